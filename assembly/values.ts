@@ -1,0 +1,39 @@
+// Typed loads of targets: dense values (f32 or u8) as f32, label maps (u8, u16, i32) as i32.
+
+// @ts-ignore: decorator
+@inline export function value1<T>(ptr: usize): f32 {
+  return <f32>load<T>(ptr);
+}
+
+/** Four consecutive dense target values as f32x4. */
+// @ts-ignore: decorator
+@inline export function values4<T>(ptr: usize): v128 {
+  if (isFloat<T>()) return v128.load(ptr);
+  return f32x4.convert_i32x4_u(widenBytes(ptr));
+}
+
+/** Four bytes zero-extended to i32x4; reads exactly 4 bytes (never past an array's end). */
+// @ts-ignore: decorator
+@inline function widenBytes(ptr: usize): v128 {
+  return i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(ptr)));
+}
+
+// @ts-ignore: decorator
+@inline export function label1<T>(ptr: usize): i32 {
+  return <i32>load<T>(ptr);
+}
+
+/** Four consecutive labels as i32x4 (u8 and u16 zero-extended). */
+// @ts-ignore: decorator
+@inline export function labels4<T>(ptr: usize): v128 {
+  if (sizeof<T>() == 1) return widenBytes(ptr);
+  if (sizeof<T>() == 2) return v128.load16x4_u(ptr);
+  return v128.load(ptr);
+}
+
+/** Sum of the four f32 lanes, in f64. */
+// @ts-ignore: decorator
+@inline export function lanesum(v: v128): f64 {
+  return <f64>f32x4.extract_lane(v, 0) + <f64>f32x4.extract_lane(v, 1)
+    + (<f64>f32x4.extract_lane(v, 2) + <f64>f32x4.extract_lane(v, 3));
+}

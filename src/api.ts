@@ -1,0 +1,118 @@
+// Public types and the constants shared with the WebAssembly kernels. Types and constants
+// only: no behaviour lives here.
+
+/** Which implementation runs the kernels. */
+export type BackendName = 'simd' | 'scalar' | 'js';
+
+/** Activation applied to `pred` before the statistics: identity, elementwise σ, or softmax over classes. */
+export type Activation = 'none' | 'sigmoid' | 'softmax';
+
+/** Channels first (`[B, C, ...spatial]`) or channels last (`[B, ...spatial, C]`). */
+export type Layout = 'NCHW' | 'NHWC';
+
+/** A dense target has pred's shape; a label map has one integer class per voxel and no class axis. */
+export type TargetKind = 'dense' | 'labels';
+
+export type Reduction = 'mean' | 'sum' | 'none';
+
+/** Dense targets: one-hot, multi-label or soft, same shape and layout as `pred`. */
+export type DenseTarget = Float32Array | Uint8Array;
+/** Label maps: shape `[B, ...spatial]`, values in `[0, C)` or `ignoreIndex`. */
+export type LabelMap = Uint8Array | Uint16Array | Int32Array;
+export type Target = DenseTarget | LabelMap;
+
+/** Options that describe the tensors (shared by every loss and metric). */
+export interface TensorOptions {
+  /**
+   * Shape of `pred`. `[n]` (the default) is one sample of one class; with two or more axes the
+   * first is the batch and the class axis is second (`NCHW`) or last (`NHWC`).
+   */
+  shape?: readonly number[];
+  /** Where the class axis is. Default `'NCHW'`. */
+  layout?: Layout;
+  /** Applied to `pred` inside the kernel. Default `'none'` (pred holds probabilities). */
+  activation?: Activation;
+  /**
+   * How to read `target`. Default: `'dense'` when its length equals pred's, `'labels'` when it
+   * equals pred's length divided by the number of classes.
+   */
+  target?: TargetKind;
+  /** Label value whose voxels contribute nothing to any sum or gradient (label maps only). */
+  ignoreIndex?: number | null;
+}
+
+/** Options of the soft Dice coefficient. */
+export interface DiceScoreOptions extends TensorOptions {
+  /** Include class 0 in the mean / sum. Default `true`. Per-term results always hold every class. */
+  includeBackground?: boolean;
+  /** Pool the statistics of all samples before the ratio (one score per class). Default `false`. */
+  batch?: boolean;
+  /** Default `'mean'` over the (sample, class) terms that are included. */
+  reduction?: Reduction;
+  /** Added to numerator and denominator: `(2I + s) / (P + G + s)`. Default 1. */
+  smooth?: number;
+  /** Numerator smoothing; defaults to `smooth`. */
+  smoothNr?: number;
+  /** Denominator smoothing; defaults to `smooth`. */
+  smoothDr?: number;
+  /** V-Net denominator `Σp² + Σy²` instead of `Σp + Σy`. Default `false`. */
+  squared?: boolean;
+}
+
+/** Options of the soft Dice loss. */
+export interface DiceLossOptions extends DiceScoreOptions {
+  /** Per-class weights, length C: each (sample, class) loss is multiplied by its class weight. */
+  weight?: ArrayLike<number> | null;
+  /** `−log D` instead of `1 − D`. Default `false`. */
+  logLoss?: boolean;
+}
+
+/** Options of the `...WithGrad` functions. */
+export interface DiceLossGradOptions extends DiceLossOptions {
+  /** Where to write the gradient (a Float32Array of pred's length); a new array otherwise. */
+  out?: Float32Array;
+}
+
+export interface LossAndGrad {
+  /** The reduced loss. */
+  loss: number;
+  /** ∂loss/∂pred, same shape and layout as `pred`. */
+  grad: Float32Array;
+}
+
+/** Loss names `createLoss` knows. */
+export type LossName = 'dice';
+
+export interface CreateLossOptions extends DiceLossOptions {
+  loss: LossName;
+}
+
+/** A loss whose options were resolved once. */
+export interface Loss {
+  value(pred: Float32Array, target: Target): number | Float64Array;
+  valueAndGrad(pred: Float32Array, target: Target, out?: Float32Array): LossAndGrad;
+}
+
+export interface LoadOptions {
+  /** Force an implementation; default: `'simd'` when the engine supports it, else `'scalar'`. */
+  backend?: BackendName;
+}
+
+/** Typed-array constructors `alloc` accepts. */
+export type AllocatableConstructor =
+  | Float32ArrayConstructor | Float64ArrayConstructor | Uint8ArrayConstructor
+  | Uint16ArrayConstructor | Int32ArrayConstructor | Uint32ArrayConstructor;
+
+// Codes and record layouts of the kernels (assembly/constants.ts); test/contract.test.ts
+// checks them against the values the WebAssembly module exports.
+export const ACTIVATION_CODE: Readonly<Record<Activation, number>> = { none: 0, sigmoid: 1, softmax: 2 };
+export const LAYOUT_CODE: Readonly<Record<Layout, number>> = { NCHW: 0, NHWC: 1 };
+export const STAT_I = 0;
+export const STAT_P = 1;
+export const STAT_G = 2;
+export const STAT_N = 3;
+export const STATS_STRIDE = 4;
+export const COEF_A = 0;
+export const COEF_B = 1;
+export const COEF_Q = 2;
+export const COEF_STRIDE = 3;

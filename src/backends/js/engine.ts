@@ -1,0 +1,42 @@
+// The pure-TypeScript backend: arrays stay where they are; memory is the JS heap.
+import type { AllocatableConstructor, Target } from '../../api.js';
+import { rangeError } from '../../errors.js';
+import type { TensorPlan } from '../../losses/tensors.js';
+import type { Engine, KernelJob } from '../engine.js';
+import { gradJS, statsJS } from './kernels.js';
+
+export class JsEngine implements Engine {
+  readonly name = 'js' as const;
+  readonly memory = undefined;
+
+  open(_fn: string, plan: TensorPlan, pred: Float32Array, target: Target, gradOut: Float32Array | null | undefined): KernelJob {
+    return {
+      stats: () => statsJS(plan, pred, target),
+      grad: (coef) => {
+        const out = gradOut ?? new Float32Array(pred.length);
+        gradJS(plan, pred, target, coef, out);
+        return out;
+      },
+      close: () => {},
+    };
+  }
+
+  checkAttached(): void {}
+
+  alloc<C extends AllocatableConstructor>(ctor: C, length: number): InstanceType<C> {
+    checkLength('alloc', length);
+    return new ctor(length) as InstanceType<C>;
+  }
+
+  free(): void {}
+
+  reserve(bytes: number): void {
+    checkLength('reserve', bytes);
+  }
+}
+
+export function checkLength(fn: string, n: unknown): void {
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
+    throw rangeError(fn, 'length', `must be a non-negative integer; got ${String(n)}`);
+  }
+}

@@ -1,0 +1,176 @@
+// The WebAssembly backend: one instance, one memory, an arena over it. Arrays that live in
+// that memory (from `alloc`) are used in place; any other array is copied in for the call.
+import {
+  ACTIVATION_CODE, COEF_STRIDE, LAYOUT_CODE, STATS_STRIDE, type AllocatableConstructor, type Target,
+} from '../../api.js';
+import { describe, typeError } from '../../errors.js';
+import type { TensorPlan } from '../../losses/tensors.js';
+import { Arena } from '../../runtime/arena.js';
+import type { Engine, KernelJob } from '../engine.js';
+import { checkLength } from '../js/engine.js';
+import type { DiceExports } from './exports.js';
+
+const ALLOCATABLE: readonly AllocatableConstructor[] = [Float32Array, Float64Array, Uint8Array, Uint16Array, Int32Array, Uint32Array];
+
+
+export class WasmEngine implements Engine {
+  readonly memory: WebAssembly.Memory;
+  private readonly kernels: DiceExports;
+  private readonly arena: Arena;
+  /** Arrays handed out by alloc, with their block address. */
+  private readonly allocated = new WeakMap<ArrayBufferView, number>();
+
+  constructor(readonly name: 'simd' | 'scalar', instance: WebAssembly.Instance) {
+    this.kernels = instance.exports as unknown as DiceExports;
+    this.memory = this.kernels.memory;
+    this.arena = new Arena(this.memory, this.kernels.heapBase());
+  }
+
+  open(fn: string, plan: TensorPlan, pred: Float32Array, target: Target, gradOut: Float32Array | null | undefined): KernelJob {
+    // Addresses of resident arrays first: growing the memory below detaches their views.
+    const predAt = this.resident(fn, 'pred', pred);
+    const targetAt = this.resident(fn, 'target', target);
+    const outAt = gradOut ? this.resident(fn, 'out', gradOut) : null;
+    const { B, C } = plan;
+    const blocks: number[] = [];
+    const take = (bytes: number): number => {
+      const at = this.arena.alloc(bytes);
+      blocks.push(at);
+      return at;
+    };
+    try {
+      const at: JobAddresses = {
+        stats: take(B * C * STATS_STRIDE * 8),
+        coef: gradOut === undefined ? 0 : take(B * C * COEF_STRIDE * 8),
+        scratch: take(this.kernels.scratchBytes(C)),
+        pred: predAt ?? take(pred.byteLength),
+        target: targetAt ?? take(target.byteLength),
+        out: gradOut === undefined ? 0 : outAt ?? take(pred.byteLength),
+      };
+      const buffer = this.memory.buffer;
+      if (predAt === null) new Float32Array(buffer, at.pred, pred.length).set(pred);
+      if (targetAt === null) new (target.constructor as new (b: ArrayBuffer, o: number, n: number) => Target)(buffer, at.target, target.length).set(target as never);
+      return new WasmJob(this, plan, at, blocks, gradOut, outAt !== null, pred.length);
+    } catch (error) {
+      for (const b of blocks) this.arena.free(b);
+      throw error;
+    }
+  }
+
+  /** Address of an array that lives in this instance's memory, or null for one to copy in. */
+  private resident(fn: string, name: string, array: ArrayBufferView): number | null {
+    if (array.buffer === this.memory.buffer) {
+      if (!this.arena.contains(array.byteOffset, array.byteLength)) {
+        throw typeError(fn, name, 'is a view of this kernel\'s memory outside any live block from alloc() (was it freed?)');
+      }
+      return array.byteOffset;
+    }
+    this.checkAttached(fn, name, array);
+    return null;
+  }
+
+  checkAttached(fn: string, name: string, array: unknown): void {
+    if (ArrayBuffer.isView(array) && this.allocated.has(array) && array.buffer !== this.memory.buffer) {
+      throw typeError(fn, name, 'was allocated with alloc() before the WebAssembly memory grew, which detached it; size the memory up front with reserve(bytes), or alloc() again');
+    }
+  }
+
+  alloc<C extends AllocatableConstructor>(ctor: C, length: number): InstanceType<C> {
+    if (!ALLOCATABLE.includes(ctor)) {
+      throw typeError('alloc', 'type', `must be one of ${ALLOCATABLE.map((c) => c.name).join(', ')}; got ${describe(ctor)}`);
+    }
+    checkLength('alloc', length);
+    const at = this.arena.alloc(length * ctor.BYTES_PER_ELEMENT);
+    const array = new ctor(this.memory.buffer, at, length) as InstanceType<C>;
+    this.allocated.set(array, at);
+    return array;
+  }
+
+  free(array: ArrayBufferView): void {
+    const at = this.allocated.get(array);
+    if (at === undefined) throw typeError('free', 'array', 'was not allocated by this kernel\'s alloc()');
+    this.allocated.delete(array);
+    this.arena.free(at);
+  }
+
+  reserve(bytes: number): void {
+    checkLength('reserve', bytes);
+    this.arena.reserve(bytes);
+  }
+
+  /** @internal used by WasmJob */
+  runStats(plan: TensorPlan, at: JobAddresses): void {
+    const k = this.kernels;
+    const { B, C, S } = plan;
+    const layout = LAYOUT_CODE[plan.layout];
+    const act = ACTIVATION_CODE[plan.activation];
+    const squared = plan.squared ? 1 : 0;
+    if (plan.targetKind === 'dense') {
+      const fn = plan.targetType === 'f32' ? k.statsDense_f32 : k.statsDense_u8;
+      fn(at.stats, at.pred, at.target, B, C, S, layout, act, squared, at.scratch);
+    } else {
+      const fn = plan.targetType === 'u8' ? k.statsLabels_u8 : plan.targetType === 'u16' ? k.statsLabels_u16 : k.statsLabels_i32;
+      fn(at.stats, at.pred, at.target, B, C, S, layout, act, squared, plan.ignoreIndex ?? 0, plan.ignoreIndex === null ? 0 : 1, at.scratch);
+    }
+  }
+
+  /** @internal used by WasmJob */
+  runGrad(plan: TensorPlan, at: JobAddresses): void {
+    const k = this.kernels;
+    const { B, C, S } = plan;
+    const layout = LAYOUT_CODE[plan.layout];
+    const act = ACTIVATION_CODE[plan.activation];
+    if (plan.targetKind === 'dense') {
+      const fn = plan.targetType === 'f32' ? k.gradDense_f32 : k.gradDense_u8;
+      fn(at.out, at.pred, at.target, at.coef, B, C, S, layout, act, at.scratch);
+    } else {
+      const fn = plan.targetType === 'u8' ? k.gradLabels_u8 : plan.targetType === 'u16' ? k.gradLabels_u16 : k.gradLabels_i32;
+      fn(at.out, at.pred, at.target, at.coef, B, C, S, layout, act, plan.ignoreIndex ?? 0, plan.ignoreIndex === null ? 0 : 1, at.scratch);
+    }
+  }
+
+  /** @internal */
+  release(blocks: readonly number[]): void {
+    for (const b of blocks) this.arena.free(b);
+  }
+}
+
+interface JobAddresses { stats: number; coef: number; scratch: number; pred: number; target: number; out: number }
+
+class WasmJob implements KernelJob {
+  constructor(
+    private readonly engine: WasmEngine,
+    private readonly plan: TensorPlan,
+    private readonly at: JobAddresses,
+    private readonly blocks: readonly number[],
+    private readonly gradOut: Float32Array | null | undefined,
+    private readonly outResident: boolean,
+    private readonly length: number,
+  ) {}
+
+  stats(): Float64Array {
+    const n = this.plan.B * this.plan.C * STATS_STRIDE;
+    const view = new Float64Array(this.engine.memory.buffer, this.at.stats, n);
+    view.fill(0);
+    this.engine.runStats(this.plan, this.at);
+    return view.slice();
+  }
+
+  grad(coef: Float64Array): Float32Array {
+    const buffer = this.engine.memory.buffer;
+    new Float64Array(buffer, this.at.coef, coef.length).set(coef);
+    this.engine.runGrad(this.plan, this.at);
+    if (this.outResident) return this.gradOut as Float32Array;
+    const result = new Float32Array(buffer, this.at.out, this.length);
+    if (this.gradOut) {
+      this.gradOut.set(result);
+      return this.gradOut;
+    }
+    return result.slice();
+  }
+
+  close(): void {
+    this.engine.release(this.blocks);
+  }
+}
+

@@ -1,0 +1,24 @@
+// The WebAssembly module's exports (assembly/index.ts), typed.
+
+type Ptr = number;
+type StatsDense = (stats: Ptr, pred: Ptr, target: Ptr, B: number, C: number, S: number, layout: number, act: number, squared: number, scratch: Ptr) => void;
+type StatsLabels = (stats: Ptr, pred: Ptr, labels: Ptr, B: number, C: number, S: number, layout: number, act: number, squared: number, ignoreIndex: number, hasIgnore: number, scratch: Ptr) => void;
+type GradDense = (out: Ptr, pred: Ptr, target: Ptr, coef: Ptr, B: number, C: number, S: number, layout: number, act: number, scratch: Ptr) => void;
+type GradLabels = (out: Ptr, pred: Ptr, labels: Ptr, coef: Ptr, B: number, C: number, S: number, layout: number, act: number, ignoreIndex: number, hasIgnore: number, scratch: Ptr) => void;
+
+export interface DiceExports {
+  memory: WebAssembly.Memory;
+  heapBase(): Ptr;
+  tileLength(C: number): number;
+  scratchBytes(C: number): number;
+  statsDense_f32: StatsDense;
+  statsDense_u8: StatsDense;
+  statsLabels_u8: StatsLabels;
+  statsLabels_u16: StatsLabels;
+  statsLabels_i32: StatsLabels;
+  gradDense_f32: GradDense;
+  gradDense_u8: GradDense;
+  gradLabels_u8: GradLabels;
+  gradLabels_u16: GradLabels;
+  gradLabels_i32: GradLabels;
+}

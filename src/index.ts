@@ -1,0 +1,9 @@
+// dice-wasm: Dice-family losses, their exact gradients, and segmentation metrics, computed by
+// SIMD WebAssembly kernels (with a scalar build and a pure TypeScript fallback).
+export { loadDice, loadDiceSync } from './runtime/load.js';
+export { DiceKernel } from './kernel.js';
+export type {
+  Activation, AllocatableConstructor, BackendName, CreateLossOptions, DenseTarget, DiceLossGradOptions,
+  DiceLossOptions, DiceScoreOptions, LabelMap, Layout, LoadOptions, Loss, LossAndGrad, LossName,
+  Reduction, Target, TargetKind, TensorOptions,
+} from './api.js';

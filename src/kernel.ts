@@ -1,0 +1,117 @@
+// DiceKernel: the public object. It resolves options, hands tensors to its engine (SIMD or
+// scalar WebAssembly, or the TypeScript reference) and applies the formulas.
+import type {
+  AllocatableConstructor, BackendName, CreateLossOptions, DiceLossGradOptions, DiceLossOptions,
+  DiceScoreOptions, Loss, LossAndGrad, Target,
+} from './api.js';
+import type { Engine } from './backends/engine.js';
+import { describe, rangeError, typeError } from './errors.js';
+import {
+  DICE_GRAD_OPTION_NAMES, DICE_LOSS_OPTION_NAMES, DICE_SCORE_OPTION_NAMES, resolveDice,
+} from './losses/overlap.js';
+import { overlapValue, overlapValueAndGrad } from './losses/run.js';
+
+export class DiceKernel {
+  /** Which implementation runs the kernels. */
+  readonly backend: BackendName;
+  /** The instance's WebAssembly memory (undefined for the `'js'` backend). */
+  readonly memory: WebAssembly.Memory | undefined;
+
+  /** @internal use loadDice() / loadDiceSync() */
+  constructor(private readonly engine: Engine) {
+    this.backend = engine.name;
+    this.memory = engine.memory;
+  }
+
+  /**
+   * Soft Dice loss (Milletari et al. 2016, V-Net): per (sample, class)
+   * `D = (2·Σp·y + sNr) / (Σp + Σy + sDr)` (`squared`: `Σp² + Σy²`), loss `1 − D` (`logLoss`: `−log D`),
+   * times the class weight, then reduced over the included classes.
+   *
+   * Shapes: `pred` is a Float32Array of `shape` (default `[n]`: one sample, one class); `target`
+   * is dense (same shape) or a label map (no class axis). Empty masks: with the default
+   * smoothing of 1, an empty prediction of an empty target scores D = 1 (loss 0); with
+   * `smooth: 0` that term is 0/0 and the call throws a RangeError.
+   *
+   * @returns the reduced loss, or a Float64Array of B·C losses (sample-major) for `reduction: 'none'`.
+   * @example
+   * const k = await loadDice();
+   * const loss = k.diceLoss(probs, mask);                              // one map, smooth 1
+   * const l2 = k.diceLoss(logits, labels, { shape: [2, 4, 64, 64], activation: 'softmax' });
+   */
+  diceLoss(pred: Float32Array, target: Target, options?: DiceLossOptions): number | Float64Array {
+    const spec = resolveDice('diceLoss', options, DICE_LOSS_OPTION_NAMES, false);
+    return overlapValue(this.engine, spec, 'loss', pred, target);
+  }
+
+  /**
+   * The Dice loss and its exact gradient with respect to `pred` (through the activation).
+   * `options.out` receives the gradient if given (a Float32Array of pred's length).
+   * @example
+   * const { loss, grad } = k.diceLossWithGrad(logits, labels, { shape: [1, 3, 128, 128], activation: 'softmax' });
+   */
+  diceLossWithGrad(pred: Float32Array, target: Target, options?: DiceLossGradOptions): LossAndGrad {
+    const spec = resolveDice('diceLossWithGrad', options, DICE_GRAD_OPTION_NAMES, true);
+    return overlapValueAndGrad(this.engine, spec, pred, target, options?.out);
+  }
+
+  /**
+   * The soft Dice coefficient `D = (2I + sNr) / (P + G + sDr)` (the loss without `1 −`, weights
+   * or `logLoss`), reduced like the loss. Equals F1 for binary inputs with no smoothing.
+   * @example
+   * k.diceCoefficient(probs, mask, { smooth: 0 });
+   */
+  diceCoefficient(pred: Float32Array, target: Target, options?: DiceScoreOptions): number | Float64Array {
+    const spec = resolveDice('diceCoefficient', options, DICE_SCORE_OPTION_NAMES, false);
+    return overlapValue(this.engine, spec, 'score', pred, target);
+  }
+
+  /**
+   * A loss with its options resolved once, for training loops.
+   * @example
+   * const loss = k.createLoss({ loss: 'dice', shape: [8, 4, 96, 96], activation: 'softmax' });
+   * const grad = new Float32Array(8 * 4 * 96 * 96);
+   * const { loss: value } = loss.valueAndGrad(logits, labels, grad);
+   */
+  createLoss(options: CreateLossOptions): Loss {
+    if (options === null || typeof options !== 'object') {
+      throw typeError('createLoss', 'options', `must be an object with a 'loss' name; got ${describe(options)}`);
+    }
+    const { loss, ...rest } = options;
+    if (loss !== 'dice') {
+      throw rangeError('createLoss', 'loss', `must be one of 'dice'; got ${describe(loss)}`);
+    }
+    const valueSpec = resolveDice('createLoss', rest, DICE_LOSS_OPTION_NAMES, false);
+    const gradSpec = valueSpec.reduction === 'none' ? null : { ...valueSpec, fn: 'valueAndGrad' };
+    const engine = this.engine;
+    return {
+      value: (pred, target) => overlapValue(engine, { ...valueSpec, fn: 'value' }, 'loss', pred, target),
+      valueAndGrad: (pred, target, out) => {
+        if (gradSpec === null) {
+          throw rangeError('valueAndGrad', 'reduction', `'none' gives one loss per term, which has no single gradient; use 'mean' or 'sum'`);
+        }
+        return overlapValueAndGrad(engine, gradSpec, pred, target, out);
+      },
+    };
+  }
+
+  /**
+   * A typed array inside this kernel's memory: passed to any function it is used in place
+   * (no copy). Growing the memory (a bigger call, another alloc) detaches earlier views of a
+   * non-shared memory; such an array then throws when used. `reserve()` up front avoids it.
+   * For the `'js'` backend this is a plain typed array.
+   */
+  alloc<C extends AllocatableConstructor>(type: C, length: number): InstanceType<C> {
+    return this.engine.alloc(type, length);
+  }
+
+  /** Returns an array from `alloc` to the arena; the array must not be used afterwards. */
+  free(array: ArrayBufferView): void {
+    this.engine.free(array);
+  }
+
+  /** Grows the memory now so that `bytes` more can be allocated without growing later. */
+  reserve(bytes: number): void {
+    this.engine.reserve(bytes);
+  }
+}

@@ -1,0 +1,39 @@
+// The overlap scores as pure functions of the per-class sums. One formula, parameters, no
+// copies: Dice and Jaccard are Tversky indices (Salehi et al. 2017), as in
+// segmentation_models_pytorch's soft_tversky_score.
+//
+//   T = (I + sNr) / (I + α(P − I) + β(G − I) + sDr)
+//
+// with I = Σ p·y, P = Σ p (or Σ p²), G = Σ y (or Σ y²).
+
+export interface TverskyParams {
+  /** Weight of false positives, P − I. */
+  alpha: number;
+  /** Weight of false negatives, G − I. */
+  beta: number;
+  smoothNr: number;
+  smoothDr: number;
+}
+
+/**
+ * Dice `(2I + sNr) / (P + G + sDr)` (Milletari et al. 2016) is the Tversky index with
+ * α = β = ½ and half the smoothing: multiply numerator and denominator by 2.
+ */
+export function diceParams(smoothNr: number, smoothDr: number): TverskyParams {
+  return { alpha: 0.5, beta: 0.5, smoothNr: smoothNr / 2, smoothDr: smoothDr / 2 };
+}
+
+export function tverskyIndex(I: number, P: number, G: number, t: TverskyParams): number {
+  return (I + t.smoothNr) / (I * (1 - t.alpha - t.beta) + t.alpha * P + t.beta * G + t.smoothDr);
+}
+
+/** The index and its exact partial derivatives, written to out as [T, ∂T/∂I, ∂T/∂P, ∂T/∂G]. */
+export function tverskyWithPartials(I: number, P: number, G: number, t: TverskyParams, out: Float64Array): void {
+  const num = I + t.smoothNr;
+  const den = I * (1 - t.alpha - t.beta) + t.alpha * P + t.beta * G + t.smoothDr;
+  const r = num / (den * den);
+  out[0] = num / den;
+  out[1] = 1 / den - (1 - t.alpha - t.beta) * r;
+  out[2] = -t.alpha * r;
+  out[3] = -t.beta * r;
+}

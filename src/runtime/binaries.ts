@@ -1,0 +1,23 @@
+// The two builds of assembly/ as bytes, decoded once, and the SIMD probe.
+import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from './binaries.generated.js';
+
+export type WasmFlavor = 'simd' | 'scalar';
+
+const decoded: Partial<Record<WasmFlavor, Uint8Array<ArrayBuffer>>> = {};
+let simd: boolean | undefined;
+
+function fromBase64(text: string): Uint8Array<ArrayBuffer> {
+  const raw = atob(text);
+  const bytes = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+  return bytes;
+}
+
+export function wasmBytes(flavor: WasmFlavor): Uint8Array<ArrayBuffer> {
+  return (decoded[flavor] ??= fromBase64(flavor === 'simd' ? SIMD_WASM_BASE64 : SCALAR_WASM_BASE64));
+}
+
+/** True when this engine validates the SIMD build itself (the most direct probe there is). */
+export function simdSupported(): boolean {
+  return (simd ??= typeof WebAssembly === 'object' && WebAssembly.validate(wasmBytes('simd')));
+}

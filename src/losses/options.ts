@@ -9,7 +9,8 @@ export function checkOptionNames<T extends object>(fn: string, opts: T | undefin
     throw typeError(fn, 'options', `must be an object; got ${describe(opts)}`);
   }
   for (const key of Object.keys(opts)) {
-    if (!allowed.includes(key)) {
+    // A key set to undefined means "not given", as usual in JavaScript option objects.
+    if (!allowed.includes(key) && (opts as Record<string, unknown>)[key] !== undefined) {
       const near = closest(key, allowed);
       throw typeError(fn, `option '${key}'`, `is not an option of ${fn}${near ? ` (did you mean '${near}'?)` : ''}; its options are ${allowed.join(', ')}`);
     }

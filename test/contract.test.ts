@@ -1,0 +1,72 @@
+// The TypeScript side and the WebAssembly module agree on codes and record layouts (the module
+// exports them), both builds export the same positional kernels, and loading picks SIMD here.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as api from '../src/api.js';
+import { loadDice, loadDiceSync } from '../src/index.js';
+import { simdSupported, wasmBytes } from '../src/runtime/binaries.js';
+
+const KERNELS: Record<string, number> = {
+  statsDense_f32: 10, statsDense_u8: 10, statsLabels_u8: 12, statsLabels_u16: 12, statsLabels_i32: 12,
+  gradDense_f32: 10, gradDense_u8: 10, gradLabels_u8: 12, gradLabels_u16: 12, gradLabels_i32: 12,
+  heapBase: 0, tileLength: 1, scratchBytes: 1,
+};
+
+describe.each(['simd', 'scalar'] as const)('the %s build', (flavor) => {
+  const exports = new WebAssembly.Instance(new WebAssembly.Module(wasmBytes(flavor)), {}).exports;
+  const constant = (name: string) => (exports[name] as WebAssembly.Global).value as number;
+
+  it('exports the codes and record slots that src/api.ts uses', () => {
+    expect(constant('ACT_NONE')).toBe(api.ACTIVATION_CODE.none);
+    expect(constant('ACT_SIGMOID')).toBe(api.ACTIVATION_CODE.sigmoid);
+    expect(constant('ACT_SOFTMAX')).toBe(api.ACTIVATION_CODE.softmax);
+    expect(constant('LAYOUT_NCHW')).toBe(api.LAYOUT_CODE.NCHW);
+    expect(constant('LAYOUT_NHWC')).toBe(api.LAYOUT_CODE.NHWC);
+    expect([constant('STAT_I'), constant('STAT_P'), constant('STAT_G'), constant('STAT_N'), constant('STATS_STRIDE')])
+      .toEqual([api.STAT_I, api.STAT_P, api.STAT_G, api.STAT_N, api.STATS_STRIDE]);
+    expect([constant('COEF_A'), constant('COEF_B'), constant('COEF_Q'), constant('COEF_STRIDE')])
+      .toEqual([api.COEF_A, api.COEF_B, api.COEF_Q, api.COEF_STRIDE]);
+  });
+
+  it('exports every kernel with its positional arity and imports nothing', () => {
+    for (const [name, arity] of Object.entries(KERNELS)) {
+      expect(typeof exports[name], name).toBe('function');
+      expect((exports[name] as (...a: unknown[]) => unknown).length, name).toBe(arity);
+    }
+    expect(WebAssembly.Module.imports(new WebAssembly.Module(wasmBytes(flavor)))).toEqual([]);
+  });
+
+  it('sizes tiles so that C rows stay within 64 KiB, in multiples of 16 voxels', () => {
+    const tileLength = exports.tileLength as (C: number) => number;
+    for (const C of [1, 2, 3, 4, 16, 100, 1000, 5000]) {
+      const t = tileLength(C);
+      expect(t % 16).toBe(0);
+      expect(t).toBeGreaterThanOrEqual(16);
+      expect(t <= 1024 && (t === 16 || C * t * 4 <= 65536)).toBe(true);
+    }
+  });
+});
+
+describe('loading', () => {
+  it('finds SIMD in Node 20 and picks it by default, synchronously too', async () => {
+    expect(simdSupported()).toBe(true);
+    expect((await loadDice()).backend).toBe('simd');
+    expect(loadDiceSync().backend).toBe('simd');
+    expect(loadDiceSync({ backend: 'scalar' }).backend).toBe('scalar');
+    expect(loadDiceSync({ backend: 'js' }).backend).toBe('js');
+  });
+
+  it('the scalar build has no SIMD instruction, and the embedded bytes are that build', () => {
+    // The text format is written by the same asc run as the binary (asconfig.json).
+    const text = readFileSync(new URL('../build/dice.scalar.wat', import.meta.url), 'utf8');
+    expect(text).not.toMatch(/v128|f32x4|i32x4|i8x16|i16x8/);
+    expect(readFileSync(new URL('../build/dice.simd.wat', import.meta.url), 'utf8')).toMatch(/f32x4\.add/);
+    expect(Buffer.from(wasmBytes('scalar')).equals(readFileSync(new URL('../build/dice.scalar.wasm', import.meta.url)))).toBe(true);
+    expect(Buffer.from(wasmBytes('simd')).equals(readFileSync(new URL('../build/dice.simd.wasm', import.meta.url)))).toBe(true);
+  });
+
+  it('gives every kernel its own memory', async () => {
+    const [a, b] = await Promise.all([loadDice(), loadDice()]);
+    expect(a.memory).not.toBe(b.memory);
+  });
+});

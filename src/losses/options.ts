@@ -18,6 +18,18 @@ export function checkOptionNames<T extends object>(fn: string, opts: T | undefin
   return opts;
 }
 
+export function oneOf<T extends string>(fn: string, name: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw rangeError(fn, name, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}; got ${describe(value)}`);
+}
+
+export function flag(fn: string, name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw typeError(fn, name, `must be a boolean; got ${describe(value)}`);
+  return value;
+}
+
 /** A finite, non-negative number, or the fallback when absent. */
 export function nonNegative(fn: string, name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;

@@ -7,8 +7,8 @@ import {
 import { rangeError } from '../errors.js';
 import { lossOfScore, lossSlope } from '../math/loss.js';
 import { diceParams, tverskyWithPartials, type TverskyParams } from '../math/overlap.js';
-import { checkOptionNames, classWeights, nonNegative } from './options.js';
-import { flag, oneOf, resolveTensorOptions, TENSOR_OPTION_NAMES, type TensorPlan, type TensorSpec } from './tensors.js';
+import { checkOptionNames, classWeights, flag, nonNegative, oneOf } from './options.js';
+import { resolveTensorOptions, TENSOR_OPTION_NAMES, type TensorPlan, type TensorSpec } from './tensors.js';
 
 /** A resolved overlap loss or score: everything but the arrays. */
 export interface OverlapSpec {

@@ -3,6 +3,7 @@
 // arrays are checked on every call (`planTensors`), before anything is computed or written.
 import type { Activation, Layout, Target, TargetKind, TensorOptions } from '../api.js';
 import { describe, rangeError, typeError } from '../errors.js';
+import { oneOf } from './options.js';
 
 /** Tensor options after validation; B, C and the spatial shape follow from `shape`. */
 export interface TensorSpec {
@@ -38,18 +39,6 @@ export const TENSOR_OPTION_NAMES = ['shape', 'layout', 'activation', 'target', '
 const LAYOUTS: readonly Layout[] = ['NCHW', 'NHWC'];
 const ACTIVATIONS: readonly Activation[] = ['none', 'sigmoid', 'softmax'];
 const TARGET_KINDS: readonly TargetKind[] = ['dense', 'labels'];
-
-export function oneOf<T extends string>(fn: string, name: string, value: unknown, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  throw rangeError(fn, name, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}; got ${describe(value)}`);
-}
-
-export function flag(fn: string, name: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw typeError(fn, name, `must be a boolean; got ${describe(value)}`);
-  return value;
-}
 
 export function resolveTensorOptions(fn: string, opts: TensorOptions): TensorSpec {
   const layout = oneOf(fn, 'layout', opts.layout, LAYOUTS, 'NCHW');

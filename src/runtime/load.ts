@@ -5,8 +5,7 @@ import { JsEngine } from '../backends/js/engine.js';
 import { WasmEngine } from '../backends/wasm/engine.js';
 import { rangeError } from '../errors.js';
 import { DiceKernel } from '../kernel.js';
-import { checkOptionNames } from '../losses/options.js';
-import { oneOf } from '../losses/tensors.js';
+import { checkOptionNames, oneOf } from '../losses/options.js';
 import { simdSupported, wasmBytes, type WasmFlavor } from './binaries.js';
 
 const BACKENDS: readonly BackendName[] = ['simd', 'scalar', 'js'];

@@ -12,7 +12,6 @@ import type { DiceExports } from './exports.js';
 
 const ALLOCATABLE: readonly AllocatableConstructor[] = [Float32Array, Float64Array, Uint8Array, Uint16Array, Int32Array, Uint32Array];
 
-
 export class WasmEngine implements Engine {
   readonly memory: WebAssembly.Memory;
   private readonly kernels: DiceExports;
@@ -39,7 +38,7 @@ export class WasmEngine implements Engine {
       return at;
     };
     try {
-      const at: JobAddresses = {
+      const at: Addresses = {
         stats: take(B * C * STATS_STRIDE * 8),
         coef: gradOut === undefined ? 0 : take(B * C * COEF_STRIDE * 8),
         scratch: take(this.kernels.scratchBytes(C)),
@@ -49,8 +48,9 @@ export class WasmEngine implements Engine {
       };
       const buffer = this.memory.buffer;
       if (predAt === null) new Float32Array(buffer, at.pred, pred.length).set(pred);
-      if (targetAt === null) new (target.constructor as new (b: ArrayBuffer, o: number, n: number) => Target)(buffer, at.target, target.length).set(target as never);
-      return new WasmJob(this, plan, at, blocks, gradOut, outAt !== null, pred.length);
+      if (targetAt === null) sameTypeView(target, buffer, at.target).set(target as never);
+      const release = () => { for (const b of blocks) this.arena.free(b); };
+      return new WasmJob(this.kernels, plan, at, release, gradOut, outAt !== null, pred.length);
     } catch (error) {
       for (const b of blocks) this.arena.free(b);
       throw error;
@@ -97,80 +97,65 @@ export class WasmEngine implements Engine {
     checkLength('reserve', bytes);
     this.arena.reserve(bytes);
   }
-
-  /** @internal used by WasmJob */
-  runStats(plan: TensorPlan, at: JobAddresses): void {
-    const k = this.kernels;
-    const { B, C, S } = plan;
-    const layout = LAYOUT_CODE[plan.layout];
-    const act = ACTIVATION_CODE[plan.activation];
-    const squared = plan.squared ? 1 : 0;
-    if (plan.targetKind === 'dense') {
-      const fn = plan.targetType === 'f32' ? k.statsDense_f32 : k.statsDense_u8;
-      fn(at.stats, at.pred, at.target, B, C, S, layout, act, squared, at.scratch);
-    } else {
-      const fn = plan.targetType === 'u8' ? k.statsLabels_u8 : plan.targetType === 'u16' ? k.statsLabels_u16 : k.statsLabels_i32;
-      fn(at.stats, at.pred, at.target, B, C, S, layout, act, squared, plan.ignoreIndex ?? 0, plan.ignoreIndex === null ? 0 : 1, at.scratch);
-    }
-  }
-
-  /** @internal used by WasmJob */
-  runGrad(plan: TensorPlan, at: JobAddresses): void {
-    const k = this.kernels;
-    const { B, C, S } = plan;
-    const layout = LAYOUT_CODE[plan.layout];
-    const act = ACTIVATION_CODE[plan.activation];
-    if (plan.targetKind === 'dense') {
-      const fn = plan.targetType === 'f32' ? k.gradDense_f32 : k.gradDense_u8;
-      fn(at.out, at.pred, at.target, at.coef, B, C, S, layout, act, at.scratch);
-    } else {
-      const fn = plan.targetType === 'u8' ? k.gradLabels_u8 : plan.targetType === 'u16' ? k.gradLabels_u16 : k.gradLabels_i32;
-      fn(at.out, at.pred, at.target, at.coef, B, C, S, layout, act, plan.ignoreIndex ?? 0, plan.ignoreIndex === null ? 0 : 1, at.scratch);
-    }
-  }
-
-  /** @internal */
-  release(blocks: readonly number[]): void {
-    for (const b of blocks) this.arena.free(b);
-  }
 }
 
-interface JobAddresses { stats: number; coef: number; scratch: number; pred: number; target: number; out: number }
+/** Where one call's arrays and work areas are in the memory (0: not needed). */
+interface Addresses { stats: number; coef: number; scratch: number; pred: number; target: number; out: number }
+
+function sameTypeView(array: Target, buffer: ArrayBuffer, at: number): Target {
+  const ctor = array.constructor as new (buffer: ArrayBuffer, byteOffset: number, length: number) => Target;
+  return new ctor(buffer, at, array.length);
+}
 
 class WasmJob implements KernelJob {
   constructor(
-    private readonly engine: WasmEngine,
+    private readonly kernels: DiceExports,
     private readonly plan: TensorPlan,
-    private readonly at: JobAddresses,
-    private readonly blocks: readonly number[],
+    private readonly at: Addresses,
+    readonly close: () => void,
     private readonly gradOut: Float32Array | null | undefined,
     private readonly outResident: boolean,
     private readonly length: number,
   ) {}
 
   stats(): Float64Array {
-    const n = this.plan.B * this.plan.C * STATS_STRIDE;
-    const view = new Float64Array(this.engine.memory.buffer, this.at.stats, n);
-    view.fill(0);
-    this.engine.runStats(this.plan, this.at);
+    const { kernels: k, plan, at } = this;
+    const { B, C, S } = plan;
+    const view = new Float64Array(k.memory.buffer, at.stats, B * C * STATS_STRIDE);
+    view.fill(0); // kernel 1 adds to its records
+    const layout = LAYOUT_CODE[plan.layout];
+    const act = ACTIVATION_CODE[plan.activation];
+    const squared = plan.squared ? 1 : 0;
+    if (plan.targetKind === 'dense') {
+      const kernel = plan.targetType === 'f32' ? k.statsDense_f32 : k.statsDense_u8;
+      kernel(at.stats, at.pred, at.target, B, C, S, layout, act, squared, at.scratch);
+    } else {
+      const kernel = plan.targetType === 'u8' ? k.statsLabels_u8 : plan.targetType === 'u16' ? k.statsLabels_u16 : k.statsLabels_i32;
+      kernel(at.stats, at.pred, at.target, B, C, S, layout, act, squared, plan.ignoreIndex ?? 0, plan.ignoreIndex === null ? 0 : 1, at.scratch);
+    }
     return view.slice();
   }
 
   grad(coef: Float64Array): Float32Array {
-    const buffer = this.engine.memory.buffer;
-    new Float64Array(buffer, this.at.coef, coef.length).set(coef);
-    this.engine.runGrad(this.plan, this.at);
+    const { kernels: k, plan, at } = this;
+    const { B, C, S } = plan;
+    const buffer = k.memory.buffer;
+    new Float64Array(buffer, at.coef, coef.length).set(coef);
+    const layout = LAYOUT_CODE[plan.layout];
+    const act = ACTIVATION_CODE[plan.activation];
+    if (plan.targetKind === 'dense') {
+      const kernel = plan.targetType === 'f32' ? k.gradDense_f32 : k.gradDense_u8;
+      kernel(at.out, at.pred, at.target, at.coef, B, C, S, layout, act, at.scratch);
+    } else {
+      const kernel = plan.targetType === 'u8' ? k.gradLabels_u8 : plan.targetType === 'u16' ? k.gradLabels_u16 : k.gradLabels_i32;
+      kernel(at.out, at.pred, at.target, at.coef, B, C, S, layout, act, plan.ignoreIndex ?? 0, plan.ignoreIndex === null ? 0 : 1, at.scratch);
+    }
     if (this.outResident) return this.gradOut as Float32Array;
-    const result = new Float32Array(buffer, this.at.out, this.length);
+    const result = new Float32Array(buffer, at.out, this.length);
     if (this.gradOut) {
       this.gradOut.set(result);
       return this.gradOut;
     }
     return result.slice();
   }
-
-  close(): void {
-    this.engine.release(this.blocks);
-  }
 }
-

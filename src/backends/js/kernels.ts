@@ -1,73 +1,92 @@
 // The readable reference: both kernels in plain TypeScript, float64 throughout. This is what
 // the WebAssembly kernels must agree with, the fallback where WebAssembly is missing, and the
 // baseline of the benchmarks. See assembly/stats.ts and assembly/grad.ts for the contracts.
+//
+// Like the WebAssembly kernels, they walk one (sample, class) row at a time — the voxels of
+// that sample for that class, `step` elements apart in pred — except under softmax, which
+// needs every class of a voxel at once and so walks voxel by voxel.
 import {
   COEF_A, COEF_B, COEF_Q, COEF_STRIDE, STAT_G, STAT_I, STAT_N, STAT_P, STATS_STRIDE, type Target,
 } from '../../api.js';
 import type { TensorPlan } from '../../losses/tensors.js';
 
-/** Index of element (b, c, s) of pred (and of a dense target) in the plan's layout. */
-function indexer(plan: TensorPlan): (b: number, c: number, s: number) => number {
+/** Where row (b, c) starts in pred (and in a dense target), and the distance between its voxels. */
+function rowOf(plan: TensorPlan, b: number, c: number): { start: number; step: number } {
   const { C, S } = plan;
-  return plan.layout === 'NCHW'
-    ? (b, c, s) => (b * C + c) * S + s
-    : (b, c, s) => (b * S + s) * C + c;
+  return plan.layout === 'NCHW' ? { start: (b * C + c) * S, step: 1 } : { start: b * S * C + c, step: C };
+}
+
+/** Index of element (b, c, s) of pred. */
+function indexOf(plan: TensorPlan, b: number, c: number, s: number): number {
+  return plan.layout === 'NCHW' ? (b * plan.C + c) * plan.S + s : (b * plan.S + s) * plan.C + c;
 }
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
 /** σ'(x) as (e·p)·p with e = e^-x: exact for saturated logits, where 1 − p would round to 0. */
-const sigmoidSlope = (x: number): number => {
+function sigmoidSlope(x: number): number {
   const e = Math.exp(-x);
   const p = 1 / (1 + e);
   return e * p * p;
-};
-
-/** p = act(pred) of every class of voxel (b, s), written to `p`. */
-function probabilities(plan: TensorPlan, pred: Float32Array, at: (b: number, c: number, s: number) => number, b: number, s: number, p: Float64Array): void {
-  const { C } = plan;
-  for (let c = 0; c < C; c++) p[c] = pred[at(b, c, s)];
-  if (plan.activation === 'sigmoid') {
-    for (let c = 0; c < C; c++) p[c] = sigmoid(p[c]);
-  } else if (plan.activation === 'softmax') {
-    let max = -Infinity;
-    for (let c = 0; c < C; c++) max = Math.max(max, p[c]);
-    let z = 0;
-    for (let c = 0; c < C; c++) z += (p[c] = Math.exp(p[c] - max));
-    for (let c = 0; c < C; c++) p[c] /= z;
-  }
 }
 
-/** Whether voxel (b, s) counts, and the target value of each class there (written to `y`). */
-function targets(plan: TensorPlan, target: Target, at: (b: number, c: number, s: number) => number, b: number, s: number, y: Float64Array): boolean {
-  const { C, S } = plan;
-  if (plan.targetKind === 'dense') {
-    for (let c = 0; c < C; c++) y[c] = target[at(b, c, s)];
-    return true;
-  }
-  const label = target[b * S + s];
-  if (label === plan.ignoreIndex) return false;
-  for (let c = 0; c < C; c++) y[c] = label === c ? 1 : 0;
-  return true;
+/** The target of voxel s of row (b, c) at pred index i: its value, or null when the voxel is ignored. */
+function targetAt(plan: TensorPlan, target: Target, b: number, c: number, s: number, i: number): number | null {
+  if (plan.targetKind === 'dense') return target[i];
+  const label = target[b * plan.S + s];
+  if (label === plan.ignoreIndex) return null;
+  return label === c ? 1 : 0;
+}
+
+/** Softmax over the classes of voxel s of sample b, written to p. */
+function softmaxAt(plan: TensorPlan, pred: Float32Array, b: number, s: number, p: Float64Array): void {
+  let max = -Infinity;
+  for (let c = 0; c < plan.C; c++) max = Math.max(max, (p[c] = pred[indexOf(plan, b, c, s)]));
+  let z = 0;
+  for (let c = 0; c < plan.C; c++) z += (p[c] = Math.exp(p[c] - max));
+  for (let c = 0; c < plan.C; c++) p[c] /= z;
 }
 
 export function statsJS(plan: TensorPlan, pred: Float32Array, target: Target): Float64Array {
   const { B, C, S, squared } = plan;
   const stats = new Float64Array(B * C * STATS_STRIDE);
-  const at = indexer(plan);
-  const p = new Float64Array(C);
-  const y = new Float64Array(C);
-  for (let b = 0; b < B; b++) {
-    for (let s = 0; s < S; s++) {
-      if (!targets(plan, target, at, b, s, y)) continue;
-      probabilities(plan, pred, at, b, s, p);
-      for (let c = 0; c < C; c++) {
-        const r = (b * C + c) * STATS_STRIDE;
-        stats[r + STAT_I] += p[c] * y[c];
-        stats[r + STAT_P] += squared ? p[c] * p[c] : p[c];
-        stats[r + STAT_G] += squared ? y[c] * y[c] : y[c];
-        stats[r + STAT_N] += 1;
+  if (plan.activation === 'softmax') {
+    const p = new Float64Array(C);
+    for (let b = 0; b < B; b++) {
+      for (let s = 0; s < S; s++) {
+        softmaxAt(plan, pred, b, s, p);
+        for (let c = 0; c < C; c++) {
+          const y = targetAt(plan, target, b, c, s, indexOf(plan, b, c, s));
+          if (y === null) continue;
+          const r = (b * C + c) * STATS_STRIDE;
+          stats[r + STAT_I] += p[c] * y;
+          stats[r + STAT_P] += squared ? p[c] * p[c] : p[c];
+          stats[r + STAT_G] += squared ? y * y : y;
+          stats[r + STAT_N] += 1;
+        }
       }
+    }
+    return stats;
+  }
+  const activate = plan.activation === 'sigmoid';
+  for (let b = 0; b < B; b++) {
+    for (let c = 0; c < C; c++) {
+      const { start, step } = rowOf(plan, b, c);
+      let I = 0, P = 0, G = 0, N = 0;
+      for (let s = 0, i = start; s < S; s++, i += step) {
+        const y = targetAt(plan, target, b, c, s, i);
+        if (y === null) continue;
+        const p = activate ? sigmoid(pred[i]) : pred[i];
+        I += p * y;
+        P += squared ? p * p : p;
+        G += squared ? y * y : y;
+        N += 1;
+      }
+      const r = (b * C + c) * STATS_STRIDE;
+      stats[r + STAT_I] = I;
+      stats[r + STAT_P] = P;
+      stats[r + STAT_G] = G;
+      stats[r + STAT_N] = N;
     }
   }
   return stats;
@@ -75,29 +94,38 @@ export function statsJS(plan: TensorPlan, pred: Float32Array, target: Target): F
 
 export function gradJS(plan: TensorPlan, pred: Float32Array, target: Target, coef: Float64Array, out: Float32Array): void {
   const { B, C, S } = plan;
-  const at = indexer(plan);
-  const p = new Float64Array(C);
-  const y = new Float64Array(C);
-  const g = new Float64Array(C);
-  for (let b = 0; b < B; b++) {
-    for (let s = 0; s < S; s++) {
-      if (!targets(plan, target, at, b, s, y)) {
-        for (let c = 0; c < C; c++) out[at(b, c, s)] = 0;
-        continue;
-      }
-      probabilities(plan, pred, at, b, s, p);
-      for (let c = 0; c < C; c++) {
-        const k = (b * C + c) * COEF_STRIDE;
-        g[c] = coef[k + COEF_A] * y[c] + coef[k + COEF_B] + coef[k + COEF_Q] * p[c];
-      }
-      if (plan.activation === 'softmax') {
+  const coefficient = (b: number, c: number, slot: number): number => coef[(b * C + c) * COEF_STRIDE + slot];
+  if (plan.activation === 'softmax') {
+    // Through the softmax Jacobian: ∂L/∂x_c = p_c·(g_c − Σ_k p_k·g_k).
+    const p = new Float64Array(C);
+    const g = new Float64Array(C);
+    for (let b = 0; b < B; b++) {
+      for (let s = 0; s < S; s++) {
+        softmaxAt(plan, pred, b, s, p);
         let dot = 0;
-        for (let c = 0; c < C; c++) dot += p[c] * g[c];
-        for (let c = 0; c < C; c++) out[at(b, c, s)] = p[c] * (g[c] - dot);
-      } else if (plan.activation === 'sigmoid') {
-        for (let c = 0; c < C; c++) out[at(b, c, s)] = g[c] * sigmoidSlope(pred[at(b, c, s)]);
-      } else {
-        for (let c = 0; c < C; c++) out[at(b, c, s)] = g[c];
+        for (let c = 0; c < C; c++) {
+          const y = targetAt(plan, target, b, c, s, indexOf(plan, b, c, s));
+          g[c] = y === null ? 0 : coefficient(b, c, COEF_A) * y + coefficient(b, c, COEF_B) + coefficient(b, c, COEF_Q) * p[c];
+          dot += p[c] * g[c];
+        }
+        for (let c = 0; c < C; c++) out[indexOf(plan, b, c, s)] = p[c] * (g[c] - dot);
+      }
+    }
+    return;
+  }
+  const activate = plan.activation === 'sigmoid';
+  for (let b = 0; b < B; b++) {
+    for (let c = 0; c < C; c++) {
+      const { start, step } = rowOf(plan, b, c);
+      const a = coefficient(b, c, COEF_A), bb = coefficient(b, c, COEF_B), q = coefficient(b, c, COEF_Q);
+      for (let s = 0, i = start; s < S; s++, i += step) {
+        const y = targetAt(plan, target, b, c, s, i);
+        if (y === null) {
+          out[i] = 0;
+          continue;
+        }
+        const x = pred[i];
+        out[i] = activate ? (a * y + bb + q * sigmoid(x)) * sigmoidSlope(x) : a * y + bb + q * x;
       }
     }
   }

@@ -18,6 +18,8 @@ export class WasmEngine implements Engine {
   private readonly arena: Arena;
   /** Arrays handed out by alloc, with their block address. */
   private readonly allocated = new WeakMap<ArrayBufferView, number>();
+  /** Block for the statistics, coefficients and kernel scratch of a call; kept between calls. */
+  private workspace = { at: 0, bytes: 0 };
 
   constructor(readonly name: 'simd' | 'scalar', instance: WebAssembly.Instance) {
     this.kernels = instance.exports as unknown as DiceExports;
@@ -38,10 +40,13 @@ export class WasmEngine implements Engine {
       return at;
     };
     try {
+      const statsBytes = B * C * STATS_STRIDE * 8;
+      const coefBytes = B * C * COEF_STRIDE * 8;
+      const work = this.reserveWorkspace(statsBytes + coefBytes + this.kernels.scratchBytes(C));
       const at: Addresses = {
-        stats: take(B * C * STATS_STRIDE * 8),
-        coef: gradOut === undefined ? 0 : take(B * C * COEF_STRIDE * 8),
-        scratch: take(this.kernels.scratchBytes(C)),
+        stats: work,
+        coef: work + statsBytes,
+        scratch: work + statsBytes + coefBytes,
         pred: predAt ?? take(pred.byteLength),
         target: targetAt ?? take(target.byteLength),
         out: gradOut === undefined ? 0 : outAt ?? take(pred.byteLength),
@@ -55,6 +60,16 @@ export class WasmEngine implements Engine {
       for (const b of blocks) this.arena.free(b);
       throw error;
     }
+  }
+
+  /** The workspace block, grown to at least `bytes` (calls are synchronous: one user at a time). */
+  private reserveWorkspace(bytes: number): number {
+    if (this.workspace.bytes < bytes) {
+      if (this.workspace.bytes > 0) this.arena.free(this.workspace.at);
+      this.workspace = { at: 0, bytes: 0 };
+      this.workspace = { at: this.arena.alloc(bytes), bytes };
+    }
+    return this.workspace.at;
   }
 
   /** Address of an array that lives in this instance's memory, or null for one to copy in. */

@@ -52,6 +52,8 @@ const TFJS_STRICT_MAX_N = 1 << 16;
 interface Arguments {
   sizes: readonly number[];
   cases: readonly BenchCase[];
+  /** Time warm batches of consecutive calls instead of single interleaved calls (see lib/timing.ts). */
+  warm: boolean;
   /** True when every case and size runs (then the results go to latest.json). */
   complete: boolean;
 }
@@ -73,7 +75,7 @@ async function main(): Promise<void> {
   const engine = engineInfo();
   const packages = packageVersions(root, ['assemblyscript', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm']);
 
-  console.log('dice-wasm benchmark: Dice loss value + gradient per call (median of round-robin samples)');
+  console.log(`dice-wasm benchmark: Dice loss value + gradient per call (median of round-robin samples; ${args.warm ? 'warm: batches of consecutive calls, data in cache' : 'cold: single calls, each after another implementation'})`);
   console.log(`machine: ${machine.cpu}, ${machine.cores} cores, ${(machine.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, ${machine.os.platform} ${machine.os.release}`);
   console.log(`engine: Node ${engine.node}, V8 ${engine.v8}; ${Object.entries(packages).map(([name, v]) => `${name} ${v}`).join(', ')}`);
   console.log(`loadDice() backend: ${kernels.wasm.backend}; TF.js backend: ${tfjs.backend} (SIMD ${tfjs.simd ? 'on' : 'off'}, threads ${tfjs.threads ? 'on' : 'off'})`);
@@ -85,7 +87,7 @@ async function main(): Promise<void> {
     const caseResult: CaseResult = { id: benchCase.id, description: benchCase.description, sizes: [] };
     cases.push(caseResult);
     for (const n of args.sizes) {
-      const sizeResult = runSize(benchCase, n, kernels, warnings);
+      const sizeResult = runSize(benchCase, n, kernels, warnings, args.warm);
       if (sizeResult === null) {
         process.exitCode = 1;
         return;
@@ -101,7 +103,8 @@ async function main(): Promise<void> {
   for (const warning of warnings) console.log(`note: ${warning}`);
   console.log(`total run time: ${durationSeconds.toFixed(0)} s`);
 
-  const path = join(root, 'bench', 'results', args.complete ? 'latest.json' : 'partial.tmp.json');
+  const name = args.complete ? (args.warm ? 'latest-warm.json' : 'latest.json') : 'partial.tmp.json';
+  const path = join(root, 'bench', 'results', name);
   writeJson(path, {
     schemaVersion: 1,
     date: new Date().toISOString(),
@@ -113,7 +116,10 @@ async function main(): Promise<void> {
     diceBackend: kernels.wasm.backend,
     tfjs,
     method: {
-      timing: 'per (case, size): each implementation runs once for the agreement check, then warm-up rounds, then timed rounds; every round calls each implementation once, in an order shuffled each round (seeded; a round never starts with the implementation that ended the previous one), and times each call on its own with performance.now(); the reported time is the median of an implementation\'s timed calls',
+      mode: args.warm ? 'warm' : 'cold',
+      timing: args.warm
+        ? 'as in cold mode, except that each sample is a batch of consecutive calls of one implementation lasting about 5 ms (at least one call; the count is calibrated per implementation after the warm-up), divided by its number of calls: steady-state cost with the data in cache from the previous call'
+        : 'per (case, size): each implementation runs once for the agreement check, then warm-up rounds, then timed rounds; every round calls each implementation once, in an order shuffled each round (seeded; a round never starts with the implementation that ended the previous one), and times each call on its own with performance.now(); the reported time is the median of an implementation\'s timed calls',
       baseline: BASELINE,
       speedup: 'median of the JS backend / median of the implementation',
       wasmZeroCopyVsTfjs: 'median of TF.js / median of WASM zero-copy',
@@ -130,7 +136,7 @@ async function main(): Promise<void> {
 }
 
 /** Checks, times and records one (case, size); null when the implementations disagree. */
-function runSize(benchCase: BenchCase, n: number, kernels: Kernels, warnings: string[]): SizeResult | null {
+function runSize(benchCase: BenchCase, n: number, kernels: Kernels, warnings: string[], warm: boolean): SizeResult | null {
   const label = sizeLabel(n);
   const where = `${benchCase.id} at n = ${label}`;
   progress(`${where}: making inputs`);
@@ -159,7 +165,7 @@ function runSize(benchCase: BenchCase, n: number, kernels: Kernels, warnings: st
 
     const schedule = SCHEDULES[n];
     progress(`${where}: timing ${contenders.length} implementations round-robin (≥ ${schedule.minSamples} samples, budget ${schedule.budgetMs / 1000} s)`);
-    const measured = measureRoundRobin(contenders, schedule);
+    const measured = measureRoundRobin(contenders, schedule, warm);
 
     const baseline = measured.get(BASELINE)!.medianMs;
     const results: Partial<Record<ImplementationId, ImplementationResult>> = {};
@@ -220,9 +226,12 @@ function checkAgreement(instance: CaseInstance, contenders: readonly Contender[]
 function parseArguments(argv: readonly string[]): Arguments {
   let sizes = SIZES;
   let cases = CASES;
+  let warm = false;
   for (const arg of argv) {
     const [name, value = ''] = arg.split('=', 2);
-    if (name === '--sizes') {
+    if (arg === '--warm') {
+      warm = true;
+    } else if (name === '--sizes') {
       sizes = value.split(',').map((label) => {
         const n = SIZES.find((s) => sizeLabel(s) === label.trim());
         if (n === undefined) throw new RangeError(`--sizes: unknown size '${label}'; sizes are ${SIZES.map(sizeLabel).join(', ')}`);
@@ -235,10 +244,10 @@ function parseArguments(argv: readonly string[]): Arguments {
         return found;
       });
     } else {
-      throw new RangeError(`unknown argument '${arg}'; arguments are --sizes=4K,64K,1M,16M and --cases=binary,softmax4`);
+      throw new RangeError(`unknown argument '${arg}'; arguments are --sizes=4K,64K,1M,16M, --cases=binary,softmax4 and --warm`);
     }
   }
-  return { sizes, cases, complete: SIZES.every((n) => sizes.includes(n)) && CASES.every((c) => cases.includes(c)) };
+  return { sizes, cases, warm, complete: SIZES.every((n) => sizes.includes(n)) && CASES.every((c) => cases.includes(c)) };
 }
 
 const progressStart = performance.now();

@@ -5,11 +5,15 @@
 // predecessor almost every time (WebAssembly copy-in right after zero-copy, say, finding the
 // library's code and the kernels hot). Only ratios of medians from one such run are meaningful.
 //
-// Each call is timed on its own, never in a batch of calls of one contender, and no round starts
-// with the contender that ended the previous one: every call follows a call of another
-// contender and finds the caches as that one left them, as in a training loop where the
-// model's passes run between two loss calls. Batching would let fast contenders run with their
-// data still in cache from their previous call while slow ones (one call per sample) would not.
+// By default each call is timed on its own, never in a batch of calls of one contender, and no
+// round starts with the contender that ended the previous one: every call follows a call of
+// another contender and finds the caches as that one left them, as in a training loop where the
+// model's passes run between two loss calls ("cold").
+//
+// With `warm`, each sample is instead a batch of consecutive calls of one contender lasting about
+// WARM_BATCH_MS (calibrated per contender after the warm-up), divided by its call count: the
+// steady-state cost of a call whose data stays in cache from the previous one, as in a loop that
+// evaluates the same tensors again and again. Rounds still interleave contenders.
 // performance.now() in Node has sub-microsecond resolution and costs ~0.1 µs, about 1 % of the
 // fastest call measured here (~10 µs).
 import { rng } from './data.js';
@@ -43,6 +47,9 @@ export interface Measurement {
   minMs: number;
 }
 
+/** Target duration of one warm batch (at least one call). */
+const WARM_BATCH_MS = 5;
+
 /** Seed of the order of the calls within each round. */
 const ORDER_SEED = 20240601;
 
@@ -54,8 +61,8 @@ export function consumeSink(): void {
   if (!Number.isFinite(sink)) throw new Error(`a timed call returned a non-finite loss (sum of losses: ${sink})`);
 }
 
-/** Warms up, then times `contenders` round-robin according to `schedule`. */
-export function measureRoundRobin(contenders: readonly Runnable[], schedule: Schedule): Map<string, Measurement> {
+/** Warms up, then times `contenders` round-robin according to `schedule` (one call per sample, or warm batches). */
+export function measureRoundRobin(contenders: readonly Runnable[], schedule: Schedule, warm = false): Map<string, Measurement> {
   const order = contenders.map((_, i) => i);
   const random = rng(ORDER_SEED);
 
@@ -66,15 +73,23 @@ export function measureRoundRobin(contenders: readonly Runnable[], schedule: Sch
     for (const i of order) sink += contenders[i].run();
   }
 
-  // The same number of timed calls for every contender: one per round.
+  // Calls per sample: 1, or (warm) as many as fill WARM_BATCH_MS at the contender's speed now.
+  const calls = contenders.map((c) => {
+    if (!warm) return 1;
+    const t0 = performance.now();
+    sink += c.run();
+    return Math.max(1, Math.round(WARM_BATCH_MS / Math.max(performance.now() - t0, 1e-3)));
+  });
+
+  // The same number of samples for every contender: one per round.
   const samples = contenders.map(() => [] as number[]);
   const start = performance.now();
   for (let round = 0; round < schedule.maxSamples && (round < schedule.minSamples || performance.now() - start < schedule.budgetMs); round++) {
     nextOrder(order, random);
     for (const i of order) {
       const t0 = performance.now();
-      sink += contenders[i].run();
-      samples[i].push(performance.now() - t0);
+      for (let k = 0; k < calls[i]; k++) sink += contenders[i].run();
+      samples[i].push((performance.now() - t0) / calls[i]);
     }
   }
 

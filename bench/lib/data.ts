@@ -5,17 +5,9 @@
 // masks are spatially coherent, and independent random labels would make every branch on the
 // label unpredictable, which penalises branchy JavaScript more than real data does.
 
-/** Deterministic uniform numbers in [0, 1) (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../test/support/random.js';
+
+export { rng };
 
 /** Mean length of a run of equal labels, in voxels (a few rows' worth of a blob in a 2-D image). */
 const MEAN_RUN = 128;

@@ -17,13 +17,19 @@ export const STAT_I: i32 = 0; // Σ p·y
 export const STAT_P: i32 = 1; // Σ p, or Σ p² when squared
 export const STAT_G: i32 = 2; // Σ y, or Σ y² when squared
 export const STAT_N: i32 = 3; // number of valid voxels
-export const STATS_STRIDE: i32 = 4;
+export const STAT_A: i32 = 4; // Σ |p − y|, only with ROW_SOFT (else left as it was)
+export const STATS_STRIDE: i32 = 5;
 
-/** Gradient coefficients of one (sample, class): ∂L/∂p = a·y + b + q·p (f64 slots). */
+/** Gradient coefficients of one (sample, class): ∂L/∂p = a·y + b + q·p + s·sign(p − y) (f64 slots). */
 export const COEF_A: i32 = 0;
 export const COEF_B: i32 = 1;
 export const COEF_Q: i32 = 2;
-export const COEF_STRIDE: i32 = 3;
+export const COEF_S: i32 = 3;
+export const COEF_STRIDE: i32 = 4;
+
+/** Flags of kernel 1 (its `flags` argument). */
+export const ROW_SQUARED: i32 = 1; // P = Σ p², G = Σ y²
+export const ROW_SOFT: i32 = 2; // also A = Σ |p − y| (dense targets; not with ROW_SQUARED)
 
 /**
  * Elements summed in f32x4 lanes before the partial sums are folded into f64. Small enough

@@ -1,74 +1,118 @@
 // Row maps of kernel 2: one class, `n` consecutive voxels. With y the target value and p the
-// prediction (σ(pred) when `sigmoid`), each writes out[i] = g·s where g = a·y + b + q·p is
-// ∂L/∂p and s = σ'(pred) when `sigmoid`, else 1. Label rows write 0 on ignored voxels.
+// prediction (σ(pred) when `sigmoid`), each writes out[i] = g·s where
+//   g = a·y + b + q·p + s'·sign(p − y)      (∂L/∂p)
+// and s = σ'(pred) when `sigmoid`, else 1. Ignored voxels (label ignoreIndex, mask byte 0) get 0.
 // σ' is evaluated as (e·p)·p with e = e^-x: 1 − p = e·p exactly, so saturated logits keep a
 // tiny non-zero slope instead of 1 − p rounding to 0.
+//
+// As in reduce.ts, each combination of flags compiles to its own loop.
 import { exp1, exp4, one4 } from "./activation";
-import { label1, labels4, value1, values4 } from "./values";
+import { keep1, keep4, label1, labels4, value1, values4 } from "./values";
 
-export function mapDense<T>(out: usize, pred: usize, y: usize, n: i32, a: f32, b: f32, q: f32, sigmoid: bool): void {
-  if (sigmoid) mapDenseRow<T>(out, pred, y, n, a, b, q, true, true);
-  else if (q != 0) mapDenseRow<T>(out, pred, y, n, a, b, q, false, true);
-  // g = a·y + b does not depend on pred: a third less memory traffic.
-  else mapDenseRow<T>(out, pred, y, n, a, b, q, false, false);
+/** p = σ(pred) and the result times σ'(pred). */
+const SIGMOID: i32 = 1;
+/** g depends on p (q ≠ 0, a sign term, or sigmoid); otherwise pred is not read at all. */
+const READ: i32 = 2;
+/** The soft-label term s'·sign(p − y) (dense rows). */
+const SIGN: i32 = 4;
+/** Voxels whose mask byte is 0 get 0. */
+const MASKED: i32 = 8;
+
+// @ts-ignore: decorator
+@inline function variantOf(sigmoid: bool, q: f32, s: f32, masked: bool): i32 {
+  return (sigmoid ? SIGMOID | READ : q != 0 || s != 0 ? READ : 0) | (s != 0 ? SIGN : 0) | (masked ? MASKED : 0);
+}
+
+export function mapDense<T>(out: usize, pred: usize, y: usize, mask: usize, n: i32, a: f32, b: f32, q: f32, s: f32, sigmoid: bool, masked: bool): void {
+  switch (variantOf(sigmoid, q, s, masked)) {
+    case 0: mapDenseRow<T>(out, pred, y, mask, n, a, b, q, s, 0); break;
+    case 2: mapDenseRow<T>(out, pred, y, mask, n, a, b, q, s, 2); break;
+    case 3: mapDenseRow<T>(out, pred, y, mask, n, a, b, q, s, 3); break;
+    case 6: mapDenseRow<T>(out, pred, y, mask, n, a, b, q, s, 6); break;
+    case 7: mapDenseRow<T>(out, pred, y, mask, n, a, b, q, s, 7); break;
+    case 8: mapDenseRow<T>(out, pred, y, mask, n, a, b, q, s, 8); break;
+    case 10: mapDenseRow<T>(out, pred, y, mask, n, a, b, q, s, 10); break;
+    case 11: mapDenseRow<T>(out, pred, y, mask, n, a, b, q, s, 11); break;
+    case 14: mapDenseRow<T>(out, pred, y, mask, n, a, b, q, s, 14); break;
+    case 15: mapDenseRow<T>(out, pred, y, mask, n, a, b, q, s, 15); break;
+    default: unreachable();
+  }
 }
 
 // @ts-ignore: decorator
-@inline function mapDenseRow<T>(out: usize, pred: usize, y: usize, n: i32, a: f32, b: f32, q: f32, sigmoid: bool, readPred: bool): void {
+@inline function mapDenseRow<T>(out: usize, pred: usize, y: usize, mask: usize, n: i32, a: f32, b: f32, q: f32, s: f32, variant: i32): void {
+  const sigmoid = (variant & SIGMOID) != 0, read = (variant & READ) != 0;
+  const sign = (variant & SIGN) != 0, masked = (variant & MASKED) != 0;
   const ys = <usize>sizeof<T>();
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const av = f32x4.splat(a), bv = f32x4.splat(b), qv = f32x4.splat(q);
+    const av = f32x4.splat(a), bv = f32x4.splat(b), qv = f32x4.splat(q), sv = f32x4.splat(s);
     for (; i + 4 <= n; i += 4) {
       const at = <usize>i << 2;
       const v = values4<T>(y + <usize>i * ys);
-      if (!readPred) {
-        v128.store(out + at, f32x4.add(f32x4.mul(av, v), bv));
-        continue;
+      let g = f32x4.add(f32x4.mul(av, v), bv);
+      if (read) {
+        const x = v128.load(pred + at);
+        let p = x, slope = x;
+        if (sigmoid) {
+          const e = exp4(f32x4.neg(x));
+          p = f32x4.div(one4(), f32x4.add(one4(), e));
+          slope = f32x4.mul(f32x4.mul(e, p), p);
+        }
+        g = f32x4.add(g, f32x4.mul(qv, p));
+        if (sign) {
+          const d = f32x4.sub(p, v);
+          const sgn = f32x4.sub(v128.and(f32x4.gt(d, f32x4.splat(0)), one4()), v128.and(f32x4.lt(d, f32x4.splat(0)), one4()));
+          g = f32x4.add(g, f32x4.mul(sv, sgn));
+        }
+        if (sigmoid) g = f32x4.mul(g, slope);
       }
-      const x = v128.load(pred + at);
-      if (sigmoid) {
-        const e = exp4(f32x4.neg(x));
-        const p = f32x4.div(one4(), f32x4.add(one4(), e));
-        const g = f32x4.add(f32x4.add(f32x4.mul(av, v), bv), f32x4.mul(qv, p));
-        v128.store(out + at, f32x4.mul(g, f32x4.mul(f32x4.mul(e, p), p)));
-      } else {
-        v128.store(out + at, f32x4.add(f32x4.add(f32x4.mul(av, v), bv), f32x4.mul(qv, x)));
-      }
+      if (masked) g = v128.and(g, keep4(mask + <usize>i));
+      v128.store(out + at, g);
     }
   }
   for (; i < n; i++) {
     const at = <usize>i << 2;
+    if (masked && !keep1(mask + <usize>i)) { store<f32>(out + at, 0); continue; }
     const v = value1<T>(y + <usize>i * ys);
-    if (!readPred) {
-      store<f32>(out + at, a * v + b);
-      continue;
+    let g = a * v + b;
+    if (read) {
+      const x = load<f32>(pred + at);
+      let p = x, slope: f32 = 1;
+      if (sigmoid) {
+        const e = exp1(-x);
+        p = 1.0 / (1.0 + e);
+        slope = e * p * p;
+      }
+      g += q * p;
+      if (sign) g += p > v ? s : p < v ? -s : 0;
+      if (sigmoid) g *= slope;
     }
-    const x = load<f32>(pred + at);
-    if (sigmoid) {
-      const e = exp1(-x);
-      const p: f32 = 1.0 / (1.0 + e);
-      store<f32>(out + at, (a * v + b + q * p) * (e * p * p));
-    } else {
-      store<f32>(out + at, a * v + b + q * x);
-    }
+    store<f32>(out + at, g);
   }
 }
 
 export function mapLabels<T>(
-  out: usize, pred: usize, labels: usize, n: i32, c: i32, ignoreIndex: i32, hasIgnore: bool,
-  a: f32, b: f32, q: f32, sigmoid: bool,
+  out: usize, pred: usize, labels: usize, mask: usize, n: i32, c: i32, ignoreIndex: i32, hasIgnore: bool,
+  a: f32, b: f32, q: f32, sigmoid: bool, masked: bool,
 ): void {
-  if (sigmoid) mapLabelsRow<T>(out, pred, labels, n, c, ignoreIndex, hasIgnore, a, b, q, true, true);
-  else if (q != 0) mapLabelsRow<T>(out, pred, labels, n, c, ignoreIndex, hasIgnore, a, b, q, false, true);
-  else mapLabelsRow<T>(out, pred, labels, n, c, ignoreIndex, hasIgnore, a, b, q, false, false);
+  switch (variantOf(sigmoid, q, 0, masked)) {
+    case 0: mapLabelsRow<T>(out, pred, labels, mask, n, c, ignoreIndex, hasIgnore, a, b, q, 0); break;
+    case 2: mapLabelsRow<T>(out, pred, labels, mask, n, c, ignoreIndex, hasIgnore, a, b, q, 2); break;
+    case 3: mapLabelsRow<T>(out, pred, labels, mask, n, c, ignoreIndex, hasIgnore, a, b, q, 3); break;
+    case 8: mapLabelsRow<T>(out, pred, labels, mask, n, c, ignoreIndex, hasIgnore, a, b, q, 8); break;
+    case 10: mapLabelsRow<T>(out, pred, labels, mask, n, c, ignoreIndex, hasIgnore, a, b, q, 10); break;
+    case 11: mapLabelsRow<T>(out, pred, labels, mask, n, c, ignoreIndex, hasIgnore, a, b, q, 11); break;
+    default: unreachable();
+  }
 }
 
 // @ts-ignore: decorator
 @inline function mapLabelsRow<T>(
-  out: usize, pred: usize, labels: usize, n: i32, c: i32, ignoreIndex: i32, hasIgnore: bool,
-  a: f32, b: f32, q: f32, sigmoid: bool, readPred: bool,
+  out: usize, pred: usize, labels: usize, mask: usize, n: i32, c: i32, ignoreIndex: i32, hasIgnore: bool,
+  a: f32, b: f32, q: f32, variant: i32,
 ): void {
+  const sigmoid = (variant & SIGMOID) != 0, read = (variant & READ) != 0, masked = (variant & MASKED) != 0;
   const ls = <usize>sizeof<T>();
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -78,20 +122,18 @@ export function mapLabels<T>(
     for (; i + 4 <= n; i += 4) {
       const at = <usize>i << 2;
       const l = labels4<T>(labels + <usize>i * ls);
-      const valid = v128.or(i32x4.ne(l, ign), keepAll);
-      const ya = v128.and(i32x4.eq(l, cls), av); // a·y with y ∈ {0, 1}
-      if (!readPred) {
-        v128.store(out + at, v128.and(f32x4.add(ya, bv), valid));
-        continue;
-      }
-      const x = v128.load(pred + at);
-      let g: v128;
-      if (sigmoid) {
-        const e = exp4(f32x4.neg(x));
-        const p = f32x4.div(one4(), f32x4.add(one4(), e));
-        g = f32x4.mul(f32x4.add(f32x4.add(ya, bv), f32x4.mul(qv, p)), f32x4.mul(f32x4.mul(e, p), p));
-      } else {
-        g = f32x4.add(f32x4.add(ya, bv), f32x4.mul(qv, x));
+      let valid = v128.or(i32x4.ne(l, ign), keepAll);
+      if (masked) valid = v128.and(valid, keep4(mask + <usize>i));
+      let g = f32x4.add(v128.and(i32x4.eq(l, cls), av), bv); // a·y + b with y ∈ {0, 1}
+      if (read) {
+        const x = v128.load(pred + at);
+        if (sigmoid) {
+          const e = exp4(f32x4.neg(x));
+          const p = f32x4.div(one4(), f32x4.add(one4(), e));
+          g = f32x4.mul(f32x4.add(g, f32x4.mul(qv, p)), f32x4.mul(f32x4.mul(e, p), p));
+        } else {
+          g = f32x4.add(g, f32x4.mul(qv, x));
+        }
       }
       v128.store(out + at, v128.and(g, valid));
     }
@@ -99,19 +141,18 @@ export function mapLabels<T>(
   for (; i < n; i++) {
     const at = <usize>i << 2;
     const l = label1<T>(labels + <usize>i * ls);
-    if (hasIgnore && l == ignoreIndex) { store<f32>(out + at, 0); continue; }
-    const ya: f32 = l == c ? a : 0;
-    if (!readPred) {
-      store<f32>(out + at, ya + b);
-      continue;
+    if ((hasIgnore && l == ignoreIndex) || (masked && !keep1(mask + <usize>i))) { store<f32>(out + at, 0); continue; }
+    let g: f32 = (l == c ? a : 0) + b;
+    if (read) {
+      const x = load<f32>(pred + at);
+      if (sigmoid) {
+        const e = exp1(-x);
+        const p: f32 = 1.0 / (1.0 + e);
+        g = (g + q * p) * (e * p * p);
+      } else {
+        g += q * x;
+      }
     }
-    const x = load<f32>(pred + at);
-    if (sigmoid) {
-      const e = exp1(-x);
-      const p: f32 = 1.0 / (1.0 + e);
-      store<f32>(out + at, (ya + b + q * p) * (e * p * p));
-    } else {
-      store<f32>(out + at, ya + b + q * x);
-    }
+    store<f32>(out + at, g);
   }
 }

@@ -1,8 +1,20 @@
 // Row reductions of kernel 1: one class, `n` consecutive voxels. Each ADDS its sums to a
 // statistics record (see constants.ts), so rows of one (sample, class) can arrive in pieces.
-import { BLOCK, STAT_G, STAT_I, STAT_N, STAT_P } from "./constants";
-import { sigmoid1, sigmoid4 } from "./activation";
-import { label1, labels4, lanesum, value1, values4 } from "./values";
+//
+// A row's variant is a set of compile-time flags: the dispatchers below call the inlined body
+// with a constant, so every combination compiles to its own loop without runtime branches.
+import { BLOCK, STAT_A, STAT_G, STAT_I, STAT_N, STAT_P } from "./constants";
+import { one4, sigmoid1, sigmoid4 } from "./activation";
+import { keep1, keep4, label1, labels4, lanesum, value1, values4 } from "./values";
+
+/** p = σ(pred) instead of pred. */
+export const SIGMOID: i32 = 1;
+/** P = Σ p², G = Σ y². */
+export const SQUARED: i32 = 2;
+/** Also A = Σ |p − y| (dense rows, not with SQUARED). */
+export const SOFT: i32 = 4;
+/** Only voxels whose mask byte is non-zero count. */
+export const MASKED: i32 = 8;
 
 // @ts-ignore: decorator
 @inline function addStat(rec: usize, slot: i32, v: f64): void {
@@ -11,36 +23,53 @@ import { label1, labels4, lanesum, value1, values4 } from "./values";
 }
 
 /**
- * Dense target row: I += Σ p·y, P += Σ p (Σ p²), G += Σ y (Σ y²), N += n, with p = pred or
- * σ(pred). `T` is the target's element type (f32 or u8).
+ * Dense target row: I += Σ p·y, P += Σ p (Σ p²), G += Σ y (Σ y²), A += Σ |p − y| (SOFT),
+ * N += counted voxels. `T` is the target's element type (f32 or u8); `mask` is read only with
+ * MASKED.
  */
-export function sumDense<T>(rec: usize, pred: usize, y: usize, n: i32, sigmoid: bool, squared: bool): void {
-  if (sigmoid) {
-    if (squared) sumDenseRow<T>(rec, pred, y, n, true, true);
-    else sumDenseRow<T>(rec, pred, y, n, true, false);
-  } else {
-    if (squared) sumDenseRow<T>(rec, pred, y, n, false, true);
-    else sumDenseRow<T>(rec, pred, y, n, false, false);
+export function sumDense<T>(rec: usize, pred: usize, y: usize, mask: usize, n: i32, variant: i32): void {
+  switch (variant) {
+    case 0: sumDenseRow<T>(rec, pred, y, mask, n, 0); break;
+    case 1: sumDenseRow<T>(rec, pred, y, mask, n, 1); break;
+    case 2: sumDenseRow<T>(rec, pred, y, mask, n, 2); break;
+    case 3: sumDenseRow<T>(rec, pred, y, mask, n, 3); break;
+    case 4: sumDenseRow<T>(rec, pred, y, mask, n, 4); break;
+    case 5: sumDenseRow<T>(rec, pred, y, mask, n, 5); break;
+    case 8: sumDenseRow<T>(rec, pred, y, mask, n, 8); break;
+    case 9: sumDenseRow<T>(rec, pred, y, mask, n, 9); break;
+    case 10: sumDenseRow<T>(rec, pred, y, mask, n, 10); break;
+    case 11: sumDenseRow<T>(rec, pred, y, mask, n, 11); break;
+    case 12: sumDenseRow<T>(rec, pred, y, mask, n, 12); break;
+    case 13: sumDenseRow<T>(rec, pred, y, mask, n, 13); break;
+    default: unreachable();
   }
 }
 
 // @ts-ignore: decorator
-@inline function sumDenseRow<T>(rec: usize, pred: usize, y: usize, n: i32, sigmoid: bool, squared: bool): void {
+@inline function sumDenseRow<T>(rec: usize, pred: usize, y: usize, mask: usize, n: i32, variant: i32): void {
+  const sigmoid = (variant & SIGMOID) != 0, squared = (variant & SQUARED) != 0;
+  const soft = (variant & SOFT) != 0, masked = (variant & MASKED) != 0;
   const ys = <usize>sizeof<T>();
-  let sI: f64 = 0, sP: f64 = 0, sG: f64 = 0;
+  let sI: f64 = 0, sP: f64 = 0, sG: f64 = 0, sA: f64 = 0, sN: f64 = 0;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     // Two accumulator sets, unrolled ×2: more live v128 values make V8 spill.
     const n8 = n & ~7;
     while (i < n8) {
       const end = min(n8, i + BLOCK);
-      let i0 = f32x4.splat(0), p0 = f32x4.splat(0), g0 = f32x4.splat(0);
-      let i1 = f32x4.splat(0), p1 = f32x4.splat(0), g1 = f32x4.splat(0);
+      let i0 = f32x4.splat(0), p0 = f32x4.splat(0), g0 = f32x4.splat(0), a0 = f32x4.splat(0), c0 = f32x4.splat(0);
+      let i1 = f32x4.splat(0), p1 = f32x4.splat(0), g1 = f32x4.splat(0), a1 = f32x4.splat(0), c1 = f32x4.splat(0);
       for (; i < end; i += 8) {
         const at = pred + (<usize>i << 2);
         let x0 = v128.load(at), x1 = v128.load(at, 16);
         if (sigmoid) { x0 = sigmoid4(x0); x1 = sigmoid4(x1); }
-        const y0 = values4<T>(y + <usize>i * ys), y1 = values4<T>(y + <usize>(i + 4) * ys);
+        let y0 = values4<T>(y + <usize>i * ys), y1 = values4<T>(y + <usize>(i + 4) * ys);
+        if (masked) {
+          const k0 = keep4(mask + <usize>i), k1 = keep4(mask + <usize>i + 4);
+          x0 = v128.and(x0, k0); x1 = v128.and(x1, k1);
+          y0 = v128.and(y0, k0); y1 = v128.and(y1, k1);
+          c0 = f32x4.add(c0, v128.and(k0, one4())); c1 = f32x4.add(c1, v128.and(k1, one4()));
+        }
         i0 = f32x4.add(i0, f32x4.mul(x0, y0));
         i1 = f32x4.add(i1, f32x4.mul(x1, y1));
         if (squared) {
@@ -50,70 +79,85 @@ export function sumDense<T>(rec: usize, pred: usize, y: usize, n: i32, sigmoid: 
           p0 = f32x4.add(p0, x0); p1 = f32x4.add(p1, x1);
           g0 = f32x4.add(g0, y0); g1 = f32x4.add(g1, y1);
         }
+        if (soft) {
+          a0 = f32x4.add(a0, f32x4.abs(f32x4.sub(x0, y0)));
+          a1 = f32x4.add(a1, f32x4.abs(f32x4.sub(x1, y1)));
+        }
       }
       sI += lanesum(i0) + lanesum(i1);
       sP += lanesum(p0) + lanesum(p1);
       sG += lanesum(g0) + lanesum(g1);
+      if (soft) sA += lanesum(a0) + lanesum(a1);
+      if (masked) sN += lanesum(c0) + lanesum(c1);
     }
   }
   for (; i < n; i++) {
+    if (masked && !keep1(mask + <usize>i)) continue;
     let x = load<f32>(pred + (<usize>i << 2));
     if (sigmoid) x = sigmoid1(x);
     const v = value1<T>(y + <usize>i * ys);
     sI += <f64>x * <f64>v;
     if (squared) { sP += <f64>x * <f64>x; sG += <f64>v * <f64>v; }
     else { sP += <f64>x; sG += <f64>v; }
+    if (soft) sA += abs(<f64>x - <f64>v);
+    if (masked) sN += 1;
   }
   addStat(rec, STAT_I, sI);
   addStat(rec, STAT_P, sP);
   addStat(rec, STAT_G, sG);
-  addStat(rec, STAT_N, <f64>n);
+  if (soft) addStat(rec, STAT_A, sA);
+  addStat(rec, STAT_N, masked ? sN : <f64>n);
 }
 
 /**
  * Label-map row for class `c`: y = [label == c]; voxels whose label is `ignoreIndex` (when
- * `hasIgnore`) add nothing. I += Σ p·y, P += Σ p (Σ p²), G += Σ y, N += valid voxels.
- * Labels outside [0, C) still count in N but in no G, which is how the caller detects them.
+ * `hasIgnore`), or whose mask byte is 0 (MASKED), add nothing. I += Σ p·y, P += Σ p (Σ p²),
+ * G += Σ y, N += counted voxels. Labels outside [0, C) still count in N but in no G, which is
+ * how the caller detects them.
  */
 export function sumLabels<T>(
-  rec: usize, pred: usize, labels: usize, n: i32, c: i32, ignoreIndex: i32, hasIgnore: bool,
-  sigmoid: bool, squared: bool,
+  rec: usize, pred: usize, labels: usize, mask: usize, n: i32, c: i32, ignoreIndex: i32, hasIgnore: bool, variant: i32,
 ): void {
-  if (sigmoid) {
-    if (squared) sumLabelsRow<T>(rec, pred, labels, n, c, ignoreIndex, hasIgnore, true, true);
-    else sumLabelsRow<T>(rec, pred, labels, n, c, ignoreIndex, hasIgnore, true, false);
-  } else {
-    if (squared) sumLabelsRow<T>(rec, pred, labels, n, c, ignoreIndex, hasIgnore, false, true);
-    else sumLabelsRow<T>(rec, pred, labels, n, c, ignoreIndex, hasIgnore, false, false);
+  switch (variant) {
+    case 0: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 0); break;
+    case 1: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 1); break;
+    case 2: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 2); break;
+    case 3: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 3); break;
+    case 8: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 8); break;
+    case 9: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 9); break;
+    case 10: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 10); break;
+    case 11: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 11); break;
+    default: unreachable();
   }
 }
 
 // @ts-ignore: decorator
 @inline function sumLabelsRow<T>(
-  rec: usize, pred: usize, labels: usize, n: i32, c: i32, ignoreIndex: i32, hasIgnore: bool,
-  sigmoid: bool, squared: bool,
+  rec: usize, pred: usize, labels: usize, mask: usize, n: i32, c: i32, ignoreIndex: i32, hasIgnore: bool, variant: i32,
 ): void {
+  const sigmoid = (variant & SIGMOID) != 0, squared = (variant & SQUARED) != 0, masked = (variant & MASKED) != 0;
   const ls = <usize>sizeof<T>();
   let sI: f64 = 0, sP: f64 = 0, sG: f64 = 0, sN: f64 = 0;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const cls = i32x4.splat(c), ign = i32x4.splat(ignoreIndex);
-    const keepAll = i32x4.splat(hasIgnore ? 0 : -1), one = f32x4.splat(1.0);
+    const keepAll = i32x4.splat(hasIgnore ? 0 : -1);
     const n4 = n & ~3;
     while (i < n4) {
       const end = min(n4, i + BLOCK);
       let aI = f32x4.splat(0), aP = f32x4.splat(0), aG = f32x4.splat(0), aN = f32x4.splat(0);
       for (; i < end; i += 4) {
         const l = labels4<T>(labels + <usize>i * ls);
-        const valid = v128.or(i32x4.ne(l, ign), keepAll);
+        let valid = v128.or(i32x4.ne(l, ign), keepAll);
+        if (masked) valid = v128.and(valid, keep4(mask + <usize>i));
         const hit = v128.and(i32x4.eq(l, cls), valid);
         let x = v128.load(pred + (<usize>i << 2));
         if (sigmoid) x = sigmoid4(x);
         x = v128.and(x, valid);
         aI = f32x4.add(aI, v128.and(x, hit));
         aP = f32x4.add(aP, squared ? f32x4.mul(x, x) : x);
-        aG = f32x4.add(aG, v128.and(hit, one));
-        aN = f32x4.add(aN, v128.and(valid, one));
+        aG = f32x4.add(aG, v128.and(hit, one4()));
+        aN = f32x4.add(aN, v128.and(valid, one4()));
       }
       sI += lanesum(aI); sP += lanesum(aP); sG += lanesum(aG); sN += lanesum(aN);
     }
@@ -121,6 +165,7 @@ export function sumLabels<T>(
   for (; i < n; i++) {
     const l = label1<T>(labels + <usize>i * ls);
     if (hasIgnore && l == ignoreIndex) continue;
+    if (masked && !keep1(mask + <usize>i)) continue;
     let x = load<f32>(pred + (<usize>i << 2));
     if (sigmoid) x = sigmoid1(x);
     if (l == c) { sI += <f64>x; sG += 1; }

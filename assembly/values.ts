@@ -18,6 +18,18 @@
   return i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(ptr)));
 }
 
+/** Mask bytes: true where the voxel counts (non-zero). */
+// @ts-ignore: decorator
+@inline export function keep1(ptr: usize): bool {
+  return load<u8>(ptr) != 0;
+}
+
+/** Four mask bytes as an i32x4 lane mask: all ones where the voxel counts. */
+// @ts-ignore: decorator
+@inline export function keep4(ptr: usize): v128 {
+  return i32x4.ne(widenBytes(ptr), i32x4.splat(0));
+}
+
 // @ts-ignore: decorator
 @inline export function label1<T>(ptr: usize): i32 {
   return <i32>load<T>(ptr);

@@ -41,15 +41,18 @@ export interface TensorOptions {
   ignoreIndex?: number | null;
 }
 
-/** Options of the soft Dice coefficient. */
-export interface DiceScoreOptions extends TensorOptions {
+/** What a loss does with a term whose target is empty (Σy = 0). */
+export type EmptyPolicy = 'smooth' | 'zero' | 'skip';
+
+/** Options shared by the overlap losses and the Dice coefficient. */
+export interface OverlapOptions extends TensorOptions {
   /** Include class 0 in the mean / sum. Default `true`. Per-term results always hold every class. */
   includeBackground?: boolean;
-  /** Pool the statistics of all samples before the ratio (one score per class). Default `false`. */
+  /** Pool the statistics of all samples before the ratio (one term per class). Default `false`. */
   batch?: boolean;
-  /** Default `'mean'` over the (sample, class) terms that are included. */
+  /** Default `'mean'` over the terms that are included. */
   reduction?: Reduction;
-  /** Added to numerator and denominator: `(2I + s) / (P + G + s)`. Default 1. */
+  /** Added to numerator and denominator. Default 1. */
   smooth?: number;
   /** Numerator smoothing; defaults to `smooth`. */
   smoothNr?: number;
@@ -57,21 +60,55 @@ export interface DiceScoreOptions extends TensorOptions {
   smoothDr?: number;
   /** V-Net denominator `Σp² + Σy²` instead of `Σp + Σy`. Default `false`. */
   squared?: boolean;
+  /**
+   * Soft-label intersection `(Σp + Σy − Σ|p − y|) / 2`, so that a soft target predicted exactly
+   * scores 1. Applies to dense targets without `squared` (elsewhere it equals `Σp·y`). Default `false`.
+   */
+  softLabel?: boolean;
+  /** Per-voxel mask (B·S values, or S shared by all samples): voxels where it is 0 count nowhere. */
+  mask?: Uint8Array | Float32Array | null;
 }
 
-/** Options of the soft Dice loss. */
-export interface DiceLossOptions extends DiceScoreOptions {
+/** Options of the soft Dice coefficient. */
+export type DiceScoreOptions = OverlapOptions;
+
+/** Options of the Dice, Jaccard and Tversky losses. */
+export interface DiceLossOptions extends OverlapOptions {
   /** Per-class weights, length C: each (sample, class) loss is multiplied by its class weight. */
   weight?: ArrayLike<number> | null;
-  /** `−log D` instead of `1 − D`. Default `false`. */
+  /** `−log(score)` instead of `1 − score`. Default `false`. */
   logLoss?: boolean;
+  /**
+   * A term whose target is empty: `'smooth'` (default) leaves it to the smoothing (MONAI),
+   * `'zero'` gives it loss 0 (smp), `'skip'` leaves it out of the mean.
+   */
+  empty?: EmptyPolicy;
+}
+export type JaccardLossOptions = DiceLossOptions;
+
+export interface TverskyLossOptions extends DiceLossOptions {
+  /** Weight of false positives. Default 0.5. */
+  alpha?: number;
+  /** Weight of false negatives. Default 0.5. */
+  beta?: number;
 }
 
-/** Options of the `...WithGrad` functions. */
-export interface DiceLossGradOptions extends DiceLossOptions {
+export interface FocalTverskyLossOptions extends Omit<TverskyLossOptions, 'logLoss'> {
+  /** Exponent of `(1 − T)` per class. Default 0.75 (the paper's 1/γ with γ = 4/3); alpha 0.7, beta 0.3 by default. */
+  gamma?: number;
+}
+
+export interface GeneralizedDiceLossOptions extends OverlapOptions {
+  /** Class weights from the target volume G: `1/G²` (default), `1/G`, or 1. */
+  weightType?: 'square' | 'simple' | 'uniform';
+}
+
+/** The `...WithGrad` functions take the same options and `out`. */
+export type WithGrad<T> = T & {
   /** Where to write the gradient (a Float32Array of pred's length); a new array otherwise. */
   out?: Float32Array;
-}
+};
+export type DiceLossGradOptions = WithGrad<DiceLossOptions>;
 
 export interface LossAndGrad {
   /** The reduced loss. */
@@ -81,16 +118,20 @@ export interface LossAndGrad {
 }
 
 /** Loss names `createLoss` knows. */
-export type LossName = 'dice';
+export type LossName = 'dice' | 'jaccard' | 'tversky' | 'focalTversky' | 'generalizedDice';
 
-export interface CreateLossOptions extends DiceLossOptions {
-  loss: LossName;
-}
+/** `createLoss` options: a loss name and that loss's options (the mask is passed per call). */
+export type CreateLossOptions =
+  | ({ loss: 'dice' } & Omit<DiceLossOptions, 'mask'>)
+  | ({ loss: 'jaccard' } & Omit<JaccardLossOptions, 'mask'>)
+  | ({ loss: 'tversky' } & Omit<TverskyLossOptions, 'mask'>)
+  | ({ loss: 'focalTversky' } & Omit<FocalTverskyLossOptions, 'mask'>)
+  | ({ loss: 'generalizedDice' } & Omit<GeneralizedDiceLossOptions, 'mask'>);
 
 /** A loss whose options were resolved once. */
 export interface Loss {
-  value(pred: Float32Array, target: Target): number | Float64Array;
-  valueAndGrad(pred: Float32Array, target: Target, out?: Float32Array): LossAndGrad;
+  value(pred: Float32Array, target: Target, mask?: Uint8Array | Float32Array): number | Float64Array;
+  valueAndGrad(pred: Float32Array, target: Target, out?: Float32Array, mask?: Uint8Array | Float32Array): LossAndGrad;
 }
 
 export interface LoadOptions {
@@ -111,8 +152,12 @@ export const STAT_I = 0;
 export const STAT_P = 1;
 export const STAT_G = 2;
 export const STAT_N = 3;
-export const STATS_STRIDE = 4;
+export const STAT_A = 4;
+export const STATS_STRIDE = 5;
 export const COEF_A = 0;
 export const COEF_B = 1;
 export const COEF_Q = 2;
-export const COEF_STRIDE = 3;
+export const COEF_S = 3;
+export const COEF_STRIDE = 4;
+export const ROW_SQUARED = 1;
+export const ROW_SOFT = 2;

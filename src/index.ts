@@ -4,6 +4,7 @@ export { loadDice, loadDiceSync } from './runtime/load.js';
 export { DiceKernel } from './kernel.js';
 export type {
   Activation, AllocatableConstructor, BackendName, CreateLossOptions, DenseTarget, DiceLossGradOptions,
-  DiceLossOptions, DiceScoreOptions, LabelMap, Layout, LoadOptions, Loss, LossAndGrad, LossName,
-  Reduction, Target, TargetKind, TensorOptions,
+  DiceLossOptions, DiceScoreOptions, EmptyPolicy, FocalTverskyLossOptions, GeneralizedDiceLossOptions,
+  JaccardLossOptions, LabelMap, Layout, LoadOptions, Loss, LossAndGrad, LossName, OverlapOptions,
+  Reduction, Target, TargetKind, TensorOptions, TverskyLossOptions, WithGrad,
 } from './api.js';

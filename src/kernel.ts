@@ -1,15 +1,16 @@
 // DiceKernel: the public object. It resolves options, hands tensors to its engine (SIMD or
 // scalar WebAssembly, or the TypeScript reference) and applies the formulas.
 import type {
-  AllocatableConstructor, BackendName, CreateLossOptions, DiceLossGradOptions, DiceLossOptions,
-  DiceScoreOptions, Loss, LossAndGrad, Target,
+  AllocatableConstructor, BackendName, CreateLossOptions, DiceLossOptions, DiceScoreOptions,
+  FocalTverskyLossOptions, GeneralizedDiceLossOptions, JaccardLossOptions, Loss, LossAndGrad, Target,
+  TverskyLossOptions, WithGrad,
 } from './api.js';
 import type { Engine } from './backends/engine.js';
 import { describe, rangeError, typeError } from './errors.js';
-import {
-  DICE_GRAD_OPTION_NAMES, DICE_LOSS_OPTION_NAMES, DICE_SCORE_OPTION_NAMES, resolveDice,
-} from './losses/overlap.js';
+import { LOSS_OPTION_NAMES, resolveOverlap, SCORE_OPTION_NAMES, type OverlapLossName } from './losses/overlap.js';
 import { overlapValue, overlapValueAndGrad } from './losses/run.js';
+
+const LOSS_NAMES = Object.keys(LOSS_OPTION_NAMES) as OverlapLossName[];
 
 export class DiceKernel {
   /** Which implementation runs the kernels. */
@@ -31,7 +32,7 @@ export class DiceKernel {
    * Shapes: `pred` is a Float32Array of `shape` (default `[n]`: one sample, one class); `target`
    * is dense (same shape) or a label map (no class axis). Empty masks: with the default
    * smoothing of 1, an empty prediction of an empty target scores D = 1 (loss 0); with
-   * `smooth: 0` that term is 0/0 and the call throws a RangeError.
+   * `smooth: 0` that term is 0/0 and the call throws a RangeError; `empty` changes the rule.
    *
    * @returns the reduced loss, or a Float64Array of B·C losses (sample-major) for `reduction: 'none'`.
    * @example
@@ -40,8 +41,7 @@ export class DiceKernel {
    * const l2 = k.diceLoss(logits, labels, { shape: [2, 4, 64, 64], activation: 'softmax' });
    */
   diceLoss(pred: Float32Array, target: Target, options?: DiceLossOptions): number | Float64Array {
-    const spec = resolveDice('diceLoss', options, DICE_LOSS_OPTION_NAMES, false);
-    return overlapValue(this.engine, spec, 'loss', pred, target);
+    return this.value('diceLoss', 'dice', pred, target, options);
   }
 
   /**
@@ -50,9 +50,8 @@ export class DiceKernel {
    * @example
    * const { loss, grad } = k.diceLossWithGrad(logits, labels, { shape: [1, 3, 128, 128], activation: 'softmax' });
    */
-  diceLossWithGrad(pred: Float32Array, target: Target, options?: DiceLossGradOptions): LossAndGrad {
-    const spec = resolveDice('diceLossWithGrad', options, DICE_GRAD_OPTION_NAMES, true);
-    return overlapValueAndGrad(this.engine, spec, pred, target, options?.out);
+  diceLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<DiceLossOptions>): LossAndGrad {
+    return this.valueAndGrad('diceLossWithGrad', 'dice', pred, target, options);
   }
 
   /**
@@ -62,12 +61,77 @@ export class DiceKernel {
    * k.diceCoefficient(probs, mask, { smooth: 0 });
    */
   diceCoefficient(pred: Float32Array, target: Target, options?: DiceScoreOptions): number | Float64Array {
-    const spec = resolveDice('diceCoefficient', options, DICE_SCORE_OPTION_NAMES, false);
-    return overlapValue(this.engine, spec, 'score', pred, target);
+    const spec = resolveOverlap('diceCoefficient', 'dice', options, [...SCORE_OPTION_NAMES, 'mask'], false);
+    return overlapValue(this.engine, spec, 'score', pred, target, options?.mask);
   }
 
   /**
-   * A loss with its options resolved once, for training loops.
+   * Soft Jaccard (IoU) loss: `J = (I + sNr) / (P + G − I + sDr)` per term, loss `1 − J`
+   * (`logLoss`: `−log J`). Options and shapes as `diceLoss`.
+   * @example
+   * k.jaccardLoss(logits, labels, { shape: [4, 3, 96, 96], activation: 'softmax', smooth: 0 });
+   */
+  jaccardLoss(pred: Float32Array, target: Target, options?: JaccardLossOptions): number | Float64Array {
+    return this.value('jaccardLoss', 'jaccard', pred, target, options);
+  }
+
+  /** The Jaccard loss and its exact gradient (see `jaccardLoss`, `diceLossWithGrad`). */
+  jaccardLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<JaccardLossOptions>): LossAndGrad {
+    return this.valueAndGrad('jaccardLossWithGrad', 'jaccard', pred, target, options);
+  }
+
+  /**
+   * Tversky loss (Salehi et al. 2017): `T = (I + sNr) / (I + α·(P − I) + β·(G − I) + sDr)` per
+   * term, loss `1 − T`; `alpha` weighs false positives, `beta` false negatives (both 0.5 by
+   * default: Dice with the smoothing counted once, MONAI's convention).
+   * @example
+   * k.tverskyLoss(probs, mask, { alpha: 0.3, beta: 0.7 });
+   */
+  tverskyLoss(pred: Float32Array, target: Target, options?: TverskyLossOptions): number | Float64Array {
+    return this.value('tverskyLoss', 'tversky', pred, target, options);
+  }
+
+  /** The Tversky loss and its exact gradient. */
+  tverskyLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<TverskyLossOptions>): LossAndGrad {
+    return this.valueAndGrad('tverskyLossWithGrad', 'tversky', pred, target, options);
+  }
+
+  /**
+   * Focal Tversky loss (Abraham & Khan 2019): `(1 − T)^γ` per (sample, class) term — the focal
+   * exponent applies to each class, not to their mean — with defaults α = 0.7, β = 0.3,
+   * γ = 0.75 (the paper's 1/γ, γ = 4/3). A perfect term (T = 1) has loss 0 and gradient 0.
+   * @example
+   * k.focalTverskyLoss(logits, labels, { shape: [2, 3, 64, 64], activation: 'softmax' });
+   */
+  focalTverskyLoss(pred: Float32Array, target: Target, options?: FocalTverskyLossOptions): number | Float64Array {
+    return this.value('focalTverskyLoss', 'focalTversky', pred, target, options);
+  }
+
+  /** The focal Tversky loss and its exact gradient. */
+  focalTverskyLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<FocalTverskyLossOptions>): LossAndGrad {
+    return this.valueAndGrad('focalTverskyLossWithGrad', 'focalTversky', pred, target, options);
+  }
+
+  /**
+   * Generalized Dice loss (Sudre et al. 2017), one term per sample (or one with `batch`):
+   * `1 − (2·Σ_c w_c·I_c + sNr) / (Σ_c w_c·(P_c + G_c) + sDr)` with `w_c = 1/G_c²` (`weightType`
+   * `'square'`, default), `1/G_c` or 1. A class absent from the target gets the largest finite
+   * weight of its term (MONAI); if every class is absent the weights are 0 and the loss is
+   * `1 − sNr/sDr`. `reduction: 'none'` gives B values (1 with `batch`).
+   * @example
+   * k.generalizedDiceLoss(logits, labels, { shape: [2, 4, 64, 64], activation: 'softmax' });
+   */
+  generalizedDiceLoss(pred: Float32Array, target: Target, options?: GeneralizedDiceLossOptions): number | Float64Array {
+    return this.value('generalizedDiceLoss', 'generalizedDice', pred, target, options);
+  }
+
+  /** The Generalized Dice loss and its exact gradient (the class weights are constants: they depend on the target only). */
+  generalizedDiceLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<GeneralizedDiceLossOptions>): LossAndGrad {
+    return this.valueAndGrad('generalizedDiceLossWithGrad', 'generalizedDice', pred, target, options);
+  }
+
+  /**
+   * A loss with its options resolved once, for training loops; the mask, if any, is passed per call.
    * @example
    * const loss = k.createLoss({ loss: 'dice', shape: [8, 4, 96, 96], activation: 'softmax' });
    * const grad = new Float32Array(8 * 4 * 96 * 96);
@@ -78,19 +142,19 @@ export class DiceKernel {
       throw typeError('createLoss', 'options', `must be an object with a 'loss' name; got ${describe(options)}`);
     }
     const { loss, ...rest } = options;
-    if (loss !== 'dice') {
-      throw rangeError('createLoss', 'loss', `must be one of 'dice'; got ${describe(loss)}`);
+    if (!(LOSS_NAMES as string[]).includes(loss)) {
+      throw rangeError('createLoss', 'loss', `must be one of ${LOSS_NAMES.map((n) => `'${n}'`).join(', ')}; got ${describe(loss)}`);
     }
-    const valueSpec = resolveDice('createLoss', rest, DICE_LOSS_OPTION_NAMES, false);
+    const valueSpec = { ...resolveOverlap('createLoss', loss, rest, LOSS_OPTION_NAMES[loss], false), fn: 'value' };
     const gradSpec = valueSpec.reduction === 'none' ? null : { ...valueSpec, fn: 'valueAndGrad' };
     const engine = this.engine;
     return {
-      value: (pred, target) => overlapValue(engine, { ...valueSpec, fn: 'value' }, 'loss', pred, target),
-      valueAndGrad: (pred, target, out) => {
+      value: (pred, target, mask) => overlapValue(engine, valueSpec, 'loss', pred, target, mask),
+      valueAndGrad: (pred, target, out, mask) => {
         if (gradSpec === null) {
           throw rangeError('valueAndGrad', 'reduction', `'none' gives one loss per term, which has no single gradient; use 'mean' or 'sum'`);
         }
-        return overlapValueAndGrad(engine, gradSpec, pred, target, out);
+        return overlapValueAndGrad(engine, gradSpec, pred, target, out, mask);
       },
     };
   }
@@ -113,5 +177,15 @@ export class DiceKernel {
   /** Grows the memory now so that `bytes` more can be allocated without growing later. */
   reserve(bytes: number): void {
     this.engine.reserve(bytes);
+  }
+
+  private value(fn: string, loss: OverlapLossName, pred: Float32Array, target: Target, options: { mask?: Uint8Array | Float32Array | null } | undefined): number | Float64Array {
+    const spec = resolveOverlap(fn, loss, options, [...LOSS_OPTION_NAMES[loss], 'mask'], false);
+    return overlapValue(this.engine, spec, 'loss', pred, target, options?.mask);
+  }
+
+  private valueAndGrad(fn: string, loss: OverlapLossName, pred: Float32Array, target: Target, options: { mask?: Uint8Array | Float32Array | null; out?: Float32Array } | undefined): LossAndGrad {
+    const spec = resolveOverlap(fn, loss, options, [...LOSS_OPTION_NAMES[loss], 'mask', 'out'], true);
+    return overlapValueAndGrad(this.engine, spec, pred, target, options?.out, options?.mask);
   }
 }

@@ -117,8 +117,8 @@ describe.each(BACKENDS)('accuracy at 16M voxels, %s backend', (backend) => {
     const engine = engineFor(backend);
     const spec = resolveTensorOptions('test', { shape: SHAPE });
     for (const t of [target, mask]) {
-      const plan = planTensors('test', spec, squared, pred, t);
-      const job = engine.open('test', plan, pred, t, undefined);
+      const { plan, inputs } = planTensors('test', spec, { squared, softLabel: false }, pred, t);
+      const job = engine.open('test', plan, inputs, undefined);
       try {
         const [I, P, G, count] = job.stats();
         const kind = t instanceof Uint8Array ? 'u8' : 'f32';

@@ -3,7 +3,7 @@
 // 0 and 1) and on views at non-zero byte offsets.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDice, type DiceKernel, type DiceLossOptions } from '../src/index.js';
+import { loadDice, type DiceKernel, type LossName } from '../src/index.js';
 import { offsetView, rng } from './support/random.js';
 
 let simd: DiceKernel;
@@ -17,6 +17,7 @@ beforeAll(async () => {
 type TargetCase = 'f32' | 'u8' | 'labels-u8' | 'labels-u16' | 'labels-i32';
 
 interface Case {
+  loss: LossName;
   B: number;
   C: number;
   spatial: number[];
@@ -31,6 +32,9 @@ interface Case {
   weighted: boolean;
   logLoss: boolean;
   smooth: number;
+  softLabel: boolean;
+  mask: 'none' | 'perSample' | 'shared' | 'float';
+  empty: 'smooth' | 'zero' | 'skip';
   offset: number;
   seed: number;
 }
@@ -42,6 +46,7 @@ const spatialAxis = fc.oneof(
 
 const caseArbitrary: fc.Arbitrary<Case> = fc
   .record({
+    loss: fc.constantFrom<LossName>('dice', 'jaccard', 'tversky', 'focalTversky', 'generalizedDice'),
     B: fc.integer({ min: 1, max: 3 }),
     C: fc.integer({ min: 1, max: 5 }),
     spatial: fc.array(spatialAxis, { minLength: 0, maxLength: 3 }),
@@ -56,6 +61,9 @@ const caseArbitrary: fc.Arbitrary<Case> = fc
     weighted: fc.boolean(),
     logLoss: fc.boolean(),
     smooth: fc.constantFrom(1, 1e-5, 0.5),
+    softLabel: fc.boolean(),
+    mask: fc.constantFrom('none' as const, 'perSample' as const, 'shared' as const, 'float' as const),
+    empty: fc.constantFrom('smooth' as const, 'zero' as const, 'skip' as const),
     offset: fc.integer({ min: 1, max: 7 }),
     seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
   })
@@ -67,7 +75,9 @@ const caseArbitrary: fc.Arbitrary<Case> = fc
     includeBackground: c.C < 2 ? true : c.includeBackground,
   }));
 
-function build(c: Case): { pred: Float32Array; target: Float32Array | Uint8Array | Uint16Array | Int32Array; options: DiceLossOptions } {
+type Options = Record<string, unknown> & { mask?: Uint8Array | Float32Array };
+
+function build(c: Case): { pred: Float32Array; target: Float32Array | Uint8Array | Uint16Array | Int32Array; options: Options } {
   const random = rng(c.seed);
   const S = c.spatial.reduce((a, d) => a * d, 1);
   const shape = c.layout === 'NCHW' ? [c.B, c.C, ...c.spatial] : [c.B, ...c.spatial, c.C];
@@ -90,7 +100,19 @@ function build(c: Case): { pred: Float32Array; target: Float32Array | Uint8Array
   } else {
     target = offsetView(Float32Array, Array.from({ length: n }, () => (random() < 0.5 ? random() : Math.round(random()))), c.offset + 3);
   }
-  const options: DiceLossOptions = {
+  const maskValues = (length: number) => Array.from({ length }, () => (random() < 0.25 ? 0 : 1));
+  const mask = c.mask === 'none' ? undefined
+    : c.mask === 'float' ? offsetView(Float32Array, maskValues(c.B * S).map((v) => v * (0.5 + random())), c.offset)
+      : offsetView(Uint8Array, maskValues(c.mask === 'shared' ? S : c.B * S), c.offset + 4);
+  const family = c.loss === 'generalizedDice'
+    ? { weightType: (['square', 'simple', 'uniform'] as const)[c.seed % 3] }
+    : {
+      ...(c.weighted ? { weight: Array.from({ length: c.C }, () => random() * 2) } : {}),
+      ...(c.loss !== 'focalTversky' ? { logLoss: c.logLoss } : { gamma: [0.75, 1.5, 2][c.seed % 3] }),
+      ...(c.loss === 'tversky' || c.loss === 'focalTversky' ? { alpha: random(), beta: random() } : {}),
+      empty: c.empty,
+    };
+  const options: Options = {
     shape,
     layout: c.layout,
     activation: c.activation,
@@ -99,10 +121,11 @@ function build(c: Case): { pred: Float32Array; target: Float32Array | Uint8Array
     batch: c.batch,
     reduction: c.reduction,
     includeBackground: c.includeBackground,
-    logLoss: c.logLoss,
     smooth: c.smooth,
+    softLabel: c.softLabel,
     ...(ignoreIndex !== undefined ? { ignoreIndex } : {}),
-    ...(c.weighted ? { weight: Array.from({ length: c.C }, () => random() * 2) } : {}),
+    ...(mask ? { mask } : {}),
+    ...family,
   };
   return { pred, target, options };
 }
@@ -131,28 +154,30 @@ function expectGradClose(actual: Float32Array, expected: Float32Array, rel: numb
 }
 
 describe('SIMD, scalar and TypeScript backends agree', () => {
-  it('on values and gradients over random shapes, layouts, targets and options', () => {
+  it('on values and gradients of every loss over random shapes, layouts, targets and options', () => {
     fc.assert(
       fc.property(caseArbitrary, (c) => {
         const { pred, target, options } = build(c);
-        const reference = js.diceLoss(pred, target, options);
-        const { weight: _weight, logLoss: _logLoss, ...scoreOptions } = options;
-        const score = js.diceCoefficient(pred, target, scoreOptions);
-        for (const k of [simd, scalar]) {
-          expectClose(k.diceLoss(pred, target, options), reference, 1e-5);
-          expectClose(k.diceCoefficient(pred, target, scoreOptions), score, 1e-5);
+        const { mask, ...lossOptions } = options;
+        const losses = (k: DiceKernel) => k.createLoss({ loss: c.loss, ...lossOptions } as never);
+        const reference = losses(js).value(pred, target, mask);
+        for (const k of [simd, scalar]) expectClose(losses(k).value(pred, target, mask), reference, 1e-5);
+        if (c.loss === 'dice') {
+          const { weight: _w, logLoss: _l, empty: _e, ...scoreOptions } = options;
+          const score = js.diceCoefficient(pred, target, scoreOptions);
+          for (const k of [simd, scalar]) expectClose(k.diceCoefficient(pred, target, scoreOptions), score, 1e-5);
         }
         if (c.reduction === 'none') return;
-        const expected = js.diceLossWithGrad(pred, target, options);
+        const expected = losses(js).valueAndGrad(pred, target, undefined, mask);
         for (const k of [simd, scalar]) {
           const out = offsetView(Float32Array, new Float32Array(pred.length).fill(Number.NaN), 5);
-          const got = k.diceLossWithGrad(pred, target, { ...options, out });
+          const got = losses(k).valueAndGrad(pred, target, out, mask);
           expect(got.grad).toBe(out);
           expectClose(got.loss, expected.loss, 1e-5);
           expectGradClose(got.grad, expected.grad, 2e-5);
         }
       }),
-      { numRuns: 300, seed: 20261127, endOnFailure: true },
+      { numRuns: 400, seed: 20261127, endOnFailure: true },
     );
   });
 
@@ -162,9 +187,10 @@ describe('SIMD, scalar and TypeScript backends agree', () => {
         for (const activation of ['none', 'sigmoid', 'softmax'] as const) {
           for (const layout of ['NCHW', 'NHWC'] as const) {
             const c: Case = {
-              B: 2, C: activation === 'softmax' ? 3 : 2, spatial: [S], layout, activation, target, ignore: S % 3 === 0,
+              loss: 'dice', B: 2, C: activation === 'softmax' ? 3 : 2, spatial: [S], layout, activation, target, ignore: S % 3 === 0,
               squared: S % 2 === 1, batch: false, reduction: 'mean', includeBackground: true, weighted: false,
-              logLoss: false, smooth: 1, offset: 1 + (S % 5), seed: 1000 + S,
+              logLoss: false, smooth: 1, softLabel: target === 'f32' && S % 4 === 1,
+              mask: (['none', 'perSample', 'shared', 'none'] as const)[S % 4], empty: 'smooth', offset: 1 + (S % 5), seed: 1000 + S,
             };
             const { pred, target: t, options } = build(c);
             const expected = js.diceLossWithGrad(pred, t, options);

@@ -118,8 +118,8 @@ describe.each(BACKENDS)('worked example on the %s backend', (backend) => {
 
   it('kernel 1 finds the intersection 2.4347036 and the hand sums P, G and N = 9', () => {
     const engine = engineFor(backend);
-    const plan = planTensors('test', resolveTensorOptions('test', {}), false, pred, target);
-    const job = engine.open('test', plan, pred, target, undefined);
+    const { plan, inputs } = planTensors('test', resolveTensorOptions('test', {}), { squared: false, softLabel: false }, pred, target);
+    const job = engine.open('test', plan, inputs, undefined);
     try {
       const [I, P, G, N] = job.stats();
       const hand = handSums();

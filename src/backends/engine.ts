@@ -1,6 +1,6 @@
 // What a backend provides: the two kernels over one call's tensors, and memory for them.
-import type { AllocatableConstructor, BackendName, Target } from '../api.js';
-import type { TensorPlan } from '../losses/tensors.js';
+import type { AllocatableConstructor, BackendName } from '../api.js';
+import type { Inputs, TensorPlan } from '../losses/tensors.js';
 
 /** One call's tensors, marshalled once for both kernels. */
 export interface KernelJob {
@@ -19,7 +19,7 @@ export interface Engine {
    * Prepares a call: checks where the arrays live and marshals them. `gradOut` is undefined when
    * no gradient will be asked for, null for a new gradient array, or the caller's array.
    */
-  open(fn: string, plan: TensorPlan, pred: Float32Array, target: Target, gradOut: Float32Array | null | undefined): KernelJob;
+  open(fn: string, plan: TensorPlan, inputs: Inputs, gradOut: Float32Array | null | undefined): KernelJob;
   /** Throws if `array` came from this engine's alloc() but no longer views its memory (detached by a grow). */
   checkAttached(fn: string, name: string, array: unknown): void;
   alloc<C extends AllocatableConstructor>(ctor: C, length: number): InstanceType<C>;

@@ -1,42 +1,75 @@
 // Overlap losses and scores from the statistics of kernel 1: option resolution, the formula
-// per term, the reduction, and the gradient coefficients (a, b, q) for kernel 2.
+// per term, the empty-target policy, the reduction, and the gradient coefficients for kernel 2.
+//
+// Two shapes of formula cover the family: a Tversky index per (sample, class) term — Dice,
+// Jaccard, Tversky, focal Tversky — and the Generalized Dice score per sample, whose classes
+// are weighted by their target volume (Sudre et al. 2017). Both reduce to ∂L/∂I and ∂L/∂P per
+// (sample, class), which `writeCoefficients` turns into kernel 2's a, b, q, s.
 import {
-  COEF_A, COEF_B, COEF_Q, COEF_STRIDE, STAT_G, STAT_I, STAT_P, STATS_STRIDE,
-  type DiceLossGradOptions, type Reduction,
+  COEF_A, COEF_B, COEF_Q, COEF_S, COEF_STRIDE, STAT_A, STAT_G, STAT_I, STAT_P, STATS_STRIDE,
+  type Reduction,
 } from '../api.js';
 import { rangeError } from '../errors.js';
-import { lossOfScore, lossSlope } from '../math/loss.js';
 import { diceParams, tverskyWithPartials, type TverskyParams } from '../math/overlap.js';
 import { checkOptionNames, classWeights, flag, nonNegative, oneOf } from './options.js';
 import { resolveTensorOptions, TENSOR_OPTION_NAMES, type TensorPlan, type TensorSpec } from './tensors.js';
+
+export type OverlapLossName = 'dice' | 'jaccard' | 'tversky' | 'focalTversky' | 'generalizedDice';
+export type EmptyPolicy = 'smooth' | 'zero' | 'skip';
+export type WeightType = 'square' | 'simple' | 'uniform';
 
 /** A resolved overlap loss or score: everything but the arrays. */
 export interface OverlapSpec {
   fn: string;
   tensor: TensorSpec;
+  kind: 'tversky' | 'generalizedDice';
+  /** Tversky parameters; Generalized Dice uses only the smoothing. */
   params: TverskyParams;
+  /** Exponent of the focal Tversky loss (1 − T)^γ; 1 for the others. */
+  gamma: number;
   squared: boolean;
+  softLabel: boolean;
   logLoss: boolean;
   includeBackground: boolean;
   /** Class weights (length C), or null for 1. */
   weight: Float64Array | null;
   batch: boolean;
   reduction: Reduction;
+  empty: EmptyPolicy;
+  weightType: WeightType;
 }
 
-export const DICE_SCORE_OPTION_NAMES: readonly string[] = [
-  ...TENSOR_OPTION_NAMES, 'includeBackground', 'batch', 'reduction', 'smooth', 'smoothNr', 'smoothDr', 'squared',
+const COMMON = [
+  ...TENSOR_OPTION_NAMES, 'includeBackground', 'batch', 'reduction', 'smooth', 'smoothNr', 'smoothDr',
+  'squared', 'softLabel',
 ];
-export const DICE_LOSS_OPTION_NAMES: readonly string[] = [...DICE_SCORE_OPTION_NAMES, 'weight', 'logLoss'];
-export const DICE_GRAD_OPTION_NAMES: readonly string[] = [...DICE_LOSS_OPTION_NAMES, 'out'];
+
+/** Option names of each loss (per-call arrays — mask, out — are added by the caller). */
+export const LOSS_OPTION_NAMES: Readonly<Record<OverlapLossName, readonly string[]>> = {
+  dice: [...COMMON, 'weight', 'logLoss', 'empty'],
+  jaccard: [...COMMON, 'weight', 'logLoss', 'empty'],
+  tversky: [...COMMON, 'weight', 'logLoss', 'empty', 'alpha', 'beta'],
+  focalTversky: [...COMMON, 'weight', 'empty', 'alpha', 'beta', 'gamma'],
+  generalizedDice: [...COMMON, 'weightType'],
+};
+export const SCORE_OPTION_NAMES: readonly string[] = COMMON;
 
 const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
+const EMPTY_POLICIES: readonly EmptyPolicy[] = ['smooth', 'zero', 'skip'];
+const WEIGHT_TYPES: readonly WeightType[] = ['square', 'simple', 'uniform'];
 
-/** Resolves Dice options once; `names` is the option set of the calling function. */
-export function resolveDice(fn: string, options: DiceLossGradOptions | undefined, names: readonly string[], withGrad: boolean): OverlapSpec {
-  const opts = checkOptionNames(fn, options, names);
+/**
+ * Resolves the options of an overlap loss (or, with `mode: 'score'`, of the Dice coefficient)
+ * once. `names` is the option set of the calling function.
+ */
+export function resolveOverlap(
+  fn: string, loss: OverlapLossName, options: object | undefined, names: readonly string[], withGrad: boolean,
+): OverlapSpec {
+  const opts = checkOptionNames(fn, options, names) as Record<string, unknown>;
   const tensor = resolveTensorOptions(fn, opts);
   const smooth = nonNegative(fn, 'smooth', opts.smooth, 1);
+  const smoothNr = nonNegative(fn, 'smoothNr', opts.smoothNr, smooth);
+  const smoothDr = nonNegative(fn, 'smoothDr', opts.smoothDr, smooth);
   const includeBackground = flag(fn, 'includeBackground', opts.includeBackground, true);
   if (!includeBackground && tensor.C < 2) {
     throw rangeError(fn, 'includeBackground', `false needs at least 2 classes (shape gives C = ${tensor.C})`);
@@ -45,16 +78,30 @@ export function resolveDice(fn: string, options: DiceLossGradOptions | undefined
   if (withGrad && reduction === 'none') {
     throw rangeError(fn, 'reduction', `'none' gives one loss per term, which has no single gradient; use 'mean' or 'sum'`);
   }
+  const focal = loss === 'focalTversky';
+  const alpha = nonNegative(fn, 'alpha', opts.alpha, focal ? 0.7 : 0.5);
+  const beta = nonNegative(fn, 'beta', opts.beta, focal ? 0.3 : 0.5);
+  const gamma = nonNegative(fn, 'gamma', opts.gamma, focal ? 0.75 : 1);
+  if (focal && gamma === 0) throw rangeError(fn, 'gamma', 'must be > 0 ((1 − T)^0 is constant)');
+  const params: TverskyParams =
+    loss === 'dice' ? diceParams(smoothNr, smoothDr)
+      : loss === 'jaccard' ? { alpha: 1, beta: 1, smoothNr, smoothDr }
+        : { alpha, beta, smoothNr, smoothDr };
   return {
     fn,
     tensor,
-    params: diceParams(nonNegative(fn, 'smoothNr', opts.smoothNr, smooth), nonNegative(fn, 'smoothDr', opts.smoothDr, smooth)),
+    kind: loss === 'generalizedDice' ? 'generalizedDice' : 'tversky',
+    params,
+    gamma,
     squared: flag(fn, 'squared', opts.squared, false),
+    softLabel: flag(fn, 'softLabel', opts.softLabel, false),
     logLoss: flag(fn, 'logLoss', opts.logLoss, false),
     includeBackground,
     weight: classWeights(fn, opts.weight, tensor.C),
     batch: flag(fn, 'batch', opts.batch, false),
     reduction,
+    empty: oneOf(fn, 'empty', opts.empty, EMPTY_POLICIES, 'smooth'),
+    weightType: oneOf(fn, 'weightType', opts.weightType, WEIGHT_TYPES, 'square'),
   };
 }
 
@@ -65,63 +112,162 @@ export interface OverlapOutcome {
   coef: Float64Array | null;
 }
 
-/**
- * Scores every term (each (sample, class), or each class with `batch`), turns them into losses
- * (`mode: 'loss'`) or keeps them (`'score'`), reduces over the included classes and, with
- * `withGrad`, returns ∂L/∂I and ∂L/∂P per (sample, class) as kernel 2 coefficients.
- */
 export function evaluateOverlap(spec: OverlapSpec, plan: TensorPlan, stats: Float64Array, mode: 'loss' | 'score', withGrad: boolean): OverlapOutcome {
+  return spec.kind === 'generalizedDice'
+    ? evaluateGeneralizedDice(spec, plan, stats, withGrad)
+    : evaluateTversky(spec, plan, stats, mode, withGrad);
+}
+
+/** The intersection of a record: Σp·y, or (P + G − Σ|p − y|)/2 for soft labels. */
+function intersection(plan: TensorPlan, sums: Float64Array, at: number): number {
+  return plan.soft ? (sums[at + STAT_P] + sums[at + STAT_G] - sums[at + STAT_A]) / 2 : sums[at + STAT_I];
+}
+
+/**
+ * One Tversky index per (sample, class) term, or per class with `batch`; the loss of a term is
+ * weight_c · ℓ(T) with ℓ = 1 − T, −log T (logLoss) or (1 − T)^γ (focal).
+ */
+function evaluateTversky(spec: OverlapSpec, plan: TensorPlan, stats: Float64Array, mode: 'loss' | 'score', withGrad: boolean): OverlapOutcome {
   const { B, C } = plan;
   const sums = spec.batch ? poolSamples(stats, B, C) : stats;
   const terms = spec.batch ? C : B * C;
-  const partials = new Float64Array(4 * terms);
+  const first = spec.includeBackground ? 0 : 1;
   const values = new Float64Array(terms);
+  const dLdT = new Float64Array(terms);
+  const partials = new Float64Array(4 * terms);
+  const counted = new Uint8Array(terms);
   const part = new Float64Array(4);
   for (let t = 0; t < terms; t++) {
     const at = t * STATS_STRIDE;
-    tverskyWithPartials(sums[at + STAT_I], sums[at + STAT_P], sums[at + STAT_G], spec.params, part);
+    const c = t % C;
+    tverskyWithPartials(intersection(plan, sums, at), sums[at + STAT_P], sums[at + STAT_G], spec.params, part);
     partials.set(part, 4 * t);
     const score = part[0];
     if (!Number.isFinite(score)) throw undefinedScore(spec, t, C);
+    counted[t] = c >= first ? 1 : 0;
     if (mode === 'score') {
       values[t] = score;
-    } else {
-      const loss = lossOfScore(score, spec.logLoss);
-      if (!Number.isFinite(loss)) {
-        throw rangeError(spec.fn, 'logLoss', `makes the loss of ${termName(spec, t, C)} infinite or NaN: its score is ${score} (−log needs a score > 0; add smoothing)`);
-      }
-      values[t] = (spec.weight?.[t % C] ?? 1) * loss;
+      continue;
     }
+    if (sums[at + STAT_G] === 0 && spec.empty !== 'smooth') {
+      // 'zero': the term counts with loss 0 (smp); 'skip': it is left out of the reduction.
+      if (spec.empty === 'skip') counted[t] = 0;
+      continue;
+    }
+    const [loss, slope] = lossOfScore(spec, score);
+    if (!Number.isFinite(loss) || !Number.isFinite(slope)) {
+      throw rangeError(spec.fn, spec.logLoss ? 'logLoss' : 'pred', `makes the loss of ${termName(spec, t, C)} infinite or NaN: its score is ${score} (−log needs a score > 0; add smoothing)`);
+    }
+    const w = spec.weight?.[c] ?? 1;
+    values[t] = w * loss;
+    dLdT[t] = w * slope;
   }
 
-  const first = spec.includeBackground ? 0 : 1;
-  const included = (terms / C) * (C - first);
-  let value: number | Float64Array;
-  if (spec.reduction === 'none') {
-    value = values;
-  } else {
-    let sum = 0;
-    for (let t = 0; t < terms; t++) if (t % C >= first) sum += values[t];
-    value = spec.reduction === 'mean' ? sum / included : sum;
-  }
+  const { value, scale } = reduce(values, counted, spec.reduction);
   if (!withGrad) return { value, coef: null };
-
   const coef = new Float64Array(B * C * COEF_STRIDE);
-  const perTerm = spec.reduction === 'mean' ? 1 / included : 1;
   for (let b = 0; b < B; b++) {
-    for (let c = first; c < C; c++) {
+    for (let c = 0; c < C; c++) {
       const t = spec.batch ? c : b * C + c;
-      const dScore = (spec.weight?.[c] ?? 1) * perTerm * lossSlope(partials[4 * t], spec.logLoss);
-      const dI = dScore * partials[4 * t + 1];
-      const dP = dScore * partials[4 * t + 2];
-      const at = (b * C + c) * COEF_STRIDE;
-      coef[at + COEF_A] = dI;
-      // ∂P/∂p is 1, or 2p when P = Σ p².
-      if (spec.squared) coef[at + COEF_Q] = 2 * dP;
-      else coef[at + COEF_B] = dP;
+      if (!counted[t]) continue;
+      const d = scale * dLdT[t];
+      writeCoefficients(plan, coef, b * C + c, d * partials[4 * t + 1], d * partials[4 * t + 2]);
     }
   }
   return { value, coef };
+}
+
+/** ℓ(T) and dℓ/dT for one term. */
+function lossOfScore(spec: OverlapSpec, score: number): [number, number] {
+  if (spec.gamma !== 1) {
+    // Focal Tversky (Abraham & Khan 2019): (1 − T)^γ per class. At T ≥ 1 (a perfect term) the
+    // loss is 0 and so is the slope (for γ < 1 the one-sided derivative there is infinite).
+    const base = Math.max(1 - score, 0);
+    return [base ** spec.gamma, base > 0 ? -spec.gamma * base ** (spec.gamma - 1) : 0];
+  }
+  return spec.logLoss ? [-Math.log(score), -1 / score] : [1 - score, -1];
+}
+
+/**
+ * Generalized Dice (Sudre et al. 2017) per sample, or once over the batch with `batch`:
+ * GD = (2·Σ_c w_c·I_c + sNr) / (Σ_c w_c·(P_c + G_c) + sDr), loss 1 − GD, with w_c = 1/G_c²,
+ * 1/G_c or 1; the infinite weight of a class absent from the target is replaced by the largest
+ * finite weight of the term (MONAI), and by 0 when every class is absent.
+ */
+function evaluateGeneralizedDice(spec: OverlapSpec, plan: TensorPlan, stats: Float64Array, withGrad: boolean): OverlapOutcome {
+  const { B, C } = plan;
+  const sums = spec.batch ? poolSamples(stats, B, C) : stats;
+  const terms = spec.batch ? 1 : B;
+  const first = spec.includeBackground ? 0 : 1;
+  const { smoothNr, smoothDr } = spec.params;
+  const values = new Float64Array(terms);
+  const weights = new Float64Array(terms * C);
+  const nums = new Float64Array(terms);
+  const dens = new Float64Array(terms);
+  for (let t = 0; t < terms; t++) {
+    const w = weights.subarray(t * C, (t + 1) * C);
+    let largest = 0;
+    for (let c = first; c < C; c++) {
+      const G = sums[(t * C + c) * STATS_STRIDE + STAT_G];
+      w[c] = spec.weightType === 'square' ? 1 / (G * G) : spec.weightType === 'simple' ? 1 / G : 1;
+      if (Number.isFinite(w[c])) largest = Math.max(largest, w[c]);
+    }
+    let num = smoothNr;
+    let den = smoothDr;
+    for (let c = first; c < C; c++) {
+      if (!Number.isFinite(w[c])) w[c] = largest;
+      const at = (t * C + c) * STATS_STRIDE;
+      num += 2 * w[c] * intersection(plan, sums, at);
+      den += w[c] * (sums[at + STAT_P] + sums[at + STAT_G]);
+    }
+    values[t] = 1 - num / den;
+    if (!Number.isFinite(values[t])) {
+      throw rangeError(spec.fn, 'smoothDr', `is 0 and ${spec.batch ? 'the batch' : `sample ${t}`} has an empty prediction and target, so its score is 0/0; use a smoothing > 0`);
+    }
+    nums[t] = num;
+    dens[t] = den;
+  }
+  const { value, scale } = reduce(values, new Uint8Array(terms).fill(1), spec.reduction);
+  if (!withGrad) return { value, coef: null };
+  const coef = new Float64Array(B * C * COEF_STRIDE);
+  for (let b = 0; b < B; b++) {
+    const t = spec.batch ? 0 : b;
+    for (let c = first; c < C; c++) {
+      const w = weights[t * C + c];
+      // loss = 1 − num/den: ∂/∂I_c = −2w/den, ∂/∂P_c = w·num/den² (weights depend on G only).
+      writeCoefficients(plan, coef, b * C + c, -scale * 2 * w / dens[t], scale * w * nums[t] / (dens[t] * dens[t]));
+    }
+  }
+  return { value, coef };
+}
+
+/**
+ * Kernel 2 coefficients of (sample, class) k from ∂L/∂I and ∂L/∂P: ∂L/∂p = ∂L/∂I·∂I/∂p + ∂L/∂P·∂P/∂p
+ * with ∂I/∂p = y, or (1 − sign(p − y))/2 for soft labels, and ∂P/∂p = 1, or 2p when squared.
+ */
+function writeCoefficients(plan: TensorPlan, coef: Float64Array, k: number, dI: number, dP: number): void {
+  const at = k * COEF_STRIDE;
+  if (plan.soft) {
+    coef[at + COEF_B] = dI / 2 + dP;
+    coef[at + COEF_S] = -dI / 2;
+  } else if (plan.squared) {
+    coef[at + COEF_A] = dI;
+    coef[at + COEF_Q] = 2 * dP;
+  } else {
+    coef[at + COEF_A] = dI;
+    coef[at + COEF_B] = dP;
+  }
+}
+
+/** Mean, sum or list of the counted terms, and ∂(result)/∂(term value) for a counted term. */
+function reduce(values: Float64Array, counted: Uint8Array, reduction: Reduction): { value: number | Float64Array; scale: number } {
+  if (reduction === 'none') return { value: values, scale: 1 };
+  let sum = 0;
+  let n = 0;
+  values.forEach((v, t) => { if (counted[t]) { sum += v; n += 1; } });
+  if (reduction === 'sum') return { value: sum, scale: 1 };
+  // Every term skipped (empty: 'skip' on empty targets): nothing to learn from, loss 0.
+  return n === 0 ? { value: 0, scale: 0 } : { value: sum / n, scale: 1 / n };
 }
 
 /** Statistics summed over samples: one record per class. */

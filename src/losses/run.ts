@@ -7,30 +7,29 @@ import { checkStats } from './checks.js';
 import { evaluateOverlap, type OverlapSpec } from './overlap.js';
 import { planTensors } from './tensors.js';
 
-export function overlapValue(engine: Engine, spec: OverlapSpec, mode: 'loss' | 'score', pred: Float32Array, target: Target): number | Float64Array {
-  engine.checkAttached(spec.fn, 'pred', pred);
-  engine.checkAttached(spec.fn, 'target', target);
-  const plan = planTensors(spec.fn, spec.tensor, spec.squared, pred, target);
-  const job = engine.open(spec.fn, plan, pred, target, undefined);
+type Mask = Uint8Array | Float32Array | null | undefined;
+
+export function overlapValue(engine: Engine, spec: OverlapSpec, mode: 'loss' | 'score', pred: Float32Array, target: Target, mask: Mask): number | Float64Array {
+  checkAttached(engine, spec.fn, pred, target, mask, undefined);
+  const { plan, inputs } = planTensors(spec.fn, spec.tensor, spec, pred, target, mask);
+  const job = engine.open(spec.fn, plan, inputs, undefined);
   try {
     const stats = job.stats();
-    checkStats(spec.fn, plan, stats, target);
+    checkStats(spec.fn, plan, stats, inputs.target);
     return evaluateOverlap(spec, plan, stats, mode, false).value;
   } finally {
     job.close();
   }
 }
 
-export function overlapValueAndGrad(engine: Engine, spec: OverlapSpec, pred: Float32Array, target: Target, out: Float32Array | undefined): LossAndGrad {
-  engine.checkAttached(spec.fn, 'pred', pred);
-  engine.checkAttached(spec.fn, 'target', target);
-  engine.checkAttached(spec.fn, 'out', out);
-  const plan = planTensors(spec.fn, spec.tensor, spec.squared, pred, target);
-  if (out !== undefined) checkOut(spec.fn, out, pred, target);
-  const job = engine.open(spec.fn, plan, pred, target, out ?? null);
+export function overlapValueAndGrad(engine: Engine, spec: OverlapSpec, pred: Float32Array, target: Target, out: Float32Array | undefined, mask: Mask): LossAndGrad {
+  checkAttached(engine, spec.fn, pred, target, mask, out);
+  const { plan, inputs } = planTensors(spec.fn, spec.tensor, spec, pred, target, mask);
+  if (out !== undefined) checkOut(spec.fn, out, inputs);
+  const job = engine.open(spec.fn, plan, inputs, out ?? null);
   try {
     const stats = job.stats();
-    checkStats(spec.fn, plan, stats, target);
+    checkStats(spec.fn, plan, stats, inputs.target);
     const { value, coef } = evaluateOverlap(spec, plan, stats, 'loss', true);
     return { loss: value as number, grad: job.grad(coef as Float64Array) };
   } finally {
@@ -38,13 +37,20 @@ export function overlapValueAndGrad(engine: Engine, spec: OverlapSpec, pred: Flo
   }
 }
 
-function checkOut(fn: string, out: unknown, pred: Float32Array, target: Target): void {
+function checkAttached(engine: Engine, fn: string, pred: unknown, target: unknown, mask: unknown, out: unknown): void {
+  engine.checkAttached(fn, 'pred', pred);
+  engine.checkAttached(fn, 'target', target);
+  engine.checkAttached(fn, 'mask', mask);
+  engine.checkAttached(fn, 'out', out);
+}
+
+function checkOut(fn: string, out: unknown, inputs: { pred: Float32Array; target: Target; mask: Uint8Array | null }): void {
   if (!(out instanceof Float32Array)) throw typeError(fn, 'out', `must be a Float32Array; got ${describe(out)}`);
-  if (out.length !== pred.length) {
-    throw rangeError(fn, 'out', `has length ${out.length} but pred has ${pred.length}`);
+  if (out.length !== inputs.pred.length) {
+    throw rangeError(fn, 'out', `has length ${out.length} but pred has ${inputs.pred.length}`);
   }
-  for (const [name, other] of [['pred', pred], ['target', target]] as const) {
-    if (out.buffer === other.buffer && out.byteOffset < other.byteOffset + other.byteLength && other.byteOffset < out.byteOffset + out.byteLength) {
+  for (const [name, other] of [['pred', inputs.pred], ['target', inputs.target], ['mask', inputs.mask]] as const) {
+    if (other && out.buffer === other.buffer && out.byteOffset < other.byteOffset + other.byteLength && other.byteOffset < out.byteOffset + out.byteLength) {
       throw rangeError(fn, 'out', `overlaps ${name}; the gradient needs its own array`);
     }
   }

@@ -32,6 +32,23 @@ export interface TensorPlan {
   ignoreIndex: number | null;
   /** Accumulate Σp² and Σy² instead of Σp and Σy. */
   squared: boolean;
+  /** Also accumulate A = Σ|p − y| (soft labels; dense targets, not with squared). */
+  soft: boolean;
+  /** A per-voxel mask: one per sample (length B·S), or one shared by all samples (length S). */
+  mask: 'none' | 'perSample' | 'shared';
+}
+
+/** The arrays of one call, as the kernels take them (a mask converted to bytes). */
+export interface Inputs {
+  pred: Float32Array;
+  target: Target;
+  mask: Uint8Array | null;
+}
+
+/** Which sums a loss needs beyond I, P, G, N. */
+export interface SumOptions {
+  squared: boolean;
+  softLabel: boolean;
 }
 
 export const TENSOR_OPTION_NAMES = ['shape', 'layout', 'activation', 'target', 'ignoreIndex'] as const;
@@ -76,8 +93,8 @@ function checkShape(fn: string, shape: unknown): readonly number[] {
   return Object.freeze(shape.slice());
 }
 
-/** Checks pred and target against the options and returns the plan of this call. */
-export function planTensors(fn: string, spec: TensorSpec, squared: boolean, pred: unknown, target: unknown): TensorPlan {
+/** Checks pred, target and mask against the options and returns the plan and the arrays of this call. */
+export function planTensors(fn: string, spec: TensorSpec, sums: SumOptions, pred: unknown, target: unknown, mask?: unknown): { plan: TensorPlan; inputs: Inputs } {
   if (!(pred instanceof Float32Array)) {
     throw typeError(fn, 'pred', `must be a Float32Array; got ${describe(pred)} (convert with Float32Array.from)`);
   }
@@ -96,10 +113,31 @@ export function planTensors(fn: string, spec: TensorSpec, squared: boolean, pred
   if ((target as Target).length !== expected) {
     throw rangeError(fn, 'target', `has length ${(target as Target).length}; a ${kind === 'dense' ? 'dense target needs pred\'s length' : 'label map needs pred\'s length without the class axis'}, ${expected}`);
   }
-  return {
+  const { kind: maskKind, bytes } = checkMask(fn, mask, B, S);
+  const plan: TensorPlan = {
     B, C, S, layout: spec.layout, activation: spec.activation, targetKind: kind, targetType,
-    ignoreIndex: spec.ignoreIndex, squared,
+    ignoreIndex: spec.ignoreIndex, squared: sums.squared,
+    // For a label map (hard targets) Σ|p − y| only restates I; with Σp², (P + G − Σ(p − y)²)/2 = I.
+    soft: sums.softLabel && kind === 'dense' && !sums.squared,
+    mask: maskKind,
   };
+  return { plan, inputs: { pred, target: target as Target, mask: bytes } };
+}
+
+/**
+ * A mask has one value per voxel: B·S values, or S shared by every sample; non-zero keeps the
+ * voxel. A Uint8Array is used as it is; a Float32Array is converted to bytes (one pass).
+ */
+function checkMask(fn: string, mask: unknown, B: number, S: number): { kind: TensorPlan['mask']; bytes: Uint8Array | null } {
+  if (mask === undefined || mask === null) return { kind: 'none', bytes: null };
+  if (!(mask instanceof Uint8Array) && !(mask instanceof Float32Array)) {
+    throw typeError(fn, 'mask', `must be a Uint8Array or Float32Array (0 = voxel ignored); got ${describe(mask)}`);
+  }
+  if (mask.length !== B * S && mask.length !== S) {
+    throw rangeError(fn, 'mask', `has length ${mask.length}; it needs one value per voxel of each sample (${B * S}) or of one sample, shared (${S})`);
+  }
+  const bytes = mask instanceof Uint8Array ? mask : Uint8Array.from(mask, (v) => (v !== 0 ? 1 : 0));
+  return { kind: mask.length === B * S ? 'perSample' : 'shared', bytes };
 }
 
 /** Batch, classes and voxels per sample of a shape. */

@@ -1,7 +1,7 @@
 // The pure-TypeScript backend: arrays stay where they are; memory is the JS heap.
-import type { AllocatableConstructor, Target } from '../../api.js';
+import type { AllocatableConstructor } from '../../api.js';
 import { rangeError } from '../../errors.js';
-import type { TensorPlan } from '../../losses/tensors.js';
+import type { Inputs, TensorPlan } from '../../losses/tensors.js';
 import type { Engine, KernelJob } from '../engine.js';
 import { gradJS, statsJS } from './kernels.js';
 
@@ -9,12 +9,12 @@ export class JsEngine implements Engine {
   readonly name = 'js' as const;
   readonly memory = undefined;
 
-  open(_fn: string, plan: TensorPlan, pred: Float32Array, target: Target, gradOut: Float32Array | null | undefined): KernelJob {
+  open(_fn: string, plan: TensorPlan, inputs: Inputs, gradOut: Float32Array | null | undefined): KernelJob {
     return {
-      stats: () => statsJS(plan, pred, target),
+      stats: () => statsJS(plan, inputs),
       grad: (coef) => {
-        const out = gradOut ?? new Float32Array(pred.length);
-        gradJS(plan, pred, target, coef, out);
+        const out = gradOut ?? new Float32Array(inputs.pred.length);
+        gradJS(plan, inputs, coef, out);
         return out;
       },
       close: () => {},

@@ -6,9 +6,9 @@
 // that sample for that class, `step` elements apart in pred — except under softmax, which
 // needs every class of a voxel at once and so walks voxel by voxel.
 import {
-  COEF_A, COEF_B, COEF_Q, COEF_STRIDE, STAT_G, STAT_I, STAT_N, STAT_P, STATS_STRIDE, type Target,
+  COEF_A, COEF_B, COEF_Q, COEF_S, COEF_STRIDE, STAT_A, STAT_G, STAT_I, STAT_N, STAT_P, STATS_STRIDE,
 } from '../../api.js';
-import type { TensorPlan } from '../../losses/tensors.js';
+import type { Inputs, TensorPlan } from '../../losses/tensors.js';
 
 /** Where row (b, c) starts in pred (and in a dense target), and the distance between its voxels. */
 function rowOf(plan: TensorPlan, b: number, c: number): { start: number; step: number } {
@@ -30,8 +30,12 @@ function sigmoidSlope(x: number): number {
   return e * p * p;
 }
 
-/** The target of voxel s of row (b, c) at pred index i: its value, or null when the voxel is ignored. */
-function targetAt(plan: TensorPlan, target: Target, b: number, c: number, s: number, i: number): number | null {
+/**
+ * The target of voxel s of row (b, c) at pred index i: its value, or null when the voxel does
+ * not count (its label is ignoreIndex, or its mask value is 0).
+ */
+function targetAt(plan: TensorPlan, { target, mask }: Inputs, b: number, c: number, s: number, i: number): number | null {
+  if (mask !== null && mask[plan.mask === 'perSample' ? b * plan.S + s : s] === 0) return null;
   if (plan.targetKind === 'dense') return target[i];
   const label = target[b * plan.S + s];
   if (label === plan.ignoreIndex) return null;
@@ -47,8 +51,9 @@ function softmaxAt(plan: TensorPlan, pred: Float32Array, b: number, s: number, p
   for (let c = 0; c < plan.C; c++) p[c] /= z;
 }
 
-export function statsJS(plan: TensorPlan, pred: Float32Array, target: Target): Float64Array {
-  const { B, C, S, squared } = plan;
+export function statsJS(plan: TensorPlan, inputs: Inputs): Float64Array {
+  const { B, C, S, squared, soft } = plan;
+  const { pred } = inputs;
   const stats = new Float64Array(B * C * STATS_STRIDE);
   if (plan.activation === 'softmax') {
     const p = new Float64Array(C);
@@ -56,12 +61,13 @@ export function statsJS(plan: TensorPlan, pred: Float32Array, target: Target): F
       for (let s = 0; s < S; s++) {
         softmaxAt(plan, pred, b, s, p);
         for (let c = 0; c < C; c++) {
-          const y = targetAt(plan, target, b, c, s, indexOf(plan, b, c, s));
+          const y = targetAt(plan, inputs, b, c, s, indexOf(plan, b, c, s));
           if (y === null) continue;
           const r = (b * C + c) * STATS_STRIDE;
           stats[r + STAT_I] += p[c] * y;
           stats[r + STAT_P] += squared ? p[c] * p[c] : p[c];
           stats[r + STAT_G] += squared ? y * y : y;
+          if (soft) stats[r + STAT_A] += Math.abs(p[c] - y);
           stats[r + STAT_N] += 1;
         }
       }
@@ -72,29 +78,35 @@ export function statsJS(plan: TensorPlan, pred: Float32Array, target: Target): F
   for (let b = 0; b < B; b++) {
     for (let c = 0; c < C; c++) {
       const { start, step } = rowOf(plan, b, c);
-      let I = 0, P = 0, G = 0, N = 0;
+      let I = 0, P = 0, G = 0, A = 0, N = 0;
       for (let s = 0, i = start; s < S; s++, i += step) {
-        const y = targetAt(plan, target, b, c, s, i);
+        const y = targetAt(plan, inputs, b, c, s, i);
         if (y === null) continue;
         const p = activate ? sigmoid(pred[i]) : pred[i];
         I += p * y;
         P += squared ? p * p : p;
         G += squared ? y * y : y;
+        if (soft) A += Math.abs(p - y);
         N += 1;
       }
       const r = (b * C + c) * STATS_STRIDE;
       stats[r + STAT_I] = I;
       stats[r + STAT_P] = P;
       stats[r + STAT_G] = G;
+      stats[r + STAT_A] = A;
       stats[r + STAT_N] = N;
     }
   }
   return stats;
 }
 
-export function gradJS(plan: TensorPlan, pred: Float32Array, target: Target, coef: Float64Array, out: Float32Array): void {
+export function gradJS(plan: TensorPlan, inputs: Inputs, coef: Float64Array, out: Float32Array): void {
   const { B, C, S } = plan;
+  const { pred } = inputs;
   const coefficient = (b: number, c: number, slot: number): number => coef[(b * C + c) * COEF_STRIDE + slot];
+  /** ∂L/∂p = a·y + b + q·p + s·sign(p − y) at one element of row (b, c). */
+  const dLossDp = (b: number, c: number, p: number, y: number): number =>
+    coefficient(b, c, COEF_A) * y + coefficient(b, c, COEF_B) + coefficient(b, c, COEF_Q) * p + coefficient(b, c, COEF_S) * Math.sign(p - y);
   if (plan.activation === 'softmax') {
     // Through the softmax Jacobian: ∂L/∂x_c = p_c·(g_c − Σ_k p_k·g_k).
     const p = new Float64Array(C);
@@ -104,8 +116,8 @@ export function gradJS(plan: TensorPlan, pred: Float32Array, target: Target, coe
         softmaxAt(plan, pred, b, s, p);
         let dot = 0;
         for (let c = 0; c < C; c++) {
-          const y = targetAt(plan, target, b, c, s, indexOf(plan, b, c, s));
-          g[c] = y === null ? 0 : coefficient(b, c, COEF_A) * y + coefficient(b, c, COEF_B) + coefficient(b, c, COEF_Q) * p[c];
+          const y = targetAt(plan, inputs, b, c, s, indexOf(plan, b, c, s));
+          g[c] = y === null ? 0 : dLossDp(b, c, p[c], y);
           dot += p[c] * g[c];
         }
         for (let c = 0; c < C; c++) out[indexOf(plan, b, c, s)] = p[c] * (g[c] - dot);
@@ -117,15 +129,18 @@ export function gradJS(plan: TensorPlan, pred: Float32Array, target: Target, coe
   for (let b = 0; b < B; b++) {
     for (let c = 0; c < C; c++) {
       const { start, step } = rowOf(plan, b, c);
-      const a = coefficient(b, c, COEF_A), bb = coefficient(b, c, COEF_B), q = coefficient(b, c, COEF_Q);
+      const a = coefficient(b, c, COEF_A), bb = coefficient(b, c, COEF_B);
+      const q = coefficient(b, c, COEF_Q), sg = coefficient(b, c, COEF_S);
       for (let s = 0, i = start; s < S; s++, i += step) {
-        const y = targetAt(plan, target, b, c, s, i);
+        const y = targetAt(plan, inputs, b, c, s, i);
         if (y === null) {
           out[i] = 0;
           continue;
         }
         const x = pred[i];
-        out[i] = activate ? (a * y + bb + q * sigmoid(x)) * sigmoidSlope(x) : a * y + bb + q * x;
+        const p = activate ? sigmoid(x) : x;
+        const g = a * y + bb + q * p + sg * Math.sign(p - y);
+        out[i] = activate ? g * sigmoidSlope(x) : g;
       }
     }
   }

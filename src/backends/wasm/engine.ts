@@ -1,10 +1,10 @@
 // The WebAssembly backend: one instance, one memory, an arena over it. Arrays that live in
 // that memory (from `alloc`) are used in place; any other array is copied in for the call.
 import {
-  ACTIVATION_CODE, COEF_STRIDE, LAYOUT_CODE, STATS_STRIDE, type AllocatableConstructor, type Target,
+  ACTIVATION_CODE, COEF_STRIDE, LAYOUT_CODE, ROW_SOFT, ROW_SQUARED, STATS_STRIDE, type AllocatableConstructor, type Target,
 } from '../../api.js';
 import { describe, typeError } from '../../errors.js';
-import type { TensorPlan } from '../../losses/tensors.js';
+import type { Inputs, TensorPlan } from '../../losses/tensors.js';
 import { Arena } from '../../runtime/arena.js';
 import type { Engine, KernelJob } from '../engine.js';
 import { checkLength } from '../js/engine.js';
@@ -27,10 +27,12 @@ export class WasmEngine implements Engine {
     this.arena = new Arena(this.memory, this.kernels.heapBase());
   }
 
-  open(fn: string, plan: TensorPlan, pred: Float32Array, target: Target, gradOut: Float32Array | null | undefined): KernelJob {
+  open(fn: string, plan: TensorPlan, inputs: Inputs, gradOut: Float32Array | null | undefined): KernelJob {
+    const { pred, target, mask } = inputs;
     // Addresses of resident arrays first: growing the memory below detaches their views.
     const predAt = this.resident(fn, 'pred', pred);
     const targetAt = this.resident(fn, 'target', target);
+    const maskAt = mask ? this.resident(fn, 'mask', mask) : null;
     const outAt = gradOut ? this.resident(fn, 'out', gradOut) : null;
     const { B, C } = plan;
     const blocks: number[] = [];
@@ -49,11 +51,13 @@ export class WasmEngine implements Engine {
         scratch: work + statsBytes + coefBytes,
         pred: predAt ?? take(pred.byteLength),
         target: targetAt ?? take(target.byteLength),
+        mask: mask ? maskAt ?? take(mask.byteLength) : 0,
         out: gradOut === undefined ? 0 : outAt ?? take(pred.byteLength),
       };
       const buffer = this.memory.buffer;
       if (predAt === null) new Float32Array(buffer, at.pred, pred.length).set(pred);
       if (targetAt === null) sameTypeView(target, buffer, at.target).set(target as never);
+      if (mask && maskAt === null) new Uint8Array(buffer, at.mask, mask.length).set(mask);
       const release = () => { for (const b of blocks) this.arena.free(b); };
       return new WasmJob(this.kernels, plan, at, release, gradOut, outAt !== null, pred.length);
     } catch (error) {
@@ -115,7 +119,10 @@ export class WasmEngine implements Engine {
 }
 
 /** Where one call's arrays and work areas are in the memory (0: not needed). */
-interface Addresses { stats: number; coef: number; scratch: number; pred: number; target: number; out: number }
+interface Addresses { stats: number; coef: number; scratch: number; pred: number; target: number; mask: number; out: number }
+
+/** Distance between the mask rows of consecutive samples: S, or 0 when all share one. */
+const maskStride = (plan: TensorPlan): number => (plan.mask === 'perSample' ? plan.S : 0);
 
 function sameTypeView(array: Target, buffer: ArrayBuffer, at: number): Target {
   const ctor = array.constructor as new (buffer: ArrayBuffer, byteOffset: number, length: number) => Target;
@@ -140,13 +147,14 @@ class WasmJob implements KernelJob {
     view.fill(0); // kernel 1 adds to its records
     const layout = LAYOUT_CODE[plan.layout];
     const act = ACTIVATION_CODE[plan.activation];
-    const squared = plan.squared ? 1 : 0;
+    const flags = (plan.squared ? ROW_SQUARED : 0) | (plan.soft ? ROW_SOFT : 0);
     if (plan.targetKind === 'dense') {
       const kernel = plan.targetType === 'f32' ? k.statsDense_f32 : k.statsDense_u8;
-      kernel(at.stats, at.pred, at.target, B, C, S, layout, act, squared, at.scratch);
+      kernel(at.stats, at.pred, at.target, at.mask, maskStride(plan), B, C, S, layout, act, flags, at.scratch);
     } else {
       const kernel = plan.targetType === 'u8' ? k.statsLabels_u8 : plan.targetType === 'u16' ? k.statsLabels_u16 : k.statsLabels_i32;
-      kernel(at.stats, at.pred, at.target, B, C, S, layout, act, squared, plan.ignoreIndex ?? 0, plan.ignoreIndex === null ? 0 : 1, at.scratch);
+      kernel(at.stats, at.pred, at.target, at.mask, maskStride(plan), B, C, S, layout, act, flags,
+        plan.ignoreIndex ?? 0, plan.ignoreIndex === null ? 0 : 1, at.scratch);
     }
     return view.slice();
   }
@@ -160,10 +168,11 @@ class WasmJob implements KernelJob {
     const act = ACTIVATION_CODE[plan.activation];
     if (plan.targetKind === 'dense') {
       const kernel = plan.targetType === 'f32' ? k.gradDense_f32 : k.gradDense_u8;
-      kernel(at.out, at.pred, at.target, at.coef, B, C, S, layout, act, at.scratch);
+      kernel(at.out, at.pred, at.target, at.mask, maskStride(plan), at.coef, B, C, S, layout, act, at.scratch);
     } else {
       const kernel = plan.targetType === 'u8' ? k.gradLabels_u8 : plan.targetType === 'u16' ? k.gradLabels_u16 : k.gradLabels_i32;
-      kernel(at.out, at.pred, at.target, at.coef, B, C, S, layout, act, plan.ignoreIndex ?? 0, plan.ignoreIndex === null ? 0 : 1, at.scratch);
+      kernel(at.out, at.pred, at.target, at.mask, maskStride(plan), at.coef, B, C, S, layout, act,
+        plan.ignoreIndex ?? 0, plan.ignoreIndex === null ? 0 : 1, at.scratch);
     }
     if (this.outResident) return this.gradOut as Float32Array;
     const result = new Float32Array(buffer, at.out, this.length);

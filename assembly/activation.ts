@@ -84,3 +84,90 @@ const EXP4 = memory.data<f32>([
   const one = one4();
   return f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(x))));
 }
+
+// Cephes logf: log(x) = e·ln2 + log(m), x = m·2^e with m ∈ [√½, √2); degree-8 polynomial in
+// m − 1 (relative error ≈ 1e-7). Only called on positive, normal arguments here (1 + e^-|x|,
+// sums of exponentials, 1 − p clamped away from 0).
+const LOG_P0: f32 = 7.0376836292e-2;
+const LOG_P1: f32 = -1.1514610310e-1;
+const LOG_P2: f32 = 1.1676998740e-1;
+const LOG_P3: f32 = -1.2420140846e-1;
+const LOG_P4: f32 = 1.4249322787e-1;
+const LOG_P5: f32 = -1.6668057665e-1;
+const LOG_P6: f32 = 2.0000714765e-1;
+const LOG_P7: f32 = -2.4999993993e-1;
+const LOG_P8: f32 = 3.3333331174e-1;
+const SQRT_HALF: f32 = 0.707106781186547524;
+
+// @ts-ignore: decorator
+@inline export function log1(x: f32): f32 {
+  const bits = reinterpret<i32>(x);
+  let e = <f32>(((bits >> 23) & 0xff) - 126);
+  let m = reinterpret<f32>((bits & 0x807fffff) | 0x3f000000); // [0.5, 1)
+  if (m < SQRT_HALF) { e -= 1; m = m + m - 1; } else { m = m - 1; }
+  const z = m * m;
+  let y = LOG_P0;
+  y = y * m + LOG_P1; y = y * m + LOG_P2; y = y * m + LOG_P3; y = y * m + LOG_P4;
+  y = y * m + LOG_P5; y = y * m + LOG_P6; y = y * m + LOG_P7; y = y * m + LOG_P8;
+  y = y * m * z + e * LN2_LO - 0.5 * z;
+  return m + y + e * LN2_HI;
+}
+
+const LOG4 = memory.data<f32>([
+  LOG_P0, LOG_P0, LOG_P0, LOG_P0, LOG_P1, LOG_P1, LOG_P1, LOG_P1, LOG_P2, LOG_P2, LOG_P2, LOG_P2,
+  LOG_P3, LOG_P3, LOG_P3, LOG_P3, LOG_P4, LOG_P4, LOG_P4, LOG_P4, LOG_P5, LOG_P5, LOG_P5, LOG_P5,
+  LOG_P6, LOG_P6, LOG_P6, LOG_P6, LOG_P7, LOG_P7, LOG_P7, LOG_P7, LOG_P8, LOG_P8, LOG_P8, LOG_P8,
+  SQRT_HALF, SQRT_HALF, SQRT_HALF, SQRT_HALF, 0.5, 0.5, 0.5, 0.5,
+  LN2_LO, LN2_LO, LN2_LO, LN2_LO, LN2_HI, LN2_HI, LN2_HI, LN2_HI,
+], 16);
+
+// @ts-ignore: decorator
+@inline function logConst(i: i32): v128 {
+  return v128.load(LOG4 + (<usize>i << 4));
+}
+
+// @ts-ignore: decorator
+@inline export function log4(x: v128): v128 {
+  const exponent = i32x4.sub(v128.and(i32x4.shr_s(x, 23), i32x4.splat(0xff)), i32x4.splat(126));
+  let m = v128.or(v128.and(x, i32x4.splat(0x807fffff)), i32x4.splat(0x3f000000));
+  let e = f32x4.convert_i32x4_s(exponent);
+  // m < √½: e − 1 and 2m − 1; else m − 1.
+  const low = f32x4.lt(m, logConst(9));
+  e = f32x4.sub(e, v128.and(low, one4()));
+  m = f32x4.sub(f32x4.add(m, v128.and(low, m)), one4());
+  const z = f32x4.mul(m, m);
+  let y = logConst(0);
+  for (let k = 1; k <= 8; k++) y = f32x4.add(f32x4.mul(y, m), logConst(k));
+  y = f32x4.sub(f32x4.add(f32x4.mul(f32x4.mul(y, m), z), f32x4.mul(e, logConst(11))), f32x4.mul(logConst(10), z));
+  return f32x4.add(f32x4.add(m, y), f32x4.mul(e, logConst(12)));
+}
+
+/**
+ * log(1 + u) for u ≥ 0, accurate for small u: log(w)·u/(w − 1) with w = 1 + u rounded, which
+ * cancels the rounding of w (Goldberg 1991); u itself when w rounds to 1.
+ */
+// @ts-ignore: decorator
+@inline export function log1p1(u: f32): f32 {
+  const w: f32 = 1.0 + u;
+  const d = w - 1.0;
+  return d == 0 ? u : log1(w) * (u / d);
+}
+
+// @ts-ignore: decorator
+@inline export function log1p4(u: v128): v128 {
+  const w = f32x4.add(one4(), u);
+  const d = f32x4.sub(w, one4());
+  const r = f32x4.mul(log4(w), f32x4.div(u, d));
+  return v128.bitselect(u, r, f32x4.eq(d, f32x4.splat(0)));
+}
+
+/** softplus(x) = log(1 + e^x), stable for any x: max(x, 0) + log1p(e^-|x|). */
+// @ts-ignore: decorator
+@inline export function softplus1(x: f32): f32 {
+  return max(x, 0) + log1p1(exp1(-abs(x)));
+}
+
+// @ts-ignore: decorator
+@inline export function softplus4(x: v128): v128 {
+  return f32x4.add(f32x4.pmax(x, f32x4.splat(0)), log1p4(exp4(f32x4.neg(f32x4.abs(x)))));
+}

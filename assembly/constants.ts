@@ -18,14 +18,18 @@ export const STAT_P: i32 = 1; // Σ p, or Σ p² when squared
 export const STAT_G: i32 = 2; // Σ y, or Σ y² when squared
 export const STAT_N: i32 = 3; // number of valid voxels
 export const STAT_A: i32 = 4; // Σ |p − y|, only with ROW_SOFT (else left as it was)
-export const STATS_STRIDE: i32 = 5;
+export const STAT_E: i32 = 5; // pointwise sum, see POINT_* (only with a pointwise term)
+export const STAT_E2: i32 = 6; // second pointwise sum, see POINT_*
+export const STATS_STRIDE: i32 = 7;
 
 /** Gradient coefficients of one (sample, class): ∂L/∂p = a·y + b + q·p + s·sign(p − y) (f64 slots). */
 export const COEF_A: i32 = 0;
 export const COEF_B: i32 = 1;
 export const COEF_Q: i32 = 2;
 export const COEF_S: i32 = 3;
-export const COEF_STRIDE: i32 = 4;
+export const COEF_E: i32 = 4; // pointwise coefficients, see POINT_*
+export const COEF_F: i32 = 5;
+export const COEF_STRIDE: i32 = 6;
 
 /** Flags of kernel 1 (its `flags` argument). */
 export const ROW_SQUARED: i32 = 1; // P = Σ p², G = Σ y²
@@ -37,3 +41,21 @@ export const ROW_SOFT: i32 = 2; // also A = Σ |p − y| (dense targets; not wit
  * f32 rounding error of a block near 1e-6 relative and the total near 1e-9 at 16M voxels.
  */
 export const BLOCK: i32 = 2048;
+
+/**
+ * Pointwise term of kernels 1 and 2 (their `point` argument), from logits x, with y the target
+ * and bce = softplus(−x) + (1 − y)·x (binary cross-entropy with logits):
+ * - POINT_BCE (activation sigmoid): E = Σ bce, E2 = Σ y·softplus(−x);
+ *   kernel 2 adds e·(σ(x) − y) + f·y·(σ(x) − 1).
+ * - POINT_CE (activation softmax): E = Σ −y·log p, E2 = Σ −log p;
+ *   kernel 2 subtracts e·y + f from u_c = p_c·∂L/∂p_c before the softmax Jacobian.
+ * - POINT_FOCAL with sigmoid: with z = x·(2y − 1) and m = σ(−z)^γ, E = Σ m·bce, E2 = Σ y·m·bce;
+ *   kernel 2 adds (e + f·y)·D, D = m·((σ(x) − y) − γ·σ(z)·(2y − 1)·bce).
+ * - POINT_FOCAL with softmax: E = Σ −(1 − p)^γ·y·log p, E2 not written;
+ *   kernel 2 subtracts e·y·((1 − p)^γ − γ·p·(1 − p)^(γ−1)·log p) from u_c.
+ * Class weights, pos weights, alpha, label smoothing and normalisation live in e, f (TypeScript).
+ */
+export const POINT_NONE: i32 = 0;
+export const POINT_BCE: i32 = 1;
+export const POINT_CE: i32 = 2;
+export const POINT_FOCAL: i32 = 3;

@@ -1,15 +1,24 @@
 // Kernel 2: the gradient map.
 //
-// For every element of pred, with (b, c) its sample and class and (a, b', q, s) the f64
+// For every element of pred, with (b, c) its sample and class and (a, b', q, s, e, f) the f64
 // coefficients at `coef + (b·C + c)·COEF_STRIDE·8` (see constants.ts), it WRITES
-//   out = J_act(g),   g = ∂L/∂p = a·y + b' + q·p + s·sign(p − y)
+//   out = J_act(g) + (the pointwise term's derivative, see POINT_*),
+//   g = ∂L/∂p = a·y + b' + q·p + s·sign(p − y)
 // where p = act(pred), y the target as in kernel 1, and J_act the activation's Jacobian:
-// identity, σ'(x) elementwise, or softmax's p_c·(g_c − Σ_k p_k·g_k). Voxels that kernel 1
-// does not count (label ignoreIndex, mask byte 0) get 0. The sign term applies to dense
-// targets only. `out` has pred's shape and layout; mask and scratch as for kernel 1.
-import { ACT_SIGMOID, ACT_SOFTMAX, COEF_A, COEF_B, COEF_Q, COEF_S, COEF_STRIDE, LAYOUT_NCHW } from "./constants";
+// identity, σ'(x) elementwise, or softmax's u_c − p_c·Σ_k u_k with u_c = p_c·g_c (minus the
+// pointwise part). Voxels that kernel 1 does not count (label ignoreIndex, mask byte 0) get 0.
+// The sign term applies to dense targets only. `out` has pred's shape and layout; mask, point,
+// gamma and scratch as for kernel 1.
+import {
+  ACT_SIGMOID, ACT_SOFTMAX, COEF_A, COEF_B, COEF_E, COEF_F, COEF_Q, COEF_S, COEF_STRIDE, LAYOUT_NCHW, POINT_FOCAL,
+  POINT_NONE,
+} from "./constants";
 import { mapDense, mapLabels } from "./map";
-import { gatherRow, loadTile, scatterRow, softmaxBackward, tileLength } from "./tile";
+import { mapPointSigmoid, mapPointSoftmax } from "./point";
+import {
+  gArea, gatherRow, keepArea, keepRow, labelRow, probArea, rawArea, rawRows, rawStride, rowBytes, scatterRow,
+  softmaxBackward, softmaxRows, tileLength, weighByProb, workArea, yArea,
+} from "./tile";
 
 // @ts-ignore: decorator
 @inline function coefficient(coef: usize, k: usize, slot: i32): f32 {
@@ -17,38 +26,65 @@ import { gatherRow, loadTile, scatterRow, softmaxBackward, tileLength } from "./
 }
 
 // @ts-ignore: decorator
-@inline function isDirect(C: i32, layout: i32, act: i32): bool {
-  return act != ACT_SOFTMAX && (layout == LAYOUT_NCHW || C == 1);
+@inline function isDirect(C: i32, layout: i32, act: i32, point: i32): bool {
+  return point == POINT_NONE && act != ACT_SOFTMAX && (layout == LAYOUT_NCHW || C == 1);
 }
 
 /**
- * Turns the ∂L/∂p rows `g` of one tile into the output: through softmax's Jacobian when act
- * is softmax, then back into channels-last order. Channels-first tiles only occur with
- * softmax (every other channels-first case takes the direct path).
+ * The gradient of one class row of a tile into `dst`: the overlap part (through σ' for sigmoid),
+ * then, for softmax, u = p·g minus the pointwise part (softmaxBackward finishes it), or for
+ * sigmoid the pointwise derivative added. y is `T` typed; keep (0: none) marks counted voxels.
+ */
+// @ts-ignore: decorator
+@inline function tileRow<T>(
+  dst: usize, x: usize, p: usize, m: usize, lz: usize, y: usize, keep: usize, n: i32, coef: usize, k: usize,
+  act: i32, point: i32, gamma: f32,
+): void {
+  const softmax = act == ACT_SOFTMAX, masked = keep != 0, focal = point == POINT_FOCAL;
+  mapDense<T>(dst, softmax ? p : x, y, keep, n, coefficient(coef, k, COEF_A), coefficient(coef, k, COEF_B),
+    coefficient(coef, k, COEF_Q), coefficient(coef, k, COEF_S), act == ACT_SIGMOID, masked);
+  const e = coefficient(coef, k, COEF_E), f = coefficient(coef, k, COEF_F);
+  if (softmax) {
+    weighByProb(dst, p, n);
+    if (point != POINT_NONE) mapPointSoftmax<T>(dst, x, p, m, lz, y, keep, n, e, f, focal, gamma, masked);
+  } else if (point != POINT_NONE) {
+    mapPointSigmoid<T>(dst, x, y, keep, n, e, f, focal, gamma, masked);
+  }
+}
+
+/**
+ * Finishes a tile whose class rows were written by tileRow: the softmax Jacobian (into the output
+ * directly when channels-first), then channels-last rows back into their interleaved places.
  */
 function storeTile(
-  out: usize, prob: usize, g: usize, b: i32, C: i32, S: i32, layout: i32, act: i32, s0: i32,
-  n: i32, rowBytes: usize, work: usize,
+  out: usize, prob: usize, g: usize, b: i32, C: i32, S: i32, layout: i32, act: i32, s0: i32, n: i32,
+  rb: usize, sum: usize,
 ): void {
   if (act == ACT_SOFTMAX) {
     if (layout == LAYOUT_NCHW) {
-      const first = out + ((<usize>b * <usize>C * <usize>S + <usize>s0) << 2);
-      softmaxBackward(first, <usize>S << 2, prob, g, rowBytes, C, n, work);
+      softmaxBackward(out + ((<usize>b * <usize>C * <usize>S + <usize>s0) << 2), <usize>S << 2, prob, g, rb, C, n, sum);
       return;
     }
-    softmaxBackward(g, rowBytes, prob, g, rowBytes, C, n, work);
+    softmaxBackward(g, rb, prob, g, rb, C, n, sum);
   }
+  if (layout == LAYOUT_NCHW) return; // channels-first sigmoid rows were written in place
   const run = out + ((<usize>b * <usize>S + <usize>s0) * <usize>C << 2);
-  for (let c = 0; c < C; c++) scatterRow(run + (<usize>c << 2), g + <usize>c * rowBytes, C, n);
+  for (let c = 0; c < C; c++) scatterRow(run + (<usize>c << 2), g + <usize>c * rb, C, n);
+}
+
+/** Where tileRow writes class c: the output itself for channels-first rows without softmax, else g rows. */
+// @ts-ignore: decorator
+@inline function rowTarget(out: usize, g: usize, k: usize, c: i32, S: i32, s0: i32, layout: i32, act: i32, rb: usize): usize {
+  return layout == LAYOUT_NCHW && act != ACT_SOFTMAX ? out + ((k * <usize>S + <usize>s0) << 2) : g + <usize>c * rb;
 }
 
 function gradDense<T>(
   out: usize, pred: usize, target: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32,
-  S: i32, layout: i32, act: i32, scratch: usize,
+  S: i32, layout: i32, act: i32, point: i32, gamma: f32, scratch: usize,
 ): void {
   const ts = <usize>sizeof<T>();
   const sigmoid = act == ACT_SIGMOID, masked = mask != 0;
-  if (isDirect(C, layout, act)) {
+  if (isDirect(C, layout, act, point)) {
     const rows = <usize>B * <usize>C;
     for (let k: usize = 0; k < rows; k++) {
       const at = k * <usize>S;
@@ -58,38 +94,38 @@ function gradDense<T>(
     }
     return;
   }
-  const tile = tileLength(C), rowBytes = <usize>tile << 2;
-  const prob = scratch, g = scratch + <usize>C * rowBytes;
-  const yrow = g + <usize>C * rowBytes, work = yrow + rowBytes;
+  const tile = tileLength(C), rb = rowBytes(C);
+  const prob = probArea(scratch), g = gArea(scratch, C), raw = rawArea(scratch, C), yrow = yArea(scratch, C);
+  const m = workArea(scratch, C, 0), z = workArea(scratch, C, 1), lz = workArea(scratch, C, 2);
   for (let b = 0; b < B; b++) {
     for (let s0 = 0; s0 < S; s0 += tile) {
       const n = min(tile, S - s0);
-      loadTile(prob, pred, b, C, S, layout, act, s0, n, tile, work);
-      const m = mask + <usize>b * <usize>maskStride + <usize>s0;
+      const x = rawRows(raw, pred, b, C, S, layout, s0, n, rb), xs = rawStride(layout, S, rb);
+      if (act == ACT_SOFTMAX) softmaxRows(prob, rb, x, xs, C, n, m, z, lz, point == POINT_FOCAL);
+      const keep: usize = mask == 0 ? 0 : mask + <usize>b * <usize>maskStride + <usize>s0;
       for (let c = 0; c < C; c++) {
         const k = <usize>b * <usize>C + <usize>c;
-        const a = coefficient(coef, k, COEF_A), bb = coefficient(coef, k, COEF_B);
-        const q = coefficient(coef, k, COEF_Q), sg = coefficient(coef, k, COEF_S);
-        const x = prob + <usize>c * rowBytes, gc = g + <usize>c * rowBytes;
+        const dst = rowTarget(out, g, k, c, S, s0, layout, act, rb);
+        const xc = x + <usize>c * xs, pc = prob + <usize>c * rb;
         if (layout == LAYOUT_NCHW) {
-          mapDense<T>(gc, x, target + (k * <usize>S + <usize>s0) * ts, m, n, a, bb, q, sg, sigmoid, masked);
+          tileRow<T>(dst, xc, pc, m, lz, target + (k * <usize>S + <usize>s0) * ts, keep, n, coef, k, act, point, gamma);
         } else {
           gatherRow<T>(yrow, target + ((<usize>b * <usize>S + <usize>s0) * <usize>C + <usize>c) * ts, C, n);
-          mapDense<f32>(gc, x, yrow, m, n, a, bb, q, sg, sigmoid, masked);
+          tileRow<f32>(dst, xc, pc, m, lz, yrow, keep, n, coef, k, act, point, gamma);
         }
       }
-      storeTile(out, prob, g, b, C, S, layout, act, s0, n, rowBytes, work);
+      storeTile(out, prob, g, b, C, S, layout, act, s0, n, rb, z);
     }
   }
 }
 
 function gradLabels<T>(
   out: usize, pred: usize, labels: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32,
-  S: i32, layout: i32, act: i32, ignoreIndex: i32, hasIgnore: bool, scratch: usize,
+  S: i32, layout: i32, act: i32, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
 ): void {
   const ls = <usize>sizeof<T>();
   const sigmoid = act == ACT_SIGMOID, masked = mask != 0;
-  if (isDirect(C, layout, act)) {
+  if (isDirect(C, layout, act, point)) {
     for (let b = 0; b < B; b++) {
       const row = labels + <usize>b * <usize>S * ls, m = mask + <usize>b * <usize>maskStride;
       for (let c = 0; c < C; c++) {
@@ -100,56 +136,59 @@ function gradLabels<T>(
     }
     return;
   }
-  const tile = tileLength(C), rowBytes = <usize>tile << 2;
-  const prob = scratch, g = scratch + <usize>C * rowBytes;
-  const work = g + <usize>C * rowBytes + rowBytes;
+  const tile = tileLength(C), rb = rowBytes(C);
+  const prob = probArea(scratch), g = gArea(scratch, C), raw = rawArea(scratch, C);
+  const yrow = yArea(scratch, C), keep = keepArea(scratch, C);
+  const m = workArea(scratch, C, 0), z = workArea(scratch, C, 1), lz = workArea(scratch, C, 2);
   for (let b = 0; b < B; b++) {
     for (let s0 = 0; s0 < S; s0 += tile) {
       const n = min(tile, S - s0);
-      loadTile(prob, pred, b, C, S, layout, act, s0, n, tile, work);
+      const x = rawRows(raw, pred, b, C, S, layout, s0, n, rb), xs = rawStride(layout, S, rb);
+      if (act == ACT_SOFTMAX) softmaxRows(prob, rb, x, xs, C, n, m, z, lz, point == POINT_FOCAL);
       const row = labels + (<usize>b * <usize>S + <usize>s0) * ls;
-      const m = mask + <usize>b * <usize>maskStride + <usize>s0;
+      keepRow<T>(keep, row, mask == 0 ? <usize>0 : mask + <usize>b * <usize>maskStride + <usize>s0, n, ignoreIndex, hasIgnore);
       for (let c = 0; c < C; c++) {
         const k = <usize>b * <usize>C + <usize>c;
-        mapLabels<T>(g + <usize>c * rowBytes, prob + <usize>c * rowBytes, row, m, n, c, ignoreIndex, hasIgnore,
-          coefficient(coef, k, COEF_A), coefficient(coef, k, COEF_B), coefficient(coef, k, COEF_Q), sigmoid, masked);
+        labelRow<T>(yrow, row, n, c);
+        tileRow<f32>(rowTarget(out, g, k, c, S, s0, layout, act, rb), x + <usize>c * xs, prob + <usize>c * rb, m, lz,
+          yrow, keep, n, coef, k, act, point, gamma);
       }
-      storeTile(out, prob, g, b, C, S, layout, act, s0, n, rowBytes, work);
+      storeTile(out, prob, g, b, C, S, layout, act, s0, n, rb, z);
     }
   }
 }
 
 export function gradDense_f32(
   out: usize, pred: usize, target: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32,
-  S: i32, layout: i32, act: i32, scratch: usize,
+  S: i32, layout: i32, act: i32, point: i32, gamma: f32, scratch: usize,
 ): void {
-  gradDense<f32>(out, pred, target, mask, maskStride, coef, B, C, S, layout, act, scratch);
+  gradDense<f32>(out, pred, target, mask, maskStride, coef, B, C, S, layout, act, point, gamma, scratch);
 }
 
 export function gradDense_u8(
   out: usize, pred: usize, target: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32,
-  S: i32, layout: i32, act: i32, scratch: usize,
+  S: i32, layout: i32, act: i32, point: i32, gamma: f32, scratch: usize,
 ): void {
-  gradDense<u8>(out, pred, target, mask, maskStride, coef, B, C, S, layout, act, scratch);
+  gradDense<u8>(out, pred, target, mask, maskStride, coef, B, C, S, layout, act, point, gamma, scratch);
 }
 
 export function gradLabels_u8(
   out: usize, pred: usize, labels: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32,
-  S: i32, layout: i32, act: i32, ignoreIndex: i32, hasIgnore: bool, scratch: usize,
+  S: i32, layout: i32, act: i32, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
 ): void {
-  gradLabels<u8>(out, pred, labels, mask, maskStride, coef, B, C, S, layout, act, ignoreIndex, hasIgnore, scratch);
+  gradLabels<u8>(out, pred, labels, mask, maskStride, coef, B, C, S, layout, act, ignoreIndex, hasIgnore, point, gamma, scratch);
 }
 
 export function gradLabels_u16(
   out: usize, pred: usize, labels: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32,
-  S: i32, layout: i32, act: i32, ignoreIndex: i32, hasIgnore: bool, scratch: usize,
+  S: i32, layout: i32, act: i32, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
 ): void {
-  gradLabels<u16>(out, pred, labels, mask, maskStride, coef, B, C, S, layout, act, ignoreIndex, hasIgnore, scratch);
+  gradLabels<u16>(out, pred, labels, mask, maskStride, coef, B, C, S, layout, act, ignoreIndex, hasIgnore, point, gamma, scratch);
 }
 
 export function gradLabels_i32(
   out: usize, pred: usize, labels: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32,
-  S: i32, layout: i32, act: i32, ignoreIndex: i32, hasIgnore: bool, scratch: usize,
+  S: i32, layout: i32, act: i32, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
 ): void {
-  gradLabels<i32>(out, pred, labels, mask, maskStride, coef, B, C, S, layout, act, ignoreIndex, hasIgnore, scratch);
+  gradLabels<i32>(out, pred, labels, mask, maskStride, coef, B, C, S, layout, act, ignoreIndex, hasIgnore, point, gamma, scratch);
 }

@@ -103,6 +103,63 @@ export interface GeneralizedDiceLossOptions extends OverlapOptions {
   weightType?: 'square' | 'simple' | 'uniform';
 }
 
+/** Options of a pointwise term from logits (`activation` defaults to the term's own). */
+export interface PointTensorOptions extends TensorOptions {
+  /** Per-voxel mask (B·S values, or S shared by all samples): voxels where it is 0 count nowhere. */
+  mask?: Uint8Array | Float32Array | null;
+  /** Per-class weights, length C (torch's `weight`). */
+  weight?: ArrayLike<number> | null;
+  /** `'mean'` (default) or `'sum'`. */
+  reduction?: 'mean' | 'sum';
+}
+
+/** Binary cross-entropy from logits (`activation: 'sigmoid'`). */
+export interface BceLossOptions extends PointTensorOptions {
+  /** `false` leaves class 0 out of the sum and the mean. Default `true`. */
+  includeBackground?: boolean;
+  /** Weight of the positive term, one number or one per class (torch's `pos_weight`). */
+  posWeight?: number | ArrayLike<number> | null;
+}
+
+/** Cross-entropy from logits (`activation: 'softmax'`). */
+export interface CrossEntropyLossOptions extends PointTensorOptions {
+  /** The target becomes (1 − ε)·y + ε/C. Default 0. */
+  labelSmoothing?: number;
+}
+
+/** Focal loss from logits, sigmoid (default) or softmax. */
+export interface FocalLossOptions extends PointTensorOptions {
+  /** `false` leaves class 0 out of the sum and the mean (MONAI's include_background). Default `true`. */
+  includeBackground?: boolean;
+  /** Focusing exponent on (1 − p_t). Default 2. */
+  gamma?: number;
+  /** Class balance: sigmoid α·y + (1 − α)·(1 − y); softmax 1 − α for class 0, α for the others. Default none. */
+  alpha?: number | null;
+}
+
+/** Weights of the two parts of a combined loss: λ_overlap·overlap + λ_point·pointwise. */
+export interface Lambdas {
+  /** Default 1. */
+  lambdaOverlap?: number;
+  /** Default 1. */
+  lambdaPoint?: number;
+}
+
+/** Dice + cross-entropy (softmax, default) or + binary cross-entropy (sigmoid). */
+export type DiceCELossOptions = Omit<DiceLossOptions, 'reduction'> & Lambdas & {
+  reduction?: 'mean' | 'sum';
+  labelSmoothing?: number;
+  posWeight?: number | ArrayLike<number> | null;
+};
+/** Dice + focal loss (sigmoid by default). */
+export type DiceFocalLossOptions = Omit<DiceLossOptions, 'reduction'> & Lambdas & Pick<FocalLossOptions, 'gamma' | 'alpha'> & {
+  reduction?: 'mean' | 'sum';
+};
+/** Generalized Dice + focal loss (sigmoid by default); `weight` applies to the focal part. */
+export type GeneralizedDiceFocalLossOptions = Omit<GeneralizedDiceLossOptions, 'reduction'> & Lambdas & Pick<FocalLossOptions, 'gamma' | 'alpha' | 'weight'> & {
+  reduction?: 'mean' | 'sum';
+};
+
 /** The `...WithGrad` functions take the same options and `out`. */
 export type WithGrad<T> = T & {
   /** Where to write the gradient (a Float32Array of pred's length); a new array otherwise. */
@@ -118,7 +175,8 @@ export interface LossAndGrad {
 }
 
 /** Loss names `createLoss` knows. */
-export type LossName = 'dice' | 'jaccard' | 'tversky' | 'focalTversky' | 'generalizedDice';
+export type LossName = 'dice' | 'jaccard' | 'tversky' | 'focalTversky' | 'generalizedDice' | 'bce' | 'crossEntropy'
+  | 'focal' | 'diceCE' | 'diceFocal' | 'generalizedDiceFocal';
 
 /** `createLoss` options: a loss name and that loss's options (the mask is passed per call). */
 export type CreateLossOptions =
@@ -126,7 +184,13 @@ export type CreateLossOptions =
   | ({ loss: 'jaccard' } & Omit<JaccardLossOptions, 'mask'>)
   | ({ loss: 'tversky' } & Omit<TverskyLossOptions, 'mask'>)
   | ({ loss: 'focalTversky' } & Omit<FocalTverskyLossOptions, 'mask'>)
-  | ({ loss: 'generalizedDice' } & Omit<GeneralizedDiceLossOptions, 'mask'>);
+  | ({ loss: 'generalizedDice' } & Omit<GeneralizedDiceLossOptions, 'mask'>)
+  | ({ loss: 'bce' } & Omit<BceLossOptions, 'mask'>)
+  | ({ loss: 'crossEntropy' } & Omit<CrossEntropyLossOptions, 'mask'>)
+  | ({ loss: 'focal' } & Omit<FocalLossOptions, 'mask'>)
+  | ({ loss: 'diceCE' } & Omit<DiceCELossOptions, 'mask'>)
+  | ({ loss: 'diceFocal' } & Omit<DiceFocalLossOptions, 'mask'>)
+  | ({ loss: 'generalizedDiceFocal' } & Omit<GeneralizedDiceFocalLossOptions, 'mask'>);
 
 /** A loss whose options were resolved once. */
 export interface Loss {
@@ -153,11 +217,17 @@ export const STAT_P = 1;
 export const STAT_G = 2;
 export const STAT_N = 3;
 export const STAT_A = 4;
-export const STATS_STRIDE = 5;
+export const STAT_E = 5;
+export const STAT_E2 = 6;
+export const STATS_STRIDE = 7;
 export const COEF_A = 0;
 export const COEF_B = 1;
 export const COEF_Q = 2;
 export const COEF_S = 3;
-export const COEF_STRIDE = 4;
+export const COEF_E = 4;
+export const COEF_F = 5;
+export const COEF_STRIDE = 6;
 export const ROW_SQUARED = 1;
 export const ROW_SOFT = 2;
+/** Pointwise terms of the kernels (assembly/constants.ts POINT_*). */
+export const POINT_CODE: Readonly<Record<'none' | 'bce' | 'ce' | 'focal', number>> = { none: 0, bce: 1, ce: 2, focal: 3 };

@@ -3,7 +3,9 @@
 export { loadDice, loadDiceSync } from './runtime/load.js';
 export { DiceKernel } from './kernel.js';
 export type {
-  Activation, AllocatableConstructor, BackendName, CreateLossOptions, DenseTarget, DiceLossGradOptions,
+  Activation, AllocatableConstructor, BackendName, BceLossOptions, CreateLossOptions, CrossEntropyLossOptions,
+  DenseTarget, DiceCELossOptions, DiceFocalLossOptions, DiceLossGradOptions, FocalLossOptions,
+  GeneralizedDiceFocalLossOptions, Lambdas, PointTensorOptions,
   DiceLossOptions, DiceScoreOptions, EmptyPolicy, FocalTverskyLossOptions, GeneralizedDiceLossOptions,
   JaccardLossOptions, LabelMap, Layout, LoadOptions, Loss, LossAndGrad, LossName, OverlapOptions,
   Reduction, Target, TargetKind, TensorOptions, TverskyLossOptions, WithGrad,

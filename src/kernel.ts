@@ -1,16 +1,17 @@
 // DiceKernel: the public object. It resolves options, hands tensors to its engine (SIMD or
 // scalar WebAssembly, or the TypeScript reference) and applies the formulas.
 import type {
-  AllocatableConstructor, BackendName, CreateLossOptions, DiceLossOptions, DiceScoreOptions,
-  FocalTverskyLossOptions, GeneralizedDiceLossOptions, JaccardLossOptions, Loss, LossAndGrad, Target,
+  AllocatableConstructor, BackendName, BceLossOptions, CreateLossOptions, CrossEntropyLossOptions, DiceCELossOptions,
+  DiceFocalLossOptions, DiceLossOptions, DiceScoreOptions, FocalLossOptions, FocalTverskyLossOptions,
+  GeneralizedDiceFocalLossOptions, GeneralizedDiceLossOptions, JaccardLossOptions, Loss, LossAndGrad, Target,
   TverskyLossOptions, WithGrad,
 } from './api.js';
 import type { Engine } from './backends/engine.js';
 import { describe, rangeError, typeError } from './errors.js';
-import { LOSS_OPTION_NAMES, resolveOverlap, SCORE_OPTION_NAMES, type OverlapLossName } from './losses/overlap.js';
+import { LOSS_OPTION_NAMES, resolveOverlap, SCORE_OPTION_NAMES, type AnyLossName } from './losses/overlap.js';
 import { overlapValue, overlapValueAndGrad } from './losses/run.js';
 
-const LOSS_NAMES = Object.keys(LOSS_OPTION_NAMES) as OverlapLossName[];
+const LOSS_NAMES = Object.keys(LOSS_OPTION_NAMES) as AnyLossName[];
 
 export class DiceKernel {
   /** Which implementation runs the kernels. */
@@ -131,6 +132,92 @@ export class DiceKernel {
   }
 
   /**
+   * Binary cross-entropy from logits, per element, numerically stable:
+   * `softplus(−x) + (1 − y)·x` (`posWeight` w: `(1 − y)·x + (1 + (w − 1)·y)·softplus(−x)`), times the
+   * class weight, averaged over the counted elements (`'sum'`: summed). `activation` must be `'sigmoid'`.
+   * @example
+   * k.bceLoss(logits, mask01, { posWeight: 3 });
+   */
+  bceLoss(pred: Float32Array, target: Target, options?: BceLossOptions): number {
+    return this.value('bceLoss', 'bce', pred, target, options) as number;
+  }
+
+  /** Binary cross-entropy and its gradient `σ(x)·(1 + (w − 1)·y) − w·y` (scaled by the reduction). */
+  bceLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<BceLossOptions>): LossAndGrad {
+    return this.valueAndGrad('bceLossWithGrad', 'bce', pred, target, options);
+  }
+
+  /**
+   * Cross-entropy from logits over the class axis (torch's `cross_entropy`): `−Σ_c w_c·y_c·log p_c`
+   * per voxel with log p from a max-shifted log-softmax; a label map gives the class-index form,
+   * whose `'mean'` divides by `Σ w[label]` over counted voxels (torch's weighted mean), a dense
+   * (soft) target divides by the voxel count; `labelSmoothing` ε mixes y with ε/C.
+   * @example
+   * k.crossEntropyLoss(logits, labels, { shape: [4, 3, 64, 64], ignoreIndex: 255 });
+   */
+  crossEntropyLoss(pred: Float32Array, target: Target, options?: CrossEntropyLossOptions): number {
+    return this.value('crossEntropyLoss', 'crossEntropy', pred, target, options) as number;
+  }
+
+  /** Cross-entropy and its gradient `p_c·Σ_k v_k − v_c`, v = weighted (smoothed) target. */
+  crossEntropyLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<CrossEntropyLossOptions>): LossAndGrad {
+    return this.valueAndGrad('crossEntropyLossWithGrad', 'crossEntropy', pred, target, options);
+  }
+
+  /**
+   * Focal loss (Lin et al. 2017) from logits, MONAI's FocalLoss: sigmoid (default)
+   * `α_t·(1 − p_t)^γ·BCE` per element, or with `activation: 'softmax'` `−α_c·(1 − p_c)^γ·y_c·log p_c`;
+   * γ = 2 by default, α off by default; mean over the counted elements.
+   * @example
+   * k.focalLoss(logits, mask01, { gamma: 2, alpha: 0.25 });
+   */
+  focalLoss(pred: Float32Array, target: Target, options?: FocalLossOptions): number {
+    return this.value('focalLoss', 'focal', pred, target, options) as number;
+  }
+
+  /** The focal loss and its exact gradient. */
+  focalLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<FocalLossOptions>): LossAndGrad {
+    return this.valueAndGrad('focalLossWithGrad', 'focal', pred, target, options);
+  }
+
+  /**
+   * `λ_overlap·Dice + λ_point·CE` (MONAI's DiceCELoss): the Dice loss on act(pred) with all its
+   * options, plus cross-entropy (softmax, the default) or binary cross-entropy (sigmoid) from the
+   * same logits, summed in one pass over the data. `weight` applies to both parts;
+   * `includeBackground` only to Dice (as in MONAI).
+   * @example
+   * k.diceCELoss(logits, labels, { shape: [2, 4, 96, 96], includeBackground: false });
+   */
+  diceCELoss(pred: Float32Array, target: Target, options?: DiceCELossOptions): number {
+    return this.value('diceCELoss', 'diceCE', pred, target, options) as number;
+  }
+
+  /** Dice + cross-entropy and its exact gradient. */
+  diceCELossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<DiceCELossOptions>): LossAndGrad {
+    return this.valueAndGrad('diceCELossWithGrad', 'diceCE', pred, target, options);
+  }
+
+  /** `λ_overlap·Dice + λ_point·focal` (MONAI's DiceFocalLoss); sigmoid by default. */
+  diceFocalLoss(pred: Float32Array, target: Target, options?: DiceFocalLossOptions): number {
+    return this.value('diceFocalLoss', 'diceFocal', pred, target, options) as number;
+  }
+
+  /** Dice + focal and its exact gradient. */
+  diceFocalLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<DiceFocalLossOptions>): LossAndGrad {
+    return this.valueAndGrad('diceFocalLossWithGrad', 'diceFocal', pred, target, options);
+  }
+
+  /** `λ_overlap·GeneralizedDice + λ_point·focal` (MONAI's GeneralizedDiceFocalLoss); `weight` applies to the focal part. */
+  generalizedDiceFocalLoss(pred: Float32Array, target: Target, options?: GeneralizedDiceFocalLossOptions): number {
+    return this.value('generalizedDiceFocalLoss', 'generalizedDiceFocal', pred, target, options) as number;
+  }
+
+  /** Generalized Dice + focal and its exact gradient. */
+  generalizedDiceFocalLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<GeneralizedDiceFocalLossOptions>): LossAndGrad {
+    return this.valueAndGrad('generalizedDiceFocalLossWithGrad', 'generalizedDiceFocal', pred, target, options);
+  }
+
+  /**
    * A loss with its options resolved once, for training loops; the mask, if any, is passed per call.
    * @example
    * const loss = k.createLoss({ loss: 'dice', shape: [8, 4, 96, 96], activation: 'softmax' });
@@ -179,12 +266,12 @@ export class DiceKernel {
     this.engine.reserve(bytes);
   }
 
-  private value(fn: string, loss: OverlapLossName, pred: Float32Array, target: Target, options: { mask?: Uint8Array | Float32Array | null } | undefined): number | Float64Array {
+  private value(fn: string, loss: AnyLossName, pred: Float32Array, target: Target, options: { mask?: Uint8Array | Float32Array | null } | undefined): number | Float64Array {
     const spec = resolveOverlap(fn, loss, options, [...LOSS_OPTION_NAMES[loss], 'mask'], false);
     return overlapValue(this.engine, spec, 'loss', pred, target, options?.mask);
   }
 
-  private valueAndGrad(fn: string, loss: OverlapLossName, pred: Float32Array, target: Target, options: { mask?: Uint8Array | Float32Array | null; out?: Float32Array } | undefined): LossAndGrad {
+  private valueAndGrad(fn: string, loss: AnyLossName, pred: Float32Array, target: Target, options: { mask?: Uint8Array | Float32Array | null; out?: Float32Array } | undefined): LossAndGrad {
     const spec = resolveOverlap(fn, loss, options, [...LOSS_OPTION_NAMES[loss], 'mask', 'out'], true);
     return overlapValueAndGrad(this.engine, spec, pred, target, options?.out, options?.mask);
   }

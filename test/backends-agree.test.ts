@@ -213,7 +213,7 @@ describe('SIMD, scalar and TypeScript backends agree', () => {
     }
   });
 
-  it('on multi-tile channels-last and softmax inputs (several tiles per sample)', () => {
+  it('on multi-tile channels-last and softmax inputs, with and without pointwise terms (several tiles per sample)', () => {
     const random = rng(7);
     for (const C of [2, 3, 4, 7, 17]) {
       const S = 3000 + C;
@@ -223,11 +223,21 @@ describe('SIMD, scalar and TypeScript backends agree', () => {
         const pred = Float32Array.from({ length: 2 * C * spatial }, () => 8 * random() - 4);
         const labels = Uint16Array.from({ length: 2 * spatial }, () => Math.floor(random() * C));
         const options = { shape: layout === 'NCHW' ? [2, C, shape[1], shape[2]] : [2, shape[1], shape[2], C], layout, activation: 'softmax' as const };
-        const expected = js.diceLossWithGrad(pred, labels, options);
-        for (const k of [simd, scalar]) {
-          const got = k.diceLossWithGrad(pred, labels, options);
-          expectClose(got.loss, expected.loss, 1e-5);
-          expectGradClose(got.grad, expected.grad, 2e-5);
+        const mask = Uint8Array.from({ length: spatial }, (_, i) => (i % 7 === 3 ? 0 : 1));
+        const calls: ((k: DiceKernel) => { loss: number; grad: Float32Array })[] = [
+          (k) => k.diceLossWithGrad(pred, labels, options),
+          (k) => k.diceCELossWithGrad(pred, labels, { ...options, labelSmoothing: 0.1, mask }),
+          (k) => k.diceFocalLossWithGrad(pred, labels, { ...options, gamma: 1.5 }),
+          (k) => k.focalLossWithGrad(pred, labels, { ...options, activation: 'sigmoid', alpha: 0.3 }),
+          (k) => k.bceLossWithGrad(pred, labels, { ...options, activation: 'sigmoid', mask }),
+        ];
+        for (const call of calls) {
+          const expected = call(js);
+          for (const k of [simd, scalar]) {
+            const got = call(k);
+            expectClose(got.loss, expected.loss, 1e-5);
+            expectGradClose(got.grad, expected.grad, 2e-5);
+          }
         }
       }
     }

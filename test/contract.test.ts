@@ -7,8 +7,8 @@ import { loadDice, loadDiceSync } from '../src/index.js';
 import { simdSupported, wasmBytes } from '../src/runtime/binaries.js';
 
 const KERNELS: Record<string, number> = {
-  statsDense_f32: 12, statsDense_u8: 12, statsLabels_u8: 14, statsLabels_u16: 14, statsLabels_i32: 14,
-  gradDense_f32: 12, gradDense_u8: 12, gradLabels_u8: 14, gradLabels_u16: 14, gradLabels_i32: 14,
+  statsDense_f32: 14, statsDense_u8: 14, statsLabels_u8: 16, statsLabels_u16: 16, statsLabels_i32: 16,
+  gradDense_f32: 14, gradDense_u8: 14, gradLabels_u8: 16, gradLabels_u16: 16, gradLabels_i32: 16,
   heapBase: 0, tileLength: 1, scratchBytes: 1,
 };
 
@@ -22,10 +22,12 @@ describe.each(['simd', 'scalar'] as const)('the %s build', (flavor) => {
     expect(constant('ACT_SOFTMAX')).toBe(api.ACTIVATION_CODE.softmax);
     expect(constant('LAYOUT_NCHW')).toBe(api.LAYOUT_CODE.NCHW);
     expect(constant('LAYOUT_NHWC')).toBe(api.LAYOUT_CODE.NHWC);
-    expect([constant('STAT_I'), constant('STAT_P'), constant('STAT_G'), constant('STAT_N'), constant('STAT_A'), constant('STATS_STRIDE')])
-      .toEqual([api.STAT_I, api.STAT_P, api.STAT_G, api.STAT_N, api.STAT_A, api.STATS_STRIDE]);
-    expect([constant('COEF_A'), constant('COEF_B'), constant('COEF_Q'), constant('COEF_S'), constant('COEF_STRIDE')])
-      .toEqual([api.COEF_A, api.COEF_B, api.COEF_Q, api.COEF_S, api.COEF_STRIDE]);
+    expect(['STAT_I', 'STAT_P', 'STAT_G', 'STAT_N', 'STAT_A', 'STAT_E', 'STAT_E2', 'STATS_STRIDE'].map(constant))
+      .toEqual([api.STAT_I, api.STAT_P, api.STAT_G, api.STAT_N, api.STAT_A, api.STAT_E, api.STAT_E2, api.STATS_STRIDE]);
+    expect(['COEF_A', 'COEF_B', 'COEF_Q', 'COEF_S', 'COEF_E', 'COEF_F', 'COEF_STRIDE'].map(constant))
+      .toEqual([api.COEF_A, api.COEF_B, api.COEF_Q, api.COEF_S, api.COEF_E, api.COEF_F, api.COEF_STRIDE]);
+    expect(['POINT_NONE', 'POINT_BCE', 'POINT_CE', 'POINT_FOCAL'].map(constant))
+      .toEqual([api.POINT_CODE.none, api.POINT_CODE.bce, api.POINT_CODE.ce, api.POINT_CODE.focal]);
     expect([constant('ROW_SQUARED'), constant('ROW_SOFT')]).toEqual([api.ROW_SQUARED, api.ROW_SOFT]);
   });
 

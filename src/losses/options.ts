@@ -39,18 +39,18 @@ export function nonNegative(fn: string, name: string, value: unknown, fallback: 
   return value;
 }
 
-/** Per-class weights: C finite, non-negative numbers. */
-export function classWeights(fn: string, value: unknown, C: number): Float64Array | null {
+/** Per-class values (class weights by default): C finite, non-negative numbers. */
+export function classWeights(fn: string, value: unknown, C: number, name = 'weight'): Float64Array | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'object' || typeof (value as ArrayLike<number>).length !== 'number') {
-    throw typeError(fn, 'weight', `must be an array of ${C} numbers (one per class); got ${describe(value)}`);
+    throw typeError(fn, name, `must be an array of ${C} numbers (one per class); got ${describe(value)}`);
   }
   const w = Float64Array.from(value as ArrayLike<number>);
   if (w.length !== C) {
-    throw rangeError(fn, 'weight', `has length ${w.length} but there are ${C} classes (shape)`);
+    throw rangeError(fn, name, `has length ${w.length} but there are ${C} classes (shape)`);
   }
   const bad = w.findIndex((x) => !Number.isFinite(x) || x < 0);
-  if (bad >= 0) throw rangeError(fn, 'weight', `[${bad}] must be a finite number ≥ 0; got ${w[bad]}`);
+  if (bad >= 0) throw rangeError(fn, name, `[${bad}] must be a finite number ≥ 0; got ${w[bad]}`);
   return w;
 }
 

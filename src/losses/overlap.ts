@@ -12,17 +12,22 @@ import {
 import { rangeError } from '../errors.js';
 import { diceParams, tverskyWithPartials, type TverskyParams } from '../math/overlap.js';
 import { checkOptionNames, classWeights, flag, nonNegative, oneOf } from './options.js';
-import { resolveTensorOptions, TENSOR_OPTION_NAMES, type TensorPlan, type TensorSpec } from './tensors.js';
+import { evaluatePoint, POINT_OPTION_NAMES, resolvePoint, type PointSpec } from './pointwise.js';
+import { resolveTensorOptions, TENSOR_OPTION_NAMES, type SumOptions, type TensorPlan, type TensorSpec } from './tensors.js';
 
 export type OverlapLossName = 'dice' | 'jaccard' | 'tversky' | 'focalTversky' | 'generalizedDice';
+export type PointLossName = 'bce' | 'crossEntropy' | 'focal';
+export type CombinedLossName = 'diceCE' | 'diceFocal' | 'generalizedDiceFocal';
+export type AnyLossName = OverlapLossName | PointLossName | CombinedLossName;
 export type EmptyPolicy = 'smooth' | 'zero' | 'skip';
 export type WeightType = 'square' | 'simple' | 'uniform';
 
-/** A resolved overlap loss or score: everything but the arrays. */
+/** A resolved loss or score: everything but the arrays. */
 export interface OverlapSpec {
   fn: string;
   tensor: TensorSpec;
-  kind: 'tversky' | 'generalizedDice';
+  /** The overlap part ('none' for a pointwise loss alone). */
+  kind: 'tversky' | 'generalizedDice' | 'none';
   /** Tversky parameters; Generalized Dice uses only the smoothing. */
   params: TverskyParams;
   /** Exponent of the focal Tversky loss (1 − T)^γ; 1 for the others. */
@@ -37,6 +42,15 @@ export interface OverlapSpec {
   reduction: Reduction;
   empty: EmptyPolicy;
   weightType: WeightType;
+  /** The pointwise term, if any, and the weights of the two parts. */
+  pointwise: PointSpec | null;
+  lambdaOverlap: number;
+  lambdaPoint: number;
+}
+
+/** The sums a spec needs from kernel 1. */
+export function sumsOf(spec: OverlapSpec): SumOptions {
+  return { squared: spec.squared, softLabel: spec.softLabel, point: spec.pointwise?.kind ?? 'none', gamma: spec.pointwise?.gamma ?? 1 };
 }
 
 const COMMON = [
@@ -44,13 +58,30 @@ const COMMON = [
   'squared', 'softLabel',
 ];
 
+const DICE = [...COMMON, 'weight', 'logLoss', 'empty'];
+const GENERALIZED = [...COMMON, 'weightType'];
+const LAMBDAS = ['lambdaOverlap', 'lambdaPoint'];
+
 /** Option names of each loss (per-call arrays — mask, out — are added by the caller). */
-export const LOSS_OPTION_NAMES: Readonly<Record<OverlapLossName, readonly string[]>> = {
-  dice: [...COMMON, 'weight', 'logLoss', 'empty'],
-  jaccard: [...COMMON, 'weight', 'logLoss', 'empty'],
-  tversky: [...COMMON, 'weight', 'logLoss', 'empty', 'alpha', 'beta'],
+export const LOSS_OPTION_NAMES: Readonly<Record<AnyLossName, readonly string[]>> = {
+  dice: DICE,
+  jaccard: DICE,
+  tversky: [...DICE, 'alpha', 'beta'],
   focalTversky: [...COMMON, 'weight', 'empty', 'alpha', 'beta', 'gamma'],
-  generalizedDice: [...COMMON, 'weightType'],
+  generalizedDice: GENERALIZED,
+  bce: [...TENSOR_OPTION_NAMES, ...POINT_OPTION_NAMES.bce],
+  crossEntropy: [...TENSOR_OPTION_NAMES, ...POINT_OPTION_NAMES.crossEntropy],
+  focal: [...TENSOR_OPTION_NAMES, ...POINT_OPTION_NAMES.focal],
+  diceCE: [...DICE, 'labelSmoothing', 'posWeight', ...LAMBDAS],
+  diceFocal: [...DICE, 'gamma', 'alpha', ...LAMBDAS],
+  generalizedDiceFocal: [...GENERALIZED, 'weight', 'gamma', 'alpha', ...LAMBDAS],
+};
+
+/** The activation each loss assumes when none is given: pointwise terms take logits. */
+const DEFAULT_ACTIVATION: Readonly<Record<AnyLossName, 'none' | 'sigmoid' | 'softmax'>> = {
+  dice: 'none', jaccard: 'none', tversky: 'none', focalTversky: 'none', generalizedDice: 'none',
+  bce: 'sigmoid', crossEntropy: 'softmax', focal: 'sigmoid',
+  diceCE: 'softmax', diceFocal: 'sigmoid', generalizedDiceFocal: 'sigmoid',
 };
 export const SCORE_OPTION_NAMES: readonly string[] = COMMON;
 
@@ -59,14 +90,14 @@ const EMPTY_POLICIES: readonly EmptyPolicy[] = ['smooth', 'zero', 'skip'];
 const WEIGHT_TYPES: readonly WeightType[] = ['square', 'simple', 'uniform'];
 
 /**
- * Resolves the options of an overlap loss (or, with `mode: 'score'`, of the Dice coefficient)
- * once. `names` is the option set of the calling function.
+ * Resolves the options of a loss (or, with `mode: 'score'`, of the Dice coefficient) once.
+ * `names` is the option set of the calling function.
  */
 export function resolveOverlap(
-  fn: string, loss: OverlapLossName, options: object | undefined, names: readonly string[], withGrad: boolean,
+  fn: string, loss: AnyLossName, options: object | undefined, names: readonly string[], withGrad: boolean,
 ): OverlapSpec {
   const opts = checkOptionNames(fn, options, names) as Record<string, unknown>;
-  const tensor = resolveTensorOptions(fn, opts);
+  const tensor = resolveTensorOptions(fn, opts, DEFAULT_ACTIVATION[loss]);
   const smooth = nonNegative(fn, 'smooth', opts.smooth, 1);
   const smoothNr = nonNegative(fn, 'smoothNr', opts.smoothNr, smooth);
   const smoothDr = nonNegative(fn, 'smoothDr', opts.smoothDr, smooth);
@@ -78,30 +109,39 @@ export function resolveOverlap(
   if (withGrad && reduction === 'none') {
     throw rangeError(fn, 'reduction', `'none' gives one loss per term, which has no single gradient; use 'mean' or 'sum'`);
   }
-  const focal = loss === 'focalTversky';
-  const alpha = nonNegative(fn, 'alpha', opts.alpha, focal ? 0.7 : 0.5);
-  const beta = nonNegative(fn, 'beta', opts.beta, focal ? 0.3 : 0.5);
-  const gamma = nonNegative(fn, 'gamma', opts.gamma, focal ? 0.75 : 1);
-  if (focal && gamma === 0) throw rangeError(fn, 'gamma', 'must be > 0 ((1 − T)^0 is constant)');
+  const tverskyKind = loss === 'tversky' || loss === 'focalTversky';
+  const focalTversky = loss === 'focalTversky';
+  const alpha = tverskyKind ? nonNegative(fn, 'alpha', opts.alpha, focalTversky ? 0.7 : 0.5) : 0.5;
+  const beta = tverskyKind ? nonNegative(fn, 'beta', opts.beta, focalTversky ? 0.3 : 0.5) : 0.5;
+  const gamma = focalTversky ? nonNegative(fn, 'gamma', opts.gamma, 0.75) : 1;
+  if (focalTversky && gamma === 0) throw rangeError(fn, 'gamma', 'must be > 0 ((1 − T)^0 is constant)');
   const params: TverskyParams =
-    loss === 'dice' ? diceParams(smoothNr, smoothDr)
-      : loss === 'jaccard' ? { alpha: 1, beta: 1, smoothNr, smoothDr }
-        : { alpha, beta, smoothNr, smoothDr };
+    loss === 'jaccard' ? { alpha: 1, beta: 1, smoothNr, smoothDr }
+      : tverskyKind ? { alpha, beta, smoothNr, smoothDr }
+        : diceParams(smoothNr, smoothDr);
+  const pointFamily = loss === 'bce' || loss === 'crossEntropy' || loss === 'diceCE' ? 'ce'
+    : loss === 'focal' || loss === 'diceFocal' || loss === 'generalizedDiceFocal' ? 'focal' : null;
+  const overlap = loss === 'bce' || loss === 'crossEntropy' || loss === 'focal' ? 'none'
+    : loss === 'generalizedDice' || loss === 'generalizedDiceFocal' ? 'generalizedDice' : 'tversky';
   return {
     fn,
     tensor,
-    kind: loss === 'generalizedDice' ? 'generalizedDice' : 'tversky',
+    kind: overlap,
     params,
     gamma,
     squared: flag(fn, 'squared', opts.squared, false),
     softLabel: flag(fn, 'softLabel', opts.softLabel, false),
     logLoss: flag(fn, 'logLoss', opts.logLoss, false),
     includeBackground,
-    weight: classWeights(fn, opts.weight, tensor.C),
+    weight: overlap === 'generalizedDice' ? null : classWeights(fn, opts.weight, tensor.C),
     batch: flag(fn, 'batch', opts.batch, false),
     reduction,
     empty: oneOf(fn, 'empty', opts.empty, EMPTY_POLICIES, 'smooth'),
     weightType: oneOf(fn, 'weightType', opts.weightType, WEIGHT_TYPES, 'square'),
+    // MONAI: DiceFocal passes include_background to both parts; DiceCE's cross-entropy ignores it.
+    pointwise: pointFamily === null ? null : resolvePoint(fn, pointFamily, opts, tensor, reduction, includeBackground),
+    lambdaOverlap: nonNegative(fn, 'lambdaOverlap', opts.lambdaOverlap, 1),
+    lambdaPoint: nonNegative(fn, 'lambdaPoint', opts.lambdaPoint, 1),
   };
 }
 
@@ -112,10 +152,19 @@ export interface OverlapOutcome {
   coef: Float64Array | null;
 }
 
+/**
+ * The loss (or score) of one call from its statistics: λ_overlap·overlap + λ_point·pointwise, and
+ * with `withGrad` the coefficients of kernel 2 (overlap slots a, b, q, s; pointwise slots e, f).
+ */
 export function evaluateOverlap(spec: OverlapSpec, plan: TensorPlan, stats: Float64Array, mode: 'loss' | 'score', withGrad: boolean): OverlapOutcome {
-  return spec.kind === 'generalizedDice'
-    ? evaluateGeneralizedDice(spec, plan, stats, withGrad)
-    : evaluateTversky(spec, plan, stats, mode, withGrad);
+  const lambda = mode === 'score' || spec.pointwise === null ? 1 : spec.lambdaOverlap;
+  const overlap: OverlapOutcome = spec.kind === 'generalizedDice' ? evaluateGeneralizedDice(spec, plan, stats, withGrad, lambda)
+    : spec.kind === 'tversky' ? evaluateTversky(spec, plan, stats, mode, withGrad, lambda)
+      : { value: 0, coef: withGrad ? new Float64Array(plan.B * plan.C * COEF_STRIDE) : null };
+  if (spec.pointwise === null || mode === 'score') return overlap;
+  const lambdaPoint = spec.kind === 'none' ? 1 : spec.lambdaPoint;
+  const point = evaluatePoint(spec.fn, spec.pointwise, plan, stats, lambdaPoint, overlap.coef);
+  return { value: (overlap.value as number) + point, coef: overlap.coef };
 }
 
 /** The intersection of a record: Σp·y, or (P + G − Σ|p − y|)/2 for soft labels. */
@@ -127,7 +176,7 @@ function intersection(plan: TensorPlan, sums: Float64Array, at: number): number 
  * One Tversky index per (sample, class) term, or per class with `batch`; the loss of a term is
  * weight_c · ℓ(T) with ℓ = 1 − T, −log T (logLoss) or (1 − T)^γ (focal).
  */
-function evaluateTversky(spec: OverlapSpec, plan: TensorPlan, stats: Float64Array, mode: 'loss' | 'score', withGrad: boolean): OverlapOutcome {
+function evaluateTversky(spec: OverlapSpec, plan: TensorPlan, stats: Float64Array, mode: 'loss' | 'score', withGrad: boolean, lambda: number): OverlapOutcome {
   const { B, C } = plan;
   const sums = spec.batch ? poolSamples(stats, B, C) : stats;
   const terms = spec.batch ? C : B * C;
@@ -163,7 +212,7 @@ function evaluateTversky(spec: OverlapSpec, plan: TensorPlan, stats: Float64Arra
     dLdT[t] = w * slope;
   }
 
-  const { value, scale } = reduce(values, counted, spec.reduction);
+  const { value, scale } = reduce(values, counted, spec.reduction, lambda);
   if (!withGrad) return { value, coef: null };
   const coef = new Float64Array(B * C * COEF_STRIDE);
   for (let b = 0; b < B; b++) {
@@ -194,7 +243,7 @@ function lossOfScore(spec: OverlapSpec, score: number): [number, number] {
  * 1/G_c or 1; the infinite weight of a class absent from the target is replaced by the largest
  * finite weight of the term (MONAI), and by 0 when every class is absent.
  */
-function evaluateGeneralizedDice(spec: OverlapSpec, plan: TensorPlan, stats: Float64Array, withGrad: boolean): OverlapOutcome {
+function evaluateGeneralizedDice(spec: OverlapSpec, plan: TensorPlan, stats: Float64Array, withGrad: boolean, lambda: number): OverlapOutcome {
   const { B, C } = plan;
   const sums = spec.batch ? poolSamples(stats, B, C) : stats;
   const terms = spec.batch ? 1 : B;
@@ -227,7 +276,7 @@ function evaluateGeneralizedDice(spec: OverlapSpec, plan: TensorPlan, stats: Flo
     nums[t] = num;
     dens[t] = den;
   }
-  const { value, scale } = reduce(values, new Uint8Array(terms).fill(1), spec.reduction);
+  const { value, scale } = reduce(values, new Uint8Array(terms).fill(1), spec.reduction, lambda);
   if (!withGrad) return { value, coef: null };
   const coef = new Float64Array(B * C * COEF_STRIDE);
   for (let b = 0; b < B; b++) {
@@ -259,15 +308,18 @@ function writeCoefficients(plan: TensorPlan, coef: Float64Array, k: number, dI: 
   }
 }
 
-/** Mean, sum or list of the counted terms, and ∂(result)/∂(term value) for a counted term. */
-function reduce(values: Float64Array, counted: Uint8Array, reduction: Reduction): { value: number | Float64Array; scale: number } {
+/**
+ * λ times the mean or sum of the counted terms (or the list of every term), and
+ * ∂(result)/∂(term value) for a counted term.
+ */
+function reduce(values: Float64Array, counted: Uint8Array, reduction: Reduction, lambda: number): { value: number | Float64Array; scale: number } {
   if (reduction === 'none') return { value: values, scale: 1 };
   let sum = 0;
   let n = 0;
   values.forEach((v, t) => { if (counted[t]) { sum += v; n += 1; } });
-  if (reduction === 'sum') return { value: sum, scale: 1 };
+  if (reduction === 'sum') return { value: lambda * sum, scale: lambda };
   // Every term skipped (empty: 'skip' on empty targets): nothing to learn from, loss 0.
-  return n === 0 ? { value: 0, scale: 0 } : { value: sum / n, scale: 1 / n };
+  return n === 0 ? { value: 0, scale: 0 } : { value: lambda * sum / n, scale: lambda / n };
 }
 
 /** Statistics summed over samples: one record per class. */

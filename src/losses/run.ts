@@ -4,14 +4,14 @@ import type { LossAndGrad, Target } from '../api.js';
 import { describe, rangeError, typeError } from '../errors.js';
 import type { Engine } from '../backends/engine.js';
 import { checkStats } from './checks.js';
-import { evaluateOverlap, type OverlapSpec } from './overlap.js';
+import { evaluateOverlap, sumsOf, type OverlapSpec } from './overlap.js';
 import { planTensors } from './tensors.js';
 
 type Mask = Uint8Array | Float32Array | null | undefined;
 
 export function overlapValue(engine: Engine, spec: OverlapSpec, mode: 'loss' | 'score', pred: Float32Array, target: Target, mask: Mask): number | Float64Array {
   checkAttached(engine, spec.fn, pred, target, mask, undefined);
-  const { plan, inputs } = planTensors(spec.fn, spec.tensor, spec, pred, target, mask);
+  const { plan, inputs } = planTensors(spec.fn, spec.tensor, sumsOf(spec), pred, target, mask);
   const job = engine.open(spec.fn, plan, inputs, undefined);
   try {
     const stats = job.stats();
@@ -24,7 +24,7 @@ export function overlapValue(engine: Engine, spec: OverlapSpec, mode: 'loss' | '
 
 export function overlapValueAndGrad(engine: Engine, spec: OverlapSpec, pred: Float32Array, target: Target, out: Float32Array | undefined, mask: Mask): LossAndGrad {
   checkAttached(engine, spec.fn, pred, target, mask, out);
-  const { plan, inputs } = planTensors(spec.fn, spec.tensor, spec, pred, target, mask);
+  const { plan, inputs } = planTensors(spec.fn, spec.tensor, sumsOf(spec), pred, target, mask);
   if (out !== undefined) checkOut(spec.fn, out, inputs);
   const job = engine.open(spec.fn, plan, inputs, out ?? null);
   try {

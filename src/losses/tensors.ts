@@ -36,7 +36,13 @@ export interface TensorPlan {
   soft: boolean;
   /** A per-voxel mask: one per sample (length B·S), or one shared by all samples (length S). */
   mask: 'none' | 'perSample' | 'shared';
+  /** The pointwise term kernel 1 sums and kernel 2 differentiates (see assembly/constants.ts POINT_*). */
+  point: PointKind;
+  /** Focal exponent (POINT_FOCAL). */
+  gamma: number;
 }
+
+export type PointKind = 'none' | 'bce' | 'ce' | 'focal';
 
 /** The arrays of one call, as the kernels take them (a mask converted to bytes). */
 export interface Inputs {
@@ -49,6 +55,9 @@ export interface Inputs {
 export interface SumOptions {
   squared: boolean;
   softLabel: boolean;
+  /** A pointwise term and its focal exponent (default none). */
+  point?: PointKind;
+  gamma?: number;
 }
 
 export const TENSOR_OPTION_NAMES = ['shape', 'layout', 'activation', 'target', 'ignoreIndex'] as const;
@@ -57,9 +66,9 @@ const LAYOUTS: readonly Layout[] = ['NCHW', 'NHWC'];
 const ACTIVATIONS: readonly Activation[] = ['none', 'sigmoid', 'softmax'];
 const TARGET_KINDS: readonly TargetKind[] = ['dense', 'labels'];
 
-export function resolveTensorOptions(fn: string, opts: TensorOptions): TensorSpec {
+export function resolveTensorOptions(fn: string, opts: TensorOptions, defaultActivation: Activation = 'none'): TensorSpec {
   const layout = oneOf(fn, 'layout', opts.layout, LAYOUTS, 'NCHW');
-  const activation = oneOf(fn, 'activation', opts.activation, ACTIVATIONS, 'none');
+  const activation = oneOf(fn, 'activation', opts.activation, ACTIVATIONS, defaultActivation);
   const target = opts.target === undefined ? null : oneOf(fn, 'target', opts.target, TARGET_KINDS, 'dense');
   const shape = opts.shape === undefined ? null : checkShape(fn, opts.shape);
   const C = shape === null || shape.length === 1 ? 1 : layout === 'NCHW' ? shape[1] : shape[shape.length - 1];
@@ -120,6 +129,8 @@ export function planTensors(fn: string, spec: TensorSpec, sums: SumOptions, pred
     // For a label map (hard targets) Σ|p − y| only restates I; with Σp², (P + G − Σ(p − y)²)/2 = I.
     soft: sums.softLabel && kind === 'dense' && !sums.squared,
     mask: maskKind,
+    point: sums.point ?? 'none',
+    gamma: sums.gamma ?? 1,
   };
   return { plan, inputs: { pred, target: target as Target, mask: bytes } };
 }

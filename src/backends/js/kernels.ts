@@ -6,7 +6,8 @@
 // that sample for that class, `step` elements apart in pred — except under softmax, which
 // needs every class of a voxel at once and so walks voxel by voxel.
 import {
-  COEF_A, COEF_B, COEF_Q, COEF_S, COEF_STRIDE, STAT_A, STAT_G, STAT_I, STAT_N, STAT_P, STATS_STRIDE,
+  COEF_A, COEF_B, COEF_E, COEF_F, COEF_Q, COEF_S, COEF_STRIDE, STAT_A, STAT_E, STAT_E2, STAT_G, STAT_I, STAT_N,
+  STAT_P, STATS_STRIDE,
 } from '../../api.js';
 import type { Inputs, TensorPlan } from '../../losses/tensors.js';
 
@@ -22,6 +23,45 @@ function indexOf(plan: TensorPlan, b: number, c: number, s: number): number {
 }
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+
+/** log(1 + e^x) without overflow. */
+const softplus = (x: number): number => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+
+/** 1 − p is kept above the smallest normal float32 before its log, as the WebAssembly kernels do. */
+const TINY = 1.17549435e-38;
+
+/**
+ * The pointwise sums of one element (see assembly/constants.ts POINT_*): [E, E2] from its logit
+ * x, target y, probability p and, under softmax, log p.
+ */
+function pointSums(plan: TensorPlan, x: number, y: number, p: number, logp: number): [number, number] {
+  if (plan.activation === 'softmax') {
+    if (plan.point === 'ce') return [-y * logp, -logp];
+    return [-((Math.max(1 - p, TINY)) ** plan.gamma) * y * logp, 0];
+  }
+  const bce = softplus(-x) + (1 - y) * x;
+  if (plan.point === 'bce') return [bce, y * softplus(-x)];
+  const value = Math.exp(-plan.gamma * softplus(x * (2 * y - 1))) * bce;
+  return [value, y * value];
+}
+
+/** ∂(pointwise term)/∂x of one element under sigmoid, with its coefficients e and f. */
+function pointSlopeSigmoid(plan: TensorPlan, x: number, y: number, e: number, f: number): number {
+  const s = sigmoid(x);
+  if (plan.point === 'bce') return e * (s - y) + f * y * (s - 1);
+  const sign = 2 * y - 1;
+  const bce = softplus(-x) + (1 - y) * x;
+  const modulation = Math.exp(-plan.gamma * softplus(x * sign));
+  return (e + f * y) * modulation * ((s - y) - plan.gamma * sigmoid(x * sign) * sign * bce);
+}
+
+/** The pointwise part subtracted from u_c = p_c·∂L/∂p_c under softmax. */
+function pointPartSoftmax(plan: TensorPlan, y: number, p: number, logp: number, e: number, f: number): number {
+  if (plan.point === 'ce') return e * y + f;
+  const q = Math.max(1 - p, TINY);
+  const power = q ** plan.gamma;
+  return e * y * (power - plan.gamma * p * (power / q) * logp);
+}
 
 /** σ'(x) as (e·p)·p with e = e^-x: exact for saturated logits, where 1 − p would round to 0. */
 function sigmoidSlope(x: number): number {
@@ -42,24 +82,30 @@ function targetAt(plan: TensorPlan, { target, mask }: Inputs, b: number, c: numb
   return label === c ? 1 : 0;
 }
 
-/** Softmax over the classes of voxel s of sample b, written to p. */
-function softmaxAt(plan: TensorPlan, pred: Float32Array, b: number, s: number, p: Float64Array): void {
+/** Softmax over the classes of voxel s of sample b, written to p, and log p written to logp. */
+function softmaxAt(plan: TensorPlan, pred: Float32Array, b: number, s: number, p: Float64Array, logp: Float64Array): void {
   let max = -Infinity;
-  for (let c = 0; c < plan.C; c++) max = Math.max(max, (p[c] = pred[indexOf(plan, b, c, s)]));
+  for (let c = 0; c < plan.C; c++) max = Math.max(max, (logp[c] = pred[indexOf(plan, b, c, s)]));
   let z = 0;
-  for (let c = 0; c < plan.C; c++) z += (p[c] = Math.exp(p[c] - max));
-  for (let c = 0; c < plan.C; c++) p[c] /= z;
+  for (let c = 0; c < plan.C; c++) z += (p[c] = Math.exp(logp[c] - max));
+  const logZ = Math.log(z);
+  for (let c = 0; c < plan.C; c++) {
+    p[c] /= z;
+    logp[c] = logp[c] - max - logZ;
+  }
 }
 
 export function statsJS(plan: TensorPlan, inputs: Inputs): Float64Array {
   const { B, C, S, squared, soft } = plan;
   const { pred } = inputs;
   const stats = new Float64Array(B * C * STATS_STRIDE);
+  const point = plan.point !== 'none';
   if (plan.activation === 'softmax') {
     const p = new Float64Array(C);
+    const logp = new Float64Array(C);
     for (let b = 0; b < B; b++) {
       for (let s = 0; s < S; s++) {
-        softmaxAt(plan, pred, b, s, p);
+        softmaxAt(plan, pred, b, s, p, logp);
         for (let c = 0; c < C; c++) {
           const y = targetAt(plan, inputs, b, c, s, indexOf(plan, b, c, s));
           if (y === null) continue;
@@ -69,6 +115,11 @@ export function statsJS(plan: TensorPlan, inputs: Inputs): Float64Array {
           stats[r + STAT_G] += squared ? y * y : y;
           if (soft) stats[r + STAT_A] += Math.abs(p[c] - y);
           stats[r + STAT_N] += 1;
+          if (point) {
+            const [e, e2] = pointSums(plan, 0, y, p[c], logp[c]);
+            stats[r + STAT_E] += e;
+            stats[r + STAT_E2] += e2;
+          }
         }
       }
     }
@@ -78,7 +129,7 @@ export function statsJS(plan: TensorPlan, inputs: Inputs): Float64Array {
   for (let b = 0; b < B; b++) {
     for (let c = 0; c < C; c++) {
       const { start, step } = rowOf(plan, b, c);
-      let I = 0, P = 0, G = 0, A = 0, N = 0;
+      let I = 0, P = 0, G = 0, A = 0, N = 0, E = 0, E2 = 0;
       for (let s = 0, i = start; s < S; s++, i += step) {
         const y = targetAt(plan, inputs, b, c, s, i);
         if (y === null) continue;
@@ -88,6 +139,11 @@ export function statsJS(plan: TensorPlan, inputs: Inputs): Float64Array {
         G += squared ? y * y : y;
         if (soft) A += Math.abs(p - y);
         N += 1;
+        if (point) {
+          const [e, e2] = pointSums(plan, pred[i], y, p, 0);
+          E += e;
+          E2 += e2;
+        }
       }
       const r = (b * C + c) * STATS_STRIDE;
       stats[r + STAT_I] = I;
@@ -95,6 +151,8 @@ export function statsJS(plan: TensorPlan, inputs: Inputs): Float64Array {
       stats[r + STAT_G] = G;
       stats[r + STAT_A] = A;
       stats[r + STAT_N] = N;
+      stats[r + STAT_E] = E;
+      stats[r + STAT_E2] = E2;
     }
   }
   return stats;
@@ -107,20 +165,24 @@ export function gradJS(plan: TensorPlan, inputs: Inputs, coef: Float64Array, out
   /** ∂L/∂p = a·y + b + q·p + s·sign(p − y) at one element of row (b, c). */
   const dLossDp = (b: number, c: number, p: number, y: number): number =>
     coefficient(b, c, COEF_A) * y + coefficient(b, c, COEF_B) + coefficient(b, c, COEF_Q) * p + coefficient(b, c, COEF_S) * Math.sign(p - y);
+  const point = plan.point !== 'none';
   if (plan.activation === 'softmax') {
-    // Through the softmax Jacobian: ∂L/∂x_c = p_c·(g_c − Σ_k p_k·g_k).
+    // Through the softmax Jacobian: with u_c = p_c·∂L/∂p_c (minus the pointwise part, already
+    // in that form), ∂L/∂x_c = u_c − p_c·Σ_k u_k.
     const p = new Float64Array(C);
-    const g = new Float64Array(C);
+    const logp = new Float64Array(C);
+    const u = new Float64Array(C);
     for (let b = 0; b < B; b++) {
       for (let s = 0; s < S; s++) {
-        softmaxAt(plan, pred, b, s, p);
-        let dot = 0;
+        softmaxAt(plan, pred, b, s, p, logp);
+        let sum = 0;
         for (let c = 0; c < C; c++) {
           const y = targetAt(plan, inputs, b, c, s, indexOf(plan, b, c, s));
-          g[c] = y === null ? 0 : dLossDp(b, c, p[c], y);
-          dot += p[c] * g[c];
+          u[c] = y === null ? 0 : p[c] * dLossDp(b, c, p[c], y)
+            - (point ? pointPartSoftmax(plan, y, p[c], logp[c], coefficient(b, c, COEF_E), coefficient(b, c, COEF_F)) : 0);
+          sum += u[c];
         }
-        for (let c = 0; c < C; c++) out[indexOf(plan, b, c, s)] = p[c] * (g[c] - dot);
+        for (let c = 0; c < C; c++) out[indexOf(plan, b, c, s)] = u[c] - p[c] * sum;
       }
     }
     return;
@@ -131,6 +193,7 @@ export function gradJS(plan: TensorPlan, inputs: Inputs, coef: Float64Array, out
       const { start, step } = rowOf(plan, b, c);
       const a = coefficient(b, c, COEF_A), bb = coefficient(b, c, COEF_B);
       const q = coefficient(b, c, COEF_Q), sg = coefficient(b, c, COEF_S);
+      const e = coefficient(b, c, COEF_E), f = coefficient(b, c, COEF_F);
       for (let s = 0, i = start; s < S; s++, i += step) {
         const y = targetAt(plan, inputs, b, c, s, i);
         if (y === null) {
@@ -140,7 +203,7 @@ export function gradJS(plan: TensorPlan, inputs: Inputs, coef: Float64Array, out
         const x = pred[i];
         const p = activate ? sigmoid(x) : x;
         const g = a * y + bb + q * p + sg * Math.sign(p - y);
-        out[i] = activate ? g * sigmoidSlope(x) : g;
+        out[i] = (activate ? g * sigmoidSlope(x) : g) + (point ? pointSlopeSigmoid(plan, x, y, e, f) : 0);
       }
     }
   }

@@ -1,7 +1,7 @@
 // The WebAssembly backend: one instance, one memory, an arena over it. Arrays that live in
 // that memory (from `alloc`) are used in place; any other array is copied in for the call.
 import {
-  ACTIVATION_CODE, COEF_STRIDE, LAYOUT_CODE, ROW_SOFT, ROW_SQUARED, STATS_STRIDE, type AllocatableConstructor, type Target,
+  ACTIVATION_CODE, COEF_STRIDE, LAYOUT_CODE, POINT_CODE, ROW_SOFT, ROW_SQUARED, STATS_STRIDE, type AllocatableConstructor, type Target,
 } from '../../api.js';
 import { describe, typeError } from '../../errors.js';
 import type { Inputs, TensorPlan } from '../../losses/tensors.js';
@@ -150,11 +150,11 @@ class WasmJob implements KernelJob {
     const flags = (plan.squared ? ROW_SQUARED : 0) | (plan.soft ? ROW_SOFT : 0);
     if (plan.targetKind === 'dense') {
       const kernel = plan.targetType === 'f32' ? k.statsDense_f32 : k.statsDense_u8;
-      kernel(at.stats, at.pred, at.target, at.mask, maskStride(plan), B, C, S, layout, act, flags, at.scratch);
+      kernel(at.stats, at.pred, at.target, at.mask, maskStride(plan), B, C, S, layout, act, flags, POINT_CODE[plan.point], plan.gamma, at.scratch);
     } else {
       const kernel = plan.targetType === 'u8' ? k.statsLabels_u8 : plan.targetType === 'u16' ? k.statsLabels_u16 : k.statsLabels_i32;
       kernel(at.stats, at.pred, at.target, at.mask, maskStride(plan), B, C, S, layout, act, flags,
-        plan.ignoreIndex ?? 0, plan.ignoreIndex === null ? 0 : 1, at.scratch);
+        plan.ignoreIndex ?? 0, plan.ignoreIndex === null ? 0 : 1, POINT_CODE[plan.point], plan.gamma, at.scratch);
     }
     return view.slice();
   }
@@ -168,11 +168,11 @@ class WasmJob implements KernelJob {
     const act = ACTIVATION_CODE[plan.activation];
     if (plan.targetKind === 'dense') {
       const kernel = plan.targetType === 'f32' ? k.gradDense_f32 : k.gradDense_u8;
-      kernel(at.out, at.pred, at.target, at.mask, maskStride(plan), at.coef, B, C, S, layout, act, at.scratch);
+      kernel(at.out, at.pred, at.target, at.mask, maskStride(plan), at.coef, B, C, S, layout, act, POINT_CODE[plan.point], plan.gamma, at.scratch);
     } else {
       const kernel = plan.targetType === 'u8' ? k.gradLabels_u8 : plan.targetType === 'u16' ? k.gradLabels_u16 : k.gradLabels_i32;
       kernel(at.out, at.pred, at.target, at.mask, maskStride(plan), at.coef, B, C, S, layout, act,
-        plan.ignoreIndex ?? 0, plan.ignoreIndex === null ? 0 : 1, at.scratch);
+        plan.ignoreIndex ?? 0, plan.ignoreIndex === null ? 0 : 1, POINT_CODE[plan.point], plan.gamma, at.scratch);
     }
     if (this.outResident) return this.gradOut as Float32Array;
     const result = new Float32Array(buffer, at.out, this.length);

@@ -1,10 +1,10 @@
 // The WebAssembly module's exports (assembly/index.ts), typed.
 
 type Ptr = number;
-type StatsDense = (stats: Ptr, pred: Ptr, target: Ptr, mask: Ptr, maskStride: number, B: number, C: number, S: number, layout: number, act: number, flags: number, scratch: Ptr) => void;
-type StatsLabels = (stats: Ptr, pred: Ptr, labels: Ptr, mask: Ptr, maskStride: number, B: number, C: number, S: number, layout: number, act: number, flags: number, ignoreIndex: number, hasIgnore: number, scratch: Ptr) => void;
-type GradDense = (out: Ptr, pred: Ptr, target: Ptr, mask: Ptr, maskStride: number, coef: Ptr, B: number, C: number, S: number, layout: number, act: number, scratch: Ptr) => void;
-type GradLabels = (out: Ptr, pred: Ptr, labels: Ptr, mask: Ptr, maskStride: number, coef: Ptr, B: number, C: number, S: number, layout: number, act: number, ignoreIndex: number, hasIgnore: number, scratch: Ptr) => void;
+type StatsDense = (stats: Ptr, pred: Ptr, target: Ptr, mask: Ptr, maskStride: number, B: number, C: number, S: number, layout: number, act: number, flags: number, point: number, gamma: number, scratch: Ptr) => void;
+type StatsLabels = (stats: Ptr, pred: Ptr, labels: Ptr, mask: Ptr, maskStride: number, B: number, C: number, S: number, layout: number, act: number, flags: number, ignoreIndex: number, hasIgnore: number, point: number, gamma: number, scratch: Ptr) => void;
+type GradDense = (out: Ptr, pred: Ptr, target: Ptr, mask: Ptr, maskStride: number, coef: Ptr, B: number, C: number, S: number, layout: number, act: number, point: number, gamma: number, scratch: Ptr) => void;
+type GradLabels = (out: Ptr, pred: Ptr, labels: Ptr, mask: Ptr, maskStride: number, coef: Ptr, B: number, C: number, S: number, layout: number, act: number, ignoreIndex: number, hasIgnore: number, point: number, gamma: number, scratch: Ptr) => void;
 
 export interface DiceExports {
   memory: WebAssembly.Memory;

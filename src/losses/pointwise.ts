@@ -1,0 +1,132 @@
+// Pointwise terms — binary cross-entropy, cross-entropy, focal — from the sums E, E2 of kernel 1
+// (see assembly/constants.ts POINT_*): their value, and kernel 2's coefficients e, f.
+//
+// Their reductions follow PyTorch / MONAI: 'mean' divides by the number of counted elements
+// (BCE, focal), by the number of counted voxels (cross-entropy with a dense target), or by
+// Σ weight[label] over counted voxels (cross-entropy with a label map, torch's weighted mean).
+import { COEF_E, COEF_F, COEF_STRIDE, STAT_E, STAT_E2, STAT_G, STAT_N, STATS_STRIDE } from '../api.js';
+import { rangeError } from '../errors.js';
+import { classWeights, nonNegative } from './options.js';
+import type { PointKind, TensorPlan, TensorSpec } from './tensors.js';
+
+export interface PointSpec {
+  kind: Exclude<PointKind, 'none'>;
+  /** Class weights (length C) or null. */
+  weight: Float64Array | null;
+  /** BCE: weight of the positive term per class (torch's pos_weight), or null. */
+  posWeight: Float64Array | null;
+  /** Cross-entropy: the target becomes (1 − ε)·y + ε/C. */
+  labelSmoothing: number;
+  /** Focal exponent. */
+  gamma: number;
+  /** Focal class balance: sigmoid α·y + (1 − α)·(1 − y); softmax 1 − α for class 0, α for the others. */
+  alpha: number | null;
+  reduction: 'mean' | 'sum';
+  /**
+   * First class the term covers: 1 leaves class 0 out of the sums and the mean (MONAI's
+   * include_background=False for its focal loss). Cross-entropy always covers every class.
+   */
+  firstClass: number;
+}
+
+export const POINT_OPTION_NAMES: Readonly<Record<'bce' | 'crossEntropy' | 'focal', readonly string[]>> = {
+  bce: ['weight', 'posWeight', 'reduction', 'includeBackground'],
+  crossEntropy: ['weight', 'labelSmoothing', 'reduction'],
+  focal: ['weight', 'gamma', 'alpha', 'reduction', 'includeBackground'],
+};
+
+/**
+ * Resolves a pointwise term: `family` names which one the caller offers; the term itself follows
+ * the activation (cross-entropy pairs with softmax, BCE with sigmoid; focal takes either).
+ */
+export function resolvePoint(
+  fn: string, family: 'ce' | 'focal', opts: Record<string, unknown>, tensor: TensorSpec, reduction: string, includeBackground: boolean,
+): PointSpec {
+  const kind = family === 'focal' ? 'focal' : tensor.activation === 'sigmoid' ? 'bce' : 'ce';
+  if (tensor.activation === 'none') {
+    throw rangeError(fn, 'activation', `must be 'sigmoid' or 'softmax': the ${family === 'focal' ? 'focal' : 'cross-entropy'} term is computed from logits`);
+  }
+  if (kind === 'ce' && tensor.activation !== 'softmax') {
+    throw rangeError(fn, 'activation', 'must be \'softmax\' for cross-entropy (or \'sigmoid\' for binary cross-entropy)');
+  }
+  if (reduction !== 'mean' && reduction !== 'sum') {
+    throw rangeError(fn, 'reduction', `must be 'mean' or 'sum' with a pointwise term; got '${reduction}'`);
+  }
+  const smoothing = nonNegative(fn, 'labelSmoothing', opts.labelSmoothing, 0);
+  if (smoothing > 1) throw rangeError(fn, 'labelSmoothing', `must be in [0, 1]; got ${smoothing}`);
+  let alpha: number | null = null;
+  if (opts.alpha !== undefined && opts.alpha !== null) {
+    alpha = nonNegative(fn, 'alpha', opts.alpha, 0);
+    if (alpha > 1) throw rangeError(fn, 'alpha', `must be in [0, 1]; got ${alpha}`);
+  }
+  return {
+    kind,
+    weight: classWeights(fn, opts.weight, tensor.C),
+    posWeight: perClass(fn, 'posWeight', opts.posWeight, tensor.C),
+    labelSmoothing: smoothing,
+    gamma: nonNegative(fn, 'gamma', opts.gamma, 2),
+    alpha,
+    reduction,
+    firstClass: kind === 'ce' || includeBackground ? 0 : 1,
+  };
+}
+
+/** A number for every class, or one per class. */
+function perClass(fn: string, name: string, value: unknown, C: number): Float64Array | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'number') return new Float64Array(C).fill(nonNegative(fn, name, value, 1));
+  return classWeights(fn, value, C, name);
+}
+
+/**
+ * The value of the pointwise term times `lambda`; with `coef`, adds its kernel 2 coefficients
+ * (the derivative of lambda·value) to every (sample, class).
+ */
+export function evaluatePoint(fn: string, spec: PointSpec, plan: TensorPlan, stats: Float64Array, lambda: number, coef: Float64Array | null): number {
+  const { B, C } = plan;
+  const w = (c: number) => spec.weight?.[c] ?? 1;
+  // Per class: the value is Σ_b (k1·E + k2·E2) and kernel 2's e, f are k·(scale), by kind.
+  const k1 = new Float64Array(C);
+  const k2 = new Float64Array(C);
+  for (let c = 0; c < C; c++) {
+    if (spec.kind === 'bce') {
+      k1[c] = w(c);
+      k2[c] = w(c) * ((spec.posWeight?.[c] ?? 1) - 1);
+    } else if (spec.kind === 'ce') {
+      k1[c] = w(c) * (1 - spec.labelSmoothing);
+      k2[c] = w(c) * spec.labelSmoothing / C;
+    } else if (plan.activation === 'softmax') {
+      k1[c] = w(c) * (spec.alpha === null ? 1 : c === 0 ? 1 - spec.alpha : spec.alpha);
+    } else {
+      k1[c] = w(c) * (spec.alpha === null ? 1 : 1 - spec.alpha);
+      k2[c] = w(c) * (spec.alpha === null ? 0 : 2 * spec.alpha - 1);
+    }
+  }
+  let sum = 0;
+  let count = 0;
+  for (let b = 0; b < B; b++) {
+    for (let c = spec.firstClass; c < C; c++) {
+      const at = (b * C + c) * STATS_STRIDE;
+      sum += k1[c] * stats[at + STAT_E] + k2[c] * stats[at + STAT_E2];
+      if (spec.kind !== 'ce') count += stats[at + STAT_N];
+      else if (plan.targetKind === 'labels') count += w(c) * stats[at + STAT_G];
+      else if (c === 0) count += stats[at + STAT_N];
+    }
+  }
+  const norm = spec.reduction === 'sum' ? 1 : count;
+  // Nothing counted (everything ignored or masked): the term is 0 and so is its gradient.
+  const scale = norm > 0 ? lambda / norm : 0;
+  const value = sum * scale;
+  if (!Number.isFinite(value)) throw rangeError(fn, 'pred', 'gives a pointwise loss that is not finite');
+  if (coef !== null) {
+    for (let b = 0; b < B; b++) {
+      for (let c = spec.firstClass; c < C; c++) {
+        const at = (b * C + c) * COEF_STRIDE;
+        coef[at + COEF_E] = scale * k1[c];
+        // Softmax focal has no second sum; e alone scales its derivative.
+        coef[at + COEF_F] = scale * k2[c];
+      }
+    }
+  }
+  return value;
+}

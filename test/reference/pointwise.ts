@@ -1,0 +1,86 @@
+// An independent float64 reference of the pointwise losses, written from the PyTorch / MONAI
+// definitions (nothing here imports src/): binary cross-entropy with logits (pos_weight), cross-
+// entropy from logits (class weights, label smoothing, torch's weighted mean for class indices),
+// and MONAI's focal loss (sigmoid: α_t·(1 − p_t)^γ·BCE written as σ(−x·(2y − 1))^γ·BCE; softmax:
+// −α_c·(1 − p_c)^γ·y_c·log p_c). Straight loops over every element.
+import { elementIndex, shapeAxes, type RefLayout } from './dice.js';
+
+export interface PointRefOptions {
+  kind: 'bce' | 'ce' | 'focal';
+  shape: readonly number[];
+  layout?: RefLayout;
+  /** sigmoid (bce, focal) or softmax (ce, focal). */
+  activation: 'sigmoid' | 'softmax';
+  targetKind: 'dense' | 'labels';
+  ignoreIndex?: number;
+  /** Per voxel, B·S values or S shared; 0 drops the voxel. */
+  mask?: ArrayLike<number>;
+  weight?: readonly number[];
+  posWeight?: readonly number[];
+  labelSmoothing?: number;
+  gamma?: number;
+  alpha?: number | null;
+  reduction?: 'mean' | 'sum';
+  includeBackground?: boolean;
+}
+
+const softplus = (x: number): number => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
+const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+
+export function pointwiseReference(pred: ArrayLike<number>, target: ArrayLike<number>, o: PointRefOptions): number {
+  const layout = o.layout ?? 'NCHW';
+  const { B, C, S } = shapeAxes(o.shape, layout);
+  const at = (b: number, c: number, s: number) => elementIndex(layout, C, S, b, c, s);
+  const w = (c: number) => o.weight?.[c] ?? 1;
+  const gamma = o.gamma ?? 2;
+  const alpha = o.alpha ?? null;
+  const first = o.kind !== 'ce' && o.includeBackground === false ? 1 : 0;
+  let sum = 0;
+  let count = 0;
+  for (let b = 0; b < B; b++) {
+    for (let s = 0; s < S; s++) {
+      if (o.mask && o.mask[o.mask.length === S ? s : b * S + s] === 0) continue;
+      const label = o.targetKind === 'labels' ? target[b * S + s] : -1;
+      if (o.targetKind === 'labels' && label === o.ignoreIndex) continue;
+      const y = (c: number) => (o.targetKind === 'labels' ? (label === c ? 1 : 0) : target[at(b, c, s)]);
+      if (o.activation === 'softmax') {
+        const x = Array.from({ length: C }, (_, c) => pred[at(b, c, s)]);
+        const max = Math.max(...x);
+        const logZ = Math.log(x.reduce((a, v) => a + Math.exp(v - max), 0));
+        const logp = x.map((v) => v - max - logZ);
+        if (o.kind === 'ce') {
+          const eps = o.labelSmoothing ?? 0;
+          for (let c = 0; c < C; c++) sum += -w(c) * ((1 - eps) * y(c) + eps / C) * logp[c];
+          count += o.targetKind === 'labels' ? w(label) : 1;
+        } else {
+          for (let c = first; c < C; c++) {
+            const a = alpha === null ? 1 : c === 0 ? 1 - alpha : alpha;
+            sum += -a * w(c) * (1 - Math.exp(logp[c])) ** gamma * y(c) * logp[c];
+            count += 1;
+          }
+        }
+      } else {
+        for (let c = first; c < C; c++) {
+          const x = pred[at(b, c, s)];
+          const t = y(c);
+          const pw = o.posWeight?.[c] ?? 1;
+          // BCE = −[pw·t·log σ(x) + (1 − t)·log(1 − σ(x))], log σ(x) = −softplus(−x), log(1 − σ(x)) = −softplus(x).
+          const bce = pw * t * softplus(-x) + (1 - t) * softplus(x);
+          if (o.kind === 'bce') {
+            sum += w(c) * bce;
+          } else {
+            const pt = t * sigmoid(x) + (1 - t) * (1 - sigmoid(x));
+            const at = alpha === null ? 1 : alpha * t + (1 - alpha) * (1 - t);
+            // MONAI writes (1 − p_t)^γ as exp(γ·logsigmoid(−x·(2t − 1))), equal for t ∈ {0, 1}
+            // and its definition for soft t.
+            const modulation = Number.isInteger(t) ? (1 - pt) ** gamma : sigmoid(-x * (2 * t - 1)) ** gamma;
+            sum += w(c) * at * modulation * bce;
+          }
+          count += 1;
+        }
+      }
+    }
+  }
+  if (o.reduction === 'sum') return sum;
+  return count > 0 ? sum / count : 0;
+}

@@ -189,18 +189,19 @@ function evaluateTversky(spec: OverlapSpec, plan: TensorPlan, stats: Float64Arra
   for (let t = 0; t < terms; t++) {
     const at = t * STATS_STRIDE;
     const c = t % C;
+    counted[t] = c >= first ? 1 : 0;
+    if (mode === 'loss' && sums[at + STAT_G] === 0 && spec.empty !== 'smooth') {
+      // 'zero': the term counts with loss 0 (smp); 'skip': it is left out of the reduction.
+      // Either way its score is not needed, so an empty prediction without smoothing is fine.
+      if (spec.empty === 'skip') counted[t] = 0;
+      continue;
+    }
     tverskyWithPartials(intersection(plan, sums, at), sums[at + STAT_P], sums[at + STAT_G], spec.params, part);
     partials.set(part, 4 * t);
     const score = part[0];
     if (!Number.isFinite(score)) throw undefinedScore(spec, t, C);
-    counted[t] = c >= first ? 1 : 0;
     if (mode === 'score') {
       values[t] = score;
-      continue;
-    }
-    if (sums[at + STAT_G] === 0 && spec.empty !== 'smooth') {
-      // 'zero': the term counts with loss 0 (smp); 'skip': it is left out of the reduction.
-      if (spec.empty === 'skip') counted[t] = 0;
       continue;
     }
     const [loss, slope] = lossOfScore(spec, score);

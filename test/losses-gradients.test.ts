@@ -7,7 +7,8 @@
 // distance); its gradient, and the float32 gradients of the SIMD and scalar builds, must match
 // them within 1e-4 of max |fd|. Gradients that are exactly 0 by construction (masked and ignored
 // voxels, class 0 without background, empty terms under 'zero' / 'skip', when no softmax couples
-// the classes) are checked to be exactly 0.
+// the classes) are checked to be exactly 0. The per-term values of reduction 'none' are checked
+// against the reference too.
 //
 // The matrix: for each loss, activation × target kind × reduction × batch × squared ×
 // includeBackground in full (MAIN), then per loss and activation the options that are not in it
@@ -301,6 +302,14 @@ function check(built: Built): void {
     const error = maxAbsRelativeError(grad, fd);
     expect(error, `${backend} gradient vs central differences\n  grad ${Array.from(grad).join(', ')}\n  fd   ${Array.from(fd).join(', ')}`).toBeLessThanOrEqual(GRAD_TOL);
     checkExactZeros(built, reference.terms, backend, grad);
+    // reduction 'none': every term (B·C sample-major, C with batch; B or 1 for Generalized Dice).
+    // Not under 'skip', which says what the mean leaves out, not what a skipped term lists.
+    if (options.empty !== 'skip') {
+      const perTerm = api.value(k, pred, target, { ...options, reduction: 'none' });
+      const wantTerms = overlapReference(loss, Array.from(pred), Array.from(target), { ...refOptions, reduction: 'none' }).loss as number[];
+      expect(perTerm).toBeInstanceOf(Float64Array);
+      expect(maxAbsRelativeError(perTerm as Float64Array, wantTerms), `${backend} reduction none\n  got  ${Array.from(perTerm as Float64Array).join(', ')}\n  want ${wantTerms.join(', ')}`).toBeLessThanOrEqual(tol);
+    }
   }
 }
 

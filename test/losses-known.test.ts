@@ -118,6 +118,19 @@ describe.each(BACKENDS)('on the %s backend', (backend) => {
     });
   });
 
+  describe('focal Tversky at a perfect term: loss 0 and gradient 0', () => {
+    // p = y = [1, 0, 1]: I = P = G = 2, so P − I = G − I = 0.
+    //   smooth 1:                T = 3/3 = 1        → (1 − 1)^0.75 = 0;
+    //   smoothNr 2, smoothDr 1:  T = 4/3 > 1        → max(1 − 4/3, 0)^0.75 = 0.
+    // The slope is 0 there (for γ < 1 the one-sided derivative at T = 1 would be infinite).
+    const p = f32([1, 0, 1]);
+    it.each([[{}], [{ smoothNr: 2, smoothDr: 1 }], [{ smoothNr: 2, smoothDr: 1, gamma: 2 }]] as [LossOptions][])('%j', (options) => {
+      const { loss: value, grad } = LOSSES.focalTversky.grad(k(), p, p, options);
+      expect(value).toBe(0);
+      expect(allZero(grad), `gradient ${Array.from(grad).join(', ')}`).toBe(true);
+    });
+  });
+
   describe('Generalized Dice with every class empty: 1 − sNr/sDr, gradient 0', () => {
     // G_c = 0 for every included class: every weight 1/G² (or 1/G) is infinite, there is no finite
     // one to take, so all weights are 0 and GD = (0 + sNr)/(0 + sDr) whatever the prediction.

@@ -1,16 +1,17 @@
 // The shared conformance vectors (test/fixtures/vectors, copied from the public part of the
-// extracted MONAI / segmentation_models.pytorch / Keras test suites): every DiceLoss-family case
-// the library's options can express, on every backend, within the case's own tolerance.
+// extracted MONAI / segmentation_models.pytorch / Keras test suites): every loss case the
+// library's options can express, on every backend, within the case's own tolerance.
 //
 // Each record is translated from its library's parameters (params_effective) to ours by the
 // rules of the fixtures' README. A record that needs something the library does not have yet
 // makes the translation throw `Unsupported(feature)`; such records are listed in DEFERRED with
-// that feature, and a test checks that each of them really needs it, and that every family
-// record is either run or deferred.
+// that feature, and a test checks that each of them really needs it, and that every loss record
+// of the three files is either run or deferred.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDice, type BackendName, type DiceKernel, type DiceLossOptions } from '../src/index.js';
-import { diceReference, type RefOptions } from './reference/dice.js';
+import { loadDice, type BackendName, type DiceKernel, type LossName, type Target } from '../src/index.js';
+import { overlapReference, type OverlapRefOptions } from './reference/overlap.js';
+import { LOSSES, type LossOptions } from './support/losses.js';
 
 const BACKENDS: readonly BackendName[] = ['simd', 'scalar', 'js'];
 
@@ -41,6 +42,7 @@ interface VectorRecord {
   params_effective: Record<string, unknown>;
   input: TensorRecord;
   target: TensorRecord;
+  mask?: TensorRecord;
   expected: Nested;
   tolerance: Tolerance;
   recomputed_float64?: Nested;
@@ -52,34 +54,48 @@ function readRecords(file: string): VectorRecord[] {
 
 const RECORDS: readonly VectorRecord[] = [...readRecords('monai.json'), ...readRecords('smp.json'), ...readRecords('keras.json')];
 
-/** The DiceLoss family: the soft Dice loss (or score) of each source library. */
-const FAMILY = ['monai.losses.DiceLoss', 'smp.losses.DiceLoss', 'smp.losses._functional.soft_dice_score', 'keras.losses.Dice'] as const;
-type FamilyName = (typeof FAMILY)[number];
+/** Every loss of the three libraries that has vectors (their metrics are not losses). */
+const isLoss = (r: VectorRecord): boolean => /^(monai|smp|keras)\.losses\./.test(r.loss_or_metric);
 
-const isFamily = (r: VectorRecord): boolean => (FAMILY as readonly string[]).includes(r.loss_or_metric);
-
-// Features the library does not have yet (a later issue).
+// What a record may need that the library does not have (yet).
 const MISSING = {
-  softLabel: "MONAI soft_label (intersection (|p|+|g|−|p−g|)/2 for soft targets)",
-  jaccard: 'MONAI jaccard (Jaccard denominator 2(|p|+|g|−I))',
-  smpEmptyClass: 'smp rule: a class whose target has no positive pixel gets loss 0',
-  smpEpsClamp: 'smp eps as a clamp of the denominator (denominator ≤ eps)',
-  smpSoftTarget: 'smp intersection (Σo+Σt−Σ|o−t|)/2 for non-binary targets or predictions outside [0, 1]',
+  diceCE: 'MONAI DiceCELoss: a cross-entropy term beside the Dice loss (diceCELoss)',
+  focal: 'MONAI FocalLoss: the pointwise focal loss (focalLoss)',
+  mcc: 'smp MCCLoss: the soft Matthews correlation loss',
+  softCE: 'smp SoftCrossEntropyLoss: cross-entropy with label smoothing (crossEntropyLoss)',
+  softBCE: 'smp SoftBCEWithLogitsLoss: binary cross-entropy with label smoothing (bceLoss)',
+  smpGamma: 'smp TverskyLoss gamma ≠ 1: the exponent applies to the mean over classes, not per class',
   smpClassSubset: 'smp classes subset',
-  smpClassWeights: 'smp class_weights (normalised weighted mean)',
-  smpIgnoreIndex: 'smp ignore_index',
+  smpClassWeights: 'smp class_weights (normalised weighted mean Σw·l/Σw)',
+  smpMultilabelIgnore: 'smp ignore_index in multilabel mode (a mask per class, ours is per voxel)',
+  smpEpsClamp: 'smp eps as a clamp of the denominator (denominator ≤ eps)',
+  smpLogClamp: 'smp log_loss clamps the score at eps (score ≤ eps)',
+  smpLabelRange: 'smp intersection (Σo+Σt−Σ|o−t|)/2 of a one-hot target with predictions outside [0, 1]',
+  monaiSoftNegative: 'MONAI soft_label with predictions outside [0, 1] (its norms are Σ|p|)',
   otherAct: 'MONAI other_act other than torch.tanh',
   kerasAxis: 'Keras axis other than None or all non-batch axes',
 } as const;
 
-/** Family records that need a missing feature; each must really need it (checked below). */
+/** Loss records that need a missing feature; each must really need it (checked below). */
 const DEFERRED: Readonly<Record<string, string>> = {
-  'monai/test_dice_loss/TEST_CASES[2]': MISSING.softLabel,
-  'smp/test_dice_loss_binary/2': MISSING.smpEmptyClass,
+  'monai/test_dice_ce_loss/TEST_CASES[0]': MISSING.diceCE,
+  'monai/test_dice_ce_loss/TEST_CASES[2]': MISSING.diceCE,
+  'monai/test_dice_ce_loss/TEST_CASES[4]': MISSING.diceCE,
+  'monai/test_dice_ce_loss/TEST_CASES[6]': MISSING.diceCE,
+  'monai/test_focal_loss/TEST_CASES[0]': MISSING.focal,
+  'monai/test_focal_loss/TEST_CASES[2]': MISSING.focal,
+  'monai/test_focal_loss/TEST_CASES[4]': MISSING.focal,
+  'monai/test_focal_loss/TEST_CASES[6]': MISSING.focal,
+  'monai/test_focal_loss/test_foreground[0]': MISSING.focal,
+  'smp/test_binary_mcc_loss/0': MISSING.mcc,
+  'smp/test_binary_mcc_loss/2': MISSING.mcc,
+  'smp/test_binary_mcc_loss/4': MISSING.mcc,
+  'smp/test_soft_ce_loss/0': MISSING.softCE,
+  'smp/test_soft_bce_loss/0': MISSING.softBCE,
 };
 
-/** How many family records the public fixtures hold, and how many of them run. */
-const EXPECTED_COUNTS = { family: 17, run: 15, deferred: 2 };
+/** How many loss records the public fixtures hold, and how many of them run. */
+const EXPECTED_COUNTS = { losses: 68, run: 54, deferred: 14 };
 
 class Unsupported extends Error {
   constructor(readonly feature: string, detail = '') {
@@ -91,11 +107,16 @@ class Unsupported extends Error {
 // Translation of a record into a call of this library
 
 interface LibraryCall {
-  kind: 'loss' | 'coefficient';
-  /** Inputs as the library gets them (float32, after any activation the test applies itself). */
+  loss: LossName;
+  /**
+   * 'loss': the loss itself; 'coefficient': diceCoefficient; 'oneMinusLoss': a mean score read as
+   * 1 − the mean loss (the score functions of smp, which have no native coefficient).
+   */
+  kind: 'loss' | 'coefficient' | 'oneMinusLoss';
+  /** Inputs as the library gets them (float32, after whatever the translation applies itself). */
   pred: Float32Array;
-  target: Float32Array | Uint8Array;
-  options: DiceLossOptions;
+  target: Target;
+  options: LossOptions;
   /** The library's result (number, or every term for reduction 'none') as the record's flat list. */
   select(result: number | Float64Array): number[];
   /** The same inputs in float64 (no float32 rounding) for the reference. */
@@ -131,17 +152,36 @@ function denseTarget(record: TensorRecord, values: number[]): Float32Array | Uin
   return integer && values.every((v) => v === 0 || v === 1) ? Uint8Array.from(values) : Float32Array.from(values);
 }
 
+/**
+ * MONAI DiceLoss, MaskedDiceLoss, TverskyLoss, GeneralizedDiceLoss (README §3). Scores per
+ * (sample, class), or per class with batch; `jaccard` is 1 − (2I + sNr)/(2(P + G − I) + sDr),
+ * which is our Jaccard with half of each smoothing: (I + sNr/2)/(P + G − I + sDr/2). Tversky's
+ * fp = Σp(1 − g) = P − I and fn = Σ(1 − p)g = G − I for any values.
+ */
 function monaiCall(r: VectorRecord): LibraryCall {
   const p = r.params_effective;
-  if (p.jaccard === true) throw new Unsupported(MISSING.jaccard);
+  const name = r.loss_or_metric;
   const shape = r.input.shape;
   if (!/^B,C/.test(r.input.layout ?? '')) throw new Error(`${r.id}: unexpected layout ${r.input.layout}`);
-  const C = shape[1];
   const B = shape[0];
+  const C = shape[1];
   const S = product(shape) / (B * C);
+  const onehot = p.to_onehot_y === true && C > 1; // MONAI ignores to_onehot_y for one channel
 
   let x = numbers(r.input.data, 'input');
-  let activation: DiceLossOptions['activation'] = 'none';
+  let y = numbers(r.target.data, 'target');
+  if (name === 'monai.losses.MaskedDiceLoss' && r.mask !== undefined) {
+    // MaskedDiceLoss multiplies the RAW input and target by the mask before any activation:
+    // masked logits become 0 (sigmoid 0.5: they still count in P), masked labels become 0. That
+    // is not our `mask` (voxels that count nowhere), so the translation applies it to the inputs.
+    const m = numbers(r.mask.data, 'mask');
+    const at = (b: number, s: number): number => m[m.length === S ? s : b * S + s];
+    if (m.length !== S && m.length !== B * S) throw new Error(`${r.id}: mask of ${m.length} values`);
+    x = x.map((v, i) => v * at(Math.floor(i / (C * S)), i % S));
+    const yC = y.length / (B * S);
+    y = y.map((v, i) => v * at(Math.floor(i / (yC * S)), i % S));
+  }
+  let activation: LossOptions['activation'] = 'none';
   if (p.sigmoid === true) activation = 'sigmoid';
   if (p.softmax === true && C > 1) activation = 'softmax'; // MONAI ignores softmax for one channel
   if (p.other_act !== null && p.other_act !== undefined) {
@@ -149,30 +189,36 @@ function monaiCall(r: VectorRecord): LibraryCall {
     x = x.map(Math.tanh); // applied by the test; the library then sees activation 'none'
   }
 
-  const onehot = p.to_onehot_y === true && C > 1; // MONAI ignores to_onehot_y for one channel
-  const y = numbers(r.target.data, 'target');
-  const options: DiceLossOptions = {
+  const loss: LossName = name === 'monai.losses.TverskyLoss' ? 'tversky'
+    : name === 'monai.losses.GeneralizedDiceLoss' ? 'generalizedDice'
+      : p.jaccard === true ? 'jaccard' : 'dice';
+  const half = loss === 'jaccard' ? 0.5 : 1;
+  const options: LossOptions = {
     shape,
     layout: 'NCHW',
     activation,
-    includeBackground: p.include_background !== false || C === 1,
+    includeBackground: p.include_background !== false || C === 1, // MONAI ignores it for one channel
     squared: p.squared_pred === true,
-    smoothNr: p.smooth_nr as number,
-    smoothDr: p.smooth_dr as number,
+    smoothNr: half * (p.smooth_nr as number),
+    smoothDr: half * (p.smooth_dr as number),
     batch: p.batch === true,
     reduction: p.reduction as 'mean' | 'sum' | 'none',
   };
+  if (loss === 'tversky') {
+    options.alpha = p.alpha as number;
+    options.beta = p.beta as number;
+  }
+  if (loss === 'generalizedDice') options.weightType = p.w_type as 'square' | 'simple' | 'uniform';
   if (onehot) {
     if (r.target.shape[1] !== 1 || y.length !== B * S) throw new Error(`${r.id}: to_onehot_y needs a (B, 1, ...) label map`);
     options.target = 'labels';
   }
 
   if (p.soft_label === true && !options.squared) {
-    // MONAI's soft-label intersection is Σ min(p, g)-like: (Σp + Σg − Σ|p − g|)/2 with L1 norms,
-    // which is Σp·g only for 0/1 targets and p in [0, 1] (with squared_pred it is always Σp·g).
-    const hard = onehot || y.every((v) => v === 0 || v === 1);
-    const inRange = activation !== 'none' || x.every((v) => v >= 0 && v <= 1);
-    if (!hard || !inRange) throw new Unsupported(MISSING.softLabel);
+    // tp = (‖p‖₁ + ‖g‖₁ − ‖p − g‖₁)/2: our softLabel for dense targets, where ‖p‖₁ = Σp needs p ≥ 0;
+    // for a one-hot target it is Σp·g (ours for label maps) when p is in [0, 1].
+    if (activation === 'none' && x.some((v) => v < 0 || (onehot && v > 1))) throw new Unsupported(MISSING.monaiSoftNegative);
+    options.softLabel = true;
   }
 
   const w = p.weight;
@@ -185,86 +231,136 @@ function monaiCall(r: VectorRecord): LibraryCall {
   }
 
   const includeBackground = options.includeBackground;
-  const target = onehot ? checkedLabels(y, C) : Float32Array.from(y);
+  const perClass = loss !== 'generalizedDice';
   return {
+    loss,
     kind: 'loss',
     pred: Float32Array.from(x),
-    target,
+    target: onehot ? checkedLabels(y, C) : Float32Array.from(y),
     options,
     // reduction 'none': the library lists every class; MONAI has dropped class 0 without background.
-    select: (result) => (typeof result === 'number' ? [result] : Array.from(result).filter((_, t) => includeBackground || t % C !== 0)),
+    select: (result) => (typeof result === 'number' ? [result] : Array.from(result).filter((_, t) => !perClass || includeBackground || t % C !== 0)),
     refPred: x,
     refTarget: y,
   };
 }
 
+/** smp's parameters of the Tversky form: Dice = Tversky(½, ½), Jaccard = Tversky(1, 1). */
+type SmpLoss = 'dice' | 'jaccard' | 'tversky';
+
 /**
- * smp scores (v0.4+): score = (I + s) / max(I + ½(P − I) + ½(G − I) + s, eps) per class, pooled
- * over batch and space, with I = (Σo + Σt − Σ|o − t|)/2. That is our D with smoothNr = smoothDr = 2s
- * when the denominator is above eps and I = Σo·t (0/1 targets, o in [0, 1]). The smp losses also
- * give loss 0 to a class whose target is empty (`emptyRule`).
+ * smp scores (v0.4+, README §4): score = (I + s)/max(I + α(P − I) + β(G − I) + s, eps) with
+ * I = (Σo + Σt − Σ|o − t|)/2 — our softLabel. Dice (α = β = ½) is our Dice with smoothNr =
+ * smoothDr = 2s, Jaccard and Tversky take s as it is. Equivalent while the denominator is above
+ * eps (and, with log_loss, the score above eps).
  */
-function smpChecks(id: string, x: number[], y: number[], options: DiceLossOptions, eps: number, s: number, emptyRule: boolean): void {
-  const labels = options.target === 'labels';
-  if (!labels && !y.every((v) => v === 0 || v === 1)) throw new Unsupported(MISSING.smpSoftTarget, `${id} target`);
-  if ((options.activation ?? 'none') === 'none' && !x.every((v) => v >= 0 && v <= 1)) throw new Unsupported(MISSING.smpSoftTarget, `${id} prediction`);
-  const { terms } = diceReference(x, y, { ...(options as RefOptions), reduction: 'none' });
+function smpOptions(loss: SmpLoss, p: Record<string, unknown>): LossOptions {
+  const s = p.smooth as number;
+  const options: LossOptions = { softLabel: true, smoothNr: loss === 'dice' ? 2 * s : s, smoothDr: loss === 'dice' ? 2 * s : s };
+  if (loss === 'tversky') {
+    options.alpha = p.alpha as number;
+    options.beta = p.beta as number;
+  }
+  return options;
+}
+
+function smpChecks(id: string, loss: SmpLoss, call: LibraryCall, p: Record<string, unknown>, emptyRule: boolean): void {
+  const eps = p.eps as number;
+  const { options } = call;
+  const activated = (options.activation ?? 'none') !== 'none';
+  if (options.target === 'labels' && !activated && !call.refPred.every((v) => v >= 0 && v <= 1)) throw new Unsupported(MISSING.smpLabelRange, id);
+  const { terms } = overlapReference(loss, call.refPred, call.refTarget, { ...(options as OverlapRefOptions), reduction: 'none' });
   for (const t of terms) {
-    if (emptyRule && t.G === 0) throw new Unsupported(MISSING.smpEmptyClass, `${id} class ${t.c}`);
-    if ((t.P + t.G) / 2 + s <= eps) throw new Unsupported(MISSING.smpEpsClamp, `${id} class ${t.c}`);
+    if (emptyRule && t.G === 0) continue; // its loss is 0 whatever the score
+    const alpha = loss === 'dice' ? 0.5 : loss === 'jaccard' ? 1 : (p.alpha as number);
+    const beta = loss === 'dice' ? 0.5 : loss === 'jaccard' ? 1 : (p.beta as number);
+    if (t.I + alpha * (t.P - t.I) + beta * (t.G - t.I) + (p.smooth as number) <= eps) throw new Unsupported(MISSING.smpEpsClamp, `${id} class ${t.c}`);
+    if (options.logLoss && t.score <= eps) throw new Unsupported(MISSING.smpLogClamp, `${id} class ${t.c}`);
   }
 }
 
-function smpDiceLossCall(r: VectorRecord): LibraryCall {
+/**
+ * smp DiceLoss / JaccardLoss / TverskyLoss: per class pooled over batch and space (batch: true),
+ * mean over classes; a class whose target has no positive pixel gets loss 0 (empty: 'zero').
+ */
+function smpLossCall(r: VectorRecord, loss: SmpLoss): LibraryCall {
   const p = r.params_effective;
   if (p.classes !== null && p.classes !== undefined) throw new Unsupported(MISSING.smpClassSubset);
   if (p.class_weights !== null && p.class_weights !== undefined) throw new Unsupported(MISSING.smpClassWeights);
-  if (p.ignore_index !== null && p.ignore_index !== undefined) throw new Unsupported(MISSING.smpIgnoreIndex);
+  if (loss === 'tversky' && p.gamma !== 1) throw new Unsupported(MISSING.smpGamma, String(p.gamma));
   const x = numbers(r.input.data, 'input');
-  const y = numbers(r.target.data, 'target');
+  let y = numbers(r.target.data, 'target');
   const B = r.input.shape[0];
-  const s = p.smooth as number;
   const fromLogits = p.from_logits === true;
-  // Both tensors as (B, C, N), scored per class pooled over batch and space (dims (0, 2)):
-  // binary C = 1 (so shapes (1,1,3) and (1,1,1,3) agree); multiclass: a (B, N) label map, softmax.
-  const common = { batch: true, reduction: 'mean', smoothNr: 2 * s, smoothDr: 2 * s, logLoss: p.log_loss === true } as const;
-  let options: DiceLossOptions;
-  let target: Float32Array | Uint8Array;
+  const ignore = p.ignore_index === null || p.ignore_index === undefined ? null : (p.ignore_index as number);
+  const options: LossOptions = { ...smpOptions(loss, p), batch: true, reduction: 'mean', empty: 'zero', logLoss: p.log_loss === true };
+  let target: Target;
   if (p.mode === 'binary' || p.mode === 'multilabel') {
+    // Both tensors as (B, C, N): binary C = 1 (so shapes (1,1,3) and (1,1,1,3) agree).
     const C = p.mode === 'binary' ? 1 : r.input.shape[1];
     if (y.length !== x.length) throw new Error(`${r.id}: target size ${y.length}, input ${x.length}`);
-    options = { ...common, shape: [B, C, x.length / (B * C)], activation: fromLogits ? 'sigmoid' : 'none' };
+    Object.assign(options, { shape: [B, C, x.length / (B * C)], activation: fromLogits ? 'sigmoid' : 'none' });
+    if (ignore !== null) {
+      // smp multiplies both tensors by (y ≠ ignore_index): those pixels count nowhere — our mask.
+      if (C !== 1) throw new Unsupported(MISSING.smpMultilabelIgnore);
+      options.mask = Uint8Array.from(y, (v) => (v === ignore ? 0 : 1));
+      y = y.map((v) => (v === ignore ? 0 : v));
+    }
     target = denseTarget(r.target, y);
   } else if (p.mode === 'multiclass') {
+    // A (B, N) label map, one-hot to (B, C, N); softmax over the classes.
     const C = r.input.shape[1];
-    options = { ...common, shape: [B, C, x.length / (B * C)], activation: fromLogits ? 'softmax' : 'none', target: 'labels' };
-    target = checkedLabels(y, C);
+    Object.assign(options, { shape: [B, C, x.length / (B * C)], activation: fromLogits ? 'softmax' : 'none', target: 'labels' });
+    if (ignore !== null) options.ignoreIndex = ignore;
+    target = ignore === null ? checkedLabels(y, C) : Int32Array.from(y);
   } else {
     throw new Error(`${r.id}: unknown mode ${String(p.mode)}`);
   }
-  smpChecks(r.id, x, y, options, p.eps as number, s, true);
-  return { kind: 'loss', pred: Float32Array.from(x), target, options, select: asList, refPred: x, refTarget: y };
+  const call: LibraryCall = { loss, kind: 'loss', pred: Float32Array.from(x), target, options, select: asList, refPred: x, refTarget: y };
+  smpChecks(r.id, loss, call, p, true);
+  return call;
 }
 
-function smpSoftDiceScoreCall(r: VectorRecord): LibraryCall {
+/** smp soft_dice_score / soft_jaccard_score / soft_tversky_score: one score (dims None) or one per row, averaged (dims [1]). */
+function smpScoreCall(r: VectorRecord, loss: SmpLoss): LibraryCall {
   const p = r.params_effective;
-  if (p.dims !== null && p.dims !== undefined) throw new Error(`${r.id}: dims ${JSON.stringify(p.dims)} not mapped`);
   const x = numbers(r.input.data, 'input');
   const y = numbers(r.target.data, 'target');
-  const s = p.smooth as number;
-  const options: DiceLossOptions = { shape: [x.length], smoothNr: 2 * s, smoothDr: 2 * s };
-  smpChecks(r.id, x, y, options, p.eps as number, s, false);
-  return { kind: 'coefficient', pred: Float32Array.from(x), target: Float32Array.from(y), options, select: asList, refPred: x, refTarget: y };
+  const dims = p.dims as number[] | null | undefined;
+  let shape: number[];
+  if (dims === null || dims === undefined) shape = [x.length];
+  else if (dims.length === 1 && dims[0] === 1 && r.input.shape.length === 2) shape = [r.input.shape[0], 1, r.input.shape[1]];
+  else throw new Error(`${r.id}: dims ${JSON.stringify(dims)} not mapped`);
+  const options: LossOptions = { ...smpOptions(loss, p), shape };
+  const call: LibraryCall = {
+    loss,
+    kind: loss === 'dice' ? 'coefficient' : 'oneMinusLoss',
+    pred: Float32Array.from(x),
+    target: Float32Array.from(y),
+    options,
+    select: loss === 'dice' ? asList : (result) => asList(result).map((v) => 1 - v),
+    refPred: x,
+    refTarget: y,
+  };
+  smpChecks(r.id, loss, call, p, false);
+  return call;
 }
 
-function kerasDiceCall(r: VectorRecord): LibraryCall {
+/**
+ * Keras Dice 1 − 2Σ(y·p)/(Σy + Σp + 1e-7) and Tversky 1 − I/(I + α·Σ(1 − y)p + β·Σy(1 − p) + 1e-7):
+ * no numerator smoothing, 1e-7 in the denominator; everything pooled (axis None) or per sample.
+ */
+function kerasCall(r: VectorRecord, loss: 'dice' | 'tversky'): LibraryCall {
   const p = r.params_effective;
   const x = numbers(r.input.data, 'input');
   const y = numbers(r.target.data, 'target');
   const shape = r.input.shape;
   const rank = shape.length;
-  // Keras: 1 − 2Σ(y·p)/(Σy + Σp + 1e-7), over everything (axis None) or per sample.
-  const options: DiceLossOptions = { smoothNr: 0, smoothDr: 1e-7 };
+  const options: LossOptions = { smoothNr: 0, smoothDr: 1e-7 };
+  if (loss === 'tversky') {
+    options.alpha = p.alpha as number;
+    options.beta = p.beta as number;
+  }
   const axis = p.axis as number[] | null;
   if (axis === null || axis === undefined) {
     options.shape = [x.length];
@@ -284,23 +380,51 @@ function kerasDiceCall(r: VectorRecord): LibraryCall {
   else if (reduction === null) options.reduction = 'none';
   else if (reduction === 'sum') options.reduction = 'sum';
   else throw new Error(`${r.id}: reduction ${String(reduction)} not mapped`);
-  return { kind: 'loss', pred: Float32Array.from(x), target: Float32Array.from(y), options, select: asList, refPred: x, refTarget: y };
+  return { loss, kind: 'loss', pred: Float32Array.from(x), target: Float32Array.from(y), options, select: asList, refPred: x, refTarget: y };
 }
 
-const TRANSLATE: Record<FamilyName, (r: VectorRecord) => LibraryCall> = {
-  'monai.losses.DiceLoss': monaiCall,
-  'smp.losses.DiceLoss': smpDiceLossCall,
-  'smp.losses._functional.soft_dice_score': smpSoftDiceScoreCall,
-  'keras.losses.Dice': kerasDiceCall,
+const deferred = (feature: string) => (): LibraryCall => {
+  throw new Unsupported(feature);
 };
 
-const translate = (r: VectorRecord): LibraryCall => TRANSLATE[r.loss_or_metric as FamilyName](r);
+const TRANSLATE: Readonly<Record<string, (r: VectorRecord) => LibraryCall>> = {
+  'monai.losses.DiceLoss': monaiCall,
+  'monai.losses.MaskedDiceLoss': monaiCall,
+  'monai.losses.TverskyLoss': monaiCall,
+  'monai.losses.GeneralizedDiceLoss': monaiCall,
+  'monai.losses.DiceCELoss': deferred(MISSING.diceCE),
+  'monai.losses.FocalLoss': deferred(MISSING.focal),
+  'smp.losses.DiceLoss': (r) => smpLossCall(r, 'dice'),
+  'smp.losses.JaccardLoss': (r) => smpLossCall(r, 'jaccard'),
+  'smp.losses.TverskyLoss': (r) => smpLossCall(r, 'tversky'),
+  'smp.losses._functional.soft_dice_score': (r) => smpScoreCall(r, 'dice'),
+  'smp.losses._functional.soft_jaccard_score': (r) => smpScoreCall(r, 'jaccard'),
+  'smp.losses._functional.soft_tversky_score': (r) => smpScoreCall(r, 'tversky'),
+  'smp.losses.MCCLoss': deferred(MISSING.mcc),
+  'smp.losses.SoftCrossEntropyLoss': deferred(MISSING.softCE),
+  'smp.losses.SoftBCEWithLogitsLoss': deferred(MISSING.softBCE),
+  'keras.losses.Dice': (r) => kerasCall(r, 'dice'),
+  'keras.losses.Tversky': (r) => kerasCall(r, 'tversky'),
+};
+
+function translate(r: VectorRecord): LibraryCall {
+  const translator = TRANSLATE[r.loss_or_metric];
+  if (translator === undefined) throw new Error(`${r.id}: no translation for ${r.loss_or_metric}`);
+  return translator(r);
+}
 
 function run(k: DiceKernel, call: LibraryCall): number[] {
-  const result = call.kind === 'loss'
-    ? k.diceLoss(call.pred, call.target, call.options)
-    : k.diceCoefficient(call.pred, call.target, call.options);
+  const result = call.kind === 'coefficient'
+    ? k.diceCoefficient(call.pred, call.target, call.options)
+    : LOSSES[call.loss].value(k, call.pred, call.target, call.options);
   return call.select(result);
+}
+
+/** The float64 reference of the same call, selected like the library's result. */
+function reference(call: LibraryCall): number[] {
+  const { loss } = overlapReference(call.loss, call.refPred, call.refTarget, call.options as OverlapRefOptions);
+  if (call.kind === 'coefficient') return asList(1 - (loss as number)); // a mean score is 1 − the mean loss
+  return call.select(typeof loss === 'number' ? loss : Float64Array.from(loss));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -331,35 +455,37 @@ function expectWithin(got: number[], record: VectorRecord, expectedValues: Neste
 
 // ---------------------------------------------------------------------------------------------
 
-const FAMILY_RECORDS = RECORDS.filter(isFamily);
-const RUN = FAMILY_RECORDS.filter((r) => !(r.id in DEFERRED));
+const LOSS_RECORDS = RECORDS.filter(isLoss);
+const RUN = LOSS_RECORDS.filter((r) => !(r.id in DEFERRED));
 
 describe('the vector files', () => {
-  it('hold the README\'s count of each family member, with unique ids', () => {
+  it("hold the README's count of each loss, with unique ids", () => {
     const readme = readFileSync(new URL('./fixtures/vectors/README.md', import.meta.url), 'utf8');
-    for (const name of FAMILY) {
+    const names = [...new Set(LOSS_RECORDS.map((r) => r.loss_or_metric))];
+    expect(names.sort()).toEqual(Object.keys(TRANSLATE).sort());
+    for (const name of names) {
       const row = new RegExp(`^\\| ${name.replace(/\./g, '\\.')} \\| (\\d+) \\|$`, 'm').exec(readme);
       expect(row, `README count of ${name}`).not.toBeNull();
       expect(RECORDS.filter((r) => r.loss_or_metric === name).length, name).toBe(Number(row![1]));
     }
     expect(new Set(RECORDS.map((r) => r.id)).size).toBe(RECORDS.length);
-    expect(FAMILY_RECORDS.length).toBe(EXPECTED_COUNTS.family);
+    expect(LOSS_RECORDS.length).toBe(EXPECTED_COUNTS.losses);
   });
 
-  it('every DiceLoss-family case is either run or deferred with its missing feature', () => {
-    const familyIds = new Set(FAMILY_RECORDS.map((r) => r.id));
-    for (const id of Object.keys(DEFERRED)) expect(familyIds.has(id), `deferred id ${id} is a family record`).toBe(true);
-    for (const r of FAMILY_RECORDS) {
+  it('every loss case is either run or deferred with its missing feature', () => {
+    const lossIds = new Set(LOSS_RECORDS.map((r) => r.id));
+    for (const id of Object.keys(DEFERRED)) expect(lossIds.has(id), `deferred id ${id} is a loss record`).toBe(true);
+    for (const r of LOSS_RECORDS) {
       const runs = RUN.includes(r);
-      const deferred = r.id in DEFERRED;
-      expect(runs !== deferred, `${r.id} is run (${runs}) xor deferred (${deferred})`).toBe(true);
+      const isDeferred = r.id in DEFERRED;
+      expect(runs !== isDeferred, `${r.id} is run (${runs}) xor deferred (${isDeferred})`).toBe(true);
     }
     expect(RUN.length).toBe(EXPECTED_COUNTS.run);
     expect(Object.keys(DEFERRED).length).toBe(EXPECTED_COUNTS.deferred);
   });
 
   it.each(Object.entries(DEFERRED))('deferred %s really needs: %s', (id, feature) => {
-    const record = FAMILY_RECORDS.find((r) => r.id === id)!;
+    const record = LOSS_RECORDS.find((r) => r.id === id)!;
     let thrown: unknown;
     try {
       translate(record);
@@ -371,10 +497,7 @@ describe('the vector files', () => {
   });
 
   it.each(RUN.map((r) => [r.id, r] as const))('%s translates, and the float64 reference reproduces it', (_id, record) => {
-    const call = translate(record);
-    const ref = diceReference(call.refPred, call.refTarget, call.options as RefOptions);
-    const value = call.kind === 'loss' ? ref.loss : ref.coefficient;
-    const got = call.select(typeof value === 'number' ? value : Float64Array.from(value));
+    const got = reference(translate(record));
     expectWithin(got, record, record.expected, (e) => allowedError(record.tolerance, e), 'reference');
     if (record.recomputed_float64 !== undefined) {
       expectWithin(got, record, record.recomputed_float64, (e) => 1e-10 + 1e-9 * Math.abs(e), 'reference vs recomputed_float64');
@@ -390,6 +513,11 @@ describe.each(BACKENDS)('vectors on the %s backend', (backend) => {
 
   it.each(RUN.map((r) => [r.id, r] as const))('%s', (_id, record) => {
     const call = translate(record);
-    expectWithin(run(k, call), record, record.expected, (e) => allowedError(record.tolerance, e), backend);
+    const tolerance = (e: number): number => allowedError(record.tolerance, e);
+    expectWithin(run(k, call), record, record.expected, tolerance, backend);
+    if (call.kind === 'loss' && call.options.reduction !== 'none') {
+      // The ...WithGrad twin returns the same loss.
+      expectWithin([LOSSES[call.loss].grad(k, call.pred, call.target, call.options).loss], record, record.expected, tolerance, `${backend} WithGrad`);
+    }
   });
 });

@@ -2,8 +2,8 @@
 // raised before anything is written to `out`, and the instance still usable and still right
 // afterwards — on every backend, through the one-shot functions and createLoss.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDice, type BackendName, type DiceKernel, type LossName } from '../src/index.js';
-import { LOSS_NAMES, LOSSES, type LossOptions } from './support/losses.js';
+import { loadDice, type BackendName, type DiceKernel } from '../src/index.js';
+import { LOSS_NAMES, LOSSES, type LossName, type LossOptions } from './support/losses.js';
 
 const BACKENDS: readonly BackendName[] = ['simd', 'scalar', 'js'];
 

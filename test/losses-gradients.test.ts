@@ -16,11 +16,11 @@
 // ignoreIndex, class weights, the empty policies on targets with empty classes, weightType,
 // logLoss, non-default alpha / beta / gamma. Layout and smoothing vary with the case index.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDice, type BackendName, type DiceKernel, type EmptyPolicy, type LossName, type Target } from '../src/index.js';
+import { loadDice, type BackendName, type DiceKernel, type EmptyPolicy, type Target } from '../src/index.js';
 import { elementIndex } from './reference/dice.js';
 import { finiteDifferenceGradient, maxAbsRelativeError, relativeError } from './reference/finite-differences.js';
 import { activate, overlapReference, type OverlapRefOptions } from './reference/overlap.js';
-import { LOSS_NAMES, LOSSES, type LossOptions } from './support/losses.js';
+import { LOSS_NAMES, LOSSES, type LossName, type LossOptions } from './support/losses.js';
 import { rng } from './support/random.js';
 
 type Activation = 'none' | 'sigmoid' | 'softmax';

@@ -7,9 +7,9 @@
 // them are compared within 1e-6; identities that hold exactly in floating point are compared
 // exactly.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDice, type BackendName, type DiceKernel, type LossName } from '../src/index.js';
+import { loadDice, type BackendName, type DiceKernel } from '../src/index.js';
 import { maxAbsRelativeError, relativeError } from './reference/finite-differences.js';
-import { LOSS_NAMES, LOSSES, type LossOptions } from './support/losses.js';
+import { LOSS_NAMES, LOSSES, type LossName, type LossOptions } from './support/losses.js';
 import { rng } from './support/random.js';
 
 const BACKENDS: readonly BackendName[] = ['simd', 'scalar', 'js'];

@@ -115,14 +115,15 @@ export function resolveOverlap(
   const beta = tverskyKind ? nonNegative(fn, 'beta', opts.beta, focalTversky ? 0.3 : 0.5) : 0.5;
   const gamma = focalTversky ? nonNegative(fn, 'gamma', opts.gamma, 0.75) : 1;
   if (focalTversky && gamma === 0) throw rangeError(fn, 'gamma', 'must be > 0 ((1 − T)^0 is constant)');
-  const params: TverskyParams =
-    loss === 'jaccard' ? { alpha: 1, beta: 1, smoothNr, smoothDr }
-      : tverskyKind ? { alpha, beta, smoothNr, smoothDr }
-        : diceParams(smoothNr, smoothDr);
   const pointFamily = loss === 'bce' || loss === 'crossEntropy' || loss === 'diceCE' ? 'ce'
     : loss === 'focal' || loss === 'diceFocal' || loss === 'generalizedDiceFocal' ? 'focal' : null;
   const overlap = loss === 'bce' || loss === 'crossEntropy' || loss === 'focal' ? 'none'
     : loss === 'generalizedDice' || loss === 'generalizedDiceFocal' ? 'generalizedDice' : 'tversky';
+  // Generalized Dice adds its smoothing as given (its 2 multiplies the weighted intersection only).
+  const params: TverskyParams =
+    loss === 'jaccard' ? { alpha: 1, beta: 1, smoothNr, smoothDr }
+      : tverskyKind || overlap === 'generalizedDice' ? { alpha, beta, smoothNr, smoothDr }
+        : diceParams(smoothNr, smoothDr);
   return {
     fn,
     tensor,

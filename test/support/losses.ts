@@ -1,6 +1,9 @@
 // The overlap losses of DiceKernel by name, so that tests can loop over the family: each
 // one-shot loss and its ...WithGrad twin.
-import type { DiceKernel, EmptyPolicy, LossAndGrad, LossName, OverlapOptions, Target } from '../../src/index.js';
+import type { DiceKernel, EmptyPolicy, LossAndGrad, OverlapOptions, Target } from '../../src/index.js';
+
+/** The overlap family (the pointwise and combined losses are tested in test/pointwise.test.ts). */
+export type LossName = 'dice' | 'jaccard' | 'tversky' | 'focalTversky' | 'generalizedDice';
 
 export const LOSS_NAMES: readonly LossName[] = ['dice', 'jaccard', 'tversky', 'focalTversky', 'generalizedDice'];
 

@@ -146,12 +146,23 @@ function gradLabels<T>(
       const x = rawRows(raw, pred, b, C, S, layout, s0, n, rb), xs = rawStride(layout, S, rb);
       if (act == ACT_SOFTMAX) softmaxRows(prob, rb, x, xs, C, n, m, z, lz, point == POINT_FOCAL);
       const row = labels + (<usize>b * <usize>S + <usize>s0) * ls;
-      keepRow<T>(keep, row, mask == 0 ? <usize>0 : mask + <usize>b * <usize>maskStride + <usize>s0, n, ignoreIndex, hasIgnore);
-      for (let c = 0; c < C; c++) {
-        const k = <usize>b * <usize>C + <usize>c;
-        labelRow<T>(yrow, row, n, c);
-        tileRow<f32>(rowTarget(out, g, k, c, S, s0, layout, act, rb), x + <usize>c * xs, prob + <usize>c * rb, m, lz,
-          yrow, keep, n, coef, k, act, point, gamma);
+      const maskRow: usize = mask == 0 ? 0 : mask + <usize>b * <usize>maskStride + <usize>s0;
+      if (point == POINT_NONE) {
+        for (let c = 0; c < C; c++) {
+          const k = <usize>b * <usize>C + <usize>c, pc = prob + <usize>c * rb;
+          const dst = rowTarget(out, g, k, c, S, s0, layout, act, rb);
+          mapLabels<T>(dst, act == ACT_SOFTMAX ? pc : x + <usize>c * xs, row, maskRow, n, c, ignoreIndex, hasIgnore,
+            coefficient(coef, k, COEF_A), coefficient(coef, k, COEF_B), coefficient(coef, k, COEF_Q), sigmoid, masked);
+          if (act == ACT_SOFTMAX) weighByProb(dst, pc, n);
+        }
+      } else {
+        keepRow<T>(keep, row, maskRow, n, ignoreIndex, hasIgnore);
+        for (let c = 0; c < C; c++) {
+          const k = <usize>b * <usize>C + <usize>c;
+          labelRow<T>(yrow, row, n, c);
+          tileRow<f32>(rowTarget(out, g, k, c, S, s0, layout, act, rb), x + <usize>c * xs, prob + <usize>c * rb, m, lz,
+            yrow, keep, n, coef, k, act, point, gamma);
+        }
       }
       storeTile(out, prob, g, b, C, S, layout, act, s0, n, rb, z);
     }

@@ -105,7 +105,8 @@ function statsLabels<T>(
     }
     return;
   }
-  // Tiles turn labels into a 0/1 row per class and one row of counted voxels, then reduce as dense.
+  // Tiles reduce label rows directly; with a pointwise term they turn labels into a 0/1 row per
+  // class and one row of counted voxels, the form the pointwise rows take.
   const tile = tileLength(C), rb = rowBytes(C), softmax = act == ACT_SOFTMAX;
   const prob = probArea(scratch), raw = rawArea(scratch, C), yrow = yArea(scratch, C), keep = keepArea(scratch, C);
   const m = workArea(scratch, C, 0), z = workArea(scratch, C, 1), lz = workArea(scratch, C, 2);
@@ -115,7 +116,15 @@ function statsLabels<T>(
       const x = rawRows(raw, pred, b, C, S, layout, s0, n, rb), xs = rawStride(layout, S, rb);
       if (softmax) softmaxRows(prob, rb, x, xs, C, n, m, z, lz, point != POINT_NONE);
       const row = labels + (<usize>b * <usize>S + <usize>s0) * ls;
-      keepRow<T>(keep, row, mask == 0 ? <usize>0 : mask + <usize>b * <usize>maskStride + <usize>s0, n, ignoreIndex, hasIgnore);
+      const maskRow: usize = mask == 0 ? 0 : mask + <usize>b * <usize>maskStride + <usize>s0;
+      if (point == POINT_NONE) {
+        for (let c = 0; c < C; c++) {
+          const k = <usize>b * <usize>C + <usize>c, xc = softmax ? prob + <usize>c * rb : x + <usize>c * xs;
+          sumLabels<T>(record(stats, k), xc, row, maskRow, n, c, ignoreIndex, hasIgnore, variant);
+        }
+        continue;
+      }
+      keepRow<T>(keep, row, maskRow, n, ignoreIndex, hasIgnore);
       for (let c = 0; c < C; c++) {
         const rec = record(stats, <usize>b * <usize>C + <usize>c);
         const xc = x + <usize>c * xs, pc = prob + <usize>c * rb;

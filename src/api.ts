@@ -103,6 +103,10 @@ export interface GeneralizedDiceLossOptions extends OverlapOptions {
   weightType?: 'square' | 'simple' | 'uniform';
 }
 
+/** Options of the soft MCC loss: `smooth` (default 1e-5) is added to each soft count. */
+export type MccLossOptions = Pick<OverlapOptions, keyof TensorOptions | 'includeBackground' | 'batch' | 'reduction' | 'smooth' | 'mask'>
+  & Pick<DiceLossOptions, 'weight' | 'empty'>;
+
 /** Options of a pointwise term from logits (`activation` defaults to the term's own). */
 export interface PointTensorOptions extends TensorOptions {
   /** Per-voxel mask (B·S values, or S shared by all samples): voxels where it is 0 count nowhere. */
@@ -175,7 +179,7 @@ export interface LossAndGrad {
 }
 
 /** Loss names `createLoss` knows. */
-export type LossName = 'dice' | 'jaccard' | 'tversky' | 'focalTversky' | 'generalizedDice' | 'bce' | 'crossEntropy'
+export type LossName = 'dice' | 'jaccard' | 'tversky' | 'focalTversky' | 'generalizedDice' | 'mcc' | 'bce' | 'crossEntropy'
   | 'focal' | 'diceCE' | 'diceFocal' | 'generalizedDiceFocal';
 
 /** `createLoss` options: a loss name and that loss's options (the mask is passed per call). */
@@ -185,6 +189,7 @@ export type CreateLossOptions =
   | ({ loss: 'tversky' } & Omit<TverskyLossOptions, 'mask'>)
   | ({ loss: 'focalTversky' } & Omit<FocalTverskyLossOptions, 'mask'>)
   | ({ loss: 'generalizedDice' } & Omit<GeneralizedDiceLossOptions, 'mask'>)
+  | ({ loss: 'mcc' } & Omit<MccLossOptions, 'mask'>)
   | ({ loss: 'bce' } & Omit<BceLossOptions, 'mask'>)
   | ({ loss: 'crossEntropy' } & Omit<CrossEntropyLossOptions, 'mask'>)
   | ({ loss: 'focal' } & Omit<FocalLossOptions, 'mask'>)

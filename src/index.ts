@@ -7,6 +7,6 @@ export type {
   DenseTarget, DiceCELossOptions, DiceFocalLossOptions, DiceLossGradOptions, FocalLossOptions,
   GeneralizedDiceFocalLossOptions, Lambdas, PointTensorOptions,
   DiceLossOptions, DiceScoreOptions, EmptyPolicy, FocalTverskyLossOptions, GeneralizedDiceLossOptions,
-  JaccardLossOptions, LabelMap, Layout, LoadOptions, Loss, LossAndGrad, LossName, OverlapOptions,
+  JaccardLossOptions, LabelMap, Layout, MccLossOptions, LoadOptions, Loss, LossAndGrad, LossName, OverlapOptions,
   Reduction, Target, TargetKind, TensorOptions, TverskyLossOptions, WithGrad,
 } from './api.js';

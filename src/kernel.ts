@@ -3,7 +3,7 @@
 import type {
   AllocatableConstructor, BackendName, BceLossOptions, CreateLossOptions, CrossEntropyLossOptions, DiceCELossOptions,
   DiceFocalLossOptions, DiceLossOptions, DiceScoreOptions, FocalLossOptions, FocalTverskyLossOptions,
-  GeneralizedDiceFocalLossOptions, GeneralizedDiceLossOptions, JaccardLossOptions, Loss, LossAndGrad, Target,
+  GeneralizedDiceFocalLossOptions, GeneralizedDiceLossOptions, JaccardLossOptions, Loss, LossAndGrad, MccLossOptions, Target,
   TverskyLossOptions, WithGrad,
 } from './api.js';
 import type { Engine } from './backends/engine.js';
@@ -129,6 +129,22 @@ export class DiceKernel {
   /** The Generalized Dice loss and its exact gradient (the class weights are constants: they depend on the target only). */
   generalizedDiceLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<GeneralizedDiceLossOptions>): LossAndGrad {
     return this.valueAndGrad('generalizedDiceLossWithGrad', 'generalizedDice', pred, target, options);
+  }
+
+  /**
+   * Soft Matthews correlation loss (smp's MCCLoss) per (sample, class) term: with soft counts
+   * tp = Σp·y, fp = Σp·(1 − y), fn = Σ(1 − p)·y, tn = Σ(1 − p)·(1 − y), each plus `smooth`
+   * (default 1e-5, smp's eps), loss `1 − (tp·tn − fp·fn)/√((tp+fp)(tp+fn)(tn+fp)(tn+fn))`.
+   * @example
+   * k.mccLoss(probs, mask01);   // one term over the whole tensor, as smp
+   */
+  mccLoss(pred: Float32Array, target: Target, options?: MccLossOptions): number | Float64Array {
+    return this.value('mccLoss', 'mcc', pred, target, options);
+  }
+
+  /** The MCC loss and its exact gradient. */
+  mccLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<MccLossOptions>): LossAndGrad {
+    return this.valueAndGrad('mccLossWithGrad', 'mcc', pred, target, options);
   }
 
   /**

@@ -60,7 +60,6 @@ const isLoss = (r: VectorRecord): boolean => /^(monai|smp|keras)\.losses\./.test
 // What a record may need that the library does not have (yet).
 const MISSING = {
   focalNone: "MONAI FocalLoss reduction='none': the full elementwise loss tensor (ours lists per-term values)",
-  mcc: 'smp MCCLoss: the soft Matthews correlation loss',
   smpGamma: 'smp TverskyLoss gamma ≠ 1: the exponent applies to the mean over classes, not per class',
   smpClassSubset: 'smp classes subset',
   smpClassWeights: 'smp class_weights (normalised weighted mean Σw·l/Σw)',
@@ -76,25 +75,26 @@ const MISSING = {
 /** Loss records that need a missing feature; each must really need it (checked below). */
 const DEFERRED: Readonly<Record<string, string>> = {
   'monai/test_focal_loss/TEST_CASES[4]': MISSING.focalNone,
-  'smp/test_binary_mcc_loss/0': MISSING.mcc,
-  'smp/test_binary_mcc_loss/2': MISSING.mcc,
-  'smp/test_binary_mcc_loss/4': MISSING.mcc,
 };
 
 /**
- * Loss records of the pointwise and combined losses, which test/pointwise.test.ts runs (with
- * its own count of them) on every backend within their tolerances.
+ * Loss records that another test file runs (with its own count of them) on every backend within
+ * their tolerances: the pointwise and combined losses, and MCC.
  */
 const POINTWISE_FILE = 'test/pointwise.test.ts';
-const ELSEWHERE: Readonly<Record<string, string>> = Object.fromEntries([
-  'monai/test_dice_ce_loss/TEST_CASES[0]', 'monai/test_dice_ce_loss/TEST_CASES[2]', 'monai/test_dice_ce_loss/TEST_CASES[4]',
-  'monai/test_dice_ce_loss/TEST_CASES[6]', 'monai/test_focal_loss/TEST_CASES[0]', 'monai/test_focal_loss/TEST_CASES[2]',
-  'monai/test_focal_loss/TEST_CASES[6]', 'monai/test_focal_loss/test_foreground[0]', 'smp/test_soft_ce_loss/0',
-  'smp/test_soft_bce_loss/0',
-].map((id) => [id, POINTWISE_FILE]));
+const MCC_FILE = 'test/mcc.test.ts';
+const ELSEWHERE: Readonly<Record<string, string>> = {
+  ...Object.fromEntries([
+    'monai/test_dice_ce_loss/TEST_CASES[0]', 'monai/test_dice_ce_loss/TEST_CASES[2]', 'monai/test_dice_ce_loss/TEST_CASES[4]',
+    'monai/test_dice_ce_loss/TEST_CASES[6]', 'monai/test_focal_loss/TEST_CASES[0]', 'monai/test_focal_loss/TEST_CASES[2]',
+    'monai/test_focal_loss/TEST_CASES[6]', 'monai/test_focal_loss/test_foreground[0]', 'smp/test_soft_ce_loss/0',
+    'smp/test_soft_bce_loss/0',
+  ].map((id) => [id, POINTWISE_FILE])),
+  ...Object.fromEntries(['smp/test_binary_mcc_loss/0', 'smp/test_binary_mcc_loss/2', 'smp/test_binary_mcc_loss/4'].map((id) => [id, MCC_FILE])),
+};
 
 /** How many loss records the public fixtures hold, and how many of them run here, elsewhere, or wait. */
-const EXPECTED_COUNTS = { losses: 68, run: 54, elsewhere: 10, deferred: 4 };
+const EXPECTED_COUNTS = { losses: 68, run: 54, elsewhere: 13, deferred: 1 };
 
 class Unsupported extends Error {
   constructor(readonly feature: string, detail = '') {
@@ -386,10 +386,10 @@ const deferred = (feature: string) => (): LibraryCall => {
   throw new Unsupported(feature);
 };
 
-/** Pointwise and combined losses: their records run in test/pointwise.test.ts. */
+/** Losses whose records another file runs (see ELSEWHERE). */
 class RunElsewhere extends Error {}
-const elsewhere = (): LibraryCall => {
-  throw new RunElsewhere(POINTWISE_FILE);
+const elsewhere = (file: string) => (): LibraryCall => {
+  throw new RunElsewhere(file);
 };
 
 const TRANSLATE: Readonly<Record<string, (r: VectorRecord) => LibraryCall>> = {
@@ -397,17 +397,17 @@ const TRANSLATE: Readonly<Record<string, (r: VectorRecord) => LibraryCall>> = {
   'monai.losses.MaskedDiceLoss': monaiCall,
   'monai.losses.TverskyLoss': monaiCall,
   'monai.losses.GeneralizedDiceLoss': monaiCall,
-  'monai.losses.DiceCELoss': elsewhere,
-  'monai.losses.FocalLoss': (r) => (r.params_effective.reduction === 'none' ? deferred(MISSING.focalNone)() : elsewhere()),
+  'monai.losses.DiceCELoss': elsewhere(POINTWISE_FILE),
+  'monai.losses.FocalLoss': (r) => (r.params_effective.reduction === 'none' ? deferred(MISSING.focalNone) : elsewhere(POINTWISE_FILE))(),
   'smp.losses.DiceLoss': (r) => smpLossCall(r, 'dice'),
   'smp.losses.JaccardLoss': (r) => smpLossCall(r, 'jaccard'),
   'smp.losses.TverskyLoss': (r) => smpLossCall(r, 'tversky'),
   'smp.losses._functional.soft_dice_score': (r) => smpScoreCall(r, 'dice'),
   'smp.losses._functional.soft_jaccard_score': (r) => smpScoreCall(r, 'jaccard'),
   'smp.losses._functional.soft_tversky_score': (r) => smpScoreCall(r, 'tversky'),
-  'smp.losses.MCCLoss': deferred(MISSING.mcc),
-  'smp.losses.SoftCrossEntropyLoss': elsewhere,
-  'smp.losses.SoftBCEWithLogitsLoss': elsewhere,
+  'smp.losses.MCCLoss': elsewhere(MCC_FILE),
+  'smp.losses.SoftCrossEntropyLoss': elsewhere(POINTWISE_FILE),
+  'smp.losses.SoftBCEWithLogitsLoss': elsewhere(POINTWISE_FILE),
   'keras.losses.Dice': (r) => kerasCall(r, 'dice'),
   'keras.losses.Tversky': (r) => kerasCall(r, 'tversky'),
 };
@@ -489,8 +489,8 @@ describe('the vector files', () => {
     expect(Object.keys(DEFERRED).length).toBe(EXPECTED_COUNTS.deferred);
   });
 
-  it.each(Object.keys(ELSEWHERE))('%s is translated by the pointwise tests, not here', (id) => {
-    expect(() => translate(LOSS_RECORDS.find((r) => r.id === id)!)).toThrow(RunElsewhere);
+  it.each(Object.entries(ELSEWHERE))('%s runs in %s, not here', (id, file) => {
+    expect(() => translate(LOSS_RECORDS.find((r) => r.id === id)!)).toThrow(new RunElsewhere(file));
   });
 
   it.each(Object.entries(DEFERRED))('deferred %s really needs: %s', (id, feature) => {

@@ -6,16 +6,16 @@
 // are weighted by their target volume (Sudre et al. 2017). Both reduce to ∂L/∂I and ∂L/∂P per
 // (sample, class), which `writeCoefficients` turns into kernel 2's a, b, q, s.
 import {
-  COEF_A, COEF_B, COEF_Q, COEF_S, COEF_STRIDE, STAT_A, STAT_G, STAT_I, STAT_P, STATS_STRIDE,
+  COEF_A, COEF_B, COEF_Q, COEF_S, COEF_STRIDE, STAT_A, STAT_G, STAT_I, STAT_N, STAT_P, STATS_STRIDE,
   type Reduction,
 } from '../api.js';
 import { rangeError } from '../errors.js';
-import { diceParams, tverskyWithPartials, type TverskyParams } from '../math/overlap.js';
+import { diceParams, mccWithPartials, tverskyWithPartials, type TverskyParams } from '../math/overlap.js';
 import { checkOptionNames, classWeights, flag, nonNegative, oneOf } from './options.js';
 import { evaluatePoint, POINT_OPTION_NAMES, resolvePoint, type PointSpec } from './pointwise.js';
 import { resolveTensorOptions, TENSOR_OPTION_NAMES, type SumOptions, type TensorPlan, type TensorSpec } from './tensors.js';
 
-export type OverlapLossName = 'dice' | 'jaccard' | 'tversky' | 'focalTversky' | 'generalizedDice';
+export type OverlapLossName = 'dice' | 'jaccard' | 'tversky' | 'focalTversky' | 'generalizedDice' | 'mcc';
 export type PointLossName = 'bce' | 'crossEntropy' | 'focal';
 export type CombinedLossName = 'diceCE' | 'diceFocal' | 'generalizedDiceFocal';
 export type AnyLossName = OverlapLossName | PointLossName | CombinedLossName;
@@ -27,7 +27,7 @@ export interface OverlapSpec {
   fn: string;
   tensor: TensorSpec;
   /** The overlap part ('none' for a pointwise loss alone). */
-  kind: 'tversky' | 'generalizedDice' | 'none';
+  kind: 'tversky' | 'mcc' | 'generalizedDice' | 'none';
   /** Tversky parameters; Generalized Dice uses only the smoothing. */
   params: TverskyParams;
   /** Exponent of the focal Tversky loss (1 − T)^γ; 1 for the others. */
@@ -69,6 +69,7 @@ export const LOSS_OPTION_NAMES: Readonly<Record<AnyLossName, readonly string[]>>
   tversky: [...DICE, 'alpha', 'beta'],
   focalTversky: [...COMMON, 'weight', 'empty', 'alpha', 'beta', 'gamma'],
   generalizedDice: GENERALIZED,
+  mcc: [...TENSOR_OPTION_NAMES, 'includeBackground', 'batch', 'reduction', 'smooth', 'weight', 'empty'],
   bce: [...TENSOR_OPTION_NAMES, ...POINT_OPTION_NAMES.bce],
   crossEntropy: [...TENSOR_OPTION_NAMES, ...POINT_OPTION_NAMES.crossEntropy],
   focal: [...TENSOR_OPTION_NAMES, ...POINT_OPTION_NAMES.focal],
@@ -79,7 +80,7 @@ export const LOSS_OPTION_NAMES: Readonly<Record<AnyLossName, readonly string[]>>
 
 /** The activation each loss assumes when none is given: pointwise terms take logits. */
 const DEFAULT_ACTIVATION: Readonly<Record<AnyLossName, 'none' | 'sigmoid' | 'softmax'>> = {
-  dice: 'none', jaccard: 'none', tversky: 'none', focalTversky: 'none', generalizedDice: 'none',
+  dice: 'none', jaccard: 'none', tversky: 'none', focalTversky: 'none', generalizedDice: 'none', mcc: 'none',
   bce: 'sigmoid', crossEntropy: 'softmax', focal: 'sigmoid',
   diceCE: 'softmax', diceFocal: 'sigmoid', generalizedDiceFocal: 'sigmoid',
 };
@@ -98,7 +99,8 @@ export function resolveOverlap(
 ): OverlapSpec {
   const opts = checkOptionNames(fn, options, names) as Record<string, unknown>;
   const tensor = resolveTensorOptions(fn, opts, DEFAULT_ACTIVATION[loss]);
-  const smooth = nonNegative(fn, 'smooth', opts.smooth, 1);
+  // MCC adds its smoothing to each of four counts: smp's eps = 1e-5 is the default there.
+  const smooth = nonNegative(fn, 'smooth', opts.smooth, loss === 'mcc' ? 1e-5 : 1);
   const smoothNr = nonNegative(fn, 'smoothNr', opts.smoothNr, smooth);
   const smoothDr = nonNegative(fn, 'smoothDr', opts.smoothDr, smooth);
   const includeBackground = flag(fn, 'includeBackground', opts.includeBackground, true);
@@ -118,11 +120,11 @@ export function resolveOverlap(
   const pointFamily = loss === 'bce' || loss === 'crossEntropy' || loss === 'diceCE' ? 'ce'
     : loss === 'focal' || loss === 'diceFocal' || loss === 'generalizedDiceFocal' ? 'focal' : null;
   const overlap = loss === 'bce' || loss === 'crossEntropy' || loss === 'focal' ? 'none'
-    : loss === 'generalizedDice' || loss === 'generalizedDiceFocal' ? 'generalizedDice' : 'tversky';
+    : loss === 'generalizedDice' || loss === 'generalizedDiceFocal' ? 'generalizedDice' : loss === 'mcc' ? 'mcc' : 'tversky';
   // Generalized Dice adds its smoothing as given (its 2 multiplies the weighted intersection only).
   const params: TverskyParams =
     loss === 'jaccard' ? { alpha: 1, beta: 1, smoothNr, smoothDr }
-      : tverskyKind || overlap === 'generalizedDice' ? { alpha, beta, smoothNr, smoothDr }
+      : tverskyKind || overlap === 'generalizedDice' || overlap === 'mcc' ? { alpha, beta, smoothNr, smoothDr }
         : diceParams(smoothNr, smoothDr);
   return {
     fn,
@@ -160,7 +162,7 @@ export interface OverlapOutcome {
 export function evaluateOverlap(spec: OverlapSpec, plan: TensorPlan, stats: Float64Array, mode: 'loss' | 'score', withGrad: boolean): OverlapOutcome {
   const lambda = mode === 'score' || spec.pointwise === null ? 1 : spec.lambdaOverlap;
   const overlap: OverlapOutcome = spec.kind === 'generalizedDice' ? evaluateGeneralizedDice(spec, plan, stats, withGrad, lambda)
-    : spec.kind === 'tversky' ? evaluateTversky(spec, plan, stats, mode, withGrad, lambda)
+    : spec.kind === 'tversky' || spec.kind === 'mcc' ? evaluateTversky(spec, plan, stats, mode, withGrad, lambda)
       : { value: 0, coef: withGrad ? new Float64Array(plan.B * plan.C * COEF_STRIDE) : null };
   if (spec.pointwise === null || mode === 'score') return overlap;
   const lambdaPoint = spec.kind === 'none' ? 1 : spec.lambdaPoint;
@@ -174,8 +176,8 @@ function intersection(plan: TensorPlan, sums: Float64Array, at: number): number 
 }
 
 /**
- * One Tversky index per (sample, class) term, or per class with `batch`; the loss of a term is
- * weight_c · ℓ(T) with ℓ = 1 − T, −log T (logLoss) or (1 − T)^γ (focal).
+ * One Tversky index (or Matthews correlation) per (sample, class) term, or per class with
+ * `batch`; the loss of a term is weight_c · ℓ(T) with ℓ = 1 − T, −log T (logLoss) or (1 − T)^γ (focal).
  */
 function evaluateTversky(spec: OverlapSpec, plan: TensorPlan, stats: Float64Array, mode: 'loss' | 'score', withGrad: boolean, lambda: number): OverlapOutcome {
   const { B, C } = plan;
@@ -197,7 +199,8 @@ function evaluateTversky(spec: OverlapSpec, plan: TensorPlan, stats: Float64Arra
       if (spec.empty === 'skip') counted[t] = 0;
       continue;
     }
-    tverskyWithPartials(intersection(plan, sums, at), sums[at + STAT_P], sums[at + STAT_G], spec.params, part);
+    if (spec.kind === 'mcc') mccWithPartials(sums[at + STAT_I], sums[at + STAT_P], sums[at + STAT_G], sums[at + STAT_N], spec.params.smoothNr, part);
+    else tverskyWithPartials(intersection(plan, sums, at), sums[at + STAT_P], sums[at + STAT_G], spec.params, part);
     partials.set(part, 4 * t);
     const score = part[0];
     if (!Number.isFinite(score)) throw undefinedScore(spec, t, C);

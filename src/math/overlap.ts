@@ -37,3 +37,25 @@ export function tverskyWithPartials(I: number, P: number, G: number, t: TverskyP
   out[2] = -t.alpha * r;
   out[3] = -t.beta * r;
 }
+
+/**
+ * Soft Matthews correlation (smp's MCCLoss) from the sums, with ε added to each soft count:
+ * tp = I + ε, fp = P − I + ε, fn = G − I + ε, tn = N − P − G + I + ε,
+ * MCC = (tp·tn − fp·fn) / √((tp + fp)(tp + fn)(tn + fp)(tn + fn)).
+ * Writes [MCC, ∂MCC/∂I, ∂MCC/∂P, ∂MCC/∂G] into out (N is a count, not a function of p).
+ */
+export function mccWithPartials(I: number, P: number, G: number, N: number, eps: number, out: Float64Array): void {
+  const tp = I + eps, fp = P - I + eps, fn = G - I + eps, tn = N - P - G + I + eps;
+  const d = (tp + fp) * (tp + fn) * (tn + fp) * (tn + fn);
+  const root = Math.sqrt(d);
+  const mcc = (tp * tn - fp * fn) / root;
+  // ∂MCC/∂x = (∂num/∂x)/√D − MCC·(∂D/∂x)/(2D), and ∂D/∂x / D is a sum of reciprocals.
+  const dTp = tn / root - (mcc / 2) * (1 / (tp + fp) + 1 / (tp + fn));
+  const dTn = tp / root - (mcc / 2) * (1 / (tn + fp) + 1 / (tn + fn));
+  const dFp = -fn / root - (mcc / 2) * (1 / (tp + fp) + 1 / (tn + fp));
+  const dFn = -fp / root - (mcc / 2) * (1 / (tp + fn) + 1 / (tn + fn));
+  out[0] = mcc;
+  out[1] = dTp - dFp - dFn + dTn; // I raises tp and tn, lowers fp and fn
+  out[2] = dFp - dTn; // P raises fp, lowers tn
+  out[3] = dFn - dTn; // G raises fn, lowers tn
+}

@@ -1,6 +1,6 @@
-import { parentPort, isMainThread } from 'node:worker_threads';
+import { isMainThread, parentPort } from 'node:worker_threads';
 import { loadDiceSync } from 'dice-wasm';
 import './checks.js';
 
-const { BACKENDS, workedExample } = globalThis.diceChecks;
-parentPort.postMessage({ isMainThread, default: workedExample(loadDiceSync()), ...Object.fromEntries(BACKENDS.map((backend) => [backend, workedExample(loadDiceSync({ backend }))])) });
+const results = await globalThis.diceChecks.workedExampleOnEveryBackend(async (options) => loadDiceSync(options));
+parentPort.postMessage({ isMainThread, ...results });

@@ -3,7 +3,7 @@
 // /node_modules/. Covered: <script type="module"> with an import map, a classic <script> (the IIFE),
 // classic and module Web Workers running loadDiceSync, WASM ≡ JS on random cases, the scalar
 // fallback, cross-origin isolation by COOP/COEP, and an app bundled by Vite.
-// Chromium must start: when it cannot, every test here fails (nothing is skipped).
+// Chromium must start: when it cannot, every test here fails with the reason (nothing is skipped).
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,18 +36,19 @@ declare global {
 }
 
 let consumer: string;
-let browser: Browser;
+/** Awaited by every test, so that a Chromium that cannot start fails each of them with its reason. */
+let chromium: Promise<Browser>;
 let plain: StaticServer;
 let isolated: StaticServer;
 
 beforeAll(async () => {
+  chromium = launchChromium();
+  chromium.catch(() => undefined);
   consumer = installPacked();
-  [browser, plain, isolated] = await Promise.all([
-    launchChromium(), serveStatic(consumer), serveStatic(consumer, { crossOriginIsolated: true }),
-  ]);
+  [plain, isolated] = await Promise.all([serveStatic(consumer), serveStatic(consumer, { crossOriginIsolated: true })]);
 });
 afterAll(async () => {
-  await Promise.all([browser?.close(), plain?.close(), isolated?.close()]);
+  await Promise.all([chromium?.then((browser) => browser.close(), () => undefined), plain?.close(), isolated?.close()]);
   rmSync(consumer, { recursive: true, force: true });
 });
 
@@ -56,7 +57,7 @@ afterAll(async () => {
  * any uncaught page error or console error.
  */
 async function withPage<T>(url: string, body: (page: Page) => Promise<T>, initScript?: () => void): Promise<T> {
-  const context = await browser.newContext();
+  const context = await (await chromium).newContext();
   try {
     if (initScript) await context.addInitScript(initScript);
     const page = await context.newPage();
@@ -101,8 +102,8 @@ function expectWorkedExampleEverywhere(results: PerBackend, defaultBackend = 'si
 }
 
 describe('the packed package in headless Chromium', () => {
-  it('starts Chromium', () => {
-    expect(browser.version()).toMatch(/^\d+\./);
+  it('starts Chromium', async () => {
+    expect((await chromium).version()).toMatch(/^\d+\./);
   });
 
   it('<script type="module"> with an import map: the worked example on simd, scalar and js, with loadDice and loadDiceSync', async () => {

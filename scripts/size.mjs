@@ -1,0 +1,35 @@
+// Size of the main entry ('dice-wasm': dist/index.js and everything it imports) as an application
+// pays for it, bundled, minified and gzipped (level 9). dist/dice-wasm.iife.js is exactly that
+// bundle (vite, minified), so it is the file measured. Exits 1 over the budget.
+// The two inlined WebAssembly builds (base64) are most of it.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+/** Budget for the bundled, minified, gzipped main entry; README.md ("Loading") quotes it. */
+const BUDGET_GZIP_BYTES = 40 * 1024;
+
+const dist = fileURLToPath(new URL('../dist/', import.meta.url));
+const gzip = (text) => gzipSync(text, { level: 9 }).length;
+const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+/** The ES module files that `file` imports, transitively (relative imports only). */
+function moduleGraph(file, seen = new Set()) {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  for (const [, specifier] of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*'(\.[^']+)'/g)) {
+    moduleGraph(join(dirname(file), specifier), seen);
+  }
+  return seen;
+}
+
+const bundled = readFileSync(join(dist, 'dice-wasm.iife.js'), 'utf8');
+const files = [...moduleGraph(join(dist, 'index.js'))].map((file) => readFileSync(file, 'utf8'));
+const size = gzip(bundled);
+console.log(`main entry bundled + minified (dist/dice-wasm.iife.js): ${kib(bundled.length)}, gzip ${kib(size)} (budget ${kib(BUDGET_GZIP_BYTES)})`);
+console.log(`main entry as published, ${files.length} ES modules, unminified: ${kib(files.join('').length)}, gzip file by file ${kib(files.reduce((sum, text) => sum + gzip(text), 0))}`);
+if (size > BUDGET_GZIP_BYTES) {
+  console.error(`size: the main entry is ${size} bytes gzipped, over the budget of ${BUDGET_GZIP_BYTES}; shrink it, or raise BUDGET_GZIP_BYTES in scripts/size.mjs and say why in the commit`);
+  process.exitCode = 1;
+}

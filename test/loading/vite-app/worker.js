@@ -1,0 +1,6 @@
+import { loadDiceSync } from 'dice-wasm';
+import '../checks.js';
+
+onmessage = () => {
+  globalThis.diceChecks.workedExampleOnEveryBackend(async (options) => loadDiceSync(options)).then(postMessage);
+};

@@ -45,7 +45,7 @@ export async function loadDice(options?: LoadOptions): Promise<DiceKernel> {
 
 /**
  * Synchronous loadDice, for Node, worker threads and Web Workers (browsers refuse synchronous
- * compilation of large modules on a page's main thread; these modules are ~30 KB).
+ * compilation of modules over 8 MB on a page's main thread; these are under 100 KB).
  */
 export function loadDiceSync(options?: LoadOptions): DiceKernel {
   const backend = chooseBackend('loadDiceSync', options);

@@ -37,3 +37,9 @@ export const ROW_SOFT: i32 = 2; // also A = Σ |p − y| (dense targets; not wit
  * f32 rounding error of a block near 1e-6 relative and the total near 1e-9 at 16M voxels.
  */
 export const BLOCK: i32 = 2048;
+
+/** Counts record of the Lovász error lists (u32 slots), see lovasz.ts. */
+export const LIST_KEYS: i32 = 0; // pairs listed so far: the next one goes there
+export const LIST_FOREGROUND: i32 = 1; // listed voxels of the foreground
+export const LIST_OTHER: i32 = 2; // listed voxels whose target is none of the values expected
+export const LIST_STRIDE: i32 = 3;

@@ -58,7 +58,7 @@ export function loadTile(
  * dst row c = softmax over c of the src rows, per voxel t < n (max-shifted, so large logits
  * do not overflow). dst may be src. m and z are work rows of n floats.
  */
-function softmaxRows(
+export function softmaxRows(
   dst: usize, dstStride: usize, src: usize, srcStride: usize, C: i32, n: i32, m: usize, z: usize,
 ): void {
   const bytes = <usize>n << 2;

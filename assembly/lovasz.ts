@@ -1,0 +1,280 @@
+// Kernels of the Lovász losses (Berman, Triki & Blaschko 2018).
+//
+// Per set of voxels (one sample, or the whole batch) and class, the caller lists the errors of
+// the set's voxels as (error, payload) pairs (the layout of sort.ts), sorts them descending
+// (argsortDesc_f32) and walks them in that order (lovaszWalk): the walk gives the class's loss
+// and ∂loss/∂p for each listed voxel. Whole-tensor passes before and after: the probabilities
+// channels first (lovaszProbabilities) and the gradient through the activation (lovaszBackward).
+//
+// A pair's payload is the voxel's index in the channels-first ∂L/∂p buffer (`first` + position
+// in the row; below 2^30, since 2^30 f32 fill the whole wasm32 memory) with PAIR_FOREGROUND when
+// the voxel belongs to the class and PAIR_RISING when its error grows with the prediction
+// (∂error/∂p = +1, else −1).
+//
+// The error lists APPEND to a list record of u32 slots (constants.ts): the next pair goes to
+// index list[LIST_KEYS], which each listed voxel advances; list[LIST_FOREGROUND] and
+// list[LIST_OTHER] count the listed voxels of the foreground and those whose target is none of
+// the values expected (the caller reports those as bad input).
+import { ACT_SOFTMAX, LAYOUT_NCHW, LIST_FOREGROUND, LIST_KEYS, LIST_OTHER } from "./constants";
+import { gatherRow, scatterRow, softmaxBackward, softmaxRows, tileLength } from "./tile";
+
+const PAIR_FOREGROUND: u32 = 0x80000000;
+const PAIR_RISING: u32 = 0x40000000;
+const PAIR_INDEX: u32 = 0x3fffffff;
+
+// @ts-ignore: decorator
+@inline function slot(list: usize, at: i32): usize {
+  return list + (<usize>at << 2);
+}
+
+// @ts-ignore: decorator
+@inline function storePair(pairs: usize, k: u32, error: f32, payload: u32): void {
+  const pair = pairs + (<usize>k << 3);
+  store<u32>(pair, payload);
+  store<f32>(pair, error, 4);
+}
+
+/**
+ * Hinge errors of n consecutive elements: for each element i whose target t is not
+ * ignoreIndex (when hasIgnore), appends (1 − x·(2y − 1), first + i) with x = pred[i] and
+ * y = [t == 1]: on the foreground the error is 1 − x and falls as x rises, elsewhere 1 + x
+ * (PAIR_RISING). LIST_OTHER counts listed elements whose t is neither 0 nor 1.
+ */
+function hingeErrors<T>(
+  pairs: usize, list: usize, pred: usize, target: usize, n: i32, first: i32, ignoreIndex: i32, hasIgnore: bool,
+): void {
+  const ts = <usize>sizeof<T>();
+  const ignore = <f64>ignoreIndex;
+  let k = load<u32>(slot(list, LIST_KEYS)), foreground = load<u32>(slot(list, LIST_FOREGROUND));
+  let other = load<u32>(slot(list, LIST_OTHER));
+  for (let i = 0; i < n; i++) {
+    const t = <f64>load<T>(target + <usize>i * ts);
+    if (hasIgnore && t == ignore) continue;
+    const x = load<f32>(pred + (<usize>i << 2));
+    const index = <u32>(first + i);
+    if (t == 1) {
+      storePair(pairs, k, 1 - x, index | PAIR_FOREGROUND);
+      foreground++;
+    } else {
+      storePair(pairs, k, 1 + x, index | PAIR_RISING);
+      if (t != 0) other++;
+    }
+    k++;
+  }
+  store<u32>(slot(list, LIST_KEYS), k);
+  store<u32>(slot(list, LIST_FOREGROUND), foreground);
+  store<u32>(slot(list, LIST_OTHER), other);
+}
+
+/**
+ * Errors |y − p| of class c over one row of n voxels: p = prob[s], y = [label == c], voxels
+ * labelled ignoreIndex (when hasIgnore) skipped; appends (|y − p|, first + s). LIST_OTHER counts
+ * listed voxels whose label is outside [0, C).
+ */
+function labelErrors<T>(
+  pairs: usize, list: usize, prob: usize, labels: usize, n: i32, first: i32, c: i32, C: i32,
+  ignoreIndex: i32, hasIgnore: bool,
+): void {
+  const ls = <usize>sizeof<T>();
+  let k = load<u32>(slot(list, LIST_KEYS)), foreground = load<u32>(slot(list, LIST_FOREGROUND));
+  let other = load<u32>(slot(list, LIST_OTHER));
+  for (let s = 0; s < n; s++) {
+    const label = <i32>load<T>(labels + <usize>s * ls);
+    if (hasIgnore && label == ignoreIndex) continue;
+    const p = load<f32>(prob + (<usize>s << 2));
+    const index = <u32>(first + s);
+    if (label == c) {
+      storePair(pairs, k, abs<f32>(1 - p), index | PAIR_FOREGROUND | (p > 1 ? PAIR_RISING : 0));
+      foreground++;
+    } else {
+      storePair(pairs, k, abs<f32>(p), index | (p > 0 ? PAIR_RISING : 0));
+      if (<u32>label >= <u32>C) other++;
+    }
+    k++;
+  }
+  store<u32>(slot(list, LIST_KEYS), k);
+  store<u32>(slot(list, LIST_FOREGROUND), foreground);
+  store<u32>(slot(list, LIST_OTHER), other);
+}
+
+/**
+ * Errors |y − p| of one class over one row of n voxels: p = prob[s], y = target[s·stride]
+ * (a dense target; stride C when channels last); appends (|y − p|, first + s) for every
+ * voxel. The foreground is y == 1; LIST_OTHER counts values that are neither 0 nor 1.
+ */
+function denseErrors<T>(pairs: usize, list: usize, prob: usize, target: usize, stride: i32, n: i32, first: i32): void {
+  const step = <usize>stride * sizeof<T>();
+  let k = load<u32>(slot(list, LIST_KEYS)), foreground = load<u32>(slot(list, LIST_FOREGROUND));
+  let other = load<u32>(slot(list, LIST_OTHER));
+  for (let s = 0; s < n; s++) {
+    const y = <f32>load<T>(target + <usize>s * step);
+    const p = load<f32>(prob + (<usize>s << 2));
+    const fg = y == 1;
+    storePair(pairs, k, abs<f32>(y - p), <u32>(first + s) | (fg ? PAIR_FOREGROUND : 0) | (p > y ? PAIR_RISING : 0));
+    if (fg) foreground++;
+    else if (y != 0) other++;
+    k++;
+  }
+  store<u32>(slot(list, LIST_KEYS), k);
+  store<u32>(slot(list, LIST_FOREGROUND), foreground);
+  store<u32>(slot(list, LIST_OTHER), other);
+}
+
+/**
+ * Walks n pairs sorted by error, descending, `foreground` of which carry PAIR_FOREGROUND. With
+ * F_k and B_k the foreground and other pairs among the first k, the Jaccard loss of that prefix
+ * is J_k = 1 − (foreground − F_k) / (foreground + B_k), J_0 = 0, and g_k = J_k − J_{k−1} is the
+ * gradient of its Lovász extension at the sorted errors (Berman et al. 2018, Alg. 1).
+ * Returns Σ_k max(e_k, 0)·g_k in f64 (NaN when an error is NaN). When dp ≠ 0, WRITES
+ * dp[index_k] = g_k (PAIR_RISING) or −g_k as f32 for every pair with e_k > 0, and nothing else.
+ */
+export function lovaszWalk(pairs: usize, n: i32, foreground: i32, dp: usize): f64 {
+  const total = <f64>foreground;
+  let inside: f64 = 0, outside: f64 = 0, previous: f64 = 0, loss: f64 = 0;
+  for (let k = 0; k < n; k++) {
+    const pair = pairs + (<usize>k << 3);
+    const payload = load<u32>(pair);
+    const e = load<f32>(pair, 4);
+    if ((payload & PAIR_FOREGROUND) != 0) inside += 1;
+    else outside += 1;
+    const jaccard = 1 - (total - inside) / (total + outside);
+    const g = jaccard - previous;
+    previous = jaccard;
+    loss += <f64>max<f32>(e, 0) * g;
+    if (dp != 0 && e > 0) {
+      store<f32>(dp + (<usize>(payload & PAIR_INDEX) << 2), <f32>((payload & PAIR_RISING) != 0 ? g : -g));
+    }
+  }
+  return loss;
+}
+
+/**
+ * WRITES prob = act(pred) channels first (B·C·S f32, element (b, c, s) at (b·C + c)·S + s) for
+ * pred in `layout`: the softmax over the classes (ACT_SOFTMAX, max-shifted) or pred's values
+ * (ACT_NONE). `scratch` holds scratchBytes(C) bytes.
+ */
+export function lovaszProbabilities(prob: usize, pred: usize, B: i32, C: i32, S: i32, layout: i32, act: i32, scratch: usize): void {
+  const plane = <usize>S << 2, tile = tileLength(C), rowBytes = <usize>tile << 2;
+  const rows = scratch, m = scratch + <usize>C * rowBytes, z = m + rowBytes;
+  for (let b = 0; b < B; b++) {
+    const sample = <usize>b * <usize>C * <usize>S;
+    for (let s0 = 0; s0 < S; s0 += tile) {
+      const n = min(tile, S - s0);
+      let src = pred + ((sample + <usize>s0) << 2), srcStride = plane;
+      if (layout != LAYOUT_NCHW) {
+        const run = pred + ((<usize>b * <usize>S + <usize>s0) * <usize>C << 2);
+        for (let c = 0; c < C; c++) gatherRow<f32>(rows + <usize>c * rowBytes, run + (<usize>c << 2), C, n);
+        src = rows;
+        srcStride = rowBytes;
+      }
+      const dst = prob + ((sample + <usize>s0) << 2);
+      if (act == ACT_SOFTMAX) {
+        softmaxRows(dst, plane, src, srcStride, C, n, m, z);
+      } else {
+        for (let c = 0; c < C; c++) memory.copy(dst + <usize>c * plane, src + <usize>c * srcStride, <usize>n << 2);
+      }
+    }
+  }
+}
+
+/** dst[i] = s·src[i] for i < n (dst may be src). */
+function scaleRow(dst: usize, src: usize, n: i32, s: f32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const sv = f32x4.splat(s);
+    for (; i + 4 <= n; i += 4) {
+      const at = <usize>i << 2;
+      v128.store(dst + at, f32x4.mul(v128.load(src + at), sv));
+    }
+  }
+  for (; i < n; i++) {
+    const at = <usize>i << 2;
+    store<f32>(dst + at, load<f32>(src + at) * s);
+  }
+}
+
+/**
+ * The gradient from ∂L/∂p: WRITES out = J_act(g) in pred's layout, where g = scale[b·C + c]·dp
+ * (scale: f64 per (sample, class) row; dp: channels first, as prob) and J_act is the identity
+ * (ACT_NONE) or the softmax Jacobian p_c·(g_c − Σ_k p_k·g_k) with p = prob, channels first.
+ * dp is work space: it is scaled in place and, channels last, overwritten before the transpose.
+ * `scratch` holds scratchBytes(C) bytes.
+ */
+export function lovaszBackward(
+  out: usize, dp: usize, prob: usize, scale: usize, B: i32, C: i32, S: i32, layout: i32, act: i32, scratch: usize,
+): void {
+  const plane = <usize>S << 2, rows = <usize>B * <usize>C;
+  const direct = act != ACT_SOFTMAX && layout == LAYOUT_NCHW;
+  for (let k: usize = 0; k < rows; k++) {
+    const row = k * plane;
+    scaleRow(direct ? out + row : dp + row, dp + row, S, <f32>load<f64>(scale + (k << 3)));
+  }
+  if (direct) return;
+  if (act == ACT_SOFTMAX) {
+    const tile = tileLength(C);
+    for (let b = 0; b < B; b++) {
+      for (let s0 = 0; s0 < S; s0 += tile) {
+        const at = ((<usize>b * <usize>C * <usize>S) + <usize>s0) << 2;
+        const to = layout == LAYOUT_NCHW ? out + at : dp + at;
+        softmaxBackward(to, plane, prob + at, dp + at, plane, C, min(tile, S - s0), scratch);
+      }
+    }
+    if (layout == LAYOUT_NCHW) return;
+  }
+  for (let b = 0; b < B; b++) {
+    for (let c = 0; c < C; c++) {
+      const row = dp + (<usize>b * <usize>C + <usize>c) * plane;
+      scatterRow(out + ((<usize>b * <usize>S * <usize>C + <usize>c) << 2), row, C, S);
+    }
+  }
+}
+
+export function lovaszHingeErrors_f32(
+  pairs: usize, list: usize, pred: usize, target: usize, n: i32, first: i32, ignoreIndex: i32, hasIgnore: bool,
+): void {
+  hingeErrors<f32>(pairs, list, pred, target, n, first, ignoreIndex, hasIgnore);
+}
+
+export function lovaszHingeErrors_u8(
+  pairs: usize, list: usize, pred: usize, target: usize, n: i32, first: i32, ignoreIndex: i32, hasIgnore: bool,
+): void {
+  hingeErrors<u8>(pairs, list, pred, target, n, first, ignoreIndex, hasIgnore);
+}
+
+export function lovaszHingeErrors_u16(
+  pairs: usize, list: usize, pred: usize, target: usize, n: i32, first: i32, ignoreIndex: i32, hasIgnore: bool,
+): void {
+  hingeErrors<u16>(pairs, list, pred, target, n, first, ignoreIndex, hasIgnore);
+}
+
+export function lovaszHingeErrors_i32(
+  pairs: usize, list: usize, pred: usize, target: usize, n: i32, first: i32, ignoreIndex: i32, hasIgnore: bool,
+): void {
+  hingeErrors<i32>(pairs, list, pred, target, n, first, ignoreIndex, hasIgnore);
+}
+
+export function lovaszLabelErrors_u8(
+  pairs: usize, list: usize, prob: usize, labels: usize, n: i32, first: i32, c: i32, C: i32, ignoreIndex: i32, hasIgnore: bool,
+): void {
+  labelErrors<u8>(pairs, list, prob, labels, n, first, c, C, ignoreIndex, hasIgnore);
+}
+
+export function lovaszLabelErrors_u16(
+  pairs: usize, list: usize, prob: usize, labels: usize, n: i32, first: i32, c: i32, C: i32, ignoreIndex: i32, hasIgnore: bool,
+): void {
+  labelErrors<u16>(pairs, list, prob, labels, n, first, c, C, ignoreIndex, hasIgnore);
+}
+
+export function lovaszLabelErrors_i32(
+  pairs: usize, list: usize, prob: usize, labels: usize, n: i32, first: i32, c: i32, C: i32, ignoreIndex: i32, hasIgnore: bool,
+): void {
+  labelErrors<i32>(pairs, list, prob, labels, n, first, c, C, ignoreIndex, hasIgnore);
+}
+
+export function lovaszDenseErrors_f32(pairs: usize, list: usize, prob: usize, target: usize, stride: i32, n: i32, first: i32): void {
+  denseErrors<f32>(pairs, list, prob, target, stride, n, first);
+}
+
+export function lovaszDenseErrors_u8(pairs: usize, list: usize, prob: usize, target: usize, stride: i32, n: i32, first: i32): void {
+  denseErrors<u8>(pairs, list, prob, target, stride, n, first);
+}

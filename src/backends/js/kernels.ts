@@ -17,7 +17,7 @@ function rowOf(plan: TensorPlan, b: number, c: number): { start: number; step: n
 }
 
 /** Index of element (b, c, s) of pred. */
-function indexOf(plan: TensorPlan, b: number, c: number, s: number): number {
+export function indexOf(plan: Pick<TensorPlan, 'layout' | 'C' | 'S'>, b: number, c: number, s: number): number {
   return plan.layout === 'NCHW' ? (b * plan.C + c) * plan.S + s : (b * plan.S + s) * plan.C + c;
 }
 
@@ -43,7 +43,7 @@ function targetAt(plan: TensorPlan, { target, mask }: Inputs, b: number, c: numb
 }
 
 /** Softmax over the classes of voxel s of sample b, written to p. */
-function softmaxAt(plan: TensorPlan, pred: Float32Array, b: number, s: number, p: Float64Array): void {
+export function softmaxAt(plan: Pick<TensorPlan, 'layout' | 'C' | 'S'>, pred: Float32Array, b: number, s: number, p: Float64Array): void {
   let max = -Infinity;
   for (let c = 0; c < plan.C; c++) max = Math.max(max, (p[c] = pred[indexOf(plan, b, c, s)]));
   let z = 0;

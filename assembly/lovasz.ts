@@ -16,7 +16,9 @@
 // list[LIST_OTHER] count the listed voxels of the foreground and those whose target is none of
 // the values expected (the caller reports those as bad input).
 import { ACT_SOFTMAX, LAYOUT_NCHW, LIST_FOREGROUND, LIST_KEYS, LIST_OTHER } from "./constants";
+import { one4 } from "./activation";
 import { gatherRow, scatterRow, softmaxBackward, softmaxRows, tileLength } from "./tile";
+import { labels4, values4 } from "./values";
 
 const PAIR_FOREGROUND: u32 = 0x80000000;
 const PAIR_RISING: u32 = 0x40000000;
@@ -34,6 +36,32 @@ const PAIR_INDEX: u32 = 0x3fffffff;
   store<f32>(pair, error, 4);
 }
 
+/** Four pairs (payload[j], error[j]), j < 4, at index k. */
+// @ts-ignore: decorator
+@inline function storePairs4(pairs: usize, k: u32, errors: v128, payloads: v128): void {
+  const pair = pairs + (<usize>k << 3);
+  v128.store(pair, v128.shuffle<i32>(payloads, errors, 0, 4, 1, 5));
+  v128.store(pair, v128.shuffle<i32>(payloads, errors, 2, 6, 3, 7), 16);
+}
+
+/** The indices first, first + 1, first + 2, first + 3. */
+// @ts-ignore: decorator
+@inline function indices4(first: i32): v128 {
+  return i32x4.add(i32x4.splat(first), i32x4(0, 1, 2, 3));
+}
+
+/** Four target values as f32x4: dense values (f32, u8) or labels (u16, i32). */
+// @ts-ignore: decorator
+@inline function targets4<T>(ptr: usize): v128 {
+  if (isFloat<T>() || sizeof<T>() == 1) return values4<T>(ptr);
+  return f32x4.convert_i32x4_s(labels4<T>(ptr));
+}
+
+// @ts-ignore: decorator
+@inline function lanesum_i32(v: v128): u32 {
+  return <u32>(i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3));
+}
+
 /**
  * Hinge errors of n consecutive elements: for each element i whose target t is not
  * ignoreIndex (when hasIgnore), appends (1 − x·(2y − 1), first + i) with x = pred[i] and
@@ -47,7 +75,28 @@ function hingeErrors<T>(
   const ignore = <f64>ignoreIndex;
   let k = load<u32>(slot(list, LIST_KEYS)), foreground = load<u32>(slot(list, LIST_FOREGROUND));
   let other = load<u32>(slot(list, LIST_OTHER));
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    if (!hasIgnore) {
+      const sign = i32x4.splat(0x80000000), zero = f32x4.splat(0);
+      let inside4 = i32x4.splat(0), other4 = i32x4.splat(0);
+      for (; i + 4 <= n; i += 4) {
+        const t = targets4<T>(target + <usize>i * ts);
+        const x = v128.load(pred + (<usize>i << 2));
+        const inside = f32x4.eq(t, one4());
+        // 1 − x on the foreground, 1 + x elsewhere: 1 + x with x's sign flipped where inside.
+        const e = f32x4.add(one4(), v128.xor(x, v128.and(inside, sign)));
+        const flags = v128.bitselect(i32x4.splat(PAIR_FOREGROUND), i32x4.splat(PAIR_RISING), inside);
+        storePairs4(pairs, k, e, v128.or(indices4(first + i), flags));
+        k += 4;
+        inside4 = i32x4.sub(inside4, inside);
+        other4 = i32x4.sub(other4, v128.andnot(f32x4.ne(t, zero), inside));
+      }
+      foreground += lanesum_i32(inside4);
+      other += lanesum_i32(other4);
+    }
+  }
+  for (; i < n; i++) {
     const t = <f64>load<T>(target + <usize>i * ts);
     if (hasIgnore && t == ignore) continue;
     const x = load<f32>(pred + (<usize>i << 2));
@@ -78,7 +127,28 @@ function labelErrors<T>(
   const ls = <usize>sizeof<T>();
   let k = load<u32>(slot(list, LIST_KEYS)), foreground = load<u32>(slot(list, LIST_FOREGROUND));
   let other = load<u32>(slot(list, LIST_OTHER));
-  for (let s = 0; s < n; s++) {
+  let s = 0;
+  if (ASC_FEATURE_SIMD) {
+    if (!hasIgnore) {
+      // Every voxel is listed, four at a time.
+      const cls = i32x4.splat(c), classes = i32x4.splat(C);
+      let inside4 = i32x4.splat(0), other4 = i32x4.splat(0);
+      for (; s + 4 <= n; s += 4) {
+        const label = labels4<T>(labels + <usize>s * ls);
+        const p = v128.load(prob + (<usize>s << 2));
+        const inside = i32x4.eq(label, cls);
+        const y = v128.and(inside, one4());
+        const flags = v128.or(v128.and(inside, i32x4.splat(PAIR_FOREGROUND)), v128.and(f32x4.gt(p, y), i32x4.splat(PAIR_RISING)));
+        storePairs4(pairs, k, f32x4.abs(f32x4.sub(y, p)), v128.or(indices4(first + s), flags));
+        k += 4;
+        inside4 = i32x4.sub(inside4, inside);
+        other4 = i32x4.sub(other4, i32x4.ge_u(label, classes));
+      }
+      foreground += lanesum_i32(inside4);
+      other += lanesum_i32(other4);
+    }
+  }
+  for (; s < n; s++) {
     const label = <i32>load<T>(labels + <usize>s * ls);
     if (hasIgnore && label == ignoreIndex) continue;
     const p = load<f32>(prob + (<usize>s << 2));
@@ -106,7 +176,26 @@ function denseErrors<T>(pairs: usize, list: usize, prob: usize, target: usize, s
   const step = <usize>stride * sizeof<T>();
   let k = load<u32>(slot(list, LIST_KEYS)), foreground = load<u32>(slot(list, LIST_FOREGROUND));
   let other = load<u32>(slot(list, LIST_OTHER));
-  for (let s = 0; s < n; s++) {
+  let s = 0;
+  if (ASC_FEATURE_SIMD) {
+    if (stride == 1) {
+      const zero = f32x4.splat(0);
+      let inside4 = i32x4.splat(0), other4 = i32x4.splat(0);
+      for (; s + 4 <= n; s += 4) {
+        const y = values4<T>(target + <usize>s * step);
+        const p = v128.load(prob + (<usize>s << 2));
+        const inside = f32x4.eq(y, one4());
+        const flags = v128.or(v128.and(inside, i32x4.splat(PAIR_FOREGROUND)), v128.and(f32x4.gt(p, y), i32x4.splat(PAIR_RISING)));
+        storePairs4(pairs, k, f32x4.abs(f32x4.sub(y, p)), v128.or(indices4(first + s), flags));
+        k += 4;
+        inside4 = i32x4.sub(inside4, inside);
+        other4 = i32x4.sub(other4, v128.andnot(f32x4.ne(y, zero), inside));
+      }
+      foreground += lanesum_i32(inside4);
+      other += lanesum_i32(other4);
+    }
+  }
+  for (; s < n; s++) {
     const y = <f32>load<T>(target + <usize>s * step);
     const p = load<f32>(prob + (<usize>s << 2));
     const fg = y == 1;
@@ -135,8 +224,11 @@ export function lovaszWalk(pairs: usize, n: i32, foreground: i32, dp: usize): f6
     const pair = pairs + (<usize>k << 3);
     const payload = load<u32>(pair);
     const e = load<f32>(pair, 4);
-    if ((payload & PAIR_FOREGROUND) != 0) inside += 1;
-    else outside += 1;
+    // Without a branch (PAIR_FOREGROUND is bit 31): foreground and background pairs interleave
+    // unpredictably in sorted order.
+    const fg = <f64>(payload >> 31);
+    inside += fg;
+    outside += 1 - fg;
     const jaccard = 1 - (total - inside) / (total + outside);
     const g = jaccard - previous;
     previous = jaccard;

@@ -10,6 +10,7 @@ import { Arena } from '../../runtime/arena.js';
 import type { Engine, KernelJob, LovaszJob } from '../engine.js';
 import { checkLength } from '../js/engine.js';
 import type { DiceExports } from './exports.js';
+import { deliverGradient } from './gradient.js';
 import { lovaszWorkspace, WasmLovaszJob, type LovaszAddresses } from './lovasz.js';
 
 const ALLOCATABLE: readonly AllocatableConstructor[] = [Float32Array, Float64Array, Uint8Array, Uint16Array, Int32Array, Uint32Array];
@@ -216,12 +217,6 @@ class WasmJob implements KernelJob {
       kernel(at.out, at.pred, at.target, at.mask, maskStride(plan), at.coef, B, C, S, layout, act,
         plan.ignoreIndex ?? 0, plan.ignoreIndex === null ? 0 : 1, at.scratch);
     }
-    if (this.outResident) return this.gradOut as Float32Array;
-    const result = new Float32Array(buffer, at.out, this.length);
-    if (this.gradOut) {
-      this.gradOut.set(result);
-      return this.gradOut;
-    }
-    return result.slice();
+    return deliverGradient(buffer, at.out, this.length, this.gradOut, this.outResident);
   }
 }

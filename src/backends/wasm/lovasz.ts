@@ -2,6 +2,7 @@
 import { ACTIVATION_CODE, LAYOUT_CODE, LIST_FOREGROUND, LIST_KEYS, LIST_OTHER, LIST_STRIDE } from '../../api.js';
 import type { LovaszPlan } from '../../losses/lovasz.js';
 import type { LovaszCounts, LovaszJob } from '../engine.js';
+import { deliverGradient } from './gradient.js';
 import type { DiceExports } from './exports.js';
 
 /** Where a Lovász call's arrays and work areas are in the memory (0: not needed). */
@@ -110,13 +111,7 @@ export class WasmLovaszJob implements LovaszJob {
     const buffer = k.memory.buffer;
     new Float64Array(buffer, at.scale, scale.length).set(scale);
     k.lovaszBackward(at.out, at.dp, at.prob, at.scale, plan.B, plan.C, plan.S, LAYOUT_CODE[plan.layout], ACTIVATION_CODE[plan.activation], at.scratch);
-    if (this.outResident) return this.gradOut as Float32Array;
-    const result = new Float32Array(buffer, at.out, this.length);
-    if (this.gradOut) {
-      this.gradOut.set(result);
-      return this.gradOut;
-    }
-    return result.slice();
+    return deliverGradient(buffer, at.out, this.length, this.gradOut, this.outResident);
   }
 }
 

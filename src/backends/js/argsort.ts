@@ -1,7 +1,7 @@
 // Argsort of float32 keys, descending and stable, in TypeScript: the algorithm of
 // assembly/sort.ts (an LSD radix sort, 8 bits per pass, over the order-reversing image of the
 // keys' bits) on two Uint32Arrays — mapped keys and indices — instead of 8-byte pairs.
-// 2.5–4× faster here than `Uint32Array.prototype.sort` with a comparator (bench/lovasz.bench.ts).
+// 3–8× faster here than `Uint32Array.prototype.sort` with a comparator (bench/lovasz.bench.ts).
 
 /**
  * The bits of a float32 as a u32 whose ascending order is the key's descending order:

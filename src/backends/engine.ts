@@ -32,8 +32,6 @@ export interface Engine {
 
 /** What one list of Lovász errors holds (see assembly/lovasz.ts). */
 export interface LovaszCounts {
-  /** Errors listed: the set's voxels that are not ignored. */
-  listed: number;
   /** Listed voxels of the foreground (of the class). */
   foreground: number;
   /** Listed voxels whose target is none of the values expected (bad input). */

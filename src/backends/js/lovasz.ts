@@ -18,7 +18,9 @@ class ErrorList {
   readonly foreground: Uint8Array;
   /** ∂error/∂p: +1 or −1. */
   readonly slope: Int8Array;
-  readonly counts: LovaszCounts = { listed: 0, foreground: 0, other: 0 };
+  /** Errors listed so far. */
+  length = 0;
+  readonly counts: LovaszCounts = { foreground: 0, other: 0 };
 
   constructor(capacity: number) {
     this.key = new Float32Array(capacity);
@@ -29,12 +31,12 @@ class ErrorList {
   }
 
   clear(): void {
-    this.counts.listed = this.counts.foreground = this.counts.other = 0;
+    this.length = this.counts.foreground = this.counts.other = 0;
   }
 
   /** Appends one voxel; `expected` is false when its target is none of the values the loss takes. */
   push(error: number, index: number, foreground: boolean, slope: number, expected: boolean): void {
-    const k = this.counts.listed++;
+    const k = this.length++;
     this.key[k] = this.error[k] = error;
     this.index[k] = index;
     this.foreground[k] = foreground ? 1 : 0;
@@ -97,7 +99,7 @@ export class JsLovaszJob implements LovaszJob {
 
   walk(foreground: number): number {
     const { errors, dLdp } = this;
-    const order = argsortDescending(errors.key.subarray(0, errors.counts.listed));
+    const order = argsortDescending(errors.key.subarray(0, errors.length));
     // Berman et al. 2018, Alg. 1: after k errors, with `inside` of them on the foreground, the
     // Jaccard loss of the prefix is 1 − (foreground − inside) / (foreground + outside); its
     // increments g_k are the gradient of the Lovász extension at the sorted errors.

@@ -97,7 +97,7 @@ export class WasmLovaszJob implements LovaszJob {
       }
     }
     this.listed = record[LIST_KEYS];
-    return { listed: record[LIST_KEYS], foreground: record[LIST_FOREGROUND], other: record[LIST_OTHER] };
+    return { foreground: record[LIST_FOREGROUND], other: record[LIST_OTHER] };
   }
 
   walk(foreground: number): number {

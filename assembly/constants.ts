@@ -59,3 +59,9 @@ export const POINT_NONE: i32 = 0;
 export const POINT_BCE: i32 = 1;
 export const POINT_CE: i32 = 2;
 export const POINT_FOCAL: i32 = 3;
+
+/** Counts record of the Lovász error lists (u32 slots), see lovasz.ts. */
+export const LIST_KEYS: i32 = 0; // pairs listed so far: the next one goes there
+export const LIST_FOREGROUND: i32 = 1; // listed voxels of the foreground
+export const LIST_OTHER: i32 = 2; // listed voxels whose target is none of the values expected
+export const LIST_STRIDE: i32 = 3;

@@ -13,3 +13,9 @@ export {
 export function heapBase(): usize {
   return __heap_base;
 }
+export { argsortDesc_f32, argsortWorkBytes } from "./sort";
+export {
+  lovaszHingeErrors_f32, lovaszHingeErrors_u8, lovaszHingeErrors_u16, lovaszHingeErrors_i32,
+  lovaszLabelErrors_u8, lovaszLabelErrors_u16, lovaszLabelErrors_i32, lovaszDenseErrors_f32, lovaszDenseErrors_u8,
+  lovaszWalk, lovaszProbabilities, lovaszBackward,
+} from "./lovasz";

@@ -236,3 +236,44 @@ export const ROW_SQUARED = 1;
 export const ROW_SOFT = 2;
 /** Pointwise terms of the kernels (assembly/constants.ts POINT_*). */
 export const POINT_CODE: Readonly<Record<'none' | 'bce' | 'ce' | 'focal', number>> = { none: 0, bce: 1, ce: 2, focal: 3 };
+
+/** Which classes the Lovász-Softmax loss averages: those in the target, every class, or a list. */
+export type LovaszClasses = 'present' | 'all' | readonly number[];
+
+/** Options of the binary Lovász hinge loss (pred holds logits). */
+export interface LovaszHingeLossOptions {
+  /**
+   * Shape of `pred`. `[n]` (the default) is one sample; with two or more axes the first is the
+   * batch and every other element of a sample (a class axis included, as smp's multilabel mode)
+   * is one more pixel of that sample.
+   */
+  shape?: readonly number[];
+  /** One loss per sample, then their mean (smp's `per_image`). Default `false`: one loss over the batch. */
+  perImage?: boolean;
+  /** Target value whose elements are left out (smp's `ignore_index`); any target type. */
+  ignoreIndex?: number | null;
+}
+
+/** Options of the Lovász-Softmax loss. */
+export interface LovaszSoftmaxLossOptions extends Omit<TensorOptions, 'activation'> {
+  /** `'softmax'` (default): pred holds logits. `'none'`: pred holds probabilities. */
+  activation?: 'softmax' | 'none';
+  /** Default `'present'`: the classes that occur in the target of the sample (or batch). */
+  classes?: LovaszClasses;
+  /** One loss per sample, then their mean (smp's `per_image`). Default `false`: one loss over the batch. */
+  perImage?: boolean;
+}
+
+/** Loss names `createLoss` knows besides the overlap losses. */
+export type LovaszLossName = 'lovaszHinge' | 'lovaszSoftmax';
+
+/** `createLoss` options of the Lovász losses. */
+export type CreateLovaszLossOptions =
+  | ({ loss: 'lovaszHinge' } & LovaszHingeLossOptions)
+  | ({ loss: 'lovaszSoftmax' } & LovaszSoftmaxLossOptions);
+
+// The list record of the Lovász kernels (assembly/constants.ts).
+export const LIST_KEYS = 0;
+export const LIST_FOREGROUND = 1;
+export const LIST_OTHER = 2;
+export const LIST_STRIDE = 3;

@@ -10,3 +10,6 @@ export type {
   JaccardLossOptions, LabelMap, Layout, MccLossOptions, LoadOptions, Loss, LossAndGrad, LossName, OverlapOptions,
   Reduction, Target, TargetKind, TensorOptions, TverskyLossOptions, WithGrad,
 } from './api.js';
+export type {
+  CreateLovaszLossOptions, LovaszClasses, LovaszHingeLossOptions, LovaszLossName, LovaszSoftmaxLossOptions,
+} from './api.js';

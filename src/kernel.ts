@@ -6,10 +6,12 @@ import type {
   GeneralizedDiceFocalLossOptions, GeneralizedDiceLossOptions, JaccardLossOptions, Loss, LossAndGrad, MccLossOptions, Target,
   TverskyLossOptions, WithGrad,
 } from './api.js';
+import type { CreateLovaszLossOptions, LovaszHingeLossOptions, LovaszSoftmaxLossOptions } from './api.js';
 import type { Engine } from './backends/engine.js';
 import { describe, rangeError, typeError } from './errors.js';
 import { LOSS_OPTION_NAMES, resolveOverlap, SCORE_OPTION_NAMES, type AnyLossName } from './losses/overlap.js';
 import { overlapValue, overlapValueAndGrad } from './losses/run.js';
+import { createLovaszLoss, LOVASZ_OPTION_NAMES, lovaszValue, lovaszValueAndGrad, resolveLovasz } from './losses/lovasz.js';
 
 const LOSS_NAMES = Object.keys(LOSS_OPTION_NAMES) as AnyLossName[];
 
@@ -240,13 +242,14 @@ export class DiceKernel {
    * const grad = new Float32Array(8 * 4 * 96 * 96);
    * const { loss: value } = loss.valueAndGrad(logits, labels, grad);
    */
-  createLoss(options: CreateLossOptions): Loss {
+  createLoss(options: CreateLossOptions | CreateLovaszLossOptions): Loss {
     if (options === null || typeof options !== 'object') {
       throw typeError('createLoss', 'options', `must be an object with a 'loss' name; got ${describe(options)}`);
     }
     const { loss, ...rest } = options;
+    if (loss === 'lovaszHinge' || loss === 'lovaszSoftmax') return createLovaszLoss(this.engine, loss === 'lovaszHinge' ? 'hinge' : 'softmax', rest);
     if (!(LOSS_NAMES as string[]).includes(loss)) {
-      throw rangeError('createLoss', 'loss', `must be one of ${LOSS_NAMES.map((n) => `'${n}'`).join(', ')}; got ${describe(loss)}`);
+      throw rangeError('createLoss', 'loss', `must be one of ${[...LOSS_NAMES, 'lovaszHinge', 'lovaszSoftmax'].map((n) => `'${n}'`).join(', ')}; got ${describe(loss)}`);
     }
     const valueSpec = { ...resolveOverlap('createLoss', loss, rest, LOSS_OPTION_NAMES[loss], false), fn: 'value' };
     const gradSpec = valueSpec.reduction === 'none' ? null : { ...valueSpec, fn: 'valueAndGrad' };
@@ -290,5 +293,76 @@ export class DiceKernel {
   private valueAndGrad(fn: string, loss: AnyLossName, pred: Float32Array, target: Target, options: { mask?: Uint8Array | Float32Array | null; out?: Float32Array } | undefined): LossAndGrad {
     const spec = resolveOverlap(fn, loss, options, [...LOSS_OPTION_NAMES[loss], 'mask', 'out'], true);
     return overlapValueAndGrad(this.engine, spec, pred, target, options?.out, options?.mask);
+  }
+
+  /**
+   * Lovász hinge loss (Berman, Triki & Blaschko 2018), binary, from logits: with
+   * `e_i = 1 − x_i·(2y_i − 1)` over the elements that are not `ignoreIndex`, sorted so that
+   * `e_π1 ≥ e_π2 ≥ …`, the loss is `Σ_k max(e_πk, 0)·g_k` where `g_k = J_k − J_(k−1)` and
+   * `J_k = 1 − (Σy − F_k)/(Σy + B_k)` is the Jaccard loss of the k largest errors (F_k, B_k: how
+   * many of them are foreground, background) — the Lovász extension of the Jaccard loss.
+   * One loss over the whole batch, or with `perImage` one per sample and their mean
+   * (segmentation_models_pytorch's `LovaszLoss('binary')`).
+   *
+   * Shapes: `pred` is a Float32Array of `shape` (default `[n]`); `target` has pred's length:
+   * 0 (background) or 1 (foreground) per element, as a Float32Array or Uint8Array mask or a
+   * Uint8Array/Uint16Array/Int32Array label map of one class; `ignoreIndex` works with every type.
+   * Empty sets: a sample (or batch) whose elements are all ignored has loss 0; one without
+   * foreground has loss `max(e_max, 0)`.
+   * @example
+   * const k = await loadDice();
+   * k.lovaszHingeLoss(logits, mask);                                   // one image, smp's default
+   * k.lovaszHingeLoss(logits, mask, { shape: [8, 1, 256, 256], perImage: true, ignoreIndex: 255 });
+   */
+  lovaszHingeLoss(pred: Float32Array, target: Target, options?: LovaszHingeLossOptions): number {
+    return lovaszValue(this.engine, resolveLovasz('lovaszHingeLoss', 'hinge', options, LOVASZ_OPTION_NAMES.hinge), pred, target);
+  }
+
+  /**
+   * The Lovász hinge loss and its gradient with respect to the logits: `−(2y_i − 1)·g_k` for
+   * the element of rank k when `e_i > 0`, else 0 (ignored elements: 0). The loss is piecewise
+   * linear; at ties (equal errors) it is the gradient of the piece of the order used: errors
+   * sorted descending as float32, equal errors in the order of their index in `pred`, and
+   * `max(e, 0)` has slope 0 at e = 0 (as PyTorch's relu).
+   * @example
+   * const { loss, grad } = k.lovaszHingeLossWithGrad(logits, mask, { shape: [8, 1, 256, 256] });
+   */
+  lovaszHingeLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<LovaszHingeLossOptions>): LossAndGrad {
+    const spec = resolveLovasz('lovaszHingeLossWithGrad', 'hinge', options, [...LOVASZ_OPTION_NAMES.hinge, 'out']);
+    return lovaszValueAndGrad(this.engine, spec, pred, target, options?.out);
+  }
+
+  /**
+   * Lovász-Softmax loss (Berman, Triki & Blaschko 2018): for each class c taken, with
+   * `e_i = |y_ic − p_ic|` over the voxels that are not `ignoreIndex` (p = softmax of the logits,
+   * or pred itself with `activation: 'none'`), the Lovász extension of the Jaccard loss of c,
+   * `Σ_k e_πk·g_k` (see `lovaszHingeLoss`); the loss is the mean over the classes taken, over the
+   * batch or, with `perImage`, per sample and then the mean over samples
+   * (segmentation_models_pytorch's `LovaszLoss('multiclass')`, which applies the softmax).
+   * `classes`: `'present'` (default) takes the classes that occur in the target of the batch
+   * (sample), `'all'` every class, or a list of class indices (taken even when absent).
+   *
+   * Shapes: as `diceLoss`, C ≥ 2; the target is a label map or a dense 0/1 (one-hot) tensor.
+   * Empty sets: a batch (sample) with no class present, or with every voxel ignored, has loss 0
+   * (and still counts in the mean over samples, as in smp); an absent class taken by `'all'` or
+   * a list has loss `max_i p_ic`.
+   * @example
+   * k.lovaszSoftmaxLoss(logits, labels, { shape: [4, 5, 128, 128], ignoreIndex: 255 });
+   */
+  lovaszSoftmaxLoss(pred: Float32Array, target: Target, options?: LovaszSoftmaxLossOptions): number {
+    return lovaszValue(this.engine, resolveLovasz('lovaszSoftmaxLoss', 'softmax', options, LOVASZ_OPTION_NAMES.softmax), pred, target);
+  }
+
+  /**
+   * The Lovász-Softmax loss and its gradient with respect to `pred`: `±g_k` (the sign of
+   * `p_ic − y_ic`) for the voxel of rank k in class c's order, times 1/(classes taken) (and
+   * 1/B with `perImage`), through the softmax Jacobian. Ties as for `lovaszHingeLossWithGrad`,
+   * with equal errors of a class in voxel order (sample, then position); `|e|` has slope 0 at 0.
+   * @example
+   * const { loss, grad } = k.lovaszSoftmaxLossWithGrad(logits, labels, { shape: [4, 5, 128, 128] });
+   */
+  lovaszSoftmaxLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<LovaszSoftmaxLossOptions>): LossAndGrad {
+    const spec = resolveLovasz('lovaszSoftmaxLossWithGrad', 'softmax', options, [...LOVASZ_OPTION_NAMES.softmax, 'out']);
+    return lovaszValueAndGrad(this.engine, spec, pred, target, options?.out);
   }
 }

@@ -3,6 +3,7 @@
 // test_ill_opts, for every backend).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDice, type DiceKernel } from '../src/index.js';
+import { expectRejected, type BadCall } from './support/bad-input.js';
 
 const WORKED_PRED = Float32Array.from([0.38574776, 0.08795848, 0.83927506, 0.21592768, 0.44453627, 0.10463644, 0.8793516, 0.65118235, 0.5184219]);
 const WORKED_TARGET = Float32Array.from([1, 0, 0, 0, 0, 0, 1, 1, 1]);
@@ -20,16 +21,6 @@ function multiClass(): { pred: Float32Array; labels: Uint8Array; onehot: Float32
   const onehot = new Float32Array(24);
   labels.forEach((l, v) => { onehot[(Math.floor(v / 4) * 3 + l) * 4 + (v % 4)] = 1; });
   return { pred, labels, onehot };
-}
-
-interface BadCall {
-  name: string;
-  error: typeof TypeError | typeof RangeError;
-  /** Text the message must contain: the argument (or option) at fault. */
-  names: string | RegExp;
-  call: (k: DiceKernel, out: Float32Array) => unknown;
-  /** Length of the `out` array handed to the call (pred's length). */
-  length: number;
 }
 
 const { pred, labels, onehot } = multiClass();
@@ -89,17 +80,9 @@ const badCalls: BadCall[] = [
 describe.each(['simd', 'scalar', 'js'])('bad input on the %s backend', (backend) => {
   const kernel = () => kernels.find((k) => k.backend === backend) as DiceKernel;
 
-  it.each(badCalls)('$name', ({ error, names, call, length }) => {
+  it.each(badCalls)('$name', (bad) => {
     const k = kernel();
-    const sentinel = 12345.5;
-    const out = new Float32Array(length).fill(sentinel);
-    let thrown: unknown;
-    try { call(k, out); } catch (e) { thrown = e; }
-    expect(thrown).toBeInstanceOf(error);
-    const message = (thrown as Error).message;
-    if (typeof names === 'string') expect(message).toContain(names);
-    else expect(message).toMatch(names);
-    expect(out.every((v) => v === sentinel), 'out must be untouched').toBe(true);
+    expectRejected(k, bad);
     // The instance is still usable and still right.
     expect(k.diceLoss(WORKED_PRED, WORKED_TARGET) as number).toBeCloseTo(WORKED_LOSS, 6);
     const good = k.diceLossWithGrad(pred, labels, { shape, activation: 'softmax' });

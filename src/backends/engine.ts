@@ -1,5 +1,6 @@
 // What a backend provides: the two kernels over one call's tensors, and memory for them.
 import type { AllocatableConstructor, BackendName } from '../api.js';
+import type { LovaszInputs, LovaszPlan } from '../losses/lovasz.js';
 import type { Inputs, TensorPlan } from '../losses/tensors.js';
 
 /** One call's tensors, marshalled once for both kernels. */
@@ -25,4 +26,32 @@ export interface Engine {
   alloc<C extends AllocatableConstructor>(ctor: C, length: number): InstanceType<C>;
   free(array: ArrayBufferView): void;
   reserve(bytes: number): void;
+  /** Prepares a call of a Lovász loss; `gradOut` as for `open`. */
+  openLovasz(fn: string, plan: LovaszPlan, inputs: LovaszInputs, gradOut: Float32Array | null | undefined): LovaszJob;
+}
+
+/** What one list of Lovász errors holds (see assembly/lovasz.ts). */
+export interface LovaszCounts {
+  /** Listed voxels of the foreground (of the class). */
+  foreground: number;
+  /** Listed voxels whose target is none of the values expected (bad input). */
+  other: number;
+}
+
+/**
+ * One call of a Lovász loss: the errors of one (set of samples, class) at a time are listed,
+ * sorted and walked; ∂loss/∂p accumulates in the job until `grad`.
+ */
+export interface LovaszJob {
+  /** Lists the errors of class c over samples [b0, b1) (class 0 for the hinge). */
+  list(b0: number, b1: number, c: number): LovaszCounts;
+  /**
+   * Sorts the listed errors, descending, and returns Σ_k max(e_k, 0)·g_k (the Lovász extension
+   * of the Jaccard loss); with a gradient, ±g_k goes to ∂/∂p of each listed voxel with e_k > 0.
+   */
+  walk(foreground: number): number;
+  /** The gradient, out = J_act(scale[b·C + c] · ∂/∂p): the `out` given to `openLovasz`, or a new array. */
+  grad(scale: Float64Array): Float32Array;
+  /** Releases whatever the job holds; the job is unusable afterwards. */
+  close(): void;
 }

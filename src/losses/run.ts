@@ -37,14 +37,14 @@ export function overlapValueAndGrad(engine: Engine, spec: OverlapSpec, pred: Flo
   }
 }
 
-function checkAttached(engine: Engine, fn: string, pred: unknown, target: unknown, mask: unknown, out: unknown): void {
+export function checkAttached(engine: Engine, fn: string, pred: unknown, target: unknown, mask: unknown, out: unknown): void {
   engine.checkAttached(fn, 'pred', pred);
   engine.checkAttached(fn, 'target', target);
   engine.checkAttached(fn, 'mask', mask);
   engine.checkAttached(fn, 'out', out);
 }
 
-function checkOut(fn: string, out: unknown, inputs: { pred: Float32Array; target: Target; mask: Uint8Array | null }): void {
+export function checkOut(fn: string, out: unknown, inputs: { pred: Float32Array; target: Target; mask: Uint8Array | null }): void {
   if (!(out instanceof Float32Array)) throw typeError(fn, 'out', `must be a Float32Array; got ${describe(out)}`);
   if (out.length !== inputs.pred.length) {
     throw rangeError(fn, 'out', `has length ${out.length} but pred has ${inputs.pred.length}`);

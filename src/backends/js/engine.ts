@@ -1,9 +1,11 @@
 // The pure-TypeScript backend: arrays stay where they are; memory is the JS heap.
 import type { AllocatableConstructor } from '../../api.js';
 import { rangeError } from '../../errors.js';
+import type { LovaszInputs, LovaszPlan } from '../../losses/lovasz.js';
 import type { Inputs, TensorPlan } from '../../losses/tensors.js';
-import type { Engine, KernelJob } from '../engine.js';
+import type { Engine, KernelJob, LovaszJob } from '../engine.js';
 import { gradJS, statsJS } from './kernels.js';
+import { JsLovaszJob } from './lovasz.js';
 
 export class JsEngine implements Engine {
   readonly name = 'js' as const;
@@ -32,6 +34,10 @@ export class JsEngine implements Engine {
 
   reserve(bytes: number): void {
     checkLength('reserve', bytes);
+  }
+
+  openLovasz(_fn: string, plan: LovaszPlan, inputs: LovaszInputs, gradOut: Float32Array | null | undefined): LovaszJob {
+    return new JsLovaszJob(plan, inputs, gradOut);
   }
 }
 

@@ -18,7 +18,7 @@ function rowOf(plan: TensorPlan, b: number, c: number): { start: number; step: n
 }
 
 /** Index of element (b, c, s) of pred. */
-function indexOf(plan: TensorPlan, b: number, c: number, s: number): number {
+export function indexOf(plan: Pick<TensorPlan, 'layout' | 'C' | 'S'>, b: number, c: number, s: number): number {
   return plan.layout === 'NCHW' ? (b * plan.C + c) * plan.S + s : (b * plan.S + s) * plan.C + c;
 }
 
@@ -82,16 +82,19 @@ function targetAt(plan: TensorPlan, { target, mask }: Inputs, b: number, c: numb
   return label === c ? 1 : 0;
 }
 
-/** Softmax over the classes of voxel s of sample b, written to p, and log p written to logp. */
-function softmaxAt(plan: TensorPlan, pred: Float32Array, b: number, s: number, p: Float64Array, logp: Float64Array): void {
+/** Softmax over the classes of voxel s of sample b, written to p, and log p written to logp if given. */
+export function softmaxAt(plan: Pick<TensorPlan, 'layout' | 'C' | 'S'>, pred: Float32Array, b: number, s: number, p: Float64Array, logp?: Float64Array): void {
   let max = -Infinity;
-  for (let c = 0; c < plan.C; c++) max = Math.max(max, (logp[c] = pred[indexOf(plan, b, c, s)]));
+  for (let c = 0; c < plan.C; c++) max = Math.max(max, (p[c] = pred[indexOf(plan, b, c, s)]));
   let z = 0;
-  for (let c = 0; c < plan.C; c++) z += (p[c] = Math.exp(logp[c] - max));
+  for (let c = 0; c < plan.C; c++) {
+    if (logp) logp[c] = p[c] - max;
+    z += (p[c] = Math.exp(p[c] - max));
+  }
   const logZ = Math.log(z);
   for (let c = 0; c < plan.C; c++) {
     p[c] /= z;
-    logp[c] = logp[c] - max - logZ;
+    if (logp) logp[c] -= logZ;
   }
 }
 

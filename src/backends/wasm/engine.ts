@@ -4,11 +4,14 @@ import {
   ACTIVATION_CODE, COEF_STRIDE, LAYOUT_CODE, POINT_CODE, ROW_SOFT, ROW_SQUARED, STATS_STRIDE, type AllocatableConstructor, type Target,
 } from '../../api.js';
 import { describe, typeError } from '../../errors.js';
+import type { LovaszInputs, LovaszPlan } from '../../losses/lovasz.js';
 import type { Inputs, TensorPlan } from '../../losses/tensors.js';
 import { Arena } from '../../runtime/arena.js';
-import type { Engine, KernelJob } from '../engine.js';
+import type { Engine, KernelJob, LovaszJob } from '../engine.js';
 import { checkLength } from '../js/engine.js';
 import type { DiceExports } from './exports.js';
+import { deliverGradient } from './gradient.js';
+import { lovaszWorkspace, WasmLovaszJob, type LovaszAddresses } from './lovasz.js';
 
 const ALLOCATABLE: readonly AllocatableConstructor[] = [Float32Array, Float64Array, Uint8Array, Uint16Array, Int32Array, Uint32Array];
 
@@ -28,13 +31,35 @@ export class WasmEngine implements Engine {
   }
 
   open(fn: string, plan: TensorPlan, inputs: Inputs, gradOut: Float32Array | null | undefined): KernelJob {
-    const { pred, target, mask } = inputs;
-    // Addresses of resident arrays first: growing the memory below detaches their views.
+    const { B, C } = plan;
+    const statsBytes = B * C * STATS_STRIDE * 8;
+    const coefBytes = B * C * COEF_STRIDE * 8;
+    const placed = this.place(fn, inputs, gradOut, statsBytes + coefBytes + this.kernels.scratchBytes(C));
+    const at: Addresses = {
+      stats: placed.work,
+      coef: placed.work + statsBytes,
+      scratch: placed.work + statsBytes + coefBytes,
+      pred: placed.pred,
+      target: placed.target,
+      mask: placed.mask,
+      out: placed.out,
+    };
+    return new WasmJob(this.kernels, plan, at, placed.release, gradOut, placed.outResident, inputs.pred.length);
+  }
+
+  /**
+   * Puts one call's arrays in memory: an array that lives there is used in place (those
+   * addresses are taken first: growing the memory below detaches their views), any other gets
+   * a block, and pred, target and mask are copied in; `out` is 0 when gradOut is undefined (no
+   * gradient). Reserves the workspace of `workBytes` too. `release` frees the blocks taken.
+   */
+  private place(fn: string, inputs: { pred: Float32Array; target: Target; mask?: Uint8Array | null }, gradOut: Float32Array | null | undefined, workBytes: number): Placed {
+    const { pred, target } = inputs;
+    const mask = inputs.mask ?? null;
     const predAt = this.resident(fn, 'pred', pred);
     const targetAt = this.resident(fn, 'target', target);
     const maskAt = mask ? this.resident(fn, 'mask', mask) : null;
     const outAt = gradOut ? this.resident(fn, 'out', gradOut) : null;
-    const { B, C } = plan;
     const blocks: number[] = [];
     const take = (bytes: number): number => {
       const at = this.arena.alloc(bytes);
@@ -42,28 +67,43 @@ export class WasmEngine implements Engine {
       return at;
     };
     try {
-      const statsBytes = B * C * STATS_STRIDE * 8;
-      const coefBytes = B * C * COEF_STRIDE * 8;
-      const work = this.reserveWorkspace(statsBytes + coefBytes + this.kernels.scratchBytes(C));
-      const at: Addresses = {
-        stats: work,
-        coef: work + statsBytes,
-        scratch: work + statsBytes + coefBytes,
+      const placed: Placed = {
+        work: this.reserveWorkspace(workBytes),
         pred: predAt ?? take(pred.byteLength),
         target: targetAt ?? take(target.byteLength),
         mask: mask ? maskAt ?? take(mask.byteLength) : 0,
         out: gradOut === undefined ? 0 : outAt ?? take(pred.byteLength),
+        outResident: outAt !== null,
+        release: () => { for (const b of blocks) this.arena.free(b); },
       };
       const buffer = this.memory.buffer;
-      if (predAt === null) new Float32Array(buffer, at.pred, pred.length).set(pred);
-      if (targetAt === null) sameTypeView(target, buffer, at.target).set(target as never);
-      if (mask && maskAt === null) new Uint8Array(buffer, at.mask, mask.length).set(mask);
-      const release = () => { for (const b of blocks) this.arena.free(b); };
-      return new WasmJob(this.kernels, plan, at, release, gradOut, outAt !== null, pred.length);
+      if (predAt === null) new Float32Array(buffer, placed.pred, pred.length).set(pred);
+      if (targetAt === null) sameTypeView(target, buffer, placed.target).set(target as never);
+      if (mask && maskAt === null) new Uint8Array(buffer, placed.mask, mask.length).set(mask);
+      return placed;
     } catch (error) {
       for (const b of blocks) this.arena.free(b);
       throw error;
     }
+  }
+
+  openLovasz(fn: string, plan: LovaszPlan, inputs: LovaszInputs, gradOut: Float32Array | null | undefined): LovaszJob {
+    const { bytes, offsets } = lovaszWorkspace(this.kernels, plan, gradOut !== undefined);
+    const placed = this.place(fn, inputs, gradOut, bytes);
+    const area = (offset: number | undefined): number => (offset === undefined ? 0 : placed.work + offset);
+    const at: LovaszAddresses = {
+      pred: placed.pred,
+      target: placed.target,
+      out: placed.out,
+      prob: plan.targetKind === 'binary' ? 0 : offsets.prob === undefined ? placed.pred : area(offsets.prob),
+      dp: area(offsets.dp),
+      pairs: area(offsets.pairs),
+      sortWork: area(offsets.sortWork),
+      list: area(offsets.list),
+      scale: area(offsets.scale),
+      scratch: area(offsets.scratch),
+    };
+    return new WasmLovaszJob(this.kernels, plan, at, placed.release, gradOut, placed.outResident, inputs.pred.length);
   }
 
   /** The workspace block, grown to at least `bytes` (calls are synchronous: one user at a time). */
@@ -117,6 +157,9 @@ export class WasmEngine implements Engine {
     this.arena.reserve(bytes);
   }
 }
+
+/** Where `place` put one call's arrays (0: not needed), its workspace, and how to free the blocks. */
+interface Placed { work: number; pred: number; target: number; mask: number; out: number; outResident: boolean; release: () => void }
 
 /** Where one call's arrays and work areas are in the memory (0: not needed). */
 interface Addresses { stats: number; coef: number; scratch: number; pred: number; target: number; mask: number; out: number }
@@ -174,12 +217,6 @@ class WasmJob implements KernelJob {
       kernel(at.out, at.pred, at.target, at.mask, maskStride(plan), at.coef, B, C, S, layout, act,
         plan.ignoreIndex ?? 0, plan.ignoreIndex === null ? 0 : 1, POINT_CODE[plan.point], plan.gamma, at.scratch);
     }
-    if (this.outResident) return this.gradOut as Float32Array;
-    const result = new Float32Array(buffer, at.out, this.length);
-    if (this.gradOut) {
-      this.gradOut.set(result);
-      return this.gradOut;
-    }
-    return result.slice();
+    return deliverGradient(buffer, at.out, this.length, this.gradOut, this.outResident);
   }
 }

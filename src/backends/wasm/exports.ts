@@ -5,6 +5,9 @@ type StatsDense = (stats: Ptr, pred: Ptr, target: Ptr, mask: Ptr, maskStride: nu
 type StatsLabels = (stats: Ptr, pred: Ptr, labels: Ptr, mask: Ptr, maskStride: number, B: number, C: number, S: number, layout: number, act: number, flags: number, ignoreIndex: number, hasIgnore: number, point: number, gamma: number, scratch: Ptr) => void;
 type GradDense = (out: Ptr, pred: Ptr, target: Ptr, mask: Ptr, maskStride: number, coef: Ptr, B: number, C: number, S: number, layout: number, act: number, point: number, gamma: number, scratch: Ptr) => void;
 type GradLabels = (out: Ptr, pred: Ptr, labels: Ptr, mask: Ptr, maskStride: number, coef: Ptr, B: number, C: number, S: number, layout: number, act: number, ignoreIndex: number, hasIgnore: number, point: number, gamma: number, scratch: Ptr) => void;
+type HingeErrors = (pairs: Ptr, list: Ptr, pred: Ptr, target: Ptr, n: number, first: number, ignoreIndex: number, hasIgnore: number) => void;
+type LabelErrors = (pairs: Ptr, list: Ptr, prob: Ptr, labels: Ptr, n: number, first: number, c: number, C: number, ignoreIndex: number, hasIgnore: number) => void;
+type DenseErrors = (pairs: Ptr, list: Ptr, prob: Ptr, target: Ptr, stride: number, n: number, first: number) => void;
 
 export interface DiceExports {
   memory: WebAssembly.Memory;
@@ -21,4 +24,18 @@ export interface DiceExports {
   gradLabels_u8: GradLabels;
   gradLabels_u16: GradLabels;
   gradLabels_i32: GradLabels;
+  argsortWorkBytes(n: number): number;
+  argsortDesc_f32(pairs: Ptr, n: number, work: Ptr): void;
+  lovaszHingeErrors_f32: HingeErrors;
+  lovaszHingeErrors_u8: HingeErrors;
+  lovaszHingeErrors_u16: HingeErrors;
+  lovaszHingeErrors_i32: HingeErrors;
+  lovaszLabelErrors_u8: LabelErrors;
+  lovaszLabelErrors_u16: LabelErrors;
+  lovaszLabelErrors_i32: LabelErrors;
+  lovaszDenseErrors_f32: DenseErrors;
+  lovaszDenseErrors_u8: DenseErrors;
+  lovaszWalk(pairs: Ptr, n: number, foreground: number, dp: Ptr): number;
+  lovaszProbabilities(prob: Ptr, pred: Ptr, B: number, C: number, S: number, layout: number, act: number, scratch: Ptr): void;
+  lovaszBackward(out: Ptr, dp: Ptr, prob: Ptr, scale: Ptr, B: number, C: number, S: number, layout: number, act: number, scratch: Ptr): void;
 }

@@ -31,3 +31,21 @@ export const COEF_STRIDE: i32 = 3;
  * f32 rounding error of a block near 1e-6 relative and the total near 1e-9 at 16M voxels.
  */
 export const BLOCK: i32 = 2048;
+
+/**
+ * Confusion record of one (sample, class): f64 slots holding exact integer counts over the
+ * voxels counted (those whose target label is not ignoreIndex). FP, FN and TN follow:
+ * FP = PRED − TP, FN = TARGET − TP, TN = VALID − PRED − TARGET + TP.
+ */
+export const CONF_TP: i32 = 0; // prediction and target both say c
+export const CONF_PRED: i32 = 1; // prediction says c
+export const CONF_TARGET: i32 = 2; // target says c
+export const CONF_VALID: i32 = 3; // voxels counted
+export const CONF_STRIDE: i32 = 4;
+
+/** How a dense prediction value says "this class": non-zero, or greater than a threshold. */
+export const DECIDE_NONZERO: i32 = 0;
+export const DECIDE_THRESHOLD: i32 = 1;
+
+/** Voxels per tile of the confusion paths that work on tiles (argmax, channels-last dense input). */
+export const CONF_TILE: i32 = 4096;

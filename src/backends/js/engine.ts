@@ -1,8 +1,10 @@
 // The pure-TypeScript backend: arrays stay where they are; memory is the JS heap.
-import type { AllocatableConstructor, Target } from '../../api.js';
+import type { AllocatableConstructor, HardPrediction, Target } from '../../api.js';
 import { rangeError } from '../../errors.js';
 import type { TensorPlan } from '../../losses/tensors.js';
+import type { ConfusionPlan } from '../../metrics/plan.js';
 import type { Engine, KernelJob } from '../engine.js';
+import { confusionJS } from './confusion.js';
 import { gradJS, statsJS } from './kernels.js';
 
 export class JsEngine implements Engine {
@@ -19,6 +21,10 @@ export class JsEngine implements Engine {
       },
       close: () => {},
     };
+  }
+
+  confusion(_fn: string, plan: ConfusionPlan, pred: HardPrediction, target: Target): Float64Array {
+    return confusionJS(plan, pred, target);
   }
 
   checkAttached(): void {}

@@ -1,13 +1,15 @@
 // The WebAssembly backend: one instance, one memory, an arena over it. Arrays that live in
 // that memory (from `alloc`) are used in place; any other array is copied in for the call.
 import {
-  ACTIVATION_CODE, COEF_STRIDE, LAYOUT_CODE, STATS_STRIDE, type AllocatableConstructor, type Target,
+  ACTIVATION_CODE, COEF_STRIDE, LAYOUT_CODE, STATS_STRIDE, type AllocatableConstructor, type HardPrediction, type Target,
 } from '../../api.js';
 import { describe, typeError } from '../../errors.js';
 import type { TensorPlan } from '../../losses/tensors.js';
+import type { ConfusionPlan } from '../../metrics/plan.js';
 import { Arena } from '../../runtime/arena.js';
 import type { Engine, KernelJob } from '../engine.js';
 import { checkLength } from '../js/engine.js';
+import { countConfusionWasm } from './confusion.js';
 import type { DiceExports } from './exports.js';
 
 const ALLOCATABLE: readonly AllocatableConstructor[] = [Float32Array, Float64Array, Uint8Array, Uint16Array, Int32Array, Uint32Array];
@@ -60,6 +62,15 @@ export class WasmEngine implements Engine {
       for (const b of blocks) this.arena.free(b);
       throw error;
     }
+  }
+
+  confusion(fn: string, plan: ConfusionPlan, pred: HardPrediction, target: Target): Float64Array {
+    return countConfusionWasm(this.kernels, {
+      memory: this.memory,
+      arena: this.arena,
+      resident: (name, array) => this.resident(fn, name, array),
+      workspace: (bytes) => this.reserveWorkspace(bytes),
+    }, plan, pred, target);
   }
 
   /** The workspace block, grown to at least `bytes` (calls are synchronous: one user at a time). */

@@ -7,11 +7,12 @@ import { countLanes, eqLabels, foldLanes, lanesOf, neLabels, splatLabel, sumLane
 import { label1, labels4 } from "./values";
 
 /**
- * Up to this many classes the SIMD build counts a label map with one compare pass per class
- * over each block (the block stays in L1); beyond it one pass that bumps the counters of the
- * voxel's labels is cheaper.
+ * The SIMD build counts a label map with one compare pass per class over each block (the block
+ * stays in L1) while C × sizeof(T) is at most this; beyond it the scalar pass that bumps the
+ * counters of each voxel's labels is cheaper (measured: ~0.05 ns per voxel and class for u8
+ * lanes against ~4 ns per voxel).
  */
-const CLASS_PASSES_MAX: i32 = 12;
+const CLASS_PASS_BYTES: i32 = 64;
 
 /** Vector iterations a u8 lane count can take before it must be folded. */
 const LANE_ROUNDS: i32 = 255;
@@ -51,19 +52,30 @@ export function countLabels<T>(
 ): void {
   let done = 0;
   if (ASC_FEATURE_SIMD) {
-    if (C <= CLASS_PASSES_MAX) {
-      if (hasIgnore) done = countLabelPasses<T>(rec0, pred, target, n, C, ignoreIndex, true);
-      else done = countLabelPasses<T>(rec0, pred, target, n, C, ignoreIndex, false);
+    if (C * <i32>sizeof<T>() <= CLASS_PASS_BYTES) {
+      done = hasIgnore
+        ? countLabelPassesIgnoring<T>(rec0, pred, target, n, C, ignoreIndex)
+        : countLabelPassesAll<T>(rec0, pred, target, n, C);
     }
   }
   const at = <usize>done * sizeof<T>();
   countLabelVoxels<T>(rec0, pred + at, target + at, n - done, C, ignoreIndex, hasIgnore);
 }
 
+// Two functions, not one with a flag: binaryen merges code that differs only in a constant
+// into one loop that tests the flag at run time (measured 2.4× slower).
+function countLabelPassesAll<T>(rec0: usize, pred: usize, target: usize, n: i32, C: i32): i32 {
+  return countLabelPasses<T>(rec0, pred, target, n, C, 0, false);
+}
+
+function countLabelPassesIgnoring<T>(rec0: usize, pred: usize, target: usize, n: i32, C: i32, ignoreIndex: i32): i32 {
+  return countLabelPasses<T>(rec0, pred, target, n, C, ignoreIndex, true);
+}
+
 /**
  * The SIMD body of countLabels: whole vectors only; returns how many voxels it counted. Per
- * block of LANE_ROUNDS vectors: the valid count once, then one compare pass per class.
- * Classes the label type cannot hold (c ≥ 256 for u8) match no voxel: only VALID is added.
+ * block of LANE_ROUNDS vectors: the valid count once, then one compare pass per class (C is
+ * small here: every class fits the label type).
  */
 // @ts-ignore: decorator
 @inline function countLabelPasses<T>(
@@ -71,7 +83,6 @@ export function countLabels<T>(
 ): i32 {
   const lanes = lanesOf<T>(), size = <usize>sizeof<T>();
   const whole = n - n % lanes;
-  const representable = sizeof<T>() == 4 ? C : min(C, 1 << (<i32>sizeof<T>() << 3));
   const ign = splatLabel<T>(ignoreIndex);
   for (let start = 0; start < whole; start += LANE_ROUNDS * lanes) {
     const end = min(whole, start + LANE_ROUNDS * lanes);
@@ -83,28 +94,46 @@ export function countLabels<T>(
       }
       valid = foldLanes<T>(kept);
     }
-    for (let c = 0; c < representable; c++) {
+    for (let c = 0; c < C; c++) {
       const cls = splatLabel<T>(c);
       let tp = i32x4.splat(0), predicted = i32x4.splat(0), actual = i32x4.splat(0);
-      for (let i = start; i < end; i += lanes) {
+      let i = start;
+      // Unrolled ×4: measured 1.4× faster than one vector per iteration here.
+      for (; i + 4 * lanes <= end; i += 4 * lanes) {
+        const at = <usize>i * size;
+        const t0 = v128.load(target + at), t1 = v128.load(target + at, 16);
+        const t2 = v128.load(target + at, 32), t3 = v128.load(target + at, 48);
+        const p0 = hit<T>(v128.load(pred + at), cls, t0, ign, hasIgnore);
+        const p1 = hit<T>(v128.load(pred + at, 16), cls, t1, ign, hasIgnore);
+        const p2 = hit<T>(v128.load(pred + at, 32), cls, t2, ign, hasIgnore);
+        const p3 = hit<T>(v128.load(pred + at, 48), cls, t3, ign, hasIgnore);
+        const y0 = hit<T>(t0, cls, t0, ign, hasIgnore), y1 = hit<T>(t1, cls, t1, ign, hasIgnore);
+        const y2 = hit<T>(t2, cls, t2, ign, hasIgnore), y3 = hit<T>(t3, cls, t3, ign, hasIgnore);
+        tp = countLanes<T>(countLanes<T>(countLanes<T>(countLanes<T>(tp, v128.and(p0, y0)), v128.and(p1, y1)), v128.and(p2, y2)), v128.and(p3, y3));
+        predicted = countLanes<T>(countLanes<T>(countLanes<T>(countLanes<T>(predicted, p0), p1), p2), p3);
+        actual = countLanes<T>(countLanes<T>(countLanes<T>(countLanes<T>(actual, y0), y1), y2), y3);
+      }
+      for (; i < end; i += lanes) {
         const at = <usize>i * size;
         const t = v128.load(target + at);
-        let p = eqLabels<T>(v128.load(pred + at), cls);
-        let y = eqLabels<T>(t, cls);
-        if (hasIgnore) {
-          const keep = neLabels<T>(t, ign);
-          p = v128.and(p, keep);
-          y = v128.and(y, keep);
-        }
+        const p = hit<T>(v128.load(pred + at), cls, t, ign, hasIgnore);
+        const y = hit<T>(t, cls, t, ign, hasIgnore);
         tp = countLanes<T>(tp, v128.and(p, y));
         predicted = countLanes<T>(predicted, p);
         actual = countLanes<T>(actual, y);
       }
       addCounts(recordOf(rec0, c), foldLanes<T>(tp), foldLanes<T>(predicted), foldLanes<T>(actual), valid, false);
     }
-    for (let c = representable; c < C; c++) addCount(recordOf(rec0, c), CONF_VALID, valid);
   }
   return whole;
+}
+
+/** Lanes where `labels` is class `cls`, at voxels that count (target ≠ ignoreIndex when `hasIgnore`). */
+// @ts-ignore: decorator
+@inline function hit<T>(labels: v128, cls: v128, target: v128, ign: v128, hasIgnore: bool): v128 {
+  let match = eqLabels<T>(labels, cls);
+  if (hasIgnore) match = v128.and(match, neLabels<T>(target, ign));
+  return match;
 }
 
 /** The scalar path of countLabels (and its SIMD tail): per voxel, bump the counts of its labels. */

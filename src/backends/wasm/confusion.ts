@@ -38,15 +38,16 @@ export function countConfusionWasm(k: DiceExports, place: Placement, plan: Confu
   // Addresses of resident arrays first: any allocation below may grow the memory and detach them.
   const predAt = place.resident('pred', pred);
   const targetAt = place.resident('target', target);
+  const predLength = pred.length, targetLength = target.length;
   const blocks: number[] = [];
   try {
     const recordBytes = plan.B * plan.C * CONF_STRIDE * 8;
     const work = place.workspace(recordBytes + k.confusionScratchBytes());
-    const p = locate(place, blocks, pred, predAt, dispatch.predType);
-    const t = locate(place, blocks, target, targetAt, dispatch.targetType);
+    const p = locate(place, blocks, pred, predLength, predAt, dispatch.predType);
+    const t = locate(place, blocks, target, targetLength, targetAt, dispatch.targetType);
     const buffer = place.memory.buffer;
-    if (p.copy) new CTORS[dispatch.predType](buffer, p.at, pred.length).set(pred);
-    if (t.copy) new CTORS[dispatch.targetType](buffer, t.at, target.length).set(target);
+    if (p.copy) new CTORS[dispatch.predType](buffer, p.at, predLength).set(reattached(buffer, pred, predLength, predAt));
+    if (t.copy) new CTORS[dispatch.targetType](buffer, t.at, targetLength).set(reattached(buffer, target, targetLength, targetAt));
     const records = new Float64Array(buffer, work, plan.B * plan.C * CONF_STRIDE);
     records.fill(0); // the kernels add to their records
     dispatch.run(work, p.at, t.at, work + recordBytes);
@@ -59,11 +60,21 @@ export function countConfusionWasm(k: DiceExports, place: Placement, plan: Confu
 }
 
 /** Where an array is for the kernel: in place, or a block the caller copies it into. */
-function locate(place: Placement, blocks: number[], array: ArrayBufferView & { length: number }, residentAt: number | null, type: ElementType): { at: number; copy: boolean } {
+function locate(place: Placement, blocks: number[], array: ArrayBufferView, length: number, residentAt: number | null, type: ElementType): { at: number; copy: boolean } {
   if (residentAt !== null && array instanceof CTORS[type]) return { at: residentAt, copy: false };
-  const at = place.arena.alloc(array.length * CTORS[type].BYTES_PER_ELEMENT);
+  const at = place.arena.alloc(length * CTORS[type].BYTES_PER_ELEMENT);
   blocks.push(at);
   return { at, copy: true };
+}
+
+/**
+ * A resident array that needs converting is read through a fresh view: the allocations above
+ * may have grown the memory, which detaches the caller's view.
+ */
+function reattached<T extends HardPrediction | Target>(buffer: ArrayBuffer, array: T, length: number, residentAt: number | null): T {
+  if (residentAt === null) return array;
+  const ctor = array.constructor as new (buffer: ArrayBuffer, byteOffset: number, length: number) => T;
+  return new ctor(buffer, residentAt, length);
 }
 
 function exchangePredTarget(records: Float64Array): void {

@@ -60,20 +60,20 @@ export interface MetricEntry {
 }
 
 /** Resolves a list of metric names (canonical or alias); unknown names get a suggestion. */
-export function resolveMetricNames(fn: string, metrics: unknown): readonly MetricEntry[] {
+export function resolveMetricNames(fn: string, metrics: unknown, arg = 'metrics'): readonly MetricEntry[] {
   if (!Array.isArray(metrics) || metrics.length === 0) {
-    throw typeError(fn, 'metrics', `must be a non-empty array of metric names, e.g. ['dice', 'iou']; got ${describe(metrics)}`);
+    throw typeError(fn, arg, `must be a non-empty array of metric names, e.g. ['dice', 'iou']; got ${describe(metrics)}`);
   }
   const entries: MetricEntry[] = [];
   metrics.forEach((name: unknown, i) => {
-    if (typeof name !== 'string') throw typeError(fn, `metrics[${i}]`, `must be a metric name (a string); got ${describe(name)}`);
+    if (typeof name !== 'string') throw typeError(fn, `${arg}[${i}]`, `must be a metric name (a string); got ${describe(name)}`);
     const id = LOOKUP.get(normalise(name));
     if (id === undefined) {
       const near = closest(normalise(name), [...LOOKUP.keys()]);
       const hint = near ? ` (did you mean '${LOOKUP.get(near)}'?)` : '';
-      throw rangeError(fn, `metrics[${i}]`, `'${name}' is not a metric this library knows${hint}; its metrics are ${METRIC_IDS.join(', ')} (README: aliases)`);
+      throw rangeError(fn, `${arg}[${i}]`, `'${name}' is not a metric this library knows${hint}; its metrics are ${METRIC_IDS.join(', ')} (README: aliases)`);
     }
-    if (entries.some((e) => e.key === name)) throw rangeError(fn, `metrics[${i}]`, `'${name}' is listed twice`);
+    if (entries.some((e) => e.key === name)) throw rangeError(fn, `${arg}[${i}]`, `'${name}' is listed twice`);
     entries.push({ key: name, id });
   });
   return entries;

@@ -59,7 +59,7 @@ function build(c: Case): Built {
   let predSays: (b: number, cls: number, s: number) => boolean;
   if (predLabels) {
     const values = labelMap(undefined);
-    pred = offsetView(LABEL_TYPES[c.pred as keyof typeof LABEL_TYPES], values, c.offset);
+    pred = offsetView(LABEL_TYPES[c.pred as keyof typeof LABEL_TYPES] as typeof Uint8Array, values, c.offset);
     predSays = (b, cls, s) => values[b * S + s] === cls;
   } else if (c.pred === 'nonzero-u8') {
     const values = Array.from({ length: n }, () => (random() < 0.4 ? 1 + Math.floor(random() * 3) : 0));
@@ -86,12 +86,12 @@ function build(c: Case): Built {
   let counted: (b: number, s: number) => boolean = () => true;
   if (targetLabels) {
     const values = labelMap(ignoreIndex);
-    target = offsetView(LABEL_TYPES[c.target as keyof typeof LABEL_TYPES], values, c.offset + 1);
+    target = offsetView(LABEL_TYPES[c.target as keyof typeof LABEL_TYPES] as typeof Uint8Array, values, c.offset + 1);
     targetSays = (b, cls, s) => values[b * S + s] === cls;
     if (ignoreIndex !== undefined) counted = (b, s) => values[b * S + s] !== ignoreIndex;
   } else {
     const values = Array.from({ length: n }, () => (random() < 0.35 ? (c.target === 'dense-f32' ? 0.25 + random() : 1) : 0));
-    target = offsetView(c.target === 'dense-u8' ? Uint8Array : Float32Array, values, c.offset + 2);
+    target = offsetView((c.target === 'dense-u8' ? Uint8Array : Float32Array) as typeof Float32Array, values, c.offset + 2);
     targetSays = (b, cls, s) => values[index(b, cls, s)] !== 0;
   }
 

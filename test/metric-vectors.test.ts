@@ -89,7 +89,7 @@ function argmaxKeepdim(nested: Nested[]): Nested[] {
 // ---------------------------------------------------------------------------------------------
 // Results and tolerances
 
-type Got = number | Tensor | Record<string, number>;
+type Got = number | number[] | Tensor | Record<string, number>;
 
 function values(x: Got | Nested): number[] {
   if (typeof x === 'number') return [x];

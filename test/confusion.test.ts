@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDice, type ConfusionCounts, type ConfusionOptions, type DiceKernel } from '../src/index.js';
 import { countsByDefinition, firstArgmax, type CountsByDefinition } from './reference/confusion.js';
+import { spatialAxis } from './support/arbitraries.js';
 import { offsetView, rng } from './support/random.js';
 
 let kernels: DiceKernel[] = [];
@@ -136,11 +137,6 @@ function check(c: Case): void {
     if (p !== pred) { k.free(p); k.free(t); }
   }
 }
-
-const spatialAxis = fc.oneof(
-  { weight: 6, arbitrary: fc.integer({ min: 0, max: 19 }) },
-  { weight: 1, arbitrary: fc.integer({ min: 1000, max: 5000 }) },
-);
 
 const caseArbitrary: fc.Arbitrary<Case> = fc
   .record({

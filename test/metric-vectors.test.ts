@@ -122,6 +122,12 @@ function expectShape(record: MetricRecord, got: Got): void {
   else expect((got as Tensor).shape, `${record.id} shape`).toEqual(record.expected_shape);
 }
 
+/** The record's expected result: its shape, and its values within the record's tolerance. */
+function expectResult(record: MetricRecord, got: Got, what: string): void {
+  expectShape(record, got);
+  expectClose(record, got, record.expected as Nested, what);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Running a record as its `call` says
 
@@ -137,9 +143,7 @@ function runRecord(r: MetricRecord): void {
     case 'monai.metrics.compute_generalized_dice':
     case 'monai.metrics.get_confusion_matrix': {
       const fn = { 'monai.metrics.compute_dice': monai.compute_dice, 'monai.metrics.compute_iou': monai.compute_iou, 'monai.metrics.compute_generalized_dice': monai.compute_generalized_dice, 'monai.metrics.get_confusion_matrix': monai.get_confusion_matrix }[r.loss_or_metric];
-      const got = fn(yPred, y, p as never);
-      expectShape(r, got);
-      expectClose(r, got, r.expected as Nested, 'result');
+      expectResult(r, fn(yPred, y, p as never), 'result');
       return;
     }
     case 'monai.metrics.DiceHelper': {
@@ -154,9 +158,7 @@ function runRecord(r: MetricRecord): void {
       const m = r.loss_or_metric === 'monai.metrics.DiceMetric' ? new monai.DiceMetric(p as never) : new monai.MeanIoU(p as never);
       m.forward(yPred, y);
       if (aggregateNone(r)) {
-        const got = m.aggregate('none') as Tensor;
-        expectShape(r, got);
-        expectClose(r, got, r.expected as Nested, 'aggregate(none)');
+        expectResult(r, m.aggregate('none') as Tensor, 'aggregate(none)');
         return;
       }
       const [result] = m.aggregate() as [Got, unknown];
@@ -164,16 +166,13 @@ function runRecord(r: MetricRecord): void {
         expect(result, r.id).toEqual(r.expected);
         return;
       }
-      expectShape(r, result);
-      expectClose(r, result, r.expected as Nested, 'aggregate()');
+      expectResult(r, result, 'aggregate()');
       return;
     }
     case 'monai.metrics.GeneralizedDiceScore': {
       const m = new monai.GeneralizedDiceScore(p as never);
       m.forward(yPred, y);
-      const got = m.aggregate();
-      expectShape(r, got);
-      expectClose(r, got, r.expected as Nested, 'aggregate()');
+      expectResult(r, m.aggregate(), 'aggregate()');
       return;
     }
     case 'monai.metrics.ConfusionMatrixMetric': {
@@ -192,17 +191,13 @@ function runRecord(r: MetricRecord): void {
       return;
     }
     case 'torchmetrics.segmentation.DiceScore': {
-      const got = new torchmetrics.DiceScore(p as never).forward(yPred, y);
-      expectShape(r, got);
-      expectClose(r, got, r.expected as Nested, 'forward');
+      expectResult(r, new torchmetrics.DiceScore(p as never).forward(yPred, y), 'forward');
       return;
     }
     case 'torchmetrics.segmentation.MeanIoU': {
       const m = new torchmetrics.MeanIoU(p as never);
       m.update(yPred, y);
-      const got = m.compute();
-      expectShape(r, got);
-      expectClose(r, got, r.expected as Nested, 'compute()');
+      expectResult(r, m.compute(), 'compute()');
       // mean_iou(...).mean(dim=0): the per-sample rows averaged here, as the test does.
       const rows = torchmetrics.mean_iou(yPred, y, p as never);
       const [B, C] = rows.shape;

@@ -12,6 +12,7 @@ import { asLabels, asMask, asScores, isFloating, readTensor, tensor, type Tensor
 
 type InputFormat = 'one-hot' | 'index' | 'mixed';
 const INPUT_FORMATS: readonly InputFormat[] = ['one-hot', 'index', 'mixed'];
+const MEAN_IOU_FORMATS: readonly InputFormat[] = ['one-hot', 'index'];
 const AVERAGES: readonly MetricAverage[] = ['micro', 'macro', 'weighted', 'none'];
 const AGGREGATIONS: readonly MetricAggregation[] = ['samplewise', 'global'];
 
@@ -28,8 +29,18 @@ function positiveInteger(fn: string, name: string, value: unknown, required: boo
   return value;
 }
 
-function readInputFormat(fn: string, value: unknown): InputFormat {
-  return oneOf(fn, 'input_format', value, INPUT_FORMATS, 'one-hot');
+interface ReadingParams {
+  num_classes?: number | null;
+  include_background?: boolean;
+  input_format?: InputFormat;
+}
+
+function readingOf(fn: string, p: ReadingParams, numClassesRequired: boolean, formats: readonly InputFormat[]): Reading {
+  return {
+    numClasses: positiveInteger(fn, 'num_classes', p.num_classes, numClassesRequired),
+    includeBackground: flag(fn, 'include_background', p.include_background, true),
+    inputFormat: oneOf(fn, 'input_format', p.input_format, formats, 'one-hot'),
+  };
 }
 
 /** torchmetrics' average: None is 'none'. */
@@ -93,6 +104,46 @@ function count(kernel: DiceKernel, fn: string, preds: unknown, target: unknown, 
   return { counts, includeBackground: reading.includeBackground || C === 1 };
 }
 
+/**
+ * A torchmetrics Metric: its state is the counts of every update; `compute` scores them all,
+ * `forward` adds a batch and scores that batch alone.
+ */
+abstract class Accumulating {
+  private readonly kernel = compatKernel();
+  private readonly stream: StreamingMetric;
+  private includeBackground = true;
+
+  constructor(private readonly name: string, private readonly reading: Reading, metric: string) {
+    this.stream = this.kernel.createMetric({ metrics: [metric], empty: 'formula' });
+  }
+
+  protected abstract score(counts: ConfusionCounts, includeBackground: boolean): number | Tensor;
+
+  update(preds: TensorInput, target: TensorInput): void {
+    this.add(`${this.name}.update`, preds, target);
+  }
+
+  compute(): number | Tensor {
+    return this.score(this.stream.counts(), this.includeBackground);
+  }
+
+  /** Update with this batch, and return the score of this batch alone. */
+  forward(preds: TensorInput, target: TensorInput): number | Tensor {
+    return this.score(this.add(`${this.name}.forward`, preds, target), this.includeBackground);
+  }
+
+  reset(): void {
+    this.stream.reset();
+  }
+
+  private add(fn: string, preds: TensorInput, target: TensorInput): ConfusionCounts {
+    const { counts, includeBackground } = count(this.kernel, fn, preds, target, this.reading);
+    this.stream.add(counts);
+    this.includeBackground = includeBackground;
+    return counts;
+  }
+}
+
 export interface DiceScoreParams {
   num_classes: number;
   include_background?: boolean;
@@ -114,47 +165,21 @@ function resultOf(reduced: ReducedMetric): number | Tensor {
  * const m = new torchmetrics.DiceScore({ num_classes: 4, average: 'macro' });
  * m.update(preds, target); m.compute(); // number
  */
-export class DiceScore {
-  private readonly kernel = compatKernel();
-  private readonly reading: Reading;
+export class DiceScore extends Accumulating {
   private readonly average: MetricAverage;
   private readonly aggregation: MetricAggregation;
-  private readonly stream: StreamingMetric;
-  private includeBackground = true;
 
   constructor(params: DiceScoreParams) {
     const fn = 'DiceScore';
     const p = checkOptionNames(fn, params, ['num_classes', 'include_background', 'average', 'aggregation_level', 'input_format']) as Partial<DiceScoreParams>;
-    this.reading = {
-      numClasses: positiveInteger(fn, 'num_classes', p.num_classes, true),
-      includeBackground: flag(fn, 'include_background', p.include_background, true),
-      inputFormat: readInputFormat(fn, p.input_format),
-    };
+    super(fn, readingOf(fn, p, true, INPUT_FORMATS), 'dice');
     this.average = readAverage(fn, p.average, 'macro');
     this.aggregation = oneOf(fn, 'aggregation_level', p.aggregation_level, AGGREGATIONS, 'samplewise');
-    this.stream = this.kernel.createMetric({ metrics: ['dice'], empty: 'formula' });
   }
 
-  update(preds: TensorInput, target: TensorInput): void {
-    const { counts, includeBackground } = count(this.kernel, 'DiceScore.update', preds, target, this.reading);
-    this.stream.add(counts);
-    this.includeBackground = includeBackground;
-  }
-
-  compute(): number | Tensor {
-    return resultOf(this.stream.compute({ average: this.average, aggregation: this.aggregation, includeBackground: this.includeBackground }).dice as ReducedMetric);
-  }
-
-  /** Update with this batch, and return the score of this batch alone. */
-  forward(preds: TensorInput, target: TensorInput): number | Tensor {
-    const { counts, includeBackground } = count(this.kernel, 'DiceScore.forward', preds, target, this.reading);
-    this.stream.add(counts);
-    this.includeBackground = includeBackground;
-    return resultOf(metricsFromCounts(counts, { metrics: ['dice'], empty: 'formula', average: this.average, aggregation: this.aggregation, includeBackground }).dice as ReducedMetric);
-  }
-
-  reset(): void {
-    this.stream.reset();
+  protected score(counts: ConfusionCounts, includeBackground: boolean): number | Tensor {
+    const { average, aggregation } = this;
+    return resultOf(metricsFromCounts(counts, { metrics: ['dice'], empty: 'formula', average, aggregation, includeBackground }).dice as ReducedMetric);
   }
 }
 
@@ -167,11 +192,7 @@ export interface DiceScoreFunctionalParams extends DiceScoreParams {}
 export function dice_score(preds: TensorInput, target: TensorInput, params: DiceScoreFunctionalParams): Tensor {
   const fn = 'dice_score';
   const p = checkOptionNames(fn, params, ['num_classes', 'include_background', 'average', 'aggregation_level', 'input_format']) as Partial<DiceScoreParams>;
-  const reading = {
-    numClasses: positiveInteger(fn, 'num_classes', p.num_classes, true),
-    includeBackground: flag(fn, 'include_background', p.include_background, true),
-    inputFormat: readInputFormat(fn, p.input_format),
-  };
+  const reading = readingOf(fn, p, true, INPUT_FORMATS);
   const average = readAverage(fn, p.average, 'micro');
   const aggregation = oneOf(fn, 'aggregation_level', p.aggregation_level, AGGREGATIONS, 'samplewise');
   const { counts, includeBackground } = count(compatKernel(), fn, preds, target, reading);
@@ -195,44 +216,18 @@ const absentAsMinusOne = (v: number): number => (Number.isNaN(v) ? -1 : v);
  * `compute()` averages them over everything seen (per class with `per_class`, −1 for a class
  * that never appeared).
  */
-export class MeanIoU {
-  private readonly kernel = compatKernel();
-  private readonly reading: Reading;
+export class MeanIoU extends Accumulating {
   private readonly perClass: boolean;
-  private readonly stream: StreamingMetric;
-  private includeBackground = true;
 
   constructor(params?: MeanIoUParams) {
     const fn = 'MeanIoU';
     const p = checkOptionNames(fn, params, ['num_classes', 'include_background', 'per_class', 'input_format']);
-    this.reading = {
-      numClasses: positiveInteger(fn, 'num_classes', p.num_classes, false),
-      includeBackground: flag(fn, 'include_background', p.include_background, true),
-      inputFormat: oneOf(fn, 'input_format', p.input_format, ['one-hot', 'index'] as const, 'one-hot'),
-    };
+    super(fn, readingOf(fn, p, false, MEAN_IOU_FORMATS), 'iou');
     this.perClass = flag(fn, 'per_class', p.per_class, false);
-    this.stream = this.kernel.createMetric({ metrics: ['iou'], empty: 'formula' });
   }
 
-  update(preds: TensorInput, target: TensorInput): void {
-    const { counts, includeBackground } = count(this.kernel, 'MeanIoU.update', preds, target, this.reading);
-    this.stream.add(counts);
-    this.includeBackground = includeBackground;
-  }
-
-  compute(): number | Tensor {
-    return meanIouOf(this.stream.counts(), this.perClass, this.includeBackground);
-  }
-
-  forward(preds: TensorInput, target: TensorInput): number | Tensor {
-    const { counts, includeBackground } = count(this.kernel, 'MeanIoU.forward', preds, target, this.reading);
-    this.stream.add(counts);
-    this.includeBackground = includeBackground;
+  protected score(counts: ConfusionCounts, includeBackground: boolean): number | Tensor {
     return meanIouOf(counts, this.perClass, includeBackground);
-  }
-
-  reset(): void {
-    this.stream.reset();
   }
 }
 
@@ -253,11 +248,7 @@ function meanIouOf(counts: ConfusionCounts, perClass: boolean, includeBackground
 export function mean_iou(preds: TensorInput, target: TensorInput, params?: MeanIoUParams): Tensor {
   const fn = 'mean_iou';
   const p = checkOptionNames(fn, params, ['num_classes', 'include_background', 'per_class', 'input_format']);
-  const reading = {
-    numClasses: positiveInteger(fn, 'num_classes', p.num_classes, false),
-    includeBackground: flag(fn, 'include_background', p.include_background, true),
-    inputFormat: oneOf(fn, 'input_format', p.input_format, ['one-hot', 'index'] as const, 'one-hot'),
-  };
+  const reading = readingOf(fn, p, false, MEAN_IOU_FORMATS);
   const perClass = flag(fn, 'per_class', p.per_class, false);
   const { counts, includeBackground } = count(compatKernel(), fn, preds, target, reading);
   const B = counts.numSamples;

@@ -52,20 +52,15 @@ function valueOf(v: number | Float64Array): MonaiValue {
   return typeof v === 'number' ? v : tensor(v, [v.length]);
 }
 
-/**
- * do_metric_reduction of the values of one metric: `values` per (sample, class) of every class,
- * `reduced` the native reduction over the reported classes (null for 'none').
- */
-function monaiOutput(perTerm: Tensor, reduced: ReducedMetric | null, getNotNans: boolean): MonaiResult {
-  if (reduced === null) return getNotNans ? [perTerm, notNansOf(perTerm)] : perTerm;
-  const f = valueOf(reduced.value);
-  return getNotNans ? [f, valueOf(reduced.notNans)] : f;
+/** MONAI's 'none': the per-term tensor, with its NaN mask as not_nans. */
+function perTermOutput(perTerm: Tensor, getNotNans: boolean): MonaiResult {
+  return getNotNans ? [perTerm, notNansOf(perTerm)] : perTerm;
 }
 
-/** Metric names checked under the Python parameter's name. */
-function checkMetricNames(arg: string, names: unknown): string[] {
-  resolveMetricNames(arg === 'metrics' ? 'createMetric' : 'ConfusionMatrixMetric', names, arg);
-  return names as string[];
+/** MONAI's other reductions: the value, with the count of non-NaN terms behind it. */
+function reducedOutput(reduced: ReducedMetric, getNotNans: boolean): MonaiResult {
+  const f = valueOf(reduced.value);
+  return getNotNans ? [f, valueOf(reduced.notNans)] : f;
 }
 
 /** The counts of every batch seen since the last reset (MONAI's cumulative buffer). */
@@ -74,8 +69,8 @@ class Cumulative {
   /** The reported classes and matching includeBackground, from the latest batch. */
   inputs: Pick<MonaiInputs, 'classes' | 'includeBackground'> | null = null;
 
-  constructor(readonly kernel: DiceKernel, metrics: string[], empty: EmptyPolicy, weightType: WeightType = 'square', namesArg = 'metrics') {
-    this.stream = kernel.createMetric({ metrics: checkMetricNames(namesArg, metrics), empty, weightType });
+  constructor(readonly kernel: DiceKernel, metrics: string[], empty: EmptyPolicy, weightType: WeightType = 'square') {
+    this.stream = kernel.createMetric({ metrics, empty, weightType });
   }
 
   count(inputs: MonaiInputs): ConfusionCounts {
@@ -95,11 +90,8 @@ class Cumulative {
     if (this.inputs === null) throw rangeError(fn, 'buffer', 'is empty: call forward(y_pred, y) before aggregate()');
     const { classes, includeBackground } = this.inputs;
     const counts = this.stream.counts();
-    if (reduction === 'none') {
-      return monaiOutput(table(this.stream.compute({ reduction: 'none' })[name] as Float64Array, counts, classes), null, getNotNans);
-    }
-    const reduced = this.stream.compute({ reduction, includeBackground })[name] as ReducedMetric;
-    return monaiOutput(tensor([], []), reduced, getNotNans);
+    if (reduction === 'none') return perTermOutput(table(this.stream.compute({ reduction: 'none' })[name] as Float64Array, counts, classes), getNotNans);
+    return reducedOutput(this.stream.compute({ reduction, includeBackground })[name] as ReducedMetric, getNotNans);
   }
 }
 
@@ -172,10 +164,44 @@ function diceOfBatch(
 function reduceBatch(counts: ConfusionCounts, inputs: MonaiInputs, metric: string, empty: EmptyPolicy, reduction: MetricReduction, getNotNans: boolean, weightType: WeightType = 'square'): MonaiResult {
   if (reduction === 'none') {
     const values = metricsFromCounts(counts, { metrics: [metric], empty, weightType })[metric] as Float64Array;
-    return monaiOutput(metric === 'generalizedDice' ? tensor(values, [values.length, 1]) : table(values, counts, inputs.classes), null, getNotNans);
+    return perTermOutput(metric === 'generalizedDice' ? tensor(values, [values.length, 1]) : table(values, counts, inputs.classes), getNotNans);
   }
-  const reduced = metricsFromCounts(counts, { metrics: [metric], empty, weightType, reduction, includeBackground: inputs.includeBackground })[metric] as ReducedMetric;
-  return monaiOutput(tensor([], []), reduced, getNotNans);
+  return reducedOutput(metricsFromCounts(counts, { metrics: [metric], empty, weightType, reduction, includeBackground: inputs.includeBackground })[metric] as ReducedMetric, getNotNans);
+}
+
+/**
+ * A MONAI CumulativeIterationMetric of one native metric: `forward` scores a batch per
+ * (sample, class) and keeps its counts; `aggregate` reduces every sample kept since `reset`.
+ */
+class CumulativeMetric {
+  protected readonly cumulative: Cumulative;
+
+  constructor(
+    private readonly name: string,
+    private readonly metric: string,
+    private readonly empty: EmptyPolicy,
+    private readonly reduction: MetricReduction,
+    private readonly getNotNans: boolean,
+    /** How this metric reads a batch (MONAI's input conventions differ between metrics). */
+    private readonly read: (fn: string, yPred: unknown, y: unknown) => MonaiInputs,
+    private readonly weightType: WeightType = 'square',
+  ) {
+    this.cumulative = new Cumulative(compatKernel(), [metric], empty, weightType);
+  }
+
+  forward(yPred: TensorInput, y: TensorInput): Tensor {
+    const inputs = this.read(`${this.name}.forward`, yPred, y);
+    return reduceBatch(this.cumulative.count(inputs), inputs, this.metric, this.empty, 'none', false, this.weightType) as Tensor;
+  }
+
+  aggregate(reduction?: MetricReduction | null): MonaiResult {
+    const fn = `${this.name}.aggregate`;
+    return this.cumulative.aggregate(fn, this.metric, reductionOf(fn, reduction, this.reduction), this.getNotNans);
+  }
+
+  reset(): void {
+    this.cumulative.reset();
+  }
 }
 
 export interface ComputeDiceParams {
@@ -218,56 +244,38 @@ export interface DiceMetricParams {
  * for (const [p, y] of batches) m.forward(p, y);
  * m.aggregate(); // { data, shape: [C - 1] }
  */
-export class DiceMetric {
-  private readonly cumulative: Cumulative;
-  private readonly reading: DiceReading;
-  private readonly empty: EmptyPolicy;
-  private readonly reduction: MetricReduction;
-  private readonly getNotNans: boolean;
-  private readonly returnWithLabel: boolean | string[];
+export class DiceMetric extends CumulativeMetric {
+  private readonly labels: { reduction: MetricReduction; names: boolean | string[] };
 
   constructor(params?: DiceMetricParams) {
     const fn = 'DiceMetric';
     const p = options(fn, params, ['include_background', 'reduction', 'get_not_nans', 'ignore_empty', 'num_classes', 'return_with_label']);
-    this.reading = {
-      numClasses: numClassesOf(fn, p.num_classes), threshold: false, applyArgmax: false, activate: false,
-      includeBackground: flag(fn, 'include_background', p.include_background, true),
-    };
-    this.reduction = reductionOf(fn, p.reduction, 'mean');
-    this.getNotNans = flag(fn, 'get_not_nans', p.get_not_nans, false);
     const labels = p.return_with_label ?? false;
     if (!(typeof labels === 'boolean' || (Array.isArray(labels) && labels.every((l) => typeof l === 'string')))) {
       throw typeError(fn, 'return_with_label', `must be a boolean or a list of label names; got ${describe(labels)}`);
     }
-    this.returnWithLabel = labels;
-    this.empty = flag(fn, 'ignore_empty', p.ignore_empty, true) ? 'nan' : 'one';
-    this.cumulative = new Cumulative(compatKernel(), ['dice'], this.empty);
+    const reduction = reductionOf(fn, p.reduction, 'mean');
+    const reading: DiceReading = {
+      numClasses: numClassesOf(fn, p.num_classes), threshold: false, applyArgmax: false, activate: false,
+      includeBackground: flag(fn, 'include_background', p.include_background, true),
+    };
+    super(fn, 'dice', flag(fn, 'ignore_empty', p.ignore_empty, true) ? 'nan' : 'one', reduction, flag(fn, 'get_not_nans', p.get_not_nans, false),
+      (at, yPred, y) => readDiceInputs(at, yPred, y, reading, 3));
+    this.labels = { reduction, names: labels };
   }
 
-  forward(yPred: TensorInput, y: TensorInput): Tensor {
-    const fn = 'DiceMetric.forward';
-    const inputs = readDiceInputs(fn, yPred, y, this.reading, 3);
-    const counts = this.cumulative.count(inputs);
-    return reduceBatch(counts, inputs, 'dice', this.empty, 'none', false) as Tensor;
-  }
-
-  aggregate(reduction?: MetricReduction | null): MonaiResult {
-    const fn = 'DiceMetric.aggregate';
-    const r = reductionOf(fn, reduction, this.reduction);
-    const result = this.cumulative.aggregate(fn, 'dice', r, this.getNotNans);
-    if (this.reduction !== 'mean_batch' || this.returnWithLabel === false) return result;
-    // return_with_label: {label: round(value, 4)} for each reported class.
-    const [f, notNans] = this.getNotNans ? (result as [MonaiValue, MonaiValue]) : [result as MonaiValue, undefined];
+  /** As MONAI: with return_with_label (and reduction 'mean_batch' given to the constructor), `{ label: round(value, 4) }`. */
+  override aggregate(reduction?: MetricReduction | null): MonaiResult {
+    const result = super.aggregate(reduction);
+    if (this.labels.reduction !== 'mean_batch' || this.labels.names === false) return result;
+    const pair = Array.isArray(result);
+    const f = (pair ? (result as [MonaiValue, MonaiValue])[0] : result) as MonaiValue;
     const values = typeof f === 'number' ? [f] : Array.from(f.data);
     const first = this.cumulative.inputs?.classes[0] ?? 0;
-    const names = Array.isArray(this.returnWithLabel) ? this.returnWithLabel : values.map((_, i) => `label_${i + first}`);
+    const names = Array.isArray(this.labels.names) ? this.labels.names : values.map((_, i) => `label_${i + first}`);
     const labelled: Record<string, number> = {};
     names.forEach((name, i) => { if (i < values.length) labelled[name] = Number(values[i].toFixed(4)); });
-    return notNans === undefined ? labelled : [labelled, notNans];
-  }
-
-  reset(): void {
-    this.cumulative.reset();
+    return pair ? [labelled, (result as [MonaiValue, MonaiValue])[1]] : labelled;
   }
 }
 
@@ -300,35 +308,13 @@ export interface MeanIoUParams {
 }
 
 /** monai.metrics.MeanIoU: compute_iou per batch (`forward`), NaN-aware `aggregate(reduction?)` (default 'mean'). */
-export class MeanIoU {
-  private readonly cumulative: Cumulative;
-  private readonly includeBackground: boolean;
-  private readonly empty: EmptyPolicy;
-  private readonly reduction: MetricReduction;
-  private readonly getNotNans: boolean;
-
+export class MeanIoU extends CumulativeMetric {
   constructor(params?: MeanIoUParams) {
     const fn = 'MeanIoU';
     const p = options(fn, params, ['include_background', 'reduction', 'get_not_nans', 'ignore_empty']);
-    this.includeBackground = flag(fn, 'include_background', p.include_background, true);
-    this.reduction = reductionOf(fn, p.reduction, 'mean');
-    this.getNotNans = flag(fn, 'get_not_nans', p.get_not_nans, false);
-    this.empty = flag(fn, 'ignore_empty', p.ignore_empty, true) ? 'nan' : 'one';
-    this.cumulative = new Cumulative(compatKernel(), ['iou'], this.empty);
-  }
-
-  forward(yPred: TensorInput, y: TensorInput): Tensor {
-    const inputs = readSameShape('MeanIoU.forward', yPred, y, this.includeBackground, 3);
-    return reduceBatch(this.cumulative.count(inputs), inputs, 'iou', this.empty, 'none', false) as Tensor;
-  }
-
-  aggregate(reduction?: MetricReduction | null): MonaiResult {
-    const fn = 'MeanIoU.aggregate';
-    return this.cumulative.aggregate(fn, 'iou', reductionOf(fn, reduction, this.reduction), this.getNotNans);
-  }
-
-  reset(): void {
-    this.cumulative.reset();
+    const includeBackground = flag(fn, 'include_background', p.include_background, true);
+    super(fn, 'iou', flag(fn, 'ignore_empty', p.ignore_empty, true) ? 'nan' : 'one', reductionOf(fn, p.reduction, 'mean'), flag(fn, 'get_not_nans', p.get_not_nans, false),
+      (at, yPred, y) => readSameShape(at, yPred, y, includeBackground, 3));
   }
 }
 
@@ -375,42 +361,20 @@ export interface GeneralizedDiceScoreParams {
  * reduce the per-sample score summed over classes; the others the per-class scores.
  * `aggregate()` returns the reduced value only (its `reduction` argument is ignored, as in MONAI 1.5).
  */
-export class GeneralizedDiceScore {
-  private readonly cumulative: Cumulative;
-  private readonly includeBackground: boolean;
-  private readonly reduction: MetricReduction;
-  private readonly metric: { metric: string; empty: EmptyPolicy };
-  private readonly weightType: WeightType;
-
+export class GeneralizedDiceScore extends CumulativeMetric {
   constructor(params?: GeneralizedDiceScoreParams) {
     const fn = 'GeneralizedDiceScore';
     const p = options(fn, params, ['include_background', 'reduction', 'weight_type']);
-    this.includeBackground = flag(fn, 'include_background', p.include_background, true);
-    this.reduction = reductionOf(fn, p.reduction, 'mean');
-    this.weightType = oneOf(fn, 'weight_type', p.weight_type, WEIGHT_TYPES, 'square');
-    this.metric = generalizedDiceMetric(['mean', 'sum', 'mean_channel', 'sum_channel'].includes(this.reduction));
-    this.cumulative = new Cumulative(compatKernel(), [this.metric.metric], this.metric.empty, this.weightType);
+    const reduction = reductionOf(fn, p.reduction, 'mean');
+    const { metric, empty } = generalizedDiceMetric(['mean', 'sum', 'mean_channel', 'sum_channel'].includes(reduction));
+    const includeBackground = flag(fn, 'include_background', p.include_background, true);
+    super(fn, metric, empty, reduction, false, (at, yPred, y) => readSameShape(at, yPred, y, includeBackground, 3),
+      oneOf(fn, 'weight_type', p.weight_type, WEIGHT_TYPES, 'square'));
   }
 
-  forward(yPred: TensorInput, y: TensorInput): Tensor {
-    const inputs = readSameShape('GeneralizedDiceScore.forward', yPred, y, this.includeBackground, 3);
-    return reduceBatch(this.cumulative.count(inputs), inputs, this.metric.metric, this.metric.empty, 'none', false, this.weightType) as Tensor;
-  }
-
-  aggregate(): MonaiValue {
-    const fn = 'GeneralizedDiceScore.aggregate';
-    if (this.metric.metric === 'generalizedDice' && this.reduction !== 'none') {
-      return this.cumulative.aggregate(fn, this.metric.metric, this.reduction, false) as MonaiValue;
-    }
-    if (this.metric.metric === 'generalizedDice') {
-      const values = this.cumulative.stream.compute({ reduction: 'none' })[this.metric.metric] as Float64Array;
-      return tensor(values, [values.length, 1]);
-    }
-    return this.cumulative.aggregate(fn, this.metric.metric, this.reduction, false) as MonaiValue;
-  }
-
-  reset(): void {
-    this.cumulative.reset();
+  /** The reduced value only; MONAI 1.5 ignores (and deprecates) a reduction given here. */
+  override aggregate(): MonaiValue {
+    return super.aggregate() as MonaiValue;
   }
 }
 
@@ -469,11 +433,12 @@ export class ConfusionMatrixMetric {
     const p = options(fn, params, ['include_background', 'metric_name', 'compute_sample', 'reduction', 'get_not_nans']);
     const names = p.metric_name ?? 'hit_rate';
     this.names = typeof names === 'string' ? [names] : names;
+    resolveMetricNames(fn, this.names, 'metric_name'); // unknown names are refused here, under the Python name
     this.includeBackground = flag(fn, 'include_background', p.include_background, true);
     this.computeSample = flag(fn, 'compute_sample', p.compute_sample, false);
     this.reduction = reductionOf(fn, p.reduction, 'mean');
     this.getNotNans = flag(fn, 'get_not_nans', p.get_not_nans, false);
-    this.cumulative = new Cumulative(compatKernel(), this.names, 'formula', 'square', 'metric_name');
+    this.cumulative = new Cumulative(compatKernel(), this.names, 'formula');
   }
 
   forward(yPred: TensorInput, y: TensorInput): Tensor {

@@ -17,10 +17,17 @@ const OVERRIDES = [
   { average: 'macro' }, { average: 'micro', aggregation: 'global' }, { average: 'weighted', empty: 'formula' }, { average: 'none', empty: 'one' },
 ] as const;
 
-/** Every result of a metric under several reductions, as plain JSON-comparable data. */
+/** A result as plain JSON-comparable data. */
+const plainResult = (v: unknown): unknown => (v instanceof Float64Array ? Array.from(v) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plainResult(x)])) : v);
+
+/** Every result of a metric under several reductions. */
 function results(m: StreamingMetric): unknown[] {
-  const plain = (v: unknown): unknown => (v instanceof Float64Array ? Array.from(v) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)])) : v);
-  return OVERRIDES.map((o) => plain(m.compute(o)));
+  return OVERRIDES.map((o) => plainResult(m.compute(o)));
+}
+
+/** k.metrics on the whole volume: what a streaming metric must match. */
+function metricsResults(k: DiceKernel, v: Volume, extra: object): unknown {
+  return plainResult(k.metrics(v.pred, v.target, { ...options(v), shape: [v.B, v.S], ...extra } as never));
 }
 
 interface Volume {
@@ -141,6 +148,16 @@ describe('streaming metrics give the one-pass result exactly', () => {
     // case-1, class 1: pred 1 0 1 1, target 1 1 0 1 → TP 2, FP 1, FN 1 → Dice 4/6.
     expect((a.compute().dice as Float64Array)[1]).toBeCloseTo(4 / 6, 14);
     expect(Array.from(a.counts().tp)).toEqual([0, 2]);
+  });
+
+  it('compute(overrides) reduces the same state otherwise: a reduction or an average replaces the reduction step', () => {
+    const k = kernels[0];
+    const v = volume(8, 2, 3, 300, 'labels');
+    const m = k.createMetric({ ...options(v), reduction: 'mean' }).update(v.pred, v.target, { shape: [2, 300] });
+    const fresh = (extra: object) => metricsResults(k, v, extra);
+    expect(plainResult(m.compute())).toEqual(fresh({ reduction: 'mean' }));
+    expect(plainResult(m.compute({ average: 'micro' }))).toEqual(fresh({ average: 'micro' }));
+    expect(plainResult(m.compute({ reduction: 'none', includeBackground: false }))).toEqual(fresh({ includeBackground: false }));
   });
 
   it('add() takes counts from k.confusion, and reset() empties the state', () => {

@@ -67,8 +67,11 @@ export class MetricStream implements StreamingMetric {
 
   compute(overrides?: Pick<MetricOptions, (typeof OVERRIDES)[number]>): MetricsResult {
     const opts = checkOptionNames('compute', overrides, OVERRIDES);
-    const spec = resolveEvaluation('compute', { ...this.metricOptions, ...opts });
-    return evaluateCounts(spec, this.counts());
+    // A reduction or an average given here replaces the reduction step as a whole.
+    const base = opts.reduction !== undefined || opts.average !== undefined
+      ? { ...this.metricOptions, reduction: undefined, average: undefined }
+      : this.metricOptions;
+    return evaluateCounts(resolveEvaluation('compute', { ...base, ...opts }), this.counts());
   }
 
   counts(): ConfusionCounts {

@@ -244,3 +244,22 @@ describe('confusion counts are exact beyond 2^24 voxels', () => {
     for (const k of kernels) expect(asLists(k.confusion(pred, target, { numClasses: 3, ignoreIndex: 9 })), k.backend).toEqual(ignoring);
   });
 });
+
+describe('confusion counts in WebAssembly memory', () => {
+  it('keep the memory flat over many calls with copied-in and converted arrays', () => {
+    for (const k of kernels.filter((x) => x.backend !== 'js')) {
+      const random = rng(12);
+      const pred = Uint16Array.from({ length: 5000 }, () => Math.floor(random() * 4));
+      const target = Uint8Array.from({ length: 5000 }, () => Math.floor(random() * 4));
+      const scores = Float32Array.from({ length: 4 * 5000 }, () => random());
+      const call = () => {
+        k.confusion(pred, target, { numClasses: 4 });
+        k.confusion(scores, target, { shape: [1, 4, 5000], layout: 'NHWC' });
+      };
+      for (let i = 0; i < 10; i++) call();
+      const bytes = k.memory!.buffer.byteLength;
+      for (let i = 0; i < 1000; i++) call();
+      expect(k.memory!.buffer.byteLength, k.backend).toBe(bytes);
+    }
+  });
+});

@@ -254,7 +254,7 @@ describe('confusion counts in WebAssembly memory', () => {
       const scores = Float32Array.from({ length: 4 * 5000 }, () => random());
       const call = () => {
         k.confusion(pred, target, { numClasses: 4 });
-        k.confusion(scores, target, { shape: [1, 4, 5000], layout: 'NHWC' });
+        k.confusion(scores, target, { shape: [1, 5000, 4], layout: 'NHWC' });
       };
       for (let i = 0; i < 10; i++) call();
       const bytes = k.memory!.buffer.byteLength;

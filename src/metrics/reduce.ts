@@ -17,7 +17,7 @@ export function columns(table: Table, first: number): Table {
   return { rows: table.rows, cols, values };
 }
 
-/** Sum and count of the non-NaN values at `indices` of a table. */
+/** Sum and count of the non-NaN values among `count` values, `step` apart from `start`. */
 function gather(values: Float64Array, start: number, count: number, step: number): { sum: number; n: number } {
   let sum = 0, n = 0;
   for (let k = 0, i = start; k < count; k++, i += step) {

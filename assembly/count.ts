@@ -182,7 +182,8 @@ function countLabelVoxels<T>(
  * counts. P and T are the element types (f32 or u8).
  */
 export function countMasks<P, T>(rec: usize, pred: usize, target: usize, n: i32, threshold: f32, byThreshold: bool): void {
-  if (byThreshold) countMaskRow<P, T>(rec, pred, target, n, threshold, true);
+  // Only float predictions are thresholded: no threshold loop is compiled for byte masks.
+  if (isFloat<P>() && byThreshold) countMaskRow<P, T>(rec, pred, target, n, threshold, true);
   else countMaskRow<P, T>(rec, pred, target, n, threshold, false);
 }
 
@@ -223,7 +224,7 @@ export function countMaskLabels<P, T>(
   rec: usize, pred: usize, labels: usize, n: i32, c: i32, threshold: f32, byThreshold: bool,
   ignoreIndex: i32, hasIgnore: bool, swapped: bool,
 ): void {
-  if (byThreshold) countMaskLabelRow<P, T>(rec, pred, labels, n, c, threshold, true, ignoreIndex, hasIgnore, swapped);
+  if (isFloat<P>() && byThreshold) countMaskLabelRow<P, T>(rec, pred, labels, n, c, threshold, true, ignoreIndex, hasIgnore, swapped);
   else countMaskLabelRow<P, T>(rec, pred, labels, n, c, threshold, false, ignoreIndex, hasIgnore, swapped);
 }
 

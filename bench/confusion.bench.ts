@@ -180,7 +180,8 @@ async function main(): Promise<void> {
 }
 
 function table(sizes: readonly SizeResult[]): string {
-  const labelWidth = Math.max(...IMPLEMENTATIONS.map((i) => i.label.length)) + 2;
+  const samplesLabel = 'samples per implementation';
+  const labelWidth = Math.max(samplesLabel.length, ...IMPLEMENTATIONS.map((i) => i.label.length)) + 2;
   const cell = 30;
   const row = (label: string, cells: string[]) => label.padEnd(labelWidth) + cells.map((c) => c.padEnd(cell)).join('').trimEnd();
   const lines = ['Median time per call, speed-up vs the JS loop, and throughput (bytes of pred + target per second):'];
@@ -191,7 +192,7 @@ function table(sizes: readonly SizeResult[]): string {
       return `${formatTime(r.medianMs).padStart(9)} ${formatRatio(r.speedupVsJsLoop).padStart(7)} ${r.gigabytesPerSecond.toFixed(2).padStart(6)} GB/s`;
     })));
   }
-  lines.push(row('samples per implementation', sizes.map((s) => String(Math.min(...Object.values(s.results).map((r) => r.samples))))));
+  lines.push(row(samplesLabel, sizes.map((s) => String(Math.min(...Object.values(s.results).map((r) => r.samples))))));
   return lines.join('\n');
 }
 

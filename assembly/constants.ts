@@ -65,3 +65,21 @@ export const LIST_KEYS: i32 = 0; // pairs listed so far: the next one goes there
 export const LIST_FOREGROUND: i32 = 1; // listed voxels of the foreground
 export const LIST_OTHER: i32 = 2; // listed voxels whose target is none of the values expected
 export const LIST_STRIDE: i32 = 3;
+
+/**
+ * Confusion record of one (sample, class): f64 slots holding exact integer counts over the
+ * voxels counted (those whose target label is not ignoreIndex). FP, FN and TN follow:
+ * FP = PRED − TP, FN = TARGET − TP, TN = VALID − PRED − TARGET + TP.
+ */
+export const CONF_TP: i32 = 0; // prediction and target both say c
+export const CONF_PRED: i32 = 1; // prediction says c
+export const CONF_TARGET: i32 = 2; // target says c
+export const CONF_VALID: i32 = 3; // voxels counted
+export const CONF_STRIDE: i32 = 4;
+
+/** How a dense prediction value says "this class": non-zero, or greater than a threshold. */
+export const DECIDE_NONZERO: i32 = 0;
+export const DECIDE_THRESHOLD: i32 = 1;
+
+/** Voxels per tile of the confusion paths that work on tiles (argmax, channels-last dense input). */
+export const CONF_TILE: i32 = 4096;

@@ -8,6 +8,14 @@ export {
 export {
   gradDense_f32, gradDense_u8, gradLabels_u8, gradLabels_u16, gradLabels_i32,
 } from "./grad";
+export {
+  confusionScratchBytes, confusionLabels_u8, confusionLabels_u16, confusionLabels_i32,
+  confusionMasks_f32_f32, confusionMasks_f32_u8, confusionMasks_u8_f32, confusionMasks_u8_u8,
+  confusionMaskLabels_f32_u8, confusionMaskLabels_f32_u16, confusionMaskLabels_f32_i32,
+  confusionMaskLabels_u8_u8, confusionMaskLabels_u8_u16, confusionMaskLabels_u8_i32,
+  confusionArgmaxLabels_u8, confusionArgmaxLabels_u16, confusionArgmaxLabels_i32,
+  confusionArgmaxMasks_f32, confusionArgmaxMasks_u8,
+} from "./confusion";
 
 /** First byte the TypeScript arena may use: everything below belongs to the module. */
 export function heapBase(): usize {

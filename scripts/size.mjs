@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 /** Budget for the bundled, minified, gzipped main entry; README.md ("Loading") quotes it. */
-const BUDGET_GZIP_BYTES = 64 * 1024;
+const BUDGET_GZIP_BYTES = 96 * 1024;
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const gzip = (text) => gzipSync(text, { level: 9 }).length;

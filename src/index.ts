@@ -2,14 +2,20 @@
 // SIMD WebAssembly kernels (with a scalar build and a pure TypeScript fallback).
 export { loadDice, loadDiceSync } from './runtime/load.js';
 export { DiceKernel } from './kernel.js';
+export { metricsFromCounts } from './metrics/evaluate.js';
 export type {
   Activation, AllocatableConstructor, BackendName, BceLossOptions, CreateLossOptions, CrossEntropyLossOptions,
   DenseTarget, DiceCELossOptions, DiceFocalLossOptions, DiceLossGradOptions, FocalLossOptions,
   GeneralizedDiceFocalLossOptions, Lambdas, PointTensorOptions,
-  DiceLossOptions, DiceScoreOptions, EmptyPolicy, FocalTverskyLossOptions, GeneralizedDiceLossOptions,
+  DiceLossOptions, DiceScoreOptions, LossEmptyPolicy, FocalTverskyLossOptions, GeneralizedDiceLossOptions,
   JaccardLossOptions, LabelMap, Layout, MccLossOptions, LoadOptions, Loss, LossAndGrad, LossName, OverlapOptions,
   Reduction, Target, TargetKind, TensorOptions, TverskyLossOptions, WithGrad,
 } from './api.js';
 export type {
   CreateLovaszLossOptions, LovaszClasses, LovaszHingeLossOptions, LovaszLossName, LovaszSoftmaxLossOptions,
+} from './api.js';
+export type {
+  ConfusionCounts, ConfusionOptions, CreateMetricOptions, Decision, MetricEmptyPolicy, HardPrediction, MetricAggregation,
+  MetricAverage, MetricJSON, MetricOptions, MetricReduction, MetricsOptions, MetricsResult, MetricUpdateOptions,
+  ReducedMetric, SampleKey, StreamingMetric, WeightType,
 } from './api.js';

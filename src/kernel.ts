@@ -1,7 +1,9 @@
 // DiceKernel: the public object. It resolves options, hands tensors to its engine (SIMD or
 // scalar WebAssembly, or the TypeScript reference) and applies the formulas.
 import type {
-  AllocatableConstructor, BackendName, BceLossOptions, CreateLossOptions, CrossEntropyLossOptions, DiceCELossOptions,
+  AllocatableConstructor, BackendName, BceLossOptions, ConfusionCounts, ConfusionOptions, CreateLossOptions,
+  CreateMetricOptions, CrossEntropyLossOptions, DiceCELossOptions, HardPrediction, MetricsOptions, MetricsResult,
+  StreamingMetric,
   DiceFocalLossOptions, DiceLossOptions, DiceScoreOptions, FocalLossOptions, FocalTverskyLossOptions,
   GeneralizedDiceFocalLossOptions, GeneralizedDiceLossOptions, JaccardLossOptions, Loss, LossAndGrad, MccLossOptions, Target,
   TverskyLossOptions, WithGrad,
@@ -10,7 +12,12 @@ import type { CreateLovaszLossOptions, LovaszHingeLossOptions, LovaszSoftmaxLoss
 import type { Engine } from './backends/engine.js';
 import { describe, rangeError, typeError } from './errors.js';
 import { LOSS_OPTION_NAMES, resolveOverlap, SCORE_OPTION_NAMES, type AnyLossName } from './losses/overlap.js';
+import { checkOptionNames } from './losses/options.js';
 import { overlapValue, overlapValueAndGrad } from './losses/run.js';
+import { countConfusion } from './metrics/counts.js';
+import { evaluateCounts } from './metrics/evaluate.js';
+import { CONFUSION_OPTION_NAMES, resolveConfusion, resolveMetricsCall } from './metrics/options.js';
+import { MetricStream } from './metrics/stream.js';
 import { createLovaszLoss, LOVASZ_OPTION_NAMES, lovaszValue, lovaszValueAndGrad, resolveLovasz } from './losses/lovasz.js';
 
 const LOSS_NAMES = Object.keys(LOSS_OPTION_NAMES) as AnyLossName[];
@@ -263,6 +270,56 @@ export class DiceKernel {
         return overlapValueAndGrad(engine, gradSpec, pred, target, out, mask);
       },
     };
+  }
+
+  /**
+   * Confusion counts per (sample, class): TP, FP, FN, TN as exact integers (counted in integer
+   * lanes, so any size is exact), every class including background, sample-major (`[b·C + c]`).
+   *
+   * `pred` is a label map (`numClasses` given), dense scores reduced by argmax or a threshold
+   * (`decision`, `threshold`, `activation: 'sigmoid'` for logits), or dense masks (non-zero = yes);
+   * `target` a label map or dense masks. Target voxels labelled `ignoreIndex` are not counted.
+   * @example
+   * const { tp, fp, fn } = k.confusion(predLabels, trueLabels, { numClasses: 4, shape: [2, 512, 512] });
+   * k.confusion(probs, trueLabels, { shape: [2, 4, 512, 512] });       // argmax over the class axis
+   * k.confusion(logits, masks, { shape: [1, 3, 64, 64, 64], decision: 'threshold', activation: 'sigmoid' });
+   */
+  confusion(pred: HardPrediction, target: Target, options?: ConfusionOptions): ConfusionCounts {
+    const opts = checkOptionNames('confusion', options, CONFUSION_OPTION_NAMES);
+    return countConfusion(this.engine, resolveConfusion('confusion', opts), pred, target);
+  }
+
+  /**
+   * Hard metrics per (sample, class) from the confusion counts: `dice` (= F1) `2TP/(2TP+FP+FN)`,
+   * `iou` `TP/(TP+FP+FN)`, `recall`, `precision`, `specificity`, `fbeta`, `mcc`, ... (README,
+   * "Metrics", with MONAI's names and aliases). A class absent from the target scores NaN by default
+   * (`empty`); `reduction` (MONAI) or `average` + `aggregation` (torchmetrics) reduce the table.
+   *
+   * @returns per metric name: B·C values (sample-major, every class) for `reduction: 'none'`,
+   *   else `{ value, notNans }`.
+   * @example
+   * const r = k.metrics(predLabels, trueLabels, { numClasses: 4, metrics: ['dice', 'iou'] });
+   * r.dice; // Float64Array of 4 per sample
+   * k.metrics(probs, labels, { shape: [8, 4, 96, 96], metrics: ['dice'], reduction: 'mean_batch', includeBackground: false });
+   */
+  metrics(pred: HardPrediction, target: Target, options: MetricsOptions & { reduction?: 'none'; average?: undefined }): Record<string, Float64Array>;
+  metrics(pred: HardPrediction, target: Target, options: MetricsOptions): MetricsResult;
+  metrics(pred: HardPrediction, target: Target, options: MetricsOptions): MetricsResult {
+    const { confusion, evaluation } = resolveMetricsCall('metrics', options);
+    return evaluateCounts(evaluation, countConfusion(this.engine, confusion, pred, target));
+  }
+
+  /**
+   * A streaming metric: `update` it batch by batch (or tile by tile, with a sample key), `merge`
+   * others (workers, processes, `toJSON` output), `compute` at the end. Counts add exactly, so
+   * any split of the data gives the one-pass result.
+   * @example
+   * const m = k.createMetric({ numClasses: 4, metrics: ['dice'], reduction: 'mean_batch' });
+   * for (const [pred, labels] of batches) m.update(pred, labels, { shape: [2, 256, 256] });
+   * m.compute().dice; // { value: Float64Array(4), notNans: Float64Array(4) }
+   */
+  createMetric(options: CreateMetricOptions): StreamingMetric {
+    return new MetricStream(this.engine, options);
   }
 
   /**

@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDice, type DiceKernel, type LossName } from '../src/index.js';
+import { spatialAxis } from './support/arbitraries.js';
 import { offsetView, rng } from './support/random.js';
 
 let simd: DiceKernel;
@@ -38,11 +39,6 @@ interface Case {
   offset: number;
   seed: number;
 }
-
-const spatialAxis = fc.oneof(
-  { weight: 6, arbitrary: fc.integer({ min: 0, max: 19 }) },
-  { weight: 1, arbitrary: fc.integer({ min: 1000, max: 5000 }) },
-);
 
 const caseArbitrary: fc.Arbitrary<Case> = fc
   .record({

@@ -10,6 +10,12 @@ const KERNELS: Record<string, number> = {
   statsDense_f32: 14, statsDense_u8: 14, statsLabels_u8: 16, statsLabels_u16: 16, statsLabels_i32: 16,
   gradDense_f32: 14, gradDense_u8: 14, gradLabels_u8: 16, gradLabels_u16: 16, gradLabels_i32: 16,
   heapBase: 0, tileLength: 1, scratchBytes: 1,
+  confusionScratchBytes: 0, confusionLabels_u8: 8, confusionLabels_u16: 8, confusionLabels_i32: 8,
+  confusionMasks_f32_f32: 10, confusionMasks_f32_u8: 10, confusionMasks_u8_f32: 10, confusionMasks_u8_u8: 10,
+  confusionMaskLabels_f32_u8: 12, confusionMaskLabels_f32_u16: 12, confusionMaskLabels_f32_i32: 12,
+  confusionMaskLabels_u8_u8: 12, confusionMaskLabels_u8_u16: 12, confusionMaskLabels_u8_i32: 12,
+  confusionArgmaxLabels_u8: 10, confusionArgmaxLabels_u16: 10, confusionArgmaxLabels_i32: 10,
+  confusionArgmaxMasks_f32: 8, confusionArgmaxMasks_u8: 8,
 };
 
 describe.each(['simd', 'scalar'] as const)('the %s build', (flavor) => {
@@ -29,6 +35,15 @@ describe.each(['simd', 'scalar'] as const)('the %s build', (flavor) => {
     expect(['POINT_NONE', 'POINT_BCE', 'POINT_CE', 'POINT_FOCAL'].map(constant))
       .toEqual([api.POINT_CODE.none, api.POINT_CODE.bce, api.POINT_CODE.ce, api.POINT_CODE.focal]);
     expect([constant('ROW_SQUARED'), constant('ROW_SOFT')]).toEqual([api.ROW_SQUARED, api.ROW_SOFT]);
+  });
+
+  it('exports the confusion record slots, decision codes and tile length that src/api.ts uses', () => {
+    expect([constant('CONF_TP'), constant('CONF_PRED'), constant('CONF_TARGET'), constant('CONF_VALID'), constant('CONF_STRIDE')])
+      .toEqual([api.CONF_TP, api.CONF_PRED, api.CONF_TARGET, api.CONF_VALID, api.CONF_STRIDE]);
+    expect([constant('DECIDE_NONZERO'), constant('DECIDE_THRESHOLD')]).toEqual([api.DECIDE_CODE.nonzero, api.DECIDE_CODE.threshold]);
+    expect(constant('CONF_TILE')).toBe(api.CONF_TILE);
+    // Four tiles of CONF_TILE 4-byte values: i32 argmax labels, narrowed labels, a pred row, a target row.
+    expect((exports.confusionScratchBytes as () => number)()).toBe(4 * 4 * api.CONF_TILE);
   });
 
   it('exports every kernel with its positional arity and imports nothing', () => {

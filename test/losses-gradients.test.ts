@@ -16,7 +16,7 @@
 // ignoreIndex, class weights, the empty policies on targets with empty classes, weightType,
 // logLoss, non-default alpha / beta / gamma. Layout and smoothing vary with the case index.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDice, type BackendName, type DiceKernel, type EmptyPolicy, type Target } from '../src/index.js';
+import { loadDice, type BackendName, type DiceKernel, type LossEmptyPolicy, type Target } from '../src/index.js';
 import { elementIndex } from './reference/dice.js';
 import { finiteDifferenceGradient, maxAbsRelativeError, relativeError } from './reference/finite-differences.js';
 import { activate, overlapReference, type OverlapRefOptions } from './reference/overlap.js';
@@ -55,7 +55,7 @@ interface Case {
   weighted?: boolean;
   /** A target where class C−1 is empty in every sample and class 1 in sample 0. */
   emptyClasses?: boolean;
-  empty?: EmptyPolicy;
+  empty?: LossEmptyPolicy;
   weightType?: 'square' | 'simple' | 'uniform';
   logLoss?: boolean;
   params?: { alpha?: number; beta?: number; gamma?: number };

@@ -16,7 +16,7 @@ const MEAN_RUN = 128;
  * Fills `labels` with runs whose lengths are uniform in [1, 2·MEAN_RUN) and whose label is drawn
  * from `classWeights` (so each class covers about its weight's share of the voxels).
  */
-function fillRuns(labels: Uint8Array, classWeights: readonly number[], random: () => number): void {
+export function fillRuns(labels: Uint8Array, classWeights: readonly number[], random: () => number): void {
   const total = classWeights.reduce((a, w) => a + w, 0);
   let i = 0;
   while (i < labels.length) {

@@ -1,7 +1,8 @@
 // What a backend provides: the two kernels over one call's tensors, and memory for them.
-import type { AllocatableConstructor, BackendName } from '../api.js';
+import type { AllocatableConstructor, BackendName, HardPrediction, Target } from '../api.js';
 import type { LovaszInputs, LovaszPlan } from '../losses/lovasz.js';
 import type { Inputs, TensorPlan } from '../losses/tensors.js';
+import type { ConfusionPlan } from '../metrics/plan.js';
 
 /** One call's tensors, marshalled once for both kernels. */
 export interface KernelJob {
@@ -21,6 +22,8 @@ export interface Engine {
    * no gradient will be asked for, null for a new gradient array, or the caller's array.
    */
   open(fn: string, plan: TensorPlan, inputs: Inputs, gradOut: Float32Array | null | undefined): KernelJob;
+  /** Confusion counts: B·C records of CONF_STRIDE f64 (see api.ts), exact integers. */
+  confusion(fn: string, plan: ConfusionPlan, pred: HardPrediction, target: Target): Float64Array;
   /** Throws if `array` came from this engine's alloc() but no longer views its memory (detached by a grow). */
   checkAttached(fn: string, name: string, array: unknown): void;
   alloc<C extends AllocatableConstructor>(ctor: C, length: number): InstanceType<C>;

@@ -54,7 +54,7 @@ export function classWeights(fn: string, value: unknown, C: number, name = 'weig
   return w;
 }
 
-function closest(key: string, names: readonly string[]): string | undefined {
+export function closest(key: string, names: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const name of names) {

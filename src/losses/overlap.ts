@@ -19,7 +19,7 @@ export type OverlapLossName = 'dice' | 'jaccard' | 'tversky' | 'focalTversky' | 
 export type PointLossName = 'bce' | 'crossEntropy' | 'focal';
 export type CombinedLossName = 'diceCE' | 'diceFocal' | 'generalizedDiceFocal';
 export type AnyLossName = OverlapLossName | PointLossName | CombinedLossName;
-export type EmptyPolicy = 'smooth' | 'zero' | 'skip';
+export type LossEmptyPolicy = 'smooth' | 'zero' | 'skip';
 export type WeightType = 'square' | 'simple' | 'uniform';
 
 /** A resolved loss or score: everything but the arrays. */
@@ -40,7 +40,7 @@ export interface OverlapSpec {
   weight: Float64Array | null;
   batch: boolean;
   reduction: Reduction;
-  empty: EmptyPolicy;
+  empty: LossEmptyPolicy;
   weightType: WeightType;
   /** The pointwise term, if any, and the weights of the two parts. */
   pointwise: PointSpec | null;
@@ -87,7 +87,7 @@ const DEFAULT_ACTIVATION: Readonly<Record<AnyLossName, 'none' | 'sigmoid' | 'sof
 export const SCORE_OPTION_NAMES: readonly string[] = COMMON;
 
 const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
-const EMPTY_POLICIES: readonly EmptyPolicy[] = ['smooth', 'zero', 'skip'];
+const EMPTY_POLICIES: readonly LossEmptyPolicy[] = ['smooth', 'zero', 'skip'];
 const WEIGHT_TYPES: readonly WeightType[] = ['square', 'simple', 'uniform'];
 
 /**

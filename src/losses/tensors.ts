@@ -90,7 +90,7 @@ export function resolveTensorOptions(fn: string, opts: TensorOptions, defaultAct
   return { shape, layout, activation, target, ignoreIndex, C };
 }
 
-function checkShape(fn: string, shape: unknown): readonly number[] {
+export function checkShape(fn: string, shape: unknown): readonly number[] {
   if (!Array.isArray(shape) || shape.length === 0) {
     throw typeError(fn, 'shape', `must be a non-empty array of integers; got ${describe(shape)}`);
   }
@@ -174,7 +174,7 @@ function targetKind(fn: string, spec: TensorSpec, target: unknown, denseLength: 
   return 'dense';
 }
 
-function checkTargetType(fn: string, kind: TargetKind, target: unknown): TargetType {
+export function checkTargetType(fn: string, kind: TargetKind, target: unknown): TargetType {
   if (kind === 'dense') {
     if (target instanceof Float32Array) return 'f32';
     if (target instanceof Uint8Array) return 'u8';

@@ -1,6 +1,6 @@
 // The overlap losses of DiceKernel by name, so that tests can loop over the family: each
 // one-shot loss and its ...WithGrad twin.
-import type { DiceKernel, EmptyPolicy, LossAndGrad, OverlapOptions, Target } from '../../src/index.js';
+import type { DiceKernel, LossEmptyPolicy, LossAndGrad, OverlapOptions, Target } from '../../src/index.js';
 
 /** The overlap family (the pointwise and combined losses are tested in test/pointwise.test.ts). */
 export type LossName = 'dice' | 'jaccard' | 'tversky' | 'focalTversky' | 'generalizedDice';
@@ -11,7 +11,7 @@ export const LOSS_NAMES: readonly LossName[] = ['dice', 'jaccard', 'tversky', 'f
 export interface LossOptions extends OverlapOptions {
   weight?: number[] | null;
   logLoss?: boolean;
-  empty?: EmptyPolicy;
+  empty?: LossEmptyPolicy;
   alpha?: number;
   beta?: number;
   gamma?: number;

@@ -1,9 +1,11 @@
 // The pure-TypeScript backend: arrays stay where they are; memory is the JS heap.
-import type { AllocatableConstructor } from '../../api.js';
+import type { AllocatableConstructor, HardPrediction, Target } from '../../api.js';
 import { rangeError } from '../../errors.js';
 import type { LovaszInputs, LovaszPlan } from '../../losses/lovasz.js';
 import type { Inputs, TensorPlan } from '../../losses/tensors.js';
+import type { ConfusionPlan } from '../../metrics/plan.js';
 import type { Engine, KernelJob, LovaszJob } from '../engine.js';
+import { confusionJS } from './confusion.js';
 import { gradJS, statsJS } from './kernels.js';
 import { JsLovaszJob } from './lovasz.js';
 
@@ -21,6 +23,10 @@ export class JsEngine implements Engine {
       },
       close: () => {},
     };
+  }
+
+  confusion(_fn: string, plan: ConfusionPlan, pred: HardPrediction, target: Target): Float64Array {
+    return confusionJS(plan, pred, target);
   }
 
   checkAttached(): void {}

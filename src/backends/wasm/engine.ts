@@ -1,14 +1,17 @@
 // The WebAssembly backend: one instance, one memory, an arena over it. Arrays that live in
 // that memory (from `alloc`) are used in place; any other array is copied in for the call.
 import {
-  ACTIVATION_CODE, COEF_STRIDE, LAYOUT_CODE, POINT_CODE, ROW_SOFT, ROW_SQUARED, STATS_STRIDE, type AllocatableConstructor, type Target,
+  ACTIVATION_CODE, COEF_STRIDE, LAYOUT_CODE, POINT_CODE, ROW_SOFT, ROW_SQUARED, STATS_STRIDE, type AllocatableConstructor,
+  type HardPrediction, type Target,
 } from '../../api.js';
 import { describe, typeError } from '../../errors.js';
 import type { LovaszInputs, LovaszPlan } from '../../losses/lovasz.js';
 import type { Inputs, TensorPlan } from '../../losses/tensors.js';
+import type { ConfusionPlan } from '../../metrics/plan.js';
 import { Arena } from '../../runtime/arena.js';
 import type { Engine, KernelJob, LovaszJob } from '../engine.js';
 import { checkLength } from '../js/engine.js';
+import { countConfusionWasm } from './confusion.js';
 import type { DiceExports } from './exports.js';
 import { deliverGradient } from './gradient.js';
 import { lovaszWorkspace, WasmLovaszJob, type LovaszAddresses } from './lovasz.js';
@@ -104,6 +107,15 @@ export class WasmEngine implements Engine {
       scratch: area(offsets.scratch),
     };
     return new WasmLovaszJob(this.kernels, plan, at, placed.release, gradOut, placed.outResident, inputs.pred.length);
+  }
+
+  confusion(fn: string, plan: ConfusionPlan, pred: HardPrediction, target: Target): Float64Array {
+    return countConfusionWasm(this.kernels, {
+      memory: this.memory,
+      arena: this.arena,
+      resident: (name, array) => this.resident(fn, name, array),
+      workspace: (bytes) => this.reserveWorkspace(bytes),
+    }, plan, pred, target);
   }
 
   /** The workspace block, grown to at least `bytes` (calls are synchronous: one user at a time). */

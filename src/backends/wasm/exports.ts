@@ -9,7 +9,7 @@ type HingeErrors = (pairs: Ptr, list: Ptr, pred: Ptr, target: Ptr, n: number, fi
 type LabelErrors = (pairs: Ptr, list: Ptr, prob: Ptr, labels: Ptr, n: number, first: number, c: number, C: number, ignoreIndex: number, hasIgnore: number) => void;
 type DenseErrors = (pairs: Ptr, list: Ptr, prob: Ptr, target: Ptr, stride: number, n: number, first: number) => void;
 
-export interface DiceExports {
+export interface DiceExports extends ConfusionExports {
   memory: WebAssembly.Memory;
   heapBase(): Ptr;
   tileLength(C: number): number;
@@ -38,4 +38,33 @@ export interface DiceExports {
   lovaszWalk(pairs: Ptr, n: number, foreground: number, dp: Ptr): number;
   lovaszProbabilities(prob: Ptr, pred: Ptr, B: number, C: number, S: number, layout: number, act: number, scratch: Ptr): void;
   lovaszBackward(out: Ptr, dp: Ptr, prob: Ptr, scale: Ptr, B: number, C: number, S: number, layout: number, act: number, scratch: Ptr): void;
+}
+
+type ConfusionLabels = (out: Ptr, pred: Ptr, target: Ptr, B: number, C: number, S: number, ignoreIndex: number, hasIgnore: number) => void;
+type ConfusionMasks = (out: Ptr, pred: Ptr, target: Ptr, B: number, C: number, S: number, layout: number, decide: number, threshold: number, scratch: Ptr) => void;
+type ConfusionMaskLabels = (out: Ptr, pred: Ptr, labels: Ptr, B: number, C: number, S: number, layout: number, decide: number, threshold: number, ignoreIndex: number, hasIgnore: number, scratch: Ptr) => void;
+type ConfusionArgmaxLabels = (out: Ptr, pred: Ptr, labels: Ptr, B: number, C: number, S: number, layout: number, ignoreIndex: number, hasIgnore: number, scratch: Ptr) => void;
+type ConfusionArgmaxMasks = (out: Ptr, pred: Ptr, target: Ptr, B: number, C: number, S: number, layout: number, scratch: Ptr) => void;
+
+/** The confusion kernels (assembly/confusion.ts), named `<kernel>_<pred type>[_<target type>]`. */
+export interface ConfusionExports {
+  confusionScratchBytes(): number;
+  confusionLabels_u8: ConfusionLabels;
+  confusionLabels_u16: ConfusionLabels;
+  confusionLabels_i32: ConfusionLabels;
+  confusionMasks_f32_f32: ConfusionMasks;
+  confusionMasks_f32_u8: ConfusionMasks;
+  confusionMasks_u8_f32: ConfusionMasks;
+  confusionMasks_u8_u8: ConfusionMasks;
+  confusionMaskLabels_f32_u8: ConfusionMaskLabels;
+  confusionMaskLabels_f32_u16: ConfusionMaskLabels;
+  confusionMaskLabels_f32_i32: ConfusionMaskLabels;
+  confusionMaskLabels_u8_u8: ConfusionMaskLabels;
+  confusionMaskLabels_u8_u16: ConfusionMaskLabels;
+  confusionMaskLabels_u8_i32: ConfusionMaskLabels;
+  confusionArgmaxLabels_u8: ConfusionArgmaxLabels;
+  confusionArgmaxLabels_u16: ConfusionArgmaxLabels;
+  confusionArgmaxLabels_i32: ConfusionArgmaxLabels;
+  confusionArgmaxMasks_f32: ConfusionArgmaxMasks;
+  confusionArgmaxMasks_u8: ConfusionArgmaxMasks;
 }

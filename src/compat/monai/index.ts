@@ -1,0 +1,9 @@
+// The `monai` namespace of dice-wasm/compat: MONAI's names, parameters and defaults (COMPAT.md).
+export {
+  compute_dice, compute_generalized_dice, compute_iou, ConfusionMatrixMetric, DiceHelper, DiceMetric,
+  GeneralizedDiceScore, get_confusion_matrix, MeanIoU,
+} from './metrics.js';
+export type {
+  ComputeDiceParams, ComputeGeneralizedDiceParams, ComputeIouParams, ConfusionMatrixMetricParams, DiceHelperParams,
+  DiceMetricParams, GeneralizedDiceScoreParams, GetConfusionMatrixParams, MeanIoUParams, MonaiResult, MonaiValue,
+} from './metrics.js';

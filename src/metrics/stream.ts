@@ -1,0 +1,214 @@
+// Streaming metrics: the state is the exact confusion counts of each sample, so updates,
+// merges and serialisation are additions of integers, and any split of a dataset (tiles of a
+// volume, chunks, workers, processes) gives the one-pass result. Samples with a key (tiles of
+// one volume share it) are reported in key order, then samples without one in arrival order,
+// so the result does not depend on the order of updates or merges.
+import type {
+  ConfusionCounts, CreateMetricOptions, HardPrediction, MetricJSON, MetricOptions, MetricsResult, MetricUpdateOptions,
+  SampleKey, StreamingMetric, Target,
+} from '../api.js';
+import type { Engine } from '../backends/engine.js';
+import { describe, rangeError, typeError } from '../errors.js';
+import { checkOptionNames } from '../losses/options.js';
+import { checkShape } from '../losses/tensors.js';
+import { checkCounts, countConfusion } from './counts.js';
+import { evaluateCounts } from './evaluate.js';
+import {
+  CONFUSION_OPTION_NAMES, EVALUATION_OPTION_NAMES, resolveConfusion, resolveEvaluation, type ConfusionSpec,
+} from './options.js';
+
+const FORMAT = 'dice-wasm/metric';
+const OVERRIDES = ['reduction', 'average', 'aggregation', 'includeBackground', 'empty'] as const;
+
+/** One sample's counts: [tp, fp, fn, tn] for each class. */
+interface Sample {
+  key: SampleKey | undefined;
+  counts: Float64Array;
+}
+
+export class MetricStream implements StreamingMetric {
+  private readonly confusion: ConfusionSpec;
+  private readonly metricOptions: MetricOptions;
+  private readonly options: Record<string, unknown>;
+  /** Classes per sample: fixed by numClasses, or by the first update. */
+  private classes: number | null;
+  private samples: Sample[] = [];
+  private readonly byKey = new Map<string, Sample>();
+
+  constructor(private readonly engine: Engine, options: CreateMetricOptions) {
+    const fn = 'createMetric';
+    if (options === null || typeof options !== 'object') throw typeError(fn, 'options', `must be an object with a 'metrics' list; got ${describe(options)}`);
+    const opts = checkOptionNames(fn, options, [...CONFUSION_OPTION_NAMES.filter((n) => n !== 'shape'), ...EVALUATION_OPTION_NAMES]);
+    this.confusion = { ...resolveConfusion(fn, opts), fn: 'update' };
+    const evaluation = resolveEvaluation(fn, opts);
+    this.metricOptions = { ...opts, metrics: evaluation.metrics.map((m) => m.key) };
+    this.classes = this.confusion.numClasses;
+    const { fn: _c, shape: _s, ...tensor } = this.confusion;
+    const { fn: _e, metrics, ...rest } = evaluation;
+    this.options = { ...tensor, metrics: metrics.map((m) => m.key), ...rest };
+  }
+
+  get numSamples(): number {
+    return this.samples.length;
+  }
+
+  update(pred: HardPrediction, target: Target, options?: MetricUpdateOptions): this {
+    const opts = checkOptionNames('update', options, ['shape', 'sample']);
+    const shape = opts.shape === undefined ? undefined : checkShape('update', opts.shape);
+    const counts = countConfusion(this.engine, this.confusion, pred, target, shape);
+    return this.addChecked('update', counts, opts.sample);
+  }
+
+  add(counts: ConfusionCounts, options?: Pick<MetricUpdateOptions, 'sample'>): this {
+    const opts = checkOptionNames('add', options, ['sample']);
+    checkCounts('add', counts);
+    return this.addChecked('add', counts, opts.sample);
+  }
+
+  compute(overrides?: Pick<MetricOptions, (typeof OVERRIDES)[number]>): MetricsResult {
+    const opts = checkOptionNames('compute', overrides, OVERRIDES);
+    // A reduction or an average given here replaces the reduction step as a whole.
+    const base = opts.reduction !== undefined || opts.average !== undefined
+      ? { ...this.metricOptions, reduction: undefined, average: undefined }
+      : this.metricOptions;
+    return evaluateCounts(resolveEvaluation('compute', { ...base, ...opts }), this.counts());
+  }
+
+  counts(): ConfusionCounts {
+    const C = this.classes ?? 0;
+    const ordered = this.ordered();
+    const n = ordered.length * C;
+    const counts = { tp: new Float64Array(n), fp: new Float64Array(n), fn: new Float64Array(n), tn: new Float64Array(n), numSamples: ordered.length, numClasses: C };
+    ordered.forEach((sample, b) => {
+      for (let c = 0; c < C; c++) {
+        counts.tp[b * C + c] = sample.counts[4 * c];
+        counts.fp[b * C + c] = sample.counts[4 * c + 1];
+        counts.fn[b * C + c] = sample.counts[4 * c + 2];
+        counts.tn[b * C + c] = sample.counts[4 * c + 3];
+      }
+    });
+    return counts;
+  }
+
+  merge(other: StreamingMetric | MetricJSON): this {
+    const json = other instanceof MetricStream ? other.toJSON() : other;
+    const samples = this.readJSON('merge', 'other', json as MetricJSON);
+    for (const s of samples) this.addSample(s.key, s.counts);
+    return this;
+  }
+
+  reset(): this {
+    this.samples = [];
+    this.byKey.clear();
+    this.classes = this.confusion.numClasses;
+    return this;
+  }
+
+  toJSON(): MetricJSON {
+    return {
+      format: FORMAT,
+      version: 1,
+      options: { ...this.options },
+      samples: this.samples.map((s) => (s.key === undefined ? { counts: Array.from(s.counts) } : { key: s.key, counts: Array.from(s.counts) })),
+    };
+  }
+
+  fromJSON(json: MetricJSON): this {
+    const samples = this.readJSON('fromJSON', 'json', json);
+    this.reset();
+    for (const s of samples) this.addSample(s.key, s.counts);
+    return this;
+  }
+
+  /** Keys checked, classes checked, then added: nothing changes when something is wrong. */
+  private addChecked(fn: string, counts: ConfusionCounts, sample: unknown): this {
+    const keys = sampleKeys(fn, sample, counts.numSamples);
+    this.checkClasses(fn, counts.numClasses);
+    const C = counts.numClasses;
+    for (let b = 0; b < counts.numSamples; b++) {
+      const row = new Float64Array(4 * C);
+      for (let c = 0; c < C; c++) {
+        const k = b * C + c;
+        row.set([counts.tp[k], counts.fp[k], counts.fn[k], counts.tn[k]], 4 * c);
+      }
+      this.addSample(keys?.[b], row);
+    }
+    return this;
+  }
+
+  private checkClasses(fn: string, C: number): void {
+    if (this.classes !== null && this.classes !== C) {
+      throw rangeError(fn, 'pred', `has ${C} classes but this metric counts ${this.classes}`);
+    }
+  }
+
+  private addSample(key: SampleKey | undefined, counts: Float64Array): void {
+    this.classes ??= counts.length / 4;
+    const existing = key === undefined ? undefined : this.byKey.get(keyId(key));
+    if (existing) {
+      for (let i = 0; i < counts.length; i++) existing.counts[i] += counts[i];
+      return;
+    }
+    const sample = { key, counts: counts.slice() };
+    this.samples.push(sample);
+    if (key !== undefined) this.byKey.set(keyId(key), sample);
+  }
+
+  private ordered(): Sample[] {
+    const keyed = this.samples.filter((s) => s.key !== undefined).sort((a, b) => compareKeys(a.key as SampleKey, b.key as SampleKey));
+    return [...keyed, ...this.samples.filter((s) => s.key === undefined)];
+  }
+
+  /** The samples of a serialised state made with the same options, checked. */
+  private readJSON(fn: string, arg: string, json: MetricJSON): Sample[] {
+    if (json === null || typeof json !== 'object' || json.format !== FORMAT || json.version !== 1 || !Array.isArray(json.samples)) {
+      throw typeError(fn, arg, `must be a metric or its toJSON() (format '${FORMAT}', version 1); got ${describe(json)}`);
+    }
+    if (canonical(json.options) !== canonical(this.options)) {
+      throw rangeError(fn, arg, `was made with other options (${canonical(json.options)}) than this metric (${canonical(this.options)})`);
+    }
+    let classes = this.classes;
+    return json.samples.map((s, i) => {
+      const counts = s?.counts;
+      if (!Array.isArray(counts) || counts.length === 0 || counts.length % 4 !== 0 || !counts.every((v) => Number.isSafeInteger(v) && v >= 0)) {
+        throw rangeError(fn, `${arg}.samples[${i}].counts`, 'must be [tp, fp, fn, tn] per class: non-negative integers');
+      }
+      if (classes !== null && counts.length !== 4 * classes) {
+        throw rangeError(fn, `${arg}.samples[${i}].counts`, `holds ${counts.length / 4} classes but this metric counts ${classes}`);
+      }
+      classes = counts.length / 4;
+      if (s.key !== undefined) checkKey(fn, `${arg}.samples[${i}].key`, s.key);
+      return { key: s.key, counts: Float64Array.from(counts) };
+    });
+  }
+}
+
+function checkKey(fn: string, name: string, key: unknown): asserts key is SampleKey {
+  if (!(typeof key === 'string' || (typeof key === 'number' && Number.isFinite(key)))) {
+    throw typeError(fn, name, `must be a string or a finite number; got ${describe(key)}`);
+  }
+}
+
+function sampleKeys(fn: string, sample: unknown, B: number): readonly SampleKey[] | undefined {
+  if (sample === undefined) return undefined;
+  const keys = Array.isArray(sample) ? sample : [sample];
+  if (keys.length !== B) throw rangeError(fn, 'sample', `gives ${keys.length} key(s) for ${B} sample(s)`);
+  keys.forEach((key, i) => checkKey(fn, Array.isArray(sample) ? `sample[${i}]` : 'sample', key));
+  if (new Set(keys.map(keyId)).size !== keys.length) throw rangeError(fn, 'sample', 'gives the same key to two samples of one update');
+  return keys as SampleKey[];
+}
+
+const keyId = (key: SampleKey): string => `${typeof key}:${key}`;
+
+/** Numbers in ascending order before strings in code-unit order. */
+function compareKeys(a: SampleKey, b: SampleKey): number {
+  if (typeof a !== typeof b) return typeof a === 'number' ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** JSON with sorted keys, for comparing option sets. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+    : v));
+}

@@ -1,0 +1,181 @@
+// Distances from the voxels of one surface to the nearest voxel of another, by an exact
+// Euclidean distance transform (EDT) of the second surface: separable, linear time
+// (Felzenszwalb & Huttenlocher 2012, "Distance transforms of sampled functions"), with
+// anisotropic voxels: the squared distance from x to y is Σ_axis w_axis·(x_axis − y_axis)²,
+// w = spacing², so distances come out in spacing units.
+//
+// The transform works inside a box of the class mask (boundary.ts; it holds both surfaces, so
+// the nearest feature voxel of any voxel of the box is in the box): first plane by plane (the
+// squared distance along x by two scans of each row, then the lower envelope of parabolas down
+// each column along y, while the plane is in cache) into a float32 work volume, then down each
+// column along z, where the envelope is only evaluated at the query voxels and the distances
+// are summed there without being written back. Plain scalar code: the envelope's stack walk is
+// data-dependent, so there is no SIMD body.
+import { BOX_X0, BOX_X1, BOX_Y0, BOX_Y1, BOX_Z0, BOX_Z1, DIST_MAX, DIST_SUM, DIST_WITHIN } from "./constants";
+
+// @ts-ignore: decorator
+@inline function boxAt(box: usize, slot: i32): i32 {
+  return load<i32>(box + (<usize>slot << 2));
+}
+
+/** Bytes of one line's scratch for lines of up to n voxels: f (f64), z (f64, n + 1), v (i32). */
+// @ts-ignore: decorator
+@inline function lineBytes(n: i32): usize {
+  return ((<usize>n * 20 + 8 + 15) >> 4) << 4;
+}
+
+/** Bytes of `work` that distancesToSurface needs for a box of cx × cy × cz voxels. */
+export function distanceWorkBytes(cx: i32, cy: i32, cz: i32): usize {
+  return ((<usize>cx * <usize>cy * <usize>cz * 4 + 15) >> 4 << 4) + lineBytes(max(cy, cz));
+}
+
+/**
+ * The lower envelope of the parabolas y ↦ w·(y − q)² + f[q] over the q < n with a finite f[q]
+ * (Felzenszwalb & Huttenlocher): WRITES their apexes v[0..k) in order and the abscissas
+ * z[0..k] where each starts to be the lowest (z[0] = −∞, z[k] = +∞); returns k (0 when every
+ * f[q] is infinite).
+ */
+function lowerEnvelope(f: usize, n: i32, w: f64, v: usize, z: usize): i32 {
+  let k = -1;
+  for (let q = 0; q < n; q++) {
+    const fq = load<f64>(f + (<usize>q << 3));
+    if (fq == Infinity) continue;
+    if (k < 0) {
+      k = 0;
+      store<i32>(v, q);
+      store<f64>(z, -Infinity);
+      continue;
+    }
+    // Where the parabola of q meets the top one; pop while that is left of the top one's start.
+    let s: f64;
+    for (;;) {
+      const p = load<i32>(v + (<usize>k << 2));
+      s = ((fq - load<f64>(f + (<usize>p << 3))) / (w * <f64>(q - p)) + <f64>(q + p)) * 0.5;
+      if (s > load<f64>(z + (<usize>k << 3))) break;
+      k--;
+    }
+    k++;
+    store<i32>(v + (<usize>k << 2), q);
+    store<f64>(z + (<usize>k << 3), s);
+  }
+  store<f64>(z + (<usize>(k + 1) << 3), Infinity);
+  return k + 1;
+}
+
+/** The envelope's value at y, where parabola k is the lowest. */
+// @ts-ignore: decorator
+@inline function envelopeAt(f: usize, w: f64, v: usize, k: i32, y: i32): f64 {
+  const p = load<i32>(v + (<usize>k << 2));
+  const d = <f64>(y - p);
+  return w * d * d + load<f64>(f + (<usize>p << 3));
+}
+
+/** Advances k to the parabola that is the lowest at y (y never decreases between calls). */
+// @ts-ignore: decorator
+@inline function lowestAt(z: usize, k: i32, y: i32): i32 {
+  while (load<f64>(z + (<usize>(k + 1) << 3)) < <f64>y) k++;
+  return k;
+}
+
+/**
+ * Squared distances along x of one row of the box: out[x] = w·(x − x')² for the nearest x' of
+ * the row whose mask byte has `feature`, or +∞ when the row has none (two scans).
+ */
+function rowPass(out: usize, row: usize, cx: i32, feature: u32, w: f64): void {
+  let last = -1;
+  for (let x = 0; x < cx; x++) {
+    if ((<u32>load<u8>(row + <usize>x) & feature) != 0) last = x;
+    store<f32>(out + (<usize>x << 2), last < 0 ? Infinity : <f32>(x - last));
+  }
+  let next = -1;
+  for (let x = cx - 1; x >= 0; x--) {
+    if ((<u32>load<u8>(row + <usize>x) & feature) != 0) next = x;
+    let d = <f64>load<f32>(out + (<usize>x << 2));
+    if (next >= 0) d = min(d, <f64>(next - x));
+    store<f32>(out + (<usize>x << 2), <f32>(w * d * d));
+  }
+}
+
+/** The envelope pass down one column of n values `stride` bytes apart, in place. */
+function columnPass(col: usize, stride: usize, n: i32, w: f64, line: usize): void {
+  const f = line, z = line + (<usize>n << 3), v = z + (<usize>(n + 1) << 3);
+  for (let y = 0; y < n; y++) store<f64>(f + (<usize>y << 3), <f64>load<f32>(col + <usize>y * stride));
+  const parabolas = lowerEnvelope(f, n, w, v, z);
+  if (parabolas == 0) return; // every value is +∞ already
+  let k = 0;
+  for (let y = 0; y < n; y++) {
+    k = lowestAt(z, k, y);
+    store<f32>(col + <usize>y * stride, <f32>envelopeAt(f, w, v, k, y));
+  }
+}
+
+/**
+ * For the voxels of the box whose mask byte has `query`: their distances d (spacing units) to
+ * the nearest voxel whose byte has `feature` (+∞ when there is none). WRITES DIST_SUM (Σ d),
+ * DIST_MAX (the largest d; 0 without query voxels) and DIST_WITHIN (how many d ≤ tolerance)
+ * of the distance record at `rec`, and, when `list` is set, one 8-byte pair per query voxel at
+ * `pairs` (sort.ts's layout: the voxel's index in the box, x fastest, as the u32 payload, f32(d)
+ * as the key), as many pairs as query voxels. The mask is nx × ny × nz bytes, x fastest; `box`
+ * holds BOX_* i32 slots; w0, w1, w2 are the squared spacings along x, y, z. Uses
+ * distanceWorkBytes(box size) bytes of `work`.
+ */
+export function distancesToSurface(
+  rec: usize, pairs: usize, list: bool, mask: usize, feature: i32, query: i32, box: usize, nx: i32, ny: i32, nz: i32,
+  w0: f64, w1: f64, w2: f64, tolerance: f64, work: usize,
+): void {
+  const x0 = boxAt(box, BOX_X0), y0 = boxAt(box, BOX_Y0), z0 = boxAt(box, BOX_Z0);
+  const cx = boxAt(box, BOX_X1) - x0, cy = boxAt(box, BOX_Y1) - y0, cz = boxAt(box, BOX_Z1) - z0;
+  const rowStride = <usize>nx, planeStride = <usize>nx * <usize>ny;
+  const corner = mask + <usize>z0 * planeStride + <usize>y0 * rowStride + <usize>x0;
+  const dist = work, line = work + ((<usize>cx * <usize>cy * <usize>cz * 4 + 15) >> 4 << 4);
+  const planeBytes = <usize>cx * <usize>cy << 2;
+  const featureBits = <u32>feature, queryBits = <u32>query;
+
+  // Planes: x by rows, then y down the columns.
+  for (let z = 0; z < cz; z++) {
+    const plane = dist + <usize>z * planeBytes;
+    for (let y = 0; y < cy; y++) {
+      rowPass(plane + (<usize>y * <usize>cx << 2), corner + <usize>z * planeStride + <usize>y * rowStride, cx, featureBits, w0);
+    }
+    if (cy > 1) {
+      for (let x = 0; x < cx; x++) columnPass(plane + (<usize>x << 2), <usize>cx << 2, cy, w1, line);
+    }
+  }
+
+  // Columns along z, evaluated at the query voxels only.
+  const f = line, zs = line + (<usize>cz << 3), v = zs + (<usize>(cz + 1) << 3);
+  let sum: f64 = 0, largest: f64 = 0, within: f64 = 0;
+  let listed: usize = 0;
+  for (let y = 0; y < cy; y++) {
+    for (let x = 0; x < cx; x++) {
+      const maskColumn = corner + <usize>y * rowStride + <usize>x;
+      let queried = false;
+      for (let z = 0; z < cz && !queried; z++) queried = (<u32>load<u8>(maskColumn + <usize>z * planeStride) & queryBits) != 0;
+      if (!queried) continue;
+      const column = dist + ((<usize>y * <usize>cx + <usize>x) << 2);
+      for (let z = 0; z < cz; z++) store<f64>(f + (<usize>z << 3), <f64>load<f32>(column + <usize>z * planeBytes));
+      const parabolas = lowerEnvelope(f, cz, w2, v, zs);
+      let k = 0;
+      for (let z = 0; z < cz; z++) {
+        if ((<u32>load<u8>(maskColumn + <usize>z * planeStride) & queryBits) == 0) continue;
+        let d: f64 = Infinity;
+        if (parabolas > 0) {
+          k = lowestAt(zs, k, z);
+          d = Math.sqrt(envelopeAt(f, w2, v, k, z));
+        }
+        sum += d;
+        largest = max(largest, d);
+        if (d <= tolerance) within += 1;
+        if (list) {
+          const pair = pairs + (listed << 3);
+          store<u32>(pair, (<u32>z * <u32>cy + <u32>y) * <u32>cx + <u32>x);
+          store<f32>(pair, <f32>d, 4);
+          listed++;
+        }
+      }
+    }
+  }
+  store<f64>(rec + (<usize>DIST_SUM << 3), sum);
+  store<f64>(rec + (<usize>DIST_MAX << 3), largest);
+  store<f64>(rec + (<usize>DIST_WITHIN << 3), within);
+}

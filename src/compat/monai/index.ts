@@ -7,3 +7,4 @@ export type {
   ComputeDiceParams, ComputeGeneralizedDiceParams, ComputeIouParams, ConfusionMatrixMetricParams, DiceHelperParams,
   DiceMetricParams, GeneralizedDiceScoreParams, GetConfusionMatrixParams, MeanIoUParams, MonaiResult, MonaiValue,
 } from './metrics.js';
+export * from './surface.js';

@@ -18,10 +18,22 @@ import { BOX_X0, BOX_X1, BOX_Y0, BOX_Y1, BOX_Z0, BOX_Z1, DIST_MAX, DIST_SUM, DIS
   return load<i32>(box + (<usize>slot << 2));
 }
 
-/** Bytes of one line's scratch for lines of up to n voxels: f (f64), z (f64, n + 1), v (i32). */
+/**
+ * Columns along z with at most this many query voxels take the direct minimum (minimumAt)
+ * instead of the envelope: measured at 256³ spheres, about 3× faster for that pass.
+ */
+const FEW_QUERIES: i32 = 8;
+
+/** Bytes of a line of n float32, rounded up to whole vectors. */
+// @ts-ignore: decorator
+@inline function lineBytes32(n: i32): usize {
+  return ((<usize>n * 4 + 15) >> 4) << 4;
+}
+
+/** Bytes of one line's scratch for lines of up to n voxels: g (f32), f (f64), z (f64, n + 1), v (i32). */
 // @ts-ignore: decorator
 @inline function lineBytes(n: i32): usize {
-  return ((<usize>n * 20 + 8 + 15) >> 4) << 4;
+  return lineBytes32(n) + (((<usize>n * 20 + 8 + 15) >> 4) << 4);
 }
 
 /** Bytes of `work` that distancesToSurface needs for a box of cx × cy × cz voxels. */
@@ -37,26 +49,28 @@ export function distanceWorkBytes(cx: i32, cy: i32, cz: i32): usize {
  */
 function lowerEnvelope(f: usize, n: i32, w: f64, v: usize, z: usize): i32 {
   let k = -1;
+  // The top parabola: its apex p, its value f[p] there, and where it starts to be the lowest.
+  let p = 0, fp: f64 = 0, start: f64 = -Infinity;
   for (let q = 0; q < n; q++) {
     const fq = load<f64>(f + (<usize>q << 3));
     if (fq == Infinity) continue;
-    if (k < 0) {
-      k = 0;
-      store<i32>(v, q);
-      store<f64>(z, -Infinity);
-      continue;
-    }
-    // Where the parabola of q meets the top one; pop while that is left of the top one's start.
-    let s: f64;
-    for (;;) {
-      const p = load<i32>(v + (<usize>k << 2));
-      s = ((fq - load<f64>(f + (<usize>p << 3))) / (w * <f64>(q - p)) + <f64>(q + p)) * 0.5;
-      if (s > load<f64>(z + (<usize>k << 3))) break;
-      k--;
+    if (k >= 0) {
+      // Pop the top while the parabola of q meets it left of its start: with the meeting point
+      // s = ((fq − fp)/(w·(q − p)) + q + p) / 2, s ≤ start ⟺ fq − fp ≤ (2·start − q − p)·w·(q − p),
+      // so the pops need no division (the bottom, starting at −∞, is never popped).
+      while (k > 0 && fq - fp <= (2 * start - <f64>(q + p)) * w * <f64>(q - p)) {
+        k--;
+        p = load<i32>(v + (<usize>k << 2));
+        fp = load<f64>(f + (<usize>p << 3));
+        start = load<f64>(z + (<usize>k << 3));
+      }
+      start = ((fq - fp) / (w * <f64>(q - p)) + <f64>(q + p)) * 0.5;
     }
     k++;
+    p = q;
+    fp = fq;
     store<i32>(v + (<usize>k << 2), q);
-    store<f64>(z + (<usize>k << 3), s);
+    store<f64>(z + (<usize>k << 3), start);
   }
   store<f64>(z + (<usize>(k + 1) << 3), Infinity);
   return k + 1;
@@ -68,6 +82,30 @@ function lowerEnvelope(f: usize, n: i32, w: f64, v: usize, z: usize): i32 {
   const p = load<i32>(v + (<usize>k << 2));
   const d = <f64>(y - p);
   return w * d * d + load<f64>(f + (<usize>p << 3));
+}
+
+/**
+ * min over q < n of w·(y − q)² + g[q] (g: n float32, +∞ allowed), directly: O(n), no envelope.
+ */
+function minimumAt(g: usize, n: i32, w: f32, y: i32): f32 {
+  let best: f32 = Infinity;
+  let q = 0;
+  if (ASC_FEATURE_SIMD) {
+    const weight = f32x4.splat(w), four = f32x4.splat(4);
+    let offsets = f32x4.sub(f32x4(0, 1, 2, 3), f32x4.splat(<f32>y));
+    let lowest = f32x4.splat(Infinity);
+    for (; q + 4 <= n; q += 4) {
+      const value = f32x4.add(f32x4.mul(weight, f32x4.mul(offsets, offsets)), v128.load(g + (<usize>q << 2)));
+      lowest = f32x4.min(lowest, value);
+      offsets = f32x4.add(offsets, four);
+    }
+    best = min(min(f32x4.extract_lane(lowest, 0), f32x4.extract_lane(lowest, 1)), min(f32x4.extract_lane(lowest, 2), f32x4.extract_lane(lowest, 3)));
+  }
+  for (; q < n; q++) {
+    const d = <f32>(y - q);
+    best = min(best, w * d * d + load<f32>(g + (<usize>q << 2)));
+  }
+  return best;
 }
 
 /** Advances k to the parabola that is the lowest at y (y never decreases between calls). */
@@ -142,24 +180,33 @@ export function distancesToSurface(
     }
   }
 
-  // Columns along z, evaluated at the query voxels only.
-  const f = line, zs = line + (<usize>cz << 3), v = zs + (<usize>(cz + 1) << 3);
+  // Columns along z, evaluated at the query voxels only. A column with few of them (a surface
+  // crossing it) takes the minimum over all its parabolas at each: fewer operations than building
+  // the envelope, and they vectorise.
+  const g = line, f = g + lineBytes32(cz), zs = f + (<usize>cz << 3), v = zs + (<usize>(cz + 1) << 3);
   let sum: f64 = 0, largest: f64 = 0, within: f64 = 0;
   let listed: usize = 0;
   for (let y = 0; y < cy; y++) {
     for (let x = 0; x < cx; x++) {
       const maskColumn = corner + <usize>y * rowStride + <usize>x;
-      let queried = false;
-      for (let z = 0; z < cz && !queried; z++) queried = (<u32>load<u8>(maskColumn + <usize>z * planeStride) & queryBits) != 0;
-      if (!queried) continue;
+      let queries = 0;
+      for (let z = 0; z < cz; z++) queries += (<u32>load<u8>(maskColumn + <usize>z * planeStride) & queryBits) != 0 ? 1 : 0;
+      if (queries == 0) continue;
       const column = dist + ((<usize>y * <usize>cx + <usize>x) << 2);
-      for (let z = 0; z < cz; z++) store<f64>(f + (<usize>z << 3), <f64>load<f32>(column + <usize>z * planeBytes));
-      const parabolas = lowerEnvelope(f, cz, w2, v, zs);
+      for (let z = 0; z < cz; z++) store<f32>(g + (<usize>z << 2), load<f32>(column + <usize>z * planeBytes));
+      const direct = queries <= FEW_QUERIES;
+      let parabolas = 0;
+      if (!direct) {
+        for (let z = 0; z < cz; z++) store<f64>(f + (<usize>z << 3), <f64>load<f32>(g + (<usize>z << 2)));
+        parabolas = lowerEnvelope(f, cz, w2, v, zs);
+      }
       let k = 0;
       for (let z = 0; z < cz; z++) {
         if ((<u32>load<u8>(maskColumn + <usize>z * planeStride) & queryBits) == 0) continue;
         let d: f64 = Infinity;
-        if (parabolas > 0) {
+        if (direct) {
+          d = Math.sqrt(<f64>minimumAt(g, cz, <f32>w2, z));
+        } else if (parabolas > 0) {
           k = lowestAt(zs, k, z);
           d = Math.sqrt(envelopeAt(f, w2, v, k, z));
         }

@@ -164,13 +164,16 @@ export function distancesToSurface(
   for (let y = 0; y < cy; y++) {
     for (let x = 0; x < cx; x++) {
       const first = y * cx + x, maskFirst = corner + y * nx + x;
-      let queried = false;
-      for (let z = 0; z < cz && !queried; z++) queried = (mask[maskFirst + z * plane] & query) !== 0;
-      if (!queried) continue;
-      line.build(squared, first, cx * cy, cz, weights[2]);
+      let queries = 0;
+      for (let z = 0; z < cz; z++) if (mask[maskFirst + z * plane] & query) queries++;
+      if (queries === 0) continue;
+      // A column with few query voxels takes the minimum over its parabolas at each directly.
+      const direct = queries <= FEW_QUERIES;
+      line.load(squared, first, cx * cy, cz);
+      if (!direct) line.build(weights[2]);
       for (let z = 0; z < cz; z++) {
         if ((mask[maskFirst + z * plane] & query) === 0) continue;
-        const d = Math.sqrt(line.valueAt(z));
+        const d = Math.sqrt(direct ? line.minimumAt(z, weights[2]) : line.valueAt(z));
         measured.sum += d;
         measured.max = Math.max(measured.max, d);
         if (d <= tolerance) measured.within++;
@@ -201,11 +204,19 @@ function squaredRowDistances(out: Float64Array, at: number, mask: Uint8Array, ro
   }
 }
 
+/** Columns with at most this many query voxels take the direct minimum (assembly/edt.ts). */
+const FEW_QUERIES = 8;
+
 /** Scratch for the lower envelope of one line: its values, the parabolas' apexes and starts. */
 export class EnvelopeLine {
   private readonly f: Float64Array;
   private readonly apex: Int32Array;
   private readonly start: Float64Array;
+  /** Values loaded; the envelope built last: its weight, its parabolas, and the one lowest at the last abscissa asked. */
+  private n = 0;
+  private w = 1;
+  private count = 0;
+  private lowest = 0;
 
   constructor(length: number) {
     this.f = new Float64Array(length);
@@ -213,32 +224,27 @@ export class EnvelopeLine {
     this.start = new Float64Array(length + 1);
   }
 
-  /** The envelope built last: its weight, its parabolas, and the one lowest at the last abscissa asked. */
-  private w = 1;
-  private count = 0;
-  private lowest = 0;
+  /** Takes the line of n values `stride` apart from `first`. */
+  load(values: Float64Array, first: number, stride: number, n: number): void {
+    for (let y = 0; y < n; y++) this.f[y] = values[first + y * stride];
+    this.n = n;
+  }
 
   /**
    * The lower envelope of the parabolas y ↦ w·(y − q)² + f[q] rooted at the finite values f[q]
-   * of the line of n values `stride` apart from `first` (Felzenszwalb & Huttenlocher 2012).
+   * of the line loaded (Felzenszwalb & Huttenlocher 2012).
    */
-  build(values: Float64Array, first: number, stride: number, n: number, w: number): void {
-    const { f, apex, start } = this;
-    for (let y = 0; y < n; y++) f[y] = values[first + y * stride];
+  build(w: number): void {
+    const { f, apex, start, n } = this;
     let k = -1;
     for (let q = 0; q < n; q++) {
       if (f[q] === Number.POSITIVE_INFINITY) continue;
-      let s = Number.NEGATIVE_INFINITY;
-      // Pop the parabolas that the new one undercuts from where they start being the lowest.
-      while (k >= 0) {
-        const p = apex[k];
-        s = ((f[q] - f[p]) / (w * (q - p)) + (q + p)) / 2;
-        if (s > start[k]) break;
-        k--;
-      }
-      k++;
-      apex[k] = q;
-      start[k] = k === 0 ? Number.NEGATIVE_INFINITY : s;
+      // Pop the parabolas that the new one undercuts from where they start being the lowest: the
+      // two meet at s = ((f[q] − f[p])/(w·(q − p)) + q + p) / 2, and s ≤ start[k] is tested
+      // without the division. The first parabola starts at −∞ and is never popped.
+      while (k > 0 && f[q] - f[apex[k]] <= (2 * start[k] - q - apex[k]) * w * (q - apex[k])) k--;
+      start[k + 1] = k < 0 ? Number.NEGATIVE_INFINITY : ((f[q] - f[apex[k]]) / (w * (q - apex[k])) + (q + apex[k])) / 2;
+      apex[++k] = q;
     }
     start[k + 1] = Number.POSITIVE_INFINITY;
     this.count = k + 1;
@@ -246,7 +252,7 @@ export class EnvelopeLine {
     this.w = w;
   }
 
-  /** min over q of w·(y − q)² + f[q] (+∞ when no value was finite); y must not decrease between calls. */
+  /** The envelope's value at y (+∞ when no value was finite); y must not decrease between calls. */
   valueAt(y: number): number {
     if (this.count === 0) return Number.POSITIVE_INFINITY;
     const { f, apex, start } = this;
@@ -255,9 +261,17 @@ export class EnvelopeLine {
     return this.w * (y - p) ** 2 + f[p];
   }
 
+  /** min over q of w·(y − q)² + f[q] over the line loaded, directly (no envelope). */
+  minimumAt(y: number, w: number): number {
+    let best = Number.POSITIVE_INFINITY;
+    for (let q = 0; q < this.n; q++) best = Math.min(best, w * (y - q) ** 2 + this.f[q]);
+    return best;
+  }
+
   /** The envelope written back over the line (a line with no finite value stays +∞). */
   pass(values: Float64Array, first: number, stride: number, n: number, w: number): void {
-    this.build(values, first, stride, n, w);
+    this.load(values, first, stride, n);
+    this.build(w);
     if (this.count === 0) return;
     for (let y = 0; y < n; y++) values[first + y * stride] = this.valueAt(y);
   }

@@ -24,21 +24,27 @@ import { BOX_X0, BOX_X1, BOX_Y0, BOX_Y1, BOX_Z0, BOX_Z1, DIST_MAX, DIST_SUM, DIS
  */
 const FEW_QUERIES: i32 = 8;
 
-/** Bytes of a line of n float32, rounded up to whole vectors. */
-// @ts-ignore: decorator
-@inline function lineBytes32(n: i32): usize {
-  return ((<usize>n * 4 + 15) >> 4) << 4;
-}
-
-/** Bytes of one line's scratch for lines of up to n voxels: g (f32), f (f64), z (f64, n + 1), v (i32). */
+/** Bytes of one line's scratch for lines of up to n voxels: f (f64), z (f64, n + 1), v (i32). */
 // @ts-ignore: decorator
 @inline function lineBytes(n: i32): usize {
-  return lineBytes32(n) + (((<usize>n * 20 + 8 + 15) >> 4) << 4);
+  return ((<usize>n * 20 + 8 + 15) >> 4) << 4;
+}
+
+/** Columns along z of a slab, one after the other: cz values rounded up to whole vectors. */
+// @ts-ignore: decorator
+@inline function slabColumn(cz: i32): i32 {
+  return (cz + 3) & ~3;
+}
+
+/** Bytes of one slab (a plane x × z at one y): its values (f32) and query bytes, column by column. */
+// @ts-ignore: decorator
+@inline function slabBytes(cx: i32, cz: i32): usize {
+  return <usize>cx * <usize>slabColumn(cz) * 5;
 }
 
 /** Bytes of `work` that distancesToSurface needs for a box of cx × cy × cz voxels. */
 export function distanceWorkBytes(cx: i32, cy: i32, cz: i32): usize {
-  return ((<usize>cx * <usize>cy * <usize>cz * 4 + 15) >> 4 << 4) + lineBytes(max(cy, cz));
+  return ((<usize>cx * <usize>cy * <usize>cz * 4 + 15) >> 4 << 4) + lineBytes(max(cy, cz)) + slabBytes(cx, cz);
 }
 
 /**
@@ -117,19 +123,53 @@ function minimumAt(g: usize, n: i32, w: f32, y: i32): f32 {
 
 /**
  * Squared distances along x of one row of the box: out[x] = w·(x − x')² for the nearest x' of
- * the row whose mask byte has `feature`, or +∞ when the row has none (two scans).
+ * the row whose mask byte has `feature`, or +∞ when the row has none. The feature voxels (found
+ * 16 bytes at a time) split the row into segments, each filled from the features at its ends.
  */
 function rowPass(out: usize, row: usize, cx: i32, feature: u32, w: f64): void {
-  let last = -1;
-  for (let x = 0; x < cx; x++) {
-    if ((<u32>load<u8>(row + <usize>x) & feature) != 0) last = x;
-    store<f32>(out + (<usize>x << 2), last < 0 ? Infinity : <f32>(x - last));
+  let left = -1, x = 0;
+  if (ASC_FEATURE_SIMD) {
+    const bit = i8x16.splat(<i8>feature), zero = i8x16.splat(0);
+    for (; x + 16 <= cx; x += 16) {
+      let found = i8x16.bitmask(i8x16.ne(v128.and(v128.load(row + <usize>x), bit), zero));
+      while (found != 0) {
+        const at = x + ctz(found);
+        fillSegment(out, left + 1, at + 1, left, at, w);
+        left = at;
+        found &= found - 1;
+      }
+    }
   }
-  let next = -1;
-  for (let x = cx - 1; x >= 0; x--) {
-    if ((<u32>load<u8>(row + <usize>x) & feature) != 0) next = x;
-    let d = <f64>load<f32>(out + (<usize>x << 2));
-    if (next >= 0) d = min(d, <f64>(next - x));
+  for (; x < cx; x++) {
+    if ((<u32>load<u8>(row + <usize>x) & feature) == 0) continue;
+    fillSegment(out, left + 1, x + 1, left, x, w);
+    left = x;
+  }
+  fillSegment(out, left + 1, cx, left, -1, w);
+}
+
+/**
+ * out[x] = f32(w·d²) for from ≤ x < to, d = min(x − left, right − x), where a feature position
+ * of −1 (none on that side) is infinitely far. In f64 (then rounded once), as the envelopes are.
+ */
+function fillSegment(out: usize, from: i32, to: i32, left: i32, right: i32, w: f64): void {
+  const l: f64 = left < 0 ? -Infinity : <f64>left, r: f64 = right < 0 ? Infinity : <f64>right;
+  let x = from;
+  if (ASC_FEATURE_SIMD) {
+    const weight = f64x2.splat(w), ls = f64x2.splat(l), rs = f64x2.splat(r), two = f64x2.splat(2);
+    let xs = f64x2.add(f64x2.splat(<f64>from), f64x2(0, 1));
+    for (; x + 4 <= to; x += 4) {
+      const d0 = f64x2.min(f64x2.sub(xs, ls), f64x2.sub(rs, xs));
+      xs = f64x2.add(xs, two);
+      const d1 = f64x2.min(f64x2.sub(xs, ls), f64x2.sub(rs, xs));
+      xs = f64x2.add(xs, two);
+      const lo = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.mul(weight, d0), d0));
+      const hi = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.mul(weight, d1), d1));
+      v128.store(out + (<usize>x << 2), i64x2.shuffle(lo, hi, 0, 2));
+    }
+  }
+  for (; x < to; x++) {
+    const d = min(<f64>x - l, r - <f64>x);
     store<f32>(out + (<usize>x << 2), <f32>(w * d * d));
   }
 }
@@ -145,6 +185,17 @@ function columnPass(col: usize, stride: usize, n: i32, w: f64, line: usize): voi
     k = lowestAt(z, k, y);
     store<f32>(col + <usize>y * stride, <f32>envelopeAt(f, w, v, k, y));
   }
+}
+
+/** How many of the n bytes at `marks` are non-zero. */
+function countMarked(marks: usize, n: i32): i32 {
+  let count = 0, i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const zero = i8x16.splat(0);
+    for (; i + 16 <= n; i += 16) count += popcnt<i32>(~i8x16.bitmask(i8x16.eq(v128.load(marks + <usize>i), zero)) & 0xffff);
+  }
+  for (; i < n; i++) count += load<u8>(marks + <usize>i) != 0 ? 1 : 0;
+  return count;
 }
 
 /**
@@ -180,20 +231,30 @@ export function distancesToSurface(
     }
   }
 
-  // Columns along z, evaluated at the query voxels only. A column with few of them (a surface
-  // crossing it) takes the minimum over all its parabolas at each: fewer operations than building
-  // the envelope, and they vectorise.
-  const g = line, f = g + lineBytes32(cz), zs = f + (<usize>cz << 3), v = zs + (<usize>(cz + 1) << 3);
+  // Columns along z, evaluated at the query voxels only, slab by slab (the plane x × z at one y,
+  // copied column by column so that each column is contiguous: read down the work volume, a
+  // column's values are a plane apart, and its mask bytes an image plane). A column with few
+  // query voxels (a surface crossing it) takes the minimum over all its parabolas at each: fewer
+  // operations than building the envelope, and they vectorise.
+  const f = line, zs = f + (<usize>cz << 3), v = zs + (<usize>(cz + 1) << 3);
+  const column = slabColumn(cz);
+  const slab = line + lineBytes(max(cy, cz)), slabQueries = slab + (<usize>cx * <usize>column << 2);
   let sum: f64 = 0, largest: f64 = 0, within: f64 = 0;
   let listed: usize = 0;
   for (let y = 0; y < cy; y++) {
+    for (let z = 0; z < cz; z++) {
+      const values = dist + <usize>z * planeBytes + (<usize>y * <usize>cx << 2);
+      const maskRow = corner + <usize>z * planeStride + <usize>y * rowStride;
+      for (let x = 0; x < cx; x++) {
+        const at = <usize>x * <usize>column + <usize>z;
+        store<f32>(slab + (at << 2), load<f32>(values + (<usize>x << 2)));
+        store<u8>(slabQueries + at, <u8>(<u32>load<u8>(maskRow + <usize>x) & queryBits));
+      }
+    }
     for (let x = 0; x < cx; x++) {
-      const maskColumn = corner + <usize>y * rowStride + <usize>x;
-      let queries = 0;
-      for (let z = 0; z < cz; z++) queries += (<u32>load<u8>(maskColumn + <usize>z * planeStride) & queryBits) != 0 ? 1 : 0;
+      const g = slab + (<usize>x * <usize>column << 2), marks = slabQueries + <usize>x * <usize>column;
+      const queries = countMarked(marks, cz);
       if (queries == 0) continue;
-      const column = dist + ((<usize>y * <usize>cx + <usize>x) << 2);
-      for (let z = 0; z < cz; z++) store<f32>(g + (<usize>z << 2), load<f32>(column + <usize>z * planeBytes));
       const direct = queries <= FEW_QUERIES;
       let parabolas = 0;
       if (!direct) {
@@ -202,7 +263,7 @@ export function distancesToSurface(
       }
       let k = 0;
       for (let z = 0; z < cz; z++) {
-        if ((<u32>load<u8>(maskColumn + <usize>z * planeStride) & queryBits) == 0) continue;
+        if (load<u8>(marks + <usize>z) == 0) continue;
         let d: f64 = Infinity;
         if (direct) {
           d = Math.sqrt(<f64>minimumAt(g, cz, <f32>w2, z));

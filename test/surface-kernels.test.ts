@@ -143,23 +143,39 @@ describe.each(IMPLEMENTATIONS)('surface kernels ($name)', (k) => {
     }), { numRuns: 200 });
   });
 
-  it('distance transform: each query voxel\'s distance to the nearest feature voxel, as a brute-force search finds it, with spacing', () => {
+  it('distance transform: each query voxel\'s distance to the nearest feature voxel, as a brute-force search finds it, with spacing, in a box inside a larger image', () => {
     const spacings = fc.array(fc.double({ min: 0.2, max: 4, noNaN: true }), { minLength: 3, maxLength: 3 });
-    // Queries everywhere (the whole transform: columns along z take the envelope), or sparse (a
-    // column with few queries takes the direct minimum).
+    // Also volumes with long columns along z (≥ 16 bytes of marks per column, and tails; more
+    // query voxels than the direct minimum takes, so the envelope runs down z too).
+    const boxShapes = fc.oneof(shapes, fc.tuple(fc.integer({ min: 9, max: 21 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 20 })));
+    // Empty voxels around the box on each side of each axis: rows start at odd addresses.
+    const margins = fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 6, maxLength: 6 });
+    // Queries everywhere (the whole transform: columns along z with many take the envelope), or
+    // sparse (a column with few queries takes the direct minimum).
     const queryDensities = fc.constantFrom(1, 0.05);
-    fc.assert(fc.property(shapes, fc.constantFrom(0, 0.02, 0.1, 0.5, 1), queryDensities, spacings, fc.integer(), (shape, density, queryDensity, spacing3, seed) => {
-      // Features (EDGE_TARGET) and queries (EDGE_PRED) at random.
-      const mask = randomBits(shape, density, seed, [EDGE_TARGET]).map((m, i, all) => m | (queryDensity === 1 || (i * 7919 + seed) % 20 === 0 || i === all.length - 1 ? EDGE_PRED : 0));
+    fc.assert(fc.property(boxShapes, margins, fc.constantFrom(0, 0.02, 0.1, 0.5, 1), queryDensities, spacings, fc.integer(), (shape, margin, density, queryDensity, spacing3, seed) => {
+      // Features (EDGE_TARGET) and queries (EDGE_PRED) at random inside the box.
+      const inBox = randomBits(shape, density, seed, [EDGE_TARGET]).map((m, i, all) => m | (queryDensity === 1 || (i * 7919 + seed) % 20 === 0 || i === all.length - 1 ? EDGE_PRED : 0));
+      const image = shape.map((extent, a) => margin[2 * a] + extent + margin[2 * a + 1]);
+      const toImage = (i: number) => coordinates(i, shape).reduce((at, v, a) => at * image[a] + v + margin[2 * a], 0);
+      const mask = new Uint8Array(image.reduce((n, extent) => n * extent, 1));
+      inBox.forEach((m, i) => { mask[toImage(i)] = m; });
       const spacing = spacing3.slice(0, shape.length);
-      const grid = gridOf(shape);
-      const box = Int32Array.of(0, grid.nx, 0, grid.ny, 0, grid.nz);
+      const grid = gridOf(image);
+      const box = new Int32Array(BOX_STRIDE);
+      for (let axis = 0; axis < 3; axis++) {
+        const a = shape.length - 1 - axis; // x is the last axis of the shape
+        box[2 * axis] = a >= 0 ? margin[2 * a] : 0;
+        box[2 * axis + 1] = a >= 0 ? margin[2 * a] + shape[a] : 1;
+      }
       const weights = [...spacing].reverse().map((s) => s * s).concat([1, 1, 1]).slice(0, 3);
       const tolerance = 1.37;
       const got = k.distances(mask, EDGE_TARGET, EDGE_PRED, box, grid, weights, tolerance);
-      const all = Array.from(mask.keys());
-      const queries = all.filter((i) => mask[i] & EDGE_PRED);
-      const expected = bruteDistances(queries, all.filter((i) => mask[i] & EDGE_TARGET), shape, spacing);
+      // The kernel indexes voxels in the box, x fastest: the box's own row-major index.
+      const all = Array.from(inBox.keys());
+      const queries = all.filter((i) => inBox[i] & EDGE_PRED);
+      const features = all.filter((i) => inBox[i] & EDGE_TARGET);
+      const expected = bruteDistances(queries.map(toImage), features.map(toImage), image, spacing);
       expect(got.distances.size).toBe(queries.length);
       for (const [j, i] of queries.entries()) {
         const d = got.distances.get(i) as number;

@@ -161,23 +161,31 @@ export function distancesToSurface(
 
   const measured: Measured = { sum: 0, max: 0, within: 0, voxels: null, distances: null };
   const voxels: number[] = [], distances: number[] = [];
+  // Columns along z slab by slab (the plane x × z at one y), copied column by column: down the
+  // box, a column's values are a plane apart and its mask bytes an image plane.
+  const slab = new Float64Array(cx * cz), marks = new Uint8Array(cx * cz);
   for (let y = 0; y < cy; y++) {
+    for (let z = 0; z < cz; z++) {
+      for (let x = 0; x < cx; x++) {
+        slab[x * cz + z] = squared[(z * cy + y) * cx + x];
+        marks[x * cz + z] = mask[corner + z * plane + y * nx + x] & query;
+      }
+    }
     for (let x = 0; x < cx; x++) {
-      const first = y * cx + x, maskFirst = corner + y * nx + x;
       let queries = 0;
-      for (let z = 0; z < cz; z++) if (mask[maskFirst + z * plane] & query) queries++;
+      for (let z = 0; z < cz; z++) if (marks[x * cz + z]) queries++;
       if (queries === 0) continue;
       // A column with few query voxels takes the minimum over its parabolas at each directly.
       const direct = queries <= FEW_QUERIES;
-      line.load(squared, first, cx * cy, cz);
+      line.load(slab, x * cz, 1, cz);
       if (!direct) line.build(weights[2]);
       for (let z = 0; z < cz; z++) {
-        if ((mask[maskFirst + z * plane] & query) === 0) continue;
+        if (marks[x * cz + z] === 0) continue;
         const d = Math.sqrt(direct ? line.minimumAt(z, weights[2]) : line.valueAt(z));
         measured.sum += d;
         measured.max = Math.max(measured.max, d);
         if (d <= tolerance) measured.within++;
-        if (list) { voxels.push(first + z * cx * cy); distances.push(d); }
+        if (list) { voxels.push((z * cy + y) * cx + x); distances.push(d); }
       }
     }
   }

@@ -394,3 +394,13 @@ function pack(labels: Uint8Array, width: number, height: number, depth: number):
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('dice-wasm bench', () => {
+  it('runs the repository\'s Dice benchmark with the arguments given and prints its table', async () => {
+    const { code, stdout } = await run(['bench', '--sizes=4K', '--cases=binary']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^binary: /m);
+    expect(stdout).toMatch(/^WASM \w+ zero-copy +\S+ µs +[\d.]+×$/m);
+    expect(stdout).toContain('bench/results/partial.tmp.json');
+  });
+});

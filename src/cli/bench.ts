@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const BENCH_USAGE = `Usage: dice-wasm bench [--sizes=4K,64K,1M,16M] [--cases=binary,softmax4] [--warm]
+const BENCH_USAGE = `Usage: dice-wasm bench [--sizes=4K,64K,1M,16M] [--cases=binary,softmax4] [--warm]
 
 Runs the benchmark suite of the repository (bench/, see bench/README.md) and prints its tables:
 Dice value + gradient per call (dice-wasm's backends, a plain JavaScript loop, TF.js), confusion

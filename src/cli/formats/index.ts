@@ -12,7 +12,7 @@ export interface RawFormat {
   dtype: Dtype;
 }
 
-export const KNOWN_EXTENSIONS = ['.png', '.nii', '.nii.gz', '.npy'] as const;
+const KNOWN_EXTENSIONS = ['.png', '.nii', '.nii.gz', '.npy'] as const;
 
 export function isKnownFormat(name: string): boolean {
   const lower = name.toLowerCase();

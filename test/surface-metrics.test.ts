@@ -225,7 +225,7 @@ describe.each(['simd', 'scalar', 'js'])('inputs, ignoreIndex, reductions and str
       return map[b * S + s] === c ? 1 : 0;
     });
     const scores = Float32Array.from(oneHot(pred, 'NCHW'), (v, i) => v * 2 + Math.sin(i) * 0.1);
-    const forms: [string, unknown, unknown, object][] = [
+    const forms: [string, unknown, unknown, { shape: number[] } & Record<string, unknown>][] = [
       ['u16 labels', Uint16Array.from(pred), Uint16Array.from(target), { shape }],
       ['i32 labels', Int32Array.from(pred), Int32Array.from(target), { shape }],
       // A Uint8Array with numClasses reads as a label map unless the decision says otherwise.

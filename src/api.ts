@@ -452,7 +452,7 @@ export type Spacing = number | readonly number[] | readonly (readonly number[])[
 
 /** What to compute from the two surfaces of each (sample, class), and how to reduce it. */
 export interface SurfaceMetricOptions {
-  /** `'hausdorff'`, `'hausdorff95'`, `'assd'`, `'asd'`, `'nsd'` or an alias (README, "Surface metrics"). */
+  /** `'hausdorff'`, `'hausdorff95'`, `'assd'`, `'asd'`, `'nsd'` or an alias (README, "Surface distances"). */
   metrics: readonly string[];
   /** Default 1 along every axis (distances in voxels). */
   spacing?: Spacing;

@@ -45,7 +45,7 @@ export type MetricId = keyof typeof DEFINITIONS;
 export const METRIC_IDS = Object.keys(DEFINITIONS) as MetricId[];
 
 /**
- * The surface-distance metrics (src/math/surface.ts, README "Surface metrics"): measured on the
+ * The surface-distance metrics (src/math/surface.ts, README "Surface distances"): measured on the
  * surfaces of the two masks, by k.surfaceMetrics, not from confusion counts.
  */
 const SURFACE_DEFINITIONS = {

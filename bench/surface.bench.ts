@@ -11,8 +11,8 @@
 import { join } from 'node:path';
 import { loadDice, type DiceKernel } from '../src/index.js';
 import { engineInfo, machineInfo, packageRoot, packageVersions } from './lib/machine.js';
-import { formatRatio, formatTime, writeJson } from './lib/report.js';
-import { consumeSink, measureRoundRobin, type Runnable, type Schedule } from './lib/timing.js';
+import { formatRatio, formatTime, progress, sizesTable, writeJson } from './lib/report.js';
+import { consumeSink, measureRoundRobin, summaryOf, type Runnable, type Schedule } from './lib/timing.js';
 
 interface Size {
   label: string;
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
       const baseline = measured.get('jsBackend')!.medianMs;
       const results = Object.fromEntries(contenders.map((c) => {
         const m = measured.get(c.id)!;
-        return [c.id, { medianMs: m.medianMs, q1Ms: m.q1Ms, q3Ms: m.q3Ms, minMs: m.minMs, samples: m.samplesMs.length, speedupVsJsBackend: baseline / m.medianMs }];
+        return [c.id, { ...summaryOf(m), speedupVsJsBackend: baseline / m.medianMs }];
       })) as SizeResult['results'];
       sizes.push({ label: size.label, shape: [1, n, n, n], voxels: n ** 3, hausdorff95: expected, results });
     } finally {
@@ -158,25 +158,15 @@ async function main(): Promise<void> {
 }
 
 function table(sizes: readonly SizeResult[]): string {
-  const samplesLabel = 'samples per implementation';
-  const labelWidth = Math.max(samplesLabel.length, ...IMPLEMENTATIONS.map((i) => i.label.length)) + 2;
-  const cell = 26;
-  const row = (label: string, cells: string[]) => label.padEnd(labelWidth) + cells.map((c) => c.padEnd(cell)).join('').trimEnd();
-  const lines = ['Median time per call and speed-up vs the JS backend:'];
-  lines.push(row('', sizes.map((s) => `${s.label} (HD95 ${s.hausdorff95.toFixed(3)})`)));
-  for (const impl of IMPLEMENTATIONS) {
-    lines.push(row(impl.label, sizes.map((s) => {
-      const r = s.results[impl.id];
+  return sizesTable(
+    'Median time per call and speed-up vs the JS backend:',
+    sizes, (s) => `${s.label} (HD95 ${s.hausdorff95.toFixed(3)})`, IMPLEMENTATIONS,
+    (s, id) => {
+      const r = s.results[id as ImplementationId];
       return `${formatTime(r.medianMs).padStart(9)} ${formatRatio(r.speedupVsJsBackend).padStart(7)}`;
-    })));
-  }
-  lines.push(row(samplesLabel, sizes.map((s) => String(Math.min(...Object.values(s.results).map((r) => r.samples))))));
-  return lines.join('\n');
-}
-
-const progressStart = performance.now();
-function progress(message: string): void {
-  console.error(`[${((performance.now() - progressStart) / 1000).toFixed(0).padStart(4)} s] ${message}`);
+    },
+    (s) => Math.min(...Object.values(s.results).map((r) => r.samples)), 26,
+  );
 }
 
 await main();

@@ -12,50 +12,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDice, type BackendName, type DiceKernel, type Target } from '../src/index.js';
 import { overlapReference, type OverlapRefOptions } from './reference/overlap.js';
 import { LOSSES, type LossName, type LossOptions } from './support/losses.js';
+import { allowedError, expectWithin, LOSS_RECORDS, numbers, RECORDS, type TensorRecord, type VectorRecord } from './support/vectors.js';
 
 const BACKENDS: readonly BackendName[] = ['simd', 'scalar', 'js'];
 
 // ---------------------------------------------------------------------------------------------
 // The records
-
-type Nested = number | string | Nested[];
-
-interface TensorRecord {
-  shape: number[];
-  data: Nested;
-  layout?: string;
-  dtype?: string;
-}
-
-interface Tolerance {
-  method: string;
-  rtol?: number;
-  atol?: number;
-  rel?: number;
-  abs?: number;
-  places?: number;
-}
-
-interface VectorRecord {
-  id: string;
-  loss_or_metric: string;
-  params_effective: Record<string, unknown>;
-  input: TensorRecord;
-  target: TensorRecord;
-  mask?: TensorRecord;
-  expected: Nested;
-  tolerance: Tolerance;
-  recomputed_float64?: Nested;
-}
-
-function readRecords(file: string): VectorRecord[] {
-  return JSON.parse(readFileSync(new URL(`./fixtures/vectors/${file}`, import.meta.url), 'utf8')) as VectorRecord[];
-}
-
-const RECORDS: readonly VectorRecord[] = [...readRecords('monai.json'), ...readRecords('smp.json'), ...readRecords('keras.json')];
-
-/** Every loss of the three libraries that has vectors (their metrics are not losses). */
-const isLoss = (r: VectorRecord): boolean => /^(monai|smp|keras)\.losses\./.test(r.loss_or_metric);
 
 // What a record may need that the library does not have (yet).
 const MISSING = {
@@ -121,17 +83,6 @@ interface LibraryCall {
   /** The same inputs in float64 (no float32 rounding) for the reference. */
   refPred: number[];
   refTarget: number[];
-}
-
-function flatten(x: Nested): (number | string)[] {
-  return Array.isArray(x) ? x.flatMap(flatten) : [x];
-}
-
-function numbers(x: Nested, what: string): number[] {
-  return flatten(x).map((v) => {
-    if (typeof v !== 'number') throw new Error(`${what}: expected numbers, got ${JSON.stringify(v)}`);
-    return v;
-  });
 }
 
 const product = (shape: readonly number[]): number => shape.reduce((a, d) => a * d, 1);
@@ -433,34 +384,7 @@ function reference(call: LibraryCall): number[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Tolerances, exactly as each original assertion (README, "Tolerance methods")
 
-function allowedError(tol: Tolerance, expected: number): number {
-  const e = Math.abs(expected);
-  if (tol.method.startsWith('numpy.testing.assert_allclose')) return (tol.atol ?? 0) + (tol.rtol ?? 1e-7) * e;
-  if (tol.method.startsWith('keras assertAllClose')) return (tol.atol ?? 1e-6) + (tol.rtol ?? 1e-6) * e;
-  if (tol.method === 'pytest.approx') {
-    if (tol.rel !== undefined) return Math.max(tol.rel * e, tol.abs ?? 1e-12);
-    if (tol.abs !== undefined) return tol.abs;
-    return Math.max(1e-6 * e, 1e-12);
-  }
-  if (tol.method === 'unittest.assertAlmostEqual') return 0.5 * 10 ** -(tol.places ?? 7);
-  throw new Error(`unknown tolerance method ${tol.method}`);
-}
-
-function expectWithin(got: number[], record: VectorRecord, expectedValues: Nested, tol: (e: number) => number, what: string): void {
-  const want = numbers(expectedValues, 'expected');
-  expect(got.length, `${what}: ${got.length} values, expected ${want.length}`).toBe(want.length);
-  want.forEach((e, i) => {
-    const allowed = tol(e);
-    const message = `${record.id} ${what}[${i}]: got ${got[i]}, expected ${e} (|error| ${Math.abs(got[i] - e)} > allowed ${allowed})`;
-    expect(Math.abs(got[i] - e) <= allowed, message).toBe(true);
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-
-const LOSS_RECORDS = RECORDS.filter(isLoss);
 const RUN = LOSS_RECORDS.filter((r) => !(r.id in DEFERRED) && !(r.id in ELSEWHERE));
 
 describe('the vector files', () => {

@@ -1,0 +1,76 @@
+// Bad parameters and bad calls of the dice-wasm/compat losses: a TypeError or RangeError whose
+// message names the Python parameter (or argument) at fault, as MONAI's, smp's and Keras' own
+// errors do; options the compat layer cannot reproduce are refused the same way, never ignored.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { monai, useKernel } from '../src/compat/index.js';
+import { loadDice } from '../src/index.js';
+
+beforeAll(async () => {
+  useKernel(await loadDice({ backend: 'js' }));
+  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+});
+afterAll(() => { vi.restoreAllMocks(); });
+
+interface Bad {
+  name: string;
+  error: typeof TypeError | typeof RangeError;
+  /** The Python parameter (or argument) the message must name. */
+  names: string | RegExp;
+  call: () => unknown;
+}
+
+// Two classes, 2×2: logits, a one-hot target and the same as a (B, 1, H, W) label map.
+const X = { data: [1, -1, 0.5, 2, -1, 1, -0.5, -2], shape: [1, 2, 2, 2] };
+const Y = { data: [1, 0, 1, 0, 0, 1, 0, 1], shape: [1, 2, 2, 2] };
+const LABELS = { data: [0, 1, 0, 1], shape: [1, 1, 2, 2] };
+
+const CASES: Bad[] = [
+  // MONAI
+  { name: 'an unknown parameter, with a suggestion', error: TypeError, names: /smoth_nr.*did you mean 'smooth_nr'/, call: () => new monai.DiceLoss({ smoth_nr: 1 } as never) },
+  { name: 'sigmoid and softmax together', error: RangeError, names: 'sigmoid', call: () => new monai.DiceLoss({ sigmoid: true, softmax: true }) },
+  { name: 'softmax and other_act together', error: RangeError, names: 'other_act', call: () => new monai.TverskyLoss({ softmax: true, other_act: (x) => x }) },
+  { name: 'other_act that is not a function', error: TypeError, names: 'other_act', call: () => new monai.DiceLoss({ other_act: 'tanh' as never }) },
+  { name: 'other_act that changes the shape', error: RangeError, names: 'other_act', call: () => new monai.DiceLoss({ other_act: () => [1] }).forward(X, Y) },
+  { name: 'an unknown reduction', error: RangeError, names: 'reduction', call: () => new monai.GeneralizedDiceLoss({ reduction: 'avg' as never }) },
+  { name: 'a negative smooth_nr', error: RangeError, names: 'smooth_nr', call: () => new monai.DiceLoss({ smooth_nr: -1 }) },
+  { name: 'a non-finite smooth_dr', error: RangeError, names: 'smooth_dr', call: () => new monai.TverskyLoss({ smooth_dr: Infinity }) },
+  { name: 'a negative weight', error: RangeError, names: 'weight[1]', call: () => new monai.DiceLoss({ weight: [1, -2] }) },
+  { name: 'a weight of the wrong length', error: RangeError, names: /weight has 3 values but there are 2 classes/, call: () => new monai.DiceLoss({ weight: [1, 2, 3] }).forward(X, Y) },
+  { name: 'a weight that counts the background it removes', error: RangeError, names: /weight.*after background removal/, call: () => new monai.FocalLoss({ weight: [1, 2, 3], include_background: false }).forward({ data: [...X.data, 0, 0, 0, 0], shape: [1, 3, 2, 2] }, { data: [...Y.data, 0, 0, 0, 0], shape: [1, 3, 2, 2] }) },
+  { name: 'a non-boolean flag', error: TypeError, names: 'batch', call: () => new monai.DiceLoss({ batch: 1 as never }) },
+  { name: 'a negative alpha', error: RangeError, names: 'alpha', call: () => new monai.TverskyLoss({ alpha: -0.1 }) },
+  { name: 'an unknown w_type', error: RangeError, names: 'w_type', call: () => new monai.GeneralizedDiceLoss({ w_type: 'cubic' as never }) },
+  { name: "FocalLoss reduction 'none'", error: RangeError, names: 'reduction', call: () => new monai.FocalLoss({ reduction: 'none' as never }) },
+  { name: 'FocalLoss alpha above 1', error: RangeError, names: 'alpha', call: () => new monai.FocalLoss({ alpha: 2 }) },
+  { name: 'FocalLoss gamma below 0', error: RangeError, names: 'gamma', call: () => new monai.FocalLoss({ gamma: -1 }) },
+  { name: 'DiceCELoss lambda_ce below 0', error: RangeError, names: 'lambda_ce', call: () => new monai.DiceCELoss({ lambda_ce: -1 }) },
+  { name: 'DiceCELoss label_smoothing above 1', error: RangeError, names: 'label_smoothing', call: () => new monai.DiceCELoss({ label_smoothing: 2 }) },
+  { name: "DiceCELoss reduction 'none'", error: RangeError, names: 'reduction', call: () => new monai.DiceCELoss({ reduction: 'none' as never }) },
+  { name: 'DiceCELoss weight without one value per class', error: RangeError, names: /weight.*cross-entropy needs one per class/, call: () => new monai.DiceCELoss({ weight: [1] }).forward(X, Y) },
+  { name: 'DiceFocalLoss lambda_focal not finite', error: RangeError, names: 'lambda_focal', call: () => new monai.DiceFocalLoss({ lambda_focal: Infinity }) },
+  { name: 'GeneralizedDiceFocalLoss lambda_gdl NaN', error: RangeError, names: 'lambda_gdl', call: () => new monai.GeneralizedDiceFocalLoss({ lambda_gdl: NaN }) },
+  { name: 'a target of another shape', error: RangeError, names: 'target', call: () => new monai.DiceLoss().forward(X, { data: [1, 0], shape: [1, 2, 1, 1] }) },
+  { name: 'a label map without to_onehot_y', error: RangeError, names: /target.*needs to_onehot_y=True/, call: () => new monai.DiceLoss().forward(X, LABELS) },
+  { name: 'to_onehot_y with a one-hot target', error: RangeError, names: /target.*to_onehot_y=True needs a label map/, call: () => new monai.DiceLoss({ to_onehot_y: true }).forward(X, Y) },
+  { name: 'a label outside the classes', error: RangeError, names: 'target', call: () => new monai.DiceLoss({ to_onehot_y: true }).forward(X, { data: [0, 1, 2, 0], shape: [1, 1, 2, 2] }) },
+  { name: 'an input without a channel axis', error: RangeError, names: 'input', call: () => new monai.DiceLoss().forward([1, 0], [1, 0]) },
+  { name: 'a mask of the wrong shape', error: RangeError, names: 'mask', call: () => new monai.MaskedDiceLoss().forward(X, Y, { data: [1, 0, 1, 0, 1, 0, 1, 0], shape: [1, 2, 2, 2] }) },
+  { name: 'soft_label with negative predictions', error: RangeError, names: 'soft_label', call: () => new monai.DiceLoss({ soft_label: true }).forward(X, Y) },
+  { name: "forwardWithGrad with reduction 'none'", error: RangeError, names: 'reduction', call: () => new monai.DiceLoss({ reduction: 'none' }).forwardWithGrad(X, Y) },
+  { name: 'forwardWithGrad with other_act', error: RangeError, names: 'other_act', call: () => new monai.DiceLoss({ other_act: (x) => x }).forwardWithGrad(X, Y) },
+
+];
+
+describe('bad parameters and calls of the compat losses', () => {
+  it.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, { error, names, call }) => {
+    let thrown: unknown;
+    try {
+      call();
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(error);
+    if (typeof names === 'string') expect((thrown as Error).message).toContain(names);
+    else expect((thrown as Error).message).toMatch(names);
+  });
+});

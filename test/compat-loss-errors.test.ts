@@ -2,7 +2,7 @@
 // message names the Python parameter (or argument) at fault, as MONAI's, smp's and Keras' own
 // errors do; options the compat layer cannot reproduce are refused the same way, never ignored.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { monai, useKernel } from '../src/compat/index.js';
+import { monai, smp, useKernel } from '../src/compat/index.js';
 import { loadDice } from '../src/index.js';
 
 beforeAll(async () => {
@@ -23,6 +23,7 @@ interface Bad {
 const X = { data: [1, -1, 0.5, 2, -1, 1, -0.5, -2], shape: [1, 2, 2, 2] };
 const Y = { data: [1, 0, 1, 0, 0, 1, 0, 1], shape: [1, 2, 2, 2] };
 const LABELS = { data: [0, 1, 0, 1], shape: [1, 1, 2, 2] };
+const SMP_LABELS = { data: [0, 1, 0, 1], shape: [1, 2, 2] };
 
 const CASES: Bad[] = [
   // MONAI
@@ -58,6 +59,34 @@ const CASES: Bad[] = [
   { name: 'soft_label with negative predictions', error: RangeError, names: 'soft_label', call: () => new monai.DiceLoss({ soft_label: true }).forward(X, Y) },
   { name: "forwardWithGrad with reduction 'none'", error: RangeError, names: 'reduction', call: () => new monai.DiceLoss({ reduction: 'none' }).forwardWithGrad(X, Y) },
   { name: 'forwardWithGrad with other_act', error: RangeError, names: 'other_act', call: () => new monai.DiceLoss({ other_act: (x) => x }).forwardWithGrad(X, Y) },
+
+  // smp
+  { name: 'smp without a mode', error: TypeError, names: 'mode', call: () => new smp.DiceLoss({} as never) },
+  { name: 'smp with an unknown mode', error: RangeError, names: 'mode', call: () => new smp.JaccardLoss({ mode: 'binar' as never }) },
+  { name: 'smp classes in binary mode', error: RangeError, names: 'classes', call: () => new smp.DiceLoss({ mode: 'binary', classes: [0] }) },
+  { name: 'smp classes beyond the channels', error: RangeError, names: 'classes', call: () => new smp.DiceLoss({ mode: 'multiclass', classes: [5] }).forward(X, SMP_LABELS) },
+  { name: 'smp classes beyond the channels, multilabel with ignore_index', error: RangeError, names: 'classes', call: () => new smp.DiceLoss({ mode: 'multilabel', classes: [2], ignore_index: 9 }).forward(X, Y) },
+  { name: 'smp classes not a list', error: RangeError, names: 'classes', call: () => new smp.DiceLoss({ mode: 'multilabel', classes: 1 as never }) },
+  { name: 'smp a negative smooth', error: RangeError, names: 'smooth', call: () => new smp.DiceLoss({ mode: 'binary', smooth: -1 }) },
+  { name: 'smp a negative eps', error: RangeError, names: 'eps', call: () => new smp.TverskyLoss({ mode: 'binary', eps: -1 }) },
+  { name: 'smp from_logits not a boolean', error: TypeError, names: 'from_logits', call: () => new smp.DiceLoss({ mode: 'binary', from_logits: 'yes' as never }) },
+  { name: 'smp ignore_index not an integer', error: RangeError, names: 'ignore_index', call: () => new smp.DiceLoss({ mode: 'binary', ignore_index: 1.5 }) },
+  { name: 'smp TverskyLoss gamma below 0', error: RangeError, names: 'gamma', call: () => new smp.TverskyLoss({ mode: 'binary', gamma: -1 }) },
+  { name: 'smp y_true with another batch size', error: RangeError, names: 'y_true', call: () => new smp.DiceLoss({ mode: 'binary' }).forward(X, { data: [0, 1], shape: [2, 1] }) },
+  { name: 'smp a multiclass label outside the classes', error: RangeError, names: 'y_true', call: () => new smp.DiceLoss({ mode: 'multiclass', from_logits: false }).forward(X, { data: [0, 1, 3, 1], shape: [1, 2, 2] }) },
+  { name: 'smp FocalLoss normalized', error: RangeError, names: 'normalized', call: () => new smp.FocalLoss({ mode: 'binary', normalized: true }) },
+  { name: 'smp FocalLoss reduced_threshold', error: RangeError, names: 'reduced_threshold', call: () => new smp.FocalLoss({ mode: 'binary', reduced_threshold: 0.5 }) },
+  { name: "smp FocalLoss reduction 'none'", error: RangeError, names: 'reduction', call: () => new smp.FocalLoss({ mode: 'binary', reduction: 'none' as never }) },
+  { name: 'smp FocalLoss soft targets', error: RangeError, names: 'y_true', call: () => new smp.FocalLoss({ mode: 'binary' }).forward([[0.5, 1]], [[0.3, 1]]) },
+  { name: 'smp LovaszLoss per_image not a boolean', error: TypeError, names: 'per_image', call: () => new smp.LovaszLoss({ mode: 'binary', per_image: 1 as never }) },
+  { name: 'smp MCCLoss a negative eps', error: RangeError, names: 'eps', call: () => new smp.MCCLoss({ eps: -1 }) },
+  { name: 'smp SoftBCEWithLogitsLoss pos_weight per class', error: RangeError, names: 'pos_weight', call: () => new smp.SoftBCEWithLogitsLoss({ pos_weight: [1, 2] }) },
+  { name: 'smp SoftBCEWithLogitsLoss smooth_factor above 1', error: RangeError, names: 'smooth_factor', call: () => new smp.SoftBCEWithLogitsLoss({ smooth_factor: 1.5 }) },
+  { name: "smp SoftCrossEntropyLoss reduction 'none'", error: RangeError, names: 'reduction', call: () => new smp.SoftCrossEntropyLoss({ reduction: 'none' as never }) },
+  { name: 'smp SoftCrossEntropyLoss a middle dim', error: RangeError, names: 'dim', call: () => new smp.SoftCrossEntropyLoss({ dim: 2 }).forward(X, { data: [0, 1, 0, 1], shape: [1, 2, 2] }) },
+  { name: 'smp soft_tversky_score without alpha', error: TypeError, names: 'alpha', call: () => smp.soft_tversky_score([1, 0], [1, 0], { beta: 0.5 } as never) },
+  { name: 'smp soft_dice_score dims beyond the rank', error: RangeError, names: 'dims', call: () => smp.soft_dice_score([[1, 0]], [[1, 0]], { dims: [2] }) },
+  { name: 'smp soft_dice_score output and target of other shapes', error: RangeError, names: 'target', call: () => smp.soft_dice_score([1, 0], [1, 0, 1]) },
 
 ];
 

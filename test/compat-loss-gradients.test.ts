@@ -2,10 +2,10 @@
 // central finite differences of forward on the JS backend (float64 inside, relative error ≤ 1e-4
 // of max |fd|), through every translation path — one native call, sums of native calls (DiceCE
 // without softmax, Dice + sigmoid focal), a mask multiplied into the logits, MONAI's focal softmax
-// over the channels left without background — and the WebAssembly builds reproducing the JS
-// gradient and loss.
+// over the channels left without background, smp's per-class copies for multilabel ignore_index,
+// smp's (mean)^gamma — and the WebAssembly builds reproducing the JS gradient and loss.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { monai, useKernel, type LossWithGrad, type Tensor } from '../src/compat/index.js';
+import { monai, smp, useKernel, type LossWithGrad, type Tensor } from '../src/compat/index.js';
 import { loadDice, type DiceKernel } from '../src/index.js';
 import { finiteDifferenceGradient, maxAbsRelativeError, relativeError } from './reference/finite-differences.js';
 import { rng } from './support/random.js';
@@ -47,6 +47,19 @@ function oneHot(values: number[], B: number, C: number, S: number): number[] {
   const y = new Array<number>(B * C * S).fill(0);
   values.forEach((l, v) => { y[(Math.floor(v / S) * C + l) * S + (v % S)] = 1; });
   return y;
+}
+
+/** softmax over axis 1 of (B, C, S): probabilities for the losses that take them. */
+function softmax(x: Float32Array, B: number, C: number, S: number): Float32Array {
+  const p = new Float32Array(x.length);
+  for (let b = 0; b < B; b++) {
+    for (let s = 0; s < S; s++) {
+      let z = 0;
+      for (let c = 0; c < C; c++) z += Math.exp(x[(b * C + c) * S + s]);
+      for (let c = 0; c < C; c++) p[(b * C + c) * S + s] = Math.exp(x[(b * C + c) * S + s]) / z;
+    }
+  }
+  return p;
 }
 
 type Forward = { forward(...a: unknown[]): number | Tensor; forwardWithGrad(...a: unknown[]): LossWithGrad };
@@ -146,7 +159,60 @@ const CASES: Case[] = [
     name: 'monai GeneralizedDiceFocalLoss softmax (GDL + sigmoid focal), sum', x: logits(42, 27), shape: NCS,
     make: () => forwardOf(new monai.GeneralizedDiceFocalLoss({ softmax: true, to_onehot_y: true, reduction: 'sum', lambda_gdl: 2 }), NCS, labelTensor),
   },
+  {
+    name: 'smp DiceLoss multiclass from logits, ignore_index, classes [1, 2, 2]', x: logits(42, 28), shape: NCS,
+    make: () => forwardOf(new smp.DiceLoss({ mode: 'multiclass', ignore_index: 255, classes: [1, 2, 2] }), NCS, t(labels(B * S, C, 7, 255), [B, S])),
+  },
+  {
+    name: 'smp JaccardLoss multiclass probabilities (one-hot target), ignore_index', x: softmax(logits(42, 29), B, C, S), shape: NCS,
+    make: () => forwardOf(new smp.JaccardLoss({ mode: 'multiclass', from_logits: false, ignore_index: -1 }), NCS, t(labels(B * S, C, 8, -1), [B, S])),
+  },
+  {
+    name: 'smp TverskyLoss multilabel, ignore_index (per class copies), classes, gamma 0.75', x: logits(42, 30), shape: NCS,
+    make: () => forwardOf(new smp.TverskyLoss({ mode: 'multilabel', ignore_index: 2, classes: [0, 2], alpha: 0.3, beta: 0.7, gamma: 0.75 }), NCS, t(labels(42, 2, 9, 2), NCS)),
+    zeros: (i) => Math.floor(i / S) % C === 1,
+  },
+  {
+    name: 'smp DiceLoss binary, ignore_index, log_loss, smooth', x: logits(14, 31), shape: [B, 1, S],
+    make: () => forwardOf(new smp.DiceLoss({ mode: 'binary', ignore_index: 9, log_loss: true, smooth: 0.5 }), [B, 1, S], t(labels(14, 2, 10, 9), [B, 1, S])),
+  },
+  {
+    name: 'smp TverskyLoss binary, gamma 2', x: logits(14, 32), shape: [B, 1, S],
+    make: () => forwardOf(new smp.TverskyLoss({ mode: 'binary', gamma: 2, alpha: 0.7, beta: 0.3 }), [B, 1, S], t(labels(14, 2, 11), [B, S])),
+  },
+  {
+    name: 'smp FocalLoss binary, ignore_index, alpha', x: logits(14, 33), shape: [B, 1, S],
+    make: () => forwardOf(new smp.FocalLoss({ mode: 'binary', ignore_index: -1, alpha: 0.25 }), [B, 1, S], t(labels(14, 2, 12, -1), [B, 1, S])),
+  },
+  {
+    name: 'smp FocalLoss multiclass (sum of per-class sigmoid means), ignore_index', x: logits(42, 34), shape: NCS,
+    make: () => forwardOf(new smp.FocalLoss({ mode: 'multiclass', ignore_index: 255, gamma: 1 }), NCS, t(labels(B * S, C, 13, 255), [B, S])),
+  },
+  {
+    name: 'smp FocalLoss multilabel, sum', x: logits(42, 35), shape: NCS,
+    make: () => forwardOf(new smp.FocalLoss({ mode: 'multilabel', reduction: 'sum' }), NCS, oneHotTensor),
+  },
+  {
+    name: 'smp MCCLoss', x: Float32Array.from(softTarget.data, (v) => 1 - v), shape: NCS,
+    make: () => forwardOf(new smp.MCCLoss({ eps: 1e-3 }), NCS, oneHotTensor),
+  },
+  {
+    name: 'smp SoftBCEWithLogitsLoss smooth_factor, ignore_index, weight, pos_weight', x: logits(14, 36), shape: [B, S],
+    make: () => forwardOf(new smp.SoftBCEWithLogitsLoss({ smooth_factor: 0.1, weight: 2, pos_weight: [3] }), [B, S], t(labels(14, 2, 14, -100), [B, S])),
+  },
+  {
+    name: 'smp SoftCrossEntropyLoss channels last (dim −1), smooth_factor, ignore_index', x: logits(42, 37), shape: [B, S, C],
+    make: () => forwardOf(new smp.SoftCrossEntropyLoss({ dim: -1, smooth_factor: 0.2 }), [B, S, C], t(labels(B * S, C, 15, -100), [B, S])),
+  },
 ];
+
+// Lovász: errors spread on a grid, so that no two are within the step of each other (no kink of the sort).
+const grid = (n: number) => Array.from({ length: n }, (_, k) => 0.13 * (k - n / 2) + 0.05);
+const hingeTarget = labels(14, 2, 16);
+CASES.push({
+  name: 'smp LovaszLoss binary, per_image', x: Float32Array.from(grid(14), (g, i) => (hingeTarget[i] === 1 ? 1 - g : g - 1)), shape: [B, 1, S],
+  make: () => forwardOf(new smp.LovaszLoss({ mode: 'binary', per_image: true }), [B, 1, S], t(hingeTarget, [B, 1, S])),
+});
 
 let kernels: Record<'simd' | 'scalar' | 'js', DiceKernel>;
 beforeAll(async () => {

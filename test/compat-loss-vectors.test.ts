@@ -1,10 +1,10 @@
-// The MONAI loss records of the shared conformance vectors through dice-wasm/compat:
+// The MONAI and smp loss records of the shared conformance vectors through dice-wasm/compat:
 // each called as its record's `call` says, with the record's own `params` (so the Python
 // defaults are ours too), on every backend, within the record's tolerance; forwardWithGrad
 // returns the same loss. A record that needs what the compat layer does not offer is listed in
 // DEFERRED with the reason, and checked to be refused for it.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { monai, useKernel, type LossWithGrad, type Tensor } from '../src/compat/index.js';
+import { monai, smp, useKernel, type LossWithGrad, type Tensor } from '../src/compat/index.js';
 import { loadDice, type BackendName } from '../src/index.js';
 import { allowedError, expectWithin, LOSS_RECORDS, type VectorRecord } from './support/vectors.js';
 
@@ -15,8 +15,8 @@ const DEFERRED: Readonly<Record<string, RegExp>> = {
   // MONAI FocalLoss reduction='none' is the elementwise (B, C, H, W) loss; the kernels reduce as they go.
   'monai/test_focal_loss/TEST_CASES[4]': /reduction 'none' \(MONAI's elementwise/,
 };
-const MONAI_RECORDS = LOSS_RECORDS.filter((r) => r.loss_or_metric.startsWith('monai.'));
-const RUN = MONAI_RECORDS.filter((r) => !(r.id in DEFERRED));
+const RECORDS = LOSS_RECORDS.filter((r) => !r.loss_or_metric.startsWith('keras.'));
+const RUN = RECORDS.filter((r) => !(r.id in DEFERRED));
 
 /** MONAI's other_act as the records write it. */
 const OTHER_ACT: Readonly<Record<string, (x: { data: Float32Array; shape: number[] }) => unknown>> = {
@@ -53,6 +53,16 @@ function compatCall(r: VectorRecord): CompatCall {
     const args = [input, target, ...(r.mask ? [r.mask.data] : [])];
     return { value: () => loss.forward!(...args), ...(differentiable ? { withGrad: () => loss.forwardWithGrad!(...args).loss } : {}) };
   }
+  if (library === 'smp' && name.startsWith('soft_')) {
+    const score = (smp as unknown as Record<string, (o: unknown, t: unknown, p: object) => number | Tensor>)[name];
+    // `soft_jaccard_score(...).mean()`: the test averages the per-row scores.
+    const mean = (t: number | Tensor) => (typeof t === 'number' ? t : t.data.reduce((a, v) => a + v, 0) / t.data.length);
+    return { value: () => (r.call.includes('.mean()') ? mean(score(input, target, params)) : score(input, target, params)) };
+  }
+  if (library === 'smp') {
+    const loss = new (smp as unknown as Record<string, new (p: object) => LossObject>)[name](params);
+    return { value: () => loss.forward!(input, target), withGrad: () => loss.forwardWithGrad!(input, target).loss };
+  }
   throw new Error(`${r.id}: ${library} has no compat losses yet`);
 }
 
@@ -70,14 +80,14 @@ beforeAll(() => { vi.spyOn(console, 'warn').mockImplementation(() => undefined);
 afterAll(() => { vi.restoreAllMocks(); });
 
 describe('the loss vectors through dice-wasm/compat', () => {
-  it('cover every MONAI loss record: each runs, or is deferred with its reason', () => {
-    expect(MONAI_RECORDS.length).toBe(38);
-    expect(RUN.length + Object.keys(DEFERRED).length).toBe(MONAI_RECORDS.length);
+  it('cover every loss record of MONAI and smp: each runs, or is deferred with its reason', () => {
+    expect(RECORDS.length).toBe(62);
+    expect(RUN.length + Object.keys(DEFERRED).length).toBe(RECORDS.length);
     for (const id of Object.keys(DEFERRED)) expect(LOSS_RECORDS.some((r) => r.id === id), id).toBe(true);
   });
 
   it.each(Object.entries(DEFERRED))('deferred %s is refused for its reason', (id, reason) => {
-    const record = MONAI_RECORDS.find((r) => r.id === id)!;
+    const record = RECORDS.find((r) => r.id === id)!;
     expect(() => compatCall(record).value()).toThrow(reason);
   });
 });

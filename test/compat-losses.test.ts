@@ -1,10 +1,11 @@
 // The dice-wasm/compat losses beyond the shared vectors: the Python output shapes of reduction
 // 'none', the quirks each class reproduces (MONAI's unnormalised class weights, its focal 'sum',
-// masked logits that still count), MONAI's warnings, and the package entry point. Expected values are worked out by hand in the comments.
+// masked logits that still count, smp's class subsets and (mean)^gamma, smp's dims), MONAI's
+// warnings, and the package entry point. Expected values are worked out by hand in the comments.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { monai, useKernel, type Tensor } from '../src/compat/index.js';
+import { monai, smp, useKernel, type Tensor } from '../src/compat/index.js';
 import { loadDice, type DiceKernel } from '../src/index.js';
 
 let kernels: DiceKernel[] = [];
@@ -82,6 +83,28 @@ describe.each(['simd', 'scalar', 'js'])('on the %s backend', (backend) => {
     expect(seen).toEqual([[1, 2, 2, 2]]);
   });
 
+  // smp, multiclass: labels [0, 1, 2, 2], probabilities p₀ = [1, 0, 0, 0], p₁ = [0, 1, 0, 1],
+  // p₂ = [0, 0, 1, 0]. Jaccard: class 0 I = 1, P = 1, G = 1 → loss 0; class 1 I = 1, P = 2, G = 1 →
+  // ½; class 2 I = 1, P = 1, G = 2 → ½.
+  const SMP_P = { data: [1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 1, 0], shape: [1, 3, 4] };
+  const SMP_Y = { data: [0, 1, 2, 2], shape: [1, 4] };
+
+  it('smp classes average exactly the listed classes (repeats count twice); TverskyLoss raises the mean to gamma', () => {
+    const jaccard = (classes?: number[]) => new smp.JaccardLoss({ mode: 'multiclass', from_logits: false, ...(classes ? { classes } : {}) }).forward(SMP_P, SMP_Y);
+    close(jaccard(), [1 / 3], null);
+    close(jaccard([0, 2]), [0.25], null);
+    close(jaccard([2, 2, 0]), [1 / 3], null);
+    // Tversky(1, 1) is Jaccard: (⅓)² with gamma 2.
+    close(new smp.TverskyLoss({ mode: 'multiclass', from_logits: false, alpha: 1, beta: 1, gamma: 2 }).forward(SMP_P, SMP_Y), [1 / 9], null);
+  });
+
+  it('smp soft_dice_score over dims: one number (null) or one score per kept index', () => {
+    const target = { data: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 1], shape: [1, 3, 4] };
+    // Per class (dims [0, 2]): 2·1/(1 + 1) = 1, 2·1/(2 + 1) = ⅔, 2·1/(1 + 2) = ⅔; all: 2·3/(4 + 4) = ¾.
+    close(smp.soft_dice_score(SMP_P, target, { dims: [0, 2] }), [1, 2 / 3, 2 / 3], [3]);
+    close(smp.soft_dice_score(SMP_P, target), [0.75], null);
+    close(smp.soft_jaccard_score(SMP_P, target, { dims: [0, -1] }), [1, 0.5, 0.5], [3]);
+  });
 });
 
 describe("MONAI's warnings", () => {
@@ -105,14 +128,15 @@ describe("MONAI's warnings", () => {
 });
 
 describe('the package entry point', () => {
-  it('dice-wasm/compat exposes the losses of monai', () => {
+  it('dice-wasm/compat exposes the losses of monai and smp', () => {
     const root = fileURLToPath(new URL('..', import.meta.url));
     const names = {
       monai: ['DiceLoss', 'MaskedDiceLoss', 'GeneralizedDiceLoss', 'TverskyLoss', 'DiceCELoss', 'DiceFocalLoss', 'FocalLoss', 'GeneralizedDiceFocalLoss'],
+      smp: ['DiceLoss', 'JaccardLoss', 'TverskyLoss', 'FocalLoss', 'LovaszLoss', 'MCCLoss', 'SoftBCEWithLogitsLoss', 'SoftCrossEntropyLoss', 'soft_dice_score', 'soft_jaccard_score', 'soft_tversky_score'],
     };
     const script = `const c = await import('dice-wasm/compat'); const names = ${JSON.stringify(names)};
       console.log(JSON.stringify(Object.entries(names).flatMap(([ns, list]) => list.filter((n) => typeof c[ns][n] !== 'function').map((n) => ns + '.' + n))));
-      console.log(new c.monai.DiceLoss().forward([[[1, 0]]], [[[1, 0]]]) < 1e-5);`;
+      console.log(c.smp.soft_dice_score([1, 0], [1, 0]) === 1);`;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
     expect(out.trim().split('\n')).toEqual(['[]', 'true']);
   });

@@ -2,6 +2,7 @@
 // and defaults, on dice-wasm's kernels. See COMPAT conventions in the README.
 export * as monai from './monai/index.js';
 export * as torchmetrics from './torchmetrics.js';
+export * as smp from './smp.js';
 export { useKernel } from './kernel.js';
 export type { Tensor, TensorInput } from './tensor.js';
 export type { GradTensor, LossWithGrad } from './parts.js';

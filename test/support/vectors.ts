@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 
 export type Nested = number | string | Nested[];
 
-export interface TensorRecord {
+interface TensorRecord {
   shape: number[];
   data: Nested;
   layout?: string;

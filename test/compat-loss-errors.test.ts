@@ -67,6 +67,10 @@ const CASES: Bad[] = [
   { name: 'smp classes beyond the channels', error: RangeError, names: 'classes', call: () => new smp.DiceLoss({ mode: 'multiclass', classes: [5] }).forward(X, SMP_LABELS) },
   { name: 'smp classes beyond the channels, multilabel with ignore_index', error: RangeError, names: 'classes', call: () => new smp.DiceLoss({ mode: 'multilabel', classes: [2], ignore_index: 9 }).forward(X, Y) },
   { name: 'smp classes not a list', error: RangeError, names: 'classes', call: () => new smp.DiceLoss({ mode: 'multilabel', classes: 1 as never }) },
+  { name: 'smp class_weights in binary mode', error: RangeError, names: 'class_weights', call: () => new smp.DiceLoss({ mode: 'binary', class_weights: [1] }) },
+  { name: 'smp class_weights all 0', error: RangeError, names: 'class_weights', call: () => new smp.DiceLoss({ mode: 'multilabel', class_weights: [0, 0] }) },
+  { name: 'smp class_weights a negative weight', error: RangeError, names: 'class_weights[1]', call: () => new smp.JaccardLoss({ mode: 'multilabel', class_weights: [1, -1] }) },
+  { name: 'smp class_weights not one per class averaged', error: RangeError, names: 'class_weights', call: () => new smp.DiceLoss({ mode: 'multiclass', classes: [1], class_weights: [1, 2] }).forward(X, SMP_LABELS) },
   { name: 'smp a negative smooth', error: RangeError, names: 'smooth', call: () => new smp.DiceLoss({ mode: 'binary', smooth: -1 }) },
   { name: 'smp a negative eps', error: RangeError, names: 'eps', call: () => new smp.TverskyLoss({ mode: 'binary', eps: -1 }) },
   { name: 'smp from_logits not a boolean', error: TypeError, names: 'from_logits', call: () => new smp.DiceLoss({ mode: 'binary', from_logits: 'yes' as never }) },
@@ -87,6 +91,7 @@ const CASES: Bad[] = [
   { name: 'smp soft_tversky_score without alpha', error: TypeError, names: 'alpha', call: () => smp.soft_tversky_score([1, 0], [1, 0], { beta: 0.5 } as never) },
   { name: 'smp soft_dice_score dims beyond the rank', error: RangeError, names: 'dims', call: () => smp.soft_dice_score([[1, 0]], [[1, 0]], { dims: [2] }) },
   { name: 'smp soft_dice_score output and target of other shapes', error: RangeError, names: 'target', call: () => smp.soft_dice_score([1, 0], [1, 0, 1]) },
+
 
 ];
 

@@ -164,12 +164,12 @@ const CASES: Case[] = [
     make: () => forwardOf(new smp.DiceLoss({ mode: 'multiclass', ignore_index: 255, classes: [1, 2, 2] }), NCS, t(labels(B * S, C, 7, 255), [B, S])),
   },
   {
-    name: 'smp JaccardLoss multiclass probabilities (one-hot target), ignore_index', x: softmax(logits(42, 29), B, C, S), shape: NCS,
-    make: () => forwardOf(new smp.JaccardLoss({ mode: 'multiclass', from_logits: false, ignore_index: -1 }), NCS, t(labels(B * S, C, 8, -1), [B, S])),
+    name: 'smp JaccardLoss multiclass probabilities (one-hot target), ignore_index, class_weights', x: softmax(logits(42, 29), B, C, S), shape: NCS,
+    make: () => forwardOf(new smp.JaccardLoss({ mode: 'multiclass', from_logits: false, ignore_index: -1, class_weights: [1, 3, 0.5] }), NCS, t(labels(B * S, C, 8, -1), [B, S])),
   },
   {
-    name: 'smp TverskyLoss multilabel, ignore_index (per class copies), classes, gamma 0.75', x: logits(42, 30), shape: NCS,
-    make: () => forwardOf(new smp.TverskyLoss({ mode: 'multilabel', ignore_index: 2, classes: [0, 2], alpha: 0.3, beta: 0.7, gamma: 0.75 }), NCS, t(labels(42, 2, 9, 2), NCS)),
+    name: 'smp TverskyLoss multilabel, ignore_index (per class copies), classes, class_weights, gamma 0.75', x: logits(42, 30), shape: NCS,
+    make: () => forwardOf(new smp.TverskyLoss({ mode: 'multilabel', ignore_index: 2, classes: [0, 2], class_weights: [2, 1], alpha: 0.3, beta: 0.7, gamma: 0.75 }), NCS, t(labels(42, 2, 9, 2), NCS)),
     zeros: (i) => Math.floor(i / S) % C === 1,
   },
   {

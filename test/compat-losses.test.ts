@@ -1,6 +1,7 @@
 // The dice-wasm/compat losses beyond the shared vectors: the Python output shapes of reduction
 // 'none', the quirks each class reproduces (MONAI's unnormalised class weights, its focal 'sum',
-// masked logits that still count, smp's class subsets and (mean)^gamma, smp's dims), MONAI's
+// masked logits that still count, smp's class subsets, class_weights and (mean)^gamma, smp's dims),
+// MONAI's
 // warnings, and the package entry point. Expected values are worked out by hand in the comments.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -96,6 +97,14 @@ describe.each(['simd', 'scalar', 'js'])('on the %s backend', (backend) => {
     close(jaccard([2, 2, 0]), [1 / 3], null);
     // Tversky(1, 1) is Jaccard: (⅓)² with gamma 2.
     close(new smp.TverskyLoss({ mode: 'multiclass', from_logits: false, alpha: 1, beta: 1, gamma: 2 }).forward(SMP_P, SMP_Y), [1 / 9], null);
+  });
+
+  it('smp class_weights: the weighted mean Σw·loss/Σw of the classes averaged (all, or those in classes)', () => {
+    const jaccard = (p: object) => new smp.JaccardLoss({ mode: 'multiclass', from_logits: false, ...p }).forward(SMP_P, SMP_Y);
+    // (1·0 + 1·½ + 2·½)/4 = ⅜; classes [0, 2] weighted 3, 1: (3·0 + 1·½)/4 = ⅛; uniform weights change nothing.
+    close(jaccard({ class_weights: [1, 1, 2] }), [3 / 8], null);
+    close(jaccard({ classes: [0, 2], class_weights: [3, 1] }), [1 / 8], null);
+    close(jaccard({ class_weights: [5, 5, 5] }), [1 / 3], null);
   });
 
   it('smp soft_dice_score over dims: one number (null) or one score per kept index', () => {

@@ -86,6 +86,7 @@ export interface SmpOverlapParams {
   smooth?: number;
   ignore_index?: number | null;
   eps?: number;
+  class_weights?: readonly number[] | null;
 }
 
 export interface SmpTverskyParams extends SmpOverlapParams {
@@ -94,7 +95,7 @@ export interface SmpTverskyParams extends SmpOverlapParams {
   gamma?: number;
 }
 
-const OVERLAP_PARAMS = ['mode', 'classes', 'log_loss', 'from_logits', 'smooth', 'ignore_index', 'eps'];
+const OVERLAP_PARAMS = ['mode', 'classes', 'log_loss', 'from_logits', 'smooth', 'ignore_index', 'eps', 'class_weights'];
 
 function classesOf(fn: string, value: unknown, mode: Mode): number[] | null {
   if (value === undefined || value === null) return null;
@@ -105,20 +106,39 @@ function classesOf(fn: string, value: unknown, mode: Mode): number[] | null {
   return value as number[];
 }
 
-function checkClasses(fn: string, classes: readonly number[] | null, C: number): void {
-  const beyond = classes?.find((c) => c >= C);
-  if (beyond !== undefined) throw rangeError(fn, 'classes', `names class ${beyond}, but y_pred has ${C}`);
+function classWeightsOf(fn: string, value: unknown, mode: Mode): number[] | null {
+  if (value === undefined || value === null) return null;
+  if (mode === 'binary') throw rangeError(fn, 'class_weights', "cannot be used with mode='binary' (smp: one class has nothing to weigh)");
+  if (!Array.isArray(value) || value.length === 0) throw rangeError(fn, 'class_weights', `must be null or a non-empty list of numbers; got ${describe(value)}`);
+  const weights = value.map((w: unknown, i) => nonNegative(fn, `class_weights[${i}]`, w, 0));
+  if (!weights.some((w) => w > 0)) throw rangeError(fn, 'class_weights', 'must not be all 0 (smp divides by their sum)');
+  return weights;
 }
 
 /**
- * smp's `loss[classes].mean()` as a native weight: the native mean over C classes weighs class c
- * by C·(times c is listed)/(length of the list), which averages exactly the listed classes.
+ * The classes smp averages (those in `classes`, repeats included, or every channel) and the share
+ * of each in the mean: `class_weights` normalised (Σw·loss/Σw), or equal shares.
  */
-function subsetWeights(classes: readonly number[] | null, C: number): number[] | null {
-  if (classes === null) return null;
+function sharesOf(fn: string, classes: readonly number[] | null, classWeights: readonly number[] | null, C: number): { c: number; share: number }[] {
+  const list = classes ?? Array.from({ length: C }, (_, c) => c);
+  const beyond = list.find((c) => c >= C);
+  if (beyond !== undefined) throw rangeError(fn, 'classes', `names class ${beyond}, but y_pred has ${C}`);
+  if (classWeights !== null && classWeights.length !== list.length) {
+    throw rangeError(fn, 'class_weights', `has ${classWeights.length} values; it needs one per class averaged (${list.length}${classes ? ', the length of classes' : ', the channels of y_pred'})`);
+  }
+  const total = classWeights?.reduce((a, w) => a + w, 0) ?? list.length;
+  return list.map((c, k) => ({ c, share: (classWeights?.[k] ?? 1) / total }));
+}
+
+/**
+ * The shares as a native class weight: the native mean over C classes weighs class c by
+ * C·(its shares), which is smp's mean over the listed classes, weighted or not. Null when every
+ * class has the share 1/C (the native mean itself).
+ */
+function nativeWeights(shares: readonly { c: number; share: number }[], C: number): number[] | null {
   const w = new Array<number>(C).fill(0);
-  for (const c of classes) w[c] += C / classes.length;
-  return w;
+  for (const { c, share } of shares) w[c] += C * share;
+  return shares.length === C && shares.every(({ c, share }, k) => c === k && share === 1 / C) ? null : w;
 }
 
 /** An smp loss object: `forward(yPred, yTrue)` (Python's `__call__`) and `forwardWithGrad`. */
@@ -145,6 +165,7 @@ abstract class SmpLoss {
 abstract class OverlapLoss extends SmpLoss {
   private readonly mode: Mode;
   private readonly classes: number[] | null;
+  private readonly classWeights: number[] | null;
   private readonly fromLogits: boolean;
   private readonly ignoreIndex: number | null;
   private readonly native: Record<string, unknown>;
@@ -153,6 +174,7 @@ abstract class OverlapLoss extends SmpLoss {
     super(name);
     this.mode = modeOf(name, p.mode);
     this.classes = classesOf(name, p.classes, this.mode);
+    this.classWeights = classWeightsOf(name, p.class_weights, this.mode);
     this.fromLogits = flag(name, 'from_logits', p.from_logits, true);
     this.ignoreIndex = ignoreIndexOf(name, p.ignore_index, null);
     nonNegative(name, 'eps', p.eps, 1e-7);
@@ -178,57 +200,55 @@ abstract class OverlapLoss extends SmpLoss {
 
   protected plan(fn: string, yPred: unknown, yTrue: unknown): Plan {
     const { p, t, B } = readPair(fn, yPred, yTrue, this.mode === 'binary' ? 1 : 2);
-    return { parts: [{ ...this.call(fn, p, t, B), loss: this.score, scale: 1 }], shape: p.shape };
+    return { parts: this.parts(fn, p, t, B), shape: p.shape };
   }
 
-  /** The arrays and options of the native call. */
-  private call(fn: string, p: TensorData, t: TensorData, B: number): Omit<Part, 'loss' | 'scale'> {
+  /** The native calls. */
+  private parts(fn: string, p: TensorData, t: TensorData, B: number): Part[] {
     const pred = asScores(p);
     const activation = !this.fromLogits ? 'none' : this.mode === 'multiclass' ? 'softmax' : 'sigmoid';
     const base = { ...this.native, activation };
     const ignore = this.ignoreIndex;
     const C = this.mode === 'binary' ? 1 : p.shape[1];
     const S = p.data.length / (B * C);
-    checkClasses(fn, this.classes, C);
+    const shares = sharesOf(fn, this.classes, this.classWeights, C);
+    const one = (part: Omit<Part, 'loss' | 'scale'>): Part[] => [{ ...part, loss: this.score, scale: 1 }];
     if (this.mode === 'multiclass') {
       if (t.data.length !== B * S) throw rangeError(fn, 'y_true', `has ${t.data.length} values; a label map for y_pred [${p.shape.join(', ')}] has ${B * S}`);
-      const options = { ...base, shape: [B, C, S], weight: subsetWeights(this.classes, C) };
-      if (this.fromLogits) return { pred, target: asLabels(fn, 'y_true', t), options: { ...options, target: 'labels', ignoreIndex: ignore } };
+      const options = { ...base, shape: [B, C, S], weight: nativeWeights(shares, C) };
+      if (this.fromLogits) return one({ pred, target: asLabels(fn, 'y_true', t), options: { ...options, target: 'labels', ignoreIndex: ignore } });
       // Probabilities: the one-hot target, so that the soft-label intersection holds for any values.
       const { target, mask } = oneHot(fn, asLabels(fn, 'y_true', t), B, C, S, ignore);
-      return { pred, target, ...(mask ? { mask } : {}), options: { ...options, target: 'dense' } };
+      return one({ pred, target, ...(mask ? { mask } : {}), options: { ...options, target: 'dense' } });
     }
     sameCount(fn, p, t);
-    if (ignore === null) return { pred, target: asDense(t), options: { ...base, shape: [B, C, S], target: 'dense', weight: subsetWeights(this.classes, C) } };
+    if (ignore === null) return one({ pred, target: asDense(t), options: { ...base, shape: [B, C, S], target: 'dense', weight: nativeWeights(shares, C) } });
     if (C === 1) {
       const { target, mask } = withoutIgnored(t.data, ignore);
-      return { pred, target, mask, options: { ...base, shape: [B, 1, S], target: 'dense' } };
+      return one({ pred, target, mask, options: { ...base, shape: [B, 1, S], target: 'dense' } });
     }
-    return byClass(pred, t.data, B, C, S, ignore, this.classes, base);
+    return shares.map(({ c, share }) => ({ ...classPart(pred, t.data, B, C, S, c, ignore, base), loss: this.score, scale: share }));
   }
 }
 
 /**
- * Multilabel with ignore_index: smp masks each element, the native mask each voxel. The classes
- * (those listed, or all) become the samples of a [K, 1, B·S] copy, one term each, with a
- * per-element mask; its gradient is added back where each element came from.
+ * Multilabel with ignore_index: smp masks each element, the native mask each voxel. Class c
+ * becomes a [1, 1, B·S] copy of its channel with its own mask, one term; its gradient is added
+ * back where each element came from.
  */
-function byClass(pred: Float32Array, values: ArrayLike<number>, B: number, C: number, S: number, ignore: number, classes: readonly number[] | null, base: Record<string, unknown>): Omit<Part, 'loss' | 'scale'> {
-  const list = classes ?? Array.from({ length: C }, (_, c) => c);
-  const K = list.length, n = B * S;
-  const at = (k: number, i: number) => (Math.floor(i / S) * C + list[k]) * S + (i % S);
-  const x = new Float32Array(K * n), y = new Float32Array(K * n), mask = new Uint8Array(K * n);
-  for (let k = 0; k < K; k++) {
-    for (let i = 0; i < n; i++) {
-      x[k * n + i] = pred[at(k, i)];
-      const v = values[at(k, i)];
-      if (v !== ignore) { y[k * n + i] = v; mask[k * n + i] = 1; }
-    }
+function classPart(pred: Float32Array, values: ArrayLike<number>, B: number, C: number, S: number, c: number, ignore: number, base: Record<string, unknown>): Omit<Part, 'loss' | 'scale'> {
+  const n = B * S;
+  const at = (i: number) => (Math.floor(i / S) * C + c) * S + (i % S);
+  const x = new Float32Array(n), y = new Float32Array(n), mask = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    x[i] = pred[at(i)];
+    const v = values[at(i)];
+    if (v !== ignore) { y[i] = v; mask[i] = 1; }
   }
   return {
-    pred: x, target: y, mask, options: { ...base, batch: false, shape: [K, 1, n], target: 'dense' },
+    pred: x, target: y, mask, options: { ...base, shape: [1, 1, n], target: 'dense' },
     pullback: (grad, into, scale) => {
-      for (let k = 0; k < K; k++) for (let i = 0; i < n; i++) into[at(k, i)] += scale * grad[k * n + i];
+      for (let i = 0; i < n; i++) into[at(i)] += scale * grad[i];
     },
   };
 }
@@ -256,7 +276,7 @@ function overlapParams(fn: string, params: object | undefined, extra: readonly s
 /**
  * smp.losses.DiceLoss: per class, pooled over batch and space, `1 − (2I + 2·smooth)/(P + G + 2·smooth)`
  * (log_loss: `−log`), 0 for a class without target pixels, mean over the classes (or those in
- * `classes`). `mode` 'binary' (sigmoid), 'multiclass' (softmax, label map target) or 'multilabel'
+ * `classes`; with `class_weights`, one per class averaged, the weighted mean Σw·loss/Σw). `mode` 'binary' (sigmoid), 'multiclass' (softmax, label map target) or 'multilabel'
  * (sigmoid); `from_logits` (default true) applies the activation.
  * @example
  * new smp.DiceLoss({ mode: 'multiclass', ignore_index: 255 }).forward(logits, labels);

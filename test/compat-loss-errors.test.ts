@@ -2,7 +2,7 @@
 // message names the Python parameter (or argument) at fault, as MONAI's, smp's and Keras' own
 // errors do; options the compat layer cannot reproduce are refused the same way, never ignored.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { monai, smp, useKernel } from '../src/compat/index.js';
+import { keras, monai, smp, useKernel } from '../src/compat/index.js';
 import { loadDice } from '../src/index.js';
 
 beforeAll(async () => {
@@ -92,6 +92,16 @@ const CASES: Bad[] = [
   { name: 'smp soft_dice_score dims beyond the rank', error: RangeError, names: 'dims', call: () => smp.soft_dice_score([[1, 0]], [[1, 0]], { dims: [2] }) },
   { name: 'smp soft_dice_score output and target of other shapes', error: RangeError, names: 'target', call: () => smp.soft_dice_score([1, 0], [1, 0, 1]) },
 
+  // Keras
+  { name: 'keras an unknown reduction', error: RangeError, names: 'reduction', call: () => new keras.Dice({ reduction: 'avg' as never }) },
+  { name: 'keras Tversky alpha below 0', error: RangeError, names: 'alpha', call: () => new keras.Tversky({ alpha: -0.1 }) },
+  { name: 'keras Tversky beta not a number', error: RangeError, names: 'beta', call: () => new keras.Tversky({ beta: '0.5' as never }) },
+  { name: 'keras an unknown parameter', error: TypeError, names: 'smooth', call: () => new keras.Dice({ smooth: 1 } as never) },
+  { name: 'keras dtype other than float32', error: RangeError, names: 'dtype', call: () => new keras.Dice({ dtype: 'float16' as never }) },
+  { name: 'keras an axis beyond the rank', error: RangeError, names: 'axis', call: () => new keras.Dice({ axis: [1, 4] }).call(Y, X) },
+  { name: 'keras an axis twice', error: RangeError, names: 'axis', call: () => new keras.Dice({ axis: [1, -3] }).call(Y, X) },
+  { name: 'keras y_true and y_pred of other shapes', error: RangeError, names: 'y_true', call: () => new keras.Dice().call([1, 0], [1, 0, 1]) },
+  { name: 'keras callWithGrad with reduction null', error: RangeError, names: 'reduction', call: () => new keras.Tversky({ reduction: null, axis: [1, 2, 3] }).callWithGrad(Y, X) },
 
 ];
 

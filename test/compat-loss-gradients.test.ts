@@ -3,9 +3,10 @@
 // of max |fd|), through every translation path — one native call, sums of native calls (DiceCE
 // without softmax, Dice + sigmoid focal), a mask multiplied into the logits, MONAI's focal softmax
 // over the channels left without background, smp's per-class copies for multilabel ignore_index,
-// smp's (mean)^gamma — and the WebAssembly builds reproducing the JS gradient and loss.
+// smp's (mean)^gamma, Keras' axes reordered kept-first — and the WebAssembly builds reproducing
+// the JS gradient and loss.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { monai, smp, useKernel, type LossWithGrad, type Tensor } from '../src/compat/index.js';
+import { keras, monai, smp, useKernel, type LossWithGrad, type Tensor } from '../src/compat/index.js';
 import { loadDice, type DiceKernel } from '../src/index.js';
 import { finiteDifferenceGradient, maxAbsRelativeError, relativeError } from './reference/finite-differences.js';
 import { rng } from './support/random.js';
@@ -205,6 +206,32 @@ const CASES: Case[] = [
     make: () => forwardOf(new smp.SoftCrossEntropyLoss({ dim: -1, smooth_factor: 0.2 }), [B, S, C], t(labels(B * S, C, 15, -100), [B, S])),
   },
 ];
+
+type Call = { call(...a: unknown[]): number | Tensor; callWithGrad(...a: unknown[]): LossWithGrad };
+
+/** Keras' call / callWithGrad: the target first, then y_pred. */
+const callOf = (loss: Call, shape: number[], yTrue: unknown): Loss => ({
+  value: (x) => loss.call(yTrue, t(x, shape)) as number,
+  withGrad: (x) => loss.callWithGrad(yTrue, t(x, shape)),
+});
+
+// Keras, channels last (B, H, W, C): probabilities and a soft target.
+const NHWC = [B, 3, 2, C];
+const softNHWC = t(Array.from(logits(B * 6 * C, 40, 1), (v) => (v + 1) / 2), NHWC);
+CASES.push(
+  {
+    name: 'keras Dice, axis null (everything pooled)', x: softmax(logits(B * 6 * C, 41), B * 6, C, 1), shape: NHWC,
+    make: () => callOf(new keras.Dice(), NHWC, softNHWC),
+  },
+  {
+    name: 'keras Dice, axis [1, 2, 3] (per sample), sum_over_batch_size', x: softmax(logits(B * 6 * C, 42), B * 6, C, 1), shape: NHWC,
+    make: () => callOf(new keras.Dice({ axis: [1, 2, 3] }), NHWC, softNHWC),
+  },
+  {
+    name: 'keras Tversky alpha 0.3, beta 0.7, axis [1, 2] (per sample and channel, reordered), sum', x: softmax(logits(B * 6 * C, 43), B * 6, C, 1), shape: NHWC,
+    make: () => callOf(new keras.Tversky({ alpha: 0.3, beta: 0.7, axis: [1, 2], reduction: 'sum' }), NHWC, softNHWC),
+  },
+);
 
 // Lovász: errors spread on a grid, so that no two are within the step of each other (no kink of the sort).
 const grid = (n: number) => Array.from({ length: n }, (_, k) => 0.13 * (k - n / 2) + 0.05);

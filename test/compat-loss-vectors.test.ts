@@ -1,10 +1,10 @@
-// The MONAI and smp loss records of the shared conformance vectors through dice-wasm/compat:
+// The MONAI, smp and Keras loss records of the shared conformance vectors through dice-wasm/compat:
 // each called as its record's `call` says, with the record's own `params` (so the Python
 // defaults are ours too), on every backend, within the record's tolerance; forwardWithGrad
 // returns the same loss. A record that needs what the compat layer does not offer is listed in
 // DEFERRED with the reason, and checked to be refused for it.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { monai, smp, useKernel, type LossWithGrad, type Tensor } from '../src/compat/index.js';
+import { keras, monai, smp, useKernel, type LossWithGrad, type Tensor } from '../src/compat/index.js';
 import { loadDice, type BackendName } from '../src/index.js';
 import { allowedError, expectWithin, LOSS_RECORDS, type VectorRecord } from './support/vectors.js';
 
@@ -15,8 +15,7 @@ const DEFERRED: Readonly<Record<string, RegExp>> = {
   // MONAI FocalLoss reduction='none' is the elementwise (B, C, H, W) loss; the kernels reduce as they go.
   'monai/test_focal_loss/TEST_CASES[4]': /reduction 'none' \(MONAI's elementwise/,
 };
-const RECORDS = LOSS_RECORDS.filter((r) => !r.loss_or_metric.startsWith('keras.'));
-const RUN = RECORDS.filter((r) => !(r.id in DEFERRED));
+const RUN = LOSS_RECORDS.filter((r) => !(r.id in DEFERRED));
 
 /** MONAI's other_act as the records write it. */
 const OTHER_ACT: Readonly<Record<string, (x: { data: Float32Array; shape: number[] }) => unknown>> = {
@@ -63,7 +62,12 @@ function compatCall(r: VectorRecord): CompatCall {
     const loss = new (smp as unknown as Record<string, new (p: object) => LossObject>)[name](params);
     return { value: () => loss.forward!(input, target), withGrad: () => loss.forwardWithGrad!(input, target).loss };
   }
-  throw new Error(`${r.id}: ${library} has no compat losses yet`);
+  if (library === 'keras') {
+    // Keras takes the target first: loss(y_true, y_pred).
+    const loss = new (keras as unknown as Record<string, new (p: object) => { call(...a: unknown[]): number | Tensor; callWithGrad(...a: unknown[]): LossWithGrad }>)[name](params);
+    return { value: () => loss.call(target, input), ...(reduced ? { withGrad: () => loss.callWithGrad(target, input).loss } : {}) };
+  }
+  throw new Error(`${r.id}: ${library} has no compat losses`);
 }
 
 function valuesOf(record: VectorRecord, result: number | Tensor): number[] {
@@ -80,14 +84,14 @@ beforeAll(() => { vi.spyOn(console, 'warn').mockImplementation(() => undefined);
 afterAll(() => { vi.restoreAllMocks(); });
 
 describe('the loss vectors through dice-wasm/compat', () => {
-  it('cover every loss record of MONAI and smp: each runs, or is deferred with its reason', () => {
-    expect(RECORDS.length).toBe(62);
-    expect(RUN.length + Object.keys(DEFERRED).length).toBe(RECORDS.length);
+  it('cover every loss record of MONAI, smp and Keras: each runs, or is deferred with its reason', () => {
+    expect(LOSS_RECORDS.length).toBe(68);
+    expect(RUN.length + Object.keys(DEFERRED).length).toBe(LOSS_RECORDS.length);
     for (const id of Object.keys(DEFERRED)) expect(LOSS_RECORDS.some((r) => r.id === id), id).toBe(true);
   });
 
   it.each(Object.entries(DEFERRED))('deferred %s is refused for its reason', (id, reason) => {
-    const record = RECORDS.find((r) => r.id === id)!;
+    const record = LOSS_RECORDS.find((r) => r.id === id)!;
     expect(() => compatCall(record).value()).toThrow(reason);
   });
 });

@@ -1,12 +1,12 @@
 // The dice-wasm/compat losses beyond the shared vectors: the Python output shapes of reduction
 // 'none', the quirks each class reproduces (MONAI's unnormalised class weights, its focal 'sum',
-// masked logits that still count, smp's class subsets, class_weights and (mean)^gamma, smp's dims),
-// MONAI's
+// masked logits that still count, smp's class subsets, class_weights and (mean)^gamma, smp's dims,
+// Keras' kept axes), MONAI's
 // warnings, and the package entry point. Expected values are worked out by hand in the comments.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { monai, smp, useKernel, type Tensor } from '../src/compat/index.js';
+import { keras, monai, smp, useKernel, type Tensor } from '../src/compat/index.js';
 import { loadDice, type DiceKernel } from '../src/index.js';
 
 let kernels: DiceKernel[] = [];
@@ -107,6 +107,17 @@ describe.each(['simd', 'scalar', 'js'])('on the %s backend', (backend) => {
     close(jaccard({ class_weights: [5, 5, 5] }), [1 / 3], null);
   });
 
+  it('keras Dice keeps the axes not in axis: (B, C) with axis [1, 2] and reduction null, their mean by default', () => {
+    // Channels last (1, 1, 2, 2): channel 0 y = [1, 0], p = [1, 1] → 1 − 2·1/(1 + 2 + 1e-7) ≈ ⅓;
+    // channel 1 y = [0, 1], p = [0, 0] → 1 − 0/(1 + 1e-7) = 1.
+    const yTrue = [[[[1, 0], [0, 1]]]], yPred = [[[[1, 0], [1, 0]]]];
+    close(new keras.Dice({ axis: [1, 2], reduction: null }).call(yTrue, yPred), [1 / 3, 1], [1, 2]);
+    close(new keras.Dice({ axis: [1, 2] }).call(yTrue, yPred), [2 / 3], null);
+    close(new keras.Dice({ axis: [1, 2], reduction: 'sum' }).call(yTrue, yPred), [4 / 3], null);
+    // Tversky(½, ½) without smoothing is Dice: 1 − 1/(1 + ½·1 + 0 + 1e-7) = ⅓ for channel 0.
+    close(new keras.Tversky({ axis: [1, 2], reduction: null }).call(yTrue, yPred), [1 / 3, 1], [1, 2]);
+  });
+
   it('smp soft_dice_score over dims: one number (null) or one score per kept index', () => {
     const target = { data: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 1], shape: [1, 3, 4] };
     // Per class (dims [0, 2]): 2·1/(1 + 1) = 1, 2·1/(2 + 1) = ⅔, 2·1/(1 + 2) = ⅔; all: 2·3/(4 + 4) = ¾.
@@ -137,11 +148,12 @@ describe("MONAI's warnings", () => {
 });
 
 describe('the package entry point', () => {
-  it('dice-wasm/compat exposes the losses of monai and smp', () => {
+  it('dice-wasm/compat exposes the losses of monai, smp and keras', () => {
     const root = fileURLToPath(new URL('..', import.meta.url));
     const names = {
       monai: ['DiceLoss', 'MaskedDiceLoss', 'GeneralizedDiceLoss', 'TverskyLoss', 'DiceCELoss', 'DiceFocalLoss', 'FocalLoss', 'GeneralizedDiceFocalLoss'],
       smp: ['DiceLoss', 'JaccardLoss', 'TverskyLoss', 'FocalLoss', 'LovaszLoss', 'MCCLoss', 'SoftBCEWithLogitsLoss', 'SoftCrossEntropyLoss', 'soft_dice_score', 'soft_jaccard_score', 'soft_tversky_score'],
+      keras: ['Dice', 'Tversky'],
     };
     const script = `const c = await import('dice-wasm/compat'); const names = ${JSON.stringify(names)};
       console.log(JSON.stringify(Object.entries(names).flatMap(([ns, list]) => list.filter((n) => typeof c[ns][n] !== 'function').map((n) => ns + '.' + n))));

@@ -94,6 +94,16 @@ describe('the loss vectors through dice-wasm/compat', () => {
     const record = LOSS_RECORDS.find((r) => r.id === id)!;
     expect(() => compatCall(record).value()).toThrow(reason);
   });
+
+  it('MONAI FocalLoss reduction=\'none\' needs one value per element, which the native focal loss does not give', async () => {
+    const record = LOSS_RECORDS.find((r) => r.id === 'monai/test_focal_loss/TEST_CASES[4]')!;
+    // The expected output is elementwise: the input's own shape, (B, C, H, W).
+    expect(record.expected_shape).toEqual(record.input.shape);
+    // The native pointwise terms reduce as they go: 'mean' or 'sum', never one value per element.
+    const k = await loadDice({ backend: 'js' });
+    const x = new Float32Array(12), y = new Float32Array(12);
+    expect(() => k.focalLoss(x, y, { shape: [1, 3, 2, 2], activation: 'sigmoid', reduction: 'none' as 'mean' })).toThrow(/reduction/);
+  });
 });
 
 describe.each(BACKENDS)('on the %s backend', (backend) => {

@@ -3,9 +3,7 @@
 // index is one native sample of one class, [K, 1, R], whose R voxels are the reduced elements.
 import { describe, rangeError, typeError } from '../errors.js';
 import type { Part } from './parts.js';
-import { readTensor } from './tensor.js';
-
-const product = (shape: readonly number[]): number => shape.reduce((a, d) => a * d, 1);
+import { product, readTensor } from './tensor.js';
 
 /** How a tensor of `shape` is seen when `reduced` axes are pooled. */
 export interface Grouping {

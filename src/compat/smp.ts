@@ -6,11 +6,12 @@
 // classes. `eps` clamps denominators from below: the same numbers unless a denominator is ≤ eps
 // (a term of zeros), where smp returns 0/eps and the native call throws.
 import { describe, rangeError, typeError } from '../errors.js';
-import { checkOptionNames, flag, nonNegative, oneOf } from '../losses/options.js';
+import { flag, nonNegative, oneOf } from '../losses/options.js';
 import { groupPair } from './axes.js';
 import { compatKernel } from './kernel.js';
 import { runPlan, valueAndGradOf, valueOf, type LossWithGrad, type Part, type Plan } from './parts.js';
-import { asLabels, asScores, readTensor, type Tensor, type TensorData, type TensorInput } from './tensor.js';
+import { fractionOf, readParams } from './params.js';
+import { asDense, asLabels, asScores, readTensor, type Tensor, type TensorData, type TensorInput } from './tensor.js';
 
 export type Mode = 'binary' | 'multiclass' | 'multilabel';
 const MODES: readonly Mode[] = ['binary', 'multiclass', 'multilabel'];
@@ -27,14 +28,6 @@ function ignoreIndexOf(fn: string, value: unknown, fallback: number | null): num
   return value;
 }
 
-/** A number in [0, 1], or null. */
-function fractionOf(fn: string, name: string, value: unknown): number | null {
-  if (value === undefined || value === null) return null;
-  const v = nonNegative(fn, name, value, 0);
-  if (v > 1) throw rangeError(fn, name, `must be in [0, 1]; got ${v}`);
-  return v;
-}
-
 /** y_pred and y_true with one batch axis and, unless `labels`, as many values. */
 function readPair(fn: string, yPred: unknown, yTrue: unknown, minRank: number): { p: TensorData; t: TensorData; B: number } {
   const p = readTensor(fn, 'y_pred', yPred);
@@ -48,11 +41,6 @@ function sameCount(fn: string, p: TensorData, t: TensorData): void {
   if (t.data.length !== p.data.length) {
     throw rangeError(fn, 'y_true', `has ${t.data.length} values (shape [${t.shape.join(', ')}]) but y_pred has ${p.data.length}; they must match`);
   }
-}
-
-/** A dense target as the kernels take it: Float32Array and Uint8Array as they are, anything else as float32. */
-function asDense(t: TensorData): Float32Array | Uint8Array {
-  return t.data instanceof Float32Array || t.data instanceof Uint8Array ? t.data : Float32Array.from(t.data);
 }
 
 /** Values equal to ignore_index: a keep-mask (1 = counted) and the target with them set to 0. */
@@ -270,7 +258,7 @@ function oneHot(fn: string, labels: ArrayLike<number>, B: number, C: number, S: 
 }
 
 function overlapParams(fn: string, params: object | undefined, extra: readonly string[] = []): Partial<SmpTverskyParams> {
-  return checkOptionNames(fn, params, [...OVERLAP_PARAMS, ...extra]) as Partial<SmpTverskyParams>;
+  return readParams<SmpTverskyParams>(fn, params, [...OVERLAP_PARAMS, ...extra]);
 }
 
 /**
@@ -350,7 +338,7 @@ export class FocalLoss extends SmpLoss {
   constructor(params: SmpFocalLossParams) {
     const fn = 'FocalLoss';
     super(fn);
-    const p = checkOptionNames(fn, params, ['mode', 'alpha', 'gamma', 'ignore_index', 'reduction', 'normalized', 'reduced_threshold']) as Partial<SmpFocalLossParams>;
+    const p = readParams<SmpFocalLossParams>(fn, params, ['mode', 'alpha', 'gamma', 'ignore_index', 'reduction', 'normalized', 'reduced_threshold']);
     this.mode = modeOf(fn, p.mode);
     this.ignoreIndex = ignoreIndexOf(fn, p.ignore_index, null);
     if (flag(fn, 'normalized', p.normalized, false)) throw rangeError(fn, 'normalized', 'true (focal terms divided by their sum, arXiv:1909.07829) is not supported');
@@ -400,7 +388,7 @@ export class LovaszLoss extends SmpLoss {
   constructor(params: SmpLovaszLossParams) {
     const fn = 'LovaszLoss';
     super(fn);
-    const p = checkOptionNames(fn, params, ['mode', 'per_image', 'ignore_index', 'from_logits']) as Partial<SmpLovaszLossParams>;
+    const p = readParams<SmpLovaszLossParams>(fn, params, ['mode', 'per_image', 'ignore_index', 'from_logits']);
     this.mode = modeOf(fn, p.mode);
     flag(fn, 'from_logits', p.from_logits, true);
     this.options = { perImage: flag(fn, 'per_image', p.per_image, false), ignoreIndex: ignoreIndexOf(fn, p.ignore_index, null) };
@@ -432,7 +420,7 @@ export class MCCLoss extends SmpLoss {
 
   constructor(params?: SmpMCCLossParams) {
     super('MCCLoss');
-    this.eps = nonNegative('MCCLoss', 'eps', checkOptionNames('MCCLoss', params, ['eps']).eps, 1e-5);
+    this.eps = nonNegative('MCCLoss', 'eps', readParams<SmpMCCLossParams>('MCCLoss', params, ['eps']).eps, 1e-5);
   }
 
   protected plan(fn: string, yPred: unknown, yTrue: unknown): Plan {
@@ -480,7 +468,7 @@ export class SoftBCEWithLogitsLoss extends SmpLoss {
   constructor(params?: SoftBCEWithLogitsLossParams) {
     const fn = 'SoftBCEWithLogitsLoss';
     super(fn);
-    const p = checkOptionNames(fn, params, ['weight', 'ignore_index', 'reduction', 'smooth_factor', 'pos_weight']) as Partial<SoftBCEWithLogitsLossParams>;
+    const p = readParams<SoftBCEWithLogitsLossParams>(fn, params, ['weight', 'ignore_index', 'reduction', 'smooth_factor', 'pos_weight']);
     const weight = elementWeightOf(fn, 'weight', p.weight);
     this.options = { weight: weight === null ? null : [weight], posWeight: elementWeightOf(fn, 'pos_weight', p.pos_weight), reduction: 'sum', target: 'dense' };
     this.mean = meanOverAll(fn, p.reduction) === 'mean';
@@ -522,7 +510,7 @@ export class SoftCrossEntropyLoss extends SmpLoss {
   constructor(params?: SoftCrossEntropyLossParams) {
     const fn = 'SoftCrossEntropyLoss';
     super(fn);
-    const p = checkOptionNames(fn, params, ['reduction', 'smooth_factor', 'ignore_index', 'dim']) as Partial<SoftCrossEntropyLossParams>;
+    const p = readParams<SoftCrossEntropyLossParams>(fn, params, ['reduction', 'smooth_factor', 'ignore_index', 'dim']);
     this.mean = meanOverAll(fn, p.reduction) === 'mean';
     this.smoothFactor = fractionOf(fn, 'smooth_factor', p.smooth_factor) ?? 0;
     this.ignoreIndex = ignoreIndexOf(fn, p.ignore_index, -100);
@@ -559,7 +547,7 @@ export interface SoftTverskyScoreParams extends SoftScoreParams {
 }
 
 function softScore(fn: string, score: Score, output: unknown, target: unknown, params: object | undefined, names: readonly string[]): number | Tensor {
-  const p = checkOptionNames(fn, params, ['smooth', 'eps', 'dims', ...names]) as Partial<SoftTverskyScoreParams>;
+  const p = readParams<SoftTverskyScoreParams>(fn, params, ['smooth', 'eps', 'dims', ...names]);
   const required = (name: 'alpha' | 'beta') => {
     if (p[name] === undefined) throw typeError(fn, name, 'is required');
     return nonNegative(fn, name, p[name], 0);

@@ -6,7 +6,7 @@
 import type { Activation, Target } from '../../api.js';
 import { describe, rangeError, typeError } from '../../errors.js';
 import type { Part } from '../parts.js';
-import { asLabels, asScores, readTensor, type TensorData } from '../tensor.js';
+import { asDense, asLabels, asScores, readTensor } from '../tensor.js';
 import type { Warnings } from '../warnings.js';
 
 /** MONAI's `other_act`: a function of the whole (B, C, ...spatial) tensor, e.g. tanh or a log-softmax. */
@@ -28,11 +28,6 @@ export interface LossInputs {
 
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
-
-/** A dense target as the kernels take it: Float32Array and Uint8Array as they are, anything else as float32. */
-function asDense(t: TensorData): Float32Array | Uint8Array {
-  return t.data instanceof Float32Array || t.data instanceof Uint8Array ? t.data : Float32Array.from(t.data);
-}
 
 export function readLossInputs(fn: string, input: unknown, target: unknown, toOnehotY: boolean, warnings: Warnings): LossInputs {
   const x = readTensor(fn, 'input', input);

@@ -6,24 +6,19 @@
 // over the channels left. `forward` is Python's `__call__`; `forwardWithGrad` adds ∂loss/∂input.
 import type { Activation } from '../../api.js';
 import { describe, rangeError, typeError } from '../../errors.js';
-import { checkOptionNames, flag, nonNegative, oneOf } from '../../losses/options.js';
+import { flag, nonNegative, oneOf } from '../../losses/options.js';
 import { compatKernel } from '../kernel.js';
+import { fractionOf, readParams, WEIGHT_TYPES, type WeightType } from '../params.js';
 import { runPlan, valueAndGradOf, type LossWithGrad, type Part, type Plan } from '../parts.js';
 import type { Tensor, TensorInput } from '../tensor.js';
 import { Warnings } from '../warnings.js';
 import { activate, applyMask, checkActivationParams, readLossInputs, type ActivationParams, type LossInputs, type OtherAct } from './loss-inputs.js';
 
 type MonaiReduction = 'mean' | 'sum' | 'none';
-type WeightType = 'square' | 'simple' | 'uniform';
 /** A class weight: one number for every class, or one per class left after background removal. */
 export type MonaiWeight = number | readonly number[];
 
 const REDUCTIONS: readonly MonaiReduction[] = ['mean', 'sum', 'none'];
-const WEIGHT_TYPES: readonly WeightType[] = ['square', 'simple', 'uniform'];
-
-function readParams<T extends object>(fn: string, p: T | undefined, names: readonly string[]): Partial<T> {
-  return checkOptionNames(fn, p, names) as Partial<T>;
-}
 
 /** MONAI's reductions of a loss with a focal part: its 'none' is the elementwise tensor, which the kernels never form. */
 function reducedOnly(fn: string, value: unknown): 'mean' | 'sum' {
@@ -189,13 +184,6 @@ interface FocalSpec {
   weight: MonaiWeight | null;
   reduction: 'mean' | 'sum';
   useSoftmax: boolean;
-}
-
-function alphaOf(fn: string, value: unknown): number | null {
-  if (value === undefined || value === null) return null;
-  const alpha = nonNegative(fn, 'alpha', value, 0);
-  if (alpha > 1) throw rangeError(fn, 'alpha', `must be in [0, 1]; got ${alpha}`);
-  return alpha;
 }
 
 /**
@@ -455,7 +443,7 @@ export class FocalLoss extends MonaiLoss {
     this.spec = {
       includeBackground: flag(fn, 'include_background', p.include_background, true),
       gamma: nonNegative(fn, 'gamma', p.gamma, 2),
-      alpha: alphaOf(fn, p.alpha),
+      alpha: fractionOf(fn, 'alpha', p.alpha),
       weight: weightOf(fn, 'weight', p.weight),
       reduction,
       useSoftmax: flag(fn, 'use_softmax', p.use_softmax, false),
@@ -507,9 +495,7 @@ export class DiceCELoss extends MonaiLoss {
     this.weight = weight;
     this.lambdaDice = lambdaOf(fn, 'lambda_dice', p.lambda_dice);
     this.lambdaCe = lambdaOf(fn, 'lambda_ce', p.lambda_ce);
-    const smoothing = nonNegative(fn, 'label_smoothing', p.label_smoothing, 0);
-    if (smoothing > 1) throw rangeError(fn, 'label_smoothing', `must be in [0, 1]; got ${smoothing}`);
-    this.labelSmoothing = smoothing;
+    this.labelSmoothing = fractionOf(fn, 'label_smoothing', p.label_smoothing) ?? 0;
   }
 
   /** torch's weight: C values for cross-entropy; BCE's pos_weight: one value. */
@@ -571,7 +557,7 @@ abstract class OverlapFocalLoss extends MonaiLoss {
 }
 
 function focalSpecOf(fn: string, p: { gamma?: unknown; alpha?: unknown }, includeBackground: boolean, weight: MonaiWeight | null, reduction: 'mean' | 'sum'): FocalSpec {
-  return { includeBackground, gamma: nonNegative(fn, 'gamma', p.gamma, 2), alpha: alphaOf(fn, p.alpha), weight, reduction, useSoftmax: false };
+  return { includeBackground, gamma: nonNegative(fn, 'gamma', p.gamma, 2), alpha: fractionOf(fn, 'alpha', p.alpha), weight, reduction, useSoftmax: false };
 }
 
 export interface DiceFocalLossParams extends Omit<DiceLossParams, 'reduction' | 'soft_label'> {

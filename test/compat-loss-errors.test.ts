@@ -1,9 +1,10 @@
 // Bad parameters and bad calls of the dice-wasm/compat losses: a TypeError or RangeError whose
 // message names the Python parameter (or argument) at fault, as MONAI's, smp's and Keras' own
 // errors do; options the compat layer cannot reproduce are refused the same way, never ignored.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, it, vi } from 'vitest';
 import { keras, monai, smp, useKernel } from '../src/compat/index.js';
 import { loadDice } from '../src/index.js';
+import { expectThrowsNaming, type BadCall } from './support/bad-input.js';
 
 beforeAll(async () => {
   useKernel(await loadDice({ backend: 'js' }));
@@ -11,13 +12,8 @@ beforeAll(async () => {
 });
 afterAll(() => { vi.restoreAllMocks(); });
 
-interface Bad {
-  name: string;
-  error: typeof TypeError | typeof RangeError;
-  /** The Python parameter (or argument) the message must name. */
-  names: string | RegExp;
-  call: () => unknown;
-}
+/** `names`: the Python parameter (or argument) the message must name. */
+type Bad = Omit<BadCall, 'call' | 'length'> & { call: () => unknown };
 
 // Two classes, 2×2: logits, a one-hot target and the same as a (B, 1, H, W) label map.
 const X = { data: [1, -1, 0.5, 2, -1, 1, -0.5, -2], shape: [1, 2, 2, 2] };
@@ -107,14 +103,6 @@ const CASES: Bad[] = [
 
 describe('bad parameters and calls of the compat losses', () => {
   it.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, { error, names, call }) => {
-    let thrown: unknown;
-    try {
-      call();
-    } catch (e) {
-      thrown = e;
-    }
-    expect(thrown).toBeInstanceOf(error);
-    if (typeof names === 'string') expect((thrown as Error).message).toContain(names);
-    else expect((thrown as Error).message).toMatch(names);
+    expectThrowsNaming(call, error, names);
   });
 });

@@ -237,6 +237,10 @@ CASES.push(
 const grid = (n: number) => Array.from({ length: n }, (_, k) => 0.13 * (k - n / 2) + 0.05);
 const hingeTarget = labels(14, 2, 16);
 CASES.push({
+  name: 'smp LovaszLoss multiclass (Lovász-Softmax of the softmax), ignore_index', x: logits(42, 44), shape: NCS,
+  make: () => forwardOf(new smp.LovaszLoss({ mode: 'multiclass', ignore_index: 255 }), NCS, t(labels(B * S, C, 17, 255), [B, S])),
+});
+CASES.push({
   name: 'smp LovaszLoss binary, per_image', x: Float32Array.from(grid(14), (g, i) => (hingeTarget[i] === 1 ? 1 - g : g - 1)), shape: [B, 1, S],
   make: () => forwardOf(new smp.LovaszLoss({ mode: 'binary', per_image: true }), [B, 1, S], t(hingeTarget, [B, 1, S])),
 });

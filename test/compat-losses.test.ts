@@ -1,8 +1,8 @@
 // The dice-wasm/compat losses beyond the shared vectors: the Python output shapes of reduction
 // 'none', the quirks each class reproduces (MONAI's unnormalised class weights, its focal 'sum',
-// masked logits that still count, smp's class subsets, class_weights and (mean)^gamma, smp's dims,
-// Keras' kept axes), MONAI's
-// warnings, and the package entry point. Expected values are worked out by hand in the comments.
+// masked logits that still count; smp's class subsets, class_weights and (mean)^gamma, its focal
+// and Lovász losses, its dims; Keras' kept axes), MONAI's warnings, and the package entry point.
+// Expected values are worked out by hand in the comments.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -105,6 +105,17 @@ describe.each(['simd', 'scalar', 'js'])('on the %s backend', (backend) => {
     close(jaccard({ class_weights: [1, 1, 2] }), [3 / 8], null);
     close(jaccard({ classes: [0, 2], class_weights: [3, 1] }), [1 / 8], null);
     close(jaccard({ class_weights: [5, 5, 5] }), [1 / 3], null);
+  });
+
+  it('smp FocalLoss: the sigmoid focal loss, multiclass the sum over classes of each one\'s mean; LovaszLoss binary is the hinge', () => {
+    // Logits 0: p_t = ½, BCE = ln 2, (1 − ½)²·ln 2 = ¼ ln 2 per element; gamma 0 is BCE itself.
+    close(new smp.FocalLoss({ mode: 'binary' }).forward([0, 0], [1, 0]), [0.25 * Math.LN2], null);
+    close(new smp.FocalLoss({ mode: 'binary', gamma: 0 }).forward([0, 0], [1, 0]), [Math.LN2], null);
+    // One voxel, two channels, label 0: each channel's mean is ¼ ln 2, their sum ½ ln 2.
+    close(new smp.FocalLoss({ mode: 'multiclass' }).forward({ data: [0, 0], shape: [1, 2, 1] }, { data: [0], shape: [1, 1] }), [0.5 * Math.LN2], null);
+    // Hinge errors 1 − x(2y − 1) = [0.5, 1.5]; sorted 1.5 (background), 0.5 (foreground), G = 1:
+    // J₁ = 1 − 1/2, J₂ = 1, so g = [½, ½] and the loss is 1.5·½ + 0.5·½ = 1.
+    close(new smp.LovaszLoss({ mode: 'binary' }).forward({ data: [0.5, 0.5], shape: [1, 1, 2] }, { data: [1, 0], shape: [1, 1, 2] }), [1], null);
   });
 
   it('keras Dice keeps the axes not in axis: (B, C) with axis [1, 2] and reduction null, their mean by default', () => {

@@ -195,13 +195,18 @@ describe('dice-wasm eval on examples/', () => {
     expect(report.cases[0].classes[4].dice).toBeNull();
   });
 
-  it('--output writes the report to a file; --threads is accepted and says it runs on one thread', async () => {
+  it('--output writes the report to a file; --threads 2 and 3 give the same report as one thread', async () => {
     const out = join(scratch, 'report.json');
     const { code, stdout, stderr } = await run(['eval', 'examples/pred', 'examples/truth', '--format', 'json', '--output', out, '--threads', '2']);
     expect(code).toBe(0);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(/--threads 2: .*one thread/);
-    checkCase(JSON.parse(readFileSync(out, 'utf8')) as JsonReport, 'case-a.png', 'case-a.png', ['dice']);
+    expect(stderr).toBe('');
+    const threaded = readFileSync(out, 'utf8');
+    for (const name of CASES) checkCase(JSON.parse(threaded) as JsonReport, name, name, ['dice', 'iou']);
+    const single = await run(['eval', 'examples/pred', 'examples/truth', '--format', 'json', '--threads', '1']);
+    const three = await run(['eval', 'examples/pred', 'examples/truth', '--format', 'json', '--threads', '3']);
+    expect(threaded).toBe(single.stdout);
+    expect(three.stdout).toBe(single.stdout);
   });
 
   it('draws a progress bar with cases/s on a terminal (under script(1)), nothing when stderr is not one', async () => {
@@ -310,8 +315,8 @@ describe('dice-wasm eval on every format', () => {
 });
 
 describe('dice-wasm eval errors', () => {
-  it('an unreadable file, a missing partner and mismatched shapes are named; the other pairs are still reported; exit 1', async () => {
-    const { pred, truth } = pairDirs('errors');
+  it.each([1, 2])('an unreadable file, a missing partner and mismatched shapes are named; the other pairs are still reported; exit 1 (--threads %i)', async (threads) => {
+    const { pred, truth } = pairDirs(`errors-${threads}`);
     for (const name of CASES) {
       copyFileSync(join(repositoryRoot, 'examples/pred', name), join(pred, name));
       copyFileSync(join(repositoryRoot, 'examples/truth', name), join(truth, name));
@@ -325,9 +330,10 @@ describe('dice-wasm eval errors', () => {
     writeFileSync(join(truth, 'short.nii'), nii.subarray(0, 352 + 8 * 8 * 3));
     writeFileSync(join(pred, 'short.nii'), gunzipSync(readFileSync(join(repositoryRoot, 'examples/pred/volume.nii.gz'))));
 
-    const { code, stdout, stderr } = await run(['eval', pred, truth, '--format', 'json']);
+    const { code, stdout, stderr } = await run(['eval', pred, truth, '--format', 'json', '--threads', String(threads)]);
     expect(code).toBe(1);
     const report = JSON.parse(stdout) as JsonReport;
+    expect(report.cases.map((c) => c.name)).toEqual([...CASES, 'broken.png', 'lonely.png', 'short.nii'].sort());
     const errors = Object.fromEntries(report.cases.filter((c) => c.error).map((c) => [c.name, c.error]));
     expect(Object.keys(errors).sort()).toEqual(['broken.png', 'lonely.png', 'short.nii']);
     expect(errors['broken.png']).toContain(`${join(pred, 'broken.png')} is not a readable PNG`);

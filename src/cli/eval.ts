@@ -15,9 +15,6 @@ export async function runEval(argv: readonly string[]): Promise<number> {
     process.stdout.write(EVAL_USAGE);
     return 0;
   }
-  if (opts.threads > 1) {
-    process.stderr.write(`dice-wasm: --threads ${opts.threads}: this version has no thread pool yet; evaluating on one thread\n`);
-  }
   const { pairs, directories, skipped } = await findPairs(opts.pred, opts.truth, opts.raw !== null);
   if (skipped.length > 0) {
     process.stderr.write(`dice-wasm: skipped ${skipped.length} file${skipped.length === 1 ? '' : 's'} of unknown type (${skipped.slice(0, 3).join(', ')}${skipped.length > 3 ? ', …' : ''}); raw binary needs --shape and --dtype\n`);

@@ -7,6 +7,7 @@ import type { EvalOptions } from './eval-options.js';
 import { readVolume } from './formats/index.js';
 import { FileError, formatShape, maxLabel, toLabels, trimShape, type Labels } from './formats/volume.js';
 import type { Pair } from './pairs.js';
+import { countInWorkers } from './parallel.js';
 
 /** A metric's values over the cases that have one (not NaN). `std` is the population standard deviation. */
 export interface Summary {
@@ -32,20 +33,30 @@ export interface EvalReport {
   summary: Record<string, Record<string, Summary>>;
 }
 
-/** A pair counted, or why it could not be. */
-type Counted = { pair: Pair; counts: ConfusionCounts } | { pair: Pair; error: string };
+/** A pair counted, or why it could not be. Structured-cloneable: workers send it back as is. */
+export type Counted = { pair: Pair; counts: ConfusionCounts } | { pair: Pair; error: string };
 
+/**
+ * Counts every pair (on `opts.threads` worker threads when there is more than one pair, see
+ * parallel.ts), then reports them in the order of `pairs`.
+ */
 export async function evaluatePairs(k: DiceKernel, pairs: readonly Pair[], opts: EvalOptions, onCase: () => void): Promise<EvalReport> {
-  const counted: Counted[] = [];
-  for (const pair of pairs) {
-    const outcome = await countPair(k, pair, opts);
-    counted.push(outcome);
-    onCase();
-  }
+  const counted = opts.threads > 1 && pairs.length > 1
+    ? await countInWorkers(pairs, opts, k, onCase)
+    : await countInTurn(k, pairs, opts, onCase);
   return report(counted, opts);
 }
 
-async function countPair(k: DiceKernel, pair: Pair, opts: EvalOptions): Promise<Counted> {
+export async function countInTurn(k: DiceKernel, pairs: readonly Pair[], opts: EvalOptions, onCase: () => void): Promise<Counted[]> {
+  const counted: Counted[] = [];
+  for (const pair of pairs) {
+    counted.push(await countPair(k, pair, opts));
+    onCase();
+  }
+  return counted;
+}
+
+export async function countPair(k: DiceKernel, pair: Pair, opts: EvalOptions): Promise<Counted> {
   if (pair.pred === null) return { pair, error: `no prediction: ${pair.truth} has no file of the same name in ${opts.pred}` };
   if (pair.truth === null) return { pair, error: `no truth: ${pair.pred} has no file of the same name in ${opts.truth}` };
   try {

@@ -1,0 +1,13 @@
+// A worker thread of `eval --threads N` (parallel.ts): counts the pairs it is sent, one at a time,
+// with its own kernel.
+import { parentPort } from 'node:worker_threads';
+import { loadDice } from '../runtime/load.js';
+import { countPair } from './evaluate.js';
+import type { CountAnswer, CountRequest } from './parallel.js';
+
+const port = parentPort!;
+const kernel = loadDice();
+port.on('message', async ({ index, pair, opts }: CountRequest) => {
+  const counted = await countPair(await kernel, pair, opts);
+  port.postMessage({ index, counted } satisfies CountAnswer);
+});

@@ -1,6 +1,9 @@
-// dice-wasm/compat: the Python libraries' metrics (and, later, losses) under their own names,
-// parameters and defaults, on dice-wasm's kernels. See COMPAT conventions in the README.
+// dice-wasm/compat: the Python libraries' losses and metrics under their own names, parameters
+// and defaults, on dice-wasm's kernels. See COMPAT conventions in the README.
 export * as monai from './monai/index.js';
 export * as torchmetrics from './torchmetrics.js';
+export * as smp from './smp.js';
+export * as keras from './keras.js';
 export { useKernel } from './kernel.js';
 export type { Tensor, TensorInput } from './tensor.js';
+export type { GradTensor, LossWithGrad } from './parts.js';

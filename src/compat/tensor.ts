@@ -24,7 +24,8 @@ export interface TensorData {
   shape: number[];
 }
 
-const product = (shape: readonly number[]): number => shape.reduce((a, d) => a * d, 1);
+/** The number of elements of a tensor of `shape`. */
+export const product = (shape: readonly number[]): number => shape.reduce((a, d) => a * d, 1);
 
 function isTensorObject(value: unknown): value is { data: unknown; shape: unknown } {
   return value !== null && typeof value === 'object' && !Array.isArray(value) && 'data' in value && 'shape' in value;
@@ -99,6 +100,11 @@ function stack(fn: string, name: string, items: TensorData[]): TensorData {
 /** Float scores for argmax or thresholds: a Float32Array (converted if needed). */
 export function asScores(t: TensorData): Float32Array {
   return t.data instanceof Float32Array ? t.data : Float32Array.from(t.data);
+}
+
+/** A dense target as the kernels take it: Float32Array and Uint8Array as they are, anything else as float32. */
+export function asDense(t: TensorData): Float32Array | Uint8Array {
+  return t.data instanceof Float32Array || t.data instanceof Uint8Array ? t.data : Float32Array.from(t.data);
 }
 
 /** A mask where non-zero means "yes": Float32Array and Uint8Array as they are, anything else as 0/1 bytes. */

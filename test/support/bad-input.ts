@@ -13,15 +13,20 @@ export interface BadCall {
   length: number;
 }
 
-/** Runs the call with an `out` full of a sentinel: the error and its message as expected, `out` untouched. */
-export function expectRejected(k: DiceKernel, { error, names, call, length }: BadCall): void {
-  const sentinel = 12345.5;
-  const out = new Float32Array(length).fill(sentinel);
+/** The call throws `error`, whose message names what `names` says (a text it contains, or a pattern). */
+export function expectThrowsNaming(call: () => unknown, error: BadCall['error'], names: string | RegExp): void {
   let thrown: unknown;
-  try { call(k, out); } catch (e) { thrown = e; }
+  try { call(); } catch (e) { thrown = e; }
   expect(thrown).toBeInstanceOf(error);
   const message = (thrown as Error).message;
   if (typeof names === 'string') expect(message).toContain(names);
   else expect(message).toMatch(names);
+}
+
+/** Runs the call with an `out` full of a sentinel: the error and its message as expected, `out` untouched. */
+export function expectRejected(k: DiceKernel, { error, names, call, length }: BadCall): void {
+  const sentinel = 12345.5;
+  const out = new Float32Array(length).fill(sentinel);
+  expectThrowsNaming(() => call(k, out), error, names);
   expect(out.every((v) => v === sentinel), 'out must be untouched').toBe(true);
 }

@@ -7,4 +7,12 @@ export type {
   ComputeDiceParams, ComputeGeneralizedDiceParams, ComputeIouParams, ConfusionMatrixMetricParams, DiceHelperParams,
   DiceMetricParams, GeneralizedDiceScoreParams, GetConfusionMatrixParams, MeanIoUParams, MonaiResult, MonaiValue,
 } from './metrics.js';
+export {
+  DiceCELoss, DiceFocalLoss, DiceLoss, FocalLoss, GeneralizedDiceFocalLoss, GeneralizedDiceLoss, MaskedDiceLoss, TverskyLoss,
+} from './losses.js';
+export type {
+  DiceCELossParams, DiceFocalLossParams, DiceLossParams, FocalLossParams, GeneralizedDiceFocalLossParams,
+  GeneralizedDiceLossParams, MonaiWeight, TverskyLossParams,
+} from './losses.js';
+export type { OtherAct } from './loss-inputs.js';
 export * from './surface.js';

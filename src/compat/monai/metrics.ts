@@ -5,10 +5,11 @@
 import type { ConfusionCounts, MetricEmptyPolicy, MetricReduction, ReducedMetric, StreamingMetric } from '../../api.js';
 import { describe, rangeError, typeError } from '../../errors.js';
 import type { DiceKernel } from '../../kernel.js';
-import { checkOptionNames, flag, oneOf } from '../../losses/options.js';
+import { flag, oneOf } from '../../losses/options.js';
 import { metricsFromCounts } from '../../metrics/evaluate.js';
 import { resolveMetricNames } from '../../metrics/names.js';
 import { compatKernel } from '../kernel.js';
+import { readParams, WEIGHT_TYPES, type WeightType } from '../params.js';
 import { tensor, type Tensor, type TensorInput } from '../tensor.js';
 import { readDiceInputs, readSameShape, type DiceReading, type MonaiInputs } from './inputs.js';
 
@@ -17,14 +18,8 @@ export type MonaiValue = number | Tensor;
 export type MonaiResult = MonaiValue | [MonaiValue, MonaiValue] | Record<string, number> | [Record<string, number>, MonaiValue];
 
 const REDUCTIONS: readonly MetricReduction[] = ['none', 'mean', 'sum', 'mean_batch', 'sum_batch', 'mean_channel', 'sum_channel'];
-type WeightType = 'square' | 'simple' | 'uniform';
-const WEIGHT_TYPES: readonly WeightType[] = ['square', 'simple', 'uniform'];
 
 const nullable = <T>(value: T | null | undefined): T | undefined => (value === null ? undefined : value);
-
-function options<T extends object>(fn: string, params: T | undefined, names: readonly string[]): Partial<T> {
-  return checkOptionNames(fn, params, names) as Partial<T>;
-}
 
 function reductionOf(fn: string, value: unknown, fallback: MetricReduction): MetricReduction {
   return oneOf(fn, 'reduction', nullable(value), REDUCTIONS, fallback);
@@ -129,7 +124,7 @@ export class DiceHelper {
 
   constructor(params?: DiceHelperParams) {
     const fn = 'DiceHelper';
-    const p = options(fn, params, DICE_HELPER_PARAMS);
+    const p = readParams(fn, params, DICE_HELPER_PARAMS);
     // sigmoid and softmax are MONAI's deprecated names of threshold and apply_argmax.
     const threshold = nullable(p.sigmoid) ?? flag(fn, 'threshold', p.threshold, false);
     const includeBackground = nullable(p.include_background) ?? threshold;
@@ -218,7 +213,7 @@ export interface ComputeDiceParams {
  */
 export function compute_dice(yPred: TensorInput, y: TensorInput, params?: ComputeDiceParams): Tensor {
   const fn = 'compute_dice';
-  const p = options(fn, params, ['include_background', 'ignore_empty', 'num_classes']);
+  const p = readParams(fn, params, ['include_background', 'ignore_empty', 'num_classes']);
   const reading = {
     numClasses: numClassesOf(fn, p.num_classes), threshold: false, applyArgmax: false, activate: false,
     includeBackground: flag(fn, 'include_background', p.include_background, true),
@@ -249,7 +244,7 @@ export class DiceMetric extends CumulativeMetric {
 
   constructor(params?: DiceMetricParams) {
     const fn = 'DiceMetric';
-    const p = options(fn, params, ['include_background', 'reduction', 'get_not_nans', 'ignore_empty', 'num_classes', 'return_with_label']);
+    const p = readParams(fn, params, ['include_background', 'reduction', 'get_not_nans', 'ignore_empty', 'num_classes', 'return_with_label']);
     const labels = p.return_with_label ?? false;
     if (!(typeof labels === 'boolean' || (Array.isArray(labels) && labels.every((l) => typeof l === 'string')))) {
       throw typeError(fn, 'return_with_label', `must be a boolean or a list of label names; got ${describe(labels)}`);
@@ -294,7 +289,7 @@ export interface ComputeIouParams {
  */
 export function compute_iou(yPred: TensorInput, y: TensorInput, params?: ComputeIouParams): Tensor {
   const fn = 'compute_iou';
-  const p = options(fn, params, ['include_background', 'ignore_empty']);
+  const p = readParams(fn, params, ['include_background', 'ignore_empty']);
   const inputs = readSameShape(fn, yPred, y, flag(fn, 'include_background', p.include_background, true), 2);
   const counts = compatKernel().confusion(inputs.pred, inputs.target, inputs.options);
   return reduceBatch(counts, inputs, 'iou', flag(fn, 'ignore_empty', p.ignore_empty, true) ? 'nan' : 'one', 'none', false) as Tensor;
@@ -311,7 +306,7 @@ export interface MeanIoUParams {
 export class MeanIoU extends CumulativeMetric {
   constructor(params?: MeanIoUParams) {
     const fn = 'MeanIoU';
-    const p = options(fn, params, ['include_background', 'reduction', 'get_not_nans', 'ignore_empty']);
+    const p = readParams(fn, params, ['include_background', 'reduction', 'get_not_nans', 'ignore_empty']);
     const includeBackground = flag(fn, 'include_background', p.include_background, true);
     super(fn, 'iou', flag(fn, 'ignore_empty', p.ignore_empty, true) ? 'nan' : 'one', reductionOf(fn, p.reduction, 'mean'), flag(fn, 'get_not_nans', p.get_not_nans, false),
       (at, yPred, y) => readSameShape(at, yPred, y, includeBackground, 3));
@@ -342,7 +337,7 @@ function generalizedDiceMetric(sumOverClasses: boolean): { metric: string; empty
  */
 export function compute_generalized_dice(yPred: TensorInput, y: TensorInput, params?: ComputeGeneralizedDiceParams): Tensor {
   const fn = 'compute_generalized_dice';
-  const p = options(fn, params, ['include_background', 'weight_type', 'sum_over_classes']);
+  const p = readParams(fn, params, ['include_background', 'weight_type', 'sum_over_classes']);
   const inputs = readSameShape(fn, yPred, y, flag(fn, 'include_background', p.include_background, true), 3);
   const weightType = oneOf(fn, 'weight_type', p.weight_type, WEIGHT_TYPES, 'square');
   const { metric, empty } = generalizedDiceMetric(flag(fn, 'sum_over_classes', p.sum_over_classes, false));
@@ -364,7 +359,7 @@ export interface GeneralizedDiceScoreParams {
 export class GeneralizedDiceScore extends CumulativeMetric {
   constructor(params?: GeneralizedDiceScoreParams) {
     const fn = 'GeneralizedDiceScore';
-    const p = options(fn, params, ['include_background', 'reduction', 'weight_type']);
+    const p = readParams(fn, params, ['include_background', 'reduction', 'weight_type']);
     const reduction = reductionOf(fn, p.reduction, 'mean');
     const { metric, empty } = generalizedDiceMetric(['mean', 'sum', 'mean_channel', 'sum_channel'].includes(reduction));
     const includeBackground = flag(fn, 'include_background', p.include_background, true);
@@ -401,7 +396,7 @@ export interface GetConfusionMatrixParams {
 /** monai.metrics.get_confusion_matrix: (B, C', 4) counts [tp, fp, tn, fn] of binarised y_pred and y. */
 export function get_confusion_matrix(yPred: TensorInput, y: TensorInput, params?: GetConfusionMatrixParams): Tensor {
   const fn = 'get_confusion_matrix';
-  const p = options(fn, params, ['include_background']);
+  const p = readParams(fn, params, ['include_background']);
   const inputs = readSameShape(fn, yPred, y, flag(fn, 'include_background', p.include_background, true), 2);
   return confusionMatrices(compatKernel().confusion(inputs.pred, inputs.target, inputs.options), inputs.classes);
 }
@@ -430,7 +425,7 @@ export class ConfusionMatrixMetric {
 
   constructor(params?: ConfusionMatrixMetricParams) {
     const fn = 'ConfusionMatrixMetric';
-    const p = options(fn, params, ['include_background', 'metric_name', 'compute_sample', 'reduction', 'get_not_nans']);
+    const p = readParams(fn, params, ['include_background', 'metric_name', 'compute_sample', 'reduction', 'get_not_nans']);
     const names = p.metric_name ?? 'hit_rate';
     this.names = typeof names === 'string' ? [names] : names;
     resolveMetricNames(fn, this.names, 'metric_name'); // unknown names are refused here, under the Python name

@@ -12,7 +12,8 @@ import { loadDice, type DiceKernel } from '../src/index.js';
 import { fillRuns, rng } from './lib/data.js';
 import { engineInfo, machineInfo, packageRoot, packageVersions } from './lib/machine.js';
 import { formatRatio, formatTime, progress, sizesTable, writeJson } from './lib/report.js';
-import { consumeSink, measureRoundRobin, summaryOf, type Runnable, type Schedule } from './lib/timing.js';
+import { agreeThenTime } from './lib/rounds.js';
+import { consumeSink, type Runnable, type Schedule } from './lib/timing.js';
 
 const CLASSES = 4;
 
@@ -124,23 +125,16 @@ async function main(): Promise<void> {
       libraryContender('scalarZeroCopy', kernels.scalar, pred, target, size.shape, true),
     ];
     try {
-      progress(`${size.label}: agreement check`);
       const expected = JSON.stringify(contenders[0].counts());
-      for (const c of contenders) {
+      const timed = agreeThenTime(size.label, contenders, size.schedule, (c) => {
         const got = JSON.stringify(c.counts());
-        if (got !== expected) {
-          console.error(`FAILED: ${c.id} counts ${got}, the JS loop ${expected} (${size.label})`);
-          process.exitCode = 1;
-          return;
-        }
-      }
-      progress(`${size.label}: timing ${contenders.length} implementations round-robin (≥ ${size.schedule.minSamples} samples)`);
-      const measured = measureRoundRobin(contenders, size.schedule);
-      const baseline = measured.get('naiveJs')!.medianMs;
+        return got === expected ? null : `${c.id} counts ${got}, the JS loop ${expected}`;
+      });
+      if (timed === null) return;
       const bytes = pred.byteLength + target.byteLength;
       const results = Object.fromEntries(contenders.map((c) => {
-        const m = measured.get(c.id)!;
-        return [c.id, { ...summaryOf(m), speedupVsJsLoop: baseline / m.medianMs, gigabytesPerSecond: bytes / (m.medianMs * 1e6) }];
+        const { speedup, ...summary } = timed.get(c.id)!;
+        return [c.id, { ...summary, speedupVsJsLoop: speedup, gigabytesPerSecond: bytes / (summary.medianMs * 1e6) }];
       })) as SizeResult['results'];
       sizes.push({ label: size.label, shape: size.shape, voxels: n, bytesPerCall: bytes, results });
     } finally {

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { loadDice, type DiceKernel } from '../src/index.js';
 import { engineInfo, machineInfo, packageRoot, packageVersions } from './lib/machine.js';
 import { formatRatio, formatTime, progress, sizesTable, writeJson } from './lib/report.js';
-import { consumeSink, measureRoundRobin, summaryOf, type Runnable, type Schedule } from './lib/timing.js';
+import { agreeThenTime } from './lib/rounds.js';
+import { consumeSink, type Runnable, type Schedule } from './lib/timing.js';
 
 interface Size {
   label: string;
@@ -108,22 +109,15 @@ async function main(): Promise<void> {
       contender('scalarZeroCopy', kernels.scalar, pred, target, n, true),
     ];
     try {
-      progress(`${size.label}: agreement check`);
       const expected = contenders[0].run();
-      for (const c of contenders) {
+      const timed = agreeThenTime(size.label, contenders, size.schedule, (c) => {
         const got = c.run();
-        if (!(Math.abs(got - expected) <= 1e-5 * expected)) {
-          console.error(`FAILED: ${c.id} gives HD95 ${got}, the JS backend ${expected} (${size.label})`);
-          process.exitCode = 1;
-          return;
-        }
-      }
-      progress(`${size.label}: timing ${contenders.length} implementations round-robin (≥ ${size.schedule.minSamples} samples)`);
-      const measured = measureRoundRobin(contenders, size.schedule);
-      const baseline = measured.get('jsBackend')!.medianMs;
+        return Math.abs(got - expected) <= 1e-5 * expected ? null : `${c.id} gives HD95 ${got}, the JS backend ${expected}`;
+      });
+      if (timed === null) return;
       const results = Object.fromEntries(contenders.map((c) => {
-        const m = measured.get(c.id)!;
-        return [c.id, { ...summaryOf(m), speedupVsJsBackend: baseline / m.medianMs }];
+        const { speedup, ...summary } = timed.get(c.id)!;
+        return [c.id, { ...summary, speedupVsJsBackend: speedup }];
       })) as SizeResult['results'];
       sizes.push({ label: size.label, shape: [1, n, n, n], voxels: n ** 3, hausdorff95: expected, results });
     } finally {

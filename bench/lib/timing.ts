@@ -47,11 +47,6 @@ export interface Measurement {
   minMs: number;
 }
 
-/** What the JSON results record of a measurement: median, quartiles, fastest call, sample count. */
-export function summaryOf(m: Measurement): { medianMs: number; q1Ms: number; q3Ms: number; minMs: number; samples: number } {
-  return { medianMs: m.medianMs, q1Ms: m.q1Ms, q3Ms: m.q3Ms, minMs: m.minMs, samples: m.samplesMs.length };
-}
-
 /** Target duration of one warm batch (at least one call). */
 const WARM_BATCH_MS = 5;
 

@@ -64,7 +64,11 @@ export async function countPair(k: DiceKernel, pair: Pair, opts: EvalOptions): P
   if (pair.pred === null) return { pair, error: `no prediction: ${pair.truth} has no file of the same name in ${opts.pred}` };
   if (pair.truth === null) return { pair, error: `no truth: ${pair.pred} has no file of the same name in ${opts.truth}` };
   try {
-    const [pred, truth] = await Promise.all([labelsOf(pair.pred, opts, opts.threshold), labelsOf(pair.truth, opts, null)]);
+    // Both files are read at once; when both fail, the prediction's error is reported, whichever failed first.
+    const [pred, truth] = (await Promise.allSettled([labelsOf(pair.pred, opts, opts.threshold), labelsOf(pair.truth, opts, null)])).map((read) => {
+      if (read.status === 'rejected') throw read.reason;
+      return read.value;
+    });
     const predShape = trimShape(pred.shape), truthShape = trimShape(truth.shape);
     if (formatShape(predShape) !== formatShape(truthShape)) {
       const what = /\.nii(\.gz)?$/i.test(pair.pred) ? 'NIfTI dimensions differ' : 'shapes differ';

@@ -6,11 +6,12 @@
 //
 // The transform works inside a box of the class mask (boundary.ts; it holds both surfaces, so
 // the nearest feature voxel of any voxel of the box is in the box): first plane by plane (the
-// squared distance along x by two scans of each row, then the lower envelope of parabolas down
-// each column along y, while the plane is in cache) into a float32 work volume, then down each
-// column along z, where the envelope is only evaluated at the query voxels and the distances
-// are summed there without being written back. Plain scalar code: the envelope's stack walk is
-// data-dependent, so there is no SIMD body.
+// squared distance along x of each row, filled segment by segment between its feature voxels,
+// then the lower envelope of parabolas down each column along y, while the plane is in cache)
+// into a float32 work volume, then down each column along z, only at the query voxels, where
+// the distances are summed without being written back. SIMD finds feature and query bytes 16 at
+// a time, fills the row segments and takes the direct minimum of columns with few queries; the
+// envelopes stay scalar (their stack walk is data-dependent).
 import { BOX_X0, BOX_X1, BOX_Y0, BOX_Y1, BOX_Z0, BOX_Z1, DIST_MAX, DIST_SUM, DIST_WITHIN } from "./constants";
 
 // @ts-ignore: decorator

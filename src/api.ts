@@ -470,9 +470,9 @@ export interface SurfaceMetricOptions {
   /** MONAI's NaN-aware reduction of the (sample × class) table. Default `'none'`. */
   reduction?: MetricReduction;
   /**
-   * Terms whose class is absent from the target (README, "Empty masks"): `'nan'` (default),
-   * `'formula'` (MONAI: +∞ distances, NSD 0, NaN when both are empty), `'zero'` / `'one'` (the
-   * value when the prediction is empty too; `'one'` only for `'nsd'`).
+   * Terms whose class is absent from the target (README, "Empty masks and infinite
+   * distances"): `'nan'` (default), `'formula'` (MONAI: +∞ distances, NSD 0, NaN when both are
+   * empty), `'zero'` / `'one'` (the value when the prediction is empty too; `'one'` only for `'nsd'`).
    */
   empty?: MetricEmptyPolicy;
 }

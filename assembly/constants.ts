@@ -89,3 +89,32 @@ export const DECIDE_THRESHOLD: i32 = 1;
 
 /** Voxels per tile of the confusion paths that work on tiles (argmax, channels-last dense input). */
 export const CONF_TILE: i32 = 4096;
+
+/**
+ * Bits of a class-mask byte (boundary.ts, edt.ts): the prediction says the class, the target
+ * says it, and (surfaceBits) the voxel is on the prediction's / the target's surface.
+ */
+export const MASK_PRED: i32 = 1;
+export const MASK_TARGET: i32 = 2;
+export const EDGE_PRED: i32 = 4;
+export const EDGE_TARGET: i32 = 8;
+
+/** Box of a class mask (i32 slots): half-open ranges [X0, X1) × [Y0, Y1) × [Z0, Z1), x fastest. */
+export const BOX_X0: i32 = 0;
+export const BOX_X1: i32 = 1;
+export const BOX_Y0: i32 = 2;
+export const BOX_Y1: i32 = 3;
+export const BOX_Z0: i32 = 4;
+export const BOX_Z1: i32 = 5;
+export const BOX_STRIDE: i32 = 6;
+
+/**
+ * Distance record of one surface towards another (f64 slots): its voxels, and over them the
+ * sum and the largest of their distances to the other surface, and how many of those are
+ * within the tolerance.
+ */
+export const DIST_COUNT: i32 = 0; // surface voxels (surfaceBits)
+export const DIST_SUM: i32 = 1; // Σ distance (distancesToSurface, and the three below)
+export const DIST_MAX: i32 = 2;
+export const DIST_WITHIN: i32 = 3; // distances ≤ tolerance
+export const DIST_STRIDE: i32 = 4;

@@ -27,3 +27,8 @@ export {
   lovaszLabelErrors_u8, lovaszLabelErrors_u16, lovaszLabelErrors_i32, lovaszDenseErrors_f32, lovaszDenseErrors_u8,
   lovaszWalk, lovaszProbabilities, lovaszBackward,
 } from "./lovasz";
+export {
+  markLabels_u8, markLabels_u16, markLabels_i32, markValues_u8, markValues_f32,
+  argmaxLabels_u8, argmaxLabels_u16, argmaxLabels_i32, maskBox, surfaceBits,
+} from "./boundary";
+export { distanceWorkBytes, distancesToSurface } from "./edt";

@@ -11,8 +11,9 @@ import { join } from 'node:path';
 import { loadDice, type DiceKernel } from '../src/index.js';
 import { fillRuns, rng } from './lib/data.js';
 import { engineInfo, machineInfo, packageRoot, packageVersions } from './lib/machine.js';
-import { formatRatio, formatTime, writeJson } from './lib/report.js';
-import { consumeSink, measureRoundRobin, type Runnable, type Schedule } from './lib/timing.js';
+import { formatRatio, formatTime, progress, sizesTable, writeJson } from './lib/report.js';
+import { agreeThenTime } from './lib/rounds.js';
+import { consumeSink, type Runnable, type Schedule } from './lib/timing.js';
 
 const CLASSES = 4;
 
@@ -124,27 +125,16 @@ async function main(): Promise<void> {
       libraryContender('scalarZeroCopy', kernels.scalar, pred, target, size.shape, true),
     ];
     try {
-      progress(`${size.label}: agreement check`);
       const expected = JSON.stringify(contenders[0].counts());
-      for (const c of contenders) {
+      const timed = agreeThenTime(size.label, contenders, size.schedule, (c) => {
         const got = JSON.stringify(c.counts());
-        if (got !== expected) {
-          console.error(`FAILED: ${c.id} counts ${got}, the JS loop ${expected} (${size.label})`);
-          process.exitCode = 1;
-          return;
-        }
-      }
-      progress(`${size.label}: timing ${contenders.length} implementations round-robin (≥ ${size.schedule.minSamples} samples)`);
-      const measured = measureRoundRobin(contenders, size.schedule);
-      const baseline = measured.get('naiveJs')!.medianMs;
+        return got === expected ? null : `${c.id} counts ${got}, the JS loop ${expected}`;
+      });
+      if (timed === null) return;
       const bytes = pred.byteLength + target.byteLength;
       const results = Object.fromEntries(contenders.map((c) => {
-        const m = measured.get(c.id)!;
-        return [c.id, {
-          medianMs: m.medianMs, q1Ms: m.q1Ms, q3Ms: m.q3Ms, minMs: m.minMs, samples: m.samplesMs.length,
-          speedupVsJsLoop: baseline / m.medianMs,
-          gigabytesPerSecond: bytes / (m.medianMs * 1e6),
-        }];
+        const { speedup, ...summary } = timed.get(c.id)!;
+        return [c.id, { ...summary, speedupVsJsLoop: speedup, gigabytesPerSecond: bytes / (summary.medianMs * 1e6) }];
       })) as SizeResult['results'];
       sizes.push({ label: size.label, shape: size.shape, voxels: n, bytesPerCall: bytes, results });
     } finally {
@@ -180,25 +170,15 @@ async function main(): Promise<void> {
 }
 
 function table(sizes: readonly SizeResult[]): string {
-  const samplesLabel = 'samples per implementation';
-  const labelWidth = Math.max(samplesLabel.length, ...IMPLEMENTATIONS.map((i) => i.label.length)) + 2;
-  const cell = 30;
-  const row = (label: string, cells: string[]) => label.padEnd(labelWidth) + cells.map((c) => c.padEnd(cell)).join('').trimEnd();
-  const lines = ['Median time per call, speed-up vs the JS loop, and throughput (bytes of pred + target per second):'];
-  lines.push(row('', sizes.map((s) => `${s.label} (${(s.voxels / 2 ** 20).toFixed(2)} M voxels)`)));
-  for (const impl of IMPLEMENTATIONS) {
-    lines.push(row(impl.label, sizes.map((s) => {
-      const r = s.results[impl.id];
+  return sizesTable(
+    'Median time per call, speed-up vs the JS loop, and throughput (bytes of pred + target per second):',
+    sizes, (s) => `${s.label} (${(s.voxels / 2 ** 20).toFixed(2)} M voxels)`, IMPLEMENTATIONS,
+    (s, id) => {
+      const r = s.results[id as ImplementationId];
       return `${formatTime(r.medianMs).padStart(9)} ${formatRatio(r.speedupVsJsLoop).padStart(7)} ${r.gigabytesPerSecond.toFixed(2).padStart(6)} GB/s`;
-    })));
-  }
-  lines.push(row(samplesLabel, sizes.map((s) => String(Math.min(...Object.values(s.results).map((r) => r.samples))))));
-  return lines.join('\n');
-}
-
-const progressStart = performance.now();
-function progress(message: string): void {
-  console.error(`[${((performance.now() - progressStart) / 1000).toFixed(0).padStart(4)} s] ${message}`);
+    },
+    (s) => Math.min(...Object.values(s.results).map((r) => r.samples)), 30,
+  );
 }
 
 await main();

@@ -17,7 +17,7 @@ import {
 } from './lib/contenders.js';
 import { engineInfo, machineInfo, packageRoot, packageVersions } from './lib/machine.js';
 import {
-  caseTable, sizeLabel, writeJson, type CaseResult, type ImplementationResult, type SizeResult,
+  caseTable, progress, sizeLabel, writeJson, type CaseResult, type ImplementationResult, type SizeResult,
 } from './lib/report.js';
 import { setUpTfjs } from './lib/tfjs.js';
 import { consumeSink, measureRoundRobin, type Schedule } from './lib/timing.js';
@@ -248,11 +248,6 @@ function parseArguments(argv: readonly string[]): Arguments {
     }
   }
   return { sizes, cases, warm, complete: SIZES.every((n) => sizes.includes(n)) && CASES.every((c) => cases.includes(c)) };
-}
-
-const progressStart = performance.now();
-function progress(message: string): void {
-  console.error(`[${((performance.now() - progressStart) / 1000).toFixed(0).padStart(4)} s] ${message}`);
 }
 
 await main();

@@ -1,7 +1,8 @@
 // Writes the sample masks of examples/ (pred/ and truth/, pairs matched by file name): three
 // 16×12 PNG label maps (8-bit grey, 16-bit grey, palette) and one 8×8×4 NIfTI-1 volume
-// (uint8, gzipped). Every class is an axis-aligned box, so every count of examples/README.md
-// is a product of side lengths. The PNG and NIfTI writers are written out here (zlib and the
+// (uint8, gzipped, voxels of 0.75 × 0.75 × 2.5 mm in its header). Every class is an
+// axis-aligned box, so every count of examples/README.md is a product of side lengths, and its
+// surface distances can be found by hand. The PNG and NIfTI writers are written out here (zlib and the
 // file formats' specifications), independent of the readers under src/cli/formats/.
 //   node scripts/make-examples.mjs
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,8 @@ import { crc32, deflateSync, gzipSync } from 'node:zlib';
 
 const root = new URL('../examples/', import.meta.url);
 const W = 16, H = 12;
+/** The volume's voxel size along x, y, z (mm): anisotropic, as CT and MR volumes often are (exact in float32, as pixdim is stored). */
+const VOXEL_MM = [0.75, 0.75, 2.5];
 
 /** A label map of `dims` (fastest axis first) with `label` in each box [from, to) per axis. */
 function labelMap(dims, boxes) {
@@ -98,12 +101,13 @@ function nifti(labels, dims) {
   header.writeInt16LE(2, 70);                               // datatype: DT_UINT8
   header.writeInt16LE(8, 72);                               // bitpix
   header.writeFloatLE(1, 76);                               // pixdim[0] (qfac)
-  for (let i = 1; i <= 3; i++) header.writeFloatLE(1, 76 + 4 * i); // 1 mm voxels
+  VOXEL_MM.forEach((mm, i) => header.writeFloatLE(mm, 80 + 4 * i)); // pixdim[1..3]
   header.writeFloatLE(352, 108);                            // vox_offset
+  header[123] = 2;                                          // xyzt_units: mm
   header.writeFloatLE(1, 112);                              // scl_slope
   header.write('dice-wasm example labels', 148, 'latin1');  // descrip
   header.writeInt16LE(1, 254);                              // sform_code: scanner
-  header.writeFloatLE(1, 280); header.writeFloatLE(1, 300); header.writeFloatLE(1, 320); // srow_x/y/z: identity
+  VOXEL_MM.forEach((mm, i) => header.writeFloatLE(mm, 280 + 20 * i)); // srow_x/y/z: the voxel size on the diagonal
   header.write('n+1\0', 344, 'latin1');                     // magic
   return Buffer.concat([header, Buffer.from(Uint8Array.from(labels))]);
 }

@@ -439,3 +439,99 @@ export const CONF_VALID = 3;
 export const CONF_STRIDE = 4;
 export const DECIDE_CODE: Readonly<Record<'nonzero' | 'threshold', number>> = { nonzero: 0, threshold: 1 };
 export const CONF_TILE = 4096;
+
+// ---------------------------------------------------------------------------------------------
+// Surface-distance metrics: Hausdorff, percentile Hausdorff, average surface distances, NSD.
+
+/**
+ * Voxel spacing along the spatial axes, in the order of `shape` (so distances come out in
+ * spacing units, e.g. mm): one number (isotropic), one per spatial axis, or one such list per
+ * sample of the batch (MONAI's per-image spacing).
+ */
+export type Spacing = number | readonly number[] | readonly (readonly number[])[];
+
+/** What to compute from the two surfaces of each (sample, class), and how to reduce it. */
+export interface SurfaceMetricOptions {
+  /** `'hausdorff'`, `'hausdorff95'`, `'assd'`, `'asd'`, `'nsd'` or an alias (README, "Surface distances"). */
+  metrics: readonly string[];
+  /** Default 1 along every axis (distances in voxels). */
+  spacing?: Spacing;
+  /** The percentile of `'hausdorff95'` (0–100, linear interpolation as numpy's). Default 95. */
+  percentile?: number;
+  /** Hausdorff distances from the prediction to the target only (MONAI's `directed`). Default `false`. */
+  directed?: boolean;
+  /** NSD tolerance τ in spacing units: one number, or one per class. Required for `'nsd'`. */
+  tolerance?: number | readonly number[];
+  /**
+   * `false` leaves class 0 out of the reductions and does not compute it (its terms are NaN):
+   * the background's surface is large and rarely wanted. Default `true`.
+   */
+  includeBackground?: boolean;
+  /** MONAI's NaN-aware reduction of the (sample × class) table. Default `'none'`. */
+  reduction?: MetricReduction;
+  /**
+   * Terms whose class is absent from the target (README, "Empty masks and infinite
+   * distances"): `'nan'` (default), `'formula'` (MONAI: +∞ distances, NSD 0, NaN when both are
+   * empty), `'zero'` / `'one'` (the value when the prediction is empty too; `'one'` only for `'nsd'`).
+   */
+  empty?: MetricEmptyPolicy;
+}
+
+/** Options of `surfaceMetrics`: the confusion options (with a required shape) and the surface ones. */
+export interface SurfaceMetricsOptions extends Omit<ConfusionOptions, 'shape'>, SurfaceMetricOptions {
+  /** `[B, ...spatial]` for a label map, `[B, C, ...spatial]` (or `[B, ...spatial, C]`) for dense input; 1 to 3 spatial axes. */
+  shape: readonly number[];
+}
+
+/** Options of a streaming surface metric: everything but the shape (and spacing), which each update gives. */
+export type CreateSurfaceMetricOptions = Omit<SurfaceMetricsOptions, 'shape'>;
+
+export interface SurfaceUpdateOptions {
+  /** Shape of this update's `pred`. */
+  shape: readonly number[];
+  /** This update's spacing (default: the metric's). */
+  spacing?: Spacing;
+}
+
+/** The serialised state of a streaming surface metric. */
+export interface SurfaceMetricJSON {
+  format: 'dice-wasm/surface-metric';
+  version: 1;
+  /** The metric's options with every default filled in. */
+  options: Record<string, unknown>;
+  /** Per sample: the surface record of each class, flattened (what every surface metric is computed from; non-finite values as strings). */
+  samples: { records: (number | 'Infinity' | 'NaN')[] }[];
+}
+
+/**
+ * Surface metrics over a dataset, one case at a time: each update measures its samples and keeps
+ * their surface records (what every metric is computed from), so `compute` can reduce them all.
+ */
+export interface StreamingSurfaceMetric {
+  update(pred: HardPrediction, target: Target, options: SurfaceUpdateOptions): this;
+  compute(overrides?: Pick<SurfaceMetricOptions, 'reduction' | 'includeBackground' | 'empty'>): MetricsResult;
+  merge(other: StreamingSurfaceMetric | SurfaceMetricJSON): this;
+  reset(): this;
+  toJSON(): SurfaceMetricJSON;
+  fromJSON(json: SurfaceMetricJSON): this;
+  readonly numSamples: number;
+}
+
+// Mask bits, box and distance record of the surface kernels (assembly/constants.ts), checked
+// by test/contract.test.ts.
+export const MASK_PRED = 1;
+export const MASK_TARGET = 2;
+export const EDGE_PRED = 4;
+export const EDGE_TARGET = 8;
+export const BOX_X0 = 0;
+export const BOX_X1 = 1;
+export const BOX_Y0 = 2;
+export const BOX_Y1 = 3;
+export const BOX_Z0 = 4;
+export const BOX_Z1 = 5;
+export const BOX_STRIDE = 6;
+export const DIST_COUNT = 0;
+export const DIST_SUM = 1;
+export const DIST_MAX = 2;
+export const DIST_WITHIN = 3;
+export const DIST_STRIDE = 4;

@@ -3,6 +3,7 @@
 export { loadDice, loadDiceSync } from './runtime/load.js';
 export { DiceKernel } from './kernel.js';
 export { metricsFromCounts } from './metrics/evaluate.js';
+export { isSurfaceMetric } from './metrics/names.js';
 export type {
   Activation, AllocatableConstructor, BackendName, BceLossOptions, CreateLossOptions, CrossEntropyLossOptions,
   DenseTarget, DiceCELossOptions, DiceFocalLossOptions, DiceLossGradOptions, FocalLossOptions,
@@ -18,4 +19,8 @@ export type {
   ConfusionCounts, ConfusionOptions, CreateMetricOptions, Decision, MetricEmptyPolicy, HardPrediction, MetricAggregation,
   MetricAverage, MetricJSON, MetricOptions, MetricReduction, MetricsOptions, MetricsResult, MetricUpdateOptions,
   ReducedMetric, SampleKey, StreamingMetric, WeightType,
+} from './api.js';
+export type {
+  CreateSurfaceMetricOptions, Spacing, StreamingSurfaceMetric, SurfaceMetricJSON, SurfaceMetricOptions, SurfaceMetricsOptions,
+  SurfaceUpdateOptions,
 } from './api.js';

@@ -19,6 +19,10 @@ import { evaluateCounts } from './metrics/evaluate.js';
 import { CONFUSION_OPTION_NAMES, resolveConfusion, resolveMetricsCall } from './metrics/options.js';
 import { MetricStream } from './metrics/stream.js';
 import { createLovaszLoss, LOVASZ_OPTION_NAMES, lovaszValue, lovaszValueAndGrad, resolveLovasz } from './losses/lovasz.js';
+import type { CreateSurfaceMetricOptions, StreamingSurfaceMetric, SurfaceMetricsOptions } from './api.js';
+import { evaluateSurfaces, measureSurfaces } from './metrics/surface.js';
+import { resolveSurfaceCall } from './metrics/surface-options.js';
+import { SurfaceMetricStream } from './metrics/surface-stream.js';
 
 const LOSS_NAMES = Object.keys(LOSS_OPTION_NAMES) as AnyLossName[];
 
@@ -421,5 +425,50 @@ export class DiceKernel {
   lovaszSoftmaxLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<LovaszSoftmaxLossOptions>): LossAndGrad {
     const spec = resolveLovasz('lovaszSoftmaxLossWithGrad', 'softmax', options, [...LOVASZ_OPTION_NAMES.softmax, 'out']);
     return lovaszValueAndGrad(this.engine, spec, pred, target, options?.out);
+  }
+
+  /**
+   * Surface-distance metrics per (sample, class), from the surfaces ∂P of the prediction and ∂G
+   * of the target: the voxels of each mask with a face neighbour outside it or outside the image
+   * (MONAI's get_mask_edges). With D(P→G) the distances from each voxel of ∂P to the nearest of
+   * ∂G (an exact Euclidean distance transform, in `spacing` units) and D(G→P) the reverse:
+   * `hausdorff` max(max D(P→G), max D(G→P)), `hausdorff95` the larger of the two directions'
+   * `percentile`-th percentiles (95; linear interpolation as numpy), `assd` the mean of both
+   * lists, `asd` the mean of D(P→G), `nsd` the share of both lists within `tolerance` (Nikolov et
+   * al. 2021). `directed` keeps P→G only for the Hausdorff distances.
+   *
+   * Inputs are read as by `metrics` (label maps, argmax or thresholded scores, masks); `shape`
+   * is required, with 1 to 3 spatial axes. Empty masks: one empty surface makes every distance
+   * +∞ and NSD 0, two make every metric NaN; a class absent from the target is NaN by default
+   * (`empty`; `'formula'` is MONAI's rule). `includeBackground: false` skips class 0 (NaN).
+   *
+   * @returns per metric name: B·C values (sample-major, every class) for `reduction: 'none'`
+   *   (the default), else `{ value, notNans }`.
+   * @example
+   * const r = k.surfaceMetrics(predLabels, trueLabels, {
+   *   numClasses: 3, shape: [1, 160, 192, 192], spacing: [2.5, 0.8, 0.8],
+   *   metrics: ['hausdorff95', 'assd', 'nsd'], tolerance: 1, includeBackground: false,
+   * });
+   * r.hausdorff95; // Float64Array(3): NaN, then classes 1 and 2 in mm
+   */
+  surfaceMetrics(pred: HardPrediction, target: Target, options: SurfaceMetricsOptions & { reduction?: 'none' }): Record<string, Float64Array>;
+  surfaceMetrics(pred: HardPrediction, target: Target, options: SurfaceMetricsOptions): MetricsResult;
+  surfaceMetrics(pred: HardPrediction, target: Target, options: SurfaceMetricsOptions): MetricsResult {
+    const { confusion, surface, shape } = resolveSurfaceCall('surfaceMetrics', options);
+    return evaluateSurfaces(surface, measureSurfaces(this.engine, confusion, surface, pred, target, shape));
+  }
+
+  /**
+   * Surface metrics over a dataset, case by case: `update` measures each batch (its shape and,
+   * if it differs, its spacing per call) and keeps the per-sample surface records; `compute`
+   * scores and reduces all of them; `merge` / `toJSON` combine workers and processes. Surface
+   * distances do not add up, so a volume must arrive whole (no tiles).
+   * @example
+   * const m = k.createSurfaceMetric({ numClasses: 3, metrics: ['hausdorff95'], includeBackground: false, reduction: 'mean_batch' });
+   * for (const c of cases) m.update(c.pred, c.labels, { shape: [1, ...c.dims], spacing: c.spacing });
+   * m.compute().hausdorff95; // { value: Float64Array(2), notNans }
+   */
+  createSurfaceMetric(options: CreateSurfaceMetricOptions): StreamingSurfaceMetric {
+    return new SurfaceMetricStream(this.engine, options);
   }
 }

@@ -60,7 +60,7 @@ function summary(values: number[]): { mean: number; std: number; n: number } {
 }
 
 interface JsonReport {
-  cases: { name: string; pred: string | null; truth: string | null; classes: Record<string, Record<string, number | null>>; error?: string }[];
+  cases: { name: string; pred: string | null; truth: string | null; spacing?: number[]; classes: Record<string, Record<string, number | null>>; error?: string }[];
   summary: Record<string, Record<string, { mean: number | null; std: number | null; n: number }>>;
 }
 
@@ -314,6 +314,143 @@ describe('dice-wasm eval on every format', () => {
   });
 });
 
+// Surface distances of examples/README.md, derived by hand from the boxes: per case and class,
+// the distances from each surface voxel of the prediction to the truth's surface (P→G) and back
+// (G→P), as [distance, how many] (spacing units: 1 per pixel for the PNGs, the NIfTI header's
+// 0.75 × 0.75 × 2.5 mm for the volume). null: the class is in neither file; 'pred empty': the
+// truth has it, the prediction not.
+type Distances = [number, number][];
+type SurfaceCase = { pg: Distances; gp: Distances } | null | 'pred empty';
+const SURFACES: Record<string, Record<number, SurfaceCase>> = {
+  'case-a.png': {
+    1: { pg: [[0, 10], [1, 10]], gp: [[0, 10], [1, 10]] },
+    2: { pg: [[0, 14], [1, 2]], gp: [[0, 14], [1, 2], [2, 4]] },
+    3: null,
+  },
+  'case-b.png': {
+    1: { pg: [[0, 14], [1, 2], [2, 4]], gp: [[0, 14], [1, 2], [2, 8]] },
+    2: null, // predicted only: not scored under --empty nan
+    3: { pg: [[0, 24]], gp: [[0, 24]] },
+  },
+  'case-c.png': {
+    1: { pg: [[0, 14], [1, 2], [2, 8]], gp: [[0, 14], [1, 2], [2, 4]] },
+    2: null,
+    3: 'pred empty',
+  },
+  'volume.nii.gz': {
+    1: { pg: [[0, 40], [0.75, 4]], gp: [[0, 40], [2.5, 16]] },
+    2: { pg: [[0, 16], [2.5, 18]], gp: [[0, 16], [0.75, 2]] },
+    3: null,
+  },
+};
+
+const expand = (d: Distances): number[] => d.flatMap(([value, count]) => new Array<number>(count).fill(value));
+
+/** numpy.percentile's default (linear interpolation between the two nearest ranks). */
+function percentileOf(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (q / 100) * (sorted.length - 1), below = Math.floor(rank);
+  return below + 1 < sorted.length ? sorted[below] + (sorted[below + 1] - sorted[below]) * (rank - below) : sorted[below];
+}
+
+/** The textbook definitions (Hausdorff, its percentile, ASSD, ASD, NSD at τ) of one case's distances. */
+function surfaceExpected(metric: string, c: SurfaceCase, { tolerance = 1, percentile = 95 } = {}): number {
+  if (c === null) return NaN;
+  if (c === 'pred empty') return metric === 'nsd' ? 0 : Infinity;
+  const pg = expand(c.pg), gp = expand(c.gp);
+  const sum = (v: number[]) => v.reduce((a, x) => a + x, 0);
+  const within = (v: number[]) => v.filter((d) => d <= tolerance).length;
+  return {
+    hd: Math.max(...pg, ...gp),
+    hd95: Math.max(percentileOf(pg, percentile), percentileOf(gp, percentile)),
+    assd: (sum(pg) + sum(gp)) / (pg.length + gp.length),
+    asd: sum(pg) / pg.length,
+    nsd: (within(pg) + within(gp)) / (pg.length + gp.length),
+  }[metric]!;
+}
+
+/** JSON writes NaN as null and +∞ as "Infinity". */
+function expectValue(actual: unknown, want: number): void {
+  if (want === Infinity) expect(actual).toBe('Infinity');
+  else expectClose(actual as number | null, want);
+}
+
+describe('dice-wasm eval: surface distances', () => {
+  const SURFACE_METRICS = ['hd', 'hd95', 'assd', 'asd', 'nsd'];
+
+  it('hd, hd95, assd, asd and nsd beside dice on examples/, as derived by hand; the volume\'s anisotropic spacing comes from its NIfTI header; summary, CSV, table and --threads 2 agree', async () => {
+    const args = ['eval', 'examples/pred', 'examples/truth', '--metrics', ['dice', ...SURFACE_METRICS].join(','), '--tolerance', '1'];
+    const [json, threaded, csv, table] = await Promise.all([
+      run([...args, '--format', 'json']), run([...args, '--format', 'json', '--threads', '2']), run([...args, '--format', 'csv']), run(args),
+    ]);
+    expect(json.stderr).toBe('');
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout) as JsonReport;
+    expect(report.cases.map((c) => c.spacing)).toEqual([[1, 1], [1, 1], [1, 1], [0.75, 0.75, 2.5]]);
+    for (const name of CASES) {
+      const found = report.cases.find((c) => c.name === name)!;
+      for (const label of [1, 2, 3]) {
+        expectClose(found.classes[label].dice, expected('dice', KNOWN[name].classes[label], KNOWN[name].voxels));
+        for (const m of SURFACE_METRICS) expectValue(found.classes[label][m], surfaceExpected(m, SURFACES[name][label]));
+      }
+    }
+    for (const label of [1, 2, 3]) {
+      for (const m of SURFACE_METRICS) {
+        const values = CASES.map((name) => surfaceExpected(m, SURFACES[name][label]));
+        const want = summary(values);
+        const got = report.summary[label][m];
+        expect(got.n).toBe(want.n);
+        expectValue(got.mean, want.mean);
+        // Label 3's distances hold +∞ (case-c): their mean is +∞ and their spread undefined.
+        if (Number.isFinite(want.mean)) expectClose(got.std, want.std);
+        else expect(got.std).toBeNull();
+      }
+    }
+    expect(threaded.stdout).toBe(json.stdout);
+    const lines = csv.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(`case,class,dice,${SURFACE_METRICS.join(',')}`);
+    expect(lines).toContain('case-c.png,3,0,Infinity,Infinity,Infinity,Infinity,0');
+    expect(table.stdout).toMatch(/^volume\.nii\.gz +1 +0\.8571 +2\.5000 +2\.5000 +0\.4300 +0\.0682 +0\.8400$/m);
+  });
+
+  it('--spacing replaces the header, per axis in the file\'s order (NIfTI x, y, z; PNG rows, columns); --percentile interpolates', async () => {
+    const [volume, png] = await Promise.all([
+      run(['eval', 'examples/pred/volume.nii.gz', 'examples/truth/volume.nii.gz', '--metrics', 'hd,assd', '--spacing', '1,1,3', '--format', 'json']),
+      run(['eval', 'examples/pred/case-a.png', 'examples/truth/case-a.png', '--metrics', 'hd,hd95', '--spacing', '2,0.5', '--percentile', '80', '--format', 'json']),
+    ]);
+    expect(volume.code).toBe(0);
+    const v = (JSON.parse(volume.stdout) as JsonReport).cases[0];
+    // Label 1 with 1 × 1 × 3 voxels: P→G 4 voxels one x-step (1) off the truth's side, G→P the
+    // truth's bottom slice (16 voxels) one z-step (3) below the prediction.
+    const label1 = { pg: [[0, 40], [1, 4]], gp: [[0, 40], [3, 16]] } as SurfaceCase;
+    expectClose(v.classes[1].hd, 3);
+    expectClose(v.classes[1].assd, surfaceExpected('assd', label1));
+    expect(png.code).toBe(0);
+    const a = (JSON.parse(png.stdout) as JsonReport).cases[0];
+    // case-a with rows 2 apart and columns 0.5: label 1 is shifted by a column (0.5); label 2's
+    // truth reaches 1 and 2 rows (2 and 4) above the prediction, which P→G sees a column (0.5) off.
+    expectClose(a.classes[1].hd, 0.5);
+    const label2 = { pg: [[0, 14], [0.5, 2]], gp: [[0, 14], [2, 2], [4, 4]] } as SurfaceCase;
+    expectClose(a.classes[2].hd, 4);
+    expectClose(a.classes[2].hd95, surfaceExpected('hd95', label2, { percentile: 80 }));
+    expectClose(a.classes[2].hd95, 2.4); // G→P: 80th of 14 × 0, 2 × 2, 4 × 4 = 2 + 0.2 · 2
+  });
+
+  it('bad --spacing, --tolerance or --percentile exit 2 naming the option; a --spacing of the wrong length is an error of the pair naming the file (exit 1)', async () => {
+    const usage = await Promise.all([
+      ['--spacing', '0.8,abc'], ['--spacing', '1,0'], ['--spacing=-1,1'], ['--spacing', '1,,2'], ['--spacing', ''],
+    ].map((flag) => run(['eval', 'examples/pred', 'examples/truth', '--metrics', 'hd', ...flag])));
+    for (const r of usage) {
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/--spacing must be numbers > 0 separated by commas, one per axis of the files in their axis order/);
+    }
+    const wrong = await run(['eval', 'examples/pred/case-a.png', 'examples/truth/case-a.png', '--metrics', 'hd', '--spacing', '1,1,1']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain(`--spacing gives 3 values (1,1,1) but ${join('examples/truth', 'case-a.png')} has 2 axes (12×16)`);
+  });
+});
+
 describe('dice-wasm eval errors', () => {
   it.each([1, 2])('an unreadable file, a missing partner and mismatched shapes are named; the other pairs are still reported; exit 1 (--threads %i)', async (threads) => {
     const { pred, truth } = pairDirs(`errors-${threads}`);
@@ -368,6 +505,12 @@ describe('dice-wasm eval errors', () => {
     [['eval', 'examples/pred', 'examples/truth', '--shape', '4,4'], /raw binary files need both --shape and --dtype/],
     [['eval', 'examples/pred', 'examples/truth', '--shape', '4,4', '--dtype', 'uint7'], /--dtype must be one of bool, uint8/],
     [['eval', 'examples/pred', 'examples/truth/case-a.png'], /PRED and TRUTH must both be files or both be directories/],
+    [['eval', 'examples/pred', 'examples/truth', '--metrics', 'dice,nsd'], /nsd needs --tolerance T/],
+    [['eval', 'examples/pred', 'examples/truth', '--metrics', 'hd', '--tolerance', '1'], /--tolerance is for nsd, which --metrics does not ask for/],
+    [['eval', 'examples/pred', 'examples/truth', '--metrics', 'hd95', '--percentile', '101'], /--percentile must be between 0 and 100; got '101'/],
+    [['eval', 'examples/pred', 'examples/truth', '--metrics', 'hd', '--percentile', '90'], /--percentile is for hd95/],
+    [['eval', 'examples/pred', 'examples/truth', '--metrics', 'hd95,dice', '--empty', 'one'], /--empty one scores an empty prediction of an empty truth 1, which is not a distance \('hd95'\)/],
+    [['eval', 'examples/pred', 'examples/truth', '--metrics', 'hd96'], /--metrics\[0\] 'hd96' is not a metric this library knows/],
     [['frobnicate'], /unknown command or argument 'frobnicate'/],
   ])('bad usage exits 2: %j', async (args, message) => {
     const { code, stdout, stderr } = await run(args);

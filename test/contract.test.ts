@@ -16,6 +16,9 @@ const KERNELS: Record<string, number> = {
   confusionMaskLabels_u8_u8: 12, confusionMaskLabels_u8_u16: 12, confusionMaskLabels_u8_i32: 12,
   confusionArgmaxLabels_u8: 10, confusionArgmaxLabels_u16: 10, confusionArgmaxLabels_i32: 10,
   confusionArgmaxMasks_f32: 8, confusionArgmaxMasks_u8: 8,
+  markLabels_u8: 7, markLabels_u16: 7, markLabels_i32: 7, markValues_u8: 7, markValues_f32: 7,
+  argmaxLabels_u8: 7, argmaxLabels_u16: 7, argmaxLabels_i32: 7, maskBox: 5, surfaceBits: 7,
+  distanceWorkBytes: 3, distancesToSurface: 15,
 };
 
 describe.each(['simd', 'scalar'] as const)('the %s build', (flavor) => {
@@ -44,6 +47,14 @@ describe.each(['simd', 'scalar'] as const)('the %s build', (flavor) => {
     expect(constant('CONF_TILE')).toBe(api.CONF_TILE);
     // Four tiles of CONF_TILE 4-byte values: i32 argmax labels, narrowed labels, a pred row, a target row.
     expect((exports.confusionScratchBytes as () => number)()).toBe(4 * 4 * api.CONF_TILE);
+  });
+
+  it('exports the mask bits, box slots and distance record slots of the surface kernels that src/api.ts uses', () => {
+    expect(['MASK_PRED', 'MASK_TARGET', 'EDGE_PRED', 'EDGE_TARGET'].map(constant)).toEqual([api.MASK_PRED, api.MASK_TARGET, api.EDGE_PRED, api.EDGE_TARGET]);
+    expect(['BOX_X0', 'BOX_X1', 'BOX_Y0', 'BOX_Y1', 'BOX_Z0', 'BOX_Z1', 'BOX_STRIDE'].map(constant))
+      .toEqual([api.BOX_X0, api.BOX_X1, api.BOX_Y0, api.BOX_Y1, api.BOX_Z0, api.BOX_Z1, api.BOX_STRIDE]);
+    expect(['DIST_COUNT', 'DIST_SUM', 'DIST_MAX', 'DIST_WITHIN', 'DIST_STRIDE'].map(constant))
+      .toEqual([api.DIST_COUNT, api.DIST_SUM, api.DIST_MAX, api.DIST_WITHIN, api.DIST_STRIDE]);
   });
 
   it('exports every kernel with its positional arity and imports nothing', () => {

@@ -104,3 +104,29 @@ export function writeJson(path: string, data: unknown): void {
   writeFileSync(temporary, JSON.stringify(data, null, 2) + '\n');
   renameSync(temporary, path);
 }
+
+/**
+ * A table of implementations (rows) by sizes (columns) under `title`, each cell given by `cell`,
+ * then the fewest samples any implementation of a size had.
+ */
+export function sizesTable<Size extends { label: string }>(
+  title: string, sizes: readonly Size[], header: (size: Size) => string, implementations: readonly { id: string; label: string }[],
+  cell: (size: Size, id: string) => string, samples: (size: Size) => number, cellWidth: number,
+): string {
+  const samplesLabel = 'samples per implementation';
+  const labelWidth = Math.max(samplesLabel.length, ...implementations.map((i) => i.label.length)) + 2;
+  const row = (label: string, cells: string[]) => label.padEnd(labelWidth) + cells.map((c) => c.padEnd(cellWidth)).join('').trimEnd();
+  return [
+    title,
+    row('', sizes.map(header)),
+    ...implementations.map((impl) => row(impl.label, sizes.map((s) => cell(s, impl.id)))),
+    row(samplesLabel, sizes.map((s) => String(samples(s)))),
+  ].join('\n');
+}
+
+const progressStart = performance.now();
+
+/** A line on stderr with the seconds since the benchmark started. */
+export function progress(message: string): void {
+  console.error(`[${((performance.now() - progressStart) / 1000).toFixed(0).padStart(4)} s] ${message}`);
+}

@@ -3,6 +3,7 @@ import type { AllocatableConstructor, BackendName, HardPrediction, Target } from
 import type { LovaszInputs, LovaszPlan } from '../losses/lovasz.js';
 import type { Inputs, TensorPlan } from '../losses/tensors.js';
 import type { ConfusionPlan } from '../metrics/plan.js';
+import type { SurfacePlan } from '../metrics/surface-plan.js';
 
 /** One call's tensors, marshalled once for both kernels. */
 export interface KernelJob {
@@ -31,6 +32,11 @@ export interface Engine {
   reserve(bytes: number): void;
   /** Prepares a call of a Lovász loss; `gradOut` as for `open`. */
   openLovasz(fn: string, plan: LovaszPlan, inputs: LovaszInputs, gradOut: Float32Array | null | undefined): LovaszJob;
+  /**
+   * Surface records (SURF_STRIDE f64 per (sample, class), src/metrics/surface-plan.ts) of the
+   * terms the plan marks; the others are left 0 (no surface on either side).
+   */
+  surface(fn: string, plan: SurfacePlan, pred: HardPrediction, target: Target): Float64Array;
 }
 
 /** What one list of Lovász errors holds (see assembly/lovasz.ts). */

@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import type { MetricEmptyPolicy } from '../api.js';
 import { closest } from '../losses/options.js';
-import { resolveMetricNames } from '../metrics/names.js';
+import { isSurfaceMetric, resolveMetricNames, resolveSurfaceMetricNames } from '../metrics/names.js';
 import { DTYPE_NAMES, type Dtype } from './formats/volume.js';
 import type { RawFormat } from './formats/index.js';
 
@@ -15,18 +15,26 @@ Classes are the label values; background (label 0) is left out unless --include-
 
 Options:
   --metrics LIST         metric names, comma-separated (default dice,iou): dice, iou, precision,
-                         recall, specificity, fbeta, accuracy, mcc, volumeSimilarity, … (README)
+                         recall, specificity, fbeta, accuracy, mcc, volumeSimilarity, … (README);
+                         surface distances: hd, hd95, assd, asd, nsd (in spacing units)
+  --spacing S1,S2,…      voxel size along each axis of the files, in their axis order (PNG:
+                         rows, columns; NIfTI: x, y, z; .npy and raw: their shape's order).
+                         Default: NIfTI pixdim from the truth file's header, else 1
+  --tolerance T          nsd: the distance (spacing units) within which surfaces match
+  --percentile P         hd95: the percentile of the distances (default 95)
   --num-classes N        report classes 0..N-1 (default: every label found in some file)
   --include-background   report label 0 too
   --ignore-index L       truth voxels with label L are not counted
   --threshold T          the predictions are probability maps: label 1 where pred > T
   --empty POLICY         a class absent from the truth: nan (default: not scored), one, zero, formula
+                         (surface distances are +∞ where the prediction misses a class of the
+                         truth; one applies to nsd only)
   --beta B               β of fbeta (default 1)
   --format FORMAT        table (default), csv, json
   --output FILE          write the report to FILE instead of standard output
   --shape D1,D2,…        shape of raw binary files (with --dtype)
   --dtype TYPE           voxel type of raw binary files: ${DTYPE_NAMES.join(', ')}
-  --threads N            read and count the pairs on N worker threads (default 1)
+  --threads N            read, count and measure the pairs on N worker threads (default 1)
   -h, --help             this text
 
 Exit codes: 0 every pair evaluated; 1 a file could not be read or a pair's shapes differ (the
@@ -36,7 +44,16 @@ other pairs are still reported); 2 bad usage.
 export interface EvalOptions {
   pred: string;
   truth: string;
+  /** Every metric asked for, in the order given (the report's columns)… */
   metrics: string[];
+  /** …and those of them that are surface distances (k.surfaceMetrics); the others come from the counts. */
+  surfaceMetrics: string[];
+  /** Voxel size per axis of the files, in their axis order; null: from each file (NIfTI pixdim) or 1. */
+  spacing: number[] | null;
+  /** NSD tolerance (spacing units), when nsd is asked for. */
+  tolerance: number | null;
+  /** Percentile of hd95. */
+  percentile: number;
   numClasses: number | null;
   includeBackground: boolean;
   ignoreIndex: number | null;
@@ -68,6 +85,9 @@ const OPTIONS = {
   shape: { type: 'string' },
   dtype: { type: 'string' },
   threads: { type: 'string' },
+  spacing: { type: 'string' },
+  tolerance: { type: 'string' },
+  percentile: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -85,17 +105,22 @@ export function parseEvalOptions(argv: readonly string[]): EvalOptions | null {
     throw new UsageError(`eval takes two paths, PRED and TRUTH; got ${positionals.length}${positionals.length > 2 ? ` (${positionals.join(' ')})` : ''}`);
   }
   const metrics = (values.metrics ?? 'dice,iou').split(',').map((m) => m.trim()).filter((m) => m !== '');
-  checkMetrics(metrics);
+  const surfaceMetrics = metrics.filter(isSurfaceMetric);
+  checkMetrics(metrics.filter((m) => !isSurfaceMetric(m)), surfaceMetrics);
   const raw = rawFormat(values.shape, values.dtype);
+  const empty = oneOf('--empty', values.empty ?? 'nan', EMPTY_POLICIES);
+  const surface = surfaceOptions(surfaceMetrics, values, empty);
   return {
     pred: positionals[0],
     truth: positionals[1],
     metrics,
+    surfaceMetrics,
+    ...surface,
     numClasses: values['num-classes'] === undefined ? null : integer('--num-classes', values['num-classes'], 1),
     includeBackground: values['include-background'] ?? false,
     ignoreIndex: values['ignore-index'] === undefined ? null : integer('--ignore-index', values['ignore-index'], 0),
     threshold: values.threshold === undefined ? null : finite('--threshold', values.threshold),
-    empty: oneOf('--empty', values.empty ?? 'nan', EMPTY_POLICIES),
+    empty,
     beta: values.beta === undefined ? 1 : nonNegative('--beta', values.beta),
     format: oneOf('--format', values.format ?? 'table', FORMATS),
     output: values.output ?? null,
@@ -112,16 +137,51 @@ function unknownOptionMessage(error: unknown): string {
   return `unknown option '${unknown[1]}'${near ? ` (did you mean '--${near}'?)` : ''}`;
 }
 
-function checkMetrics(metrics: string[]): void {
+function checkMetrics(overlap: string[], surface: string[]): void {
   try {
-    const entries = resolveMetricNames('eval', metrics, '--metrics');
-    const perSample = entries.find((e) => e.id === 'generalizedDice');
-    if (perSample) throw new UsageError(`--metrics: '${perSample.key}' is one score per case, not per class; eval reports per-class metrics`);
+    if (overlap.length > 0 || surface.length === 0) {
+      const entries = resolveMetricNames('eval', overlap, '--metrics');
+      const perSample = entries.find((e) => e.id === 'generalizedDice');
+      if (perSample) throw new UsageError(`--metrics: '${perSample.key}' is one score per case, not per class; eval reports per-class metrics`);
+    }
+    if (surface.length > 0) resolveSurfaceMetricNames('eval', surface, '--metrics');
   } catch (error) {
     if (error instanceof UsageError) throw error;
     // The library's message starts with the function name given above.
     throw new UsageError((error instanceof Error ? error.message : String(error)).replace(/^eval: /, ''));
   }
+}
+
+type SurfaceFlags = Pick<EvalOptions, 'spacing' | 'tolerance' | 'percentile'>;
+
+/** --spacing, --tolerance and --percentile, each checked against the surface metrics asked for. */
+function surfaceOptions(surface: readonly string[], values: { spacing?: string; tolerance?: string; percentile?: string }, empty: string): SurfaceFlags {
+  const asked = (id: string) => surface.some((m) => resolveSurfaceMetricNames('eval', [m])[0].id === id);
+  const distance = surface.find((m) => resolveSurfaceMetricNames('eval', [m])[0].id !== 'nsd');
+  if (empty === 'one' && distance !== undefined) {
+    throw new UsageError(`--empty one scores an empty prediction of an empty truth 1, which is not a distance ('${distance}'); use --empty zero (distance 0), or ask for nsd alone`);
+  }
+  if (asked('nsd') && values.tolerance === undefined) {
+    throw new UsageError('nsd needs --tolerance T: the distance (spacing units, as --spacing or the NIfTI header) within which a surface voxel counts as matched');
+  }
+  if (!asked('nsd') && values.tolerance !== undefined) throw new UsageError('--tolerance is for nsd, which --metrics does not ask for');
+  if (!asked('hausdorff95') && values.percentile !== undefined) throw new UsageError('--percentile is for hd95, which --metrics does not ask for');
+  const percentile = values.percentile === undefined ? 95 : finite('--percentile', values.percentile);
+  if (percentile < 0 || percentile > 100) throw new UsageError(`--percentile must be between 0 and 100; got '${values.percentile}'`);
+  return {
+    spacing: values.spacing === undefined ? null : spacingOf(values.spacing),
+    tolerance: values.tolerance === undefined ? null : nonNegative('--tolerance', values.tolerance),
+    percentile,
+  };
+}
+
+function spacingOf(text: string): number[] {
+  const parts = text.split(',').map((p) => p.trim());
+  const bad = parts.find((p) => !(p !== '' && Number.isFinite(Number(p)) && Number(p) > 0));
+  if (bad !== undefined) {
+    throw new UsageError(`--spacing must be numbers > 0 separated by commas, one per axis of the files in their axis order (e.g. 0.8,0.8,2.5); got '${text}' (${bad === '' ? 'an empty value' : `'${bad}'`} is not)`);
+  }
+  return parts.map(Number);
 }
 
 function rawFormat(shape: string | undefined, dtype: string | undefined): RawFormat | null {

@@ -1,13 +1,15 @@
-// `dice-wasm eval`: each pair read and counted by the library's confusion kernel, then every
-// metric computed from the counts by the library (metricsFromCounts), then mean ± std per class.
+// `dice-wasm eval`: each pair read and counted by the library's confusion kernel (and, for
+// surface distances, measured by k.surfaceMetrics: surface.ts), then every other metric computed
+// from the counts by the library (metricsFromCounts), then mean ± std per class.
 import type { ConfusionCounts } from '../api.js';
 import type { DiceKernel } from '../kernel.js';
-import { metricsFromCounts } from '../metrics/evaluate.js';
+import { metricsFromCounts, withEmptyPolicy } from '../metrics/evaluate.js';
 import type { EvalOptions } from './eval-options.js';
 import { readVolume } from './formats/index.js';
-import { FileError, formatShape, maxLabel, toLabels, trimShape, type Labels } from './formats/volume.js';
+import { FileError, formatShape, maxLabel, toLabels, trimShape } from './formats/volume.js';
 import type { Pair } from './pairs.js';
 import { countInWorkers } from './parallel.js';
+import { surfaceValues, type LabelVolume, type SurfaceValues } from './surface.js';
 
 /** A metric's values over the cases that have one (not NaN). `std` is the population standard deviation. */
 export interface Summary {
@@ -20,6 +22,8 @@ export interface CaseReport {
   name: string;
   pred: string | null;
   truth: string | null;
+  /** The voxel spacing of the surface distances, per axis of the files (only with surface metrics). */
+  spacing?: number[];
   /** Class label → metric → value (NaN when the class is not scored, see --empty). */
   classes: Record<string, Record<string, number>>;
   error?: string;
@@ -33,8 +37,8 @@ export interface EvalReport {
   summary: Record<string, Record<string, Summary>>;
 }
 
-/** A pair counted, or why it could not be. Structured-cloneable: workers send it back as is. */
-export type Counted = { pair: Pair; counts: ConfusionCounts } | { pair: Pair; error: string };
+/** A pair counted (and measured), or why it could not be. Structured-cloneable: workers send it back as is. */
+export type Counted = { pair: Pair; counts: ConfusionCounts; surface: SurfaceValues | null } | { pair: Pair; error: string };
 
 /**
  * Counts every pair (on `opts.threads` worker threads when there is more than one pair, see
@@ -60,7 +64,11 @@ export async function countPair(k: DiceKernel, pair: Pair, opts: EvalOptions): P
   if (pair.pred === null) return { pair, error: `no prediction: ${pair.truth} has no file of the same name in ${opts.pred}` };
   if (pair.truth === null) return { pair, error: `no truth: ${pair.pred} has no file of the same name in ${opts.truth}` };
   try {
-    const [pred, truth] = await Promise.all([labelsOf(pair.pred, opts, opts.threshold), labelsOf(pair.truth, opts, null)]);
+    // Both files are read at once; when both fail, the prediction's error is reported, whichever failed first.
+    const [pred, truth] = (await Promise.allSettled([labelsOf(pair.pred, opts, opts.threshold), labelsOf(pair.truth, opts, null)])).map((read) => {
+      if (read.status === 'rejected') throw read.reason;
+      return read.value;
+    });
     const predShape = trimShape(pred.shape), truthShape = trimShape(truth.shape);
     if (formatShape(predShape) !== formatShape(truthShape)) {
       const what = /\.nii(\.gz)?$/i.test(pair.pred) ? 'NIfTI dimensions differ' : 'shapes differ';
@@ -68,17 +76,18 @@ export async function countPair(k: DiceKernel, pair: Pair, opts: EvalOptions): P
     }
     const numClasses = opts.numClasses ?? Math.max(maxLabel(pred.labels, null), maxLabel(truth.labels, opts.ignoreIndex)) + 1;
     const counts = k.confusion(pred.labels, truth.labels, { numClasses, ignoreIndex: opts.ignoreIndex });
-    return { pair, counts };
+    const surface = opts.surfaceMetrics.length > 0 ? surfaceValues(k, pred, truth, pair.truth, numClasses, opts) : null;
+    return { pair, counts, surface };
   } catch (error) {
     if (error instanceof RangeError) return { pair, error: `${pair.pred} vs ${pair.truth}: ${error.message}` };
     return { pair, error: error instanceof Error ? error.message : String(error) };
   }
 }
 
-async function labelsOf(path: string, opts: EvalOptions, threshold: number | null): Promise<{ shape: number[]; labels: Labels }> {
+async function labelsOf(path: string, opts: EvalOptions, threshold: number | null): Promise<LabelVolume> {
   try {
-    const volume = await readVolume(path, opts.raw);
-    return { shape: volume.shape, labels: toLabels(volume.voxels, threshold) };
+    const { voxels, ...geometry } = await readVolume(path, opts.raw);
+    return { ...geometry, labels: toLabels(voxels, threshold) };
   } catch (error) {
     if (error instanceof FileError) throw new Error(`${path} ${error.message}`);
     const code = (error as NodeJS.ErrnoException).code;
@@ -86,13 +95,19 @@ async function labelsOf(path: string, opts: EvalOptions, threshold: number | nul
   }
 }
 
+type Measured = Extract<Counted, { counts: ConfusionCounts }>;
+
 function report(counted: readonly Counted[], opts: EvalOptions): EvalReport {
-  const ok = counted.filter((c): c is Extract<Counted, { counts: ConfusionCounts }> => 'counts' in c);
+  const ok = counted.filter((c): c is Measured => 'counts' in c);
   const C = opts.numClasses ?? Math.max(1, ...ok.map((c) => c.counts.numClasses));
   const stacked = stack(ok.map((c) => c.counts), C);
   const first = opts.includeBackground ? 0 : 1;
   const classes = [...Array(C).keys()].filter((c) => c >= first && (opts.numClasses !== null || occurs(stacked, c)));
-  const values = ok.length === 0 ? {} : metricsFromCounts(stacked, { metrics: opts.metrics, empty: opts.empty, beta: opts.beta }) as Record<string, Float64Array>;
+  const fromCounts = opts.metrics.filter((m) => !opts.surfaceMetrics.includes(m));
+  const values: Record<string, Float64Array> = {
+    ...(ok.length === 0 || fromCounts.length === 0 ? {} : metricsFromCounts(stacked, { metrics: fromCounts, empty: opts.empty, beta: opts.beta }) as Record<string, Float64Array>),
+    ...stackSurfaces(ok, C, opts),
+  };
 
   let row = 0;
   const cases: CaseReport[] = counted.map((c) => {
@@ -100,7 +115,7 @@ function report(counted: readonly Counted[], opts: EvalOptions): EvalReport {
     if ('error' in c) return { ...base, classes: {}, error: c.error };
     const b = row++;
     const perClass = Object.fromEntries(classes.map((label) => [String(label), Object.fromEntries(opts.metrics.map((m) => [m, values[m][b * C + label]]))]));
-    return { ...base, classes: perClass };
+    return { ...base, ...(c.surface === null ? {} : { spacing: c.surface.spacing }), classes: perClass };
   });
   const summary = Object.fromEntries(classes.map((label) => [String(label), Object.fromEntries(opts.metrics.map((m) => {
     const column = Array.from({ length: ok.length }, (_, b) => values[m][b * C + label]);
@@ -127,6 +142,19 @@ function stack(all: readonly ConfusionCounts[], C: number): ConfusionCounts {
     }
   });
   return out;
+}
+
+/**
+ * The surface metrics of every case as one table of C classes, as stack() does for the counts:
+ * a class above a case's labels is empty on both sides, scored as the --empty policy scores that.
+ */
+function stackSurfaces(ok: readonly Measured[], C: number, opts: EvalOptions): Record<string, Float64Array> {
+  const bothEmpty = withEmptyPolicy(Number.NaN, 0, 0, 0, opts.empty);
+  return Object.fromEntries(opts.surfaceMetrics.map((m) => {
+    const table = new Float64Array(ok.length * C).fill(bothEmpty);
+    ok.forEach((c, b) => table.set((c.surface as SurfaceValues).values[m], b * C));
+    return [m, table];
+  }));
 }
 
 /** Whether label c is in some prediction or truth. */

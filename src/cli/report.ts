@@ -1,15 +1,17 @@
 // The report of `dice-wasm eval` as a table (people), CSV (one row per case and class) or JSON
-// (the shape of DESIGN.md: cases, then summary; NaN is written as null).
+// (the shape of DESIGN.md: cases, then summary; NaN is written as null, and the infinite
+// distance of a surface missing on one side as the string "Infinity", which JSON has no number for).
 import type { EvalReport } from './evaluate.js';
 
 export function formatReport(report: EvalReport, format: 'table' | 'csv' | 'json'): string {
-  if (format === 'json') return `${JSON.stringify({ cases: report.cases, summary: report.summary }, nanToNull, 2)}\n`;
+  if (format === 'json') return `${JSON.stringify({ cases: report.cases, summary: report.summary }, nonFinite, 2)}\n`;
   if (format === 'csv') return csv(report);
   return table(report);
 }
 
-function nanToNull(_key: string, value: unknown): unknown {
-  return typeof value === 'number' && Number.isNaN(value) ? null : value;
+function nonFinite(_key: string, value: unknown): unknown {
+  if (typeof value !== 'number' || Number.isFinite(value)) return value;
+  return Number.isNaN(value) ? null : String(value);
 }
 
 function csv(report: EvalReport): string {

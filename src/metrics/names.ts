@@ -1,5 +1,6 @@
 // The metric names this library knows: a canonical name per formula (src/math/metrics.ts) and
-// its aliases, including MONAI's 17 ConfusionMatrixMetric names and their aliases. Names are
+// its aliases, including MONAI's 17 ConfusionMatrixMetric names and their aliases, and the
+// surface-distance metrics (src/math/surface.ts). Names are
 // matched after lowercasing and dropping spaces, '_' and '-', so 'balanced accuracy',
 // 'balanced_accuracy' and 'balancedAccuracy' are one metric.
 import { rangeError, typeError, describe } from '../errors.js';
@@ -43,35 +44,90 @@ export type MetricId = keyof typeof DEFINITIONS;
 /** Canonical metric names, in the order of the README table. */
 export const METRIC_IDS = Object.keys(DEFINITIONS) as MetricId[];
 
+/**
+ * The surface-distance metrics (src/math/surface.ts, README "Surface distances"): measured on the
+ * surfaces of the two masks, by k.surfaceMetrics, not from confusion counts.
+ */
+const SURFACE_DEFINITIONS = {
+  hausdorff: { aliases: ['hd', 'hausdorff distance'] },
+  hausdorff95: { aliases: ['hd95', 'hausdorff percentile', 'percentile hausdorff', 'robust hausdorff'] },
+  assd: { aliases: ['average symmetric surface distance'] },
+  asd: { aliases: ['average surface distance', 'mean surface distance'] },
+  nsd: { aliases: ['normalized surface dice', 'normalised surface dice', 'surface dice'] },
+} satisfies Record<string, { aliases: readonly string[] }>;
+
+export type SurfaceMetricId = keyof typeof SURFACE_DEFINITIONS;
+
+/** Canonical surface metric names, in the order of the README table. */
+export const SURFACE_METRIC_IDS = Object.keys(SURFACE_DEFINITIONS) as SurfaceMetricId[];
+
 const normalise = (name: string): string => name.toLowerCase().replace(/[\s_-]+/g, '');
 
-const LOOKUP: ReadonlyMap<string, MetricId> = new Map(
-  METRIC_IDS.flatMap((id) => [id, ...DEFINITIONS[id].aliases].map((name) => [normalise(name), id] as const)),
-);
+function lookupOf<Id extends string>(ids: readonly Id[], aliases: (id: Id) => readonly string[]): ReadonlyMap<string, Id> {
+  return new Map(ids.flatMap((id) => [id, ...aliases(id)].map((name) => [normalise(name), id] as const)));
+}
+
+const LOOKUP = lookupOf(METRIC_IDS, (id) => DEFINITIONS[id].aliases);
+const SURFACE_LOOKUP = lookupOf(SURFACE_METRIC_IDS, (id) => SURFACE_DEFINITIONS[id].aliases);
 
 export function definitionOf(id: MetricId): MetricDefinition {
   return DEFINITIONS[id];
 }
 
-/** A metric asked for: the name as given (the result's key) and what it computes. */
-export interface MetricEntry {
-  key: string;
-  id: MetricId;
+/**
+ * Whether `name` (canonical or alias) is a surface-distance metric, for callers that split one
+ * list of names between k.metrics and k.surfaceMetrics (a command line, say).
+ */
+export function isSurfaceMetric(name: string): boolean {
+  return SURFACE_LOOKUP.has(normalise(name));
 }
+
+/** A metric asked for: the name as given (the result's key) and what it computes. */
+export interface MetricEntry<Id extends string = MetricId> {
+  key: string;
+  id: Id;
+}
+
+interface NameFamily<Id extends string> {
+  lookup: ReadonlyMap<string, Id>;
+  ids: readonly Id[];
+  /** Where a name of the other family belongs, for the error message. */
+  other: { lookup: ReadonlyMap<string, string>; what: string };
+  example: string;
+}
+
+const OVERLAP: NameFamily<MetricId> = {
+  lookup: LOOKUP, ids: METRIC_IDS, example: "['dice', 'iou']",
+  other: { lookup: SURFACE_LOOKUP, what: 'a surface-distance metric: use surfaceMetrics()' },
+};
+const SURFACE: NameFamily<SurfaceMetricId> = {
+  lookup: SURFACE_LOOKUP, ids: SURFACE_METRIC_IDS, example: "['hausdorff95', 'nsd']",
+  other: { lookup: LOOKUP, what: 'a metric of confusion counts: use metrics()' },
+};
 
 /** Resolves a list of metric names (canonical or alias); unknown names get a suggestion. */
 export function resolveMetricNames(fn: string, metrics: unknown, arg = 'metrics'): readonly MetricEntry[] {
+  return resolveNames(fn, metrics, arg, OVERLAP);
+}
+
+/** Resolves a list of surface metric names, as resolveMetricNames. */
+export function resolveSurfaceMetricNames(fn: string, metrics: unknown, arg = 'metrics'): readonly MetricEntry<SurfaceMetricId>[] {
+  return resolveNames(fn, metrics, arg, SURFACE);
+}
+
+function resolveNames<Id extends string>(fn: string, metrics: unknown, arg: string, family: NameFamily<Id>): readonly MetricEntry<Id>[] {
   if (!Array.isArray(metrics) || metrics.length === 0) {
-    throw typeError(fn, arg, `must be a non-empty array of metric names, e.g. ['dice', 'iou']; got ${describe(metrics)}`);
+    throw typeError(fn, arg, `must be a non-empty array of metric names, e.g. ${family.example}; got ${describe(metrics)}`);
   }
-  const entries: MetricEntry[] = [];
+  const entries: MetricEntry<Id>[] = [];
   metrics.forEach((name: unknown, i) => {
     if (typeof name !== 'string') throw typeError(fn, `${arg}[${i}]`, `must be a metric name (a string); got ${describe(name)}`);
-    const id = LOOKUP.get(normalise(name));
+    const id = family.lookup.get(normalise(name));
     if (id === undefined) {
-      const near = closest(normalise(name), [...LOOKUP.keys()]);
-      const hint = near ? ` (did you mean '${LOOKUP.get(near)}'?)` : '';
-      throw rangeError(fn, `${arg}[${i}]`, `'${name}' is not a metric this library knows${hint}; its metrics are ${METRIC_IDS.join(', ')} (README: aliases)`);
+      if (family.other.lookup.has(normalise(name))) throw rangeError(fn, `${arg}[${i}]`, `'${name}' is ${family.other.what}`);
+      const near = closest(normalise(name), [...family.lookup.keys()]);
+      const hint = near ? ` (did you mean '${family.lookup.get(near)}'?)` : '';
+      throw rangeError(fn, `${arg}[${i}]`, `'${name}' is not a metric this library knows${hint}; its metrics are ${family.ids.join(', ')} (README: aliases)`);
     }
     if (entries.some((e) => e.key === name)) throw rangeError(fn, `${arg}[${i}]`, `'${name}' is listed twice`);
     entries.push({ key: name, id });

@@ -207,7 +207,7 @@ function compareKeys(a: SampleKey, b: SampleKey): number {
 }
 
 /** JSON with sorted keys, for comparing option sets. */
-function canonical(value: unknown): string {
+export function canonical(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v)
     ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
     : v));

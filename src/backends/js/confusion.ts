@@ -4,8 +4,8 @@
 import { CONF_PRED, CONF_STRIDE, CONF_TARGET, CONF_TP, CONF_VALID, type HardPrediction, type Target } from '../../api.js';
 import type { ConfusionPlan } from '../../metrics/plan.js';
 
-/** Does the prediction say class c at voxel s of sample b? */
-type Says = (b: number, c: number, s: number) => boolean;
+/** Does the prediction (or the target) say class c at voxel s of sample b? */
+export type Says = (b: number, c: number, s: number) => boolean;
 
 /** Per (sample, class): voxels where both sides, the prediction, the target say the class; per sample: voxels counted. */
 interface Tally {
@@ -30,9 +30,7 @@ function tallyByClass(plan: ConfusionPlan, pred: HardPrediction, target: Target)
   const { B, C, S } = plan;
   const tally = newTally(B, C);
   const predSays = predicate(plan, pred);
-  const targetSays: Says = plan.target.kind === 'labels'
-    ? (b, c, s) => target[b * S + s] === c
-    : (b, c, s) => target[elementIndex(plan, b, c, s)] !== 0;
+  const targetSays = targetPredicate(plan, target);
   const ignoreIndex = plan.target.kind === 'labels' ? plan.target.ignoreIndex : null;
   for (let b = 0; b < B; b++) {
     for (let s = 0; s < S; s++) {
@@ -88,7 +86,14 @@ function elementIndex(plan: ConfusionPlan, b: number, c: number, s: number): num
   return plan.layout === 'NCHW' ? (b * plan.C + c) * plan.S + s : (b * plan.S + s) * plan.C + c;
 }
 
-function predicate(plan: ConfusionPlan, pred: HardPrediction): Says {
+export function targetPredicate(plan: ConfusionPlan, target: Target): Says {
+  const { S } = plan;
+  return plan.target.kind === 'labels'
+    ? (b, c, s) => target[b * S + s] === c
+    : (b, c, s) => target[elementIndex(plan, b, c, s)] !== 0;
+}
+
+export function predicate(plan: ConfusionPlan, pred: HardPrediction): Says {
   const { S } = plan;
   const p = plan.pred;
   if (p.kind === 'labels') return (b, c, s) => pred[b * S + s] === c;

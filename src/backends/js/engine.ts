@@ -4,10 +4,12 @@ import { rangeError } from '../../errors.js';
 import type { LovaszInputs, LovaszPlan } from '../../losses/lovasz.js';
 import type { Inputs, TensorPlan } from '../../losses/tensors.js';
 import type { ConfusionPlan } from '../../metrics/plan.js';
+import type { SurfacePlan } from '../../metrics/surface-plan.js';
 import type { Engine, KernelJob, LovaszJob } from '../engine.js';
 import { confusionJS } from './confusion.js';
 import { gradJS, statsJS } from './kernels.js';
 import { JsLovaszJob } from './lovasz.js';
+import { surfaceJS } from './surface.js';
 
 export class JsEngine implements Engine {
   readonly name = 'js' as const;
@@ -44,6 +46,10 @@ export class JsEngine implements Engine {
 
   openLovasz(_fn: string, plan: LovaszPlan, inputs: LovaszInputs, gradOut: Float32Array | null | undefined): LovaszJob {
     return new JsLovaszJob(plan, inputs, gradOut);
+  }
+
+  surface(_fn: string, plan: SurfacePlan, pred: HardPrediction, target: Target): Float64Array {
+    return surfaceJS(plan, pred, target);
   }
 }
 

@@ -8,13 +8,15 @@ import { describe, typeError } from '../../errors.js';
 import type { LovaszInputs, LovaszPlan } from '../../losses/lovasz.js';
 import type { Inputs, TensorPlan } from '../../losses/tensors.js';
 import type { ConfusionPlan } from '../../metrics/plan.js';
+import type { SurfacePlan } from '../../metrics/surface-plan.js';
 import { Arena } from '../../runtime/arena.js';
 import type { Engine, KernelJob, LovaszJob } from '../engine.js';
 import { checkLength } from '../js/engine.js';
-import { countConfusionWasm } from './confusion.js';
+import { countConfusionWasm, type Placement } from './confusion.js';
 import type { DiceExports } from './exports.js';
 import { deliverGradient } from './gradient.js';
 import { lovaszWorkspace, WasmLovaszJob, type LovaszAddresses } from './lovasz.js';
+import { surfaceWasm } from './surface.js';
 
 const ALLOCATABLE: readonly AllocatableConstructor[] = [Float32Array, Float64Array, Uint8Array, Uint16Array, Int32Array, Uint32Array];
 
@@ -110,12 +112,21 @@ export class WasmEngine implements Engine {
   }
 
   confusion(fn: string, plan: ConfusionPlan, pred: HardPrediction, target: Target): Float64Array {
-    return countConfusionWasm(this.kernels, {
+    return countConfusionWasm(this.kernels, this.placement(fn), plan, pred, target);
+  }
+
+  surface(fn: string, plan: SurfacePlan, pred: HardPrediction, target: Target): Float64Array {
+    return surfaceWasm(this.kernels, this.placement(fn), plan, pred, target);
+  }
+
+  /** What the engine lends to a call of `fn` that places its own arrays. */
+  private placement(fn: string): Placement {
+    return {
       memory: this.memory,
       arena: this.arena,
       resident: (name, array) => this.resident(fn, name, array),
       workspace: (bytes) => this.reserveWorkspace(bytes),
-    }, plan, pred, target);
+    };
   }
 
   /** The workspace block, grown to at least `bytes` (calls are synchronous: one user at a time). */

@@ -9,7 +9,7 @@ type HingeErrors = (pairs: Ptr, list: Ptr, pred: Ptr, target: Ptr, n: number, fi
 type LabelErrors = (pairs: Ptr, list: Ptr, prob: Ptr, labels: Ptr, n: number, first: number, c: number, C: number, ignoreIndex: number, hasIgnore: number) => void;
 type DenseErrors = (pairs: Ptr, list: Ptr, prob: Ptr, target: Ptr, stride: number, n: number, first: number) => void;
 
-export interface DiceExports extends ConfusionExports {
+export interface DiceExports extends ConfusionExports, SurfaceExports {
   memory: WebAssembly.Memory;
   heapBase(): Ptr;
   tileLength(C: number): number;
@@ -67,4 +67,27 @@ export interface ConfusionExports {
   confusionArgmaxLabels_i32: ConfusionArgmaxLabels;
   confusionArgmaxMasks_f32: ConfusionArgmaxMasks;
   confusionArgmaxMasks_u8: ConfusionArgmaxMasks;
+}
+
+type MarkLabels = (mask: Ptr, labels: Ptr, n: number, c: number, bit: number, ignoreIndex: number, hasIgnore: number) => void;
+type MarkValues = (mask: Ptr, values: Ptr, n: number, stride: number, bit: number, decide: number, threshold: number) => void;
+type ArgmaxLabels = (out: Ptr, pred: Ptr, b: number, C: number, S: number, layout: number, scratch: Ptr) => void;
+
+/** The class-mask and surface-distance kernels (assembly/boundary.ts, assembly/edt.ts). */
+export interface SurfaceExports {
+  markLabels_u8: MarkLabels;
+  markLabels_u16: MarkLabels;
+  markLabels_i32: MarkLabels;
+  markValues_u8: MarkValues;
+  markValues_f32: MarkValues;
+  argmaxLabels_u8: ArgmaxLabels;
+  argmaxLabels_u16: ArgmaxLabels;
+  argmaxLabels_i32: ArgmaxLabels;
+  maskBox(box: Ptr, mask: Ptr, nx: number, ny: number, nz: number): void;
+  surfaceBits(rec: Ptr, mask: Ptr, box: Ptr, nx: number, ny: number, nz: number, rank: number): void;
+  distanceWorkBytes(cx: number, cy: number, cz: number): number;
+  distancesToSurface(
+    rec: Ptr, pairs: Ptr, list: number, mask: Ptr, feature: number, query: number, box: Ptr, nx: number, ny: number, nz: number,
+    w0: number, w1: number, w2: number, tolerance: number, work: Ptr,
+  ): void;
 }

@@ -1,5 +1,7 @@
 // NIfTI-1 and NIfTI-2 volumes, .nii or .nii.gz (nifti-reader-js). The shape is the header's
-// dim[1..dim[0]] (x fastest in memory); scl_slope / scl_inter are applied when they change values.
+// dim[1..dim[0]] (x fastest in memory), the spacing its pixdim[1..dim[0]] in the header's units
+// (as nibabel's get_zooms, which MONAI uses); scl_slope / scl_inter are applied when they change
+// values.
 import * as nifti from 'nifti-reader-js';
 import { FileError, readVoxels, type Dtype, type Volume } from './volume.js';
 
@@ -37,9 +39,10 @@ export function readNifti(bytes: Uint8Array): Volume {
   const shape = header.dims.slice(1, rank + 1);
   const count = shape.reduce((a, d) => a * d, 1);
   const voxels = readVoxels(new Uint8Array(buffer), Math.trunc(header.vox_offset), count, dtype, header.littleEndian);
+  const geometry = { firstAxisFastest: true, spacing: header.pixDims.slice(1, rank + 1) };
   const slope = header.scl_slope, inter = header.scl_inter;
-  if (slope === 0 || !Number.isFinite(slope) || (slope === 1 && !inter)) return { shape, voxels };
+  if (slope === 0 || !Number.isFinite(slope) || (slope === 1 && !inter)) return { shape, voxels, ...geometry };
   const scaled = new Float64Array(count);
   for (let i = 0; i < count; i++) scaled[i] = Number(voxels[i]) * slope + (inter || 0);
-  return { shape, voxels: scaled };
+  return { shape, voxels: scaled, ...geometry };
 }

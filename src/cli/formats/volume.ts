@@ -26,6 +26,10 @@ export interface Volume {
   /** Axes as the file stores them (PNG: [height, width]; NIfTI: [x, y, z, …]; NumPy: its shape). */
   shape: number[];
   voxels: Voxels;
+  /** The first axis of `shape` varies fastest in memory (NIfTI); otherwise the last does (C order). */
+  firstAxisFastest?: boolean;
+  /** Voxel size along each axis of `shape`, when the file says (NIfTI pixdim). */
+  spacing?: number[];
 }
 
 /** A label map as the confusion kernel reads it. */

@@ -15,3 +15,4 @@ export type {
   GeneralizedDiceLossParams, MonaiWeight, TverskyLossParams,
 } from './losses.js';
 export type { OtherAct } from './loss-inputs.js';
+export * from './surface.js';

@@ -1,0 +1,162 @@
+// Surface records on the WebAssembly backend (assembly/boundary.ts, assembly/edt.ts): per
+// (sample, class) term, mark the class mask from each side's array (label maps and masks as
+// they are; an argmax as a label map of the sample, once), box it, extract both surfaces, then
+// measure each direction's distances (listing them and sorting with sort.ts for a percentile).
+import {
+  BOX_STRIDE, CONF_TILE, DECIDE_CODE, DIST_COUNT, DIST_STRIDE, EDGE_PRED, EDGE_TARGET, LAYOUT_CODE, MASK_PRED, MASK_TARGET,
+  type HardPrediction, type Target,
+} from '../../api.js';
+import { percentileOfSorted } from '../../math/surface.js';
+import type { LabelType } from '../../metrics/plan.js';
+import {
+  SURF_PRED, SURF_PRED_PERCENTILE, SURF_STRIDE, SURF_TARGET, SURF_TARGET_PERCENTILE, type SurfacePlan,
+} from '../../metrics/surface-plan.js';
+import type { Placement } from './confusion.js';
+import type { DiceExports } from './exports.js';
+
+const CTORS = { u8: Uint8Array, u16: Uint16Array, i32: Int32Array, f32: Float32Array } as const;
+const LARGEST: Readonly<Record<LabelType, number>> = { u8: 0xff, u16: 0xffff, i32: 0x7fffffff };
+/** The i32 argmax labels of one tile, before they are narrowed to the label type. */
+const ARGMAX_TILE_BYTES = 4 * CONF_TILE;
+
+type ElementType = keyof typeof CTORS;
+
+function typeOf(array: HardPrediction | Target): ElementType {
+  return array instanceof Uint8Array ? 'u8' : array instanceof Uint16Array ? 'u16' : array instanceof Int32Array ? 'i32' : 'f32';
+}
+
+export function surfaceWasm(k: DiceExports, place: Placement, plan: SurfacePlan, pred: HardPrediction, target: Target): Float64Array {
+  const { B, C, S } = plan.arrays;
+  const [nx, ny, nz] = plan.dims;
+  const records = new Float64Array(B * C * SURF_STRIDE);
+  // Addresses of resident arrays first: any allocation below may grow the memory and detach them.
+  const predAt = place.resident('pred', pred), targetAt = place.resident('target', target);
+  const blocks: number[] = [];
+  const take = (bytes: number): number => {
+    const at = place.arena.alloc(bytes);
+    blocks.push(at);
+    return at;
+  };
+  try {
+    const argmax = plan.arrays.pred.kind === 'dense' && plan.arrays.pred.decision === 'argmax';
+    const labelType: LabelType = C - 1 <= LARGEST.u8 ? 'u8' : C - 1 <= LARGEST.u16 ? 'u16' : 'i32';
+    const at = {
+      pred: predAt ?? take(pred.byteLength),
+      target: targetAt ?? take(target.byteLength),
+      mask: take(S),
+      labels: argmax ? take(S * CTORS[labelType].BYTES_PER_ELEMENT) : 0,
+      tile: argmax ? take(ARGMAX_TILE_BYTES) : 0,
+      rec: take(2 * DIST_STRIDE * 8 + BOX_STRIDE * 4),
+      work: take(k.distanceWorkBytes(nx, ny, nz)),
+    };
+    const box = at.rec + 2 * DIST_STRIDE * 8;
+    if (predAt === null) new CTORS[typeOf(pred)](place.memory.buffer, at.pred, pred.length).set(pred);
+    if (targetAt === null) new CTORS[typeOf(target)](place.memory.buffer, at.target, target.length).set(target);
+    const pairs = new PairBlock(k, place);
+    try {
+      for (let b = 0; b < B; b++) {
+        if (argmax) k[`argmaxLabels_${labelType}`](at.labels, at.pred, b, C, S, LAYOUT_CODE[plan.arrays.layout], at.tile);
+        for (let c = 0; c < C; c++) {
+          if (plan.terms[b * C + c] === 0) continue;
+          new Uint8Array(place.memory.buffer, at.mask, S).fill(0);
+          markPrediction(k, plan, at, pred, b, c, argmax ? labelType : null);
+          markTarget(k, plan, at, target, b, c);
+          k.maskBox(box, at.mask, nx, ny, nz);
+          k.surfaceBits(at.rec, at.mask, box, nx, ny, nz, plan.rank);
+          const rec = new Float64Array(place.memory.buffer, at.rec, 2 * DIST_STRIDE);
+          const term = (b * C + c) * SURF_STRIDE;
+          records[term + SURF_PRED_PERCENTILE] = records[term + SURF_TARGET_PERCENTILE] = Number.NaN;
+          records[term + SURF_PRED + DIST_COUNT] = rec[DIST_COUNT];
+          records[term + SURF_TARGET + DIST_COUNT] = rec[DIST_STRIDE + DIST_COUNT];
+          if (rec[DIST_COUNT] === 0 || rec[DIST_STRIDE + DIST_COUNT] === 0) continue;
+          const w = plan.weights.subarray(b * 3, b * 3 + 3);
+          const directions = plan.symmetric ? [SURF_PRED, SURF_TARGET] : [SURF_PRED];
+          for (const from of directions) {
+            const recAt = at.rec + from * 8;
+            const count = records[term + from + DIST_COUNT];
+            const list = plan.percentile !== null;
+            const pairsAt = list ? pairs.reserve(count) : 0;
+            const [feature, query] = from === SURF_PRED ? [EDGE_TARGET, EDGE_PRED] : [EDGE_PRED, EDGE_TARGET];
+            k.distancesToSurface(recAt, pairsAt, list ? 1 : 0, at.mask, feature, query, box, nx, ny, nz, w[0], w[1], w[2], plan.tolerance[c], at.work);
+            records.set(new Float64Array(place.memory.buffer, recAt + 8, DIST_STRIDE - 1), term + from + 1);
+            if (list) {
+              const slot = from === SURF_PRED ? SURF_PRED_PERCENTILE : SURF_TARGET_PERCENTILE;
+              records[term + slot] = pairs.percentile(count, plan.percentile as number);
+            }
+          }
+        }
+      }
+    } finally {
+      pairs.release();
+    }
+    return records;
+  } finally {
+    for (const b of blocks) place.arena.free(b);
+  }
+}
+
+interface Addresses { pred: number; target: number; mask: number; labels: number }
+
+function markPrediction(k: DiceExports, plan: SurfacePlan, at: Addresses, pred: HardPrediction, b: number, c: number, argmaxType: LabelType | null): void {
+  const { S } = plan.arrays;
+  const p = plan.arrays.pred;
+  if (argmaxType !== null) {
+    k[`markLabels_${argmaxType}`](at.mask, at.labels, S, c, MASK_PRED, 0, 0);
+  } else if (p.kind === 'labels') {
+    k[`markLabels_${p.type}`](at.mask, at.pred + b * S * pred.BYTES_PER_ELEMENT, S, c, MASK_PRED, 0, 0);
+  } else {
+    const decide = p.decision === 'threshold' ? DECIDE_CODE.threshold : DECIDE_CODE.nonzero;
+    const [first, stride] = denseClass(plan, b, c);
+    k[`markValues_${p.type}`](at.mask, at.pred + first * pred.BYTES_PER_ELEMENT, S, stride, MASK_PRED, decide, p.threshold);
+  }
+}
+
+function markTarget(k: DiceExports, plan: SurfacePlan, at: Addresses, target: Target, b: number, c: number): void {
+  const { S } = plan.arrays;
+  const t = plan.arrays.target;
+  if (t.kind === 'labels') {
+    // An ignoreIndex the label type cannot hold matches no voxel.
+    const ignore = t.ignoreIndex;
+    const hasIgnore = ignore !== null && ignore >= 0 && ignore <= LARGEST[t.type];
+    k[`markLabels_${t.type}`](at.mask, at.target + b * S * target.BYTES_PER_ELEMENT, S, c, MASK_TARGET, hasIgnore ? ignore : 0, hasIgnore ? 1 : 0);
+  } else {
+    const [first, stride] = denseClass(plan, b, c);
+    k[`markValues_${t.type}`](at.mask, at.target + first * target.BYTES_PER_ELEMENT, S, stride, MASK_TARGET, DECIDE_CODE.nonzero, 0);
+  }
+}
+
+/** Index of element (b, c, 0) of a dense tensor and the step between voxels of class c. */
+function denseClass(plan: SurfacePlan, b: number, c: number): [number, number] {
+  const { C, S, layout } = plan.arrays;
+  return layout === 'NCHW' ? [(b * C + c) * S, 1] : [b * S * C + c, C];
+}
+
+/** The block of distance pairs and their sort work, grown to the largest list of the call. */
+class PairBlock {
+  private at = 0;
+  private capacity = 0;
+
+  constructor(private readonly k: DiceExports, private readonly place: Placement) {}
+
+  /** Address of room for n pairs (8 bytes each) followed by the sort's work. */
+  reserve(n: number): number {
+    if (n > this.capacity) {
+      this.release();
+      this.at = this.place.arena.alloc(n * 8 + this.k.argsortWorkBytes(n));
+      this.capacity = n;
+    }
+    return this.at;
+  }
+
+  /** The q-th percentile of the n distances listed (sorted descending, so the i-th smallest is pair n − 1 − i). */
+  percentile(n: number, q: number): number {
+    this.k.argsortDesc_f32(this.at, n, this.at + n * 8);
+    const keys = new Float32Array(this.place.memory.buffer, this.at, 2 * n);
+    return percentileOfSorted((i) => keys[2 * (n - 1 - i) + 1], n, q);
+  }
+
+  release(): void {
+    if (this.capacity > 0) this.place.arena.free(this.at);
+    this.capacity = 0;
+  }
+}

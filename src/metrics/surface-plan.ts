@@ -1,0 +1,92 @@
+// The plan of one surface measurement: the confusion plan of the arrays (how pred and target
+// say which class a voxel is), the spatial grid in memory order, the squared spacing of each
+// sample, and which (sample, class) terms need measuring; and the record the engines fill.
+import { DIST_STRIDE, type ConfusionCounts, type Spacing } from '../api.js';
+import { rangeError } from '../errors.js';
+import type { ConfusionPlan } from './plan.js';
+import type { SurfaceSpec } from './surface-options.js';
+
+/**
+ * The surface record of one (sample, class), f64 slots: the distance record (DIST_*) of the
+ * prediction's surface towards the target's, the target's towards the prediction's, then the
+ * percentile of each direction's distances (NaN when not asked for or not measured).
+ */
+export const SURF_PRED = 0;
+export const SURF_TARGET = DIST_STRIDE;
+export const SURF_PRED_PERCENTILE = 2 * DIST_STRIDE;
+export const SURF_TARGET_PERCENTILE = 2 * DIST_STRIDE + 1;
+export const SURF_STRIDE = 2 * DIST_STRIDE + 2;
+
+export interface SurfacePlan {
+  arrays: ConfusionPlan;
+  /** Spatial extents fastest first (x = the last axis of the shape), 1 for axes the image has not. */
+  dims: [number, number, number];
+  /** Spatial axes: 1, 2 or 3. */
+  rank: number;
+  /** Per sample, the squared spacing along x, y, z (memory order): B × 3. */
+  weights: Float64Array;
+  /** NSD tolerance of each class (0 when NSD is not asked for). */
+  tolerance: Float64Array;
+  /** The percentile to report per direction, or null. */
+  percentile: number | null;
+  /** Measure the target's surface towards the prediction's too (else only P → G). */
+  symmetric: boolean;
+  /** 1 where the (sample, class) term is measured: some voxel of the class on either side, and the class included. */
+  terms: Uint8Array;
+}
+
+export function planSurface(spec: SurfaceSpec, arrays: ConfusionPlan, shape: readonly number[], counts: ConfusionCounts): SurfacePlan {
+  const { fn } = spec;
+  const { B, C } = arrays;
+  const spatial = arrays.pred.kind === 'labels' ? shape.slice(1) : arrays.layout === 'NCHW' ? shape.slice(2) : shape.slice(1, -1);
+  if (spatial.length < 1 || spatial.length > 3) {
+    throw rangeError(fn, 'shape', `[${shape.join(', ')}] has ${spatial.length} spatial axes; surface metrics take 1 to 3 (${arrays.pred.kind === 'labels' ? '[B, ...spatial] for a label map' : `[B, C, ...spatial] (${arrays.layout})`})`);
+  }
+  const rank = spatial.length;
+  const reversed = [...spatial].reverse();
+  const dims: [number, number, number] = [reversed[0], reversed[1] ?? 1, reversed[2] ?? 1];
+  const first = spec.includeBackground || C === 1 ? 0 : 1;
+  const terms = new Uint8Array(B * C);
+  for (let k = 0; k < B * C; k++) {
+    const present = counts.tp[k] + counts.fp[k] + counts.fn[k] > 0;
+    terms[k] = present && k % C >= first ? 1 : 0;
+  }
+  const ids = spec.metrics.map((m) => m.id);
+  return {
+    arrays,
+    dims,
+    rank,
+    weights: squaredSpacing(fn, spec.spacing, B, rank),
+    tolerance: classTolerance(fn, spec.tolerance, C),
+    percentile: ids.includes('hausdorff95') ? spec.percentile : null,
+    symmetric: ids.some((id) => id === 'assd' || id === 'nsd' || ((id === 'hausdorff' || id === 'hausdorff95') && !spec.directed)),
+    terms,
+  };
+}
+
+/** B × 3 squared spacings in memory order (x = the last spatial axis), 1 on missing axes. */
+function squaredSpacing(fn: string, spacing: Spacing, B: number, rank: number): Float64Array {
+  const perSample: readonly (readonly number[])[] = typeof spacing === 'number'
+    ? [new Array<number>(rank).fill(spacing)]
+    : typeof spacing[0] === 'number' ? [spacing as readonly number[]] : spacing as readonly (readonly number[])[];
+  if (perSample.length !== 1 && perSample.length !== B) {
+    throw rangeError(fn, 'spacing', `gives ${perSample.length} spacings, one per sample, but the batch has ${B} samples`);
+  }
+  const weights = new Float64Array(B * 3).fill(1);
+  for (let b = 0; b < B; b++) {
+    const s = perSample[perSample.length === 1 ? 0 : b];
+    if (s.length !== rank) {
+      const at = perSample.length === 1 || typeof spacing === 'number' ? '' : `[${b}]`;
+      throw rangeError(fn, `spacing${at}`, `has ${s.length} values but the images have ${rank} spatial axes (in the order of shape)`);
+    }
+    for (let axis = 0; axis < rank; axis++) weights[b * 3 + axis] = s[rank - 1 - axis] ** 2;
+  }
+  return weights;
+}
+
+function classTolerance(fn: string, tolerance: number | Float64Array | null, C: number): Float64Array {
+  if (tolerance === null) return new Float64Array(C);
+  if (typeof tolerance === 'number') return new Float64Array(C).fill(tolerance);
+  if (tolerance.length !== C) throw rangeError(fn, 'tolerance', `has ${tolerance.length} values but there are ${C} classes`);
+  return tolerance;
+}

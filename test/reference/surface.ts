@@ -1,0 +1,97 @@
+// Surface metrics by brute force, from the definitions and independent of src/: a voxel is on
+// a mask's surface when one of its 2·rank face neighbours is outside the mask or outside the
+// image; a distance is the smallest Euclidean distance (axes scaled by the spacing) to any
+// surface voxel of the other mask, found by comparing every pair. O(n²): small images only.
+
+/** Row-major coordinates (last axis fastest) of voxel `index` of an image of `shape`. */
+export function coordinates(index: number, shape: readonly number[]): number[] {
+  const at = new Array<number>(shape.length);
+  for (let a = shape.length - 1; a >= 0; a--) {
+    at[a] = index % shape[a];
+    index = Math.floor(index / shape[a]);
+  }
+  return at;
+}
+
+function indexOf(at: readonly number[], shape: readonly number[]): number {
+  return at.reduce((i, v, a) => i * shape[a] + v, 0);
+}
+
+/** Indices of the surface voxels of a mask (one boolean per voxel, row-major). */
+export function bruteSurface(mask: ArrayLike<boolean>, shape: readonly number[]): number[] {
+  const surface: number[] = [];
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    const at = coordinates(i, shape);
+    const outside = shape.some((extent, a) => [-1, 1].some((step) => {
+      const next = [...at];
+      next[a] += step;
+      return next[a] < 0 || next[a] >= extent || !mask[indexOf(next, shape)];
+    }));
+    if (outside) surface.push(i);
+  }
+  return surface;
+}
+
+/** For each voxel of `from`, its distance to the nearest voxel of `to` (+∞ when `to` is empty). */
+export function bruteDistances(from: readonly number[], to: readonly number[], shape: readonly number[], spacing: readonly number[]): number[] {
+  const target = to.map((i) => coordinates(i, shape));
+  return from.map((i) => {
+    const p = coordinates(i, shape);
+    let best = Number.POSITIVE_INFINITY;
+    for (const q of target) best = Math.min(best, Math.hypot(...p.map((v, a) => (v - q[a]) * spacing[a])));
+    return best;
+  });
+}
+
+/** numpy.percentile(values, q) with its default linear interpolation (n ≥ 1). */
+export function brutePercentile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const position = ((sorted.length - 1) * q) / 100;
+  const lo = Math.floor(position), hi = Math.ceil(position);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (position - lo);
+}
+
+export interface BruteSurfaceMetrics {
+  hausdorff: number;
+  hausdorff95: number;
+  directedHausdorff: number;
+  directedHausdorff95: number;
+  assd: number;
+  asd: number;
+  nsd: number;
+  predSurface: number;
+  targetSurface: number;
+}
+
+/**
+ * Every surface metric of one (sample, class) with MONAI's empty rules: both surfaces empty →
+ * NaN; one empty → every distance +∞, NSD 0.
+ */
+export function bruteSurfaceMetrics(
+  pred: ArrayLike<boolean>, target: ArrayLike<boolean>, shape: readonly number[], spacing: readonly number[], tolerance: number, percentile = 95,
+): BruteSurfaceMetrics {
+  const p = bruteSurface(pred, shape), g = bruteSurface(target, shape);
+  const counts = { predSurface: p.length, targetSurface: g.length };
+  if (p.length === 0 && g.length === 0) {
+    const nan = Number.NaN;
+    return { hausdorff: nan, hausdorff95: nan, directedHausdorff: nan, directedHausdorff95: nan, assd: nan, asd: nan, nsd: nan, ...counts };
+  }
+  if (p.length === 0 || g.length === 0) {
+    const inf = Number.POSITIVE_INFINITY;
+    return { hausdorff: inf, hausdorff95: inf, directedHausdorff: inf, directedHausdorff95: inf, assd: inf, asd: inf, nsd: 0, ...counts };
+  }
+  const pg = bruteDistances(p, g, shape, spacing), gp = bruteDistances(g, p, shape, spacing);
+  const sum = (values: number[]) => values.reduce((s, v) => s + v, 0);
+  const within = (values: number[]) => values.filter((d) => d <= tolerance).length;
+  return {
+    hausdorff: Math.max(...pg, ...gp),
+    hausdorff95: Math.max(brutePercentile(pg, percentile), brutePercentile(gp, percentile)),
+    directedHausdorff: Math.max(...pg),
+    directedHausdorff95: brutePercentile(pg, percentile),
+    assd: (sum(pg) + sum(gp)) / (pg.length + gp.length),
+    asd: sum(pg) / pg.length,
+    nsd: (within(pg) + within(gp)) / (pg.length + gp.length),
+    ...counts,
+  };
+}

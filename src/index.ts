@@ -4,7 +4,8 @@ export { loadDice, loadDiceSync } from './runtime/load.js';
 export { DiceKernel } from './kernel.js';
 export { metricsFromCounts } from './metrics/evaluate.js';
 export type {
-  Activation, AllocatableConstructor, BackendName, BceLossOptions, CreateLossOptions, CrossEntropyLossOptions,
+  Activation, AllocatableConstructor, BackendName, BceLossOptions, CreateLossOptions, CreatePointLossOptions,
+  CreateTermLossOptions, CrossEntropyLossOptions,
   DenseTarget, DiceCELossOptions, DiceFocalLossOptions, DiceLossGradOptions, FocalLossOptions,
   GeneralizedDiceFocalLossOptions, Lambdas, PointTensorOptions,
   DiceLossOptions, DiceScoreOptions, LossEmptyPolicy, FocalTverskyLossOptions, GeneralizedDiceLossOptions,

@@ -55,62 +55,43 @@ function storeTile(out: usize, g: usize, b: i32, C: i32, S: i32, s0: i32, n: i32
   else addPointSigmoid(dst, x, y, keep, n, e, f, focal, gamma, keep != 0);
 }
 
-function pointLossDense<T>(
+/**
+ * The tiles of kernel 3 over a dense target (same shape and layout as pred) or, with `labels`, a
+ * label map: per tile of sample b, the softmax if asked for, then each class row with its target as
+ * an f32 row (dense f32 channels-first read in place, other dense rows gathered, labels [label == c]
+ * with their counted voxels), added to its destination. `labels` is a constant of each export.
+ */
+// @ts-ignore: decorator
+@inline function pointLoss<T>(
   out: usize, pred: usize, target: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32,
-  S: i32, layout: i32, act: i32, point: i32, gamma: f32, scratch: usize,
+  S: i32, layout: i32, act: i32, labels: bool, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
 ): void {
   const ts = <usize>sizeof<T>();
   const tile = tileLength(C), rb = rowBytes(C), softmax = act == ACT_SOFTMAX;
-  const prob = probArea(scratch), g = gArea(scratch, C), raw = rawArea(scratch, C), yrow = yArea(scratch, C);
+  const prob = probArea(scratch), g = gArea(scratch, C), raw = rawArea(scratch, C);
+  const yrow = yArea(scratch, C), counted = keepArea(scratch, C);
   const m = workArea(scratch, C, 0), z = workArea(scratch, C, 1), lz = workArea(scratch, C, 2);
   for (let b = 0; b < B; b++) {
     for (let s0 = 0; s0 < S; s0 += tile) {
       const n = min(tile, S - s0);
       const x = rawRows(raw, pred, b, C, S, layout, s0, n, rb), xs = rawStride(layout, S, rb);
       if (softmax) softmaxRows(prob, rb, x, xs, C, n, m, z, lz, true);
-      const keep: usize = mask == 0 ? 0 : mask + <usize>b * <usize>maskStride + <usize>s0;
+      let keep: usize = mask == 0 ? 0 : mask + <usize>b * <usize>maskStride + <usize>s0;
+      const labelRun = target + (<usize>b * <usize>S + <usize>s0) * ts;
+      if (labels) {
+        keepRow<T>(counted, labelRun, keep, n, ignoreIndex, hasIgnore);
+        keep = counted;
+      }
       clearTile(out, g, b, C, S, s0, n, layout, point, rb);
       for (let c = 0; c < C; c++) {
         const k = <usize>b * <usize>C + <usize>c;
-        const dst = destination(out, g, b, c, C, S, s0, layout, point, rb);
-        const xc = x + <usize>c * xs, pc = prob + <usize>c * rb;
-        // f32 rows are read in place when channels-first; anything else is gathered as f32.
-        let y = target + (k * <usize>S + <usize>s0) * ts;
-        if (layout != LAYOUT_NCHW) {
-          gatherRow<T>(yrow, target + ((<usize>b * <usize>S + <usize>s0) * <usize>C + <usize>c) * ts, C, n);
-          y = yrow;
-        } else if (!isFloat<T>()) {
-          gatherRow<T>(yrow, y, 1, n);
-          y = yrow;
-        }
-        addRow(dst, xc, pc, m, lz, y, keep, n, coef, k, act, point, gamma);
-      }
-      storeTile(out, g, b, C, S, s0, n, layout, point, rb);
-    }
-  }
-}
-
-function pointLossLabels<T>(
-  out: usize, pred: usize, labels: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32,
-  S: i32, layout: i32, act: i32, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
-): void {
-  const ls = <usize>sizeof<T>();
-  const tile = tileLength(C), rb = rowBytes(C), softmax = act == ACT_SOFTMAX;
-  const prob = probArea(scratch), g = gArea(scratch, C), raw = rawArea(scratch, C);
-  const yrow = yArea(scratch, C), keep = keepArea(scratch, C);
-  const m = workArea(scratch, C, 0), z = workArea(scratch, C, 1), lz = workArea(scratch, C, 2);
-  for (let b = 0; b < B; b++) {
-    for (let s0 = 0; s0 < S; s0 += tile) {
-      const n = min(tile, S - s0);
-      const x = rawRows(raw, pred, b, C, S, layout, s0, n, rb), xs = rawStride(layout, S, rb);
-      if (softmax) softmaxRows(prob, rb, x, xs, C, n, m, z, lz, true);
-      const row = labels + (<usize>b * <usize>S + <usize>s0) * ls;
-      keepRow<T>(keep, row, mask == 0 ? 0 : mask + <usize>b * <usize>maskStride + <usize>s0, n, ignoreIndex, hasIgnore);
-      clearTile(out, g, b, C, S, s0, n, layout, point, rb);
-      for (let c = 0; c < C; c++) {
-        labelRow<T>(yrow, row, n, c);
-        addRow(destination(out, g, b, c, C, S, s0, layout, point, rb), x + <usize>c * xs, prob + <usize>c * rb, m, lz,
-          yrow, keep, n, coef, <usize>b * <usize>C + <usize>c, act, point, gamma);
+        let y = yrow;
+        if (labels) labelRow<T>(yrow, labelRun, n, c);
+        else if (layout != LAYOUT_NCHW) gatherRow<T>(yrow, target + ((<usize>b * <usize>S + <usize>s0) * <usize>C + <usize>c) * ts, C, n);
+        else if (isFloat<T>()) y = target + (k * <usize>S + <usize>s0) * ts;
+        else gatherRow<T>(yrow, target + (k * <usize>S + <usize>s0) * ts, 1, n);
+        addRow(destination(out, g, b, c, C, S, s0, layout, point, rb), x + <usize>c * xs, prob + <usize>c * rb, m, lz, y, keep, n,
+          coef, k, act, point, gamma);
       }
       storeTile(out, g, b, C, S, s0, n, layout, point, rb);
     }
@@ -121,33 +102,33 @@ export function pointLossDense_f32(
   out: usize, pred: usize, target: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32,
   S: i32, layout: i32, act: i32, point: i32, gamma: f32, scratch: usize,
 ): void {
-  pointLossDense<f32>(out, pred, target, mask, maskStride, coef, B, C, S, layout, act, point, gamma, scratch);
+  pointLoss<f32>(out, pred, target, mask, maskStride, coef, B, C, S, layout, act, false, 0, false, point, gamma, scratch);
 }
 
 export function pointLossDense_u8(
   out: usize, pred: usize, target: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32,
   S: i32, layout: i32, act: i32, point: i32, gamma: f32, scratch: usize,
 ): void {
-  pointLossDense<u8>(out, pred, target, mask, maskStride, coef, B, C, S, layout, act, point, gamma, scratch);
+  pointLoss<u8>(out, pred, target, mask, maskStride, coef, B, C, S, layout, act, false, 0, false, point, gamma, scratch);
 }
 
 export function pointLossLabels_u8(
   out: usize, pred: usize, labels: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32,
   S: i32, layout: i32, act: i32, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
 ): void {
-  pointLossLabels<u8>(out, pred, labels, mask, maskStride, coef, B, C, S, layout, act, ignoreIndex, hasIgnore, point, gamma, scratch);
+  pointLoss<u8>(out, pred, labels, mask, maskStride, coef, B, C, S, layout, act, true, ignoreIndex, hasIgnore, point, gamma, scratch);
 }
 
 export function pointLossLabels_u16(
   out: usize, pred: usize, labels: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32,
   S: i32, layout: i32, act: i32, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
 ): void {
-  pointLossLabels<u16>(out, pred, labels, mask, maskStride, coef, B, C, S, layout, act, ignoreIndex, hasIgnore, point, gamma, scratch);
+  pointLoss<u16>(out, pred, labels, mask, maskStride, coef, B, C, S, layout, act, true, ignoreIndex, hasIgnore, point, gamma, scratch);
 }
 
 export function pointLossLabels_i32(
   out: usize, pred: usize, labels: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32,
   S: i32, layout: i32, act: i32, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
 ): void {
-  pointLossLabels<i32>(out, pred, labels, mask, maskStride, coef, B, C, S, layout, act, ignoreIndex, hasIgnore, point, gamma, scratch);
+  pointLoss<i32>(out, pred, labels, mask, maskStride, coef, B, C, S, layout, act, true, ignoreIndex, hasIgnore, point, gamma, scratch);
 }

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDice, type DiceKernel } from '../src/index.js';
 import { pointwiseElementsReference, type PointRefOptions } from './reference/pointwise.js';
 import { spatialAxis } from './support/arbitraries.js';
-import { offsetView, rng } from './support/random.js';
+import { randomTensors, type TensorCase } from './support/random.js';
 
 const BACKENDS = ['simd', 'scalar', 'js'] as const;
 const kernels = {} as Record<(typeof BACKENDS)[number], DiceKernel>;
@@ -107,19 +107,10 @@ describe.each(BACKENDS)('worked by hand, on %s', (backend) => {
 // ---------------------------------------------------------------------------------------------
 // Random cases: 'sum' and 'mean' from the values, backends against each other and the reference
 
-interface Case {
+interface Case extends TensorCase {
   kind: 'bce' | 'ce' | 'focal';
-  B: number;
-  C: number;
-  spatial: number[];
-  layout: 'NCHW' | 'NHWC';
   softmax: boolean;
-  target: 'f32' | 'u8' | 'labels-u8' | 'labels-u16' | 'labels-i32';
-  ignore: boolean;
-  mask: boolean;
-  weighted: boolean;
   includeBackground: boolean;
-  seed: number;
 }
 
 const caseArbitrary: fc.Arbitrary<Case> = fc
@@ -150,24 +141,7 @@ type PointCall = (pred: Float32Array, target: unknown, options: Record<string, u
 const call = (k: DiceKernel, kind: Case['kind']): PointCall => (k[METHOD[kind]] as PointCall).bind(k);
 
 function build(c: Case) {
-  const random = rng(c.seed);
-  const S = c.spatial.reduce((a, d) => a * d, 1);
-  const n = c.B * c.C * S;
-  const shape = c.layout === 'NCHW' ? [c.B, c.C, ...c.spatial] : [c.B, ...c.spatial, c.C];
-  const pred = offsetView(Float32Array, Array.from({ length: n }, () => 12 * random() - 6), 1 + (c.seed % 5));
-  const labels = c.target.startsWith('labels');
-  const ignoreIndex = labels && c.ignore ? c.C : undefined;
-  let target: Float32Array | Uint8Array | Uint16Array | Int32Array;
-  if (labels) {
-    const values = Array.from({ length: c.B * S }, () => (ignoreIndex !== undefined && random() < 0.2 ? ignoreIndex : Math.floor(random() * c.C)));
-    target = c.target === 'labels-u8' ? offsetView(Uint8Array, values, 3) : c.target === 'labels-u16' ? offsetView(Uint16Array, values, 1) : offsetView(Int32Array, values, 2);
-  } else if (c.target === 'u8') {
-    target = offsetView(Uint8Array, Array.from({ length: n }, () => (random() < 0.4 ? 1 : 0)), 2);
-  } else {
-    target = offsetView(Float32Array, Array.from({ length: n }, () => random()), 1);
-  }
-  const mask = c.mask ? offsetView(Uint8Array, Array.from({ length: c.B * S }, () => (random() < 0.25 ? 0 : 1)), 5) : undefined;
-  const weight = c.weighted ? Array.from({ length: c.C }, () => 0.2 + random()) : undefined;
+  const { random, S, shape, pred, labels, ignoreIndex, target, mask, weight } = randomTensors(c);
   const posWeight = c.kind === 'bce' && random() < 0.5 ? Array.from({ length: c.C }, () => 0.5 + 2 * random()) : undefined;
   const labelSmoothing = c.kind === 'ce' && random() < 0.5 ? 0.15 : undefined;
   const focal = c.kind === 'focal' ? { gamma: [0, 0.5, 2, 3][c.seed % 4], alpha: random() < 0.5 ? random() : undefined } : {};

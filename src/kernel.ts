@@ -2,8 +2,8 @@
 // scalar WebAssembly, or the TypeScript reference) and applies the formulas.
 import type {
   AllocatableConstructor, BackendName, BceLossOptions, ConfusionCounts, ConfusionOptions, CreateLossOptions,
-  CreateMetricOptions, CreatePointLossOptions, CreateTermLossOptions, CrossEntropyLossOptions, DiceCELossOptions, HardPrediction, MetricsOptions, MetricsResult,
-  StreamingMetric,
+  CreateMetricOptions, CrossEntropyLossOptions, DiceCELossOptions, HardPrediction, MetricsOptions, MetricsResult,
+  StreamingMetric, CreatePointLossOptions, CreateTermLossOptions,
   DiceFocalLossOptions, DiceLossOptions, DiceScoreOptions, FocalLossOptions, FocalTverskyLossOptions,
   GeneralizedDiceFocalLossOptions, GeneralizedDiceLossOptions, JaccardLossOptions, Loss, LossAndGrad, MccLossOptions, Target,
   TverskyLossOptions, WithGrad,

@@ -9,6 +9,9 @@ export {
   gradDense_f32, gradDense_u8, gradLabels_u8, gradLabels_u16, gradLabels_i32,
 } from "./grad";
 export {
+  pointLossDense_f32, pointLossDense_u8, pointLossLabels_u8, pointLossLabels_u16, pointLossLabels_i32,
+} from "./pointloss";
+export {
   confusionScratchBytes, confusionLabels_u8, confusionLabels_u16, confusionLabels_i32,
   confusionMasks_f32_f32, confusionMasks_f32_u8, confusionMasks_u8_f32, confusionMasks_u8_u8,
   confusionMaskLabels_f32_u8, confusionMaskLabels_f32_u16, confusionMaskLabels_f32_i32,

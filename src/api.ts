@@ -113,8 +113,13 @@ export interface PointTensorOptions extends TensorOptions {
   mask?: Uint8Array | Float32Array | null;
   /** Per-class weights, length C (torch's `weight`). */
   weight?: ArrayLike<number> | null;
-  /** `'mean'` (default) or `'sum'`. */
-  reduction?: 'mean' | 'sum';
+  /**
+   * `'mean'` (default), `'sum'`, or `'none'`: a Float32Array of each element's loss in pred's shape and
+   * layout (cross-entropy: one per voxel, [B, ...spatial]), 0 where nothing counts.
+   */
+  reduction?: 'mean' | 'sum' | 'none';
+  /** Reduction `'none'` only: where to write the losses (a Float32Array of their length); a new array otherwise. */
+  out?: Float32Array;
 }
 
 /** Binary cross-entropy from logits (`activation: 'sigmoid'`). */
@@ -190,16 +195,25 @@ export type CreateLossOptions =
   | ({ loss: 'focalTversky' } & Omit<FocalTverskyLossOptions, 'mask'>)
   | ({ loss: 'generalizedDice' } & Omit<GeneralizedDiceLossOptions, 'mask'>)
   | ({ loss: 'mcc' } & Omit<MccLossOptions, 'mask'>)
-  | ({ loss: 'bce' } & Omit<BceLossOptions, 'mask'>)
-  | ({ loss: 'crossEntropy' } & Omit<CrossEntropyLossOptions, 'mask'>)
-  | ({ loss: 'focal' } & Omit<FocalLossOptions, 'mask'>)
+  | ({ loss: 'bce' } & Omit<BceLossOptions, 'mask' | 'out'>)
+  | ({ loss: 'crossEntropy' } & Omit<CrossEntropyLossOptions, 'mask' | 'out'>)
+  | ({ loss: 'focal' } & Omit<FocalLossOptions, 'mask' | 'out'>)
   | ({ loss: 'diceCE' } & Omit<DiceCELossOptions, 'mask'>)
   | ({ loss: 'diceFocal' } & Omit<DiceFocalLossOptions, 'mask'>)
   | ({ loss: 'generalizedDiceFocal' } & Omit<GeneralizedDiceFocalLossOptions, 'mask'>);
 
-/** A loss whose options were resolved once. */
-export interface Loss {
-  value(pred: Float32Array, target: Target, mask?: Uint8Array | Float32Array): number | Float64Array;
+type PointLossOptions = Extract<CreateLossOptions, { loss: 'bce' | 'crossEntropy' | 'focal' }>;
+/** `createLoss` options whose value is a number, or one value per term (Float64Array) with reduction 'none'. */
+export type CreateTermLossOptions = Exclude<CreateLossOptions, PointLossOptions> | (PointLossOptions & { reduction?: 'mean' | 'sum' });
+/** `createLoss` options of a pointwise loss alone with reduction 'none': its value is one per element (Float32Array). */
+export type CreatePointLossOptions = PointLossOptions & { reduction: 'none' };
+
+/**
+ * A loss whose options were resolved once. `Values`: what reduction 'none' gives — one value per
+ * term (Float64Array), or per element of a pointwise loss (Float32Array).
+ */
+export interface Loss<Values extends Float64Array | Float32Array = Float64Array> {
+  value(pred: Float32Array, target: Target, mask?: Uint8Array | Float32Array): number | Values;
   valueAndGrad(pred: Float32Array, target: Target, out?: Float32Array, mask?: Uint8Array | Float32Array): LossAndGrad;
 }
 

@@ -5,7 +5,8 @@ export { DiceKernel } from './kernel.js';
 export { metricsFromCounts } from './metrics/evaluate.js';
 export { isSurfaceMetric } from './metrics/names.js';
 export type {
-  Activation, AllocatableConstructor, BackendName, BceLossOptions, CreateLossOptions, CrossEntropyLossOptions,
+  Activation, AllocatableConstructor, BackendName, BceLossOptions, CreateLossOptions, CreatePointLossOptions,
+  CreateTermLossOptions, CrossEntropyLossOptions,
   DenseTarget, DiceCELossOptions, DiceFocalLossOptions, DiceLossGradOptions, FocalLossOptions,
   GeneralizedDiceFocalLossOptions, Lambdas, PointTensorOptions,
   DiceLossOptions, DiceScoreOptions, LossEmptyPolicy, FocalTverskyLossOptions, GeneralizedDiceLossOptions,

@@ -3,7 +3,7 @@
 import type {
   AllocatableConstructor, BackendName, BceLossOptions, ConfusionCounts, ConfusionOptions, CreateLossOptions,
   CreateMetricOptions, CrossEntropyLossOptions, DiceCELossOptions, HardPrediction, MetricsOptions, MetricsResult,
-  StreamingMetric,
+  StreamingMetric, CreatePointLossOptions, CreateTermLossOptions,
   DiceFocalLossOptions, DiceLossOptions, DiceScoreOptions, FocalLossOptions, FocalTverskyLossOptions,
   GeneralizedDiceFocalLossOptions, GeneralizedDiceLossOptions, JaccardLossOptions, Loss, LossAndGrad, MccLossOptions, Target,
   TverskyLossOptions, WithGrad,
@@ -11,7 +11,8 @@ import type {
 import type { CreateLovaszLossOptions, LovaszHingeLossOptions, LovaszSoftmaxLossOptions } from './api.js';
 import type { Engine } from './backends/engine.js';
 import { describe, rangeError, typeError } from './errors.js';
-import { LOSS_OPTION_NAMES, resolveOverlap, SCORE_OPTION_NAMES, type AnyLossName } from './losses/overlap.js';
+import { lossValue } from './losses/elementwise.js';
+import { LOSS_OPTION_NAMES, resolveOverlap, SCORE_OPTION_NAMES, type AnyLossName, type PointLossName } from './losses/overlap.js';
 import { checkOptionNames } from './losses/options.js';
 import { overlapValue, overlapValueAndGrad } from './losses/run.js';
 import { countConfusion } from './metrics/counts.js';
@@ -163,12 +164,17 @@ export class DiceKernel {
   /**
    * Binary cross-entropy from logits, per element, numerically stable:
    * `softplus(−x) + (1 − y)·x` (`posWeight` w: `(1 − y)·x + (1 + (w − 1)·y)·softplus(−x)`), times the
-   * class weight, averaged over the counted elements (`'sum'`: summed). `activation` must be `'sigmoid'`.
+   * class weight, averaged over the counted elements (`'sum'`: summed; `'none'`: each element's
+   * loss, a Float32Array in pred's shape and layout, 0 where nothing counts, into `options.out` if
+   * given). `activation` must be `'sigmoid'`.
    * @example
    * k.bceLoss(logits, mask01, { posWeight: 3 });
+   * k.bceLoss(logits, mask01, { reduction: 'none' });                 // Float32Array, one per element
    */
-  bceLoss(pred: Float32Array, target: Target, options?: BceLossOptions): number {
-    return this.value('bceLoss', 'bce', pred, target, options) as number;
+  bceLoss(pred: Float32Array, target: Target, options: BceLossOptions & { reduction: 'none' }): Float32Array;
+  bceLoss(pred: Float32Array, target: Target, options?: BceLossOptions): number;
+  bceLoss(pred: Float32Array, target: Target, options?: BceLossOptions): number | Float32Array {
+    return this.pointValue('bceLoss', 'bce', pred, target, options);
   }
 
   /** Binary cross-entropy and its gradient `σ(x)·(1 + (w − 1)·y) − w·y` (scaled by the reduction). */
@@ -180,12 +186,17 @@ export class DiceKernel {
    * Cross-entropy from logits over the class axis (torch's `cross_entropy`): `−Σ_c w_c·y_c·log p_c`
    * per voxel with log p from a max-shifted log-softmax; a label map gives the class-index form,
    * whose `'mean'` divides by `Σ w[label]` over counted voxels (torch's weighted mean), a dense
-   * (soft) target divides by the voxel count; `labelSmoothing` ε mixes y with ε/C.
+   * (soft) target divides by the voxel count; `labelSmoothing` ε mixes y with ε/C. `'none'` gives
+   * each voxel's loss (torch's `reduction='none'`): a Float32Array of shape [B, ...spatial], 0 for
+   * ignored voxels, into `options.out` if given.
    * @example
    * k.crossEntropyLoss(logits, labels, { shape: [4, 3, 64, 64], ignoreIndex: 255 });
+   * k.crossEntropyLoss(logits, labels, { shape: [4, 3, 64, 64], reduction: 'none' });   // 4·64·64 values
    */
-  crossEntropyLoss(pred: Float32Array, target: Target, options?: CrossEntropyLossOptions): number {
-    return this.value('crossEntropyLoss', 'crossEntropy', pred, target, options) as number;
+  crossEntropyLoss(pred: Float32Array, target: Target, options: CrossEntropyLossOptions & { reduction: 'none' }): Float32Array;
+  crossEntropyLoss(pred: Float32Array, target: Target, options?: CrossEntropyLossOptions): number;
+  crossEntropyLoss(pred: Float32Array, target: Target, options?: CrossEntropyLossOptions): number | Float32Array {
+    return this.pointValue('crossEntropyLoss', 'crossEntropy', pred, target, options);
   }
 
   /** Cross-entropy and its gradient `p_c·Σ_k v_k − v_c`, v = weighted (smoothed) target. */
@@ -196,12 +207,15 @@ export class DiceKernel {
   /**
    * Focal loss (Lin et al. 2017) from logits, MONAI's FocalLoss: sigmoid (default)
    * `α_t·(1 − p_t)^γ·BCE` per element, or with `activation: 'softmax'` `−α_c·(1 − p_c)^γ·y_c·log p_c`;
-   * γ = 2 by default, α off by default; mean over the counted elements.
+   * γ = 2 by default, α off by default; mean over the counted elements (`'none'`: each element's
+   * loss, a Float32Array in pred's shape and layout, into `options.out` if given).
    * @example
    * k.focalLoss(logits, mask01, { gamma: 2, alpha: 0.25 });
    */
-  focalLoss(pred: Float32Array, target: Target, options?: FocalLossOptions): number {
-    return this.value('focalLoss', 'focal', pred, target, options) as number;
+  focalLoss(pred: Float32Array, target: Target, options: FocalLossOptions & { reduction: 'none' }): Float32Array;
+  focalLoss(pred: Float32Array, target: Target, options?: FocalLossOptions): number;
+  focalLoss(pred: Float32Array, target: Target, options?: FocalLossOptions): number | Float32Array {
+    return this.pointValue('focalLoss', 'focal', pred, target, options);
   }
 
   /** The focal loss and its exact gradient. */
@@ -253,7 +267,10 @@ export class DiceKernel {
    * const grad = new Float32Array(8 * 4 * 96 * 96);
    * const { loss: value } = loss.valueAndGrad(logits, labels, grad);
    */
-  createLoss(options: CreateLossOptions | CreateLovaszLossOptions): Loss {
+  createLoss(options: CreateTermLossOptions | CreateLovaszLossOptions): Loss;
+  createLoss(options: CreatePointLossOptions): Loss<Float32Array>;
+  createLoss(options: CreateLossOptions | CreateLovaszLossOptions): Loss<Float64Array | Float32Array>;
+  createLoss(options: CreateLossOptions | CreateLovaszLossOptions): Loss<Float64Array | Float32Array> {
     if (options === null || typeof options !== 'object') {
       throw typeError('createLoss', 'options', `must be an object with a 'loss' name; got ${describe(options)}`);
     }
@@ -266,7 +283,7 @@ export class DiceKernel {
     const gradSpec = valueSpec.reduction === 'none' ? null : { ...valueSpec, fn: 'valueAndGrad' };
     const engine = this.engine;
     return {
-      value: (pred, target, mask) => overlapValue(engine, valueSpec, 'loss', pred, target, mask),
+      value: (pred, target, mask) => lossValue(engine, valueSpec, pred, target, mask),
       valueAndGrad: (pred, target, out, mask) => {
         if (gradSpec === null) {
           throw rangeError('valueAndGrad', 'reduction', `'none' gives one loss per term, which has no single gradient; use 'mean' or 'sum'`);
@@ -349,6 +366,12 @@ export class DiceKernel {
   private value(fn: string, loss: AnyLossName, pred: Float32Array, target: Target, options: { mask?: Uint8Array | Float32Array | null } | undefined): number | Float64Array {
     const spec = resolveOverlap(fn, loss, options, [...LOSS_OPTION_NAMES[loss], 'mask'], false);
     return overlapValue(this.engine, spec, 'loss', pred, target, options?.mask);
+  }
+
+  /** A pointwise loss alone: its options take `out` for the losses of reduction 'none'. */
+  private pointValue(fn: string, loss: PointLossName, pred: Float32Array, target: Target, options: { mask?: Uint8Array | Float32Array | null; out?: Float32Array } | undefined): number | Float32Array {
+    const spec = resolveOverlap(fn, loss, options, [...LOSS_OPTION_NAMES[loss], 'mask', 'out'], false);
+    return lossValue(this.engine, spec, pred, target, options?.mask, options?.out) as number | Float32Array;
   }
 
   private valueAndGrad(fn: string, loss: AnyLossName, pred: Float32Array, target: Target, options: { mask?: Uint8Array | Float32Array | null; out?: Float32Array } | undefined): LossAndGrad {

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDice, type DiceKernel, type LossName } from '../src/index.js';
 import { spatialAxis } from './support/arbitraries.js';
-import { offsetView, rng } from './support/random.js';
+import { randomTensors } from './support/random.js';
 
 let simd: DiceKernel;
 let scalar: DiceKernel;
@@ -62,24 +62,7 @@ const caseArbitrary: fc.Arbitrary<Case> = fc
   });
 
 function build(c: Case) {
-  const random = rng(c.seed);
-  const S = c.spatial.reduce((a, d) => a * d, 1);
-  const n = c.B * c.C * S;
-  const shape = c.layout === 'NCHW' ? [c.B, c.C, ...c.spatial] : [c.B, ...c.spatial, c.C];
-  const pred = offsetView(Float32Array, Array.from({ length: n }, () => 12 * random() - 6), 1 + (c.seed % 5));
-  const labels = c.target.startsWith('labels');
-  const ignoreIndex = labels && c.ignore ? c.C : undefined; // a label outside [0, C): only as ignoreIndex
-  let target: Float32Array | Uint8Array | Int32Array;
-  if (labels) {
-    const values = Array.from({ length: c.B * S }, () => (ignoreIndex !== undefined && random() < 0.2 ? ignoreIndex : Math.floor(random() * c.C)));
-    target = c.target === 'labels-u8' ? offsetView(Uint8Array, values, 3) : offsetView(Int32Array, values, 2);
-  } else if (c.target === 'u8') {
-    target = offsetView(Uint8Array, Array.from({ length: n }, () => (random() < 0.4 ? 1 : 0)), 2);
-  } else {
-    target = offsetView(Float32Array, Array.from({ length: n }, () => random()), 1);
-  }
-  const mask = c.mask ? offsetView(Uint8Array, Array.from({ length: c.B * S }, () => (random() < 0.25 ? 0 : 1)), 5) : undefined;
-  const weight = c.weighted ? Array.from({ length: c.C }, () => 0.2 + random()) : undefined;
+  const { random, shape, pred, labels, ignoreIndex, target, mask, weight } = randomTensors(c);
   const common: Record<string, unknown> = {
     shape, layout: c.layout, activation: c.softmax ? 'softmax' : 'sigmoid', target: labels ? 'labels' : 'dense',
     reduction: c.reduction, ...(ignoreIndex !== undefined ? { ignoreIndex } : {}), ...(weight ? { weight } : {}),

@@ -1,21 +1,13 @@
 // The MONAI, smp and Keras loss records of the shared conformance vectors through dice-wasm/compat:
 // each called as its record's `call` says, with the record's own `params` (so the Python
 // defaults are ours too), on every backend, within the record's tolerance; forwardWithGrad
-// returns the same loss. A record that needs what the compat layer does not offer is listed in
-// DEFERRED with the reason, and checked to be refused for it.
+// returns the same loss. Every loss record runs.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { keras, monai, smp, useKernel, type LossWithGrad, type Tensor } from '../src/compat/index.js';
 import { loadDice, type BackendName } from '../src/index.js';
 import { allowedError, expectWithin, LOSS_RECORDS, type VectorRecord } from './support/vectors.js';
 
 const BACKENDS: readonly BackendName[] = ['simd', 'scalar', 'js'];
-
-/** Records the compat layer refuses, with the words its error gives. */
-const DEFERRED: Readonly<Record<string, RegExp>> = {
-  // MONAI FocalLoss reduction='none' is the elementwise (B, C, H, W) loss; the kernels reduce as they go.
-  'monai/test_focal_loss/TEST_CASES[4]': /reduction 'none' \(MONAI's elementwise/,
-};
-const RUN = LOSS_RECORDS.filter((r) => !(r.id in DEFERRED));
 
 /** MONAI's other_act as the records write it. */
 const OTHER_ACT: Readonly<Record<string, (x: { data: Float32Array; shape: number[] }) => unknown>> = {
@@ -84,25 +76,8 @@ beforeAll(() => { vi.spyOn(console, 'warn').mockImplementation(() => undefined);
 afterAll(() => { vi.restoreAllMocks(); });
 
 describe('the loss vectors through dice-wasm/compat', () => {
-  it('cover every loss record of MONAI, smp and Keras: each runs, or is deferred with its reason', () => {
+  it('cover every loss record of MONAI, smp and Keras', () => {
     expect(LOSS_RECORDS.length).toBe(68);
-    expect(RUN.length + Object.keys(DEFERRED).length).toBe(LOSS_RECORDS.length);
-    for (const id of Object.keys(DEFERRED)) expect(LOSS_RECORDS.some((r) => r.id === id), id).toBe(true);
-  });
-
-  it.each(Object.entries(DEFERRED))('deferred %s is refused for its reason', (id, reason) => {
-    const record = LOSS_RECORDS.find((r) => r.id === id)!;
-    expect(() => compatCall(record).value()).toThrow(reason);
-  });
-
-  it('MONAI FocalLoss reduction=\'none\' needs one value per element, which the native focal loss does not give', async () => {
-    const record = LOSS_RECORDS.find((r) => r.id === 'monai/test_focal_loss/TEST_CASES[4]')!;
-    // The expected output is elementwise: the input's own shape, (B, C, H, W).
-    expect(record.expected_shape).toEqual(record.input.shape);
-    // The native pointwise terms reduce as they go: 'mean' or 'sum', never one value per element.
-    const k = await loadDice({ backend: 'js' });
-    const x = new Float32Array(12), y = new Float32Array(12);
-    expect(() => k.focalLoss(x, y, { shape: [1, 3, 2, 2], activation: 'sigmoid', reduction: 'none' as 'mean' })).toThrow(/reduction/);
   });
 });
 
@@ -111,7 +86,7 @@ describe.each(BACKENDS)('on the %s backend', (backend) => {
     useKernel(await loadDice({ backend }));
   });
 
-  it.each(RUN.map((r) => [r.id, r] as const))('%s', (_id, record) => {
+  it.each(LOSS_RECORDS.map((r) => [r.id, r] as const))('%s', (_id, record) => {
     const call = compatCall(record);
     const tolerance = (e: number): number => allowedError(record.tolerance, e);
     expectWithin(valuesOf(record, call.value()), record, record.expected, tolerance, backend);

@@ -1,5 +1,5 @@
 // The dice-wasm/compat losses beyond the shared vectors: the Python output shapes of reduction
-// 'none', the quirks each class reproduces (MONAI's unnormalised class weights, its focal 'sum',
+// 'none' (MONAI's and smp's elementwise focal and soft losses too), the quirks each class reproduces (MONAI's unnormalised class weights, its focal 'sum',
 // masked logits that still count; smp's class subsets, class_weights and (mean)^gamma, its focal
 // and Lovász losses, its dims; Keras' kept axes), MONAI's warnings, and the package entry point.
 // Expected values are worked out by hand in the comments.
@@ -66,6 +66,63 @@ describe.each(['simd', 'scalar', 'js'])('on the %s backend', (backend) => {
     const x = { data: [3, -1, 0.5, 2, -2, 1, 0, 4], shape: [1, 2, 2, 2] };
     expect(loss.forward(x, Y)).toBe(0);
     expect(Array.from(loss.forwardWithGrad(x, Y).grad.data)).toEqual(new Array<number>(8).fill(0));
+  });
+
+  it("MONAI FocalLoss reduction 'none': the elementwise loss (B, C', H, W) after background removal, class weights included", () => {
+    // Logits 0: (1 − p_t)²·BCE = ¼ ln 2 per element; alpha 0.25 weighs positives ¼, negatives ¾.
+    const q = 0.25 * Math.LN2;
+    // Three classes, two voxels: labels 1 and 2 (a one-hot target, or the label map with to_onehot_y).
+    const zeros = { data: new Array<number>(6).fill(0), shape: [1, 3, 1, 2] };
+    const onehot = { data: [0, 0, 1, 0, 0, 1], shape: [1, 3, 1, 2] };
+    const want = [2 * 0.25 * q, 2 * 0.75 * q, 3 * 0.75 * q, 3 * 0.25 * q];
+    const loss = (p: object) => new monai.FocalLoss({ reduction: 'none', include_background: false, alpha: 0.25, weight: [2, 3], ...p });
+    close(loss({}).forward(zeros, onehot), want, [1, 2, 1, 2]);
+    close(loss({ to_onehot_y: true }).forward(zeros, { data: [1, 2], shape: [1, 1, 1, 2] }), want, [1, 2, 1, 2]);
+    // With background: every channel, channel 0 negative in both voxels.
+    close(new monai.FocalLoss({ reduction: 'none' }).forward(zeros, onehot), [q, q, q, q, q, q], [1, 3, 1, 2]);
+    // Softmax without background runs over channels 1 and 2: logits (0, ln 3) give p = (¼, ¾); label 2
+    // gives −(1 − ¾)²·log ¾ = ln(4/3)/16 in channel 2, 0 in channel 1.
+    const x = { data: [5, 0, Math.log(3)], shape: [1, 3, 1] };
+    close(new monai.FocalLoss({ reduction: 'none', use_softmax: true, include_background: false }).forward(x, { data: [0, 0, 1], shape: [1, 3, 1] }), [0, Math.log(4 / 3) / 16], [1, 2, 1]);
+    // A softmax over the one channel left is 1: zeros of (B, 1, H, W).
+    close(new monai.FocalLoss({ reduction: 'none', use_softmax: true, include_background: false }).forward({ data: [3, -1, 0.5, 2, -2, 1, 0, 4], shape: [1, 2, 2, 2] }, Y), [0, 0, 0, 0], [1, 1, 2, 2]);
+  });
+
+  it("MONAI FocalLoss: 'mean' is the mean of the 'none' elements and 'sum' their sum over the voxels per sample", () => {
+    const x = { data: [3, -1, 0.5, 2, -2, 1, 0, 4], shape: [1, 2, 2, 2] };
+    const p = { gamma: 1.5, alpha: 0.3, weight: [0.5, 2] };
+    const none = new monai.FocalLoss({ ...p, reduction: 'none' }).forward(x, Y) as Tensor;
+    const total = none.data.reduce((a, v) => a + v, 0);
+    close(new monai.FocalLoss(p).forward(x, Y), [total / 8], null);
+    close(new monai.FocalLoss({ ...p, reduction: 'sum' }).forward(x, Y), [total / 4], null);
+  });
+
+  it("smp FocalLoss reduction 'none': binary the elements kept (N,), multiclass each voxel's sum over the classes", () => {
+    const q = 0.25 * Math.LN2; // logits 0, as above
+    close(new smp.FocalLoss({ mode: 'binary', reduction: 'none' }).forward([0, 0], [1, 0]), [q, q], [2]);
+    // smp drops ignored elements: y_pred[y_true != ignore_index].
+    close(new smp.FocalLoss({ mode: 'binary', reduction: 'none', ignore_index: 255, alpha: 0.25 }).forward([0, 3, 0], [1, 255, 0]), [0.25 * q, 0.75 * q], [2]);
+    // Two classes, two voxels: each voxel 2·¼ ln 2; y_pred (1, 2, 2) gives (1, 2), or (1,) with voxel 1 ignored.
+    const x = { data: [0, 0, 0, 0], shape: [1, 2, 2] };
+    close(new smp.FocalLoss({ mode: 'multiclass', reduction: 'none' }).forward(x, { data: [0, 1], shape: [1, 2] }), [2 * q, 2 * q], [1, 2]);
+    close(new smp.FocalLoss({ mode: 'multiclass', reduction: 'none', ignore_index: 9 }).forward(x, { data: [1, 9], shape: [1, 2] }), [2 * q], [1]);
+  });
+
+  it("smp SoftBCEWithLogitsLoss and SoftCrossEntropyLoss reduction 'none': y_pred's shape, ignored positions 0", () => {
+    const softplus = (v: number) => Math.log(1 + Math.exp(v));
+    // Logit 0 gives ln 2 for any target; logit 2 against the smoothed target 0.9: 0.9·softplus(−2) + 0.1·softplus(2).
+    const bce = new smp.SoftBCEWithLogitsLoss({ reduction: 'none', smooth_factor: 0.1 }).forward({ data: [0, 0, 2, 0], shape: [2, 2] }, { data: [1, 0, 1, -100], shape: [2, 2] });
+    const values = [Math.LN2, Math.LN2, 0.9 * softplus(-2) + 0.1 * softplus(2), 0];
+    close(bce, values, [2, 2]);
+    close(new smp.SoftBCEWithLogitsLoss({ smooth_factor: 0.1 }).forward({ data: [0, 0, 2, 0], shape: [2, 2] }, { data: [1, 0, 1, -100], shape: [2, 2] }), [values.reduce((a, v) => a + v, 0) / 4], null);
+    // Rows (0, 0, 0) with label 0: ln 3; (0, ln 2, 0) with label 1 (p = ¼, ½, ¼): with ε = 0.3,
+    // 0.7·ln 2 + 0.1·(ln 4 + ln 2 + ln 4) = 1.2 ln 2. ignore_index set: smp keeps the class axis.
+    const logits = { data: [0, 0, 0, 0, Math.LN2, 0], shape: [2, 3] };
+    close(new smp.SoftCrossEntropyLoss({ reduction: 'none', smooth_factor: 0.3 }).forward(logits, [0, 1]), [Math.log(3), 1.2 * Math.LN2], [2, 1]);
+    close(new smp.SoftCrossEntropyLoss({ reduction: 'none', ignore_index: null }).forward(logits, [0, 1]), [Math.log(3), Math.LN2], [2]);
+    close(new smp.SoftCrossEntropyLoss({ reduction: 'none' }).forward(logits, [0, -100]), [Math.log(3), 0], [2, 1]);
+    // Classes last (dim −1): (1, 2, 3) gives (1, 2, 1).
+    close(new smp.SoftCrossEntropyLoss({ reduction: 'none', dim: -1 }).forward({ ...logits, shape: [1, 2, 3] }, { data: [0, 1], shape: [1, 2] }), [Math.log(3), Math.LN2], [1, 2, 1]);
   });
 
   it('MONAI MaskedDiceLoss masks the logits before the sigmoid: a masked logit counts as ½', () => {

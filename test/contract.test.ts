@@ -9,6 +9,7 @@ import { simdSupported, wasmBytes } from '../src/runtime/binaries.js';
 const KERNELS: Record<string, number> = {
   statsDense_f32: 14, statsDense_u8: 14, statsLabels_u8: 16, statsLabels_u16: 16, statsLabels_i32: 16,
   gradDense_f32: 14, gradDense_u8: 14, gradLabels_u8: 16, gradLabels_u16: 16, gradLabels_i32: 16,
+  pointLossDense_f32: 14, pointLossDense_u8: 14, pointLossLabels_u8: 16, pointLossLabels_u16: 16, pointLossLabels_i32: 16,
   heapBase: 0, tileLength: 1, scratchBytes: 1,
   confusionScratchBytes: 0, confusionLabels_u8: 8, confusionLabels_u16: 8, confusionLabels_i32: 8,
   confusionMasks_f32_f32: 10, confusionMasks_f32_u8: 10, confusionMasks_u8_f32: 10, confusionMasks_u8_u8: 10,
@@ -63,6 +64,33 @@ describe.each(['simd', 'scalar'] as const)('the %s build', (flavor) => {
       expect((exports[name] as (...a: unknown[]) => unknown).length, name).toBe(arity);
     }
     expect(WebAssembly.Module.imports(new WebAssembly.Module(wasmBytes(flavor)))).toEqual([]);
+  });
+
+  it("kernel 3 writes one value per element (per voxel for cross-entropy) and nothing around them", () => {
+    const memory = exports.memory as WebAssembly.Memory;
+    const B = 2, C = 3, S = 37, n = B * C * S;
+    const cases = [
+      { act: api.ACTIVATION_CODE.sigmoid, layout: api.LAYOUT_CODE.NCHW, point: api.POINT_CODE.bce, length: n },
+      { act: api.ACTIVATION_CODE.softmax, layout: api.LAYOUT_CODE.NHWC, point: api.POINT_CODE.focal, length: n },
+      { act: api.ACTIVATION_CODE.softmax, layout: api.LAYOUT_CODE.NHWC, point: api.POINT_CODE.ce, length: B * S },
+    ];
+    for (const { act, layout, point, length } of cases) {
+      // pred, target, coef, scratch, then out between two guard values, above the module's data.
+      const pred = Math.ceil((exports.heapBase as () => number)() / 64) * 64;
+      const target = pred + 4 * n, coef = target + 4 * n, scratch = coef + 8 * B * C * api.COEF_STRIDE;
+      const out = scratch + (exports.scratchBytes as (c: number) => number)(C) + 4;
+      if (memory.buffer.byteLength < out + 4 * length + 4) memory.grow(Math.ceil((out + 4 * length + 4 - memory.buffer.byteLength) / 65536));
+      const f32 = new Float32Array(memory.buffer);
+      for (let i = 0; i < n; i++) {
+        f32[pred / 4 + i] = Math.sin(i);
+        f32[target / 4 + i] = i % 2;
+      }
+      new Float64Array(memory.buffer, coef, B * C * api.COEF_STRIDE).fill(1);
+      f32.fill(-3, out / 4 - 1, out / 4 + length + 1);
+      (exports.pointLossDense_f32 as (...a: number[]) => void)(out, pred, target, 0, 0, coef, B, C, S, layout, act, point, 2, scratch);
+      expect([f32[out / 4 - 1], f32[out / 4 + length]]).toEqual([-3, -3]);
+      expect(f32.subarray(out / 4, out / 4 + length).every((v) => v >= 0 && v !== -3)).toBe(true);
+    }
   });
 
   it('sizes tiles so that C rows stay within 64 KiB, in multiples of 16 voxels', () => {

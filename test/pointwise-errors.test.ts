@@ -24,7 +24,7 @@ const cases: [string, typeof TypeError | typeof RangeError, string | RegExp, Cal
   ['cross-entropy with sigmoid', RangeError, /activation must be 'softmax'/, (k, out) => k.crossEntropyLossWithGrad(logits, labels, { shape, activation: 'sigmoid' as never, out })],
   ['BCE with softmax', RangeError, /activation must be 'sigmoid'/, (k, out) => k.bceLossWithGrad(logits, labels, { shape, activation: 'softmax' as never, out })],
   ['BCE from probabilities', RangeError, 'activation', (k, out) => k.bceLossWithGrad(logits, labels, { shape, activation: 'none' as never, out })],
-  ['pointwise reduction none', RangeError, 'reduction', (k) => k.crossEntropyLoss(logits, labels, { shape, reduction: 'none' as never })],
+  ['pointwise gradient of reduction none', RangeError, 'reduction', (k, out) => k.crossEntropyLossWithGrad(logits, labels, { shape, reduction: 'none' as never, out })],
   ['combined reduction none', RangeError, 'reduction', (k) => k.diceCELoss(logits, labels, { shape, reduction: 'none' as never })],
   ['logLoss on MCC', TypeError, /logLoss.*not an option of mccLoss/, (k) => k.mccLoss(logits, labels, { shape, logLoss: true } as never)],
   ['labelSmoothing on focal', TypeError, /labelSmoothing.*not an option of focalLoss/, (k) => k.focalLoss(logits, labels, { shape, labelSmoothing: 0.1 } as never)],

@@ -232,6 +232,21 @@ describe('vectors of MONAI and smp pointwise losses', () => {
     }
   });
 
+  it.each(['simd', 'scalar', 'js'] as const)("MONAI FocalLoss (reduction 'none': the elementwise (B, C, H, W) loss) on %s", (backend) => {
+    const records = monai.filter((r) => r.id.startsWith('monai/test_focal_loss/') && r.params_effective.reduction === 'none');
+    expect(records.map((r) => r.id)).toEqual(['monai/test_focal_loss/TEST_CASES[4]']);
+    const [r] = records;
+    const p = r.params_effective;
+    expect([p.to_onehot_y, p.use_softmax, p.include_background]).toEqual([true, false, true]);
+    const got = kernels[backend].focalLoss(Float32Array.from(flat(r.input)), Uint8Array.from(flat(r.target)), {
+      shape: r.input.shape, target: 'labels', gamma: p.gamma as number, reduction: 'none',
+    });
+    const expected = flat({ shape: r.input.shape, data: r.expected });
+    expect(got.length).toBe(expected.length);
+    const { rtol = 0, atol = 0 } = r.tolerance;
+    expected.forEach((e, i) => expect(Math.abs(got[i] - e), `[${i}]: ${got[i]} vs ${e}`).toBeLessThanOrEqual(atol + rtol * Math.abs(e)));
+  });
+
   it.each(['simd', 'scalar', 'js'] as const)('MONAI DiceCELoss on %s (softmax-free cases as Dice on the input + CE from logits)', (backend) => {
     const k = kernels[backend];
     const records = monai.filter((r) => r.id.startsWith('monai/test_dice_ce_loss/'));

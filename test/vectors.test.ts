@@ -22,16 +22,13 @@ const BACKENDS: readonly BackendName[] = ['simd', 'scalar', 'js'];
 
 // What a record may need that the library does not have (yet).
 const MISSING = {
-  focalNone: "MONAI FocalLoss reduction='none': the full elementwise loss tensor (ours lists per-term values)",
   monaiSoftNegative: 'MONAI soft_label with predictions outside [0, 1] (its norms are Σ|p|)',
   otherAct: 'MONAI other_act other than torch.tanh',
   kerasAxis: 'Keras axis other than None or all non-batch axes',
 } as const;
 
 /** Loss records that need a missing feature; each must really need it (checked below). */
-const DEFERRED: Readonly<Record<string, string>> = {
-  'monai/test_focal_loss/TEST_CASES[4]': MISSING.focalNone,
-};
+const DEFERRED: Readonly<Record<string, string>> = {};
 
 /**
  * Loss records that another test file runs (with its own count of them) on every backend within
@@ -48,7 +45,8 @@ const ELSEWHERE: Readonly<Record<string, string>> = {
   ...Object.fromEntries([
     'monai/test_dice_ce_loss/TEST_CASES[0]', 'monai/test_dice_ce_loss/TEST_CASES[2]', 'monai/test_dice_ce_loss/TEST_CASES[4]',
     'monai/test_dice_ce_loss/TEST_CASES[6]', 'monai/test_focal_loss/TEST_CASES[0]', 'monai/test_focal_loss/TEST_CASES[2]',
-    'monai/test_focal_loss/TEST_CASES[6]', 'monai/test_focal_loss/test_foreground[0]', 'smp/test_soft_ce_loss/0',
+    'monai/test_focal_loss/TEST_CASES[4]', 'monai/test_focal_loss/TEST_CASES[6]', 'monai/test_focal_loss/test_foreground[0]',
+    'smp/test_soft_ce_loss/0',
     'smp/test_soft_bce_loss/0',
   ].map((id) => [id, POINTWISE_FILE])),
   ...Object.fromEntries(['smp/test_binary_mcc_loss/0', 'smp/test_binary_mcc_loss/2', 'smp/test_binary_mcc_loss/4'].map((id) => [id, MCC_FILE])),
@@ -56,7 +54,7 @@ const ELSEWHERE: Readonly<Record<string, string>> = {
 };
 
 /** How many loss records the public fixtures hold, and how many of them run here, elsewhere, or wait. */
-const EXPECTED_COUNTS = { losses: 68, run: 35, elsewhere: 32, deferred: 1 };
+const EXPECTED_COUNTS = { losses: 68, run: 35, elsewhere: 33, deferred: 0 };
 
 class Unsupported extends Error {
   constructor(readonly feature: string, detail = '') {
@@ -220,10 +218,6 @@ function kerasCall(r: VectorRecord, loss: 'dice' | 'tversky'): LibraryCall {
   return { loss, pred: Float32Array.from(x), target: Float32Array.from(y), options, select: asList, refPred: x, refTarget: y };
 }
 
-const deferred = (feature: string) => (): LibraryCall => {
-  throw new Unsupported(feature);
-};
-
 /** Losses whose records another file runs (see ELSEWHERE). */
 class RunElsewhere extends Error {}
 const elsewhere = (file: string) => (): LibraryCall => {
@@ -236,7 +230,7 @@ const TRANSLATE: Readonly<Record<string, (r: VectorRecord) => LibraryCall>> = {
   'monai.losses.TverskyLoss': monaiCall,
   'monai.losses.GeneralizedDiceLoss': monaiCall,
   'monai.losses.DiceCELoss': elsewhere(POINTWISE_FILE),
-  'monai.losses.FocalLoss': (r) => (r.params_effective.reduction === 'none' ? deferred(MISSING.focalNone) : elsewhere(POINTWISE_FILE))(),
+  'monai.losses.FocalLoss': elsewhere(POINTWISE_FILE),
   ...Object.fromEntries(SMP_DICE_FAMILY.map((name) => [name, elsewhere(COMPAT_FILE)])),
   'smp.losses.MCCLoss': elsewhere(MCC_FILE),
   'smp.losses.SoftCrossEntropyLoss': elsewhere(POINTWISE_FILE),

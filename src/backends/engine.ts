@@ -11,6 +11,12 @@ export interface KernelJob {
   stats(): Float64Array;
   /** Kernel 2 with coefficients B·C × COEF_STRIDE; returns the gradient (the `out` given to `open`, or a new array). */
   grad(coef: Float64Array): Float32Array;
+  /**
+   * Kernel 3 with coefficients B·C × COEF_STRIDE (e, f): each element's pointwise loss, or each
+   * voxel's for cross-entropy, written to the array given to `open` as `gradOut` (which must be
+   * one, of pointLossLength(plan) values); returns it.
+   */
+  pointLoss(coef: Float64Array): Float32Array;
   /** Releases whatever the job holds; the job is unusable afterwards. */
   close(): void;
 }
@@ -20,7 +26,8 @@ export interface Engine {
   readonly memory: WebAssembly.Memory | undefined;
   /**
    * Prepares a call: checks where the arrays live and marshals them. `gradOut` is undefined when
-   * no gradient will be asked for, null for a new gradient array, or the caller's array.
+   * no gradient will be asked for, null for a new gradient array, or the caller's array (of the
+   * gradient, or of kernel 3's losses).
    */
   open(fn: string, plan: TensorPlan, inputs: Inputs, gradOut: Float32Array | null | undefined): KernelJob;
   /** Confusion counts: B·C records of CONF_STRIDE f64 (see api.ts), exact integers. */

@@ -47,9 +47,9 @@ export function valueOf(kernel: DiceKernel, parts: readonly Part[]): number {
   return sum;
 }
 
-/** One part's value per term (the native reduction 'none'), times its scale. */
+/** One part's values (the native reduction 'none': per term, or per element of a pointwise loss), times its scale. */
 function termsOf(kernel: DiceKernel, part: Part): Float64Array {
-  return (nativeLoss(kernel, part).value(part.pred, part.target, part.mask) as Float64Array).map((v) => part.scale * v);
+  return Float64Array.from(nativeLoss(kernel, part).value(part.pred, part.target, part.mask) as ArrayLike<number>, (v) => part.scale * v);
 }
 
 /** The parts' value and their gradient with respect to the input (of `shape`). */
@@ -69,10 +69,11 @@ export function valueAndGradOf(kernel: DiceKernel, parts: readonly Part[], shape
 export interface Plan {
   parts: Part[];
   shape: number[];
-  /** Reduction 'none': the Python result from the per-term values of the single part. */
+  /** Reduction 'none': the Python result from the values of the single part (empty when there is no part). */
   output?: (terms: Float64Array) => number | Tensor;
 }
 
 export function runPlan(kernel: DiceKernel, plan: Plan): number | Tensor {
-  return plan.output ? plan.output(termsOf(kernel, plan.parts[0])) : valueOf(kernel, plan.parts);
+  if (!plan.output) return valueOf(kernel, plan.parts);
+  return plan.output(plan.parts.length > 0 ? termsOf(kernel, plan.parts[0]) : new Float64Array(0));
 }

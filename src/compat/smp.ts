@@ -9,7 +9,7 @@ import { describe, rangeError, typeError } from '../errors.js';
 import { flag, nonNegative, oneOf } from '../losses/options.js';
 import { groupPair } from './axes.js';
 import { compatKernel } from './kernel.js';
-import { runPlan, valueAndGradOf, valueOf, type LossWithGrad, type Part, type Plan } from './parts.js';
+import { runPlan, valueAndGradOf, type LossWithGrad, type Part, type Plan } from './parts.js';
 import { fractionOf, readParams } from './params.js';
 import { asDense, asLabels, asScores, readTensor, type Tensor, type TensorData, type TensorInput } from './tensor.js';
 
@@ -133,21 +133,26 @@ function nativeWeights(shares: readonly { c: number; share: number }[], C: numbe
 abstract class SmpLoss {
   protected readonly kernel = compatKernel();
 
-  constructor(protected readonly name: string) {}
+  /** `reduction`: 'none' gives a tensor, which has no single gradient. */
+  constructor(protected readonly name: string, protected readonly reduction: 'mean' | 'sum' | 'none' = 'mean') {}
 
   protected abstract plan(fn: string, yPred: unknown, yTrue: unknown): Plan;
 
-  /** The loss (a number). */
-  forward(yPred: TensorInput, yTrue: TensorInput): number {
-    return valueOf(this.kernel, this.plan(`${this.name}.forward`, yPred, yTrue).parts);
+  /** The loss: a number, or for reduction 'none' a tensor of smp's output shape. */
+  forward(yPred: TensorInput, yTrue: TensorInput): number | Tensor {
+    return runPlan(this.kernel, this.plan(`${this.name}.forward`, yPred, yTrue));
   }
 
   /** The loss and its gradient with respect to `yPred`. */
   forwardWithGrad(yPred: TensorInput, yTrue: TensorInput): LossWithGrad {
-    const plan = this.plan(`${this.name}.forwardWithGrad`, yPred, yTrue);
+    const fn = `${this.name}.forwardWithGrad`;
+    if (this.reduction === 'none') throw rangeError(fn, 'reduction', "'none' gives one loss per element, which has no single gradient; use 'mean' or 'sum'");
+    const plan = this.plan(fn, yPred, yTrue);
     return valueAndGradOf(this.kernel, plan.parts, plan.shape);
   }
 }
+
+const REDUCTIONS = ['mean', 'sum', 'none'] as const;
 
 /** The Dice, Jaccard and Tversky losses of smp. */
 abstract class OverlapLoss extends SmpLoss {
@@ -174,7 +179,7 @@ abstract class OverlapLoss extends SmpLoss {
   }
 
   override forward(yPred: TensorInput, yTrue: TensorInput): number {
-    const mean = super.forward(yPred, yTrue);
+    const mean = super.forward(yPred, yTrue) as number;
     return this.gamma === 1 ? mean : mean ** this.gamma;
   }
 
@@ -317,7 +322,7 @@ export interface SmpFocalLossParams {
   alpha?: number | null;
   gamma?: number;
   ignore_index?: number | null;
-  reduction?: 'mean' | 'sum';
+  reduction?: 'mean' | 'sum' | 'none';
   normalized?: boolean;
   reduced_threshold?: number | null;
 }
@@ -326,7 +331,9 @@ export interface SmpFocalLossParams {
  * smp.losses.FocalLoss (Lin et al. 2017) from logits: binary and multilabel, the sigmoid focal
  * loss `(1 − p_t)^gamma·BCE` (alpha: `alpha·t + (1 − alpha)(1 − t)`) of every element not equal to
  * ignore_index, 'mean' or 'sum'; multiclass, the sum over classes c of the sigmoid focal loss of
- * channel c against `y_true == c` (each a mean over the voxels not ignored).
+ * channel c against `y_true == c` (each a mean over the voxels not ignored). Reduction 'none' gives
+ * what smp's does: binary and multilabel, the loss of each element not ignored, (N,); multiclass,
+ * each voxel's sum over the classes, y_pred's shape without the class axis (N,) with ignore_index.
  * @example
  * new smp.FocalLoss({ mode: 'multiclass', ignore_index: 255 }).forward(logits, labels);
  */
@@ -337,34 +344,68 @@ export class FocalLoss extends SmpLoss {
 
   constructor(params: SmpFocalLossParams) {
     const fn = 'FocalLoss';
-    super(fn);
     const p = readParams<SmpFocalLossParams>(fn, params, ['mode', 'alpha', 'gamma', 'ignore_index', 'reduction', 'normalized', 'reduced_threshold']);
+    const reduction = oneOf(fn, 'reduction', p.reduction, REDUCTIONS, 'mean');
+    super(fn, reduction);
     this.mode = modeOf(fn, p.mode);
     this.ignoreIndex = ignoreIndexOf(fn, p.ignore_index, null);
     if (flag(fn, 'normalized', p.normalized, false)) throw rangeError(fn, 'normalized', 'true (focal terms divided by their sum, arXiv:1909.07829) is not supported');
     if (p.reduced_threshold !== undefined && p.reduced_threshold !== null) throw rangeError(fn, 'reduced_threshold', '(the reduced focal loss, arXiv:1903.01347) is not supported');
-    const reduction = oneOf(fn, 'reduction', p.reduction, ['mean', 'sum'], 'mean');
     this.options = { activation: 'sigmoid', gamma: nonNegative(fn, 'gamma', p.gamma, 2), alpha: fractionOf(fn, 'alpha', p.alpha), reduction };
   }
 
   protected plan(fn: string, yPred: unknown, yTrue: unknown): Plan {
     const { p, t, B } = readPair(fn, yPred, yTrue, this.mode === 'multiclass' ? 2 : 1);
+    const none = this.reduction === 'none';
     if (this.mode === 'multiclass') {
       // Σ_c (1/M)·Σ_i focal(x_ic, [y_i = c]) over the M voxels kept: C × the native mean over all (voxel, class).
       const C = p.shape[1];
-      const options = { ...this.options, shape: [B, C, p.data.length / (B * C)], target: 'labels', ignoreIndex: this.ignoreIndex };
-      return planOf(p, { loss: 'focal', target: asLabels(fn, 'y_true', t), options, scale: this.options.reduction === 'mean' ? C : 1 });
+      const S = p.data.length / (B * C);
+      const labels = asLabels(fn, 'y_true', t);
+      const options = { ...this.options, shape: [B, C, S], target: 'labels', ignoreIndex: this.ignoreIndex };
+      const plan = planOf(p, { loss: 'focal', target: labels, options, scale: this.reduction === 'mean' ? C : 1 });
+      return none ? { ...plan, output: classSums(p.shape, labels, this.ignoreIndex) } : plan;
     }
     sameCount(fn, p, t);
     const options = { ...this.options, shape: [p.data.length], target: 'dense' };
     if (this.ignoreIndex === null) {
       checkHard(fn, t.data, null);
-      return planOf(p, { loss: 'focal', target: asDense(t), options });
+      const plan = planOf(p, { loss: 'focal', target: asDense(t), options });
+      return none ? { ...plan, output: keptElements(null) } : plan;
     }
     const { target, mask } = withoutIgnored(t.data, this.ignoreIndex);
     checkHard(fn, target, mask);
-    return planOf(p, { loss: 'focal', target, mask, options });
+    const plan = planOf(p, { loss: 'focal', target, mask, options });
+    return none ? { ...plan, output: keptElements(mask) } : plan;
   }
+}
+
+/** Reduction 'none' of smp's binary and multilabel FocalLoss: the flattened elements, those ignored dropped, (N,). */
+function keptElements(mask: Uint8Array | null): NonNullable<Plan['output']> {
+  return (values) => {
+    const data = mask === null ? values : values.filter((_, i) => mask[i] === 1);
+    return { data, shape: [data.length] };
+  };
+}
+
+/**
+ * Reduction 'none' of smp's multiclass FocalLoss from the (B, C, S) elements: each voxel's sum over
+ * the classes, (B, ...spatial), or with ignore_index that of each voxel kept, (N,).
+ */
+function classSums(shape: readonly number[], labels: ArrayLike<number>, ignore: number | null): NonNullable<Plan['output']> {
+  const [B, C] = shape;
+  const S = labels.length / B;
+  return (values) => {
+    const sums = new Float64Array(B * S);
+    for (let b = 0; b < B; b++) {
+      for (let c = 0; c < C; c++) {
+        for (let s = 0; s < S; s++) sums[b * S + s] += values[(b * C + c) * S + s];
+      }
+    }
+    if (ignore === null) return { data: sums, shape: [B, ...shape.slice(2)] };
+    const data = sums.filter((_, v) => labels[v] !== ignore);
+    return { data, shape: [data.length] };
+  };
 }
 
 export interface SmpLovaszLossParams {
@@ -438,16 +479,18 @@ function elementWeightOf(fn: string, name: string, value: unknown): number | nul
   return nonNegative(fn, name, v, 1);
 }
 
-/** 'mean' divides the native sum by every element, ignored ones included (smp counts them). */
-function meanOverAll(fn: string, value: unknown): 'mean' | 'sum' {
-  if (value === 'none') throw rangeError(fn, 'reduction', "'none' (the elementwise loss tensor) is not supported; use 'mean' or 'sum'");
-  return oneOf(fn, 'reduction', value, ['mean', 'sum'], 'mean');
+/**
+ * The native reduction and scale of smp's soft losses: their 'mean' divides the native sum by
+ * every element, ignored ones included (smp counts them); 'none' is the native 'none'.
+ */
+function softReduction(reduction: 'mean' | 'sum' | 'none', elements: number): { reduction: 'sum' | 'none'; scale: number } {
+  return { reduction: reduction === 'none' ? 'none' : 'sum', scale: reduction === 'mean' ? 1 / elements : 1 };
 }
 
 export interface SoftBCEWithLogitsLossParams {
   weight?: number | readonly number[] | null;
   ignore_index?: number | null;
-  reduction?: 'mean' | 'sum';
+  reduction?: 'mean' | 'sum' | 'none';
   smooth_factor?: number | null;
   pos_weight?: number | readonly number[] | null;
 }
@@ -455,23 +498,22 @@ export interface SoftBCEWithLogitsLossParams {
 /**
  * smp.losses.SoftBCEWithLogitsLoss: binary cross-entropy from logits against smoothed targets
  * `(1 − t)·smooth_factor + t·(1 − smooth_factor)`; elements equal to ignore_index (−100) add 0 and
- * still count in the mean. `weight` and `pos_weight`: one number each.
+ * still count in the mean. `weight` and `pos_weight`: one number each. Reduction 'none': the loss
+ * of every element in y_pred's shape (0 where ignored).
  * @example
  * new smp.SoftBCEWithLogitsLoss({ smooth_factor: 0.1 }).forward(logits, mask);
  */
 export class SoftBCEWithLogitsLoss extends SmpLoss {
   private readonly options: Record<string, unknown>;
-  private readonly mean: boolean;
   private readonly ignoreIndex: number | null;
   private readonly smoothFactor: number | null;
 
   constructor(params?: SoftBCEWithLogitsLossParams) {
     const fn = 'SoftBCEWithLogitsLoss';
-    super(fn);
     const p = readParams<SoftBCEWithLogitsLossParams>(fn, params, ['weight', 'ignore_index', 'reduction', 'smooth_factor', 'pos_weight']);
+    super(fn, oneOf(fn, 'reduction', p.reduction, REDUCTIONS, 'mean'));
     const weight = elementWeightOf(fn, 'weight', p.weight);
-    this.options = { weight: weight === null ? null : [weight], posWeight: elementWeightOf(fn, 'pos_weight', p.pos_weight), reduction: 'sum', target: 'dense' };
-    this.mean = meanOverAll(fn, p.reduction) === 'mean';
+    this.options = { weight: weight === null ? null : [weight], posWeight: elementWeightOf(fn, 'pos_weight', p.pos_weight), target: 'dense' };
     this.ignoreIndex = ignoreIndexOf(fn, p.ignore_index, -100);
     this.smoothFactor = fractionOf(fn, 'smooth_factor', p.smooth_factor);
   }
@@ -483,12 +525,14 @@ export class SoftBCEWithLogitsLoss extends SmpLoss {
     const eps = this.smoothFactor;
     const { target, mask } = this.ignoreIndex === null ? { target: Float32Array.from(t.data), mask: undefined } : withoutIgnored(t.data, this.ignoreIndex);
     if (eps !== null) target.forEach((v, i) => { target[i] = (1 - v) * eps + v * (1 - eps); });
-    return planOf(p, { loss: 'bce', target, ...(mask ? { mask } : {}), options: { ...this.options, shape: [n] }, scale: this.mean ? 1 / n : 1 });
+    const { reduction, scale } = softReduction(this.reduction, n);
+    const plan = planOf(p, { loss: 'bce', target, ...(mask ? { mask } : {}), options: { ...this.options, reduction, shape: [n] }, scale });
+    return reduction === 'none' ? { ...plan, output: (values) => ({ data: values, shape: p.shape }) } : plan;
   }
 }
 
 export interface SoftCrossEntropyLossParams {
-  reduction?: 'mean' | 'sum';
+  reduction?: 'mean' | 'sum' | 'none';
   smooth_factor?: number | null;
   ignore_index?: number | null;
   dim?: number;
@@ -497,21 +541,20 @@ export interface SoftCrossEntropyLossParams {
 /**
  * smp.losses.SoftCrossEntropyLoss: cross-entropy from logits over axis `dim` (1, or the last axis)
  * with label smoothing, `(1 − ε)·nll + ε/C·Σ_c(−log p_c)`; positions whose label is ignore_index
- * (−100) add 0 and still count in the mean.
+ * (−100) add 0 and still count in the mean. Reduction 'none': each position's loss, y_pred's shape
+ * with the class axis of size 1 (smp keeps it when ignore_index is set), or without it (ignore_index null).
  * @example
  * new smp.SoftCrossEntropyLoss({ smooth_factor: 0.1 }).forward(logits, labels);
  */
 export class SoftCrossEntropyLoss extends SmpLoss {
-  private readonly mean: boolean;
   private readonly smoothFactor: number;
   private readonly ignoreIndex: number | null;
   private readonly dim: number;
 
   constructor(params?: SoftCrossEntropyLossParams) {
     const fn = 'SoftCrossEntropyLoss';
-    super(fn);
     const p = readParams<SoftCrossEntropyLossParams>(fn, params, ['reduction', 'smooth_factor', 'ignore_index', 'dim']);
-    this.mean = meanOverAll(fn, p.reduction) === 'mean';
+    super(fn, oneOf(fn, 'reduction', p.reduction, REDUCTIONS, 'mean'));
     this.smoothFactor = fractionOf(fn, 'smooth_factor', p.smooth_factor) ?? 0;
     this.ignoreIndex = ignoreIndexOf(fn, p.ignore_index, -100);
     if (p.dim !== undefined && !Number.isInteger(p.dim)) throw rangeError(fn, 'dim', `must be an axis; got ${describe(p.dim)}`);
@@ -524,10 +567,15 @@ export class SoftCrossEntropyLoss extends SmpLoss {
     const dim = this.dim < 0 ? this.dim + rank : this.dim;
     if (dim !== 1 && dim !== rank - 1) throw rangeError(fn, 'dim', `is ${this.dim}; the class axis must be 1 or the last axis of y_pred [${p.shape.join(', ')}]`);
     const labels = asLabels(fn, 'y_true', t);
+    const { reduction, scale } = softReduction(this.reduction, labels.length);
     const options = {
-      shape: p.shape, layout: dim === 1 ? 'NCHW' : 'NHWC', target: 'labels', ignoreIndex: this.ignoreIndex, labelSmoothing: this.smoothFactor, reduction: 'sum',
+      shape: p.shape, layout: dim === 1 ? 'NCHW' : 'NHWC', target: 'labels', ignoreIndex: this.ignoreIndex, labelSmoothing: this.smoothFactor, reduction,
     };
-    return planOf(p, { loss: 'crossEntropy', target: labels, options, scale: this.mean ? 1 / labels.length : 1 });
+    const plan = planOf(p, { loss: 'crossEntropy', target: labels, options, scale });
+    if (reduction !== 'none') return plan;
+    // smp's label_smoothed_nll_loss keeps the class axis (size 1) when it masks ignore_index.
+    const shape = this.ignoreIndex === null ? p.shape.filter((_, axis) => axis !== dim) : p.shape.map((d, axis) => (axis === dim ? 1 : d));
+    return { ...plan, output: (values) => ({ data: values, shape }) };
   }
 }
 

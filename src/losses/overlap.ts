@@ -142,7 +142,7 @@ export function resolveOverlap(
     empty: oneOf(fn, 'empty', opts.empty, EMPTY_POLICIES, 'smooth'),
     weightType: oneOf(fn, 'weightType', opts.weightType, WEIGHT_TYPES, 'square'),
     // MONAI: DiceFocal passes include_background to both parts; DiceCE's cross-entropy ignores it.
-    pointwise: pointFamily === null ? null : resolvePoint(fn, pointFamily, opts, tensor, reduction, includeBackground),
+    pointwise: pointFamily === null ? null : resolvePoint(fn, pointFamily, opts, tensor, reduction, includeBackground, overlap === 'none'),
     lambdaOverlap: nonNegative(fn, 'lambdaOverlap', opts.lambdaOverlap, 1),
     lambdaPoint: nonNegative(fn, 'lambdaPoint', opts.lambdaPoint, 1),
   };

@@ -3,7 +3,9 @@
 //
 // Their reductions follow PyTorch / MONAI: 'mean' divides by the number of counted elements
 // (BCE, focal), by the number of counted voxels (cross-entropy with a dense target), or by
-// Σ weight[label] over counted voxels (cross-entropy with a label map, torch's weighted mean).
+// Σ weight[label] over counted voxels (cross-entropy with a label map, torch's weighted mean);
+// 'none' (a pointwise loss alone) is each element's term, summed over the classes of its voxel
+// for cross-entropy (kernel 3), so that 'sum' is the sum of those values over the classes reduced.
 import { COEF_E, COEF_F, COEF_STRIDE, STAT_E, STAT_E2, STAT_G, STAT_N, STATS_STRIDE } from '../api.js';
 import { rangeError } from '../errors.js';
 import { classWeights, nonNegative } from './options.js';
@@ -21,7 +23,8 @@ export interface PointSpec {
   gamma: number;
   /** Focal class balance: sigmoid α·y + (1 − α)·(1 − y); softmax 1 − α for class 0, α for the others. */
   alpha: number | null;
-  reduction: 'mean' | 'sum';
+  /** 'none' only for a pointwise loss alone (one value per element, or per voxel for cross-entropy). */
+  reduction: 'mean' | 'sum' | 'none';
   /**
    * First class the term covers: 1 leaves class 0 out of the sums and the mean (MONAI's
    * include_background=False for its focal loss). Cross-entropy always covers every class.
@@ -38,11 +41,12 @@ export const POINT_OPTION_NAMES: Readonly<Record<'bce' | 'crossEntropy' | 'focal
 /**
  * Resolves a pointwise term. `family` names the term the caller offers: 'bce' and 'ce' are fixed
  * (BCE needs sigmoid, cross-entropy softmax); 'either' (Dice + CE) follows the activation —
- * cross-entropy with softmax, BCE with sigmoid; focal takes either activation.
+ * cross-entropy with softmax, BCE with sigmoid; focal takes either activation. `alone`: the term is
+ * the whole loss, which may then have reduction 'none'.
  */
 export function resolvePoint(
   fn: string, family: 'bce' | 'ce' | 'either' | 'focal', opts: Record<string, unknown>, tensor: TensorSpec, reduction: string,
-  includeBackground: boolean,
+  includeBackground: boolean, alone: boolean,
 ): PointSpec {
   if (tensor.activation === 'none') {
     throw rangeError(fn, 'activation', `must be 'sigmoid' or 'softmax': the ${family === 'focal' ? 'focal' : 'cross-entropy'} term is computed from logits`);
@@ -54,8 +58,8 @@ export function resolvePoint(
   if (kind === 'bce' && tensor.activation !== 'sigmoid') {
     throw rangeError(fn, 'activation', `must be 'sigmoid' for binary cross-entropy; got '${tensor.activation}' (crossEntropyLoss is the softmax form)`);
   }
-  if (reduction !== 'mean' && reduction !== 'sum') {
-    throw rangeError(fn, 'reduction', `must be 'mean' or 'sum' with a pointwise term; got '${reduction}'`);
+  if (reduction !== 'mean' && reduction !== 'sum' && !(alone && reduction === 'none')) {
+    throw rangeError(fn, 'reduction', `must be 'mean' or 'sum' for a loss with a pointwise part; got '${reduction}'`);
   }
   const smoothing = nonNegative(fn, 'labelSmoothing', opts.labelSmoothing, 0);
   if (smoothing > 1) throw rangeError(fn, 'labelSmoothing', `must be in [0, 1]; got ${smoothing}`);
@@ -71,7 +75,7 @@ export function resolvePoint(
     labelSmoothing: smoothing,
     gamma: nonNegative(fn, 'gamma', opts.gamma, 2),
     alpha,
-    reduction,
+    reduction: reduction as PointSpec['reduction'],
     firstClass: kind === 'ce' || includeBackground ? 0 : 1,
   };
 }
@@ -88,6 +92,7 @@ function perClass(fn: string, name: string, value: unknown, C: number): Float64A
  * (the derivative of lambda·value) to every (sample, class).
  */
 export function evaluatePoint(fn: string, spec: PointSpec, plan: TensorPlan, stats: Float64Array, lambda: number, coef: Float64Array | null): number {
+  if (spec.reduction === 'none') throw new Error(`${fn}: reduction 'none' is per element (pointLossCoefficients)`);
   const { B, C } = plan;
   const w = (c: number) => spec.weight?.[c] ?? 1;
   // Per class: the value is Σ_b (k1·E + k2·E2) and kernel 2's e, f are k·(scale), by kind.
@@ -134,4 +139,20 @@ export function evaluatePoint(fn: string, spec: PointSpec, plan: TensorPlan, sta
     }
   }
   return value;
+}
+
+/** How many values reduction 'none' gives: one per element of pred, or one per voxel for cross-entropy. */
+export function pointLossLength(plan: TensorPlan): number {
+  return plan.B * (plan.point === 'ce' ? 1 : plan.C) * plan.S;
+}
+
+/**
+ * Kernel 3's coefficients for reduction 'none': each element's weighted term, every class listed
+ * (includeBackground changes only what 'mean' and 'sum' take), unscaled — so the values add up to
+ * the term's 'sum' over every class. Throws as the reduced forms do when that sum is not finite.
+ */
+export function pointLossCoefficients(fn: string, spec: PointSpec, plan: TensorPlan, stats: Float64Array): Float64Array {
+  const coef = new Float64Array(plan.B * plan.C * COEF_STRIDE);
+  evaluatePoint(fn, { ...spec, reduction: 'sum', firstClass: 0 }, plan, stats, 1, coef);
+  return coef;
 }

@@ -44,14 +44,18 @@ export function checkAttached(engine: Engine, fn: string, pred: unknown, target:
   engine.checkAttached(fn, 'out', out);
 }
 
-export function checkOut(fn: string, out: unknown, inputs: { pred: Float32Array; target: Target; mask: Uint8Array | null }): void {
+/** `out` is a Float32Array of `length` values (pred's, or as `what` says) that overlaps no input. */
+export function checkOut(
+  fn: string, out: unknown, inputs: { pred: Float32Array; target: Target; mask: Uint8Array | null },
+  length = inputs.pred.length, what = 'pred has',
+): void {
   if (!(out instanceof Float32Array)) throw typeError(fn, 'out', `must be a Float32Array; got ${describe(out)}`);
-  if (out.length !== inputs.pred.length) {
-    throw rangeError(fn, 'out', `has length ${out.length} but pred has ${inputs.pred.length}`);
+  if (out.length !== length) {
+    throw rangeError(fn, 'out', `has length ${out.length} but ${what} ${length}`);
   }
   for (const [name, other] of [['pred', inputs.pred], ['target', inputs.target], ['mask', inputs.mask]] as const) {
     if (other && out.buffer === other.buffer && out.byteOffset < other.byteOffset + other.byteLength && other.byteOffset < out.byteOffset + out.byteLength) {
-      throw rangeError(fn, 'out', `overlaps ${name}; the gradient needs its own array`);
+      throw rangeError(fn, 'out', `overlaps ${name}; the result needs its own array`);
     }
   }
 }

@@ -5,7 +5,7 @@
 // training loops (tf.grad, tf.variableGrads, optimizer.minimize).
 import * as tf from '@tensorflow/tfjs-core';
 import type {
-  CreateLossOptions, DiceCELossOptions, DiceFocalLossOptions, DiceLossOptions, FocalTverskyLossOptions,
+  CreateLossOptions, CreateTermLossOptions, DiceCELossOptions, DiceFocalLossOptions, DiceLossOptions, FocalTverskyLossOptions,
   GeneralizedDiceLossOptions, JaccardLossOptions, Loss, LossName, Target, TverskyLossOptions,
 } from '../api.js';
 import { describe, rangeError, typeError } from '../errors.js';
@@ -94,7 +94,7 @@ function tfLoss(fn: string, name: LossName, opts: TfLossOptions<AnyLossOptions>)
     const key = shape.join(',');
     if (resolved === null || resolved.shape !== key) {
       const k = kernel ?? (sharedKernel ??= loadDiceSync());
-      resolved = { shape: key, loss: k.createLoss({ ...options, shape } as CreateLossOptions) };
+      resolved = { shape: key, loss: k.createLoss({ ...options, shape } as CreateTermLossOptions) };
     }
     return resolved.loss;
   };

@@ -2,7 +2,8 @@
 // definitions (nothing here imports src/): binary cross-entropy with logits (pos_weight), cross-
 // entropy from logits (class weights, label smoothing, torch's weighted mean for class indices),
 // and MONAI's focal loss (sigmoid: α_t·(1 − p_t)^γ·BCE written as σ(−x·(2y − 1))^γ·BCE; softmax:
-// −α_c·(1 − p_c)^γ·y_c·log p_c). Straight loops over every element.
+// −α_c·(1 − p_c)^γ·y_c·log p_c). Straight loops over every element; the reduced loss is the sum of
+// the elements' losses (PyTorch's reduction='none'), divided by their count for 'mean'.
 import { elementIndex, shapeAxes, type RefLayout } from './dice.js';
 
 export interface PointRefOptions {
@@ -27,7 +28,12 @@ export interface PointRefOptions {
 const softplus = (x: number): number => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
-export function pointwiseReference(pred: ArrayLike<number>, target: ArrayLike<number>, o: PointRefOptions): number {
+/**
+ * Each counted element's loss (BCE, focal: every class, in pred's layout) or voxel's loss
+ * (cross-entropy, [B, S]), 0 elsewhere; the classes the reductions take (`first` on: class 0 is
+ * out with includeBackground false) and the count 'mean' divides by.
+ */
+export function pointwiseElementsReference(pred: ArrayLike<number>, target: ArrayLike<number>, o: PointRefOptions): { values: Float64Array; reduced: Float64Array; count: number } {
   const layout = o.layout ?? 'NCHW';
   const { B, C, S } = shapeAxes(o.shape, layout);
   const at = (b: number, c: number, s: number) => elementIndex(layout, C, S, b, c, s);
@@ -35,7 +41,9 @@ export function pointwiseReference(pred: ArrayLike<number>, target: ArrayLike<nu
   const gamma = o.gamma ?? 2;
   const alpha = o.alpha ?? null;
   const first = o.kind !== 'ce' && o.includeBackground === false ? 1 : 0;
-  let sum = 0;
+  const values = new Float64Array(o.kind === 'ce' ? B * S : B * C * S);
+  // The values the reductions take: every voxel of cross-entropy, classes ≥ first of the others.
+  const reduced = new Float64Array(values.length);
   let count = 0;
   for (let b = 0; b < B; b++) {
     for (let s = 0; s < S; s++) {
@@ -43,6 +51,10 @@ export function pointwiseReference(pred: ArrayLike<number>, target: ArrayLike<nu
       const label = o.targetKind === 'labels' ? target[b * S + s] : -1;
       if (o.targetKind === 'labels' && label === o.ignoreIndex) continue;
       const y = (c: number) => (o.targetKind === 'labels' ? (label === c ? 1 : 0) : target[at(b, c, s)]);
+      const put = (i: number, c: number, v: number) => {
+        values[i] += v;
+        if (c >= first) reduced[i] += v;
+      };
       if (o.activation === 'softmax') {
         const x = Array.from({ length: C }, (_, c) => pred[at(b, c, s)]);
         const max = Math.max(...x);
@@ -50,37 +62,44 @@ export function pointwiseReference(pred: ArrayLike<number>, target: ArrayLike<nu
         const logp = x.map((v) => v - max - logZ);
         if (o.kind === 'ce') {
           const eps = o.labelSmoothing ?? 0;
-          for (let c = 0; c < C; c++) sum += -w(c) * ((1 - eps) * y(c) + eps / C) * logp[c];
+          for (let c = 0; c < C; c++) put(b * S + s, c, -w(c) * ((1 - eps) * y(c) + eps / C) * logp[c]);
           count += o.targetKind === 'labels' ? w(label) : 1;
         } else {
-          for (let c = first; c < C; c++) {
+          for (let c = 0; c < C; c++) {
             const a = alpha === null ? 1 : c === 0 ? 1 - alpha : alpha;
-            sum += -a * w(c) * (1 - Math.exp(logp[c])) ** gamma * y(c) * logp[c];
-            count += 1;
+            put(at(b, c, s), c, -a * w(c) * (1 - Math.exp(logp[c])) ** gamma * y(c) * logp[c]);
           }
+          count += C - first;
         }
       } else {
-        for (let c = first; c < C; c++) {
+        for (let c = 0; c < C; c++) {
           const x = pred[at(b, c, s)];
           const t = y(c);
           const pw = o.posWeight?.[c] ?? 1;
           // BCE = −[pw·t·log σ(x) + (1 − t)·log(1 − σ(x))], log σ(x) = −softplus(−x), log(1 − σ(x)) = −softplus(x).
           const bce = pw * t * softplus(-x) + (1 - t) * softplus(x);
           if (o.kind === 'bce') {
-            sum += w(c) * bce;
+            put(at(b, c, s), c, w(c) * bce);
           } else {
             const pt = t * sigmoid(x) + (1 - t) * (1 - sigmoid(x));
-            const at = alpha === null ? 1 : alpha * t + (1 - alpha) * (1 - t);
+            const balance = alpha === null ? 1 : alpha * t + (1 - alpha) * (1 - t);
             // MONAI writes (1 − p_t)^γ as exp(γ·logsigmoid(−x·(2t − 1))), equal for t ∈ {0, 1}
             // and its definition for soft t.
             const modulation = Number.isInteger(t) ? (1 - pt) ** gamma : sigmoid(-x * (2 * t - 1)) ** gamma;
-            sum += w(c) * at * modulation * bce;
+            put(at(b, c, s), c, w(c) * balance * modulation * bce);
           }
-          count += 1;
         }
+        count += C - first;
       }
     }
   }
+  return { values, reduced, count };
+}
+
+/** The reduced loss: the sum of the values the reduction takes, divided by the count for 'mean'. */
+export function pointwiseReference(pred: ArrayLike<number>, target: ArrayLike<number>, o: PointRefOptions): number {
+  const { reduced, count } = pointwiseElementsReference(pred, target, o);
+  const sum = reduced.reduce((a, v) => a + v, 0);
   if (o.reduction === 'sum') return sum;
   return count > 0 ? sum / count : 0;
 }

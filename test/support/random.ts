@@ -27,3 +27,43 @@ export function offsetView<T extends Float32Array | Uint8Array | Uint16Array | I
   for (let i = 0; i < values.length; i++) view[i] = values[i];
   return view;
 }
+
+/** The tensors of a random loss case: B samples of C classes over `spatial`, and what to draw. */
+export interface TensorCase {
+  B: number;
+  C: number;
+  spatial: number[];
+  layout: 'NCHW' | 'NHWC';
+  target: 'f32' | 'u8' | 'labels-u8' | 'labels-u16' | 'labels-i32';
+  ignore: boolean;
+  mask: boolean;
+  weighted: boolean;
+  seed: number;
+}
+
+/**
+ * Logits in [−6, 6), a target (soft f32 values, 0/1 bytes, or a label map whose ignored voxels hold
+ * C, a label outside [0, C) used only as ignoreIndex), a per-sample mask and class weights, each
+ * at a non-zero byte offset; `random` goes on drawing for the case's options.
+ */
+export function randomTensors(c: TensorCase) {
+  const random = rng(c.seed);
+  const S = c.spatial.reduce((a, d) => a * d, 1);
+  const n = c.B * c.C * S;
+  const shape = c.layout === 'NCHW' ? [c.B, c.C, ...c.spatial] : [c.B, ...c.spatial, c.C];
+  const pred = offsetView(Float32Array, Array.from({ length: n }, () => 12 * random() - 6), 1 + (c.seed % 5));
+  const labels = c.target.startsWith('labels');
+  const ignoreIndex = labels && c.ignore ? c.C : undefined;
+  let target: Float32Array | Uint8Array | Uint16Array | Int32Array;
+  if (labels) {
+    const values = Array.from({ length: c.B * S }, () => (ignoreIndex !== undefined && random() < 0.2 ? ignoreIndex : Math.floor(random() * c.C)));
+    target = c.target === 'labels-u8' ? offsetView(Uint8Array, values, 3) : c.target === 'labels-u16' ? offsetView(Uint16Array, values, 1) : offsetView(Int32Array, values, 2);
+  } else if (c.target === 'u8') {
+    target = offsetView(Uint8Array, Array.from({ length: n }, () => (random() < 0.4 ? 1 : 0)), 2);
+  } else {
+    target = offsetView(Float32Array, Array.from({ length: n }, () => random()), 1);
+  }
+  const mask = c.mask ? offsetView(Uint8Array, Array.from({ length: c.B * S }, () => (random() < 0.25 ? 0 : 1)), 5) : undefined;
+  const weight = c.weighted ? Array.from({ length: c.C }, () => 0.2 + random()) : undefined;
+  return { random, S, shape, pred, labels, ignoreIndex, target, mask, weight };
+}

@@ -7,7 +7,7 @@ import type { ConfusionPlan } from '../../metrics/plan.js';
 import type { SurfacePlan } from '../../metrics/surface-plan.js';
 import type { Engine, KernelJob, LovaszJob } from '../engine.js';
 import { confusionJS } from './confusion.js';
-import { gradJS, statsJS } from './kernels.js';
+import { gradJS, pointLossJS, statsJS } from './kernels.js';
 import { JsLovaszJob } from './lovasz.js';
 import { surfaceJS } from './surface.js';
 
@@ -21,6 +21,11 @@ export class JsEngine implements Engine {
       grad: (coef) => {
         const out = gradOut ?? new Float32Array(inputs.pred.length);
         gradJS(plan, inputs, coef, out);
+        return out;
+      },
+      pointLoss: (coef) => {
+        const out = gradOut as Float32Array; // kernel 3 always gets the array to write (Engine.pointLoss)
+        pointLossJS(plan, inputs, coef, out);
         return out;
       },
       close: () => {},

@@ -212,3 +212,36 @@ export function gradJS(plan: TensorPlan, inputs: Inputs, coef: Float64Array, out
     }
   }
 }
+
+/**
+ * Kernel 3: each element's weighted pointwise term e·E_i + f·E2_i into out (pred's layout), or
+ * for cross-entropy their sum over the classes of each voxel (out[b·S + s]); elements and voxels
+ * that do not count get 0.
+ */
+export function pointLossJS(plan: TensorPlan, inputs: Inputs, coef: Float64Array, out: Float32Array): void {
+  const { B, C, S } = plan;
+  const { pred } = inputs;
+  const softmax = plan.activation === 'softmax';
+  const perVoxel = plan.point === 'ce';
+  const p = new Float64Array(C);
+  const logp = new Float64Array(C);
+  for (let b = 0; b < B; b++) {
+    for (let s = 0; s < S; s++) {
+      if (softmax) softmaxAt(plan, pred, b, s, p, logp);
+      let voxel = 0;
+      for (let c = 0; c < C; c++) {
+        const i = indexOf(plan, b, c, s);
+        const y = targetAt(plan, inputs, b, c, s, i);
+        let value = 0;
+        if (y !== null) {
+          const [e, e2] = pointSums(plan, pred[i], y, p[c], logp[c]);
+          const at = (b * C + c) * COEF_STRIDE;
+          value = coef[at + COEF_E] * e + coef[at + COEF_F] * e2;
+        }
+        if (perVoxel) voxel += value;
+        else out[i] = value;
+      }
+      if (perVoxel) out[b * S + s] = voxel;
+    }
+  }
+}

@@ -49,7 +49,7 @@ export class WasmEngine implements Engine {
       mask: placed.mask,
       out: placed.out,
     };
-    return new WasmJob(this.kernels, plan, at, placed.release, gradOut, placed.outResident, inputs.pred.length);
+    return new WasmJob(this.kernels, plan, at, placed.release, gradOut, placed.outResident, gradOut?.length ?? inputs.pred.length);
   }
 
   /**
@@ -77,7 +77,7 @@ export class WasmEngine implements Engine {
         pred: predAt ?? take(pred.byteLength),
         target: targetAt ?? take(target.byteLength),
         mask: mask ? maskAt ?? take(mask.byteLength) : 0,
-        out: gradOut === undefined ? 0 : outAt ?? take(pred.byteLength),
+        out: gradOut === undefined ? 0 : outAt ?? take(gradOut?.byteLength ?? pred.byteLength),
         outResident: outAt !== null,
         release: () => { for (const b of blocks) this.arena.free(b); },
       };
@@ -226,6 +226,15 @@ class WasmJob implements KernelJob {
   }
 
   grad(coef: Float64Array): Float32Array {
+    return this.map('grad', coef);
+  }
+
+  pointLoss(coef: Float64Array): Float32Array {
+    return this.map('pointLoss', coef);
+  }
+
+  /** Kernel 2 (`grad`) or kernel 3 (`pointLoss`), which take the same arguments, into `out`. */
+  private map(kernel: 'grad' | 'pointLoss', coef: Float64Array): Float32Array {
     const { kernels: k, plan, at } = this;
     const { B, C, S } = plan;
     const buffer = k.memory.buffer;
@@ -233,11 +242,10 @@ class WasmJob implements KernelJob {
     const layout = LAYOUT_CODE[plan.layout];
     const act = ACTIVATION_CODE[plan.activation];
     if (plan.targetKind === 'dense') {
-      const kernel = plan.targetType === 'f32' ? k.gradDense_f32 : k.gradDense_u8;
-      kernel(at.out, at.pred, at.target, at.mask, maskStride(plan), at.coef, B, C, S, layout, act, POINT_CODE[plan.point], plan.gamma, at.scratch);
+      k[`${kernel}Dense_${plan.targetType as 'f32' | 'u8'}`](at.out, at.pred, at.target, at.mask, maskStride(plan), at.coef, B, C, S, layout, act,
+        POINT_CODE[plan.point], plan.gamma, at.scratch);
     } else {
-      const kernel = plan.targetType === 'u8' ? k.gradLabels_u8 : plan.targetType === 'u16' ? k.gradLabels_u16 : k.gradLabels_i32;
-      kernel(at.out, at.pred, at.target, at.mask, maskStride(plan), at.coef, B, C, S, layout, act,
+      k[`${kernel}Labels_${plan.targetType as 'u8' | 'u16' | 'i32'}`](at.out, at.pred, at.target, at.mask, maskStride(plan), at.coef, B, C, S, layout, act,
         plan.ignoreIndex ?? 0, plan.ignoreIndex === null ? 0 : 1, POINT_CODE[plan.point], plan.gamma, at.scratch);
     }
     return deliverGradient(buffer, at.out, this.length, this.gradOut, this.outResident);

@@ -24,6 +24,12 @@ export interface DiceExports extends ConfusionExports, SurfaceExports {
   gradLabels_u8: GradLabels;
   gradLabels_u16: GradLabels;
   gradLabels_i32: GradLabels;
+  /** Kernel 3 takes kernel 2's arguments. */
+  pointLossDense_f32: GradDense;
+  pointLossDense_u8: GradDense;
+  pointLossLabels_u8: GradLabels;
+  pointLossLabels_u16: GradLabels;
+  pointLossLabels_i32: GradLabels;
   argsortWorkBytes(n: number): number;
   argsortDesc_f32(pairs: Ptr, n: number, work: Ptr): void;
   lovaszHingeErrors_f32: HingeErrors;

@@ -1,7 +1,7 @@
-// Handing the gradient that the kernels wrote in WebAssembly memory to the caller.
+// Handing the gradient (or kernel 3's losses) that the kernels wrote in WebAssembly memory to the caller.
 
 /**
- * The gradient the kernels wrote at `out` (`length` f32): the caller's array when it lives
+ * What the kernels wrote at `out` (`length` f32): the caller's array when it lives
  * there, or copied into the caller's array, or into a new one.
  */
 export function deliverGradient(buffer: ArrayBuffer, out: number, length: number, gradOut: Float32Array | null | undefined, outResident: boolean): Float32Array {

@@ -20,10 +20,10 @@ export type MonaiWeight = number | readonly number[];
 
 const REDUCTIONS: readonly MonaiReduction[] = ['mean', 'sum', 'none'];
 
-/** MONAI's reductions of a loss with a focal part: its 'none' is the elementwise tensor, which the kernels never form. */
+/** The reductions of DiceFocalLoss and GeneralizedDiceFocalLoss, whose 'none' is not offered here. */
 function reducedOnly(fn: string, value: unknown): 'mean' | 'sum' {
   if (value === 'none') {
-    throw rangeError(fn, 'reduction', "'none' (MONAI's elementwise (B, C, ...spatial) focal loss) is not supported: the kernels reduce the focal sum as they go; use 'mean' or 'sum'");
+    throw rangeError(fn, 'reduction', "'none' (MONAI adds the overlap terms (B, C, 1, ...) to the elementwise focal loss) is not supported for the combined losses; use 'mean' or 'sum'");
   }
   return oneOf(fn, 'reduction', value, ['mean', 'sum'], 'mean');
 }
@@ -182,7 +182,8 @@ interface FocalSpec {
   gamma: number;
   alpha: number | null;
   weight: MonaiWeight | null;
-  reduction: 'mean' | 'sum';
+  /** 'none': FocalLoss alone. */
+  reduction: MonaiReduction;
   useSoftmax: boolean;
 }
 
@@ -241,6 +242,22 @@ function focalParts(fn: string, spec: FocalSpec, inputs: LossInputs, warnings: W
   if (includeBackground) return [focal(inputs, 'softmax', spec.alpha, true)];
   const sliced = withoutBackground(fn, inputs);
   return [{ ...focal(sliced.inputs, 'softmax', null, true), pullback: sliced.pullback }];
+}
+
+/**
+ * FocalLoss reduction 'none': the elementwise loss (B, C', ...spatial) over the channels left after
+ * background removal, from the focal part's values (every channel, or those left when its softmax
+ * was taken over them); a softmax over one channel is 1, whose loss is 0 (no part).
+ */
+function elementwiseOutput(spec: FocalSpec, inputs: LossInputs, parts: readonly Part[]): (values: Float64Array) => Tensor {
+  const { B, C, S, shape } = inputs;
+  const first = spec.includeBackground || C === 1 ? 0 : 1;
+  const out = [B, C - first, ...shape.slice(2)];
+  const partChannels = parts.length > 0 ? (parts[0].options.shape as number[])[1] : C - first;
+  return (values) => {
+    if (parts.length === 0) return { data: new Float64Array(B * (C - first) * S), shape: out };
+    return { data: partChannels === C ? values.filter((_, i) => Math.floor(i / S) % C >= first) : values, shape: out };
+  };
 }
 
 /** torch's cross_entropy (C > 1) or binary_cross_entropy_with_logits (C = 1) of the raw logits, as DiceCELoss computes it. */
@@ -417,7 +434,7 @@ export interface FocalLossParams {
   gamma?: number;
   alpha?: number | null;
   weight?: MonaiWeight | null;
-  reduction?: 'mean' | 'sum';
+  reduction?: MonaiReduction;
   use_softmax?: boolean;
 }
 
@@ -425,10 +442,12 @@ export interface FocalLossParams {
  * monai.losses.FocalLoss (Lin et al. 2017) from logits: sigmoid `(1 − p_t)^gamma·BCE` per element
  * (alpha: `alpha·t + (1 − alpha)(1 − t)`), or with use_softmax `−(1 − p)^gamma·t·log p` with the
  * softmax over the channels left after background removal (alpha: 1 − alpha for channel 0, alpha
- * for the others); `weight` per channel; 'mean' over all elements, or MONAI's 'sum' (the spatial
- * mean summed over batch and channels). Reduction 'none' (the elementwise tensor) is not supported.
+ * for the others); `weight` per channel; 'mean' over all elements, MONAI's 'sum' (the spatial
+ * mean summed over batch and channels), or 'none': the elementwise loss, (B, C', ...spatial) with
+ * C' the channels left after background removal.
  * @example
  * new monai.FocalLoss({ to_onehot_y: true, use_softmax: true, gamma: 2 }).forward(logits, labels);
+ * new monai.FocalLoss({ reduction: 'none' }).forward(logits, target);    // { data, shape: [B, C, H, W] }
  */
 export class FocalLoss extends MonaiLoss {
   private readonly spec: FocalSpec;
@@ -437,7 +456,7 @@ export class FocalLoss extends MonaiLoss {
   constructor(params?: FocalLossParams) {
     const fn = 'FocalLoss';
     const p = readParams(fn, params, ['include_background', 'to_onehot_y', 'gamma', 'alpha', 'weight', 'reduction', 'use_softmax']);
-    const reduction = reducedOnly(fn, p.reduction);
+    const reduction = oneOf(fn, 'reduction', p.reduction, REDUCTIONS, 'mean');
     super(fn, reduction, null);
     this.toOnehotY = flag(fn, 'to_onehot_y', p.to_onehot_y, false);
     this.spec = {
@@ -452,7 +471,8 @@ export class FocalLoss extends MonaiLoss {
 
   protected plan(fn: string, input: unknown, target: unknown): Plan {
     const inputs = readLossInputs(fn, input, target, this.toOnehotY, this.warnings);
-    return { parts: focalParts(fn, this.spec, inputs, this.warnings, 1), shape: inputs.shape };
+    const parts = focalParts(fn, this.spec, inputs, this.warnings, 1);
+    return { parts, shape: inputs.shape, ...(this.spec.reduction === 'none' ? { output: elementwiseOutput(this.spec, inputs, parts) } : {}) };
   }
 }
 

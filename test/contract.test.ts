@@ -7,8 +7,8 @@ import { loadDice, loadDiceSync } from '../src/index.js';
 import { simdSupported, wasmBytes } from '../src/runtime/binaries.js';
 
 const KERNELS: Record<string, number> = {
-  statsDense_f32: 14, statsDense_u8: 14, statsLabels_u8: 16, statsLabels_u16: 16, statsLabels_i32: 16,
-  gradDense_f32: 14, gradDense_u8: 14, gradLabels_u8: 16, gradLabels_u16: 16, gradLabels_i32: 16,
+  statsDense_f32: 15, statsDense_u8: 15, statsLabels_u8: 17, statsLabels_u16: 17, statsLabels_i32: 17,
+  gradDense_f32: 15, gradDense_u8: 15, gradLabels_u8: 17, gradLabels_u16: 17, gradLabels_i32: 17,
   heapBase: 0, tileLength: 1, scratchBytes: 1,
   confusionScratchBytes: 0, confusionLabels_u8: 8, confusionLabels_u16: 8, confusionLabels_i32: 8,
   confusionMasks_f32_f32: 10, confusionMasks_f32_u8: 10, confusionMasks_u8_f32: 10, confusionMasks_u8_u8: 10,

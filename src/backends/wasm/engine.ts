@@ -205,10 +205,10 @@ class WasmJob implements KernelJob {
     const flags = (plan.squared ? ROW_SQUARED : 0) | (plan.soft ? ROW_SOFT : 0);
     if (plan.targetKind === 'dense') {
       const kernel = plan.targetType === 'f32' ? k.statsDense_f32 : k.statsDense_u8;
-      kernel(at.stats, at.pred, at.target, at.mask, maskStride(plan), B, C, S, layout, act, flags, POINT_CODE[plan.point], plan.gamma, at.scratch);
+      kernel(at.stats, at.pred, at.target, at.mask, maskStride(plan), B, C, S, S, layout, act, flags, POINT_CODE[plan.point], plan.gamma, at.scratch);
     } else {
       const kernel = plan.targetType === 'u8' ? k.statsLabels_u8 : plan.targetType === 'u16' ? k.statsLabels_u16 : k.statsLabels_i32;
-      kernel(at.stats, at.pred, at.target, at.mask, maskStride(plan), B, C, S, layout, act, flags,
+      kernel(at.stats, at.pred, at.target, at.mask, maskStride(plan), B, C, S, S, layout, act, flags,
         plan.ignoreIndex ?? 0, plan.ignoreIndex === null ? 0 : 1, POINT_CODE[plan.point], plan.gamma, at.scratch);
     }
     return view.slice();
@@ -223,10 +223,10 @@ class WasmJob implements KernelJob {
     const act = ACTIVATION_CODE[plan.activation];
     if (plan.targetKind === 'dense') {
       const kernel = plan.targetType === 'f32' ? k.gradDense_f32 : k.gradDense_u8;
-      kernel(at.out, at.pred, at.target, at.mask, maskStride(plan), at.coef, B, C, S, layout, act, POINT_CODE[plan.point], plan.gamma, at.scratch);
+      kernel(at.out, at.pred, at.target, at.mask, maskStride(plan), at.coef, B, C, S, S, layout, act, POINT_CODE[plan.point], plan.gamma, at.scratch);
     } else {
       const kernel = plan.targetType === 'u8' ? k.gradLabels_u8 : plan.targetType === 'u16' ? k.gradLabels_u16 : k.gradLabels_i32;
-      kernel(at.out, at.pred, at.target, at.mask, maskStride(plan), at.coef, B, C, S, layout, act,
+      kernel(at.out, at.pred, at.target, at.mask, maskStride(plan), at.coef, B, C, S, S, layout, act,
         plan.ignoreIndex ?? 0, plan.ignoreIndex === null ? 0 : 1, POINT_CODE[plan.point], plan.gamma, at.scratch);
     }
     return deliverGradient(buffer, at.out, this.length, this.gradOut, this.outResident);

@@ -206,6 +206,19 @@ export interface Loss {
 export interface LoadOptions {
   /** Force an implementation; default: `'simd'` when the engine supports it, else `'scalar'`. */
   backend?: BackendName;
+  /**
+   * Give the kernel a shared `WebAssembly.Memory`, whose earlier views stay valid when it grows, so
+   * arrays from `alloc` never detach. Default: `true` where shared memory exists (Node, and pages
+   * that are cross-origin isolated by COOP/COEP, and their workers), else `false`. WebAssembly
+   * backends only.
+   */
+  sharedMemory?: boolean;
+}
+
+/** Allocation that ends with a scope (`k.scope`): every array it gave out is freed then. */
+export interface AllocScope {
+  /** As `alloc`, for the duration of the scope. */
+  alloc<C extends AllocatableConstructor>(type: C, length: number): InstanceType<C>;
 }
 
 /** Typed-array constructors `alloc` accepts. */

@@ -8,7 +8,7 @@ import type {
   GeneralizedDiceFocalLossOptions, GeneralizedDiceLossOptions, JaccardLossOptions, Loss, LossAndGrad, MccLossOptions, Target,
   TverskyLossOptions, WithGrad,
 } from './api.js';
-import type { CreateLovaszLossOptions, LovaszHingeLossOptions, LovaszSoftmaxLossOptions } from './api.js';
+import type { AllocScope, CreateLovaszLossOptions, LovaszHingeLossOptions, LovaszSoftmaxLossOptions } from './api.js';
 import type { Engine } from './backends/engine.js';
 import { describe, rangeError, typeError } from './errors.js';
 import { LOSS_OPTION_NAMES, resolveOverlap, SCORE_OPTION_NAMES, type AnyLossName } from './losses/overlap.js';
@@ -18,6 +18,7 @@ import { countConfusion } from './metrics/counts.js';
 import { evaluateCounts } from './metrics/evaluate.js';
 import { CONFUSION_OPTION_NAMES, resolveConfusion, resolveMetricsCall } from './metrics/options.js';
 import { MetricStream } from './metrics/stream.js';
+import { runScope } from './runtime/scope.js';
 import { createLovaszLoss, LOVASZ_OPTION_NAMES, lovaszValue, lovaszValueAndGrad, resolveLovasz } from './losses/lovasz.js';
 
 const LOSS_NAMES = Object.keys(LOSS_OPTION_NAMES) as AnyLossName[];
@@ -324,17 +325,33 @@ export class DiceKernel {
 
   /**
    * A typed array inside this kernel's memory: passed to any function it is used in place
-   * (no copy). Growing the memory (a bigger call, another alloc) detaches earlier views of a
-   * non-shared memory; such an array then throws when used. `reserve()` up front avoids it.
-   * For the `'js'` backend this is a plain typed array.
+   * (no copy). With a shared memory (the default in Node and cross-origin isolated pages) it
+   * stays valid when the memory grows. Growing a non-shared memory (a bigger call, another
+   * alloc) detaches earlier views; such an array then throws when used, and `reserve()` up front
+   * avoids it. For the `'js'` backend this is a plain typed array.
    */
   alloc<C extends AllocatableConstructor>(type: C, length: number): InstanceType<C> {
     return this.engine.alloc(type, length);
   }
 
-  /** Returns an array from `alloc` to the arena; the array must not be used afterwards. */
+  /** Returns an array from `alloc` to the arena; a call that gets it afterwards throws. */
   free(array: ArrayBufferView): void {
     this.engine.free(array);
+  }
+
+  /**
+   * Runs `fn` with a scoped allocator: every array `scope.alloc` gave out is freed when `fn`
+   * returns or throws (or, if it returns a promise, when that settles). A training loop that
+   * allocates per step in a scope keeps the memory flat.
+   * @example
+   * const loss = k.scope((scope) => {
+   *   const logits = scope.alloc(Float32Array, n);
+   *   model.writeLogits(logits);
+   *   return k.diceLossWithGrad(logits, labels, { shape, activation: 'softmax', out: grad }).loss;
+   * });
+   */
+  scope<T>(fn: (scope: AllocScope) => T): T {
+    return runScope(this.engine, fn);
   }
 
   /** Grows the memory now so that `bytes` more can be allocated without growing later. */

@@ -25,7 +25,7 @@ export function overlapValue(engine: Engine, spec: OverlapSpec, mode: 'loss' | '
 export function overlapValueAndGrad(engine: Engine, spec: OverlapSpec, pred: Float32Array, target: Target, out: Float32Array | undefined, mask: Mask): LossAndGrad {
   checkAttached(engine, spec.fn, pred, target, mask, out);
   const { plan, inputs } = planTensors(spec.fn, spec.tensor, sumsOf(spec), pred, target, mask);
-  if (out !== undefined) checkOut(spec.fn, out, inputs);
+  if (out !== undefined) checkOut(engine, spec.fn, out, inputs);
   const job = engine.open(spec.fn, plan, inputs, out ?? null);
   try {
     const stats = job.stats();
@@ -44,13 +44,13 @@ export function checkAttached(engine: Engine, fn: string, pred: unknown, target:
   engine.checkAttached(fn, 'out', out);
 }
 
-export function checkOut(fn: string, out: unknown, inputs: { pred: Float32Array; target: Target; mask: Uint8Array | null }): void {
+export function checkOut(engine: Engine, fn: string, out: unknown, inputs: { pred: Float32Array; target: Target; mask: Uint8Array | null }): void {
   if (!(out instanceof Float32Array)) throw typeError(fn, 'out', `must be a Float32Array; got ${describe(out)}`);
   if (out.length !== inputs.pred.length) {
     throw rangeError(fn, 'out', `has length ${out.length} but pred has ${inputs.pred.length}`);
   }
   for (const [name, other] of [['pred', inputs.pred], ['target', inputs.target], ['mask', inputs.mask]] as const) {
-    if (other && out.buffer === other.buffer && out.byteOffset < other.byteOffset + other.byteLength && other.byteOffset < out.byteOffset + out.byteLength) {
+    if (other && engine.sameMemory(out, other) && out.byteOffset < other.byteOffset + other.byteLength && other.byteOffset < out.byteOffset + out.byteLength) {
       throw rangeError(fn, 'out', `overlaps ${name}; the gradient needs its own array`);
     }
   }

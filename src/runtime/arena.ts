@@ -2,8 +2,10 @@
 //
 // Blocks are 64-byte aligned. Blocks of 1 MiB or more get 68 KiB of padding so that large
 // arrays never start a power of two apart (measured here: up to 2.5× bandwidth loss from
-// cache-set aliasing when they do). Growing the memory detaches every view of the old
-// buffer; callers re-derive views from `memory.buffer` after any allocation.
+// cache-set aliasing when they do). Growing a non-shared memory detaches every view of the old
+// buffer: callers re-derive views from `memory.buffer` after any allocation. A shared memory's
+// old views stay valid (same storage, old length), but `memory.buffer` is a new object after each
+// grow; `ownsBuffer` knows them all.
 
 const ALIGN = 64;
 const PAGE = 65536;
@@ -20,12 +22,21 @@ export class Arena {
   private readonly live = new Map<number, number>();
   /** End of the managed region: the memory's size, or the module's data end if larger. */
   private top: number;
+  /** The buffers a shared memory had before it grew (their views still see the memory). */
+  private readonly earlier = new WeakSet<ArrayBufferLike>();
+  readonly shared: boolean;
 
   constructor(readonly memory: WebAssembly.Memory, base: number) {
     const start = roundUp(base, ALIGN);
     const end = memory.buffer.byteLength;
     if (end > start) this.spans.push({ start, end });
     this.top = Math.max(start, end);
+    this.shared = typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer;
+  }
+
+  /** True when views of `buffer` see this memory: its current buffer or, if shared, an earlier one. */
+  ownsBuffer(buffer: ArrayBufferLike): boolean {
+    return buffer === this.memory.buffer || this.earlier.has(buffer);
   }
 
   /** Returns the address of a new block of at least `bytes` bytes; grows the memory if needed. */
@@ -84,6 +95,7 @@ export class Arena {
     if (pages < needed) {
       throw new RangeError(`dice-wasm: cannot grow WebAssembly memory by ${needed} pages (64 KiB each): the 4 GiB limit of wasm32 is reached`);
     }
+    if (this.shared) this.earlier.add(this.memory.buffer);
     this.memory.grow(pages);
     const end = this.memory.buffer.byteLength;
     this.release({ start: this.top, end });

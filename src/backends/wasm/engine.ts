@@ -24,6 +24,8 @@ export class WasmEngine implements Engine {
   private readonly arena: Arena;
   /** Arrays handed out by alloc, with their block address. */
   private readonly allocated = new WeakMap<ArrayBufferView, number>();
+  /** Arrays from alloc that were freed since: a call that gets one throws (its block may be someone else's by now). */
+  private readonly released = new WeakSet<ArrayBufferView>();
   /** Block for the statistics, coefficients and kernel scratch of a call; kept between calls. */
   private workspace = { at: 0, bytes: 0 };
 
@@ -130,7 +132,10 @@ export class WasmEngine implements Engine {
 
   /** Address of an array that lives in this instance's memory, or null for one to copy in. */
   private resident(fn: string, name: string, array: ArrayBufferView): number | null {
-    if (array.buffer === this.memory.buffer) {
+    if (this.released.has(array)) {
+      throw typeError(fn, name, 'was freed (by free() or at the end of its scope) and may share its memory with a newer array; alloc() another');
+    }
+    if (this.arena.ownsBuffer(array.buffer)) {
       if (!this.arena.contains(array.byteOffset, array.byteLength)) {
         throw typeError(fn, name, 'is a view of this kernel\'s memory outside any live block from alloc() (was it freed?)');
       }
@@ -141,9 +146,13 @@ export class WasmEngine implements Engine {
   }
 
   checkAttached(fn: string, name: string, array: unknown): void {
-    if (ArrayBuffer.isView(array) && this.allocated.has(array) && array.buffer !== this.memory.buffer) {
+    if (ArrayBuffer.isView(array) && this.allocated.has(array) && !this.arena.ownsBuffer(array.buffer)) {
       throw typeError(fn, name, 'was allocated with alloc() before the WebAssembly memory grew, which detached it; size the memory up front with reserve(bytes), or alloc() again');
     }
+  }
+
+  sameMemory(a: ArrayBufferView, b: ArrayBufferView): boolean {
+    return a.buffer === b.buffer || (this.arena.ownsBuffer(a.buffer) && this.arena.ownsBuffer(b.buffer));
   }
 
   alloc<C extends AllocatableConstructor>(ctor: C, length: number): InstanceType<C> {
@@ -159,9 +168,14 @@ export class WasmEngine implements Engine {
 
   free(array: ArrayBufferView): void {
     const at = this.allocated.get(array);
-    if (at === undefined) throw typeError('free', 'array', 'was not allocated by this kernel\'s alloc()');
+    if (at === undefined) throw typeError('free', 'array', 'was not allocated by this kernel\'s alloc(), or was freed already');
     this.allocated.delete(array);
+    this.released.add(array);
     this.arena.free(at);
+  }
+
+  live(array: ArrayBufferView): boolean {
+    return this.allocated.has(array);
   }
 
   reserve(bytes: number): void {
@@ -179,8 +193,8 @@ interface Addresses { stats: number; coef: number; scratch: number; pred: number
 /** Distance between the mask rows of consecutive samples: S, or 0 when all share one. */
 const maskStride = (plan: TensorPlan): number => (plan.mask === 'perSample' ? plan.S : 0);
 
-function sameTypeView(array: Target, buffer: ArrayBuffer, at: number): Target {
-  const ctor = array.constructor as new (buffer: ArrayBuffer, byteOffset: number, length: number) => Target;
+function sameTypeView(array: Target, buffer: ArrayBuffer | SharedArrayBuffer, at: number): Target {
+  const ctor = array.constructor as new (buffer: ArrayBuffer | SharedArrayBuffer, byteOffset: number, length: number) => Target;
   return new ctor(buffer, at, array.length);
 }
 

@@ -213,6 +213,22 @@ export interface LoadOptions {
    * backends only.
    */
   sharedMemory?: boolean;
+  /**
+   * Bytes of the staging area through which plain (not `alloc`) arrays are streamed: each chunk is
+   * copied in and reduced while it is in cache, and the gradient is copied out chunk by chunk.
+   * Default 256 KiB (within a core's L2 cache). WebAssembly backends only.
+   */
+  stagingBytes?: number;
+}
+
+/** Options of `createDicePool`. */
+export interface PoolOptions {
+  /** Worker threads that share the work of large calls. Default: the number of logical cores. */
+  threads?: number;
+  /** The WebAssembly build; default `'simd'` where supported, else `'scalar'`. */
+  backend?: 'simd' | 'scalar';
+  /** As for `loadDice`: the staging area of the calls that run on the calling thread. */
+  stagingBytes?: number;
 }
 
 /** Allocation that ends with a scope (`k.scope`): every array it gave out is freed then. */
@@ -247,6 +263,8 @@ export const COEF_F = 5;
 export const COEF_STRIDE = 6;
 export const ROW_SQUARED = 1;
 export const ROW_SOFT = 2;
+/** Elements the kernels sum in f32 lanes before folding into f64: pieces of a tensor that start on multiples of it sum as the whole does. */
+export const BLOCK = 2048;
 /** Pointwise terms of the kernels (assembly/constants.ts POINT_*). */
 export const POINT_CODE: Readonly<Record<'none' | 'bce' | 'ce' | 'focal', number>> = { none: 0, bce: 1, ce: 2, focal: 3 };
 

@@ -34,7 +34,7 @@ describe.each(['simd', 'scalar'] as const)('the %s build', (flavor) => {
       .toEqual([api.COEF_A, api.COEF_B, api.COEF_Q, api.COEF_S, api.COEF_E, api.COEF_F, api.COEF_STRIDE]);
     expect(['POINT_NONE', 'POINT_BCE', 'POINT_CE', 'POINT_FOCAL'].map(constant))
       .toEqual([api.POINT_CODE.none, api.POINT_CODE.bce, api.POINT_CODE.ce, api.POINT_CODE.focal]);
-    expect([constant('ROW_SQUARED'), constant('ROW_SOFT')]).toEqual([api.ROW_SQUARED, api.ROW_SOFT]);
+    expect([constant('ROW_SQUARED'), constant('ROW_SOFT'), constant('BLOCK')]).toEqual([api.ROW_SQUARED, api.ROW_SOFT, api.BLOCK]);
   });
 
   it('exports the confusion record slots, decision codes and tile length that src/api.ts uses', () => {

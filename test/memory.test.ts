@@ -211,6 +211,7 @@ describe('memory growth', () => {
 
   it('refuses memory options that do not apply', async () => {
     await expect(loadDice({ backend: 'js', sharedMemory: true })).rejects.toThrow(/loadDice: sharedMemory applies to the WebAssembly backends/);
+    expect(() => loadDiceSyncWith({ stagingBytes: 0 })).toThrow(/loadDiceSync: stagingBytes must be a positive integer/);
     expect(() => loadDiceSyncWith({ sharedMemory: 'yes' })).toThrow(/loadDiceSync: sharedMemory must be a boolean/);
   });
 });

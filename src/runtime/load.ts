@@ -10,7 +10,9 @@ import { sharedWasm, simdSupported, wasmBytes, type WasmFlavor } from './binarie
 import { createSharedMemory, sharedMemorySupported } from './shared-memory.js';
 
 const BACKENDS: readonly BackendName[] = ['simd', 'scalar', 'js'];
-const LOAD_OPTION_NAMES = ['backend', 'sharedMemory'];
+/** Default staging area: within one core's L2 cache (512 KiB to 1 MiB on current x86 and ARM cores) with the kernels' 64 KiB tiles. */
+export const DEFAULT_STAGING_BYTES = 256 * 1024;
+const LOAD_OPTION_NAMES = ['backend', 'sharedMemory', 'stagingBytes'];
 
 type ModuleKey = WasmFlavor | `${WasmFlavor}-shared`;
 const compiled: Partial<Record<ModuleKey, WebAssembly.Module>> = {};
@@ -20,6 +22,7 @@ const compiling: Partial<Record<ModuleKey, Promise<WebAssembly.Module>>> = {};
 export interface WasmChoice {
   flavor: WasmFlavor;
   shared: boolean;
+  stagingBytes: number;
 }
 
 export function chooseBackend(fn: string, requested: unknown): BackendName {
@@ -37,16 +40,26 @@ export function chooseBackend(fn: string, requested: unknown): BackendName {
 /** The message for shared memory where there is none: the page must be cross-origin isolated. */
 export const NOT_ISOLATED = 'needs SharedArrayBuffer, which a page has only when cross-origin isolated: serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp (COOP/COEP)';
 
+export function checkStagingBytes(fn: string, value: unknown): number {
+  if (value === undefined) return DEFAULT_STAGING_BYTES;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw rangeError(fn, 'stagingBytes', `must be a positive integer; got ${String(value)}`);
+  }
+  return value;
+}
+
 function chooseLoad(fn: string, options: LoadOptions | undefined): { backend: 'js' } | ({ backend: WasmFlavor } & WasmChoice) {
   const opts = checkOptionNames(fn, options, LOAD_OPTION_NAMES);
   const backend = chooseBackend(fn, opts.backend);
   if (backend === 'js') {
-    if (opts.sharedMemory !== undefined) throw rangeError(fn, 'sharedMemory', 'applies to the WebAssembly backends; backend \'js\' has no WebAssembly memory');
+    for (const name of ['sharedMemory', 'stagingBytes'] as const) {
+      if (opts[name] !== undefined) throw rangeError(fn, name, 'applies to the WebAssembly backends; backend \'js\' has no WebAssembly memory');
+    }
     return { backend };
   }
   const shared = flag(fn, 'sharedMemory', opts.sharedMemory, sharedMemorySupported());
   if (shared && !sharedMemorySupported()) throw rangeError(fn, 'sharedMemory', NOT_ISOLATED);
-  return { backend, flavor: backend, shared };
+  return { backend, flavor: backend, shared, stagingBytes: checkStagingBytes(fn, opts.stagingBytes) };
 }
 
 function moduleBytes(choice: WasmChoice): Uint8Array<ArrayBuffer> {
@@ -87,7 +100,7 @@ export async function loadDice(options?: LoadOptions): Promise<DiceKernel> {
   const choice = chooseLoad('loadDice', options);
   if (choice.backend === 'js') return new DiceKernel(new JsEngine());
   const instance = await WebAssembly.instantiate(await compileWasm(choice), importsFor(choice));
-  return new DiceKernel(new WasmEngine(choice.flavor, instance));
+  return new DiceKernel(new WasmEngine(choice.flavor, instance, choice.stagingBytes));
 }
 
 /**
@@ -98,5 +111,5 @@ export function loadDiceSync(options?: LoadOptions): DiceKernel {
   const choice = chooseLoad('loadDiceSync', options);
   if (choice.backend === 'js') return new DiceKernel(new JsEngine());
   const instance = new WebAssembly.Instance(compileWasmSync(choice), importsFor(choice));
-  return new DiceKernel(new WasmEngine(choice.flavor, instance));
+  return new DiceKernel(new WasmEngine(choice.flavor, instance, choice.stagingBytes));
 }

@@ -104,7 +104,7 @@ function build(c: Case): Built {
   let target: Target;
   if (labels) {
     const ctor = c.target === 'labels-u8' ? Uint8Array : c.target === 'labels-u16' ? Uint16Array : Int32Array;
-    target = ctor.from({ length: c.B * S }, () => (ignoreIndex !== undefined && random() < 0.2 ? ignoreIndex : Math.floor(random() * c.C)));
+    target = new ctor(Array.from({ length: c.B * S }, () => (ignoreIndex !== undefined && random() < 0.2 ? ignoreIndex : Math.floor(random() * c.C))));
   } else if (c.target === 'u8') {
     target = Uint8Array.from({ length: n }, () => (random() < 0.4 ? 1 : 0));
   } else {

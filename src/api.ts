@@ -231,6 +231,12 @@ export interface PoolOptions {
   stagingBytes?: number;
 }
 
+/** A pool's loss with its options resolved once (`pool.createLoss`): the methods of `Loss`, Promise-returning. */
+export interface PoolLoss {
+  value(pred: Float32Array, target: Target, mask?: Uint8Array | Float32Array): Promise<number | Float64Array>;
+  valueAndGrad(pred: Float32Array, target: Target, out?: Float32Array, mask?: Uint8Array | Float32Array): Promise<LossAndGrad>;
+}
+
 /** Allocation that ends with a scope (`k.scope`): every array it gave out is freed then. */
 export interface AllocScope {
   /** As `alloc`, for the duration of the scope. */

@@ -10,18 +10,17 @@ import type {
 } from './api.js';
 import type { AllocScope, CreateLovaszLossOptions, LovaszHingeLossOptions, LovaszSoftmaxLossOptions } from './api.js';
 import type { Engine } from './backends/engine.js';
-import { describe, rangeError, typeError } from './errors.js';
-import { LOSS_OPTION_NAMES, resolveOverlap, SCORE_OPTION_NAMES, type AnyLossName } from './losses/overlap.js';
+import type { AnyLossName } from './losses/overlap.js';
 import { checkOptionNames } from './losses/options.js';
-import { overlapValue, overlapValueAndGrad } from './losses/run.js';
+import {
+  lossSpec, noSingleGradient, overlapValue, overlapValueAndGrad, resolveCreateLoss, scoreSpec,
+} from './losses/run.js';
 import { countConfusion } from './metrics/counts.js';
 import { evaluateCounts } from './metrics/evaluate.js';
 import { CONFUSION_OPTION_NAMES, resolveConfusion, resolveMetricsCall } from './metrics/options.js';
 import { MetricStream } from './metrics/stream.js';
 import { runScope } from './runtime/scope.js';
 import { createLovaszLoss, LOVASZ_OPTION_NAMES, lovaszValue, lovaszValueAndGrad, resolveLovasz } from './losses/lovasz.js';
-
-const LOSS_NAMES = Object.keys(LOSS_OPTION_NAMES) as AnyLossName[];
 
 export class DiceKernel {
   /** Which implementation runs the kernels. */
@@ -72,8 +71,7 @@ export class DiceKernel {
    * k.diceCoefficient(probs, mask, { smooth: 0 });
    */
   diceCoefficient(pred: Float32Array, target: Target, options?: DiceScoreOptions): number | Float64Array {
-    const spec = resolveOverlap('diceCoefficient', 'dice', options, [...SCORE_OPTION_NAMES, 'mask'], false);
-    return overlapValue(this.engine, spec, 'score', pred, target, options?.mask);
+    return overlapValue(this.engine, scoreSpec(options), 'score', pred, target, options?.mask);
   }
 
   /**
@@ -251,23 +249,14 @@ export class DiceKernel {
    * const { loss: value } = loss.valueAndGrad(logits, labels, grad);
    */
   createLoss(options: CreateLossOptions | CreateLovaszLossOptions): Loss {
-    if (options === null || typeof options !== 'object') {
-      throw typeError('createLoss', 'options', `must be an object with a 'loss' name; got ${describe(options)}`);
-    }
-    const { loss, ...rest } = options;
-    if (loss === 'lovaszHinge' || loss === 'lovaszSoftmax') return createLovaszLoss(this.engine, loss === 'lovaszHinge' ? 'hinge' : 'softmax', rest);
-    if (!(LOSS_NAMES as string[]).includes(loss)) {
-      throw rangeError('createLoss', 'loss', `must be one of ${[...LOSS_NAMES, 'lovaszHinge', 'lovaszSoftmax'].map((n) => `'${n}'`).join(', ')}; got ${describe(loss)}`);
-    }
-    const valueSpec = { ...resolveOverlap('createLoss', loss, rest, LOSS_OPTION_NAMES[loss], false), fn: 'value' };
-    const gradSpec = valueSpec.reduction === 'none' ? null : { ...valueSpec, fn: 'valueAndGrad' };
+    const resolved = resolveCreateLoss(options);
     const engine = this.engine;
+    if (resolved.family === 'lovasz') return createLovaszLoss(engine, resolved.loss, resolved.options);
+    const { value: valueSpec, grad: gradSpec } = resolved;
     return {
       value: (pred, target, mask) => overlapValue(engine, valueSpec, 'loss', pred, target, mask),
       valueAndGrad: (pred, target, out, mask) => {
-        if (gradSpec === null) {
-          throw rangeError('valueAndGrad', 'reduction', `'none' gives one loss per term, which has no single gradient; use 'mean' or 'sum'`);
-        }
+        if (gradSpec === null) throw noSingleGradient();
         return overlapValueAndGrad(engine, gradSpec, pred, target, out, mask);
       },
     };
@@ -360,13 +349,11 @@ export class DiceKernel {
   }
 
   private value(fn: string, loss: AnyLossName, pred: Float32Array, target: Target, options: { mask?: Uint8Array | Float32Array | null } | undefined): number | Float64Array {
-    const spec = resolveOverlap(fn, loss, options, [...LOSS_OPTION_NAMES[loss], 'mask'], false);
-    return overlapValue(this.engine, spec, 'loss', pred, target, options?.mask);
+    return overlapValue(this.engine, lossSpec(fn, loss, options, false), 'loss', pred, target, options?.mask);
   }
 
   private valueAndGrad(fn: string, loss: AnyLossName, pred: Float32Array, target: Target, options: { mask?: Uint8Array | Float32Array | null; out?: Float32Array } | undefined): LossAndGrad {
-    const spec = resolveOverlap(fn, loss, options, [...LOSS_OPTION_NAMES[loss], 'mask', 'out'], true);
-    return overlapValueAndGrad(this.engine, spec, pred, target, options?.out, options?.mask);
+    return overlapValueAndGrad(this.engine, lossSpec(fn, loss, options, true), pred, target, options?.out, options?.mask);
   }
 
   /**

@@ -22,9 +22,15 @@ export const STAT_E: i32 = 5; // pointwise sum, see POINT_* (only with a pointwi
 export const STAT_E2: i32 = 6; // second pointwise sum, see POINT_*
 export const STATS_STRIDE: i32 = 7;
 
-/** Gradient coefficients of one (sample, class): ∂L/∂p = a·y + b + q·p + s·sign(p − y) (f64 slots). */
-export const COEF_A: i32 = 0;
-export const COEF_B: i32 = 1;
+/**
+ * Gradient coefficients of one (sample, class) (f64 slots):
+ *   ∂L/∂p = y1·y + y0·(1 − y) + q·p + s·sign(p − y)
+ * y1 and y0 are the y-dependent part at y = 1 and at y = 0, computed in f64 by the caller: for a
+ * hard target the kernel then returns one of them exactly, however large the terms that cancel
+ * in them (a·y + b with a ≈ −b loses every digit in f32).
+ */
+export const COEF_Y1: i32 = 0;
+export const COEF_Y0: i32 = 1;
 export const COEF_Q: i32 = 2;
 export const COEF_S: i32 = 3;
 export const COEF_E: i32 = 4; // pointwise coefficients, see POINT_*

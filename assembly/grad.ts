@@ -1,17 +1,17 @@
 // Kernel 2: the gradient map.
 //
 // For every element of pred among the first `count` voxels of its sample, with (b, c) its sample
-// and class and (a, b', q, s, e, f) the f64 coefficients at `coef + (b·C + c)·COEF_STRIDE·8`
+// and class and (y1, y0, q, s, e, f) the f64 coefficients at `coef + (b·C + c)·COEF_STRIDE·8`
 // (see constants.ts), it WRITES
 //   out = J_act(g) + (the pointwise term's derivative, see POINT_*),
-//   g = ∂L/∂p = a·y + b' + q·p + s·sign(p − y)
+//   g = ∂L/∂p = y1·y + y0·(1 − y) + q·p + s·sign(p − y)
 // where p = act(pred), y the target as in kernel 1, and J_act the activation's Jacobian:
 // identity, σ'(x) elementwise, or softmax's u_c − p_c·Σ_k u_k with u_c = p_c·g_c (minus the
 // pointwise part). Voxels that kernel 1 does not count (label ignoreIndex, mask byte 0) get 0.
 // The sign term applies to dense targets only. `out` has pred's shape and layout; mask, point,
 // gamma, scratch, S and `count` (the first count ≤ S voxels of each sample) as for kernel 1.
 import {
-  ACT_SIGMOID, ACT_SOFTMAX, COEF_A, COEF_B, COEF_E, COEF_F, COEF_Q, COEF_S, COEF_STRIDE, LAYOUT_NCHW, POINT_FOCAL,
+  ACT_SIGMOID, ACT_SOFTMAX, COEF_E, COEF_F, COEF_Q, COEF_S, COEF_STRIDE, COEF_Y0, COEF_Y1, LAYOUT_NCHW, POINT_FOCAL,
   POINT_NONE,
 } from "./constants";
 import { mapDense, mapLabels } from "./map";
@@ -42,7 +42,7 @@ import {
   act: i32, point: i32, gamma: f32,
 ): void {
   const softmax = act == ACT_SOFTMAX, masked = keep != 0, focal = point == POINT_FOCAL;
-  mapDense<T>(dst, softmax ? p : x, y, keep, n, coefficient(coef, k, COEF_A), coefficient(coef, k, COEF_B),
+  mapDense<T>(dst, softmax ? p : x, y, keep, n, coefficient(coef, k, COEF_Y1), coefficient(coef, k, COEF_Y0),
     coefficient(coef, k, COEF_Q), coefficient(coef, k, COEF_S), act == ACT_SIGMOID, masked);
   const e = coefficient(coef, k, COEF_E), f = coefficient(coef, k, COEF_F);
   if (softmax) {
@@ -90,7 +90,7 @@ function gradDense<T>(
     for (let k: usize = 0; k < rows; k++) {
       const at = k * <usize>S;
       mapDense<T>(out + (at << 2), pred + (at << 2), target + at * ts, mask + (k / <usize>C) * <usize>maskStride, count,
-        coefficient(coef, k, COEF_A), coefficient(coef, k, COEF_B), coefficient(coef, k, COEF_Q), coefficient(coef, k, COEF_S),
+        coefficient(coef, k, COEF_Y1), coefficient(coef, k, COEF_Y0), coefficient(coef, k, COEF_Q), coefficient(coef, k, COEF_S),
         sigmoid, masked);
     }
     return;
@@ -132,7 +132,7 @@ function gradLabels<T>(
       for (let c = 0; c < C; c++) {
         const k = <usize>b * <usize>C + <usize>c, at = (k * <usize>S) << 2;
         mapLabels<T>(out + at, pred + at, row, m, count, c, ignoreIndex, hasIgnore,
-          coefficient(coef, k, COEF_A), coefficient(coef, k, COEF_B), coefficient(coef, k, COEF_Q), sigmoid, masked);
+          coefficient(coef, k, COEF_Y1), coefficient(coef, k, COEF_Y0), coefficient(coef, k, COEF_Q), sigmoid, masked);
       }
     }
     return;
@@ -153,7 +153,7 @@ function gradLabels<T>(
           const k = <usize>b * <usize>C + <usize>c, pc = prob + <usize>c * rb;
           const dst = rowTarget(out, g, k, c, S, s0, layout, act, rb);
           mapLabels<T>(dst, act == ACT_SOFTMAX ? pc : x + <usize>c * xs, row, maskRow, n, c, ignoreIndex, hasIgnore,
-            coefficient(coef, k, COEF_A), coefficient(coef, k, COEF_B), coefficient(coef, k, COEF_Q), sigmoid, masked);
+            coefficient(coef, k, COEF_Y1), coefficient(coef, k, COEF_Y0), coefficient(coef, k, COEF_Q), sigmoid, masked);
           if (act == ACT_SOFTMAX) weighByProb(dst, pc, n);
         }
       } else {

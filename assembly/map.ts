@@ -1,6 +1,6 @@
 // Row maps of kernel 2: one class, `n` consecutive voxels. With y the target value and p the
 // prediction (σ(pred) when `sigmoid`), each writes out[i] = g·s where
-//   g = a·y + b + q·p + s'·sign(p − y)      (∂L/∂p)
+//   g = y1·y + y0·(1 − y) + q·p + s'·sign(p − y)      (∂L/∂p; see COEF_Y1 in constants.ts)
 // and s = σ'(pred) when `sigmoid`, else 1. Ignored voxels (label ignoreIndex, mask byte 0) get 0.
 // σ' is evaluated as (e·p)·p with e = e^-x: 1 − p = e·p exactly, so saturated logits keep a
 // tiny non-zero slope instead of 1 − p rounding to 0.
@@ -24,6 +24,7 @@ const MASKED: i32 = 8;
 }
 
 export function mapDense<T>(out: usize, pred: usize, y: usize, mask: usize, n: i32, a: f32, b: f32, q: f32, s: f32, sigmoid: bool, masked: bool): void {
+  // a = y1, b = y0 (the gradient's y-dependent part at y = 1 and y = 0).
   switch (variantOf(sigmoid, q, s, masked)) {
     case 0: mapDenseRow<T>(out, pred, y, mask, n, a, b, q, s, 0); break;
     case 2: mapDenseRow<T>(out, pred, y, mask, n, a, b, q, s, 2); break;
@@ -50,7 +51,7 @@ export function mapDense<T>(out: usize, pred: usize, y: usize, mask: usize, n: i
     for (; i + 4 <= n; i += 4) {
       const at = <usize>i << 2;
       const v = values4<T>(y + <usize>i * ys);
-      let g = f32x4.add(f32x4.mul(av, v), bv);
+      let g = f32x4.add(f32x4.mul(av, v), f32x4.mul(bv, f32x4.sub(one4(), v)));
       if (read) {
         const x = v128.load(pred + at);
         let p = x, slope = x;
@@ -75,7 +76,7 @@ export function mapDense<T>(out: usize, pred: usize, y: usize, mask: usize, n: i
     const at = <usize>i << 2;
     if (masked && !keep1(mask + <usize>i)) { store<f32>(out + at, 0); continue; }
     const v = value1<T>(y + <usize>i * ys);
-    let g = a * v + b;
+    let g = a * v + b * (1 - v);
     if (read) {
       const x = load<f32>(pred + at);
       let p = x, slope: f32 = 1;
@@ -124,7 +125,7 @@ export function mapLabels<T>(
       const l = labels4<T>(labels + <usize>i * ls);
       let valid = v128.or(i32x4.ne(l, ign), keepAll);
       if (masked) valid = v128.and(valid, keep4(mask + <usize>i));
-      let g = f32x4.add(v128.and(i32x4.eq(l, cls), av), bv); // a·y + b with y ∈ {0, 1}
+      let g = v128.bitselect(av, bv, i32x4.eq(l, cls)); // y1 where the label is c, else y0
       if (read) {
         const x = v128.load(pred + at);
         if (sigmoid) {
@@ -142,7 +143,7 @@ export function mapLabels<T>(
     const at = <usize>i << 2;
     const l = label1<T>(labels + <usize>i * ls);
     if ((hasIgnore && l == ignoreIndex) || (masked && !keep1(mask + <usize>i))) { store<f32>(out + at, 0); continue; }
-    let g: f32 = (l == c ? a : 0) + b;
+    let g: f32 = l == c ? a : b;
     if (read) {
       const x = load<f32>(pred + at);
       if (sigmoid) {

@@ -30,8 +30,8 @@ describe.each(['simd', 'scalar'] as const)('the %s build', (flavor) => {
     expect(constant('LAYOUT_NHWC')).toBe(api.LAYOUT_CODE.NHWC);
     expect(['STAT_I', 'STAT_P', 'STAT_G', 'STAT_N', 'STAT_A', 'STAT_E', 'STAT_E2', 'STATS_STRIDE'].map(constant))
       .toEqual([api.STAT_I, api.STAT_P, api.STAT_G, api.STAT_N, api.STAT_A, api.STAT_E, api.STAT_E2, api.STATS_STRIDE]);
-    expect(['COEF_A', 'COEF_B', 'COEF_Q', 'COEF_S', 'COEF_E', 'COEF_F', 'COEF_STRIDE'].map(constant))
-      .toEqual([api.COEF_A, api.COEF_B, api.COEF_Q, api.COEF_S, api.COEF_E, api.COEF_F, api.COEF_STRIDE]);
+    expect(['COEF_Y1', 'COEF_Y0', 'COEF_Q', 'COEF_S', 'COEF_E', 'COEF_F', 'COEF_STRIDE'].map(constant))
+      .toEqual([api.COEF_Y1, api.COEF_Y0, api.COEF_Q, api.COEF_S, api.COEF_E, api.COEF_F, api.COEF_STRIDE]);
     expect(['POINT_NONE', 'POINT_BCE', 'POINT_CE', 'POINT_FOCAL'].map(constant))
       .toEqual([api.POINT_CODE.none, api.POINT_CODE.bce, api.POINT_CODE.ce, api.POINT_CODE.focal]);
     expect([constant('ROW_SQUARED'), constant('ROW_SOFT'), constant('BLOCK')]).toEqual([api.ROW_SQUARED, api.ROW_SOFT, api.BLOCK]);

@@ -6,7 +6,7 @@ import { realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installPacked } from './support/packed.js';
+import { installPacked, repositoryRoot } from './support/packed.js';
 
 const BACKENDS = ['simd', 'scalar', 'js'] as const;
 const WORKED_LOSS = 0.35692084;
@@ -72,5 +72,10 @@ describe('the packed package in Node', () => {
   it('installs the dice-wasm command', () => {
     const usage = execFileSync(join(consumer, 'node_modules/.bin/dice-wasm'), ['--help'], { cwd: consumer, encoding: 'utf8' });
     expect(usage).toMatch(/^Usage: dice-wasm <command>/);
+    // eval with its file readers (dependencies of the package), on the repository's examples.
+    const report = JSON.parse(execFileSync(join(consumer, 'node_modules/.bin/dice-wasm'),
+      ['eval', join(repositoryRoot, 'examples/pred'), join(repositoryRoot, 'examples/truth'), '--format', 'json'], { cwd: consumer, encoding: 'utf8' })) as { summary: Record<string, { dice: { n: number } }> };
+    expect(Object.keys(report.summary)).toEqual(['1', '2', '3']);
+    expect(report.summary[1].dice.n).toBe(4);
   });
 });

@@ -1,12 +1,18 @@
 #!/usr/bin/env node
 // The dice-wasm command line.
+import { runBench } from './bench.js';
 import { demo } from './demo.js';
+import { UsageError } from './eval-options.js';
+import { runEval } from './eval.js';
 
 const USAGE = `Usage: dice-wasm <command>
 
 Commands:
-  demo    the worked example on every backend, then a 512×512 four-class case timed
-          on WebAssembly and on the TypeScript reference
+  eval PRED TRUTH   metrics of predicted masks against true ones (files or directories:
+                    PNG, NIfTI, NumPy, raw); dice-wasm eval --help for the options
+  bench             the benchmark suite of the repository, its tables and chart
+  demo              the worked example on every backend, then a 512×512 four-class case timed
+                    on WebAssembly and on the TypeScript reference
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -15,6 +21,16 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (command === 'eval') {
+    try {
+      return await runEval(rest);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      process.stderr.write(`dice-wasm eval: ${error.message}\nRun 'dice-wasm eval --help' for the options.\n`);
+      return 2;
+    }
+  }
+  if (command === 'bench') return runBench(rest);
   if (command === 'demo' && rest.length === 0) {
     await demo((line) => process.stdout.write(`${line}\n`));
     return 0;

@@ -6,7 +6,7 @@
 // are weighted by their target volume (Sudre et al. 2017). Both reduce to ∂L/∂I and ∂L/∂P per
 // (sample, class), which `writeCoefficients` turns into kernel 2's a, b, q, s.
 import {
-  COEF_A, COEF_B, COEF_Q, COEF_S, COEF_STRIDE, STAT_A, STAT_G, STAT_I, STAT_N, STAT_P, STATS_STRIDE,
+  COEF_Q, COEF_S, COEF_STRIDE, COEF_Y0, COEF_Y1, STAT_A, STAT_G, STAT_I, STAT_N, STAT_P, STATS_STRIDE,
   type Reduction,
 } from '../api.js';
 import { rangeError } from '../errors.js';
@@ -117,7 +117,7 @@ export function resolveOverlap(
   const beta = tverskyKind ? nonNegative(fn, 'beta', opts.beta, focalTversky ? 0.3 : 0.5) : 0.5;
   const gamma = focalTversky ? nonNegative(fn, 'gamma', opts.gamma, 0.75) : 1;
   if (focalTversky && gamma === 0) throw rangeError(fn, 'gamma', 'must be > 0 ((1 − T)^0 is constant)');
-  const pointFamily = loss === 'bce' || loss === 'crossEntropy' || loss === 'diceCE' ? 'ce'
+  const pointFamily = loss === 'bce' ? 'bce' : loss === 'crossEntropy' ? 'ce' : loss === 'diceCE' ? 'either'
     : loss === 'focal' || loss === 'diceFocal' || loss === 'generalizedDiceFocal' ? 'focal' : null;
   const overlap = loss === 'bce' || loss === 'crossEntropy' || loss === 'focal' ? 'none'
     : loss === 'generalizedDice' || loss === 'generalizedDiceFocal' ? 'generalizedDice' : loss === 'mcc' ? 'mcc' : 'tversky';
@@ -297,19 +297,20 @@ function evaluateGeneralizedDice(spec: OverlapSpec, plan: TensorPlan, stats: Flo
 
 /**
  * Kernel 2 coefficients of (sample, class) k from ∂L/∂I and ∂L/∂P: ∂L/∂p = ∂L/∂I·∂I/∂p + ∂L/∂P·∂P/∂p
- * with ∂I/∂p = y, or (1 − sign(p − y))/2 for soft labels, and ∂P/∂p = 1, or 2p when squared.
+ * with ∂I/∂p = y, or (1 − sign(p − y))/2 for soft labels, and ∂P/∂p = 1, or 2p when squared; the
+ * y-dependent part goes in as its values at y = 1 and y = 0, summed here in f64 (COEF_Y1).
  */
 function writeCoefficients(plan: TensorPlan, coef: Float64Array, k: number, dI: number, dP: number): void {
   const at = k * COEF_STRIDE;
   if (plan.soft) {
-    coef[at + COEF_B] = dI / 2 + dP;
+    coef[at + COEF_Y1] = coef[at + COEF_Y0] = dI / 2 + dP;
     coef[at + COEF_S] = -dI / 2;
   } else if (plan.squared) {
-    coef[at + COEF_A] = dI;
+    coef[at + COEF_Y1] = dI;
     coef[at + COEF_Q] = 2 * dP;
   } else {
-    coef[at + COEF_A] = dI;
-    coef[at + COEF_B] = dP;
+    coef[at + COEF_Y1] = dI + dP;
+    coef[at + COEF_Y0] = dP;
   }
 }
 

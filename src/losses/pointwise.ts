@@ -36,18 +36,23 @@ export const POINT_OPTION_NAMES: Readonly<Record<'bce' | 'crossEntropy' | 'focal
 };
 
 /**
- * Resolves a pointwise term: `family` names which one the caller offers; the term itself follows
- * the activation (cross-entropy pairs with softmax, BCE with sigmoid; focal takes either).
+ * Resolves a pointwise term. `family` names the term the caller offers: 'bce' and 'ce' are fixed
+ * (BCE needs sigmoid, cross-entropy softmax); 'either' (Dice + CE) follows the activation —
+ * cross-entropy with softmax, BCE with sigmoid; focal takes either activation.
  */
 export function resolvePoint(
-  fn: string, family: 'ce' | 'focal', opts: Record<string, unknown>, tensor: TensorSpec, reduction: string, includeBackground: boolean,
+  fn: string, family: 'bce' | 'ce' | 'either' | 'focal', opts: Record<string, unknown>, tensor: TensorSpec, reduction: string,
+  includeBackground: boolean,
 ): PointSpec {
-  const kind = family === 'focal' ? 'focal' : tensor.activation === 'sigmoid' ? 'bce' : 'ce';
   if (tensor.activation === 'none') {
     throw rangeError(fn, 'activation', `must be 'sigmoid' or 'softmax': the ${family === 'focal' ? 'focal' : 'cross-entropy'} term is computed from logits`);
   }
+  const kind = family === 'focal' ? 'focal' : family === 'either' ? (tensor.activation === 'sigmoid' ? 'bce' : 'ce') : family;
   if (kind === 'ce' && tensor.activation !== 'softmax') {
-    throw rangeError(fn, 'activation', 'must be \'softmax\' for cross-entropy (or \'sigmoid\' for binary cross-entropy)');
+    throw rangeError(fn, 'activation', `must be 'softmax' for cross-entropy; got '${tensor.activation}' (bceLoss is the sigmoid form)`);
+  }
+  if (kind === 'bce' && tensor.activation !== 'sigmoid') {
+    throw rangeError(fn, 'activation', `must be 'sigmoid' for binary cross-entropy; got '${tensor.activation}' (crossEntropyLoss is the softmax form)`);
   }
   if (reduction !== 'mean' && reduction !== 'sum') {
     throw rangeError(fn, 'reduction', `must be 'mean' or 'sum' with a pointwise term; got '${reduction}'`);

@@ -6,7 +6,7 @@
 // that sample for that class, `step` elements apart in pred — except under softmax, which
 // needs every class of a voxel at once and so walks voxel by voxel.
 import {
-  COEF_A, COEF_B, COEF_E, COEF_F, COEF_Q, COEF_S, COEF_STRIDE, STAT_A, STAT_E, STAT_E2, STAT_G, STAT_I, STAT_N,
+  COEF_E, COEF_F, COEF_Q, COEF_S, COEF_STRIDE, COEF_Y0, COEF_Y1, STAT_A, STAT_E, STAT_E2, STAT_G, STAT_I, STAT_N,
   STAT_P, STATS_STRIDE,
 } from '../../api.js';
 import type { Inputs, TensorPlan } from '../../losses/tensors.js';
@@ -165,9 +165,10 @@ export function gradJS(plan: TensorPlan, inputs: Inputs, coef: Float64Array, out
   const { B, C, S } = plan;
   const { pred } = inputs;
   const coefficient = (b: number, c: number, slot: number): number => coef[(b * C + c) * COEF_STRIDE + slot];
-  /** ∂L/∂p = a·y + b + q·p + s·sign(p − y) at one element of row (b, c). */
+  /** ∂L/∂p = y1·y + y0·(1 − y) + q·p + s·sign(p − y) at one element of row (b, c). */
   const dLossDp = (b: number, c: number, p: number, y: number): number =>
-    coefficient(b, c, COEF_A) * y + coefficient(b, c, COEF_B) + coefficient(b, c, COEF_Q) * p + coefficient(b, c, COEF_S) * Math.sign(p - y);
+    coefficient(b, c, COEF_Y1) * y + coefficient(b, c, COEF_Y0) * (1 - y) + coefficient(b, c, COEF_Q) * p
+    + coefficient(b, c, COEF_S) * Math.sign(p - y);
   const point = plan.point !== 'none';
   if (plan.activation === 'softmax') {
     // Through the softmax Jacobian: with u_c = p_c·∂L/∂p_c (minus the pointwise part, already
@@ -194,7 +195,7 @@ export function gradJS(plan: TensorPlan, inputs: Inputs, coef: Float64Array, out
   for (let b = 0; b < B; b++) {
     for (let c = 0; c < C; c++) {
       const { start, step } = rowOf(plan, b, c);
-      const a = coefficient(b, c, COEF_A), bb = coefficient(b, c, COEF_B);
+      const y1 = coefficient(b, c, COEF_Y1), y0 = coefficient(b, c, COEF_Y0);
       const q = coefficient(b, c, COEF_Q), sg = coefficient(b, c, COEF_S);
       const e = coefficient(b, c, COEF_E), f = coefficient(b, c, COEF_F);
       for (let s = 0, i = start; s < S; s++, i += step) {
@@ -205,7 +206,7 @@ export function gradJS(plan: TensorPlan, inputs: Inputs, coef: Float64Array, out
         }
         const x = pred[i];
         const p = activate ? sigmoid(x) : x;
-        const g = a * y + bb + q * p + sg * Math.sign(p - y);
+        const g = y1 * y + y0 * (1 - y) + q * p + sg * Math.sign(p - y);
         out[i] = (activate ? g * sigmoidSlope(x) : g) + (point ? pointSlopeSigmoid(plan, x, y, e, f) : 0);
       }
     }

@@ -1,0 +1,155 @@
+// The options of `dice-wasm eval`, checked before any file is read: a bad option is a usage
+// error (exit code 2) whose message names the option.
+import { parseArgs } from 'node:util';
+import type { MetricEmptyPolicy } from '../api.js';
+import { closest } from '../losses/options.js';
+import { resolveMetricNames } from '../metrics/names.js';
+import { DTYPE_NAMES, type Dtype } from './formats/volume.js';
+import type { RawFormat } from './formats/index.js';
+
+export const EVAL_USAGE = `Usage: dice-wasm eval PRED TRUTH [options]
+
+PRED and TRUTH are two mask files, or two directories whose files are paired by name.
+Formats: .png (grey 1–16 bit or palette), .nii / .nii.gz, .npy, raw binary (--shape, --dtype).
+Classes are the label values; background (label 0) is left out unless --include-background.
+
+Options:
+  --metrics LIST         metric names, comma-separated (default dice,iou): dice, iou, precision,
+                         recall, specificity, fbeta, accuracy, mcc, volumeSimilarity, … (README)
+  --num-classes N        report classes 0..N-1 (default: every label found in some file)
+  --include-background   report label 0 too
+  --ignore-index L       truth voxels with label L are not counted
+  --threshold T          the predictions are probability maps: label 1 where pred > T
+  --empty POLICY         a class absent from the truth: nan (default: not scored), one, zero, formula
+  --beta B               β of fbeta (default 1)
+  --format FORMAT        table (default), csv, json
+  --output FILE          write the report to FILE instead of standard output
+  --shape D1,D2,…        shape of raw binary files (with --dtype)
+  --dtype TYPE           voxel type of raw binary files: ${DTYPE_NAMES.join(', ')}
+  --threads N            worker threads (accepted; this version evaluates on one thread)
+  -h, --help             this text
+
+Exit codes: 0 every pair evaluated; 1 a file could not be read or a pair's shapes differ (the
+other pairs are still reported); 2 bad usage.
+`;
+
+export interface EvalOptions {
+  pred: string;
+  truth: string;
+  metrics: string[];
+  numClasses: number | null;
+  includeBackground: boolean;
+  ignoreIndex: number | null;
+  threshold: number | null;
+  empty: MetricEmptyPolicy;
+  beta: number;
+  format: 'table' | 'csv' | 'json';
+  output: string | null;
+  raw: RawFormat | null;
+  threads: number;
+}
+
+/** A command-line mistake: exit code 2 with the usage text. */
+export class UsageError extends Error {}
+
+const EMPTY_POLICIES: readonly MetricEmptyPolicy[] = ['nan', 'one', 'zero', 'formula'];
+const FORMATS = ['table', 'csv', 'json'] as const;
+
+const OPTIONS = {
+  metrics: { type: 'string' },
+  'num-classes': { type: 'string' },
+  'include-background': { type: 'boolean' },
+  'ignore-index': { type: 'string' },
+  threshold: { type: 'string' },
+  empty: { type: 'string' },
+  beta: { type: 'string' },
+  format: { type: 'string' },
+  output: { type: 'string' },
+  shape: { type: 'string' },
+  dtype: { type: 'string' },
+  threads: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The options of `eval`, or null for --help. */
+export function parseEvalOptions(argv: readonly string[]): EvalOptions | null {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(unknownOptionMessage(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return null;
+  if (positionals.length !== 2) {
+    throw new UsageError(`eval takes two paths, PRED and TRUTH; got ${positionals.length}${positionals.length > 2 ? ` (${positionals.join(' ')})` : ''}`);
+  }
+  const metrics = (values.metrics ?? 'dice,iou').split(',').map((m) => m.trim()).filter((m) => m !== '');
+  checkMetrics(metrics);
+  const raw = rawFormat(values.shape, values.dtype);
+  return {
+    pred: positionals[0],
+    truth: positionals[1],
+    metrics,
+    numClasses: values['num-classes'] === undefined ? null : integer('--num-classes', values['num-classes'], 1),
+    includeBackground: values['include-background'] ?? false,
+    ignoreIndex: values['ignore-index'] === undefined ? null : integer('--ignore-index', values['ignore-index'], 0),
+    threshold: values.threshold === undefined ? null : finite('--threshold', values.threshold),
+    empty: oneOf('--empty', values.empty ?? 'nan', EMPTY_POLICIES),
+    beta: values.beta === undefined ? 1 : nonNegative('--beta', values.beta),
+    format: oneOf('--format', values.format ?? 'table', FORMATS),
+    output: values.output ?? null,
+    raw,
+    threads: values.threads === undefined ? 1 : integer('--threads', values.threads, 1),
+  };
+}
+
+function unknownOptionMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const unknown = /Unknown option '(--?[^']+)'/.exec(message);
+  if (unknown === null) return message;
+  const near = closest(unknown[1].replace(/^-+/, ''), Object.keys(OPTIONS));
+  return `unknown option '${unknown[1]}'${near ? ` (did you mean '--${near}'?)` : ''}`;
+}
+
+function checkMetrics(metrics: string[]): void {
+  try {
+    const entries = resolveMetricNames('eval', metrics, '--metrics');
+    const perSample = entries.find((e) => e.id === 'generalizedDice');
+    if (perSample) throw new UsageError(`--metrics: '${perSample.key}' is one score per case, not per class; eval reports per-class metrics`);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    // The library's message starts with the function name given above.
+    throw new UsageError((error instanceof Error ? error.message : String(error)).replace(/^eval: /, ''));
+  }
+}
+
+function rawFormat(shape: string | undefined, dtype: string | undefined): RawFormat | null {
+  if (shape === undefined && dtype === undefined) return null;
+  if (shape === undefined || dtype === undefined) throw new UsageError('raw binary files need both --shape and --dtype');
+  const dims = shape.split(/[,x×]/).map((d) => integer('--shape', d.trim(), 1));
+  return { shape: dims, dtype: oneOf('--dtype', dtype, DTYPE_NAMES) as Dtype };
+}
+
+function integer(option: string, text: string, min: number): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isSafeInteger(value) || value < min) throw new UsageError(`${option} must be an integer ≥ ${min}; got '${text}'`);
+  return value;
+}
+
+function finite(option: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`${option} must be a number; got '${text}'`);
+  return value;
+}
+
+function nonNegative(option: string, text: string): number {
+  const value = finite(option, text);
+  if (value < 0) throw new UsageError(`${option} must be ≥ 0; got '${text}'`);
+  return value;
+}
+
+function oneOf<T extends string>(option: string, text: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(text)) return text as T;
+  throw new UsageError(`${option} must be one of ${allowed.join(', ')}; got '${text}'`);
+}

@@ -1,0 +1,39 @@
+// `dice-wasm eval PRED TRUTH [options]`: reads the pairs, evaluates them, writes the report.
+// Exit code 0, 1 when some pair could not be evaluated (each named on stderr; the others are
+// still reported), 2 for bad usage (thrown as UsageError, handled by main).
+import { writeFile } from 'node:fs/promises';
+import { loadDice } from '../runtime/load.js';
+import { EVAL_USAGE, parseEvalOptions } from './eval-options.js';
+import { evaluatePairs } from './evaluate.js';
+import { findPairs } from './pairs.js';
+import { progressBar } from './progress.js';
+import { formatReport } from './report.js';
+
+export async function runEval(argv: readonly string[]): Promise<number> {
+  const opts = parseEvalOptions(argv);
+  if (opts === null) {
+    process.stdout.write(EVAL_USAGE);
+    return 0;
+  }
+  if (opts.threads > 1) {
+    process.stderr.write(`dice-wasm: --threads ${opts.threads}: this version has no thread pool yet; evaluating on one thread\n`);
+  }
+  const { pairs, directories, skipped } = await findPairs(opts.pred, opts.truth, opts.raw !== null);
+  if (skipped.length > 0) {
+    process.stderr.write(`dice-wasm: skipped ${skipped.length} file${skipped.length === 1 ? '' : 's'} of unknown type (${skipped.slice(0, 3).join(', ')}${skipped.length > 3 ? ', …' : ''}); raw binary needs --shape and --dtype\n`);
+  }
+  if (pairs.length === 0) {
+    process.stderr.write(`dice-wasm: no mask files in ${opts.pred} or ${opts.truth}\n`);
+    return 1;
+  }
+  const k = await loadDice();
+  const progress = directories ? progressBar(pairs.length, process.stderr) : { tick() {}, done() {} };
+  const report = await evaluatePairs(k, pairs, opts, () => progress.tick());
+  progress.done();
+  const failed = report.cases.filter((c) => c.error !== undefined);
+  for (const c of failed) process.stderr.write(`dice-wasm: ${c.name}: ${c.error}\n`);
+  const text = formatReport(report, opts.format);
+  if (opts.output === null) process.stdout.write(text);
+  else await writeFile(opts.output, text);
+  return failed.length > 0 ? 1 : 0;
+}

@@ -1,0 +1,136 @@
+// `dice-wasm eval`: each pair read and counted by the library's confusion kernel, then every
+// metric computed from the counts by the library (metricsFromCounts), then mean ± std per class.
+import type { ConfusionCounts } from '../api.js';
+import type { DiceKernel } from '../kernel.js';
+import { metricsFromCounts } from '../metrics/evaluate.js';
+import type { EvalOptions } from './eval-options.js';
+import { readVolume } from './formats/index.js';
+import { FileError, formatShape, maxLabel, toLabels, trimShape, type Labels } from './formats/volume.js';
+import type { Pair } from './pairs.js';
+
+/** A metric's values over the cases that have one (not NaN). `std` is the population standard deviation. */
+export interface Summary {
+  mean: number;
+  std: number;
+  n: number;
+}
+
+export interface CaseReport {
+  name: string;
+  pred: string | null;
+  truth: string | null;
+  /** Class label → metric → value (NaN when the class is not scored, see --empty). */
+  classes: Record<string, Record<string, number>>;
+  error?: string;
+}
+
+export interface EvalReport {
+  /** Labels reported, ascending. */
+  classes: number[];
+  metrics: string[];
+  cases: CaseReport[];
+  summary: Record<string, Record<string, Summary>>;
+}
+
+/** A pair counted, or why it could not be. */
+type Counted = { pair: Pair; counts: ConfusionCounts } | { pair: Pair; error: string };
+
+export async function evaluatePairs(k: DiceKernel, pairs: readonly Pair[], opts: EvalOptions, onCase: () => void): Promise<EvalReport> {
+  const counted: Counted[] = [];
+  for (const pair of pairs) {
+    const outcome = await countPair(k, pair, opts);
+    counted.push(outcome);
+    onCase();
+  }
+  return report(counted, opts);
+}
+
+async function countPair(k: DiceKernel, pair: Pair, opts: EvalOptions): Promise<Counted> {
+  if (pair.pred === null) return { pair, error: `no prediction: ${pair.truth} has no file of the same name in ${opts.pred}` };
+  if (pair.truth === null) return { pair, error: `no truth: ${pair.pred} has no file of the same name in ${opts.truth}` };
+  try {
+    const [pred, truth] = await Promise.all([labelsOf(pair.pred, opts, opts.threshold), labelsOf(pair.truth, opts, null)]);
+    const predShape = trimShape(pred.shape), truthShape = trimShape(truth.shape);
+    if (formatShape(predShape) !== formatShape(truthShape)) {
+      const what = /\.nii(\.gz)?$/i.test(pair.pred) ? 'NIfTI dimensions differ' : 'shapes differ';
+      return { pair, error: `${what}: ${pair.pred} is ${formatShape(predShape)}, ${pair.truth} is ${formatShape(truthShape)}` };
+    }
+    const numClasses = opts.numClasses ?? Math.max(maxLabel(pred.labels, null), maxLabel(truth.labels, opts.ignoreIndex)) + 1;
+    const counts = k.confusion(pred.labels, truth.labels, { numClasses, ignoreIndex: opts.ignoreIndex });
+    return { pair, counts };
+  } catch (error) {
+    if (error instanceof RangeError) return { pair, error: `${pair.pred} vs ${pair.truth}: ${error.message}` };
+    return { pair, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+async function labelsOf(path: string, opts: EvalOptions, threshold: number | null): Promise<{ shape: number[]; labels: Labels }> {
+  try {
+    const volume = await readVolume(path, opts.raw);
+    return { shape: volume.shape, labels: toLabels(volume.voxels, threshold) };
+  } catch (error) {
+    if (error instanceof FileError) throw new Error(`${path} ${error.message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(`${path} cannot be read${code ? ` (${code})` : ''}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function report(counted: readonly Counted[], opts: EvalOptions): EvalReport {
+  const ok = counted.filter((c): c is Extract<Counted, { counts: ConfusionCounts }> => 'counts' in c);
+  const C = opts.numClasses ?? Math.max(1, ...ok.map((c) => c.counts.numClasses));
+  const stacked = stack(ok.map((c) => c.counts), C);
+  const first = opts.includeBackground ? 0 : 1;
+  const classes = [...Array(C).keys()].filter((c) => c >= first && (opts.numClasses !== null || occurs(stacked, c)));
+  const values = ok.length === 0 ? {} : metricsFromCounts(stacked, { metrics: opts.metrics, empty: opts.empty, beta: opts.beta }) as Record<string, Float64Array>;
+
+  let row = 0;
+  const cases: CaseReport[] = counted.map((c) => {
+    const base = { name: c.pair.name, pred: c.pair.pred, truth: c.pair.truth };
+    if ('error' in c) return { ...base, classes: {}, error: c.error };
+    const b = row++;
+    const perClass = Object.fromEntries(classes.map((label) => [String(label), Object.fromEntries(opts.metrics.map((m) => [m, values[m][b * C + label]]))]));
+    return { ...base, classes: perClass };
+  });
+  const summary = Object.fromEntries(classes.map((label) => [String(label), Object.fromEntries(opts.metrics.map((m) => {
+    const column = Array.from({ length: ok.length }, (_, b) => values[m][b * C + label]);
+    return [m, summarise(column)];
+  }))]));
+  return { classes, metrics: opts.metrics, cases, summary };
+}
+
+/**
+ * The counts of every case as samples of one table of C classes. A case whose labels stop below
+ * C has no voxel of the missing classes: TP = FP = FN = 0, TN = its counted voxels.
+ */
+function stack(all: readonly ConfusionCounts[], C: number): ConfusionCounts {
+  const n = all.length * C;
+  const out = { tp: new Float64Array(n), fp: new Float64Array(n), fn: new Float64Array(n), tn: new Float64Array(n), numSamples: all.length, numClasses: C };
+  all.forEach((counts, b) => {
+    const voxels = counts.tp[0] + counts.fp[0] + counts.fn[0] + counts.tn[0];
+    out.tn.fill(voxels, b * C, (b + 1) * C);
+    for (let c = 0; c < counts.numClasses; c++) {
+      out.tp[b * C + c] = counts.tp[c];
+      out.fp[b * C + c] = counts.fp[c];
+      out.fn[b * C + c] = counts.fn[c];
+      out.tn[b * C + c] = counts.tn[c];
+    }
+  });
+  return out;
+}
+
+/** Whether label c is in some prediction or truth. */
+function occurs(counts: ConfusionCounts, c: number): boolean {
+  for (let b = 0; b < counts.numSamples; b++) {
+    const k = b * counts.numClasses + c;
+    if (counts.tp[k] + counts.fp[k] + counts.fn[k] > 0) return true;
+  }
+  return false;
+}
+
+function summarise(values: readonly number[]): Summary {
+  const scored = values.filter((v) => !Number.isNaN(v));
+  const n = scored.length;
+  const mean = n === 0 ? Number.NaN : scored.reduce((a, v) => a + v, 0) / n;
+  const std = n === 0 ? Number.NaN : Math.sqrt(scored.reduce((a, v) => a + (v - mean) ** 2, 0) / n);
+  return { mean, std, n };
+}

@@ -197,6 +197,34 @@ describe('memory growth', () => {
     expect(() => k.diceLossWithGrad(early, target, { out: overlap })).toThrow(/out overlaps pred/);
   });
 
+  it('shared: alloc arrays stay valid when another kernel\'s memory grows, and another kernel\'s arrays are taken as plain ones', async () => {
+    // V8 gives every shared memory of the thread a new buffer object when any of them grows.
+    const k = await loadDice();
+    const other = await loadDice();
+    const { pred, target } = binaryCase(4096, 4);
+    k.reserve(1 << 20);
+    const expected = k.diceLossWithGrad(Float32Array.from(pred), Float32Array.from(target));
+    const p = k.alloc(Float32Array, 4096);
+    const t = k.alloc(Float32Array, 4096);
+    const out = k.alloc(Float32Array, 4096);
+    p.set(pred);
+    t.set(target);
+    const before = k.memory!.buffer;
+    expect(p.buffer).toBe(before); // k's memory has not grown since
+    other.reserve(64 << 20);
+    other.alloc(Float32Array, 8 << 20);
+    expect(k.memory!.buffer).not.toBe(before);
+    const after = k.diceLossWithGrad(p, t, { out });
+    expect(after.grad).toBe(out);
+    expect(after.loss).toBe(expected.loss);
+    expect(Array.from(out)).toEqual(Array.from(expected.grad));
+    // The other kernel's arrays live in another memory: copied in, never read at their offset in k's.
+    const foreign = other.alloc(Float32Array, 4096);
+    foreign.set(pred);
+    expect(k.diceLoss(foreign, t)).toBe(expected.loss);
+    expect(() => k.free(foreign)).toThrow(/was not allocated by this kernel's alloc/);
+  });
+
   it('non-shared: an alloc array detached by a grow throws, naming the argument', async () => {
     const k = await loadDice({ sharedMemory: false });
     const early = k.alloc(Float32Array, 16);

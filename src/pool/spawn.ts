@@ -1,7 +1,8 @@
 // Starting a worker thread from source text, the same way on every platform: worker_threads in
-// Node (`eval: true`), a Web Worker from a Blob URL in browsers. No module file, no
-// import.meta and no top-level await, so that the ES module, CommonJS and bundled builds of the
-// package all start their workers alike.
+// Node (`eval: true`), a Web Worker from a Blob URL in browsers. No worker file to locate, no
+// import.meta and no top-level await, so that the ES module, CommonJS and IIFE builds and any
+// bundle of them start their workers alike. Node's built-in modules are reached through
+// process.getBuiltinModule where it exists (Node 20.16+), so no bundler sees an import of them.
 
 /** What the pool needs of a worker, whatever runs it. */
 export interface Thread {
@@ -30,28 +31,32 @@ export function isNode(): boolean {
   return typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
 }
 
+/** A Node built-in module: process.getBuiltinModule (Node 20.16+, 22.3+), else a dynamic import that bundlers leave alone. */
+async function nodeBuiltin<T>(name: string): Promise<T> {
+  const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const specifier = `node:${name}`;
+  return (process?.getBuiltinModule?.(specifier) ?? await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier)) as T;
+}
+
 /** Logical cores of this machine (os.availableParallelism in Node, navigator.hardwareConcurrency in browsers). */
 export async function logicalCores(): Promise<number> {
-  if (isNode()) {
-    const specifier = 'node:os';
-    const os = (await import(specifier)) as { availableParallelism(): number };
-    return os.availableParallelism();
-  }
+  if (isNode()) return (await nodeBuiltin<{ availableParallelism(): number }>('os')).availableParallelism();
   return globalThis.navigator?.hardwareConcurrency || 1;
 }
 
-/** Starts `count` workers running `source`. */
-export async function spawnThreads(source: string, count: number): Promise<Thread[]> {
+/** Starts `count` workers running `source(port)`, `port` being the source text of the worker's message port. */
+export async function spawnThreads(source: (port: string) => string, count: number): Promise<Thread[]> {
   if (isNode()) {
-    // A specifier in a variable: bundlers for browsers leave it alone; tsc turns it into require() in CommonJS.
-    const specifier = 'node:worker_threads';
-    const { Worker } = (await import(specifier)) as { Worker: new (code: string, options: { eval: true }) => NodeWorker };
-    return Array.from({ length: count }, () => nodeThread(new Worker(source, { eval: true })));
+    const { Worker } = await nodeBuiltin<{ Worker: new (code: string, options: { eval: true }) => NodeWorker }>('worker_threads');
+    // An eval worker runs as a CommonJS script: require is there.
+    const code = source("require('node:worker_threads').parentPort");
+    return Array.from({ length: count }, () => nodeThread(new Worker(code, { eval: true })));
   }
-  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  const url = URL.createObjectURL(new Blob([source('self')], { type: 'text/javascript' }));
   try {
     return Array.from({ length: count }, () => webThread(new Worker(url)));
   } finally {
+    // The workers have resolved the URL when constructed (HTML: the URL is parsed at construction).
     URL.revokeObjectURL(url);
   }
 }

@@ -1,5 +1,6 @@
-// The code every pool worker runs, as source text (WORKER_SOURCE): a function that refers to
-// nothing outside itself, so its text runs as it is in a worker_thread or a Web Worker.
+// The code every pool worker runs, as source text (workerSource): a function that refers to
+// nothing outside itself, so its text runs as it is in a worker_thread or a Web Worker, whatever
+// bundled or transpiled the package; the platform's message port is its argument.
 //
 // The worker gets the compiled module, the shared memory and where its mailbox is (WorkerInit),
 // instantiates the kernels on that memory, says it is ready, and then blocks in Atomics.wait on
@@ -36,8 +37,7 @@ interface Port {
   postMessage(message: WorkerMessage): void;
 }
 
-function diceWorker(): void {
-  const port = (typeof require === 'function' ? require('node:worker_threads').parentPort : self) as Port;
+function diceWorker(port: Port): void {
   port.addEventListener('message', (event) => {
     const init = event.data;
     const kernels = new WebAssembly.Instance(init.module, { env: { memory: init.memory } }).exports as Record<string, (...args: number[]) => void>;
@@ -64,4 +64,7 @@ function diceWorker(): void {
   }, { once: true });
 }
 
-export const WORKER_SOURCE = `(${diceWorker.toString()})();\n`;
+/** The worker's program, given the source text of an expression for its message port. */
+export function workerSource(port: string): string {
+  return `(${diceWorker.toString()})(${port});\n`;
+}

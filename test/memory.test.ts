@@ -2,10 +2,9 @@
 // memory, the default in Node) or fail loudly (the non-shared memory of pages that are not
 // cross-origin isolated); free, scope, reserve; and flat memory (WebAssembly and JS heap) over
 // many calls.
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { loadDice, loadDiceSync, type DiceKernel } from '../src/index.js';
+import { heapAfterGc } from './support/heap.js';
 import { rng } from './support/random.js';
 
 function binaryCase(n: number, seed: number): { pred: number[]; target: number[] } {
@@ -16,14 +15,6 @@ function binaryCase(n: number, seed: number): { pred: number[]; target: number[]
   };
 }
 
-/** The JS heap after a full garbage collection (V8's gc, exposed for this file only). */
-function heapAfterGc(): number {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-}
 
 const MEMORIES = [
   ['simd', true], ['simd', false], ['scalar', true], ['scalar', false],

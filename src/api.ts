@@ -229,6 +229,12 @@ export interface PoolOptions {
   backend?: 'simd' | 'scalar';
   /** As for `loadDice`: the staging area of the calls that run on the calling thread. */
   stagingBytes?: number;
+  /**
+   * Work below which a call runs on the calling thread instead of the workers: elements of pred
+   * weighted by their cost (1 for probabilities, 3 with a sigmoid, 8 with a softmax or a pointwise
+   * term). Default 2^18 (see README, "Thread pool"); 0 splits every call.
+   */
+  parallelThreshold?: number;
 }
 
 /** A pool's loss with its options resolved once (`pool.createLoss`): the methods of `Loss`, Promise-returning. */

@@ -9,7 +9,7 @@
 // a crashed worker gives an error, never a hang.
 import { KERNEL_NAMES, type KernelCall } from '../backends/wasm/calls.js';
 import { spawnThreads, type Thread } from './spawn.js';
-import { WORKER_SOURCE, type WorkerInit, type WorkerMessage } from './worker.js';
+import { workerSource, type WorkerInit, type WorkerMessage } from './worker.js';
 
 const LINE = 64;
 /** Calls per worker and task: a share of a tensor is at most three regions (see splitRegions). */
@@ -46,9 +46,12 @@ export class Crew {
     this.calls = threads.map((_, w) => new Float64Array(memory.buffer, control + LINE + w * SLOT_BYTES + LINE, MAX_CALLS * CALL_SLOTS));
   }
 
-  /** Starts `count` workers on `module` and `memory`, with their control block at `control` (controlBytes(count) bytes). */
-  static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, control: number, count: number): Promise<Crew> {
-    const crew = new Crew(await spawnThreads(WORKER_SOURCE, count), memory, control);
+  /**
+   * Starts `count` workers on `module` and `memory`, with their control block at `control`
+   * (controlBytes(count) bytes). `source` is the workers' program (worker.ts; tests give others).
+   */
+  static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, control: number, count: number, source = workerSource): Promise<Crew> {
+    const crew = new Crew(await spawnThreads(source, count), memory, control);
     const ready = crew.threads.map((thread, w) => new Promise<void>((resolve) => {
       thread.onMessage((data) => crew.receive(w, data as WorkerMessage, resolve));
       thread.onFailure((error) => crew.fail(workerError(w, error.message)));
@@ -71,6 +74,11 @@ export class Crew {
 
   get size(): number {
     return this.threads.length;
+  }
+
+  /** True once a worker failed or the pool was terminated. */
+  get failed(): boolean {
+    return this.failure !== null;
   }
 
   /** Throws the failure (or termination) that ended the workers, if any. */

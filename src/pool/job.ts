@@ -55,8 +55,9 @@ export class ParallelJob {
     return deliverGradient(this.engine.memory.buffer, this.placed.out, B * C * S, this.call.out, this.placed.outResident);
   }
 
+  /** Frees the call's blocks, unless the workers failed: one may still be writing into them until it has ended. */
   close(): void {
-    this.placed.release();
+    if (!this.crew.failed) this.placed.release();
   }
 
   private tasks(callOf: (region: Region, w: number) => KernelCall): KernelCall[][] {

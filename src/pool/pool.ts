@@ -8,7 +8,7 @@ import type { KernelJob } from '../backends/engine.js';
 import { WasmEngine } from '../backends/wasm/engine.js';
 import { rangeError } from '../errors.js';
 import { DiceKernel } from '../kernel.js';
-import { checkOptionNames } from '../losses/options.js';
+import { checkOptionNames, nonNegative } from '../losses/options.js';
 import { LOSS_OPTION_NAMES, type AnyLossName, type OverlapSpec } from '../losses/overlap.js';
 import {
   coefficientsFromStats, lossSpec, noSingleGradient, planOverlap, resolveCreateLoss, scoreSpec, valueFromStats,
@@ -21,18 +21,19 @@ import { controlBytes, Crew } from './crew.js';
 import { ParallelJob } from './job.js';
 import { logicalCores } from './spawn.js';
 
-const POOL_OPTION_NAMES = ['threads', 'backend', 'stagingBytes'];
+const POOL_OPTION_NAMES = ['threads', 'backend', 'stagingBytes', 'parallelThreshold'];
 const LOSS_NAMES = Object.keys(LOSS_OPTION_NAMES) as AnyLossName[];
 /** The methods the pool runs on its calling thread, as the kernel does (the Lovász sort and confusion counts are not split). */
 const ONE_THREAD = ['lovaszHingeLoss', 'lovaszHingeLossWithGrad', 'lovaszSoftmaxLoss', 'lovaszSoftmaxLossWithGrad', 'confusion', 'metrics'] as const;
 
 /**
- * Work (elements, weighted by their cost) below which a call runs on the calling thread: each of
- * the two passes pays a fork and join of 40–120 µs here, more than two threads save on less
- * than about a millisecond of kernel time (bench/pool.bench.ts).
+ * Default work (elements, weighted by their cost) below which a call runs on the calling thread:
+ * each of the two passes pays a fork and join of 40–120 µs here, more than two threads save on
+ * less than about a millisecond of kernel time (bench/pool.bench.ts).
  */
-const SPLIT_MIN_WORK = 1 << 18;
+const PARALLEL_THRESHOLD = 1 << 18;
 
+/** A call's work: elements of pred weighted by their cost (exp per element for softmax and the pointwise terms). */
 function work(plan: TensorPlan): number {
   const perElement = plan.activation === 'softmax' || plan.point !== 'none' ? 8 : plan.activation === 'sigmoid' ? 3 : 1;
   return plan.B * plan.C * plan.S * perElement;
@@ -72,12 +73,13 @@ export async function createDicePool(options?: PoolOptions): Promise<DicePool> {
   if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > 256) {
     throw rangeError(fn, 'threads', `must be an integer from 1 to 256; got ${String(threads)}`);
   }
+  const threshold = nonNegative(fn, 'parallelThreshold', opts.parallelThreshold, PARALLEL_THRESHOLD);
   const choice: WasmChoice = { flavor: backend, shared: true, stagingBytes: checkStagingBytes(fn, opts.stagingBytes) };
   const module = await compileWasm(choice);
   const engine = new WasmEngine(backend, await WebAssembly.instantiate(module, importsFor(choice)), choice.stagingBytes);
   // The control block lives as long as the pool: an alloc never freed.
   const control = engine.alloc(Uint8Array, controlBytes(threads)).byteOffset;
-  return new DicePool(engine, await Crew.start(module, engine.memory, control, threads));
+  return new DicePool(engine, await Crew.start(module, engine.memory, control, threads), threshold);
 }
 
 export interface DicePool extends PooledMethods {}
@@ -95,7 +97,7 @@ export class DicePool {
   private queue: Promise<unknown> = Promise.resolve();
 
   /** @internal use createDicePool() */
-  constructor(private readonly engine: WasmEngine, private readonly crew: Crew) {
+  constructor(private readonly engine: WasmEngine, private readonly crew: Crew, private readonly threshold: number) {
     this.backend = engine.name;
     this.memory = engine.memory;
     this.threads = crew.size;
@@ -197,7 +199,7 @@ export class DicePool {
 
   /** The workers for a large call, the calling thread for a small one. */
   private open(call: OverlapCall): KernelJob | ParallelJob {
-    if (work(call.plan) >= SPLIT_MIN_WORK) return new ParallelJob(this.engine, this.crew, call);
+    if (work(call.plan) >= this.threshold) return new ParallelJob(this.engine, this.crew, call);
     return this.engine.open(call.spec.fn, call.plan, call.inputs, call.out);
   }
 }

@@ -1,11 +1,12 @@
-// The thread pool of the packed package in headless Chromium (test/support/chromium.ts), pages
-// served on localhost from test/loading/ with the package installed from its tarball: under
-// cross-origin isolation (COOP/COEP headers) createDicePool starts Web Workers with no path to
-// configure, from the ES module (import map), the IIFE and an app bundled by Vite, and its split
-// calls equal loadDice()'s; terminate rejects what is pending. Without isolation it refuses,
-// naming COOP/COEP. The checks run in the page (test/loading/pool-checks.js).
-// Chromium must start: when it cannot, every test here fails with the reason (nothing is skipped).
-import { execFile } from 'node:child_process';
+// The thread pool of the packed package, installed from its tarball (test/support/packed.ts):
+// in Node, imported and required (worker_threads), and in headless Chromium
+// (test/support/chromium.ts) on pages served on localhost from test/loading/: under cross-origin
+// isolation (COOP/COEP headers) createDicePool starts Web Workers with no path to configure, from
+// the ES module (import map), the IIFE and an app bundled by Vite, and its split calls equal
+// loadDice()'s; terminate rejects what is pending. Without isolation it refuses, naming COOP/COEP.
+// The checks run where the package is loaded (test/loading/pool-checks.js).
+// Chromium must start: when it cannot, every browser test here fails with the reason (nothing is skipped).
+import { execFile, execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -61,8 +62,8 @@ function pageWithChecks<T>(url: string, loaded: () => boolean, body: (page: Page
   });
 }
 
-function expectSameAsOneThread(out: Comparison): void {
-  expect({ isolated: out.isolated, threads: out.threads, backend: out.backend }).toEqual({ isolated: true, threads: 2, backend: 'simd' });
+function expectSameAsOneThread(out: Comparison, isolation: boolean | undefined): void {
+  expect({ isolated: out.isolated, threads: out.threads, backend: out.backend }).toEqual({ isolated: isolation, threads: 2, backend: 'simd' });
   expect(out.rows.map((row) => row.name)).toEqual(['diceCE, softmax, [2, 3, 20001]', 'binary Dice, 50003 probabilities', 'diceCE, softmax, [1, 4, 2^18], default threshold']);
   for (const row of out.rows) {
     expect(Number.isFinite(row.loss) && row.gradLength > 0, row.name).toBe(true);
@@ -72,21 +73,31 @@ function expectSameAsOneThread(out: Comparison): void {
   expect(out.terminated).toBe('dice-wasm pool: the pool was terminated');
 }
 
+describe('the thread pool in Node', () => {
+  it.each([
+    ['imported (dist/index.js)', ['pool-esm.mjs']],
+    ['required (dist/cjs/index.js) with --no-experimental-require-module', ['--no-experimental-require-module', 'pool-cjs.cjs']],
+  ])('%s: worker_threads split the calls, results ≡ loadDice(), terminate rejects what is pending', (_, args) => {
+    const out = JSON.parse(execFileSync(process.execPath, args, { cwd: consumer, encoding: 'utf8' })) as Comparison;
+    expectSameAsOneThread(out, undefined); // Node has no crossOriginIsolated: shared memory is always there
+  });
+});
+
 describe('the thread pool in headless Chromium', () => {
   it('cross-origin isolated, <script type="module">: Web Workers split the calls, results ≡ loadDice(), terminate rejects what is pending', async () => {
     const out = await pageWithChecks(`${isolated.origin}/module.html`, () => 'diceModule' in globalThis, (page) => page.evaluate(() => poolChecks.compare(diceModule)));
-    expectSameAsOneThread(out);
+    expectSameAsOneThread(out, true);
   });
 
   it('cross-origin isolated, a classic <script> (the IIFE): the same', async () => {
     const out = await pageWithChecks(`${isolated.origin}/classic.html`, () => 'DiceWasm' in globalThis, (page) => page.evaluate(() => poolChecks.compare(DiceWasm)));
-    expectSameAsOneThread(out);
+    expectSameAsOneThread(out, true);
   });
 
   it('an app bundled by Vite: the same when cross-origin isolated, the refusal when not', async () => {
     await viteBuild;
     const isolatedOut = await withPage(chromium, `${isolated.origin}/vite-pool/dist/`, (page) => page.evaluate(() => vitePoolResult));
-    expectSameAsOneThread(isolatedOut as Comparison);
+    expectSameAsOneThread(isolatedOut as Comparison, true);
     const plainOut = await withPage(chromium, `${plain.origin}/vite-pool/dist/`, (page) => page.evaluate(() => vitePoolResult));
     expect(plainOut).toMatch(REFUSAL);
   });

@@ -93,6 +93,41 @@ export function measureRoundRobin(contenders: readonly Runnable[], schedule: Sch
     }
   }
 
+  return measurements(contenders, samples);
+}
+
+/** Anything timed whose call returns a promise (the pool): one call is awaited before the next starts. */
+export interface AsyncRunnable {
+  readonly id: string;
+  run(): number | Promise<number>;
+}
+
+/**
+ * measureRoundRobin for contenders that may return promises: each call is timed from its start
+ * until its promise settles, one call at a time, single calls only (no warm batches).
+ */
+export async function measureRoundRobinAsync(contenders: readonly AsyncRunnable[], schedule: Schedule): Promise<Map<string, Measurement>> {
+  const order = contenders.map((_, i) => i);
+  const random = rng(ORDER_SEED);
+  const warmupStart = performance.now();
+  for (let round = 0; round < schedule.warmupRounds || performance.now() - warmupStart < schedule.warmupMs; round++) {
+    nextOrder(order, random);
+    for (const i of order) sink += await contenders[i].run();
+  }
+  const samples = contenders.map(() => [] as number[]);
+  const start = performance.now();
+  for (let round = 0; round < schedule.maxSamples && (round < schedule.minSamples || performance.now() - start < schedule.budgetMs); round++) {
+    nextOrder(order, random);
+    for (const i of order) {
+      const t0 = performance.now();
+      sink += await contenders[i].run();
+      samples[i].push(performance.now() - t0);
+    }
+  }
+  return measurements(contenders, samples);
+}
+
+function measurements(contenders: readonly { id: string }[], samples: readonly number[][]): Map<string, Measurement> {
   const result = new Map<string, Measurement>();
   contenders.forEach((c, i) => {
     const sorted = [...samples[i]].sort((a, b) => a - b);

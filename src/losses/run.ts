@@ -46,8 +46,16 @@ export function coefficientsFromStats(call: OverlapCall, stats: Float64Array): {
 }
 
 export function overlapValue(engine: Engine, spec: OverlapSpec, mode: 'loss' | 'score', pred: Float32Array, target: Target, mask: Mask): number | Float64Array {
-  const call = planOverlap(engine, spec, pred, target, mask, undefined, false);
-  const job = engine.open(spec.fn, call.plan, call.inputs, undefined);
+  return runValue(engine, planOverlap(engine, spec, pred, target, mask, undefined, false), mode);
+}
+
+export function overlapValueAndGrad(engine: Engine, spec: OverlapSpec, pred: Float32Array, target: Target, out: Float32Array | undefined, mask: Mask): LossAndGrad {
+  return runValueAndGrad(engine, planOverlap(engine, spec, pred, target, mask, out, true));
+}
+
+/** A planned call's value, on the engine's kernels (this thread). */
+export function runValue(engine: Engine, call: OverlapCall, mode: 'loss' | 'score'): number | Float64Array {
+  const job = engine.open(call.spec.fn, call.plan, call.inputs, undefined);
   try {
     return valueFromStats(call, mode, job.stats());
   } finally {
@@ -55,9 +63,9 @@ export function overlapValue(engine: Engine, spec: OverlapSpec, mode: 'loss' | '
   }
 }
 
-export function overlapValueAndGrad(engine: Engine, spec: OverlapSpec, pred: Float32Array, target: Target, out: Float32Array | undefined, mask: Mask): LossAndGrad {
-  const call = planOverlap(engine, spec, pred, target, mask, out, true);
-  const job = engine.open(spec.fn, call.plan, call.inputs, call.out);
+/** A planned call's loss and gradient, on the engine's kernels (this thread). */
+export function runValueAndGrad(engine: Engine, call: OverlapCall): LossAndGrad {
+  const job = engine.open(call.spec.fn, call.plan, call.inputs, call.out);
   try {
     const { loss, coef } = coefficientsFromStats(call, job.stats());
     return { loss, grad: job.grad(coef) };

@@ -4,15 +4,14 @@ import type {
   AllocatableConstructor, AllocScope, CreateLossOptions, CreateLovaszLossOptions, CreateMetricOptions, LossAndGrad,
   PoolLoss, PoolOptions, StreamingMetric, Target,
 } from '../api.js';
-import type { KernelJob } from '../backends/engine.js';
 import { WasmEngine } from '../backends/wasm/engine.js';
 import { rangeError } from '../errors.js';
 import { DiceKernel } from '../kernel.js';
 import { checkOptionNames, nonNegative } from '../losses/options.js';
 import { LOSS_OPTION_NAMES, type AnyLossName, type OverlapSpec } from '../losses/overlap.js';
 import {
-  coefficientsFromStats, lossSpec, noSingleGradient, planOverlap, resolveCreateLoss, scoreSpec, valueFromStats,
-  type OverlapCall,
+  coefficientsFromStats, lossSpec, noSingleGradient, planOverlap, resolveCreateLoss, runValue, runValueAndGrad, scoreSpec,
+  valueFromStats, type OverlapCall,
 } from '../losses/run.js';
 import type { TensorPlan } from '../losses/tensors.js';
 import { checkStagingBytes, chooseBackend, compileWasm, importsFor, NOT_ISOLATED, type WasmChoice } from '../runtime/load.js';
@@ -27,16 +26,23 @@ const LOSS_NAMES = Object.keys(LOSS_OPTION_NAMES) as AnyLossName[];
 const ONE_THREAD = ['lovaszHingeLoss', 'lovaszHingeLossWithGrad', 'lovaszSoftmaxLoss', 'lovaszSoftmaxLossWithGrad', 'confusion', 'metrics'] as const;
 
 /**
- * Default work (elements, weighted by their cost) below which a call runs on the calling thread:
- * each of the two passes pays a fork and join of 40–120 µs here, more than two threads save on
- * less than about a millisecond of kernel time (bench/pool.bench.ts).
+ * Default work below which a call runs on the calling thread. A split call pays a fork and join
+ * per pass (~0.1 ms on an idle machine, several times that on a busy one), which two threads earn
+ * back from about a millisecond of single-thread work (bench/pool.bench.ts).
  */
-const PARALLEL_THRESHOLD = 1 << 18;
+const PARALLEL_THRESHOLD = 1 << 19;
 
-/** A call's work: elements of pred weighted by their cost (exp per element for softmax and the pointwise terms). */
+/**
+ * Cost per element of pred, roughly in nanoseconds of one thread: passes with an exp per element
+ * (softmax, the pointwise terms, sigmoid) are compute-bound and split well; the others only
+ * stream memory, which a second core speeds up little until the tensors outgrow the caches.
+ */
+const COST = { exp: 8, sigmoid: 3, memory: 1 / 8 } as const;
+
+/** A call's work: elements of pred weighted by their cost. */
 function work(plan: TensorPlan): number {
-  const perElement = plan.activation === 'softmax' || plan.point !== 'none' ? 8 : plan.activation === 'sigmoid' ? 3 : 1;
-  return plan.B * plan.C * plan.S * perElement;
+  const cost = plan.activation === 'softmax' || plan.point !== 'none' ? COST.exp : plan.activation === 'sigmoid' ? COST.sigmoid : COST.memory;
+  return plan.B * plan.C * plan.S * cost;
 }
 
 type Pooled<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;
@@ -95,6 +101,8 @@ export class DicePool {
   private readonly local: DiceKernel;
   /** The last call queued: calls run one after another. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Calls made and not yet settled. */
+  private pending = 0;
 
   /** @internal use createDicePool() */
   constructor(private readonly engine: WasmEngine, private readonly crew: Crew, private readonly threshold: number) {
@@ -166,19 +174,47 @@ export class DicePool {
     return this.crew.terminate();
   }
 
-  /** Runs `task` after the calls queued before it (the workers and the workspace serve one call at a time). */
+  /**
+   * Runs `task` after the calls made before it (the workers and the workspace serve one call at a
+   * time): at once when none is pending, which spares a small call any wait.
+   */
   private serial<T>(task: () => T | Promise<T>): Promise<T> {
-    const run = this.queue.then(() => {
+    const start = (): T | Promise<T> => {
       this.crew.check();
       return task();
-    });
-    this.queue = run.catch(() => undefined);
+    };
+    let run: Promise<T>;
+    if (this.pending === 0) {
+      try {
+        run = Promise.resolve(start());
+      } catch (error) {
+        run = Promise.reject(error);
+      }
+    } else {
+      run = this.queue.then(start);
+    }
+    this.pending++;
+    this.queue = run.then(() => { this.pending--; }, () => { this.pending--; });
     return run;
   }
 
-  private async value(spec: OverlapSpec, mode: 'loss' | 'score', pred: Float32Array, target: Target, mask: Mask): Promise<number | Float64Array> {
+  private value(spec: OverlapSpec, mode: 'loss' | 'score', pred: Float32Array, target: Target, mask: Mask): number | Float64Array | Promise<number | Float64Array> {
     const call = planOverlap(this.engine, spec, pred, target, mask, undefined, false);
-    const job = this.open(call);
+    return this.splits(call) ? this.splitValue(call, mode) : runValue(this.engine, call, mode);
+  }
+
+  private valueAndGrad(spec: OverlapSpec, pred: Float32Array, target: Target, out: Float32Array | undefined, mask: Mask): LossAndGrad | Promise<LossAndGrad> {
+    const call = planOverlap(this.engine, spec, pred, target, mask, out, true);
+    return this.splits(call) ? this.splitValueAndGrad(call) : runValueAndGrad(this.engine, call);
+  }
+
+  /** Whether a call is split across the workers (else it runs on the calling thread). */
+  private splits(call: OverlapCall): boolean {
+    return work(call.plan) >= this.threshold;
+  }
+
+  private async splitValue(call: OverlapCall, mode: 'loss' | 'score'): Promise<number | Float64Array> {
+    const job = new ParallelJob(this.engine, this.crew, call);
     try {
       return valueFromStats(call, mode, await job.stats());
     } finally {
@@ -186,20 +222,13 @@ export class DicePool {
     }
   }
 
-  private async valueAndGrad(spec: OverlapSpec, pred: Float32Array, target: Target, out: Float32Array | undefined, mask: Mask): Promise<LossAndGrad> {
-    const call = planOverlap(this.engine, spec, pred, target, mask, out, true);
-    const job = this.open(call);
+  private async splitValueAndGrad(call: OverlapCall): Promise<LossAndGrad> {
+    const job = new ParallelJob(this.engine, this.crew, call);
     try {
       const { loss, coef } = coefficientsFromStats(call, await job.stats());
       return { loss, grad: await job.grad(coef) };
     } finally {
       job.close();
     }
-  }
-
-  /** The workers for a large call, the calling thread for a small one. */
-  private open(call: OverlapCall): KernelJob | ParallelJob {
-    if (work(call.plan) >= this.threshold) return new ParallelJob(this.engine, this.crew, call);
-    return this.engine.open(call.spec.fn, call.plan, call.inputs, call.out);
   }
 }

@@ -26,7 +26,7 @@ Options:
   --output FILE          write the report to FILE instead of standard output
   --shape D1,D2,…        shape of raw binary files (with --dtype)
   --dtype TYPE           voxel type of raw binary files: ${DTYPE_NAMES.join(', ')}
-  --threads N            worker threads (accepted; this version evaluates on one thread)
+  --threads N            worker threads (accepted; eval's confusion counts run on one thread)
   -h, --help             this text
 
 Exit codes: 0 every pair evaluated; 1 a file could not be read or a pair's shapes differ (the

@@ -16,7 +16,7 @@ export async function runEval(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (opts.threads > 1) {
-    process.stderr.write(`dice-wasm: --threads ${opts.threads}: this version has no thread pool yet; evaluating on one thread\n`);
+    process.stderr.write(`dice-wasm: --threads ${opts.threads}: eval counts with the confusion kernel, which the thread pool does not split; evaluating on one thread\n`);
   }
   const { pairs, directories, skipped } = await findPairs(opts.pred, opts.truth, opts.raw !== null);
   if (skipped.length > 0) {

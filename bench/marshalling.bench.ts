@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { loadDice, type DiceKernel } from '../src/index.js';
 import { binaryData, softmaxData } from './lib/data.js';
 import { engineInfo, machineInfo, packageRoot, packageVersions } from './lib/machine.js';
+import { residentCopies } from './lib/resident.js';
 import { formatTime, writeJson } from './lib/report.js';
 import { consumeSink, measureRoundRobin, type Runnable } from './lib/timing.js';
 
@@ -59,23 +60,13 @@ const CASES: readonly Case[] = [
 
 /** The call of one way: its arrays (alloc'd for zeroCopy) and its kernel. */
 function contender(way: Way, k: DiceKernel, c: Case, inputs: Inputs): Runnable & { dispose(): void } {
-  let { pred, target } = inputs;
-  let out = new Float32Array(pred.length);
-  if (way === 'zeroCopy') {
-    k.reserve(2 * pred.byteLength + target.byteLength + (8 << 20));
-    pred = k.alloc(Float32Array, pred.length);
-    pred.set(inputs.pred);
-    target = inputs.target instanceof Float32Array ? k.alloc(Float32Array, target.length) : k.alloc(Uint8Array, target.length);
-    target.set(inputs.target);
-    out = k.alloc(Float32Array, pred.length);
-  }
+  const resident = way === 'zeroCopy' ? residentCopies(k, inputs.pred, inputs.target) : null;
+  const { pred, target, out } = resident ?? { ...inputs, out: new Float32Array(inputs.pred.length) };
   const options = c.grad ? { ...inputs.options, out } : inputs.options;
   return {
     id: way,
     run: () => (c.grad ? k.diceLossWithGrad(pred, target, options).loss : k.diceLoss(pred, target, options) as number),
-    dispose: () => {
-      if (way === 'zeroCopy') for (const array of [pred, target, out]) k.free(array);
-    },
+    dispose: () => resident?.free(),
   };
 }
 

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { createDicePool, loadDice, type DiceKernel, type DicePool, type Target } from '../src/index.js';
 import { binaryData, softmaxData } from './lib/data.js';
 import { engineInfo, machineInfo, packageRoot, packageVersions } from './lib/machine.js';
+import { residentCopies } from './lib/resident.js';
 import { formatRatio, formatTime, writeJson } from './lib/report.js';
 import { consumeSink, measureRoundRobinAsync, type AsyncRunnable } from './lib/timing.js';
 
@@ -70,23 +71,13 @@ interface Contender extends AsyncRunnable {
 
 /** A contender on `runner`, with its inputs in its memory (alloc) or plain. */
 function contender(id: ContenderId, runner: DiceKernel | DicePool, c: Case, inputs: Inputs, inMemory: boolean): Contender {
-  let { pred, target } = inputs;
-  let out = new Float32Array(pred.length);
-  if (inMemory) {
-    runner.reserve(2 * pred.byteLength + target.byteLength + (8 << 20));
-    pred = runner.alloc(Float32Array, pred.length);
-    pred.set(inputs.pred);
-    target = inputs.target instanceof Float32Array ? runner.alloc(Float32Array, target.length) : runner.alloc(Uint8Array, target.length);
-    target.set(inputs.target);
-    out = runner.alloc(Float32Array, pred.length);
-  }
+  const resident = inMemory ? residentCopies(runner, inputs.pred, inputs.target) : null;
+  const { pred, target, out } = resident ?? { ...inputs, out: new Float32Array(inputs.pred.length) };
   const options = { ...inputs.options, out };
   return {
     id,
     run: () => c.call(runner, pred, target, options),
-    dispose: () => {
-      if (inMemory) for (const array of [pred, target, out]) runner.free(array);
-    },
+    dispose: () => resident?.free(),
   };
 }
 

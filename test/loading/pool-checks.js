@@ -1,20 +1,11 @@
-// The thread pool's checks, wherever the package was loaded in a browser (a module page, the
-// IIFE, an app bundled by Vite): a script, not a module, that sets globalThis.poolChecks. Each
-// check gets the package's exports (`dice`) and returns plain numbers and messages; the test
-// (test/pool-browser.test.ts) holds the expectations.
+// The thread pool's checks, wherever the package was loaded (Node, imported or required; a page
+// as a module, the IIFE, an app bundled by Vite): a script, not a module, that sets
+// globalThis.poolChecks, after checks.js (its seeded generator). Each check gets the package's
+// exports (`dice`) and returns plain numbers and messages; the test (test/pool-packed.test.ts)
+// holds the expectations.
 'use strict';
 globalThis.poolChecks = (() => {
-  /** mulberry32, as in test/support/random.ts. */
-  function rng(seed) {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
+  const { rng } = globalThis.diceChecks;
 
   /** Calls that the pools below split across their workers, and the options to make them with. */
   function cases() {

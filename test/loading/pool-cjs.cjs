@@ -1,6 +1,7 @@
 // Node, CommonJS (run with --no-experimental-require-module): the installed package's pool
 // (worker_threads); print the comparison as JSON.
 const dice = require('dice-wasm');
+require('./checks.js');
 require('./pool-checks.js');
 
 globalThis.poolChecks.compare(dice).then(

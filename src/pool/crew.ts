@@ -61,6 +61,8 @@ export class Crew {
         calls: control + LINE + w * SLOT_BYTES + LINE, callSlots: CALL_SLOTS, maxCalls: MAX_CALLS,
         reportByMessage: crew.reportByMessage,
       };
+      // Until it is ready, the worker keeps a Node process alive: nothing else may (a top-level await).
+      thread.hold(true);
       thread.post(init);
     }));
     try {
@@ -68,6 +70,8 @@ export class Crew {
     } catch (error) {
       await Promise.all(crew.threads.map((t) => t.terminate()));
       throw error;
+    } finally {
+      for (const thread of crew.threads) thread.hold(false);
     }
     return crew;
   }

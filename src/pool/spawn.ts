@@ -71,9 +71,12 @@ function nodeThread(worker: NodeWorker): Thread {
       worker.on('error', listener);
       worker.on('exit', (code) => { if (!ending) listener(new Error(`exited with code ${code}`)); });
     },
-    hold: (busy) => (busy ? worker.ref() : worker.unref()),
+    hold: (busy) => {
+      if (!ending) (busy ? worker.ref() : worker.unref());
+    },
     terminate: async () => {
       ending = true;
+      worker.ref(); // until it has exited (hold no longer changes that): terminate()'s promise must settle
       await worker.terminate();
     },
   };

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDicePool, loadDice, type DiceKernel, type DicePool } from '../src/index.js';
 import { sharedWasm } from '../src/runtime/binaries.js';
 import { createSharedMemory } from '../src/runtime/shared-memory.js';
-import { controlBytes, Crew } from '../src/pool/crew.js';
+import { controlBytes, Crew, PENDING_WORD, sequenceWord } from '../src/pool/crew.js';
 import { heapAfterGc } from './support/heap.js';
 import { build, caseArbitrary, expectClose, expectGradClose, runLoss, type Placement } from './support/loss-cases.js';
 import { rng } from './support/random.js';
@@ -213,6 +213,30 @@ describe('the pool', () => {
       expect(pool.memory.buffer.byteLength).toBe(size);
       // 5000 split calls: a leak of one small object per call (≥ 30 bytes) would show.
       expect(heapAfterGc() - heap).toBeLessThan(256 * 1024);
+    } finally {
+      await pool.terminate();
+    }
+  });
+
+  it('a worker woken without a new task runs nothing (a late notify of the task it already ran)', async () => {
+    // The main thread notifies after bumping a worker's sequence number; preempted in between,
+    // its notify can reach a worker that already ran that task and waits again.
+    const pool = await createDicePool({ threads: 2, parallelThreshold: 0 });
+    try {
+      const C = 2, S = 9000, x = logits(C * S, 61), y = labels(S, C, 62);
+      const expected = kernels.simd.diceCELossWithGrad(x, y, { shape: [1, C, S] });
+      const words = (crewOf(pool) as unknown as { words: Int32Array }).words;
+      const sequences = [sequenceWord(0), sequenceWord(1)];
+      for (let round = 0; round < 3; round++) {
+        const got = await pool.diceCELossWithGrad(x, y, { shape: [1, C, S] });
+        expectClose(got.loss, expected.loss, 'loss');
+        expect(words[PENDING_WORD]).toBe(0);
+        const before = sequences.map((at) => words[at]);
+        for (const at of sequences) Atomics.notify(words, at);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(words[PENDING_WORD]).toBe(0);
+        expect(sequences.map((at) => words[at])).toEqual(before);
+      }
     } finally {
       await pool.terminate();
     }

@@ -17,7 +17,6 @@ const MAX_CALLS = 4;
 /** f64 slots per call: kernel index, argument count, and up to 18 arguments (the kernels take ≤ 17). */
 const CALL_SLOTS = 20;
 const SLOT_BYTES = LINE + MAX_CALLS * CALL_SLOTS * 8;
-const PENDING = 0;
 
 /** Atomics.waitAsync (ES2024; Node 16+, Chromium 87+, Safari 16.4+). */
 type WaitAsync = (array: Int32Array, index: number, value: number) => { async: false; value: string } | { async: true; value: Promise<string> };
@@ -26,6 +25,14 @@ type WaitAsync = (array: Int32Array, index: number, value: number) => { async: f
 export function controlBytes(threads: number): number {
   return LINE + threads * SLOT_BYTES;
 }
+
+/** Index, in Int32 words of the control block, of worker w's sequence number (its call count follows). */
+export function sequenceWord(w: number): number {
+  return (LINE + w * SLOT_BYTES) / 4;
+}
+
+/** Index of the pending count in the control block's Int32 words. */
+export const PENDING_WORD = 0;
 
 export class Crew {
   private readonly words: Int32Array;
@@ -56,8 +63,8 @@ export class Crew {
       thread.onMessage((data) => crew.receive(w, data as WorkerMessage, resolve));
       thread.onFailure((error) => crew.fail(workerError(w, error.message)));
       const init: WorkerInit = {
-        module, memory, names: KERNEL_NAMES, control, words: crew.words.length, pending: PENDING,
-        seq: (LINE + w * SLOT_BYTES) / 4, count: (LINE + w * SLOT_BYTES) / 4 + 1,
+        module, memory, names: KERNEL_NAMES, control, words: crew.words.length, pending: PENDING_WORD,
+        seq: sequenceWord(w), count: sequenceWord(w) + 1,
         calls: control + LINE + w * SLOT_BYTES + LINE, callSlots: CALL_SLOTS, maxCalls: MAX_CALLS,
         reportByMessage: crew.reportByMessage,
       };
@@ -95,7 +102,7 @@ export class Crew {
     this.check();
     const busy = tasks.map((calls, w) => (calls.length > 0 ? w : -1)).filter((w) => w >= 0);
     if (busy.length === 0) return;
-    Atomics.store(this.words, PENDING, busy.length);
+    Atomics.store(this.words, PENDING_WORD, busy.length);
     const done = this.reportByMessage ? new Promise<void>((resolve) => { this.doneLeft = busy.length; this.allDone = resolve; }) : null;
     for (const w of busy) {
       const slots = this.calls[w];
@@ -105,7 +112,7 @@ export class Crew {
         slots[at + 1] = call.args.length;
         slots.set(call.args, at + 2);
       });
-      const seq = (LINE + w * SLOT_BYTES) / 4;
+      const seq = sequenceWord(w);
       this.words[seq + 1] = tasks[w].length;
       Atomics.add(this.words, seq, 1);
       Atomics.notify(this.words, seq);
@@ -144,8 +151,8 @@ export class Crew {
   }
 
   private async pendingZero(): Promise<void> {
-    for (let left = Atomics.load(this.words, PENDING); left !== 0; left = Atomics.load(this.words, PENDING)) {
-      const wait = (this.waitAsync as WaitAsync)(this.words, PENDING, left);
+    for (let left = Atomics.load(this.words, PENDING_WORD); left !== 0; left = Atomics.load(this.words, PENDING_WORD)) {
+      const wait = (this.waitAsync as WaitAsync)(this.words, PENDING_WORD, left);
       if (wait.async) await wait.value;
     }
   }

@@ -3,8 +3,8 @@
 // bundled or transpiled the package; the platform's message port is its argument.
 //
 // The worker gets the compiled module, the shared memory and where its mailbox is (WorkerInit),
-// instantiates the kernels on that memory, says it is ready, and then blocks in Atomics.wait on
-// its mailbox's sequence number. For each task: run the calls written there, decrement the
+// instantiates the kernels on that memory, says it is ready, and then blocks in Atomics.wait until
+// its mailbox's sequence number moves. For each task: run the calls written there, decrement the
 // pool's pending count (notifying the main thread when it reaches 0), and, where the main thread
 // cannot wait on memory (no Atomics.waitAsync), post a message too. A call that throws is
 // reported ({ failed }) and ends the worker: the pool is then broken. Workers end when the pool
@@ -46,7 +46,9 @@ function diceWorker(port: Port): void {
     const slots = new Float64Array(init.memory.buffer, init.calls, init.callSlots * init.maxCalls);
     port.postMessage({ ready: true });
     for (let seen = 0; ;) {
-      Atomics.wait(words, init.seq, seen);
+      // A wake is no task by itself: the main thread's notify for task k can come after this
+      // worker, finding the sequence number already at k, has run task k and waits again.
+      while (Atomics.load(words, init.seq) === seen) Atomics.wait(words, init.seq, seen);
       seen = Atomics.load(words, init.seq);
       const count = words[init.count];
       for (let c = 0; c < count; c++) {

@@ -284,9 +284,9 @@ describe('terminate and failures', () => {
     try {
       // A kernel call reading far outside the memory: the WebAssembly trap a corrupted call would hit.
       const beyond = 0xfffff000;
-      const trap = { kernel: 'statsDense_f32' as const, args: [beyond, beyond, beyond, 0, 0, 1, 1, 1024, 1024, 0, 0, 0, 0, 0, beyond] };
-      await expect(crewOf(pool).run([[], [trap]])).rejects.toThrow(/dice-wasm pool: worker 1 failed \(statsDense_f32: RuntimeError: memory access out of bounds\); the pool is terminated, create a new one/);
-      await expect(pool.diceCELoss(logits(8, 1), labels(4, 2, 2), { shape: [1, 2, 4] })).rejects.toThrow(/worker 1 failed .* create a new one/);
+      const trap = { kernel: 'statsDense_f32' as const, args: [beyond, beyond, beyond, 0, 0, 1, 1, 1024, 1024, 0, 0, 0, 0, 0, 0] };
+      await expect(crewOf(pool).run([trap], 0, 0)).rejects.toThrow(/dice-wasm pool: worker [01] failed \(statsDense_f32: RuntimeError: memory access out of bounds\); the pool is terminated, create a new one/);
+      await expect(pool.diceCELoss(logits(8, 1), labels(4, 2, 2), { shape: [1, 2, 4] })).rejects.toThrow(/worker [01] failed .* create a new one/);
       const fresh = await createDicePool({ threads: 2, parallelThreshold: 0 });
       expect(await fresh.diceLoss(new Float32Array([1, 0]), new Float32Array([1, 0]))).toBeCloseTo(0, 12);
       await fresh.terminate();
@@ -308,8 +308,8 @@ describe('terminate and failures', () => {
       });`;
     const crew = await Crew.start(module, memory, 64 * 1024 - controlBytes(2), 2, exiting);
     const call = { kernel: 'statsDense_f32' as const, args: new Array(15).fill(0) };
-    await expect(crew.run([[call], [call]])).rejects.toThrow(/dice-wasm pool: worker [01] failed \(exited with code 7\)/);
-    await expect(crew.run([[call], []])).rejects.toThrow(/failed \(exited with code 7\)/);
+    await expect(crew.run([call, call], 0, 0)).rejects.toThrow(/dice-wasm pool: worker [01] failed \(exited with code 7\)/);
+    await expect(crew.run([call], 0, 0)).rejects.toThrow(/failed \(exited with code 7\)/);
     await crew.terminate();
   });
 

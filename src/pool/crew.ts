@@ -1,42 +1,60 @@
 // The pool's worker threads and how the main thread drives them (worker side: worker.ts).
 //
-// Control block (in the shared memory, allocated once): one cache line holding the pending count,
-// then one slot per worker: a cache line with its sequence number and call count, then its calls
-// (MAX_CALLS × CALL_SLOTS f64: kernel index, argument count, arguments). To run a task the main
-// thread writes each worker's calls, sets pending to the number of workers with calls, and bumps
-// and notifies their sequence numbers; it then waits without blocking (Atomics.waitAsync on
-// pending, or 'done' messages where waitAsync is missing) while racing any worker's failure, so
-// a crashed worker gives an error, never a hang.
+// A task is a list of kernel calls that any worker may run, each on its own piece of memory. The
+// workers take them one at a time from a shared counter, so a worker that gets less of a core
+// (another process on it, say) runs fewer pieces instead of holding everyone up.
+//
+// Control block (in the shared memory, allocated once): a cache line with the pending count, one
+// with the next call's index, one with the task's call count and the workers' scratch areas
+// (base and stride, f64), one line per worker with its sequence number, then the call list
+// (CALL_SLOTS f64 each: kernel index, argument count, arguments). To run a task the main thread
+// writes the list, sets pending to the number of workers and the next index to 0, and bumps and
+// notifies every sequence number; it then waits without blocking (Atomics.waitAsync on pending,
+// or 'done' messages where waitAsync is missing) while racing any worker's failure, so a crashed
+// worker gives an error, never a hang.
 import { KERNEL_NAMES, type KernelCall } from '../backends/wasm/calls.js';
 import { spawnThreads, type Thread } from './spawn.js';
 import { workerSource, type WorkerInit, type WorkerMessage } from './worker.js';
 
 const LINE = 64;
-/** Calls per worker and task: a share of a tensor is at most three regions (see splitRegions). */
-const MAX_CALLS = 4;
 /** f64 slots per call: kernel index, argument count, and up to 18 arguments (the kernels take ≤ 17). */
 const CALL_SLOTS = 20;
-const SLOT_BYTES = LINE + MAX_CALLS * CALL_SLOTS * 8;
+/** Int32 word indices of the header. */
+export const PENDING_WORD = 0;
+const NEXT_WORD = LINE / 4;
+const COUNT_WORD = (2 * LINE) / 4;
+/** f64 indices of the scratch base and stride (on the count's line). */
+const SCRATCH_F64 = (2 * LINE) / 8 + 1;
+const HEADER_BYTES = 3 * LINE;
 
 /** Atomics.waitAsync (ES2024; Node 16+, Chromium 87+, Safari 16.4+). */
 type WaitAsync = (array: Int32Array, index: number, value: number) => { async: false; value: string } | { async: true; value: Promise<string> };
 
+/** Pieces a split pass is cut into for `threads` workers: several each, for balance, within the call list. */
+export function piecesFor(threads: number): number {
+  return Math.max(threads, Math.min(8 * threads, 64));
+}
+
+/** Calls a task may hold: a piece is at most three regions (see splitRegions). */
+function maxCalls(threads: number): number {
+  return 3 * piecesFor(threads);
+}
+
 /** Bytes of the control block for `threads` workers. */
 export function controlBytes(threads: number): number {
-  return LINE + threads * SLOT_BYTES;
+  return HEADER_BYTES + threads * LINE + maxCalls(threads) * CALL_SLOTS * 8;
 }
 
-/** Index, in Int32 words of the control block, of worker w's sequence number (its call count follows). */
+/** Index, in Int32 words of the control block, of worker w's sequence number. */
 export function sequenceWord(w: number): number {
-  return (LINE + w * SLOT_BYTES) / 4;
+  return (HEADER_BYTES + w * LINE) / 4;
 }
-
-/** Index of the pending count in the control block's Int32 words. */
-export const PENDING_WORD = 0;
 
 export class Crew {
   private readonly words: Int32Array;
-  private readonly calls: Float64Array[];
+  /** The header as f64 (scratch base and stride). */
+  private readonly header: Float64Array;
+  private readonly calls: Float64Array;
   /** Where it exists, the main thread waits on memory; elsewhere (Firefox) the workers post 'done'. */
   private readonly waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
   private readonly reportByMessage = this.waitAsync === undefined;
@@ -50,7 +68,8 @@ export class Crew {
 
   private constructor(private readonly threads: Thread[], memory: WebAssembly.Memory, control: number) {
     this.words = new Int32Array(memory.buffer, control, controlBytes(threads.length) / 4);
-    this.calls = threads.map((_, w) => new Float64Array(memory.buffer, control + LINE + w * SLOT_BYTES + LINE, MAX_CALLS * CALL_SLOTS));
+    this.header = new Float64Array(memory.buffer, control, HEADER_BYTES / 8);
+    this.calls = new Float64Array(memory.buffer, control + HEADER_BYTES + threads.length * LINE, maxCalls(threads.length) * CALL_SLOTS);
   }
 
   /**
@@ -63,9 +82,9 @@ export class Crew {
       thread.onMessage((data) => crew.receive(w, data as WorkerMessage, resolve));
       thread.onFailure((error) => crew.fail(workerError(w, error.message)));
       const init: WorkerInit = {
-        module, memory, names: KERNEL_NAMES, control, words: crew.words.length, pending: PENDING_WORD,
-        seq: sequenceWord(w), count: sequenceWord(w) + 1,
-        calls: control + LINE + w * SLOT_BYTES + LINE, callSlots: CALL_SLOTS, maxCalls: MAX_CALLS,
+        module, memory, names: KERNEL_NAMES, worker: w, control, words: crew.words.length,
+        pending: PENDING_WORD, next: NEXT_WORD, count: COUNT_WORD, scratch: SCRATCH_F64, seq: sequenceWord(w),
+        calls: control + HEADER_BYTES + count * LINE, callSlots: CALL_SLOTS, maxCalls: maxCalls(count),
         reportByMessage: crew.reportByMessage,
       };
       // Until it is ready, the worker keeps a Node process alive: nothing else may (a top-level await).
@@ -97,31 +116,36 @@ export class Crew {
     if (this.failure) throw this.failure;
   }
 
-  /** Runs each worker's calls (`tasks[w]`, possibly none) and resolves when all are done. */
-  async run(tasks: readonly (readonly KernelCall[])[]): Promise<void> {
+  /**
+   * Runs `calls` on the workers, each taken by whichever worker is free; a call's last argument is
+   * replaced by the scratch area of the worker that runs it (`scratchBase + w · scratchStride`).
+   * Resolves when all are done.
+   */
+  async run(calls: readonly KernelCall[], scratchBase: number, scratchStride: number): Promise<void> {
     this.check();
-    const busy = tasks.map((calls, w) => (calls.length > 0 ? w : -1)).filter((w) => w >= 0);
-    if (busy.length === 0) return;
-    Atomics.store(this.words, PENDING_WORD, busy.length);
-    const done = this.reportByMessage ? new Promise<void>((resolve) => { this.doneLeft = busy.length; this.allDone = resolve; }) : null;
-    for (const w of busy) {
-      const slots = this.calls[w];
-      tasks[w].forEach((call, c) => {
-        const at = c * CALL_SLOTS;
-        slots[at] = KERNEL_NAMES.indexOf(call.kernel);
-        slots[at + 1] = call.args.length;
-        slots.set(call.args, at + 2);
-      });
-      const seq = sequenceWord(w);
-      this.words[seq + 1] = tasks[w].length;
-      Atomics.add(this.words, seq, 1);
-      Atomics.notify(this.words, seq);
-      this.threads[w].hold(true);
-    }
+    if (calls.length === 0) return;
+    if (calls.length > this.calls.length / CALL_SLOTS) throw new RangeError(`dice-wasm pool: ${calls.length} calls in one task, more than the ${this.calls.length / CALL_SLOTS} the control block holds`);
+    calls.forEach((call, c) => {
+      const at = c * CALL_SLOTS;
+      this.calls[at] = KERNEL_NAMES.indexOf(call.kernel);
+      this.calls[at + 1] = call.args.length;
+      this.calls.set(call.args, at + 2);
+    });
+    this.header[SCRATCH_F64] = scratchBase;
+    this.header[SCRATCH_F64 + 1] = scratchStride;
+    this.words[COUNT_WORD] = calls.length;
+    Atomics.store(this.words, NEXT_WORD, 0);
+    Atomics.store(this.words, PENDING_WORD, this.threads.length);
+    const done = this.reportByMessage ? new Promise<void>((resolve) => { this.doneLeft = this.threads.length; this.allDone = resolve; }) : null;
+    this.threads.forEach((thread, w) => {
+      Atomics.add(this.words, sequenceWord(w), 1);
+      Atomics.notify(this.words, sequenceWord(w));
+      thread.hold(true);
+    });
     try {
       await this.unlessFailed(done ?? this.pendingZero());
     } finally {
-      for (const w of busy) this.threads[w].hold(false);
+      for (const thread of this.threads) thread.hold(false);
     }
   }
 

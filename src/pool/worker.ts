@@ -2,13 +2,14 @@
 // nothing outside itself, so its text runs as it is in a worker_thread or a Web Worker, whatever
 // bundled or transpiled the package; the platform's message port is its argument.
 //
-// The worker gets the compiled module, the shared memory and where its mailbox is (WorkerInit),
-// instantiates the kernels on that memory, says it is ready, and then blocks in Atomics.wait until
-// its mailbox's sequence number moves. For each task: run the calls written there, decrement the
-// pool's pending count (notifying the main thread when it reaches 0), and, where the main thread
-// cannot wait on memory (no Atomics.waitAsync), post a message too. A call that throws is
-// reported ({ failed }) and ends the worker: the pool is then broken. Workers end when the pool
-// terminates them (which interrupts Atomics.wait).
+// The worker gets the compiled module, the shared memory and where the control block is
+// (WorkerInit), instantiates the kernels on that memory, says it is ready, and then blocks in
+// Atomics.wait until its sequence number moves. For each task: take the next call index from the
+// shared counter and run that call (with its own scratch area), until none is left; then
+// decrement the pool's pending count (notifying the main thread when it reaches 0) and, where the
+// main thread cannot wait on memory (no Atomics.waitAsync), post a message too. A call that
+// throws is reported ({ failed }) and ends the worker: the pool is then broken. Workers end when
+// the pool terminates them (which interrupts Atomics.wait).
 
 /** The first and only message a worker gets. Word and slot indices are into the views it makes. */
 export interface WorkerInit {
@@ -16,13 +17,19 @@ export interface WorkerInit {
   memory: WebAssembly.Memory;
   /** Export names, by kernel index. */
   names: readonly string[];
-  /** Address and length (Int32 words) of the control block; indices of the pending count, and of this worker's sequence number and call count. */
+  /** This worker's index (its scratch area). */
+  worker: number;
+  /** Address and length (Int32 words) of the control block. */
   control: number;
   words: number;
+  /** Int32 word indices: the pending count, the next call's index, the task's call count, this worker's sequence number. */
   pending: number;
-  seq: number;
+  next: number;
   count: number;
-  /** Address of this worker's calls: up to `maxCalls` of `callSlots` f64 each (kernel index, argument count, arguments). */
+  seq: number;
+  /** f64 index of the scratch base (the stride follows). */
+  scratch: number;
+  /** Address of the call list: up to `maxCalls` of `callSlots` f64 each (kernel index, argument count, arguments). */
   calls: number;
   callSlots: number;
   maxCalls: number;
@@ -43,6 +50,7 @@ function diceWorker(port: Port): void {
     const kernels = new WebAssembly.Instance(init.module, { env: { memory: init.memory } }).exports as Record<string, (...args: number[]) => void>;
     const run = init.names.map((name) => kernels[name]);
     const words = new Int32Array(init.memory.buffer, init.control, init.words);
+    const header = new Float64Array(init.memory.buffer, init.control, init.scratch + 2);
     const slots = new Float64Array(init.memory.buffer, init.calls, init.callSlots * init.maxCalls);
     port.postMessage({ ready: true });
     for (let seen = 0; ;) {
@@ -51,10 +59,13 @@ function diceWorker(port: Port): void {
       while (Atomics.load(words, init.seq) === seen) Atomics.wait(words, init.seq, seen);
       seen = Atomics.load(words, init.seq);
       const count = words[init.count];
-      for (let c = 0; c < count; c++) {
+      const scratch = header[init.scratch] + init.worker * header[init.scratch + 1];
+      for (let c = Atomics.add(words, init.next, 1); c < count; c = Atomics.add(words, init.next, 1)) {
         const at = c * init.callSlots, kernel = slots[at];
+        const args = Array.from(slots.subarray(at + 2, at + 2 + slots[at + 1]));
+        args[args.length - 1] = scratch;
         try {
-          run[kernel](...slots.subarray(at + 2, at + 2 + slots[at + 1]));
+          run[kernel](...args);
         } catch (error) {
           port.postMessage({ failed: `${init.names[kernel]}: ${String(error)}` });
           throw error;

@@ -10,6 +10,7 @@ export const KERNEL_NAMES = [
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
+/** A kernel and its arguments; the last argument is always the scratch area (the pool's workers put their own there). */
 export interface KernelCall {
   kernel: KernelName;
   args: number[];

@@ -8,8 +8,8 @@
 // with the next call's index, one with the task's call count and the workers' scratch areas
 // (base and stride, f64), one line per worker with its sequence number, then the call list
 // (CALL_SLOTS f64 each: kernel index, argument count, arguments). To run a task the main thread
-// writes the list, sets pending to the number of workers and the next index to 0, and bumps and
-// notifies every sequence number; it then waits without blocking (Atomics.waitAsync on pending,
+// writes the list, sets pending to the number of workers it needs (no more than calls) and the
+// next index to 0, and bumps and notifies their sequence numbers; it then waits without blocking (Atomics.waitAsync on pending,
 // or 'done' messages where waitAsync is missing) while racing any worker's failure, so a crashed
 // worker gives an error, never a hang.
 import { KERNEL_NAMES, type KernelCall } from '../backends/wasm/calls.js';
@@ -26,6 +26,8 @@ const COUNT_WORD = (2 * LINE) / 4;
 /** f64 indices of the scratch base and stride (on the count's line). */
 const SCRATCH_F64 = (2 * LINE) / 8 + 1;
 const HEADER_BYTES = 3 * LINE;
+/** How long a worker watches for the next task before it sleeps (a call's second pass follows its first within microseconds). */
+const SPIN_MS = 0.1;
 
 /** Atomics.waitAsync (ES2024; Node 16+, Chromium 87+, Safari 16.4+). */
 type WaitAsync = (array: Int32Array, index: number, value: number) => { async: false; value: string } | { async: true; value: Promise<string> };
@@ -85,7 +87,7 @@ export class Crew {
         module, memory, names: KERNEL_NAMES, worker: w, control, words: crew.words.length,
         pending: PENDING_WORD, next: NEXT_WORD, count: COUNT_WORD, scratch: SCRATCH_F64, seq: sequenceWord(w),
         calls: control + HEADER_BYTES + count * LINE, callSlots: CALL_SLOTS, maxCalls: maxCalls(count),
-        reportByMessage: crew.reportByMessage,
+        reportByMessage: crew.reportByMessage, spinMs: SPIN_MS,
       };
       // Until it is ready, the worker keeps a Node process alive: nothing else may (a top-level await).
       thread.hold(true);
@@ -135,9 +137,11 @@ export class Crew {
     this.header[SCRATCH_F64 + 1] = scratchStride;
     this.words[COUNT_WORD] = calls.length;
     Atomics.store(this.words, NEXT_WORD, 0);
-    Atomics.store(this.words, PENDING_WORD, this.threads.length);
-    const done = this.reportByMessage ? new Promise<void>((resolve) => { this.doneLeft = this.threads.length; this.allDone = resolve; }) : null;
-    this.threads.forEach((thread, w) => {
+    // No more workers than calls: waking one costs tens of microseconds.
+    const working = this.threads.slice(0, calls.length);
+    Atomics.store(this.words, PENDING_WORD, working.length);
+    const done = this.reportByMessage ? new Promise<void>((resolve) => { this.doneLeft = working.length; this.allDone = resolve; }) : null;
+    working.forEach((thread, w) => {
       Atomics.add(this.words, sequenceWord(w), 1);
       Atomics.notify(this.words, sequenceWord(w));
       thread.hold(true);
@@ -145,7 +149,7 @@ export class Crew {
     try {
       await this.unlessFailed(done ?? this.pendingZero());
     } finally {
-      for (const thread of this.threads) thread.hold(false);
+      for (const thread of working) thread.hold(false);
     }
   }
 

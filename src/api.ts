@@ -232,8 +232,8 @@ export interface PoolOptions {
   /**
    * Work below which a call runs on the calling thread instead of the workers: elements of pred
    * weighted by their cost (8 with a softmax or a pointwise term, 3 with a sigmoid, 1/8 for
-   * probabilities, whose passes only stream memory). Default 2^19: a softmax call splits from
-   * 64K elements, a sigmoid one from 175K, Dice of probabilities from 4M (see README, "Thread
+   * probabilities, whose passes only stream memory). Default 2^21: a softmax call splits from
+   * 256K elements, a sigmoid one from 700K, Dice of probabilities from 16M (see README, "Thread
    * pool"); 0 splits every call.
    */
   parallelThreshold?: number;

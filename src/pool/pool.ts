@@ -26,11 +26,12 @@ const LOSS_NAMES = Object.keys(LOSS_OPTION_NAMES) as AnyLossName[];
 const ONE_THREAD = ['lovaszHingeLoss', 'lovaszHingeLossWithGrad', 'lovaszSoftmaxLoss', 'lovaszSoftmaxLossWithGrad', 'confusion', 'metrics'] as const;
 
 /**
- * Default work below which a call runs on the calling thread. A split call pays a fork and join
- * per pass (~0.1 ms on an idle machine, several times that on a busy one), which two threads earn
- * back from about a millisecond of single-thread work (bench/pool.bench.ts).
+ * Default work below which a call runs on the calling thread. A split call pays for waking the
+ * workers and being woken (0.1–0.5 ms a call on the 2-vCPU VM measured, most when it is idle:
+ * a halted vCPU is slow to wake), which two threads earned back from about 3 ms of single-thread
+ * work (softmax + CE at 64K voxels of 4 classes: 0.9–1.3×; at 16K voxels 0.8–1.0×; bench/pool.bench.ts).
  */
-const PARALLEL_THRESHOLD = 1 << 19;
+const PARALLEL_THRESHOLD = 1 << 21;
 
 /**
  * Cost per element of pred, roughly in nanoseconds of one thread: passes with an exp per element

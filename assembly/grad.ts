@@ -1,14 +1,15 @@
 // Kernel 2: the gradient map.
 //
-// For every element of pred, with (b, c) its sample and class and (y1, y0, q, s, e, f) the f64
-// coefficients at `coef + (b·C + c)·COEF_STRIDE·8` (see constants.ts), it WRITES
+// For every element of pred among the first `count` voxels of its sample, with (b, c) its sample
+// and class and (y1, y0, q, s, e, f) the f64 coefficients at `coef + (b·C + c)·COEF_STRIDE·8`
+// (see constants.ts), it WRITES
 //   out = J_act(g) + (the pointwise term's derivative, see POINT_*),
 //   g = ∂L/∂p = y1·y + y0·(1 − y) + q·p + s·sign(p − y)
 // where p = act(pred), y the target as in kernel 1, and J_act the activation's Jacobian:
 // identity, σ'(x) elementwise, or softmax's u_c − p_c·Σ_k u_k with u_c = p_c·g_c (minus the
 // pointwise part). Voxels that kernel 1 does not count (label ignoreIndex, mask byte 0) get 0.
 // The sign term applies to dense targets only. `out` has pred's shape and layout; mask, point,
-// gamma and scratch as for kernel 1.
+// gamma, scratch, S and `count` (the first count ≤ S voxels of each sample) as for kernel 1.
 import {
   ACT_SIGMOID, ACT_SOFTMAX, COEF_E, COEF_F, COEF_Q, COEF_S, COEF_STRIDE, COEF_Y0, COEF_Y1, LAYOUT_NCHW, POINT_FOCAL,
   POINT_NONE,
@@ -80,7 +81,7 @@ function storeTile(
 
 function gradDense<T>(
   out: usize, pred: usize, target: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32,
-  S: i32, layout: i32, act: i32, point: i32, gamma: f32, scratch: usize,
+  S: i32, count: i32, layout: i32, act: i32, point: i32, gamma: f32, scratch: usize,
 ): void {
   const ts = <usize>sizeof<T>();
   const sigmoid = act == ACT_SIGMOID, masked = mask != 0;
@@ -88,7 +89,7 @@ function gradDense<T>(
     const rows = <usize>B * <usize>C;
     for (let k: usize = 0; k < rows; k++) {
       const at = k * <usize>S;
-      mapDense<T>(out + (at << 2), pred + (at << 2), target + at * ts, mask + (k / <usize>C) * <usize>maskStride, S,
+      mapDense<T>(out + (at << 2), pred + (at << 2), target + at * ts, mask + (k / <usize>C) * <usize>maskStride, count,
         coefficient(coef, k, COEF_Y1), coefficient(coef, k, COEF_Y0), coefficient(coef, k, COEF_Q), coefficient(coef, k, COEF_S),
         sigmoid, masked);
     }
@@ -98,8 +99,8 @@ function gradDense<T>(
   const prob = probArea(scratch), g = gArea(scratch, C), raw = rawArea(scratch, C), yrow = yArea(scratch, C);
   const m = workArea(scratch, C, 0), z = workArea(scratch, C, 1), lz = workArea(scratch, C, 2);
   for (let b = 0; b < B; b++) {
-    for (let s0 = 0; s0 < S; s0 += tile) {
-      const n = min(tile, S - s0);
+    for (let s0 = 0; s0 < count; s0 += tile) {
+      const n = min(tile, count - s0);
       const x = rawRows(raw, pred, b, C, S, layout, s0, n, rb), xs = rawStride(layout, S, rb);
       if (act == ACT_SOFTMAX) softmaxRows(prob, rb, x, xs, C, n, m, z, lz, point == POINT_FOCAL);
       const keep: usize = mask == 0 ? 0 : mask + <usize>b * <usize>maskStride + <usize>s0;
@@ -121,7 +122,7 @@ function gradDense<T>(
 
 function gradLabels<T>(
   out: usize, pred: usize, labels: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32,
-  S: i32, layout: i32, act: i32, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
+  S: i32, count: i32, layout: i32, act: i32, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
 ): void {
   const ls = <usize>sizeof<T>();
   const sigmoid = act == ACT_SIGMOID, masked = mask != 0;
@@ -130,7 +131,7 @@ function gradLabels<T>(
       const row = labels + <usize>b * <usize>S * ls, m = mask + <usize>b * <usize>maskStride;
       for (let c = 0; c < C; c++) {
         const k = <usize>b * <usize>C + <usize>c, at = (k * <usize>S) << 2;
-        mapLabels<T>(out + at, pred + at, row, m, S, c, ignoreIndex, hasIgnore,
+        mapLabels<T>(out + at, pred + at, row, m, count, c, ignoreIndex, hasIgnore,
           coefficient(coef, k, COEF_Y1), coefficient(coef, k, COEF_Y0), coefficient(coef, k, COEF_Q), sigmoid, masked);
       }
     }
@@ -141,8 +142,8 @@ function gradLabels<T>(
   const yrow = yArea(scratch, C), keep = keepArea(scratch, C);
   const m = workArea(scratch, C, 0), z = workArea(scratch, C, 1), lz = workArea(scratch, C, 2);
   for (let b = 0; b < B; b++) {
-    for (let s0 = 0; s0 < S; s0 += tile) {
-      const n = min(tile, S - s0);
+    for (let s0 = 0; s0 < count; s0 += tile) {
+      const n = min(tile, count - s0);
       const x = rawRows(raw, pred, b, C, S, layout, s0, n, rb), xs = rawStride(layout, S, rb);
       if (act == ACT_SOFTMAX) softmaxRows(prob, rb, x, xs, C, n, m, z, lz, point == POINT_FOCAL);
       const row = labels + (<usize>b * <usize>S + <usize>s0) * ls;
@@ -171,35 +172,35 @@ function gradLabels<T>(
 
 export function gradDense_f32(
   out: usize, pred: usize, target: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32,
-  S: i32, layout: i32, act: i32, point: i32, gamma: f32, scratch: usize,
+  S: i32, count: i32, layout: i32, act: i32, point: i32, gamma: f32, scratch: usize,
 ): void {
-  gradDense<f32>(out, pred, target, mask, maskStride, coef, B, C, S, layout, act, point, gamma, scratch);
+  gradDense<f32>(out, pred, target, mask, maskStride, coef, B, C, S, count, layout, act, point, gamma, scratch);
 }
 
 export function gradDense_u8(
   out: usize, pred: usize, target: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32,
-  S: i32, layout: i32, act: i32, point: i32, gamma: f32, scratch: usize,
+  S: i32, count: i32, layout: i32, act: i32, point: i32, gamma: f32, scratch: usize,
 ): void {
-  gradDense<u8>(out, pred, target, mask, maskStride, coef, B, C, S, layout, act, point, gamma, scratch);
+  gradDense<u8>(out, pred, target, mask, maskStride, coef, B, C, S, count, layout, act, point, gamma, scratch);
 }
 
 export function gradLabels_u8(
   out: usize, pred: usize, labels: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32,
-  S: i32, layout: i32, act: i32, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
+  S: i32, count: i32, layout: i32, act: i32, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
 ): void {
-  gradLabels<u8>(out, pred, labels, mask, maskStride, coef, B, C, S, layout, act, ignoreIndex, hasIgnore, point, gamma, scratch);
+  gradLabels<u8>(out, pred, labels, mask, maskStride, coef, B, C, S, count, layout, act, ignoreIndex, hasIgnore, point, gamma, scratch);
 }
 
 export function gradLabels_u16(
   out: usize, pred: usize, labels: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32,
-  S: i32, layout: i32, act: i32, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
+  S: i32, count: i32, layout: i32, act: i32, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
 ): void {
-  gradLabels<u16>(out, pred, labels, mask, maskStride, coef, B, C, S, layout, act, ignoreIndex, hasIgnore, point, gamma, scratch);
+  gradLabels<u16>(out, pred, labels, mask, maskStride, coef, B, C, S, count, layout, act, ignoreIndex, hasIgnore, point, gamma, scratch);
 }
 
 export function gradLabels_i32(
   out: usize, pred: usize, labels: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32,
-  S: i32, layout: i32, act: i32, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
+  S: i32, count: i32, layout: i32, act: i32, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
 ): void {
-  gradLabels<i32>(out, pred, labels, mask, maskStride, coef, B, C, S, layout, act, ignoreIndex, hasIgnore, point, gamma, scratch);
+  gradLabels<i32>(out, pred, labels, mask, maskStride, coef, B, C, S, count, layout, act, ignoreIndex, hasIgnore, point, gamma, scratch);
 }

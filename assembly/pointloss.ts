@@ -7,7 +7,7 @@
 //   POINT_CE: out_v = Σ_c (e_c·E_vc + f_c·E2_vc) for every voxel v of the batch (shape [B, S]),
 // and 0 where kernel 1 counts nothing (label ignoreIndex, mask byte 0). So Σ out is the sum
 // Σ_(b,c) (e·E + f·E2) over kernel 1's records: a reduced term is this sum, scaled. Arguments as
-// for kernel 2 (grad.ts); `act` is ACT_SIGMOID (BCE, focal) or ACT_SOFTMAX (cross-entropy, focal).
+// for kernel 2 (grad.ts), `count` ≤ S voxels of each sample included; `act` is ACT_SIGMOID (BCE, focal) or ACT_SOFTMAX (cross-entropy, focal).
 import { ACT_SOFTMAX, COEF_E, COEF_F, COEF_STRIDE, LAYOUT_NCHW, POINT_CE, POINT_FOCAL } from "./constants";
 import { addPointSigmoid, addPointSoftmax } from "./point";
 import {
@@ -64,7 +64,7 @@ function storeTile(out: usize, g: usize, b: i32, C: i32, S: i32, s0: i32, n: i32
 // @ts-ignore: decorator
 @inline function pointLoss<T>(
   out: usize, pred: usize, target: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32,
-  S: i32, layout: i32, act: i32, labels: bool, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
+  S: i32, count: i32, layout: i32, act: i32, labels: bool, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
 ): void {
   const ts = <usize>sizeof<T>();
   const tile = tileLength(C), rb = rowBytes(C), softmax = act == ACT_SOFTMAX;
@@ -72,8 +72,8 @@ function storeTile(out: usize, g: usize, b: i32, C: i32, S: i32, s0: i32, n: i32
   const yrow = yArea(scratch, C), counted = keepArea(scratch, C);
   const m = workArea(scratch, C, 0), z = workArea(scratch, C, 1), lz = workArea(scratch, C, 2);
   for (let b = 0; b < B; b++) {
-    for (let s0 = 0; s0 < S; s0 += tile) {
-      const n = min(tile, S - s0);
+    for (let s0 = 0; s0 < count; s0 += tile) {
+      const n = min(tile, count - s0);
       const x = rawRows(raw, pred, b, C, S, layout, s0, n, rb), xs = rawStride(layout, S, rb);
       if (softmax) softmaxRows(prob, rb, x, xs, C, n, m, z, lz, true);
       let keep: usize = mask == 0 ? 0 : mask + <usize>b * <usize>maskStride + <usize>s0;
@@ -100,35 +100,35 @@ function storeTile(out: usize, g: usize, b: i32, C: i32, S: i32, s0: i32, n: i32
 
 export function pointLossDense_f32(
   out: usize, pred: usize, target: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32,
-  S: i32, layout: i32, act: i32, point: i32, gamma: f32, scratch: usize,
+  S: i32, count: i32, layout: i32, act: i32, point: i32, gamma: f32, scratch: usize,
 ): void {
-  pointLoss<f32>(out, pred, target, mask, maskStride, coef, B, C, S, layout, act, false, 0, false, point, gamma, scratch);
+  pointLoss<f32>(out, pred, target, mask, maskStride, coef, B, C, S, count, layout, act, false, 0, false, point, gamma, scratch);
 }
 
 export function pointLossDense_u8(
   out: usize, pred: usize, target: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32,
-  S: i32, layout: i32, act: i32, point: i32, gamma: f32, scratch: usize,
+  S: i32, count: i32, layout: i32, act: i32, point: i32, gamma: f32, scratch: usize,
 ): void {
-  pointLoss<u8>(out, pred, target, mask, maskStride, coef, B, C, S, layout, act, false, 0, false, point, gamma, scratch);
+  pointLoss<u8>(out, pred, target, mask, maskStride, coef, B, C, S, count, layout, act, false, 0, false, point, gamma, scratch);
 }
 
 export function pointLossLabels_u8(
   out: usize, pred: usize, labels: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32,
-  S: i32, layout: i32, act: i32, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
+  S: i32, count: i32, layout: i32, act: i32, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
 ): void {
-  pointLoss<u8>(out, pred, labels, mask, maskStride, coef, B, C, S, layout, act, true, ignoreIndex, hasIgnore, point, gamma, scratch);
+  pointLoss<u8>(out, pred, labels, mask, maskStride, coef, B, C, S, count, layout, act, true, ignoreIndex, hasIgnore, point, gamma, scratch);
 }
 
 export function pointLossLabels_u16(
   out: usize, pred: usize, labels: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32,
-  S: i32, layout: i32, act: i32, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
+  S: i32, count: i32, layout: i32, act: i32, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
 ): void {
-  pointLoss<u16>(out, pred, labels, mask, maskStride, coef, B, C, S, layout, act, true, ignoreIndex, hasIgnore, point, gamma, scratch);
+  pointLoss<u16>(out, pred, labels, mask, maskStride, coef, B, C, S, count, layout, act, true, ignoreIndex, hasIgnore, point, gamma, scratch);
 }
 
 export function pointLossLabels_i32(
   out: usize, pred: usize, labels: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32,
-  S: i32, layout: i32, act: i32, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
+  S: i32, count: i32, layout: i32, act: i32, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
 ): void {
-  pointLoss<i32>(out, pred, labels, mask, maskStride, coef, B, C, S, layout, act, true, ignoreIndex, hasIgnore, point, gamma, scratch);
+  pointLoss<i32>(out, pred, labels, mask, maskStride, coef, B, C, S, count, layout, act, true, ignoreIndex, hasIgnore, point, gamma, scratch);
 }

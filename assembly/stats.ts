@@ -1,7 +1,7 @@
 // Kernel 1: per (sample, class) statistics.
 //
 // For every sample b < B and class c < C it ADDS to the f64 record at
-// `stats + (b·C + c)·STATS_STRIDE·8` (see constants.ts), over the counted voxels s < S:
+// `stats + (b·C + c)·STATS_STRIDE·8` (see constants.ts), over the counted voxels s < count:
 //   I = Σ p·y,   P = Σ p (Σ p² with ROW_SQUARED),   G = Σ y (Σ y² with ROW_SQUARED),
 //   A = Σ |p − y| (ROW_SOFT, dense targets only),   N = number of counted voxels,
 //   E, E2 = the sums of the pointwise term `point` (POINT_*, with focal exponent `gamma`)
@@ -9,6 +9,10 @@
 // for a label map (shape [B, S]), [label == c]. A voxel is not counted when its label is
 // ignoreIndex (label maps, `hasIgnore`) or when its byte in `mask` is 0 (mask ≠ 0: bytes of
 // sample b at mask + b·maskStride, maskStride = S, or 0 to share one mask across samples).
+// The tensors hold S voxels per sample (S is the distance in voxels between samples and,
+// channels-first, between class rows); the kernel reads the first `count` ≤ S of each. Voxels
+// [s0, s0 + count) of every sample are handed over by pointing pred, target and mask at voxel
+// s0 of sample 0: as records add, a tensor can arrive in such pieces, in any order.
 // `scratch` must hold scratchBytes(C) bytes. Rows of one class stream directly when that is
 // enough (no softmax, channels-first or one class, no pointwise term); everything else goes
 // through tiles (tile.ts), reading each input once.
@@ -49,7 +53,7 @@ import {
 }
 
 function statsDense<T>(
-  stats: usize, pred: usize, target: usize, mask: usize, maskStride: i32, B: i32, C: i32, S: i32,
+  stats: usize, pred: usize, target: usize, mask: usize, maskStride: i32, B: i32, C: i32, S: i32, count: i32,
   layout: i32, act: i32, flags: i32, point: i32, gamma: f32, scratch: usize,
 ): void {
   const ts = <usize>sizeof<T>();
@@ -59,7 +63,7 @@ function statsDense<T>(
     for (let k: usize = 0; k < rows; k++) {
       const at = k * <usize>S;
       const m = mask + (k / <usize>C) * <usize>maskStride;
-      sumDense<T>(record(stats, k), pred + (at << 2), target + at * ts, m, S, variant);
+      sumDense<T>(record(stats, k), pred + (at << 2), target + at * ts, m, count, variant);
     }
     return;
   }
@@ -67,8 +71,8 @@ function statsDense<T>(
   const prob = probArea(scratch), raw = rawArea(scratch, C), yrow = yArea(scratch, C);
   const m = workArea(scratch, C, 0), z = workArea(scratch, C, 1), lz = workArea(scratch, C, 2);
   for (let b = 0; b < B; b++) {
-    for (let s0 = 0; s0 < S; s0 += tile) {
-      const n = min(tile, S - s0);
+    for (let s0 = 0; s0 < count; s0 += tile) {
+      const n = min(tile, count - s0);
       const x = rawRows(raw, pred, b, C, S, layout, s0, n, rb), xs = rawStride(layout, S, rb);
       if (softmax) softmaxRows(prob, rb, x, xs, C, n, m, z, lz, point != POINT_NONE);
       const keep: usize = mask == 0 ? 0 : mask + <usize>b * <usize>maskStride + <usize>s0;
@@ -90,7 +94,7 @@ function statsDense<T>(
 }
 
 function statsLabels<T>(
-  stats: usize, pred: usize, labels: usize, mask: usize, maskStride: i32, B: i32, C: i32, S: i32,
+  stats: usize, pred: usize, labels: usize, mask: usize, maskStride: i32, B: i32, C: i32, S: i32, count: i32,
   layout: i32, act: i32, flags: i32, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
 ): void {
   const ls = <usize>sizeof<T>();
@@ -100,7 +104,7 @@ function statsLabels<T>(
       const row = labels + <usize>b * <usize>S * ls, m = mask + <usize>b * <usize>maskStride;
       for (let c = 0; c < C; c++) {
         const k = <usize>b * <usize>C + <usize>c;
-        sumLabels<T>(record(stats, k), pred + ((k * <usize>S) << 2), row, m, S, c, ignoreIndex, hasIgnore, variant);
+        sumLabels<T>(record(stats, k), pred + ((k * <usize>S) << 2), row, m, count, c, ignoreIndex, hasIgnore, variant);
       }
     }
     return;
@@ -111,8 +115,8 @@ function statsLabels<T>(
   const prob = probArea(scratch), raw = rawArea(scratch, C), yrow = yArea(scratch, C), keep = keepArea(scratch, C);
   const m = workArea(scratch, C, 0), z = workArea(scratch, C, 1), lz = workArea(scratch, C, 2);
   for (let b = 0; b < B; b++) {
-    for (let s0 = 0; s0 < S; s0 += tile) {
-      const n = min(tile, S - s0);
+    for (let s0 = 0; s0 < count; s0 += tile) {
+      const n = min(tile, count - s0);
       const x = rawRows(raw, pred, b, C, S, layout, s0, n, rb), xs = rawStride(layout, S, rb);
       if (softmax) softmaxRows(prob, rb, x, xs, C, n, m, z, lz, point != POINT_NONE);
       const row = labels + (<usize>b * <usize>S + <usize>s0) * ls;
@@ -137,36 +141,36 @@ function statsLabels<T>(
 }
 
 export function statsDense_f32(
-  stats: usize, pred: usize, target: usize, mask: usize, maskStride: i32, B: i32, C: i32, S: i32,
+  stats: usize, pred: usize, target: usize, mask: usize, maskStride: i32, B: i32, C: i32, S: i32, count: i32,
   layout: i32, act: i32, flags: i32, point: i32, gamma: f32, scratch: usize,
 ): void {
-  statsDense<f32>(stats, pred, target, mask, maskStride, B, C, S, layout, act, flags, point, gamma, scratch);
+  statsDense<f32>(stats, pred, target, mask, maskStride, B, C, S, count, layout, act, flags, point, gamma, scratch);
 }
 
 export function statsDense_u8(
-  stats: usize, pred: usize, target: usize, mask: usize, maskStride: i32, B: i32, C: i32, S: i32,
+  stats: usize, pred: usize, target: usize, mask: usize, maskStride: i32, B: i32, C: i32, S: i32, count: i32,
   layout: i32, act: i32, flags: i32, point: i32, gamma: f32, scratch: usize,
 ): void {
-  statsDense<u8>(stats, pred, target, mask, maskStride, B, C, S, layout, act, flags, point, gamma, scratch);
+  statsDense<u8>(stats, pred, target, mask, maskStride, B, C, S, count, layout, act, flags, point, gamma, scratch);
 }
 
 export function statsLabels_u8(
-  stats: usize, pred: usize, labels: usize, mask: usize, maskStride: i32, B: i32, C: i32, S: i32,
+  stats: usize, pred: usize, labels: usize, mask: usize, maskStride: i32, B: i32, C: i32, S: i32, count: i32,
   layout: i32, act: i32, flags: i32, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
 ): void {
-  statsLabels<u8>(stats, pred, labels, mask, maskStride, B, C, S, layout, act, flags, ignoreIndex, hasIgnore, point, gamma, scratch);
+  statsLabels<u8>(stats, pred, labels, mask, maskStride, B, C, S, count, layout, act, flags, ignoreIndex, hasIgnore, point, gamma, scratch);
 }
 
 export function statsLabels_u16(
-  stats: usize, pred: usize, labels: usize, mask: usize, maskStride: i32, B: i32, C: i32, S: i32,
+  stats: usize, pred: usize, labels: usize, mask: usize, maskStride: i32, B: i32, C: i32, S: i32, count: i32,
   layout: i32, act: i32, flags: i32, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
 ): void {
-  statsLabels<u16>(stats, pred, labels, mask, maskStride, B, C, S, layout, act, flags, ignoreIndex, hasIgnore, point, gamma, scratch);
+  statsLabels<u16>(stats, pred, labels, mask, maskStride, B, C, S, count, layout, act, flags, ignoreIndex, hasIgnore, point, gamma, scratch);
 }
 
 export function statsLabels_i32(
-  stats: usize, pred: usize, labels: usize, mask: usize, maskStride: i32, B: i32, C: i32, S: i32,
+  stats: usize, pred: usize, labels: usize, mask: usize, maskStride: i32, B: i32, C: i32, S: i32, count: i32,
   layout: i32, act: i32, flags: i32, ignoreIndex: i32, hasIgnore: bool, point: i32, gamma: f32, scratch: usize,
 ): void {
-  statsLabels<i32>(stats, pred, labels, mask, maskStride, B, C, S, layout, act, flags, ignoreIndex, hasIgnore, point, gamma, scratch);
+  statsLabels<i32>(stats, pred, labels, mask, maskStride, B, C, S, count, layout, act, flags, ignoreIndex, hasIgnore, point, gamma, scratch);
 }

@@ -220,6 +220,50 @@ export interface Loss<Values extends Float64Array | Float32Array = Float64Array>
 export interface LoadOptions {
   /** Force an implementation; default: `'simd'` when the engine supports it, else `'scalar'`. */
   backend?: BackendName;
+  /**
+   * Give the kernel a shared `WebAssembly.Memory`, whose earlier views stay valid when it grows, so
+   * arrays from `alloc` never detach. Default: `true` where shared memory exists (Node, and pages
+   * that are cross-origin isolated by COOP/COEP, and their workers), else `false`. WebAssembly
+   * backends only.
+   */
+  sharedMemory?: boolean;
+  /**
+   * Bytes of the staging area through which plain (not `alloc`) arrays are streamed: each chunk is
+   * copied in and reduced while it is in cache, and the gradient is copied out chunk by chunk.
+   * Default 256 KiB (within a core's L2 cache). WebAssembly backends only.
+   */
+  stagingBytes?: number;
+}
+
+/** Options of `createDicePool`. */
+export interface PoolOptions {
+  /** Worker threads that share the work of large calls. Default: the number of logical cores. */
+  threads?: number;
+  /** The WebAssembly build; default `'simd'` where supported, else `'scalar'`. */
+  backend?: 'simd' | 'scalar';
+  /** As for `loadDice`: the staging area of the calls that run on the calling thread. */
+  stagingBytes?: number;
+  /**
+   * Work below which a call runs on the calling thread instead of the workers: elements of pred
+   * weighted by their cost (8 with a softmax or a pointwise term, 3 with a sigmoid, 1/8 for
+   * probabilities, whose passes only stream memory). Default 2^21: a softmax call splits from
+   * 256K elements, a sigmoid one from 700K, Dice of probabilities from 16M (see README, "Thread
+   * pool"); 0 splits every call.
+   */
+  parallelThreshold?: number;
+}
+
+/** A pool's loss with its options resolved once (`pool.createLoss`): the methods of `Loss`, Promise-returning. */
+export interface PoolLoss {
+  /** The loss; with reduction 'none', one value per term (Float64Array) or, for a pointwise loss alone, per element (Float32Array). */
+  value(pred: Float32Array, target: Target, mask?: Uint8Array | Float32Array): Promise<number | Float64Array | Float32Array>;
+  valueAndGrad(pred: Float32Array, target: Target, out?: Float32Array, mask?: Uint8Array | Float32Array): Promise<LossAndGrad>;
+}
+
+/** Allocation that ends with a scope (`k.scope`): every array it gave out is freed then. */
+export interface AllocScope {
+  /** As `alloc`, for the duration of the scope. */
+  alloc<C extends AllocatableConstructor>(type: C, length: number): InstanceType<C>;
 }
 
 /** Typed-array constructors `alloc` accepts. */
@@ -248,6 +292,8 @@ export const COEF_F = 5;
 export const COEF_STRIDE = 6;
 export const ROW_SQUARED = 1;
 export const ROW_SOFT = 2;
+/** Elements the kernels sum in f32 lanes before folding into f64: pieces of a tensor that start on multiples of it sum as the whole does. */
+export const BLOCK = 2048;
 /** Pointwise terms of the kernels (assembly/constants.ts POINT_*). */
 export const POINT_CODE: Readonly<Record<'none' | 'bce' | 'ce' | 'focal', number>> = { none: 0, bce: 1, ce: 2, focal: 3 };
 

@@ -2,6 +2,7 @@
 // SIMD WebAssembly kernels (with a scalar build and a pure TypeScript fallback).
 export { loadDice, loadDiceSync } from './runtime/load.js';
 export { DiceKernel } from './kernel.js';
+export { createDicePool, type DicePool, type PooledMethods } from './pool/pool.js';
 export { metricsFromCounts } from './metrics/evaluate.js';
 export { isSurfaceMetric } from './metrics/names.js';
 export type {
@@ -11,6 +12,7 @@ export type {
   GeneralizedDiceFocalLossOptions, Lambdas, PointTensorOptions,
   DiceLossOptions, DiceScoreOptions, LossEmptyPolicy, FocalTverskyLossOptions, GeneralizedDiceLossOptions,
   JaccardLossOptions, LabelMap, Layout, MccLossOptions, LoadOptions, Loss, LossAndGrad, LossName, OverlapOptions,
+  AllocScope, PoolLoss, PoolOptions,
   Reduction, Target, TargetKind, TensorOptions, TverskyLossOptions, WithGrad,
 } from './api.js';
 export type {

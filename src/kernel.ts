@@ -8,24 +8,24 @@ import type {
   GeneralizedDiceFocalLossOptions, GeneralizedDiceLossOptions, JaccardLossOptions, Loss, LossAndGrad, MccLossOptions, Target,
   TverskyLossOptions, WithGrad,
 } from './api.js';
-import type { CreateLovaszLossOptions, LovaszHingeLossOptions, LovaszSoftmaxLossOptions } from './api.js';
+import type { AllocScope, CreateLovaszLossOptions, LovaszHingeLossOptions, LovaszSoftmaxLossOptions } from './api.js';
 import type { Engine } from './backends/engine.js';
-import { describe, rangeError, typeError } from './errors.js';
 import { lossValue } from './losses/elementwise.js';
-import { LOSS_OPTION_NAMES, resolveOverlap, SCORE_OPTION_NAMES, type AnyLossName, type PointLossName } from './losses/overlap.js';
+import { LOSS_OPTION_NAMES, resolveOverlap, type AnyLossName, type PointLossName } from './losses/overlap.js';
 import { checkOptionNames } from './losses/options.js';
-import { overlapValue, overlapValueAndGrad } from './losses/run.js';
+import {
+  lossSpec, noSingleGradient, overlapValue, overlapValueAndGrad, resolveCreateLoss, scoreSpec,
+} from './losses/run.js';
 import { countConfusion } from './metrics/counts.js';
 import { evaluateCounts } from './metrics/evaluate.js';
 import { CONFUSION_OPTION_NAMES, resolveConfusion, resolveMetricsCall } from './metrics/options.js';
 import { MetricStream } from './metrics/stream.js';
+import { runScope } from './runtime/scope.js';
 import { createLovaszLoss, LOVASZ_OPTION_NAMES, lovaszValue, lovaszValueAndGrad, resolveLovasz } from './losses/lovasz.js';
 import type { CreateSurfaceMetricOptions, StreamingSurfaceMetric, SurfaceMetricsOptions } from './api.js';
 import { evaluateSurfaces, measureSurfaces } from './metrics/surface.js';
 import { resolveSurfaceCall } from './metrics/surface-options.js';
 import { SurfaceMetricStream } from './metrics/surface-stream.js';
-
-const LOSS_NAMES = Object.keys(LOSS_OPTION_NAMES) as AnyLossName[];
 
 export class DiceKernel {
   /** Which implementation runs the kernels. */
@@ -76,8 +76,7 @@ export class DiceKernel {
    * k.diceCoefficient(probs, mask, { smooth: 0 });
    */
   diceCoefficient(pred: Float32Array, target: Target, options?: DiceScoreOptions): number | Float64Array {
-    const spec = resolveOverlap('diceCoefficient', 'dice', options, [...SCORE_OPTION_NAMES, 'mask'], false);
-    return overlapValue(this.engine, spec, 'score', pred, target, options?.mask);
+    return overlapValue(this.engine, scoreSpec(options), 'score', pred, target, options?.mask);
   }
 
   /**
@@ -271,23 +270,14 @@ export class DiceKernel {
   createLoss(options: CreatePointLossOptions): Loss<Float32Array>;
   createLoss(options: CreateLossOptions | CreateLovaszLossOptions): Loss<Float64Array | Float32Array>;
   createLoss(options: CreateLossOptions | CreateLovaszLossOptions): Loss<Float64Array | Float32Array> {
-    if (options === null || typeof options !== 'object') {
-      throw typeError('createLoss', 'options', `must be an object with a 'loss' name; got ${describe(options)}`);
-    }
-    const { loss, ...rest } = options;
-    if (loss === 'lovaszHinge' || loss === 'lovaszSoftmax') return createLovaszLoss(this.engine, loss === 'lovaszHinge' ? 'hinge' : 'softmax', rest);
-    if (!(LOSS_NAMES as string[]).includes(loss)) {
-      throw rangeError('createLoss', 'loss', `must be one of ${[...LOSS_NAMES, 'lovaszHinge', 'lovaszSoftmax'].map((n) => `'${n}'`).join(', ')}; got ${describe(loss)}`);
-    }
-    const valueSpec = { ...resolveOverlap('createLoss', loss, rest, LOSS_OPTION_NAMES[loss], false), fn: 'value' };
-    const gradSpec = valueSpec.reduction === 'none' ? null : { ...valueSpec, fn: 'valueAndGrad' };
+    const resolved = resolveCreateLoss(options);
     const engine = this.engine;
+    if (resolved.family === 'lovasz') return createLovaszLoss(engine, resolved.loss, resolved.options);
+    const { value: valueSpec, grad: gradSpec } = resolved;
     return {
       value: (pred, target, mask) => lossValue(engine, valueSpec, pred, target, mask),
       valueAndGrad: (pred, target, out, mask) => {
-        if (gradSpec === null) {
-          throw rangeError('valueAndGrad', 'reduction', `'none' gives one loss per term, which has no single gradient; use 'mean' or 'sum'`);
-        }
+        if (gradSpec === null) throw noSingleGradient();
         return overlapValueAndGrad(engine, gradSpec, pred, target, out, mask);
       },
     };
@@ -345,17 +335,33 @@ export class DiceKernel {
 
   /**
    * A typed array inside this kernel's memory: passed to any function it is used in place
-   * (no copy). Growing the memory (a bigger call, another alloc) detaches earlier views of a
-   * non-shared memory; such an array then throws when used. `reserve()` up front avoids it.
-   * For the `'js'` backend this is a plain typed array.
+   * (no copy). With a shared memory (the default in Node and cross-origin isolated pages) it
+   * stays valid when the memory grows. Growing a non-shared memory (a bigger call, another
+   * alloc) detaches earlier views; such an array then throws when used, and `reserve()` up front
+   * avoids it. For the `'js'` backend this is a plain typed array.
    */
   alloc<C extends AllocatableConstructor>(type: C, length: number): InstanceType<C> {
     return this.engine.alloc(type, length);
   }
 
-  /** Returns an array from `alloc` to the arena; the array must not be used afterwards. */
+  /** Returns an array from `alloc` to the arena; a call that gets it afterwards throws. */
   free(array: ArrayBufferView): void {
     this.engine.free(array);
+  }
+
+  /**
+   * Runs `fn` with a scoped allocator: every array `scope.alloc` gave out is freed when `fn`
+   * returns or throws (or, if it returns a promise, when that settles). A training loop that
+   * allocates per step in a scope keeps the memory flat.
+   * @example
+   * const loss = k.scope((scope) => {
+   *   const logits = scope.alloc(Float32Array, n);
+   *   model.writeLogits(logits);
+   *   return k.diceLossWithGrad(logits, labels, { shape, activation: 'softmax', out: grad }).loss;
+   * });
+   */
+  scope<T>(fn: (scope: AllocScope) => T): T {
+    return runScope(this.engine, fn);
   }
 
   /** Grows the memory now so that `bytes` more can be allocated without growing later. */
@@ -364,8 +370,7 @@ export class DiceKernel {
   }
 
   private value(fn: string, loss: AnyLossName, pred: Float32Array, target: Target, options: { mask?: Uint8Array | Float32Array | null } | undefined): number | Float64Array {
-    const spec = resolveOverlap(fn, loss, options, [...LOSS_OPTION_NAMES[loss], 'mask'], false);
-    return overlapValue(this.engine, spec, 'loss', pred, target, options?.mask);
+    return overlapValue(this.engine, lossSpec(fn, loss, options, false), 'loss', pred, target, options?.mask);
   }
 
   /** A pointwise loss alone: its options take `out` for the losses of reduction 'none'. */
@@ -375,8 +380,7 @@ export class DiceKernel {
   }
 
   private valueAndGrad(fn: string, loss: AnyLossName, pred: Float32Array, target: Target, options: { mask?: Uint8Array | Float32Array | null; out?: Float32Array } | undefined): LossAndGrad {
-    const spec = resolveOverlap(fn, loss, options, [...LOSS_OPTION_NAMES[loss], 'mask', 'out'], true);
-    return overlapValueAndGrad(this.engine, spec, pred, target, options?.out, options?.mask);
+    return overlapValueAndGrad(this.engine, lossSpec(fn, loss, options, true), pred, target, options?.out, options?.mask);
   }
 
   /**

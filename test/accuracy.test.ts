@@ -8,6 +8,7 @@ import type { Engine } from '../src/backends/engine.js';
 import { WasmEngine } from '../src/backends/wasm/engine.js';
 import { planTensors, resolveTensorOptions } from '../src/losses/tensors.js';
 import { wasmBytes } from '../src/runtime/binaries.js';
+import { DEFAULT_STAGING_BYTES } from '../src/runtime/load.js';
 import { relativeError } from './reference/finite-differences.js';
 import { rng } from './support/random.js';
 
@@ -72,7 +73,7 @@ beforeAll(() => {
 });
 
 function engineFor(backend: 'simd' | 'scalar'): Engine {
-  return new WasmEngine(backend, new WebAssembly.Instance(new WebAssembly.Module(wasmBytes(backend)), {}));
+  return new WasmEngine(backend, new WebAssembly.Instance(new WebAssembly.Module(wasmBytes(backend)), {}), DEFAULT_STAGING_BYTES);
 }
 
 describe('the inputs', () => {

@@ -7,9 +7,9 @@ import { loadDice, loadDiceSync } from '../src/index.js';
 import { simdSupported, wasmBytes } from '../src/runtime/binaries.js';
 
 const KERNELS: Record<string, number> = {
-  statsDense_f32: 14, statsDense_u8: 14, statsLabels_u8: 16, statsLabels_u16: 16, statsLabels_i32: 16,
-  gradDense_f32: 14, gradDense_u8: 14, gradLabels_u8: 16, gradLabels_u16: 16, gradLabels_i32: 16,
-  pointLossDense_f32: 14, pointLossDense_u8: 14, pointLossLabels_u8: 16, pointLossLabels_u16: 16, pointLossLabels_i32: 16,
+  statsDense_f32: 15, statsDense_u8: 15, statsLabels_u8: 17, statsLabels_u16: 17, statsLabels_i32: 17,
+  gradDense_f32: 15, gradDense_u8: 15, gradLabels_u8: 17, gradLabels_u16: 17, gradLabels_i32: 17,
+  pointLossDense_f32: 15, pointLossDense_u8: 15, pointLossLabels_u8: 17, pointLossLabels_u16: 17, pointLossLabels_i32: 17,
   heapBase: 0, tileLength: 1, scratchBytes: 1,
   confusionScratchBytes: 0, confusionLabels_u8: 8, confusionLabels_u16: 8, confusionLabels_i32: 8,
   confusionMasks_f32_f32: 10, confusionMasks_f32_u8: 10, confusionMasks_u8_f32: 10, confusionMasks_u8_u8: 10,
@@ -38,7 +38,7 @@ describe.each(['simd', 'scalar'] as const)('the %s build', (flavor) => {
       .toEqual([api.COEF_Y1, api.COEF_Y0, api.COEF_Q, api.COEF_S, api.COEF_E, api.COEF_F, api.COEF_STRIDE]);
     expect(['POINT_NONE', 'POINT_BCE', 'POINT_CE', 'POINT_FOCAL'].map(constant))
       .toEqual([api.POINT_CODE.none, api.POINT_CODE.bce, api.POINT_CODE.ce, api.POINT_CODE.focal]);
-    expect([constant('ROW_SQUARED'), constant('ROW_SOFT')]).toEqual([api.ROW_SQUARED, api.ROW_SOFT]);
+    expect([constant('ROW_SQUARED'), constant('ROW_SOFT'), constant('BLOCK')]).toEqual([api.ROW_SQUARED, api.ROW_SOFT, api.BLOCK]);
   });
 
   it('exports the confusion record slots, decision codes and tile length that src/api.ts uses', () => {
@@ -87,7 +87,7 @@ describe.each(['simd', 'scalar'] as const)('the %s build', (flavor) => {
       }
       new Float64Array(memory.buffer, coef, B * C * api.COEF_STRIDE).fill(1);
       f32.fill(-3, out / 4 - 1, out / 4 + length + 1);
-      (exports.pointLossDense_f32 as (...a: number[]) => void)(out, pred, target, 0, 0, coef, B, C, S, layout, act, point, 2, scratch);
+      (exports.pointLossDense_f32 as (...a: number[]) => void)(out, pred, target, 0, 0, coef, B, C, S, S, layout, act, point, 2, scratch);
       expect([f32[out / 4 - 1], f32[out / 4 + length]]).toEqual([-3, -3]);
       expect(f32.subarray(out / 4, out / 4 + length).every((v) => v >= 0 && v !== -3)).toBe(true);
     }

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as DiceWasmModule from '../src/index.js';
+import { withPage as openPage } from './support/browser.js';
 import { launchChromium } from './support/chromium.js';
 import { installPacked, repositoryRoot } from './support/packed.js';
 import { serveStatic, type StaticServer } from './support/static-server.js';
@@ -52,25 +53,9 @@ afterAll(async () => {
   rmSync(consumer, { recursive: true, force: true });
 });
 
-/**
- * Opens `url` in a new browser context (after `initScript`, if any), runs `body`, and fails on
- * any uncaught page error or console error.
- */
-async function withPage<T>(url: string, body: (page: Page) => Promise<T>, initScript?: () => void): Promise<T> {
-  const context = await (await chromium).newContext();
-  try {
-    if (initScript) await context.addInitScript(initScript);
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
-    page.on('console', (message) => { if (message.type() === 'error') errors.push(`console: ${message.text()}`); });
-    await page.goto(url);
-    const value = await body(page);
-    expect(errors).toEqual([]);
-    return value;
-  } finally {
-    await context.close();
-  }
+/** A page of the shared Chromium (support/browser.ts). */
+function withPage<T>(url: string, body: (page: Page) => Promise<T>, initScript?: () => void): Promise<T> {
+  return openPage(chromium, url, body, initScript);
 }
 
 /** The module page, once its module script has imported the package. */

@@ -8,6 +8,7 @@ import { JsEngine } from '../src/backends/js/engine.js';
 import { WasmEngine } from '../src/backends/wasm/engine.js';
 import { planTensors, resolveTensorOptions } from '../src/losses/tensors.js';
 import { wasmBytes } from '../src/runtime/binaries.js';
+import { DEFAULT_STAGING_BYTES } from '../src/runtime/load.js';
 import { diceReference } from './reference/dice.js';
 import { maxAbsRelativeError, relativeError } from './reference/finite-differences.js';
 
@@ -54,7 +55,7 @@ function expectClose(got: number, want: number, rel: number, what: string): void
 
 function engineFor(backend: BackendName): Engine {
   if (backend === 'js') return new JsEngine();
-  return new WasmEngine(backend, new WebAssembly.Instance(new WebAssembly.Module(wasmBytes(backend)), {}));
+  return new WasmEngine(backend, new WebAssembly.Instance(new WebAssembly.Module(wasmBytes(backend)), {}), DEFAULT_STAGING_BYTES);
 }
 
 describe('worked example by hand', () => {

@@ -61,38 +61,76 @@ export function consumeSink(): void {
   if (!Number.isFinite(sink)) throw new Error(`a timed call returned a non-finite loss (sum of losses: ${sink})`);
 }
 
-/** Warms up, then times `contenders` round-robin according to `schedule` (one call per sample, or warm batches). */
-export function measureRoundRobin(contenders: readonly Runnable[], schedule: Schedule, warm = false): Map<string, Measurement> {
-  const order = contenders.map((_, i) => i);
-  const random = rng(ORDER_SEED);
+/** One call of a round-robin measurement: which contender, and whether it is timed (else warm-up). */
+interface Turn {
+  index: number;
+  timed: boolean;
+}
 
+/**
+ * The calls of a round-robin measurement of `count` contenders, in order: warm-up rounds, then
+ * `beforeTimed()` once, then timed rounds while `schedule` asks for more; every round in a new
+ * shuffled order (`nextOrder`).
+ */
+function* turns(count: number, schedule: Schedule, beforeTimed: () => void = () => {}): Generator<Turn> {
+  const order = Array.from({ length: count }, (_, i) => i);
+  const random = rng(ORDER_SEED);
   // Untimed: lets V8 and WebAssembly tier up, memories grow and pages be touched.
   const warmupStart = performance.now();
   for (let round = 0; round < schedule.warmupRounds || performance.now() - warmupStart < schedule.warmupMs; round++) {
     nextOrder(order, random);
-    for (const i of order) sink += contenders[i].run();
+    for (const index of order) yield { index, timed: false };
   }
-
-  // Calls per sample: 1, or (warm) as many as fill WARM_BATCH_MS at the contender's speed now.
-  const calls = contenders.map((c) => {
-    if (!warm) return 1;
-    const t0 = performance.now();
-    sink += c.run();
-    return Math.max(1, Math.round(WARM_BATCH_MS / Math.max(performance.now() - t0, 1e-3)));
-  });
-
+  beforeTimed();
   // The same number of samples for every contender: one per round.
-  const samples = contenders.map(() => [] as number[]);
   const start = performance.now();
   for (let round = 0; round < schedule.maxSamples && (round < schedule.minSamples || performance.now() - start < schedule.budgetMs); round++) {
     nextOrder(order, random);
-    for (const i of order) {
-      const t0 = performance.now();
-      for (let k = 0; k < calls[i]; k++) sink += contenders[i].run();
-      samples[i].push((performance.now() - t0) / calls[i]);
-    }
+    for (const index of order) yield { index, timed: true };
   }
+}
 
+/** Warms up, then times `contenders` round-robin according to `schedule` (one call per sample, or warm batches). */
+export function measureRoundRobin(contenders: readonly Runnable[], schedule: Schedule, warm = false): Map<string, Measurement> {
+  // Calls per sample: 1, or (warm) as many as fill WARM_BATCH_MS at the contender's speed after the warm-up.
+  const calls = contenders.map(() => 1);
+  const calibrate = () => contenders.forEach((c, i) => {
+    if (!warm) return;
+    const t0 = performance.now();
+    sink += c.run();
+    calls[i] = Math.max(1, Math.round(WARM_BATCH_MS / Math.max(performance.now() - t0, 1e-3)));
+  });
+  const samples = contenders.map(() => [] as number[]);
+  for (const { index, timed } of turns(contenders.length, schedule, calibrate)) {
+    const t0 = performance.now();
+    const n = timed ? calls[index] : 1;
+    for (let k = 0; k < n; k++) sink += contenders[index].run();
+    if (timed) samples[index].push((performance.now() - t0) / n);
+  }
+  return measurements(contenders, samples);
+}
+
+/** Anything timed whose call returns a promise (the pool): one call is awaited before the next starts. */
+export interface AsyncRunnable {
+  readonly id: string;
+  run(): number | Promise<number>;
+}
+
+/**
+ * measureRoundRobin for contenders that may return promises: each call is timed from its start
+ * until its promise settles, one call at a time, single calls only (no warm batches).
+ */
+export async function measureRoundRobinAsync(contenders: readonly AsyncRunnable[], schedule: Schedule): Promise<Map<string, Measurement>> {
+  const samples = contenders.map(() => [] as number[]);
+  for (const { index, timed } of turns(contenders.length, schedule)) {
+    const t0 = performance.now();
+    sink += await contenders[index].run();
+    if (timed) samples[index].push(performance.now() - t0);
+  }
+  return measurements(contenders, samples);
+}
+
+function measurements(contenders: readonly { id: string }[], samples: readonly number[][]): Map<string, Measurement> {
   const result = new Map<string, Measurement>();
   contenders.forEach((c, i) => {
     const sorted = [...samples[i]].sort((a, b) => a - b);

@@ -34,8 +34,12 @@ export interface Engine {
   confusion(fn: string, plan: ConfusionPlan, pred: HardPrediction, target: Target): Float64Array;
   /** Throws if `array` came from this engine's alloc() but no longer views its memory (detached by a grow). */
   checkAttached(fn: string, name: string, array: unknown): void;
+  /** True when two arrays view the same storage, so that their byte offsets compare. */
+  sameMemory(a: ArrayBufferView, b: ArrayBufferView): boolean;
   alloc<C extends AllocatableConstructor>(ctor: C, length: number): InstanceType<C>;
   free(array: ArrayBufferView): void;
+  /** True for an array from alloc that was not freed yet. */
+  live(array: ArrayBufferView): boolean;
   reserve(bytes: number): void;
   /** Prepares a call of a Lovász loss; `gradOut` as for `open`. */
   openLovasz(fn: string, plan: LovaszPlan, inputs: LovaszInputs, gradOut: Float32Array | null | undefined): LovaszJob;

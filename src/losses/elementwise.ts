@@ -30,7 +30,7 @@ function pointwiseElements(engine: Engine, spec: OverlapSpec, pred: Float32Array
   checkAttached(engine, spec.fn, pred, target, mask, out);
   const { plan, inputs } = planTensors(spec.fn, spec.tensor, sumsOf(spec), pred, target, mask);
   const length = pointLossLength(plan);
-  if (out !== undefined) checkOut(spec.fn, out, inputs, length, plan.point === 'ce' ? 'cross-entropy gives one loss per voxel (B·S):' : 'pred has');
+  if (out !== undefined) checkOut(engine, spec.fn, out, inputs, length, plan.point === 'ce' ? 'cross-entropy gives one loss per voxel (B·S):' : 'pred has');
   const job = engine.open(spec.fn, plan, inputs, out ?? new Float32Array(length));
   try {
     const stats = job.stats();

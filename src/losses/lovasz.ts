@@ -155,7 +155,7 @@ export function lovaszValueAndGrad(engine: Engine, spec: LovaszSpec, pred: Float
 function evaluate(engine: Engine, spec: LovaszSpec, pred: Float32Array, target: Target, gradOut: Float32Array | null | undefined): { loss: number; grad: Float32Array | null } {
   checkAttached(engine, spec.fn, pred, target, undefined, gradOut ?? undefined);
   const { plan, inputs } = planLovasz(spec, pred, target);
-  if (gradOut) checkOut(spec.fn, gradOut, { ...inputs, mask: null });
+  if (gradOut) checkOut(engine, spec.fn, gradOut, { ...inputs, mask: null });
   const { B, C } = plan;
   const sets = spec.perImage ? B : 1;
   const samplesPerSet = B / sets;

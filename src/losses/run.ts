@@ -1,40 +1,112 @@
 // One call of an overlap loss or score: plan → kernel 1 → checks → formula → kernel 2.
-// Everything that can fail is checked before kernel 2 writes the gradient.
-import type { LossAndGrad, Target } from '../api.js';
+// Everything that can fail is checked before kernel 2 writes the gradient. The steps are apart
+// so that the pool (src/pool) runs the same ones with its kernels on worker threads.
+import type { CreateLossOptions, CreateLovaszLossOptions, LossAndGrad, Target } from '../api.js';
 import { describe, rangeError, typeError } from '../errors.js';
 import type { Engine } from '../backends/engine.js';
 import { checkStats } from './checks.js';
-import { evaluateOverlap, sumsOf, type OverlapSpec } from './overlap.js';
-import { planTensors } from './tensors.js';
+import {
+  evaluateOverlap, LOSS_OPTION_NAMES, resolveOverlap, SCORE_OPTION_NAMES, sumsOf, type AnyLossName, type OverlapSpec,
+} from './overlap.js';
+import { planTensors, type Inputs, type TensorPlan } from './tensors.js';
 
 type Mask = Uint8Array | Float32Array | null | undefined;
 
-export function overlapValue(engine: Engine, spec: OverlapSpec, mode: 'loss' | 'score', pred: Float32Array, target: Target, mask: Mask): number | Float64Array {
-  checkAttached(engine, spec.fn, pred, target, mask, undefined);
+/** One call of an overlap loss or score, planned: options resolved, arrays checked. */
+export interface OverlapCall {
+  spec: OverlapSpec;
+  plan: TensorPlan;
+  inputs: Inputs;
+  /** The gradient's destination: undefined for no gradient, null for a new array. */
+  out: Float32Array | null | undefined;
+}
+
+/**
+ * Checks the arrays of a call against its options (and against each other); nothing is computed
+ * yet. `out` is the caller's gradient array, if any (with `withGrad`).
+ */
+export function planOverlap(engine: Engine, spec: OverlapSpec, pred: Float32Array, target: Target, mask: Mask, out: Float32Array | undefined, withGrad: boolean): OverlapCall {
+  checkAttached(engine, spec.fn, pred, target, mask, out);
   const { plan, inputs } = planTensors(spec.fn, spec.tensor, sumsOf(spec), pred, target, mask);
-  const job = engine.open(spec.fn, plan, inputs, undefined);
+  if (out !== undefined) checkOut(engine, spec.fn, out, inputs);
+  return { spec, plan, inputs, out: withGrad ? out ?? null : undefined };
+}
+
+/** The value from kernel 1's statistics, once they pass the checks. */
+export function valueFromStats(call: OverlapCall, mode: 'loss' | 'score', stats: Float64Array): number | Float64Array {
+  checkStats(call.spec.fn, call.plan, stats, call.inputs.target);
+  return evaluateOverlap(call.spec, call.plan, stats, mode, false).value;
+}
+
+/** The loss and kernel 2's coefficients from kernel 1's statistics, once they pass the checks. */
+export function coefficientsFromStats(call: OverlapCall, stats: Float64Array): { loss: number; coef: Float64Array } {
+  checkStats(call.spec.fn, call.plan, stats, call.inputs.target);
+  const { value, coef } = evaluateOverlap(call.spec, call.plan, stats, 'loss', true);
+  return { loss: value as number, coef: coef as Float64Array };
+}
+
+export function overlapValue(engine: Engine, spec: OverlapSpec, mode: 'loss' | 'score', pred: Float32Array, target: Target, mask: Mask): number | Float64Array {
+  return runValue(engine, planOverlap(engine, spec, pred, target, mask, undefined, false), mode);
+}
+
+export function overlapValueAndGrad(engine: Engine, spec: OverlapSpec, pred: Float32Array, target: Target, out: Float32Array | undefined, mask: Mask): LossAndGrad {
+  return runValueAndGrad(engine, planOverlap(engine, spec, pred, target, mask, out, true));
+}
+
+/** A planned call's value, on the engine's kernels (this thread). */
+export function runValue(engine: Engine, call: OverlapCall, mode: 'loss' | 'score'): number | Float64Array {
+  const job = engine.open(call.spec.fn, call.plan, call.inputs, undefined);
   try {
-    const stats = job.stats();
-    checkStats(spec.fn, plan, stats, inputs.target);
-    return evaluateOverlap(spec, plan, stats, mode, false).value;
+    return valueFromStats(call, mode, job.stats());
   } finally {
     job.close();
   }
 }
 
-export function overlapValueAndGrad(engine: Engine, spec: OverlapSpec, pred: Float32Array, target: Target, out: Float32Array | undefined, mask: Mask): LossAndGrad {
-  checkAttached(engine, spec.fn, pred, target, mask, out);
-  const { plan, inputs } = planTensors(spec.fn, spec.tensor, sumsOf(spec), pred, target, mask);
-  if (out !== undefined) checkOut(spec.fn, out, inputs);
-  const job = engine.open(spec.fn, plan, inputs, out ?? null);
+/** A planned call's loss and gradient, on the engine's kernels (this thread). */
+export function runValueAndGrad(engine: Engine, call: OverlapCall): LossAndGrad {
+  const job = engine.open(call.spec.fn, call.plan, call.inputs, call.out);
   try {
-    const stats = job.stats();
-    checkStats(spec.fn, plan, stats, inputs.target);
-    const { value, coef } = evaluateOverlap(spec, plan, stats, 'loss', true);
-    return { loss: value as number, grad: job.grad(coef as Float64Array) };
+    const { loss, coef } = coefficientsFromStats(call, job.stats());
+    return { loss, grad: job.grad(coef) };
   } finally {
     job.close();
   }
+}
+
+/** The spec of a loss method (`diceLoss`, `diceLossWithGrad`, ...), which also takes a mask and, with a gradient, `out`. */
+export function lossSpec(fn: string, loss: AnyLossName, options: object | undefined, withGrad: boolean): OverlapSpec {
+  return resolveOverlap(fn, loss, options, [...LOSS_OPTION_NAMES[loss], 'mask', ...(withGrad ? ['out'] : [])], withGrad);
+}
+
+/** The spec of diceCoefficient. */
+export function scoreSpec(options: object | undefined): OverlapSpec {
+  return resolveOverlap('diceCoefficient', 'dice', options, [...SCORE_OPTION_NAMES, 'mask'], false);
+}
+
+/** What createLoss makes of its options: a Lovász loss, or an overlap loss resolved once (no gradient spec with reduction 'none'). */
+export type ResolvedLoss =
+  | { family: 'lovasz'; loss: 'hinge' | 'softmax'; options: object }
+  | { family: 'overlap'; value: OverlapSpec; grad: OverlapSpec | null };
+
+const LOSS_NAMES = Object.keys(LOSS_OPTION_NAMES) as AnyLossName[];
+
+export function resolveCreateLoss(options: CreateLossOptions | CreateLovaszLossOptions): ResolvedLoss {
+  if (options === null || typeof options !== 'object') {
+    throw typeError('createLoss', 'options', `must be an object with a 'loss' name; got ${describe(options)}`);
+  }
+  const { loss, ...rest } = options;
+  if (loss === 'lovaszHinge' || loss === 'lovaszSoftmax') return { family: 'lovasz', loss: loss === 'lovaszHinge' ? 'hinge' : 'softmax', options: rest };
+  if (!(LOSS_NAMES as string[]).includes(loss)) {
+    throw rangeError('createLoss', 'loss', `must be one of ${[...LOSS_NAMES, 'lovaszHinge', 'lovaszSoftmax'].map((n) => `'${n}'`).join(', ')}; got ${describe(loss)}`);
+  }
+  const value = { ...resolveOverlap('createLoss', loss, rest, LOSS_OPTION_NAMES[loss], false), fn: 'value' };
+  return { family: 'overlap', value, grad: value.reduction === 'none' ? null : { ...value, fn: 'valueAndGrad' } };
+}
+
+/** valueAndGrad of a loss made with reduction 'none': refused. */
+export function noSingleGradient(): RangeError {
+  return rangeError('valueAndGrad', 'reduction', `'none' gives one loss per term, which has no single gradient; use 'mean' or 'sum'`);
 }
 
 export function checkAttached(engine: Engine, fn: string, pred: unknown, target: unknown, mask: unknown, out: unknown): void {
@@ -46,7 +118,7 @@ export function checkAttached(engine: Engine, fn: string, pred: unknown, target:
 
 /** `out` is a Float32Array of `length` values (pred's, or as `what` says) that overlaps no input. */
 export function checkOut(
-  fn: string, out: unknown, inputs: { pred: Float32Array; target: Target; mask: Uint8Array | null },
+  engine: Engine, fn: string, out: unknown, inputs: { pred: Float32Array; target: Target; mask: Uint8Array | null },
   length = inputs.pred.length, what = 'pred has',
 ): void {
   if (!(out instanceof Float32Array)) throw typeError(fn, 'out', `must be a Float32Array; got ${describe(out)}`);
@@ -54,7 +126,7 @@ export function checkOut(
     throw rangeError(fn, 'out', `has length ${out.length} but ${what} ${length}`);
   }
   for (const [name, other] of [['pred', inputs.pred], ['target', inputs.target], ['mask', inputs.mask]] as const) {
-    if (other && out.buffer === other.buffer && out.byteOffset < other.byteOffset + other.byteLength && other.byteOffset < out.byteOffset + out.byteLength) {
+    if (other && engine.sameMemory(out, other) && out.byteOffset < other.byteOffset + other.byteLength && other.byteOffset < out.byteOffset + out.byteLength) {
       throw rangeError(fn, 'out', `overlaps ${name}; the result needs its own array`);
     }
   }

@@ -2,8 +2,12 @@
 //
 // Blocks are 64-byte aligned. Blocks of 1 MiB or more get 68 KiB of padding so that large
 // arrays never start a power of two apart (measured here: up to 2.5× bandwidth loss from
-// cache-set aliasing when they do). Growing the memory detaches every view of the old
-// buffer; callers re-derive views from `memory.buffer` after any allocation.
+// cache-set aliasing when they do). Growing a non-shared memory detaches every view of the old
+// buffer: callers re-derive views from `memory.buffer` after any allocation. A shared memory's
+// old views stay valid (same storage, old length), but its `memory.buffer` is a new
+// SharedArrayBuffer object after each grow — and V8 (Node 20) also gives every shared memory of
+// the thread a new buffer object when any one of them grows, so a buffer object's identity does
+// not tell whose storage it views; `ownsBuffer` asks the storage itself (a probe word).
 
 const ALIGN = 64;
 const PAGE = 65536;
@@ -20,12 +24,36 @@ export class Arena {
   private readonly live = new Map<number, number>();
   /** End of the managed region: the memory's size, or the module's data end if larger. */
   private top: number;
+  /** Other buffer objects found to view this (shared) memory. */
+  private readonly known = new WeakSet<ArrayBufferLike>();
+  readonly shared: boolean;
+  /** Address of a word of this memory that `ownsBuffer` writes to recognise its storage (shared memory only). */
+  private readonly probe: number = 0;
 
   constructor(readonly memory: WebAssembly.Memory, base: number) {
     const start = roundUp(base, ALIGN);
     const end = memory.buffer.byteLength;
     if (end > start) this.spans.push({ start, end });
     this.top = Math.max(start, end);
+    this.shared = typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer;
+    if (this.shared) this.probe = this.alloc(4);
+  }
+
+  /**
+   * True when views of `buffer` see this memory: its current buffer, or (shared) any other
+   * SharedArrayBuffer over the same storage, recognised by two writes to the probe word showing
+   * through it.
+   */
+  ownsBuffer(buffer: ArrayBufferLike): boolean {
+    if (buffer === this.memory.buffer || this.known.has(buffer)) return true;
+    if (!this.shared || !(buffer instanceof SharedArrayBuffer) || buffer.byteLength <= this.probe) return false;
+    const mine = new Int32Array(this.memory.buffer, this.probe, 1);
+    const theirs = new Int32Array(buffer, this.probe, 1);
+    const next = (mine[0] + 1) | 0;
+    mine[0] = next;
+    const same = theirs[0] === next && ((mine[0] = ~next), theirs[0] === ~next);
+    if (same) this.known.add(buffer);
+    return same;
   }
 
   /** Returns the address of a new block of at least `bytes` bytes; grows the memory if needed. */
@@ -84,6 +112,7 @@ export class Arena {
     if (pages < needed) {
       throw new RangeError(`dice-wasm: cannot grow WebAssembly memory by ${needed} pages (64 KiB each): the 4 GiB limit of wasm32 is reached`);
     }
+    if (this.shared) this.known.add(this.memory.buffer);
     this.memory.grow(pages);
     const end = this.memory.buffer.byteLength;
     this.release({ start: this.top, end });

@@ -1,9 +1,12 @@
-// The two builds of assembly/ as bytes, decoded once, and the SIMD probe.
+// The two builds of assembly/ as bytes, decoded once, their shared-memory variants, and the SIMD
+// probe.
 import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from './binaries.generated.js';
+import { importSharedMemory, type SharedModule } from './shared-memory.js';
 
 export type WasmFlavor = 'simd' | 'scalar';
 
 const decoded: Partial<Record<WasmFlavor, Uint8Array<ArrayBuffer>>> = {};
+const sharedVariants: Partial<Record<WasmFlavor, SharedModule>> = {};
 let simd: boolean | undefined;
 
 function fromBase64(text: string): Uint8Array<ArrayBuffer> {
@@ -15,6 +18,11 @@ function fromBase64(text: string): Uint8Array<ArrayBuffer> {
 
 export function wasmBytes(flavor: WasmFlavor): Uint8Array<ArrayBuffer> {
   return (decoded[flavor] ??= fromBase64(flavor === 'simd' ? SIMD_WASM_BASE64 : SCALAR_WASM_BASE64));
+}
+
+/** The build with its memory imported and shared (see shared-memory.ts). */
+export function sharedWasm(flavor: WasmFlavor): SharedModule {
+  return (sharedVariants[flavor] ??= importSharedMemory(wasmBytes(flavor)));
 }
 
 /** True when this engine validates the SIMD build itself (the most direct probe there is). */

@@ -80,5 +80,5 @@ globalThis.diceChecks = (() => {
     return rows;
   }
 
-  return { BACKENDS, workedExample, workedExampleOnEveryBackend, agreement };
+  return { BACKENDS, rng, workedExample, workedExampleOnEveryBackend, agreement };
 })();

@@ -38,12 +38,21 @@ export class JsEngine implements Engine {
 
   checkAttached(): void {}
 
+  sameMemory(a: ArrayBufferView, b: ArrayBufferView): boolean {
+    return a.buffer === b.buffer;
+  }
+
   alloc<C extends AllocatableConstructor>(ctor: C, length: number): InstanceType<C> {
     checkLength('alloc', length);
     return new ctor(length) as InstanceType<C>;
   }
 
   free(): void {}
+
+  /** Plain arrays: there is nothing to free. */
+  live(): boolean {
+    return false;
+  }
 
   reserve(bytes: number): void {
     checkLength('reserve', bytes);

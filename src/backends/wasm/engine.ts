@@ -1,8 +1,8 @@
-// The WebAssembly backend: one instance, one memory, an arena over it. Arrays that live in
-// that memory (from `alloc`) are used in place; any other array is copied in for the call.
+// The WebAssembly backend: one instance, one memory, an arena over it. Arrays that live in that
+// memory (from `alloc`) are used in place; any other array is streamed through a staging area
+// (stream.ts), or, for the Lovász losses (which sort the whole input), copied in for the call.
 import {
-  ACTIVATION_CODE, COEF_STRIDE, LAYOUT_CODE, POINT_CODE, ROW_SOFT, ROW_SQUARED, STATS_STRIDE, type AllocatableConstructor,
-  type HardPrediction, type Target,
+  COEF_STRIDE, STATS_STRIDE, type AllocatableConstructor, type HardPrediction, type Target,
 } from '../../api.js';
 import { describe, typeError } from '../../errors.js';
 import type { LovaszInputs, LovaszPlan } from '../../losses/lovasz.js';
@@ -14,51 +14,73 @@ import type { Engine, KernelJob, LovaszJob } from '../engine.js';
 import { checkLength } from '../js/engine.js';
 import { countConfusionWasm, type Placement } from './confusion.js';
 import type { DiceExports } from './exports.js';
-import { deliverGradient } from './gradient.js';
 import { lovaszWorkspace, WasmLovaszJob, type LovaszAddresses } from './lovasz.js';
 import { surfaceWasm } from './surface.js';
+import { alignment, chunkVoxels } from './regions.js';
+import { stagingArea, StreamJob, type Operand, type Operands } from './stream.js';
 
 const ALLOCATABLE: readonly AllocatableConstructor[] = [Float32Array, Float64Array, Uint8Array, Uint16Array, Int32Array, Uint32Array];
 
+/** Staging areas start on cache lines. */
+const LINE = 64;
+const roundUp = (n: number): number => Math.ceil(n / LINE) * LINE;
+
 export class WasmEngine implements Engine {
   readonly memory: WebAssembly.Memory;
-  private readonly kernels: DiceExports;
+  readonly kernels: DiceExports;
   private readonly arena: Arena;
   /** Arrays handed out by alloc, with their block address. */
   private readonly allocated = new WeakMap<ArrayBufferView, number>();
-  /** Block for the statistics, coefficients and kernel scratch of a call; kept between calls. */
+  /** Arrays from alloc that were freed since: a call that gets one throws (its block may be someone else's by now). */
+  private readonly released = new WeakSet<ArrayBufferView>();
+  /** Block for the statistics, coefficients, kernel scratch and staging of a call; kept between calls. */
   private workspace = { at: 0, bytes: 0 };
 
-  constructor(readonly name: 'simd' | 'scalar', instance: WebAssembly.Instance) {
+  constructor(readonly name: 'simd' | 'scalar', instance: WebAssembly.Instance, private readonly stagingBytes: number) {
     this.kernels = instance.exports as unknown as DiceExports;
     this.memory = this.kernels.memory;
     this.arena = new Arena(this.memory, this.kernels.heapBase());
   }
 
   open(fn: string, plan: TensorPlan, inputs: Inputs, gradOut: Float32Array | null | undefined): KernelJob {
-    const { B, C } = plan;
-    const statsBytes = B * C * STATS_STRIDE * 8;
-    const coefBytes = B * C * COEF_STRIDE * 8;
-    const placed = this.place(fn, inputs, gradOut, statsBytes + coefBytes + this.kernels.scratchBytes(C));
-    const at: Addresses = {
-      stats: placed.work,
-      coef: placed.work + statsBytes,
-      scratch: placed.work + statsBytes + coefBytes,
-      pred: placed.pred,
-      target: placed.target,
-      mask: placed.mask,
-      out: placed.out,
+    const { B, C, S } = plan;
+    // Addresses of resident arrays first: growing the memory below detaches a non-shared memory's views.
+    const operand = (name: string, array: ArrayBufferView, bytes: number, shape: Operand['shape']): Operand => ({ array, at: this.resident(fn, name, array), bytes, shape, staging: 0 });
+    const ops: Operands = {
+      pred: operand('pred', inputs.pred, 4, 'class'),
+      target: operand('target', inputs.target, inputs.target.BYTES_PER_ELEMENT, plan.targetKind === 'dense' ? 'class' : 'voxel'),
+      mask: inputs.mask ? operand('mask', inputs.mask, 1, plan.mask === 'shared' ? 'shared' : 'voxel') : null,
+      out: gradOut === undefined ? null : gradOut === null ? { array: null, at: null, bytes: 4, shape: 'class', staging: 0 } : operand('out', gradOut, 4, outShape(plan, gradOut)),
     };
-    return new WasmJob(this.kernels, plan, at, placed.release, gradOut, placed.outResident, gradOut?.length ?? inputs.pred.length);
+    const all = [ops.pred, ops.target, ops.mask, ops.out].filter((op): op is Operand => op !== null);
+    let capacity = 0;
+    if (all.some((op) => op.at === null)) {
+      // The chunk's share of the budget: what the areas take beyond the chunk itself is fixed.
+      const perVoxel = all.reduce((sum, op) => sum + stagingArea(plan, op, 1) - stagingArea(plan, op, 0), 0);
+      const fixed = all.reduce((sum, op) => sum + stagingArea(plan, op, 0), 0);
+      capacity = chunkVoxels(Math.max(this.stagingBytes - fixed, 0), perVoxel, alignment(this.kernels.tileLength(C)), B * S);
+    }
+    const statsBytes = roundUp(B * C * STATS_STRIDE * 8);
+    const coefBytes = roundUp(B * C * COEF_STRIDE * 8);
+    const scratchBytes = roundUp(this.kernels.scratchBytes(C));
+    const areas = all.map((op) => (capacity === 0 ? 0 : roundUp(stagingArea(plan, op, capacity))));
+    const work = this.reserveWorkspace(statsBytes + coefBytes + scratchBytes + areas.reduce((a, b) => a + b, 0));
+    let staging = work + statsBytes + coefBytes + scratchBytes;
+    all.forEach((op, i) => {
+      op.staging = staging;
+      staging += areas[i];
+    });
+    return new StreamJob(this.kernels, plan, ops, { stats: work, coef: work + statsBytes, scratch: work + statsBytes + coefBytes }, capacity);
   }
 
   /**
-   * Puts one call's arrays in memory: an array that lives there is used in place (those
-   * addresses are taken first: growing the memory below detaches their views), any other gets
-   * a block, and pred, target and mask are copied in; `out` is 0 when gradOut is undefined (no
-   * gradient). Reserves the workspace of `workBytes` too. `release` frees the blocks taken.
+   * Puts one call's arrays in memory whole: an array that lives there is used in place (those
+   * addresses are taken first: growing the memory below detaches a non-shared memory's views),
+   * any other gets a block, and pred, target and mask are copied in; `out` is 0 when gradOut is
+   * undefined (no gradient). Reserves the workspace of `workBytes` too. `release` frees the
+   * blocks taken.
    */
-  private place(fn: string, inputs: { pred: Float32Array; target: Target; mask?: Uint8Array | null }, gradOut: Float32Array | null | undefined, workBytes: number): Placed {
+  placeWhole(fn: string, inputs: { pred: Float32Array; target: Target; mask?: Uint8Array | null }, gradOut: Float32Array | null | undefined, workBytes: number): Placed {
     const { pred, target } = inputs;
     const mask = inputs.mask ?? null;
     const predAt = this.resident(fn, 'pred', pred);
@@ -94,7 +116,7 @@ export class WasmEngine implements Engine {
 
   openLovasz(fn: string, plan: LovaszPlan, inputs: LovaszInputs, gradOut: Float32Array | null | undefined): LovaszJob {
     const { bytes, offsets } = lovaszWorkspace(this.kernels, plan, gradOut !== undefined);
-    const placed = this.place(fn, inputs, gradOut, bytes);
+    const placed = this.placeWhole(fn, inputs, gradOut, bytes);
     const area = (offset: number | undefined): number => (offset === undefined ? 0 : placed.work + offset);
     const at: LovaszAddresses = {
       pred: placed.pred,
@@ -130,7 +152,7 @@ export class WasmEngine implements Engine {
   }
 
   /** The workspace block, grown to at least `bytes` (calls are synchronous: one user at a time). */
-  private reserveWorkspace(bytes: number): number {
+  reserveWorkspace(bytes: number): number {
     if (this.workspace.bytes < bytes) {
       if (this.workspace.bytes > 0) this.arena.free(this.workspace.at);
       this.workspace = { at: 0, bytes: 0 };
@@ -141,7 +163,10 @@ export class WasmEngine implements Engine {
 
   /** Address of an array that lives in this instance's memory, or null for one to copy in. */
   private resident(fn: string, name: string, array: ArrayBufferView): number | null {
-    if (array.buffer === this.memory.buffer) {
+    if (this.released.has(array)) {
+      throw typeError(fn, name, 'was freed (by free() or at the end of its scope) and may share its memory with a newer array; alloc() another');
+    }
+    if (this.arena.ownsBuffer(array.buffer)) {
       if (!this.arena.contains(array.byteOffset, array.byteLength)) {
         throw typeError(fn, name, 'is a view of this kernel\'s memory outside any live block from alloc() (was it freed?)');
       }
@@ -152,9 +177,13 @@ export class WasmEngine implements Engine {
   }
 
   checkAttached(fn: string, name: string, array: unknown): void {
-    if (ArrayBuffer.isView(array) && this.allocated.has(array) && array.buffer !== this.memory.buffer) {
+    if (ArrayBuffer.isView(array) && this.allocated.has(array) && !this.arena.ownsBuffer(array.buffer)) {
       throw typeError(fn, name, 'was allocated with alloc() before the WebAssembly memory grew, which detached it; size the memory up front with reserve(bytes), or alloc() again');
     }
+  }
+
+  sameMemory(a: ArrayBufferView, b: ArrayBufferView): boolean {
+    return a.buffer === b.buffer || (this.arena.ownsBuffer(a.buffer) && this.arena.ownsBuffer(b.buffer));
   }
 
   alloc<C extends AllocatableConstructor>(ctor: C, length: number): InstanceType<C> {
@@ -170,9 +199,14 @@ export class WasmEngine implements Engine {
 
   free(array: ArrayBufferView): void {
     const at = this.allocated.get(array);
-    if (at === undefined) throw typeError('free', 'array', 'was not allocated by this kernel\'s alloc()');
+    if (at === undefined) throw typeError('free', 'array', 'was not allocated by this kernel\'s alloc(), or was freed already');
     this.allocated.delete(array);
+    this.released.add(array);
     this.arena.free(at);
+  }
+
+  live(array: ArrayBufferView): boolean {
+    return this.allocated.has(array);
   }
 
   reserve(bytes: number): void {
@@ -181,73 +215,18 @@ export class WasmEngine implements Engine {
   }
 }
 
-/** Where `place` put one call's arrays (0: not needed), its workspace, and how to free the blocks. */
-interface Placed { work: number; pred: number; target: number; mask: number; out: number; outResident: boolean; release: () => void }
-
-/** Where one call's arrays and work areas are in the memory (0: not needed). */
-interface Addresses { stats: number; coef: number; scratch: number; pred: number; target: number; mask: number; out: number }
-
-/** Distance between the mask rows of consecutive samples: S, or 0 when all share one. */
-const maskStride = (plan: TensorPlan): number => (plan.mask === 'perSample' ? plan.S : 0);
-
-function sameTypeView(array: Target, buffer: ArrayBuffer, at: number): Target {
-  const ctor = array.constructor as new (buffer: ArrayBuffer, byteOffset: number, length: number) => Target;
-  return new ctor(buffer, at, array.length);
+/**
+ * The shape of `out`: pred's (a gradient; BCE and focal losses of reduction 'none'), or one value
+ * per voxel (cross-entropy's losses of reduction 'none', B·S values; with C = 1 the two agree).
+ */
+function outShape(plan: TensorPlan, out: Float32Array): Operand['shape'] {
+  return plan.point === 'ce' && out.length === plan.B * plan.S ? 'voxel' : 'class';
 }
 
-class WasmJob implements KernelJob {
-  constructor(
-    private readonly kernels: DiceExports,
-    private readonly plan: TensorPlan,
-    private readonly at: Addresses,
-    readonly close: () => void,
-    private readonly gradOut: Float32Array | null | undefined,
-    private readonly outResident: boolean,
-    private readonly length: number,
-  ) {}
+/** Where `placeWhole` put one call's arrays (0: not needed), its workspace, and how to free the blocks. */
+export interface Placed { work: number; pred: number; target: number; mask: number; out: number; outResident: boolean; release: () => void }
 
-  stats(): Float64Array {
-    const { kernels: k, plan, at } = this;
-    const { B, C, S } = plan;
-    const view = new Float64Array(k.memory.buffer, at.stats, B * C * STATS_STRIDE);
-    view.fill(0); // kernel 1 adds to its records
-    const layout = LAYOUT_CODE[plan.layout];
-    const act = ACTIVATION_CODE[plan.activation];
-    const flags = (plan.squared ? ROW_SQUARED : 0) | (plan.soft ? ROW_SOFT : 0);
-    if (plan.targetKind === 'dense') {
-      const kernel = plan.targetType === 'f32' ? k.statsDense_f32 : k.statsDense_u8;
-      kernel(at.stats, at.pred, at.target, at.mask, maskStride(plan), B, C, S, layout, act, flags, POINT_CODE[plan.point], plan.gamma, at.scratch);
-    } else {
-      const kernel = plan.targetType === 'u8' ? k.statsLabels_u8 : plan.targetType === 'u16' ? k.statsLabels_u16 : k.statsLabels_i32;
-      kernel(at.stats, at.pred, at.target, at.mask, maskStride(plan), B, C, S, layout, act, flags,
-        plan.ignoreIndex ?? 0, plan.ignoreIndex === null ? 0 : 1, POINT_CODE[plan.point], plan.gamma, at.scratch);
-    }
-    return view.slice();
-  }
-
-  grad(coef: Float64Array): Float32Array {
-    return this.map('grad', coef);
-  }
-
-  pointLoss(coef: Float64Array): Float32Array {
-    return this.map('pointLoss', coef);
-  }
-
-  /** Kernel 2 (`grad`) or kernel 3 (`pointLoss`), which take the same arguments, into `out`. */
-  private map(kernel: 'grad' | 'pointLoss', coef: Float64Array): Float32Array {
-    const { kernels: k, plan, at } = this;
-    const { B, C, S } = plan;
-    const buffer = k.memory.buffer;
-    new Float64Array(buffer, at.coef, coef.length).set(coef);
-    const layout = LAYOUT_CODE[plan.layout];
-    const act = ACTIVATION_CODE[plan.activation];
-    if (plan.targetKind === 'dense') {
-      k[`${kernel}Dense_${plan.targetType as 'f32' | 'u8'}`](at.out, at.pred, at.target, at.mask, maskStride(plan), at.coef, B, C, S, layout, act,
-        POINT_CODE[plan.point], plan.gamma, at.scratch);
-    } else {
-      k[`${kernel}Labels_${plan.targetType as 'u8' | 'u16' | 'i32'}`](at.out, at.pred, at.target, at.mask, maskStride(plan), at.coef, B, C, S, layout, act,
-        plan.ignoreIndex ?? 0, plan.ignoreIndex === null ? 0 : 1, POINT_CODE[plan.point], plan.gamma, at.scratch);
-    }
-    return deliverGradient(buffer, at.out, this.length, this.gradOut, this.outResident);
-  }
+function sameTypeView(array: Target, buffer: ArrayBuffer | SharedArrayBuffer, at: number): Target {
+  const ctor = array.constructor as new (buffer: ArrayBuffer | SharedArrayBuffer, byteOffset: number, length: number) => Target;
+  return new ctor(buffer, at, array.length);
 }

@@ -1,10 +1,10 @@
 // The WebAssembly module's exports (assembly/index.ts), typed.
 
 type Ptr = number;
-type StatsDense = (stats: Ptr, pred: Ptr, target: Ptr, mask: Ptr, maskStride: number, B: number, C: number, S: number, layout: number, act: number, flags: number, point: number, gamma: number, scratch: Ptr) => void;
-type StatsLabels = (stats: Ptr, pred: Ptr, labels: Ptr, mask: Ptr, maskStride: number, B: number, C: number, S: number, layout: number, act: number, flags: number, ignoreIndex: number, hasIgnore: number, point: number, gamma: number, scratch: Ptr) => void;
-type GradDense = (out: Ptr, pred: Ptr, target: Ptr, mask: Ptr, maskStride: number, coef: Ptr, B: number, C: number, S: number, layout: number, act: number, point: number, gamma: number, scratch: Ptr) => void;
-type GradLabels = (out: Ptr, pred: Ptr, labels: Ptr, mask: Ptr, maskStride: number, coef: Ptr, B: number, C: number, S: number, layout: number, act: number, ignoreIndex: number, hasIgnore: number, point: number, gamma: number, scratch: Ptr) => void;
+type StatsDense = (stats: Ptr, pred: Ptr, target: Ptr, mask: Ptr, maskStride: number, B: number, C: number, S: number, count: number, layout: number, act: number, flags: number, point: number, gamma: number, scratch: Ptr) => void;
+type StatsLabels = (stats: Ptr, pred: Ptr, labels: Ptr, mask: Ptr, maskStride: number, B: number, C: number, S: number, count: number, layout: number, act: number, flags: number, ignoreIndex: number, hasIgnore: number, point: number, gamma: number, scratch: Ptr) => void;
+type GradDense = (out: Ptr, pred: Ptr, target: Ptr, mask: Ptr, maskStride: number, coef: Ptr, B: number, C: number, S: number, count: number, layout: number, act: number, point: number, gamma: number, scratch: Ptr) => void;
+type GradLabels = (out: Ptr, pred: Ptr, labels: Ptr, mask: Ptr, maskStride: number, coef: Ptr, B: number, C: number, S: number, count: number, layout: number, act: number, ignoreIndex: number, hasIgnore: number, point: number, gamma: number, scratch: Ptr) => void;
 type HingeErrors = (pairs: Ptr, list: Ptr, pred: Ptr, target: Ptr, n: number, first: number, ignoreIndex: number, hasIgnore: number) => void;
 type LabelErrors = (pairs: Ptr, list: Ptr, prob: Ptr, labels: Ptr, n: number, first: number, c: number, C: number, ignoreIndex: number, hasIgnore: number) => void;
 type DenseErrors = (pairs: Ptr, list: Ptr, prob: Ptr, target: Ptr, stride: number, n: number, first: number) => void;

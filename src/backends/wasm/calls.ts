@@ -1,0 +1,86 @@
+// The calls of kernel 1 (statistics), kernel 2 (gradient) and kernel 3 (pointwise losses) for one piece of a call's tensors,
+// as an export name and its positional arguments: the engine makes them on its own instance,
+// the pool hands them to its workers (which index the names by their place in KERNEL_NAMES).
+import { ACTIVATION_CODE, COEF_Q, COEF_S, COEF_STRIDE, LAYOUT_CODE, POINT_CODE, ROW_SOFT, ROW_SQUARED } from '../../api.js';
+import type { TensorPlan } from '../../losses/tensors.js';
+
+export const KERNEL_NAMES = [
+  'statsDense_f32', 'statsDense_u8', 'statsLabels_u8', 'statsLabels_u16', 'statsLabels_i32',
+  'gradDense_f32', 'gradDense_u8', 'gradLabels_u8', 'gradLabels_u16', 'gradLabels_i32',
+  'pointLossDense_f32', 'pointLossDense_u8', 'pointLossLabels_u8', 'pointLossLabels_u16', 'pointLossLabels_i32',
+] as const;
+export type KernelName = (typeof KERNEL_NAMES)[number];
+
+/** A kernel and its arguments; the last argument is always the scratch area (the pool's workers put their own there). */
+export interface KernelCall {
+  kernel: KernelName;
+  args: number[];
+}
+
+/**
+ * Where one piece of a call is in memory: `samples` samples of which the kernels read `count`
+ * voxels each, with sample (and, channels first, class row) starts `S` voxels apart. The
+ * addresses point at the piece's first voxel; `records` at its first sample's statistics
+ * (kernel 1) or coefficients (kernel 2); `out` is kernel 2's.
+ */
+export interface Piece {
+  pred: number;
+  target: number;
+  mask: number;
+  records: number;
+  out: number;
+  scratch: number;
+  samples: number;
+  S: number;
+  count: number;
+}
+
+export function statsCall(plan: TensorPlan, p: Piece): KernelCall {
+  const head = [p.records, p.pred, p.target, p.mask, maskStride(plan, p), p.samples, plan.C, p.S, p.count, LAYOUT_CODE[plan.layout], ACTIVATION_CODE[plan.activation]];
+  const flags = (plan.squared ? ROW_SQUARED : 0) | (plan.soft ? ROW_SOFT : 0);
+  if (plan.targetKind === 'dense') {
+    return { kernel: plan.targetType === 'f32' ? 'statsDense_f32' : 'statsDense_u8', args: [...head, flags, POINT_CODE[plan.point], plan.gamma, p.scratch] };
+  }
+  return { kernel: `statsLabels_${plan.targetType as 'u8' | 'u16' | 'i32'}`, args: [...head, flags, ...ignoreArgs(plan), POINT_CODE[plan.point], plan.gamma, p.scratch] };
+}
+
+export function gradCall(plan: TensorPlan, p: Piece): KernelCall {
+  return mapCall('grad', plan, p);
+}
+
+/** Kernel 3 (the pointwise losses of reduction 'none'): the arguments of kernel 2. */
+export function pointLossCall(plan: TensorPlan, p: Piece): KernelCall {
+  return mapCall('pointLoss', plan, p);
+}
+
+function mapCall(kernel: 'grad' | 'pointLoss', plan: TensorPlan, p: Piece): KernelCall {
+  const head = [p.out, p.pred, p.target, p.mask, maskStride(plan, p), p.records, p.samples, plan.C, p.S, p.count, LAYOUT_CODE[plan.layout], ACTIVATION_CODE[plan.activation]];
+  if (plan.targetKind === 'dense') {
+    return { kernel: `${kernel}Dense_${plan.targetType as 'f32' | 'u8'}`, args: [...head, POINT_CODE[plan.point], plan.gamma, p.scratch] };
+  }
+  return { kernel: `${kernel}Labels_${plan.targetType as 'u8' | 'u16' | 'i32'}`, args: [...head, ...ignoreArgs(plan), POINT_CODE[plan.point], plan.gamma, p.scratch] };
+}
+
+/**
+ * Whether kernel 2 reads pred for these coefficients. It does through an activation, a pointwise
+ * term or tiles (channels-last classes are gathered whether used or not); on the direct rows of
+ * identity (assembly/grad.ts isDirect) only when ∂L/∂p depends on p, i.e. some q or s is
+ * non-zero (assembly/map.ts READ). Plain Dice and Jaccard of probabilities do not, which saves
+ * streaming pred in for kernel 2.
+ */
+export function gradReadsPred(plan: TensorPlan, coef: Float64Array): boolean {
+  if (plan.activation !== 'none' || plan.point !== 'none' || (plan.layout === 'NHWC' && plan.C > 1)) return true;
+  for (let at = 0; at < coef.length; at += COEF_STRIDE) {
+    if (coef[at + COEF_Q] !== 0 || coef[at + COEF_S] !== 0) return true;
+  }
+  return false;
+}
+
+/** Distance between the mask rows of consecutive samples: the piece's S, or 0 when all share one. */
+function maskStride(plan: TensorPlan, p: Piece): number {
+  return plan.mask === 'perSample' ? p.S : 0;
+}
+
+function ignoreArgs(plan: TensorPlan): [number, number] {
+  return [plan.ignoreIndex ?? 0, plan.ignoreIndex === null ? 0 : 1];
+}

@@ -12,13 +12,14 @@
 //   poolPlain     createDicePool({ threads: 2 }) with plain typed arrays (copied into the shared
 //                 memory whole on the calling thread, the gradient copied out)
 // Shuffled round-robin medians of single calls (lib/timing.ts); each pool call is awaited before
-// the next call starts. The machine is shared: the load average before and after is recorded.
+// the next call starts. The machine is shared: the load average before and after, and per row the
+// cores other processes kept busy meanwhile (/proc/stat minus this process), are recorded.
 // Writes bench/results/pool-latest.json.
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createDicePool, loadDice, type DiceKernel, type DicePool, type Target } from '../src/index.js';
 import { binaryData, softmaxData } from './lib/data.js';
-import { engineInfo, machineInfo, packageRoot, packageVersions } from './lib/machine.js';
+import { cpuSnapshot, engineInfo, machineInfo, othersBusyCores, packageRoot, packageVersions } from './lib/machine.js';
 import { residentCopies } from './lib/resident.js';
 import { formatRatio, formatTime, writeJson } from './lib/report.js';
 import { consumeSink, measureRoundRobinAsync, type AsyncRunnable } from './lib/timing.js';
@@ -110,25 +111,29 @@ async function main(): Promise<void> {
         if (Math.abs(loss - losses[0]) > 1e-6 * Math.abs(losses[0])) throw new Error(`${c.id} ${label}: ${contenders[i].id} gives ${loss}, the kernel ${losses[0]}`);
       }
       const large = n >= 1 << 24;
+      const before = cpuSnapshot();
       const measured = await measureRoundRobinAsync(contenders, { warmupRounds: 2, warmupMs: 200, minSamples: large ? 11 : 31, budgetMs: 20_000, maxSamples: large ? 31 : 201 });
+      const others = othersBusyCores(before, cpuSnapshot());
       const stats = (id: ContenderId) => {
         const m = measured.get(id);
         return m && { medianMs: m.medianMs, q1Ms: m.q1Ms, q3Ms: m.q3Ms, minMs: m.minMs, samples: m.samplesMs.length };
       };
       const median = (id: ContenderId) => measured.get(id)?.medianMs ?? NaN;
       const row = {
-        case: c.id, size: label, n,
+        case: c.id, size: label, n, othersBusyCores: others,
         results: Object.fromEntries(contenders.map((x) => [x.id, stats(x.id)])),
         speedup: median('kernel') / median('pool'),
         speedupForcedSplit: median('kernel') / median('poolSplit'),
         speedupPlain: median('kernelPlain') / median('poolPlain'),
+        speedupOfMinima: (stats('kernel')?.minMs ?? NaN) / (stats('pool')?.minMs ?? NaN),
       };
       rows.push(row);
-      if (label === c.target.size) targets.push({ case: c.id, size: label, target: c.target.atLeast, measured: row.speedup, met: row.speedup >= c.target.atLeast });
+      if (label === c.target.size) targets.push({ case: c.id, size: label, target: c.target.atLeast, measured: row.speedup, met: row.speedup >= c.target.atLeast, othersBusyCores: others });
       const iqr = (id: ContenderId) => `${formatTime(stats(id)!.q1Ms)}–${formatTime(stats(id)!.q3Ms)}`;
       console.log(`${c.id.padEnd(7)} ${label.padStart(10)}  1 thread ${formatTime(median('kernel'))} [${iqr('kernel')}]  pool ${formatTime(median('pool'))} [${iqr('pool')}]  → ${formatRatio(row.speedup)}`
         + (n <= SMALL ? `  (split forced ${formatTime(median('poolSplit'))} → ${formatRatio(row.speedupForcedSplit)})` : '')
-        + `   plain arrays: ${formatTime(median('kernelPlain'))} vs ${formatTime(median('poolPlain'))} → ${formatRatio(row.speedupPlain)}`);
+        + `   plain arrays: ${formatTime(median('kernelPlain'))} vs ${formatTime(median('poolPlain'))} → ${formatRatio(row.speedupPlain)}`
+        + `   minima → ${formatRatio(row.speedupOfMinima)}; other processes kept ${others === null ? '?' : others.toFixed(2)} cores busy`);
       for (const x of contenders) x.dispose();
     }
   }
@@ -143,7 +148,7 @@ async function main(): Promise<void> {
     machine, engine: engineInfo(), packages: packageVersions(root, ['assemblyscript']),
     backend: kernels.zero.backend, threads: THREADS,
     loadAverage: { before: loadBefore, after: loadAfter },
-    method: 'shuffled round-robin of single calls (lib/timing.ts measureRoundRobinAsync), each awaited before the next; median per contender; speedup = median of one thread / median of the pool, same run',
+    method: 'shuffled round-robin of single calls (lib/timing.ts measureRoundRobinAsync), each awaited before the next; median per contender; speedup = median of one thread / median of the pool, same run; speedupOfMinima = the same for the fastest call of each (the least disturbed); othersBusyCores = cores that other processes kept busy on average during the row (machine busy time from /proc/stat minus this process\'s CPU time, over wall time)',
     cases: CASES.map(({ id, description, sizes }) => ({ id, description, sizes: sizes.map(([label, n]) => ({ label, n })) })),
     contenders: {
       kernel: 'loadDice(), pred/target/out from k.alloc: one thread, zero copy',

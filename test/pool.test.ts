@@ -6,7 +6,7 @@
 // under the workers, and flat memory over many calls. Speed is measured in bench/pool.bench.ts.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDicePool, loadDice, type DiceKernel, type DicePool } from '../src/index.js';
+import { createDicePool, loadDice, type DiceKernel, type DicePool, type PoolOptions } from '../src/index.js';
 import { sharedWasm } from '../src/runtime/binaries.js';
 import { createSharedMemory } from '../src/runtime/shared-memory.js';
 import { controlBytes, Crew, PENDING_WORD, sequenceWord } from '../src/pool/crew.js';
@@ -33,6 +33,16 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(Object.values(pools ?? {}).map((pool) => pool.terminate()));
 });
+
+/** A pool for one test, terminated after `body` however it ends. */
+async function withPool(options: PoolOptions, body: (pool: DicePool) => Promise<void>): Promise<void> {
+  const pool = await createDicePool(options);
+  try {
+    await body(pool);
+  } finally {
+    await pool.terminate();
+  }
+}
 
 /** A call's outcome: its result, or its error's type and message. */
 async function outcome<T>(call: () => T | Promise<T>): Promise<{ ok: T } | { error: string }> {
@@ -167,8 +177,7 @@ describe('the pool', () => {
   });
 
   it('keeps arrays from pool.alloc valid and readable by the workers when the shared memory grows', async () => {
-    const pool = await createDicePool({ threads: 2, parallelThreshold: 0 });
-    try {
+    await withPool({ threads: 2, parallelThreshold: 0 }, async (pool) => {
       const C = 2, S = 50_000;
       const early = pool.alloc(Float32Array, C * S);
       early.set(logits(C * S, 21));
@@ -187,14 +196,11 @@ describe('the pool', () => {
       }
       pool.free(late);
       pool.free(early);
-    } finally {
-      await pool.terminate();
-    }
+    });
   });
 
   it('keeps the WebAssembly memory and the JS heap flat over many split calls', async () => {
-    const pool = await createDicePool({ threads: 2, parallelThreshold: 0 });
-    try {
+    await withPool({ threads: 2, parallelThreshold: 0 }, async (pool) => {
       const C = 3, S = 1031, x = logits(C * S, 31), y = labels(S, C, 32);
       const out = new Float32Array(C * S);
       const options = { shape: [1, C, S], out };
@@ -213,16 +219,13 @@ describe('the pool', () => {
       expect(pool.memory.buffer.byteLength).toBe(size);
       // 5000 split calls: a leak of one small object per call (≥ 30 bytes) would show.
       expect(heapAfterGc() - heap).toBeLessThan(256 * 1024);
-    } finally {
-      await pool.terminate();
-    }
+    });
   });
 
   it('a worker woken without a new task runs nothing (a late notify of the task it already ran)', async () => {
     // The main thread notifies after bumping a worker's sequence number; preempted in between,
     // its notify can reach a worker that already ran that task and waits again.
-    const pool = await createDicePool({ threads: 2, parallelThreshold: 0 });
-    try {
+    await withPool({ threads: 2, parallelThreshold: 0 }, async (pool) => {
       const C = 2, S = 9000, x = logits(C * S, 61), y = labels(S, C, 62);
       const expected = kernels.simd.diceCELossWithGrad(x, y, { shape: [1, C, S] });
       const words = (crewOf(pool) as unknown as { words: Int32Array }).words;
@@ -237,9 +240,7 @@ describe('the pool', () => {
         expect(words[PENDING_WORD]).toBe(0);
         expect(sequences.map((at) => words[at])).toEqual(before);
       }
-    } finally {
-      await pool.terminate();
-    }
+    });
   });
 
   it('works where Atomics.waitAsync is missing (workers then report by message)', async () => {
@@ -280,8 +281,7 @@ describe('terminate and failures', () => {
   });
 
   it('a worker that fails (a trap in its kernel) rejects the call with its error; the pool is then dead and says so', async () => {
-    const pool = await createDicePool({ threads: 2, parallelThreshold: 0 });
-    try {
+    await withPool({ threads: 2, parallelThreshold: 0 }, async (pool) => {
       // A kernel call reading far outside the memory: the WebAssembly trap a corrupted call would hit.
       const beyond = 0xfffff000;
       const trap = { kernel: 'statsDense_f32' as const, args: [beyond, beyond, beyond, 0, 0, 1, 1, 1024, 1024, 0, 0, 0, 0, 0, 0] };
@@ -290,9 +290,7 @@ describe('terminate and failures', () => {
       const fresh = await createDicePool({ threads: 2, parallelThreshold: 0 });
       expect(await fresh.diceLoss(new Float32Array([1, 0]), new Float32Array([1, 0]))).toBeCloseTo(0, 12);
       await fresh.terminate();
-    } finally {
-      await pool.terminate();
-    }
+    });
   });
 
   it('a worker that exits while a task runs rejects it instead of hanging', async () => {

@@ -61,3 +61,39 @@ export function packageVersions(root: string, dependencies: readonly string[]): 
 function readJson(path: string): Record<string, unknown> {
   return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
 }
+
+/** CPU time of the whole machine (Linux /proc/stat, else absent) and of this process, at one moment. */
+export interface CpuSnapshot {
+  at: number;
+  /** Busy and total jiffies of all cores (user, nice, system, irq, …; idle and iowait are not busy). */
+  machine: { busy: number; total: number } | null;
+  /** This process's CPU time (all its threads), µs. */
+  processMicros: number;
+}
+
+const JIFFIES_PER_SECOND = 100;
+
+export function cpuSnapshot(): CpuSnapshot {
+  let machine: CpuSnapshot['machine'] = null;
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = fields.reduce((a, b) => a + b, 0);
+    machine = { busy: total - fields[3] - (fields[4] ?? 0), total };
+  } catch {
+    machine = null;
+  }
+  const usage = process.cpuUsage();
+  return { at: performance.now(), machine, processMicros: usage.user + usage.system };
+}
+
+/**
+ * Cores kept busy by other processes between two snapshots, on average (the machine's busy time
+ * minus this process's, over the wall time); null where /proc/stat is missing.
+ */
+export function othersBusyCores(from: CpuSnapshot, to: CpuSnapshot): number | null {
+  if (from.machine === null || to.machine === null) return null;
+  const seconds = (to.at - from.at) / 1000;
+  const machineBusy = (to.machine.busy - from.machine.busy) / JIFFIES_PER_SECOND;
+  const ours = (to.processMicros - from.processMicros) / 1e6;
+  return Math.max(0, (machineBusy - ours) / seconds);
+}

@@ -192,11 +192,15 @@ export class DicePool {
     };
     let run: Promise<T>;
     if (this.pending === 0) {
+      let result: T | Promise<T>;
       try {
-        run = Promise.resolve(start());
+        result = start();
       } catch (error) {
-        run = Promise.reject(error);
+        return Promise.reject(error);
       }
+      // Done already (a call on this thread): nothing to queue behind.
+      if (!(result instanceof Promise)) return Promise.resolve(result);
+      run = result;
     } else {
       run = this.queue.then(start);
     }

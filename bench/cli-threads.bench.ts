@@ -5,7 +5,7 @@
 // Run with `npm run bench:cli` (after npm run build); writes bench/results/cli-threads-latest.json.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
 import { engineInfo, machineInfo, packageRoot } from './lib/machine.js';
@@ -28,6 +28,7 @@ function discs(shift: number): Uint16Array {
 }
 
 const root = packageRoot();
+const loadBefore = loadavg();
 const dir = mkdtempSync(join(tmpdir(), 'dice-wasm-cli-bench-'));
 try {
   for (const side of ['pred', 'truth']) mkdirSync(join(dir, side));
@@ -59,6 +60,7 @@ try {
     date: new Date().toISOString(),
     machine: machineInfo(),
     engine: engineInfo(),
+    loadAverage: { before: loadBefore, after: loadavg() },
     method: `wall time of one dice-wasm eval process over ${CASES} pairs of 16-bit ${SIDE}×${SIDE} PNGs (4 classes), --format csv; ${ROUNDS} alternating rounds, median; outputs checked equal`,
     rows,
     samplesMs: Object.fromEntries([...times].map(([t, v]) => [t, v])),

@@ -119,8 +119,9 @@ describe('the pool', () => {
   it('has every loss and metric method of the kernel, each returning a Promise of the same result', async () => {
     const k = kernels.simd, pool = pools.simd;
     const kernelMethods = Object.getOwnPropertyNames(Object.getPrototypeOf(k))
-      .filter((name) => name !== 'createLoss' && /Loss$|LossWithGrad$|^diceCoefficient$|^confusion$|^metrics$/.test(name));
-    expect(kernelMethods.length).toBe(31); // 12 losses and 2 Lovász losses, each with a WithGrad twin; diceCoefficient, confusion, metrics
+      .filter((name) => name !== 'createLoss' && /Loss$|LossWithGrad$|^diceCoefficient$|^confusion$|[mM]etrics$|Metric$/.test(name));
+    // 12 losses and 2 Lovász losses, each with a WithGrad twin; diceCoefficient, confusion, metrics, surfaceMetrics, createMetric, createSurfaceMetric
+    expect(kernelMethods.length).toBe(34);
     for (const name of kernelMethods) expect(typeof (pool as unknown as Record<string, unknown>)[name], name).toBe('function');
 
     const C = 3, S = 1000, x = logits(C * S, 5), y = labels(S, C, 6);
@@ -136,6 +137,11 @@ describe('the pool', () => {
     const metric = pool.createMetric({ numClasses: C, metrics: ['dice'] });
     metric.update(predLabels, y);
     expect(metric.compute()).toEqual(k.metrics(predLabels, y, { numClasses: C, metrics: ['dice'] }));
+    const surfaceOptions = { numClasses: C, shape: [1, 40, 25], metrics: ['hausdorff95', 'nsd'], spacing: [1, 2], tolerance: 2 };
+    expect(await pool.surfaceMetrics(predLabels, y, surfaceOptions)).toEqual(k.surfaceMetrics(predLabels, y, surfaceOptions));
+    const surface = pool.createSurfaceMetric({ numClasses: C, metrics: ['hausdorff'] });
+    surface.update(predLabels, y, { shape: [1, 40, 25] });
+    expect(surface.compute()).toEqual(k.surfaceMetrics(predLabels, y, { numClasses: C, shape: [1, 40, 25], metrics: ['hausdorff'] }));
     const loss = pool.createLoss({ loss: 'lovaszSoftmax', shape: [1, C, S] });
     expect(await loss.value(x, y)).toBe(k.createLoss({ loss: 'lovaszSoftmax', shape: [1, C, S] }).value(x, y));
   });

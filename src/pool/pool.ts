@@ -1,8 +1,8 @@
 // createDicePool: the kernel's losses and metrics, Promise-returning, with the two kernel passes
 // of large calls split across worker threads that share one WebAssembly memory.
 import type {
-  AllocatableConstructor, AllocScope, CreateLossOptions, CreateLovaszLossOptions, CreateMetricOptions, LossAndGrad,
-  PoolLoss, PoolOptions, StreamingMetric, Target,
+  AllocatableConstructor, AllocScope, CreateLossOptions, CreateLovaszLossOptions, CreateMetricOptions,
+  CreateSurfaceMetricOptions, LossAndGrad, PoolLoss, PoolOptions, StreamingMetric, StreamingSurfaceMetric, Target,
 } from '../api.js';
 import { WasmEngine } from '../backends/wasm/engine.js';
 import { rangeError } from '../errors.js';
@@ -24,8 +24,8 @@ const POOL_OPTION_NAMES = ['threads', 'backend', 'stagingBytes', 'parallelThresh
 const LOSS_NAMES = Object.keys(LOSS_OPTION_NAMES) as AnyLossName[];
 const POINT_LOSSES: readonly AnyLossName[] = ['bce', 'crossEntropy', 'focal'];
 const isPointLoss = (name: string): boolean => (POINT_LOSSES as readonly string[]).includes(name);
-/** The methods the pool runs on its calling thread, as the kernel does (the Lovász sort and confusion counts are not split). */
-const ONE_THREAD = ['lovaszHingeLoss', 'lovaszHingeLossWithGrad', 'lovaszSoftmaxLoss', 'lovaszSoftmaxLossWithGrad', 'confusion', 'metrics'] as const;
+/** The methods the pool runs on its calling thread, as the kernel does (the Lovász sort, confusion counts and surface distances are not split). */
+const ONE_THREAD = ['lovaszHingeLoss', 'lovaszHingeLossWithGrad', 'lovaszSoftmaxLoss', 'lovaszSoftmaxLossWithGrad', 'confusion', 'metrics', 'surfaceMetrics'] as const;
 
 /**
  * Default work below which a call runs on the calling thread. A split call pays for waking the
@@ -154,6 +154,11 @@ export class DicePool {
   /** As `DiceKernel.createMetric`: its updates count on the calling thread (they return no Promise). */
   createMetric(options: CreateMetricOptions): StreamingMetric {
     return this.local.createMetric(options);
+  }
+
+  /** As `DiceKernel.createSurfaceMetric`: its updates measure on the calling thread (they return no Promise). */
+  createSurfaceMetric(options: CreateSurfaceMetricOptions): StreamingSurfaceMetric {
+    return this.local.createSurfaceMetric(options);
   }
 
   /** An array in the pool's shared memory, used in place by every call (no copy); it stays valid when the memory grows. */

@@ -81,7 +81,7 @@ export class Crew {
   static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, control: number, count: number, source = workerSource): Promise<Crew> {
     const crew = new Crew(await spawnThreads(source, count), memory, control);
     const ready = crew.threads.map((thread, w) => new Promise<void>((resolve) => {
-      thread.onMessage((data) => crew.receive(w, data as WorkerMessage, resolve));
+      thread.onMessage((data) => crew.receive(data as WorkerMessage, resolve));
       thread.onFailure((error) => crew.fail(workerError(w, error.message)));
       const init: WorkerInit = {
         module, memory, names: KERNEL_NAMES, worker: w, control, words: crew.words.length,
@@ -185,9 +185,8 @@ export class Crew {
     }
   }
 
-  private receive(w: number, message: WorkerMessage, ready: () => void): void {
+  private receive(message: WorkerMessage, ready: () => void): void {
     if ('ready' in message) ready();
-    else if ('failed' in message) this.fail(workerError(w, message.failed));
     else if (--this.doneLeft === 0) this.allDone?.();
   }
 }

@@ -87,10 +87,18 @@ function webThread(worker: Worker): Thread {
     post: (message) => worker.postMessage(message),
     onMessage: (listener) => worker.addEventListener('message', (event) => listener(event.data)),
     onFailure: (listener) => {
-      worker.addEventListener('error', (event) => listener(new Error(event.message || 'an uncaught error (no message)')));
+      worker.addEventListener('error', (event) => listener(new Error(uncaughtMessage(event.message))));
       worker.addEventListener('messageerror', () => listener(new Error('a message that could not be deserialised')));
     },
     hold: () => {},
     terminate: async () => worker.terminate(),
   };
+}
+
+/**
+ * The message of a worker's uncaught error as Node gives it: browsers prefix the error event's
+ * message ("Uncaught Error: …" in Chromium, "Error: …" in Firefox).
+ */
+export function uncaughtMessage(message: string | undefined): string {
+  return message ? message.replace(/^(Uncaught )?Error: /, '') : 'an uncaught error (no message)';
 }

@@ -8,7 +8,7 @@
 // shared counter and run that call (with its own scratch area), until none is left; then
 // decrement the pool's pending count (notifying the main thread when it reaches 0) and, where the
 // main thread cannot wait on memory (no Atomics.waitAsync), post a message too. A call that
-// throws is reported ({ failed }) and ends the worker: the pool is then broken. Workers end when
+// throws ends the worker with an error naming the kernel: the pool is then broken. Workers end when
 // the pool terminates them (which interrupts Atomics.wait).
 
 /** The first and only message a worker gets. Word and slot indices are into the views it makes. */
@@ -38,8 +38,8 @@ export interface WorkerInit {
   spinMs: number;
 }
 
-/** What a worker posts: ready after instantiation, done after a task (reportByMessage), failed before it dies. */
-export type WorkerMessage = { ready: true } | { done: true } | { failed: string };
+/** What a worker posts: ready after instantiation, done after a task (reportByMessage). */
+export type WorkerMessage = { ready: true } | { done: true };
 
 interface Port {
   addEventListener(type: 'message', listener: (event: { data: WorkerInit }) => void, options: { once: true }): void;
@@ -72,8 +72,9 @@ function diceWorker(port: Port): void {
         try {
           run[kernel](...args);
         } catch (error) {
-          port.postMessage({ failed: `${init.names[kernel]}: ${String(error)}` });
-          throw error;
+          // Uncaught, so the worker ends: the pool learns it from the worker's one error event,
+          // which carries the kernel's name (a message posted besides would race the event).
+          throw new Error(`${init.names[kernel]}: ${String(error)}`);
         }
       }
       if (Atomics.sub(words, init.pending, 1) === 1) Atomics.notify(words, init.pending);

@@ -12,11 +12,19 @@ import { engineInfo, machineInfo, packageRoot } from './lib/machine.js';
 import { writeJson } from './lib/report.js';
 import { quantile } from './lib/timing.js';
 
-const CASES = 64, SIDE = 512, ROUNDS = 7, THREADS = [1, 2];
+const CASES = 64,
+  SIDE = 512,
+  ROUNDS = 7,
+  THREADS = [1, 2];
 
 function discs(shift: number): Uint16Array {
   const labels = new Uint16Array(SIDE * SIDE);
-  const centres = [[128, 128, 1], [384, 128, 2], [128, 384, 3], [384, 384, 4]];
+  const centres = [
+    [128, 128, 1],
+    [384, 128, 2],
+    [128, 384, 3],
+    [384, 384, 4],
+  ];
   for (let y = 0; y < SIDE; y++) {
     for (let x = 0; x < SIDE; x++) {
       for (const [cx, cy, label] of centres) {
@@ -35,11 +43,27 @@ try {
   const truth = encode({ width: SIDE, height: SIDE, data: discs(0), depth: 16, channels: 1 });
   for (let i = 0; i < CASES; i++) {
     writeFileSync(join(dir, 'truth', `case-${i}.png`), truth);
-    writeFileSync(join(dir, 'pred', `case-${i}.png`), encode({ width: SIDE, height: SIDE, data: discs(i % 16), depth: 16, channels: 1 }));
+    writeFileSync(
+      join(dir, 'pred', `case-${i}.png`),
+      encode({ width: SIDE, height: SIDE, data: discs(i % 16), depth: 16, channels: 1 }),
+    );
   }
   const run = (threads: number): { ms: number; output: string } => {
     const start = performance.now();
-    const output = execFileSync(process.execPath, [join(root, 'dist/cli/main.js'), 'eval', join(dir, 'pred'), join(dir, 'truth'), '--format', 'csv', '--threads', String(threads)], { encoding: 'utf8' });
+    const output = execFileSync(
+      process.execPath,
+      [
+        join(root, 'dist/cli/main.js'),
+        'eval',
+        join(dir, 'pred'),
+        join(dir, 'truth'),
+        '--format',
+        'csv',
+        '--threads',
+        String(threads),
+      ],
+      { encoding: 'utf8' },
+    );
     return { ms: performance.now() - start, output };
   };
   const reference = run(1).output;
@@ -51,10 +75,21 @@ try {
       times.get(threads)!.push(ms);
     }
   }
-  const median = (t: number) => quantile([...times.get(t)!].sort((a, b) => a - b), 0.5);
-  const rows = THREADS.map((threads) => ({ threads, medianMs: median(threads), casesPerSecond: CASES / (median(threads) / 1000), speedup: median(1) / median(threads) }));
+  const median = (t: number) =>
+    quantile(
+      [...times.get(t)!].sort((a, b) => a - b),
+      0.5,
+    );
+  const rows = THREADS.map((threads) => ({
+    threads,
+    medianMs: median(threads),
+    casesPerSecond: CASES / (median(threads) / 1000),
+    speedup: median(1) / median(threads),
+  }));
   for (const row of rows) {
-    console.log(`--threads ${row.threads}: ${(row.medianMs / 1000).toFixed(2)} s for ${CASES} pairs (${row.casesPerSecond.toFixed(1)} pairs/s), ${row.speedup.toFixed(2)}× one thread`);
+    console.log(
+      `--threads ${row.threads}: ${(row.medianMs / 1000).toFixed(2)} s for ${CASES} pairs (${row.casesPerSecond.toFixed(1)} pairs/s), ${row.speedup.toFixed(2)}× one thread`,
+    );
   }
   writeJson(join(root, 'bench/results/cli-threads-latest.json'), {
     date: new Date().toISOString(),

@@ -12,12 +12,26 @@
 import { join } from 'node:path';
 import { loadDice } from '../src/index.js';
 import {
-  BASELINE, BINARY, buildContenders, implementations, SOFTMAX4,
-  type BenchCase, type CaseInstance, type Contender, type ImplementationId, type Kernels,
+  BASELINE,
+  BINARY,
+  buildContenders,
+  implementations,
+  SOFTMAX4,
+  type BenchCase,
+  type CaseInstance,
+  type Contender,
+  type ImplementationId,
+  type Kernels,
 } from './lib/contenders.js';
 import { engineInfo, machineInfo, packageRoot, packageVersions } from './lib/machine.js';
 import {
-  caseTable, progress, sizeLabel, writeJson, type CaseResult, type ImplementationResult, type SizeResult,
+  caseTable,
+  progress,
+  sizeLabel,
+  writeJson,
+  type CaseResult,
+  type ImplementationResult,
+  type SizeResult,
 } from './lib/report.js';
 import { setUpTfjs } from './lib/tfjs.js';
 import { consumeSink, measureRoundRobin, type Schedule } from './lib/timing.js';
@@ -75,10 +89,20 @@ async function main(): Promise<void> {
   const engine = engineInfo();
   const packages = packageVersions(root, ['assemblyscript', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm']);
 
-  console.log(`dice-wasm benchmark: Dice loss value + gradient per call (median of round-robin samples; ${args.warm ? 'warm: batches of consecutive calls, data in cache' : 'cold: single calls, each after another implementation'})`);
-  console.log(`machine: ${machine.cpu}, ${machine.cores} cores, ${(machine.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, ${machine.os.platform} ${machine.os.release}`);
-  console.log(`engine: Node ${engine.node}, V8 ${engine.v8}; ${Object.entries(packages).map(([name, v]) => `${name} ${v}`).join(', ')}`);
-  console.log(`loadDice() backend: ${kernels.wasm.backend}; TF.js backend: ${tfjs.backend} (SIMD ${tfjs.simd ? 'on' : 'off'}, threads ${tfjs.threads ? 'on' : 'off'})`);
+  console.log(
+    `dice-wasm benchmark: Dice loss value + gradient per call (median of round-robin samples; ${args.warm ? 'warm: batches of consecutive calls, data in cache' : 'cold: single calls, each after another implementation'})`,
+  );
+  console.log(
+    `machine: ${machine.cpu}, ${machine.cores} cores, ${(machine.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, ${machine.os.platform} ${machine.os.release}`,
+  );
+  console.log(
+    `engine: Node ${engine.node}, V8 ${engine.v8}; ${Object.entries(packages)
+      .map(([name, v]) => `${name} ${v}`)
+      .join(', ')}`,
+  );
+  console.log(
+    `loadDice() backend: ${kernels.wasm.backend}; TF.js backend: ${tfjs.backend} (SIMD ${tfjs.simd ? 'on' : 'off'}, threads ${tfjs.threads ? 'on' : 'off'})`,
+  );
   console.log('');
 
   const warnings: string[] = [];
@@ -119,7 +143,7 @@ async function main(): Promise<void> {
       mode: args.warm ? 'warm' : 'cold',
       timing: args.warm
         ? 'as in cold mode, except that each sample is a batch of consecutive calls of one implementation lasting about 5 ms (at least one call; the count is calibrated per implementation after the warm-up), divided by its number of calls: steady-state cost with the data in cache from the previous call'
-        : 'per (case, size): each implementation runs once for the agreement check, then warm-up rounds, then timed rounds; every round calls each implementation once, in an order shuffled each round (seeded; a round never starts with the implementation that ended the previous one), and times each call on its own with performance.now(); the reported time is the median of an implementation\'s timed calls',
+        : "per (case, size): each implementation runs once for the agreement check, then warm-up rounds, then timed rounds; every round calls each implementation once, in an order shuffled each round (seeded; a round never starts with the implementation that ended the previous one), and times each call on its own with performance.now(); the reported time is the median of an implementation's timed calls",
       baseline: BASELINE,
       speedup: 'median of the JS backend / median of the implementation',
       wasmZeroCopyVsTfjs: 'median of TF.js / median of WASM zero-copy',
@@ -136,7 +160,13 @@ async function main(): Promise<void> {
 }
 
 /** Checks, times and records one (case, size); null when the implementations disagree. */
-function runSize(benchCase: BenchCase, n: number, kernels: Kernels, warnings: string[], warm: boolean): SizeResult | null {
+function runSize(
+  benchCase: BenchCase,
+  n: number,
+  kernels: Kernels,
+  warnings: string[],
+  warm: boolean,
+): SizeResult | null {
   const label = sizeLabel(n);
   const where = `${benchCase.id} at n = ${label}`;
   progress(`${where}: making inputs`);
@@ -152,7 +182,9 @@ function runSize(benchCase: BenchCase, n: number, kernels: Kernels, warnings: st
       if (a.lossRelErr <= LOSS_TOLERANCE && a.gradRelErr <= GRAD_TOLERANCE) continue;
       const difference = `loss ${a.loss} vs ${reference.loss} (relative difference ${a.lossRelErr.toExponential(1)}), gradient ${a.gradRelErr.toExponential(1)} of max |grad|`;
       if (c.id === 'tfjsWasm' && n > TFJS_STRICT_MAX_N) {
-        warnings.push(`${where}: TF.js differs from the JS backend beyond the tolerances (float32 sums; reported, not failed, above n = ${sizeLabel(TFJS_STRICT_MAX_N)}): ${difference}`);
+        warnings.push(
+          `${where}: TF.js differs from the JS backend beyond the tolerances (float32 sums; reported, not failed, above n = ${sizeLabel(TFJS_STRICT_MAX_N)}): ${difference}`,
+        );
       } else {
         failures.push(`${c.id}: ${difference}; tolerances ${LOSS_TOLERANCE} (loss), ${GRAD_TOLERANCE} (gradient)`);
       }
@@ -164,7 +196,9 @@ function runSize(benchCase: BenchCase, n: number, kernels: Kernels, warnings: st
     }
 
     const schedule = SCHEDULES[n];
-    progress(`${where}: timing ${contenders.length} implementations round-robin (≥ ${schedule.minSamples} samples, budget ${schedule.budgetMs / 1000} s)`);
+    progress(
+      `${where}: timing ${contenders.length} implementations round-robin (≥ ${schedule.minSamples} samples, budget ${schedule.budgetMs / 1000} s)`,
+    );
     const measured = measureRoundRobin(contenders, schedule, warm);
 
     const baseline = measured.get(BASELINE)!.medianMs;
@@ -214,10 +248,13 @@ function checkAgreement(instance: CaseInstance, contenders: readonly Contender[]
   const agreement = new Map<ImplementationId, Agreement>();
   for (const o of outcomes) {
     let maxDifference = 0;
-    for (let i = 0; i < instance.n; i++) maxDifference = Math.max(maxDifference, Math.abs(o.grad[i] - reference.grad[i]));
+    for (let i = 0; i < instance.n; i++)
+      maxDifference = Math.max(maxDifference, Math.abs(o.grad[i] - reference.grad[i]));
     // A NaN anywhere must fail, and comparisons with NaN are false: test for it explicitly.
     const gradRelErr = o.grad.length !== instance.n || o.grad.some(Number.isNaN) ? Infinity : maxDifference / gradScale;
-    const lossRelErr = Number.isFinite(o.loss) ? Math.abs(o.loss - reference.loss) / Math.abs(reference.loss) : Infinity;
+    const lossRelErr = Number.isFinite(o.loss)
+      ? Math.abs(o.loss - reference.loss) / Math.abs(reference.loss)
+      : Infinity;
     agreement.set(o.id, { loss: o.loss, lossRelErr, gradRelErr });
   }
   return agreement;
@@ -234,20 +271,29 @@ function parseArguments(argv: readonly string[]): Arguments {
     } else if (name === '--sizes') {
       sizes = value.split(',').map((label) => {
         const n = SIZES.find((s) => sizeLabel(s) === label.trim());
-        if (n === undefined) throw new RangeError(`--sizes: unknown size '${label}'; sizes are ${SIZES.map(sizeLabel).join(', ')}`);
+        if (n === undefined)
+          throw new RangeError(`--sizes: unknown size '${label}'; sizes are ${SIZES.map(sizeLabel).join(', ')}`);
         return n;
       });
     } else if (name === '--cases') {
       cases = value.split(',').map((id) => {
         const found = CASES.find((c) => c.id === id.trim());
-        if (found === undefined) throw new RangeError(`--cases: unknown case '${id}'; cases are ${CASES.map((c) => c.id).join(', ')}`);
+        if (found === undefined)
+          throw new RangeError(`--cases: unknown case '${id}'; cases are ${CASES.map((c) => c.id).join(', ')}`);
         return found;
       });
     } else {
-      throw new RangeError(`unknown argument '${arg}'; arguments are --sizes=4K,64K,1M,16M, --cases=binary,softmax4 and --warm`);
+      throw new RangeError(
+        `unknown argument '${arg}'; arguments are --sizes=4K,64K,1M,16M, --cases=binary,softmax4 and --warm`,
+      );
     }
   }
-  return { sizes, cases, warm, complete: SIZES.every((n) => sizes.includes(n)) && CASES.every((c) => cases.includes(c)) };
+  return {
+    sizes,
+    cases,
+    warm,
+    complete: SIZES.every((n) => sizes.includes(n)) && CASES.every((c) => cases.includes(c)),
+  };
 }
 
 await main();

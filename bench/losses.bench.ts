@@ -11,7 +11,12 @@ import { formatRatio, formatTime, writeJson } from './lib/report.js';
 import { setUpTfjs } from './lib/tfjs.js';
 import { consumeSink, measureRoundRobin } from './lib/timing.js';
 
-const SHAPES: readonly number[][] = [[8, 4, 256, 256], [8, 16, 256, 256], [1, 4, 128, 128, 128], [1, 16, 128, 128, 128]];
+const SHAPES: readonly number[][] = [
+  [8, 4, 256, 256],
+  [8, 16, 256, 256],
+  [1, 4, 128, 128, 128],
+  [1, 16, 128, 128, 128],
+];
 /** Loss agreement with the JS backend (TF.js sums in float32: reported beyond this, not failed). */
 const TOLERANCE = 1e-4;
 
@@ -21,7 +26,9 @@ async function main(): Promise<void> {
   const tfjs = await setUpTfjs();
   const machine = machineInfo();
   console.log('dice-wasm benchmark: Dice + cross-entropy from logits (softmax), value + gradient per call');
-  console.log(`machine: ${machine.cpu}, ${machine.cores} cores; engine: Node ${engineInfo().node}; loadDice(): ${kernels.wasm.backend}; TF.js ${tfjs.backend}`);
+  console.log(
+    `machine: ${machine.cpu}, ${machine.cores} cores; engine: Node ${engineInfo().node}; loadDice(): ${kernels.wasm.backend}; TF.js ${tfjs.backend}`,
+  );
   const rows: Record<string, unknown>[] = [];
   const notes: string[] = [];
   for (const shape of SHAPES) {
@@ -38,16 +45,24 @@ async function main(): Promise<void> {
       for (const [id, { loss }] of checks) {
         const error = Math.abs(loss - reference.loss) / Math.abs(reference.loss);
         if (error <= TOLERANCE) continue;
-        if (id !== 'tfjsWasm') throw new Error(`${id} disagrees with the JS backend at [${shape}]: ${loss} vs ${reference.loss}`);
-        notes.push(`[${shape}]: TF.js loss ${loss} vs ${reference.loss} (relative ${error.toExponential(1)}, float32 sums)`);
+        if (id !== 'tfjsWasm')
+          throw new Error(`${id} disagrees with the JS backend at [${shape}]: ${loss} vs ${reference.loss}`);
+        notes.push(
+          `[${shape}]: TF.js loss ${loss} vs ${reference.loss} (relative ${error.toExponential(1)}, float32 sums)`,
+        );
       }
       const n = data.logits.length;
       const measured = measureRoundRobin(contenders, {
-        warmupRounds: 1, warmupMs: 0, minSamples: n > 1e7 ? 3 : 5, budgetMs: 20_000, maxSamples: 30,
+        warmupRounds: 1,
+        warmupMs: 0,
+        minSamples: n > 1e7 ? 3 : 5,
+        budgetMs: 20_000,
+        maxSamples: 30,
       });
       const median = (id: string) => measured.get(id)!.medianMs;
       const row = {
-        shape, elements: n,
+        shape,
+        elements: n,
         medianMs: Object.fromEntries(contenders.map((c) => [c.id, median(c.id)])),
         samples: measured.get('jsBackend')!.samplesMs.length,
         wasmVsJs: median('jsBackend') / median('wasmZeroCopy'),
@@ -55,7 +70,9 @@ async function main(): Promise<void> {
         copyInVsZeroCopy: median('wasmCopyIn') / median('wasmZeroCopy'),
       };
       rows.push(row);
-      console.log(`[${shape.join(', ')}]  JS ${formatTime(median('jsBackend'))}  WASM ${formatTime(median('wasmZeroCopy'))} (copy-in ${formatTime(median('wasmCopyIn'))})  TF.js ${formatTime(median('tfjsWasm'))}  →  WASM ${formatRatio(row.wasmVsJs)} JS, ${formatRatio(row.wasmVsTfjs)} TF.js`);
+      console.log(
+        `[${shape.join(', ')}]  JS ${formatTime(median('jsBackend'))}  WASM ${formatTime(median('wasmZeroCopy'))} (copy-in ${formatTime(median('wasmCopyIn'))})  TF.js ${formatTime(median('tfjsWasm'))}  →  WASM ${formatRatio(row.wasmVsJs)} JS, ${formatRatio(row.wasmVsTfjs)} TF.js`,
+      );
     } finally {
       for (const c of contenders) c.dispose();
     }
@@ -66,11 +83,15 @@ async function main(): Promise<void> {
   writeJson(join(root, 'bench', 'results', 'losses-latest.json'), {
     date: new Date().toISOString(),
     durationSeconds: Math.round((performance.now() - started) / 1000),
-    machine, engine: engineInfo(),
+    machine,
+    engine: engineInfo(),
     packages: packageVersions(root, ['assemblyscript', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm']),
-    diceBackend: kernels.wasm.backend, tfjs,
-    method: 'shuffled round-robin of single calls (lib/timing.ts), median per contender; DiceCE = mean Dice over B·C terms (smooth 1) + mean cross-entropy over voxels',
-    rows, notes,
+    diceBackend: kernels.wasm.backend,
+    tfjs,
+    method:
+      'shuffled round-robin of single calls (lib/timing.ts), median per contender; DiceCE = mean Dice over B·C terms (smooth 1) + mean cross-entropy over voxels',
+    rows,
+    notes,
   });
 }
 

@@ -24,7 +24,8 @@ const SCHEDULE: Readonly<Record<'small' | 'medium' | 'large', Schedule>> = {
   medium: { warmupRounds: 5, warmupMs: 300, minSamples: 15, budgetMs: 3_000, maxSamples: 300 },
   large: { warmupRounds: 2, warmupMs: 0, minSamples: 7, budgetMs: 8_000, maxSamples: 50 },
 };
-const scheduleFor = (n: number): Schedule => (n <= 16_384 ? SCHEDULE.small : n <= 131_072 ? SCHEDULE.medium : SCHEDULE.large);
+const scheduleFor = (n: number): Schedule =>
+  n <= 16_384 ? SCHEDULE.small : n <= 131_072 ? SCHEDULE.medium : SCHEDULE.large;
 
 interface Row {
   id: string;
@@ -105,13 +106,20 @@ function sortSize(n: number): SizeResult {
     let last: Uint32Array = new Uint32Array(0);
     return { id, run: () => (last = sort(keys))[0], order: () => last };
   };
-  const contenders = [simd, scalar, typescript('tsRadix', argsortDescending), typescript('packedFloat64', packedFloat64Argsort), typescript('comparator', comparatorArgsort)];
+  const contenders = [
+    simd,
+    scalar,
+    typescript('tsRadix', argsortDescending),
+    typescript('packedFloat64', packedFloat64Argsort),
+    typescript('comparator', comparatorArgsort),
+  ];
   // Agreement: every sort gives the same permutation (descending, equal keys by index).
   for (const c of contenders) c.run();
   const expected = contenders[4].order();
   for (const c of contenders) {
     const order = c.order();
-    if (order.length !== n || order.some((v, i) => v !== expected[i])) throw new Error(`${c.id} sorts ${sizeLabel(n)} keys differently from the comparator sort`);
+    if (order.length !== n || order.some((v, i) => v !== expected[i]))
+      throw new Error(`${c.id} sorts ${sizeLabel(n)} keys differently from the comparator sort`);
   }
   return record(n, decimalLabel(n), measureRoundRobin(contenders, scheduleFor(n)));
 }
@@ -130,13 +138,20 @@ interface LossCase {
   description: string;
   shape(n: number): number[];
   inputs(n: number): { pred: Float32Array; target: Float32Array | Uint8Array };
-  call(k: DiceKernel, pred: Float32Array, target: Float32Array | Uint8Array, shape: number[], out: Float32Array): number;
+  call(
+    k: DiceKernel,
+    pred: Float32Array,
+    target: Float32Array | Uint8Array,
+    shape: number[],
+    out: Float32Array,
+  ): number;
 }
 
 const LOSS_CASES: readonly LossCase[] = [
   {
     id: 'lovaszSoftmax4',
-    description: 'lovaszSoftmaxLossWithGrad: logits [1, 4, n/4] (softmax4 data of dice.bench.ts), Uint8Array labels, classes \'present\', over the batch',
+    description:
+      "lovaszSoftmaxLossWithGrad: logits [1, 4, n/4] (softmax4 data of dice.bench.ts), Uint8Array labels, classes 'present', over the batch",
     shape: (n) => [1, 4, n / 4],
     inputs: (n) => {
       const { logits, labels } = softmaxData(n, 4, 0x54 + n);
@@ -146,7 +161,8 @@ const LOSS_CASES: readonly LossCase[] = [
   },
   {
     id: 'lovaszHinge',
-    description: 'lovaszHingeLossWithGrad: n logits (log-odds of the binary data of dice.bench.ts), Float32Array 0/1 mask, shape [n]',
+    description:
+      'lovaszHingeLossWithGrad: n logits (log-odds of the binary data of dice.bench.ts), Float32Array 0/1 mask, shape [n]',
     shape: (n) => [n],
     inputs: (n) => {
       const { pred, target } = binaryData(n, 0xb1 + n);
@@ -174,7 +190,9 @@ function lossSize(lossCase: LossCase, n: number, kernels: Record<string, DiceKer
     const t = target instanceof Float32Array ? k.alloc(Float32Array, n) : k.alloc(Uint8Array, target.length);
     t.set(target);
     const out = k.alloc(Float32Array, n);
-    disposers.push(() => { for (const a of [p, t, out]) k.free(a); });
+    disposers.push(() => {
+      for (const a of [p, t, out]) k.free(a);
+    });
     return { id, run: () => lossCase.call(k, p, t, shape, out), grad: () => out };
   });
   try {
@@ -187,8 +205,14 @@ function lossSize(lossCase: LossCase, n: number, kernels: Record<string, DiceKer
     const agreement: Record<string, { loss: number; grad: number }> = {};
     for (const o of outcomes) {
       const loss = Math.abs(o.loss - reference.loss) / Math.abs(reference.loss);
-      if (!(loss <= 1e-5)) throw new Error(`${lossCase.id} at ${sizeLabel(n)}: ${o.id} loss ${o.loss} differs from the JS backend's ${reference.loss}`);
-      agreement[o.id] = { loss, grad: o.grad.reduce((m, v, i) => Math.max(m, Math.abs(v - reference.grad[i])), 0) / scale };
+      if (!(loss <= 1e-5))
+        throw new Error(
+          `${lossCase.id} at ${sizeLabel(n)}: ${o.id} loss ${o.loss} differs from the JS backend's ${reference.loss}`,
+        );
+      agreement[o.id] = {
+        loss,
+        grad: o.grad.reduce((m, v, i) => Math.max(m, Math.abs(v - reference.grad[i])), 0) / scale,
+      };
     }
     return { ...record(n, sizeLabel(n), measureRoundRobin(contenders, scheduleFor(n))), agreement };
   } finally {
@@ -201,7 +225,13 @@ function lossSize(lossCase: LossCase, n: number, kernels: Record<string, DiceKer
 function record(n: number, label: string, measured: Map<string, Measurement>): SizeResult {
   const results: SizeResult['results'] = {};
   for (const [id, m] of measured) {
-    results[id] = { medianMs: m.medianMs, q1Ms: m.q1Ms, q3Ms: m.q3Ms, samples: m.samplesMs.length, nsPerElement: (m.medianMs * 1e6) / n };
+    results[id] = {
+      medianMs: m.medianMs,
+      q1Ms: m.q1Ms,
+      q3Ms: m.q3Ms,
+      samples: m.samplesMs.length,
+      nsPerElement: (m.medianMs * 1e6) / n,
+    };
   }
   return { n, label, results };
 }
@@ -210,13 +240,28 @@ function record(n: number, label: string, measured: Map<string, Measurement>): S
 function table(title: string, rows: readonly Row[], sizes: readonly SizeResult[], baseline: string): string {
   const labelWidth = Math.max(...rows.map((r) => r.label.length)) + 2;
   const cell = (s: string) => s.padEnd(30);
-  const lines = [title, ''.padEnd(labelWidth) + sizes.map((s) => cell(`n = ${s.label}`)).join('').trimEnd()];
+  const lines = [
+    title,
+    ''.padEnd(labelWidth) +
+      sizes
+        .map((s) => cell(`n = ${s.label}`))
+        .join('')
+        .trimEnd(),
+  ];
   for (const row of rows) {
-    lines.push(row.label.padEnd(labelWidth) + sizes.map((s) => {
-      const r = s.results[row.id];
-      const ratio = s.results[baseline].medianMs / r.medianMs;
-      return cell(`${formatTime(r.medianMs).padStart(9)} ${`${r.nsPerElement.toPrecision(3)} ns`.padStart(9)} ${formatRatio(ratio).padStart(7)}`);
-    }).join('').trimEnd());
+    lines.push(
+      row.label.padEnd(labelWidth) +
+        sizes
+          .map((s) => {
+            const r = s.results[row.id];
+            const ratio = s.results[baseline].medianMs / r.medianMs;
+            return cell(
+              `${formatTime(r.medianMs).padStart(9)} ${`${r.nsPerElement.toPrecision(3)} ns`.padStart(9)} ${formatRatio(ratio).padStart(7)}`,
+            );
+          })
+          .join('')
+          .trimEnd(),
+    );
   }
   return lines.join('\n');
 }
@@ -232,14 +277,27 @@ async function main(): Promise<void> {
   const engine = engineInfo();
   const packages = packageVersions(root, ['assemblyscript']);
   console.log('dice-wasm Lovász benchmark (median of shuffled round-robin samples; cold: single calls)');
-  console.log(`machine: ${machine.cpu}, ${machine.cores} cores; engine: Node ${engine.node}, V8 ${engine.v8}; ${Object.entries(packages).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(
+    `machine: ${machine.cpu}, ${machine.cores} cores; engine: Node ${engine.node}, V8 ${engine.v8}; ${Object.entries(
+      packages,
+    )
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
   console.log('');
 
   const sorts = SORT_SIZES.map((n) => {
     console.error(`argsort of ${decimalLabel(n)} keys`);
     return sortSize(n);
   });
-  console.log(table('Argsort of Lovász-Softmax errors (float32 keys, descending, stable): median, ns per key, speed-up vs the comparator sort', SORT_ROWS, sorts, 'comparator'));
+  console.log(
+    table(
+      'Argsort of Lovász-Softmax errors (float32 keys, descending, stable): median, ns per key, speed-up vs the comparator sort',
+      SORT_ROWS,
+      sorts,
+      'comparator',
+    ),
+  );
   console.log('');
 
   const kernels: Record<string, DiceKernel> = {
@@ -252,9 +310,18 @@ async function main(): Promise<void> {
       console.error(`${lossCase.id} at n = ${sizeLabel(n)}`);
       return lossSize(lossCase, n, kernels);
     });
-    console.log(table(`${lossCase.id}, value + gradient per call: median, ns per element of pred, speed-up vs the JS backend`, LOSS_ROWS, sizes, 'jsBackend'));
+    console.log(
+      table(
+        `${lossCase.id}, value + gradient per call: median, ns per element of pred, speed-up vs the JS backend`,
+        LOSS_ROWS,
+        sizes,
+        'jsBackend',
+      ),
+    );
     for (const s of sizes) {
-      const notes = Object.entries(s.agreement ?? {}).filter(([id]) => id !== 'jsBackend').map(([id, a]) => `${id} loss ${a.loss.toExponential(1)}, grad ${a.grad.toExponential(1)}`);
+      const notes = Object.entries(s.agreement ?? {})
+        .filter(([id]) => id !== 'jsBackend')
+        .map(([id, a]) => `${id} loss ${a.loss.toExponential(1)}, grad ${a.grad.toExponential(1)}`);
       console.log(`  difference from the JS backend at n = ${s.label}: ${notes.join('; ')}`);
     }
     console.log('');
@@ -270,7 +337,8 @@ async function main(): Promise<void> {
     machine,
     engine,
     packages,
-    method: 'per size: an agreement check (the sorts: the same permutation as the comparator sort; the losses: loss within 1e-5 of the JS backend, gradient differences recorded), then warm-up rounds, then timed rounds calling every contender once each, in a shuffled order, each call timed alone; the median of each contender',
+    method:
+      'per size: an agreement check (the sorts: the same permutation as the comparator sort; the losses: loss within 1e-5 of the JS backend, gradient differences recorded), then warm-up rounds, then timed rounds calling every contender once each, in a shuffled order, each call timed alone; the median of each contender',
     argsort: { keys: 'float32 |y − p| of class 1 of the softmax4 data (4 classes)', rows: SORT_ROWS, sizes: sorts },
     losses: losses.map((l) => ({ ...l, rows: LOSS_ROWS })),
   });

@@ -18,13 +18,20 @@ import { residentCopies } from './lib/resident.js';
 import { formatTime, writeJson } from './lib/report.js';
 import { consumeSink, measureRoundRobin, type Runnable } from './lib/timing.js';
 
-const SIZES = [{ label: '1M', n: 1 << 20 }, { label: '16M', n: 1 << 24 }];
+const SIZES = [
+  { label: '1M', n: 1 << 20 },
+  { label: '16M', n: 1 << 24 },
+];
 const WAYS = ['zeroCopy', 'streamed', 'whole'] as const;
 type Way = (typeof WAYS)[number];
 /** A staging area larger than any tensor here: one chunk, i.e. copy everything in, then compute. */
 const WHOLE_STAGING_BYTES = 1 << 30;
 
-interface Inputs { pred: Float32Array; target: Float32Array | Uint8Array; options: Record<string, unknown> }
+interface Inputs {
+  pred: Float32Array;
+  target: Float32Array | Uint8Array;
+  options: Record<string, unknown>;
+}
 
 interface Case {
   id: string;
@@ -35,25 +42,33 @@ interface Case {
 
 const CASES: readonly Case[] = [
   {
-    id: 'binary', description: 'diceLossWithGrad, n probabilities, dense f32 0/1 target (bench/lib/data.ts binaryData)', grad: true,
+    id: 'binary',
+    description: 'diceLossWithGrad, n probabilities, dense f32 0/1 target (bench/lib/data.ts binaryData)',
+    grad: true,
     make: (n) => ({ ...binaryData(n, 7), options: {} }),
   },
   {
-    id: 'binary-u8', description: 'diceLossWithGrad, as binary with the target as a Uint8Array mask', grad: true,
+    id: 'binary-u8',
+    description: 'diceLossWithGrad, as binary with the target as a Uint8Array mask',
+    grad: true,
     make: (n) => {
       const { pred, target } = binaryData(n, 7);
       return { pred, target: Uint8Array.from(target), options: {} };
     },
   },
   {
-    id: 'softmax4', description: 'diceLossWithGrad, logits [1, 4, n/4] channels first, u8 label map, softmax', grad: true,
+    id: 'softmax4',
+    description: 'diceLossWithGrad, logits [1, 4, n/4] channels first, u8 label map, softmax',
+    grad: true,
     make: (n) => {
       const data = softmaxData(n, 4, 11);
       return { pred: data.logits, target: data.labels, options: { shape: [1, 4, data.voxels], activation: 'softmax' } };
     },
   },
   {
-    id: 'binary-value', description: 'diceLoss (kernel 1 only), as binary', grad: false,
+    id: 'binary-value',
+    description: 'diceLoss (kernel 1 only), as binary',
+    grad: false,
     make: (n) => ({ ...binaryData(n, 7), options: {} }),
   },
 ];
@@ -65,7 +80,8 @@ function contender(way: Way, k: DiceKernel, c: Case, inputs: Inputs): Runnable &
   const options = c.grad ? { ...inputs.options, out } : inputs.options;
   return {
     id: way,
-    run: () => (c.grad ? k.diceLossWithGrad(pred, target, options).loss : k.diceLoss(pred, target, options) as number),
+    run: () =>
+      c.grad ? k.diceLossWithGrad(pred, target, options).loss : (k.diceLoss(pred, target, options) as number),
     dispose: () => resident?.free(),
   };
 }
@@ -79,29 +95,42 @@ async function main(): Promise<void> {
     whole: await loadDice({ stagingBytes: WHOLE_STAGING_BYTES }),
   };
   console.log('dice-wasm benchmark: plain arrays (streamed, copied whole) vs arrays in WebAssembly memory');
-  console.log(`machine: ${machine.cpu}, ${machine.cores} cores; engine: Node ${engineInfo().node}; backend ${kernels.zeroCopy.backend}`);
+  console.log(
+    `machine: ${machine.cpu}, ${machine.cores} cores; engine: Node ${engineInfo().node}; backend ${kernels.zeroCopy.backend}`,
+  );
   const rows: Record<string, unknown>[] = [];
   for (const c of CASES) {
     for (const { label, n } of SIZES) {
       const inputs = c.make(n);
       const contenders = WAYS.map((way) => contender(way, kernels[way], c, inputs));
       const losses = contenders.map((x) => x.run());
-      if (losses.some((loss) => loss !== losses[0])) throw new Error(`${c.id} ${label}: the ways disagree: ${losses.join(', ')}`);
-      const measured = measureRoundRobin(contenders, { warmupRounds: 2, warmupMs: 0, minSamples: n > 1e7 ? 9 : 21, budgetMs: 15_000, maxSamples: 61 });
+      if (losses.some((loss) => loss !== losses[0]))
+        throw new Error(`${c.id} ${label}: the ways disagree: ${losses.join(', ')}`);
+      const measured = measureRoundRobin(contenders, {
+        warmupRounds: 2,
+        warmupMs: 0,
+        minSamples: n > 1e7 ? 9 : 21,
+        budgetMs: 15_000,
+        maxSamples: 61,
+      });
       const stats = (way: Way) => {
         const m = measured.get(way)!;
         return { medianMs: m.medianMs, q1Ms: m.q1Ms, q3Ms: m.q3Ms, minMs: m.minMs, samples: m.samplesMs.length };
       };
       const median = (way: Way) => measured.get(way)!.medianMs;
       const row = {
-        case: c.id, size: label, n,
+        case: c.id,
+        size: label,
+        n,
         ...Object.fromEntries(WAYS.map((way) => [way, stats(way)])),
         streamedVsZeroCopy: median('streamed') / median('zeroCopy'),
         wholeVsZeroCopy: median('whole') / median('zeroCopy'),
       };
       rows.push(row);
-      console.log(`${c.id.padEnd(13)} ${label.padStart(3)}  zero-copy ${formatTime(median('zeroCopy'))}  streamed ${formatTime(median('streamed'))} (${row.streamedVsZeroCopy.toFixed(2)}×)  whole copy ${formatTime(median('whole'))} (${row.wholeVsZeroCopy.toFixed(2)}×)`
-        + `   [IQR zero-copy ${formatTime(stats('zeroCopy').q1Ms)}–${formatTime(stats('zeroCopy').q3Ms)}, streamed ${formatTime(stats('streamed').q1Ms)}–${formatTime(stats('streamed').q3Ms)}]`);
+      console.log(
+        `${c.id.padEnd(13)} ${label.padStart(3)}  zero-copy ${formatTime(median('zeroCopy'))}  streamed ${formatTime(median('streamed'))} (${row.streamedVsZeroCopy.toFixed(2)}×)  whole copy ${formatTime(median('whole'))} (${row.wholeVsZeroCopy.toFixed(2)}×)` +
+          `   [IQR zero-copy ${formatTime(stats('zeroCopy').q1Ms)}–${formatTime(stats('zeroCopy').q3Ms)}, streamed ${formatTime(stats('streamed').q1Ms)}–${formatTime(stats('streamed').q3Ms)}]`,
+      );
       for (const x of contenders) x.dispose();
     }
   }
@@ -110,13 +139,17 @@ async function main(): Promise<void> {
   writeJson(join(root, 'bench', 'results', 'marshalling-latest.json'), {
     date: new Date().toISOString(),
     durationSeconds: Math.round((performance.now() - started) / 1000),
-    machine, engine: engineInfo(), packages: packageVersions(root, ['assemblyscript']),
+    machine,
+    engine: engineInfo(),
+    packages: packageVersions(root, ['assemblyscript']),
     backend: kernels.zeroCopy.backend,
-    method: 'shuffled round-robin of single calls (lib/timing.ts), median per way; ratios are median / median of zeroCopy in the same run',
+    method:
+      'shuffled round-robin of single calls (lib/timing.ts), median per way; ratios are median / median of zeroCopy in the same run',
     cases: CASES.map(({ id, description }) => ({ id, description })),
     ways: {
       zeroCopy: 'pred, target and out from k.alloc (after k.reserve): nothing copied',
-      streamed: 'plain typed arrays, default staging area (256 KiB): chunks copied in and reduced in cache, gradient copied out chunk by chunk',
+      streamed:
+        'plain typed arrays, default staging area (256 KiB): chunks copied in and reduced in cache, gradient copied out chunk by chunk',
       whole: `plain typed arrays, loadDice({ stagingBytes: ${WHOLE_STAGING_BYTES} }): one chunk, i.e. everything copied in, then the kernels, then the gradient copied out`,
     },
     rows,

@@ -11,14 +11,21 @@ import { rng } from '../test/support/random.js';
 import { engineInfo, machineInfo, packageRoot, packageVersions } from './lib/machine.js';
 import { writeJson } from './lib/report.js';
 
-const C = 3, S = 1031;
+const C = 3,
+  S = 1031;
 const KERNEL_CALLS = 1_000_000;
 const POOL_CALLS = 100_000;
 const CHECKPOINTS = 10;
 /** Iterations (three calls each) before the first checkpoint: the arena and V8 settle. */
 const WARMUP_ITERATIONS = 1000;
 
-interface Checkpoint { calls: number; seconds: number; wasmBytes: number; heapBytes: number; rssBytes: number }
+interface Checkpoint {
+  calls: number;
+  seconds: number;
+  wasmBytes: number;
+  heapBytes: number;
+  rssBytes: number;
+}
 
 function inputs() {
   const random = rng(5);
@@ -49,10 +56,14 @@ async function loop(runner: DiceKernel | DicePool, calls: number): Promise<Check
   const every = Math.round(iterations / CHECKPOINTS);
   const start = performance.now();
   const checkpoints: Checkpoint[] = [];
-  const record = (done: number) => checkpoints.push({
-    calls: 3 * done, seconds: (performance.now() - start) / 1000,
-    wasmBytes: runner.memory!.buffer.byteLength, heapBytes: heapAfterGc(), rssBytes: process.memoryUsage().rss,
-  });
+  const record = (done: number) =>
+    checkpoints.push({
+      calls: 3 * done,
+      seconds: (performance.now() - start) / 1000,
+      wasmBytes: runner.memory!.buffer.byteLength,
+      heapBytes: heapAfterGc(),
+      rssBytes: process.memoryUsage().rss,
+    });
   record(0);
   for (let i = 1; i <= iterations; i++) {
     await iteration();
@@ -62,7 +73,8 @@ async function loop(runner: DiceKernel | DicePool, calls: number): Promise<Check
 }
 
 function summary(checkpoints: Checkpoint[]) {
-  const first = checkpoints[0], last = checkpoints[checkpoints.length - 1];
+  const first = checkpoints[0],
+    last = checkpoints[checkpoints.length - 1];
   const heaps = checkpoints.map((c) => c.heapBytes);
   return {
     calls: last.calls,
@@ -78,8 +90,10 @@ const mib = (bytes: number): string => `${(bytes / 1048576).toFixed(2)} MiB`;
 
 function print(name: string, checkpoints: Checkpoint[]): void {
   const s = summary(checkpoints);
-  console.log(`${name}: ${s.calls} calls in ${s.seconds.toFixed(1)} s; WebAssembly memory ${mib(checkpoints[0].wasmBytes)} → ${mib(checkpoints[checkpoints.length - 1].wasmBytes)} (growth ${s.wasmGrowthBytes} bytes); `
-    + `JS heap after gc ${mib(checkpoints[0].heapBytes)} → ${mib(checkpoints[checkpoints.length - 1].heapBytes)} (drift ${(s.heapDriftBytes / 1024).toFixed(1)} KiB, range over checkpoints ${(s.heapRangeBytes / 1024).toFixed(1)} KiB); RSS drift ${mib(s.rssDriftBytes)}`);
+  console.log(
+    `${name}: ${s.calls} calls in ${s.seconds.toFixed(1)} s; WebAssembly memory ${mib(checkpoints[0].wasmBytes)} → ${mib(checkpoints[checkpoints.length - 1].wasmBytes)} (growth ${s.wasmGrowthBytes} bytes); ` +
+      `JS heap after gc ${mib(checkpoints[0].heapBytes)} → ${mib(checkpoints[checkpoints.length - 1].heapBytes)} (drift ${(s.heapDriftBytes / 1024).toFixed(1)} KiB, range over checkpoints ${(s.heapRangeBytes / 1024).toFixed(1)} KiB); RSS drift ${mib(s.rssDriftBytes)}`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -96,9 +110,15 @@ async function main(): Promise<void> {
   const root = packageRoot();
   writeJson(join(root, 'bench', 'results', 'memory-latest.json'), {
     date: new Date().toISOString(),
-    machine, engine: engineInfo(), packages: packageVersions(root, ['assemblyscript']),
+    machine,
+    engine: engineInfo(),
+    packages: packageVersions(root, ['assemblyscript']),
     method: `${WARMUP_ITERATIONS} warm-up iterations of the three-call mix, then checkpoints (WebAssembly memory size, JS heap used after two full gc, RSS) every tenth of the calls; inputs [1, ${C}, ${S}]`,
-    mix: ['diceLossWithGrad(probs, mask) on plain arrays', 'diceLoss(logits, labels, { activation: softmax })', 'scope: alloc the logits, diceCELossWithGrad(logits, labels, { out })'],
+    mix: [
+      'diceLossWithGrad(probs, mask) on plain arrays',
+      'diceLoss(logits, labels, { activation: softmax })',
+      'scope: alloc the logits, diceCELossWithGrad(logits, labels, { out })',
+    ],
     kernel: { backend: kernel.backend, summary: summary(kernelCheckpoints), checkpoints: kernelCheckpoints },
     pool: { threads: 2, parallelThreshold: 0, summary: summary(poolCheckpoints), checkpoints: poolCheckpoints },
   });

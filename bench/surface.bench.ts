@@ -22,22 +22,49 @@ interface Size {
 }
 
 const SIZES: readonly Size[] = [
-  { label: '128³', n: 128, schedule: { warmupRounds: 2, warmupMs: 0, minSamples: 15, budgetMs: 15_000, maxSamples: 100 } },
-  { label: '256³', n: 256, schedule: { warmupRounds: 1, warmupMs: 0, minSamples: 7, budgetMs: 60_000, maxSamples: 20 } },
+  {
+    label: '128³',
+    n: 128,
+    schedule: { warmupRounds: 2, warmupMs: 0, minSamples: 15, budgetMs: 15_000, maxSamples: 100 },
+  },
+  {
+    label: '256³',
+    n: 256,
+    schedule: { warmupRounds: 1, warmupMs: 0, minSamples: 7, budgetMs: 60_000, maxSamples: 20 },
+  },
 ];
 
 const IMPLEMENTATIONS = [
-  { id: 'jsBackend', label: 'dice-wasm JS backend', what: "k.surfaceMetrics on loadDice({ backend: 'js' }): the same algorithm in TypeScript, float64 (the baseline)" },
-  { id: 'wasmZeroCopy', label: 'dice-wasm WASM zero-copy', what: 'k.surfaceMetrics on loadDice() with pred and target from k.alloc (nothing copied)' },
-  { id: 'wasmCopyIn', label: 'dice-wasm WASM copy-in', what: 'k.surfaceMetrics on loadDice() with plain Uint8Arrays, copied into WebAssembly memory by each call' },
-  { id: 'scalarZeroCopy', label: 'dice-wasm scalar WASM', what: "k.surfaceMetrics on loadDice({ backend: 'scalar' }) (no SIMD), zero-copy" },
+  {
+    id: 'jsBackend',
+    label: 'dice-wasm JS backend',
+    what: "k.surfaceMetrics on loadDice({ backend: 'js' }): the same algorithm in TypeScript, float64 (the baseline)",
+  },
+  {
+    id: 'wasmZeroCopy',
+    label: 'dice-wasm WASM zero-copy',
+    what: 'k.surfaceMetrics on loadDice() with pred and target from k.alloc (nothing copied)',
+  },
+  {
+    id: 'wasmCopyIn',
+    label: 'dice-wasm WASM copy-in',
+    what: 'k.surfaceMetrics on loadDice() with plain Uint8Arrays, copied into WebAssembly memory by each call',
+  },
+  {
+    id: 'scalarZeroCopy',
+    label: 'dice-wasm scalar WASM',
+    what: "k.surfaceMetrics on loadDice({ backend: 'scalar' }) (no SIMD), zero-copy",
+  },
 ] as const;
 type ImplementationId = (typeof IMPLEMENTATIONS)[number]['id'];
 
 /** Target: a sphere of radius 0.3·n at the centre; prediction: radius 0.28·n, centre moved by (3, −2, 1) voxels. */
 function spheres(n: number): { pred: Uint8Array; target: Uint8Array } {
-  const pred = new Uint8Array(n * n * n), target = new Uint8Array(n * n * n);
-  const c = n / 2, rt = 0.3 * n, rp = 0.28 * n;
+  const pred = new Uint8Array(n * n * n),
+    target = new Uint8Array(n * n * n);
+  const c = n / 2,
+    rt = 0.3 * n,
+    rp = 0.28 * n;
   for (let z = 0; z < n; z++) {
     for (let y = 0; y < n; y++) {
       for (let x = 0; x < n; x++) {
@@ -55,8 +82,16 @@ interface Contender extends Runnable {
   dispose(): void;
 }
 
-function contender(id: ImplementationId, k: DiceKernel, pred: Uint8Array, target: Uint8Array, n: number, zeroCopy: boolean): Contender {
-  let p = pred, t = target;
+function contender(
+  id: ImplementationId,
+  k: DiceKernel,
+  pred: Uint8Array,
+  target: Uint8Array,
+  n: number,
+  zeroCopy: boolean,
+): Contender {
+  let p = pred,
+    t = target;
   if (zeroCopy) {
     // Room for both arrays and a call's work (a mask byte and a float32 per voxel, the distance
     // pairs), so that no call grows the memory, which would detach the arrays.
@@ -70,7 +105,12 @@ function contender(id: ImplementationId, k: DiceKernel, pred: Uint8Array, target
   return {
     id,
     run: () => (k.surfaceMetrics(p, t, options).hausdorff95 as Float64Array)[1],
-    dispose: () => { if (zeroCopy) { k.free(p); k.free(t); } },
+    dispose: () => {
+      if (zeroCopy) {
+        k.free(p);
+        k.free(t);
+      }
+    },
   };
 }
 
@@ -79,7 +119,10 @@ interface SizeResult {
   shape: number[];
   voxels: number;
   hausdorff95: number;
-  results: Record<ImplementationId, { medianMs: number; q1Ms: number; q3Ms: number; minMs: number; samples: number; speedupVsJsBackend: number }>;
+  results: Record<
+    ImplementationId,
+    { medianMs: number; q1Ms: number; q3Ms: number; minMs: number; samples: number; speedupVsJsBackend: number }
+  >;
 }
 
 async function main(): Promise<void> {
@@ -93,8 +136,12 @@ async function main(): Promise<void> {
   };
   const machine = machineInfo();
   const engine = engineInfo();
-  console.log('dice-wasm benchmark: HD95 of two spheres (surfaces, two exact EDTs, percentile), u8 label maps (median of round-robin samples, single calls)');
-  console.log(`machine: ${machine.cpu}, ${machine.cores} cores; engine: Node ${engine.node}, V8 ${engine.v8}; loadDice() backend: ${kernels.wasm.backend}`);
+  console.log(
+    'dice-wasm benchmark: HD95 of two spheres (surfaces, two exact EDTs, percentile), u8 label maps (median of round-robin samples, single calls)',
+  );
+  console.log(
+    `machine: ${machine.cpu}, ${machine.cores} cores; engine: Node ${engine.node}, V8 ${engine.v8}; loadDice() backend: ${kernels.wasm.backend}`,
+  );
   console.log('');
 
   const sizes: SizeResult[] = [];
@@ -112,13 +159,17 @@ async function main(): Promise<void> {
       const expected = contenders[0].run();
       const timed = agreeThenTime(size.label, contenders, size.schedule, (c) => {
         const got = c.run();
-        return Math.abs(got - expected) <= 1e-5 * expected ? null : `${c.id} gives HD95 ${got}, the JS backend ${expected}`;
+        return Math.abs(got - expected) <= 1e-5 * expected
+          ? null
+          : `${c.id} gives HD95 ${got}, the JS backend ${expected}`;
       });
       if (timed === null) return;
-      const results = Object.fromEntries(contenders.map((c) => {
-        const { speedup, ...summary } = timed.get(c.id)!;
-        return [c.id, { ...summary, speedupVsJsBackend: speedup }];
-      })) as SizeResult['results'];
+      const results = Object.fromEntries(
+        contenders.map((c) => {
+          const { speedup, ...summary } = timed.get(c.id)!;
+          return [c.id, { ...summary, speedupVsJsBackend: speedup }];
+        }),
+      ) as SizeResult['results'];
       sizes.push({ label: size.label, shape: [1, n, n, n], voxels: n ** 3, hausdorff95: expected, results });
     } finally {
       for (const c of contenders) c.dispose();
@@ -139,8 +190,9 @@ async function main(): Promise<void> {
     packages: packageVersions(root, ['assemblyscript']),
     diceBackend: kernels.wasm.backend,
     method: {
-      case: 'pred and target: Uint8Array label maps of 2 classes, n³ voxels; the target a sphere of radius 0.3·n at the centre, the prediction one of radius 0.28·n whose centre is moved by (3, −2, 1) voxels; k.surfaceMetrics(pred, target, { numClasses: 2, shape: [1, n, n, n], metrics: [\'hausdorff95\'], includeBackground: false })',
-      timing: 'after an agreement check (every implementation gives the JS backend\'s HD95 within 1e-5 relative) and warm-up rounds, every round calls each implementation once in a shuffled order and times each call on its own; the reported time is the median',
+      case: "pred and target: Uint8Array label maps of 2 classes, n³ voxels; the target a sphere of radius 0.3·n at the centre, the prediction one of radius 0.28·n whose centre is moved by (3, −2, 1) voxels; k.surfaceMetrics(pred, target, { numClasses: 2, shape: [1, n, n, n], metrics: ['hausdorff95'], includeBackground: false })",
+      timing:
+        "after an agreement check (every implementation gives the JS backend's HD95 within 1e-5 relative) and warm-up rounds, every round calls each implementation once in a shuffled order and times each call on its own; the reported time is the median",
       baseline: 'jsBackend',
       speedup: 'median of the JS backend / median of the implementation',
       schedules: Object.fromEntries(SIZES.map((s) => [s.label, s.schedule])),
@@ -154,12 +206,15 @@ async function main(): Promise<void> {
 function table(sizes: readonly SizeResult[]): string {
   return sizesTable(
     'Median time per call and speed-up vs the JS backend:',
-    sizes, (s) => `${s.label} (HD95 ${s.hausdorff95.toFixed(3)})`, IMPLEMENTATIONS,
+    sizes,
+    (s) => `${s.label} (HD95 ${s.hausdorff95.toFixed(3)})`,
+    IMPLEMENTATIONS,
     (s, id) => {
       const r = s.results[id as ImplementationId];
       return `${formatTime(r.medianMs).padStart(9)} ${formatRatio(r.speedupVsJsBackend).padStart(7)}`;
     },
-    (s) => Math.min(...Object.values(s.results).map((r) => r.samples)), 26,
+    (s) => Math.min(...Object.values(s.results).map((r) => r.samples)),
+    26,
   );
 }
 

@@ -15,7 +15,10 @@ import { setUpTfjs } from './lib/tfjs.js';
 import { consumeSink, measureRoundRobin, type Runnable } from './lib/timing.js';
 
 /** [B, H, W, features]; 4 classes out. */
-const SHAPES: readonly number[][] = [[4, 64, 64, 8], [4, 256, 256, 8]];
+const SHAPES: readonly number[][] = [
+  [4, 64, 64, 8],
+  [4, 256, 256, 8],
+];
 const CLASSES = 4;
 const HIDDEN = 16;
 const TOLERANCE = 1e-5;
@@ -27,43 +30,67 @@ function tfOpsDice(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
   return tf.mean(tf.sub(1, tf.div(tf.add(tf.mul(2, intersection), 1), denominator)));
 }
 
-interface Problem { x: tf.Tensor4D; y: tf.Tensor4D; model: tf.Sequential; optimizer: tf.Optimizer }
+interface Problem {
+  x: tf.Tensor4D;
+  y: tf.Tensor4D;
+  model: tf.Sequential;
+  optimizer: tf.Optimizer;
+}
 
 function problem(shape: readonly number[], seed: number): Problem {
   const [B, H, W, F] = shape;
   const random = rng(seed);
-  const labels = Int32Array.from({ length: B * H * W }, (_, i) => ((i % W) * CLASSES / W + random() * 0.6) | 0);
-  const features = Float32Array.from({ length: B * H * W * F }, (_, i) => (i % F === 0 ? labels[(i / F) | 0] / CLASSES : 0) + random() - 0.5);
+  const labels = Int32Array.from({ length: B * H * W }, (_, i) => (((i % W) * CLASSES) / W + random() * 0.6) | 0);
+  const features = Float32Array.from(
+    { length: B * H * W * F },
+    (_, i) => (i % F === 0 ? labels[(i / F) | 0] / CLASSES : 0) + random() - 0.5,
+  );
   const y = tf.tidy(() => tf.oneHot(tf.tensor3d(labels, [B, H, W], 'int32'), CLASSES).toFloat() as tf.Tensor4D);
   const model = tf.sequential({
     layers: [
-      tf.layers.dense({ inputShape: [H, W, F], units: HIDDEN, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
-      tf.layers.dense({ units: CLASSES, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+      tf.layers.dense({
+        inputShape: [H, W, F],
+        units: HIDDEN,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+      }),
+      tf.layers.dense({
+        units: CLASSES,
+        activation: 'softmax',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
+      }),
     ],
   });
   return { x: tf.tensor4d(features, [B, H, W, F]), y, model, optimizer: tf.train.adam(1e-3) };
 }
 
 /** The loss alone: value and gradient with respect to a fixed prediction. */
-function lossOnly(id: string, p: Problem, yPred: tf.Tensor, loss: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar): Runnable {
+function lossOnly(
+  id: string,
+  p: Problem,
+  yPred: tf.Tensor,
+  loss: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar,
+): Runnable {
   const valueAndGrad = tf.valueAndGrad((q: tf.Tensor) => loss(p.y, q));
   return {
     id,
-    run: () => tf.tidy(() => {
-      const { value, grad } = valueAndGrad(yPred);
-      grad.dataSync();
-      return value.dataSync()[0];
-    }),
+    run: () =>
+      tf.tidy(() => {
+        const { value, grad } = valueAndGrad(yPred);
+        grad.dataSync();
+        return value.dataSync()[0];
+      }),
   };
 }
 
 function stepper(id: string, p: Problem, loss: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar): Runnable {
   return {
     id,
-    run: () => tf.tidy(() => {
-      const value = p.optimizer.minimize(() => loss(p.y, p.model.apply(p.x) as tf.Tensor), true) as tf.Scalar;
-      return value.dataSync()[0];
-    }),
+    run: () =>
+      tf.tidy(() => {
+        const value = p.optimizer.minimize(() => loss(p.y, p.model.apply(p.x) as tf.Tensor), true) as tf.Scalar;
+        return value.dataSync()[0];
+      }),
   };
 }
 
@@ -72,7 +99,9 @@ async function main(): Promise<void> {
   await setUpTfjs();
   const machine = machineInfo();
   const rows: Record<string, unknown>[] = [];
-  console.log('dice-wasm benchmark: one TF.js training step (dense 8→16→4 per pixel, Adam), and the loss alone, with tfDiceLoss vs the same Dice in tf ops (median; speed-up of tfDiceLoss)');
+  console.log(
+    'dice-wasm benchmark: one TF.js training step (dense 8→16→4 per pixel, Adam), and the loss alone, with tfDiceLoss vs the same Dice in tf ops (median; speed-up of tfDiceLoss)',
+  );
   console.log(`machine: ${machine.cpu}, ${machine.cores} cores; engine: Node ${engineInfo().node}`);
   for (const backend of ['cpu', 'wasm']) {
     await tf.setBackend(backend);
@@ -84,19 +113,28 @@ async function main(): Promise<void> {
         return [ours(p.y, yPred).dataSync()[0], tfOpsDice(p.y, yPred).dataSync()[0]];
       });
       const error = Math.abs(check[0] - check[1]) / Math.abs(check[1]);
-      if (!(error <= TOLERANCE)) throw new Error(`tfDiceLoss ${check[0]} vs tf ops ${check[1]} on ${backend} at [${shape}]`);
+      if (!(error <= TOLERANCE))
+        throw new Error(`tfDiceLoss ${check[0]} vs tf ops ${check[1]} on ${backend} at [${shape}]`);
       const yPred = tf.tidy(() => p.model.apply(p.x) as tf.Tensor);
       const contenders = [
-        stepper('diceWasm', p, ours), stepper('tfOps', p, tfOpsDice),
-        lossOnly('diceWasmLoss', p, yPred, ours), lossOnly('tfOpsLoss', p, yPred, tfOpsDice),
+        stepper('diceWasm', p, ours),
+        stepper('tfOps', p, tfOpsDice),
+        lossOnly('diceWasmLoss', p, yPred, ours),
+        lossOnly('tfOpsLoss', p, yPred, tfOpsDice),
       ];
       const elements = shape[0] * shape[1] * shape[2] * CLASSES;
       const measured = measureRoundRobin(contenders, {
-        warmupRounds: 3, warmupMs: 500, minSamples: elements > 1e6 ? 7 : 15, budgetMs: 8_000, maxSamples: 200,
+        warmupRounds: 3,
+        warmupMs: 500,
+        minSamples: elements > 1e6 ? 7 : 15,
+        budgetMs: 8_000,
+        maxSamples: 200,
       });
       const median = (id: string) => measured.get(id)!.medianMs;
       const row = {
-        backend, shape, predElements: elements,
+        backend,
+        shape,
+        predElements: elements,
         medianMs: Object.fromEntries(contenders.map((c) => [c.id, median(c.id)])),
         samples: measured.get('diceWasm')!.samplesMs.length,
         speedup: median('tfOps') / median('diceWasm'),
@@ -104,7 +142,9 @@ async function main(): Promise<void> {
         lossRelDiff: error,
       };
       rows.push(row);
-      console.log(`${backend.padEnd(4)}  pred [${[...shape.slice(0, 3), CLASSES].join(', ')}]  step: tfDiceLoss ${formatTime(median('diceWasm')).padStart(9)}, tf ops ${formatTime(median('tfOps')).padStart(9)} (${formatRatio(row.speedup)})   loss value + gradient: ${formatTime(median('diceWasmLoss')).padStart(9)}, ${formatTime(median('tfOpsLoss')).padStart(9)} (${formatRatio(row.lossSpeedup)})`);
+      console.log(
+        `${backend.padEnd(4)}  pred [${[...shape.slice(0, 3), CLASSES].join(', ')}]  step: tfDiceLoss ${formatTime(median('diceWasm')).padStart(9)}, tf ops ${formatTime(median('tfOps')).padStart(9)} (${formatRatio(row.speedup)})   loss value + gradient: ${formatTime(median('diceWasmLoss')).padStart(9)}, ${formatTime(median('tfOpsLoss')).padStart(9)} (${formatRatio(row.lossSpeedup)})`,
+      );
       tf.dispose([p.x, p.y, yPred]);
       p.model.dispose();
       p.optimizer.dispose();
@@ -115,9 +155,11 @@ async function main(): Promise<void> {
   writeJson(join(root, 'bench', 'results', 'tfjs-train-latest.json'), {
     date: new Date().toISOString(),
     durationSeconds: Math.round((performance.now() - started) / 1000),
-    machine, engine: engineInfo(),
+    machine,
+    engine: engineInfo(),
     packages: packageVersions(root, ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm']),
-    method: 'diceWasm / tfOps: one optimizer.minimize step (forward, loss, backward, Adam) and dataSync of the loss per sample; diceWasmLoss / tfOpsLoss: tf.valueAndGrad of the loss alone at a fixed prediction, dataSync of value and gradient; all four alternate in shuffled rounds (lib/timing.ts); median each; speedup = median with tf ops / median with tfDiceLoss (lossSpeedup: the loss alone)',
+    method:
+      'diceWasm / tfOps: one optimizer.minimize step (forward, loss, backward, Adam) and dataSync of the loss per sample; diceWasmLoss / tfOpsLoss: tf.valueAndGrad of the loss alone at a fixed prediction, dataSync of value and gradient; all four alternate in shuffled rounds (lib/timing.ts); median each; speedup = median with tf ops / median with tfDiceLoss (lossSpeedup: the loss alone)',
     rows,
   });
 }

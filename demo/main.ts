@@ -8,7 +8,12 @@ const METRICS = ['dice', 'iou', 'precision', 'recall'] as const;
 /** The timed case besides the masks themselves: the masks tiled to this many pixels a side. */
 const TILED_SIDE = 1024;
 
-interface Mask { name: string; width: number; height: number; labels: Labels }
+interface Mask {
+  name: string;
+  width: number;
+  height: number;
+  labels: Labels;
+}
 type Side = 'pred' | 'truth';
 
 const masks: Partial<Record<Side, Mask>> = {};
@@ -23,7 +28,10 @@ function setStatus(text: string, error = false): void {
 async function load(side: Side, file: File): Promise<void> {
   element(`name-${side}`).textContent = file.name;
   try {
-    const { shape: [height, width], voxels } = readPng(new Uint8Array(await file.arrayBuffer()));
+    const {
+      shape: [height, width],
+      voxels,
+    } = readPng(new Uint8Array(await file.arrayBuffer()));
     masks[side] = { name: file.name, width, height, labels: toLabels(voxels, null) };
   } catch (error) {
     delete masks[side];
@@ -44,7 +52,10 @@ async function evaluate(): Promise<void> {
   }
   if (pred.width !== truth.width || pred.height !== truth.height) {
     element<HTMLElement>('results').hidden = true;
-    setStatus(`The masks differ in size: ${pred.name} is ${formatShape([pred.width, pred.height])}, ${truth.name} is ${formatShape([truth.width, truth.height])}.`, true);
+    setStatus(
+      `The masks differ in size: ${pred.name} is ${formatShape([pred.width, pred.height])}, ${truth.name} is ${formatShape([truth.width, truth.height])}.`,
+      true,
+    );
     return;
   }
   kernels ??= Promise.all([loadDice(), loadDice({ backend: 'js' })]).then(([wasm, js]) => ({ wasm, js }));
@@ -54,7 +65,9 @@ async function evaluate(): Promise<void> {
   showMetrics(counts);
   showOverlay(pred, truth);
   element<HTMLElement>('results').hidden = false;
-  setStatus(`${pred.name} vs ${truth.name}: ${formatShape([pred.width, pred.height])} pixels, labels 0–${numClasses - 1}.`);
+  setStatus(
+    `${pred.name} vs ${truth.name}: ${formatShape([pred.width, pred.height])} pixels, labels 0–${numClasses - 1}.`,
+  );
   showTiming(wasm, js, pred, truth, numClasses);
 }
 
@@ -71,7 +84,9 @@ function showMetrics(counts: ConfusionCounts): void {
     const cells: [string, string][] = [
       ['class', String(c)],
       ...METRICS.map((m): [string, string] => [m, fixed(values[m][c])]),
-      ['tp', String(counts.tp[c])], ['fp', String(counts.fp[c])], ['fn', String(counts.fn[c])],
+      ['tp', String(counts.tp[c])],
+      ['fp', String(counts.fp[c])],
+      ['fn', String(counts.fn[c])],
     ];
     for (const [key, text] of cells) {
       const cell = row.insertCell();
@@ -93,7 +108,8 @@ function showOverlay(pred: Mask, truth: Mask): void {
   const colours = { tp: colour('--tp'), fp: colour('--fp'), fn: colour('--fn'), swap: colour('--swap') };
   const tally = { tp: 0, fp: 0, fn: 0, swap: 0 };
   for (let i = 0; i < pred.labels.length; i++) {
-    const p = pred.labels[i], t = truth.labels[i];
+    const p = pred.labels[i],
+      t = truth.labels[i];
     const kind = p === 0 && t === 0 ? null : p === t ? 'tp' : t === 0 ? 'fp' : p === 0 ? 'fn' : 'swap';
     const [r, g, b] = kind === null ? [17, 17, 17] : colours[kind];
     if (kind !== null) tally[kind]++;
@@ -126,9 +142,10 @@ function medianMs(run: () => unknown): number {
 }
 
 function tile(mask: Mask): Labels {
-  const out = new (mask.labels.constructor as { new(n: number): Labels })(TILED_SIDE * TILED_SIDE);
+  const out = new (mask.labels.constructor as { new (n: number): Labels })(TILED_SIDE * TILED_SIDE);
   for (let y = 0; y < TILED_SIDE; y++) {
-    for (let x = 0; x < TILED_SIDE; x++) out[y * TILED_SIDE + x] = mask.labels[(y % mask.height) * mask.width + (x % mask.width)];
+    for (let x = 0; x < TILED_SIDE; x++)
+      out[y * TILED_SIDE + x] = mask.labels[(y % mask.height) * mask.width + (x % mask.width)];
   }
   return out;
 }
@@ -151,15 +168,21 @@ function showTiming(wasm: DiceKernel, js: DiceKernel, pred: Mask, truth: Mask, n
     const slow = medianMs(() => js.metrics(p, t, options));
     const row = body.insertRow();
     row.dataset.case = i === 0 ? 'masks' : 'tiled';
-    for (const text of [label, formatMs(fast), formatMs(slow), `${(slow / fast).toFixed(1)}×`]) row.insertCell().textContent = text;
+    for (const text of [label, formatMs(fast), formatMs(slow), `${(slow / fast).toFixed(1)}×`])
+      row.insertCell().textContent = text;
   });
 }
 
 for (const side of ['pred', 'truth'] as const) {
   const input = element<HTMLInputElement>(`file-${side}`);
   const zone = element<HTMLLabelElement>(`drop-${side}`);
-  input.addEventListener('change', () => { if (input.files?.[0]) void load(side, input.files[0]); });
-  zone.addEventListener('dragover', (event) => { event.preventDefault(); zone.classList.add('over'); });
+  input.addEventListener('change', () => {
+    if (input.files?.[0]) void load(side, input.files[0]);
+  });
+  zone.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    zone.classList.add('over');
+  });
   zone.addEventListener('dragleave', () => zone.classList.remove('over'));
   zone.addEventListener('drop', (event) => {
     event.preventDefault();

@@ -20,7 +20,10 @@ rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 for (const project of ['tsconfig.json', 'tsconfig.cjs.json']) {
   execFileSync(process.execPath, [tsc, '-p', project], { cwd: root, stdio: 'inherit' });
 }
-writeFileSync(new URL('../dist/cjs/package.json', import.meta.url), `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
+writeFileSync(
+  new URL('../dist/cjs/package.json', import.meta.url),
+  `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`,
+);
 
 await build({
   root,

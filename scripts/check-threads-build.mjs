@@ -12,16 +12,41 @@ import { importSharedMemory } from '../dist/runtime/shared-memory.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const asc = createRequire(import.meta.url).resolve('assemblyscript/bin/asc.js');
-const THREADS = ['--enable', 'threads', '--importMemory', '--sharedMemory', '--zeroFilledMemory', '--maximumMemory', '65536'];
+const THREADS = [
+  '--enable',
+  'threads',
+  '--importMemory',
+  '--sharedMemory',
+  '--zeroFilledMemory',
+  '--maximumMemory',
+  '65536',
+];
 
 let failed = false;
 for (const target of ['simd', 'scalar']) {
   const outFile = `build/dice.${target}.threads.wasm`;
-  execFileSync(process.execPath, [asc, '--config', 'asconfig.json', '--target', target, ...THREADS, '--outFile', outFile, '--textFile', `build/dice.${target}.threads.wat`], { cwd: root, stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [
+      asc,
+      '--config',
+      'asconfig.json',
+      '--target',
+      target,
+      ...THREADS,
+      '--outFile',
+      outFile,
+      '--textFile',
+      `build/dice.${target}.threads.wat`,
+    ],
+    { cwd: root, stdio: 'inherit' },
+  );
   const built = readFileSync(new URL(`../${outFile}`, import.meta.url));
   const derived = importSharedMemory(readFileSync(new URL(`../build/dice.${target}.wasm`, import.meta.url))).bytes;
   const same = Buffer.compare(built, Buffer.from(derived)) === 0;
-  console.log(`${target}: asc threaded build ${built.length} bytes, derived ${derived.length} bytes: ${same ? 'identical' : 'DIFFERENT'}`);
+  console.log(
+    `${target}: asc threaded build ${built.length} bytes, derived ${derived.length} bytes: ${same ? 'identical' : 'DIFFERENT'}`,
+  );
   failed ||= !same;
 }
 if (failed) process.exitCode = 1;

@@ -9,7 +9,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { crc32, deflateSync, gzipSync } from 'node:zlib';
 
 const root = new URL('../examples/', import.meta.url);
-const W = 16, H = 12;
+const W = 16,
+  H = 12;
 /** The volume's voxel size along x, y, z (mm): anisotropic, as CT and MR volumes often are (exact in float32, as pixdim is stored). */
 const VOXEL_MM = [0.75, 0.75, 2.5];
 
@@ -19,8 +20,12 @@ function labelMap(dims, boxes) {
   for (const { label, from, to } of boxes) {
     const index = (coords) => coords.reduceRight((acc, c, axis) => acc * dims[axis] + c, 0);
     const visit = (axis, coords) => {
-      if (axis < 0) { labels[index(coords)] = label; return; }
-      for (let c = from[axis]; c < to[axis]; c++) visit(axis - 1, [...coords.slice(0, axis), c, ...coords.slice(axis + 1)]);
+      if (axis < 0) {
+        labels[index(coords)] = label;
+        return;
+      }
+      for (let c = from[axis]; c < to[axis]; c++)
+        visit(axis - 1, [...coords.slice(0, axis), c, ...coords.slice(axis + 1)]);
     };
     visit(dims.length - 1, from.slice());
   }
@@ -28,9 +33,8 @@ function labelMap(dims, boxes) {
 }
 
 /** Box of `label` over x ∈ [x0, x1), y ∈ [y0, y1) (z ∈ [z0, z1) for volumes). */
-const box = (label, x0, x1, y0, y1, z0, z1) => (z0 === undefined
-  ? { label, from: [x0, y0], to: [x1, y1] }
-  : { label, from: [x0, y0, z0], to: [x1, y1, z1] });
+const box = (label, x0, x1, y0, y1, z0, z1) =>
+  z0 === undefined ? { label, from: [x0, y0], to: [x1, y1] } : { label, from: [x0, y0, z0], to: [x1, y1, z1] };
 
 const CASES = {
   'case-a.png': {
@@ -58,7 +62,8 @@ const CASES = {
 
 function chunk(type, data) {
   const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const length = Buffer.alloc(4), crc = Buffer.alloc(4);
+  const length = Buffer.alloc(4),
+    crc = Buffer.alloc(4);
   length.writeUInt32BE(data.length);
   crc.writeUInt32BE(crc32(body));
   return Buffer.concat([length, body, crc]);
@@ -71,7 +76,8 @@ function png(labels, { depth, colourType, palette }) {
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       const at = y * (1 + W * bytes) + 1 + x * bytes;
-      if (bytes === 2) raw.writeUInt16BE(labels[y * W + x], at); else raw[at] = labels[y * W + x];
+      if (bytes === 2) raw.writeUInt16BE(labels[y * W + x], at);
+      else raw[at] = labels[y * W + x];
     }
   }
   const header = Buffer.alloc(13);
@@ -89,26 +95,31 @@ function png(labels, { depth, colourType, palette }) {
 }
 
 /** Background black, then the PASCAL VOC colours of labels 1–3. */
-const VOC_PALETTE = [[0, 0, 0], [128, 0, 0], [0, 128, 0], [128, 128, 0]];
+const VOC_PALETTE = [
+  [0, 0, 0],
+  [128, 0, 0],
+  [0, 128, 0],
+  [128, 128, 0],
+];
 
 /** A NIfTI-1 single file (.nii): 348-byte header, 4 bytes of extension flags, uint8 voxels (x fastest). */
 function nifti(labels, dims) {
   const header = Buffer.alloc(352);
-  header.writeInt32LE(348, 0);                              // sizeof_hdr
-  header.writeInt16LE(dims.length, 40);                     // dim[0]
+  header.writeInt32LE(348, 0); // sizeof_hdr
+  header.writeInt16LE(dims.length, 40); // dim[0]
   dims.forEach((d, i) => header.writeInt16LE(d, 42 + 2 * i));
   for (let i = dims.length; i < 7; i++) header.writeInt16LE(1, 42 + 2 * i);
-  header.writeInt16LE(2, 70);                               // datatype: DT_UINT8
-  header.writeInt16LE(8, 72);                               // bitpix
-  header.writeFloatLE(1, 76);                               // pixdim[0] (qfac)
+  header.writeInt16LE(2, 70); // datatype: DT_UINT8
+  header.writeInt16LE(8, 72); // bitpix
+  header.writeFloatLE(1, 76); // pixdim[0] (qfac)
   VOXEL_MM.forEach((mm, i) => header.writeFloatLE(mm, 80 + 4 * i)); // pixdim[1..3]
-  header.writeFloatLE(352, 108);                            // vox_offset
-  header[123] = 2;                                          // xyzt_units: mm
-  header.writeFloatLE(1, 112);                              // scl_slope
-  header.write('dice-wasm example labels', 148, 'latin1');  // descrip
-  header.writeInt16LE(1, 254);                              // sform_code: scanner
+  header.writeFloatLE(352, 108); // vox_offset
+  header[123] = 2; // xyzt_units: mm
+  header.writeFloatLE(1, 112); // scl_slope
+  header.write('dice-wasm example labels', 148, 'latin1'); // descrip
+  header.writeInt16LE(1, 254); // sform_code: scanner
   VOXEL_MM.forEach((mm, i) => header.writeFloatLE(mm, 280 + 20 * i)); // srow_x/y/z: the voxel size on the diagonal
-  header.write('n+1\0', 344, 'latin1');                     // magic
+  header.write('n+1\0', 344, 'latin1'); // magic
   return Buffer.concat([header, Buffer.from(Uint8Array.from(labels))]);
 }
 
@@ -120,7 +131,11 @@ for (const [name, c] of Object.entries(CASES)) {
       bytes = gzipSync(nifti(labelMap(c.dims, c[side]), c.dims));
     } else {
       const labels = labelMap([W, H], c[side]);
-      const format = { grey8: { depth: 8, colourType: 0 }, grey16: { depth: 16, colourType: 0 }, palette: { depth: 8, colourType: 3, palette: VOC_PALETTE } }[c.kind];
+      const format = {
+        grey8: { depth: 8, colourType: 0 },
+        grey16: { depth: 16, colourType: 0 },
+        palette: { depth: 8, colourType: 3, palette: VOC_PALETTE },
+      }[c.kind];
       bytes = png(labels, format);
     }
     writeFileSync(new URL(`${side}/${name}`, root), bytes);

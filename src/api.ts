@@ -104,8 +104,11 @@ export interface GeneralizedDiceLossOptions extends OverlapOptions {
 }
 
 /** Options of the soft MCC loss: `smooth` (default 1e-5) is added to each soft count. */
-export type MccLossOptions = Pick<OverlapOptions, keyof TensorOptions | 'includeBackground' | 'batch' | 'reduction' | 'smooth' | 'mask'>
-  & Pick<DiceLossOptions, 'weight' | 'empty'>;
+export type MccLossOptions = Pick<
+  OverlapOptions,
+  keyof TensorOptions | 'includeBackground' | 'batch' | 'reduction' | 'smooth' | 'mask'
+> &
+  Pick<DiceLossOptions, 'weight' | 'empty'>;
 
 /** Options of a pointwise term from logits (`activation` defaults to the term's own). */
 export interface PointTensorOptions extends TensorOptions {
@@ -155,19 +158,24 @@ export interface Lambdas {
 }
 
 /** Dice + cross-entropy (softmax, default) or + binary cross-entropy (sigmoid). */
-export type DiceCELossOptions = Omit<DiceLossOptions, 'reduction'> & Lambdas & {
-  reduction?: 'mean' | 'sum';
-  labelSmoothing?: number;
-  posWeight?: number | ArrayLike<number> | null;
-};
+export type DiceCELossOptions = Omit<DiceLossOptions, 'reduction'> &
+  Lambdas & {
+    reduction?: 'mean' | 'sum';
+    labelSmoothing?: number;
+    posWeight?: number | ArrayLike<number> | null;
+  };
 /** Dice + focal loss (sigmoid by default). */
-export type DiceFocalLossOptions = Omit<DiceLossOptions, 'reduction'> & Lambdas & Pick<FocalLossOptions, 'gamma' | 'alpha'> & {
-  reduction?: 'mean' | 'sum';
-};
+export type DiceFocalLossOptions = Omit<DiceLossOptions, 'reduction'> &
+  Lambdas &
+  Pick<FocalLossOptions, 'gamma' | 'alpha'> & {
+    reduction?: 'mean' | 'sum';
+  };
 /** Generalized Dice + focal loss (sigmoid by default); `weight` applies to the focal part. */
-export type GeneralizedDiceFocalLossOptions = Omit<GeneralizedDiceLossOptions, 'reduction'> & Lambdas & Pick<FocalLossOptions, 'gamma' | 'alpha' | 'weight'> & {
-  reduction?: 'mean' | 'sum';
-};
+export type GeneralizedDiceFocalLossOptions = Omit<GeneralizedDiceLossOptions, 'reduction'> &
+  Lambdas &
+  Pick<FocalLossOptions, 'gamma' | 'alpha' | 'weight'> & {
+    reduction?: 'mean' | 'sum';
+  };
 
 /** The `...WithGrad` functions take the same options and `out`. */
 export type WithGrad<T> = T & {
@@ -184,8 +192,19 @@ export interface LossAndGrad {
 }
 
 /** Loss names `createLoss` knows. */
-export type LossName = 'dice' | 'jaccard' | 'tversky' | 'focalTversky' | 'generalizedDice' | 'mcc' | 'bce' | 'crossEntropy'
-  | 'focal' | 'diceCE' | 'diceFocal' | 'generalizedDiceFocal';
+export type LossName =
+  | 'dice'
+  | 'jaccard'
+  | 'tversky'
+  | 'focalTversky'
+  | 'generalizedDice'
+  | 'mcc'
+  | 'bce'
+  | 'crossEntropy'
+  | 'focal'
+  | 'diceCE'
+  | 'diceFocal'
+  | 'generalizedDiceFocal';
 
 /** `createLoss` options: a loss name and that loss's options (the mask is passed per call). */
 export type CreateLossOptions =
@@ -204,7 +223,9 @@ export type CreateLossOptions =
 
 type PointLossOptions = Extract<CreateLossOptions, { loss: 'bce' | 'crossEntropy' | 'focal' }>;
 /** `createLoss` options whose value is a number, or one value per term (Float64Array) with reduction 'none'. */
-export type CreateTermLossOptions = Exclude<CreateLossOptions, PointLossOptions> | (PointLossOptions & { reduction?: 'mean' | 'sum' });
+export type CreateTermLossOptions =
+  | Exclude<CreateLossOptions, PointLossOptions>
+  | (PointLossOptions & { reduction?: 'mean' | 'sum' });
 /** `createLoss` options of a pointwise loss alone with reduction 'none': its value is one per element (Float32Array). */
 export type CreatePointLossOptions = PointLossOptions & { reduction: 'none' };
 
@@ -256,8 +277,17 @@ export interface PoolOptions {
 /** A pool's loss with its options resolved once (`pool.createLoss`): the methods of `Loss`, Promise-returning. */
 export interface PoolLoss {
   /** The loss; with reduction 'none', one value per term (Float64Array) or, for a pointwise loss alone, per element (Float32Array). */
-  value(pred: Float32Array, target: Target, mask?: Uint8Array | Float32Array): Promise<number | Float64Array | Float32Array>;
-  valueAndGrad(pred: Float32Array, target: Target, out?: Float32Array, mask?: Uint8Array | Float32Array): Promise<LossAndGrad>;
+  value(
+    pred: Float32Array,
+    target: Target,
+    mask?: Uint8Array | Float32Array,
+  ): Promise<number | Float64Array | Float32Array>;
+  valueAndGrad(
+    pred: Float32Array,
+    target: Target,
+    out?: Float32Array,
+    mask?: Uint8Array | Float32Array,
+  ): Promise<LossAndGrad>;
 }
 
 /** Allocation that ends with a scope (`k.scope`): every array it gave out is freed then. */
@@ -268,8 +298,12 @@ export interface AllocScope {
 
 /** Typed-array constructors `alloc` accepts. */
 export type AllocatableConstructor =
-  | Float32ArrayConstructor | Float64ArrayConstructor | Uint8ArrayConstructor
-  | Uint16ArrayConstructor | Int32ArrayConstructor | Uint32ArrayConstructor;
+  | Float32ArrayConstructor
+  | Float64ArrayConstructor
+  | Uint8ArrayConstructor
+  | Uint16ArrayConstructor
+  | Int32ArrayConstructor
+  | Uint32ArrayConstructor;
 
 // Codes and record layouts of the kernels (assembly/constants.ts); test/contract.test.ts
 // checks them against the values the WebAssembly module exports.
@@ -295,7 +329,12 @@ export const ROW_SOFT = 2;
 /** Elements the kernels sum in f32 lanes before folding into f64: pieces of a tensor that start on multiples of it sum as the whole does. */
 export const BLOCK = 2048;
 /** Pointwise terms of the kernels (assembly/constants.ts POINT_*). */
-export const POINT_CODE: Readonly<Record<'none' | 'bce' | 'ce' | 'focal', number>> = { none: 0, bce: 1, ce: 2, focal: 3 };
+export const POINT_CODE: Readonly<Record<'none' | 'bce' | 'ce' | 'focal', number>> = {
+  none: 0,
+  bce: 1,
+  ce: 2,
+  focal: 3,
+};
 
 /** Which classes the Lovász-Softmax loss averages: those in the target, every class, or a list. */
 export type LovaszClasses = 'present' | 'all' | readonly number[];
@@ -477,7 +516,9 @@ export interface StreamingMetric {
   /** Adds counts computed elsewhere (k.confusion, another process). */
   add(counts: ConfusionCounts, options?: Pick<MetricUpdateOptions, 'sample'>): this;
   /** The metrics of everything counted so far; `overrides` change how it is reduced, not the state. */
-  compute(overrides?: Pick<MetricOptions, 'reduction' | 'average' | 'aggregation' | 'includeBackground' | 'empty'>): MetricsResult;
+  compute(
+    overrides?: Pick<MetricOptions, 'reduction' | 'average' | 'aggregation' | 'includeBackground' | 'empty'>,
+  ): MetricsResult;
   /** The accumulated counts, one row per sample, in the order compute() reports them. */
   counts(): ConfusionCounts;
   /** Adds another metric's state (same options): samples with the same key add up. */

@@ -1,12 +1,35 @@
 // DiceKernel: the public object. It resolves options, hands tensors to its engine (SIMD or
 // scalar WebAssembly, or the TypeScript reference) and applies the formulas.
 import type {
-  AllocatableConstructor, BackendName, BceLossOptions, ConfusionCounts, ConfusionOptions, CreateLossOptions,
-  CreateMetricOptions, CrossEntropyLossOptions, DiceCELossOptions, HardPrediction, MetricsOptions, MetricsResult,
-  StreamingMetric, CreatePointLossOptions, CreateTermLossOptions,
-  DiceFocalLossOptions, DiceLossOptions, DiceScoreOptions, FocalLossOptions, FocalTverskyLossOptions,
-  GeneralizedDiceFocalLossOptions, GeneralizedDiceLossOptions, JaccardLossOptions, Loss, LossAndGrad, MccLossOptions, Target,
-  TverskyLossOptions, WithGrad,
+  AllocatableConstructor,
+  BackendName,
+  BceLossOptions,
+  ConfusionCounts,
+  ConfusionOptions,
+  CreateLossOptions,
+  CreateMetricOptions,
+  CrossEntropyLossOptions,
+  DiceCELossOptions,
+  HardPrediction,
+  MetricsOptions,
+  MetricsResult,
+  StreamingMetric,
+  CreatePointLossOptions,
+  CreateTermLossOptions,
+  DiceFocalLossOptions,
+  DiceLossOptions,
+  DiceScoreOptions,
+  FocalLossOptions,
+  FocalTverskyLossOptions,
+  GeneralizedDiceFocalLossOptions,
+  GeneralizedDiceLossOptions,
+  JaccardLossOptions,
+  Loss,
+  LossAndGrad,
+  MccLossOptions,
+  Target,
+  TverskyLossOptions,
+  WithGrad,
 } from './api.js';
 import type { AllocScope, CreateLovaszLossOptions, LovaszHingeLossOptions, LovaszSoftmaxLossOptions } from './api.js';
 import type { Engine } from './backends/engine.js';
@@ -14,14 +37,25 @@ import { lossValue } from './losses/elementwise.js';
 import { LOSS_OPTION_NAMES, resolveOverlap, type AnyLossName, type PointLossName } from './losses/overlap.js';
 import { checkOptionNames } from './losses/options.js';
 import {
-  lossSpec, noSingleGradient, overlapValue, overlapValueAndGrad, resolveCreateLoss, scoreSpec,
+  lossSpec,
+  noSingleGradient,
+  overlapValue,
+  overlapValueAndGrad,
+  resolveCreateLoss,
+  scoreSpec,
 } from './losses/run.js';
 import { countConfusion } from './metrics/counts.js';
 import { evaluateCounts } from './metrics/evaluate.js';
 import { CONFUSION_OPTION_NAMES, resolveConfusion, resolveMetricsCall } from './metrics/options.js';
 import { MetricStream } from './metrics/stream.js';
 import { runScope } from './runtime/scope.js';
-import { createLovaszLoss, LOVASZ_OPTION_NAMES, lovaszValue, lovaszValueAndGrad, resolveLovasz } from './losses/lovasz.js';
+import {
+  createLovaszLoss,
+  LOVASZ_OPTION_NAMES,
+  lovaszValue,
+  lovaszValueAndGrad,
+  resolveLovasz,
+} from './losses/lovasz.js';
 import type { CreateSurfaceMetricOptions, StreamingSurfaceMetric, SurfaceMetricsOptions } from './api.js';
 import { evaluateSurfaces, measureSurfaces } from './metrics/surface.js';
 import { resolveSurfaceCall } from './metrics/surface-options.js';
@@ -122,7 +156,11 @@ export class DiceKernel {
   }
 
   /** The focal Tversky loss and its exact gradient. */
-  focalTverskyLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<FocalTverskyLossOptions>): LossAndGrad {
+  focalTverskyLossWithGrad(
+    pred: Float32Array,
+    target: Target,
+    options?: WithGrad<FocalTverskyLossOptions>,
+  ): LossAndGrad {
     return this.valueAndGrad('focalTverskyLossWithGrad', 'focalTversky', pred, target, options);
   }
 
@@ -140,7 +178,11 @@ export class DiceKernel {
   }
 
   /** The Generalized Dice loss and its exact gradient (the class weights are constants: they depend on the target only). */
-  generalizedDiceLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<GeneralizedDiceLossOptions>): LossAndGrad {
+  generalizedDiceLossWithGrad(
+    pred: Float32Array,
+    target: Target,
+    options?: WithGrad<GeneralizedDiceLossOptions>,
+  ): LossAndGrad {
     return this.valueAndGrad('generalizedDiceLossWithGrad', 'generalizedDice', pred, target, options);
   }
 
@@ -192,14 +234,22 @@ export class DiceKernel {
    * k.crossEntropyLoss(logits, labels, { shape: [4, 3, 64, 64], ignoreIndex: 255 });
    * k.crossEntropyLoss(logits, labels, { shape: [4, 3, 64, 64], reduction: 'none' });   // 4·64·64 values
    */
-  crossEntropyLoss(pred: Float32Array, target: Target, options: CrossEntropyLossOptions & { reduction: 'none' }): Float32Array;
+  crossEntropyLoss(
+    pred: Float32Array,
+    target: Target,
+    options: CrossEntropyLossOptions & { reduction: 'none' },
+  ): Float32Array;
   crossEntropyLoss(pred: Float32Array, target: Target, options?: CrossEntropyLossOptions): number;
   crossEntropyLoss(pred: Float32Array, target: Target, options?: CrossEntropyLossOptions): number | Float32Array {
     return this.pointValue('crossEntropyLoss', 'crossEntropy', pred, target, options);
   }
 
   /** Cross-entropy and its gradient `p_c·Σ_k v_k − v_c`, v = weighted (smoothed) target. */
-  crossEntropyLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<CrossEntropyLossOptions>): LossAndGrad {
+  crossEntropyLossWithGrad(
+    pred: Float32Array,
+    target: Target,
+    options?: WithGrad<CrossEntropyLossOptions>,
+  ): LossAndGrad {
     return this.valueAndGrad('crossEntropyLossWithGrad', 'crossEntropy', pred, target, options);
   }
 
@@ -255,7 +305,11 @@ export class DiceKernel {
   }
 
   /** Generalized Dice + focal and its exact gradient. */
-  generalizedDiceFocalLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<GeneralizedDiceFocalLossOptions>): LossAndGrad {
+  generalizedDiceFocalLossWithGrad(
+    pred: Float32Array,
+    target: Target,
+    options?: WithGrad<GeneralizedDiceFocalLossOptions>,
+  ): LossAndGrad {
     return this.valueAndGrad('generalizedDiceFocalLossWithGrad', 'generalizedDiceFocal', pred, target, options);
   }
 
@@ -313,7 +367,11 @@ export class DiceKernel {
    * r.dice; // Float64Array of 4 per sample
    * k.metrics(probs, labels, { shape: [8, 4, 96, 96], metrics: ['dice'], reduction: 'mean_batch', includeBackground: false });
    */
-  metrics(pred: HardPrediction, target: Target, options: MetricsOptions & { reduction?: 'none'; average?: undefined }): Record<string, Float64Array>;
+  metrics(
+    pred: HardPrediction,
+    target: Target,
+    options: MetricsOptions & { reduction?: 'none'; average?: undefined },
+  ): Record<string, Float64Array>;
   metrics(pred: HardPrediction, target: Target, options: MetricsOptions): MetricsResult;
   metrics(pred: HardPrediction, target: Target, options: MetricsOptions): MetricsResult {
     const { confusion, evaluation } = resolveMetricsCall('metrics', options);
@@ -369,18 +427,43 @@ export class DiceKernel {
     this.engine.reserve(bytes);
   }
 
-  private value(fn: string, loss: AnyLossName, pred: Float32Array, target: Target, options: { mask?: Uint8Array | Float32Array | null } | undefined): number | Float64Array {
+  private value(
+    fn: string,
+    loss: AnyLossName,
+    pred: Float32Array,
+    target: Target,
+    options: { mask?: Uint8Array | Float32Array | null } | undefined,
+  ): number | Float64Array {
     return overlapValue(this.engine, lossSpec(fn, loss, options, false), 'loss', pred, target, options?.mask);
   }
 
   /** A pointwise loss alone: its options take `out` for the losses of reduction 'none'. */
-  private pointValue(fn: string, loss: PointLossName, pred: Float32Array, target: Target, options: { mask?: Uint8Array | Float32Array | null; out?: Float32Array } | undefined): number | Float32Array {
+  private pointValue(
+    fn: string,
+    loss: PointLossName,
+    pred: Float32Array,
+    target: Target,
+    options: { mask?: Uint8Array | Float32Array | null; out?: Float32Array } | undefined,
+  ): number | Float32Array {
     const spec = resolveOverlap(fn, loss, options, [...LOSS_OPTION_NAMES[loss], 'mask', 'out'], false);
     return lossValue(this.engine, spec, pred, target, options?.mask, options?.out) as number | Float32Array;
   }
 
-  private valueAndGrad(fn: string, loss: AnyLossName, pred: Float32Array, target: Target, options: { mask?: Uint8Array | Float32Array | null; out?: Float32Array } | undefined): LossAndGrad {
-    return overlapValueAndGrad(this.engine, lossSpec(fn, loss, options, true), pred, target, options?.out, options?.mask);
+  private valueAndGrad(
+    fn: string,
+    loss: AnyLossName,
+    pred: Float32Array,
+    target: Target,
+    options: { mask?: Uint8Array | Float32Array | null; out?: Float32Array } | undefined,
+  ): LossAndGrad {
+    return overlapValueAndGrad(
+      this.engine,
+      lossSpec(fn, loss, options, true),
+      pred,
+      target,
+      options?.out,
+      options?.mask,
+    );
   }
 
   /**
@@ -403,7 +486,12 @@ export class DiceKernel {
    * k.lovaszHingeLoss(logits, mask, { shape: [8, 1, 256, 256], perImage: true, ignoreIndex: 255 });
    */
   lovaszHingeLoss(pred: Float32Array, target: Target, options?: LovaszHingeLossOptions): number {
-    return lovaszValue(this.engine, resolveLovasz('lovaszHingeLoss', 'hinge', options, LOVASZ_OPTION_NAMES.hinge), pred, target);
+    return lovaszValue(
+      this.engine,
+      resolveLovasz('lovaszHingeLoss', 'hinge', options, LOVASZ_OPTION_NAMES.hinge),
+      pred,
+      target,
+    );
   }
 
   /**
@@ -438,7 +526,12 @@ export class DiceKernel {
    * k.lovaszSoftmaxLoss(logits, labels, { shape: [4, 5, 128, 128], ignoreIndex: 255 });
    */
   lovaszSoftmaxLoss(pred: Float32Array, target: Target, options?: LovaszSoftmaxLossOptions): number {
-    return lovaszValue(this.engine, resolveLovasz('lovaszSoftmaxLoss', 'softmax', options, LOVASZ_OPTION_NAMES.softmax), pred, target);
+    return lovaszValue(
+      this.engine,
+      resolveLovasz('lovaszSoftmaxLoss', 'softmax', options, LOVASZ_OPTION_NAMES.softmax),
+      pred,
+      target,
+    );
   }
 
   /**
@@ -449,8 +542,15 @@ export class DiceKernel {
    * @example
    * const { loss, grad } = k.lovaszSoftmaxLossWithGrad(logits, labels, { shape: [4, 5, 128, 128] });
    */
-  lovaszSoftmaxLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<LovaszSoftmaxLossOptions>): LossAndGrad {
-    const spec = resolveLovasz('lovaszSoftmaxLossWithGrad', 'softmax', options, [...LOVASZ_OPTION_NAMES.softmax, 'out']);
+  lovaszSoftmaxLossWithGrad(
+    pred: Float32Array,
+    target: Target,
+    options?: WithGrad<LovaszSoftmaxLossOptions>,
+  ): LossAndGrad {
+    const spec = resolveLovasz('lovaszSoftmaxLossWithGrad', 'softmax', options, [
+      ...LOVASZ_OPTION_NAMES.softmax,
+      'out',
+    ]);
     return lovaszValueAndGrad(this.engine, spec, pred, target, options?.out);
   }
 
@@ -478,7 +578,11 @@ export class DiceKernel {
    * });
    * r.hausdorff95; // Float64Array(3): NaN, then classes 1 and 2 in mm
    */
-  surfaceMetrics(pred: HardPrediction, target: Target, options: SurfaceMetricsOptions & { reduction?: 'none' }): Record<string, Float64Array>;
+  surfaceMetrics(
+    pred: HardPrediction,
+    target: Target,
+    options: SurfaceMetricsOptions & { reduction?: 'none' },
+  ): Record<string, Float64Array>;
   surfaceMetrics(pred: HardPrediction, target: Target, options: SurfaceMetricsOptions): MetricsResult;
   surfaceMetrics(pred: HardPrediction, target: Target, options: SurfaceMetricsOptions): MetricsResult {
     const { confusion, surface, shape } = resolveSurfaceCall('surfaceMetrics', options);

@@ -37,7 +37,11 @@ class Sum {
   }
 }
 
-interface Sums { I: number; P: number; G: number }
+interface Sums {
+  I: number;
+  P: number;
+  G: number;
+}
 
 /** I, P, G in float64 straight from the float32 arrays (squared: Σp², Σy²). */
 function float64Sums(squared: boolean): Sums {
@@ -73,7 +77,11 @@ beforeAll(() => {
 });
 
 function engineFor(backend: 'simd' | 'scalar'): Engine {
-  return new WasmEngine(backend, new WebAssembly.Instance(new WebAssembly.Module(wasmBytes(backend)), {}), DEFAULT_STAGING_BYTES);
+  return new WasmEngine(
+    backend,
+    new WebAssembly.Instance(new WebAssembly.Module(wasmBytes(backend)), {}),
+    DEFAULT_STAGING_BYTES,
+  );
 }
 
 describe('the inputs', () => {

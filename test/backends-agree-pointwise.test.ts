@@ -11,7 +11,11 @@ let simd: DiceKernel;
 let scalar: DiceKernel;
 let js: DiceKernel;
 beforeAll(async () => {
-  [simd, scalar, js] = await Promise.all([loadDice({ backend: 'simd' }), loadDice({ backend: 'scalar' }), loadDice({ backend: 'js' })]);
+  [simd, scalar, js] = await Promise.all([
+    loadDice({ backend: 'simd' }),
+    loadDice({ backend: 'scalar' }),
+    loadDice({ backend: 'js' }),
+  ]);
 });
 
 const LOSSES = ['mcc', 'bce', 'crossEntropy', 'focal', 'diceCE', 'diceFocal', 'generalizedDiceFocal'] as const;
@@ -64,20 +68,42 @@ const caseArbitrary: fc.Arbitrary<Case> = fc
 function build(c: Case) {
   const { random, shape, pred, labels, ignoreIndex, target, mask, weight } = randomTensors(c);
   const common: Record<string, unknown> = {
-    shape, layout: c.layout, activation: c.softmax ? 'softmax' : 'sigmoid', target: labels ? 'labels' : 'dense',
-    reduction: c.reduction, ...(ignoreIndex !== undefined ? { ignoreIndex } : {}), ...(weight ? { weight } : {}),
+    shape,
+    layout: c.layout,
+    activation: c.softmax ? 'softmax' : 'sigmoid',
+    target: labels ? 'labels' : 'dense',
+    reduction: c.reduction,
+    ...(ignoreIndex !== undefined ? { ignoreIndex } : {}),
+    ...(weight ? { weight } : {}),
   };
   const lambdas = { lambdaOverlap: 0.5 + random(), lambdaPoint: 0.5 + random() };
   const focal = { gamma: [0.5, 1, 2, 3][c.seed % 4], ...(random() < 0.5 ? { alpha: random() } : {}) };
   const background = c.C > 1 ? { includeBackground: c.includeBackground } : {};
   const options: Record<string, unknown> = {
     mcc: { ...common, ...background, batch: random() < 0.5, smooth: random() < 0.5 ? 1e-5 : 0.1 },
-    bce: { ...common, ...background, ...(random() < 0.5 ? { posWeight: Array.from({ length: c.C }, () => 0.5 + 2 * random()) } : {}) },
+    bce: {
+      ...common,
+      ...background,
+      ...(random() < 0.5 ? { posWeight: Array.from({ length: c.C }, () => 0.5 + 2 * random()) } : {}),
+    },
     crossEntropy: { ...common, labelSmoothing: random() < 0.5 ? 0 : 0.15 },
     focal: { ...common, ...background, ...focal },
-    diceCE: { ...common, ...background, ...lambdas, smooth: 0.5, squared: random() < 0.3, ...(c.softmax ? { labelSmoothing: 0.1 } : {}) },
+    diceCE: {
+      ...common,
+      ...background,
+      ...lambdas,
+      smooth: 0.5,
+      squared: random() < 0.3,
+      ...(c.softmax ? { labelSmoothing: 0.1 } : {}),
+    },
     diceFocal: { ...common, ...background, ...lambdas, ...focal, batch: random() < 0.5 },
-    generalizedDiceFocal: { ...common, ...background, ...lambdas, ...focal, weightType: (['square', 'simple', 'uniform'] as const)[c.seed % 3] },
+    generalizedDiceFocal: {
+      ...common,
+      ...background,
+      ...lambdas,
+      ...focal,
+      weightType: (['square', 'simple', 'uniform'] as const)[c.seed % 3],
+    },
   }[c.loss] as Record<string, unknown>;
   return { pred, target, mask, options };
 }

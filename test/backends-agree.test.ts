@@ -12,7 +12,11 @@ let scalar: DiceKernel;
 let js: DiceKernel;
 
 beforeAll(async () => {
-  [simd, scalar, js] = await Promise.all([loadDice({ backend: 'simd' }), loadDice({ backend: 'scalar' }), loadDice({ backend: 'js' })]);
+  [simd, scalar, js] = await Promise.all([
+    loadDice({ backend: 'simd' }),
+    loadDice({ backend: 'scalar' }),
+    loadDice({ backend: 'js' }),
+  ]);
 });
 
 type TargetCase = 'f32' | 'u8' | 'labels-u8' | 'labels-u16' | 'labels-i32';
@@ -73,13 +77,21 @@ const caseArbitrary: fc.Arbitrary<Case> = fc
 
 type Options = Record<string, unknown> & { mask?: Uint8Array | Float32Array };
 
-function build(c: Case): { pred: Float32Array; target: Float32Array | Uint8Array | Uint16Array | Int32Array; options: Options } {
+function build(c: Case): {
+  pred: Float32Array;
+  target: Float32Array | Uint8Array | Uint16Array | Int32Array;
+  options: Options;
+} {
   const random = rng(c.seed);
   const S = c.spatial.reduce((a, d) => a * d, 1);
   const shape = c.layout === 'NCHW' ? [c.B, c.C, ...c.spatial] : [c.B, ...c.spatial, c.C];
   const n = c.B * c.C * S;
   const logits = c.activation !== 'none';
-  const pred = offsetView(Float32Array, Array.from({ length: n }, () => (logits ? 12 * random() - 6 : random())), c.offset);
+  const pred = offsetView(
+    Float32Array,
+    Array.from({ length: n }, () => (logits ? 12 * random() - 6 : random())),
+    c.offset,
+  );
   const labels = c.target.startsWith('labels');
   // With one class the only label is 0; the ignored label is then 1 (never 0 itself).
   const ignoreIndex = labels && c.ignore ? (c.C > 1 ? Math.floor(random() * c.C) : 1) : undefined;
@@ -92,22 +104,38 @@ function build(c: Case): { pred: Float32Array; target: Float32Array | Uint8Array
     const ctor = c.target === 'labels-u8' ? Uint8Array : c.target === 'labels-u16' ? Uint16Array : Int32Array;
     target = offsetView(ctor as typeof Uint8Array, values, c.offset + 1);
   } else if (c.target === 'u8') {
-    target = offsetView(Uint8Array, Array.from({ length: n }, () => (random() < 0.4 ? 1 : 0)), c.offset + 2);
+    target = offsetView(
+      Uint8Array,
+      Array.from({ length: n }, () => (random() < 0.4 ? 1 : 0)),
+      c.offset + 2,
+    );
   } else {
-    target = offsetView(Float32Array, Array.from({ length: n }, () => (random() < 0.5 ? random() : Math.round(random()))), c.offset + 3);
+    target = offsetView(
+      Float32Array,
+      Array.from({ length: n }, () => (random() < 0.5 ? random() : Math.round(random()))),
+      c.offset + 3,
+    );
   }
   const maskValues = (length: number) => Array.from({ length }, () => (random() < 0.25 ? 0 : 1));
-  const mask = c.mask === 'none' ? undefined
-    : c.mask === 'float' ? offsetView(Float32Array, maskValues(c.B * S).map((v) => v * (0.5 + random())), c.offset)
-      : offsetView(Uint8Array, maskValues(c.mask === 'shared' ? S : c.B * S), c.offset + 4);
-  const family = c.loss === 'generalizedDice'
-    ? { weightType: (['square', 'simple', 'uniform'] as const)[c.seed % 3] }
-    : {
-      ...(c.weighted ? { weight: Array.from({ length: c.C }, () => random() * 2) } : {}),
-      ...(c.loss !== 'focalTversky' ? { logLoss: c.logLoss } : { gamma: [0.75, 1.5, 2][c.seed % 3] }),
-      ...(c.loss === 'tversky' || c.loss === 'focalTversky' ? { alpha: random(), beta: random() } : {}),
-      empty: c.empty,
-    };
+  const mask =
+    c.mask === 'none'
+      ? undefined
+      : c.mask === 'float'
+        ? offsetView(
+            Float32Array,
+            maskValues(c.B * S).map((v) => v * (0.5 + random())),
+            c.offset,
+          )
+        : offsetView(Uint8Array, maskValues(c.mask === 'shared' ? S : c.B * S), c.offset + 4);
+  const family =
+    c.loss === 'generalizedDice'
+      ? { weightType: (['square', 'simple', 'uniform'] as const)[c.seed % 3] }
+      : {
+          ...(c.weighted ? { weight: Array.from({ length: c.C }, () => random() * 2) } : {}),
+          ...(c.loss !== 'focalTversky' ? { logLoss: c.logLoss } : { gamma: [0.75, 1.5, 2][c.seed % 3] }),
+          ...(c.loss === 'tversky' || c.loss === 'focalTversky' ? { alpha: random(), beta: random() } : {}),
+          empty: c.empty,
+        };
   const options: Options = {
     shape,
     layout: c.layout,
@@ -144,9 +172,14 @@ function expectGradClose(actual: Float32Array, expected: Float32Array, rel: numb
   let at = -1;
   for (let i = 0; i < actual.length; i++) {
     const d = Math.abs(actual[i] - expected[i]);
-    if (!(d <= worst)) { worst = d; at = i; }
+    if (!(d <= worst)) {
+      worst = d;
+      at = i;
+    }
   }
-  expect(worst, `element ${at}: ${actual[at]} vs ${expected[at]} (max |grad| ${scale})`).toBeLessThanOrEqual(rel * scale + 1e-12);
+  expect(worst, `element ${at}: ${actual[at]} vs ${expected[at]} (max |grad| ${scale})`).toBeLessThanOrEqual(
+    rel * scale + 1e-12,
+  );
 }
 
 describe('SIMD, scalar and TypeScript backends agree', () => {
@@ -183,10 +216,26 @@ describe('SIMD, scalar and TypeScript backends agree', () => {
         for (const activation of ['none', 'sigmoid', 'softmax'] as const) {
           for (const layout of ['NCHW', 'NHWC'] as const) {
             const c: Case = {
-              loss: 'dice', B: 2, C: activation === 'softmax' ? 3 : 2, spatial: [S], layout, activation, target, ignore: S % 3 === 0,
-              squared: S % 2 === 1, batch: false, reduction: 'mean', includeBackground: true, weighted: false,
-              logLoss: false, smooth: 1, softLabel: target === 'f32' && S % 4 === 1,
-              mask: (['none', 'perSample', 'shared', 'none'] as const)[S % 4], empty: 'smooth', offset: 1 + (S % 5), seed: 1000 + S,
+              loss: 'dice',
+              B: 2,
+              C: activation === 'softmax' ? 3 : 2,
+              spatial: [S],
+              layout,
+              activation,
+              target,
+              ignore: S % 3 === 0,
+              squared: S % 2 === 1,
+              batch: false,
+              reduction: 'mean',
+              includeBackground: true,
+              weighted: false,
+              logLoss: false,
+              smooth: 1,
+              softLabel: target === 'f32' && S % 4 === 1,
+              mask: (['none', 'perSample', 'shared', 'none'] as const)[S % 4],
+              empty: 'smooth',
+              offset: 1 + (S % 5),
+              seed: 1000 + S,
             };
             const { pred, target: t, options } = build(c);
             const expected = js.diceLossWithGrad(pred, t, options);
@@ -213,12 +262,16 @@ describe('SIMD, scalar and TypeScript backends agree', () => {
     const random = rng(7);
     for (const C of [2, 3, 4, 7, 17]) {
       const S = 3000 + C;
-      const shape = [2, 50, S / 50 | 0];
+      const shape = [2, 50, (S / 50) | 0];
       const spatial = shape[1] * shape[2];
       for (const layout of ['NCHW', 'NHWC'] as const) {
         const pred = Float32Array.from({ length: 2 * C * spatial }, () => 8 * random() - 4);
         const labels = Uint16Array.from({ length: 2 * spatial }, () => Math.floor(random() * C));
-        const options = { shape: layout === 'NCHW' ? [2, C, shape[1], shape[2]] : [2, shape[1], shape[2], C], layout, activation: 'softmax' as const };
+        const options = {
+          shape: layout === 'NCHW' ? [2, C, shape[1], shape[2]] : [2, shape[1], shape[2], C],
+          layout,
+          activation: 'softmax' as const,
+        };
         const mask = Uint8Array.from({ length: spatial }, (_, i) => (i % 7 === 3 ? 0 : 1));
         const calls: ((k: DiceKernel) => { loss: number; grad: Float32Array })[] = [
           (k) => k.diceLossWithGrad(pred, labels, options),

@@ -11,23 +11,39 @@ import { decode, encode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repositoryRoot } from './support/packed.js';
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 function run(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
   return new Promise((done) => {
-    execFile(process.execPath, ['dist/cli/main.js', ...args], { cwd: repositoryRoot, env, maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
-      done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['dist/cli/main.js', ...args],
+      { cwd: repositoryRoot, env, maxBuffer: 1 << 24 },
+      (error, stdout, stderr) => {
+        done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
-interface Counts { tp: number; fp: number; fn: number }
+interface Counts {
+  tp: number;
+  fp: number;
+  fn: number;
+}
 const none: Counts = { tp: 0, fp: 0, fn: 0 };
 
 /** examples/README.md: counts per case and class (16×12 PNGs: 192 pixels; the volume 8×8×4: 256 voxels). */
 const KNOWN: Record<string, { voxels: number; classes: Record<number, Counts> }> = {
   'case-a.png': { voxels: 192, classes: { 1: { tp: 30, fp: 6, fn: 6 }, 2: { tp: 24, fp: 0, fn: 8 }, 3: none } },
-  'case-b.png': { voxels: 192, classes: { 1: { tp: 32, fp: 0, fn: 16 }, 2: { tp: 0, fp: 16, fn: 0 }, 3: { tp: 48, fp: 0, fn: 0 } } },
+  'case-b.png': {
+    voxels: 192,
+    classes: { 1: { tp: 32, fp: 0, fn: 16 }, 2: { tp: 0, fp: 16, fn: 0 }, 3: { tp: 48, fp: 0, fn: 0 } },
+  },
   'case-c.png': { voxels: 192, classes: { 1: { tp: 32, fp: 16, fn: 0 }, 2: none, 3: { tp: 0, fp: 0, fn: 16 } } },
   'volume.nii.gz': { voxels: 256, classes: { 1: { tp: 48, fp: 0, fn: 16 }, 2: { tp: 18, fp: 18, fn: 0 }, 3: none } },
 };
@@ -48,7 +64,7 @@ function expected(metric: string, { tp, fp, fn }: Counts, voxels: number, empty:
   }[metric]!;
   if (tp + fn > 0 || empty === 'formula') return value; // the class is in the truth
   if (empty === 'nan') return NaN;
-  if (fp > 0) return value;                            // predicted where there is nothing: the formula
+  if (fp > 0) return value; // predicted where there is nothing: the formula
   return empty === 'one' ? 1 : 0;
 }
 
@@ -60,7 +76,14 @@ function summary(values: number[]): { mean: number; std: number; n: number } {
 }
 
 interface JsonReport {
-  cases: { name: string; pred: string | null; truth: string | null; spacing?: number[]; classes: Record<string, Record<string, number | null>>; error?: string }[];
+  cases: {
+    name: string;
+    pred: string | null;
+    truth: string | null;
+    spacing?: number[];
+    classes: Record<string, Record<string, number | null>>;
+    error?: string;
+  }[];
   summary: Record<string, Record<string, { mean: number | null; std: number | null; n: number }>>;
 }
 
@@ -77,17 +100,21 @@ function checkCase(report: JsonReport, name: string, caseName: string, metrics: 
   expect(found.error).toBeUndefined();
   expect(Object.keys(found.classes)).toEqual(['1', '2', '3']);
   for (const label of [1, 2, 3]) {
-    for (const m of metrics) expectClose(found.classes[label][m], expected(m, known.classes[label], known.voxels, empty));
+    for (const m of metrics)
+      expectClose(found.classes[label][m], expected(m, known.classes[label], known.voxels, empty));
   }
 }
 
 let scratch: string;
-beforeAll(() => { scratch = mkdtempSync(join(tmpdir(), 'dice-wasm-cli-')); });
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'dice-wasm-cli-'));
+});
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** A directory `scratch/name` with pred/ and truth/ subdirectories. */
 function pairDirs(name: string): { pred: string; truth: string } {
-  const pred = join(scratch, name, 'pred'), truth = join(scratch, name, 'truth');
+  const pred = join(scratch, name, 'pred'),
+    truth = join(scratch, name, 'truth');
   mkdirSync(pred, { recursive: true });
   mkdirSync(truth, { recursive: true });
   return { pred, truth };
@@ -113,7 +140,12 @@ function npy(descr: string, shape: number[], values: ArrayLike<number>): Buffer 
   const [size, write] = types[descr];
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
   header = header.padEnd(Math.ceil((header.length + 11) / 64) * 64 - 11) + '\n';
-  const prefix = Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY\x01\x00', 'latin1'), Buffer.alloc(2), Buffer.from(header, 'latin1')]);
+  const prefix = Buffer.concat([
+    Buffer.from([0x93]),
+    Buffer.from('NUMPY\x01\x00', 'latin1'),
+    Buffer.alloc(2),
+    Buffer.from(header, 'latin1'),
+  ]);
   prefix.writeUInt16LE(header.length, 8);
   const body = Buffer.alloc(values.length * size);
   for (let i = 0; i < values.length; i++) write(body, values[i], i * size);
@@ -128,7 +160,8 @@ describe('dice-wasm eval on examples/', () => {
     const dice1 = summary(CASES.map((name) => expected('dice', KNOWN[name].classes[1], KNOWN[name].voxels)));
     const iou3 = summary(CASES.map((name) => expected('iou', KNOWN[name].classes[3], KNOWN[name].voxels)));
     expect(dice1.n).toBe(4);
-    const cell = (s: { mean: number; std: number; n: number }) => `${s.mean.toFixed(4)} ± ${s.std.toFixed(4)} (n=${s.n})`;
+    const cell = (s: { mean: number; std: number; n: number }) =>
+      `${s.mean.toFixed(4)} ± ${s.std.toFixed(4)} (n=${s.n})`;
     expect(stdout).toMatch(new RegExp(`^1 +${escape(cell(dice1))} `, 'm'));
     expect(stdout).toMatch(new RegExp(`^3 +\\S+ ± \\S+ \\(n=2\\) +${escape(cell(iou3))}$`, 'm'));
     expect(stdout).toMatch(/^case-a\.png +1 +0\.8333 +0\.7143$/m);
@@ -137,12 +170,23 @@ describe('dice-wasm eval on examples/', () => {
 
   it('JSON: every case, class and metric as counted by hand; summary mean, std and n per class', async () => {
     const metrics = ['dice', 'iou', 'precision', 'recall', 'specificity'];
-    const { code, stdout } = await run(['eval', 'examples/pred', 'examples/truth', '--format', 'json', '--metrics', metrics.join(',')]);
+    const { code, stdout } = await run([
+      'eval',
+      'examples/pred',
+      'examples/truth',
+      '--format',
+      'json',
+      '--metrics',
+      metrics.join(','),
+    ]);
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as JsonReport;
     expect(Object.keys(report)).toEqual(['cases', 'summary']);
     expect(report.cases.map((c) => c.name)).toEqual(CASES);
-    expect(report.cases[0]).toMatchObject({ pred: join('examples/pred', 'case-a.png'), truth: join('examples/truth', 'case-a.png') });
+    expect(report.cases[0]).toMatchObject({
+      pred: join('examples/pred', 'case-a.png'),
+      truth: join('examples/truth', 'case-a.png'),
+    });
     for (const name of CASES) checkCase(report, name, name, metrics);
     expect(Object.keys(report.summary)).toEqual(['1', '2', '3']);
     for (const label of [1, 2, 3]) {
@@ -179,7 +223,14 @@ describe('dice-wasm eval on examples/', () => {
   });
 
   it('--include-background reports label 0 (case-a: TP 118, FP 14, FN 6 by hand)', async () => {
-    const { code, stdout } = await run(['eval', 'examples/pred/case-a.png', 'examples/truth/case-a.png', '--format', 'json', '--include-background']);
+    const { code, stdout } = await run([
+      'eval',
+      'examples/pred/case-a.png',
+      'examples/truth/case-a.png',
+      '--format',
+      'json',
+      '--include-background',
+    ]);
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as JsonReport;
     expect(Object.keys(report.cases[0].classes)).toEqual(['0', '1', '2']);
@@ -197,7 +248,17 @@ describe('dice-wasm eval on examples/', () => {
 
   it('--output writes the report to a file; --threads 2 and 3 give the same report as one thread', async () => {
     const out = join(scratch, 'report.json');
-    const { code, stdout, stderr } = await run(['eval', 'examples/pred', 'examples/truth', '--format', 'json', '--output', out, '--threads', '2']);
+    const { code, stdout, stderr } = await run([
+      'eval',
+      'examples/pred',
+      'examples/truth',
+      '--format',
+      'json',
+      '--output',
+      out,
+      '--threads',
+      '2',
+    ]);
     expect(code).toBe(0);
     expect(stdout).toBe('');
     expect(stderr).toBe('');
@@ -211,8 +272,16 @@ describe('dice-wasm eval on examples/', () => {
 
   it('draws a progress bar with cases/s on a terminal (under script(1)), nothing when stderr is not one', async () => {
     const { code, stdout } = await new Promise<Run>((done) => {
-      execFile('script', ['-qec', `${process.execPath} dist/cli/main.js eval examples/pred examples/truth --output ${join(scratch, 'tty.txt')}`, '/dev/null'],
-        { cwd: repositoryRoot }, (error, out, err) => done({ code: error ? Number(error.code) : 0, stdout: out, stderr: err }));
+      execFile(
+        'script',
+        [
+          '-qec',
+          `${process.execPath} dist/cli/main.js eval examples/pred examples/truth --output ${join(scratch, 'tty.txt')}`,
+          '/dev/null',
+        ],
+        { cwd: repositoryRoot },
+        (error, out, err) => done({ code: error ? Number(error.code) : 0, stdout: out, stderr: err }),
+      );
     });
     expect(code).toBe(0);
     expect(stdout).toMatch(/\[#{24}\] 4\/4 cases, [\d.]+ cases\/s/);
@@ -220,16 +289,25 @@ describe('dice-wasm eval on examples/', () => {
 });
 
 describe('dice-wasm eval on every format', () => {
-  it('NumPy .npy (uint8, big-endian uint16, int32, int64, float32 and float64 labels) gives case-a\'s numbers', async () => {
+  it("NumPy .npy (uint8, big-endian uint16, int32, int64, float32 and float64 labels) gives case-a's numbers", async () => {
     const { pred, truth } = pairDirs('npy');
-    const p = caseA('pred'), t = caseA('truth');
+    const p = caseA('pred'),
+      t = caseA('truth');
     const shape = [p.height, p.width];
     for (const descr of ['|u1', '>u2', '<i4', '<i8', '<f4', '<f8']) {
       const name = `case-${descr.replace(/[<>|]/, '')}.npy`;
       writeFileSync(join(pred, name), npy(descr, shape, p.labels));
       writeFileSync(join(truth, name), npy(descr, shape, t.labels));
     }
-    const { code, stdout, stderr } = await run(['eval', pred, truth, '--format', 'json', '--metrics', 'dice,iou,precision,recall']);
+    const { code, stdout, stderr } = await run([
+      'eval',
+      pred,
+      truth,
+      '--format',
+      'json',
+      '--metrics',
+      'dice,iou,precision,recall',
+    ]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as JsonReport;
@@ -237,39 +315,72 @@ describe('dice-wasm eval on every format', () => {
     for (const c of report.cases) {
       expect(Object.keys(c.classes)).toEqual(['1', '2']);
       for (const label of [1, 2]) {
-        for (const m of ['dice', 'iou', 'precision', 'recall']) expectClose(c.classes[label][m], expected(m, KNOWN['case-a.png'].classes[label], 192));
+        for (const m of ['dice', 'iou', 'precision', 'recall'])
+          expectClose(c.classes[label][m], expected(m, KNOWN['case-a.png'].classes[label], 192));
       }
     }
   });
 
-  it('raw binary with --shape and --dtype gives case-a\'s numbers; a wrong size is an error naming the file', async () => {
+  it("raw binary with --shape and --dtype gives case-a's numbers; a wrong size is an error naming the file", async () => {
     const { pred, truth } = pairDirs('raw');
-    const p = caseA('pred'), t = caseA('truth');
+    const p = caseA('pred'),
+      t = caseA('truth');
     writeFileSync(join(pred, 'case-a.raw'), Buffer.from(Uint16Array.from(p.labels).buffer));
     writeFileSync(join(truth, 'case-a.raw'), Buffer.from(Uint16Array.from(t.labels).buffer));
-    const ok = await run(['eval', join(pred, 'case-a.raw'), join(truth, 'case-a.raw'), '--shape', `${p.height},${p.width}`, '--dtype', 'uint16', '--format', 'json']);
+    const ok = await run([
+      'eval',
+      join(pred, 'case-a.raw'),
+      join(truth, 'case-a.raw'),
+      '--shape',
+      `${p.height},${p.width}`,
+      '--dtype',
+      'uint16',
+      '--format',
+      'json',
+    ]);
     expect(ok.code).toBe(0);
     const report = JSON.parse(ok.stdout) as JsonReport;
     expectClose(report.cases[0].classes[1].dice, expected('dice', KNOWN['case-a.png'].classes[1], 192));
     expectClose(report.cases[0].classes[2].iou, expected('iou', KNOWN['case-a.png'].classes[2], 192));
 
-    const bad = await run(['eval', join(pred, 'case-a.raw'), join(truth, 'case-a.raw'), '--shape', '12,15', '--dtype', 'uint16']);
+    const bad = await run([
+      'eval',
+      join(pred, 'case-a.raw'),
+      join(truth, 'case-a.raw'),
+      '--shape',
+      '12,15',
+      '--dtype',
+      'uint16',
+    ]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain(`${join(pred, 'case-a.raw')} has 384 bytes; --shape 12×15 of uint16 needs 360`);
   });
 
   it('PNG: 16-bit labels above 255, 2-, 4- and 8-bit palettes; the index is the label', async () => {
     const { pred, truth } = pairDirs('png');
-    const t = caseA('truth'), p = caseA('pred');
+    const t = caseA('truth'),
+      p = caseA('pred');
     const palette = Array.from({ length: 4 }, (_, i): [number, number, number] => [60 * i, 255 - 60 * i, 7]);
     // 16-bit grey: label 2 becomes 300.
     const to300 = (labels: Uint8Array) => Uint16Array.from(labels, (v) => (v === 2 ? 300 : v));
-    writeFileSync(join(pred, 'wide.png'), encode({ width: p.width, height: p.height, depth: 16, channels: 1, data: to300(p.labels) }));
-    writeFileSync(join(truth, 'wide.png'), encode({ width: t.width, height: t.height, depth: 16, channels: 1, data: to300(t.labels) }));
+    writeFileSync(
+      join(pred, 'wide.png'),
+      encode({ width: p.width, height: p.height, depth: 16, channels: 1, data: to300(p.labels) }),
+    );
+    writeFileSync(
+      join(truth, 'wide.png'),
+      encode({ width: t.width, height: t.height, depth: 16, channels: 1, data: to300(t.labels) }),
+    );
     for (const depth of [2, 4, 8] as const) {
-      for (const [dir, image] of [[pred, p], [truth, t]] as const) {
+      for (const [dir, image] of [
+        [pred, p],
+        [truth, t],
+      ] as const) {
         const data = pack(image.labels, image.width, image.height, depth);
-        writeFileSync(join(dir, `palette-${depth}.png`), encode({ width: image.width, height: image.height, depth, channels: 1, palette, data }));
+        writeFileSync(
+          join(dir, `palette-${depth}.png`),
+          encode({ width: image.width, height: image.height, depth, channels: 1, palette, data }),
+        );
       }
     }
     const { code, stdout, stderr } = await run(['eval', pred, truth, '--format', 'json']);
@@ -297,7 +408,19 @@ describe('dice-wasm eval on every format', () => {
     writeFileSync(join(pred, 'p.npy'), npy('<f4', [4, 4], probs));
     writeFileSync(join(truth, 'p.npy'), npy('|u1', [4, 4], labels));
     const at = async (threshold: string) => {
-      const r = await run(['eval', pred, truth, '--threshold', threshold, '--ignore-index', '255', '--format', 'json', '--metrics', 'dice,precision,recall']);
+      const r = await run([
+        'eval',
+        pred,
+        truth,
+        '--threshold',
+        threshold,
+        '--ignore-index',
+        '255',
+        '--format',
+        'json',
+        '--metrics',
+        'dice,precision,recall',
+      ]);
       expect(r.code).toBe(0);
       return (JSON.parse(r.stdout) as JsonReport).cases[0].classes[1];
     };
@@ -323,23 +446,82 @@ type Distances = [number, number][];
 type SurfaceCase = { pg: Distances; gp: Distances } | null | 'pred empty';
 const SURFACES: Record<string, Record<number, SurfaceCase>> = {
   'case-a.png': {
-    1: { pg: [[0, 10], [1, 10]], gp: [[0, 10], [1, 10]] },
-    2: { pg: [[0, 14], [1, 2]], gp: [[0, 14], [1, 2], [2, 4]] },
+    1: {
+      pg: [
+        [0, 10],
+        [1, 10],
+      ],
+      gp: [
+        [0, 10],
+        [1, 10],
+      ],
+    },
+    2: {
+      pg: [
+        [0, 14],
+        [1, 2],
+      ],
+      gp: [
+        [0, 14],
+        [1, 2],
+        [2, 4],
+      ],
+    },
     3: null,
   },
   'case-b.png': {
-    1: { pg: [[0, 14], [1, 2], [2, 4]], gp: [[0, 14], [1, 2], [2, 8]] },
+    1: {
+      pg: [
+        [0, 14],
+        [1, 2],
+        [2, 4],
+      ],
+      gp: [
+        [0, 14],
+        [1, 2],
+        [2, 8],
+      ],
+    },
     2: null, // predicted only: not scored under --empty nan
     3: { pg: [[0, 24]], gp: [[0, 24]] },
   },
   'case-c.png': {
-    1: { pg: [[0, 14], [1, 2], [2, 8]], gp: [[0, 14], [1, 2], [2, 4]] },
+    1: {
+      pg: [
+        [0, 14],
+        [1, 2],
+        [2, 8],
+      ],
+      gp: [
+        [0, 14],
+        [1, 2],
+        [2, 4],
+      ],
+    },
     2: null,
     3: 'pred empty',
   },
   'volume.nii.gz': {
-    1: { pg: [[0, 40], [0.75, 4]], gp: [[0, 40], [2.5, 16]] },
-    2: { pg: [[0, 16], [2.5, 18]], gp: [[0, 16], [0.75, 2]] },
+    1: {
+      pg: [
+        [0, 40],
+        [0.75, 4],
+      ],
+      gp: [
+        [0, 40],
+        [2.5, 16],
+      ],
+    },
+    2: {
+      pg: [
+        [0, 16],
+        [2.5, 18],
+      ],
+      gp: [
+        [0, 16],
+        [0.75, 2],
+      ],
+    },
     3: null,
   },
 };
@@ -349,15 +531,19 @@ const expand = (d: Distances): number[] => d.flatMap(([value, count]) => new Arr
 /** numpy.percentile's default (linear interpolation between the two nearest ranks). */
 function percentileOf(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  const rank = (q / 100) * (sorted.length - 1), below = Math.floor(rank);
-  return below + 1 < sorted.length ? sorted[below] + (sorted[below + 1] - sorted[below]) * (rank - below) : sorted[below];
+  const rank = (q / 100) * (sorted.length - 1),
+    below = Math.floor(rank);
+  return below + 1 < sorted.length
+    ? sorted[below] + (sorted[below + 1] - sorted[below]) * (rank - below)
+    : sorted[below];
 }
 
 /** The textbook definitions (Hausdorff, its percentile, ASSD, ASD, NSD at τ) of one case's distances. */
 function surfaceExpected(metric: string, c: SurfaceCase, { tolerance = 1, percentile = 95 } = {}): number {
   if (c === null) return NaN;
   if (c === 'pred empty') return metric === 'nsd' ? 0 : Infinity;
-  const pg = expand(c.pg), gp = expand(c.gp);
+  const pg = expand(c.pg),
+    gp = expand(c.gp);
   const sum = (v: number[]) => v.reduce((a, x) => a + x, 0);
   const within = (v: number[]) => v.filter((d) => d <= tolerance).length;
   return {
@@ -378,20 +564,37 @@ function expectValue(actual: unknown, want: number): void {
 describe('dice-wasm eval: surface distances', () => {
   const SURFACE_METRICS = ['hd', 'hd95', 'assd', 'asd', 'nsd'];
 
-  it('hd, hd95, assd, asd and nsd beside dice on examples/, as derived by hand; the volume\'s anisotropic spacing comes from its NIfTI header; summary, CSV, table and --threads 2 agree', async () => {
-    const args = ['eval', 'examples/pred', 'examples/truth', '--metrics', ['dice', ...SURFACE_METRICS].join(','), '--tolerance', '1'];
+  it("hd, hd95, assd, asd and nsd beside dice on examples/, as derived by hand; the volume's anisotropic spacing comes from its NIfTI header; summary, CSV, table and --threads 2 agree", async () => {
+    const args = [
+      'eval',
+      'examples/pred',
+      'examples/truth',
+      '--metrics',
+      ['dice', ...SURFACE_METRICS].join(','),
+      '--tolerance',
+      '1',
+    ];
     const [json, threaded, csv, table] = await Promise.all([
-      run([...args, '--format', 'json']), run([...args, '--format', 'json', '--threads', '2']), run([...args, '--format', 'csv']), run(args),
+      run([...args, '--format', 'json']),
+      run([...args, '--format', 'json', '--threads', '2']),
+      run([...args, '--format', 'csv']),
+      run(args),
     ]);
     expect(json.stderr).toBe('');
     expect(json.code).toBe(0);
     const report = JSON.parse(json.stdout) as JsonReport;
-    expect(report.cases.map((c) => c.spacing)).toEqual([[1, 1], [1, 1], [1, 1], [0.75, 0.75, 2.5]]);
+    expect(report.cases.map((c) => c.spacing)).toEqual([
+      [1, 1],
+      [1, 1],
+      [1, 1],
+      [0.75, 0.75, 2.5],
+    ]);
     for (const name of CASES) {
       const found = report.cases.find((c) => c.name === name)!;
       for (const label of [1, 2, 3]) {
         expectClose(found.classes[label].dice, expected('dice', KNOWN[name].classes[label], KNOWN[name].voxels));
-        for (const m of SURFACE_METRICS) expectValue(found.classes[label][m], surfaceExpected(m, SURFACES[name][label]));
+        for (const m of SURFACE_METRICS)
+          expectValue(found.classes[label][m], surfaceExpected(m, SURFACES[name][label]));
       }
     }
     for (const label of [1, 2, 3]) {
@@ -413,16 +616,47 @@ describe('dice-wasm eval: surface distances', () => {
     expect(table.stdout).toMatch(/^volume\.nii\.gz +1 +0\.8571 +2\.5000 +2\.5000 +0\.4300 +0\.0682 +0\.8400$/m);
   });
 
-  it('--spacing replaces the header, per axis in the file\'s order (NIfTI x, y, z; PNG rows, columns); --percentile interpolates', async () => {
+  it("--spacing replaces the header, per axis in the file's order (NIfTI x, y, z; PNG rows, columns); --percentile interpolates", async () => {
     const [volume, png] = await Promise.all([
-      run(['eval', 'examples/pred/volume.nii.gz', 'examples/truth/volume.nii.gz', '--metrics', 'hd,assd', '--spacing', '1,1,3', '--format', 'json']),
-      run(['eval', 'examples/pred/case-a.png', 'examples/truth/case-a.png', '--metrics', 'hd,hd95', '--spacing', '2,0.5', '--percentile', '80', '--format', 'json']),
+      run([
+        'eval',
+        'examples/pred/volume.nii.gz',
+        'examples/truth/volume.nii.gz',
+        '--metrics',
+        'hd,assd',
+        '--spacing',
+        '1,1,3',
+        '--format',
+        'json',
+      ]),
+      run([
+        'eval',
+        'examples/pred/case-a.png',
+        'examples/truth/case-a.png',
+        '--metrics',
+        'hd,hd95',
+        '--spacing',
+        '2,0.5',
+        '--percentile',
+        '80',
+        '--format',
+        'json',
+      ]),
     ]);
     expect(volume.code).toBe(0);
     const v = (JSON.parse(volume.stdout) as JsonReport).cases[0];
     // Label 1 with 1 × 1 × 3 voxels: P→G 4 voxels one x-step (1) off the truth's side, G→P the
     // truth's bottom slice (16 voxels) one z-step (3) below the prediction.
-    const label1 = { pg: [[0, 40], [1, 4]], gp: [[0, 40], [3, 16]] } as SurfaceCase;
+    const label1 = {
+      pg: [
+        [0, 40],
+        [1, 4],
+      ],
+      gp: [
+        [0, 40],
+        [3, 16],
+      ],
+    } as SurfaceCase;
     expectClose(v.classes[1].hd, 3);
     expectClose(v.classes[1].assd, surfaceExpected('assd', label1));
     expect(png.code).toBe(0);
@@ -430,57 +664,106 @@ describe('dice-wasm eval: surface distances', () => {
     // case-a with rows 2 apart and columns 0.5: label 1 is shifted by a column (0.5); label 2's
     // truth reaches 1 and 2 rows (2 and 4) above the prediction, which P→G sees a column (0.5) off.
     expectClose(a.classes[1].hd, 0.5);
-    const label2 = { pg: [[0, 14], [0.5, 2]], gp: [[0, 14], [2, 2], [4, 4]] } as SurfaceCase;
+    const label2 = {
+      pg: [
+        [0, 14],
+        [0.5, 2],
+      ],
+      gp: [
+        [0, 14],
+        [2, 2],
+        [4, 4],
+      ],
+    } as SurfaceCase;
     expectClose(a.classes[2].hd, 4);
     expectClose(a.classes[2].hd95, surfaceExpected('hd95', label2, { percentile: 80 }));
     expectClose(a.classes[2].hd95, 2.4); // G→P: 80th of 14 × 0, 2 × 2, 4 × 4 = 2 + 0.2 · 2
   });
 
   it('bad --spacing, --tolerance or --percentile exit 2 naming the option; a --spacing of the wrong length is an error of the pair naming the file (exit 1)', async () => {
-    const usage = await Promise.all([
-      ['--spacing', '0.8,abc'], ['--spacing', '1,0'], ['--spacing=-1,1'], ['--spacing', '1,,2'], ['--spacing', ''],
-    ].map((flag) => run(['eval', 'examples/pred', 'examples/truth', '--metrics', 'hd', ...flag])));
+    const usage = await Promise.all(
+      [
+        ['--spacing', '0.8,abc'],
+        ['--spacing', '1,0'],
+        ['--spacing=-1,1'],
+        ['--spacing', '1,,2'],
+        ['--spacing', ''],
+      ].map((flag) => run(['eval', 'examples/pred', 'examples/truth', '--metrics', 'hd', ...flag])),
+    );
     for (const r of usage) {
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toMatch(/--spacing must be numbers > 0 separated by commas, one per axis of the files in their axis order/);
+      expect(r.stderr).toMatch(
+        /--spacing must be numbers > 0 separated by commas, one per axis of the files in their axis order/,
+      );
     }
-    const wrong = await run(['eval', 'examples/pred/case-a.png', 'examples/truth/case-a.png', '--metrics', 'hd', '--spacing', '1,1,1']);
+    const wrong = await run([
+      'eval',
+      'examples/pred/case-a.png',
+      'examples/truth/case-a.png',
+      '--metrics',
+      'hd',
+      '--spacing',
+      '1,1,1',
+    ]);
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toContain(`--spacing gives 3 values (1,1,1) but ${join('examples/truth', 'case-a.png')} has 2 axes (12×16)`);
+    expect(wrong.stderr).toContain(
+      `--spacing gives 3 values (1,1,1) but ${join('examples/truth', 'case-a.png')} has 2 axes (12×16)`,
+    );
   });
 });
 
 describe('dice-wasm eval errors', () => {
-  it.each([1, 2])('an unreadable file, a missing partner and mismatched shapes are named; the other pairs are still reported; exit 1 (--threads %i)', async (threads) => {
-    const { pred, truth } = pairDirs(`errors-${threads}`);
-    for (const name of CASES) {
-      copyFileSync(join(repositoryRoot, 'examples/pred', name), join(pred, name));
-      copyFileSync(join(repositoryRoot, 'examples/truth', name), join(truth, name));
-    }
-    writeFileSync(join(pred, 'broken.png'), 'not a png');
-    copyFileSync(join(repositoryRoot, 'examples/truth/case-a.png'), join(truth, 'broken.png'));
-    copyFileSync(join(repositoryRoot, 'examples/truth/case-a.png'), join(truth, 'lonely.png'));
-    // The truth volume with its last slice cut: dim[3] = 3.
-    const nii = gunzipSync(readFileSync(join(repositoryRoot, 'examples/truth/volume.nii.gz')));
-    nii.writeInt16LE(3, 46);
-    writeFileSync(join(truth, 'short.nii'), nii.subarray(0, 352 + 8 * 8 * 3));
-    writeFileSync(join(pred, 'short.nii'), gunzipSync(readFileSync(join(repositoryRoot, 'examples/pred/volume.nii.gz'))));
+  it.each([1, 2])(
+    'an unreadable file, a missing partner and mismatched shapes are named; the other pairs are still reported; exit 1 (--threads %i)',
+    async (threads) => {
+      const { pred, truth } = pairDirs(`errors-${threads}`);
+      for (const name of CASES) {
+        copyFileSync(join(repositoryRoot, 'examples/pred', name), join(pred, name));
+        copyFileSync(join(repositoryRoot, 'examples/truth', name), join(truth, name));
+      }
+      writeFileSync(join(pred, 'broken.png'), 'not a png');
+      copyFileSync(join(repositoryRoot, 'examples/truth/case-a.png'), join(truth, 'broken.png'));
+      copyFileSync(join(repositoryRoot, 'examples/truth/case-a.png'), join(truth, 'lonely.png'));
+      // The truth volume with its last slice cut: dim[3] = 3.
+      const nii = gunzipSync(readFileSync(join(repositoryRoot, 'examples/truth/volume.nii.gz')));
+      nii.writeInt16LE(3, 46);
+      writeFileSync(join(truth, 'short.nii'), nii.subarray(0, 352 + 8 * 8 * 3));
+      writeFileSync(
+        join(pred, 'short.nii'),
+        gunzipSync(readFileSync(join(repositoryRoot, 'examples/pred/volume.nii.gz'))),
+      );
 
-    const { code, stdout, stderr } = await run(['eval', pred, truth, '--format', 'json', '--threads', String(threads)]);
-    expect(code).toBe(1);
-    const report = JSON.parse(stdout) as JsonReport;
-    expect(report.cases.map((c) => c.name)).toEqual([...CASES, 'broken.png', 'lonely.png', 'short.nii'].sort());
-    const errors = Object.fromEntries(report.cases.filter((c) => c.error).map((c) => [c.name, c.error]));
-    expect(Object.keys(errors).sort()).toEqual(['broken.png', 'lonely.png', 'short.nii']);
-    expect(errors['broken.png']).toContain(`${join(pred, 'broken.png')} is not a readable PNG`);
-    expect(errors['lonely.png']).toBe(`no prediction: ${join(truth, 'lonely.png')} has no file of the same name in ${pred}`);
-    expect(errors['short.nii']).toBe(`NIfTI dimensions differ: ${join(pred, 'short.nii')} is 8×8×4, ${join(truth, 'short.nii')} is 8×8×3`);
-    for (const [name, error] of Object.entries(errors)) expect(stderr).toContain(`dice-wasm: ${name}: ${error}`);
-    for (const name of CASES) checkCase(report, name, name, ['dice', 'iou']);
-    expect(report.summary[1].dice.n).toBe(4);
-    expectClose(report.summary[1].dice.mean, summary(CASES.map((name) => expected('dice', KNOWN[name].classes[1], KNOWN[name].voxels))).mean);
-  });
+      const { code, stdout, stderr } = await run([
+        'eval',
+        pred,
+        truth,
+        '--format',
+        'json',
+        '--threads',
+        String(threads),
+      ]);
+      expect(code).toBe(1);
+      const report = JSON.parse(stdout) as JsonReport;
+      expect(report.cases.map((c) => c.name)).toEqual([...CASES, 'broken.png', 'lonely.png', 'short.nii'].sort());
+      const errors = Object.fromEntries(report.cases.filter((c) => c.error).map((c) => [c.name, c.error]));
+      expect(Object.keys(errors).sort()).toEqual(['broken.png', 'lonely.png', 'short.nii']);
+      expect(errors['broken.png']).toContain(`${join(pred, 'broken.png')} is not a readable PNG`);
+      expect(errors['lonely.png']).toBe(
+        `no prediction: ${join(truth, 'lonely.png')} has no file of the same name in ${pred}`,
+      );
+      expect(errors['short.nii']).toBe(
+        `NIfTI dimensions differ: ${join(pred, 'short.nii')} is 8×8×4, ${join(truth, 'short.nii')} is 8×8×3`,
+      );
+      for (const [name, error] of Object.entries(errors)) expect(stderr).toContain(`dice-wasm: ${name}: ${error}`);
+      for (const name of CASES) checkCase(report, name, name, ['dice', 'iou']);
+      expect(report.summary[1].dice.n).toBe(4);
+      expectClose(
+        report.summary[1].dice.mean,
+        summary(CASES.map((name) => expected('dice', KNOWN[name].classes[1], KNOWN[name].voxels))).mean,
+      );
+    },
+  );
 
   it('a colour PNG and a missing file are errors naming the file (exit 1)', async () => {
     const rgb = join(scratch, 'rgb.png');
@@ -495,22 +778,52 @@ describe('dice-wasm eval errors', () => {
 
   it.each([
     [['eval', 'examples/pred', 'examples/truth', '--frobnicate'], /unknown option '--frobnicate'/],
-    [['eval', 'examples/pred', 'examples/truth', '--treshold', '0.5'], /unknown option '--treshold' \(did you mean '--threshold'\?\)/],
+    [
+      ['eval', 'examples/pred', 'examples/truth', '--treshold', '0.5'],
+      /unknown option '--treshold' \(did you mean '--threshold'\?\)/,
+    ],
     [['eval', 'examples/pred'], /eval takes two paths, PRED and TRUTH; got 1/],
-    [['eval', 'examples/pred', 'examples/truth', '--format', 'xml'], /--format must be one of table, csv, json; got 'xml'/],
-    [['eval', 'examples/pred', 'examples/truth', '--metrics', 'dise'], /--metrics\[0\] 'dise' is not a metric this library knows \(did you mean 'dice'\?\)/],
+    [
+      ['eval', 'examples/pred', 'examples/truth', '--format', 'xml'],
+      /--format must be one of table, csv, json; got 'xml'/,
+    ],
+    [
+      ['eval', 'examples/pred', 'examples/truth', '--metrics', 'dise'],
+      /--metrics\[0\] 'dise' is not a metric this library knows \(did you mean 'dice'\?\)/,
+    ],
     [['eval', 'examples/pred', 'examples/truth', '--metrics', 'gds'], /'gds' is one score per case, not per class/],
     [['eval', 'examples/pred', 'examples/truth', '--empty', 'skip'], /--empty must be one of nan, one, zero, formula/],
-    [['eval', 'examples/pred', 'examples/truth', '--num-classes', '0'], /--num-classes must be an integer ≥ 1; got '0'/],
+    [
+      ['eval', 'examples/pred', 'examples/truth', '--num-classes', '0'],
+      /--num-classes must be an integer ≥ 1; got '0'/,
+    ],
     [['eval', 'examples/pred', 'examples/truth', '--shape', '4,4'], /raw binary files need both --shape and --dtype/],
-    [['eval', 'examples/pred', 'examples/truth', '--shape', '4,4', '--dtype', 'uint7'], /--dtype must be one of bool, uint8/],
-    [['eval', 'examples/pred', 'examples/truth/case-a.png'], /PRED and TRUTH must both be files or both be directories/],
+    [
+      ['eval', 'examples/pred', 'examples/truth', '--shape', '4,4', '--dtype', 'uint7'],
+      /--dtype must be one of bool, uint8/,
+    ],
+    [
+      ['eval', 'examples/pred', 'examples/truth/case-a.png'],
+      /PRED and TRUTH must both be files or both be directories/,
+    ],
     [['eval', 'examples/pred', 'examples/truth', '--metrics', 'dice,nsd'], /nsd needs --tolerance T/],
-    [['eval', 'examples/pred', 'examples/truth', '--metrics', 'hd', '--tolerance', '1'], /--tolerance is for nsd, which --metrics does not ask for/],
-    [['eval', 'examples/pred', 'examples/truth', '--metrics', 'hd95', '--percentile', '101'], /--percentile must be between 0 and 100; got '101'/],
+    [
+      ['eval', 'examples/pred', 'examples/truth', '--metrics', 'hd', '--tolerance', '1'],
+      /--tolerance is for nsd, which --metrics does not ask for/,
+    ],
+    [
+      ['eval', 'examples/pred', 'examples/truth', '--metrics', 'hd95', '--percentile', '101'],
+      /--percentile must be between 0 and 100; got '101'/,
+    ],
     [['eval', 'examples/pred', 'examples/truth', '--metrics', 'hd', '--percentile', '90'], /--percentile is for hd95/],
-    [['eval', 'examples/pred', 'examples/truth', '--metrics', 'hd95,dice', '--empty', 'one'], /--empty one scores an empty prediction of an empty truth 1, which is not a distance \('hd95'\)/],
-    [['eval', 'examples/pred', 'examples/truth', '--metrics', 'hd96'], /--metrics\[0\] 'hd96' is not a metric this library knows/],
+    [
+      ['eval', 'examples/pred', 'examples/truth', '--metrics', 'hd95,dice', '--empty', 'one'],
+      /--empty one scores an empty prediction of an empty truth 1, which is not a distance \('hd95'\)/,
+    ],
+    [
+      ['eval', 'examples/pred', 'examples/truth', '--metrics', 'hd96'],
+      /--metrics\[0\] 'hd96' is not a metric this library knows/,
+    ],
     [['frobnicate'], /unknown command or argument 'frobnicate'/],
   ])('bad usage exits 2: %j', async (args, message) => {
     const { code, stdout, stderr } = await run(args);
@@ -545,7 +858,7 @@ function escape(text: string): string {
 }
 
 describe('dice-wasm bench', () => {
-  it('runs the repository\'s Dice benchmark with the arguments given and prints its table', async () => {
+  it("runs the repository's Dice benchmark with the arguments given and prints its table", async () => {
     const { code, stdout } = await run(['bench', '--sizes=4K', '--cases=binary']);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^binary: /m);

@@ -30,7 +30,8 @@ function compatCall(r: VectorRecord): CompatCall {
   const [library] = r.loss_or_metric.split('.');
   const name = r.loss_or_metric.split('.').pop() as string;
   const params: Record<string, unknown> = { ...r.params };
-  const input = r.input.data, target = r.target.data;
+  const input = r.input.data,
+    target = r.target.data;
   const reduced = params.reduction !== 'none' && params.reduction !== null;
   if (library === 'monai') {
     // other_act has no gradient (forwardWithGrad refuses it; test/compat-losses.test.ts).
@@ -42,13 +43,19 @@ function compatCall(r: VectorRecord): CompatCall {
     }
     const loss = new (monai as unknown as Record<string, new (p: object) => LossObject>)[name](params);
     const args = [input, target, ...(r.mask ? [r.mask.data] : [])];
-    return { value: () => loss.forward!(...args), ...(differentiable ? { withGrad: () => loss.forwardWithGrad!(...args).loss } : {}) };
+    return {
+      value: () => loss.forward!(...args),
+      ...(differentiable ? { withGrad: () => loss.forwardWithGrad!(...args).loss } : {}),
+    };
   }
   if (library === 'smp' && name.startsWith('soft_')) {
     const score = (smp as unknown as Record<string, (o: unknown, t: unknown, p: object) => number | Tensor>)[name];
     // `soft_jaccard_score(...).mean()`: the test averages the per-row scores.
-    const mean = (t: number | Tensor) => (typeof t === 'number' ? t : t.data.reduce((a, v) => a + v, 0) / t.data.length);
-    return { value: () => (r.call.includes('.mean()') ? mean(score(input, target, params)) : score(input, target, params)) };
+    const mean = (t: number | Tensor) =>
+      typeof t === 'number' ? t : t.data.reduce((a, v) => a + v, 0) / t.data.length;
+    return {
+      value: () => (r.call.includes('.mean()') ? mean(score(input, target, params)) : score(input, target, params)),
+    };
   }
   if (library === 'smp') {
     const loss = new (smp as unknown as Record<string, new (p: object) => LossObject>)[name](params);
@@ -56,8 +63,18 @@ function compatCall(r: VectorRecord): CompatCall {
   }
   if (library === 'keras') {
     // Keras takes the target first: loss(y_true, y_pred).
-    const loss = new (keras as unknown as Record<string, new (p: object) => { call(...a: unknown[]): number | Tensor; callWithGrad(...a: unknown[]): LossWithGrad }>)[name](params);
-    return { value: () => loss.call(target, input), ...(reduced ? { withGrad: () => loss.callWithGrad(target, input).loss } : {}) };
+    const loss = new (
+      keras as unknown as Record<
+        string,
+        new (
+          p: object,
+        ) => { call(...a: unknown[]): number | Tensor; callWithGrad(...a: unknown[]): LossWithGrad }
+      >
+    )[name](params);
+    return {
+      value: () => loss.call(target, input),
+      ...(reduced ? { withGrad: () => loss.callWithGrad(target, input).loss } : {}),
+    };
   }
   throw new Error(`${r.id}: ${library} has no compat losses`);
 }
@@ -72,8 +89,12 @@ function valuesOf(record: VectorRecord, result: number | Tensor): number[] {
 }
 
 // MONAI warns where it ignores an option (MaskedDiceLoss without a mask, ...); the records mean it.
-beforeAll(() => { vi.spyOn(console, 'warn').mockImplementation(() => undefined); });
-afterAll(() => { vi.restoreAllMocks(); });
+beforeAll(() => {
+  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+});
+afterAll(() => {
+  vi.restoreAllMocks();
+});
 
 describe('the loss vectors through dice-wasm/compat', () => {
   it('cover every loss record of MONAI, smp and Keras', () => {

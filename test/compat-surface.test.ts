@@ -7,18 +7,28 @@ import { loadDice, type DiceKernel } from '../src/index.js';
 
 let kernels: DiceKernel[] = [];
 beforeAll(async () => {
-  kernels = await Promise.all([loadDice({ backend: 'simd' }), loadDice({ backend: 'scalar' }), loadDice({ backend: 'js' })]);
+  kernels = await Promise.all([
+    loadDice({ backend: 'simd' }),
+    loadDice({ backend: 'scalar' }),
+    loadDice({ backend: 'js' }),
+  ]);
 });
 
-const H = 6, W = 6;
+const H = 6,
+  W = 6;
 /** A one-hot (B, 2, H, W) tensor: channel 1 where `inside(b, y, x)`, channel 0 elsewhere. */
-function oneHot(B: number, inside: (b: number, y: number, x: number) => boolean): { data: Float32Array; shape: number[] } {
+function oneHot(
+  B: number,
+  inside: (b: number, y: number, x: number) => boolean,
+): { data: Float32Array; shape: number[] } {
   const data = new Float32Array(B * 2 * H * W);
-  for (let b = 0; b < B; b++) for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-    const fg = inside(b, y, x) ? 1 : 0;
-    data[((b * 2 + 1) * H + y) * W + x] = fg;
-    data[((b * 2) * H + y) * W + x] = 1 - fg;
-  }
+  for (let b = 0; b < B; b++)
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) {
+        const fg = inside(b, y, x) ? 1 : 0;
+        data[((b * 2 + 1) * H + y) * W + x] = fg;
+        data[(b * 2 * H + y) * W + x] = 1 - fg;
+      }
   return { data, shape: [B, 2, H, W] };
 }
 
@@ -28,7 +38,8 @@ function oneHot(B: number, inside: (b: number, y: number, x: number) => boolean)
 // MONAI's torch.quantile of +∞ values), ASD +∞, NSD 0. Sample 2: both empty: NaN everywhere.
 const Y_PRED = oneHot(3, (b, y, x) => b === 0 && y >= 1 && y <= 3 && x >= 1 && x <= 3);
 const Y = oneHot(3, (b, y, x) => b < 2 && y >= 1 && y <= 3 && x >= 2 && x <= 4);
-const inf = Number.POSITIVE_INFINITY, nan = Number.NaN;
+const inf = Number.POSITIVE_INFINITY,
+  nan = Number.NaN;
 const values = (t: Tensor) => ({ data: Array.from(t.data), shape: t.shape });
 
 describe.each(['simd', 'scalar', 'js'])('MONAI surface metrics (%s)', (backend) => {
@@ -36,11 +47,20 @@ describe.each(['simd', 'scalar', 'js'])('MONAI surface metrics (%s)', (backend) 
 
   it('compute_hausdorff_distance: (B, C − 1) by default, percentile, directed, the empty rules', () => {
     expect(values(monai.compute_hausdorff_distance(Y_PRED, Y))).toEqual({ data: [1, inf, nan], shape: [3, 1] });
-    expect(values(monai.compute_hausdorff_distance(Y_PRED, Y, { percentile: 95 }))).toEqual({ data: [1, nan, nan], shape: [3, 1] });
+    expect(values(monai.compute_hausdorff_distance(Y_PRED, Y, { percentile: 95 }))).toEqual({
+      data: [1, nan, nan],
+      shape: [3, 1],
+    });
     // MONAI's `if not percentile`: 0 is the maximum, as None.
-    expect(values(monai.compute_hausdorff_distance(Y_PRED, Y, { percentile: 0 }))).toEqual({ data: [1, inf, nan], shape: [3, 1] });
+    expect(values(monai.compute_hausdorff_distance(Y_PRED, Y, { percentile: 0 }))).toEqual({
+      data: [1, inf, nan],
+      shape: [3, 1],
+    });
     // The 40th percentile of four 0s and four 1s: rank 2.8 → 0.
-    expect(values(monai.compute_hausdorff_distance(Y_PRED, Y, { percentile: 40, directed: true }))).toEqual({ data: [0, nan, nan], shape: [3, 1] });
+    expect(values(monai.compute_hausdorff_distance(Y_PRED, Y, { percentile: 40, directed: true }))).toEqual({
+      data: [0, nan, nan],
+      shape: [3, 1],
+    });
     // The 50th: rank 3.5 between 0 and 1.
     expect(monai.compute_hausdorff_distance(Y_PRED, Y, { percentile: 50 }).data[0]).toBe(0.5);
   });
@@ -57,9 +77,20 @@ describe.each(['simd', 'scalar', 'js'])('MONAI surface metrics (%s)', (backend) 
     // The shift is along x: spacing x 0.4 scales every distance by 0.4.
     expect(monai.compute_hausdorff_distance(Y_PRED, Y, { spacing: 0.4 }).data[0]).toBeCloseTo(0.4, 6);
     expect(monai.compute_hausdorff_distance(Y_PRED, Y, { spacing: [3, 0.4] }).data[0]).toBeCloseTo(0.4, 6);
-    expect(monai.compute_hausdorff_distance(Y_PRED, Y, { spacing: [[3, 0.4], [1, 1], [1, 1]] }).data[0]).toBeCloseTo(0.4, 6);
+    expect(
+      monai.compute_hausdorff_distance(Y_PRED, Y, {
+        spacing: [
+          [3, 0.4],
+          [1, 1],
+          [1, 1],
+        ],
+      }).data[0],
+    ).toBeCloseTo(0.4, 6);
     // The 3 pred voxels at x = 1 are 1 along x from the target; (3, 2) is 1 along x or y from its nearest.
-    expect(monai.compute_average_surface_distance(Y_PRED, Y, { spacing: [3, 0.4] }).data[0]).toBeCloseTo((4 * 0.4) / 8, 6);
+    expect(monai.compute_average_surface_distance(Y_PRED, Y, { spacing: [3, 0.4] }).data[0]).toBeCloseTo(
+      (4 * 0.4) / 8,
+      6,
+    );
   });
 
   it('compute_surface_dice: class_thresholds per kept class; 0 for one empty mask, NaN for two', () => {
@@ -74,7 +105,9 @@ describe.each(['simd', 'scalar', 'js'])('MONAI surface metrics (%s)', (backend) 
     const cube = (centreOnly: boolean) => {
       const data = new Float32Array(2 * 125);
       for (let i = 0; i < 125; i++) {
-        const z = Math.floor(i / 25), y = Math.floor(i / 5) % 5, x = i % 5;
+        const z = Math.floor(i / 25),
+          y = Math.floor(i / 5) % 5,
+          x = i % 5;
         const inCube = [z, y, x].every((v) => v >= 1 && v <= 3);
         const fg = centreOnly ? z === 2 && y === 2 && x === 2 : inCube;
         data[125 + i] = fg ? 1 : 0;
@@ -83,7 +116,9 @@ describe.each(['simd', 'scalar', 'js'])('MONAI surface metrics (%s)', (backend) 
       return { data, shape: [1, 2, 5, 5, 5] };
     };
     expect(monai.compute_average_surface_distance(cube(true), cube(false)).data[0]).toBe(1);
-    expect(monai.compute_average_surface_distance(cube(true), cube(false), { symmetric: true }).data[0])
-      .toBeCloseTo((1 + 6 + 12 * Math.SQRT2 + 8 * Math.sqrt(3)) / 27, 6);
+    expect(monai.compute_average_surface_distance(cube(true), cube(false), { symmetric: true }).data[0]).toBeCloseTo(
+      (1 + 6 + 12 * Math.SQRT2 + 8 * Math.sqrt(3)) / 27,
+      6,
+    );
   });
 });

@@ -11,10 +11,22 @@ import { offsetView, rng } from './support/random.js';
 
 let kernels: DiceKernel[] = [];
 beforeAll(async () => {
-  kernels = await Promise.all([loadDice({ backend: 'simd' }), loadDice({ backend: 'scalar' }), loadDice({ backend: 'js' })]);
+  kernels = await Promise.all([
+    loadDice({ backend: 'simd' }),
+    loadDice({ backend: 'scalar' }),
+    loadDice({ backend: 'js' }),
+  ]);
 });
 
-type PredKind = 'labels-u8' | 'labels-u16' | 'labels-i32' | 'argmax' | 'threshold' | 'threshold-logits' | 'nonzero-u8' | 'nonzero-f32';
+type PredKind =
+  | 'labels-u8'
+  | 'labels-u16'
+  | 'labels-i32'
+  | 'argmax'
+  | 'threshold'
+  | 'threshold-logits'
+  | 'nonzero-u8'
+  | 'nonzero-f32';
 type TargetKind = 'labels-u8' | 'labels-u16' | 'labels-i32' | 'dense-u8' | 'dense-f32';
 
 interface Case {
@@ -33,7 +45,12 @@ interface Case {
 }
 
 type Labels = Uint8Array | Uint16Array | Int32Array;
-type Built = { pred: Float32Array | Labels; target: Float32Array | Labels; options: ConfusionOptions; expected: CountsByDefinition };
+type Built = {
+  pred: Float32Array | Labels;
+  target: Float32Array | Labels;
+  options: ConfusionOptions;
+  expected: CountsByDefinition;
+};
 
 const LABEL_TYPES = { 'labels-u8': Uint8Array, 'labels-u16': Uint16Array, 'labels-i32': Int32Array } as const;
 
@@ -43,9 +60,10 @@ function build(c: Case): Built {
   const S = c.spatial.reduce((a, d) => a * d, 1);
   const predLabels = c.pred.startsWith('labels');
   const targetLabels = c.target.startsWith('labels');
-  const index = (b: number, cls: number, s: number) => (c.layout === 'NCHW' ? (b * C + cls) * S + s : (b * S + s) * C + cls);
-  const ignoreIndex = !targetLabels || c.ignore === 'none' ? undefined
-    : c.ignore === 'zero' ? 0 : c.ignore === 'above' ? C + 2 : 255;
+  const index = (b: number, cls: number, s: number) =>
+    c.layout === 'NCHW' ? (b * C + cls) * S + s : (b * S + s) * C + cls;
+  const ignoreIndex =
+    !targetLabels || c.ignore === 'none' ? undefined : c.ignore === 'zero' ? 0 : c.ignore === 'above' ? C + 2 : 255;
   // Label maps hold runs of equal labels (like masks in memory) and, where ignoring, the ignored label.
   const labelMap = (ignoring: number | undefined): number[] => {
     let label = 0;
@@ -68,7 +86,13 @@ function build(c: Case): Built {
     predSays = (b, cls, s) => values[index(b, cls, s)] !== 0;
   } else {
     // Scores on a grid (ties happen; no value within f32 rounding of a logit threshold), some NaN.
-    const values = Array.from({ length: n }, () => (random() < 0.01 ? Number.NaN : c.pred === 'nonzero-f32' && random() < 0.5 ? 0 : Math.round(16 * (random() - 0.3)) / 8));
+    const values = Array.from({ length: n }, () =>
+      random() < 0.01
+        ? Number.NaN
+        : c.pred === 'nonzero-f32' && random() < 0.5
+          ? 0
+          : Math.round(16 * (random() - 0.3)) / 8,
+    );
     pred = offsetView(Float32Array, values, c.offset);
     const t = c.threshold;
     if (c.pred === 'argmax') {
@@ -91,8 +115,14 @@ function build(c: Case): Built {
     targetSays = (b, cls, s) => values[b * S + s] === cls;
     if (ignoreIndex !== undefined) counted = (b, s) => values[b * S + s] !== ignoreIndex;
   } else {
-    const values = Array.from({ length: n }, () => (random() < 0.35 ? (c.target === 'dense-f32' ? 0.25 + random() : 1) : 0));
-    target = offsetView((c.target === 'dense-u8' ? Uint8Array : Float32Array) as typeof Float32Array, values, c.offset + 2);
+    const values = Array.from({ length: n }, () =>
+      random() < 0.35 ? (c.target === 'dense-f32' ? 0.25 + random() : 1) : 0,
+    );
+    target = offsetView(
+      (c.target === 'dense-u8' ? Uint8Array : Float32Array) as typeof Float32Array,
+      values,
+      c.offset + 2,
+    );
     targetSays = (b, cls, s) => values[index(b, cls, s)] !== 0;
   }
 
@@ -125,7 +155,8 @@ function resident<T extends Float32Array | Labels>(k: DiceKernel, array: T): T {
 function check(c: Case): void {
   const { pred, target, options, expected } = build(c);
   for (const k of kernels) {
-    let p = pred, t = target;
+    let p = pred,
+      t = target;
     if (c.resident && k.backend !== 'js') {
       k.reserve(pred.byteLength + target.byteLength + 1024);
       p = resident(k, pred);
@@ -134,7 +165,10 @@ function check(c: Case): void {
     const counts = k.confusion(p, t, options);
     expect(asLists(counts), `${k.backend} ${JSON.stringify(c)}`).toEqual(expected);
     expect([counts.numSamples, counts.numClasses]).toEqual([c.B, c.C]);
-    if (p !== pred) { k.free(p); k.free(t); }
+    if (p !== pred) {
+      k.free(p);
+      k.free(t);
+    }
   }
 }
 
@@ -142,10 +176,22 @@ const caseArbitrary: fc.Arbitrary<Case> = fc
   .record({
     B: fc.integer({ min: 1, max: 3 }),
     // Up to 70 classes: the per-class compare passes and the counting pass of the kernel.
-    C: fc.oneof({ weight: 5, arbitrary: fc.integer({ min: 1, max: 6 }) }, { weight: 1, arbitrary: fc.integer({ min: 7, max: 70 }) }),
+    C: fc.oneof(
+      { weight: 5, arbitrary: fc.integer({ min: 1, max: 6 }) },
+      { weight: 1, arbitrary: fc.integer({ min: 7, max: 70 }) },
+    ),
     spatial: fc.array(spatialAxis, { minLength: 0, maxLength: 3 }),
     layout: fc.constantFrom('NCHW' as const, 'NHWC' as const),
-    pred: fc.constantFrom<PredKind>('labels-u8', 'labels-u16', 'labels-i32', 'argmax', 'threshold', 'threshold-logits', 'nonzero-u8', 'nonzero-f32'),
+    pred: fc.constantFrom<PredKind>(
+      'labels-u8',
+      'labels-u16',
+      'labels-i32',
+      'argmax',
+      'threshold',
+      'threshold-logits',
+      'nonzero-u8',
+      'nonzero-f32',
+    ),
     target: fc.constantFrom<TargetKind>('labels-u8', 'labels-u16', 'labels-i32', 'dense-u8', 'dense-f32'),
     ignore: fc.constantFrom('none' as const, 'zero' as const, 'above' as const, '255' as const),
     threshold: fc.constantFrom(0.5, 0.3, 0.8),
@@ -157,18 +203,38 @@ const caseArbitrary: fc.Arbitrary<Case> = fc
 
 describe('confusion counts equal the counts by definition on every backend', () => {
   it('for random kinds, types, shapes, class counts, layouts, ignoreIndex and offsets', () => {
-    fc.assert(fc.property(caseArbitrary, (c) => check(c)), { numRuns: 250, seed: 4242, endOnFailure: true });
+    fc.assert(
+      fc.property(caseArbitrary, (c) => check(c)),
+      { numRuns: 250, seed: 4242, endOnFailure: true },
+    );
   });
 
   it('for every length 0..70 of every pair of kinds (SIMD bodies and their tails)', () => {
-    const preds: PredKind[] = ['labels-u8', 'labels-u16', 'labels-i32', 'argmax', 'threshold', 'nonzero-u8', 'nonzero-f32'];
+    const preds: PredKind[] = [
+      'labels-u8',
+      'labels-u16',
+      'labels-i32',
+      'argmax',
+      'threshold',
+      'nonzero-u8',
+      'nonzero-f32',
+    ];
     const targets: TargetKind[] = ['labels-u8', 'labels-u16', 'labels-i32', 'dense-u8', 'dense-f32'];
     for (let S = 0; S <= 70; S++) {
       for (const pred of preds) {
         for (const target of targets) {
           check({
-            B: 2, C: 3, spatial: [S], layout: S % 2 ? 'NHWC' : 'NCHW', pred, target, ignore: S % 3 === 0 ? 'zero' : S % 3 === 1 ? '255' : 'none',
-            threshold: 0.5, offset: 1 + (S % 5), resident: S % 4 === 0, seed: 77 + S,
+            B: 2,
+            C: 3,
+            spatial: [S],
+            layout: S % 2 ? 'NHWC' : 'NCHW',
+            pred,
+            target,
+            ignore: S % 3 === 0 ? 'zero' : S % 3 === 1 ? '255' : 'none',
+            threshold: 0.5,
+            offset: 1 + (S % 5),
+            resident: S % 4 === 0,
+            seed: 77 + S,
           });
         }
       }
@@ -178,7 +244,19 @@ describe('confusion counts equal the counts by definition on every backend', () 
   it('for label maps longer than one block of byte lanes, with and without ignoreIndex', () => {
     for (const pred of ['labels-u8', 'labels-u16', 'labels-i32'] as const) {
       for (const ignore of ['none', 'zero', '255'] as const) {
-        check({ B: 2, C: 5, spatial: [255 * 16 * 3 + 37], layout: 'NCHW', pred, target: pred, ignore, threshold: 0.5, offset: 3, resident: false, seed: 5 });
+        check({
+          B: 2,
+          C: 5,
+          spatial: [255 * 16 * 3 + 37],
+          layout: 'NCHW',
+          pred,
+          target: pred,
+          ignore,
+          threshold: 0.5,
+          offset: 3,
+          resident: false,
+          seed: 5,
+        });
       }
     }
   });
@@ -188,7 +266,13 @@ describe('confusion counts equal the counts by definition on every backend', () 
     const a = Uint8Array.from({ length: 1000 }, () => Math.floor(random() * 4));
     const b = Int32Array.from({ length: 1000 }, () => Math.floor(random() * 4));
     const c = Uint16Array.from(a);
-    const expected = countsByDefinition(1, 4, 1000, (_b, k, s) => a[s] === k, (_b, k, s) => b[s] === k);
+    const expected = countsByDefinition(
+      1,
+      4,
+      1000,
+      (_b, k, s) => a[s] === k,
+      (_b, k, s) => b[s] === k,
+    );
     for (const k of kernels) {
       expect(asLists(k.confusion(a, b, { numClasses: 4 }))).toEqual(expected);
       expect(asLists(k.confusion(c, b, { numClasses: 4 }))).toEqual(expected);
@@ -198,11 +282,19 @@ describe('confusion counts equal the counts by definition on every backend', () 
 
   it('for argmax over more classes than the target label type holds', () => {
     const random = rng(10);
-    const C = 300, S = 50;
+    const C = 300,
+      S = 50;
     const scores = Float32Array.from({ length: C * S }, () => random());
     const labels = Uint8Array.from({ length: S }, () => Math.floor(random() * 256));
-    const expected = countsByDefinition(1, C, S, (_b, k, s) => firstArgmax((j) => scores[j * S + s], C) === k, (_b, k, s) => labels[s] === k);
-    for (const k of kernels) expect(asLists(k.confusion(scores, labels, { shape: [1, C, S], target: 'labels' }))).toEqual(expected);
+    const expected = countsByDefinition(
+      1,
+      C,
+      S,
+      (_b, k, s) => firstArgmax((j) => scores[j * S + s], C) === k,
+      (_b, k, s) => labels[s] === k,
+    );
+    for (const k of kernels)
+      expect(asLists(k.confusion(scores, labels, { shape: [1, C, S], target: 'labels' }))).toEqual(expected);
   });
 });
 
@@ -221,15 +313,21 @@ describe('confusion counts are exact beyond 2^24 voxels', () => {
       return array;
     };
     const expectedCounts = (ignoring: boolean) => {
-      const tp = [0, 0, 0], fp = [0, 0, 0], fn = [0, 0, 0];
+      const tp = [0, 0, 0],
+        fp = [0, 0, 0],
+        fn = [0, 0, 0];
       let valid = 0;
       for (let r = 0; r < PERIOD; r++) {
         const times = Math.floor((n - 1 - r) / PERIOD) + 1; // voxels i < n with i mod 700 = r
-        const p = predOf(r), t = targetOf(r, ignoring);
+        const p = predOf(r),
+          t = targetOf(r, ignoring);
         if (t === 9) continue;
         valid += times;
         if (p === t) tp[p] += times;
-        else { fp[p] += times; fn[t] += times; }
+        else {
+          fp[p] += times;
+          fn[t] += times;
+        }
       }
       return { tp, fp, fn, tn: tp.map((_, c) => valid - tp[c] - fp[c] - fn[c]) };
     };
@@ -241,7 +339,8 @@ describe('confusion counts are exact beyond 2^24 voxels', () => {
     for (const k of kernels) expect(asLists(k.confusion(pred, target, { numClasses: 3 })), k.backend).toEqual(plain);
     fill(target, (i) => targetOf(i, true));
     const ignoring = expectedCounts(true);
-    for (const k of kernels) expect(asLists(k.confusion(pred, target, { numClasses: 3, ignoreIndex: 9 })), k.backend).toEqual(ignoring);
+    for (const k of kernels)
+      expect(asLists(k.confusion(pred, target, { numClasses: 3, ignoreIndex: 9 })), k.backend).toEqual(ignoring);
   });
 });
 

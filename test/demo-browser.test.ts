@@ -20,11 +20,22 @@ let server: StaticServer;
 beforeAll(async () => {
   chromium = launchChromium();
   chromium.catch(() => undefined);
-  await build({ root: join(repositoryRoot, 'demo'), configFile: false, logLevel: 'warn', build: { outDir: site, emptyOutDir: true } });
+  await build({
+    root: join(repositoryRoot, 'demo'),
+    configFile: false,
+    logLevel: 'warn',
+    build: { outDir: site, emptyOutDir: true },
+  });
   server = await serveStatic(site);
 });
 afterAll(async () => {
-  await Promise.all([chromium?.then((browser) => browser.close(), () => undefined), server?.close()]);
+  await Promise.all([
+    chromium?.then(
+      (browser) => browser.close(),
+      () => undefined,
+    ),
+    server?.close(),
+  ]);
 });
 
 /** The page with `pred` and `truth` (files of examples/) uploaded, once it shows results; fails on any page error. */
@@ -34,7 +45,9 @@ async function withMasks<T>(pred: string, truth: string, body: (page: Page) => P
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
-    page.on('console', (message) => { if (message.type() === 'error') errors.push(`console: ${message.text()}`); });
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+    });
     await page.goto(`${server.origin}/`);
     await page.setInputFiles('#file-pred', join(repositoryRoot, 'examples', pred));
     await page.setInputFiles('#file-truth', join(repositoryRoot, 'examples', truth));
@@ -49,10 +62,14 @@ async function withMasks<T>(pred: string, truth: string, body: (page: Page) => P
 
 /** The metrics table as { class: { metric: text } }. */
 function metricsShown(page: Page): Promise<Record<string, Record<string, string>>> {
-  return page.$$eval('#metrics tbody tr', (rows) => Object.fromEntries(rows.map((row) => [
-    (row as HTMLElement).dataset.class!,
-    Object.fromEntries(Array.from(row.querySelectorAll('td')).map((td) => [td.dataset.metric!, td.textContent!])),
-  ])));
+  return page.$$eval('#metrics tbody tr', (rows) =>
+    Object.fromEntries(
+      rows.map((row) => [
+        (row as HTMLElement).dataset.class!,
+        Object.fromEntries(Array.from(row.querySelectorAll('td')).map((td) => [td.dataset.metric!, td.textContent!])),
+      ]),
+    ),
+  );
 }
 
 /** Pixels of the overlay canvas per colour, as 'r,g,b'. */
@@ -76,13 +93,38 @@ describe('demo page', () => {
     await withMasks('pred/case-a.png', 'truth/case-a.png', async (page) => {
       // Label 1: TP 30, FP 6, FN 6; label 2: TP 24, FP 0, FN 8 (examples/README.md).
       expect(await metricsShown(page)).toEqual({
-        1: { class: '1', dice: f4(60 / 72), iou: f4(30 / 42), precision: f4(30 / 36), recall: f4(30 / 36), tp: '30', fp: '6', fn: '6' },
-        2: { class: '2', dice: f4(48 / 56), iou: f4(24 / 32), precision: f4(1), recall: f4(24 / 32), tp: '24', fp: '0', fn: '8' },
+        1: {
+          class: '1',
+          dice: f4(60 / 72),
+          iou: f4(30 / 42),
+          precision: f4(30 / 36),
+          recall: f4(30 / 36),
+          tp: '30',
+          fp: '6',
+          fn: '6',
+        },
+        2: {
+          class: '2',
+          dice: f4(48 / 56),
+          iou: f4(24 / 32),
+          precision: f4(1),
+          recall: f4(24 / 32),
+          tp: '24',
+          fp: '0',
+          fn: '8',
+        },
       });
       // Overlay: 54 TP pixels (green), 6 FP (red), 14 FN (blue), no wrong class; 192 pixels in all.
-      expect(await overlayColours(page)).toEqual({ '46,158,68': 54, '216,58,58': 6, '47,111,214': 14, '17,17,17': 192 - 54 - 6 - 14 });
+      expect(await overlayColours(page)).toEqual({
+        '46,158,68': 54,
+        '216,58,58': 6,
+        '47,111,214': 14,
+        '17,17,17': 192 - 54 - 6 - 14,
+      });
       expect(await page.textContent('#count-swap')).toBe('0');
-      const timing = await page.$$eval('#timing tbody tr', (rows) => rows.map((row) => Array.from(row.querySelectorAll('td')).map((td) => td.textContent!)));
+      const timing = await page.$$eval('#timing tbody tr', (rows) =>
+        rows.map((row) => Array.from(row.querySelectorAll('td')).map((td) => td.textContent!)),
+      );
       expect(timing).toHaveLength(2);
       for (const [, wasm, js, ratio] of timing) {
         expect(wasm).toMatch(/^[\d.]+ (µs|ms)$/);
@@ -119,7 +161,9 @@ describe('demo page', () => {
       await page.setInputFiles('#file-pred', join(repositoryRoot, 'examples/pred/case-a.png'));
       const small = encode({ width: 4, height: 3, depth: 8, channels: 1, data: new Uint8Array(12) });
       await page.setInputFiles('#file-truth', { name: 'small.png', mimeType: 'image/png', buffer: Buffer.from(small) });
-      await expect.poll(() => page.textContent('#status')).toBe('The masks differ in size: case-a.png is 16×12, small.png is 4×3.');
+      await expect
+        .poll(() => page.textContent('#status'))
+        .toBe('The masks differ in size: case-a.png is 16×12, small.png is 4×3.');
       expect(await page.getAttribute('#status', 'class')).toBe('error');
       await page.setInputFiles('#file-truth', join(repositoryRoot, 'examples/truth/volume.nii.gz'));
       await expect.poll(() => page.textContent('#status')).toMatch(/^volume\.nii\.gz is not a readable PNG/);

@@ -126,7 +126,12 @@ function build(combo: Combo, index: number): Built {
         labels[b * S + s] = label;
       }
     }
-    target = combo.target === 'labels-u8' ? Uint8Array.from(labels) : combo.target === 'labels-u16' ? Uint16Array.from(labels) : Int32Array.from(labels);
+    target =
+      combo.target === 'labels-u8'
+        ? Uint8Array.from(labels)
+        : combo.target === 'labels-u16'
+          ? Uint16Array.from(labels)
+          : Int32Array.from(labels);
     if (ignore !== null) options.ignoreIndex = ignore;
     // A Uint8Array with one class has pred's length and would be read as dense.
     if (combo.target === 'labels-u8' && C === 1) options.target = 'labels';
@@ -137,10 +142,19 @@ function build(combo: Combo, index: number): Built {
   }
 
   const parts = [
-    `#${index}`, combo.activation, combo.target, `B${B} C${C} [${spatial.join('×')}]`, combo.layout, combo.reduction,
-    combo.squared ? 'squared' : '', combo.batch ? 'batch' : '', combo.weighted ? 'weighted' : '',
-    combo.ignore ? `ignoreIndex ${options.ignoreIndex}` : '', combo.logLoss ? 'logLoss' : '',
-    combo.includeBackground ? '' : 'no background', JSON.stringify(smoothing) === '{}' ? '' : JSON.stringify(smoothing),
+    `#${index}`,
+    combo.activation,
+    combo.target,
+    `B${B} C${C} [${spatial.join('×')}]`,
+    combo.layout,
+    combo.reduction,
+    combo.squared ? 'squared' : '',
+    combo.batch ? 'batch' : '',
+    combo.weighted ? 'weighted' : '',
+    combo.ignore ? `ignoreIndex ${options.ignoreIndex}` : '',
+    combo.logLoss ? 'logLoss' : '',
+    combo.includeBackground ? '' : 'no background',
+    JSON.stringify(smoothing) === '{}' ? '' : JSON.stringify(smoothing),
   ];
   const refOptions: RefOptions = { ...(options as RefOptions), target: isLabels(combo.target) ? 'labels' : 'dense' };
   return { name: parts.filter((p) => p !== '').join(' '), pred, target, options, refOptions, B, C, S, ignored };
@@ -160,7 +174,18 @@ function mainGrid(): Combo[] {
             for (const reduction of REDUCTIONS) {
               for (const weighted of BOOLS) {
                 for (const layout of LAYOUTS) {
-                  combos.push({ activation, target, squared, batch, reduction, weighted, ignore, layout, logLoss: false, includeBackground: true });
+                  combos.push({
+                    activation,
+                    target,
+                    squared,
+                    batch,
+                    reduction,
+                    weighted,
+                    ignore,
+                    layout,
+                    logLoss: false,
+                    includeBackground: true,
+                  });
                 }
               }
             }
@@ -186,7 +211,10 @@ function subsetGrid(): Combo[] {
       for (const variant of variants) {
         for (const reduction of REDUCTIONS) {
           combos.push({
-            activation, target, reduction, ...variant,
+            activation,
+            target,
+            reduction,
+            ...variant,
             squared: (i & 1) === 1,
             batch: (i & 2) === 2,
             weighted: (i & 4) === 4,
@@ -209,7 +237,11 @@ const SUBSET = subsetGrid();
 let kernels: Record<BackendName, DiceKernel>;
 
 beforeAll(async () => {
-  const [simd, scalar, js] = await Promise.all([loadDice({ backend: 'simd' }), loadDice({ backend: 'scalar' }), loadDice({ backend: 'js' })]);
+  const [simd, scalar, js] = await Promise.all([
+    loadDice({ backend: 'simd' }),
+    loadDice({ backend: 'scalar' }),
+    loadDice({ backend: 'js' }),
+  ]);
   kernels = { simd, scalar, js };
 });
 
@@ -220,21 +252,34 @@ function check(built: Built): void {
   expect(Number.isFinite(reference)).toBe(true);
 
   const jsLoss = js.diceLoss(pred, target, options) as number;
-  expect(relativeError(jsLoss, reference), `js loss ${jsLoss} vs reference ${reference}`).toBeLessThanOrEqual(JS_LOSS_TOL);
+  expect(relativeError(jsLoss, reference), `js loss ${jsLoss} vs reference ${reference}`).toBeLessThanOrEqual(
+    JS_LOSS_TOL,
+  );
 
   const fd = finiteDifferenceGradient((x) => js.diceLoss(x, target, options) as number, pred);
-  expect(fd.some((v) => v !== 0), 'the loss depends on pred').toBe(true);
+  expect(
+    fd.some((v) => v !== 0),
+    'the loss depends on pred',
+  ).toBe(true);
 
   for (const backend of ['js', 'simd', 'scalar'] as const) {
     const { loss, grad } = kernels[backend].diceLossWithGrad(pred, target, options);
     const lossTol = backend === 'js' ? JS_LOSS_TOL : WASM_LOSS_TOL;
-    expect(relativeError(loss, reference), `${backend} loss ${loss} vs reference ${reference}`).toBeLessThanOrEqual(lossTol);
+    expect(relativeError(loss, reference), `${backend} loss ${loss} vs reference ${reference}`).toBeLessThanOrEqual(
+      lossTol,
+    );
     if (backend !== 'js') {
       const value = kernels[backend].diceLoss(pred, target, options) as number;
-      expect(relativeError(value, reference), `${backend} diceLoss ${value} vs reference ${reference}`).toBeLessThanOrEqual(lossTol);
+      expect(
+        relativeError(value, reference),
+        `${backend} diceLoss ${value} vs reference ${reference}`,
+      ).toBeLessThanOrEqual(lossTol);
     }
     const error = maxAbsRelativeError(grad, fd);
-    expect(error, `${backend} gradient vs central differences\n  grad ${Array.from(grad).join(', ')}\n  fd   ${Array.from(fd).join(', ')}`).toBeLessThanOrEqual(GRAD_TOL);
+    expect(
+      error,
+      `${backend} gradient vs central differences\n  grad ${Array.from(grad).join(', ')}\n  fd   ${Array.from(fd).join(', ')}`,
+    ).toBeLessThanOrEqual(GRAD_TOL);
     checkExactZeros(built, backend, grad);
   }
 }
@@ -267,10 +312,15 @@ describe('the reference helpers', () => {
     expect(shapeAxes([7], 'NCHW')).toEqual({ B: 1, C: 1, S: 7 });
   });
 
-  it('central differences recover a known gradient (f = Σ x_i³, f\' = 3x²)', () => {
+  it("central differences recover a known gradient (f = Σ x_i³, f' = 3x²)", () => {
     const x = Float32Array.from([0.5, -1.25, 2, 3.5]);
     const fd = finiteDifferenceGradient((v) => v.reduce((a, t) => a + t ** 3, 0), x);
-    expect(maxAbsRelativeError(fd, Array.from(x, (t) => 3 * t * t))).toBeLessThan(1e-6);
+    expect(
+      maxAbsRelativeError(
+        fd,
+        Array.from(x, (t) => 3 * t * t),
+      ),
+    ).toBeLessThan(1e-6);
     expect(Array.from(x)).toEqual([0.5, -1.25, 2, 3.5]); // left unchanged
   });
 

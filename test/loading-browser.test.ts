@@ -20,9 +20,22 @@ const BACKENDS = ['simd', 'scalar', 'js'] as const;
 const WORKED_LOSS = 0.35692084;
 const WORKED_COEFFICIENT = 0.64307916;
 
-interface Worked { backend: string; loss: number; coefficient: number }
+interface Worked {
+  backend: string;
+  loss: number;
+  coefficient: number;
+}
 type PerBackend = Record<'default' | (typeof BACKENDS)[number], Worked>;
-interface AgreementRow { case: string; backend: string; loss: number; reference: number; valueError: number; gradError: number; gradLength: number; gradScale: number }
+interface AgreementRow {
+  case: string;
+  backend: string;
+  loss: number;
+  reference: number;
+  valueError: number;
+  gradError: number;
+  gradLength: number;
+  gradScale: number;
+}
 
 // What the pages put on their global object (test/loading/*.html, checks.js).
 declare global {
@@ -30,7 +43,9 @@ declare global {
   var DiceWasm: typeof DiceWasmModule;
   var diceChecks: {
     workedExample(k: DiceWasmModule.DiceKernel): Worked;
-    workedExampleOnEveryBackend(load: (options?: DiceWasmModule.LoadOptions) => Promise<DiceWasmModule.DiceKernel>): Promise<PerBackend>;
+    workedExampleOnEveryBackend(
+      load: (options?: DiceWasmModule.LoadOptions) => Promise<DiceWasmModule.DiceKernel>,
+    ): Promise<PerBackend>;
     agreement(kernels: DiceWasmModule.DiceKernel[], seed: number): AgreementRow[];
   };
   var viteAppResult: Promise<{ main: PerBackend; worker: PerBackend }>;
@@ -49,7 +64,14 @@ beforeAll(async () => {
   [plain, isolated] = await Promise.all([serveStatic(consumer), serveStatic(consumer, { crossOriginIsolated: true })]);
 });
 afterAll(async () => {
-  await Promise.all([chromium?.then((browser) => browser.close(), () => undefined), plain?.close(), isolated?.close()]);
+  await Promise.all([
+    chromium?.then(
+      (browser) => browser.close(),
+      () => undefined,
+    ),
+    plain?.close(),
+    isolated?.close(),
+  ]);
   rmSync(consumer, { recursive: true, force: true });
 });
 
@@ -60,20 +82,34 @@ function withPage<T>(url: string, body: (page: Page) => Promise<T>, initScript?:
 
 /** The module page, once its module script has imported the package. */
 async function modulePage<T>(origin: string, body: (page: Page) => Promise<T>, initScript?: () => void): Promise<T> {
-  return withPage(`${origin}/module.html`, async (page) => {
-    await page.waitForFunction(() => 'diceModule' in globalThis);
-    return body(page);
-  }, initScript);
+  return withPage(
+    `${origin}/module.html`,
+    async (page) => {
+      await page.waitForFunction(() => 'diceModule' in globalThis);
+      return body(page);
+    },
+    initScript,
+  );
 }
 
 /** Starts `url` as a Web Worker of the page, sends it one message and returns its answer. */
 function runWorker(page: Page, url: string, type: 'classic' | 'module'): Promise<PerBackend> {
-  return page.evaluate(({ url, type }) => new Promise<PerBackend>((resolve, reject) => {
-    const worker = new Worker(url, { type });
-    worker.onmessage = (event) => { worker.terminate(); resolve(event.data as PerBackend); };
-    worker.onerror = (event) => { worker.terminate(); reject(new Error(`worker ${url}: ${event.message}`)); };
-    worker.postMessage('run');
-  }), { url, type });
+  return page.evaluate(
+    ({ url, type }) =>
+      new Promise<PerBackend>((resolve, reject) => {
+        const worker = new Worker(url, { type });
+        worker.onmessage = (event) => {
+          worker.terminate();
+          resolve(event.data as PerBackend);
+        };
+        worker.onerror = (event) => {
+          worker.terminate();
+          reject(new Error(`worker ${url}: ${event.message}`));
+        };
+        worker.postMessage('run');
+      }),
+    { url, type },
+  );
 }
 
 function expectWorkedExampleEverywhere(results: PerBackend, defaultBackend = 'simd'): void {
@@ -92,19 +128,25 @@ describe('the packed package in headless Chromium', () => {
   });
 
   it('<script type="module"> with an import map: the worked example on simd, scalar and js, with loadDice and loadDiceSync', async () => {
-    const out = await modulePage(plain.origin, (page) => page.evaluate(async () => ({
-      async: await diceChecks.workedExampleOnEveryBackend(diceModule.loadDice),
-      sync: await diceChecks.workedExampleOnEveryBackend(async (options) => diceModule.loadDiceSync(options)),
-    })));
+    const out = await modulePage(plain.origin, (page) =>
+      page.evaluate(async () => ({
+        async: await diceChecks.workedExampleOnEveryBackend(diceModule.loadDice),
+        sync: await diceChecks.workedExampleOnEveryBackend(async (options) => diceModule.loadDiceSync(options)),
+      })),
+    );
     expectWorkedExampleEverywhere(out.async);
     expectWorkedExampleEverywhere(out.sync);
   });
 
   it('WebAssembly (simd and scalar) ≡ the TypeScript backend on random cases: values and gradients within 1e-5', async () => {
-    const rows = await modulePage(plain.origin, (page) => page.evaluate(async () => {
-      const kernels = await Promise.all((['simd', 'scalar', 'js'] as const).map((backend) => diceModule.loadDice({ backend })));
-      return [11, 12, 13].flatMap((seed) => diceChecks.agreement(kernels, seed));
-    }));
+    const rows = await modulePage(plain.origin, (page) =>
+      page.evaluate(async () => {
+        const kernels = await Promise.all(
+          (['simd', 'scalar', 'js'] as const).map((backend) => diceModule.loadDice({ backend })),
+        );
+        return [11, 12, 13].flatMap((seed) => diceChecks.agreement(kernels, seed));
+      }),
+    );
     expect(rows.length).toBe(3 * 6 * 2);
     for (const row of rows) {
       const where = `${row.case} on ${row.backend}: loss ${row.loss} vs ${row.reference}`;
@@ -117,11 +159,21 @@ describe('the packed package in headless Chromium', () => {
   it('picks the scalar build where WebAssembly SIMD is missing, and refuses a forced simd', async () => {
     // Chromium cannot switch WebAssembly SIMD off (V8 has no such flag any more), so the page's
     // WebAssembly.validate, the package's SIMD probe, answers false before the package loads.
-    const out = await modulePage(plain.origin, (page) => page.evaluate(async () => ({
-      async: diceChecks.workedExample(await diceModule.loadDice()),
-      sync: diceChecks.workedExample(diceModule.loadDiceSync()),
-      forced: await diceModule.loadDice({ backend: 'simd' }).then(() => 'loaded', (error: Error) => `${error.name}: ${error.message}`),
-    })), () => { WebAssembly.validate = () => false; });
+    const out = await modulePage(
+      plain.origin,
+      (page) =>
+        page.evaluate(async () => ({
+          async: diceChecks.workedExample(await diceModule.loadDice()),
+          sync: diceChecks.workedExample(diceModule.loadDiceSync()),
+          forced: await diceModule.loadDice({ backend: 'simd' }).then(
+            () => 'loaded',
+            (error: Error) => `${error.name}: ${error.message}`,
+          ),
+        })),
+      () => {
+        WebAssembly.validate = () => false;
+      },
+    );
     for (const worked of [out.async, out.sync]) {
       expect(worked.backend).toBe('scalar');
       expect(worked.loss).toBeCloseTo(WORKED_LOSS, 6);
@@ -131,41 +183,56 @@ describe('the packed package in headless Chromium', () => {
   });
 
   it('a classic <script> (dist/dice-wasm.iife.js) sets the global DiceWasm', async () => {
-    const out = await withPage(`${plain.origin}/classic.html`, (page) => page.evaluate(
-      () => diceChecks.workedExampleOnEveryBackend(DiceWasm.loadDice),
-    ));
+    const out = await withPage(`${plain.origin}/classic.html`, (page) =>
+      page.evaluate(() => diceChecks.workedExampleOnEveryBackend(DiceWasm.loadDice)),
+    );
     expectWorkedExampleEverywhere(out);
   });
 
   it('a classic Web Worker (importScripts of the IIFE) computes the loss with loadDiceSync on every backend', async () => {
-    expectWorkedExampleEverywhere(await withPage(`${plain.origin}/classic.html`, (page) => runWorker(page, '/classic-worker.js', 'classic')));
+    expectWorkedExampleEverywhere(
+      await withPage(`${plain.origin}/classic.html`, (page) => runWorker(page, '/classic-worker.js', 'classic')),
+    );
   });
 
   it('a module Web Worker computes the loss with loadDiceSync on every backend', async () => {
-    expectWorkedExampleEverywhere(await withPage(`${plain.origin}/classic.html`, (page) => runWorker(page, '/module-worker.js', 'module')));
+    expectWorkedExampleEverywhere(
+      await withPage(`${plain.origin}/classic.html`, (page) => runWorker(page, '/module-worker.js', 'module')),
+    );
   });
 
   it('is cross-origin isolated when served with COOP/COEP (SharedArrayBuffer, shared memory), and not without; the package and a worker work in both', async () => {
     const probe = () => ({
       isolated: crossOriginIsolated,
-      sharedMemory: typeof SharedArrayBuffer === 'function'
-        && new WebAssembly.Memory({ initial: 1, maximum: 2, shared: true }).buffer instanceof SharedArrayBuffer,
+      sharedMemory:
+        typeof SharedArrayBuffer === 'function' &&
+        new WebAssembly.Memory({ initial: 1, maximum: 2, shared: true }).buffer instanceof SharedArrayBuffer,
     });
-    for (const [server, expected] of [[isolated, true], [plain, false]] as const) {
+    for (const [server, expected] of [
+      [isolated, true],
+      [plain, false],
+    ] as const) {
       const out = await modulePage(server.origin, async (page) => ({
-        ...await page.evaluate(probe),
+        ...(await page.evaluate(probe)),
         worked: await page.evaluate(() => diceChecks.workedExampleOnEveryBackend(diceModule.loadDice)),
         worker: await runWorker(page, '/module-worker.js', 'module'),
       }));
-      expect({ isolated: out.isolated, sharedMemory: out.sharedMemory }, server.origin).toEqual({ isolated: expected, sharedMemory: expected });
+      expect({ isolated: out.isolated, sharedMemory: out.sharedMemory }, server.origin).toEqual({
+        isolated: expected,
+        sharedMemory: expected,
+      });
       expectWorkedExampleEverywhere(out.worked);
       expectWorkedExampleEverywhere(out.worker);
     }
   });
 
-  it('an app bundled by Vite (import from \'dice-wasm\', and a worker it bundles) runs on the page and in the worker', async () => {
+  it("an app bundled by Vite (import from 'dice-wasm', and a worker it bundles) runs on the page and in the worker", async () => {
     const app = join(consumer, 'vite-app');
-    await promisify(execFile)(process.execPath, [join(repositoryRoot, 'node_modules/vite/bin/vite.js'), 'build', '--base', './', '--logLevel', 'warn'], { cwd: app });
+    await promisify(execFile)(
+      process.execPath,
+      [join(repositoryRoot, 'node_modules/vite/bin/vite.js'), 'build', '--base', './', '--logLevel', 'warn'],
+      { cwd: app },
+    );
     const out = await withPage(`${plain.origin}/vite-app/dist/`, (page) => page.evaluate(() => viteAppResult));
     expectWorkedExampleEverywhere(out.main);
     expectWorkedExampleEverywhere(out.worker);

@@ -14,13 +14,17 @@ describe('an engine without WebAssembly SIMD', () => {
     const k = await loadDice();
     expect(k.backend).toBe('scalar');
     expect(loadDiceSync().backend).toBe('scalar');
-    const pred = Float32Array.from([0.38574776, 0.08795848, 0.83927506, 0.21592768, 0.44453627, 0.10463644, 0.8793516, 0.65118235, 0.5184219]);
+    const pred = Float32Array.from([
+      0.38574776, 0.08795848, 0.83927506, 0.21592768, 0.44453627, 0.10463644, 0.8793516, 0.65118235, 0.5184219,
+    ]);
     const target = Float32Array.from([1, 0, 0, 0, 0, 0, 1, 1, 1]);
     expect(k.diceLoss(pred, target) as number).toBeCloseTo(0.35692084, 6);
   });
 
   it('refuses a forced SIMD backend with a message naming the option', async () => {
-    await expect(loadDice({ backend: 'simd' })).rejects.toThrow(/loadDice: backend 'simd' is not supported by this JavaScript engine/);
+    await expect(loadDice({ backend: 'simd' })).rejects.toThrow(
+      /loadDice: backend 'simd' is not supported by this JavaScript engine/,
+    );
     expect(() => loadDiceSync({ backend: 'simd' })).toThrow(RangeError);
   });
 });

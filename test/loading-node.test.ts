@@ -12,7 +12,11 @@ const BACKENDS = ['simd', 'scalar', 'js'] as const;
 const WORKED_LOSS = 0.35692084;
 const WORKED_COEFFICIENT = 0.64307916;
 
-interface Worked { backend: string; loss: number; coefficient: number }
+interface Worked {
+  backend: string;
+  loss: number;
+  coefficient: number;
+}
 type PerBackend = Record<'default' | (typeof BACKENDS)[number], Worked>;
 
 let consumer: string;
@@ -47,14 +51,21 @@ describe('the packed package in Node', () => {
   });
 
   it('requires by name as CommonJS (dist/cjs/index.js) with --no-experimental-require-module', () => {
-    const out = node(['--no-experimental-require-module', 'cjs.cjs']) as { resolved: string; async: PerBackend; sync: PerBackend };
+    const out = node(['--no-experimental-require-module', 'cjs.cjs']) as {
+      resolved: string;
+      async: PerBackend;
+      sync: PerBackend;
+    };
     expect(out.resolved).toBe(join(installed, 'dist/cjs/index.js'));
     expectWorkedExampleEverywhere(out.async);
     expectWorkedExampleEverywhere(out.sync);
   });
 
   it('runs loadDiceSync inside worker_threads Workers, imported and required', () => {
-    const out = node(['--no-experimental-require-module', 'threads.mjs']) as Record<'esm' | 'cjs', PerBackend & { isMainThread: boolean; resolved?: string }>;
+    const out = node(['--no-experimental-require-module', 'threads.mjs']) as Record<
+      'esm' | 'cjs',
+      PerBackend & { isMainThread: boolean; resolved?: string }
+    >;
     for (const format of ['esm', 'cjs'] as const) {
       expect(out[format].isMainThread).toBe(false);
       expectWorkedExampleEverywhere(out[format]);
@@ -63,18 +74,33 @@ describe('the packed package in Node', () => {
   });
 
   it('exposes only its entry points', () => {
-    expect(() => execFileSync(process.execPath, ['--input-type=module', '-e', "await import('dice-wasm/dist/kernel.js')"], { cwd: consumer, stdio: 'pipe' }))
-      .toThrow(/ERR_PACKAGE_PATH_NOT_EXPORTED/);
-    const iife = execFileSync(process.execPath, ['-p', "require.resolve('dice-wasm/iife')"], { cwd: consumer, encoding: 'utf8' }).trim();
+    expect(() =>
+      execFileSync(process.execPath, ['--input-type=module', '-e', "await import('dice-wasm/dist/kernel.js')"], {
+        cwd: consumer,
+        stdio: 'pipe',
+      }),
+    ).toThrow(/ERR_PACKAGE_PATH_NOT_EXPORTED/);
+    const iife = execFileSync(process.execPath, ['-p', "require.resolve('dice-wasm/iife')"], {
+      cwd: consumer,
+      encoding: 'utf8',
+    }).trim();
     expect(iife).toBe(join(installed, 'dist/dice-wasm.iife.js'));
   });
 
   it('installs the dice-wasm command', () => {
-    const usage = execFileSync(join(consumer, 'node_modules/.bin/dice-wasm'), ['--help'], { cwd: consumer, encoding: 'utf8' });
+    const usage = execFileSync(join(consumer, 'node_modules/.bin/dice-wasm'), ['--help'], {
+      cwd: consumer,
+      encoding: 'utf8',
+    });
     expect(usage).toMatch(/^Usage: dice-wasm <command>/);
     // eval with its file readers (dependencies of the package), on the repository's examples.
-    const report = JSON.parse(execFileSync(join(consumer, 'node_modules/.bin/dice-wasm'),
-      ['eval', join(repositoryRoot, 'examples/pred'), join(repositoryRoot, 'examples/truth'), '--format', 'json'], { cwd: consumer, encoding: 'utf8' })) as { summary: Record<string, { dice: { n: number } }> };
+    const report = JSON.parse(
+      execFileSync(
+        join(consumer, 'node_modules/.bin/dice-wasm'),
+        ['eval', join(repositoryRoot, 'examples/pred'), join(repositoryRoot, 'examples/truth'), '--format', 'json'],
+        { cwd: consumer, encoding: 'utf8' },
+      ),
+    ) as { summary: Record<string, { dice: { n: number } }> };
     expect(Object.keys(report.summary)).toEqual(['1', '2', '3']);
     expect(report.summary[1].dice.n).toBe(4);
   });

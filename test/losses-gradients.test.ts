@@ -110,7 +110,13 @@ function build(c: Case, index: number): Built {
 
   const smoothing = SMOOTHINGS[index % SMOOTHINGS.length];
   const options: LossOptions = {
-    shape, layout, activation: c.activation, reduction: c.reduction, batch: c.batch, squared: c.squared, ...smoothing,
+    shape,
+    layout,
+    activation: c.activation,
+    reduction: c.reduction,
+    batch: c.batch,
+    squared: c.squared,
+    ...smoothing,
   };
   if (!c.includeBackground) options.includeBackground = false;
   if (c.softLabel) options.softLabel = true;
@@ -139,7 +145,8 @@ function build(c: Case, index: number): Built {
         labels.push(label);
       }
     }
-    target = type === 'u8' ? Uint8Array.from(labels) : type === 'u16' ? Uint16Array.from(labels) : Int32Array.from(labels);
+    target =
+      type === 'u8' ? Uint8Array.from(labels) : type === 'u16' ? Uint16Array.from(labels) : Int32Array.from(labels);
     if (ignore !== null) options.ignoreIndex = ignore;
     if (type === 'u8' && C === 1) options.target = 'labels'; // pred's length: would be read as dense
   } else {
@@ -155,7 +162,11 @@ function build(c: Case, index: number): Built {
           else values[i] = random();
         }
         // A class is empty only where asked (a random 0/1 row may come out all 0).
-        if (!isEmpty(b, k) && c.target === 'u8' && !Array.from({ length: S }, (_, s) => values[at(b, k, s)]).includes(1)) {
+        if (
+          !isEmpty(b, k) &&
+          c.target === 'u8' &&
+          !Array.from({ length: S }, (_, s) => values[at(b, k, s)]).includes(1)
+        ) {
           values[at(b, k, (b + k) % S)] = 1;
         }
       }
@@ -171,21 +182,49 @@ function build(c: Case, index: number): Built {
     options.mask = c.mask.endsWith('u8') ? Uint8Array.from(bits) : Float32Array.from(bits);
     for (let b = 0; b < B; b++) {
       for (let s = 0; s < S; s++) {
-        if (bits[perSample ? b * S + s : s] === 0 && !excluded.some((e) => e.b === b && e.s === s)) excluded.push({ b, s });
+        if (bits[perSample ? b * S + s : s] === 0 && !excluded.some((e) => e.b === b && e.s === s))
+          excluded.push({ b, s });
       }
     }
   }
 
-  const refOptions: OverlapRefOptions = { ...options, target: c.target === 'labels' ? 'labels' : 'dense' } as OverlapRefOptions;
+  const refOptions: OverlapRefOptions = {
+    ...options,
+    target: c.target === 'labels' ? 'labels' : 'dense',
+  } as OverlapRefOptions;
   const parts = [
-    `#${index}`, `B${B} C${C} [${spatial.join('×')}]`, layout, c.target === 'labels' ? `labels-${(['u8', 'u16', 'i32'] as const)[index % 3]}` : c.target,
-    c.reduction, c.batch ? 'batch' : '', c.squared ? 'squared' : '', c.includeBackground ? '' : 'no background',
-    c.softLabel ? 'softLabel' : '', c.mask ? `mask ${c.mask}` : '', c.ignore ? `ignoreIndex ${options.ignoreIndex}` : '',
-    c.weighted ? 'weighted' : '', c.emptyClasses ? 'empty classes' : '', c.empty ? `empty '${c.empty}'` : '',
-    c.weightType ? `weightType ${c.weightType}` : '', c.logLoss ? 'logLoss' : '', c.params ? JSON.stringify(c.params) : '',
+    `#${index}`,
+    `B${B} C${C} [${spatial.join('×')}]`,
+    layout,
+    c.target === 'labels' ? `labels-${(['u8', 'u16', 'i32'] as const)[index % 3]}` : c.target,
+    c.reduction,
+    c.batch ? 'batch' : '',
+    c.squared ? 'squared' : '',
+    c.includeBackground ? '' : 'no background',
+    c.softLabel ? 'softLabel' : '',
+    c.mask ? `mask ${c.mask}` : '',
+    c.ignore ? `ignoreIndex ${options.ignoreIndex}` : '',
+    c.weighted ? 'weighted' : '',
+    c.emptyClasses ? 'empty classes' : '',
+    c.empty ? `empty '${c.empty}'` : '',
+    c.weightType ? `weightType ${c.weightType}` : '',
+    c.logLoss ? 'logLoss' : '',
+    c.params ? JSON.stringify(c.params) : '',
     JSON.stringify(smoothing) === '{}' ? '' : JSON.stringify(smoothing),
   ];
-  return { name: parts.filter((p) => p !== '').join(' '), loss: c.loss, pred, target, options, refOptions, B, C, S, layout, excluded };
+  return {
+    name: parts.filter((p) => p !== '').join(' '),
+    loss: c.loss,
+    pred,
+    target,
+    options,
+    refOptions,
+    B,
+    C,
+    S,
+    layout,
+    excluded,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -226,13 +265,20 @@ function extras(loss: LossName, activation: Activation): Case[] {
   cases.push({ ...base, target: 'f32', softLabel: true, squared: true });
   // Masks of every kind, over every target kind; with ignoreIndex, batch and softLabel.
   (['perSample-u8', 'perSample-f32', 'shared-u8', 'shared-f32'] as const).forEach((mask, i) => {
-    cases.push({ ...base, target: TARGETS[i % 3], mask, layout: i % 2 === 0 ? 'NCHW' : 'NHWC', reduction: i < 2 ? 'mean' : 'sum' });
+    cases.push({
+      ...base,
+      target: TARGETS[i % 3],
+      mask,
+      layout: i % 2 === 0 ? 'NCHW' : 'NHWC',
+      reduction: i < 2 ? 'mean' : 'sum',
+    });
   });
   cases.push({ ...base, target: 'labels', mask: 'perSample-u8', ignore: true });
   cases.push({ ...base, target: 'u8', mask: 'shared-f32', batch: true, includeBackground: false });
   cases.push({ ...base, target: 'f32', mask: 'perSample-f32', softLabel: true, layout: 'NHWC' });
   // ignoreIndex on each label type (u8, u16, i32 go by the case index).
-  for (let i = 0; i < 3; i++) cases.push({ ...base, target: 'labels', ignore: true, batch: i === 1, reduction: i === 2 ? 'sum' : 'mean' });
+  for (let i = 0; i < 3; i++)
+    cases.push({ ...base, target: 'labels', ignore: true, batch: i === 1, reduction: i === 2 ? 'sum' : 'mean' });
   if (loss === 'generalizedDice') {
     // weightType, and the replacement of infinite weights on targets with empty classes.
     for (const weightType of ['square', 'simple', 'uniform'] as const) {
@@ -249,7 +295,14 @@ function extras(loss: LossName, activation: Activation): Case[] {
   // Each empty policy on targets with empty classes, per term and pooled over the batch.
   (['smooth', 'zero', 'skip'] as const).forEach((empty, i) => {
     for (const batch of BOOLS) {
-      cases.push({ ...base, target: TARGETS[(i + (batch ? 1 : 0)) % 3], emptyClasses: true, empty, batch, reduction: batch ? 'sum' : 'mean' });
+      cases.push({
+        ...base,
+        target: TARGETS[(i + (batch ? 1 : 0)) % 3],
+        emptyClasses: true,
+        empty,
+        batch,
+        reduction: batch ? 'sum' : 'mean',
+      });
     }
     cases.push({ ...base, target: 'labels', emptyClasses: true, empty, includeBackground: false, weighted: true });
   });
@@ -258,13 +311,22 @@ function extras(loss: LossName, activation: Activation): Case[] {
     cases.push({ ...base, target: 'f32', logLoss: true, reduction: 'sum', includeBackground: false, weighted: true });
   }
   if (loss === 'tversky') {
-    for (const params of [{ alpha: 0.3, beta: 0.7 }, { alpha: 0, beta: 1 }, { alpha: 1.5, beta: 0.2 }]) {
+    for (const params of [
+      { alpha: 0.3, beta: 0.7 },
+      { alpha: 0, beta: 1 },
+      { alpha: 1.5, beta: 0.2 },
+    ]) {
       cases.push({ ...base, target: 'labels', params });
       cases.push({ ...base, target: 'f32', params, softLabel: true, batch: true });
     }
   }
   if (loss === 'focalTversky') {
-    for (const params of [{ gamma: 2 }, { gamma: 1 }, { alpha: 0.3, beta: 0.7, gamma: 0.5 }, { alpha: 0.5, beta: 0.5, gamma: 1.5 }]) {
+    for (const params of [
+      { gamma: 2 },
+      { gamma: 1 },
+      { alpha: 0.3, beta: 0.7, gamma: 0.5 },
+      { alpha: 0.5, beta: 0.5, gamma: 1.5 },
+    ]) {
       cases.push({ ...base, target: 'labels', params });
       cases.push({ ...base, target: 'u8', params, batch: true, reduction: 'sum' });
     }
@@ -277,7 +339,11 @@ function extras(loss: LossName, activation: Activation): Case[] {
 let kernels: Record<BackendName, DiceKernel>;
 
 beforeAll(async () => {
-  const [simd, scalar, js] = await Promise.all([loadDice({ backend: 'simd' }), loadDice({ backend: 'scalar' }), loadDice({ backend: 'js' })]);
+  const [simd, scalar, js] = await Promise.all([
+    loadDice({ backend: 'simd' }),
+    loadDice({ backend: 'scalar' }),
+    loadDice({ backend: 'js' }),
+  ]);
   kernels = { simd, scalar, js };
 });
 
@@ -290,7 +356,10 @@ function check(built: Built): void {
 
   const js = kernels.js;
   const fd = finiteDifferenceGradient((x) => api.value(js, x, target, options) as number, pred);
-  expect(fd.some((v) => v !== 0), 'the loss depends on pred').toBe(true);
+  expect(
+    fd.some((v) => v !== 0),
+    'the loss depends on pred',
+  ).toBe(true);
 
   for (const backend of ['js', 'simd', 'scalar'] as const) {
     const k = kernels[backend];
@@ -298,30 +367,52 @@ function check(built: Built): void {
     const value = api.value(k, pred, target, options) as number;
     expect(relativeError(value, want), `${backend} ${loss}Loss ${value} vs reference ${want}`).toBeLessThanOrEqual(tol);
     const { loss: withGrad, grad } = api.grad(k, pred, target, options);
-    expect(relativeError(withGrad, want), `${backend} ${loss}LossWithGrad ${withGrad} vs reference ${want}`).toBeLessThanOrEqual(tol);
+    expect(
+      relativeError(withGrad, want),
+      `${backend} ${loss}LossWithGrad ${withGrad} vs reference ${want}`,
+    ).toBeLessThanOrEqual(tol);
     const error = maxAbsRelativeError(grad, fd);
-    expect(error, `${backend} gradient vs central differences\n  grad ${Array.from(grad).join(', ')}\n  fd   ${Array.from(fd).join(', ')}`).toBeLessThanOrEqual(GRAD_TOL);
+    expect(
+      error,
+      `${backend} gradient vs central differences\n  grad ${Array.from(grad).join(', ')}\n  fd   ${Array.from(fd).join(', ')}`,
+    ).toBeLessThanOrEqual(GRAD_TOL);
     checkExactZeros(built, reference.terms, backend, grad);
     // reduction 'none': every term (B·C sample-major, C with batch; B or 1 for Generalized Dice).
     // Not under 'skip', which says what the mean leaves out, not what a skipped term lists.
     if (options.empty !== 'skip') {
       const perTerm = api.value(k, pred, target, { ...options, reduction: 'none' });
-      const wantTerms = overlapReference(loss, Array.from(pred), Array.from(target), { ...refOptions, reduction: 'none' }).loss as number[];
+      const wantTerms = overlapReference(loss, Array.from(pred), Array.from(target), {
+        ...refOptions,
+        reduction: 'none',
+      }).loss as number[];
       expect(perTerm).toBeInstanceOf(Float64Array);
-      expect(maxAbsRelativeError(perTerm as Float64Array, wantTerms), `${backend} reduction none\n  got  ${Array.from(perTerm as Float64Array).join(', ')}\n  want ${wantTerms.join(', ')}`).toBeLessThanOrEqual(tol);
+      expect(
+        maxAbsRelativeError(perTerm as Float64Array, wantTerms),
+        `${backend} reduction none\n  got  ${Array.from(perTerm as Float64Array).join(', ')}\n  want ${wantTerms.join(', ')}`,
+      ).toBeLessThanOrEqual(tol);
     }
   }
 }
 
 /** Gradients that are exactly 0 by construction. */
-function checkExactZeros(built: Built, terms: ReturnType<typeof overlapReference>['terms'], backend: BackendName, grad: Float32Array): void {
+function checkExactZeros(
+  built: Built,
+  terms: ReturnType<typeof overlapReference>['terms'],
+  backend: BackendName,
+  grad: Float32Array,
+): void {
   const { B, C, S, layout, options } = built;
   const row = (b: number, c: number, what: string): void => {
-    for (let s = 0; s < S; s++) expect(grad[elementIndex(layout, C, S, b, c, s)], `${backend}: ${what} (b ${b}, c ${c}, s ${s})`).toBe(0);
+    for (let s = 0; s < S; s++)
+      expect(grad[elementIndex(layout, C, S, b, c, s)], `${backend}: ${what} (b ${b}, c ${c}, s ${s})`).toBe(0);
   };
   // Masked and ignored voxels count nowhere: every class of them has gradient 0, softmax or not.
   for (const { b, s } of built.excluded) {
-    for (let c = 0; c < C; c++) expect(grad[elementIndex(layout, C, S, b, c, s)], `${backend}: gradient at excluded voxel (b ${b}, s ${s}, c ${c})`).toBe(0);
+    for (let c = 0; c < C; c++)
+      expect(
+        grad[elementIndex(layout, C, S, b, c, s)],
+        `${backend}: gradient at excluded voxel (b ${b}, s ${s}, c ${c})`,
+      ).toBe(0);
   }
   if (options.activation === 'softmax') return; // softmax couples the classes
   if (options.includeBackground === false) for (let b = 0; b < B; b++) row(b, 0, 'class 0 without background');
@@ -341,10 +432,12 @@ describe('the matrix', () => {
       for (const activation of ACTIVATIONS) {
         const x = extras(loss, activation);
         expect(x.some((c) => c.softLabel && c.target === 'f32')).toBe(true);
-        for (const mask of ['perSample-u8', 'perSample-f32', 'shared-u8', 'shared-f32']) expect(x.some((c) => c.mask === mask)).toBe(true);
+        for (const mask of ['perSample-u8', 'perSample-f32', 'shared-u8', 'shared-f32'])
+          expect(x.some((c) => c.mask === mask)).toBe(true);
         expect(x.some((c) => c.ignore)).toBe(true);
         if (loss === 'generalizedDice') {
-          for (const w of ['square', 'simple', 'uniform']) expect(x.some((c) => c.weightType === w && c.emptyClasses)).toBe(true);
+          for (const w of ['square', 'simple', 'uniform'])
+            expect(x.some((c) => c.weightType === w && c.emptyClasses)).toBe(true);
         } else {
           expect(x.some((c) => c.weighted)).toBe(true);
           for (const e of ['smooth', 'zero', 'skip']) expect(x.some((c) => c.empty === e && c.emptyClasses)).toBe(true);
@@ -355,7 +448,20 @@ describe('the matrix', () => {
   });
 
   it('builds targets that do have empty classes where asked', () => {
-    const built = build({ loss: 'dice', activation: 'sigmoid', target: 'labels', reduction: 'mean', batch: false, squared: false, includeBackground: true, emptyClasses: true, empty: 'zero' }, 3);
+    const built = build(
+      {
+        loss: 'dice',
+        activation: 'sigmoid',
+        target: 'labels',
+        reduction: 'mean',
+        batch: false,
+        squared: false,
+        includeBackground: true,
+        emptyClasses: true,
+        empty: 'zero',
+      },
+      3,
+    );
     const { terms } = overlapReference('dice', Array.from(built.pred), Array.from(built.target), built.refOptions);
     expect(terms.filter((t) => t.G === 0).length).toBeGreaterThanOrEqual(built.B + 1);
   });
@@ -378,22 +484,38 @@ describe.each(LOSS_NAMES)('%s', (loss) => {
 
 describe.each(LOSS_NAMES)('createLoss %s', (loss) => {
   // Options resolved once, the mask passed per call: the same numbers as the one-shot calls.
-  it.each(['js', 'simd', 'scalar'] as const)('on %s: value and valueAndGrad (with out and a mask) equal the one-shot calls', (backend) => {
-    const k = kernels[backend];
-    for (const [i, mask] of (['perSample-u8', 'shared-f32'] as const).entries()) {
-      const c: Case = { loss, activation: 'softmax', target: 'labels', reduction: 'mean', batch: i === 1, squared: false, includeBackground: loss !== 'generalizedDice', mask, weighted: loss !== 'generalizedDice' };
-      const built = build(c, 900 + i);
-      const { mask: m, ...rest } = built.options;
-      const created = k.createLoss({ loss, ...rest } as Parameters<DiceKernel['createLoss']>[0]);
-      const oneShot = LOSSES[loss].grad(k, built.pred, built.target, built.options);
-      expect(created.value(built.pred, built.target, m ?? undefined)).toBe(LOSSES[loss].value(k, built.pred, built.target, built.options));
-      const out = new Float32Array(built.pred.length);
-      const result = created.valueAndGrad(built.pred, built.target, out, m ?? undefined);
-      expect(result.grad).toBe(out);
-      expect(result.loss).toBe(oneShot.loss);
-      expect(Array.from(out)).toEqual(Array.from(oneShot.grad));
-      const want = overlapReference(loss, Array.from(built.pred), Array.from(built.target), built.refOptions).loss as number;
-      expect(relativeError(result.loss, want)).toBeLessThanOrEqual(backend === 'js' ? JS_LOSS_TOL : WASM_LOSS_TOL);
-    }
-  });
+  it.each(['js', 'simd', 'scalar'] as const)(
+    'on %s: value and valueAndGrad (with out and a mask) equal the one-shot calls',
+    (backend) => {
+      const k = kernels[backend];
+      for (const [i, mask] of (['perSample-u8', 'shared-f32'] as const).entries()) {
+        const c: Case = {
+          loss,
+          activation: 'softmax',
+          target: 'labels',
+          reduction: 'mean',
+          batch: i === 1,
+          squared: false,
+          includeBackground: loss !== 'generalizedDice',
+          mask,
+          weighted: loss !== 'generalizedDice',
+        };
+        const built = build(c, 900 + i);
+        const { mask: m, ...rest } = built.options;
+        const created = k.createLoss({ loss, ...rest } as Parameters<DiceKernel['createLoss']>[0]);
+        const oneShot = LOSSES[loss].grad(k, built.pred, built.target, built.options);
+        expect(created.value(built.pred, built.target, m ?? undefined)).toBe(
+          LOSSES[loss].value(k, built.pred, built.target, built.options),
+        );
+        const out = new Float32Array(built.pred.length);
+        const result = created.valueAndGrad(built.pred, built.target, out, m ?? undefined);
+        expect(result.grad).toBe(out);
+        expect(result.loss).toBe(oneShot.loss);
+        expect(Array.from(out)).toEqual(Array.from(oneShot.grad));
+        const want = overlapReference(loss, Array.from(built.pred), Array.from(built.target), built.refOptions)
+          .loss as number;
+        expect(relativeError(result.loss, want)).toBeLessThanOrEqual(backend === 'js' ? JS_LOSS_TOL : WASM_LOSS_TOL);
+      }
+    },
+  );
 });

@@ -23,8 +23,13 @@ beforeAll(async () => {
 
 const f32 = (values: number[]): Float32Array => Float32Array.from(values);
 const allZero = (grad: Float32Array): boolean => grad.every((v) => v === 0);
-const loss = (k: DiceKernel, name: LossName, pred: Float32Array, target: Float32Array | Uint8Array, options: LossOptions): number =>
-  LOSSES[name].value(k, pred, target, options) as number;
+const loss = (
+  k: DiceKernel,
+  name: LossName,
+  pred: Float32Array,
+  target: Float32Array | Uint8Array,
+  options: LossOptions,
+): number => LOSSES[name].value(k, pred, target, options) as number;
 
 function randomLogits(seed: number, n: number): Float32Array {
   const random = rng(seed);
@@ -43,8 +48,13 @@ describe.each(BACKENDS)('on the %s backend', (backend) => {
     const shape = [2, 1, 2, 2];
     const smoothings: LossOptions[] = [{}, { smoothNr: 1e-4, smoothDr: 1e-4 }, { smooth: 0 }];
     const cases: [LossName, LossOptions][] = [
-      ['dice', {}], ['jaccard', {}], ['tversky', {}], ['tversky', { alpha: 0.7, beta: 0.3 }], ['tversky', { alpha: 0.2, beta: 1.5 }],
-      ['focalTversky', {}], ['generalizedDice', {}],
+      ['dice', {}],
+      ['jaccard', {}],
+      ['tversky', {}],
+      ['tversky', { alpha: 0.7, beta: 0.3 }],
+      ['tversky', { alpha: 0.2, beta: 1.5 }],
+      ['focalTversky', {}],
+      ['generalizedDice', {}],
     ];
     it.each(cases)('%s %j', (name, extra) => {
       for (const smoothing of smoothings) {
@@ -61,14 +71,18 @@ describe.each(BACKENDS)('on the %s backend', (backend) => {
       expect(loss(k(), 'dice', half, half, { smooth: 0 })).toBe(0.5);
       expect(loss(k(), 'jaccard', half, half, { smooth: 0 })).toBeCloseTo(2 / 3, 15);
       expect(loss(k(), 'tversky', half, half, { smooth: 0 })).toBe(0.5);
-      for (const name of ['dice', 'jaccard', 'tversky'] as const) expect(loss(k(), name, half, half, { smooth: 0, softLabel: true })).toBe(0);
+      for (const name of ['dice', 'jaccard', 'tversky'] as const)
+        expect(loss(k(), name, half, half, { smooth: 0, softLabel: true })).toBe(0);
     });
 
     it('a soft-label gradient vs the classic one (p = [0.2, 0.6], y = [0.5, 0.5], smooth 0)', () => {
       // softLabel Dice: I = (P + G − Σ|p − y|)/2 = (0.8 + 1 − 0.4)/2 = 0.7, D = 1.4/1.8.
       // ∂I/∂p_i = (1 − sign(p_i − y_i))/2 = [1, 0]; ∂D/∂p_i = (2·∂I/∂p_i·(P + G) − 2I)/(P + G)²
       //   = [(3.6 − 1.4)/3.24, −1.4/3.24] = [2.2/3.24, −1.4/3.24]; loss 1 − D: the negatives.
-      const { loss: value, grad } = LOSSES.dice.grad(k(), f32([0.2, 0.6]), f32([0.5, 0.5]), { smooth: 0, softLabel: true });
+      const { loss: value, grad } = LOSSES.dice.grad(k(), f32([0.2, 0.6]), f32([0.5, 0.5]), {
+        smooth: 0,
+        softLabel: true,
+      });
       expect(relativeError(value, 1 - 1.4 / 1.8)).toBeLessThanOrEqual(HAND_TOL);
       expect(maxAbsRelativeError(grad, [-2.2 / 3.24, 1.4 / 3.24])).toBeLessThanOrEqual(HAND_TOL);
     });
@@ -101,14 +115,22 @@ describe.each(BACKENDS)('on the %s backend', (backend) => {
       ['smooth 0, batch, sum', { smooth: 0, batch: true, reduction: 'sum' }],
       ['logLoss, weights, no background', { logLoss: true, weight: [0.5, 1, 2], includeBackground: false }],
       ['squared, smooth 1e-5', { squared: true, smooth: 1e-5 }],
-      ["empty 'skip', a shared mask", { empty: 'skip', mask: Uint8Array.from({ length: 11 }, (_, i) => (i % 4 === 0 ? 0 : 1)) }],
+      [
+        "empty 'skip', a shared mask",
+        { empty: 'skip', mask: Uint8Array.from({ length: 11 }, (_, i) => (i % 4 === 0 ? 0 : 1)) },
+      ],
     ];
     it.each(variants)('on random inputs: %s', (_name, variant) => {
       const common: LossOptions = { shape, activation: 'softmax', ...variant };
       const sNr = variant.smoothNr ?? variant.smooth ?? 1;
       const sDr = variant.smoothDr ?? variant.smooth ?? 1;
       const tversky = LOSSES.tversky.grad(k(), pred, labels, common);
-      const dice = LOSSES.dice.grad(k(), pred, labels, { ...common, smooth: undefined, smoothNr: 2 * sNr, smoothDr: 2 * sDr });
+      const dice = LOSSES.dice.grad(k(), pred, labels, {
+        ...common,
+        smooth: undefined,
+        smoothNr: 2 * sNr,
+        smoothDr: 2 * sDr,
+      });
       expect(relativeError(tversky.loss, dice.loss)).toBeLessThanOrEqual(1e-12);
       expect(maxAbsRelativeError(tversky.grad, dice.grad)).toBeLessThanOrEqual(1e-6);
       const jaccard = LOSSES.jaccard.grad(k(), pred, labels, common);
@@ -124,11 +146,14 @@ describe.each(BACKENDS)('on the %s backend', (backend) => {
     //   smoothNr 2, smoothDr 1:  T = 4/3 > 1        → max(1 − 4/3, 0)^0.75 = 0.
     // The slope is 0 there (for γ < 1 the one-sided derivative at T = 1 would be infinite).
     const p = f32([1, 0, 1]);
-    it.each([[{}], [{ smoothNr: 2, smoothDr: 1 }], [{ smoothNr: 2, smoothDr: 1, gamma: 2 }]] as [LossOptions][])('%j', (options) => {
-      const { loss: value, grad } = LOSSES.focalTversky.grad(k(), p, p, options);
-      expect(value).toBe(0);
-      expect(allZero(grad), `gradient ${Array.from(grad).join(', ')}`).toBe(true);
-    });
+    it.each([[{}], [{ smoothNr: 2, smoothDr: 1 }], [{ smoothNr: 2, smoothDr: 1, gamma: 2 }]] as [LossOptions][])(
+      '%j',
+      (options) => {
+        const { loss: value, grad } = LOSSES.focalTversky.grad(k(), p, p, options);
+        expect(value).toBe(0);
+        expect(allZero(grad), `gradient ${Array.from(grad).join(', ')}`).toBe(true);
+      },
+    );
   });
 
   describe('Generalized Dice with every class empty: 1 − sNr/sDr, gradient 0', () => {
@@ -142,7 +167,9 @@ describe.each(BACKENDS)('on the %s backend', (backend) => {
       // Per sample 1 − 0.25/1 = 0.75: mean 0.75, sum 1.5, none [0.75, 0.75]; batch: one term 0.75.
       expect(loss(k(), 'generalizedDice', pred, zeros, options)).toBe(0.75);
       expect(loss(k(), 'generalizedDice', pred, zeros, { ...options, reduction: 'sum' })).toBe(1.5);
-      expect(Array.from(LOSSES.generalizedDice.value(k(), pred, zeros, { ...options, reduction: 'none' }) as Float64Array)).toEqual([0.75, 0.75]);
+      expect(
+        Array.from(LOSSES.generalizedDice.value(k(), pred, zeros, { ...options, reduction: 'none' }) as Float64Array),
+      ).toEqual([0.75, 0.75]);
       expect(loss(k(), 'generalizedDice', pred, zeros, { ...options, batch: true })).toBe(0.75);
       const { loss: value, grad } = LOSSES.generalizedDice.grad(k(), pred, zeros, options);
       expect(value).toBe(0.75);
@@ -156,7 +183,9 @@ describe.each(BACKENDS)('on the %s backend', (backend) => {
       const options: LossOptions = { shape, activation: 'softmax', includeBackground: false };
       expect(loss(k(), 'generalizedDice', pred, background, { ...options, smooth: 1e-5 })).toBe(0);
       expect(loss(k(), 'generalizedDice', pred, background, { ...options, smoothNr: 0, smoothDr: 1e-3 })).toBe(1);
-      expect(allZero(LOSSES.generalizedDice.grad(k(), pred, background, { ...options, smoothNr: 0, smoothDr: 1e-3 }).grad)).toBe(true);
+      expect(
+        allZero(LOSSES.generalizedDice.grad(k(), pred, background, { ...options, smoothNr: 0, smoothDr: 1e-3 }).grad),
+      ).toBe(true);
     });
 
     it('uniform weights are never infinite, so the prediction counts', () => {
@@ -179,7 +208,9 @@ describe.each(BACKENDS)('on the %s backend', (backend) => {
       //   GD = 2(1.5/9 + 1)/( (1.5 + 3)/9 + (1.75 + 1) + 0.75 ) = (2/6 + 2)/(0.5 + 3.5) = (7/3)/4 = 7/12
       const p = f32([0.5, 0.5, 0.5, 0, 0.25, 0.25, 0.25, 1, 0.25, 0.25, 0.25, 0]);
       const labels = Uint8Array.from([0, 0, 0, 1]);
-      expect(relativeError(loss(k(), 'generalizedDice', p, labels, { shape: [1, 3, 4], smooth: 0 }), 1 - 7 / 12)).toBeLessThanOrEqual(1e-12);
+      expect(
+        relativeError(loss(k(), 'generalizedDice', p, labels, { shape: [1, 3, 4], smooth: 0 }), 1 - 7 / 12),
+      ).toBeLessThanOrEqual(1e-12);
     });
   });
 
@@ -194,23 +225,30 @@ describe.each(BACKENDS)('on the %s backend', (backend) => {
       expect(loss(k(), name, ones, empty, { smooth: 0 })).toBe(1);
       for (const policy of ['zero', 'skip'] as const) {
         expect(loss(k(), name, ones, empty, { smooth: 0, empty: policy })).toBe(0);
-        const { loss: value, grad } = LOSSES[name].grad(k(), ones, empty, { smooth: 0, empty: policy, activation: 'none' });
+        const { loss: value, grad } = LOSSES[name].grad(k(), ones, empty, {
+          smooth: 0,
+          empty: policy,
+          activation: 'none',
+        });
         expect(value).toBe(0);
         expect(allZero(grad)).toBe(true);
       }
     });
 
-    it.each(classLosses)('%s with an empty prediction too and smooth 0 (smp test_*_loss_binary case 2): 0, not 0/0', (name) => {
-      // smp: loss_c · [Σy > 0] = 0 whatever the score, which is 0/max(0, eps) there. Under 'zero' and
-      // 'skip' the term's loss is 0 by the policy; only 'smooth' leaves 0/0 (a RangeError).
-      expect(() => loss(k(), name, empty, empty, { smooth: 0 })).toThrow(RangeError);
-      for (const policy of ['zero', 'skip'] as const) {
-        expect(loss(k(), name, empty, empty, { smooth: 0, empty: policy }), policy).toBe(0);
-        const { loss: value, grad } = LOSSES[name].grad(k(), empty, empty, { smooth: 0, empty: policy });
-        expect(value, policy).toBe(0);
-        expect(allZero(grad), policy).toBe(true);
-      }
-    });
+    it.each(classLosses)(
+      '%s with an empty prediction too and smooth 0 (smp test_*_loss_binary case 2): 0, not 0/0',
+      (name) => {
+        // smp: loss_c · [Σy > 0] = 0 whatever the score, which is 0/max(0, eps) there. Under 'zero' and
+        // 'skip' the term's loss is 0 by the policy; only 'smooth' leaves 0/0 (a RangeError).
+        expect(() => loss(k(), name, empty, empty, { smooth: 0 })).toThrow(RangeError);
+        for (const policy of ['zero', 'skip'] as const) {
+          expect(loss(k(), name, empty, empty, { smooth: 0, empty: policy }), policy).toBe(0);
+          const { loss: value, grad } = LOSSES[name].grad(k(), empty, empty, { smooth: 0, empty: policy });
+          expect(value, policy).toBe(0);
+          expect(allZero(grad), policy).toBe(true);
+        }
+      },
+    );
 
     it('with a non-empty class beside it: zero counts the term, skip drops it', () => {
       // shape [1, 2, 3]: class 0 pred [1, 1, 1] on target [0, 0, 0]; class 1 pred [0.5, 0, 0] on [1, 0, 0].
@@ -222,12 +260,22 @@ describe.each(BACKENDS)('on the %s backend', (backend) => {
       const shape = [1, 2, 3];
       const expected = { smooth: [2 / 3, 4 / 3], zero: [1 / 6, 1 / 3], skip: [1 / 3, 1 / 3] };
       const focal1 = (3 / 13) ** 0.75;
-      const focalExpected = { smooth: [(1 + focal1) / 2, 1 + focal1], zero: [focal1 / 2, focal1], skip: [focal1, focal1] };
+      const focalExpected = {
+        smooth: [(1 + focal1) / 2, 1 + focal1],
+        zero: [focal1 / 2, focal1],
+        skip: [focal1, focal1],
+      };
       for (const policy of ['smooth', 'zero', 'skip'] as const) {
         for (const [r, reduction] of (['mean', 'sum'] as const).entries()) {
           const options: LossOptions = { shape, smooth: 0, empty: policy, reduction };
-          expect(relativeError(loss(k(), 'dice', pred, target, options), expected[policy][r]), `${policy} ${reduction}`).toBeLessThanOrEqual(1e-12);
-          expect(relativeError(loss(k(), 'focalTversky', pred, target, options), focalExpected[policy][r]), `focal ${policy} ${reduction}`).toBeLessThanOrEqual(1e-12);
+          expect(
+            relativeError(loss(k(), 'dice', pred, target, options), expected[policy][r]),
+            `${policy} ${reduction}`,
+          ).toBeLessThanOrEqual(1e-12);
+          expect(
+            relativeError(loss(k(), 'focalTversky', pred, target, options), focalExpected[policy][r]),
+            `focal ${policy} ${reduction}`,
+          ).toBeLessThanOrEqual(1e-12);
         }
       }
       // skip with mean is the loss of class 1 alone, gradient included; class 0's gradient is 0.
@@ -260,12 +308,35 @@ describe.each(BACKENDS)('on the %s backend', (backend) => {
     //   focal    T = 1.9/(0.9 + 0.7·0.2 + 0.3·0.1 + 1) = 1.9/2.07 → (0.17/2.07)^0.75
     //   GDL      w = 1/G² = 1: GD = 2.8/3.1 → 0.3/3.1
     const hand: Record<LossName, number> = {
-      dice: 0.3 / 3.1, jaccard: 0.3 / 2.2, tversky: 0.15 / 2.05, focalTversky: (0.17 / 2.07) ** 0.75, generalizedDice: 0.3 / 3.1,
+      dice: 0.3 / 3.1,
+      jaccard: 0.3 / 2.2,
+      tversky: 0.15 / 2.05,
+      focalTversky: (0.17 / 2.07) ** 0.75,
+      generalizedDice: 0.3 / 3.1,
     };
-    const outside: [number[], number[]][] = [[[0, 0], [0, 0]], [[1, 1], [1, 1]], [[0.5, 0.7], [1, 0]], [[-5, 40], [0.25, 3]]];
+    const outside: [number[], number[]][] = [
+      [
+        [0, 0],
+        [0, 0],
+      ],
+      [
+        [1, 1],
+        [1, 1],
+      ],
+      [
+        [0.5, 0.7],
+        [1, 0],
+      ],
+      [
+        [-5, 40],
+        [0.25, 3],
+      ],
+    ];
 
     it.each(LOSS_NAMES)('%s', (name) => {
-      const reference = LOSSES[name].grad(k(), f32([0.9, 0.2, 0, 0]), f32([1, 0, 0, 0]), { mask: Uint8Array.from([1, 1, 0, 0]) });
+      const reference = LOSSES[name].grad(k(), f32([0.9, 0.2, 0, 0]), f32([1, 0, 0, 0]), {
+        mask: Uint8Array.from([1, 1, 0, 0]),
+      });
       expect(relativeError(reference.loss, hand[name])).toBeLessThanOrEqual(HAND_TOL);
       for (const [p, y] of outside) {
         for (const mask of [Uint8Array.from([1, 1, 0, 0]), f32([1, 1, 0, 0])]) {
@@ -298,7 +369,8 @@ describe.each(BACKENDS)('on the %s backend', (backend) => {
         expect(after.loss).toBe(before.loss);
         expect(Array.from(after.grad)).toEqual(Array.from(before.grad));
         before.grad.forEach((g, i) => {
-          if (masked(Math.floor(i / 18), Math.floor(i / 3) % 6)) expect(g === 0, `gradient ${g} at masked element ${i}`).toBe(true);
+          if (masked(Math.floor(i / 18), Math.floor(i / 3) % 6))
+            expect(g === 0, `gradient ${g} at masked element ${i}`).toBe(true);
         });
       }
     });

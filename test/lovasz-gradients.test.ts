@@ -10,9 +10,20 @@
 // (JS 1e-12; WebAssembly 2e-6, observed ≤ 4.1e-8); gradients that are 0 by construction (ignored
 // voxels, classes not taken without softmax) must be exactly 0.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDice, type BackendName, type DiceKernel, type LovaszSoftmaxLossOptions, type Target } from '../src/index.js';
+import {
+  loadDice,
+  type BackendName,
+  type DiceKernel,
+  type LovaszSoftmaxLossOptions,
+  type Target,
+} from '../src/index.js';
 import { finiteDifferenceGradient, maxAbsRelativeError, relativeError } from './reference/finite-differences.js';
-import { lovaszHingeReference, lovaszSoftmaxLists, lovaszSoftmaxReference, type SoftmaxReferenceCase } from './reference/lovasz.js';
+import {
+  lovaszHingeReference,
+  lovaszSoftmaxLists,
+  lovaszSoftmaxReference,
+  type SoftmaxReferenceCase,
+} from './reference/lovasz.js';
 import { rng } from './support/random.js';
 
 const GRAD_TOL = 1e-4;
@@ -22,7 +33,11 @@ const GAP = 2e-3;
 
 let kernels: Record<BackendName, DiceKernel>;
 beforeAll(async () => {
-  const [simd, scalar, js] = await Promise.all([loadDice({ backend: 'simd' }), loadDice({ backend: 'scalar' }), loadDice({ backend: 'js' })]);
+  const [simd, scalar, js] = await Promise.all([
+    loadDice({ backend: 'simd' }),
+    loadDice({ backend: 'scalar' }),
+    loadDice({ backend: 'js' }),
+  ]);
   kernels = { simd, scalar, js };
 });
 
@@ -38,13 +53,21 @@ interface Case {
 
 function check(c: Case): void {
   const fd = finiteDifferenceGradient((x) => c.value(kernels.js, x), c.pred);
-  expect(fd.some((v) => v !== 0), 'the loss depends on pred').toBe(true);
+  expect(
+    fd.some((v) => v !== 0),
+    'the loss depends on pred',
+  ).toBe(true);
   for (const backend of ['js', 'simd', 'scalar'] as const) {
     const { loss, grad } = c.withGrad(kernels[backend]);
     const tol = backend === 'js' ? JS_LOSS_TOL : WASM_LOSS_TOL;
-    expect(relativeError(loss, c.reference), `${backend} loss ${loss} vs reference ${c.reference}`).toBeLessThanOrEqual(tol);
+    expect(relativeError(loss, c.reference), `${backend} loss ${loss} vs reference ${c.reference}`).toBeLessThanOrEqual(
+      tol,
+    );
     const error = maxAbsRelativeError(grad, fd);
-    expect(error, `${backend} gradient vs central differences\n  grad ${Array.from(grad).join(', ')}\n  fd   ${Array.from(fd).join(', ')}`).toBeLessThanOrEqual(GRAD_TOL);
+    expect(
+      error,
+      `${backend} gradient vs central differences\n  grad ${Array.from(grad).join(', ')}\n  fd   ${Array.from(fd).join(', ')}`,
+    ).toBeLessThanOrEqual(GRAD_TOL);
     for (const i of c.zeros) expect(grad[i], `${backend}: gradient at element ${i}`).toBe(0);
   }
 }
@@ -58,7 +81,12 @@ const CTOR = { f32: Float32Array, u8: Uint8Array, u16: Uint16Array, i32: Int32Ar
 
 function hingeCase(target: HingeTarget, perImage: boolean, ignore: boolean, index: number): Case {
   const random = rng(300 + index);
-  const [B, S] = [[1, 9], [2, 7], [3, 5], [2, 11]][index % 4];
+  const [B, S] = [
+    [1, 9],
+    [2, 7],
+    [3, 5],
+    [2, 11],
+  ][index % 4];
   const n = B * S;
   const ignoreIndex = ignore ? (target === 'i32' || target === 'f32' ? -1 : 255) : undefined;
   const grid = Array.from({ length: n }, (_, k) => 0.1 * (k - Math.floor(n / 2)) + 0.03);
@@ -104,39 +132,81 @@ interface SoftmaxCombo {
 }
 
 function separated(ref: SoftmaxReferenceCase): boolean {
-  return lovaszSoftmaxLists(ref).flat().every(({ errors }) => {
-    const sorted = [...errors].sort((a, b) => a - b);
-    return sorted.every((e, i) => e >= GAP && (i === 0 || e - sorted[i - 1] >= GAP));
-  });
+  return lovaszSoftmaxLists(ref)
+    .flat()
+    .every(({ errors }) => {
+      const sorted = [...errors].sort((a, b) => a - b);
+      return sorted.every((e, i) => e >= GAP && (i === 0 || e - sorted[i - 1] >= GAP));
+    });
 }
 
 function softmaxCase(combo: SoftmaxCombo, index: number): Case {
-  const [B, C, S] = [[1, 3, 5], [2, 2, 4], [2, 3, 3], [1, 4, 4], [2, 4, 2]][index % 5];
+  const [B, C, S] = [
+    [1, 3, 5],
+    [2, 2, 4],
+    [2, 3, 3],
+    [1, 4, 4],
+    [2, 4, 2],
+  ][index % 5];
   const labels = combo.target.startsWith('labels');
-  const ignoreIndex = labels && index % 2 === 0 ? (combo.target === 'labels-i32' ? -1 : combo.target === 'labels-u16' ? 1 : 255) : undefined;
+  const ignoreIndex =
+    labels && index % 2 === 0
+      ? combo.target === 'labels-i32'
+        ? -1
+        : combo.target === 'labels-u16'
+          ? 1
+          : 255
+      : undefined;
   const classes = combo.classes === 'list' ? [C - 1, 0] : combo.classes;
-  const at = (b: number, k: number, s: number): number => (combo.layout === 'NCHW' ? (b * C + k) * S + s : (b * S + s) * C + k);
+  const at = (b: number, k: number, s: number): number =>
+    combo.layout === 'NCHW' ? (b * C + k) * S + s : (b * S + s) * C + k;
   for (let attempt = 0; attempt < 500; attempt++) {
     const random = rng(7000 + 1000 * index + attempt);
-    const pred = Float32Array.from({ length: B * C * S }, () => (combo.activation === 'softmax' ? 6 * random() - 3 : 0.05 + 0.9 * random()));
+    const pred = Float32Array.from({ length: B * C * S }, () =>
+      combo.activation === 'softmax' ? 6 * random() - 3 : 0.05 + 0.9 * random(),
+    );
     // Voxel (b, 0) is always labelled 0 (never ignored), so that no sample is empty.
-    const labelValues = Array.from({ length: B * S }, (_, v) => (v % S !== 0 && ignoreIndex !== undefined && random() < 0.3 ? ignoreIndex : v % S === 0 ? 0 : Math.floor(random() * C)));
+    const labelValues = Array.from({ length: B * S }, (_, v) =>
+      v % S !== 0 && ignoreIndex !== undefined && random() < 0.3
+        ? ignoreIndex
+        : v % S === 0
+          ? 0
+          : Math.floor(random() * C),
+    );
     let target: Target;
     if (labels) {
-      target = (combo.target === 'labels-u8' ? Uint8Array : combo.target === 'labels-u16' ? Uint16Array : Int32Array).from(labelValues);
+      target = (
+        combo.target === 'labels-u8' ? Uint8Array : combo.target === 'labels-u16' ? Uint16Array : Int32Array
+      ).from(labelValues);
     } else {
       const onehot = new Array<number>(B * C * S).fill(0);
-      labelValues.forEach((l, v) => { onehot[at(Math.floor(v / S), l, v % S)] = 1; });
+      labelValues.forEach((l, v) => {
+        onehot[at(Math.floor(v / S), l, v % S)] = 1;
+      });
       target = (combo.target === 'dense-f32' ? Float32Array : Uint8Array).from(onehot);
     }
     const ref: SoftmaxReferenceCase = {
-      pred, target, B, C, S, layout: combo.layout, activation: combo.activation, targetKind: labels ? 'labels' : 'dense', classes,
-      perImage: combo.perImage, ...(ignoreIndex !== undefined ? { ignoreIndex } : {}),
+      pred,
+      target,
+      B,
+      C,
+      S,
+      layout: combo.layout,
+      activation: combo.activation,
+      targetKind: labels ? 'labels' : 'dense',
+      classes,
+      perImage: combo.perImage,
+      ...(ignoreIndex !== undefined ? { ignoreIndex } : {}),
     };
     if (!separated(ref)) continue;
     const options: LovaszSoftmaxLossOptions = {
-      shape: combo.layout === 'NCHW' ? [B, C, S] : [B, S, C], layout: combo.layout, activation: combo.activation,
-      target: labels ? 'labels' : 'dense', classes, perImage: combo.perImage, ...(ignoreIndex !== undefined ? { ignoreIndex } : {}),
+      shape: combo.layout === 'NCHW' ? [B, C, S] : [B, S, C],
+      layout: combo.layout,
+      activation: combo.activation,
+      target: labels ? 'labels' : 'dense',
+      classes,
+      perImage: combo.perImage,
+      ...(ignoreIndex !== undefined ? { ignoreIndex } : {}),
     };
     const zeros: number[] = [];
     for (let b = 0; b < B; b++) {

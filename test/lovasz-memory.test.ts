@@ -25,7 +25,9 @@ describe.each(['simd', 'scalar'] as const)('Lovász losses in WebAssembly memory
     expect(resident.loss).toBe(plain.loss);
     expect(Array.from(out)).toEqual(Array.from(plain.grad));
     const mask = k.alloc(Uint8Array, 2400);
-    mask.forEach((_, i) => { mask[i] = labels[i % 600] === 1 ? 1 : 0; });
+    mask.forEach((_, i) => {
+      mask[i] = labels[i % 600] === 1 ? 1 : 0;
+    });
     const hinge = k.lovaszHingeLossWithGrad(p, mask, { shape: [2, 1200], out });
     expect(hinge.loss).toBe(k.lovaszHingeLoss(logits, Uint8Array.from(mask), { shape: [2, 1200] }));
   });
@@ -35,7 +37,12 @@ describe.each(['simd', 'scalar'] as const)('Lovász losses in WebAssembly memory
     const out = new Float32Array(2400);
     const mix = (i: number) => {
       const last = i % 2 === 0;
-      k.lovaszSoftmaxLossWithGrad(logits, labels, { shape: last ? [2, 300, 4] : shape, layout: last ? 'NHWC' : 'NCHW', perImage: i % 3 === 0, out });
+      k.lovaszSoftmaxLossWithGrad(logits, labels, {
+        shape: last ? [2, 300, 4] : shape,
+        layout: last ? 'NHWC' : 'NCHW',
+        perImage: i % 3 === 0,
+        out,
+      });
       k.lovaszHingeLossWithGrad(logits, new Float32Array(2400), { shape: [2, 1200], out });
     };
     // The baseline after every kind of call in the mix has run once (each sizes its workspace).

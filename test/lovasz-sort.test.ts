@@ -37,8 +37,11 @@ function expectedOrder(bits: Uint32Array): number[] {
   const floats = new Float32Array(bits.buffer, bits.byteOffset, bits.length);
   const group = (i: number): number => (Number.isNaN(floats[i]) ? (bits[i] >>> 31 === 0 ? 0 : 2) : 1);
   const negativeZero = (i: number): number => (Object.is(floats[i], -0) ? 1 : 0);
-  const byValue = (a: number, b: number): number => (floats[a] === floats[b] ? negativeZero(a) - negativeZero(b) : floats[b] > floats[a] ? 1 : -1);
-  return Array.from(bits, (_, i) => i).sort((a, b) => group(a) - group(b) || (group(a) === 1 ? byValue(a, b) : 0) || a - b);
+  const byValue = (a: number, b: number): number =>
+    floats[a] === floats[b] ? negativeZero(a) - negativeZero(b) : floats[b] > floats[a] ? 1 : -1;
+  return Array.from(bits, (_, i) => i).sort(
+    (a, b) => group(a) - group(b) || (group(a) === 1 ? byValue(a, b) : 0) || a - b,
+  );
 }
 
 describe.each(['simd', 'scalar'] as const)('argsortDesc_f32 of the %s build', (flavor) => {
@@ -54,10 +57,16 @@ describe.each(['simd', 'scalar'] as const)('argsortDesc_f32 of the %s build', (f
     const needed = base + 8 * n + workBytes(n);
     if (memory.buffer.byteLength < needed) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / 65536));
     const words = new Uint32Array(memory.buffer, base, 2 * n);
-    bits.forEach((b, i) => { words[2 * i] = i; words[2 * i + 1] = b; });
+    bits.forEach((b, i) => {
+      words[2 * i] = i;
+      words[2 * i + 1] = b;
+    });
     argsort(base, n, base + 8 * n);
     const sorted = new Uint32Array(memory.buffer, base, 2 * n);
-    return { payload: Array.from({ length: n }, (_, i) => sorted[2 * i]), keys: Array.from({ length: n }, (_, i) => sorted[2 * i + 1]) };
+    return {
+      payload: Array.from({ length: n }, (_, i) => sorted[2 * i]),
+      keys: Array.from({ length: n }, (_, i) => sorted[2 * i + 1]),
+    };
   }
 
   it('sorts every length 0..70 and some long ones like the comparator, carrying payloads and exact key bits', () => {
@@ -97,17 +106,30 @@ describe.each(['simd', 'scalar'] as const)('the Lovász exports of the %s build'
 
   it('exports the list record slots that src/api.ts uses', () => {
     const constant = (name: string) => (exports[name] as WebAssembly.Global).value as number;
-    expect([constant('LIST_KEYS'), constant('LIST_FOREGROUND'), constant('LIST_OTHER'), constant('LIST_STRIDE')])
-      .toEqual([api.LIST_KEYS, api.LIST_FOREGROUND, api.LIST_OTHER, api.LIST_STRIDE]);
+    expect([
+      constant('LIST_KEYS'),
+      constant('LIST_FOREGROUND'),
+      constant('LIST_OTHER'),
+      constant('LIST_STRIDE'),
+    ]).toEqual([api.LIST_KEYS, api.LIST_FOREGROUND, api.LIST_OTHER, api.LIST_STRIDE]);
   });
 
   it('exports every kernel with its positional arity', () => {
     const kernels: Record<string, number> = {
-      argsortDesc_f32: 3, argsortWorkBytes: 1,
-      lovaszHingeErrors_f32: 8, lovaszHingeErrors_u8: 8, lovaszHingeErrors_u16: 8, lovaszHingeErrors_i32: 8,
-      lovaszLabelErrors_u8: 10, lovaszLabelErrors_u16: 10, lovaszLabelErrors_i32: 10,
-      lovaszDenseErrors_f32: 7, lovaszDenseErrors_u8: 7,
-      lovaszWalk: 4, lovaszProbabilities: 8, lovaszBackward: 10,
+      argsortDesc_f32: 3,
+      argsortWorkBytes: 1,
+      lovaszHingeErrors_f32: 8,
+      lovaszHingeErrors_u8: 8,
+      lovaszHingeErrors_u16: 8,
+      lovaszHingeErrors_i32: 8,
+      lovaszLabelErrors_u8: 10,
+      lovaszLabelErrors_u16: 10,
+      lovaszLabelErrors_i32: 10,
+      lovaszDenseErrors_f32: 7,
+      lovaszDenseErrors_u8: 7,
+      lovaszWalk: 4,
+      lovaszProbabilities: 8,
+      lovaszBackward: 10,
     };
     for (const [name, arity] of Object.entries(kernels)) {
       expect(typeof exports[name], name).toBe('function');

@@ -4,11 +4,20 @@
 // these numbers; the float64 reference must too.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDice, type DiceKernel } from '../src/index.js';
-import { lovaszGrad, lovaszHingeReference, lovaszSoftmaxReference, type SoftmaxReferenceCase } from './reference/lovasz.js';
+import {
+  lovaszGrad,
+  lovaszHingeReference,
+  lovaszSoftmaxReference,
+  type SoftmaxReferenceCase,
+} from './reference/lovasz.js';
 
 const kernels: DiceKernel[] = [];
 beforeAll(async () => {
-  kernels.push(await loadDice({ backend: 'simd' }), await loadDice({ backend: 'scalar' }), await loadDice({ backend: 'js' }));
+  kernels.push(
+    await loadDice({ backend: 'simd' }),
+    await loadDice({ backend: 'scalar' }),
+    await loadDice({ backend: 'js' }),
+  );
 });
 
 function expectValues(got: ArrayLike<number>, want: readonly number[], digits: number): void {
@@ -62,7 +71,10 @@ describe('lovaszHingeLoss by hand', () => {
 
   it('averages per image with perImage (an all-ignored image counts as 0), pools the batch without', () => {
     const shape = [2, 3];
-    expect(lovaszHingeReference({ pred: pred2, target: target2, B: 2, perImage: true, ignoreIndex: 255 })).toBeCloseTo(0.875, 15);
+    expect(lovaszHingeReference({ pred: pred2, target: target2, B: 2, perImage: true, ignoreIndex: 255 })).toBeCloseTo(
+      0.875,
+      15,
+    );
     for (const k of kernels) {
       const perImage = k.lovaszHingeLossWithGrad(pred2, target2, { shape, perImage: true, ignoreIndex: 255 });
       expect(perImage.loss, k.backend).toBeCloseTo(1.75 / 2, 12);
@@ -98,7 +110,10 @@ describe('lovaszHingeLoss by hand', () => {
     const logits = Float32Array.from([2, -1, 0.5, 1.5]);
     const masks = Float32Array.from([0, 0, 1, 1]);
     for (const k of kernels) {
-      expect(k.lovaszHingeLoss(logits, masks, { shape: [2, 1, 1, 2], perImage: true }), k.backend).toBeCloseTo(1.625, 12);
+      expect(k.lovaszHingeLoss(logits, masks, { shape: [2, 1, 1, 2], perImage: true }), k.backend).toBeCloseTo(
+        1.625,
+        12,
+      );
       expect(k.lovaszHingeLoss(logits, masks, { shape: [2, 1, 1, 2] })).toBeCloseTo(7 / 6, 12);
     }
   });
@@ -137,9 +152,20 @@ describe('lovaszSoftmaxLoss by hand', () => {
   // +1 elsewhere. Class 0: s1 −1/2, s3 +1/6, s0 −1/3, s2 0 (times 1/2); class 2: s3 −1/2, s2 −1/2.
   const presentGrad = [-1 / 6, -1 / 4, 0, 1 / 12, 0, 0, 0, 0, 0, 0, -1 / 4, -1 / 4];
 
-  const reference = (over: Partial<SoftmaxReferenceCase>): number => lovaszSoftmaxReference({
-    pred: probs, target: labels, B: 1, C: 3, S: 4, layout: 'NCHW', activation: 'none', targetKind: 'labels', classes: 'present', perImage: false, ...over,
-  });
+  const reference = (over: Partial<SoftmaxReferenceCase>): number =>
+    lovaszSoftmaxReference({
+      pred: probs,
+      target: labels,
+      B: 1,
+      C: 3,
+      S: 4,
+      layout: 'NCHW',
+      activation: 'none',
+      targetKind: 'labels',
+      classes: 'present',
+      perImage: false,
+      ...over,
+    });
 
   it('averages the classes present, or all, or a list', () => {
     expect(reference({})).toBeCloseTo(present, 7);
@@ -154,14 +180,19 @@ describe('lovaszSoftmaxLoss by hand', () => {
 
   it('gives the gradient worked above, channels first and channels last, labels and one-hot', () => {
     const onehot = Float32Array.from([1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1]);
-    const nhwc = (x: ArrayLike<number>): Float32Array => Float32Array.from({ length: 12 }, (_, i) => x[(i % 3) * 4 + Math.floor(i / 3)]);
+    const nhwc = (x: ArrayLike<number>): Float32Array =>
+      Float32Array.from({ length: 12 }, (_, i) => x[(i % 3) * 4 + Math.floor(i / 3)]);
     for (const k of kernels) {
       for (const target of [labels, onehot, Uint8Array.from(onehot)]) {
         const { loss, grad } = k.lovaszSoftmaxLossWithGrad(probs, target, none);
         expect(loss, `${k.backend} ${target.constructor.name}`).toBeCloseTo(present, 6);
         expectValues(grad, presentGrad, 6);
       }
-      const last = k.lovaszSoftmaxLossWithGrad(nhwc(probs), labels, { shape: [1, 4, 3], layout: 'NHWC', activation: 'none' });
+      const last = k.lovaszSoftmaxLossWithGrad(nhwc(probs), labels, {
+        shape: [1, 4, 3],
+        layout: 'NHWC',
+        activation: 'none',
+      });
       expect(last.loss).toBeCloseTo(present, 6);
       expectValues(last.grad, Array.from(nhwc(presentGrad)), 6);
     }

@@ -6,7 +6,16 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DiceKernel } from '../src/index.js';
 import { loadDice } from '../src/index.js';
-import { build, caseArbitrary, expectClose, expectGradClose, runLoss, TINY_STAGING, type Built, type Placement } from './support/loss-cases.js';
+import {
+  build,
+  caseArbitrary,
+  expectClose,
+  expectGradClose,
+  runLoss,
+  TINY_STAGING,
+  type Built,
+  type Placement,
+} from './support/loss-cases.js';
 import { rng } from './support/random.js';
 
 type Backend = 'simd' | 'scalar';
@@ -25,7 +34,11 @@ beforeAll(async () => {
   for (const backend of ['simd', 'scalar'] as const) {
     const chunked = {} as Kernels['chunked'];
     for (const stagingBytes of TINY_STAGING) chunked[stagingBytes] = await loadDice({ backend, stagingBytes });
-    kernels[backend] = { zero: await loadDice({ backend }), whole: await loadDice({ backend, sharedMemory: false, stagingBytes: 1 << 30 }), chunked };
+    kernels[backend] = {
+      zero: await loadDice({ backend }),
+      whole: await loadDice({ backend, sharedMemory: false, stagingBytes: 1 << 30 }),
+      chunked,
+    };
   }
 });
 
@@ -44,7 +57,10 @@ describe.each(['simd', 'scalar'] as const)('zero copy ≡ whole copy ≡ streame
         expect(whole.value).toEqual(zero.value);
         expect(whole.loss).toBe(zero.loss);
         expect(whole.grad).toEqual(zero.grad);
-        for (const [name, place] of [['streamed', NONE], ['mixed', c.resident]] as const) {
+        for (const [name, place] of [
+          ['streamed', NONE],
+          ['mixed', c.resident],
+        ] as const) {
           const got = await runLoss(k.chunked[c.staging], b, place);
           expectClose(got.value, zero.value, `${name} value`);
           expectClose(got.loss, zero.loss, `${name} loss`);
@@ -59,7 +75,8 @@ describe.each(['simd', 'scalar'] as const)('zero copy ≡ whole copy ≡ streame
 describe('streaming', () => {
   it('streams a channels-first volume through staging in L2-sized chunks and matches zero copy on a 2M-element softmax case', async () => {
     const random = rng(3);
-    const C = 4, S = 1 << 19;
+    const C = 4,
+      S = 1 << 19;
     const pred = Float32Array.from({ length: C * S }, () => 8 * random() - 4);
     const labels = Uint8Array.from({ length: S }, () => Math.floor(random() * C));
     const b: Built = { pred, target: labels, mask: undefined, options: { loss: 'diceCE', shape: [1, C, S] } };

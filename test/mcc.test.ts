@@ -12,7 +12,10 @@ beforeAll(async () => {
 
 /** 1 − MCC of the soft counts of p against y, each count plus eps (smp's definition). */
 function mccLossReference(p: ArrayLike<number>, y: ArrayLike<number>, eps: number): number {
-  let tp = eps, fp = eps, fn = eps, tn = eps;
+  let tp = eps,
+    fp = eps,
+    fn = eps,
+    tn = eps;
   for (let i = 0; i < p.length; i++) {
     tp += p[i] * y[i];
     fp += p[i] * (1 - y[i]);
@@ -35,7 +38,10 @@ describe('mccLoss', () => {
     const shape = [7, 1, 29];
     const perSample = k.mccLoss(p, y, { shape, reduction: 'none' }) as Float64Array;
     for (let b = 0; b < 7; b++) {
-      expect(perSample[b]).toBeCloseTo(mccLossReference(p.subarray(29 * b, 29 * b + 29), y.subarray(29 * b, 29 * b + 29), 1e-5), 6);
+      expect(perSample[b]).toBeCloseTo(
+        mccLossReference(p.subarray(29 * b, 29 * b + 29), y.subarray(29 * b, 29 * b + 29), 1e-5),
+        6,
+      );
     }
     expect(k.mccLoss(p, y, { shape, batch: true }) as number).toBeCloseTo(mccLossReference(p, y, 1e-5), 6);
   });
@@ -48,7 +54,8 @@ describe('mccLoss', () => {
     const q = Float32Array.from(p);
     for (let i = 0; i < p.length; i++) {
       const h = 1e-3;
-      const up = Math.fround(p[i] + h), down = Math.fround(p[i] - h);
+      const up = Math.fround(p[i] + h),
+        down = Math.fround(p[i] - h);
       q[i] = up;
       const lu = loss(q);
       q[i] = down;
@@ -69,13 +76,25 @@ describe('mccLoss', () => {
 
   it.each(['simd', 'scalar', 'js'] as const)('reproduces smp MCCLoss on %s', (backend) => {
     type Tensor = { shape: number[]; data: unknown };
-    const records = (JSON.parse(readFileSync(new URL('./fixtures/vectors/smp.json', import.meta.url), 'utf8')) as
-      { id: string; loss_or_metric: string; params_effective: { eps: number }; input: Tensor; target: Tensor; expected: number; tolerance: { abs: number } }[])
-      .filter((r) => r.loss_or_metric === 'smp.losses.MCCLoss');
+    const records = (
+      JSON.parse(readFileSync(new URL('./fixtures/vectors/smp.json', import.meta.url), 'utf8')) as {
+        id: string;
+        loss_or_metric: string;
+        params_effective: { eps: number };
+        input: Tensor;
+        target: Tensor;
+        expected: number;
+        tolerance: { abs: number };
+      }[]
+    ).filter((r) => r.loss_or_metric === 'smp.losses.MCCLoss');
     expect(records.length).toBe(3);
     for (const r of records) {
       // smp sums over the whole tensor: one term.
-      const got = kernels[backend].mccLoss(Float32Array.from((r.input.data as number[][][]).flat(2)), Float32Array.from((r.target.data as number[][][]).flat(2)), { smooth: r.params_effective.eps }) as number;
+      const got = kernels[backend].mccLoss(
+        Float32Array.from((r.input.data as number[][][]).flat(2)),
+        Float32Array.from((r.target.data as number[][][]).flat(2)),
+        { smooth: r.params_effective.eps },
+      ) as number;
       expect(Math.abs(got - r.expected), `${r.id}: ${got} vs ${r.expected}`).toBeLessThanOrEqual(r.tolerance.abs);
     }
   });

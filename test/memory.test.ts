@@ -15,9 +15,11 @@ function binaryCase(n: number, seed: number): { pred: number[]; target: number[]
   };
 }
 
-
 const MEMORIES = [
-  ['simd', true], ['simd', false], ['scalar', true], ['scalar', false],
+  ['simd', true],
+  ['simd', false],
+  ['scalar', true],
+  ['scalar', false],
 ] as const;
 
 describe.each(MEMORIES)('WebAssembly memory (%s, shared %s)', (backend, sharedMemory) => {
@@ -79,13 +81,17 @@ describe.each(MEMORIES)('WebAssembly memory (%s, shared %s)', (backend, sharedMe
     k.reserve(1 << 20);
     const p = k.alloc(Float32Array, 8);
     k.free(p);
-    expect(() => k.diceLoss(p, new Float32Array(8))).toThrow(/diceLoss: pred was freed \(by free\(\) or at the end of its scope\)/);
+    expect(() => k.diceLoss(p, new Float32Array(8))).toThrow(
+      /diceLoss: pred was freed \(by free\(\) or at the end of its scope\)/,
+    );
     // Its block is reused by the next alloc: the freed array would silently read the new one's values.
     const q = k.alloc(Float32Array, 8);
     expect(q.byteOffset).toBe(p.byteOffset);
     expect(() => k.diceLossWithGrad(new Float32Array(8), new Float32Array(8), { out: p })).toThrow(/out was freed/);
     const stray = new Float32Array(k.memory!.buffer, 64 * 1024 - 256, 8);
-    expect(() => k.diceLoss(new Float32Array(8), stray)).toThrow(/target is a view of this kernel's memory outside any live block/);
+    expect(() => k.diceLoss(new Float32Array(8), stray)).toThrow(
+      /target is a view of this kernel's memory outside any live block/,
+    );
     expect(() => k.free(p)).toThrow(/free: array was not allocated by this kernel's alloc\(\), or was freed already/);
     expect(() => k.free(new Float32Array(8))).toThrow(/free: array was not allocated/);
     expect(() => k.alloc(Float32Array, -1)).toThrow(RangeError);
@@ -119,7 +125,12 @@ describe.each(MEMORIES)('WebAssembly memory (%s, shared %s)', (backend, sharedMe
     });
     expect(loss).toBeCloseTo(1 - 5 / 7, 12);
     expect(() => k.diceLoss(kept[0], new Float32Array(4))).toThrow(/pred was freed/);
-    expect(() => k.scope(() => { kept.push(k.scope((s) => s.alloc(Float32Array, 2))); throw new Error('inside'); })).toThrow('inside');
+    expect(() =>
+      k.scope(() => {
+        kept.push(k.scope((s) => s.alloc(Float32Array, 2)));
+        throw new Error('inside');
+      }),
+    ).toThrow('inside');
     expect(() => k.free(kept[1])).toThrow(/was freed already/);
     const settled = await k.scope(async (scope) => {
       const a = scope.alloc(Float32Array, 4);
@@ -136,31 +147,32 @@ describe.each(MEMORIES)('WebAssembly memory (%s, shared %s)', (backend, sharedMe
 
   // The same code path on either build: the memory's kind is what matters here, so it is defined
   // for the SIMD build only (not skipped on the scalar one).
-  if (backend === 'simd') it('keeps the memory flat over many calls with copied-in and scoped arrays (WebAssembly memory and JS heap)', async () => {
-    const k = await load();
-    const { pred, target } = binaryCase(1031, 3);
-    const p = Float32Array.from(pred);
-    const t = Float32Array.from(target);
-    const labels = Uint8Array.from({ length: 1031 }, (_, i) => i % 3);
-    const logits = Float32Array.from({ length: 3 * 1031 }, (_, i) => Math.cos(i));
-    const out = new Float32Array(3 * 1031);
-    const run = () => {
-      k.diceLossWithGrad(p, t);
-      k.diceLoss(logits, labels, { shape: [1, 3, 1031], activation: 'softmax' });
-      k.scope((scope) => {
-        const x = scope.alloc(Float32Array, logits.length);
-        x.set(logits);
-        k.diceCELossWithGrad(x, labels, { shape: [1, 3, 1031], out });
-      });
-    };
-    for (let i = 0; i < 1000; i++) run();
-    const size = k.memory!.buffer.byteLength;
-    const heap = heapAfterGc();
-    for (let i = 0; i < 3400; i++) run();
-    expect(k.memory!.buffer.byteLength).toBe(size);
-    // 10 200 calls: a leak of one small object (≥ 26 bytes) per call would show; the heap's own drift stays far below.
-    expect(heapAfterGc() - heap).toBeLessThan(256 * 1024);
-  });
+  if (backend === 'simd')
+    it('keeps the memory flat over many calls with copied-in and scoped arrays (WebAssembly memory and JS heap)', async () => {
+      const k = await load();
+      const { pred, target } = binaryCase(1031, 3);
+      const p = Float32Array.from(pred);
+      const t = Float32Array.from(target);
+      const labels = Uint8Array.from({ length: 1031 }, (_, i) => i % 3);
+      const logits = Float32Array.from({ length: 3 * 1031 }, (_, i) => Math.cos(i));
+      const out = new Float32Array(3 * 1031);
+      const run = () => {
+        k.diceLossWithGrad(p, t);
+        k.diceLoss(logits, labels, { shape: [1, 3, 1031], activation: 'softmax' });
+        k.scope((scope) => {
+          const x = scope.alloc(Float32Array, logits.length);
+          x.set(logits);
+          k.diceCELossWithGrad(x, labels, { shape: [1, 3, 1031], out });
+        });
+      };
+      for (let i = 0; i < 1000; i++) run();
+      const size = k.memory!.buffer.byteLength;
+      const heap = heapAfterGc();
+      for (let i = 0; i < 3400; i++) run();
+      expect(k.memory!.buffer.byteLength).toBe(size);
+      // 10 200 calls: a leak of one small object (≥ 26 bytes) per call would show; the heap's own drift stays far below.
+      expect(heapAfterGc() - heap).toBeLessThan(256 * 1024);
+    });
 });
 
 describe('memory growth', () => {
@@ -172,7 +184,7 @@ describe('memory growth', () => {
     const grown: Float32Array[] = [];
     for (let i = 0; i < 4; i++) grown.push(k.alloc(Float32Array, 4 << 20)); // grows each time
     expect(k.memory!.buffer).not.toBe(before);
-    expect(k.memory!.buffer.byteLength).toBeGreaterThan(4 * 16 << 20);
+    expect(k.memory!.buffer.byteLength).toBeGreaterThan((4 * 16) << 20);
     expect(early.length).toBe(16);
     expect(early.buffer).toBe(before); // an earlier buffer object of the same memory
     const out = k.alloc(Float32Array, 16);
@@ -189,7 +201,7 @@ describe('memory growth', () => {
     expect(() => k.diceLossWithGrad(early, target, { out: overlap })).toThrow(/out overlaps pred/);
   });
 
-  it('shared: alloc arrays stay valid when another kernel\'s memory grows, and another kernel\'s arrays are taken as plain ones', async () => {
+  it("shared: alloc arrays stay valid when another kernel's memory grows, and another kernel's arrays are taken as plain ones", async () => {
     // V8 gives every shared memory of the thread a new buffer object when any of them grows.
     const k = await loadDice();
     const other = await loadDice();
@@ -225,13 +237,21 @@ describe('memory growth', () => {
     expect(k.memory!.buffer).not.toBe(before);
     expect(early.length).toBe(0); // detached: a non-shared memory's old views lose their storage
     expect(() => k.diceLoss(early, new Float32Array(16))).toThrow(TypeError);
-    expect(() => k.diceLoss(early, new Float32Array(16))).toThrow(/diceLoss: pred was allocated with alloc\(\) before the WebAssembly memory grew/);
-    expect(() => k.diceLossWithGrad(new Float32Array(16), new Float32Array(16), { out: early })).toThrow(/out was allocated/);
+    expect(() => k.diceLoss(early, new Float32Array(16))).toThrow(
+      /diceLoss: pred was allocated with alloc\(\) before the WebAssembly memory grew/,
+    );
+    expect(() => k.diceLossWithGrad(new Float32Array(16), new Float32Array(16), { out: early })).toThrow(
+      /out was allocated/,
+    );
   });
 
   it('refuses memory options that do not apply', async () => {
-    await expect(loadDice({ backend: 'js', sharedMemory: true })).rejects.toThrow(/loadDice: sharedMemory applies to the WebAssembly backends/);
-    expect(() => loadDiceSyncWith({ stagingBytes: 0 })).toThrow(/loadDiceSync: stagingBytes must be a positive integer/);
+    await expect(loadDice({ backend: 'js', sharedMemory: true })).rejects.toThrow(
+      /loadDice: sharedMemory applies to the WebAssembly backends/,
+    );
+    expect(() => loadDiceSyncWith({ stagingBytes: 0 })).toThrow(
+      /loadDiceSync: stagingBytes must be a positive integer/,
+    );
     expect(() => loadDiceSyncWith({ sharedMemory: 'yes' })).toThrow(/loadDiceSync: sharedMemory must be a boolean/);
   });
 });

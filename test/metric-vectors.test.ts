@@ -11,7 +11,10 @@ const BACKENDS: readonly BackendName[] = ['simd', 'scalar', 'js'];
 
 type Nested = number | string | Nested[];
 
-interface SetEntry { index: (number | [number, number])[]; value: number }
+interface SetEntry {
+  index: (number | [number, number])[];
+  value: number;
+}
 interface TensorRecord {
   shape?: number[];
   data?: Nested;
@@ -20,7 +23,11 @@ interface TensorRecord {
   dtype?: string;
   list_of_channel_first?: { shape: number[]; fill: number }[];
 }
-interface Tolerance { method: string; rtol?: number; atol?: number }
+interface Tolerance {
+  method: string;
+  rtol?: number;
+  atol?: number;
+}
 interface MetricRecord {
   id: string;
   loss_or_metric: string;
@@ -33,9 +40,11 @@ interface MetricRecord {
   tolerance: Tolerance;
 }
 
-const read = (file: string): MetricRecord[] => JSON.parse(readFileSync(new URL(`./fixtures/vectors/${file}`, import.meta.url), 'utf8')) as MetricRecord[];
+const read = (file: string): MetricRecord[] =>
+  JSON.parse(readFileSync(new URL(`./fixtures/vectors/${file}`, import.meta.url), 'utf8')) as MetricRecord[];
 const ALL = [...read('monai.json'), ...read('torchmetrics.json')];
-const isMetric = (r: MetricRecord) => r.loss_or_metric.startsWith('monai.metrics.') || r.loss_or_metric.startsWith('torchmetrics.');
+const isMetric = (r: MetricRecord) =>
+  r.loss_or_metric.startsWith('monai.metrics.') || r.loss_or_metric.startsWith('torchmetrics.');
 const METRIC_RECORDS = ALL.filter(isMetric);
 
 /** Metric records that need a feature the library lacks, with that feature. */
@@ -54,7 +63,11 @@ const product = (shape: readonly number[]) => shape.reduce((a, d) => a * d, 1);
  * channel-first tensors as that list.
  */
 function compatTensor(t: TensorRecord): unknown {
-  if (t.list_of_channel_first) return t.list_of_channel_first.map((item) => ({ data: new Float32Array(product(item.shape)).fill(item.fill), shape: item.shape }));
+  if (t.list_of_channel_first)
+    return t.list_of_channel_first.map((item) => ({
+      data: new Float32Array(product(item.shape)).fill(item.fill),
+      shape: item.shape,
+    }));
   if (t.data !== undefined) return t.data;
   const shape = t.shape as number[];
   const n = product(shape);
@@ -64,7 +77,10 @@ function compatTensor(t: TensorRecord): unknown {
   for (const entry of t.set ?? []) {
     const ranges = entry.index.map((ix) => (typeof ix === 'number' ? [ix, ix + 1] : ix));
     const visit = (axis: number, offset: number): void => {
-      if (axis === shape.length) { data[offset] = entry.value; return; }
+      if (axis === shape.length) {
+        data[offset] = entry.value;
+        return;
+      }
       for (let i = ranges[axis][0]; i < ranges[axis][1]; i++) visit(axis + 1, offset + i * strides[axis]);
     };
     visit(0, 0);
@@ -107,7 +123,8 @@ function allowed(tol: Tolerance, expected: number): number {
 }
 
 function expectClose(record: MetricRecord, got: Got, expected: Nested, what: string): void {
-  const g = values(got), e = values(expected);
+  const g = values(got),
+    e = values(expected);
   expect(g.length, `${record.id} ${what}: ${g.length} values, expected ${e.length}`).toBe(e.length);
   e.forEach((want, i) => {
     const ok = Number.isNaN(want) ? Number.isNaN(g[i]) : Math.abs(g[i] - want) <= allowed(record.tolerance, want);
@@ -135,14 +152,20 @@ const aggregateNone = (r: MetricRecord) => /aggregate\(reduction='none'\)/.test(
 
 function runRecord(r: MetricRecord): void {
   const p = r.params_effective;
-  const yPred = compatTensor(r.input) as never, y = compatTensor(r.target) as never;
+  const yPred = compatTensor(r.input) as never,
+    y = compatTensor(r.target) as never;
   const expected = r.expected as Record<string, Nested>;
   switch (r.loss_or_metric) {
     case 'monai.metrics.compute_dice':
     case 'monai.metrics.compute_iou':
     case 'monai.metrics.compute_generalized_dice':
     case 'monai.metrics.get_confusion_matrix': {
-      const fn = { 'monai.metrics.compute_dice': monai.compute_dice, 'monai.metrics.compute_iou': monai.compute_iou, 'monai.metrics.compute_generalized_dice': monai.compute_generalized_dice, 'monai.metrics.get_confusion_matrix': monai.get_confusion_matrix }[r.loss_or_metric];
+      const fn = {
+        'monai.metrics.compute_dice': monai.compute_dice,
+        'monai.metrics.compute_iou': monai.compute_iou,
+        'monai.metrics.compute_generalized_dice': monai.compute_generalized_dice,
+        'monai.metrics.get_confusion_matrix': monai.get_confusion_matrix,
+      }[r.loss_or_metric];
       expectResult(r, fn(yPred, y, p as never), 'result');
       return;
     }
@@ -150,12 +173,21 @@ function runRecord(r: MetricRecord): void {
       const input = /argmax\(y_pred,1,keepdim=True\)/.test(r.call) ? argmaxKeepdim(r.input.data as Nested[]) : yPred;
       const [f, notNans] = new monai.DiceHelper(p as never).forward(input as never, y) as [Tensor, Tensor];
       expectClose(r, f, expected.f, 'f');
-      if (expected.sorted_not_nans) expectClose(r, Array.from(notNans.data).sort((a, b) => a - b), expected.sorted_not_nans, 'sorted not_nans');
+      if (expected.sorted_not_nans)
+        expectClose(
+          r,
+          Array.from(notNans.data).sort((a, b) => a - b),
+          expected.sorted_not_nans,
+          'sorted not_nans',
+        );
       return;
     }
     case 'monai.metrics.DiceMetric':
     case 'monai.metrics.MeanIoU': {
-      const m = r.loss_or_metric === 'monai.metrics.DiceMetric' ? new monai.DiceMetric(p as never) : new monai.MeanIoU(p as never);
+      const m =
+        r.loss_or_metric === 'monai.metrics.DiceMetric'
+          ? new monai.DiceMetric(p as never)
+          : new monai.MeanIoU(p as never);
       m.forward(yPred, y);
       if (aggregateNone(r)) {
         expectResult(r, m.aggregate('none') as Tensor, 'aggregate(none)');
@@ -201,7 +233,10 @@ function runRecord(r: MetricRecord): void {
       // mean_iou(...).mean(dim=0): the per-sample rows averaged here, as the test does.
       const rows = torchmetrics.mean_iou(yPred, y, p as never);
       const [B, C] = rows.shape;
-      const mean = Array.from({ length: C }, (_, c) => Array.from({ length: B }, (_, b) => rows.data[b * C + c]).reduce((a, v) => a + v, 0) / B);
+      const mean = Array.from(
+        { length: C },
+        (_, c) => Array.from({ length: B }, (_, b) => rows.data[b * C + c]).reduce((a, v) => a + v, 0) / B,
+      );
       expectClose(r, mean, r.expected as Nested, 'mean_iou(...).mean(dim=0)');
       return;
     }
@@ -213,7 +248,7 @@ function runRecord(r: MetricRecord): void {
 // ---------------------------------------------------------------------------------------------
 
 describe('the metric vector files', () => {
-  it('hold the README\'s count of each metric, with unique ids', () => {
+  it("hold the README's count of each metric, with unique ids", () => {
     const readme = readFileSync(new URL('./fixtures/vectors/README.md', import.meta.url), 'utf8');
     const names = [...new Set(METRIC_RECORDS.map((r) => r.loss_or_metric))];
     expect(names.length).toBe(11);
@@ -226,7 +261,11 @@ describe('the metric vector files', () => {
   });
 
   it('every metric record is run or deferred with its missing feature', () => {
-    for (const id of Object.keys(DEFERRED)) expect(METRIC_RECORDS.some((r) => r.id === id), id).toBe(true);
+    for (const id of Object.keys(DEFERRED))
+      expect(
+        METRIC_RECORDS.some((r) => r.id === id),
+        id,
+      ).toBe(true);
     expect(RUN.length + Object.keys(DEFERRED).length).toBe(METRIC_RECORDS.length);
     expect(METRIC_RECORDS.length).toBe(57);
     expect(Object.keys(DEFERRED).length).toBe(0);

@@ -3,7 +3,14 @@
 // torchmetrics' averages on a hand-worked table, the Generalized Dice score, and k.metrics on
 // label maps. Every expected value below is derived by hand in the comments.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDice, metricsFromCounts, type ConfusionCounts, type DiceKernel, type MetricOptions, type ReducedMetric } from '../src/index.js';
+import {
+  loadDice,
+  metricsFromCounts,
+  type ConfusionCounts,
+  type DiceKernel,
+  type MetricOptions,
+  type ReducedMetric,
+} from '../src/index.js';
 
 const counts = (rows: [number, number, number, number][], C: number): ConfusionCounts => ({
   tp: Float64Array.from(rows, (r) => r[0]),
@@ -55,23 +62,52 @@ describe('metric formulas on TP 6, FP 2, FN 4, TN 8', () => {
   // MONAI's 17 ConfusionMatrixMetric names and aliases (monai/metrics/confusion_matrix.py,
   // check_confusion_matrix_metric_name), each with the value of its formula here.
   const MONAI: Record<string, number> = {
-    sensitivity: 0.6, recall: 0.6, hit_rate: 0.6, true_positive_rate: 0.6, tpr: 0.6,
-    specificity: 0.8, selectivity: 0.8, true_negative_rate: 0.8, tnr: 0.8,
-    precision: 0.75, positive_predictive_value: 0.75, ppv: 0.75,
-    negative_predictive_value: 8 / 12, npv: 8 / 12,
-    miss_rate: 0.4, false_negative_rate: 0.4, fnr: 0.4,
-    fall_out: 0.2, false_positive_rate: 0.2, fpr: 0.2,
-    false_discovery_rate: 0.25, fdr: 0.25,
-    false_omission_rate: 4 / 12, for: 4 / 12,
-    prevalence_threshold: (Math.sqrt(3) - 1) / 2, pt: (Math.sqrt(3) - 1) / 2,
-    threat_score: 0.5, critical_success_index: 0.5, ts: 0.5, csi: 0.5,
-    accuracy: 0.7, acc: 0.7,
-    balanced_accuracy: 0.7, ba: 0.7,
-    f1_score: 12 / 18, f1: 12 / 18,
-    matthews_correlation_coefficient: 1 / Math.sqrt(6), mcc: 1 / Math.sqrt(6),
-    fowlkes_mallows_index: Math.sqrt(0.45), fm: Math.sqrt(0.45),
-    informedness: 0.4, bookmaker_informedness: 0.4, bm: 0.4,
-    markedness: 0.75 + 8 / 12 - 1, deltap: 0.75 + 8 / 12 - 1, mk: 0.75 + 8 / 12 - 1,
+    sensitivity: 0.6,
+    recall: 0.6,
+    hit_rate: 0.6,
+    true_positive_rate: 0.6,
+    tpr: 0.6,
+    specificity: 0.8,
+    selectivity: 0.8,
+    true_negative_rate: 0.8,
+    tnr: 0.8,
+    precision: 0.75,
+    positive_predictive_value: 0.75,
+    ppv: 0.75,
+    negative_predictive_value: 8 / 12,
+    npv: 8 / 12,
+    miss_rate: 0.4,
+    false_negative_rate: 0.4,
+    fnr: 0.4,
+    fall_out: 0.2,
+    false_positive_rate: 0.2,
+    fpr: 0.2,
+    false_discovery_rate: 0.25,
+    fdr: 0.25,
+    false_omission_rate: 4 / 12,
+    for: 4 / 12,
+    prevalence_threshold: (Math.sqrt(3) - 1) / 2,
+    pt: (Math.sqrt(3) - 1) / 2,
+    threat_score: 0.5,
+    critical_success_index: 0.5,
+    ts: 0.5,
+    csi: 0.5,
+    accuracy: 0.7,
+    acc: 0.7,
+    balanced_accuracy: 0.7,
+    ba: 0.7,
+    f1_score: 12 / 18,
+    f1: 12 / 18,
+    matthews_correlation_coefficient: 1 / Math.sqrt(6),
+    mcc: 1 / Math.sqrt(6),
+    fowlkes_mallows_index: Math.sqrt(0.45),
+    fm: Math.sqrt(0.45),
+    informedness: 0.4,
+    bookmaker_informedness: 0.4,
+    bm: 0.4,
+    markedness: 0.75 + 8 / 12 - 1,
+    deltap: 0.75 + 8 / 12 - 1,
+    mk: 0.75 + 8 / 12 - 1,
   };
 
   it('knows every MONAI metric name and alias, with or without spaces', () => {
@@ -80,11 +116,19 @@ describe('metric formulas on TP 6, FP 2, FN 4, TN 8', () => {
     for (const name of names) expect((result[name] as Float64Array)[0], name).toBeCloseTo(MONAI[name], 14);
     const spaced = names.filter((n) => n.includes('_')).map((n) => n.replace(/_/g, ' '));
     const again = metricsFromCounts(c, { metrics: spaced, empty: 'formula' });
-    for (const name of spaced) expect((again[name] as Float64Array)[0], name).toBeCloseTo(MONAI[name.replace(/ /g, '_')], 14);
+    for (const name of spaced)
+      expect((again[name] as Float64Array)[0], name).toBeCloseTo(MONAI[name.replace(/ /g, '_')], 14);
   });
 
   it('matches names regardless of case, spaces, underscores and hyphens', () => {
-    const names = ['balancedAccuracy', 'Balanced Accuracy', 'BALANCED-ACCURACY', 'balanced_accuracy', 'jaccard', 'Jaccard Index'];
+    const names = [
+      'balancedAccuracy',
+      'Balanced Accuracy',
+      'BALANCED-ACCURACY',
+      'balanced_accuracy',
+      'jaccard',
+      'Jaccard Index',
+    ];
     const result = metricsFromCounts(c, { metrics: names });
     expect(names.map((n) => (result[n] as Float64Array)[0])).toEqual([0.7, 0.7, 0.7, 0.7, 0.5, 0.5]);
   });
@@ -93,15 +137,41 @@ describe('metric formulas on TP 6, FP 2, FN 4, TN 8', () => {
 describe('zero denominators and the empty policy', () => {
   it('a ratio whose denominator is 0 is NaN, never Infinity or 0 (empty: formula)', () => {
     const c = counts([[0, 0, 0, 5]], 1);
-    const r = metricsFromCounts(c, { metrics: ['dice', 'iou', 'precision', 'recall', 'specificity', 'accuracy', 'mcc', 'volumeSimilarity', 'prevalenceThreshold'], empty: 'formula' });
+    const r = metricsFromCounts(c, {
+      metrics: [
+        'dice',
+        'iou',
+        'precision',
+        'recall',
+        'specificity',
+        'accuracy',
+        'mcc',
+        'volumeSimilarity',
+        'prevalenceThreshold',
+      ],
+      empty: 'formula',
+    });
     expect(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, (v as Float64Array)[0]]))).toEqual({
-      dice: Number.NaN, iou: Number.NaN, precision: Number.NaN, recall: Number.NaN, specificity: 1, accuracy: 1,
-      mcc: Number.NaN, volumeSimilarity: Number.NaN, prevalenceThreshold: Number.NaN,
+      dice: Number.NaN,
+      iou: Number.NaN,
+      precision: Number.NaN,
+      recall: Number.NaN,
+      specificity: 1,
+      accuracy: 1,
+      mcc: Number.NaN,
+      volumeSimilarity: Number.NaN,
+      prevalenceThreshold: Number.NaN,
     });
   });
 
   // Class 0: absent from target and prediction; class 1: absent from the target, 3 false positives.
-  const c = counts([[0, 0, 0, 10], [0, 3, 0, 7]], 2);
+  const c = counts(
+    [
+      [0, 0, 0, 10],
+      [0, 3, 0, 7],
+    ],
+    2,
+  );
   it.each([
     ['nan', [Number.NaN, Number.NaN]],
     ['one', [1, 0]],
@@ -125,14 +195,28 @@ describe('zero denominators and the empty policy', () => {
 describe('reductions and averages of a (sample × class) table', () => {
   // b0: c0 TP 1 FP 1 → Dice 2/3; c1 empty on both sides; c2 TP 3 FN 1 → 6/7
   // b1: c0 FP 2 (empty target); c1 TP 2 → 1; c2 FP 1 FN 1 → 0
-  const c = counts([[1, 1, 0, 10], [0, 0, 0, 12], [3, 0, 1, 8], [0, 2, 0, 10], [2, 0, 0, 10], [0, 1, 1, 10]], 3);
+  const c = counts(
+    [
+      [1, 1, 0, 10],
+      [0, 0, 0, 12],
+      [3, 0, 1, 8],
+      [0, 2, 0, 10],
+      [2, 0, 0, 10],
+      [0, 1, 1, 10],
+    ],
+    3,
+  );
   const dice = (extra: Partial<MetricOptions>) => metricsFromCounts(c, { metrics: ['dice'], ...extra }).dice;
   const reduced = (extra: Partial<MetricOptions>) => {
     const r = dice(extra) as ReducedMetric;
-    return { value: typeof r.value === 'number' ? r.value : Array.from(r.value), notNans: typeof r.notNans === 'number' ? r.notNans : Array.from(r.notNans) };
+    return {
+      value: typeof r.value === 'number' ? r.value : Array.from(r.value),
+      notNans: typeof r.notNans === 'number' ? r.notNans : Array.from(r.notNans),
+    };
   };
   const close = (got: number | number[], want: number | number[]) => {
-    const g = typeof got === 'number' ? [got] : got, w = typeof want === 'number' ? [want] : want;
+    const g = typeof got === 'number' ? [got] : got,
+      w = typeof want === 'number' ? [want] : want;
     expect(g.length).toBe(w.length);
     w.forEach((v, i) => (Number.isNaN(v) ? expect(g[i]).toBeNaN() : expect(g[i]).toBeCloseTo(v, 14)));
   };
@@ -167,7 +251,13 @@ describe('reductions and averages of a (sample × class) table', () => {
   });
 
   it('MONAI reductions give 0 (not NaN) where no term is valid', () => {
-    const empty = counts([[0, 0, 0, 4], [0, 0, 0, 4]], 1);
+    const empty = counts(
+      [
+        [0, 0, 0, 4],
+        [0, 0, 0, 4],
+      ],
+      1,
+    );
     const r = metricsFromCounts(empty, { metrics: ['dice'], reduction: 'mean_batch' }).dice as ReducedMetric;
     expect([Array.from(r.value as Float64Array), Array.from(r.notNans as Float64Array)]).toEqual([[0], [0]]);
     expect((metricsFromCounts(empty, { metrics: ['dice'], reduction: 'mean' }).dice as ReducedMetric).value).toBe(0);
@@ -196,36 +286,76 @@ describe('reductions and averages of a (sample × class) table', () => {
 
   it("average with reduction 'none' keeps one value per sample (torchmetrics' functional form)", () => {
     close(Array.from(dice({ empty: 'formula', average: 'micro', reduction: 'none' }) as Float64Array), [0.8, 0.5]);
-    close(Array.from(dice({ empty: 'formula', average: 'none', reduction: 'none', includeBackground: false }) as Float64Array), [Number.NaN, 6 / 7, 1, 0]);
+    close(
+      Array.from(
+        dice({ empty: 'formula', average: 'none', reduction: 'none', includeBackground: false }) as Float64Array,
+      ),
+      [Number.NaN, 6 / 7, 1, 0],
+    );
   });
 
   it('torchmetrics NaN-means give NaN where no sample is valid', () => {
-    const empty = counts([[0, 0, 0, 4], [0, 0, 0, 4]], 1);
-    expect((metricsFromCounts(empty, { metrics: ['dice'], empty: 'formula', average: 'macro' }).dice as ReducedMetric).value).toBeNaN();
+    const empty = counts(
+      [
+        [0, 0, 0, 4],
+        [0, 0, 0, 4],
+      ],
+      1,
+    );
+    expect(
+      (metricsFromCounts(empty, { metrics: ['dice'], empty: 'formula', average: 'macro' }).dice as ReducedMetric).value,
+    ).toBeNaN();
   });
 
   it('the Generalized Dice score: one value per sample, absent classes weighted like the heaviest present one', () => {
     // b0: G = (1, 0, 4) → w = (1, max finite = 1, 1/16); 2Σw·TP = 2(1 + 3/16) = 38/16;
     //     Σw·(2TP + FP + FN) = 3 + 0 + 7/16 = 55/16 → 38/55.
     // b1: G = (0, 2, 1) → w = (max finite = 1, 1/4, 1); 2Σw·TP = 2·(1/4·2) = 1; Σ = 2 + 1 + 2 = 5 → 1/5.
-    close(Array.from(metricsFromCounts(c, { metrics: ['generalizedDice'] }).generalizedDice as Float64Array), [38 / 55, 1 / 5]);
+    close(Array.from(metricsFromCounts(c, { metrics: ['generalizedDice'] }).generalizedDice as Float64Array), [
+      38 / 55,
+      1 / 5,
+    ]);
     // 'simple' weights 1/G: b0 w = (1, 1, 1/4): 2(1 + 3/4) / (3 + 7/4) = 3.5/4.75.
-    close((metricsFromCounts(c, { metrics: ['generalizedDice'], weightType: 'simple' }).generalizedDice as Float64Array)[0], 3.5 / 4.75);
+    close(
+      (metricsFromCounts(c, { metrics: ['generalizedDice'], weightType: 'simple' }).generalizedDice as Float64Array)[0],
+      3.5 / 4.75,
+    );
     // Reduced like any per-sample table: mean (38/55 + 1/5)/2.
-    close((metricsFromCounts(c, { metrics: ['gds'], reduction: 'mean' }).gds as ReducedMetric).value as number, (38 / 55 + 0.2) / 2);
+    close(
+      (metricsFromCounts(c, { metrics: ['gds'], reduction: 'mean' }).gds as ReducedMetric).value as number,
+      (38 / 55 + 0.2) / 2,
+    );
   });
 
   it('the Generalized Dice score of a sample with no class in the target: 1 with no prediction, else 0 (MONAI)', () => {
-    const c2 = counts([[0, 0, 0, 4], [0, 0, 0, 4], [0, 0, 0, 4], [0, 2, 0, 2]], 2);
-    expect(Array.from(metricsFromCounts(c2, { metrics: ['generalizedDice'], empty: 'formula' }).generalizedDice as Float64Array)).toEqual([1, 0]);
-    expect(Array.from(metricsFromCounts(c2, { metrics: ['generalizedDice'] }).generalizedDice as Float64Array)).toEqual([Number.NaN, Number.NaN]);
+    const c2 = counts(
+      [
+        [0, 0, 0, 4],
+        [0, 0, 0, 4],
+        [0, 0, 0, 4],
+        [0, 2, 0, 2],
+      ],
+      2,
+    );
+    expect(
+      Array.from(
+        metricsFromCounts(c2, { metrics: ['generalizedDice'], empty: 'formula' }).generalizedDice as Float64Array,
+      ),
+    ).toEqual([1, 0]);
+    expect(Array.from(metricsFromCounts(c2, { metrics: ['generalizedDice'] }).generalizedDice as Float64Array)).toEqual(
+      [Number.NaN, Number.NaN],
+    );
   });
 });
 
 describe('k.metrics on arrays', () => {
   let kernels: DiceKernel[] = [];
   beforeAll(async () => {
-    kernels = await Promise.all([loadDice({ backend: 'simd' }), loadDice({ backend: 'scalar' }), loadDice({ backend: 'js' })]);
+    kernels = await Promise.all([
+      loadDice({ backend: 'simd' }),
+      loadDice({ backend: 'scalar' }),
+      loadDice({ backend: 'js' }),
+    ]);
   });
 
   it('scores two 2×4 label maps of 3 classes per (sample, class)', () => {
@@ -238,7 +368,13 @@ describe('k.metrics on arrays', () => {
       const r = k.metrics(pred, target, { numClasses: 3, shape: [1, 2, 4], metrics: ['dice', 'iou'] });
       expect(Array.from(r.dice)).toEqual([4 / 6, 4 / 5, 4 / 5].map((v) => expect.closeTo(v, 14)));
       expect(Array.from(r.iou)).toEqual([2 / 4, 2 / 3, 2 / 3].map((v) => expect.closeTo(v, 14)));
-      const mean = k.metrics(pred, target, { numClasses: 3, shape: [1, 2, 4], metrics: ['dice'], reduction: 'mean', includeBackground: false }).dice as ReducedMetric;
+      const mean = k.metrics(pred, target, {
+        numClasses: 3,
+        shape: [1, 2, 4],
+        metrics: ['dice'],
+        reduction: 'mean',
+        includeBackground: false,
+      }).dice as ReducedMetric;
       expect(mean.value).toBeCloseTo(4 / 5, 14);
       expect(mean.notNans).toBe(1);
     }

@@ -8,7 +8,13 @@ import { createDicePool, loadDice, type DiceKernel, type DicePool } from '../src
 import { rng } from './support/random.js';
 
 type Kind = 'bce' | 'focal' | 'crossEntropy';
-interface Case { kind: Kind; shape: number[]; layout: 'NCHW' | 'NHWC'; labels: boolean; ignore: boolean }
+interface Case {
+  kind: Kind;
+  shape: number[];
+  layout: 'NCHW' | 'NHWC';
+  labels: boolean;
+  ignore: boolean;
+}
 
 const CASES: Case[] = [
   { kind: 'crossEntropy', shape: [2, 3, 37, 29], layout: 'NCHW', labels: true, ignore: true },
@@ -41,16 +47,30 @@ function inputs(c: Case, seed: number) {
     ? Uint8Array.from({ length: B * S }, () => (c.ignore && random() < 0.1 ? 255 : Math.floor(random() * C)))
     : Float32Array.from({ length: B * C * S }, () => (random() < 0.4 ? 1 : 0));
   const options = {
-    shape: c.shape, layout: c.layout, reduction: 'none' as const,
+    shape: c.shape,
+    layout: c.layout,
+    reduction: 'none' as const,
     ...(c.labels ? { target: 'labels' as const } : {}),
     ...(c.ignore ? { ignoreIndex: 255 } : {}),
-    ...(c.kind === 'focal' ? { gamma: 2, activation: (c.labels ? 'softmax' : 'sigmoid') as 'softmax' | 'sigmoid' } : {}),
+    ...(c.kind === 'focal'
+      ? { gamma: 2, activation: (c.labels ? 'softmax' : 'sigmoid') as 'softmax' | 'sigmoid' }
+      : {}),
   };
   return { pred, target, options };
 }
 
-function call(k: DiceKernel, kind: Kind, pred: Float32Array, target: Float32Array | Uint8Array, options: object): Float32Array {
-  return (k[`${kind}Loss`] as (p: Float32Array, t: Float32Array | Uint8Array, o: object) => Float32Array)(pred, target, options);
+function call(
+  k: DiceKernel,
+  kind: Kind,
+  pred: Float32Array,
+  target: Float32Array | Uint8Array,
+  options: object,
+): Float32Array {
+  return (k[`${kind}Loss`] as (p: Float32Array, t: Float32Array | Uint8Array, o: object) => Float32Array)(
+    pred,
+    target,
+    options,
+  );
 }
 
 describe("reduction 'none' streamed, in place and on the pool", () => {
@@ -63,7 +83,8 @@ describe("reduction 'none' streamed, in place and on the pool", () => {
     expect(Array.from(call(streamed, c.kind, pred, target, options))).toEqual(Array.from(reference));
 
     // Arrays from alloc, out too (written in place).
-    const p = streamed.alloc(Float32Array, pred.length), out = streamed.alloc(Float32Array, reference.length);
+    const p = streamed.alloc(Float32Array, pred.length),
+      out = streamed.alloc(Float32Array, reference.length);
     p.set(pred);
     out.fill(-7);
     expect(call(streamed, c.kind, p, target, { ...options, out })).toBe(out);
@@ -72,7 +93,13 @@ describe("reduction 'none' streamed, in place and on the pool", () => {
     streamed.free(out);
 
     // The pool (runs these on its calling thread).
-    const pooled = await (pool[`${c.kind}Loss`] as unknown as (p: Float32Array, t: Float32Array | Uint8Array, o: object) => Promise<Float32Array>)(pred, target, options);
+    const pooled = await (
+      pool[`${c.kind}Loss`] as unknown as (
+        p: Float32Array,
+        t: Float32Array | Uint8Array,
+        o: object,
+      ) => Promise<Float32Array>
+    )(pred, target, options);
     expect(Array.from(pooled)).toEqual(Array.from(reference));
     const loss = pool.createLoss({ loss: c.kind, ...options });
     expect(Array.from((await loss.value(pred, target)) as Float32Array)).toEqual(Array.from(reference));

@@ -22,7 +22,9 @@ const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
 function expectClose(got: ArrayLike<number>, want: readonly number[], tolerance = 2e-6): void {
   expect(got.length).toBe(want.length);
-  want.forEach((w, i) => expect(Math.abs(got[i] - w), `[${i}]: ${got[i]} vs ${w}`).toBeLessThanOrEqual(tolerance * Math.max(1, Math.abs(w))));
+  want.forEach((w, i) =>
+    expect(Math.abs(got[i] - w), `[${i}]: ${got[i]} vs ${w}`).toBeLessThanOrEqual(tolerance * Math.max(1, Math.abs(w))),
+  );
 }
 
 describe.each(BACKENDS)('worked by hand, on %s', (backend) => {
@@ -60,7 +62,14 @@ describe.each(BACKENDS)('worked by hand, on %s', (backend) => {
     const labels = Uint8Array.of(0, 1);
     const p0 = Math.exp(2) / (Math.exp(2) + 1);
     const p1 = Math.exp(1) / (Math.exp(1) + Math.exp(-1));
-    const got = k().focalLoss(x, labels, { shape: [1, 2, 2], layout: 'NHWC', activation: 'softmax', gamma: 2, alpha: 0.25, reduction: 'none' });
+    const got = k().focalLoss(x, labels, {
+      shape: [1, 2, 2],
+      layout: 'NHWC',
+      activation: 'softmax',
+      gamma: 2,
+      alpha: 0.25,
+      reduction: 'none',
+    });
     expectClose(got, [0.75 * (1 - p0) ** 2 * -Math.log(p0), 0, 0, 0.25 * (1 - p1) ** 2 * -Math.log(p1)]);
   });
 
@@ -71,7 +80,10 @@ describe.each(BACKENDS)('worked by hand, on %s', (backend) => {
     const got = k().crossEntropyLoss(x, labels, { shape: [1, 3, 2], weight: [0.5, 1, 2], reduction: 'none' });
     expectClose(got, [2 * (Math.log(Math.E + Math.E ** 2 + Math.E ** 3) - 3), 0.5 * Math.log(3)]);
     // torch's weighted mean divides by Σ w[label] = 2 + 0.5.
-    expect(k().crossEntropyLoss(x, labels, { shape: [1, 3, 2], weight: [0.5, 1, 2] })).toBeCloseTo((got[0] + got[1]) / 2.5, 6);
+    expect(k().crossEntropyLoss(x, labels, { shape: [1, 3, 2], weight: [0.5, 1, 2] })).toBeCloseTo(
+      (got[0] + got[1]) / 2.5,
+      6,
+    );
   });
 
   it('cross-entropy with label smoothing ε = 0.3: (1 − ε)·(−log p_label) + ε/C·Σ_c(−log p_c)', () => {
@@ -99,7 +111,11 @@ describe.each(BACKENDS)('worked by hand, on %s', (backend) => {
 
   it('a masked voxel is 0 in every class', () => {
     const x = Float32Array.of(1, -1, 2, 0.5);
-    const got = k().bceLoss(x, Float32Array.of(1, 0, 0, 1), { shape: [1, 2, 2], mask: Uint8Array.of(1, 0), reduction: 'none' });
+    const got = k().bceLoss(x, Float32Array.of(1, 0, 0, 1), {
+      shape: [1, 2, 2],
+      mask: Uint8Array.of(1, 0),
+      reduction: 'none',
+    });
     expectClose(got, [softplus(-1), 0, softplus(2), 0]);
   });
 });
@@ -121,7 +137,13 @@ const caseArbitrary: fc.Arbitrary<Case> = fc
     spatial: fc.array(spatialAxis, { minLength: 0, maxLength: 3 }),
     layout: fc.constantFrom('NCHW' as const, 'NHWC' as const),
     softmax: fc.boolean(),
-    target: fc.constantFrom('f32' as const, 'u8' as const, 'labels-u8' as const, 'labels-u16' as const, 'labels-i32' as const),
+    target: fc.constantFrom(
+      'f32' as const,
+      'u8' as const,
+      'labels-u8' as const,
+      'labels-u16' as const,
+      'labels-i32' as const,
+    ),
     ignore: fc.boolean(),
     mask: fc.boolean(),
     weighted: fc.boolean(),
@@ -142,18 +164,38 @@ const call = (k: DiceKernel, kind: Case['kind']): PointCall => (k[METHOD[kind]] 
 
 function build(c: Case) {
   const { random, S, shape, pred, labels, ignoreIndex, target, mask, weight } = randomTensors(c);
-  const posWeight = c.kind === 'bce' && random() < 0.5 ? Array.from({ length: c.C }, () => 0.5 + 2 * random()) : undefined;
+  const posWeight =
+    c.kind === 'bce' && random() < 0.5 ? Array.from({ length: c.C }, () => 0.5 + 2 * random()) : undefined;
   const labelSmoothing = c.kind === 'ce' && random() < 0.5 ? 0.15 : undefined;
-  const focal = c.kind === 'focal' ? { gamma: [0, 0.5, 2, 3][c.seed % 4], alpha: random() < 0.5 ? random() : undefined } : {};
+  const focal =
+    c.kind === 'focal' ? { gamma: [0, 0.5, 2, 3][c.seed % 4], alpha: random() < 0.5 ? random() : undefined } : {};
   const options: Record<string, unknown> = {
-    shape, layout: c.layout, activation: c.softmax ? 'softmax' : 'sigmoid', target: labels ? 'labels' : 'dense',
-    ...(ignoreIndex !== undefined ? { ignoreIndex } : {}), ...(mask ? { mask } : {}), ...(weight ? { weight } : {}),
-    ...(posWeight ? { posWeight } : {}), ...(labelSmoothing !== undefined ? { labelSmoothing } : {}), ...focal,
+    shape,
+    layout: c.layout,
+    activation: c.softmax ? 'softmax' : 'sigmoid',
+    target: labels ? 'labels' : 'dense',
+    ...(ignoreIndex !== undefined ? { ignoreIndex } : {}),
+    ...(mask ? { mask } : {}),
+    ...(weight ? { weight } : {}),
+    ...(posWeight ? { posWeight } : {}),
+    ...(labelSmoothing !== undefined ? { labelSmoothing } : {}),
+    ...focal,
     ...(c.kind !== 'ce' && c.C > 1 ? { includeBackground: c.includeBackground } : {}),
   };
   const reference: PointRefOptions = {
-    kind: c.kind, shape, layout: c.layout, activation: c.softmax ? 'softmax' : 'sigmoid', targetKind: labels ? 'labels' : 'dense',
-    ignoreIndex, mask, weight, posWeight, labelSmoothing, gamma: focal.gamma, alpha: focal.alpha ?? null, includeBackground: c.includeBackground,
+    kind: c.kind,
+    shape,
+    layout: c.layout,
+    activation: c.softmax ? 'softmax' : 'sigmoid',
+    targetKind: labels ? 'labels' : 'dense',
+    ignoreIndex,
+    mask,
+    weight,
+    posWeight,
+    labelSmoothing,
+    gamma: focal.gamma,
+    alpha: focal.alpha ?? null,
+    includeBackground: c.includeBackground,
   };
   return { pred, target, options, reference, S };
 }
@@ -172,7 +214,8 @@ function reducedSum(c: Case, values: ArrayLike<number>, S: number): number {
 /** max_i |got_i − want_i| / (tolerance·max(1, |want_i|)): at most 1 when every value is within tolerance. */
 function worstError(got: ArrayLike<number>, want: ArrayLike<number>, tolerance: number): number {
   let worst = 0;
-  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / (tolerance * Math.max(1, Math.abs(want[i]))));
+  for (let i = 0; i < want.length; i++)
+    worst = Math.max(worst, Math.abs(got[i] - want[i]) / (tolerance * Math.max(1, Math.abs(want[i]))));
   return worst;
 }
 
@@ -229,7 +272,9 @@ describe.each(BACKENDS)('reduction none and out, on %s', (backend) => {
   it('writes into out (the same array comes back), one per voxel for cross-entropy', () => {
     const out = new Float32Array(30);
     expect(k().focalLoss(logits, labels, { shape, activation: 'softmax', reduction: 'none', out })).toBe(out);
-    expect(Array.from(out)).toEqual(Array.from(k().focalLoss(logits, labels, { shape, activation: 'softmax', reduction: 'none' })));
+    expect(Array.from(out)).toEqual(
+      Array.from(k().focalLoss(logits, labels, { shape, activation: 'softmax', reduction: 'none' })),
+    );
     const voxels = new Float32Array(10).fill(7.25);
     expect(k().crossEntropyLoss(logits, labels, { shape, reduction: 'none', out: voxels })).toBe(voxels);
     expect(voxels.every((v) => v > 0 && v !== 7.25)).toBe(true);
@@ -238,7 +283,11 @@ describe.each(BACKENDS)('reduction none and out, on %s', (backend) => {
   it('writes into an out that lives in the kernel memory (alloc) in place', () => {
     const out = k().alloc(Float32Array, 30);
     try {
-      const got = k().bceLoss(logits, Float32Array.from(logits, (x) => (x > 0 ? 1 : 0)), { shape, reduction: 'none', out });
+      const got = k().bceLoss(
+        logits,
+        Float32Array.from(logits, (x) => (x > 0 ? 1 : 0)),
+        { shape, reduction: 'none', out },
+      );
       expect(got).toBe(out);
       expect(out.every((v) => v > 0)).toBe(true);
     } finally {
@@ -248,35 +297,123 @@ describe.each(BACKENDS)('reduction none and out, on %s', (backend) => {
 
   it('createLoss: value gives the values, valueAndGrad refuses reduction none', () => {
     const loss = k().createLoss({ loss: 'crossEntropy', shape, reduction: 'none', labelSmoothing: 0.1 });
-    expect(Array.from(loss.value(logits, labels) as Float32Array)).toEqual(Array.from(k().crossEntropyLoss(logits, labels, { shape, reduction: 'none', labelSmoothing: 0.1 })));
+    expect(Array.from(loss.value(logits, labels) as Float32Array)).toEqual(
+      Array.from(k().crossEntropyLoss(logits, labels, { shape, reduction: 'none', labelSmoothing: 0.1 })),
+    );
     expect(() => loss.valueAndGrad(logits, labels)).toThrow(/reduction/);
   });
 
   it('an empty spatial axis gives an empty array', () => {
-    expect(k().bceLoss(new Float32Array(0), new Float32Array(0), { shape: [2, 3, 0], reduction: 'none' }).length).toBe(0);
-    expect(k().crossEntropyLoss(new Float32Array(0), new Uint8Array(0), { shape: [2, 3, 0], reduction: 'none' }).length).toBe(0);
+    expect(k().bceLoss(new Float32Array(0), new Float32Array(0), { shape: [2, 3, 0], reduction: 'none' }).length).toBe(
+      0,
+    );
+    expect(
+      k().crossEntropyLoss(new Float32Array(0), new Uint8Array(0), { shape: [2, 3, 0], reduction: 'none' }).length,
+    ).toBe(0);
   });
 
   type Call = (out: Float32Array) => unknown;
   const bad: [string, typeof TypeError | typeof RangeError, string | RegExp, number, Call][] = [
-    ['out of the wrong length', RangeError, /out.*has length 29 but pred has 30/, 29, (out) => k().bceLoss(logits, labels, { shape, target: 'labels', reduction: 'none', out })],
-    ["cross-entropy's out of pred's length", RangeError, /out.*one loss per voxel.*10/, 30, (out) => k().crossEntropyLoss(logits, labels, { shape, reduction: 'none', out })],
-    ['out of the wrong type', TypeError, /out.*Float32Array/, 30, (out) => k().focalLoss(logits, labels, { shape, target: 'labels', reduction: 'none', out: Float64Array.from(out) as never })],
-    ['out with reduction mean', RangeError, /out.*reduction 'none'/, 30, (out) => k().focalLoss(logits, labels, { shape, target: 'labels', out })],
-    ['a non-finite logit', RangeError, 'pred', 30, (out) => k().bceLoss(Float32Array.from(logits, (v, i) => (i === 4 ? Number.NaN : v)), labels, { shape, target: 'labels', reduction: 'none', out })],
-    ['an infinite logit', RangeError, 'pred', 10, (out) => k().crossEntropyLoss(Float32Array.from(logits, (v, i) => (i === 4 ? -Infinity : v)), labels, { shape, reduction: 'none', out })],
-    ['a label outside [0, C)', RangeError, /target.*label 3/, 10, (out) => k().crossEntropyLoss(logits, Uint8Array.from(labels, (v, i) => (i === 6 ? 3 : v)), { shape, reduction: 'none', out })],
-    ['a gradient of reduction none', RangeError, 'reduction', 30, (out) => k().focalLossWithGrad(logits, labels, { shape, target: 'labels', reduction: 'none' as never, out })],
-    ['a combined loss with reduction none', RangeError, 'reduction', 30, () => k().diceFocalLoss(logits, labels, { shape, reduction: 'none' as never })],
+    [
+      'out of the wrong length',
+      RangeError,
+      /out.*has length 29 but pred has 30/,
+      29,
+      (out) => k().bceLoss(logits, labels, { shape, target: 'labels', reduction: 'none', out }),
+    ],
+    [
+      "cross-entropy's out of pred's length",
+      RangeError,
+      /out.*one loss per voxel.*10/,
+      30,
+      (out) => k().crossEntropyLoss(logits, labels, { shape, reduction: 'none', out }),
+    ],
+    [
+      'out of the wrong type',
+      TypeError,
+      /out.*Float32Array/,
+      30,
+      (out) =>
+        k().focalLoss(logits, labels, {
+          shape,
+          target: 'labels',
+          reduction: 'none',
+          out: Float64Array.from(out) as never,
+        }),
+    ],
+    [
+      'out with reduction mean',
+      RangeError,
+      /out.*reduction 'none'/,
+      30,
+      (out) => k().focalLoss(logits, labels, { shape, target: 'labels', out }),
+    ],
+    [
+      'a non-finite logit',
+      RangeError,
+      'pred',
+      30,
+      (out) =>
+        k().bceLoss(
+          Float32Array.from(logits, (v, i) => (i === 4 ? Number.NaN : v)),
+          labels,
+          { shape, target: 'labels', reduction: 'none', out },
+        ),
+    ],
+    [
+      'an infinite logit',
+      RangeError,
+      'pred',
+      10,
+      (out) =>
+        k().crossEntropyLoss(
+          Float32Array.from(logits, (v, i) => (i === 4 ? -Infinity : v)),
+          labels,
+          { shape, reduction: 'none', out },
+        ),
+    ],
+    [
+      'a label outside [0, C)',
+      RangeError,
+      /target.*label 3/,
+      10,
+      (out) =>
+        k().crossEntropyLoss(
+          logits,
+          Uint8Array.from(labels, (v, i) => (i === 6 ? 3 : v)),
+          { shape, reduction: 'none', out },
+        ),
+    ],
+    [
+      'a gradient of reduction none',
+      RangeError,
+      'reduction',
+      30,
+      (out) => k().focalLossWithGrad(logits, labels, { shape, target: 'labels', reduction: 'none' as never, out }),
+    ],
+    [
+      'a combined loss with reduction none',
+      RangeError,
+      'reduction',
+      30,
+      () => k().diceFocalLoss(logits, labels, { shape, reduction: 'none' as never }),
+    ],
   ];
 
   it.each(bad)('refuses %s with an error naming it, out untouched', (_name, error, names, length, run) => {
     const out = new Float32Array(length).fill(7.25);
     let thrown: unknown;
-    try { run(out); } catch (e) { thrown = e; }
+    try {
+      run(out);
+    } catch (e) {
+      thrown = e;
+    }
     expect(thrown).toBeInstanceOf(error);
     if (typeof names === 'string') expect((thrown as Error).message).toContain(names);
     else expect((thrown as Error).message).toMatch(names);
-    expect(out.every((v) => v === 7.25), 'out untouched').toBe(true);
+    expect(
+      out.every((v) => v === 7.25),
+      'out untouched',
+    ).toBe(true);
   });
 });

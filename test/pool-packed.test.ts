@@ -18,8 +18,21 @@ import { launchChromium } from './support/chromium.js';
 import { installPacked, repositoryRoot } from './support/packed.js';
 import { serveStatic, type StaticServer } from './support/static-server.js';
 
-interface Row { name: string; loss: number; expected: number; lossError: number; gradError: number; gradLength: number }
-interface Comparison { isolated: boolean; threads: number; backend: string; rows: Row[]; terminated: string }
+interface Row {
+  name: string;
+  loss: number;
+  expected: number;
+  lossError: number;
+  gradError: number;
+  gradLength: number;
+}
+interface Comparison {
+  isolated: boolean;
+  threads: number;
+  backend: string;
+  rows: Row[];
+  terminated: string;
+}
 
 // What the pages put on their global object (test/loading/*.html, pool-checks.js, vite-pool/).
 declare global {
@@ -32,7 +45,8 @@ declare global {
   var vitePoolResult: Promise<Comparison | string>;
 }
 
-const REFUSAL = /^Error: createDicePool: needs SharedArrayBuffer, which a page has only when cross-origin isolated: serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp \(COOP\/COEP\)$/;
+const REFUSAL =
+  /^Error: createDicePool: needs SharedArrayBuffer, which a page has only when cross-origin isolated: serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp \(COOP\/COEP\)$/;
 
 let consumer: string;
 let chromium: Promise<Browser>;
@@ -44,12 +58,23 @@ beforeAll(async () => {
   chromium = launchChromium();
   chromium.catch(() => undefined);
   consumer = installPacked();
-  viteBuild = promisify(execFile)(process.execPath, [join(repositoryRoot, 'node_modules/vite/bin/vite.js'), 'build', '--base', './', '--logLevel', 'warn'], { cwd: join(consumer, 'vite-pool') });
+  viteBuild = promisify(execFile)(
+    process.execPath,
+    [join(repositoryRoot, 'node_modules/vite/bin/vite.js'), 'build', '--base', './', '--logLevel', 'warn'],
+    { cwd: join(consumer, 'vite-pool') },
+  );
   viteBuild.catch(() => undefined);
   [plain, isolated] = await Promise.all([serveStatic(consumer), serveStatic(consumer, { crossOriginIsolated: true })]);
 });
 afterAll(async () => {
-  await Promise.all([chromium?.then((browser) => browser.close(), () => undefined), plain?.close(), isolated?.close()]);
+  await Promise.all([
+    chromium?.then(
+      (browser) => browser.close(),
+      () => undefined,
+    ),
+    plain?.close(),
+    isolated?.close(),
+  ]);
   rmSync(consumer, { recursive: true, force: true });
 });
 
@@ -63,8 +88,16 @@ function pageWithChecks<T>(url: string, loaded: () => boolean, body: (page: Page
 }
 
 function expectSameAsOneThread(out: Comparison, isolation: boolean | undefined): void {
-  expect({ isolated: out.isolated, threads: out.threads, backend: out.backend }).toEqual({ isolated: isolation, threads: 2, backend: 'simd' });
-  expect(out.rows.map((row) => row.name)).toEqual(['diceCE, softmax, [2, 3, 20001]', 'binary Dice, 50003 probabilities', 'diceCE, softmax, [1, 4, 2^18], default threshold']);
+  expect({ isolated: out.isolated, threads: out.threads, backend: out.backend }).toEqual({
+    isolated: isolation,
+    threads: 2,
+    backend: 'simd',
+  });
+  expect(out.rows.map((row) => row.name)).toEqual([
+    'diceCE, softmax, [2, 3, 20001]',
+    'binary Dice, 50003 probabilities',
+    'diceCE, softmax, [1, 4, 2^18], default threshold',
+  ]);
   for (const row of out.rows) {
     expect(Number.isFinite(row.loss) && row.gradLength > 0, row.name).toBe(true);
     expect(row.lossError, `${row.name}: ${row.loss} vs ${row.expected}`).toBeLessThanOrEqual(1e-6);
@@ -76,7 +109,10 @@ function expectSameAsOneThread(out: Comparison, isolation: boolean | undefined):
 describe('the thread pool in Node', () => {
   it.each([
     ['imported (dist/index.js)', ['pool-esm.mjs']],
-    ['required (dist/cjs/index.js) with --no-experimental-require-module', ['--no-experimental-require-module', 'pool-cjs.cjs']],
+    [
+      'required (dist/cjs/index.js) with --no-experimental-require-module',
+      ['--no-experimental-require-module', 'pool-cjs.cjs'],
+    ],
   ])('%s: worker_threads split the calls, results ≡ loadDice(), terminate rejects what is pending', (_, args) => {
     const out = JSON.parse(execFileSync(process.execPath, args, { cwd: consumer, encoding: 'utf8' })) as Comparison;
     expectSameAsOneThread(out, undefined); // Node has no crossOriginIsolated: shared memory is always there
@@ -85,28 +121,44 @@ describe('the thread pool in Node', () => {
 
 describe('the thread pool in headless Chromium', () => {
   it('cross-origin isolated, <script type="module">: Web Workers split the calls, results ≡ loadDice(), terminate rejects what is pending', async () => {
-    const out = await pageWithChecks(`${isolated.origin}/module.html`, () => 'diceModule' in globalThis, (page) => page.evaluate(() => poolChecks.compare(diceModule)));
+    const out = await pageWithChecks(
+      `${isolated.origin}/module.html`,
+      () => 'diceModule' in globalThis,
+      (page) => page.evaluate(() => poolChecks.compare(diceModule)),
+    );
     expectSameAsOneThread(out, true);
   });
 
   it('cross-origin isolated, a classic <script> (the IIFE): the same', async () => {
-    const out = await pageWithChecks(`${isolated.origin}/classic.html`, () => 'DiceWasm' in globalThis, (page) => page.evaluate(() => poolChecks.compare(DiceWasm)));
+    const out = await pageWithChecks(
+      `${isolated.origin}/classic.html`,
+      () => 'DiceWasm' in globalThis,
+      (page) => page.evaluate(() => poolChecks.compare(DiceWasm)),
+    );
     expectSameAsOneThread(out, true);
   });
 
   it('an app bundled by Vite: the same when cross-origin isolated, the refusal when not', async () => {
     await viteBuild;
-    const isolatedOut = await withPage(chromium, `${isolated.origin}/vite-pool/dist/`, (page) => page.evaluate(() => vitePoolResult));
+    const isolatedOut = await withPage(chromium, `${isolated.origin}/vite-pool/dist/`, (page) =>
+      page.evaluate(() => vitePoolResult),
+    );
     expectSameAsOneThread(isolatedOut as Comparison, true);
-    const plainOut = await withPage(chromium, `${plain.origin}/vite-pool/dist/`, (page) => page.evaluate(() => vitePoolResult));
+    const plainOut = await withPage(chromium, `${plain.origin}/vite-pool/dist/`, (page) =>
+      page.evaluate(() => vitePoolResult),
+    );
     expect(plainOut).toMatch(REFUSAL);
   });
 
   it('not cross-origin isolated: createDicePool rejects, naming COOP/COEP', async () => {
-    const out = await pageWithChecks(`${plain.origin}/module.html`, () => 'diceModule' in globalThis, async (page) => ({
-      isolated: await page.evaluate(() => crossOriginIsolated),
-      refusal: await page.evaluate(() => poolChecks.refusal(diceModule)),
-    }));
+    const out = await pageWithChecks(
+      `${plain.origin}/module.html`,
+      () => 'diceModule' in globalThis,
+      async (page) => ({
+        isolated: await page.evaluate(() => crossOriginIsolated),
+        refusal: await page.evaluate(() => poolChecks.refusal(diceModule)),
+      }),
+    );
     expect(out.isolated).toBe(false);
     expect(out.refusal).toMatch(REFUSAL);
   });

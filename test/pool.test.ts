@@ -85,9 +85,12 @@ describe.each(['simd', 'scalar'] as const)('pool ≡ single thread (%s)', (backe
   });
 
   it('softmax + cross-entropy (diceCELossWithGrad) and binary Dice at lengths 0, 1 and not multiples of 4 or 16', async () => {
-    const k = kernels[backend], pool = pools[backend];
+    const k = kernels[backend],
+      pool = pools[backend];
     for (const S of [0, 1, 2, 3, 5, 15, 17, 63, 4097, 70_001]) {
-      const C = 3, x = logits(2 * C * S, S + 1), y = labels(2 * S, C, S + 2);
+      const C = 3,
+        x = logits(2 * C * S, S + 1),
+        y = labels(2 * S, C, S + 2);
       const options = { shape: [2, C, S] };
       const expected = await outcome(() => k.diceCELossWithGrad(x, y, options));
       const got = await outcome(() => pool.diceCELossWithGrad(x, y, options));
@@ -117,38 +120,61 @@ describe.each(['simd', 'scalar'] as const)('pool ≡ single thread (%s)', (backe
 
 describe('the pool', () => {
   it('has every loss and metric method of the kernel, each returning a Promise of the same result', async () => {
-    const k = kernels.simd, pool = pools.simd;
-    const kernelMethods = Object.getOwnPropertyNames(Object.getPrototypeOf(k))
-      .filter((name) => name !== 'createLoss' && /Loss$|LossWithGrad$|^diceCoefficient$|^confusion$|[mM]etrics$|Metric$/.test(name));
+    const k = kernels.simd,
+      pool = pools.simd;
+    const kernelMethods = Object.getOwnPropertyNames(Object.getPrototypeOf(k)).filter(
+      (name) =>
+        name !== 'createLoss' && /Loss$|LossWithGrad$|^diceCoefficient$|^confusion$|[mM]etrics$|Metric$/.test(name),
+    );
     // 12 losses and 2 Lovász losses, each with a WithGrad twin; diceCoefficient, confusion, metrics, surfaceMetrics, createMetric, createSurfaceMetric
     expect(kernelMethods.length).toBe(34);
-    for (const name of kernelMethods) expect(typeof (pool as unknown as Record<string, unknown>)[name], name).toBe('function');
+    for (const name of kernelMethods)
+      expect(typeof (pool as unknown as Record<string, unknown>)[name], name).toBe('function');
 
-    const C = 3, S = 1000, x = logits(C * S, 5), y = labels(S, C, 6);
+    const C = 3,
+      S = 1000,
+      x = logits(C * S, 5),
+      y = labels(S, C, 6);
     const options = { shape: [1, C, S] };
     expect(pool.diceLoss(x, y, { ...options, activation: 'softmax' })).toBeInstanceOf(Promise);
-    const hinge = logits(S, 7), mask = Uint8Array.from(y, (v) => (v > 0 ? 1 : 0));
+    const hinge = logits(S, 7),
+      mask = Uint8Array.from(y, (v) => (v > 0 ? 1 : 0));
     expect(await pool.lovaszHingeLoss(hinge, mask)).toBe(k.lovaszHingeLoss(hinge, mask));
     expect(await pool.lovaszSoftmaxLossWithGrad(x, y, options)).toEqual(k.lovaszSoftmaxLossWithGrad(x, y, options));
     const predLabels = labels(S, C, 8);
-    expect(await pool.confusion(predLabels, y, { numClasses: C })).toEqual(k.confusion(predLabels, y, { numClasses: C }));
-    expect(await pool.metrics(predLabels, y, { numClasses: C, metrics: ['dice', 'iou'] }))
-      .toEqual(k.metrics(predLabels, y, { numClasses: C, metrics: ['dice', 'iou'] }));
+    expect(await pool.confusion(predLabels, y, { numClasses: C })).toEqual(
+      k.confusion(predLabels, y, { numClasses: C }),
+    );
+    expect(await pool.metrics(predLabels, y, { numClasses: C, metrics: ['dice', 'iou'] })).toEqual(
+      k.metrics(predLabels, y, { numClasses: C, metrics: ['dice', 'iou'] }),
+    );
     const metric = pool.createMetric({ numClasses: C, metrics: ['dice'] });
     metric.update(predLabels, y);
     expect(metric.compute()).toEqual(k.metrics(predLabels, y, { numClasses: C, metrics: ['dice'] }));
-    const surfaceOptions = { numClasses: C, shape: [1, 40, 25], metrics: ['hausdorff95', 'nsd'], spacing: [1, 2], tolerance: 2 };
-    expect(await pool.surfaceMetrics(predLabels, y, surfaceOptions)).toEqual(k.surfaceMetrics(predLabels, y, surfaceOptions));
+    const surfaceOptions = {
+      numClasses: C,
+      shape: [1, 40, 25],
+      metrics: ['hausdorff95', 'nsd'],
+      spacing: [1, 2],
+      tolerance: 2,
+    };
+    expect(await pool.surfaceMetrics(predLabels, y, surfaceOptions)).toEqual(
+      k.surfaceMetrics(predLabels, y, surfaceOptions),
+    );
     const surface = pool.createSurfaceMetric({ numClasses: C, metrics: ['hausdorff'] });
     surface.update(predLabels, y, { shape: [1, 40, 25] });
-    expect(surface.compute()).toEqual(k.surfaceMetrics(predLabels, y, { numClasses: C, shape: [1, 40, 25], metrics: ['hausdorff'] }));
+    expect(surface.compute()).toEqual(
+      k.surfaceMetrics(predLabels, y, { numClasses: C, shape: [1, 40, 25], metrics: ['hausdorff'] }),
+    );
     const loss = pool.createLoss({ loss: 'lovaszSoftmax', shape: [1, C, S] });
     expect(await loss.value(x, y)).toBe(k.createLoss({ loss: 'lovaszSoftmax', shape: [1, C, S] }).value(x, y));
   });
 
   it('runs calls one after another, in the order made, and gives each its own result', async () => {
-    const k = kernels.simd, pool = pools.simd;
-    const C = 4, S = 20_000;
+    const k = kernels.simd,
+      pool = pools.simd;
+    const C = 4,
+      S = 20_000;
     const cases = [1, 2, 3, 4, 5].map((seed) => ({ x: logits(C * S, seed), y: labels(S, C, seed + 10) }));
     const options = { shape: [1, C, S] };
     const results = await Promise.all(cases.map(({ x, y }) => pool.diceCELossWithGrad(x, y, options)));
@@ -163,28 +189,48 @@ describe('the pool', () => {
     const pool = pools.simd;
     const out = new Float32Array(8).fill(7);
     await expect(pool.diceLossWithGrad(new Float32Array(8), new Float32Array(7), { out })).rejects.toThrow(RangeError);
-    await expect(pool.diceLossWithGrad(new Float32Array(8), new Float32Array(7), { out })).rejects.toThrow(/diceLossWithGrad: target/);
-    await expect(pool.diceCELoss(new Float32Array(8), new Uint8Array(4), { shape: [1, 2, 4], bogus: 1 } as never)).rejects.toThrow(/diceCELoss: option 'bogus' is not an option/);
-    await expect(pool.diceLoss(new Float32Array(8), new Uint8Array([0, 1, 2, 0, 1, 0, 1, 0]), { shape: [1, 2, 4], target: 'labels' })).rejects.toThrow(/diceLoss: target/);
+    await expect(pool.diceLossWithGrad(new Float32Array(8), new Float32Array(7), { out })).rejects.toThrow(
+      /diceLossWithGrad: target/,
+    );
+    await expect(
+      pool.diceCELoss(new Float32Array(8), new Uint8Array(4), { shape: [1, 2, 4], bogus: 1 } as never),
+    ).rejects.toThrow(/diceCELoss: option 'bogus' is not an option/);
+    await expect(
+      pool.diceLoss(new Float32Array(8), new Uint8Array([0, 1, 2, 0, 1, 0, 1, 0]), {
+        shape: [1, 2, 4],
+        target: 'labels',
+      }),
+    ).rejects.toThrow(/diceLoss: target/);
     const none = pool.createLoss({ loss: 'dice', reduction: 'none' });
-    await expect(none.valueAndGrad(new Float32Array(4), new Float32Array(4))).rejects.toThrow(/valueAndGrad: reduction 'none'/);
+    await expect(none.valueAndGrad(new Float32Array(4), new Float32Array(4))).rejects.toThrow(
+      /valueAndGrad: reduction 'none'/,
+    );
     expect(Array.from(out)).toEqual(new Array(8).fill(7));
     // A bad call leaves the pool usable.
     expect(await pool.diceLoss(new Float32Array([1, 0]), new Float32Array([1, 0]))).toBeCloseTo(0, 12);
   });
 
   it('refuses bad options, naming them', async () => {
-    await expect(createDicePool({ threads: 0 })).rejects.toThrow(/createDicePool: threads must be an integer from 1 to 256; got 0/);
+    await expect(createDicePool({ threads: 0 })).rejects.toThrow(
+      /createDicePool: threads must be an integer from 1 to 256; got 0/,
+    );
     await expect(createDicePool({ threads: 1.5 })).rejects.toThrow(RangeError);
     await expect(createDicePool({ threads: '2' as never })).rejects.toThrow(/threads must be an integer/);
-    await expect(createDicePool({ backend: 'js' as never })).rejects.toThrow(/createDicePool: backend must be 'simd' or 'scalar'/);
-    await expect(createDicePool({ parallelThreshold: -1 })).rejects.toThrow(/createDicePool: parallelThreshold must be a finite number ≥ 0/);
-    await expect(createDicePool({ thread: 2 } as never)).rejects.toThrow(/createDicePool: option 'thread' is not an option of createDicePool \(did you mean 'threads'\?\)/);
+    await expect(createDicePool({ backend: 'js' as never })).rejects.toThrow(
+      /createDicePool: backend must be 'simd' or 'scalar'/,
+    );
+    await expect(createDicePool({ parallelThreshold: -1 })).rejects.toThrow(
+      /createDicePool: parallelThreshold must be a finite number ≥ 0/,
+    );
+    await expect(createDicePool({ thread: 2 } as never)).rejects.toThrow(
+      /createDicePool: option 'thread' is not an option of createDicePool \(did you mean 'threads'\?\)/,
+    );
   });
 
   it('keeps arrays from pool.alloc valid and readable by the workers when the shared memory grows', async () => {
     await withPool({ threads: 2, parallelThreshold: 0 }, async (pool) => {
-      const C = 2, S = 50_000;
+      const C = 2,
+        S = 50_000;
       const early = pool.alloc(Float32Array, C * S);
       early.set(logits(C * S, 21));
       const y = labels(S, C, 22);
@@ -207,7 +253,10 @@ describe('the pool', () => {
 
   it('keeps the WebAssembly memory and the JS heap flat over many split calls', async () => {
     await withPool({ threads: 2, parallelThreshold: 0 }, async (pool) => {
-      const C = 3, S = 1031, x = logits(C * S, 31), y = labels(S, C, 32);
+      const C = 3,
+        S = 1031,
+        x = logits(C * S, 31),
+        y = labels(S, C, 32);
       const out = new Float32Array(C * S);
       const options = { shape: [1, C, S], out };
       const run = async () => {
@@ -232,7 +281,10 @@ describe('the pool', () => {
     // The main thread notifies after bumping a worker's sequence number; preempted in between,
     // its notify can reach a worker that already ran that task and waits again.
     await withPool({ threads: 2, parallelThreshold: 0 }, async (pool) => {
-      const C = 2, S = 9000, x = logits(C * S, 61), y = labels(S, C, 62);
+      const C = 2,
+        S = 9000,
+        x = logits(C * S, 61),
+        y = labels(S, C, 62);
       const expected = kernels.simd.diceCELossWithGrad(x, y, { shape: [1, C, S] });
       const words = (crewOf(pool) as unknown as { words: Int32Array }).words;
       const sequences = [sequenceWord(0), sequenceWord(1)];
@@ -260,7 +312,10 @@ describe('the pool', () => {
       atomics.waitAsync = waitAsync;
     }
     try {
-      const C = 4, S = 30_001, x = logits(C * S, 41), y = labels(S, C, 42);
+      const C = 4,
+        S = 30_001,
+        x = logits(C * S, 41),
+        y = labels(S, C, 42);
       for (let i = 0; i < 3; i++) {
         const got = await pool.diceCELossWithGrad(x, y, { shape: [1, C, S] });
         const expected = kernels.simd.diceCELossWithGrad(x, y, { shape: [1, C, S] });
@@ -276,7 +331,10 @@ describe('the pool', () => {
 describe('terminate and failures', () => {
   it('terminate() rejects the call in progress and every later one, saying so', async () => {
     const pool = await createDicePool({ threads: 2, parallelThreshold: 0 });
-    const C = 4, S = 1 << 18, x = logits(C * S, 51), y = labels(S, C, 52);
+    const C = 4,
+      S = 1 << 18,
+      x = logits(C * S, 51),
+      y = labels(S, C, 52);
     const pending = pool.diceCELossWithGrad(x, y, { shape: [1, C, S] });
     const queued = pool.diceCELoss(x, y, { shape: [1, C, S] });
     await pool.terminate();
@@ -290,9 +348,16 @@ describe('terminate and failures', () => {
     await withPool({ threads: 2, parallelThreshold: 0 }, async (pool) => {
       // A kernel call reading far outside the memory: the WebAssembly trap a corrupted call would hit.
       const beyond = 0xfffff000;
-      const trap = { kernel: 'statsDense_f32' as const, args: [beyond, beyond, beyond, 0, 0, 1, 1, 1024, 1024, 0, 0, 0, 0, 0, 0] };
-      await expect(crewOf(pool).run([trap], 0, 0)).rejects.toThrow(/dice-wasm pool: worker [01] failed \(statsDense_f32: RuntimeError: memory access out of bounds\); the pool is terminated, create a new one/);
-      await expect(pool.diceCELoss(logits(8, 1), labels(4, 2, 2), { shape: [1, 2, 4] })).rejects.toThrow(/worker [01] failed .* create a new one/);
+      const trap = {
+        kernel: 'statsDense_f32' as const,
+        args: [beyond, beyond, beyond, 0, 0, 1, 1, 1024, 1024, 0, 0, 0, 0, 0, 0],
+      };
+      await expect(crewOf(pool).run([trap], 0, 0)).rejects.toThrow(
+        /dice-wasm pool: worker [01] failed \(statsDense_f32: RuntimeError: memory access out of bounds\); the pool is terminated, create a new one/,
+      );
+      await expect(pool.diceCELoss(logits(8, 1), labels(4, 2, 2), { shape: [1, 2, 4] })).rejects.toThrow(
+        /worker [01] failed .* create a new one/,
+      );
       const fresh = await createDicePool({ threads: 2, parallelThreshold: 0 });
       expect(await fresh.diceLoss(new Float32Array([1, 0]), new Float32Array([1, 0]))).toBeCloseTo(0, 12);
       await fresh.terminate();
@@ -312,7 +377,9 @@ describe('terminate and failures', () => {
       });`;
     const crew = await Crew.start(module, memory, 64 * 1024 - controlBytes(2), 2, exiting);
     const call = { kernel: 'statsDense_f32' as const, args: new Array(15).fill(0) };
-    await expect(crew.run([call, call], 0, 0)).rejects.toThrow(/dice-wasm pool: worker [01] failed \(exited with code 7\)/);
+    await expect(crew.run([call, call], 0, 0)).rejects.toThrow(
+      /dice-wasm pool: worker [01] failed \(exited with code 7\)/,
+    );
     await expect(crew.run([call], 0, 0)).rejects.toThrow(/failed \(exited with code 7\)/);
     await crew.terminate();
   });
@@ -321,7 +388,9 @@ describe('terminate and failures', () => {
     const global = globalThis as { crossOriginIsolated?: boolean };
     global.crossOriginIsolated = false;
     try {
-      await expect(createDicePool({ threads: 2 })).rejects.toThrow(/createDicePool: needs SharedArrayBuffer, which a page has only when cross-origin isolated: .*Cross-Origin-Opener-Policy: same-origin .*Cross-Origin-Embedder-Policy: require-corp \(COOP\/COEP\)/);
+      await expect(createDicePool({ threads: 2 })).rejects.toThrow(
+        /createDicePool: needs SharedArrayBuffer, which a page has only when cross-origin isolated: .*Cross-Origin-Opener-Policy: same-origin .*Cross-Origin-Embedder-Policy: require-corp \(COOP\/COEP\)/,
+      );
     } finally {
       delete global.crossOriginIsolated;
     }

@@ -7,11 +7,20 @@ import { createRequire } from 'node:module';
 import { dirname, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  tfDiceCELoss, tfDiceLoss, tfFocalTverskyLoss, tfGeneralizedDiceLoss, tfJaccardLoss, tfTverskyLoss, type TfLoss,
+  tfDiceCELoss,
+  tfDiceLoss,
+  tfFocalTverskyLoss,
+  tfGeneralizedDiceLoss,
+  tfJaccardLoss,
+  tfTverskyLoss,
+  type TfLoss,
 } from '../src/tfjs/index.js';
 import { rng } from './support/random.js';
 
-const B = 2, H = 6, W = 5, C = 3;
+const B = 2,
+  H = 6,
+  W = 5,
+  C = 3;
 const SHAPE = [B, H, W, C];
 
 /** Sums over the spatial axes of NHWC tensors: [B, C]. */
@@ -57,15 +66,22 @@ const LOSSES: Record<string, TfLoss> = {
 /** Softmax probabilities and a label map in which every class occurs in every sample. */
 function problem(seed: number): { logits: tf.Tensor4D; probs: tf.Tensor4D; labels: tf.Tensor3D; oneHot: tf.Tensor4D } {
   const random = rng(seed);
-  const logits = tf.tensor4d(Float32Array.from({ length: B * H * W * C }, () => 4 * random() - 2), SHAPE as [number, number, number, number]);
-  const labelValues = Int32Array.from({ length: B * H * W }, (_, i) => (i % (H * W) < C ? i % (H * W) : Math.floor(random() * C)));
+  const logits = tf.tensor4d(
+    Float32Array.from({ length: B * H * W * C }, () => 4 * random() - 2),
+    SHAPE as [number, number, number, number],
+  );
+  const labelValues = Int32Array.from({ length: B * H * W }, (_, i) =>
+    i % (H * W) < C ? i % (H * W) : Math.floor(random() * C),
+  );
   const labels = tf.tensor3d(labelValues, [B, H, W], 'int32');
   return { logits, probs: tf.softmax(logits), labels, oneHot: tf.oneHot(labels, C).toFloat() as tf.Tensor4D };
 }
 
 function relativeError(actual: Float32Array | number, expected: Float32Array | number): number {
-  if (typeof actual === 'number' || typeof expected === 'number') return Math.abs(Number(actual) - Number(expected)) / Math.abs(Number(expected));
-  let scale = 0, diff = 0;
+  if (typeof actual === 'number' || typeof expected === 'number')
+    return Math.abs(Number(actual) - Number(expected)) / Math.abs(Number(expected));
+  let scale = 0,
+    diff = 0;
   for (let i = 0; i < expected.length; i++) {
     scale = Math.max(scale, Math.abs(expected[i]));
     diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
@@ -74,7 +90,11 @@ function relativeError(actual: Float32Array | number, expected: Float32Array | n
 }
 
 /** Value and gradient of `loss(yTrue, ·)` at `x`, read back. */
-function valueAndGrad(loss: (y: tf.Tensor, p: tf.Tensor) => tf.Scalar, yTrue: tf.Tensor, x: tf.Tensor): { value: number; grad: Float32Array } {
+function valueAndGrad(
+  loss: (y: tf.Tensor, p: tf.Tensor) => tf.Scalar,
+  yTrue: tf.Tensor,
+  x: tf.Tensor,
+): { value: number; grad: Float32Array } {
   return tf.tidy(() => {
     const { value, grad } = tf.valueAndGrad((p: tf.Tensor) => loss(yTrue, p))(x);
     return { value: value.dataSync()[0], grad: grad.dataSync() as Float32Array };
@@ -87,9 +107,11 @@ beforeAll(async () => {
   wasmReady = await tf.setBackend('wasm');
   await tf.setBackend('cpu');
 });
-afterAll(async () => { await tf.setBackend('cpu'); });
+afterAll(async () => {
+  await tf.setBackend('cpu');
+});
 
-describe.each(['cpu', 'wasm'])('on TF.js\'s %s backend', (backend) => {
+describe.each(['cpu', 'wasm'])("on TF.js's %s backend", (backend) => {
   beforeAll(async () => {
     expect(backend === 'cpu' || wasmReady).toBe(true);
     await tf.setBackend(backend);
@@ -117,10 +139,14 @@ describe.each(['cpu', 'wasm'])('on TF.js\'s %s backend', (backend) => {
 
   it('Dice + CE from logits: λ·Dice + mean cross-entropy of log-softmax', () => {
     const { logits, labels, oneHot } = problem(13);
-    const reference = valueAndGrad((y, z) => {
-      const ce = tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(z)), 3)));
-      return tf.add(tf.mul(0.5, REFERENCES.dice(y, tf.softmax(z))), tf.mul(2, ce)) as tf.Scalar;
-    }, oneHot, logits);
+    const reference = valueAndGrad(
+      (y, z) => {
+        const ce = tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(z)), 3)));
+        return tf.add(tf.mul(0.5, REFERENCES.dice(y, tf.softmax(z))), tf.mul(2, ce)) as tf.Scalar;
+      },
+      oneHot,
+      logits,
+    );
     const ours = valueAndGrad(tfDiceCELoss({ lambdaOverlap: 0.5, lambdaPoint: 2 }), labels, logits);
     expect(relativeError(ours.value, reference.value)).toBeLessThanOrEqual(1e-5);
     expect(relativeError(ours.grad, reference.grad)).toBeLessThanOrEqual(1e-5);
@@ -142,7 +168,7 @@ describe('bad options and inputs', () => {
     expect(make).toThrow(message);
   });
 
-  it('names an unknown option at the first call, with the library\'s suggestion', () => {
+  it("names an unknown option at the first call, with the library's suggestion", () => {
     const { probs, oneHot } = problem(15);
     expect(() => tfDiceLoss({ smoth: 1 } as never)(oneHot, probs)).toThrow(/smoth.*did you mean 'smooth'/);
   });
@@ -158,7 +184,9 @@ describe('training with model.fit', () => {
       const images = new Float32Array(count * size * size);
       const targets = new Float32Array(count * size * size * 2);
       for (let n = 0; n < count; n++) {
-        const cx = 4 + 8 * random(), cy = 4 + 8 * random(), r = 2 + 3 * random();
+        const cx = 4 + 8 * random(),
+          cy = 4 + 8 * random(),
+          r = 2 + 3 * random();
         for (let i = 0; i < size * size; i++) {
           const inside = Math.hypot((i % size) - cx, Math.floor(i / size) - cy) < r ? 1 : 0;
           images[n * size * size + i] = inside * 0.8 + 0.4 * random();
@@ -167,23 +195,43 @@ describe('training with model.fit', () => {
       }
       return { x: tf.tensor4d(images, [count, size, size, 1]), y: tf.tensor4d(targets, [count, size, size, 2]) };
     };
-    const train = data(32, 21), test = data(16, 22);
+    const train = data(32, 21),
+      test = data(16, 22);
     const model = tf.sequential({
       layers: [
-        tf.layers.conv2d({ inputShape: [size, size, 1], filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
-        tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
-        tf.layers.conv2d({ filters: 2, kernelSize: 1, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+        tf.layers.conv2d({
+          inputShape: [size, size, 1],
+          filters: 8,
+          kernelSize: 3,
+          padding: 'same',
+          activation: 'relu',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+        }),
+        tf.layers.conv2d({
+          filters: 8,
+          kernelSize: 3,
+          padding: 'same',
+          activation: 'relu',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
+        }),
+        tf.layers.conv2d({
+          filters: 2,
+          kernelSize: 1,
+          activation: 'softmax',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }),
+        }),
       ],
     });
     model.compile({ optimizer: tf.train.adam(0.02), loss: tfDiceLoss({ includeBackground: false }) });
 
     /** Hard Dice of the disc class on the held-out set: argmax against the target, pooled. */
-    const heldOutDice = () => tf.tidy(() => {
-      const predicted = tf.argMax(model.predict(test.x) as tf.Tensor, 3);
-      const truth = tf.argMax(test.y, 3);
-      const tp = tf.sum(tf.mul(predicted, truth)).dataSync()[0];
-      return (2 * tp) / (tf.sum(predicted).dataSync()[0] + tf.sum(truth).dataSync()[0]);
-    });
+    const heldOutDice = () =>
+      tf.tidy(() => {
+        const predicted = tf.argMax(model.predict(test.x) as tf.Tensor, 3);
+        const truth = tf.argMax(test.y, 3);
+        const tp = tf.sum(tf.mul(predicted, truth)).dataSync()[0];
+        return (2 * tp) / (tf.sum(predicted).dataSync()[0] + tf.sum(truth).dataSync()[0]);
+      });
     const before = heldOutDice();
     const history = await model.fit(train.x, train.y, { epochs: 6, batchSize: 8, shuffle: false, verbose: 0 });
     const after = heldOutDice();

@@ -38,26 +38,48 @@ const POINTWISE_FILE = 'test/pointwise.test.ts';
 const MCC_FILE = 'test/mcc.test.ts';
 const COMPAT_FILE = 'test/compat-loss-vectors.test.ts';
 const SMP_DICE_FAMILY = [
-  'smp.losses.DiceLoss', 'smp.losses.JaccardLoss', 'smp.losses.TverskyLoss', 'smp.losses._functional.soft_dice_score',
-  'smp.losses._functional.soft_jaccard_score', 'smp.losses._functional.soft_tversky_score',
+  'smp.losses.DiceLoss',
+  'smp.losses.JaccardLoss',
+  'smp.losses.TverskyLoss',
+  'smp.losses._functional.soft_dice_score',
+  'smp.losses._functional.soft_jaccard_score',
+  'smp.losses._functional.soft_tversky_score',
 ];
 const ELSEWHERE: Readonly<Record<string, string>> = {
-  ...Object.fromEntries([
-    'monai/test_dice_ce_loss/TEST_CASES[0]', 'monai/test_dice_ce_loss/TEST_CASES[2]', 'monai/test_dice_ce_loss/TEST_CASES[4]',
-    'monai/test_dice_ce_loss/TEST_CASES[6]', 'monai/test_focal_loss/TEST_CASES[0]', 'monai/test_focal_loss/TEST_CASES[2]',
-    'monai/test_focal_loss/TEST_CASES[4]', 'monai/test_focal_loss/TEST_CASES[6]', 'monai/test_focal_loss/test_foreground[0]',
-    'smp/test_soft_ce_loss/0',
-    'smp/test_soft_bce_loss/0',
-  ].map((id) => [id, POINTWISE_FILE])),
-  ...Object.fromEntries(['smp/test_binary_mcc_loss/0', 'smp/test_binary_mcc_loss/2', 'smp/test_binary_mcc_loss/4'].map((id) => [id, MCC_FILE])),
-  ...Object.fromEntries(LOSS_RECORDS.filter((r) => SMP_DICE_FAMILY.includes(r.loss_or_metric)).map((r) => [r.id, COMPAT_FILE])),
+  ...Object.fromEntries(
+    [
+      'monai/test_dice_ce_loss/TEST_CASES[0]',
+      'monai/test_dice_ce_loss/TEST_CASES[2]',
+      'monai/test_dice_ce_loss/TEST_CASES[4]',
+      'monai/test_dice_ce_loss/TEST_CASES[6]',
+      'monai/test_focal_loss/TEST_CASES[0]',
+      'monai/test_focal_loss/TEST_CASES[2]',
+      'monai/test_focal_loss/TEST_CASES[4]',
+      'monai/test_focal_loss/TEST_CASES[6]',
+      'monai/test_focal_loss/test_foreground[0]',
+      'smp/test_soft_ce_loss/0',
+      'smp/test_soft_bce_loss/0',
+    ].map((id) => [id, POINTWISE_FILE]),
+  ),
+  ...Object.fromEntries(
+    ['smp/test_binary_mcc_loss/0', 'smp/test_binary_mcc_loss/2', 'smp/test_binary_mcc_loss/4'].map((id) => [
+      id,
+      MCC_FILE,
+    ]),
+  ),
+  ...Object.fromEntries(
+    LOSS_RECORDS.filter((r) => SMP_DICE_FAMILY.includes(r.loss_or_metric)).map((r) => [r.id, COMPAT_FILE]),
+  ),
 };
 
 /** How many loss records the public fixtures hold, and how many of them run here, elsewhere, or wait. */
 const EXPECTED_COUNTS = { losses: 68, run: 35, elsewhere: 33, deferred: 0 };
 
 class Unsupported extends Error {
-  constructor(readonly feature: string, detail = '') {
+  constructor(
+    readonly feature: string,
+    detail = '',
+  ) {
     super(`needs ${feature}${detail ? `: ${detail}` : ''}`);
   }
 }
@@ -80,7 +102,8 @@ interface LibraryCall {
 
 const product = (shape: readonly number[]): number => shape.reduce((a, d) => a * d, 1);
 
-const asList = (result: number | Float64Array): number[] => (typeof result === 'number' ? [result] : Array.from(result));
+const asList = (result: number | Float64Array): number[] =>
+  typeof result === 'number' ? [result] : Array.from(result);
 
 function checkedLabels(values: number[], C: number): Uint8Array {
   for (const v of values) {
@@ -126,9 +149,14 @@ function monaiCall(r: VectorRecord): LibraryCall {
     x = x.map(Math.tanh); // applied by the test; the library then sees activation 'none'
   }
 
-  const loss: LossName = name === 'monai.losses.TverskyLoss' ? 'tversky'
-    : name === 'monai.losses.GeneralizedDiceLoss' ? 'generalizedDice'
-      : p.jaccard === true ? 'jaccard' : 'dice';
+  const loss: LossName =
+    name === 'monai.losses.TverskyLoss'
+      ? 'tversky'
+      : name === 'monai.losses.GeneralizedDiceLoss'
+        ? 'generalizedDice'
+        : p.jaccard === true
+          ? 'jaccard'
+          : 'dice';
   const half = loss === 'jaccard' ? 0.5 : 1;
   const options: LossOptions = {
     shape,
@@ -147,14 +175,16 @@ function monaiCall(r: VectorRecord): LibraryCall {
   }
   if (loss === 'generalizedDice') options.weightType = p.w_type as 'square' | 'simple' | 'uniform';
   if (onehot) {
-    if (r.target.shape[1] !== 1 || y.length !== B * S) throw new Error(`${r.id}: to_onehot_y needs a (B, 1, ...) label map`);
+    if (r.target.shape[1] !== 1 || y.length !== B * S)
+      throw new Error(`${r.id}: to_onehot_y needs a (B, 1, ...) label map`);
     options.target = 'labels';
   }
 
   if (p.soft_label === true && !options.squared) {
     // tp = (‖p‖₁ + ‖g‖₁ − ‖p − g‖₁)/2: our softLabel for dense targets, where ‖p‖₁ = Σp needs p ≥ 0;
     // for a one-hot target it is Σp·g (ours for label maps) when p is in [0, 1].
-    if (activation === 'none' && x.some((v) => v < 0 || (onehot && v > 1))) throw new Unsupported(MISSING.monaiSoftNegative);
+    if (activation === 'none' && x.some((v) => v < 0 || (onehot && v > 1)))
+      throw new Unsupported(MISSING.monaiSoftNegative);
     options.softLabel = true;
   }
 
@@ -162,7 +192,8 @@ function monaiCall(r: VectorRecord): LibraryCall {
   if (w !== null && w !== undefined && C > 1) {
     // MONAI's weight is over the classes left after background removal; ours over all C.
     // Class 0's weight is irrelevant when it is excluded (it is dropped from every result below).
-    const list = typeof w === 'number' ? new Array<number>(options.includeBackground ? C : C - 1).fill(w) : (w as number[]);
+    const list =
+      typeof w === 'number' ? new Array<number>(options.includeBackground ? C : C - 1).fill(w) : (w as number[]);
     options.weight = options.includeBackground ? list : [1, ...list];
     if (options.weight.length !== C) throw new Error(`${r.id}: weight length ${list.length} does not fit ${C} classes`);
   }
@@ -175,7 +206,10 @@ function monaiCall(r: VectorRecord): LibraryCall {
     target: onehot ? checkedLabels(y, C) : Float32Array.from(y),
     options,
     // reduction 'none': the library lists every class; MONAI has dropped class 0 without background.
-    select: (result) => (typeof result === 'number' ? [result] : Array.from(result).filter((_, t) => !perClass || includeBackground || t % C !== 0)),
+    select: (result) =>
+      typeof result === 'number'
+        ? [result]
+        : Array.from(result).filter((_, t) => !perClass || includeBackground || t % C !== 0),
     refPred: x,
     refTarget: y,
   };
@@ -215,7 +249,15 @@ function kerasCall(r: VectorRecord, loss: 'dice' | 'tversky'): LibraryCall {
   else if (reduction === null) options.reduction = 'none';
   else if (reduction === 'sum') options.reduction = 'sum';
   else throw new Error(`${r.id}: reduction ${String(reduction)} not mapped`);
-  return { loss, pred: Float32Array.from(x), target: Float32Array.from(y), options, select: asList, refPred: x, refTarget: y };
+  return {
+    loss,
+    pred: Float32Array.from(x),
+    target: Float32Array.from(y),
+    options,
+    select: asList,
+    refPred: x,
+    refTarget: y,
+  };
 }
 
 /** Losses whose records another file runs (see ELSEWHERE). */
@@ -275,7 +317,8 @@ describe('the vector files', () => {
 
   it('every loss case is run here, run in the pointwise tests, or deferred with its missing feature', () => {
     const lossIds = new Set(LOSS_RECORDS.map((r) => r.id));
-    for (const id of [...Object.keys(DEFERRED), ...Object.keys(ELSEWHERE)]) expect(lossIds.has(id), `listed id ${id} is a loss record`).toBe(true);
+    for (const id of [...Object.keys(DEFERRED), ...Object.keys(ELSEWHERE)])
+      expect(lossIds.has(id), `listed id ${id} is a loss record`).toBe(true);
     for (const r of LOSS_RECORDS) {
       const places = [RUN.includes(r), r.id in ELSEWHERE, r.id in DEFERRED].filter(Boolean).length;
       expect(places, `${r.id} is in exactly one of run / elsewhere / deferred`).toBe(1);
@@ -301,13 +344,22 @@ describe('the vector files', () => {
     expect((thrown as Unsupported).feature).toBe(feature);
   });
 
-  it.each(RUN.map((r) => [r.id, r] as const))('%s translates, and the float64 reference reproduces it', (_id, record) => {
-    const got = reference(translate(record));
-    expectWithin(got, record, record.expected, (e) => allowedError(record.tolerance, e), 'reference');
-    if (record.recomputed_float64 !== undefined) {
-      expectWithin(got, record, record.recomputed_float64, (e) => 1e-10 + 1e-9 * Math.abs(e), 'reference vs recomputed_float64');
-    }
-  });
+  it.each(RUN.map((r) => [r.id, r] as const))(
+    '%s translates, and the float64 reference reproduces it',
+    (_id, record) => {
+      const got = reference(translate(record));
+      expectWithin(got, record, record.expected, (e) => allowedError(record.tolerance, e), 'reference');
+      if (record.recomputed_float64 !== undefined) {
+        expectWithin(
+          got,
+          record,
+          record.recomputed_float64,
+          (e) => 1e-10 + 1e-9 * Math.abs(e),
+          'reference vs recomputed_float64',
+        );
+      }
+    },
+  );
 });
 
 describe.each(BACKENDS)('vectors on the %s backend', (backend) => {
@@ -322,7 +374,13 @@ describe.each(BACKENDS)('vectors on the %s backend', (backend) => {
     expectWithin(run(k, call), record, record.expected, tolerance, backend);
     if (call.options.reduction !== 'none') {
       // The ...WithGrad twin returns the same loss.
-      expectWithin([LOSSES[call.loss].grad(k, call.pred, call.target, call.options).loss], record, record.expected, tolerance, `${backend} WithGrad`);
+      expectWithin(
+        [LOSSES[call.loss].grad(k, call.pred, call.target, call.options).loss],
+        record,
+        record.expected,
+        tolerance,
+        `${backend} WithGrad`,
+      );
     }
   });
 });

@@ -14,7 +14,9 @@ import { maxAbsRelativeError, relativeError } from './reference/finite-differenc
 
 const BACKENDS: readonly BackendName[] = ['simd', 'scalar', 'js'];
 
-const PRED_VALUES = [0.38574776, 0.08795848, 0.83927506, 0.21592768, 0.44453627, 0.10463644, 0.8793516, 0.65118235, 0.5184219];
+const PRED_VALUES = [
+  0.38574776, 0.08795848, 0.83927506, 0.21592768, 0.44453627, 0.10463644, 0.8793516, 0.65118235, 0.5184219,
+];
 const TARGET_VALUES = [1, 0, 0, 0, 0, 0, 1, 1, 1];
 
 // The literals of the specification (printed to 8 significant digits from a float32 computation).
@@ -55,7 +57,11 @@ function expectClose(got: number, want: number, rel: number, what: string): void
 
 function engineFor(backend: BackendName): Engine {
   if (backend === 'js') return new JsEngine();
-  return new WasmEngine(backend, new WebAssembly.Instance(new WebAssembly.Module(wasmBytes(backend)), {}), DEFAULT_STAGING_BYTES);
+  return new WasmEngine(
+    backend,
+    new WebAssembly.Instance(new WebAssembly.Module(wasmBytes(backend)), {}),
+    DEFAULT_STAGING_BYTES,
+  );
 }
 
 describe('worked example by hand', () => {
@@ -103,7 +109,12 @@ describe.each(BACKENDS)('worked example on the %s backend', (backend) => {
   });
 
   it('smooth 0: coefficient 0.59916145, loss 0.40083855', () => {
-    expectClose(k.diceCoefficient(pred, target, { smooth: 0 }) as number, LITERAL.smooth0.coefficient, REL, 'diceCoefficient');
+    expectClose(
+      k.diceCoefficient(pred, target, { smooth: 0 }) as number,
+      LITERAL.smooth0.coefficient,
+      REL,
+      'diceCoefficient',
+    );
     expectClose(k.diceLoss(pred, target, { smooth: 0 }) as number, LITERAL.smooth0.loss, REL, 'diceLoss');
   });
 
@@ -113,13 +124,24 @@ describe.each(BACKENDS)('worked example on the %s backend', (backend) => {
       const shape = layout === 'NCHW' ? [1, 1, 3, 3] : [1, 3, 3, 1];
       expectClose(k.diceLoss(pred, target, { shape, layout }) as number, LITERAL.smooth1.loss, REL, `${layout} f32`);
       expectClose(k.diceLoss(pred, mask, { shape, layout }) as number, LITERAL.smooth1.loss, REL, `${layout} u8`);
-      expectClose(k.diceCoefficient(pred, mask, { shape, layout, smooth: 0 }) as number, LITERAL.smooth0.coefficient, REL, `${layout} u8 smooth 0`);
+      expectClose(
+        k.diceCoefficient(pred, mask, { shape, layout, smooth: 0 }) as number,
+        LITERAL.smooth0.coefficient,
+        REL,
+        `${layout} u8 smooth 0`,
+      );
     }
   });
 
   it('kernel 1 finds the intersection 2.4347036 and the hand sums P, G and N = 9', () => {
     const engine = engineFor(backend);
-    const { plan, inputs } = planTensors('test', resolveTensorOptions('test', {}), { squared: false, softLabel: false }, pred, target);
+    const { plan, inputs } = planTensors(
+      'test',
+      resolveTensorOptions('test', {}),
+      { squared: false, softLabel: false },
+      pred,
+      target,
+    );
     const job = engine.open('test', plan, inputs, undefined);
     try {
       const [I, P, G, N] = job.stats();
@@ -141,14 +163,16 @@ describe.each(BACKENDS)('worked example on the %s backend', (backend) => {
       expectClose(loss, s === 1 ? LITERAL.smooth1.loss : LITERAL.smooth0.loss, REL, 'loss with the gradient');
       expect(grad).toBeInstanceOf(Float32Array);
       expect(grad.length).toBe(9);
-      expect(maxAbsRelativeError(grad, want), `grad ${Array.from(grad)} vs ${Array.from(want)}`).toBeLessThanOrEqual(REL);
+      expect(maxAbsRelativeError(grad, want), `grad ${Array.from(grad)} vs ${Array.from(want)}`).toBeLessThanOrEqual(
+        REL,
+      );
       // The gradient takes two values: one on the foreground, one on the background.
       expect(want[0]).toBeLessThan(0);
       expect(want[1]).toBeGreaterThan(0);
     });
   }
 
-  it('createLoss gives the same loss and gradient, also into a caller\'s array', () => {
+  it("createLoss gives the same loss and gradient, also into a caller's array", () => {
     const dice = k.createLoss({ loss: 'dice' });
     expectClose(dice.value(pred, target) as number, LITERAL.smooth1.loss, REL, 'value');
     const out = new Float32Array(9);

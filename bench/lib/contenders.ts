@@ -46,12 +46,38 @@ export interface Kernels {
 export function implementations(wasmBackend: string): Implementation[] {
   const wasm = `WASM ${wasmBackend}`;
   return [
-    { id: 'naiveJs', label: 'naive JS loop', description: 'a hand-written loop: one pass for the sums, one for the gradient (softmax per voxel in both), float64' },
-    { id: 'jsBackend', label: 'JS backend (baseline)', description: 'dice-wasm with loadDice({ backend: \'js\' }): the pure TypeScript reference, float64' },
-    { id: 'wasmZeroCopy', label: `${wasm} zero-copy`, description: `dice-wasm with loadDice() (backend '${wasmBackend}'); pred, target and out from k.alloc (after k.reserve), nothing copied` },
-    { id: 'wasmCopyIn', label: `${wasm} copy-in`, description: `dice-wasm with loadDice() (backend '${wasmBackend}'); plain typed arrays, copied into WebAssembly memory each call and the gradient copied out to a plain out array` },
-    { id: 'scalarZeroCopy', label: 'WASM scalar zero-copy', description: 'dice-wasm with loadDice({ backend: \'scalar\' }) (the non-SIMD build), zero-copy like the above' },
-    { id: 'tfjsWasm', label: 'TF.js wasm backend', description: 'TF.js (@tensorflow/tfjs-backend-wasm, single-threaded): tf.valueAndGrad of the same formula with tf ops, then dataSync() of loss and gradient; input tensors made once. softmax4 gets the logits channels-last, [1, n/4, 4] (TF.js\'s layout: tf.softmax works over the last axis only), and a one-hot target' },
+    {
+      id: 'naiveJs',
+      label: 'naive JS loop',
+      description:
+        'a hand-written loop: one pass for the sums, one for the gradient (softmax per voxel in both), float64',
+    },
+    {
+      id: 'jsBackend',
+      label: 'JS backend (baseline)',
+      description: "dice-wasm with loadDice({ backend: 'js' }): the pure TypeScript reference, float64",
+    },
+    {
+      id: 'wasmZeroCopy',
+      label: `${wasm} zero-copy`,
+      description: `dice-wasm with loadDice() (backend '${wasmBackend}'); pred, target and out from k.alloc (after k.reserve), nothing copied`,
+    },
+    {
+      id: 'wasmCopyIn',
+      label: `${wasm} copy-in`,
+      description: `dice-wasm with loadDice() (backend '${wasmBackend}'); plain typed arrays, copied into WebAssembly memory each call and the gradient copied out to a plain out array`,
+    },
+    {
+      id: 'scalarZeroCopy',
+      label: 'WASM scalar zero-copy',
+      description: "dice-wasm with loadDice({ backend: 'scalar' }) (the non-SIMD build), zero-copy like the above",
+    },
+    {
+      id: 'tfjsWasm',
+      label: 'TF.js wasm backend',
+      description:
+        "TF.js (@tensorflow/tfjs-backend-wasm, single-threaded): tf.valueAndGrad of the same formula with tf ops, then dataSync() of loss and gradient; input tensors made once. softmax4 gets the logits channels-last, [1, n/4, 4] (TF.js's layout: tf.softmax works over the last axis only), and a one-hot target",
+    },
   ];
 }
 
@@ -75,11 +101,16 @@ export interface BenchCase {
 
 export const BINARY: BenchCase = {
   id: 'binary',
-  description: '1 class: probabilities in (0, 1) (activation \'none\'), dense Float32Array 0/1 target (~30 % foreground), smooth 1; shape [n]',
+  description:
+    "1 class: probabilities in (0, 1) (activation 'none'), dense Float32Array 0/1 target (~30 % foreground), smooth 1; shape [n]",
   make(n) {
     const { pred, target } = binaryData(n, 0xb1 + n);
     return {
-      n, shape: [n], activation: 'none', pred, target,
+      n,
+      shape: [n],
+      activation: 'none',
+      pred,
+      target,
       naive: (out) => naiveBinaryDice(pred, target, SMOOTH, out),
       tfjs: (id) => tfjsBinaryDice(id, pred, target, SMOOTH),
     };
@@ -88,12 +119,17 @@ export const BINARY: BenchCase = {
 
 export const SOFTMAX4: BenchCase = {
   id: 'softmax4',
-  description: '4 classes: logits, shape [1, 4, n/4], activation \'softmax\', Uint8Array label map of n/4 voxels, smooth 1; loss = mean over the 4 classes',
+  description:
+    "4 classes: logits, shape [1, 4, n/4], activation 'softmax', Uint8Array label map of n/4 voxels, smooth 1; loss = mean over the 4 classes",
   make(n) {
     const classes = 4;
     const { logits, labels, voxels } = softmaxData(n, classes, 0x54 + n);
     return {
-      n, shape: [1, classes, voxels], activation: 'softmax', pred: logits, target: labels,
+      n,
+      shape: [1, classes, voxels],
+      activation: 'softmax',
+      pred: logits,
+      target: labels,
       naive: (out) => naiveSoftmaxDice(logits, labels, classes, SMOOTH, out),
       tfjs: (id) => tfjsSoftmaxDice(id, logits, labels, classes, SMOOTH),
     };
@@ -144,9 +180,10 @@ function libraryZeroCopyContender(id: ImplementationId, kernel: DiceKernel, inst
   kernel.reserve(bytes + RESERVE_SLACK_BYTES); // before any alloc: growing detaches earlier arrays
   const pred = kernel.alloc(Float32Array, instance.n);
   pred.set(instance.pred);
-  const target = instance.target instanceof Float32Array
-    ? kernel.alloc(Float32Array, instance.target.length)
-    : kernel.alloc(Uint8Array, instance.target.length);
+  const target =
+    instance.target instanceof Float32Array
+      ? kernel.alloc(Float32Array, instance.target.length)
+      : kernel.alloc(Uint8Array, instance.target.length);
   target.set(instance.target);
   const out = kernel.alloc(Float32Array, instance.n);
   const options = { shape, activation, smooth: SMOOTH, out };

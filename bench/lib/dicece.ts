@@ -39,7 +39,12 @@ export function diceCEData(shape: number[]): DiceCEInstance {
 
 const SMOOTH = 1;
 
-export function libraryContender(id: string, kernel: DiceKernel, data: DiceCEInstance, zeroCopy: boolean): DiceCEContender {
+export function libraryContender(
+  id: string,
+  kernel: DiceKernel,
+  data: DiceCEInstance,
+  zeroCopy: boolean,
+): DiceCEContender {
   let logits = data.logits;
   let labels = data.labels;
   let out = new Float32Array(logits.length);
@@ -72,7 +77,12 @@ export function tfjsContender(id: string, data: DiceCEInstance): DiceCEContender
   const B = data.shape[0];
   const before = tf.memory().numTensors;
   const x = tf.tensor3d(toChannelsLast(data.logits, B, C, S), [B, S, C]);
-  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(data.labels), 'int32'), C).toFloat().reshape([B, S, C]));
+  const y = tf.tidy(() =>
+    tf
+      .oneHot(tf.tensor1d(Int32Array.from(data.labels), 'int32'), C)
+      .toFloat()
+      .reshape([B, S, C]),
+  );
   const lossOf = (z: tf.Tensor): tf.Scalar => {
     const p = tf.softmax(z);
     const num = tf.add(tf.mul(tf.sum(tf.mul(p, y), 1), 2), SMOOTH);
@@ -104,12 +114,14 @@ export function tfjsContender(id: string, data: DiceCEInstance): DiceCEContender
 
 function toChannelsLast(a: Float32Array, B: number, C: number, S: number): Float32Array {
   const out = new Float32Array(a.length);
-  for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) for (let s = 0; s < S; s++) out[(b * S + s) * C + c] = a[(b * C + c) * S + s];
+  for (let b = 0; b < B; b++)
+    for (let c = 0; c < C; c++) for (let s = 0; s < S; s++) out[(b * S + s) * C + c] = a[(b * C + c) * S + s];
   return out;
 }
 
 function toChannelsFirst(a: Float32Array, B: number, C: number, S: number): Float32Array {
   const out = new Float32Array(a.length);
-  for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) for (let s = 0; s < S; s++) out[(b * C + c) * S + s] = a[(b * S + s) * C + c];
+  for (let b = 0; b < B; b++)
+    for (let c = 0; c < C; c++) for (let s = 0; s < S; s++) out[(b * C + c) * S + s] = a[(b * S + s) * C + c];
   return out;
 }

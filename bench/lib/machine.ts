@@ -40,7 +40,8 @@ export function packageRoot(): string {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest) && readJson(manifest).name === 'dice-wasm') return dir;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('bench: cannot find the dice-wasm package.json above ' + fileURLToPath(import.meta.url));
+    if (parent === dir)
+      throw new Error('bench: cannot find the dice-wasm package.json above ' + fileURLToPath(import.meta.url));
     dir = parent;
   }
 }

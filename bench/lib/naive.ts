@@ -29,7 +29,13 @@ export function naiveBinaryDice(pred: Float32Array, target: Float32Array, smooth
  * the gradient with respect to the logits goes to `grad`. The softmax of each voxel is computed
  * in both loops rather than stored, as a straightforward version would (no n-sized buffer).
  */
-export function naiveSoftmaxDice(logits: Float32Array, labels: Uint8Array, classes: number, smooth: number, grad: Float32Array): number {
+export function naiveSoftmaxDice(
+  logits: Float32Array,
+  labels: Uint8Array,
+  classes: number,
+  smooth: number,
+  grad: Float32Array,
+): number {
   const voxels = labels.length;
   const intersection = new Float64Array(classes);
   const predSum = new Float64Array(classes);
@@ -77,6 +83,6 @@ function softmaxAt(logits: Float32Array, voxels: number, s: number, p: Float64Ar
   let max = -Infinity;
   for (let c = 0; c < p.length; c++) max = Math.max(max, logits[c * voxels + s]);
   let sum = 0;
-  for (let c = 0; c < p.length; c++) sum += (p[c] = Math.exp(logits[c * voxels + s] - max));
+  for (let c = 0; c < p.length; c++) sum += p[c] = Math.exp(logits[c * voxels + s] - max);
   for (let c = 0; c < p.length; c++) p[c] /= sum;
 }

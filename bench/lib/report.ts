@@ -45,7 +45,11 @@ export function sizeLabel(n: number): string {
 
 /** Three significant digits in µs, ms or s. */
 export function formatTime(ms: number): string {
-  const units: Array<[string, number]> = [['µs', 1e-3], ['ms', 1], ['s', 1e3]];
+  const units: Array<[string, number]> = [
+    ['µs', 1e-3],
+    ['ms', 1],
+    ['s', 1e3],
+  ];
   for (let u = 0; u < units.length; u++) {
     const value = Number((ms / units[u][1]).toPrecision(3));
     if (value < 1000 || u === units.length - 1) return `${value.toPrecision(3)} ${units[u][0]}`;
@@ -68,31 +72,59 @@ export function caseTable(result: CaseResult, implementations: readonly Implemen
   const labels = [...implementations.map((i) => i.label), `${wasm} vs TF.js`, 'samples per implementation'];
   const labelWidth = Math.max(...labels.map((l) => l.length)) + 2;
   const cellWidth = 22;
-  const row = (label: string, cells: string[]) => label.padEnd(labelWidth) + cells.map((c) => c.padEnd(cellWidth)).join('').trimEnd();
+  const row = (label: string, cells: string[]) =>
+    label.padEnd(labelWidth) +
+    cells
+      .map((c) => c.padEnd(cellWidth))
+      .join('')
+      .trimEnd();
   const sizes = result.sizes;
-  const header = row('', sizes.map((s) => `n = ${s.label}`));
+  const header = row(
+    '',
+    sizes.map((s) => `n = ${s.label}`),
+  );
   const lines: string[] = [];
   lines.push(`${result.id}: ${result.description}`);
   lines.push('');
   lines.push('Median time per call, and speed-up vs the JS backend (its median / this median):');
   lines.push(header);
   for (const impl of implementations) {
-    lines.push(row(impl.label, sizes.map((s) => {
-      const r = s.results[impl.id];
-      return r ? `${formatTime(r.medianMs).padStart(9)}  ${formatRatio(r.speedupVsJsBackend).padStart(6)}` : '—';
-    })));
+    lines.push(
+      row(
+        impl.label,
+        sizes.map((s) => {
+          const r = s.results[impl.id];
+          return r ? `${formatTime(r.medianMs).padStart(9)}  ${formatRatio(r.speedupVsJsBackend).padStart(6)}` : '—';
+        }),
+      ),
+    );
   }
-  lines.push(row(`${wasm} vs TF.js`, sizes.map((s) => `${''.padStart(9)}  ${formatRatio(s.wasmZeroCopyVsTfjs).padStart(6)}`)));
-  lines.push(row('samples per implementation', sizes.map((s) => String(Math.min(...Object.values(s.results).map((r) => r.samples))))));
+  lines.push(
+    row(
+      `${wasm} vs TF.js`,
+      sizes.map((s) => `${''.padStart(9)}  ${formatRatio(s.wasmZeroCopyVsTfjs).padStart(6)}`),
+    ),
+  );
+  lines.push(
+    row(
+      'samples per implementation',
+      sizes.map((s) => String(Math.min(...Object.values(s.results).map((r) => r.samples)))),
+    ),
+  );
   lines.push('');
   lines.push('Relative difference from the JS backend: loss, gradient (max |Δgrad| / max |grad|):');
   lines.push(header);
   for (const impl of implementations) {
     if (impl.id === 'jsBackend') continue;
-    lines.push(row(impl.label, sizes.map((s) => {
-      const r = s.results[impl.id];
-      return r ? `${formatError(r.lossRelErrVsJsBackend)}, ${formatError(r.gradRelErrVsJsBackend)}` : '—';
-    })));
+    lines.push(
+      row(
+        impl.label,
+        sizes.map((s) => {
+          const r = s.results[impl.id];
+          return r ? `${formatError(r.lossRelErrVsJsBackend)}, ${formatError(r.gradRelErrVsJsBackend)}` : '—';
+        }),
+      ),
+    );
   }
   return lines.join('\n');
 }
@@ -110,17 +142,35 @@ export function writeJson(path: string, data: unknown): void {
  * then the fewest samples any implementation of a size had.
  */
 export function sizesTable<Size extends { label: string }>(
-  title: string, sizes: readonly Size[], header: (size: Size) => string, implementations: readonly { id: string; label: string }[],
-  cell: (size: Size, id: string) => string, samples: (size: Size) => number, cellWidth: number,
+  title: string,
+  sizes: readonly Size[],
+  header: (size: Size) => string,
+  implementations: readonly { id: string; label: string }[],
+  cell: (size: Size, id: string) => string,
+  samples: (size: Size) => number,
+  cellWidth: number,
 ): string {
   const samplesLabel = 'samples per implementation';
   const labelWidth = Math.max(samplesLabel.length, ...implementations.map((i) => i.label.length)) + 2;
-  const row = (label: string, cells: string[]) => label.padEnd(labelWidth) + cells.map((c) => c.padEnd(cellWidth)).join('').trimEnd();
+  const row = (label: string, cells: string[]) =>
+    label.padEnd(labelWidth) +
+    cells
+      .map((c) => c.padEnd(cellWidth))
+      .join('')
+      .trimEnd();
   return [
     title,
     row('', sizes.map(header)),
-    ...implementations.map((impl) => row(impl.label, sizes.map((s) => cell(s, impl.id)))),
-    row(samplesLabel, sizes.map((s) => String(samples(s)))),
+    ...implementations.map((impl) =>
+      row(
+        impl.label,
+        sizes.map((s) => cell(s, impl.id)),
+      ),
+    ),
+    row(
+      samplesLabel,
+      sizes.map((s) => String(samples(s))),
+    ),
   ].join('\n');
 }
 

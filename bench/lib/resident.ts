@@ -10,14 +10,26 @@ export interface Resident {
 }
 
 /** Reserves room for all three first (so that no alloc grows the memory after another), then copies pred and target in. */
-export function residentCopies(runner: DiceKernel | DicePool, pred: Float32Array, target: Float32Array | Uint8Array): Resident {
+export function residentCopies(
+  runner: DiceKernel | DicePool,
+  pred: Float32Array,
+  target: Float32Array | Uint8Array,
+): Resident {
   runner.reserve(2 * pred.byteLength + target.byteLength + (8 << 20));
   const resident = {
     pred: runner.alloc(Float32Array, pred.length),
-    target: target instanceof Float32Array ? runner.alloc(Float32Array, target.length) : runner.alloc(Uint8Array, target.length),
+    target:
+      target instanceof Float32Array
+        ? runner.alloc(Float32Array, target.length)
+        : runner.alloc(Uint8Array, target.length),
     out: runner.alloc(Float32Array, pred.length),
   };
   resident.pred.set(pred);
   resident.target.set(target);
-  return { ...resident, free: () => { for (const array of [resident.pred, resident.target, resident.out]) runner.free(array); } };
+  return {
+    ...resident,
+    free: () => {
+      for (const array of [resident.pred, resident.target, resident.out]) runner.free(array);
+    },
+  };
 }

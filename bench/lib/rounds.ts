@@ -18,7 +18,12 @@ export interface Timed {
  * contender; else what to print), then times them all round-robin. Returns each contender's
  * summary by id, or null after printing the first disagreement and setting the exit code.
  */
-export function agreeThenTime<C extends Runnable>(label: string, contenders: readonly C[], schedule: Schedule, disagreement: (c: C) => string | null): Map<string, Timed> | null {
+export function agreeThenTime<C extends Runnable>(
+  label: string,
+  contenders: readonly C[],
+  schedule: Schedule,
+  disagreement: (c: C) => string | null,
+): Map<string, Timed> | null {
   progress(`${label}: agreement check`);
   for (const c of contenders) {
     const why = disagreement(c);
@@ -31,8 +36,20 @@ export function agreeThenTime<C extends Runnable>(label: string, contenders: rea
   progress(`${label}: timing ${contenders.length} implementations round-robin (≥ ${schedule.minSamples} samples)`);
   const measured = measureRoundRobin(contenders, schedule);
   const baseline = measured.get(contenders[0].id)!.medianMs;
-  return new Map(contenders.map((c) => {
-    const m = measured.get(c.id)!;
-    return [c.id, { medianMs: m.medianMs, q1Ms: m.q1Ms, q3Ms: m.q3Ms, minMs: m.minMs, samples: m.samplesMs.length, speedup: baseline / m.medianMs }];
-  }));
+  return new Map(
+    contenders.map((c) => {
+      const m = measured.get(c.id)!;
+      return [
+        c.id,
+        {
+          medianMs: m.medianMs,
+          q1Ms: m.q1Ms,
+          q3Ms: m.q3Ms,
+          minMs: m.minMs,
+          samples: m.samplesMs.length,
+          speedup: baseline / m.medianMs,
+        },
+      ];
+    }),
+  );
 }

@@ -28,7 +28,12 @@ export async function setUpTfjs(): Promise<TfjsInfo> {
 }
 
 /** Loss of a binary prediction `[n]` against a dense 0/1 target, written with tf ops. */
-export function tfjsBinaryDice(id: ImplementationId, pred: Float32Array, target: Float32Array, smooth: number): Contender {
+export function tfjsBinaryDice(
+  id: ImplementationId,
+  pred: Float32Array,
+  target: Float32Array,
+  smooth: number,
+): Contender {
   return tfjsContender(id, () => {
     const x = tf.tensor1d(pred);
     const y = tf.tensor1d(target);
@@ -47,11 +52,22 @@ export function tfjsBinaryDice(id: ImplementationId, pred: Float32Array, target:
  * same numbers as the channels-first `[1, C, S]` the others get, transposed once outside the
  * timed region) and the target is one-hot `[1, S, C]`, also made once.
  */
-export function tfjsSoftmaxDice(id: ImplementationId, logits: Float32Array, labels: Uint8Array, classes: number, smooth: number): Contender {
+export function tfjsSoftmaxDice(
+  id: ImplementationId,
+  logits: Float32Array,
+  labels: Uint8Array,
+  classes: number,
+  smooth: number,
+): Contender {
   const voxels = labels.length;
   return tfjsContender(id, () => {
     const x = tf.tensor3d(channelsLast(logits, classes, voxels), [1, voxels, classes]);
-    const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(labels), 'int32'), classes).toFloat().reshape([1, voxels, classes]));
+    const y = tf.tidy(() =>
+      tf
+        .oneHot(tf.tensor1d(Int32Array.from(labels), 'int32'), classes)
+        .toFloat()
+        .reshape([1, voxels, classes]),
+    );
     const lossOf = (z: tf.Tensor): tf.Scalar => {
       const p = tf.softmax(z);
       const intersection = tf.sum(tf.mul(p, y), 1); // [1, C]: one term per (sample, class)

@@ -84,22 +84,31 @@ function* turns(count: number, schedule: Schedule, beforeTimed: () => void = () 
   beforeTimed();
   // The same number of samples for every contender: one per round.
   const start = performance.now();
-  for (let round = 0; round < schedule.maxSamples && (round < schedule.minSamples || performance.now() - start < schedule.budgetMs); round++) {
+  for (
+    let round = 0;
+    round < schedule.maxSamples && (round < schedule.minSamples || performance.now() - start < schedule.budgetMs);
+    round++
+  ) {
     nextOrder(order, random);
     for (const index of order) yield { index, timed: true };
   }
 }
 
 /** Warms up, then times `contenders` round-robin according to `schedule` (one call per sample, or warm batches). */
-export function measureRoundRobin(contenders: readonly Runnable[], schedule: Schedule, warm = false): Map<string, Measurement> {
+export function measureRoundRobin(
+  contenders: readonly Runnable[],
+  schedule: Schedule,
+  warm = false,
+): Map<string, Measurement> {
   // Calls per sample: 1, or (warm) as many as fill WARM_BATCH_MS at the contender's speed after the warm-up.
   const calls = contenders.map(() => 1);
-  const calibrate = () => contenders.forEach((c, i) => {
-    if (!warm) return;
-    const t0 = performance.now();
-    sink += c.run();
-    calls[i] = Math.max(1, Math.round(WARM_BATCH_MS / Math.max(performance.now() - t0, 1e-3)));
-  });
+  const calibrate = () =>
+    contenders.forEach((c, i) => {
+      if (!warm) return;
+      const t0 = performance.now();
+      sink += c.run();
+      calls[i] = Math.max(1, Math.round(WARM_BATCH_MS / Math.max(performance.now() - t0, 1e-3)));
+    });
   const samples = contenders.map(() => [] as number[]);
   for (const { index, timed } of turns(contenders.length, schedule, calibrate)) {
     const t0 = performance.now();
@@ -120,7 +129,10 @@ export interface AsyncRunnable {
  * measureRoundRobin for contenders that may return promises: each call is timed from its start
  * until its promise settles, one call at a time, single calls only (no warm batches).
  */
-export async function measureRoundRobinAsync(contenders: readonly AsyncRunnable[], schedule: Schedule): Promise<Map<string, Measurement>> {
+export async function measureRoundRobinAsync(
+  contenders: readonly AsyncRunnable[],
+  schedule: Schedule,
+): Promise<Map<string, Measurement>> {
   const samples = contenders.map(() => [] as number[]);
   for (const { index, timed } of turns(contenders.length, schedule)) {
     const t0 = performance.now();

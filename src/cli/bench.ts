@@ -31,14 +31,27 @@ export function runBench(argv: readonly string[]): number {
   const compiled = join(root, 'build', 'bench', 'bench');
   const tsc = resolveFrom(root, 'typescript/bin/tsc');
   if (!existsSync(join(root, 'bench', 'dice.bench.ts')) || tsc === null) {
-    process.stderr.write(`dice-wasm bench: the benchmark suite is not here (${join(root, 'bench')}); it is part of the repository: clone it, then npm install && npm run bench\n`);
+    process.stderr.write(
+      `dice-wasm bench: the benchmark suite is not here (${join(root, 'bench')}); it is part of the repository: clone it, then npm install && npm run bench\n`,
+    );
     return 1;
   }
   const node = (args: string[]) => spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' }).status ?? 1;
-  const steps: string[][] = [[tsc, '-p', join(root, 'bench', 'tsconfig.json')], [join(compiled, 'dice.bench.js'), ...argv]];
+  const steps: string[][] = [
+    [tsc, '-p', join(root, 'bench', 'tsconfig.json')],
+    [join(compiled, 'dice.bench.js'), ...argv],
+  ];
   const full = argv.length === 0;
   if (full) {
-    for (const step of ['chart.js', 'confusion.bench.js', 'surface.bench.js', 'losses.bench.js', 'lovasz.bench.js', 'tfjs-train.bench.js']) steps.push([join(compiled, step)]);
+    for (const step of [
+      'chart.js',
+      'confusion.bench.js',
+      'surface.bench.js',
+      'losses.bench.js',
+      'lovasz.bench.js',
+      'tfjs-train.bench.js',
+    ])
+      steps.push([join(compiled, step)]);
   }
   for (const step of steps) {
     const status = node(step);

@@ -2,7 +2,9 @@
 // case timed on the WebAssembly and TypeScript backends.
 import { loadDice } from '../runtime/load.js';
 
-const WORKED_PRED = [0.38574776, 0.08795848, 0.83927506, 0.21592768, 0.44453627, 0.10463644, 0.8793516, 0.65118235, 0.5184219];
+const WORKED_PRED = [
+  0.38574776, 0.08795848, 0.83927506, 0.21592768, 0.44453627, 0.10463644, 0.8793516, 0.65118235, 0.5184219,
+];
 const WORKED_TARGET = [1, 0, 0, 0, 0, 0, 1, 1, 1];
 
 export async function demo(print: (line: string) => void): Promise<void> {
@@ -16,7 +18,9 @@ export async function demo(print: (line: string) => void): Promise<void> {
     const coefficient = k.diceCoefficient(pred, target) as number;
     const loss = k.diceLoss(pred, target) as number;
     const unsmoothed = k.diceLoss(pred, target, { smooth: 0 }) as number;
-    print(`  ${k.backend.padEnd(6)} coefficient ${coefficient.toFixed(8)}  loss ${loss.toFixed(8)}  loss (smooth 0) ${unsmoothed.toFixed(8)}`);
+    print(
+      `  ${k.backend.padEnd(6)} coefficient ${coefficient.toFixed(8)}  loss ${loss.toFixed(8)}  loss (smooth 0) ${unsmoothed.toFixed(8)}`,
+    );
   }
 
   const shape = [1, 4, 512, 512];
@@ -52,7 +56,7 @@ function syntheticCase(shape: number[]): { logits: Float32Array; labels: Uint8Ar
   const labels = new Uint8Array(H * W);
   const logits = new Float32Array(C * H * W);
   let seed = 12345;
-  const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       const s = y * W + x;

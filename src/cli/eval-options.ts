@@ -102,11 +102,19 @@ export function parseEvalOptions(argv: readonly string[]): EvalOptions | null {
   const { values, positionals } = parsed;
   if (values.help) return null;
   if (positionals.length !== 2) {
-    throw new UsageError(`eval takes two paths, PRED and TRUTH; got ${positionals.length}${positionals.length > 2 ? ` (${positionals.join(' ')})` : ''}`);
+    throw new UsageError(
+      `eval takes two paths, PRED and TRUTH; got ${positionals.length}${positionals.length > 2 ? ` (${positionals.join(' ')})` : ''}`,
+    );
   }
-  const metrics = (values.metrics ?? 'dice,iou').split(',').map((m) => m.trim()).filter((m) => m !== '');
+  const metrics = (values.metrics ?? 'dice,iou')
+    .split(',')
+    .map((m) => m.trim())
+    .filter((m) => m !== '');
   const surfaceMetrics = metrics.filter(isSurfaceMetric);
-  checkMetrics(metrics.filter((m) => !isSurfaceMetric(m)), surfaceMetrics);
+  checkMetrics(
+    metrics.filter((m) => !isSurfaceMetric(m)),
+    surfaceMetrics,
+  );
   const raw = rawFormat(values.shape, values.dtype);
   const empty = oneOf('--empty', values.empty ?? 'nan', EMPTY_POLICIES);
   const surface = surfaceOptions(surfaceMetrics, values, empty);
@@ -142,7 +150,10 @@ function checkMetrics(overlap: string[], surface: string[]): void {
     if (overlap.length > 0 || surface.length === 0) {
       const entries = resolveMetricNames('eval', overlap, '--metrics');
       const perSample = entries.find((e) => e.id === 'generalizedDice');
-      if (perSample) throw new UsageError(`--metrics: '${perSample.key}' is one score per case, not per class; eval reports per-class metrics`);
+      if (perSample)
+        throw new UsageError(
+          `--metrics: '${perSample.key}' is one score per case, not per class; eval reports per-class metrics`,
+        );
     }
     if (surface.length > 0) resolveSurfaceMetricNames('eval', surface, '--metrics');
   } catch (error) {
@@ -155,19 +166,30 @@ function checkMetrics(overlap: string[], surface: string[]): void {
 type SurfaceFlags = Pick<EvalOptions, 'spacing' | 'tolerance' | 'percentile'>;
 
 /** --spacing, --tolerance and --percentile, each checked against the surface metrics asked for. */
-function surfaceOptions(surface: readonly string[], values: { spacing?: string; tolerance?: string; percentile?: string }, empty: string): SurfaceFlags {
+function surfaceOptions(
+  surface: readonly string[],
+  values: { spacing?: string; tolerance?: string; percentile?: string },
+  empty: string,
+): SurfaceFlags {
   const asked = (id: string) => surface.some((m) => resolveSurfaceMetricNames('eval', [m])[0].id === id);
   const distance = surface.find((m) => resolveSurfaceMetricNames('eval', [m])[0].id !== 'nsd');
   if (empty === 'one' && distance !== undefined) {
-    throw new UsageError(`--empty one scores an empty prediction of an empty truth 1, which is not a distance ('${distance}'); use --empty zero (distance 0), or ask for nsd alone`);
+    throw new UsageError(
+      `--empty one scores an empty prediction of an empty truth 1, which is not a distance ('${distance}'); use --empty zero (distance 0), or ask for nsd alone`,
+    );
   }
   if (asked('nsd') && values.tolerance === undefined) {
-    throw new UsageError('nsd needs --tolerance T: the distance (spacing units, as --spacing or the NIfTI header) within which a surface voxel counts as matched');
+    throw new UsageError(
+      'nsd needs --tolerance T: the distance (spacing units, as --spacing or the NIfTI header) within which a surface voxel counts as matched',
+    );
   }
-  if (!asked('nsd') && values.tolerance !== undefined) throw new UsageError('--tolerance is for nsd, which --metrics does not ask for');
-  if (!asked('hausdorff95') && values.percentile !== undefined) throw new UsageError('--percentile is for hd95, which --metrics does not ask for');
+  if (!asked('nsd') && values.tolerance !== undefined)
+    throw new UsageError('--tolerance is for nsd, which --metrics does not ask for');
+  if (!asked('hausdorff95') && values.percentile !== undefined)
+    throw new UsageError('--percentile is for hd95, which --metrics does not ask for');
   const percentile = values.percentile === undefined ? 95 : finite('--percentile', values.percentile);
-  if (percentile < 0 || percentile > 100) throw new UsageError(`--percentile must be between 0 and 100; got '${values.percentile}'`);
+  if (percentile < 0 || percentile > 100)
+    throw new UsageError(`--percentile must be between 0 and 100; got '${values.percentile}'`);
   return {
     spacing: values.spacing === undefined ? null : spacingOf(values.spacing),
     tolerance: values.tolerance === undefined ? null : nonNegative('--tolerance', values.tolerance),
@@ -179,21 +201,25 @@ function spacingOf(text: string): number[] {
   const parts = text.split(',').map((p) => p.trim());
   const bad = parts.find((p) => !(p !== '' && Number.isFinite(Number(p)) && Number(p) > 0));
   if (bad !== undefined) {
-    throw new UsageError(`--spacing must be numbers > 0 separated by commas, one per axis of the files in their axis order (e.g. 0.8,0.8,2.5); got '${text}' (${bad === '' ? 'an empty value' : `'${bad}'`} is not)`);
+    throw new UsageError(
+      `--spacing must be numbers > 0 separated by commas, one per axis of the files in their axis order (e.g. 0.8,0.8,2.5); got '${text}' (${bad === '' ? 'an empty value' : `'${bad}'`} is not)`,
+    );
   }
   return parts.map(Number);
 }
 
 function rawFormat(shape: string | undefined, dtype: string | undefined): RawFormat | null {
   if (shape === undefined && dtype === undefined) return null;
-  if (shape === undefined || dtype === undefined) throw new UsageError('raw binary files need both --shape and --dtype');
+  if (shape === undefined || dtype === undefined)
+    throw new UsageError('raw binary files need both --shape and --dtype');
   const dims = shape.split(/[,x×]/).map((d) => integer('--shape', d.trim(), 1));
   return { shape: dims, dtype: oneOf('--dtype', dtype, DTYPE_NAMES) as Dtype };
 }
 
 function integer(option: string, text: string, min: number): number {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isSafeInteger(value) || value < min) throw new UsageError(`${option} must be an integer ≥ ${min}; got '${text}'`);
+  if (text.trim() === '' || !Number.isSafeInteger(value) || value < min)
+    throw new UsageError(`${option} must be an integer ≥ ${min}; got '${text}'`);
   return value;
 }
 

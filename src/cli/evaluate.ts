@@ -38,20 +38,33 @@ export interface EvalReport {
 }
 
 /** A pair counted (and measured), or why it could not be. Structured-cloneable: workers send it back as is. */
-export type Counted = { pair: Pair; counts: ConfusionCounts; surface: SurfaceValues | null } | { pair: Pair; error: string };
+export type Counted =
+  | { pair: Pair; counts: ConfusionCounts; surface: SurfaceValues | null }
+  | { pair: Pair; error: string };
 
 /**
  * Counts every pair (on `opts.threads` worker threads when there is more than one pair, see
  * parallel.ts), then reports them in the order of `pairs`.
  */
-export async function evaluatePairs(k: DiceKernel, pairs: readonly Pair[], opts: EvalOptions, onCase: () => void): Promise<EvalReport> {
-  const counted = opts.threads > 1 && pairs.length > 1
-    ? await countInWorkers(pairs, opts, k, onCase)
-    : await countInTurn(k, pairs, opts, onCase);
+export async function evaluatePairs(
+  k: DiceKernel,
+  pairs: readonly Pair[],
+  opts: EvalOptions,
+  onCase: () => void,
+): Promise<EvalReport> {
+  const counted =
+    opts.threads > 1 && pairs.length > 1
+      ? await countInWorkers(pairs, opts, k, onCase)
+      : await countInTurn(k, pairs, opts, onCase);
   return report(counted, opts);
 }
 
-export async function countInTurn(k: DiceKernel, pairs: readonly Pair[], opts: EvalOptions, onCase: () => void): Promise<Counted[]> {
+export async function countInTurn(
+  k: DiceKernel,
+  pairs: readonly Pair[],
+  opts: EvalOptions,
+  onCase: () => void,
+): Promise<Counted[]> {
   const counted: Counted[] = [];
   for (const pair of pairs) {
     counted.push(await countPair(k, pair, opts));
@@ -61,20 +74,29 @@ export async function countInTurn(k: DiceKernel, pairs: readonly Pair[], opts: E
 }
 
 export async function countPair(k: DiceKernel, pair: Pair, opts: EvalOptions): Promise<Counted> {
-  if (pair.pred === null) return { pair, error: `no prediction: ${pair.truth} has no file of the same name in ${opts.pred}` };
-  if (pair.truth === null) return { pair, error: `no truth: ${pair.pred} has no file of the same name in ${opts.truth}` };
+  if (pair.pred === null)
+    return { pair, error: `no prediction: ${pair.truth} has no file of the same name in ${opts.pred}` };
+  if (pair.truth === null)
+    return { pair, error: `no truth: ${pair.pred} has no file of the same name in ${opts.truth}` };
   try {
     // Both files are read at once; when both fail, the prediction's error is reported, whichever failed first.
-    const [pred, truth] = (await Promise.allSettled([labelsOf(pair.pred, opts, opts.threshold), labelsOf(pair.truth, opts, null)])).map((read) => {
+    const [pred, truth] = (
+      await Promise.allSettled([labelsOf(pair.pred, opts, opts.threshold), labelsOf(pair.truth, opts, null)])
+    ).map((read) => {
       if (read.status === 'rejected') throw read.reason;
       return read.value;
     });
-    const predShape = trimShape(pred.shape), truthShape = trimShape(truth.shape);
+    const predShape = trimShape(pred.shape),
+      truthShape = trimShape(truth.shape);
     if (formatShape(predShape) !== formatShape(truthShape)) {
       const what = /\.nii(\.gz)?$/i.test(pair.pred) ? 'NIfTI dimensions differ' : 'shapes differ';
-      return { pair, error: `${what}: ${pair.pred} is ${formatShape(predShape)}, ${pair.truth} is ${formatShape(truthShape)}` };
+      return {
+        pair,
+        error: `${what}: ${pair.pred} is ${formatShape(predShape)}, ${pair.truth} is ${formatShape(truthShape)}`,
+      };
     }
-    const numClasses = opts.numClasses ?? Math.max(maxLabel(pred.labels, null), maxLabel(truth.labels, opts.ignoreIndex)) + 1;
+    const numClasses =
+      opts.numClasses ?? Math.max(maxLabel(pred.labels, null), maxLabel(truth.labels, opts.ignoreIndex)) + 1;
     const counts = k.confusion(pred.labels, truth.labels, { numClasses, ignoreIndex: opts.ignoreIndex });
     const surface = opts.surfaceMetrics.length > 0 ? surfaceValues(k, pred, truth, pair.truth, numClasses, opts) : null;
     return { pair, counts, surface };
@@ -91,7 +113,9 @@ async function labelsOf(path: string, opts: EvalOptions, threshold: number | nul
   } catch (error) {
     if (error instanceof FileError) throw new Error(`${path} ${error.message}`);
     const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(`${path} cannot be read${code ? ` (${code})` : ''}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `${path} cannot be read${code ? ` (${code})` : ''}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
@@ -100,12 +124,20 @@ type Measured = Extract<Counted, { counts: ConfusionCounts }>;
 function report(counted: readonly Counted[], opts: EvalOptions): EvalReport {
   const ok = counted.filter((c): c is Measured => 'counts' in c);
   const C = opts.numClasses ?? Math.max(1, ...ok.map((c) => c.counts.numClasses));
-  const stacked = stack(ok.map((c) => c.counts), C);
+  const stacked = stack(
+    ok.map((c) => c.counts),
+    C,
+  );
   const first = opts.includeBackground ? 0 : 1;
   const classes = [...Array(C).keys()].filter((c) => c >= first && (opts.numClasses !== null || occurs(stacked, c)));
   const fromCounts = opts.metrics.filter((m) => !opts.surfaceMetrics.includes(m));
   const values: Record<string, Float64Array> = {
-    ...(ok.length === 0 || fromCounts.length === 0 ? {} : metricsFromCounts(stacked, { metrics: fromCounts, empty: opts.empty, beta: opts.beta }) as Record<string, Float64Array>),
+    ...(ok.length === 0 || fromCounts.length === 0
+      ? {}
+      : (metricsFromCounts(stacked, { metrics: fromCounts, empty: opts.empty, beta: opts.beta }) as Record<
+          string,
+          Float64Array
+        >)),
     ...stackSurfaces(ok, C, opts),
   };
 
@@ -114,13 +146,25 @@ function report(counted: readonly Counted[], opts: EvalOptions): EvalReport {
     const base = { name: c.pair.name, pred: c.pair.pred, truth: c.pair.truth };
     if ('error' in c) return { ...base, classes: {}, error: c.error };
     const b = row++;
-    const perClass = Object.fromEntries(classes.map((label) => [String(label), Object.fromEntries(opts.metrics.map((m) => [m, values[m][b * C + label]]))]));
+    const perClass = Object.fromEntries(
+      classes.map((label) => [
+        String(label),
+        Object.fromEntries(opts.metrics.map((m) => [m, values[m][b * C + label]])),
+      ]),
+    );
     return { ...base, ...(c.surface === null ? {} : { spacing: c.surface.spacing }), classes: perClass };
   });
-  const summary = Object.fromEntries(classes.map((label) => [String(label), Object.fromEntries(opts.metrics.map((m) => {
-    const column = Array.from({ length: ok.length }, (_, b) => values[m][b * C + label]);
-    return [m, summarise(column)];
-  }))]));
+  const summary = Object.fromEntries(
+    classes.map((label) => [
+      String(label),
+      Object.fromEntries(
+        opts.metrics.map((m) => {
+          const column = Array.from({ length: ok.length }, (_, b) => values[m][b * C + label]);
+          return [m, summarise(column)];
+        }),
+      ),
+    ]),
+  );
   return { classes, metrics: opts.metrics, cases, summary };
 }
 
@@ -130,7 +174,14 @@ function report(counted: readonly Counted[], opts: EvalOptions): EvalReport {
  */
 function stack(all: readonly ConfusionCounts[], C: number): ConfusionCounts {
   const n = all.length * C;
-  const out = { tp: new Float64Array(n), fp: new Float64Array(n), fn: new Float64Array(n), tn: new Float64Array(n), numSamples: all.length, numClasses: C };
+  const out = {
+    tp: new Float64Array(n),
+    fp: new Float64Array(n),
+    fn: new Float64Array(n),
+    tn: new Float64Array(n),
+    numSamples: all.length,
+    numClasses: C,
+  };
   all.forEach((counts, b) => {
     const voxels = counts.tp[0] + counts.fp[0] + counts.fn[0] + counts.tn[0];
     out.tn.fill(voxels, b * C, (b + 1) * C);
@@ -150,11 +201,13 @@ function stack(all: readonly ConfusionCounts[], C: number): ConfusionCounts {
  */
 function stackSurfaces(ok: readonly Measured[], C: number, opts: EvalOptions): Record<string, Float64Array> {
   const bothEmpty = withEmptyPolicy(Number.NaN, 0, 0, 0, opts.empty);
-  return Object.fromEntries(opts.surfaceMetrics.map((m) => {
-    const table = new Float64Array(ok.length * C).fill(bothEmpty);
-    ok.forEach((c, b) => table.set((c.surface as SurfaceValues).values[m], b * C));
-    return [m, table];
-  }));
+  return Object.fromEntries(
+    opts.surfaceMetrics.map((m) => {
+      const table = new Float64Array(ok.length * C).fill(bothEmpty);
+      ok.forEach((c, b) => table.set((c.surface as SurfaceValues).values[m], b * C));
+      return [m, table];
+    }),
+  );
 }
 
 /** Whether label c is in some prediction or truth. */

@@ -35,12 +35,18 @@ async function main(argv: string[]): Promise<number> {
     await demo((line) => process.stdout.write(`${line}\n`));
     return 0;
   }
-  process.stderr.write(command === undefined ? USAGE : `dice-wasm: unknown command or argument '${[command, ...rest].join(' ')}'\n\n${USAGE}`);
+  process.stderr.write(
+    command === undefined
+      ? USAGE
+      : `dice-wasm: unknown command or argument '${[command, ...rest].join(' ')}'\n\n${USAGE}`,
+  );
   return 2;
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (error: unknown) => {
     process.stderr.write(`dice-wasm: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;

@@ -27,7 +27,9 @@ export interface Pairs {
 export async function findPairs(pred: string, truth: string, acceptAny: boolean): Promise<Pairs> {
   const [predIsDir, truthIsDir] = await Promise.all([isDirectory(pred), isDirectory(truth)]);
   if (predIsDir !== truthIsDir && (await exists(predIsDir ? truth : pred))) {
-    throw new UsageError(`PRED and TRUTH must both be files or both be directories; ${predIsDir ? pred : truth} is a directory and ${predIsDir ? truth : pred} is not`);
+    throw new UsageError(
+      `PRED and TRUTH must both be files or both be directories; ${predIsDir ? pred : truth} is a directory and ${predIsDir ? truth : pred} is not`,
+    );
   }
   if (!predIsDir || !truthIsDir) {
     const name = pred.split(/[\\/]/).pop() ?? pred;
@@ -36,20 +38,28 @@ export async function findPairs(pred: string, truth: string, acceptAny: boolean)
   const [predFiles, truthFiles] = await Promise.all([listFiles(pred), listFiles(truth)]);
   const names = [...new Set([...predFiles, ...truthFiles])].sort();
   const skipped = acceptAny ? [] : names.filter((name) => !isKnownFormat(name));
-  const pairs = names.filter((name) => acceptAny || isKnownFormat(name)).map((name) => ({
-    name,
-    pred: predFiles.has(name) ? join(pred, name) : null,
-    truth: truthFiles.has(name) ? join(truth, name) : null,
-  }));
+  const pairs = names
+    .filter((name) => acceptAny || isKnownFormat(name))
+    .map((name) => ({
+      name,
+      pred: predFiles.has(name) ? join(pred, name) : null,
+      truth: truthFiles.has(name) ? join(truth, name) : null,
+    }));
   return { pairs, directories: true, skipped };
 }
 
 async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isDirectory(), () => false);
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function listFiles(dir: string): Promise<Set<string>> {

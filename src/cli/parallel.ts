@@ -13,44 +13,57 @@ import { countPair, type Counted } from './evaluate.js';
 import type { Pair } from './pairs.js';
 
 /** A request to a worker, and its answer. */
-export interface CountRequest { index: number; pair: Pair; opts: EvalOptions }
-export interface CountAnswer { index: number; counted: Counted }
+export interface CountRequest {
+  index: number;
+  pair: Pair;
+  opts: EvalOptions;
+}
+export interface CountAnswer {
+  index: number;
+  counted: Counted;
+}
 
-export async function countInWorkers(pairs: readonly Pair[], opts: EvalOptions, k: DiceKernel, onCase: () => void): Promise<Counted[]> {
+export async function countInWorkers(
+  pairs: readonly Pair[],
+  opts: EvalOptions,
+  k: DiceKernel,
+  onCase: () => void,
+): Promise<Counted[]> {
   const results: (Counted | undefined)[] = new Array(pairs.length);
   let next = 0;
   const finish = (index: number, counted: Counted) => {
     results[index] = counted;
     onCase();
   };
-  const runWorker = () => new Promise<void>((done) => {
-    const worker = new Worker(new URL('./eval-worker.js', import.meta.url));
-    let held = -1;
-    const give = () => {
-      if (next >= pairs.length) {
+  const runWorker = () =>
+    new Promise<void>((done) => {
+      const worker = new Worker(new URL('./eval-worker.js', import.meta.url));
+      let held = -1;
+      const give = () => {
+        if (next >= pairs.length) {
+          held = -1;
+          void worker.terminate().then(() => done());
+          return;
+        }
+        held = next++;
+        worker.postMessage({ index: held, pair: pairs[held], opts } satisfies CountRequest);
+      };
+      worker.on('message', ({ index, counted }: CountAnswer) => {
+        finish(index, counted);
+        give();
+      });
+      worker.on('error', (error) => {
+        if (held >= 0) finish(held, { pair: pairs[held], error: `worker thread failed: ${error.message}` });
         held = -1;
-        void worker.terminate().then(() => done());
-        return;
-      }
-      held = next++;
-      worker.postMessage({ index: held, pair: pairs[held], opts } satisfies CountRequest);
-    };
-    worker.on('message', ({ index, counted }: CountAnswer) => {
-      finish(index, counted);
+        done();
+      });
+      worker.on('exit', (code) => {
+        if (held >= 0) finish(held, { pair: pairs[held], error: `worker thread exited with code ${code}` });
+        held = -1;
+        done();
+      });
       give();
     });
-    worker.on('error', (error) => {
-      if (held >= 0) finish(held, { pair: pairs[held], error: `worker thread failed: ${error.message}` });
-      held = -1;
-      done();
-    });
-    worker.on('exit', (code) => {
-      if (held >= 0) finish(held, { pair: pairs[held], error: `worker thread exited with code ${code}` });
-      held = -1;
-      done();
-    });
-    give();
-  });
   const threads = Math.min(opts.threads, pairs.length);
   await Promise.all(Array.from({ length: threads }, runWorker));
   // Pairs no worker took (every worker died): counted here, in turn.

@@ -46,10 +46,13 @@ function table(report: EvalReport): string {
   const evaluated = report.cases.length - errors.length;
   const summary: string[][] = [['class', ...report.metrics]];
   for (const [label, metrics] of Object.entries(report.summary)) {
-    summary.push([label, ...report.metrics.map((m) => {
-      const { mean, std, n } = metrics[m];
-      return `${fixed(mean)} ± ${fixed(std)} (n=${n})`;
-    })]);
+    summary.push([
+      label,
+      ...report.metrics.map((m) => {
+        const { mean, std, n } = metrics[m];
+        return `${fixed(mean)} ± ${fixed(std)} (n=${n})`;
+      }),
+    ]);
   }
   const lines = [
     ...align(rows),
@@ -63,5 +66,10 @@ function table(report: EvalReport): string {
 
 function align(rows: readonly string[][]): string[] {
   const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
-  return rows.map((r) => r.map((cell, col) => cell.padEnd(widths[col])).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, col) => cell.padEnd(widths[col]))
+      .join('  ')
+      .trimEnd(),
+  );
 }

@@ -18,14 +18,27 @@ export interface SurfaceValues {
  * The surface metrics of every class of one pair (same shapes). The spacing is --spacing, else
  * the truth file's (NIfTI pixdim), else 1 per axis.
  */
-export function surfaceValues(k: DiceKernel, pred: LabelVolume, truth: LabelVolume, truthPath: string, numClasses: number, opts: EvalOptions): SurfaceValues {
+export function surfaceValues(
+  k: DiceKernel,
+  pred: LabelVolume,
+  truth: LabelVolume,
+  truthPath: string,
+  numClasses: number,
+  opts: EvalOptions,
+): SurfaceValues {
   const shape = trimShape(truth.shape);
   const rank = shape.length;
-  if (rank > 3) throw new Error(`${truthPath} has ${rank} axes (${formatShape(shape)}); surface distances take images of 1 to 3 axes`);
+  if (rank > 3)
+    throw new Error(
+      `${truthPath} has ${rank} axes (${formatShape(shape)}); surface distances take images of 1 to 3 axes`,
+    );
   const spacing = spacingOf(truth, shape, truthPath, opts);
   if (numClasses < 2 && !opts.includeBackground) {
     // Only label 0, which is not reported: nothing to measure.
-    return { spacing, values: Object.fromEntries(opts.surfaceMetrics.map((m) => [m, new Float64Array(numClasses).fill(Number.NaN)])) };
+    return {
+      spacing,
+      values: Object.fromEntries(opts.surfaceMetrics.map((m) => [m, new Float64Array(numClasses).fill(Number.NaN)])),
+    };
   }
   // A NIfTI's first axis (x) is the fastest in memory: reversed, its axes are row-major.
   const axes = [...shape.keys()];
@@ -48,13 +61,18 @@ function spacingOf(truth: LabelVolume, shape: readonly number[], truthPath: stri
   const rank = shape.length;
   if (opts.spacing !== null) {
     if (opts.spacing.length !== rank) {
-      throw new Error(`--spacing gives ${opts.spacing.length} value${opts.spacing.length === 1 ? '' : 's'} (${opts.spacing.join(',')}) but ${truthPath} has ${rank} ax${rank === 1 ? 'is' : 'es'} (${formatShape(shape)})`);
+      throw new Error(
+        `--spacing gives ${opts.spacing.length} value${opts.spacing.length === 1 ? '' : 's'} (${opts.spacing.join(',')}) but ${truthPath} has ${rank} ax${rank === 1 ? 'is' : 'es'} (${formatShape(shape)})`,
+      );
     }
     return opts.spacing;
   }
   if (truth.spacing === undefined) return new Array<number>(rank).fill(1);
   const spacing = truth.spacing.slice(0, rank);
   const bad = spacing.findIndex((s) => !(Number.isFinite(s) && s > 0));
-  if (bad >= 0) throw new Error(`${truthPath} has pixdim[${bad + 1}] = ${spacing[bad]}, not a voxel size; give the spacing with --spacing`);
+  if (bad >= 0)
+    throw new Error(
+      `${truthPath} has pixdim[${bad + 1}] = ${spacing[bad]}, not a voxel size; give the spacing with --spacing`,
+    );
   return spacing;
 }

@@ -27,14 +27,16 @@ function groupAxes(fn: string, name: string, value: unknown, shape: readonly num
   if (value === undefined || value === null) reduced = shape.map((_, i) => i);
   else {
     const list = typeof value === 'number' ? [value] : value;
-    if (!Array.isArray(list)) throw typeError(fn, name, `must be null, an axis or a list of axes; got ${describe(value)}`);
+    if (!Array.isArray(list))
+      throw typeError(fn, name, `must be null, an axis or a list of axes; got ${describe(value)}`);
     reduced = list.map((a: unknown) => {
       if (typeof a !== 'number' || !Number.isInteger(a) || a < -rank || a >= rank) {
         throw rangeError(fn, name, `holds ${describe(a)}, which is not an axis of a tensor with ${rank} dimensions`);
       }
       return a < 0 ? a + rank : a;
     });
-    if (new Set(reduced).size !== reduced.length) throw rangeError(fn, name, `names an axis twice: [${list.join(', ')}]`);
+    if (new Set(reduced).size !== reduced.length)
+      throw rangeError(fn, name, `names an axis twice: [${list.join(', ')}]`);
   }
   const keptAxes = shape.map((_, i) => i).filter((i) => !reduced.includes(i));
   const kept = keptAxes.map((i) => shape[i]);
@@ -46,7 +48,14 @@ function groupAxes(fn: string, name: string, value: unknown, shape: readonly num
  * A prediction and a target of one shape (names: their Python names), reordered kept axes first
  * for the axes `axes` names (its Python name `axesName`).
  */
-export function groupPair(fn: string, names: [string, string], pred: unknown, target: unknown, axesName: string, axes: unknown): { g: Grouping; pred: Float32Array; target: Float32Array } {
+export function groupPair(
+  fn: string,
+  names: [string, string],
+  pred: unknown,
+  target: unknown,
+  axesName: string,
+  axes: unknown,
+): { g: Grouping; pred: Float32Array; target: Float32Array } {
   const p = readTensor(fn, names[0], pred);
   const t = readTensor(fn, names[1], target);
   if (t.shape.length !== p.shape.length || t.shape.some((d, i) => d !== p.shape[i])) {
@@ -76,7 +85,12 @@ export function ungroup(g: Grouping): Pick<Part, 'pullback'> {
 }
 
 /** out[new index] = data[old index], where axis i of the new layout is axis order[i] of `shape`. */
-function permute<T extends Float32Array>(data: ArrayLike<number>, shape: readonly number[], order: readonly number[], out: T): T {
+function permute<T extends Float32Array>(
+  data: ArrayLike<number>,
+  shape: readonly number[],
+  order: readonly number[],
+  out: T,
+): T {
   const strides = shape.map((_, i) => product(shape.slice(i + 1)));
   const sizes = order.map((a) => shape[a]);
   const steps = order.map((a) => strides[a]);
@@ -100,6 +114,8 @@ const isIdentity = (order: readonly number[]): boolean => order.every((a, i) => 
 /** The order that undoes `order`. */
 function inverse(order: readonly number[]): number[] {
   const back = new Array<number>(order.length);
-  order.forEach((a, i) => { back[a] = i; });
+  order.forEach((a, i) => {
+    back[a] = i;
+  });
   return back;
 }

@@ -33,14 +33,25 @@ abstract class KerasLoss {
   private readonly reduction: 'mean' | 'sum' | 'none';
   private readonly axis: unknown;
 
-  constructor(private readonly name: string, p: KerasDiceParams, private readonly loss: 'dice' | 'tversky', private readonly native: Record<string, unknown>) {
+  constructor(
+    private readonly name: string,
+    p: KerasDiceParams,
+    private readonly loss: 'dice' | 'tversky',
+    private readonly native: Record<string, unknown>,
+  ) {
     // sum_over_batch_size divides the sum by the number of per-term losses: their mean.
-    const reduction = p.reduction === null ? 'none' : oneOf(name, 'reduction', p.reduction, REDUCTIONS, 'sum_over_batch_size');
+    const reduction =
+      p.reduction === null ? 'none' : oneOf(name, 'reduction', p.reduction, REDUCTIONS, 'sum_over_batch_size');
     this.reduction = reduction === 'sum' ? 'sum' : reduction === 'none' ? 'none' : 'mean';
     this.axis = p.axis;
-    if (p.name !== undefined && p.name !== null && typeof p.name !== 'string') throw typeError(name, 'name', `must be a string; got ${describe(p.name)}`);
+    if (p.name !== undefined && p.name !== null && typeof p.name !== 'string')
+      throw typeError(name, 'name', `must be a string; got ${describe(p.name)}`);
     if (p.dtype !== undefined && p.dtype !== null && p.dtype !== 'float32') {
-      throw rangeError(name, 'dtype', `must be 'float32' or null (dice-wasm reads float32 and sums in float64); got ${describe(p.dtype)}`);
+      throw rangeError(
+        name,
+        'dtype',
+        `must be 'float32' or null (dice-wasm reads float32 and sums in float64); got ${describe(p.dtype)}`,
+      );
     }
   }
 
@@ -52,7 +63,12 @@ abstract class KerasLoss {
   /** The loss and its gradient with respect to `yPred`. */
   callWithGrad(yTrue: TensorInput, yPred: TensorInput): LossWithGrad {
     const fn = `${this.name}.callWithGrad`;
-    if (this.reduction === 'none') throw rangeError(fn, 'reduction', "null / 'none' gives one loss per term, which has no single gradient; use 'sum_over_batch_size' or 'sum'");
+    if (this.reduction === 'none')
+      throw rangeError(
+        fn,
+        'reduction',
+        "null / 'none' gives one loss per term, which has no single gradient; use 'sum_over_batch_size' or 'sum'",
+      );
     const plan = this.plan(fn, yTrue, yPred);
     return valueAndGradOf(this.kernel, plan.parts, plan.shape);
   }
@@ -68,7 +84,8 @@ abstract class KerasLoss {
       ...ungroup(g),
     };
     // Reduction null: the per-term losses in the kept axes' shape (a number when every axis is pooled).
-    const output = (terms: Float64Array): number | Tensor => (g.kept.length === 0 ? terms[0] : { data: terms, shape: g.kept });
+    const output = (terms: Float64Array): number | Tensor =>
+      g.kept.length === 0 ? terms[0] : { data: terms, shape: g.kept };
     return { parts: [part], shape: [...g.shape], ...(this.reduction === 'none' ? { output } : {}) };
   }
 }
@@ -97,6 +114,9 @@ export class Dice extends KerasLoss {
 export class Tversky extends KerasLoss {
   constructor(params?: KerasTverskyParams) {
     const p = checkOptionNames('Tversky', params, ['alpha', 'beta', 'reduction', 'name', 'axis', 'dtype']);
-    super('Tversky', p, 'tversky', { alpha: nonNegative('Tversky', 'alpha', p.alpha, 0.5), beta: nonNegative('Tversky', 'beta', p.beta, 0.5) });
+    super('Tversky', p, 'tversky', {
+      alpha: nonNegative('Tversky', 'alpha', p.alpha, 0.5),
+      beta: nonNegative('Tversky', 'beta', p.beta, 0.5),
+    });
   }
 }

@@ -17,7 +17,12 @@ let current: DiceKernel | undefined;
  * monai.compute_dice(yPred, y);
  */
 export function useKernel(kernel: DiceKernel): void {
-  if (!(kernel instanceof DiceKernel)) throw typeError('useKernel', 'kernel', `must be a kernel from loadDice() or loadDiceSync(); got ${describe(kernel)}`);
+  if (!(kernel instanceof DiceKernel))
+    throw typeError(
+      'useKernel',
+      'kernel',
+      `must be a kernel from loadDice() or loadDiceSync(); got ${describe(kernel)}`,
+    );
   current = kernel;
 }
 

@@ -5,7 +5,11 @@ import { rangeError } from '../errors.js';
 import { checkOptionNames, nonNegative } from '../losses/options.js';
 
 /** The parameters object, its names checked against `names` (None / undefined: not given). */
-export function readParams<T extends object>(fn: string, params: T | object | undefined, names: readonly string[]): Partial<T> {
+export function readParams<T extends object>(
+  fn: string,
+  params: T | object | undefined,
+  names: readonly string[],
+): Partial<T> {
   return checkOptionNames(fn, params, names) as Partial<T>;
 }
 

@@ -43,13 +43,17 @@ function nativeLoss(kernel: DiceKernel, part: Part) {
 /** Σ scale × value of the parts (each part with a reduced value). */
 export function valueOf(kernel: DiceKernel, parts: readonly Part[]): number {
   let sum = 0;
-  for (const part of parts) sum += part.scale * (nativeLoss(kernel, part).value(part.pred, part.target, part.mask) as number);
+  for (const part of parts)
+    sum += part.scale * (nativeLoss(kernel, part).value(part.pred, part.target, part.mask) as number);
   return sum;
 }
 
 /** One part's values (the native reduction 'none': per term, or per element of a pointwise loss), times its scale. */
 function termsOf(kernel: DiceKernel, part: Part): Float64Array {
-  return Float64Array.from(nativeLoss(kernel, part).value(part.pred, part.target, part.mask) as ArrayLike<number>, (v) => part.scale * v);
+  return Float64Array.from(
+    nativeLoss(kernel, part).value(part.pred, part.target, part.mask) as ArrayLike<number>,
+    (v) => part.scale * v,
+  );
 }
 
 /** The parts' value and their gradient with respect to the input (of `shape`). */

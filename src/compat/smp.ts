@@ -24,22 +24,34 @@ function modeOf(fn: string, value: unknown): Mode {
 function ignoreIndexOf(fn: string, value: unknown, fallback: number | null): number | null {
   if (value === undefined) return fallback;
   if (value === null) return null;
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw rangeError(fn, 'ignore_index', `must be an integer or null; got ${describe(value)}`);
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    throw rangeError(fn, 'ignore_index', `must be an integer or null; got ${describe(value)}`);
   return value;
 }
 
 /** y_pred and y_true with one batch axis and, unless `labels`, as many values. */
-function readPair(fn: string, yPred: unknown, yTrue: unknown, minRank: number): { p: TensorData; t: TensorData; B: number } {
+function readPair(
+  fn: string,
+  yPred: unknown,
+  yTrue: unknown,
+  minRank: number,
+): { p: TensorData; t: TensorData; B: number } {
   const p = readTensor(fn, 'y_pred', yPred);
   const t = readTensor(fn, 'y_true', yTrue);
-  if (p.shape.length < minRank) throw rangeError(fn, 'y_pred', `must have at least ${minRank} dimensions; got shape [${p.shape.join(', ')}]`);
-  if (t.shape[0] !== p.shape[0]) throw rangeError(fn, 'y_true', `has ${t.shape[0]} samples but y_pred has ${p.shape[0]}`);
+  if (p.shape.length < minRank)
+    throw rangeError(fn, 'y_pred', `must have at least ${minRank} dimensions; got shape [${p.shape.join(', ')}]`);
+  if (t.shape[0] !== p.shape[0])
+    throw rangeError(fn, 'y_true', `has ${t.shape[0]} samples but y_pred has ${p.shape[0]}`);
   return { p, t, B: p.shape[0] };
 }
 
 function sameCount(fn: string, p: TensorData, t: TensorData): void {
   if (t.data.length !== p.data.length) {
-    throw rangeError(fn, 'y_true', `has ${t.data.length} values (shape [${t.shape.join(', ')}]) but y_pred has ${p.data.length}; they must match`);
+    throw rangeError(
+      fn,
+      'y_true',
+      `has ${t.data.length} values (shape [${t.shape.join(', ')}]) but y_pred has ${p.data.length}; they must match`,
+    );
   }
 }
 
@@ -87,7 +99,8 @@ const OVERLAP_PARAMS = ['mode', 'classes', 'log_loss', 'from_logits', 'smooth', 
 
 function classesOf(fn: string, value: unknown, mode: Mode): number[] | null {
   if (value === undefined || value === null) return null;
-  if (mode === 'binary') throw rangeError(fn, 'classes', "cannot be used with mode='binary' (smp: masking classes is not supported)");
+  if (mode === 'binary')
+    throw rangeError(fn, 'classes', "cannot be used with mode='binary' (smp: masking classes is not supported)");
   if (!Array.isArray(value) || value.length === 0 || !value.every((c) => Number.isInteger(c) && c >= 0)) {
     throw rangeError(fn, 'classes', `must be null or a non-empty list of class indices; got ${describe(value)}`);
   }
@@ -96,10 +109,13 @@ function classesOf(fn: string, value: unknown, mode: Mode): number[] | null {
 
 function classWeightsOf(fn: string, value: unknown, mode: Mode): number[] | null {
   if (value === undefined || value === null) return null;
-  if (mode === 'binary') throw rangeError(fn, 'class_weights', "cannot be used with mode='binary' (smp: one class has nothing to weigh)");
-  if (!Array.isArray(value) || value.length === 0) throw rangeError(fn, 'class_weights', `must be null or a non-empty list of numbers; got ${describe(value)}`);
+  if (mode === 'binary')
+    throw rangeError(fn, 'class_weights', "cannot be used with mode='binary' (smp: one class has nothing to weigh)");
+  if (!Array.isArray(value) || value.length === 0)
+    throw rangeError(fn, 'class_weights', `must be null or a non-empty list of numbers; got ${describe(value)}`);
   const weights = value.map((w: unknown, i) => nonNegative(fn, `class_weights[${i}]`, w, 0));
-  if (!weights.some((w) => w > 0)) throw rangeError(fn, 'class_weights', 'must not be all 0 (smp divides by their sum)');
+  if (!weights.some((w) => w > 0))
+    throw rangeError(fn, 'class_weights', 'must not be all 0 (smp divides by their sum)');
   return weights;
 }
 
@@ -107,12 +123,21 @@ function classWeightsOf(fn: string, value: unknown, mode: Mode): number[] | null
  * The classes smp averages (those in `classes`, repeats included, or every channel) and the share
  * of each in the mean: `class_weights` normalised (Σw·loss/Σw), or equal shares.
  */
-function sharesOf(fn: string, classes: readonly number[] | null, classWeights: readonly number[] | null, C: number): { c: number; share: number }[] {
+function sharesOf(
+  fn: string,
+  classes: readonly number[] | null,
+  classWeights: readonly number[] | null,
+  C: number,
+): { c: number; share: number }[] {
   const list = classes ?? Array.from({ length: C }, (_, c) => c);
   const beyond = list.find((c) => c >= C);
   if (beyond !== undefined) throw rangeError(fn, 'classes', `names class ${beyond}, but y_pred has ${C}`);
   if (classWeights !== null && classWeights.length !== list.length) {
-    throw rangeError(fn, 'class_weights', `has ${classWeights.length} values; it needs one per class averaged (${list.length}${classes ? ', the length of classes' : ', the channels of y_pred'})`);
+    throw rangeError(
+      fn,
+      'class_weights',
+      `has ${classWeights.length} values; it needs one per class averaged (${list.length}${classes ? ', the length of classes' : ', the channels of y_pred'})`,
+    );
   }
   const total = classWeights?.reduce((a, w) => a + w, 0) ?? list.length;
   return list.map((c, k) => ({ c, share: (classWeights?.[k] ?? 1) / total }));
@@ -134,7 +159,10 @@ abstract class SmpLoss {
   protected readonly kernel = compatKernel();
 
   /** `reduction`: 'none' gives a tensor, which has no single gradient. */
-  constructor(protected readonly name: string, protected readonly reduction: 'mean' | 'sum' | 'none' = 'mean') {}
+  constructor(
+    protected readonly name: string,
+    protected readonly reduction: 'mean' | 'sum' | 'none' = 'mean',
+  ) {}
 
   protected abstract plan(fn: string, yPred: unknown, yTrue: unknown): Plan;
 
@@ -146,7 +174,12 @@ abstract class SmpLoss {
   /** The loss and its gradient with respect to `yPred`. */
   forwardWithGrad(yPred: TensorInput, yTrue: TensorInput): LossWithGrad {
     const fn = `${this.name}.forwardWithGrad`;
-    if (this.reduction === 'none') throw rangeError(fn, 'reduction', "'none' gives one loss per element, which has no single gradient; use 'mean' or 'sum'");
+    if (this.reduction === 'none')
+      throw rangeError(
+        fn,
+        'reduction',
+        "'none' gives one loss per element, which has no single gradient; use 'mean' or 'sum'",
+      );
     const plan = this.plan(fn, yPred, yTrue);
     return valueAndGradOf(this.kernel, plan.parts, plan.shape);
   }
@@ -163,7 +196,12 @@ abstract class OverlapLoss extends SmpLoss {
   private readonly ignoreIndex: number | null;
   private readonly native: Record<string, unknown>;
 
-  constructor(name: string, private readonly score: Score, p: Partial<SmpTverskyParams>, private readonly gamma = 1) {
+  constructor(
+    name: string,
+    private readonly score: Score,
+    p: Partial<SmpTverskyParams>,
+    private readonly gamma = 1,
+  ) {
     super(name);
     this.mode = modeOf(name, p.mode);
     this.classes = classesOf(name, p.classes, this.mode);
@@ -171,10 +209,14 @@ abstract class OverlapLoss extends SmpLoss {
     this.fromLogits = flag(name, 'from_logits', p.from_logits, true);
     this.ignoreIndex = ignoreIndexOf(name, p.ignore_index, null);
     nonNegative(name, 'eps', p.eps, 1e-7);
-    const alpha = nonNegative(name, 'alpha', p.alpha, 0.5), beta = nonNegative(name, 'beta', p.beta, 0.5);
+    const alpha = nonNegative(name, 'alpha', p.alpha, 0.5),
+      beta = nonNegative(name, 'beta', p.beta, 0.5);
     this.native = {
       ...scoreOptions(score, nonNegative(name, 'smooth', p.smooth, 0), alpha, beta),
-      logLoss: flag(name, 'log_loss', p.log_loss, false), batch: true, empty: 'zero', reduction: 'mean',
+      logLoss: flag(name, 'log_loss', p.log_loss, false),
+      batch: true,
+      empty: 'zero',
+      reduction: 'mean',
     };
   }
 
@@ -207,20 +249,39 @@ abstract class OverlapLoss extends SmpLoss {
     const shares = sharesOf(fn, this.classes, this.classWeights, C);
     const one = (part: Omit<Part, 'loss' | 'scale'>): Part[] => [{ ...part, loss: this.score, scale: 1 }];
     if (this.mode === 'multiclass') {
-      if (t.data.length !== B * S) throw rangeError(fn, 'y_true', `has ${t.data.length} values; a label map for y_pred [${p.shape.join(', ')}] has ${B * S}`);
+      if (t.data.length !== B * S)
+        throw rangeError(
+          fn,
+          'y_true',
+          `has ${t.data.length} values; a label map for y_pred [${p.shape.join(', ')}] has ${B * S}`,
+        );
       const options = { ...base, shape: [B, C, S], weight: nativeWeights(shares, C) };
-      if (this.fromLogits) return one({ pred, target: asLabels(fn, 'y_true', t), options: { ...options, target: 'labels', ignoreIndex: ignore } });
+      if (this.fromLogits)
+        return one({
+          pred,
+          target: asLabels(fn, 'y_true', t),
+          options: { ...options, target: 'labels', ignoreIndex: ignore },
+        });
       // Probabilities: the one-hot target, so that the soft-label intersection holds for any values.
       const { target, mask } = oneHot(fn, asLabels(fn, 'y_true', t), B, C, S, ignore);
       return one({ pred, target, ...(mask ? { mask } : {}), options: { ...options, target: 'dense' } });
     }
     sameCount(fn, p, t);
-    if (ignore === null) return one({ pred, target: asDense(t), options: { ...base, shape: [B, C, S], target: 'dense', weight: nativeWeights(shares, C) } });
+    if (ignore === null)
+      return one({
+        pred,
+        target: asDense(t),
+        options: { ...base, shape: [B, C, S], target: 'dense', weight: nativeWeights(shares, C) },
+      });
     if (C === 1) {
       const { target, mask } = withoutIgnored(t.data, ignore);
       return one({ pred, target, mask, options: { ...base, shape: [B, 1, S], target: 'dense' } });
     }
-    return shares.map(({ c, share }) => ({ ...classPart(pred, t.data, B, C, S, c, ignore, base), loss: this.score, scale: share }));
+    return shares.map(({ c, share }) => ({
+      ...classPart(pred, t.data, B, C, S, c, ignore, base),
+      loss: this.score,
+      scale: share,
+    }));
   }
 }
 
@@ -229,17 +290,34 @@ abstract class OverlapLoss extends SmpLoss {
  * becomes a [1, 1, B·S] copy of its channel with its own mask, one term; its gradient is added
  * back where each element came from.
  */
-function classPart(pred: Float32Array, values: ArrayLike<number>, B: number, C: number, S: number, c: number, ignore: number, base: Record<string, unknown>): Omit<Part, 'loss' | 'scale'> {
+function classPart(
+  pred: Float32Array,
+  values: ArrayLike<number>,
+  B: number,
+  C: number,
+  S: number,
+  c: number,
+  ignore: number,
+  base: Record<string, unknown>,
+): Omit<Part, 'loss' | 'scale'> {
   const n = B * S;
   const at = (i: number) => (Math.floor(i / S) * C + c) * S + (i % S);
-  const x = new Float32Array(n), y = new Float32Array(n), mask = new Uint8Array(n);
+  const x = new Float32Array(n),
+    y = new Float32Array(n),
+    mask = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     x[i] = pred[at(i)];
     const v = values[at(i)];
-    if (v !== ignore) { y[i] = v; mask[i] = 1; }
+    if (v !== ignore) {
+      y[i] = v;
+      mask[i] = 1;
+    }
   }
   return {
-    pred: x, target: y, mask, options: { ...base, shape: [1, 1, n], target: 'dense' },
+    pred: x,
+    target: y,
+    mask,
+    options: { ...base, shape: [1, 1, n], target: 'dense' },
     pullback: (grad, into, scale) => {
       for (let i = 0; i < n; i++) into[at(i)] += scale * grad[i];
     },
@@ -247,14 +325,26 @@ function classPart(pred: Float32Array, values: ArrayLike<number>, B: number, C: 
 }
 
 /** The one-hot of a label map (B, S) as bytes (B, C, S), and with ignore_index a voxel mask. */
-function oneHot(fn: string, labels: ArrayLike<number>, B: number, C: number, S: number, ignore: number | null): { target: Uint8Array; mask: Uint8Array | null } {
+function oneHot(
+  fn: string,
+  labels: ArrayLike<number>,
+  B: number,
+  C: number,
+  S: number,
+  ignore: number | null,
+): { target: Uint8Array; mask: Uint8Array | null } {
   const target = new Uint8Array(B * C * S);
   const mask = ignore === null ? null : new Uint8Array(B * S);
   for (let b = 0; b < B; b++) {
     for (let s = 0; s < S; s++) {
       const label = labels[b * S + s];
       if (label === ignore) continue;
-      if (!(label >= 0 && label < C)) throw rangeError(fn, 'y_true', `holds label ${label} at index ${b * S + s}, outside [0, ${C}) and not ignore_index`);
+      if (!(label >= 0 && label < C))
+        throw rangeError(
+          fn,
+          'y_true',
+          `holds label ${label} at index ${b * S + s}, outside [0, ${C}) and not ignore_index`,
+        );
       target[(b * C + label) * S + s] = 1;
       if (mask) mask[b * S + s] = 1;
     }
@@ -262,7 +352,11 @@ function oneHot(fn: string, labels: ArrayLike<number>, B: number, C: number, S: 
   return { target, mask };
 }
 
-function overlapParams(fn: string, params: object | undefined, extra: readonly string[] = []): Partial<SmpTverskyParams> {
+function overlapParams(
+  fn: string,
+  params: object | undefined,
+  extra: readonly string[] = [],
+): Partial<SmpTverskyParams> {
   return readParams<SmpTverskyParams>(fn, params, [...OVERLAP_PARAMS, ...extra]);
 }
 
@@ -312,7 +406,11 @@ function planOf(p: TensorData, part: Omit<Part, 'pred' | 'scale'> & { scale?: nu
 function checkHard(fn: string, values: ArrayLike<number>, mask: Uint8Array | null): void {
   for (let i = 0; i < values.length; i++) {
     if ((mask === null || mask[i]) && values[i] !== 0 && values[i] !== 1) {
-      throw rangeError(fn, 'y_true', `holds ${values[i]} at index ${i}; the focal loss takes 0/1 targets here (smp's (1 − e^−BCE)^γ differs for soft targets)`);
+      throw rangeError(
+        fn,
+        'y_true',
+        `holds ${values[i]} at index ${i}; the focal loss takes 0/1 targets here (smp's (1 − e^−BCE)^γ differs for soft targets)`,
+      );
     }
   }
 }
@@ -344,14 +442,29 @@ export class FocalLoss extends SmpLoss {
 
   constructor(params: SmpFocalLossParams) {
     const fn = 'FocalLoss';
-    const p = readParams<SmpFocalLossParams>(fn, params, ['mode', 'alpha', 'gamma', 'ignore_index', 'reduction', 'normalized', 'reduced_threshold']);
+    const p = readParams<SmpFocalLossParams>(fn, params, [
+      'mode',
+      'alpha',
+      'gamma',
+      'ignore_index',
+      'reduction',
+      'normalized',
+      'reduced_threshold',
+    ]);
     const reduction = oneOf(fn, 'reduction', p.reduction, REDUCTIONS, 'mean');
     super(fn, reduction);
     this.mode = modeOf(fn, p.mode);
     this.ignoreIndex = ignoreIndexOf(fn, p.ignore_index, null);
-    if (flag(fn, 'normalized', p.normalized, false)) throw rangeError(fn, 'normalized', 'true (focal terms divided by their sum, arXiv:1909.07829) is not supported');
-    if (p.reduced_threshold !== undefined && p.reduced_threshold !== null) throw rangeError(fn, 'reduced_threshold', '(the reduced focal loss, arXiv:1903.01347) is not supported');
-    this.options = { activation: 'sigmoid', gamma: nonNegative(fn, 'gamma', p.gamma, 2), alpha: fractionOf(fn, 'alpha', p.alpha), reduction };
+    if (flag(fn, 'normalized', p.normalized, false))
+      throw rangeError(fn, 'normalized', 'true (focal terms divided by their sum, arXiv:1909.07829) is not supported');
+    if (p.reduced_threshold !== undefined && p.reduced_threshold !== null)
+      throw rangeError(fn, 'reduced_threshold', '(the reduced focal loss, arXiv:1903.01347) is not supported');
+    this.options = {
+      activation: 'sigmoid',
+      gamma: nonNegative(fn, 'gamma', p.gamma, 2),
+      alpha: fractionOf(fn, 'alpha', p.alpha),
+      reduction,
+    };
   }
 
   protected plan(fn: string, yPred: unknown, yTrue: unknown): Plan {
@@ -392,7 +505,11 @@ function keptElements(mask: Uint8Array | null): NonNullable<Plan['output']> {
  * Reduction 'none' of smp's multiclass FocalLoss from the (B, C, S) elements: each voxel's sum over
  * the classes, (B, ...spatial), or with ignore_index that of each voxel kept, (N,).
  */
-function classSums(shape: readonly number[], labels: ArrayLike<number>, ignore: number | null): NonNullable<Plan['output']> {
+function classSums(
+  shape: readonly number[],
+  labels: ArrayLike<number>,
+  ignore: number | null,
+): NonNullable<Plan['output']> {
   const [B, C] = shape;
   const S = labels.length / B;
   return (values) => {
@@ -432,17 +549,28 @@ export class LovaszLoss extends SmpLoss {
     const p = readParams<SmpLovaszLossParams>(fn, params, ['mode', 'per_image', 'ignore_index', 'from_logits']);
     this.mode = modeOf(fn, p.mode);
     flag(fn, 'from_logits', p.from_logits, true);
-    this.options = { perImage: flag(fn, 'per_image', p.per_image, false), ignoreIndex: ignoreIndexOf(fn, p.ignore_index, null) };
+    this.options = {
+      perImage: flag(fn, 'per_image', p.per_image, false),
+      ignoreIndex: ignoreIndexOf(fn, p.ignore_index, null),
+    };
   }
 
   protected plan(fn: string, yPred: unknown, yTrue: unknown): Plan {
     const { p, t, B } = readPair(fn, yPred, yTrue, this.mode === 'multiclass' ? 2 : 1);
     if (this.mode === 'multiclass') {
-      return planOf(p, { loss: 'lovaszSoftmax', target: asLabels(fn, 'y_true', t), options: { ...this.options, shape: p.shape, target: 'labels' } });
+      return planOf(p, {
+        loss: 'lovaszSoftmax',
+        target: asLabels(fn, 'y_true', t),
+        options: { ...this.options, shape: p.shape, target: 'labels' },
+      });
     }
     sameCount(fn, p, t);
     const hinge = t.data instanceof Uint16Array || t.data instanceof Int32Array ? t.data : asDense(t);
-    return planOf(p, { loss: 'lovaszHinge', target: hinge, options: { ...this.options, shape: [B, p.data.length / B] } });
+    return planOf(p, {
+      loss: 'lovaszHinge',
+      target: hinge,
+      options: { ...this.options, shape: [B, p.data.length / B] },
+    });
   }
 }
 
@@ -475,7 +603,8 @@ export class MCCLoss extends SmpLoss {
 function elementWeightOf(fn: string, name: string, value: unknown): number | null {
   if (value === undefined || value === null) return null;
   const v = Array.isArray(value) && value.length === 1 ? value[0] : value;
-  if (typeof v !== 'number') throw rangeError(fn, name, `must be null or one number (the same for every element); got ${describe(value)}`);
+  if (typeof v !== 'number')
+    throw rangeError(fn, name, `must be null or one number (the same for every element); got ${describe(value)}`);
   return nonNegative(fn, name, v, 1);
 }
 
@@ -483,7 +612,10 @@ function elementWeightOf(fn: string, name: string, value: unknown): number | nul
  * The native reduction and scale of smp's soft losses: their 'mean' divides the native sum by
  * every element, ignored ones included (smp counts them); 'none' is the native 'none'.
  */
-function softReduction(reduction: 'mean' | 'sum' | 'none', elements: number): { reduction: 'sum' | 'none'; scale: number } {
+function softReduction(
+  reduction: 'mean' | 'sum' | 'none',
+  elements: number,
+): { reduction: 'sum' | 'none'; scale: number } {
   return { reduction: reduction === 'none' ? 'none' : 'sum', scale: reduction === 'mean' ? 1 / elements : 1 };
 }
 
@@ -510,10 +642,20 @@ export class SoftBCEWithLogitsLoss extends SmpLoss {
 
   constructor(params?: SoftBCEWithLogitsLossParams) {
     const fn = 'SoftBCEWithLogitsLoss';
-    const p = readParams<SoftBCEWithLogitsLossParams>(fn, params, ['weight', 'ignore_index', 'reduction', 'smooth_factor', 'pos_weight']);
+    const p = readParams<SoftBCEWithLogitsLossParams>(fn, params, [
+      'weight',
+      'ignore_index',
+      'reduction',
+      'smooth_factor',
+      'pos_weight',
+    ]);
     super(fn, oneOf(fn, 'reduction', p.reduction, REDUCTIONS, 'mean'));
     const weight = elementWeightOf(fn, 'weight', p.weight);
-    this.options = { weight: weight === null ? null : [weight], posWeight: elementWeightOf(fn, 'pos_weight', p.pos_weight), target: 'dense' };
+    this.options = {
+      weight: weight === null ? null : [weight],
+      posWeight: elementWeightOf(fn, 'pos_weight', p.pos_weight),
+      target: 'dense',
+    };
     this.ignoreIndex = ignoreIndexOf(fn, p.ignore_index, -100);
     this.smoothFactor = fractionOf(fn, 'smooth_factor', p.smooth_factor);
   }
@@ -523,10 +665,22 @@ export class SoftBCEWithLogitsLoss extends SmpLoss {
     sameCount(fn, p, t);
     const n = p.data.length;
     const eps = this.smoothFactor;
-    const { target, mask } = this.ignoreIndex === null ? { target: Float32Array.from(t.data), mask: undefined } : withoutIgnored(t.data, this.ignoreIndex);
-    if (eps !== null) target.forEach((v, i) => { target[i] = (1 - v) * eps + v * (1 - eps); });
+    const { target, mask } =
+      this.ignoreIndex === null
+        ? { target: Float32Array.from(t.data), mask: undefined }
+        : withoutIgnored(t.data, this.ignoreIndex);
+    if (eps !== null)
+      target.forEach((v, i) => {
+        target[i] = (1 - v) * eps + v * (1 - eps);
+      });
     const { reduction, scale } = softReduction(this.reduction, n);
-    const plan = planOf(p, { loss: 'bce', target, ...(mask ? { mask } : {}), options: { ...this.options, reduction, shape: [n] }, scale });
+    const plan = planOf(p, {
+      loss: 'bce',
+      target,
+      ...(mask ? { mask } : {}),
+      options: { ...this.options, reduction, shape: [n] },
+      scale,
+    });
     return reduction === 'none' ? { ...plan, output: (values) => ({ data: values, shape: p.shape }) } : plan;
   }
 }
@@ -557,7 +711,8 @@ export class SoftCrossEntropyLoss extends SmpLoss {
     super(fn, oneOf(fn, 'reduction', p.reduction, REDUCTIONS, 'mean'));
     this.smoothFactor = fractionOf(fn, 'smooth_factor', p.smooth_factor) ?? 0;
     this.ignoreIndex = ignoreIndexOf(fn, p.ignore_index, -100);
-    if (p.dim !== undefined && !Number.isInteger(p.dim)) throw rangeError(fn, 'dim', `must be an axis; got ${describe(p.dim)}`);
+    if (p.dim !== undefined && !Number.isInteger(p.dim))
+      throw rangeError(fn, 'dim', `must be an axis; got ${describe(p.dim)}`);
     this.dim = p.dim ?? 1;
   }
 
@@ -565,16 +720,29 @@ export class SoftCrossEntropyLoss extends SmpLoss {
     const { p, t } = readPair(fn, yPred, yTrue, 2);
     const rank = p.shape.length;
     const dim = this.dim < 0 ? this.dim + rank : this.dim;
-    if (dim !== 1 && dim !== rank - 1) throw rangeError(fn, 'dim', `is ${this.dim}; the class axis must be 1 or the last axis of y_pred [${p.shape.join(', ')}]`);
+    if (dim !== 1 && dim !== rank - 1)
+      throw rangeError(
+        fn,
+        'dim',
+        `is ${this.dim}; the class axis must be 1 or the last axis of y_pred [${p.shape.join(', ')}]`,
+      );
     const labels = asLabels(fn, 'y_true', t);
     const { reduction, scale } = softReduction(this.reduction, labels.length);
     const options = {
-      shape: p.shape, layout: dim === 1 ? 'NCHW' : 'NHWC', target: 'labels', ignoreIndex: this.ignoreIndex, labelSmoothing: this.smoothFactor, reduction,
+      shape: p.shape,
+      layout: dim === 1 ? 'NCHW' : 'NHWC',
+      target: 'labels',
+      ignoreIndex: this.ignoreIndex,
+      labelSmoothing: this.smoothFactor,
+      reduction,
     };
     const plan = planOf(p, { loss: 'crossEntropy', target: labels, options, scale });
     if (reduction !== 'none') return plan;
     // smp's label_smoothed_nll_loss keeps the class axis (size 1) when it masks ignore_index.
-    const shape = this.ignoreIndex === null ? p.shape.filter((_, axis) => axis !== dim) : p.shape.map((d, axis) => (axis === dim ? 1 : d));
+    const shape =
+      this.ignoreIndex === null
+        ? p.shape.filter((_, axis) => axis !== dim)
+        : p.shape.map((d, axis) => (axis === dim ? 1 : d));
     return { ...plan, output: (values) => ({ data: values, shape }) };
   }
 }
@@ -594,7 +762,14 @@ export interface SoftTverskyScoreParams extends SoftScoreParams {
   beta: number;
 }
 
-function softScore(fn: string, score: Score, output: unknown, target: unknown, params: object | undefined, names: readonly string[]): number | Tensor {
+function softScore(
+  fn: string,
+  score: Score,
+  output: unknown,
+  target: unknown,
+  params: object | undefined,
+  names: readonly string[],
+): number | Tensor {
   const p = readParams<SoftTverskyScoreParams>(fn, params, ['smooth', 'eps', 'dims', ...names]);
   const required = (name: 'alpha' | 'beta') => {
     if (p[name] === undefined) throw typeError(fn, name, 'is required');
@@ -604,8 +779,16 @@ function softScore(fn: string, score: Score, output: unknown, target: unknown, p
   nonNegative(fn, 'eps', p.eps, 1e-7);
   const { g, pred, target: t } = groupPair(fn, ['output', 'target'], output, target, 'dims', p.dims);
   const part: Part = {
-    loss: score, pred, target: t, scale: 1,
-    options: { ...scoreOptions(score, nonNegative(fn, 'smooth', p.smooth, 0), alpha, beta), shape: g.native, target: 'dense', reduction: 'none' },
+    loss: score,
+    pred,
+    target: t,
+    scale: 1,
+    options: {
+      ...scoreOptions(score, nonNegative(fn, 'smooth', p.smooth, 0), alpha, beta),
+      shape: g.native,
+      target: 'dense',
+      reduction: 'none',
+    },
   };
   // Per term the native loss is 1 − score.
   const scoresOf = (terms: Float64Array): number | Tensor => {
@@ -626,11 +809,19 @@ export function soft_dice_score(output: TensorInput, target: TensorInput, params
 }
 
 /** smp's soft_jaccard_score: `(I + smooth)/(Σo + Σt − I + smooth)`, dims as soft_dice_score. */
-export function soft_jaccard_score(output: TensorInput, target: TensorInput, params?: SoftScoreParams): number | Tensor {
+export function soft_jaccard_score(
+  output: TensorInput,
+  target: TensorInput,
+  params?: SoftScoreParams,
+): number | Tensor {
   return softScore('soft_jaccard_score', 'jaccard', output, target, params, []);
 }
 
 /** smp's soft_tversky_score: `(I + smooth)/(I + alpha·(Σo − I) + beta·(Σt − I) + smooth)`; alpha and beta are required. */
-export function soft_tversky_score(output: TensorInput, target: TensorInput, params: SoftTverskyScoreParams): number | Tensor {
+export function soft_tversky_score(
+  output: TensorInput,
+  target: TensorInput,
+  params: SoftTverskyScoreParams,
+): number | Tensor {
   return softScore('soft_tversky_score', 'tversky', output, target, params, ['alpha', 'beta']);
 }

@@ -5,7 +5,14 @@
 import { describe, rangeError, typeError } from '../errors.js';
 
 type NumericArray =
-  | Float32Array | Float64Array | Int32Array | Int16Array | Int8Array | Uint8Array | Uint16Array | Uint32Array
+  | Float32Array
+  | Float64Array
+  | Int32Array
+  | Int16Array
+  | Int8Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
   | readonly number[];
 
 /** A tensor as the compat layer returns it. */
@@ -15,7 +22,10 @@ export interface Tensor {
 }
 
 /** What the compat layer accepts wherever Python takes a tensor. */
-export type TensorInput = { data: NumericArray | readonly boolean[]; shape: readonly number[] } | NestedArray | readonly TensorInput[];
+export type TensorInput =
+  | { data: NumericArray | readonly boolean[]; shape: readonly number[] }
+  | NestedArray
+  | readonly TensorInput[];
 type NestedArray = readonly (number | boolean | NestedArray)[];
 
 /** A tensor read from the caller: its values (as given, or numbers) and its shape. */
@@ -35,10 +45,19 @@ function isTensorObject(value: unknown): value is { data: unknown; shape: unknow
 export function readTensor(fn: string, name: string, value: unknown): TensorData {
   if (isTensorObject(value)) return readObject(fn, name, value);
   if (Array.isArray(value)) {
-    if (value.length > 0 && value.every(isTensorObject)) return stack(fn, name, value.map((v, i) => readObject(fn, `${name}[${i}]`, v)));
+    if (value.length > 0 && value.every(isTensorObject))
+      return stack(
+        fn,
+        name,
+        value.map((v, i) => readObject(fn, `${name}[${i}]`, v)),
+      );
     return readNested(fn, name, value);
   }
-  throw typeError(fn, name, `must be a tensor: { data, shape }, a nested array, or a list of channel-first tensors; got ${describe(value)}`);
+  throw typeError(
+    fn,
+    name,
+    `must be a tensor: { data, shape }, a nested array, or a list of channel-first tensors; got ${describe(value)}`,
+  );
 }
 
 function readObject(fn: string, name: string, value: { data: unknown; shape: unknown }): TensorData {
@@ -47,7 +66,12 @@ function readObject(fn: string, name: string, value: { data: unknown; shape: unk
     throw rangeError(fn, `${name}.shape`, `must be an array of non-negative integers; got ${describe(shape)}`);
   }
   let values: NumericArray;
-  if (ArrayBuffer.isView(data) && !(data instanceof DataView) && !(data instanceof BigInt64Array) && !(data instanceof BigUint64Array)) {
+  if (
+    ArrayBuffer.isView(data) &&
+    !(data instanceof DataView) &&
+    !(data instanceof BigInt64Array) &&
+    !(data instanceof BigUint64Array)
+  ) {
     values = data as NumericArray;
   } else if (Array.isArray(data)) {
     values = data.map((v: unknown, i) => scalar(fn, `${name}.data[${i}]`, v));
@@ -76,7 +100,11 @@ function readNested(fn: string, name: string, value: NestedArray): TensorData {
       return;
     }
     if (!Array.isArray(node) || node.length !== shape[depth]) {
-      throw rangeError(fn, name, `is a ragged nested array: ${at} should have ${shape[depth]} entries (shape [${shape.join(', ')}])`);
+      throw rangeError(
+        fn,
+        name,
+        `is a ragged nested array: ${at} should have ${shape[depth]} entries (shape [${shape.join(', ')}])`,
+      );
     }
     node.forEach((child, i) => walk(child, depth + 1, `${at}[${i}]`));
   };
@@ -89,7 +117,11 @@ function stack(fn: string, name: string, items: TensorData[]): TensorData {
   const shape = items[0].shape;
   items.forEach((item, i) => {
     if (item.shape.length !== shape.length || item.shape.some((d, j) => d !== shape[j])) {
-      throw rangeError(fn, `${name}[${i}]`, `has shape [${item.shape.join(', ')}] but ${name}[0] has [${shape.join(', ')}]; a list is stacked into one batch`);
+      throw rangeError(
+        fn,
+        `${name}[${i}]`,
+        `has shape [${item.shape.join(', ')}] but ${name}[0] has [${shape.join(', ')}]; a list is stacked into one batch`,
+      );
     }
   });
   const data = new Float64Array(items.length * product(shape));
@@ -132,7 +164,11 @@ export function asLabels(fn: string, name: string, t: TensorData): Uint8Array | 
 
 /** Whether the values are floats (torchmetrics treats float one-hot input as scores). */
 export function isFloating(t: TensorData): boolean {
-  return t.data instanceof Float32Array || t.data instanceof Float64Array || (Array.isArray(t.data) && t.data.some((v) => !Number.isInteger(v)));
+  return (
+    t.data instanceof Float32Array ||
+    t.data instanceof Float64Array ||
+    (Array.isArray(t.data) && t.data.some((v) => !Number.isInteger(v)))
+  );
 }
 
 export function tensor(data: ArrayLike<number>, shape: number[]): Tensor {

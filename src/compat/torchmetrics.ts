@@ -2,13 +2,32 @@
 // mean_iou) as thin translations onto the native API. Inputs as torchmetrics reads them:
 // 'one-hot' (B, C, ...) masks, whose float versions are argmax-ed over the class axis; 'index'
 // (B, ...) label maps; 'mixed' one of each. A 0/0 score is NaN (`empty: 'formula'`).
-import type { ConfusionCounts, ConfusionOptions, HardPrediction, MetricAggregation, MetricAverage, ReducedMetric, StreamingMetric, Target } from '../api.js';
+import type {
+  ConfusionCounts,
+  ConfusionOptions,
+  HardPrediction,
+  MetricAggregation,
+  MetricAverage,
+  ReducedMetric,
+  StreamingMetric,
+  Target,
+} from '../api.js';
 import { describe, rangeError } from '../errors.js';
 import type { DiceKernel } from '../kernel.js';
 import { checkOptionNames, flag, oneOf } from '../losses/options.js';
 import { metricsFromCounts } from '../metrics/evaluate.js';
 import { compatKernel } from './kernel.js';
-import { asLabels, asMask, asScores, isFloating, readTensor, tensor, type Tensor, type TensorData, type TensorInput } from './tensor.js';
+import {
+  asLabels,
+  asMask,
+  asScores,
+  isFloating,
+  readTensor,
+  tensor,
+  type Tensor,
+  type TensorData,
+  type TensorInput,
+} from './tensor.js';
 
 type InputFormat = 'one-hot' | 'index' | 'mixed';
 const INPUT_FORMATS: readonly InputFormat[] = ['one-hot', 'index', 'mixed'];
@@ -25,7 +44,8 @@ interface Reading {
 
 function positiveInteger(fn: string, name: string, value: unknown, required: boolean): number | null {
   if ((value === undefined || value === null) && !required) return null;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw rangeError(fn, name, `must be a positive integer; got ${describe(value)}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
+    throw rangeError(fn, name, `must be a positive integer; got ${describe(value)}`);
   return value;
 }
 
@@ -35,7 +55,12 @@ interface ReadingParams {
   input_format?: InputFormat;
 }
 
-function readingOf(fn: string, p: ReadingParams, numClassesRequired: boolean, formats: readonly InputFormat[]): Reading {
+function readingOf(
+  fn: string,
+  p: ReadingParams,
+  numClassesRequired: boolean,
+  formats: readonly InputFormat[],
+): Reading {
   return {
     numClasses: positiveInteger(fn, 'num_classes', p.num_classes, numClassesRequired),
     includeBackground: flag(fn, 'include_background', p.include_background, true),
@@ -77,20 +102,29 @@ interface Counted {
 function count(kernel: DiceKernel, fn: string, preds: unknown, target: unknown, reading: Reading): Counted {
   const p = asBatch(readTensor(fn, 'preds', preds), reading.inputFormat);
   const t = asBatch(readTensor(fn, 'target', target), reading.inputFormat);
-  let pred: HardPrediction, labels: Target | null = null, mask: Target | null = null;
+  let pred: HardPrediction,
+    labels: Target | null = null,
+    mask: Target | null = null;
   const options: ConfusionOptions = {};
   let C: number;
   // 'mixed': the tensor with one axis fewer is the label map.
-  const predIsIndex = reading.inputFormat === 'index' || (reading.inputFormat === 'mixed' && p.shape.length + 1 === t.shape.length);
+  const predIsIndex =
+    reading.inputFormat === 'index' || (reading.inputFormat === 'mixed' && p.shape.length + 1 === t.shape.length);
   if (predIsIndex) {
     if (reading.numClasses === null) throw rangeError(fn, 'num_classes', 'is required for index inputs');
     C = reading.numClasses;
     pred = asLabels(fn, 'preds', p);
-    Object.assign(options, { decision: 'labels', numClasses: C, shape: [p.shape[0], p.data.length / Math.max(1, p.shape[0])] });
+    Object.assign(options, {
+      decision: 'labels',
+      numClasses: C,
+      shape: [p.shape[0], p.data.length / Math.max(1, p.shape[0])],
+    });
   } else {
-    if (p.shape.length < 2) throw rangeError(fn, 'preds', `must be (N, C, ...) one-hot; got shape [${p.shape.join(', ')}]`);
+    if (p.shape.length < 2)
+      throw rangeError(fn, 'preds', `must be (N, C, ...) one-hot; got shape [${p.shape.join(', ')}]`);
     C = p.shape[1];
-    if (reading.numClasses !== null && reading.numClasses !== C) throw rangeError(fn, 'num_classes', `is ${reading.numClasses} but preds has ${C} channels`);
+    if (reading.numClasses !== null && reading.numClasses !== C)
+      throw rangeError(fn, 'num_classes', `is ${reading.numClasses} but preds has ${C} channels`);
     const floating = isFloating(p);
     pred = floating ? asScores(p) : asMask(p);
     Object.assign(options, { decision: floating ? 'argmax' : 'nonzero', shape: p.shape });
@@ -113,7 +147,11 @@ abstract class Accumulating {
   private readonly stream: StreamingMetric;
   private includeBackground = true;
 
-  constructor(private readonly name: string, private readonly reading: Reading, metric: string) {
+  constructor(
+    private readonly name: string,
+    private readonly reading: Reading,
+    metric: string,
+  ) {
     this.stream = this.kernel.createMetric({ metrics: [metric], empty: 'formula' });
   }
 
@@ -171,7 +209,13 @@ export class DiceScore extends Accumulating {
 
   constructor(params: DiceScoreParams) {
     const fn = 'DiceScore';
-    const p = checkOptionNames(fn, params, ['num_classes', 'include_background', 'average', 'aggregation_level', 'input_format']) as Partial<DiceScoreParams>;
+    const p = checkOptionNames(fn, params, [
+      'num_classes',
+      'include_background',
+      'average',
+      'aggregation_level',
+      'input_format',
+    ]) as Partial<DiceScoreParams>;
     super(fn, readingOf(fn, p, true, INPUT_FORMATS), 'dice');
     this.average = readAverage(fn, p.average, 'macro');
     this.aggregation = oneOf(fn, 'aggregation_level', p.aggregation_level, AGGREGATIONS, 'samplewise');
@@ -179,7 +223,10 @@ export class DiceScore extends Accumulating {
 
   protected score(counts: ConfusionCounts, includeBackground: boolean): number | Tensor {
     const { average, aggregation } = this;
-    return resultOf(metricsFromCounts(counts, { metrics: ['dice'], empty: 'formula', average, aggregation, includeBackground }).dice as ReducedMetric);
+    return resultOf(
+      metricsFromCounts(counts, { metrics: ['dice'], empty: 'formula', average, aggregation, includeBackground })
+        .dice as ReducedMetric,
+    );
   }
 }
 
@@ -191,12 +238,25 @@ export interface DiceScoreFunctionalParams extends DiceScoreParams {}
  */
 export function dice_score(preds: TensorInput, target: TensorInput, params: DiceScoreFunctionalParams): Tensor {
   const fn = 'dice_score';
-  const p = checkOptionNames(fn, params, ['num_classes', 'include_background', 'average', 'aggregation_level', 'input_format']) as Partial<DiceScoreParams>;
+  const p = checkOptionNames(fn, params, [
+    'num_classes',
+    'include_background',
+    'average',
+    'aggregation_level',
+    'input_format',
+  ]) as Partial<DiceScoreParams>;
   const reading = readingOf(fn, p, true, INPUT_FORMATS);
   const average = readAverage(fn, p.average, 'micro');
   const aggregation = oneOf(fn, 'aggregation_level', p.aggregation_level, AGGREGATIONS, 'samplewise');
   const { counts, includeBackground } = count(compatKernel(), fn, preds, target, reading);
-  const values = metricsFromCounts(counts, { metrics: ['dice'], empty: 'formula', average, aggregation, includeBackground, reduction: 'none' }).dice as Float64Array;
+  const values = metricsFromCounts(counts, {
+    metrics: ['dice'],
+    empty: 'formula',
+    average,
+    aggregation,
+    includeBackground,
+    reduction: 'none',
+  }).dice as Float64Array;
   const rows = aggregation === 'global' ? 1 : counts.numSamples;
   return tensor(values, average === 'none' ? [rows, values.length / Math.max(1, rows)] : [rows]);
 }
@@ -234,10 +294,20 @@ export class MeanIoU extends Accumulating {
 /** Per class: the mean over the samples where the class appears; overall: the mean of all those (sample, class) terms. */
 function meanIouOf(counts: ConfusionCounts, perClass: boolean, includeBackground: boolean): number | Tensor {
   if (perClass) {
-    const { value } = metricsFromCounts(counts, { metrics: ['iou'], empty: 'formula', average: 'none', includeBackground }).iou as ReducedMetric;
+    const { value } = metricsFromCounts(counts, {
+      metrics: ['iou'],
+      empty: 'formula',
+      average: 'none',
+      includeBackground,
+    }).iou as ReducedMetric;
     return tensor((value as Float64Array).map(absentAsMinusOne), [(value as Float64Array).length]);
   }
-  const { value, notNans } = metricsFromCounts(counts, { metrics: ['iou'], empty: 'formula', reduction: 'sum', includeBackground }).iou as ReducedMetric;
+  const { value, notNans } = metricsFromCounts(counts, {
+    metrics: ['iou'],
+    empty: 'formula',
+    reduction: 'sum',
+    includeBackground,
+  }).iou as ReducedMetric;
   return (value as number) / (notNans as number);
 }
 
@@ -254,10 +324,19 @@ export function mean_iou(preds: TensorInput, target: TensorInput, params?: MeanI
   const B = counts.numSamples;
   if (perClass) {
     const all = metricsFromCounts(counts, { metrics: ['iou'], empty: 'formula' }).iou as Float64Array;
-    const first = includeBackground ? 0 : 1, C = counts.numClasses;
-    const data = Array.from({ length: B * (C - first) }, (_, k) => absentAsMinusOne(all[Math.floor(k / (C - first)) * C + first + (k % (C - first))]));
+    const first = includeBackground ? 0 : 1,
+      C = counts.numClasses;
+    const data = Array.from({ length: B * (C - first) }, (_, k) =>
+      absentAsMinusOne(all[Math.floor(k / (C - first)) * C + first + (k % (C - first))]),
+    );
     return tensor(data, [B, C - first]);
   }
-  const perSample = metricsFromCounts(counts, { metrics: ['iou'], empty: 'formula', average: 'macro', reduction: 'none', includeBackground }).iou as Float64Array;
+  const perSample = metricsFromCounts(counts, {
+    metrics: ['iou'],
+    empty: 'formula',
+    average: 'macro',
+    reduction: 'none',
+    includeBackground,
+  }).iou as Float64Array;
   return tensor(perSample, [B]);
 }

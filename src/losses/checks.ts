@@ -9,9 +9,14 @@ export function checkStats(fn: string, plan: TensorPlan, stats: Float64Array, ta
   const { B, C } = plan;
   for (let k = 0; k < B * C; k++) {
     const at = k * STATS_STRIDE;
-    if (!Number.isFinite(stats[at + STAT_G])) throw rangeError(fn, 'target', 'contains non-finite values (NaN or ±Infinity)');
+    if (!Number.isFinite(stats[at + STAT_G]))
+      throw rangeError(fn, 'target', 'contains non-finite values (NaN or ±Infinity)');
     if (!Number.isFinite(stats[at + STAT_P]) || !Number.isFinite(stats[at + STAT_I])) {
-      throw rangeError(fn, 'pred', 'contains non-finite values (NaN or ±Infinity), or values so large that their sums overflow');
+      throw rangeError(
+        fn,
+        'pred',
+        'contains non-finite values (NaN or ±Infinity), or values so large that their sums overflow',
+      );
     }
   }
   if (plan.targetKind !== 'labels') return;
@@ -28,7 +33,11 @@ function outOfRange(fn: string, plan: TensorPlan, target: Target, b: number): Ra
     const label = target[b * S + s];
     if (label !== ignoreIndex && !(label >= 0 && label < C)) {
       const hint = C === 1 ? ' (with one class, pass a 0/1 mask as a dense target instead)' : '';
-      return rangeError(fn, 'target', `holds label ${label} at index ${b * S + s}, outside [0, ${C}) and not ignoreIndex${hint}`);
+      return rangeError(
+        fn,
+        'target',
+        `holds label ${label} at index ${b * S + s}, outside [0, ${C}) and not ignoreIndex${hint}`,
+      );
     }
   }
   return rangeError(fn, 'target', `sample ${b}: per-class counts do not add up to the voxel count`);

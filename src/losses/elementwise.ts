@@ -14,10 +14,21 @@ import { planTensors } from './tensors.js';
 type Mask = Uint8Array | Float32Array | null | undefined;
 
 /** A loss's value: per element for a pointwise loss with reduction 'none', else as overlapValue. */
-export function lossValue(engine: Engine, spec: OverlapSpec, pred: Float32Array, target: Target, mask: Mask, out?: Float32Array): number | Float64Array | Float32Array {
+export function lossValue(
+  engine: Engine,
+  spec: OverlapSpec,
+  pred: Float32Array,
+  target: Target,
+  mask: Mask,
+  out?: Float32Array,
+): number | Float64Array | Float32Array {
   if (spec.pointwise?.reduction === 'none') return pointwiseElements(engine, spec, pred, target, mask, out);
   if (out !== undefined) {
-    throw rangeError(spec.fn, 'out', "receives the losses of reduction 'none'; 'mean' and 'sum' give one number (a gradient goes to the out of the ...WithGrad functions)");
+    throw rangeError(
+      spec.fn,
+      'out',
+      "receives the losses of reduction 'none'; 'mean' and 'sum' give one number (a gradient goes to the out of the ...WithGrad functions)",
+    );
   }
   return overlapValue(engine, spec, 'loss', pred, target, mask);
 }
@@ -26,11 +37,26 @@ export function lossValue(engine: Engine, spec: OverlapSpec, pred: Float32Array,
  * Each element's loss in pred's shape and layout (cross-entropy: each voxel's, [B, ...spatial]),
  * 0 where nothing counts, in `out` if given.
  */
-function pointwiseElements(engine: Engine, spec: OverlapSpec, pred: Float32Array, target: Target, mask: Mask, out: Float32Array | undefined): Float32Array {
+function pointwiseElements(
+  engine: Engine,
+  spec: OverlapSpec,
+  pred: Float32Array,
+  target: Target,
+  mask: Mask,
+  out: Float32Array | undefined,
+): Float32Array {
   checkAttached(engine, spec.fn, pred, target, mask, out);
   const { plan, inputs } = planTensors(spec.fn, spec.tensor, sumsOf(spec), pred, target, mask);
   const length = pointLossLength(plan);
-  if (out !== undefined) checkOut(engine, spec.fn, out, inputs, length, plan.point === 'ce' ? 'cross-entropy gives one loss per voxel (B·S):' : 'pred has');
+  if (out !== undefined)
+    checkOut(
+      engine,
+      spec.fn,
+      out,
+      inputs,
+      length,
+      plan.point === 'ce' ? 'cross-entropy gives one loss per voxel (B·S):' : 'pred has',
+    );
   const job = engine.open(spec.fn, plan, inputs, out ?? new Float32Array(length));
   try {
     const stats = job.stats();

@@ -58,19 +58,32 @@ export const LOVASZ_OPTION_NAMES: Readonly<Record<LovaszLoss, readonly string[]>
 
 const SOFTMAX_ACTIVATIONS = ['softmax', 'none'] as const;
 
-export function resolveLovasz(fn: string, loss: LovaszLoss, options: object | undefined, names: readonly string[]): LovaszSpec {
+export function resolveLovasz(
+  fn: string,
+  loss: LovaszLoss,
+  options: object | undefined,
+  names: readonly string[],
+): LovaszSpec {
   const opts = checkOptionNames(fn, options, names) as Record<string, unknown>;
   const perImage = flag(fn, 'perImage', opts.perImage, false);
   if (loss === 'hinge') {
     // The hinge's target is a label map of one class (0, 1 or ignoreIndex), whatever its type.
-    const tensor = resolveTensorOptions(fn, { shape: opts.shape, ignoreIndex: opts.ignoreIndex, target: 'labels' } as TensorOptions);
+    const tensor = resolveTensorOptions(fn, {
+      shape: opts.shape,
+      ignoreIndex: opts.ignoreIndex,
+      target: 'labels',
+    } as TensorOptions);
     return { fn, loss, tensor, activation: 'none', classes: 'all', perImage };
   }
   const activation = oneOf(fn, 'activation', opts.activation, SOFTMAX_ACTIVATIONS, 'softmax');
   // Resolved as probabilities, so that the number of classes is checked here, for this loss.
   const tensor = resolveTensorOptions(fn, { ...opts, activation: 'none' } as TensorOptions);
   if (tensor.C < 2) {
-    throw rangeError(fn, 'shape', `gives C = ${tensor.C} class; the Lovász-Softmax loss needs at least 2 (for one class use lovaszHingeLoss)`);
+    throw rangeError(
+      fn,
+      'shape',
+      `gives C = ${tensor.C} class; the Lovász-Softmax loss needs at least 2 (for one class use lovaszHingeLoss)`,
+    );
   }
   return { fn, loss, tensor, activation, classes: resolveClasses(fn, opts.classes, tensor.C), perImage };
 }
@@ -85,7 +98,8 @@ function resolveClasses(fn: string, value: unknown, C: number): LovaszSpec['clas
     throw typeError(fn, 'classes', `must be 'present', 'all' or an array of class indices; got ${describe(value)}`);
   }
   const list = Array.from(value as ArrayLike<unknown>);
-  if (list.length === 0) throw rangeError(fn, 'classes', `is empty; name at least one class, or use 'present' or 'all'`);
+  if (list.length === 0)
+    throw rangeError(fn, 'classes', `is empty; name at least one class, or use 'present' or 'all'`);
   list.forEach((c, i) => {
     if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c >= C) {
       throw rangeError(fn, 'classes', `[${i}] must be a class index in [0, ${C}); got ${describe(c)}`);
@@ -96,14 +110,25 @@ function resolveClasses(fn: string, value: unknown, C: number): LovaszSpec['clas
 }
 
 /** Checks pred and target against the options and returns the plan of this call. */
-export function planLovasz(spec: LovaszSpec, pred: unknown, target: unknown): { plan: LovaszPlan; inputs: LovaszInputs } {
+export function planLovasz(
+  spec: LovaszSpec,
+  pred: unknown,
+  target: unknown,
+): { plan: LovaszPlan; inputs: LovaszInputs } {
   if (spec.loss === 'hinge') return planHinge(spec, pred, target);
   const { plan, inputs } = planTensors(spec.fn, spec.tensor, { squared: false, softLabel: false }, pred, target);
   const { B, C, S } = plan;
   return {
     plan: {
-      B, C, S, layout: plan.layout, activation: spec.activation, targetKind: plan.targetKind, targetType: plan.targetType,
-      ignoreIndex: plan.ignoreIndex, setLength: spec.perImage ? S : B * S,
+      B,
+      C,
+      S,
+      layout: plan.layout,
+      activation: spec.activation,
+      targetKind: plan.targetKind,
+      targetType: plan.targetType,
+      ignoreIndex: plan.ignoreIndex,
+      setLength: spec.perImage ? S : B * S,
     },
     inputs: { pred: inputs.pred, target: inputs.target },
   };
@@ -112,7 +137,11 @@ export function planLovasz(spec: LovaszSpec, pred: unknown, target: unknown): { 
 function planHinge(spec: LovaszSpec, pred: unknown, target: unknown): { plan: LovaszPlan; inputs: LovaszInputs } {
   const { fn } = spec;
   if (!(pred instanceof Float32Array)) {
-    throw typeError(fn, 'pred', `must be a Float32Array of logits; got ${describe(pred)} (convert with Float32Array.from)`);
+    throw typeError(
+      fn,
+      'pred',
+      `must be a Float32Array of logits; got ${describe(pred)} (convert with Float32Array.from)`,
+    );
   }
   const shape = spec.tensor.shape ?? [pred.length];
   const total = shape.reduce((a, d) => a * d, 1);
@@ -121,19 +150,42 @@ function planHinge(spec: LovaszSpec, pred: unknown, target: unknown): { plan: Lo
   }
   const B = shape.length > 1 ? shape[0] : 1;
   if (B === 0) throw rangeError(fn, 'shape', `[${shape.join(', ')}] has no sample: there is nothing to reduce`);
-  const targetType: TargetType | null = target instanceof Float32Array ? 'f32' : target instanceof Uint8Array ? 'u8'
-    : target instanceof Uint16Array ? 'u16' : target instanceof Int32Array ? 'i32' : null;
+  const targetType: TargetType | null =
+    target instanceof Float32Array
+      ? 'f32'
+      : target instanceof Uint8Array
+        ? 'u8'
+        : target instanceof Uint16Array
+          ? 'u16'
+          : target instanceof Int32Array
+            ? 'i32'
+            : null;
   if (targetType === null) {
-    throw typeError(fn, 'target', `must be a Float32Array, Uint8Array, Uint16Array or Int32Array of 0 (background) and 1 (foreground); got ${describe(target)}`);
+    throw typeError(
+      fn,
+      'target',
+      `must be a Float32Array, Uint8Array, Uint16Array or Int32Array of 0 (background) and 1 (foreground); got ${describe(target)}`,
+    );
   }
   if ((target as Target).length !== pred.length) {
-    throw rangeError(fn, 'target', `has length ${(target as Target).length}; the hinge needs one value per element of pred, ${pred.length}`);
+    throw rangeError(
+      fn,
+      'target',
+      `has length ${(target as Target).length}; the hinge needs one value per element of pred, ${pred.length}`,
+    );
   }
   const S = pred.length / B;
   return {
     plan: {
-      B, C: 1, S, layout: 'NCHW', activation: 'none', targetKind: 'binary', targetType,
-      ignoreIndex: spec.tensor.ignoreIndex, setLength: spec.perImage ? S : B * S,
+      B,
+      C: 1,
+      S,
+      layout: 'NCHW',
+      activation: 'none',
+      targetKind: 'binary',
+      targetType,
+      ignoreIndex: spec.tensor.ignoreIndex,
+      setLength: spec.perImage ? S : B * S,
     },
     inputs: { pred, target: target as Target },
   };
@@ -143,7 +195,13 @@ export function lovaszValue(engine: Engine, spec: LovaszSpec, pred: Float32Array
   return evaluate(engine, spec, pred, target, undefined).loss;
 }
 
-export function lovaszValueAndGrad(engine: Engine, spec: LovaszSpec, pred: Float32Array, target: Target, out: Float32Array | undefined): LossAndGrad {
+export function lovaszValueAndGrad(
+  engine: Engine,
+  spec: LovaszSpec,
+  pred: Float32Array,
+  target: Target,
+  out: Float32Array | undefined,
+): LossAndGrad {
   const { loss, grad } = evaluate(engine, spec, pred, target, out ?? null);
   return { loss, grad: grad as Float32Array };
 }
@@ -152,14 +210,21 @@ export function lovaszValueAndGrad(engine: Engine, spec: LovaszSpec, pred: Float
  * loss = mean over sets of (mean over the classes taken of the class's Lovász loss); the
  * gradient of (sample b, class c) is scaled by ∂loss/∂(class loss) = 1 / (classes taken · sets).
  */
-function evaluate(engine: Engine, spec: LovaszSpec, pred: Float32Array, target: Target, gradOut: Float32Array | null | undefined): { loss: number; grad: Float32Array | null } {
+function evaluate(
+  engine: Engine,
+  spec: LovaszSpec,
+  pred: Float32Array,
+  target: Target,
+  gradOut: Float32Array | null | undefined,
+): { loss: number; grad: Float32Array | null } {
   checkAttached(engine, spec.fn, pred, target, undefined, gradOut ?? undefined);
   const { plan, inputs } = planLovasz(spec, pred, target);
   if (gradOut) checkOut(engine, spec.fn, gradOut, { ...inputs, mask: null });
   const { B, C } = plan;
   const sets = spec.perImage ? B : 1;
   const samplesPerSet = B / sets;
-  const classes = spec.classes === 'present' || spec.classes === 'all' ? Array.from({ length: C }, (_, c) => c) : spec.classes;
+  const classes =
+    spec.classes === 'present' || spec.classes === 'all' ? Array.from({ length: C }, (_, c) => c) : spec.classes;
   const job = engine.openLovasz(spec.fn, plan, inputs, gradOut);
   try {
     const scale = new Float64Array(B * C);
@@ -175,7 +240,11 @@ function evaluate(engine: Engine, spec: LovaszSpec, pred: Float32Array, target: 
         if (spec.classes === 'present' && counts.foreground === 0) continue;
         const value = job.walk(counts.foreground);
         if (!Number.isFinite(value)) {
-          throw rangeError(spec.fn, 'pred', 'contains non-finite values (NaN or ±Infinity) that make the loss non-finite');
+          throw rangeError(
+            spec.fn,
+            'pred',
+            'contains non-finite values (NaN or ±Infinity) that make the loss non-finite',
+          );
         }
         sum += value;
         taken.push(c);
@@ -203,9 +272,13 @@ function badTarget(fn: string, plan: LovaszPlan, target: Target, b0: number, b1:
         return rangeError(fn, 'target', `holds label ${v} at index ${i}, outside [0, ${C}) and not ignoreIndex`);
       }
     } else if (v !== 0 && v !== 1 && (targetKind === 'dense' || v !== ignoreIndex)) {
-      return rangeError(fn, 'target', targetKind === 'binary'
-        ? `holds ${v} at index ${i}; the hinge needs 0 (background) or 1 (foreground)${ignoreIndex === null ? ', or an ignoreIndex for the elements to leave out' : ` or ignoreIndex (${ignoreIndex})`}`
-        : `holds ${v} at index ${i}; a dense target of the Lovász-Softmax loss holds 0 or 1 per class (one-hot)`);
+      return rangeError(
+        fn,
+        'target',
+        targetKind === 'binary'
+          ? `holds ${v} at index ${i}; the hinge needs 0 (background) or 1 (foreground)${ignoreIndex === null ? ', or an ignoreIndex for the elements to leave out' : ` or ignoreIndex (${ignoreIndex})`}`
+          : `holds ${v} at index ${i}; a dense target of the Lovász-Softmax loss holds 0 or 1 per class (one-hot)`,
+      );
     }
   }
   return rangeError(fn, 'target', `samples ${b0} to ${b1 - 1} hold values other than the ones expected`);

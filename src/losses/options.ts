@@ -12,13 +12,23 @@ export function checkOptionNames<T extends object>(fn: string, opts: T | undefin
     // A key set to undefined means "not given", as usual in JavaScript option objects.
     if (!allowed.includes(key) && (opts as Record<string, unknown>)[key] !== undefined) {
       const near = closest(key, allowed);
-      throw typeError(fn, `option '${key}'`, `is not an option of ${fn}${near ? ` (did you mean '${near}'?)` : ''}; its options are ${allowed.join(', ')}`);
+      throw typeError(
+        fn,
+        `option '${key}'`,
+        `is not an option of ${fn}${near ? ` (did you mean '${near}'?)` : ''}; its options are ${allowed.join(', ')}`,
+      );
     }
   }
   return opts;
 }
 
-export function oneOf<T extends string>(fn: string, name: string, value: unknown, allowed: readonly T[], fallback: T): T {
+export function oneOf<T extends string>(
+  fn: string,
+  name: string,
+  value: unknown,
+  allowed: readonly T[],
+  fallback: T,
+): T {
   if (value === undefined) return fallback;
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
   throw rangeError(fn, name, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}; got ${describe(value)}`);
@@ -59,7 +69,10 @@ export function closest(key: string, names: readonly string[]): string | undefin
   let bestDistance = 3;
   for (const name of names) {
     const d = editDistance(key.toLowerCase(), name.toLowerCase());
-    if (d < bestDistance) { best = name; bestDistance = d; }
+    if (d < bestDistance) {
+      best = name;
+      bestDistance = d;
+    }
   }
   return best;
 }

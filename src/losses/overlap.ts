@@ -6,14 +6,30 @@
 // are weighted by their target volume (Sudre et al. 2017). Both reduce to ∂L/∂I and ∂L/∂P per
 // (sample, class), which `writeCoefficients` turns into kernel 2's a, b, q, s.
 import {
-  COEF_Q, COEF_S, COEF_STRIDE, COEF_Y0, COEF_Y1, STAT_A, STAT_G, STAT_I, STAT_N, STAT_P, STATS_STRIDE,
+  COEF_Q,
+  COEF_S,
+  COEF_STRIDE,
+  COEF_Y0,
+  COEF_Y1,
+  STAT_A,
+  STAT_G,
+  STAT_I,
+  STAT_N,
+  STAT_P,
+  STATS_STRIDE,
   type Reduction,
 } from '../api.js';
 import { rangeError } from '../errors.js';
 import { diceParams, mccWithPartials, tverskyWithPartials, type TverskyParams } from '../math/overlap.js';
 import { checkOptionNames, classWeights, flag, nonNegative, oneOf } from './options.js';
 import { evaluatePoint, POINT_OPTION_NAMES, resolvePoint, type PointSpec } from './pointwise.js';
-import { resolveTensorOptions, TENSOR_OPTION_NAMES, type SumOptions, type TensorPlan, type TensorSpec } from './tensors.js';
+import {
+  resolveTensorOptions,
+  TENSOR_OPTION_NAMES,
+  type SumOptions,
+  type TensorPlan,
+  type TensorSpec,
+} from './tensors.js';
 
 export type OverlapLossName = 'dice' | 'jaccard' | 'tversky' | 'focalTversky' | 'generalizedDice' | 'mcc';
 export type PointLossName = 'bce' | 'crossEntropy' | 'focal';
@@ -50,12 +66,24 @@ export interface OverlapSpec {
 
 /** The sums a spec needs from kernel 1. */
 export function sumsOf(spec: OverlapSpec): SumOptions {
-  return { squared: spec.squared, softLabel: spec.softLabel, point: spec.pointwise?.kind ?? 'none', gamma: spec.pointwise?.gamma ?? 1 };
+  return {
+    squared: spec.squared,
+    softLabel: spec.softLabel,
+    point: spec.pointwise?.kind ?? 'none',
+    gamma: spec.pointwise?.gamma ?? 1,
+  };
 }
 
 const COMMON = [
-  ...TENSOR_OPTION_NAMES, 'includeBackground', 'batch', 'reduction', 'smooth', 'smoothNr', 'smoothDr',
-  'squared', 'softLabel',
+  ...TENSOR_OPTION_NAMES,
+  'includeBackground',
+  'batch',
+  'reduction',
+  'smooth',
+  'smoothNr',
+  'smoothDr',
+  'squared',
+  'softLabel',
 ];
 
 const DICE = [...COMMON, 'weight', 'logLoss', 'empty'];
@@ -80,9 +108,18 @@ export const LOSS_OPTION_NAMES: Readonly<Record<AnyLossName, readonly string[]>>
 
 /** The activation each loss assumes when none is given: pointwise terms take logits. */
 const DEFAULT_ACTIVATION: Readonly<Record<AnyLossName, 'none' | 'sigmoid' | 'softmax'>> = {
-  dice: 'none', jaccard: 'none', tversky: 'none', focalTversky: 'none', generalizedDice: 'none', mcc: 'none',
-  bce: 'sigmoid', crossEntropy: 'softmax', focal: 'sigmoid',
-  diceCE: 'softmax', diceFocal: 'sigmoid', generalizedDiceFocal: 'sigmoid',
+  dice: 'none',
+  jaccard: 'none',
+  tversky: 'none',
+  focalTversky: 'none',
+  generalizedDice: 'none',
+  mcc: 'none',
+  bce: 'sigmoid',
+  crossEntropy: 'softmax',
+  focal: 'sigmoid',
+  diceCE: 'softmax',
+  diceFocal: 'sigmoid',
+  generalizedDiceFocal: 'sigmoid',
 };
 export const SCORE_OPTION_NAMES: readonly string[] = COMMON;
 
@@ -95,7 +132,11 @@ const WEIGHT_TYPES: readonly WeightType[] = ['square', 'simple', 'uniform'];
  * `names` is the option set of the calling function.
  */
 export function resolveOverlap(
-  fn: string, loss: AnyLossName, options: object | undefined, names: readonly string[], withGrad: boolean,
+  fn: string,
+  loss: AnyLossName,
+  options: object | undefined,
+  names: readonly string[],
+  withGrad: boolean,
 ): OverlapSpec {
   const opts = checkOptionNames(fn, options, names) as Record<string, unknown>;
   const tensor = resolveTensorOptions(fn, opts, DEFAULT_ACTIVATION[loss]);
@@ -109,7 +150,11 @@ export function resolveOverlap(
   }
   const reduction = oneOf(fn, 'reduction', opts.reduction, REDUCTIONS, 'mean');
   if (withGrad && reduction === 'none') {
-    throw rangeError(fn, 'reduction', `'none' gives one loss per term, which has no single gradient; use 'mean' or 'sum'`);
+    throw rangeError(
+      fn,
+      'reduction',
+      `'none' gives one loss per term, which has no single gradient; use 'mean' or 'sum'`,
+    );
   }
   const tverskyKind = loss === 'tversky' || loss === 'focalTversky';
   const focalTversky = loss === 'focalTversky';
@@ -117,14 +162,30 @@ export function resolveOverlap(
   const beta = tverskyKind ? nonNegative(fn, 'beta', opts.beta, focalTversky ? 0.3 : 0.5) : 0.5;
   const gamma = focalTversky ? nonNegative(fn, 'gamma', opts.gamma, 0.75) : 1;
   if (focalTversky && gamma === 0) throw rangeError(fn, 'gamma', 'must be > 0 ((1 − T)^0 is constant)');
-  const pointFamily = loss === 'bce' ? 'bce' : loss === 'crossEntropy' ? 'ce' : loss === 'diceCE' ? 'either'
-    : loss === 'focal' || loss === 'diceFocal' || loss === 'generalizedDiceFocal' ? 'focal' : null;
-  const overlap = loss === 'bce' || loss === 'crossEntropy' || loss === 'focal' ? 'none'
-    : loss === 'generalizedDice' || loss === 'generalizedDiceFocal' ? 'generalizedDice' : loss === 'mcc' ? 'mcc' : 'tversky';
+  const pointFamily =
+    loss === 'bce'
+      ? 'bce'
+      : loss === 'crossEntropy'
+        ? 'ce'
+        : loss === 'diceCE'
+          ? 'either'
+          : loss === 'focal' || loss === 'diceFocal' || loss === 'generalizedDiceFocal'
+            ? 'focal'
+            : null;
+  const overlap =
+    loss === 'bce' || loss === 'crossEntropy' || loss === 'focal'
+      ? 'none'
+      : loss === 'generalizedDice' || loss === 'generalizedDiceFocal'
+        ? 'generalizedDice'
+        : loss === 'mcc'
+          ? 'mcc'
+          : 'tversky';
   // Generalized Dice adds its smoothing as given (its 2 multiplies the weighted intersection only).
   const params: TverskyParams =
-    loss === 'jaccard' ? { alpha: 1, beta: 1, smoothNr, smoothDr }
-      : tverskyKind || overlap === 'generalizedDice' || overlap === 'mcc' ? { alpha, beta, smoothNr, smoothDr }
+    loss === 'jaccard'
+      ? { alpha: 1, beta: 1, smoothNr, smoothDr }
+      : tverskyKind || overlap === 'generalizedDice' || overlap === 'mcc'
+        ? { alpha, beta, smoothNr, smoothDr }
         : diceParams(smoothNr, smoothDr);
   return {
     fn,
@@ -142,7 +203,10 @@ export function resolveOverlap(
     empty: oneOf(fn, 'empty', opts.empty, EMPTY_POLICIES, 'smooth'),
     weightType: oneOf(fn, 'weightType', opts.weightType, WEIGHT_TYPES, 'square'),
     // MONAI: DiceFocal passes include_background to both parts; DiceCE's cross-entropy ignores it.
-    pointwise: pointFamily === null ? null : resolvePoint(fn, pointFamily, opts, tensor, reduction, includeBackground, overlap === 'none'),
+    pointwise:
+      pointFamily === null
+        ? null
+        : resolvePoint(fn, pointFamily, opts, tensor, reduction, includeBackground, overlap === 'none'),
     lambdaOverlap: nonNegative(fn, 'lambdaOverlap', opts.lambdaOverlap, 1),
     lambdaPoint: nonNegative(fn, 'lambdaPoint', opts.lambdaPoint, 1),
   };
@@ -159,11 +223,20 @@ export interface OverlapOutcome {
  * The loss (or score) of one call from its statistics: λ_overlap·overlap + λ_point·pointwise, and
  * with `withGrad` the coefficients of kernel 2 (overlap slots a, b, q, s; pointwise slots e, f).
  */
-export function evaluateOverlap(spec: OverlapSpec, plan: TensorPlan, stats: Float64Array, mode: 'loss' | 'score', withGrad: boolean): OverlapOutcome {
+export function evaluateOverlap(
+  spec: OverlapSpec,
+  plan: TensorPlan,
+  stats: Float64Array,
+  mode: 'loss' | 'score',
+  withGrad: boolean,
+): OverlapOutcome {
   const lambda = mode === 'score' || spec.pointwise === null ? 1 : spec.lambdaOverlap;
-  const overlap: OverlapOutcome = spec.kind === 'generalizedDice' ? evaluateGeneralizedDice(spec, plan, stats, withGrad, lambda)
-    : spec.kind === 'tversky' || spec.kind === 'mcc' ? evaluateTversky(spec, plan, stats, mode, withGrad, lambda)
-      : { value: 0, coef: withGrad ? new Float64Array(plan.B * plan.C * COEF_STRIDE) : null };
+  const overlap: OverlapOutcome =
+    spec.kind === 'generalizedDice'
+      ? evaluateGeneralizedDice(spec, plan, stats, withGrad, lambda)
+      : spec.kind === 'tversky' || spec.kind === 'mcc'
+        ? evaluateTversky(spec, plan, stats, mode, withGrad, lambda)
+        : { value: 0, coef: withGrad ? new Float64Array(plan.B * plan.C * COEF_STRIDE) : null };
   if (spec.pointwise === null || mode === 'score') return overlap;
   const lambdaPoint = spec.kind === 'none' ? 1 : spec.lambdaPoint;
   const point = evaluatePoint(spec.fn, spec.pointwise, plan, stats, lambdaPoint, overlap.coef);
@@ -179,7 +252,14 @@ function intersection(plan: TensorPlan, sums: Float64Array, at: number): number 
  * One Tversky index (or Matthews correlation) per (sample, class) term, or per class with
  * `batch`; the loss of a term is weight_c · ℓ(T) with ℓ = 1 − T, −log T (logLoss) or (1 − T)^γ (focal).
  */
-function evaluateTversky(spec: OverlapSpec, plan: TensorPlan, stats: Float64Array, mode: 'loss' | 'score', withGrad: boolean, lambda: number): OverlapOutcome {
+function evaluateTversky(
+  spec: OverlapSpec,
+  plan: TensorPlan,
+  stats: Float64Array,
+  mode: 'loss' | 'score',
+  withGrad: boolean,
+  lambda: number,
+): OverlapOutcome {
   const { B, C } = plan;
   const sums = spec.batch ? poolSamples(stats, B, C) : stats;
   const terms = spec.batch ? C : B * C;
@@ -199,7 +279,15 @@ function evaluateTversky(spec: OverlapSpec, plan: TensorPlan, stats: Float64Arra
       if (spec.empty === 'skip') counted[t] = 0;
       continue;
     }
-    if (spec.kind === 'mcc') mccWithPartials(sums[at + STAT_I], sums[at + STAT_P], sums[at + STAT_G], sums[at + STAT_N], spec.params.smoothNr, part);
+    if (spec.kind === 'mcc')
+      mccWithPartials(
+        sums[at + STAT_I],
+        sums[at + STAT_P],
+        sums[at + STAT_G],
+        sums[at + STAT_N],
+        spec.params.smoothNr,
+        part,
+      );
     else tverskyWithPartials(intersection(plan, sums, at), sums[at + STAT_P], sums[at + STAT_G], spec.params, part);
     partials.set(part, 4 * t);
     const score = part[0];
@@ -210,7 +298,11 @@ function evaluateTversky(spec: OverlapSpec, plan: TensorPlan, stats: Float64Arra
     }
     const [loss, slope] = lossOfScore(spec, score);
     if (!Number.isFinite(loss) || !Number.isFinite(slope)) {
-      throw rangeError(spec.fn, spec.logLoss ? 'logLoss' : 'pred', `makes the loss of ${termName(spec, t, C)} infinite or NaN: its score is ${score} (−log needs a score > 0; add smoothing)`);
+      throw rangeError(
+        spec.fn,
+        spec.logLoss ? 'logLoss' : 'pred',
+        `makes the loss of ${termName(spec, t, C)} infinite or NaN: its score is ${score} (−log needs a score > 0; add smoothing)`,
+      );
     }
     const w = spec.weight?.[c] ?? 1;
     values[t] = w * loss;
@@ -248,7 +340,13 @@ function lossOfScore(spec: OverlapSpec, score: number): [number, number] {
  * 1/G_c or 1; the infinite weight of a class absent from the target is replaced by the largest
  * finite weight of the term (MONAI), and by 0 when every class is absent.
  */
-function evaluateGeneralizedDice(spec: OverlapSpec, plan: TensorPlan, stats: Float64Array, withGrad: boolean, lambda: number): OverlapOutcome {
+function evaluateGeneralizedDice(
+  spec: OverlapSpec,
+  plan: TensorPlan,
+  stats: Float64Array,
+  withGrad: boolean,
+  lambda: number,
+): OverlapOutcome {
   const { B, C } = plan;
   const sums = spec.batch ? poolSamples(stats, B, C) : stats;
   const terms = spec.batch ? 1 : B;
@@ -276,7 +374,11 @@ function evaluateGeneralizedDice(spec: OverlapSpec, plan: TensorPlan, stats: Flo
     }
     values[t] = 1 - num / den;
     if (!Number.isFinite(values[t])) {
-      throw rangeError(spec.fn, 'smoothDr', `is 0 and ${spec.batch ? 'the batch' : `sample ${t}`} has an empty prediction and target, so its score is 0/0; use a smoothing > 0`);
+      throw rangeError(
+        spec.fn,
+        'smoothDr',
+        `is 0 and ${spec.batch ? 'the batch' : `sample ${t}`} has an empty prediction and target, so its score is 0/0; use a smoothing > 0`,
+      );
     }
     nums[t] = num;
     dens[t] = den;
@@ -289,7 +391,7 @@ function evaluateGeneralizedDice(spec: OverlapSpec, plan: TensorPlan, stats: Flo
     for (let c = first; c < C; c++) {
       const w = weights[t * C + c];
       // loss = 1 − num/den: ∂/∂I_c = −2w/den, ∂/∂P_c = w·num/den² (weights depend on G only).
-      writeCoefficients(plan, coef, b * C + c, -scale * 2 * w / dens[t], scale * w * nums[t] / (dens[t] * dens[t]));
+      writeCoefficients(plan, coef, b * C + c, (-scale * 2 * w) / dens[t], (scale * w * nums[t]) / (dens[t] * dens[t]));
     }
   }
   return { value, coef };
@@ -318,14 +420,24 @@ function writeCoefficients(plan: TensorPlan, coef: Float64Array, k: number, dI: 
  * λ times the mean or sum of the counted terms (or the list of every term), and
  * ∂(result)/∂(term value) for a counted term.
  */
-function reduce(values: Float64Array, counted: Uint8Array, reduction: Reduction, lambda: number): { value: number | Float64Array; scale: number } {
+function reduce(
+  values: Float64Array,
+  counted: Uint8Array,
+  reduction: Reduction,
+  lambda: number,
+): { value: number | Float64Array; scale: number } {
   if (reduction === 'none') return { value: values, scale: 1 };
   let sum = 0;
   let n = 0;
-  values.forEach((v, t) => { if (counted[t]) { sum += v; n += 1; } });
+  values.forEach((v, t) => {
+    if (counted[t]) {
+      sum += v;
+      n += 1;
+    }
+  });
   if (reduction === 'sum') return { value: lambda * sum, scale: lambda };
   // Every term skipped (empty: 'skip' on empty targets): nothing to learn from, loss 0.
-  return n === 0 ? { value: 0, scale: 0 } : { value: lambda * sum / n, scale: lambda / n };
+  return n === 0 ? { value: 0, scale: 0 } : { value: (lambda * sum) / n, scale: lambda / n };
 }
 
 /** Statistics summed over samples: one record per class. */
@@ -343,7 +455,11 @@ function termName(spec: OverlapSpec, t: number, C: number): string {
 
 function undefinedScore(spec: OverlapSpec, t: number, C: number): RangeError {
   if (spec.params.smoothDr === 0) {
-    return rangeError(spec.fn, 'smoothDr', `is 0 and ${termName(spec, t, C)} has an empty prediction and target, so its score is 0/0; use a smoothing > 0 (the default smooth is 1)`);
+    return rangeError(
+      spec.fn,
+      'smoothDr',
+      `is 0 and ${termName(spec, t, C)} has an empty prediction and target, so its score is 0/0; use a smoothing > 0 (the default smooth is 1)`,
+    );
   }
   return rangeError(spec.fn, 'pred', `gives a score that is not finite for ${termName(spec, t, C)}`);
 }

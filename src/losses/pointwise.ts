@@ -45,18 +45,36 @@ export const POINT_OPTION_NAMES: Readonly<Record<'bce' | 'crossEntropy' | 'focal
  * the whole loss, which may then have reduction 'none'.
  */
 export function resolvePoint(
-  fn: string, family: 'bce' | 'ce' | 'either' | 'focal', opts: Record<string, unknown>, tensor: TensorSpec, reduction: string,
-  includeBackground: boolean, alone: boolean,
+  fn: string,
+  family: 'bce' | 'ce' | 'either' | 'focal',
+  opts: Record<string, unknown>,
+  tensor: TensorSpec,
+  reduction: string,
+  includeBackground: boolean,
+  alone: boolean,
 ): PointSpec {
   if (tensor.activation === 'none') {
-    throw rangeError(fn, 'activation', `must be 'sigmoid' or 'softmax': the ${family === 'focal' ? 'focal' : 'cross-entropy'} term is computed from logits`);
+    throw rangeError(
+      fn,
+      'activation',
+      `must be 'sigmoid' or 'softmax': the ${family === 'focal' ? 'focal' : 'cross-entropy'} term is computed from logits`,
+    );
   }
-  const kind = family === 'focal' ? 'focal' : family === 'either' ? (tensor.activation === 'sigmoid' ? 'bce' : 'ce') : family;
+  const kind =
+    family === 'focal' ? 'focal' : family === 'either' ? (tensor.activation === 'sigmoid' ? 'bce' : 'ce') : family;
   if (kind === 'ce' && tensor.activation !== 'softmax') {
-    throw rangeError(fn, 'activation', `must be 'softmax' for cross-entropy; got '${tensor.activation}' (bceLoss is the sigmoid form)`);
+    throw rangeError(
+      fn,
+      'activation',
+      `must be 'softmax' for cross-entropy; got '${tensor.activation}' (bceLoss is the sigmoid form)`,
+    );
   }
   if (kind === 'bce' && tensor.activation !== 'sigmoid') {
-    throw rangeError(fn, 'activation', `must be 'sigmoid' for binary cross-entropy; got '${tensor.activation}' (crossEntropyLoss is the softmax form)`);
+    throw rangeError(
+      fn,
+      'activation',
+      `must be 'sigmoid' for binary cross-entropy; got '${tensor.activation}' (crossEntropyLoss is the softmax form)`,
+    );
   }
   if (reduction !== 'mean' && reduction !== 'sum' && !(alone && reduction === 'none')) {
     throw rangeError(fn, 'reduction', `must be 'mean' or 'sum' for a loss with a pointwise part; got '${reduction}'`);
@@ -91,7 +109,14 @@ function perClass(fn: string, name: string, value: unknown, C: number): Float64A
  * The value of the pointwise term times `lambda`; with `coef`, adds its kernel 2 coefficients
  * (the derivative of lambda·value) to every (sample, class).
  */
-export function evaluatePoint(fn: string, spec: PointSpec, plan: TensorPlan, stats: Float64Array, lambda: number, coef: Float64Array | null): number {
+export function evaluatePoint(
+  fn: string,
+  spec: PointSpec,
+  plan: TensorPlan,
+  stats: Float64Array,
+  lambda: number,
+  coef: Float64Array | null,
+): number {
   if (spec.reduction === 'none') throw new Error(`${fn}: reduction 'none' is per element (pointLossCoefficients)`);
   const { B, C } = plan;
   const w = (c: number) => spec.weight?.[c] ?? 1;
@@ -104,7 +129,7 @@ export function evaluatePoint(fn: string, spec: PointSpec, plan: TensorPlan, sta
       k2[c] = w(c) * ((spec.posWeight?.[c] ?? 1) - 1);
     } else if (spec.kind === 'ce') {
       k1[c] = w(c) * (1 - spec.labelSmoothing);
-      k2[c] = w(c) * spec.labelSmoothing / C;
+      k2[c] = (w(c) * spec.labelSmoothing) / C;
     } else if (plan.activation === 'softmax') {
       k1[c] = w(c) * (spec.alpha === null ? 1 : c === 0 ? 1 - spec.alpha : spec.alpha);
     } else {
@@ -151,7 +176,12 @@ export function pointLossLength(plan: TensorPlan): number {
  * (includeBackground changes only what 'mean' and 'sum' take), unscaled — so the values add up to
  * the term's 'sum' over every class. Throws as the reduced forms do when that sum is not finite.
  */
-export function pointLossCoefficients(fn: string, spec: PointSpec, plan: TensorPlan, stats: Float64Array): Float64Array {
+export function pointLossCoefficients(
+  fn: string,
+  spec: PointSpec,
+  plan: TensorPlan,
+  stats: Float64Array,
+): Float64Array {
   const coef = new Float64Array(plan.B * plan.C * COEF_STRIDE);
   evaluatePoint(fn, { ...spec, reduction: 'sum', firstClass: 0 }, plan, stats, 1, coef);
   return coef;

@@ -6,7 +6,13 @@ import { describe, rangeError, typeError } from '../errors.js';
 import type { Engine } from '../backends/engine.js';
 import { checkStats } from './checks.js';
 import {
-  evaluateOverlap, LOSS_OPTION_NAMES, resolveOverlap, SCORE_OPTION_NAMES, sumsOf, type AnyLossName, type OverlapSpec,
+  evaluateOverlap,
+  LOSS_OPTION_NAMES,
+  resolveOverlap,
+  SCORE_OPTION_NAMES,
+  sumsOf,
+  type AnyLossName,
+  type OverlapSpec,
 } from './overlap.js';
 import { planTensors, type Inputs, type TensorPlan } from './tensors.js';
 
@@ -25,11 +31,19 @@ export interface OverlapCall {
  * Checks the arrays of a call against its options (and against each other); nothing is computed
  * yet. `out` is the caller's gradient array, if any (with `withGrad`).
  */
-export function planOverlap(engine: Engine, spec: OverlapSpec, pred: Float32Array, target: Target, mask: Mask, out: Float32Array | undefined, withGrad: boolean): OverlapCall {
+export function planOverlap(
+  engine: Engine,
+  spec: OverlapSpec,
+  pred: Float32Array,
+  target: Target,
+  mask: Mask,
+  out: Float32Array | undefined,
+  withGrad: boolean,
+): OverlapCall {
   checkAttached(engine, spec.fn, pred, target, mask, out);
   const { plan, inputs } = planTensors(spec.fn, spec.tensor, sumsOf(spec), pred, target, mask);
   if (out !== undefined) checkOut(engine, spec.fn, out, inputs);
-  return { spec, plan, inputs, out: withGrad ? out ?? null : undefined };
+  return { spec, plan, inputs, out: withGrad ? (out ?? null) : undefined };
 }
 
 /** The value from kernel 1's statistics, once they pass the checks. */
@@ -45,11 +59,25 @@ export function coefficientsFromStats(call: OverlapCall, stats: Float64Array): {
   return { loss: value as number, coef: coef as Float64Array };
 }
 
-export function overlapValue(engine: Engine, spec: OverlapSpec, mode: 'loss' | 'score', pred: Float32Array, target: Target, mask: Mask): number | Float64Array {
+export function overlapValue(
+  engine: Engine,
+  spec: OverlapSpec,
+  mode: 'loss' | 'score',
+  pred: Float32Array,
+  target: Target,
+  mask: Mask,
+): number | Float64Array {
   return runValue(engine, planOverlap(engine, spec, pred, target, mask, undefined, false), mode);
 }
 
-export function overlapValueAndGrad(engine: Engine, spec: OverlapSpec, pred: Float32Array, target: Target, out: Float32Array | undefined, mask: Mask): LossAndGrad {
+export function overlapValueAndGrad(
+  engine: Engine,
+  spec: OverlapSpec,
+  pred: Float32Array,
+  target: Target,
+  out: Float32Array | undefined,
+  mask: Mask,
+): LossAndGrad {
   return runValueAndGrad(engine, planOverlap(engine, spec, pred, target, mask, out, true));
 }
 
@@ -76,7 +104,13 @@ export function runValueAndGrad(engine: Engine, call: OverlapCall): LossAndGrad 
 
 /** The spec of a loss method (`diceLoss`, `diceLossWithGrad`, ...), which also takes a mask and, with a gradient, `out`. */
 export function lossSpec(fn: string, loss: AnyLossName, options: object | undefined, withGrad: boolean): OverlapSpec {
-  return resolveOverlap(fn, loss, options, [...LOSS_OPTION_NAMES[loss], 'mask', ...(withGrad ? ['out'] : [])], withGrad);
+  return resolveOverlap(
+    fn,
+    loss,
+    options,
+    [...LOSS_OPTION_NAMES[loss], 'mask', ...(withGrad ? ['out'] : [])],
+    withGrad,
+  );
 }
 
 /** The spec of diceCoefficient. */
@@ -96,9 +130,14 @@ export function resolveCreateLoss(options: CreateLossOptions | CreateLovaszLossO
     throw typeError('createLoss', 'options', `must be an object with a 'loss' name; got ${describe(options)}`);
   }
   const { loss, ...rest } = options;
-  if (loss === 'lovaszHinge' || loss === 'lovaszSoftmax') return { family: 'lovasz', loss: loss === 'lovaszHinge' ? 'hinge' : 'softmax', options: rest };
+  if (loss === 'lovaszHinge' || loss === 'lovaszSoftmax')
+    return { family: 'lovasz', loss: loss === 'lovaszHinge' ? 'hinge' : 'softmax', options: rest };
   if (!(LOSS_NAMES as string[]).includes(loss)) {
-    throw rangeError('createLoss', 'loss', `must be one of ${[...LOSS_NAMES, 'lovaszHinge', 'lovaszSoftmax'].map((n) => `'${n}'`).join(', ')}; got ${describe(loss)}`);
+    throw rangeError(
+      'createLoss',
+      'loss',
+      `must be one of ${[...LOSS_NAMES, 'lovaszHinge', 'lovaszSoftmax'].map((n) => `'${n}'`).join(', ')}; got ${describe(loss)}`,
+    );
   }
   const value = { ...resolveOverlap('createLoss', loss, rest, LOSS_OPTION_NAMES[loss], false), fn: 'value' };
   return { family: 'overlap', value, grad: value.reduction === 'none' ? null : { ...value, fn: 'valueAndGrad' } };
@@ -106,10 +145,21 @@ export function resolveCreateLoss(options: CreateLossOptions | CreateLovaszLossO
 
 /** valueAndGrad of a loss made with reduction 'none': refused. */
 export function noSingleGradient(): RangeError {
-  return rangeError('valueAndGrad', 'reduction', `'none' gives one loss per term, which has no single gradient; use 'mean' or 'sum'`);
+  return rangeError(
+    'valueAndGrad',
+    'reduction',
+    `'none' gives one loss per term, which has no single gradient; use 'mean' or 'sum'`,
+  );
 }
 
-export function checkAttached(engine: Engine, fn: string, pred: unknown, target: unknown, mask: unknown, out: unknown): void {
+export function checkAttached(
+  engine: Engine,
+  fn: string,
+  pred: unknown,
+  target: unknown,
+  mask: unknown,
+  out: unknown,
+): void {
   engine.checkAttached(fn, 'pred', pred);
   engine.checkAttached(fn, 'target', target);
   engine.checkAttached(fn, 'mask', mask);
@@ -118,15 +168,28 @@ export function checkAttached(engine: Engine, fn: string, pred: unknown, target:
 
 /** `out` is a Float32Array of `length` values (pred's, or as `what` says) that overlaps no input. */
 export function checkOut(
-  engine: Engine, fn: string, out: unknown, inputs: { pred: Float32Array; target: Target; mask: Uint8Array | null },
-  length = inputs.pred.length, what = 'pred has',
+  engine: Engine,
+  fn: string,
+  out: unknown,
+  inputs: { pred: Float32Array; target: Target; mask: Uint8Array | null },
+  length = inputs.pred.length,
+  what = 'pred has',
 ): void {
   if (!(out instanceof Float32Array)) throw typeError(fn, 'out', `must be a Float32Array; got ${describe(out)}`);
   if (out.length !== length) {
     throw rangeError(fn, 'out', `has length ${out.length} but ${what} ${length}`);
   }
-  for (const [name, other] of [['pred', inputs.pred], ['target', inputs.target], ['mask', inputs.mask]] as const) {
-    if (other && engine.sameMemory(out, other) && out.byteOffset < other.byteOffset + other.byteLength && other.byteOffset < out.byteOffset + out.byteLength) {
+  for (const [name, other] of [
+    ['pred', inputs.pred],
+    ['target', inputs.target],
+    ['mask', inputs.mask],
+  ] as const) {
+    if (
+      other &&
+      engine.sameMemory(out, other) &&
+      out.byteOffset < other.byteOffset + other.byteLength &&
+      other.byteOffset < out.byteOffset + out.byteLength
+    ) {
       throw rangeError(fn, 'out', `overlaps ${name}; the result needs its own array`);
     }
   }

@@ -66,7 +66,11 @@ const LAYOUTS: readonly Layout[] = ['NCHW', 'NHWC'];
 const ACTIVATIONS: readonly Activation[] = ['none', 'sigmoid', 'softmax'];
 const TARGET_KINDS: readonly TargetKind[] = ['dense', 'labels'];
 
-export function resolveTensorOptions(fn: string, opts: TensorOptions, defaultActivation: Activation = 'none'): TensorSpec {
+export function resolveTensorOptions(
+  fn: string,
+  opts: TensorOptions,
+  defaultActivation: Activation = 'none',
+): TensorSpec {
   const layout = oneOf(fn, 'layout', opts.layout, LAYOUTS, 'NCHW');
   const activation = oneOf(fn, 'activation', opts.activation, ACTIVATIONS, defaultActivation);
   const target = opts.target === undefined ? null : oneOf(fn, 'target', opts.target, TARGET_KINDS, 'dense');
@@ -80,12 +84,16 @@ export function resolveTensorOptions(fn: string, opts: TensorOptions, defaultAct
       throw rangeError(fn, 'ignoreIndex', `must be a 32-bit integer label value; got ${describe(v)}`);
     }
     if (target === 'dense') {
-      throw rangeError(fn, 'ignoreIndex', 'applies to label-map targets only (target: \'labels\')');
+      throw rangeError(fn, 'ignoreIndex', "applies to label-map targets only (target: 'labels')");
     }
     ignoreIndex = v;
   }
   if (activation === 'softmax' && C < 2) {
-    throw rangeError(fn, 'activation', `'softmax' needs at least 2 classes (shape gives C = ${C}); use 'sigmoid' for one class`);
+    throw rangeError(
+      fn,
+      'activation',
+      `'softmax' needs at least 2 classes (shape gives C = ${C}); use 'sigmoid' for one class`,
+    );
   }
   return { shape, layout, activation, target, ignoreIndex, C };
 }
@@ -103,7 +111,14 @@ export function checkShape(fn: string, shape: unknown): readonly number[] {
 }
 
 /** Checks pred, target and mask against the options and returns the plan and the arrays of this call. */
-export function planTensors(fn: string, spec: TensorSpec, sums: SumOptions, pred: unknown, target: unknown, mask?: unknown): { plan: TensorPlan; inputs: Inputs } {
+export function planTensors(
+  fn: string,
+  spec: TensorSpec,
+  sums: SumOptions,
+  pred: unknown,
+  target: unknown,
+  mask?: unknown,
+): { plan: TensorPlan; inputs: Inputs } {
   if (!(pred instanceof Float32Array)) {
     throw typeError(fn, 'pred', `must be a Float32Array; got ${describe(pred)} (convert with Float32Array.from)`);
   }
@@ -114,18 +129,33 @@ export function planTensors(fn: string, spec: TensorSpec, sums: SumOptions, pred
   }
   const { B, C, S } = axes(shape, spec.layout);
   if (B === 0 || C === 0) {
-    throw rangeError(fn, 'shape', `[${shape.join(', ')}] has no ${B === 0 ? 'sample' : 'class'}: there is nothing to reduce`);
+    throw rangeError(
+      fn,
+      'shape',
+      `[${shape.join(', ')}] has no ${B === 0 ? 'sample' : 'class'}: there is nothing to reduce`,
+    );
   }
   const kind = targetKind(fn, spec, target, pred.length, B * S);
   const targetType = checkTargetType(fn, kind, target);
   const expected = kind === 'dense' ? pred.length : B * S;
   if ((target as Target).length !== expected) {
-    throw rangeError(fn, 'target', `has length ${(target as Target).length}; a ${kind === 'dense' ? 'dense target needs pred\'s length' : 'label map needs pred\'s length without the class axis'}, ${expected}`);
+    throw rangeError(
+      fn,
+      'target',
+      `has length ${(target as Target).length}; a ${kind === 'dense' ? "dense target needs pred's length" : "label map needs pred's length without the class axis"}, ${expected}`,
+    );
   }
   const { kind: maskKind, bytes } = checkMask(fn, mask, B, S);
   const plan: TensorPlan = {
-    B, C, S, layout: spec.layout, activation: spec.activation, targetKind: kind, targetType,
-    ignoreIndex: spec.ignoreIndex, squared: sums.squared,
+    B,
+    C,
+    S,
+    layout: spec.layout,
+    activation: spec.activation,
+    targetKind: kind,
+    targetType,
+    ignoreIndex: spec.ignoreIndex,
+    squared: sums.squared,
     // For a label map (hard targets) Σ|p − y| only restates I; with Σp², (P + G − Σ(p − y)²)/2 = I.
     soft: sums.softLabel && kind === 'dense' && !sums.squared,
     mask: maskKind,
@@ -139,13 +169,22 @@ export function planTensors(fn: string, spec: TensorSpec, sums: SumOptions, pred
  * A mask has one value per voxel: B·S values, or S shared by every sample; non-zero keeps the
  * voxel. A Uint8Array is used as it is; a Float32Array is converted to bytes (one pass).
  */
-function checkMask(fn: string, mask: unknown, B: number, S: number): { kind: TensorPlan['mask']; bytes: Uint8Array | null } {
+function checkMask(
+  fn: string,
+  mask: unknown,
+  B: number,
+  S: number,
+): { kind: TensorPlan['mask']; bytes: Uint8Array | null } {
   if (mask === undefined || mask === null) return { kind: 'none', bytes: null };
   if (!(mask instanceof Uint8Array) && !(mask instanceof Float32Array)) {
     throw typeError(fn, 'mask', `must be a Uint8Array or Float32Array (0 = voxel ignored); got ${describe(mask)}`);
   }
   if (mask.length !== B * S && mask.length !== S) {
-    throw rangeError(fn, 'mask', `has length ${mask.length}; it needs one value per voxel of each sample (${B * S}) or of one sample, shared (${S})`);
+    throw rangeError(
+      fn,
+      'mask',
+      `has length ${mask.length}; it needs one value per voxel of each sample (${B * S}) or of one sample, shared (${S})`,
+    );
   }
   const bytes = mask instanceof Uint8Array ? mask : Uint8Array.from(mask, (v) => (v !== 0 ? 1 : 0));
   return { kind: mask.length === B * S ? 'perSample' : 'shared', bytes };
@@ -160,7 +199,13 @@ export function axes(shape: readonly number[], layout: Layout): { B: number; C: 
   return { B, C, S: spatial.reduce((a, d) => a * d, 1) };
 }
 
-function targetKind(fn: string, spec: TensorSpec, target: unknown, denseLength: number, labelLength: number): TargetKind {
+function targetKind(
+  fn: string,
+  spec: TensorSpec,
+  target: unknown,
+  denseLength: number,
+  labelLength: number,
+): TargetKind {
   if (spec.target !== null) return spec.target;
   if (!ArrayBuffer.isView(target)) {
     throw typeError(fn, 'target', `must be a typed array; got ${describe(target)}`);
@@ -169,7 +214,11 @@ function targetKind(fn: string, spec: TensorSpec, target: unknown, denseLength: 
   if (target instanceof Uint16Array || target instanceof Int32Array) return 'labels';
   if (target instanceof Uint8Array && spec.C > 1 && target.length === labelLength) return 'labels';
   if (spec.ignoreIndex !== null) {
-    throw rangeError(fn, 'ignoreIndex', `applies to label maps, but this target (${describe(target)}, pred has ${denseLength} elements) is read as dense; pass target: 'labels' if it is a label map`);
+    throw rangeError(
+      fn,
+      'ignoreIndex',
+      `applies to label maps, but this target (${describe(target)}, pred has ${denseLength} elements) is read as dense; pass target: 'labels' if it is a label map`,
+    );
   }
   return 'dense';
 }
@@ -183,5 +232,9 @@ export function checkTargetType(fn: string, kind: TargetKind, target: unknown): 
   if (target instanceof Uint8Array) return 'u8';
   if (target instanceof Uint16Array) return 'u16';
   if (target instanceof Int32Array) return 'i32';
-  throw typeError(fn, 'target', `as a label map must be a Uint8Array, Uint16Array or Int32Array; got ${describe(target)}`);
+  throw typeError(
+    fn,
+    'target',
+    `as a label map must be a Uint8Array, Uint16Array or Int32Array; got ${describe(target)}`,
+  );
 }

@@ -38,19 +38,23 @@ export const balancedAccuracy = (tp: number, fp: number, fn: number, tn: number)
 export const mcc = (tp: number, fp: number, fn: number, tn: number): number =>
   ratio(tp * tn - fp * fn, Math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)));
 /** Fowlkes–Mallows index = √(PPV · TPR). */
-export const fowlkesMallows = (tp: number, fp: number, fn: number): number => Math.sqrt(precision(tp, fp) * recall(tp, fp, fn));
+export const fowlkesMallows = (tp: number, fp: number, fn: number): number =>
+  Math.sqrt(precision(tp, fp) * recall(tp, fp, fn));
 /** Prevalence threshold = (√(TPR·(1 − TNR)) + TNR − 1) / (TPR + TNR − 1) (Balayla 2020). */
 export const prevalenceThreshold = (tp: number, fp: number, fn: number, tn: number): number => {
-  const tpr = recall(tp, fp, fn), tnr = specificity(tp, fp, fn, tn);
+  const tpr = recall(tp, fp, fn),
+    tnr = specificity(tp, fp, fn, tn);
   return ratio(Math.sqrt(tpr * (1 - tnr)) + tnr - 1, tpr + tnr - 1);
 };
 /** Informedness, bookmaker informedness, Youden's J = TPR + TNR − 1. */
 export const informedness = (tp: number, fp: number, fn: number, tn: number): number =>
   recall(tp, fp, fn) + specificity(tp, fp, fn, tn) - 1;
 /** Markedness, Δp = PPV + NPV − 1. */
-export const markedness = (tp: number, fp: number, fn: number, tn: number): number => precision(tp, fp) + npv(tp, fp, fn, tn) - 1;
+export const markedness = (tp: number, fp: number, fn: number, tn: number): number =>
+  precision(tp, fp) + npv(tp, fp, fn, tn) - 1;
 /** Volume similarity = 1 − |FN − FP| / (2TP + FP + FN). */
-export const volumeSimilarity = (tp: number, fp: number, fn: number): number => 1 - ratio(Math.abs(fn - fp), 2 * tp + fp + fn);
+export const volumeSimilarity = (tp: number, fp: number, fn: number): number =>
+  1 - ratio(Math.abs(fn - fp), 2 * tp + fp + fn);
 
 /** Weight of a class of target volume g for the Generalized Dice score (Sudre et al. 2017). */
 export function gdsWeight(g: number, weightType: 'square' | 'simple' | 'uniform'): number {
@@ -65,11 +69,16 @@ export function gdsWeight(g: number, weightType: 'square' | 'simple' | 'uniform'
  * class present in target), it is 1 if the prediction is empty too and 0 otherwise (MONAI).
  */
 export function generalizedDice(
-  tp: ArrayLike<number>, fp: ArrayLike<number>, fn: ArrayLike<number>, weightType: 'square' | 'simple' | 'uniform',
+  tp: ArrayLike<number>,
+  fp: ArrayLike<number>,
+  fn: ArrayLike<number>,
+  weightType: 'square' | 'simple' | 'uniform',
 ): number {
   const w = Array.from(tp, (t, c) => gdsWeight(t + fn[c], weightType));
   const largest = Math.max(0, ...w.filter(Number.isFinite));
-  let num = 0, den = 0, predicted = 0;
+  let num = 0,
+    den = 0,
+    predicted = 0;
   for (let c = 0; c < w.length; c++) {
     const weight = Number.isFinite(w[c]) ? w[c] : largest;
     num += 2 * weight * tp[c];

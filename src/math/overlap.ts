@@ -45,7 +45,10 @@ export function tverskyWithPartials(I: number, P: number, G: number, t: TverskyP
  * Writes [MCC, ∂MCC/∂I, ∂MCC/∂P, ∂MCC/∂G] into out (N is a count, not a function of p).
  */
 export function mccWithPartials(I: number, P: number, G: number, N: number, eps: number, out: Float64Array): void {
-  const tp = I + eps, fp = P - I + eps, fn = G - I + eps, tn = N - P - G + I + eps;
+  const tp = I + eps,
+    fp = P - I + eps,
+    fn = G - I + eps,
+    tn = N - P - G + I + eps;
   const d = (tp + fp) * (tp + fn) * (tn + fp) * (tn + fn);
   const root = Math.sqrt(d);
   const mcc = (tp * tn - fp * fn) / root;

@@ -1,13 +1,28 @@
 // One confusion count: plan → kernel → label checks → { tp, fp, fn, tn }. Labels outside
 // [0, C) are found from the records (a sample whose per-class counts do not add up to its
 // voxel count holds one), and only then is the array scanned, to name the first of them.
-import { CONF_PRED, CONF_STRIDE, CONF_TARGET, CONF_TP, CONF_VALID, type ConfusionCounts, type HardPrediction, type Target } from '../api.js';
+import {
+  CONF_PRED,
+  CONF_STRIDE,
+  CONF_TARGET,
+  CONF_TP,
+  CONF_VALID,
+  type ConfusionCounts,
+  type HardPrediction,
+  type Target,
+} from '../api.js';
 import type { Engine } from '../backends/engine.js';
 import { describe, rangeError, typeError } from '../errors.js';
 import type { ConfusionSpec } from './options.js';
 import { planConfusion, type ConfusionPlan } from './plan.js';
 
-export function countConfusion(engine: Engine, spec: ConfusionSpec, pred: HardPrediction, target: Target, shape?: readonly number[]): ConfusionCounts {
+export function countConfusion(
+  engine: Engine,
+  spec: ConfusionSpec,
+  pred: HardPrediction,
+  target: Target,
+  shape?: readonly number[],
+): ConfusionCounts {
   engine.checkAttached(spec.fn, 'pred', pred);
   engine.checkAttached(spec.fn, 'target', target);
   const plan = planConfusion(spec, pred, target, shape);
@@ -19,10 +34,19 @@ export function countConfusion(engine: Engine, spec: ConfusionSpec, pred: HardPr
 /** FP, FN and TN from the record's TP, PRED, TARGET and VALID counts. */
 function countsOf(records: Float64Array, B: number, C: number): ConfusionCounts {
   const n = B * C;
-  const counts = { tp: new Float64Array(n), fp: new Float64Array(n), fn: new Float64Array(n), tn: new Float64Array(n), numSamples: B, numClasses: C };
+  const counts = {
+    tp: new Float64Array(n),
+    fp: new Float64Array(n),
+    fn: new Float64Array(n),
+    tn: new Float64Array(n),
+    numSamples: B,
+    numClasses: C,
+  };
   for (let k = 0; k < n; k++) {
     const at = k * CONF_STRIDE;
-    const tp = records[at + CONF_TP], predicted = records[at + CONF_PRED], actual = records[at + CONF_TARGET];
+    const tp = records[at + CONF_TP],
+      predicted = records[at + CONF_PRED],
+      actual = records[at + CONF_TARGET];
     counts.tp[k] = tp;
     counts.fp[k] = predicted - tp;
     counts.fn[k] = actual - tp;
@@ -31,10 +55,17 @@ function countsOf(records: Float64Array, B: number, C: number): ConfusionCounts 
   return counts;
 }
 
-function checkLabels(fn: string, plan: ConfusionPlan, records: Float64Array, pred: HardPrediction, target: Target): void {
+function checkLabels(
+  fn: string,
+  plan: ConfusionPlan,
+  records: Float64Array,
+  pred: HardPrediction,
+  target: Target,
+): void {
   const { B, C } = plan;
   for (let b = 0; b < B; b++) {
-    let predicted = 0, actual = 0;
+    let predicted = 0,
+      actual = 0;
     for (let c = 0; c < C; c++) {
       predicted += records[(b * C + c) * CONF_STRIDE + CONF_PRED];
       actual += records[(b * C + c) * CONF_STRIDE + CONF_TARGET];
@@ -46,14 +77,25 @@ function checkLabels(fn: string, plan: ConfusionPlan, records: Float64Array, pre
 }
 
 /** Names the first label of sample b outside [0, C) at a voxel that counts (its target is not ignoreIndex). */
-function outOfRange(fn: string, name: 'pred' | 'target', labels: ArrayLike<number>, plan: ConfusionPlan, target: Target, b: number): RangeError {
+function outOfRange(
+  fn: string,
+  name: 'pred' | 'target',
+  labels: ArrayLike<number>,
+  plan: ConfusionPlan,
+  target: Target,
+  b: number,
+): RangeError {
   const { C, S } = plan;
   const ignoreIndex = plan.target.kind === 'labels' ? plan.target.ignoreIndex : null;
   for (let s = 0; s < S; s++) {
     const label = labels[b * S + s];
     if (!(label >= 0 && label < C) && (ignoreIndex === null || target[b * S + s] !== ignoreIndex)) {
       const hint = name === 'target' ? ' and not ignoreIndex' : '';
-      return rangeError(fn, name, `holds label ${label} at index ${b * S + s}, outside [0, ${C}) (numClasses ${C})${hint}`);
+      return rangeError(
+        fn,
+        name,
+        `holds label ${label} at index ${b * S + s}, outside [0, ${C}) (numClasses ${C})${hint}`,
+      );
     }
   }
   return rangeError(fn, name, `sample ${b}: per-class counts do not add up to the voxel count`);
@@ -62,15 +104,27 @@ function outOfRange(fn: string, name: 'pred' | 'target', labels: ArrayLike<numbe
 /** Checks counts that come from outside (another process, a file): shape and values. */
 export function checkCounts(fn: string, counts: unknown): asserts counts is ConfusionCounts {
   const c = counts as Partial<ConfusionCounts> | null;
-  if (c === null || typeof c !== 'object') throw typeError(fn, 'counts', `must be { tp, fp, fn, tn, numSamples, numClasses } (from confusion()); got ${describe(counts)}`);
+  if (c === null || typeof c !== 'object')
+    throw typeError(
+      fn,
+      'counts',
+      `must be { tp, fp, fn, tn, numSamples, numClasses } (from confusion()); got ${describe(counts)}`,
+    );
   const { numSamples: B, numClasses: C } = c;
-  if (!Number.isSafeInteger(B) || (B as number) < 0) throw rangeError(fn, 'counts.numSamples', `must be an integer ≥ 0; got ${describe(B)}`);
-  if (!Number.isSafeInteger(C) || (C as number) < 1) throw rangeError(fn, 'counts.numClasses', `must be an integer ≥ 1; got ${describe(C)}`);
+  if (!Number.isSafeInteger(B) || (B as number) < 0)
+    throw rangeError(fn, 'counts.numSamples', `must be an integer ≥ 0; got ${describe(B)}`);
+  if (!Number.isSafeInteger(C) || (C as number) < 1)
+    throw rangeError(fn, 'counts.numClasses', `must be an integer ≥ 1; got ${describe(C)}`);
   for (const name of ['tp', 'fp', 'fn', 'tn'] as const) {
     const values = c[name];
-    if (!(values instanceof Float64Array)) throw typeError(fn, `counts.${name}`, `must be a Float64Array; got ${describe(values)}`);
+    if (!(values instanceof Float64Array))
+      throw typeError(fn, `counts.${name}`, `must be a Float64Array; got ${describe(values)}`);
     if (values.length !== (B as number) * (C as number)) {
-      throw rangeError(fn, `counts.${name}`, `has length ${values.length} but numSamples × numClasses is ${(B as number) * (C as number)}`);
+      throw rangeError(
+        fn,
+        `counts.${name}`,
+        `has length ${values.length} but numSamples × numClasses is ${(B as number) * (C as number)}`,
+      );
     }
     const bad = values.findIndex((v) => !(v >= 0 && Number.isFinite(v)));
     if (bad >= 0) throw rangeError(fn, `counts.${name}[${bad}]`, `must be a finite count ≥ 0; got ${values[bad]}`);

@@ -23,7 +23,14 @@ export function withEmptyPolicy(value: number, tp: number, fp: number, fn: numbe
 /** Counts of all samples added up: one row. */
 export function poolSamples(counts: ConfusionCounts): ConfusionCounts {
   const C = counts.numClasses;
-  const pooled = { tp: new Float64Array(C), fp: new Float64Array(C), fn: new Float64Array(C), tn: new Float64Array(C), numSamples: 1, numClasses: C };
+  const pooled = {
+    tp: new Float64Array(C),
+    fp: new Float64Array(C),
+    fn: new Float64Array(C),
+    tn: new Float64Array(C),
+    numSamples: 1,
+    numClasses: C,
+  };
   for (let k = 0; k < counts.numSamples * C; k++) {
     pooled.tp[k % C] += counts.tp[k];
     pooled.fp[k % C] += counts.fp[k];
@@ -59,9 +66,13 @@ export function evaluateCounts(spec: EvaluationSpec, counts: ConfusionCounts): M
     if (spec.average === null && id !== 'generalizedDice') {
       // Every class in the per-term table; the included ones in any reduction.
       const table = perClassTable(source, id, spec);
-      result[key] = spec.reduction === 'none' ? table.values : reduceMonai(columns(table, first), spec.reduction as Exclude<typeof spec.reduction, 'none' | null>);
+      result[key] =
+        spec.reduction === 'none'
+          ? table.values
+          : reduceMonai(columns(table, first), spec.reduction as Exclude<typeof spec.reduction, 'none' | null>);
     } else {
-      const table = id === 'generalizedDice' ? generalizedDiceTable(source, first, spec) : averagedTable(source, id, first, spec);
+      const table =
+        id === 'generalizedDice' ? generalizedDiceTable(source, first, spec) : averagedTable(source, id, first, spec);
       result[key] = reduceGroups(table, spec);
     }
   }
@@ -104,25 +115,39 @@ function perClassTable(counts: ConfusionCounts, id: MetricId, spec: EvaluationSp
 function averagedTable(counts: ConfusionCounts, id: MetricId, first: number, spec: EvaluationSpec): Table {
   const perClass = perClassTable(counts, id, spec);
   if (spec.average === 'none') return columns(perClass, first);
-  const C = counts.numClasses, B = counts.numSamples;
+  const C = counts.numClasses,
+    B = counts.numSamples;
   const values = new Float64Array(B);
   for (let b = 0; b < B; b++) {
     const row = b * C;
     if (spec.average === 'micro') {
-      let tp = 0, fp = 0, fn = 0, tn = 0;
-      for (let c = first; c < C; c++) { tp += counts.tp[row + c]; fp += counts.fp[row + c]; fn += counts.fn[row + c]; tn += counts.tn[row + c]; }
+      let tp = 0,
+        fp = 0,
+        fn = 0,
+        tn = 0;
+      for (let c = first; c < C; c++) {
+        tp += counts.tp[row + c];
+        fp += counts.fp[row + c];
+        fn += counts.fn[row + c];
+        tn += counts.tn[row + c];
+      }
       values[b] = withEmptyPolicy(metricOf(id)(tp, fp, fn, tn, spec.beta), tp, fp, fn, spec.empty);
     } else if (spec.average === 'macro') {
-      let sum = 0, n = 0;
+      let sum = 0,
+        n = 0;
       for (let c = first; c < C; c++) {
         const v = perClass.values[row + c];
-        if (!Number.isNaN(v)) { sum += v; n++; }
+        if (!Number.isNaN(v)) {
+          sum += v;
+          n++;
+        }
       }
       values[b] = n > 0 ? sum / n : Number.NaN;
     } else {
       let support = 0;
       for (let c = first; c < C; c++) support += counts.tp[row + c] + counts.fn[row + c];
-      let sum = 0, scored = false;
+      let sum = 0,
+        scored = false;
       for (let c = first; c < C; c++) {
         const v = perClass.values[row + c];
         if (Number.isNaN(v)) continue;
@@ -138,11 +163,15 @@ function averagedTable(counts: ConfusionCounts, id: MetricId, first: number, spe
 
 /** One Generalized Dice score per sample over the classes [first, C). */
 function generalizedDiceTable(counts: ConfusionCounts, first: number, spec: EvaluationSpec): Table {
-  const C = counts.numClasses, B = counts.numSamples;
+  const C = counts.numClasses,
+    B = counts.numSamples;
   const values = new Float64Array(B);
   for (let b = 0; b < B; b++) {
-    const from = b * C + first, to = (b + 1) * C;
-    const tp = counts.tp.subarray(from, to), fp = counts.fp.subarray(from, to), fn = counts.fn.subarray(from, to);
+    const from = b * C + first,
+      to = (b + 1) * C;
+    const tp = counts.tp.subarray(from, to),
+      fp = counts.fp.subarray(from, to),
+      fn = counts.fn.subarray(from, to);
     const sum = (a: Float64Array) => a.reduce((s, v) => s + v, 0);
     values[b] = withEmptyPolicy(generalizedDice(tp, fp, fn, spec.weightType), sum(tp), sum(fp), sum(fn), spec.empty);
   }

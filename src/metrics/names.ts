@@ -18,7 +18,10 @@ interface MetricDefinition {
 
 const DEFINITIONS = {
   dice: { perClass: m.dice, aliases: ['f1', 'f1 score', 'dsc', 'sorensen dice'] },
-  iou: { perClass: m.iou, aliases: ['jaccard', 'jaccard index', 'threat score', 'ts', 'critical success index', 'csi'] },
+  iou: {
+    perClass: m.iou,
+    aliases: ['jaccard', 'jaccard index', 'threat score', 'ts', 'critical success index', 'csi'],
+  },
   fbeta: { perClass: (tp, fp, fn, _tn, beta) => m.fbeta(tp, fp, fn, beta), aliases: ['f beta', 'fbeta score'] },
   precision: { perClass: m.precision, aliases: ['ppv', 'positive predictive value'] },
   recall: { perClass: m.recall, aliases: ['sensitivity', 'hit rate', 'true positive rate', 'tpr'] },
@@ -63,7 +66,10 @@ export const SURFACE_METRIC_IDS = Object.keys(SURFACE_DEFINITIONS) as SurfaceMet
 
 const normalise = (name: string): string => name.toLowerCase().replace(/[\s_-]+/g, '');
 
-function lookupOf<Id extends string>(ids: readonly Id[], aliases: (id: Id) => readonly string[]): ReadonlyMap<string, Id> {
+function lookupOf<Id extends string>(
+  ids: readonly Id[],
+  aliases: (id: Id) => readonly string[],
+): ReadonlyMap<string, Id> {
   return new Map(ids.flatMap((id) => [id, ...aliases(id)].map((name) => [normalise(name), id] as const)));
 }
 
@@ -97,11 +103,15 @@ interface NameFamily<Id extends string> {
 }
 
 const OVERLAP: NameFamily<MetricId> = {
-  lookup: LOOKUP, ids: METRIC_IDS, example: "['dice', 'iou']",
+  lookup: LOOKUP,
+  ids: METRIC_IDS,
+  example: "['dice', 'iou']",
   other: { lookup: SURFACE_LOOKUP, what: 'a surface-distance metric: use surfaceMetrics()' },
 };
 const SURFACE: NameFamily<SurfaceMetricId> = {
-  lookup: SURFACE_LOOKUP, ids: SURFACE_METRIC_IDS, example: "['hausdorff95', 'nsd']",
+  lookup: SURFACE_LOOKUP,
+  ids: SURFACE_METRIC_IDS,
+  example: "['hausdorff95', 'nsd']",
   other: { lookup: LOOKUP, what: 'a metric of confusion counts: use metrics()' },
 };
 
@@ -111,23 +121,42 @@ export function resolveMetricNames(fn: string, metrics: unknown, arg = 'metrics'
 }
 
 /** Resolves a list of surface metric names, as resolveMetricNames. */
-export function resolveSurfaceMetricNames(fn: string, metrics: unknown, arg = 'metrics'): readonly MetricEntry<SurfaceMetricId>[] {
+export function resolveSurfaceMetricNames(
+  fn: string,
+  metrics: unknown,
+  arg = 'metrics',
+): readonly MetricEntry<SurfaceMetricId>[] {
   return resolveNames(fn, metrics, arg, SURFACE);
 }
 
-function resolveNames<Id extends string>(fn: string, metrics: unknown, arg: string, family: NameFamily<Id>): readonly MetricEntry<Id>[] {
+function resolveNames<Id extends string>(
+  fn: string,
+  metrics: unknown,
+  arg: string,
+  family: NameFamily<Id>,
+): readonly MetricEntry<Id>[] {
   if (!Array.isArray(metrics) || metrics.length === 0) {
-    throw typeError(fn, arg, `must be a non-empty array of metric names, e.g. ${family.example}; got ${describe(metrics)}`);
+    throw typeError(
+      fn,
+      arg,
+      `must be a non-empty array of metric names, e.g. ${family.example}; got ${describe(metrics)}`,
+    );
   }
   const entries: MetricEntry<Id>[] = [];
   metrics.forEach((name: unknown, i) => {
-    if (typeof name !== 'string') throw typeError(fn, `${arg}[${i}]`, `must be a metric name (a string); got ${describe(name)}`);
+    if (typeof name !== 'string')
+      throw typeError(fn, `${arg}[${i}]`, `must be a metric name (a string); got ${describe(name)}`);
     const id = family.lookup.get(normalise(name));
     if (id === undefined) {
-      if (family.other.lookup.has(normalise(name))) throw rangeError(fn, `${arg}[${i}]`, `'${name}' is ${family.other.what}`);
+      if (family.other.lookup.has(normalise(name)))
+        throw rangeError(fn, `${arg}[${i}]`, `'${name}' is ${family.other.what}`);
       const near = closest(normalise(name), [...family.lookup.keys()]);
       const hint = near ? ` (did you mean '${family.lookup.get(near)}'?)` : '';
-      throw rangeError(fn, `${arg}[${i}]`, `'${name}' is not a metric this library knows${hint}; its metrics are ${family.ids.join(', ')} (README: aliases)`);
+      throw rangeError(
+        fn,
+        `${arg}[${i}]`,
+        `'${name}' is not a metric this library knows${hint}; its metrics are ${family.ids.join(', ')} (README: aliases)`,
+      );
     }
     if (entries.some((e) => e.key === name)) throw rangeError(fn, `${arg}[${i}]`, `'${name}' is listed twice`);
     entries.push({ key: name, id });

@@ -2,8 +2,17 @@
 // tensor side (how pred and target say which class a voxel is) and the evaluation side (which
 // metrics, how empty classes score, how the table is reduced).
 import type {
-  Activation, ConfusionOptions, Decision, MetricEmptyPolicy, Layout, MetricAggregation, MetricAverage, MetricOptions,
-  MetricReduction, TargetKind, WeightType,
+  Activation,
+  ConfusionOptions,
+  Decision,
+  MetricEmptyPolicy,
+  Layout,
+  MetricAggregation,
+  MetricAverage,
+  MetricOptions,
+  MetricReduction,
+  TargetKind,
+  WeightType,
 } from '../api.js';
 import { describe, rangeError, typeError } from '../errors.js';
 import { checkOptionNames, flag, nonNegative, oneOf } from '../losses/options.js';
@@ -38,15 +47,37 @@ export interface EvaluationSpec {
 }
 
 export const CONFUSION_OPTION_NAMES = [
-  'numClasses', 'shape', 'layout', 'decision', 'threshold', 'activation', 'target', 'ignoreIndex',
+  'numClasses',
+  'shape',
+  'layout',
+  'decision',
+  'threshold',
+  'activation',
+  'target',
+  'ignoreIndex',
 ] as const;
 export const EVALUATION_OPTION_NAMES = [
-  'metrics', 'includeBackground', 'reduction', 'average', 'aggregation', 'empty', 'beta', 'weightType',
+  'metrics',
+  'includeBackground',
+  'reduction',
+  'average',
+  'aggregation',
+  'empty',
+  'beta',
+  'weightType',
 ] as const;
 
 const DECISIONS: readonly Decision[] = ['labels', 'argmax', 'threshold', 'nonzero'];
 const ACTIVATIONS: readonly Activation[] = ['none', 'sigmoid', 'softmax'];
-const REDUCTIONS: readonly MetricReduction[] = ['none', 'mean', 'sum', 'mean_batch', 'sum_batch', 'mean_channel', 'sum_channel'];
+const REDUCTIONS: readonly MetricReduction[] = [
+  'none',
+  'mean',
+  'sum',
+  'mean_batch',
+  'sum_batch',
+  'mean_channel',
+  'sum_channel',
+];
 const AVERAGES: readonly MetricAverage[] = ['micro', 'macro', 'weighted', 'none'];
 const AGGREGATIONS: readonly MetricAggregation[] = ['samplewise', 'global'];
 const EMPTY: readonly MetricEmptyPolicy[] = ['nan', 'one', 'zero', 'formula'];
@@ -58,7 +89,11 @@ export function resolveConfusion(fn: string, opts: ConfusionOptions): ConfusionS
   const decision = opts.decision === undefined ? null : oneOf(fn, 'decision', opts.decision, DECISIONS, 'labels');
   const activation = oneOf(fn, 'activation', opts.activation, ACTIVATIONS, 'none');
   if (activation === 'softmax' && decision === 'threshold') {
-    throw rangeError(fn, 'activation', `'softmax' cannot be thresholded per class here; use decision 'argmax' (softmax does not change the argmax) or activation 'sigmoid'`);
+    throw rangeError(
+      fn,
+      'activation',
+      `'softmax' cannot be thresholded per class here; use decision 'argmax' (softmax does not change the argmax) or activation 'sigmoid'`,
+    );
   }
   return {
     fn,
@@ -87,17 +122,26 @@ function threshold(fn: string, value: unknown, activation: Activation): number {
     throw rangeError(fn, 'threshold', `must be a finite number; got ${describe(value)}`);
   }
   if (activation === 'sigmoid' && !(value >= 0 && value <= 1)) {
-    throw rangeError(fn, 'threshold', `must be in [0, 1] with activation 'sigmoid' (it applies to σ(pred)); got ${value}`);
+    throw rangeError(
+      fn,
+      'threshold',
+      `must be in [0, 1] with activation 'sigmoid' (it applies to σ(pred)); got ${value}`,
+    );
   }
   return value;
 }
 
 export function resolveEvaluation(fn: string, opts: MetricOptions): EvaluationSpec {
-  const average = opts.average === undefined || opts.average === null ? null : oneOf(fn, 'average', opts.average, AVERAGES, 'macro');
+  const average =
+    opts.average === undefined || opts.average === null ? null : oneOf(fn, 'average', opts.average, AVERAGES, 'macro');
   let reduction: MetricReduction | null = oneOf(fn, 'reduction', opts.reduction, REDUCTIONS, 'none');
   if (average !== null) {
     if (reduction !== 'none') {
-      throw rangeError(fn, 'reduction', `'${reduction}' is MONAI's reduction of a (sample × class) table; with average (torchmetrics) samples are NaN-averaged, or kept with reduction 'none'`);
+      throw rangeError(
+        fn,
+        'reduction',
+        `'${reduction}' is MONAI's reduction of a (sample × class) table; with average (torchmetrics) samples are NaN-averaged, or kept with reduction 'none'`,
+      );
     }
     if (opts.reduction === undefined) reduction = null;
   }
@@ -115,8 +159,17 @@ export function resolveEvaluation(fn: string, opts: MetricOptions): EvaluationSp
 }
 
 /** Checks the option names of a metrics call and splits the options. */
-export function resolveMetricsCall(fn: string, options: unknown, extra: readonly string[] = []): { confusion: ConfusionSpec; evaluation: EvaluationSpec } {
-  if (options === undefined) throw typeError(fn, 'options', `must be an object with a 'metrics' list, e.g. { metrics: ['dice'] }`);
-  const opts = checkOptionNames(fn, options as object, [...CONFUSION_OPTION_NAMES, ...EVALUATION_OPTION_NAMES, ...extra]) as ConfusionOptions & MetricOptions;
+export function resolveMetricsCall(
+  fn: string,
+  options: unknown,
+  extra: readonly string[] = [],
+): { confusion: ConfusionSpec; evaluation: EvaluationSpec } {
+  if (options === undefined)
+    throw typeError(fn, 'options', `must be an object with a 'metrics' list, e.g. { metrics: ['dice'] }`);
+  const opts = checkOptionNames(fn, options as object, [
+    ...CONFUSION_OPTION_NAMES,
+    ...EVALUATION_OPTION_NAMES,
+    ...extra,
+  ]) as ConfusionOptions & MetricOptions;
   return { confusion: resolveConfusion(fn, opts), evaluation: resolveEvaluation(fn, opts) };
 }

@@ -13,16 +13,21 @@ export function columns(table: Table, first: number): Table {
   if (first === 0) return table;
   const cols = table.cols - first;
   const values = new Float64Array(table.rows * cols);
-  for (let r = 0; r < table.rows; r++) values.set(table.values.subarray(r * table.cols + first, (r + 1) * table.cols), r * cols);
+  for (let r = 0; r < table.rows; r++)
+    values.set(table.values.subarray(r * table.cols + first, (r + 1) * table.cols), r * cols);
   return { rows: table.rows, cols, values };
 }
 
 /** Sum and count of the non-NaN values among `count` values, `step` apart from `start`. */
 function gather(values: Float64Array, start: number, count: number, step: number): { sum: number; n: number } {
-  let sum = 0, n = 0;
+  let sum = 0,
+    n = 0;
   for (let k = 0, i = start; k < count; k++, i += step) {
     const v = values[i];
-    if (!Number.isNaN(v)) { sum += v; n++; }
+    if (!Number.isNaN(v)) {
+      sum += v;
+      n++;
+    }
   }
   return { sum, n };
 }
@@ -31,7 +36,8 @@ function gather(values: Float64Array, start: number, count: number, step: number
 function lines(table: Table, along: 'rows' | 'cols'): { sums: Float64Array; counts: Float64Array } {
   const perRow = along === 'cols';
   const count = perRow ? table.rows : table.cols;
-  const sums = new Float64Array(count), counts = new Float64Array(count);
+  const sums = new Float64Array(count),
+    counts = new Float64Array(count);
   for (let k = 0; k < count; k++) {
     const { sum, n } = perRow
       ? gather(table.values, k * table.cols, table.cols, 1)
@@ -57,8 +63,14 @@ export function reduceMonai(table: Table, reduction: Exclude<MetricReduction, 'n
     case 'mean': {
       const perSample = lines(table, 'cols');
       const sampleMeans = means(perSample.sums, perSample.counts, 0);
-      let sum = 0, n = 0;
-      sampleMeans.forEach((m, r) => { if (perSample.counts[r] > 0) { sum += m; n++; } });
+      let sum = 0,
+        n = 0;
+      sampleMeans.forEach((m, r) => {
+        if (perSample.counts[r] > 0) {
+          sum += m;
+          n++;
+        }
+      });
       return { value: n > 0 ? sum / n : 0, notNans: n };
     }
     case 'sum': {

@@ -4,8 +4,16 @@
 // one volume share it) are reported in key order, then samples without one in arrival order,
 // so the result does not depend on the order of updates or merges.
 import type {
-  ConfusionCounts, CreateMetricOptions, HardPrediction, MetricJSON, MetricOptions, MetricsResult, MetricUpdateOptions,
-  SampleKey, StreamingMetric, Target,
+  ConfusionCounts,
+  CreateMetricOptions,
+  HardPrediction,
+  MetricJSON,
+  MetricOptions,
+  MetricsResult,
+  MetricUpdateOptions,
+  SampleKey,
+  StreamingMetric,
+  Target,
 } from '../api.js';
 import type { Engine } from '../backends/engine.js';
 import { describe, rangeError, typeError } from '../errors.js';
@@ -14,7 +22,11 @@ import { checkShape } from '../losses/tensors.js';
 import { checkCounts, countConfusion } from './counts.js';
 import { evaluateCounts } from './evaluate.js';
 import {
-  CONFUSION_OPTION_NAMES, EVALUATION_OPTION_NAMES, resolveConfusion, resolveEvaluation, type ConfusionSpec,
+  CONFUSION_OPTION_NAMES,
+  EVALUATION_OPTION_NAMES,
+  resolveConfusion,
+  resolveEvaluation,
+  type ConfusionSpec,
 } from './options.js';
 
 const FORMAT = 'dice-wasm/metric';
@@ -35,10 +47,17 @@ export class MetricStream implements StreamingMetric {
   private samples: Sample[] = [];
   private readonly byKey = new Map<string, Sample>();
 
-  constructor(private readonly engine: Engine, options: CreateMetricOptions) {
+  constructor(
+    private readonly engine: Engine,
+    options: CreateMetricOptions,
+  ) {
     const fn = 'createMetric';
-    if (options === null || typeof options !== 'object') throw typeError(fn, 'options', `must be an object with a 'metrics' list; got ${describe(options)}`);
-    const opts = checkOptionNames(fn, options, [...CONFUSION_OPTION_NAMES.filter((n) => n !== 'shape'), ...EVALUATION_OPTION_NAMES]);
+    if (options === null || typeof options !== 'object')
+      throw typeError(fn, 'options', `must be an object with a 'metrics' list; got ${describe(options)}`);
+    const opts = checkOptionNames(fn, options, [
+      ...CONFUSION_OPTION_NAMES.filter((n) => n !== 'shape'),
+      ...EVALUATION_OPTION_NAMES,
+    ]);
     this.confusion = { ...resolveConfusion(fn, opts), fn: 'update' };
     const evaluation = resolveEvaluation(fn, opts);
     this.metricOptions = { ...opts, metrics: evaluation.metrics.map((m) => m.key) };
@@ -68,9 +87,10 @@ export class MetricStream implements StreamingMetric {
   compute(overrides?: Pick<MetricOptions, (typeof OVERRIDES)[number]>): MetricsResult {
     const opts = checkOptionNames('compute', overrides, OVERRIDES);
     // A reduction or an average given here replaces the reduction step as a whole.
-    const base = opts.reduction !== undefined || opts.average !== undefined
-      ? { ...this.metricOptions, reduction: undefined, average: undefined }
-      : this.metricOptions;
+    const base =
+      opts.reduction !== undefined || opts.average !== undefined
+        ? { ...this.metricOptions, reduction: undefined, average: undefined }
+        : this.metricOptions;
     return evaluateCounts(resolveEvaluation('compute', { ...base, ...opts }), this.counts());
   }
 
@@ -78,7 +98,14 @@ export class MetricStream implements StreamingMetric {
     const C = this.classes ?? 0;
     const ordered = this.ordered();
     const n = ordered.length * C;
-    const counts = { tp: new Float64Array(n), fp: new Float64Array(n), fn: new Float64Array(n), tn: new Float64Array(n), numSamples: ordered.length, numClasses: C };
+    const counts = {
+      tp: new Float64Array(n),
+      fp: new Float64Array(n),
+      fn: new Float64Array(n),
+      tn: new Float64Array(n),
+      numSamples: ordered.length,
+      numClasses: C,
+    };
     ordered.forEach((sample, b) => {
       for (let c = 0; c < C; c++) {
         counts.tp[b * C + c] = sample.counts[4 * c];
@@ -109,7 +136,9 @@ export class MetricStream implements StreamingMetric {
       format: FORMAT,
       version: 1,
       options: { ...this.options },
-      samples: this.samples.map((s) => (s.key === undefined ? { counts: Array.from(s.counts) } : { key: s.key, counts: Array.from(s.counts) })),
+      samples: this.samples.map((s) =>
+        s.key === undefined ? { counts: Array.from(s.counts) } : { key: s.key, counts: Array.from(s.counts) },
+      ),
     };
   }
 
@@ -155,26 +184,55 @@ export class MetricStream implements StreamingMetric {
   }
 
   private ordered(): Sample[] {
-    const keyed = this.samples.filter((s) => s.key !== undefined).sort((a, b) => compareKeys(a.key as SampleKey, b.key as SampleKey));
+    const keyed = this.samples
+      .filter((s) => s.key !== undefined)
+      .sort((a, b) => compareKeys(a.key as SampleKey, b.key as SampleKey));
     return [...keyed, ...this.samples.filter((s) => s.key === undefined)];
   }
 
   /** The samples of a serialised state made with the same options, checked. */
   private readJSON(fn: string, arg: string, json: MetricJSON): Sample[] {
-    if (json === null || typeof json !== 'object' || json.format !== FORMAT || json.version !== 1 || !Array.isArray(json.samples)) {
-      throw typeError(fn, arg, `must be a metric or its toJSON() (format '${FORMAT}', version 1); got ${describe(json)}`);
+    if (
+      json === null ||
+      typeof json !== 'object' ||
+      json.format !== FORMAT ||
+      json.version !== 1 ||
+      !Array.isArray(json.samples)
+    ) {
+      throw typeError(
+        fn,
+        arg,
+        `must be a metric or its toJSON() (format '${FORMAT}', version 1); got ${describe(json)}`,
+      );
     }
     if (canonical(json.options) !== canonical(this.options)) {
-      throw rangeError(fn, arg, `was made with other options (${canonical(json.options)}) than this metric (${canonical(this.options)})`);
+      throw rangeError(
+        fn,
+        arg,
+        `was made with other options (${canonical(json.options)}) than this metric (${canonical(this.options)})`,
+      );
     }
     let classes = this.classes;
     return json.samples.map((s, i) => {
       const counts = s?.counts;
-      if (!Array.isArray(counts) || counts.length === 0 || counts.length % 4 !== 0 || !counts.every((v) => Number.isSafeInteger(v) && v >= 0)) {
-        throw rangeError(fn, `${arg}.samples[${i}].counts`, 'must be [tp, fp, fn, tn] per class: non-negative integers');
+      if (
+        !Array.isArray(counts) ||
+        counts.length === 0 ||
+        counts.length % 4 !== 0 ||
+        !counts.every((v) => Number.isSafeInteger(v) && v >= 0)
+      ) {
+        throw rangeError(
+          fn,
+          `${arg}.samples[${i}].counts`,
+          'must be [tp, fp, fn, tn] per class: non-negative integers',
+        );
       }
       if (classes !== null && counts.length !== 4 * classes) {
-        throw rangeError(fn, `${arg}.samples[${i}].counts`, `holds ${counts.length / 4} classes but this metric counts ${classes}`);
+        throw rangeError(
+          fn,
+          `${arg}.samples[${i}].counts`,
+          `holds ${counts.length / 4} classes but this metric counts ${classes}`,
+        );
       }
       classes = counts.length / 4;
       if (s.key !== undefined) checkKey(fn, `${arg}.samples[${i}].key`, s.key);
@@ -194,7 +252,8 @@ function sampleKeys(fn: string, sample: unknown, B: number): readonly SampleKey[
   const keys = Array.isArray(sample) ? sample : [sample];
   if (keys.length !== B) throw rangeError(fn, 'sample', `gives ${keys.length} key(s) for ${B} sample(s)`);
   keys.forEach((key, i) => checkKey(fn, Array.isArray(sample) ? `sample[${i}]` : 'sample', key));
-  if (new Set(keys.map(keyId)).size !== keys.length) throw rangeError(fn, 'sample', 'gives the same key to two samples of one update');
+  if (new Set(keys.map(keyId)).size !== keys.length)
+    throw rangeError(fn, 'sample', 'gives the same key to two samples of one update');
   return keys as SampleKey[];
 }
 
@@ -208,7 +267,9 @@ function compareKeys(a: SampleKey, b: SampleKey): number {
 
 /** JSON with sorted keys, for comparing option sets. */
 export function canonical(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v)
-    ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
-    : v));
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
 }

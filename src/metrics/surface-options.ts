@@ -24,10 +24,25 @@ export interface SurfaceSpec {
 }
 
 export const SURFACE_OPTION_NAMES = [
-  'metrics', 'spacing', 'percentile', 'directed', 'tolerance', 'includeBackground', 'reduction', 'empty',
+  'metrics',
+  'spacing',
+  'percentile',
+  'directed',
+  'tolerance',
+  'includeBackground',
+  'reduction',
+  'empty',
 ] as const;
 
-const REDUCTIONS: readonly MetricReduction[] = ['none', 'mean', 'sum', 'mean_batch', 'sum_batch', 'mean_channel', 'sum_channel'];
+const REDUCTIONS: readonly MetricReduction[] = [
+  'none',
+  'mean',
+  'sum',
+  'mean_batch',
+  'sum_batch',
+  'mean_channel',
+  'sum_channel',
+];
 const EMPTY: readonly MetricEmptyPolicy[] = ['nan', 'one', 'zero', 'formula'];
 
 export function resolveSurface(fn: string, opts: SurfaceMetricOptions): SurfaceSpec {
@@ -35,11 +50,19 @@ export function resolveSurface(fn: string, opts: SurfaceMetricOptions): SurfaceS
   const empty = oneOf(fn, 'empty', opts.empty, EMPTY, 'nan');
   const distance = metrics.find((m) => m.id !== 'nsd');
   if (empty === 'one' && distance) {
-    throw rangeError(fn, 'empty', `'one' scores an empty prediction of an empty target 1, which is not a distance ('${distance.key}'); use 'zero' (distance 0), or ask for 'nsd' in a call of its own`);
+    throw rangeError(
+      fn,
+      'empty',
+      `'one' scores an empty prediction of an empty target 1, which is not a distance ('${distance.key}'); use 'zero' (distance 0), or ask for 'nsd' in a call of its own`,
+    );
   }
   const needsTolerance = metrics.some((m) => m.id === 'nsd');
   if (needsTolerance && (opts.tolerance === undefined || opts.tolerance === null)) {
-    throw rangeError(fn, 'tolerance', `is required for 'nsd': the distance (in spacing units) within which a surface voxel counts as matched, one number or one per class`);
+    throw rangeError(
+      fn,
+      'tolerance',
+      `is required for 'nsd': the distance (in spacing units) within which a surface voxel counts as matched, one number or one per class`,
+    );
   }
   return {
     fn,
@@ -55,15 +78,33 @@ export function resolveSurface(fn: string, opts: SurfaceMetricOptions): SurfaceS
 }
 
 /** Checks the options of a surfaceMetrics call and splits them; the shape is required. */
-export function resolveSurfaceCall(fn: string, options: unknown): { confusion: ConfusionSpec; surface: SurfaceSpec; shape: readonly number[] } {
+export function resolveSurfaceCall(
+  fn: string,
+  options: unknown,
+): { confusion: ConfusionSpec; surface: SurfaceSpec; shape: readonly number[] } {
   if (options === undefined || options === null) {
-    throw typeError(fn, 'options', `must be an object with 'metrics' and 'shape', e.g. { metrics: ['hausdorff95'], shape: [1, 128, 128, 64], spacing: [0.8, 0.8, 2.5] }`);
+    throw typeError(
+      fn,
+      'options',
+      `must be an object with 'metrics' and 'shape', e.g. { metrics: ['hausdorff95'], shape: [1, 128, 128, 64], spacing: [0.8, 0.8, 2.5] }`,
+    );
   }
-  const opts = checkOptionNames(fn, options as object, [...CONFUSION_OPTION_NAMES, ...SURFACE_OPTION_NAMES]) as SurfaceMetricOptions & ConfusionOptions;
+  const opts = checkOptionNames(fn, options as object, [
+    ...CONFUSION_OPTION_NAMES,
+    ...SURFACE_OPTION_NAMES,
+  ]) as SurfaceMetricOptions & ConfusionOptions;
   if (opts.shape === undefined) {
-    throw rangeError(fn, 'shape', 'is required: [B, ...spatial] for a label map, [B, C, ...spatial] for dense input (1 to 3 spatial axes)');
+    throw rangeError(
+      fn,
+      'shape',
+      'is required: [B, ...spatial] for a label map, [B, C, ...spatial] for dense input (1 to 3 spatial axes)',
+    );
   }
-  return { confusion: resolveConfusion(fn, opts), surface: resolveSurface(fn, opts), shape: checkShape(fn, opts.shape) };
+  return {
+    confusion: resolveConfusion(fn, opts),
+    surface: resolveSurface(fn, opts),
+    shape: checkShape(fn, opts.shape),
+  };
 }
 
 const positive = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v > 0;
@@ -76,9 +117,17 @@ export function checkSpacing(fn: string, name: string, value: unknown): Spacing 
     if (value.every((row) => Array.isArray(row) && row.length > 0 && row.every(positive))) return value as number[][];
     const bad = value.findIndex((v) => !positive(v) && !(Array.isArray(v) && v.every(positive)));
     const at = bad >= 0 ? `[${bad}]` : '';
-    throw rangeError(fn, `${name}${at}`, `must hold finite numbers > 0 (one per spatial axis, or one such list per sample); got ${describe(bad >= 0 ? value[bad] : value)}`);
+    throw rangeError(
+      fn,
+      `${name}${at}`,
+      `must hold finite numbers > 0 (one per spatial axis, or one such list per sample); got ${describe(bad >= 0 ? value[bad] : value)}`,
+    );
   }
-  throw rangeError(fn, name, `must be a number > 0, one per spatial axis, or one such list per sample; got ${describe(value)}`);
+  throw rangeError(
+    fn,
+    name,
+    `must be a number > 0, one per spatial axis, or one such list per sample; got ${describe(value)}`,
+  );
 }
 
 function percentile(fn: string, value: unknown): number {
@@ -95,7 +144,15 @@ function tolerance(fn: string, value: unknown): number | Float64Array {
   if (Array.isArray(value) && value.length > 0) {
     const bad = value.findIndex((v) => !ok(v));
     if (bad < 0) return Float64Array.from(value as number[]);
-    throw rangeError(fn, `tolerance[${bad}]`, `must be a finite number ≥ 0 (spacing units); got ${describe(value[bad])}`);
+    throw rangeError(
+      fn,
+      `tolerance[${bad}]`,
+      `must be a finite number ≥ 0 (spacing units); got ${describe(value[bad])}`,
+    );
   }
-  throw rangeError(fn, 'tolerance', `must be a finite number ≥ 0 (spacing units), or one per class; got ${describe(value)}`);
+  throw rangeError(
+    fn,
+    'tolerance',
+    `must be a finite number ≥ 0 (spacing units), or one per class; got ${describe(value)}`,
+  );
 }

@@ -35,12 +35,22 @@ export interface SurfacePlan {
   terms: Uint8Array;
 }
 
-export function planSurface(spec: SurfaceSpec, arrays: ConfusionPlan, shape: readonly number[], counts: ConfusionCounts): SurfacePlan {
+export function planSurface(
+  spec: SurfaceSpec,
+  arrays: ConfusionPlan,
+  shape: readonly number[],
+  counts: ConfusionCounts,
+): SurfacePlan {
   const { fn } = spec;
   const { B, C } = arrays;
-  const spatial = arrays.pred.kind === 'labels' ? shape.slice(1) : arrays.layout === 'NCHW' ? shape.slice(2) : shape.slice(1, -1);
+  const spatial =
+    arrays.pred.kind === 'labels' ? shape.slice(1) : arrays.layout === 'NCHW' ? shape.slice(2) : shape.slice(1, -1);
   if (spatial.length < 1 || spatial.length > 3) {
-    throw rangeError(fn, 'shape', `[${shape.join(', ')}] has ${spatial.length} spatial axes; surface metrics take 1 to 3 (${arrays.pred.kind === 'labels' ? '[B, ...spatial] for a label map' : `[B, C, ...spatial] (${arrays.layout})`})`);
+    throw rangeError(
+      fn,
+      'shape',
+      `[${shape.join(', ')}] has ${spatial.length} spatial axes; surface metrics take 1 to 3 (${arrays.pred.kind === 'labels' ? '[B, ...spatial] for a label map' : `[B, C, ...spatial] (${arrays.layout})`})`,
+    );
   }
   const rank = spatial.length;
   const reversed = [...spatial].reverse();
@@ -59,25 +69,38 @@ export function planSurface(spec: SurfaceSpec, arrays: ConfusionPlan, shape: rea
     weights: squaredSpacing(fn, spec.spacing, B, rank),
     tolerance: classTolerance(fn, spec.tolerance, C),
     percentile: ids.includes('hausdorff95') ? spec.percentile : null,
-    symmetric: ids.some((id) => id === 'assd' || id === 'nsd' || ((id === 'hausdorff' || id === 'hausdorff95') && !spec.directed)),
+    symmetric: ids.some(
+      (id) => id === 'assd' || id === 'nsd' || ((id === 'hausdorff' || id === 'hausdorff95') && !spec.directed),
+    ),
     terms,
   };
 }
 
 /** B × 3 squared spacings in memory order (x = the last spatial axis), 1 on missing axes. */
 function squaredSpacing(fn: string, spacing: Spacing, B: number, rank: number): Float64Array {
-  const perSample: readonly (readonly number[])[] = typeof spacing === 'number'
-    ? [new Array<number>(rank).fill(spacing)]
-    : typeof spacing[0] === 'number' ? [spacing as readonly number[]] : spacing as readonly (readonly number[])[];
+  const perSample: readonly (readonly number[])[] =
+    typeof spacing === 'number'
+      ? [new Array<number>(rank).fill(spacing)]
+      : typeof spacing[0] === 'number'
+        ? [spacing as readonly number[]]
+        : (spacing as readonly (readonly number[])[]);
   if (perSample.length !== 1 && perSample.length !== B) {
-    throw rangeError(fn, 'spacing', `gives ${perSample.length} spacings, one per sample, but the batch has ${B} samples`);
+    throw rangeError(
+      fn,
+      'spacing',
+      `gives ${perSample.length} spacings, one per sample, but the batch has ${B} samples`,
+    );
   }
   const weights = new Float64Array(B * 3).fill(1);
   for (let b = 0; b < B; b++) {
     const s = perSample[perSample.length === 1 ? 0 : b];
     if (s.length !== rank) {
       const at = perSample.length === 1 || typeof spacing === 'number' ? '' : `[${b}]`;
-      throw rangeError(fn, `spacing${at}`, `has ${s.length} values but the images have ${rank} spatial axes (in the order of shape)`);
+      throw rangeError(
+        fn,
+        `spacing${at}`,
+        `has ${s.length} values but the images have ${rank} spatial axes (in the order of shape)`,
+      );
     }
     for (let axis = 0; axis < rank; axis++) weights[b * 3 + axis] = s[rank - 1 - axis] ** 2;
   }
@@ -87,6 +110,7 @@ function squaredSpacing(fn: string, spacing: Spacing, B: number, rank: number): 
 function classTolerance(fn: string, tolerance: number | Float64Array | null, C: number): Float64Array {
   if (tolerance === null) return new Float64Array(C);
   if (typeof tolerance === 'number') return new Float64Array(C).fill(tolerance);
-  if (tolerance.length !== C) throw rangeError(fn, 'tolerance', `has ${tolerance.length} values but there are ${C} classes`);
+  if (tolerance.length !== C)
+    throw rangeError(fn, 'tolerance', `has ${tolerance.length} values but there are ${C} classes`);
   return tolerance;
 }

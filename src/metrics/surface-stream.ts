@@ -3,8 +3,14 @@
 // from); compute() scores and reduces them all, merge() and toJSON() move them between workers
 // and processes.
 import type {
-  CreateSurfaceMetricOptions, HardPrediction, MetricsResult, StreamingSurfaceMetric, SurfaceMetricJSON, SurfaceMetricOptions,
-  SurfaceUpdateOptions, Target,
+  CreateSurfaceMetricOptions,
+  HardPrediction,
+  MetricsResult,
+  StreamingSurfaceMetric,
+  SurfaceMetricJSON,
+  SurfaceMetricOptions,
+  SurfaceUpdateOptions,
+  Target,
 } from '../api.js';
 import type { Engine } from '../backends/engine.js';
 import { describe, rangeError, typeError } from '../errors.js';
@@ -29,17 +35,29 @@ export class SurfaceMetricStream implements StreamingSurfaceMetric {
   /** SURF_STRIDE × classes values per sample. */
   private samples: Float64Array[] = [];
 
-  constructor(private readonly engine: Engine, options: CreateSurfaceMetricOptions) {
+  constructor(
+    private readonly engine: Engine,
+    options: CreateSurfaceMetricOptions,
+  ) {
     const fn = 'createSurfaceMetric';
-    if (options === null || typeof options !== 'object') throw typeError(fn, 'options', `must be an object with a 'metrics' list; got ${describe(options)}`);
-    const opts = checkOptionNames(fn, options, [...CONFUSION_OPTION_NAMES.filter((n) => n !== 'shape'), ...SURFACE_OPTION_NAMES]);
+    if (options === null || typeof options !== 'object')
+      throw typeError(fn, 'options', `must be an object with a 'metrics' list; got ${describe(options)}`);
+    const opts = checkOptionNames(fn, options, [
+      ...CONFUSION_OPTION_NAMES.filter((n) => n !== 'shape'),
+      ...SURFACE_OPTION_NAMES,
+    ]);
     this.confusion = { ...resolveConfusion(fn, opts), fn: 'update' };
     this.surface = { ...resolveSurface(fn, opts), fn: 'update' };
     this.surfaceOptions = { ...opts, metrics: this.surface.metrics.map((m) => m.key) };
     this.classes = this.confusion.numClasses;
     const { fn: _c, shape: _s, ...tensor } = this.confusion;
     const { fn: _f, metrics, tolerance, ...rest } = this.surface;
-    this.options = { ...tensor, ...rest, metrics: metrics.map((m) => m.key), tolerance: tolerance === null || typeof tolerance === 'number' ? tolerance : Array.from(tolerance) };
+    this.options = {
+      ...tensor,
+      ...rest,
+      metrics: metrics.map((m) => m.key),
+      tolerance: tolerance === null || typeof tolerance === 'number' ? tolerance : Array.from(tolerance),
+    };
   }
 
   get numSamples(): number {
@@ -48,21 +66,35 @@ export class SurfaceMetricStream implements StreamingSurfaceMetric {
 
   update(pred: HardPrediction, target: Target, options: SurfaceUpdateOptions): this {
     const opts = checkOptionNames('update', options, ['shape', 'spacing']);
-    if (opts.shape === undefined) throw rangeError('update', 'shape', 'is required: [B, ...spatial] for a label map, [B, C, ...spatial] for dense input');
+    if (opts.shape === undefined)
+      throw rangeError(
+        'update',
+        'shape',
+        'is required: [B, ...spatial] for a label map, [B, C, ...spatial] for dense input',
+      );
     const shape = checkShape('update', opts.shape);
-    const surface = opts.spacing === undefined ? this.surface : { ...this.surface, spacing: checkSpacing('update', 'spacing', opts.spacing) };
+    const surface =
+      opts.spacing === undefined
+        ? this.surface
+        : { ...this.surface, spacing: checkSpacing('update', 'spacing', opts.spacing) };
     const measured = measureSurfaces(this.engine, this.confusion, surface, pred, target, shape);
     const C = measured.numClasses;
-    if (this.classes !== null && this.classes !== C) throw rangeError('update', 'pred', `has ${C} classes but this metric measures ${this.classes}`);
+    if (this.classes !== null && this.classes !== C)
+      throw rangeError('update', 'pred', `has ${C} classes but this metric measures ${this.classes}`);
     this.classes = C;
-    for (let b = 0; b < measured.numSamples; b++) this.samples.push(measured.records.slice(b * C * SURF_STRIDE, (b + 1) * C * SURF_STRIDE));
+    for (let b = 0; b < measured.numSamples; b++)
+      this.samples.push(measured.records.slice(b * C * SURF_STRIDE, (b + 1) * C * SURF_STRIDE));
     return this;
   }
 
   compute(overrides?: Pick<SurfaceMetricOptions, (typeof OVERRIDES)[number]>): MetricsResult {
     const opts = checkOptionNames('compute', overrides, OVERRIDES);
     if (opts.includeBackground === true && !this.surface.includeBackground) {
-      throw rangeError('compute', 'includeBackground', 'true: class 0 was not measured (the metric was created with includeBackground: false)');
+      throw rangeError(
+        'compute',
+        'includeBackground',
+        'true: class 0 was not measured (the metric was created with includeBackground: false)',
+      );
     }
     const spec = resolveSurface('compute', { ...this.surfaceOptions, ...opts });
     const C = this.classes ?? 0;
@@ -85,7 +117,12 @@ export class SurfaceMetricStream implements StreamingSurfaceMetric {
 
   toJSON(): SurfaceMetricJSON {
     // JSON has no Infinity or NaN: they travel as strings.
-    return { format: FORMAT, version: 1, options: { ...this.options }, samples: this.samples.map((s) => ({ records: Array.from(s, encode) })) };
+    return {
+      format: FORMAT,
+      version: 1,
+      options: { ...this.options },
+      samples: this.samples.map((s) => ({ records: Array.from(s, encode) })),
+    };
   }
 
   fromJSON(json: SurfaceMetricJSON): this {
@@ -97,20 +134,47 @@ export class SurfaceMetricStream implements StreamingSurfaceMetric {
 
   /** The samples of a serialised state made with the same options, checked. */
   private readJSON(fn: string, arg: string, json: SurfaceMetricJSON): Float64Array[] {
-    if (json === null || typeof json !== 'object' || json.format !== FORMAT || json.version !== 1 || !Array.isArray(json.samples)) {
-      throw typeError(fn, arg, `must be a surface metric or its toJSON() (format '${FORMAT}', version 1); got ${describe(json)}`);
+    if (
+      json === null ||
+      typeof json !== 'object' ||
+      json.format !== FORMAT ||
+      json.version !== 1 ||
+      !Array.isArray(json.samples)
+    ) {
+      throw typeError(
+        fn,
+        arg,
+        `must be a surface metric or its toJSON() (format '${FORMAT}', version 1); got ${describe(json)}`,
+      );
     }
     if (canonical(json.options) !== canonical(this.options)) {
-      throw rangeError(fn, arg, `was made with other options (${canonical(json.options)}) than this metric (${canonical(this.options)})`);
+      throw rangeError(
+        fn,
+        arg,
+        `was made with other options (${canonical(json.options)}) than this metric (${canonical(this.options)})`,
+      );
     }
     let classes = this.classes;
     const samples = json.samples.map((s, i) => {
       const values = Array.isArray(s?.records) ? s.records.map(decode) : null;
-      if (values === null || values.length === 0 || values.length % SURF_STRIDE !== 0 || values.some((v) => v === undefined)) {
-        throw rangeError(fn, `${arg}.samples[${i}].records`, `must be ${SURF_STRIDE} numbers per class (from toJSON())`);
+      if (
+        values === null ||
+        values.length === 0 ||
+        values.length % SURF_STRIDE !== 0 ||
+        values.some((v) => v === undefined)
+      ) {
+        throw rangeError(
+          fn,
+          `${arg}.samples[${i}].records`,
+          `must be ${SURF_STRIDE} numbers per class (from toJSON())`,
+        );
       }
       if (classes !== null && values.length !== SURF_STRIDE * classes) {
-        throw rangeError(fn, `${arg}.samples[${i}].records`, `holds ${values.length / SURF_STRIDE} classes but this metric measures ${classes}`);
+        throw rangeError(
+          fn,
+          `${arg}.samples[${i}].records`,
+          `holds ${values.length / SURF_STRIDE} classes but this metric measures ${classes}`,
+        );
       }
       classes = values.length / SURF_STRIDE;
       return Float64Array.from(values as number[]);
@@ -120,7 +184,8 @@ export class SurfaceMetricStream implements StreamingSurfaceMetric {
   }
 }
 
-const encode = (v: number): number | 'Infinity' | 'NaN' => (Number.isFinite(v) ? v : Number.isNaN(v) ? 'NaN' : 'Infinity');
+const encode = (v: number): number | 'Infinity' | 'NaN' =>
+  Number.isFinite(v) ? v : Number.isNaN(v) ? 'NaN' : 'Infinity';
 const decode = (v: unknown): number | undefined => {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   return v === 'Infinity' ? Number.POSITIVE_INFINITY : v === 'NaN' ? Number.NaN : undefined;

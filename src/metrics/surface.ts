@@ -1,7 +1,15 @@
 // One surface measurement: confusion counts (which check the labels and say which classes are
 // present) → plan → the engine's surface records → metric tables → the empty policy and MONAI's
 // reduction, shared with the confusion metrics.
-import { DIST_COUNT, DIST_MAX, DIST_SUM, DIST_WITHIN, type HardPrediction, type MetricsResult, type Target } from '../api.js';
+import {
+  DIST_COUNT,
+  DIST_MAX,
+  DIST_SUM,
+  DIST_WITHIN,
+  type HardPrediction,
+  type MetricsResult,
+  type Target,
+} from '../api.js';
 import type { Engine } from '../backends/engine.js';
 import { rangeError } from '../errors.js';
 import { asd, assd, hausdorff, nsd, percentileHausdorff, type Directed } from '../math/surface.js';
@@ -12,7 +20,14 @@ import type { ConfusionSpec } from './options.js';
 import { planConfusion } from './plan.js';
 import { columns, reduceMonai } from './reduce.js';
 import type { SurfaceSpec } from './surface-options.js';
-import { planSurface, SURF_PRED, SURF_PRED_PERCENTILE, SURF_STRIDE, SURF_TARGET, SURF_TARGET_PERCENTILE } from './surface-plan.js';
+import {
+  planSurface,
+  SURF_PRED,
+  SURF_PRED_PERCENTILE,
+  SURF_STRIDE,
+  SURF_TARGET,
+  SURF_TARGET_PERCENTILE,
+} from './surface-plan.js';
 
 /** Surface records of every (sample, class) of one call (SURF_STRIDE each, sample-major). */
 export interface SurfaceRecords {
@@ -22,11 +37,20 @@ export interface SurfaceRecords {
 }
 
 export function measureSurfaces(
-  engine: Engine, confusion: ConfusionSpec, surface: SurfaceSpec, pred: HardPrediction, target: Target, shape: readonly number[],
+  engine: Engine,
+  confusion: ConfusionSpec,
+  surface: SurfaceSpec,
+  pred: HardPrediction,
+  target: Target,
+  shape: readonly number[],
 ): SurfaceRecords {
   const counts = countConfusion(engine, confusion, pred, target, shape);
   const plan = planSurface(surface, planConfusion(confusion, pred, target, shape), shape, counts);
-  return { records: engine.surface(confusion.fn, plan, pred, target), numSamples: plan.arrays.B, numClasses: plan.arrays.C };
+  return {
+    records: engine.surface(confusion.fn, plan, pred, target),
+    numSamples: plan.arrays.B,
+    numClasses: plan.arrays.C,
+  };
 }
 
 function directed(records: Float64Array, at: number, from: number, to: number, percentile: number): Directed {
@@ -42,11 +66,16 @@ function directed(records: Float64Array, at: number, from: number, to: number, p
 
 function metricOf(id: SurfaceMetricId, pg: Directed, gp: Directed, isDirected: boolean): number {
   switch (id) {
-    case 'hausdorff': return hausdorff(pg, gp, isDirected);
-    case 'hausdorff95': return percentileHausdorff(pg, gp, isDirected);
-    case 'assd': return assd(pg, gp);
-    case 'asd': return asd(pg);
-    case 'nsd': return nsd(pg, gp);
+    case 'hausdorff':
+      return hausdorff(pg, gp, isDirected);
+    case 'hausdorff95':
+      return percentileHausdorff(pg, gp, isDirected);
+    case 'assd':
+      return assd(pg, gp);
+    case 'asd':
+      return asd(pg);
+    case 'nsd':
+      return nsd(pg, gp);
   }
 }
 
@@ -54,7 +83,10 @@ function metricOf(id: SurfaceMetricId, pg: Directed, gp: Directed, isDirected: b
  * Per metric: B·C values (sample-major, every class; NaN for terms not measured because the
  * class is excluded), or the MONAI reduction over the included classes.
  */
-export function evaluateSurfaces(spec: Pick<SurfaceSpec, 'fn' | 'metrics' | 'directed' | 'includeBackground' | 'reduction' | 'empty'>, measured: SurfaceRecords): MetricsResult {
+export function evaluateSurfaces(
+  spec: Pick<SurfaceSpec, 'fn' | 'metrics' | 'directed' | 'includeBackground' | 'reduction' | 'empty'>,
+  measured: SurfaceRecords,
+): MetricsResult {
   const { records, numSamples: B, numClasses: C } = measured;
   if (!spec.includeBackground && C < 2) {
     throw rangeError(spec.fn, 'includeBackground', `false needs at least 2 classes (there are ${C})`);
@@ -74,7 +106,8 @@ export function evaluateSurfaces(spec: Pick<SurfaceSpec, 'fn' | 'metrics' | 'dir
       values[k] = withEmptyPolicy(metricOf(id, pg, gp, spec.directed), 0, pg.count, gp.count, spec.empty);
     }
     const first = spec.includeBackground ? 0 : 1;
-    result[key] = spec.reduction === 'none' ? values : reduceMonai(columns({ rows: B, cols: C, values }, first), spec.reduction);
+    result[key] =
+      spec.reduction === 'none' ? values : reduceMonai(columns({ rows: B, cols: C, values }, first), spec.reduction);
   }
   return result;
 }

@@ -30,7 +30,11 @@ const HEADER_BYTES = 3 * LINE;
 const SPIN_MS = 0.1;
 
 /** Atomics.waitAsync (ES2024; Node 16+, Chromium 87+, Safari 16.4+). */
-type WaitAsync = (array: Int32Array, index: number, value: number) => { async: false; value: string } | { async: true; value: Promise<string> };
+type WaitAsync = (
+  array: Int32Array,
+  index: number,
+  value: number,
+) => { async: false; value: string } | { async: true; value: Promise<string> };
 
 /** Pieces a split pass is cut into for `threads` workers: several each, for balance, within the call list. */
 export function piecesFor(threads: number): number {
@@ -68,31 +72,60 @@ export class Crew {
   private doneLeft = 0;
   private allDone: (() => void) | null = null;
 
-  private constructor(private readonly threads: Thread[], memory: WebAssembly.Memory, control: number) {
+  private constructor(
+    private readonly threads: Thread[],
+    memory: WebAssembly.Memory,
+    control: number,
+  ) {
     this.words = new Int32Array(memory.buffer, control, controlBytes(threads.length) / 4);
     this.header = new Float64Array(memory.buffer, control, HEADER_BYTES / 8);
-    this.calls = new Float64Array(memory.buffer, control + HEADER_BYTES + threads.length * LINE, maxCalls(threads.length) * CALL_SLOTS);
+    this.calls = new Float64Array(
+      memory.buffer,
+      control + HEADER_BYTES + threads.length * LINE,
+      maxCalls(threads.length) * CALL_SLOTS,
+    );
   }
 
   /**
    * Starts `count` workers on `module` and `memory`, with their control block at `control`
    * (controlBytes(count) bytes). `source` is the workers' program (worker.ts; tests give others).
    */
-  static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, control: number, count: number, source = workerSource): Promise<Crew> {
+  static async start(
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+    control: number,
+    count: number,
+    source = workerSource,
+  ): Promise<Crew> {
     const crew = new Crew(await spawnThreads(source, count), memory, control);
-    const ready = crew.threads.map((thread, w) => new Promise<void>((resolve) => {
-      thread.onMessage((data) => crew.receive(data as WorkerMessage, resolve));
-      thread.onFailure((error) => crew.fail(workerError(w, error.message)));
-      const init: WorkerInit = {
-        module, memory, names: KERNEL_NAMES, worker: w, control, words: crew.words.length,
-        pending: PENDING_WORD, next: NEXT_WORD, count: COUNT_WORD, scratch: SCRATCH_F64, seq: sequenceWord(w),
-        calls: control + HEADER_BYTES + count * LINE, callSlots: CALL_SLOTS, maxCalls: maxCalls(count),
-        reportByMessage: crew.reportByMessage, spinMs: SPIN_MS,
-      };
-      // Until it is ready, the worker keeps a Node process alive: nothing else may (a top-level await).
-      thread.hold(true);
-      thread.post(init);
-    }));
+    const ready = crew.threads.map(
+      (thread, w) =>
+        new Promise<void>((resolve) => {
+          thread.onMessage((data) => crew.receive(data as WorkerMessage, resolve));
+          thread.onFailure((error) => crew.fail(workerError(w, error.message)));
+          const init: WorkerInit = {
+            module,
+            memory,
+            names: KERNEL_NAMES,
+            worker: w,
+            control,
+            words: crew.words.length,
+            pending: PENDING_WORD,
+            next: NEXT_WORD,
+            count: COUNT_WORD,
+            scratch: SCRATCH_F64,
+            seq: sequenceWord(w),
+            calls: control + HEADER_BYTES + count * LINE,
+            callSlots: CALL_SLOTS,
+            maxCalls: maxCalls(count),
+            reportByMessage: crew.reportByMessage,
+            spinMs: SPIN_MS,
+          };
+          // Until it is ready, the worker keeps a Node process alive: nothing else may (a top-level await).
+          thread.hold(true);
+          thread.post(init);
+        }),
+    );
     try {
       await crew.unlessFailed(Promise.all(ready));
     } catch (error) {
@@ -126,7 +159,10 @@ export class Crew {
   async run(calls: readonly KernelCall[], scratchBase: number, scratchStride: number): Promise<void> {
     this.check();
     if (calls.length === 0) return;
-    if (calls.length > this.calls.length / CALL_SLOTS) throw new RangeError(`dice-wasm pool: ${calls.length} calls in one task, more than the ${this.calls.length / CALL_SLOTS} the control block holds`);
+    if (calls.length > this.calls.length / CALL_SLOTS)
+      throw new RangeError(
+        `dice-wasm pool: ${calls.length} calls in one task, more than the ${this.calls.length / CALL_SLOTS} the control block holds`,
+      );
     calls.forEach((call, c) => {
       const at = c * CALL_SLOTS;
       this.calls[at] = KERNEL_NAMES.indexOf(call.kernel);
@@ -140,7 +176,12 @@ export class Crew {
     // No more workers than calls: waking one costs tens of microseconds.
     const working = this.threads.slice(0, calls.length);
     Atomics.store(this.words, PENDING_WORD, working.length);
-    const done = this.reportByMessage ? new Promise<void>((resolve) => { this.doneLeft = working.length; this.allDone = resolve; }) : null;
+    const done = this.reportByMessage
+      ? new Promise<void>((resolve) => {
+          this.doneLeft = working.length;
+          this.allDone = resolve;
+        })
+      : null;
     working.forEach((thread, w) => {
       Atomics.add(this.words, sequenceWord(w), 1);
       Atomics.notify(this.words, sequenceWord(w));
@@ -168,7 +209,9 @@ export class Crew {
       }
       this.abort = reject;
       task.then(resolve, reject);
-    }).finally(() => { this.abort = null; });
+    }).finally(() => {
+      this.abort = null;
+    });
   }
 
   private fail(error: Error): void {

@@ -25,13 +25,22 @@ export class ParallelJob {
   private readonly scratch: number;
   private readonly scratchBytes: number;
 
-  constructor(private readonly engine: WasmEngine, private readonly crew: Crew, private readonly call: OverlapCall) {
+  constructor(
+    private readonly engine: WasmEngine,
+    private readonly crew: Crew,
+    private readonly call: OverlapCall,
+  ) {
     const { B, C, S } = call.plan;
     const pieces = piecesFor(crew.size);
     this.recordBytes = roundUp(B * C * STATS_STRIDE * 8);
     this.scratchBytes = roundUp(engine.kernels.scratchBytes(C));
     const coefBytes = roundUp(B * C * COEF_STRIDE * 8);
-    this.placed = engine.placeWhole(call.spec.fn, call.inputs, call.out, pieces * this.recordBytes + coefBytes + crew.size * this.scratchBytes);
+    this.placed = engine.placeWhole(
+      call.spec.fn,
+      call.inputs,
+      call.out,
+      pieces * this.recordBytes + coefBytes + crew.size * this.scratchBytes,
+    );
     this.coef = this.placed.work + pieces * this.recordBytes;
     this.scratch = this.coef + coefBytes;
     this.pieces = splitRegions(B, S, pieces, alignment(engine.kernels.tileLength(C)));
@@ -40,9 +49,15 @@ export class ParallelJob {
   async stats(): Promise<Float64Array> {
     const { B, C } = this.call.plan;
     const length = B * C * STATS_STRIDE;
-    const records = (p: number) => new Float64Array(this.engine.memory.buffer, this.placed.work + p * this.recordBytes, length);
+    const records = (p: number) =>
+      new Float64Array(this.engine.memory.buffer, this.placed.work + p * this.recordBytes, length);
     for (let p = 0; p < this.pieces.length; p++) records(p).fill(0); // kernel 1 adds to its records
-    await this.run((region, p) => statsCall(this.call.plan, this.piece(region, this.placed.work + p * this.recordBytes + region.b0 * C * STATS_STRIDE * 8)));
+    await this.run((region, p) =>
+      statsCall(
+        this.call.plan,
+        this.piece(region, this.placed.work + p * this.recordBytes + region.b0 * C * STATS_STRIDE * 8),
+      ),
+    );
     const sum = new Float64Array(length);
     for (let p = 0; p < this.pieces.length; p++) {
       const part = records(p);
@@ -54,8 +69,16 @@ export class ParallelJob {
   async grad(coef: Float64Array): Promise<Float32Array> {
     const { B, C, S } = this.call.plan;
     new Float64Array(this.engine.memory.buffer, this.coef, coef.length).set(coef);
-    await this.run((region) => gradCall(this.call.plan, this.piece(region, this.coef + region.b0 * C * COEF_STRIDE * 8)));
-    return deliverGradient(this.engine.memory.buffer, this.placed.out, B * C * S, this.call.out, this.placed.outResident);
+    await this.run((region) =>
+      gradCall(this.call.plan, this.piece(region, this.coef + region.b0 * C * COEF_STRIDE * 8)),
+    );
+    return deliverGradient(
+      this.engine.memory.buffer,
+      this.placed.out,
+      B * C * S,
+      this.call.out,
+      this.placed.outResident,
+    );
   }
 
   /** Frees the call's blocks, unless the workers failed: one may still be writing into them until it has ended. */
@@ -73,7 +96,9 @@ export class ParallelJob {
   private piece(region: Region, records: number): Piece {
     const { plan, inputs } = this.call;
     const { C, S, layout } = plan;
-    const at = this.placed, classes = classOffset(region, C, S, layout), voxels = voxelOffset(region, S);
+    const at = this.placed,
+      classes = classOffset(region, C, S, layout),
+      voxels = voxelOffset(region, S);
     return {
       pred: at.pred + classes * 4,
       target: at.target + (plan.targetKind === 'dense' ? classes : voxels) * inputs.target.BYTES_PER_ELEMENT,

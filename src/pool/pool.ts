@@ -1,8 +1,18 @@
 // createDicePool: the kernel's losses and metrics, Promise-returning, with the two kernel passes
 // of large calls split across worker threads that share one WebAssembly memory.
 import type {
-  AllocatableConstructor, AllocScope, CreateLossOptions, CreateLovaszLossOptions, CreateMetricOptions,
-  CreateSurfaceMetricOptions, LossAndGrad, PoolLoss, PoolOptions, StreamingMetric, StreamingSurfaceMetric, Target,
+  AllocatableConstructor,
+  AllocScope,
+  CreateLossOptions,
+  CreateLovaszLossOptions,
+  CreateMetricOptions,
+  CreateSurfaceMetricOptions,
+  LossAndGrad,
+  PoolLoss,
+  PoolOptions,
+  StreamingMetric,
+  StreamingSurfaceMetric,
+  Target,
 } from '../api.js';
 import { WasmEngine } from '../backends/wasm/engine.js';
 import { rangeError } from '../errors.js';
@@ -10,11 +20,26 @@ import { DiceKernel } from '../kernel.js';
 import { checkOptionNames, nonNegative } from '../losses/options.js';
 import { LOSS_OPTION_NAMES, type AnyLossName, type OverlapSpec } from '../losses/overlap.js';
 import {
-  coefficientsFromStats, lossSpec, noSingleGradient, planOverlap, resolveCreateLoss, runValue, runValueAndGrad, scoreSpec,
-  valueFromStats, type OverlapCall,
+  coefficientsFromStats,
+  lossSpec,
+  noSingleGradient,
+  planOverlap,
+  resolveCreateLoss,
+  runValue,
+  runValueAndGrad,
+  scoreSpec,
+  valueFromStats,
+  type OverlapCall,
 } from '../losses/run.js';
 import type { TensorPlan } from '../losses/tensors.js';
-import { checkStagingBytes, chooseBackend, compileWasm, importsFor, NOT_ISOLATED, type WasmChoice } from '../runtime/load.js';
+import {
+  checkStagingBytes,
+  chooseBackend,
+  compileWasm,
+  importsFor,
+  NOT_ISOLATED,
+  type WasmChoice,
+} from '../runtime/load.js';
 import { sharedMemorySupported } from '../runtime/shared-memory.js';
 import { controlBytes, Crew } from './crew.js';
 import { ParallelJob } from './job.js';
@@ -25,7 +50,15 @@ const LOSS_NAMES = Object.keys(LOSS_OPTION_NAMES) as AnyLossName[];
 const POINT_LOSSES: readonly AnyLossName[] = ['bce', 'crossEntropy', 'focal'];
 const isPointLoss = (name: string): boolean => (POINT_LOSSES as readonly string[]).includes(name);
 /** The methods the pool runs on its calling thread, as the kernel does (the Lovász sort, confusion counts and surface distances are not split). */
-const ONE_THREAD = ['lovaszHingeLoss', 'lovaszHingeLossWithGrad', 'lovaszSoftmaxLoss', 'lovaszSoftmaxLossWithGrad', 'confusion', 'metrics', 'surfaceMetrics'] as const;
+const ONE_THREAD = [
+  'lovaszHingeLoss',
+  'lovaszHingeLossWithGrad',
+  'lovaszSoftmaxLoss',
+  'lovaszSoftmaxLossWithGrad',
+  'confusion',
+  'metrics',
+  'surfaceMetrics',
+] as const;
 
 /**
  * Default work below which a call runs on the calling thread. A split call pays for waking the
@@ -44,7 +77,12 @@ const COST = { exp: 8, sigmoid: 3, memory: 1 / 8 } as const;
 
 /** A call's work: elements of pred weighted by their cost. */
 function work(plan: TensorPlan): number {
-  const cost = plan.activation === 'softmax' || plan.point !== 'none' ? COST.exp : plan.activation === 'sigmoid' ? COST.sigmoid : COST.memory;
+  const cost =
+    plan.activation === 'softmax' || plan.point !== 'none'
+      ? COST.exp
+      : plan.activation === 'sigmoid'
+        ? COST.sigmoid
+        : COST.memory;
   return plan.B * plan.C * plan.S * cost;
 }
 
@@ -54,7 +92,11 @@ type PooledName = `${AnyLossName}Loss` | `${AnyLossName}LossWithGrad` | 'diceCoe
 export type PooledMethods = { [M in PooledName]: Pooled<DiceKernel[M]> };
 
 type Mask = Uint8Array | Float32Array | null | undefined;
-interface CallOptions { mask?: Mask; out?: Float32Array; reduction?: string }
+interface CallOptions {
+  mask?: Mask;
+  out?: Float32Array;
+  reduction?: string;
+}
 
 /**
  * Creates a pool of `threads` worker threads (default: the logical cores) sharing one WebAssembly
@@ -77,7 +119,8 @@ export async function createDicePool(options?: PoolOptions): Promise<DicePool> {
   const opts = checkOptionNames(fn, options, POOL_OPTION_NAMES);
   if (!sharedMemorySupported()) throw new Error(`${fn}: ${NOT_ISOLATED}`);
   const backend = chooseBackend(fn, opts.backend);
-  if (backend === 'js') throw rangeError(fn, 'backend', 'must be \'simd\' or \'scalar\': the pool runs the WebAssembly kernels');
+  if (backend === 'js')
+    throw rangeError(fn, 'backend', "must be 'simd' or 'scalar': the pool runs the WebAssembly kernels");
   const threads = opts.threads === undefined ? await logicalCores() : opts.threads;
   if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > 256) {
     throw rangeError(fn, 'threads', `must be an integer from 1 to 256; got ${String(threads)}`);
@@ -85,7 +128,11 @@ export async function createDicePool(options?: PoolOptions): Promise<DicePool> {
   const threshold = nonNegative(fn, 'parallelThreshold', opts.parallelThreshold, PARALLEL_THRESHOLD);
   const choice: WasmChoice = { flavor: backend, shared: true, stagingBytes: checkStagingBytes(fn, opts.stagingBytes) };
   const module = await compileWasm(choice);
-  const engine = new WasmEngine(backend, await WebAssembly.instantiate(module, importsFor(choice)), choice.stagingBytes);
+  const engine = new WasmEngine(
+    backend,
+    await WebAssembly.instantiate(module, importsFor(choice)),
+    choice.stagingBytes,
+  );
   // The control block lives as long as the pool: an alloc never freed.
   const control = engine.alloc(Uint8Array, controlBytes(threads)).byteOffset;
   return new DicePool(engine, await Crew.start(module, engine.memory, control, threads), threshold);
@@ -108,25 +155,37 @@ export class DicePool {
   private pending = 0;
 
   /** @internal use createDicePool() */
-  constructor(private readonly engine: WasmEngine, private readonly crew: Crew, private readonly threshold: number) {
+  constructor(
+    private readonly engine: WasmEngine,
+    private readonly crew: Crew,
+    private readonly threshold: number,
+  ) {
     this.backend = engine.name;
     this.memory = engine.memory;
     this.threads = crew.size;
     this.local = new DiceKernel(engine);
     const methods: Record<string, unknown> = {
-      diceCoefficient: (pred: Float32Array, target: Target, options?: CallOptions) => this.serial(() => this.value(scoreSpec(options), 'score', pred, target, options?.mask)),
+      diceCoefficient: (pred: Float32Array, target: Target, options?: CallOptions) =>
+        this.serial(() => this.value(scoreSpec(options), 'score', pred, target, options?.mask)),
     };
     for (const loss of LOSS_NAMES) {
-      const value = `${loss}Loss`, withGrad = `${loss}LossWithGrad`;
-      methods[value] = (pred: Float32Array, target: Target, options?: CallOptions) => this.serial(() => (
-        // A pointwise loss of reduction 'none' (kernel 3, one value per element) runs on the calling thread.
-        POINT_LOSSES.includes(loss) && options?.reduction === 'none'
-          ? (this.local[value as 'bceLoss'] as (...a: unknown[]) => unknown)(pred, target, options)
-          : this.value(lossSpec(value, loss, options, false), 'loss', pred, target, options?.mask)));
-      methods[withGrad] = (pred: Float32Array, target: Target, options?: CallOptions) => this.serial(() => this.valueAndGrad(lossSpec(withGrad, loss, options, true), pred, target, options?.out, options?.mask));
+      const value = `${loss}Loss`,
+        withGrad = `${loss}LossWithGrad`;
+      methods[value] = (pred: Float32Array, target: Target, options?: CallOptions) =>
+        this.serial(() =>
+          // A pointwise loss of reduction 'none' (kernel 3, one value per element) runs on the calling thread.
+          POINT_LOSSES.includes(loss) && options?.reduction === 'none'
+            ? (this.local[value as 'bceLoss'] as (...a: unknown[]) => unknown)(pred, target, options)
+            : this.value(lossSpec(value, loss, options, false), 'loss', pred, target, options?.mask),
+        );
+      methods[withGrad] = (pred: Float32Array, target: Target, options?: CallOptions) =>
+        this.serial(() =>
+          this.valueAndGrad(lossSpec(withGrad, loss, options, true), pred, target, options?.out, options?.mask),
+        );
     }
     for (const name of ONE_THREAD) {
-      methods[name] = (...args: unknown[]) => this.serial(() => (this.local[name] as (...a: unknown[]) => unknown)(...args));
+      methods[name] = (...args: unknown[]) =>
+        this.serial(() => (this.local[name] as (...a: unknown[]) => unknown)(...args));
     }
     Object.assign(this, methods);
   }
@@ -144,10 +203,11 @@ export class DicePool {
     const { value, grad } = resolved;
     return {
       value: (pred, target, mask) => this.serial(() => this.value(value, 'loss', pred, target, mask)),
-      valueAndGrad: (pred, target, out, mask) => this.serial(() => {
-        if (grad === null) throw noSingleGradient();
-        return this.valueAndGrad(grad, pred, target, out, mask);
-      }),
+      valueAndGrad: (pred, target, out, mask) =>
+        this.serial(() => {
+          if (grad === null) throw noSingleGradient();
+          return this.valueAndGrad(grad, pred, target, out, mask);
+        }),
     };
   }
 
@@ -210,16 +270,35 @@ export class DicePool {
       run = this.queue.then(start);
     }
     this.pending++;
-    this.queue = run.then(() => { this.pending--; }, () => { this.pending--; });
+    this.queue = run.then(
+      () => {
+        this.pending--;
+      },
+      () => {
+        this.pending--;
+      },
+    );
     return run;
   }
 
-  private value(spec: OverlapSpec, mode: 'loss' | 'score', pred: Float32Array, target: Target, mask: Mask): number | Float64Array | Promise<number | Float64Array> {
+  private value(
+    spec: OverlapSpec,
+    mode: 'loss' | 'score',
+    pred: Float32Array,
+    target: Target,
+    mask: Mask,
+  ): number | Float64Array | Promise<number | Float64Array> {
     const call = planOverlap(this.engine, spec, pred, target, mask, undefined, false);
     return this.splits(call) ? this.splitValue(call, mode) : runValue(this.engine, call, mode);
   }
 
-  private valueAndGrad(spec: OverlapSpec, pred: Float32Array, target: Target, out: Float32Array | undefined, mask: Mask): LossAndGrad | Promise<LossAndGrad> {
+  private valueAndGrad(
+    spec: OverlapSpec,
+    pred: Float32Array,
+    target: Target,
+    out: Float32Array | undefined,
+    mask: Mask,
+  ): LossAndGrad | Promise<LossAndGrad> {
     const call = planOverlap(this.engine, spec, pred, target, mask, out, true);
     return this.splits(call) ? this.splitValueAndGrad(call) : runValueAndGrad(this.engine, call);
   }

@@ -35,7 +35,8 @@ export function isNode(): boolean {
 async function nodeBuiltin<T>(name: string): Promise<T> {
   const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   const specifier = `node:${name}`;
-  return (process?.getBuiltinModule?.(specifier) ?? await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier)) as T;
+  return (process?.getBuiltinModule?.(specifier) ??
+    (await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier))) as T;
 }
 
 /** Logical cores of this machine (os.availableParallelism in Node, navigator.hardwareConcurrency in browsers). */
@@ -47,7 +48,9 @@ export async function logicalCores(): Promise<number> {
 /** Starts `count` workers running `source(port)`, `port` being the source text of the worker's message port. */
 export async function spawnThreads(source: (port: string) => string, count: number): Promise<Thread[]> {
   if (isNode()) {
-    const { Worker } = await nodeBuiltin<{ Worker: new (code: string, options: { eval: true }) => NodeWorker }>('worker_threads');
+    const { Worker } = await nodeBuiltin<{ Worker: new (code: string, options: { eval: true }) => NodeWorker }>(
+      'worker_threads',
+    );
     // An eval worker runs as a CommonJS script: require is there.
     const code = source("require('node:worker_threads').parentPort");
     return Array.from({ length: count }, () => nodeThread(new Worker(code, { eval: true })));
@@ -69,10 +72,12 @@ function nodeThread(worker: NodeWorker): Thread {
     onMessage: (listener) => worker.on('message', listener),
     onFailure: (listener) => {
       worker.on('error', listener);
-      worker.on('exit', (code) => { if (!ending) listener(new Error(`exited with code ${code}`)); });
+      worker.on('exit', (code) => {
+        if (!ending) listener(new Error(`exited with code ${code}`));
+      });
     },
     hold: (busy) => {
-      if (!ending) (busy ? worker.ref() : worker.unref());
+      if (!ending) busy ? worker.ref() : worker.unref();
     },
     terminate: async () => {
       ending = true;

@@ -47,40 +47,51 @@ interface Port {
 }
 
 function diceWorker(port: Port): void {
-  port.addEventListener('message', (event) => {
-    const init = event.data;
-    const kernels = new WebAssembly.Instance(init.module, { env: { memory: init.memory } }).exports as Record<string, (...args: number[]) => void>;
-    const run = init.names.map((name) => kernels[name]);
-    const words = new Int32Array(init.memory.buffer, init.control, init.words);
-    const header = new Float64Array(init.memory.buffer, init.control, init.scratch + 2);
-    const slots = new Float64Array(init.memory.buffer, init.calls, init.callSlots * init.maxCalls);
-    port.postMessage({ ready: true });
-    for (let seen = 0; ;) {
-      // The next task often follows at once (a call's gradient pass after its statistics): watch
-      // for it a little before sleeping, as waking a sleeping thread takes tens of microseconds.
-      for (const until = performance.now() + init.spinMs; Atomics.load(words, init.seq) === seen && performance.now() < until;);
-      // A wake is no task by itself: the main thread's notify for task k can come after this
-      // worker, finding the sequence number already at k, has run task k and waits again.
-      while (Atomics.load(words, init.seq) === seen) Atomics.wait(words, init.seq, seen);
-      seen = Atomics.load(words, init.seq);
-      const count = words[init.count];
-      const scratch = header[init.scratch] + init.worker * header[init.scratch + 1];
-      for (let c = Atomics.add(words, init.next, 1); c < count; c = Atomics.add(words, init.next, 1)) {
-        const at = c * init.callSlots, kernel = slots[at];
-        const args = Array.from(slots.subarray(at + 2, at + 2 + slots[at + 1]));
-        args[args.length - 1] = scratch;
-        try {
-          run[kernel](...args);
-        } catch (error) {
-          // Uncaught, so the worker ends: the pool learns it from the worker's one error event,
-          // which carries the kernel's name (a message posted besides would race the event).
-          throw new Error(`${init.names[kernel]}: ${String(error)}`);
+  port.addEventListener(
+    'message',
+    (event) => {
+      const init = event.data;
+      const kernels = new WebAssembly.Instance(init.module, { env: { memory: init.memory } }).exports as Record<
+        string,
+        (...args: number[]) => void
+      >;
+      const run = init.names.map((name) => kernels[name]);
+      const words = new Int32Array(init.memory.buffer, init.control, init.words);
+      const header = new Float64Array(init.memory.buffer, init.control, init.scratch + 2);
+      const slots = new Float64Array(init.memory.buffer, init.calls, init.callSlots * init.maxCalls);
+      port.postMessage({ ready: true });
+      for (let seen = 0; ; ) {
+        // The next task often follows at once (a call's gradient pass after its statistics): watch
+        // for it a little before sleeping, as waking a sleeping thread takes tens of microseconds.
+        for (
+          const until = performance.now() + init.spinMs;
+          Atomics.load(words, init.seq) === seen && performance.now() < until;
+        );
+        // A wake is no task by itself: the main thread's notify for task k can come after this
+        // worker, finding the sequence number already at k, has run task k and waits again.
+        while (Atomics.load(words, init.seq) === seen) Atomics.wait(words, init.seq, seen);
+        seen = Atomics.load(words, init.seq);
+        const count = words[init.count];
+        const scratch = header[init.scratch] + init.worker * header[init.scratch + 1];
+        for (let c = Atomics.add(words, init.next, 1); c < count; c = Atomics.add(words, init.next, 1)) {
+          const at = c * init.callSlots,
+            kernel = slots[at];
+          const args = Array.from(slots.subarray(at + 2, at + 2 + slots[at + 1]));
+          args[args.length - 1] = scratch;
+          try {
+            run[kernel](...args);
+          } catch (error) {
+            // Uncaught, so the worker ends: the pool learns it from the worker's one error event,
+            // which carries the kernel's name (a message posted besides would race the event).
+            throw new Error(`${init.names[kernel]}: ${String(error)}`);
+          }
         }
+        if (Atomics.sub(words, init.pending, 1) === 1) Atomics.notify(words, init.pending);
+        if (init.reportByMessage) port.postMessage({ done: true });
       }
-      if (Atomics.sub(words, init.pending, 1) === 1) Atomics.notify(words, init.pending);
-      if (init.reportByMessage) port.postMessage({ done: true });
-    }
-  }, { once: true });
+    },
+    { once: true },
+  );
 }
 
 /** The worker's program, given the source text of an expression for its message port. */

@@ -15,7 +15,10 @@ const MAX_PAGES = 65536;
 const LARGE = 1 << 20;
 const STAGGER = 68 * 1024;
 
-interface Span { start: number; end: number }
+interface Span {
+  start: number;
+  end: number;
+}
 
 export class Arena {
   /** Free spans, sorted by address, never adjacent (they are merged). */
@@ -30,7 +33,10 @@ export class Arena {
   /** Address of a word of this memory that `ownsBuffer` writes to recognise its storage (shared memory only). */
   private readonly probe: number = 0;
 
-  constructor(readonly memory: WebAssembly.Memory, base: number) {
+  constructor(
+    readonly memory: WebAssembly.Memory,
+    base: number,
+  ) {
     const start = roundUp(base, ALIGN);
     const end = memory.buffer.byteLength;
     if (end > start) this.spans.push({ start, end });
@@ -110,7 +116,9 @@ export class Arena {
     // Grow geometrically so that a growing workload does not grow (and detach views) every call.
     const pages = Math.min(Math.max(needed, current), MAX_PAGES - current);
     if (pages < needed) {
-      throw new RangeError(`dice-wasm: cannot grow WebAssembly memory by ${needed} pages (64 KiB each): the 4 GiB limit of wasm32 is reached`);
+      throw new RangeError(
+        `dice-wasm: cannot grow WebAssembly memory by ${needed} pages (64 KiB each): the 4 GiB limit of wasm32 is reached`,
+      );
     }
     if (this.shared) this.known.add(this.memory.buffer);
     this.memory.grow(pages);

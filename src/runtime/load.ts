@@ -29,7 +29,11 @@ export function chooseBackend(fn: string, requested: unknown): BackendName {
   const fallback: BackendName = typeof WebAssembly !== 'object' ? 'js' : simdSupported() ? 'simd' : 'scalar';
   const backend = oneOf(fn, 'backend', requested, BACKENDS, fallback);
   if (backend === 'simd' && !simdSupported()) {
-    throw rangeError(fn, 'backend', '\'simd\' is not supported by this JavaScript engine (WebAssembly SIMD is missing); use \'scalar\' or \'js\'');
+    throw rangeError(
+      fn,
+      'backend',
+      "'simd' is not supported by this JavaScript engine (WebAssembly SIMD is missing); use 'scalar' or 'js'",
+    );
   }
   if (backend !== 'js' && typeof WebAssembly !== 'object') {
     throw rangeError(fn, 'backend', `'${backend}' needs WebAssembly, which this engine lacks; use 'js'`);
@@ -38,7 +42,8 @@ export function chooseBackend(fn: string, requested: unknown): BackendName {
 }
 
 /** The message for shared memory where there is none: the page must be cross-origin isolated. */
-export const NOT_ISOLATED = 'needs SharedArrayBuffer, which a page has only when cross-origin isolated: serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp (COOP/COEP)';
+export const NOT_ISOLATED =
+  'needs SharedArrayBuffer, which a page has only when cross-origin isolated: serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp (COOP/COEP)';
 
 export function checkStagingBytes(fn: string, value: unknown): number {
   if (value === undefined) return DEFAULT_STAGING_BYTES;
@@ -48,12 +53,16 @@ export function checkStagingBytes(fn: string, value: unknown): number {
   return value;
 }
 
-function chooseLoad(fn: string, options: LoadOptions | undefined): { backend: 'js' } | ({ backend: WasmFlavor } & WasmChoice) {
+function chooseLoad(
+  fn: string,
+  options: LoadOptions | undefined,
+): { backend: 'js' } | ({ backend: WasmFlavor } & WasmChoice) {
   const opts = checkOptionNames(fn, options, LOAD_OPTION_NAMES);
   const backend = chooseBackend(fn, opts.backend);
   if (backend === 'js') {
     for (const name of ['sharedMemory', 'stagingBytes'] as const) {
-      if (opts[name] !== undefined) throw rangeError(fn, name, 'applies to the WebAssembly backends; backend \'js\' has no WebAssembly memory');
+      if (opts[name] !== undefined)
+        throw rangeError(fn, name, "applies to the WebAssembly backends; backend 'js' has no WebAssembly memory");
     }
     return { backend };
   }
@@ -71,7 +80,7 @@ const keyOf = (choice: WasmChoice): ModuleKey => (choice.shared ? `${choice.flav
 /** The compiled module of a build, compiled once. */
 export async function compileWasm(choice: WasmChoice): Promise<WebAssembly.Module> {
   const key = keyOf(choice);
-  const module = compiled[key] ?? await (compiling[key] ??= WebAssembly.compile(moduleBytes(choice)));
+  const module = compiled[key] ?? (await (compiling[key] ??= WebAssembly.compile(moduleBytes(choice))));
   compiled[key] = module;
   return module;
 }

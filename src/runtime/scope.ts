@@ -32,7 +32,16 @@ export function runScope<T>(engine: Pick<Engine, 'alloc' | 'free' | 'live'>, fn:
     throw error;
   }
   if (isPromiseLike(result)) {
-    return result.then((value) => { end(); return value; }, (error: unknown) => { end(); throw error; }) as T;
+    return result.then(
+      (value) => {
+        end();
+        return value;
+      },
+      (error: unknown) => {
+        end();
+        throw error;
+      },
+    ) as T;
   }
   end();
   return result;

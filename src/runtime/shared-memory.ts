@@ -25,7 +25,10 @@ export interface SharedModule {
 
 /** True where a shared WebAssembly.Memory can be made: Node, and cross-origin isolated pages and their workers. */
 export function sharedMemorySupported(): boolean {
-  return typeof SharedArrayBuffer === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
+  return (
+    typeof SharedArrayBuffer === 'function' &&
+    (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false
+  );
 }
 
 export function createSharedMemory(initialPages: number): WebAssembly.Memory {
@@ -36,12 +39,21 @@ export function createSharedMemory(initialPages: number): WebAssembly.Memory {
 export function importSharedMemory(bytes: Uint8Array): SharedModule {
   const sections = readSections(bytes);
   const memory = sections.find((s) => s.id === SECTION_MEMORY);
-  if (!memory || sections.some((s) => s.id === SECTION_IMPORT)) throw new Error('dice-wasm: the module does not define its own memory');
+  if (!memory || sections.some((s) => s.id === SECTION_IMPORT))
+    throw new Error('dice-wasm: the module does not define its own memory');
   // Memory section: count (1), limits flags, minimum pages[, maximum].
   const [, limitsAt] = readLeb(bytes, memory.body);
   const [initialPages] = readLeb(bytes, limitsAt + 1);
   const name = (text: string): number[] => [text.length, ...Array.from(text, (ch) => ch.charCodeAt(0))];
-  const entry = [1, ...name('env'), ...name('memory'), EXTERNAL_MEMORY, LIMITS_MAX_SHARED, ...leb(initialPages), ...leb(MAX_PAGES)];
+  const entry = [
+    1,
+    ...name('env'),
+    ...name('memory'),
+    EXTERNAL_MEMORY,
+    LIMITS_MAX_SHARED,
+    ...leb(initialPages),
+    ...leb(MAX_PAGES),
+  ];
   const parts: number[][] = [Array.from(bytes.subarray(0, 8))];
   for (const s of sections) {
     if (s.id === SECTION_MEMORY) continue;
@@ -51,11 +63,16 @@ export function importSharedMemory(bytes: Uint8Array): SharedModule {
   return { bytes: Uint8Array.from(parts.flat()), initialPages };
 }
 
-interface Section { id: number; start: number; body: number; end: number }
+interface Section {
+  id: number;
+  start: number;
+  body: number;
+  end: number;
+}
 
 function readSections(bytes: Uint8Array): Section[] {
   const sections: Section[] = [];
-  for (let at = 8; at < bytes.length;) {
+  for (let at = 8; at < bytes.length; ) {
     const [size, body] = readLeb(bytes, at + 1);
     sections.push({ id: bytes[at], start: at, body, end: body + size });
     at = body + size;
@@ -65,7 +82,9 @@ function readSections(bytes: Uint8Array): Section[] {
 
 /** An unsigned LEB128 number at `at`, and where the next field starts. */
 function readLeb(bytes: Uint8Array, at: number): [number, number] {
-  let value = 0, shift = 0, byte: number;
+  let value = 0,
+    shift = 0,
+    byte: number;
   do {
     byte = bytes[at++];
     value += (byte & 0x7f) * 2 ** shift;

@@ -5,8 +5,18 @@
 // training loops (tf.grad, tf.variableGrads, optimizer.minimize).
 import * as tf from '@tensorflow/tfjs-core';
 import type {
-  CreateLossOptions, CreateTermLossOptions, DiceCELossOptions, DiceFocalLossOptions, DiceLossOptions, FocalTverskyLossOptions,
-  GeneralizedDiceLossOptions, JaccardLossOptions, Loss, LossName, Target, TverskyLossOptions,
+  CreateLossOptions,
+  CreateTermLossOptions,
+  DiceCELossOptions,
+  DiceFocalLossOptions,
+  DiceLossOptions,
+  FocalTverskyLossOptions,
+  GeneralizedDiceLossOptions,
+  JaccardLossOptions,
+  Loss,
+  LossName,
+  Target,
+  TverskyLossOptions,
 } from '../api.js';
 import { describe, rangeError, typeError } from '../errors.js';
 import type { DiceKernel } from '../kernel.js';
@@ -76,10 +86,16 @@ type AnyLossOptions = Omit<CreateLossOptions, 'loss'>;
 let sharedKernel: DiceKernel | undefined;
 
 function tfLoss(fn: string, name: LossName, opts: TfLossOptions<AnyLossOptions>): TfLoss {
-  if (opts === null || typeof opts !== 'object') throw typeError(fn, 'options', `must be an object; got ${describe(opts)}`);
+  if (opts === null || typeof opts !== 'object')
+    throw typeError(fn, 'options', `must be an object; got ${describe(opts)}`);
   const { kernel, ...native } = opts as TfLossOptions<AnyLossOptions> & Record<string, unknown>;
   for (const key of ['shape', 'mask', 'out'] as const) {
-    if (native[key] !== undefined) throw typeError(fn, `option '${key}'`, key === 'shape' ? 'comes from yPred\'s shape' : 'is not supported by the TF.js losses');
+    if (native[key] !== undefined)
+      throw typeError(
+        fn,
+        `option '${key}'`,
+        key === 'shape' ? "comes from yPred's shape" : 'is not supported by the TF.js losses',
+      );
   }
   if ((native.reduction as string | undefined) === 'none') {
     throw rangeError(fn, 'reduction', `must be 'mean' or 'sum': a TF.js loss is one scalar`);
@@ -121,13 +137,18 @@ function tfLoss(fn: string, name: LossName, opts: TfLossOptions<AnyLossOptions>)
  */
 function targetOf(fn: string, yTrue: tf.Tensor, yPred: tf.Tensor): Target {
   const data = yTrue.dataSync();
-  if (yTrue.size === yPred.size) return data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>);
+  if (yTrue.size === yPred.size)
+    return data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>);
   if (data instanceof Int32Array) return data;
   const labels = new Int32Array(data.length);
   for (let i = 0; i < data.length; i++) {
     const label = Number(data[i]);
     if (!Number.isInteger(label)) {
-      throw rangeError(fn, 'yTrue', `has ${yTrue.size} values, yPred's size over its classes, so it is read as labels; it holds ${label} at index ${i}`);
+      throw rangeError(
+        fn,
+        'yTrue',
+        `has ${yTrue.size} values, yPred's size over its classes, so it is read as labels; it holds ${label} at index ${i}`,
+      );
     }
     labels[i] = label;
   }

@@ -5,7 +5,9 @@
 'use strict';
 globalThis.diceChecks = (() => {
   const BACKENDS = ['simd', 'scalar', 'js'];
-  const WORKED_PRED = [0.38574776, 0.08795848, 0.83927506, 0.21592768, 0.44453627, 0.10463644, 0.8793516, 0.65118235, 0.5184219];
+  const WORKED_PRED = [
+    0.38574776, 0.08795848, 0.83927506, 0.21592768, 0.44453627, 0.10463644, 0.8793516, 0.65118235, 0.5184219,
+  ];
   const WORKED_TARGET = [1, 0, 0, 0, 0, 0, 1, 1, 1];
 
   /** The README's worked example (3×3, smooth 1) on kernel `k`. */
@@ -44,12 +46,48 @@ globalThis.diceChecks = (() => {
     const n = int(1, 5000);
     const labels = (count, C) => Uint8Array.from({ length: count }, () => (random() < 0.05 ? 255 : int(0, C - 1)));
     return [
-      { name: 'binary dice, probabilities', loss: 'dice', pred: floats(n, 1, 0), target: Float32Array.from({ length: n }, () => (random() < 0.4 ? 1 : 0)), options: {} },
-      { name: 'softmax dice, label map with ignoreIndex', loss: 'dice', pred: floats(2 * 3 * h * w, 8, -4), target: labels(2 * h * w, 3), options: { shape: [2, 3, h, w], activation: 'softmax', ignoreIndex: 255 } },
-      { name: 'sigmoid squared batch dice, NHWC multi-label', loss: 'dice', pred: floats(h * w * 4, 8, -4), target: Float32Array.from({ length: h * w * 4 }, () => (random() < 0.3 ? 1 : 0)), options: { shape: [1, h, w, 4], layout: 'NHWC', activation: 'sigmoid', squared: true, batch: true } },
-      { name: 'jaccard, softmax, label map', loss: 'jaccard', pred: floats(3 * 4 * h * w, 6, -3), target: labels(3 * h * w, 4), options: { shape: [3, 4, h, w], activation: 'softmax', ignoreIndex: 255 } },
-      { name: 'focal tversky, sigmoid', loss: 'focalTversky', pred: floats(n, 10, -5), target: floats(n, 1, 0), options: { activation: 'sigmoid', alpha: 0.7, beta: 0.3, gamma: 0.75 } },
-      { name: 'generalized dice, softmax', loss: 'generalizedDice', pred: floats(2 * 3 * h * w, 8, -4), target: labels(2 * h * w, 3), options: { shape: [2, 3, h, w], activation: 'softmax', ignoreIndex: 255 } },
+      {
+        name: 'binary dice, probabilities',
+        loss: 'dice',
+        pred: floats(n, 1, 0),
+        target: Float32Array.from({ length: n }, () => (random() < 0.4 ? 1 : 0)),
+        options: {},
+      },
+      {
+        name: 'softmax dice, label map with ignoreIndex',
+        loss: 'dice',
+        pred: floats(2 * 3 * h * w, 8, -4),
+        target: labels(2 * h * w, 3),
+        options: { shape: [2, 3, h, w], activation: 'softmax', ignoreIndex: 255 },
+      },
+      {
+        name: 'sigmoid squared batch dice, NHWC multi-label',
+        loss: 'dice',
+        pred: floats(h * w * 4, 8, -4),
+        target: Float32Array.from({ length: h * w * 4 }, () => (random() < 0.3 ? 1 : 0)),
+        options: { shape: [1, h, w, 4], layout: 'NHWC', activation: 'sigmoid', squared: true, batch: true },
+      },
+      {
+        name: 'jaccard, softmax, label map',
+        loss: 'jaccard',
+        pred: floats(3 * 4 * h * w, 6, -3),
+        target: labels(3 * h * w, 4),
+        options: { shape: [3, 4, h, w], activation: 'softmax', ignoreIndex: 255 },
+      },
+      {
+        name: 'focal tversky, sigmoid',
+        loss: 'focalTversky',
+        pred: floats(n, 10, -5),
+        target: floats(n, 1, 0),
+        options: { activation: 'sigmoid', alpha: 0.7, beta: 0.3, gamma: 0.75 },
+      },
+      {
+        name: 'generalized dice, softmax',
+        loss: 'generalizedDice',
+        pred: floats(2 * 3 * h * w, 8, -4),
+        target: labels(2 * h * w, 3),
+        options: { shape: [2, 3, h, w], activation: 'softmax', ignoreIndex: 255 },
+      },
     ];
   }
 
@@ -71,9 +109,14 @@ globalThis.diceChecks = (() => {
         let worst = 0;
         for (let i = 0; i < got.grad.length; i++) worst = Math.max(worst, Math.abs(got.grad[i] - expected.grad[i]));
         rows.push({
-          case: c.name, backend: k.backend, loss: got.loss, reference: expected.loss,
+          case: c.name,
+          backend: k.backend,
+          loss: got.loss,
+          reference: expected.loss,
           valueError: Math.abs(got.loss - expected.loss) / Math.max(Math.abs(expected.loss), 1e-6),
-          gradError: worst / Math.max(scale, 1e-30), gradLength: got.grad.length, gradScale: scale,
+          gradError: worst / Math.max(scale, 1e-30),
+          gradLength: got.grad.length,
+          gradScale: scale,
         });
       }
     }

@@ -4,7 +4,14 @@ const { loadDice, loadDiceSync } = require('dice-wasm');
 require('./checks.js');
 
 const { workedExampleOnEveryBackend } = globalThis.diceChecks;
-Promise.all([workedExampleOnEveryBackend(loadDice), workedExampleOnEveryBackend(async (options) => loadDiceSync(options))]).then(
-  ([asyncResults, syncResults]) => console.log(JSON.stringify({ resolved: require.resolve('dice-wasm'), async: asyncResults, sync: syncResults })),
-  (error) => { console.error(error); process.exitCode = 1; },
+Promise.all([
+  workedExampleOnEveryBackend(loadDice),
+  workedExampleOnEveryBackend(async (options) => loadDiceSync(options)),
+]).then(
+  ([asyncResults, syncResults]) =>
+    console.log(JSON.stringify({ resolved: require.resolve('dice-wasm'), async: asyncResults, sync: syncResults })),
+  (error) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
 );

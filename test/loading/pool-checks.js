@@ -10,7 +10,8 @@ globalThis.poolChecks = (() => {
   /** Calls that the pools below split across their workers, and the options to make them with. */
   function cases() {
     const random = rng(2026);
-    const S = 20001, C = 3;
+    const S = 20001,
+      C = 3;
     const logits = Float32Array.from({ length: 2 * C * S }, () => 8 * random() - 4);
     const labels = Uint8Array.from({ length: 2 * S }, () => Math.floor(random() * C));
     const n = 50003;
@@ -20,9 +21,22 @@ globalThis.poolChecks = (() => {
     const big = Float32Array.from({ length: 4 * V }, () => 8 * random() - 4);
     const bigLabels = Uint8Array.from({ length: V }, () => Math.floor(random() * 4));
     return [
-      { name: 'diceCE, softmax, [2, 3, 20001]', method: 'diceCELossWithGrad', pred: logits, target: labels, options: { shape: [2, C, S] } },
+      {
+        name: 'diceCE, softmax, [2, 3, 20001]',
+        method: 'diceCELossWithGrad',
+        pred: logits,
+        target: labels,
+        options: { shape: [2, C, S] },
+      },
       { name: 'binary Dice, 50003 probabilities', method: 'diceLossWithGrad', pred: probs, target: mask, options: {} },
-      { name: 'diceCE, softmax, [1, 4, 2^18], default threshold', method: 'diceCELossWithGrad', pred: big, target: bigLabels, options: { shape: [1, 4, V] }, defaultPool: true },
+      {
+        name: 'diceCE, softmax, [1, 4, 2^18], default threshold',
+        method: 'diceCELossWithGrad',
+        pred: big,
+        target: bigLabels,
+        options: { shape: [1, 4, V] },
+        defaultPool: true,
+      },
     ];
   }
 
@@ -38,28 +52,44 @@ globalThis.poolChecks = (() => {
     for (const c of cases()) {
       const expected = kernel[c.method](c.pred, c.target, c.options);
       const got = await (c.defaultPool ? usual : split)[c.method](c.pred, c.target, c.options);
-      let scale = 0, worst = 0;
+      let scale = 0,
+        worst = 0;
       for (let i = 0; i < expected.grad.length; i++) {
         scale = Math.max(scale, Math.abs(expected.grad[i]));
         worst = Math.max(worst, Math.abs(got.grad[i] - expected.grad[i]));
       }
       rows.push({
-        name: c.name, loss: got.loss, expected: expected.loss,
+        name: c.name,
+        loss: got.loss,
+        expected: expected.loss,
         lossError: Math.abs(got.loss - expected.loss) / Math.abs(expected.loss),
-        gradError: worst / scale, gradLength: got.grad.length,
+        gradError: worst / scale,
+        gradLength: got.grad.length,
       });
     }
     const pending = split.diceCELoss(cases()[0].pred, cases()[0].target, cases()[0].options);
     await split.terminate();
     await usual.terminate();
-    const terminated = await pending.then(() => 'resolved', (error) => error.message);
-    return { isolated: globalThis.crossOriginIsolated, threads: split.threads, backend: split.backend, rows, terminated };
+    const terminated = await pending.then(
+      () => 'resolved',
+      (error) => error.message,
+    );
+    return {
+      isolated: globalThis.crossOriginIsolated,
+      threads: split.threads,
+      backend: split.backend,
+      rows,
+      terminated,
+    };
   }
 
   /** Outside cross-origin isolation: what createDicePool says. */
   async function refusal(dice) {
     return dice.createDicePool({ threads: 2 }).then(
-      (pool) => { pool.terminate(); return 'created'; },
+      (pool) => {
+        pool.terminate();
+        return 'created';
+      },
       (error) => `${error.name}: ${error.message}`,
     );
   }

@@ -6,5 +6,8 @@ require('./pool-checks.js');
 
 globalThis.poolChecks.compare(dice).then(
   (result) => console.log(JSON.stringify(result)),
-  (error) => { console.error(error); process.exitCode = 1; },
+  (error) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
 );

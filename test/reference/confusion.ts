@@ -13,7 +13,9 @@ export interface CountsByDefinition {
  * b; `counted(b, s)`: does the voxel count at all (false where the target is ignoreIndex).
  */
 export function countsByDefinition(
-  B: number, C: number, S: number,
+  B: number,
+  C: number,
+  S: number,
   predSays: (b: number, c: number, s: number) => boolean,
   targetSays: (b: number, c: number, s: number) => boolean,
   counted: (b: number, s: number) => boolean = () => true,
@@ -24,7 +26,8 @@ export function countsByDefinition(
     for (let s = 0; s < S; s++) {
       if (!counted(b, s)) continue;
       for (let c = 0; c < C; c++) {
-        const p = predSays(b, c, s), y = targetSays(b, c, s);
+        const p = predSays(b, c, s),
+          y = targetSays(b, c, s);
         const k = b * C + c;
         if (p && y) out.tp[k]++;
         else if (p) out.fp[k]++;

@@ -80,9 +80,11 @@ export function diceReference(pred: ArrayLike<number>, target: ArrayLike<number>
   const layout = options.layout ?? 'NCHW';
   const shape = options.shape ?? [pred.length];
   const { B, C, S } = shapeAxes(shape, layout);
-  if (B * C * S !== pred.length) throw new Error(`reference: pred has ${pred.length} elements, shape holds ${B * C * S}`);
+  if (B * C * S !== pred.length)
+    throw new Error(`reference: pred has ${pred.length} elements, shape holds ${B * C * S}`);
   const kind = options.target ?? (target.length === pred.length ? 'dense' : 'labels');
-  if (target.length !== (kind === 'dense' ? B * C * S : B * S)) throw new Error('reference: target length does not fit');
+  if (target.length !== (kind === 'dense' ? B * C * S : B * S))
+    throw new Error('reference: target length does not fit');
   const activation = options.activation ?? 'none';
   const smooth = options.smooth ?? 1;
   const smoothNr = options.smoothNr ?? smooth;
@@ -176,7 +178,10 @@ export function diceReference(pred: ArrayLike<number>, target: ArrayLike<number>
     return reduction === 'sum' ? total : total / count;
   };
   return {
-    B, C, S, terms,
+    B,
+    C,
+    S,
+    terms,
     loss: reduce(terms.map((t) => t.loss)),
     coefficient: reduce(terms.map((t) => t.D)),
   };

@@ -23,7 +23,11 @@ export function centralDifference(f: (x: Float32Array) => number, x: Float32Arra
 }
 
 /** Every component of the central-difference gradient of f at x (x is left unchanged). */
-export function finiteDifferenceGradient(f: (x: Float32Array) => number, x: Float32Array, relStep = 1e-3): Float64Array {
+export function finiteDifferenceGradient(
+  f: (x: Float32Array) => number,
+  x: Float32Array,
+  relStep = 1e-3,
+): Float64Array {
   const work = Float32Array.from(x);
   const grad = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) grad[i] = centralDifference(f, work, i, relStep);

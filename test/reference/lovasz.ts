@@ -25,7 +25,8 @@ function lovaszExtension(errors: readonly number[], foreground: readonly number[
   return order.reduce((sum, i, k) => sum + Math.max(errors[i], 0) * g[k], 0);
 }
 
-const mean = (values: readonly number[]): number => (values.length === 0 ? 0 : values.reduce((a, v) => a + v, 0) / values.length);
+const mean = (values: readonly number[]): number =>
+  values.length === 0 ? 0 : values.reduce((a, v) => a + v, 0) / values.length;
 
 export interface HingeReferenceCase {
   pred: ArrayLike<number>;
@@ -90,13 +91,16 @@ interface Voxel {
 /** Per set (the batch, or each image), one list per class taken: the errors |y − p| of the kept voxels. */
 export function lovaszSoftmaxLists(c: SoftmaxReferenceCase): ErrorList[][] {
   const { B, C, S } = c;
-  const at = (b: number, k: number, s: number): number => (c.layout === 'NCHW' ? (b * C + k) * S + s : (b * S + s) * C + k);
+  const at = (b: number, k: number, s: number): number =>
+    c.layout === 'NCHW' ? (b * C + k) * S + s : (b * S + s) * C + k;
   const voxels = (b: number): Voxel[] => {
     const list: Voxel[] = [];
     for (let s = 0; s < S; s++) {
       if (c.targetKind === 'labels' && c.target[b * S + s] === c.ignoreIndex) continue;
       const x = Array.from({ length: C }, (_, k) => c.pred[at(b, k, s)]);
-      const y = Array.from({ length: C }, (_, k) => (c.targetKind === 'labels' ? (c.target[b * S + s] === k ? 1 : 0) : c.target[at(b, k, s)]));
+      const y = Array.from({ length: C }, (_, k) =>
+        c.targetKind === 'labels' ? (c.target[b * S + s] === k ? 1 : 0) : c.target[at(b, k, s)],
+      );
       list.push({ p: c.activation === 'softmax' ? softmax(x) : x, y, index: b * S + s });
     }
     return list;
@@ -104,7 +108,11 @@ export function lovaszSoftmaxLists(c: SoftmaxReferenceCase): ErrorList[][] {
   const lists = (set: Voxel[]): ErrorList[] => {
     const classes = c.classes === 'present' || c.classes === 'all' ? Array.from({ length: C }, (_, k) => k) : c.classes;
     return classes
-      .map((k) => ({ errors: set.map((v) => Math.abs(v.y[k] - v.p[k])), foreground: set.map((v) => v.y[k]), voxel: set.map((v) => v.index) }))
+      .map((k) => ({
+        errors: set.map((v) => Math.abs(v.y[k] - v.p[k])),
+        foreground: set.map((v) => v.y[k]),
+        voxel: set.map((v) => v.index),
+      }))
       .filter((l) => c.classes !== 'present' || l.foreground.some((v) => v === 1));
   };
   const samples = Array.from({ length: B }, (_, b) => voxels(b));

@@ -86,7 +86,12 @@ export interface OverlapRefResult {
 }
 
 /** act(pred), element by element in pred's layout. */
-export function activate(pred: ArrayLike<number>, shape: readonly number[], layout: RefLayout, activation: RefActivation): Float64Array {
+export function activate(
+  pred: ArrayLike<number>,
+  shape: readonly number[],
+  layout: RefLayout,
+  activation: RefActivation,
+): Float64Array {
   const { B, C, S } = shapeAxes(shape, layout);
   const at = (b: number, c: number, s: number): number => elementIndex(layout, C, S, b, c, s);
   const p = new Float64Array(pred.length);
@@ -109,20 +114,33 @@ export function activate(pred: ArrayLike<number>, shape: readonly number[], layo
   return p;
 }
 
-export function overlapReference(loss: RefLoss, pred: ArrayLike<number>, target: ArrayLike<number>, options: OverlapRefOptions = {}): OverlapRefResult {
+export function overlapReference(
+  loss: RefLoss,
+  pred: ArrayLike<number>,
+  target: ArrayLike<number>,
+  options: OverlapRefOptions = {},
+): OverlapRefResult {
   const layout = options.layout ?? 'NCHW';
   const shape = options.shape ?? [pred.length];
   const { B, C, S } = shapeAxes(shape, layout);
-  if (B * C * S !== pred.length) throw new Error(`reference: pred has ${pred.length} elements, shape holds ${B * C * S}`);
+  if (B * C * S !== pred.length)
+    throw new Error(`reference: pred has ${pred.length} elements, shape holds ${B * C * S}`);
   const kind = options.target ?? (target.length === pred.length ? 'dense' : 'labels');
-  if (target.length !== (kind === 'dense' ? B * C * S : B * S)) throw new Error('reference: target length does not fit');
+  if (target.length !== (kind === 'dense' ? B * C * S : B * S))
+    throw new Error('reference: target length does not fit');
   const mask = options.mask ?? null;
-  if (mask !== null && mask.length !== B * S && mask.length !== S) throw new Error('reference: mask length does not fit');
-  if (loss === 'generalizedDice' && (options.weight != null || options.logLoss !== undefined || options.empty !== undefined)) {
+  if (mask !== null && mask.length !== B * S && mask.length !== S)
+    throw new Error('reference: mask length does not fit');
+  if (
+    loss === 'generalizedDice' &&
+    (options.weight != null || options.logLoss !== undefined || options.empty !== undefined)
+  ) {
     throw new Error('reference: generalizedDice has no weight, logLoss or empty option');
   }
-  if (loss !== 'generalizedDice' && options.weightType !== undefined) throw new Error('reference: weightType is for generalizedDice');
-  if (loss === 'focalTversky' && options.logLoss !== undefined) throw new Error('reference: focalTversky has no logLoss');
+  if (loss !== 'generalizedDice' && options.weightType !== undefined)
+    throw new Error('reference: weightType is for generalizedDice');
+  if (loss === 'focalTversky' && options.logLoss !== undefined)
+    throw new Error('reference: focalTversky has no logLoss');
 
   const smooth = options.smooth ?? 1;
   const sNr = options.smoothNr ?? smooth;
@@ -180,9 +198,10 @@ export function overlapReference(loss: RefLoss, pred: ArrayLike<number>, target:
   }
 
   const first = options.includeBackground === false ? 1 : 0;
-  const terms = loss === 'generalizedDice'
-    ? generalizedDiceTerms(rows, C, first, sNr, sDr, options.weightType ?? 'square')
-    : classTerms(loss, rows, first, sNr, sDr, options);
+  const terms =
+    loss === 'generalizedDice'
+      ? generalizedDiceTerms(rows, C, first, sNr, sDr, options.weightType ?? 'square')
+      : classTerms(loss, rows, first, sNr, sDr, options);
 
   const reduction = options.reduction ?? 'mean';
   let value: number | number[];
@@ -202,8 +221,12 @@ export function overlapReference(loss: RefLoss, pred: ArrayLike<number>, target:
 }
 
 function classTerms(
-  loss: Exclude<RefLoss, 'generalizedDice'>, rows: { b: number; c: number; sums: RefSums }[], first: number,
-  sNr: number, sDr: number, options: OverlapRefOptions,
+  loss: Exclude<RefLoss, 'generalizedDice'>,
+  rows: { b: number; c: number; sums: RefSums }[],
+  first: number,
+  sNr: number,
+  sDr: number,
+  options: OverlapRefOptions,
 ): OverlapRefTerm[] {
   const focal = loss === 'focalTversky';
   const alpha = options.alpha ?? (focal ? 0.7 : 0.5);
@@ -230,12 +253,19 @@ function classTerms(
 }
 
 function generalizedDiceTerms(
-  rows: { b: number; c: number; sums: RefSums }[], C: number, first: number, sNr: number, sDr: number, weightType: RefWeightType,
+  rows: { b: number; c: number; sums: RefSums }[],
+  C: number,
+  first: number,
+  sNr: number,
+  sDr: number,
+  weightType: RefWeightType,
 ): OverlapRefTerm[] {
   const terms: OverlapRefTerm[] = [];
   for (let t = 0; t < rows.length / C; t++) {
     const classes = rows.slice(t * C, (t + 1) * C).filter((r) => r.c >= first);
-    const raw = classes.map((r) => (weightType === 'square' ? 1 / (r.sums.G * r.sums.G) : weightType === 'simple' ? 1 / r.sums.G : 1));
+    const raw = classes.map((r) =>
+      weightType === 'square' ? 1 / (r.sums.G * r.sums.G) : weightType === 'simple' ? 1 / r.sums.G : 1,
+    );
     const finite = raw.filter((w) => Number.isFinite(w));
     const largest = finite.length === 0 ? 0 : Math.max(...finite);
     const w = raw.map((v) => (Number.isFinite(v) ? v : largest));
@@ -257,7 +287,12 @@ function generalizedDiceTerms(
 }
 
 /** The reduced loss, for reductions 'mean' and 'sum'. */
-export function overlapReferenceLoss(loss: RefLoss, pred: ArrayLike<number>, target: ArrayLike<number>, options: OverlapRefOptions = {}): number {
+export function overlapReferenceLoss(
+  loss: RefLoss,
+  pred: ArrayLike<number>,
+  target: ArrayLike<number>,
+  options: OverlapRefOptions = {},
+): number {
   const { loss: value } = overlapReference(loss, pred, target, options);
   if (typeof value !== 'number') throw new Error('overlapReferenceLoss: reduction none has no single value');
   return value;

@@ -33,7 +33,11 @@ const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
  * (cross-entropy, [B, S]), 0 elsewhere; the classes the reductions take (`first` on: class 0 is
  * out with includeBackground false) and the count 'mean' divides by.
  */
-export function pointwiseElementsReference(pred: ArrayLike<number>, target: ArrayLike<number>, o: PointRefOptions): { values: Float64Array; reduced: Float64Array; count: number } {
+export function pointwiseElementsReference(
+  pred: ArrayLike<number>,
+  target: ArrayLike<number>,
+  o: PointRefOptions,
+): { values: Float64Array; reduced: Float64Array; count: number } {
   const layout = o.layout ?? 'NCHW';
   const { B, C, S } = shapeAxes(o.shape, layout);
   const at = (b: number, c: number, s: number) => elementIndex(layout, C, S, b, c, s);

@@ -23,18 +23,25 @@ export function bruteSurface(mask: ArrayLike<boolean>, shape: readonly number[])
   for (let i = 0; i < mask.length; i++) {
     if (!mask[i]) continue;
     const at = coordinates(i, shape);
-    const outside = shape.some((extent, a) => [-1, 1].some((step) => {
-      const next = [...at];
-      next[a] += step;
-      return next[a] < 0 || next[a] >= extent || !mask[indexOf(next, shape)];
-    }));
+    const outside = shape.some((extent, a) =>
+      [-1, 1].some((step) => {
+        const next = [...at];
+        next[a] += step;
+        return next[a] < 0 || next[a] >= extent || !mask[indexOf(next, shape)];
+      }),
+    );
     if (outside) surface.push(i);
   }
   return surface;
 }
 
 /** For each voxel of `from`, its distance to the nearest voxel of `to` (+∞ when `to` is empty). */
-export function bruteDistances(from: readonly number[], to: readonly number[], shape: readonly number[], spacing: readonly number[]): number[] {
+export function bruteDistances(
+  from: readonly number[],
+  to: readonly number[],
+  shape: readonly number[],
+  spacing: readonly number[],
+): number[] {
   const target = to.map((i) => coordinates(i, shape));
   return from.map((i) => {
     const p = coordinates(i, shape);
@@ -48,7 +55,8 @@ export function bruteDistances(from: readonly number[], to: readonly number[], s
 export function brutePercentile(values: readonly number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   const position = ((sorted.length - 1) * q) / 100;
-  const lo = Math.floor(position), hi = Math.ceil(position);
+  const lo = Math.floor(position),
+    hi = Math.ceil(position);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (position - lo);
 }
 
@@ -69,19 +77,44 @@ export interface BruteSurfaceMetrics {
  * NaN; one empty → every distance +∞, NSD 0.
  */
 export function bruteSurfaceMetrics(
-  pred: ArrayLike<boolean>, target: ArrayLike<boolean>, shape: readonly number[], spacing: readonly number[], tolerance: number, percentile = 95,
+  pred: ArrayLike<boolean>,
+  target: ArrayLike<boolean>,
+  shape: readonly number[],
+  spacing: readonly number[],
+  tolerance: number,
+  percentile = 95,
 ): BruteSurfaceMetrics {
-  const p = bruteSurface(pred, shape), g = bruteSurface(target, shape);
+  const p = bruteSurface(pred, shape),
+    g = bruteSurface(target, shape);
   const counts = { predSurface: p.length, targetSurface: g.length };
   if (p.length === 0 && g.length === 0) {
     const nan = Number.NaN;
-    return { hausdorff: nan, hausdorff95: nan, directedHausdorff: nan, directedHausdorff95: nan, assd: nan, asd: nan, nsd: nan, ...counts };
+    return {
+      hausdorff: nan,
+      hausdorff95: nan,
+      directedHausdorff: nan,
+      directedHausdorff95: nan,
+      assd: nan,
+      asd: nan,
+      nsd: nan,
+      ...counts,
+    };
   }
   if (p.length === 0 || g.length === 0) {
     const inf = Number.POSITIVE_INFINITY;
-    return { hausdorff: inf, hausdorff95: inf, directedHausdorff: inf, directedHausdorff95: inf, assd: inf, asd: inf, nsd: 0, ...counts };
+    return {
+      hausdorff: inf,
+      hausdorff95: inf,
+      directedHausdorff: inf,
+      directedHausdorff95: inf,
+      assd: inf,
+      asd: inf,
+      nsd: 0,
+      ...counts,
+    };
   }
-  const pg = bruteDistances(p, g, shape, spacing), gp = bruteDistances(g, p, shape, spacing);
+  const pg = bruteDistances(p, g, shape, spacing),
+    gp = bruteDistances(g, p, shape, spacing);
   const sum = (values: number[]) => values.reduce((s, v) => s + v, 0);
   const within = (values: number[]) => values.filter((d) => d <= tolerance).length;
   return {

@@ -16,7 +16,11 @@ export interface BadCall {
 /** The call throws `error`, whose message names what `names` says (a text it contains, or a pattern). */
 export function expectThrowsNaming(call: () => unknown, error: BadCall['error'], names: string | RegExp): void {
   let thrown: unknown;
-  try { call(); } catch (e) { thrown = e; }
+  try {
+    call();
+  } catch (e) {
+    thrown = e;
+  }
   expect(thrown).toBeInstanceOf(error);
   const message = (thrown as Error).message;
   if (typeof names === 'string') expect(message).toContain(names);
@@ -28,5 +32,8 @@ export function expectRejected(k: DiceKernel, { error, names, call, length }: Ba
   const sentinel = 12345.5;
   const out = new Float32Array(length).fill(sentinel);
   expectThrowsNaming(() => call(k, out), error, names);
-  expect(out.every((v) => v === sentinel), 'out must be untouched').toBe(true);
+  expect(
+    out.every((v) => v === sentinel),
+    'out must be untouched',
+  ).toBe(true);
 }

@@ -9,7 +9,20 @@ import { rng } from './random.js';
 /** Staging sizes of the marshalling test: a single voxel's worth (chunks of 16 voxels), a few tiles, some blocks. */
 export const TINY_STAGING = [1, 700, 6000] as const;
 
-export const FAMILY = ['dice', 'jaccard', 'tversky', 'focalTversky', 'generalizedDice', 'mcc', 'bce', 'crossEntropy', 'focal', 'diceCE', 'diceFocal', 'generalizedDiceFocal'] as const;
+export const FAMILY = [
+  'dice',
+  'jaccard',
+  'tversky',
+  'focalTversky',
+  'generalizedDice',
+  'mcc',
+  'bce',
+  'crossEntropy',
+  'focal',
+  'diceCE',
+  'diceFocal',
+  'generalizedDiceFocal',
+] as const;
 export type Loss = (typeof FAMILY)[number];
 export type TargetType = 'f32' | 'u8' | 'labels-u8' | 'labels-u16' | 'labels-i32';
 export type Activation = 'none' | 'sigmoid' | 'softmax';
@@ -19,7 +32,8 @@ function activations(loss: Loss, C: number): Activation[] {
   const softmax: Activation[] = C >= 2 ? ['softmax'] : [];
   if (loss === 'bce') return ['sigmoid'];
   if (loss === 'crossEntropy') return softmax;
-  if (loss === 'focal' || loss === 'diceCE' || loss === 'diceFocal' || loss === 'generalizedDiceFocal') return ['sigmoid', ...softmax];
+  if (loss === 'focal' || loss === 'diceCE' || loss === 'diceFocal' || loss === 'generalizedDiceFocal')
+    return ['sigmoid', ...softmax];
   return ['none', 'sigmoid', ...softmax];
 }
 
@@ -82,16 +96,29 @@ export function build(c: Case): Built {
   let target: Target;
   if (labels) {
     const ctor = c.target === 'labels-u8' ? Uint8Array : c.target === 'labels-u16' ? Uint16Array : Int32Array;
-    target = new ctor(Array.from({ length: c.B * S }, () => (ignoreIndex !== undefined && random() < 0.2 ? ignoreIndex : Math.floor(random() * c.C))));
+    target = new ctor(
+      Array.from({ length: c.B * S }, () =>
+        ignoreIndex !== undefined && random() < 0.2 ? ignoreIndex : Math.floor(random() * c.C),
+      ),
+    );
   } else if (c.target === 'u8') {
     target = Uint8Array.from({ length: n }, () => (random() < 0.4 ? 1 : 0));
   } else {
     target = Float32Array.from({ length: n }, () => (random() < 0.5 ? random() : Math.round(random())));
   }
-  const mask = c.mask === 'none' ? undefined : Uint8Array.from({ length: c.mask === 'shared' ? S : c.B * S }, () => (random() < 0.25 ? 0 : 1));
-  const overlapFlags = ['bce', 'crossEntropy', 'focal', 'mcc'].includes(c.loss) ? {} : { squared: c.squared, softLabel: c.softLabel };
+  const mask =
+    c.mask === 'none'
+      ? undefined
+      : Uint8Array.from({ length: c.mask === 'shared' ? S : c.B * S }, () => (random() < 0.25 ? 0 : 1));
+  const overlapFlags = ['bce', 'crossEntropy', 'focal', 'mcc'].includes(c.loss)
+    ? {}
+    : { squared: c.squared, softLabel: c.softLabel };
   const options = {
-    loss: c.loss, shape, layout: c.layout, activation: c.activation, target: labels ? 'labels' : 'dense',
+    loss: c.loss,
+    shape,
+    layout: c.layout,
+    activation: c.activation,
+    target: labels ? 'labels' : 'dense',
     ...(ignoreIndex !== undefined ? { ignoreIndex } : {}),
     ...overlapFlags,
   };
@@ -113,12 +140,25 @@ export type Placement = [boolean, boolean, boolean, boolean];
 export interface LossRunner {
   scope<T>(fn: (scope: AllocScope) => T): T;
   createLoss(options: never): {
-    value(pred: Float32Array, target: Target, mask?: Uint8Array): number | Float64Array | Float32Array | Promise<number | Float64Array | Float32Array>;
-    valueAndGrad(pred: Float32Array, target: Target, out?: Float32Array, mask?: Uint8Array): LossAndGrad | Promise<LossAndGrad>;
+    value(
+      pred: Float32Array,
+      target: Target,
+      mask?: Uint8Array,
+    ): number | Float64Array | Float32Array | Promise<number | Float64Array | Float32Array>;
+    valueAndGrad(
+      pred: Float32Array,
+      target: Target,
+      out?: Float32Array,
+      mask?: Uint8Array,
+    ): LossAndGrad | Promise<LossAndGrad>;
   };
 }
 
-export interface Result { value: number | Float64Array | Float32Array; loss: number; grad: Float32Array }
+export interface Result {
+  value: number | Float64Array | Float32Array;
+  loss: number;
+  grad: Float32Array;
+}
 
 /** Value, then value and gradient of a built call on `runner`, its arrays placed as `place` says. */
 export function runLoss(runner: LossRunner, b: Built, place: Placement): Promise<Result> {
@@ -135,19 +175,33 @@ export function runLoss(runner: LossRunner, b: Built, place: Placement): Promise
   });
 }
 
-export function expectClose(actual: number | Float64Array | Float32Array, expected: number | Float64Array | Float32Array, what: string): void {
+export function expectClose(
+  actual: number | Float64Array | Float32Array,
+  expected: number | Float64Array | Float32Array,
+  what: string,
+): void {
   const a = typeof actual === 'number' ? [actual] : Array.from(actual);
   const e = typeof expected === 'number' ? [expected] : Array.from(expected);
   expect(a.length).toBe(e.length);
-  for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - e[i]), `${what} [${i}]: ${a[i]} vs ${e[i]}`).toBeLessThanOrEqual(1e-6 * Math.abs(e[i]) + 1e-9);
+  for (let i = 0; i < a.length; i++)
+    expect(Math.abs(a[i] - e[i]), `${what} [${i}]: ${a[i]} vs ${e[i]}`).toBeLessThanOrEqual(
+      1e-6 * Math.abs(e[i]) + 1e-9,
+    );
 }
 
 export function expectGradClose(actual: Float32Array, expected: Float32Array, what: string): void {
-  let scale = 0, worst = 0, at = -1;
+  let scale = 0,
+    worst = 0,
+    at = -1;
   for (const v of expected) scale = Math.max(scale, Math.abs(v));
   for (let i = 0; i < actual.length; i++) {
     const d = Math.abs(actual[i] - expected[i]);
-    if (!(d <= worst)) { worst = d; at = i; }
+    if (!(d <= worst)) {
+      worst = d;
+      at = i;
+    }
   }
-  expect(worst, `${what}: element ${at}, ${actual[at]} vs ${expected[at]} (max |grad| ${scale})`).toBeLessThanOrEqual(1e-5 * scale + 1e-12);
+  expect(worst, `${what}: element ${at}, ${actual[at]} vs ${expected[at]} (max |grad| ${scale})`).toBeLessThanOrEqual(
+    1e-5 * scale + 1e-12,
+  );
 }

@@ -51,19 +51,44 @@ export function randomTensors(c: TensorCase) {
   const S = c.spatial.reduce((a, d) => a * d, 1);
   const n = c.B * c.C * S;
   const shape = c.layout === 'NCHW' ? [c.B, c.C, ...c.spatial] : [c.B, ...c.spatial, c.C];
-  const pred = offsetView(Float32Array, Array.from({ length: n }, () => 12 * random() - 6), 1 + (c.seed % 5));
+  const pred = offsetView(
+    Float32Array,
+    Array.from({ length: n }, () => 12 * random() - 6),
+    1 + (c.seed % 5),
+  );
   const labels = c.target.startsWith('labels');
   const ignoreIndex = labels && c.ignore ? c.C : undefined;
   let target: Float32Array | Uint8Array | Uint16Array | Int32Array;
   if (labels) {
-    const values = Array.from({ length: c.B * S }, () => (ignoreIndex !== undefined && random() < 0.2 ? ignoreIndex : Math.floor(random() * c.C)));
-    target = c.target === 'labels-u8' ? offsetView(Uint8Array, values, 3) : c.target === 'labels-u16' ? offsetView(Uint16Array, values, 1) : offsetView(Int32Array, values, 2);
+    const values = Array.from({ length: c.B * S }, () =>
+      ignoreIndex !== undefined && random() < 0.2 ? ignoreIndex : Math.floor(random() * c.C),
+    );
+    target =
+      c.target === 'labels-u8'
+        ? offsetView(Uint8Array, values, 3)
+        : c.target === 'labels-u16'
+          ? offsetView(Uint16Array, values, 1)
+          : offsetView(Int32Array, values, 2);
   } else if (c.target === 'u8') {
-    target = offsetView(Uint8Array, Array.from({ length: n }, () => (random() < 0.4 ? 1 : 0)), 2);
+    target = offsetView(
+      Uint8Array,
+      Array.from({ length: n }, () => (random() < 0.4 ? 1 : 0)),
+      2,
+    );
   } else {
-    target = offsetView(Float32Array, Array.from({ length: n }, () => random()), 1);
+    target = offsetView(
+      Float32Array,
+      Array.from({ length: n }, () => random()),
+      1,
+    );
   }
-  const mask = c.mask ? offsetView(Uint8Array, Array.from({ length: c.B * S }, () => (random() < 0.25 ? 0 : 1)), 5) : undefined;
+  const mask = c.mask
+    ? offsetView(
+        Uint8Array,
+        Array.from({ length: c.B * S }, () => (random() < 0.25 ? 0 : 1)),
+        5,
+      )
+    : undefined;
   const weight = c.weighted ? Array.from({ length: c.C }, () => 0.2 + random()) : undefined;
   return { random, S, shape, pred, labels, ignoreIndex, target, mask, weight };
 }

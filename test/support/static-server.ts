@@ -42,7 +42,9 @@ export async function serveStatic(root: string, options: ServeOptions = {}): Pro
       if (file !== base && !file.startsWith(base + sep)) throw new Error('outside the root');
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
       const body = await readFile(file);
-      response.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+      response
+        .writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' })
+        .end(body);
     } catch {
       response.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('not found');
     }

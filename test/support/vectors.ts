@@ -42,10 +42,16 @@ function readRecords(file: string): VectorRecord[] {
   return JSON.parse(readFileSync(new URL(`../fixtures/vectors/${file}`, import.meta.url), 'utf8')) as VectorRecord[];
 }
 
-export const RECORDS: readonly VectorRecord[] = [...readRecords('monai.json'), ...readRecords('smp.json'), ...readRecords('keras.json')];
+export const RECORDS: readonly VectorRecord[] = [
+  ...readRecords('monai.json'),
+  ...readRecords('smp.json'),
+  ...readRecords('keras.json'),
+];
 
 /** Every loss of the three libraries that has vectors (their metrics are not losses). */
-export const LOSS_RECORDS: readonly VectorRecord[] = RECORDS.filter((r) => /^(monai|smp|keras)\.losses\./.test(r.loss_or_metric));
+export const LOSS_RECORDS: readonly VectorRecord[] = RECORDS.filter((r) =>
+  /^(monai|smp|keras)\.losses\./.test(r.loss_or_metric),
+);
 
 function flatten(x: Nested): (number | string)[] {
   return Array.isArray(x) ? x.flatMap(flatten) : [x];
@@ -72,7 +78,13 @@ export function allowedError(tol: Tolerance, expected: number): number {
   throw new Error(`unknown tolerance method ${tol.method}`);
 }
 
-export function expectWithin(got: number[], record: VectorRecord, expectedValues: Nested, tol: (e: number) => number, what: string): void {
+export function expectWithin(
+  got: number[],
+  record: VectorRecord,
+  expectedValues: Nested,
+  tol: (e: number) => number,
+  what: string,
+): void {
   const want = numbers(expectedValues, 'expected');
   expect(got.length, `${what}: ${got.length} values, expected ${want.length}`).toBe(want.length);
   want.forEach((e, i) => {

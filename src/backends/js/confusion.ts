@@ -1,7 +1,15 @@
 // The readable reference of the confusion kernel (assembly/confusion.ts): for every counted
 // voxel and every class, does the prediction say "this class", does the target. The WebAssembly
 // kernels must give exactly these counts.
-import { CONF_PRED, CONF_STRIDE, CONF_TARGET, CONF_TP, CONF_VALID, type HardPrediction, type Target } from '../../api.js';
+import {
+  CONF_PRED,
+  CONF_STRIDE,
+  CONF_TARGET,
+  CONF_TP,
+  CONF_VALID,
+  type HardPrediction,
+  type Target,
+} from '../../api.js';
 import type { ConfusionPlan } from '../../metrics/plan.js';
 
 /** Does the prediction (or the target) say class c at voxel s of sample b? */
@@ -16,14 +24,20 @@ interface Tally {
 }
 
 export function confusionJS(plan: ConfusionPlan, pred: HardPrediction, target: Target): Float64Array {
-  const tally = plan.pred.kind === 'labels' && plan.target.kind === 'labels'
-    ? tallyLabelMaps(plan, plan.target.ignoreIndex, pred, target)
-    : tallyByClass(plan, pred, target);
+  const tally =
+    plan.pred.kind === 'labels' && plan.target.kind === 'labels'
+      ? tallyLabelMaps(plan, plan.target.ignoreIndex, pred, target)
+      : tallyByClass(plan, pred, target);
   return records(tally, plan.C);
 }
 
 function newTally(B: number, C: number): Tally {
-  return { tp: new Float64Array(B * C), predicted: new Float64Array(B * C), actual: new Float64Array(B * C), valid: new Float64Array(B) };
+  return {
+    tp: new Float64Array(B * C),
+    predicted: new Float64Array(B * C),
+    actual: new Float64Array(B * C),
+    valid: new Float64Array(B),
+  };
 }
 
 function tallyByClass(plan: ConfusionPlan, pred: HardPrediction, target: Target): Tally {
@@ -37,7 +51,8 @@ function tallyByClass(plan: ConfusionPlan, pred: HardPrediction, target: Target)
       if (ignoreIndex !== null && target[b * S + s] === ignoreIndex) continue;
       tally.valid[b]++;
       for (let c = 0; c < C; c++) {
-        const p = predSays(b, c, s), y = targetSays(b, c, s);
+        const p = predSays(b, c, s),
+          y = targetSays(b, c, s);
         if (p) tally.predicted[b * C + c]++;
         if (y) tally.actual[b * C + c]++;
         if (p && y) tally.tp[b * C + c]++;
@@ -100,7 +115,8 @@ export function predicate(plan: ConfusionPlan, pred: HardPrediction): Says {
   if (p.decision === 'nonzero') return (b, c, s) => pred[elementIndex(plan, b, c, s)] !== 0;
   if (p.decision === 'threshold') return (b, c, s) => pred[elementIndex(plan, b, c, s)] > p.threshold;
   // The argmax of a voxel once, for all its classes.
-  let voxel = -1, chosen = 0;
+  let voxel = -1,
+    chosen = 0;
   return (b, c, s) => {
     if (b * S + s !== voxel) {
       voxel = b * S + s;
@@ -112,10 +128,14 @@ export function predicate(plan: ConfusionPlan, pred: HardPrediction): Says {
 
 /** The first class with the largest score (NaN never wins). */
 function argmax(plan: ConfusionPlan, pred: HardPrediction, b: number, s: number): number {
-  let best = pred[elementIndex(plan, b, 0, s)], index = 0;
+  let best = pred[elementIndex(plan, b, 0, s)],
+    index = 0;
   for (let c = 1; c < plan.C; c++) {
     const v = pred[elementIndex(plan, b, c, s)];
-    if (v > best) { best = v; index = c; }
+    if (v > best) {
+      best = v;
+      index = c;
+    }
   }
   return index;
 }

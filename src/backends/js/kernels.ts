@@ -6,8 +6,21 @@
 // that sample for that class, `step` elements apart in pred — except under softmax, which
 // needs every class of a voxel at once and so walks voxel by voxel.
 import {
-  COEF_E, COEF_F, COEF_Q, COEF_S, COEF_STRIDE, COEF_Y0, COEF_Y1, STAT_A, STAT_E, STAT_E2, STAT_G, STAT_I, STAT_N,
-  STAT_P, STATS_STRIDE,
+  COEF_E,
+  COEF_F,
+  COEF_Q,
+  COEF_S,
+  COEF_STRIDE,
+  COEF_Y0,
+  COEF_Y1,
+  STAT_A,
+  STAT_E,
+  STAT_E2,
+  STAT_G,
+  STAT_I,
+  STAT_N,
+  STAT_P,
+  STATS_STRIDE,
 } from '../../api.js';
 import type { Inputs, TensorPlan } from '../../losses/tensors.js';
 
@@ -37,7 +50,7 @@ const TINY = 1.17549435e-38;
 function pointSums(plan: TensorPlan, x: number, y: number, p: number, logp: number): [number, number] {
   if (plan.activation === 'softmax') {
     if (plan.point === 'ce') return [-y * logp, -logp];
-    return [-((Math.max(1 - p, TINY)) ** plan.gamma) * y * logp, 0];
+    return [-(Math.max(1 - p, TINY) ** plan.gamma) * y * logp, 0];
   }
   const bce = softplus(-x) + (1 - y) * x;
   if (plan.point === 'bce') return [bce, y * softplus(-x)];
@@ -52,7 +65,7 @@ function pointSlopeSigmoid(plan: TensorPlan, x: number, y: number, e: number, f:
   const sign = 2 * y - 1;
   const bce = softplus(-x) + (1 - y) * x;
   const modulation = Math.exp(-plan.gamma * softplus(x * sign));
-  return (e + f * y) * modulation * ((s - y) - plan.gamma * sigmoid(x * sign) * sign * bce);
+  return (e + f * y) * modulation * (s - y - plan.gamma * sigmoid(x * sign) * sign * bce);
 }
 
 /** The pointwise part subtracted from u_c = p_c·∂L/∂p_c under softmax. */
@@ -74,7 +87,14 @@ function sigmoidSlope(x: number): number {
  * The target of voxel s of row (b, c) at pred index i: its value, or null when the voxel does
  * not count (its label is ignoreIndex, or its mask value is 0).
  */
-function targetAt(plan: TensorPlan, { target, mask }: Inputs, b: number, c: number, s: number, i: number): number | null {
+function targetAt(
+  plan: TensorPlan,
+  { target, mask }: Inputs,
+  b: number,
+  c: number,
+  s: number,
+  i: number,
+): number | null {
   if (mask !== null && mask[plan.mask === 'perSample' ? b * plan.S + s : s] === 0) return null;
   if (plan.targetKind === 'dense') return target[i];
   const label = target[b * plan.S + s];
@@ -83,13 +103,20 @@ function targetAt(plan: TensorPlan, { target, mask }: Inputs, b: number, c: numb
 }
 
 /** Softmax over the classes of voxel s of sample b, written to p, and log p written to logp if given. */
-export function softmaxAt(plan: Pick<TensorPlan, 'layout' | 'C' | 'S'>, pred: Float32Array, b: number, s: number, p: Float64Array, logp?: Float64Array): void {
+export function softmaxAt(
+  plan: Pick<TensorPlan, 'layout' | 'C' | 'S'>,
+  pred: Float32Array,
+  b: number,
+  s: number,
+  p: Float64Array,
+  logp?: Float64Array,
+): void {
   let max = -Infinity;
   for (let c = 0; c < plan.C; c++) max = Math.max(max, (p[c] = pred[indexOf(plan, b, c, s)]));
   let z = 0;
   for (let c = 0; c < plan.C; c++) {
     if (logp) logp[c] = p[c] - max;
-    z += (p[c] = Math.exp(p[c] - max));
+    z += p[c] = Math.exp(p[c] - max);
   }
   const logZ = Math.log(z);
   for (let c = 0; c < plan.C; c++) {
@@ -132,7 +159,13 @@ export function statsJS(plan: TensorPlan, inputs: Inputs): Float64Array {
   for (let b = 0; b < B; b++) {
     for (let c = 0; c < C; c++) {
       const { start, step } = rowOf(plan, b, c);
-      let I = 0, P = 0, G = 0, A = 0, N = 0, E = 0, E2 = 0;
+      let I = 0,
+        P = 0,
+        G = 0,
+        A = 0,
+        N = 0,
+        E = 0,
+        E2 = 0;
       for (let s = 0, i = start; s < S; s++, i += step) {
         const y = targetAt(plan, inputs, b, c, s, i);
         if (y === null) continue;
@@ -167,8 +200,10 @@ export function gradJS(plan: TensorPlan, inputs: Inputs, coef: Float64Array, out
   const coefficient = (b: number, c: number, slot: number): number => coef[(b * C + c) * COEF_STRIDE + slot];
   /** ∂L/∂p = y1·y + y0·(1 − y) + q·p + s·sign(p − y) at one element of row (b, c). */
   const dLossDp = (b: number, c: number, p: number, y: number): number =>
-    coefficient(b, c, COEF_Y1) * y + coefficient(b, c, COEF_Y0) * (1 - y) + coefficient(b, c, COEF_Q) * p
-    + coefficient(b, c, COEF_S) * Math.sign(p - y);
+    coefficient(b, c, COEF_Y1) * y +
+    coefficient(b, c, COEF_Y0) * (1 - y) +
+    coefficient(b, c, COEF_Q) * p +
+    coefficient(b, c, COEF_S) * Math.sign(p - y);
   const point = plan.point !== 'none';
   if (plan.activation === 'softmax') {
     // Through the softmax Jacobian: with u_c = p_c·∂L/∂p_c (minus the pointwise part, already
@@ -182,8 +217,13 @@ export function gradJS(plan: TensorPlan, inputs: Inputs, coef: Float64Array, out
         let sum = 0;
         for (let c = 0; c < C; c++) {
           const y = targetAt(plan, inputs, b, c, s, indexOf(plan, b, c, s));
-          u[c] = y === null ? 0 : p[c] * dLossDp(b, c, p[c], y)
-            - (point ? pointPartSoftmax(plan, y, p[c], logp[c], coefficient(b, c, COEF_E), coefficient(b, c, COEF_F)) : 0);
+          u[c] =
+            y === null
+              ? 0
+              : p[c] * dLossDp(b, c, p[c], y) -
+                (point
+                  ? pointPartSoftmax(plan, y, p[c], logp[c], coefficient(b, c, COEF_E), coefficient(b, c, COEF_F))
+                  : 0);
           sum += u[c];
         }
         for (let c = 0; c < C; c++) out[indexOf(plan, b, c, s)] = u[c] - p[c] * sum;
@@ -195,9 +235,12 @@ export function gradJS(plan: TensorPlan, inputs: Inputs, coef: Float64Array, out
   for (let b = 0; b < B; b++) {
     for (let c = 0; c < C; c++) {
       const { start, step } = rowOf(plan, b, c);
-      const y1 = coefficient(b, c, COEF_Y1), y0 = coefficient(b, c, COEF_Y0);
-      const q = coefficient(b, c, COEF_Q), sg = coefficient(b, c, COEF_S);
-      const e = coefficient(b, c, COEF_E), f = coefficient(b, c, COEF_F);
+      const y1 = coefficient(b, c, COEF_Y1),
+        y0 = coefficient(b, c, COEF_Y0);
+      const q = coefficient(b, c, COEF_Q),
+        sg = coefficient(b, c, COEF_S);
+      const e = coefficient(b, c, COEF_E),
+        f = coefficient(b, c, COEF_F);
       for (let s = 0, i = start; s < S; s++, i += step) {
         const y = targetAt(plan, inputs, b, c, s, i);
         if (y === null) {

@@ -53,7 +53,11 @@ export class JsLovaszJob implements LovaszJob {
   private readonly dLdp: Float64Array | null;
   private readonly errors: ErrorList;
 
-  constructor(private readonly plan: LovaszPlan, private readonly inputs: LovaszInputs, private readonly gradOut: Float32Array | null | undefined) {
+  constructor(
+    private readonly plan: LovaszPlan,
+    private readonly inputs: LovaszInputs,
+    private readonly gradOut: Float32Array | null | undefined,
+  ) {
     const { B, C, S } = plan;
     this.prob = plan.targetKind === 'binary' ? null : probabilities(plan, inputs.pred);
     this.dLdp = gradOut === undefined ? null : new Float64Array(B * C * S);
@@ -137,7 +141,8 @@ export class JsLovaszJob implements LovaszJob {
         // Through the softmax Jacobian: ∂L/∂x_c = p_c·(g_c − Σ_k p_k·g_k).
         for (let c = 0; c < C; c++) {
           const at = (b * C + c) * S + s;
-          out[indexOf(plan, b, c, s)] = plan.activation === 'softmax' ? (prob as Float64Array)[at] * (g[c] - dot) : g[c];
+          out[indexOf(plan, b, c, s)] =
+            plan.activation === 'softmax' ? (prob as Float64Array)[at] * (g[c] - dot) : g[c];
         }
       }
     }

@@ -4,12 +4,32 @@
 // separable exact Euclidean distance transform (two scans along x, then the lower envelope of
 // parabolas of Felzenszwalb & Huttenlocher along y and z).
 import {
-  BOX_STRIDE, BOX_X0, BOX_X1, BOX_Y0, BOX_Y1, BOX_Z0, BOX_Z1, DIST_COUNT, DIST_MAX, DIST_SUM, DIST_WITHIN, EDGE_PRED,
-  EDGE_TARGET, MASK_PRED, MASK_TARGET, type HardPrediction, type Target,
+  BOX_STRIDE,
+  BOX_X0,
+  BOX_X1,
+  BOX_Y0,
+  BOX_Y1,
+  BOX_Z0,
+  BOX_Z1,
+  DIST_COUNT,
+  DIST_MAX,
+  DIST_SUM,
+  DIST_WITHIN,
+  EDGE_PRED,
+  EDGE_TARGET,
+  MASK_PRED,
+  MASK_TARGET,
+  type HardPrediction,
+  type Target,
 } from '../../api.js';
 import { percentileOfSorted } from '../../math/surface.js';
 import {
-  SURF_PRED, SURF_PRED_PERCENTILE, SURF_STRIDE, SURF_TARGET, SURF_TARGET_PERCENTILE, type SurfacePlan,
+  SURF_PRED,
+  SURF_PRED_PERCENTILE,
+  SURF_STRIDE,
+  SURF_TARGET,
+  SURF_TARGET_PERCENTILE,
+  type SurfacePlan,
 } from '../../metrics/surface-plan.js';
 import { predicate, targetPredicate } from './confusion.js';
 
@@ -48,9 +68,23 @@ export function surfaceJS(plan: SurfacePlan, pred: HardPrediction, target: Targe
       records[at + SURF_PRED + DIST_COUNT] = edges.pred;
       records[at + SURF_TARGET + DIST_COUNT] = edges.target;
       if (edges.pred === 0 || edges.target === 0) continue;
-      const directions = plan.symmetric ? [[SURF_PRED, EDGE_TARGET, EDGE_PRED], [SURF_TARGET, EDGE_PRED, EDGE_TARGET]] : [[SURF_PRED, EDGE_TARGET, EDGE_PRED]];
+      const directions = plan.symmetric
+        ? [
+            [SURF_PRED, EDGE_TARGET, EDGE_PRED],
+            [SURF_TARGET, EDGE_PRED, EDGE_TARGET],
+          ]
+        : [[SURF_PRED, EDGE_TARGET, EDGE_PRED]];
       for (const [record, feature, query] of directions) {
-        const m = distancesToSurface(mask, feature, query, box, grid, weights, plan.tolerance[c], plan.percentile !== null);
+        const m = distancesToSurface(
+          mask,
+          feature,
+          query,
+          box,
+          grid,
+          weights,
+          plan.tolerance[c],
+          plan.percentile !== null,
+        );
         records[at + record + DIST_SUM] = m.sum;
         records[at + record + DIST_MAX] = m.max;
         records[at + record + DIST_WITHIN] = m.within;
@@ -69,7 +103,14 @@ export function surfaceJS(plan: SurfacePlan, pred: HardPrediction, target: Targe
  * mask[s] = MASK_PRED where the prediction says class c at voxel s of sample b, | MASK_TARGET
  * where the target says it; 0 where the target label is ignoreIndex (no class on either side).
  */
-export function classMask(mask: Uint8Array, plan: SurfacePlan, pred: HardPrediction, target: Target, b: number, c: number): void {
+export function classMask(
+  mask: Uint8Array,
+  plan: SurfacePlan,
+  pred: HardPrediction,
+  target: Target,
+  b: number,
+  c: number,
+): void {
   const { S } = plan.arrays;
   const ignoreIndex = plan.arrays.target.kind === 'labels' ? plan.arrays.target.ignoreIndex : null;
   if (plan.arrays.pred.kind === 'labels' && plan.arrays.target.kind === 'labels') {
@@ -79,7 +120,8 @@ export function classMask(mask: Uint8Array, plan: SurfacePlan, pred: HardPredict
     }
     return;
   }
-  const predSays = predicate(plan.arrays, pred), targetSays = targetPredicate(plan.arrays, target);
+  const predSays = predicate(plan.arrays, pred),
+    targetSays = targetPredicate(plan.arrays, target);
   for (let s = 0; s < S; s++) {
     const ignored = ignoreIndex !== null && target[b * S + s] === ignoreIndex;
     mask[s] = ignored ? 0 : (predSays(b, c, s) ? MASK_PRED : 0) | (targetSays(b, c, s) ? MASK_TARGET : 0);
@@ -93,9 +135,12 @@ export function maskBox(mask: Uint8Array, { nx, ny, nz }: Grid): Int32Array {
     for (let y = 0; y < ny; y++) {
       for (let x = 0; x < nx; x++) {
         if (mask[(z * ny + y) * nx + x] === 0) continue;
-        box[BOX_X0] = Math.min(box[BOX_X0], x); box[BOX_X1] = Math.max(box[BOX_X1], x + 1);
-        box[BOX_Y0] = Math.min(box[BOX_Y0], y); box[BOX_Y1] = Math.max(box[BOX_Y1], y + 1);
-        box[BOX_Z0] = Math.min(box[BOX_Z0], z); box[BOX_Z1] = Math.max(box[BOX_Z1], z + 1);
+        box[BOX_X0] = Math.min(box[BOX_X0], x);
+        box[BOX_X1] = Math.max(box[BOX_X1], x + 1);
+        box[BOX_Y0] = Math.min(box[BOX_Y0], y);
+        box[BOX_Y1] = Math.max(box[BOX_Y1], y + 1);
+        box[BOX_Z0] = Math.min(box[BOX_Z0], z);
+        box[BOX_Z1] = Math.max(box[BOX_Z1], z + 1);
       }
     }
   }
@@ -106,7 +151,11 @@ export function maskBox(mask: Uint8Array, { nx, ny, nz }: Grid): Int32Array {
  * Sets EDGE_PRED / EDGE_TARGET on the voxels of each mask that have a face neighbour outside
  * that mask or outside the image (axes x, y, z up to `rank`), and counts them.
  */
-export function surfaceBits(mask: Uint8Array, box: Int32Array, { nx, ny, nz, rank }: Grid): { pred: number; target: number } {
+export function surfaceBits(
+  mask: Uint8Array,
+  box: Int32Array,
+  { nx, ny, nz, rank }: Grid,
+): { pred: number; target: number } {
   const edges = { pred: 0, target: 0 };
   for (let z = box[BOX_Z0]; z < box[BOX_Z1]; z++) {
     for (let y = box[BOX_Y0]; y < box[BOX_Y1]; y++) {
@@ -127,8 +176,14 @@ export function surfaceBits(mask: Uint8Array, box: Int32Array, { nx, ny, nz, ran
           inner &= z + 1 < nz ? mask[i + nx * ny] : 0;
         }
         const edge = own & ~inner;
-        if (edge & MASK_PRED) { mask[i] |= EDGE_PRED; edges.pred++; }
-        if (edge & MASK_TARGET) { mask[i] |= EDGE_TARGET; edges.target++; }
+        if (edge & MASK_PRED) {
+          mask[i] |= EDGE_PRED;
+          edges.pred++;
+        }
+        if (edge & MASK_TARGET) {
+          mask[i] |= EDGE_TARGET;
+          edges.target++;
+        }
       }
     }
   }
@@ -142,10 +197,21 @@ export function surfaceBits(mask: Uint8Array, box: Int32Array, { nx, ny, nz, ran
  * `list` the distances and the voxels' indices in the box (x fastest).
  */
 export function distancesToSurface(
-  mask: Uint8Array, feature: number, query: number, box: Int32Array, { nx, ny }: Grid, weights: ArrayLike<number>, tolerance: number, list: boolean,
+  mask: Uint8Array,
+  feature: number,
+  query: number,
+  box: Int32Array,
+  { nx, ny }: Grid,
+  weights: ArrayLike<number>,
+  tolerance: number,
+  list: boolean,
 ): Measured {
-  const x0 = box[BOX_X0], y0 = box[BOX_Y0], z0 = box[BOX_Z0];
-  const cx = box[BOX_X1] - x0, cy = box[BOX_Y1] - y0, cz = box[BOX_Z1] - z0;
+  const x0 = box[BOX_X0],
+    y0 = box[BOX_Y0],
+    z0 = box[BOX_Z0];
+  const cx = box[BOX_X1] - x0,
+    cy = box[BOX_Y1] - y0,
+    cz = box[BOX_Z1] - z0;
   const plane = nx * ny;
   const corner = (z0 * ny + y0) * nx + x0;
   // Squared distances over the box (x fastest), built axis by axis.
@@ -160,10 +226,12 @@ export function distancesToSurface(
   }
 
   const measured: Measured = { sum: 0, max: 0, within: 0, voxels: null, distances: null };
-  const voxels: number[] = [], distances: number[] = [];
+  const voxels: number[] = [],
+    distances: number[] = [];
   // Columns along z slab by slab (the plane x × z at one y), copied column by column: down the
   // box, a column's values are a plane apart and its mask bytes an image plane.
-  const slab = new Float64Array(cx * cz), marks = new Uint8Array(cx * cz);
+  const slab = new Float64Array(cx * cz),
+    marks = new Uint8Array(cx * cz);
   for (let y = 0; y < cy; y++) {
     for (let z = 0; z < cz; z++) {
       for (let x = 0; x < cx; x++) {
@@ -185,7 +253,10 @@ export function distancesToSurface(
         measured.sum += d;
         measured.max = Math.max(measured.max, d);
         if (d <= tolerance) measured.within++;
-        if (list) { voxels.push((z * cy + y) * cx + x); distances.push(d); }
+        if (list) {
+          voxels.push((z * cy + y) * cx + x);
+          distances.push(d);
+        }
       }
     }
   }
@@ -200,7 +271,15 @@ export function distancesToSurface(
  * out[at + x] = w·(distance along the row to the nearest voxel with `feature`)², +∞ for a row
  * with none: a scan forward, then one back.
  */
-function squaredRowDistances(out: Float64Array, at: number, mask: Uint8Array, row: number, n: number, feature: number, w: number): void {
+function squaredRowDistances(
+  out: Float64Array,
+  at: number,
+  mask: Uint8Array,
+  row: number,
+  n: number,
+  feature: number,
+  w: number,
+): void {
   for (let x = 0, last = -1; x < n; x++) {
     if (mask[row + x] & feature) last = x;
     out[at + x] = last >= 0 ? x - last : Number.POSITIVE_INFINITY;

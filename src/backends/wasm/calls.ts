@@ -1,13 +1,34 @@
 // The calls of kernel 1 (statistics), kernel 2 (gradient) and kernel 3 (pointwise losses) for one piece of a call's tensors,
 // as an export name and its positional arguments: the engine makes them on its own instance,
 // the pool hands them to its workers (which index the names by their place in KERNEL_NAMES).
-import { ACTIVATION_CODE, COEF_Q, COEF_S, COEF_STRIDE, LAYOUT_CODE, POINT_CODE, ROW_SOFT, ROW_SQUARED } from '../../api.js';
+import {
+  ACTIVATION_CODE,
+  COEF_Q,
+  COEF_S,
+  COEF_STRIDE,
+  LAYOUT_CODE,
+  POINT_CODE,
+  ROW_SOFT,
+  ROW_SQUARED,
+} from '../../api.js';
 import type { TensorPlan } from '../../losses/tensors.js';
 
 export const KERNEL_NAMES = [
-  'statsDense_f32', 'statsDense_u8', 'statsLabels_u8', 'statsLabels_u16', 'statsLabels_i32',
-  'gradDense_f32', 'gradDense_u8', 'gradLabels_u8', 'gradLabels_u16', 'gradLabels_i32',
-  'pointLossDense_f32', 'pointLossDense_u8', 'pointLossLabels_u8', 'pointLossLabels_u16', 'pointLossLabels_i32',
+  'statsDense_f32',
+  'statsDense_u8',
+  'statsLabels_u8',
+  'statsLabels_u16',
+  'statsLabels_i32',
+  'gradDense_f32',
+  'gradDense_u8',
+  'gradLabels_u8',
+  'gradLabels_u16',
+  'gradLabels_i32',
+  'pointLossDense_f32',
+  'pointLossDense_u8',
+  'pointLossLabels_u8',
+  'pointLossLabels_u16',
+  'pointLossLabels_i32',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
@@ -36,12 +57,30 @@ export interface Piece {
 }
 
 export function statsCall(plan: TensorPlan, p: Piece): KernelCall {
-  const head = [p.records, p.pred, p.target, p.mask, maskStride(plan, p), p.samples, plan.C, p.S, p.count, LAYOUT_CODE[plan.layout], ACTIVATION_CODE[plan.activation]];
+  const head = [
+    p.records,
+    p.pred,
+    p.target,
+    p.mask,
+    maskStride(plan, p),
+    p.samples,
+    plan.C,
+    p.S,
+    p.count,
+    LAYOUT_CODE[plan.layout],
+    ACTIVATION_CODE[plan.activation],
+  ];
   const flags = (plan.squared ? ROW_SQUARED : 0) | (plan.soft ? ROW_SOFT : 0);
   if (plan.targetKind === 'dense') {
-    return { kernel: plan.targetType === 'f32' ? 'statsDense_f32' : 'statsDense_u8', args: [...head, flags, POINT_CODE[plan.point], plan.gamma, p.scratch] };
+    return {
+      kernel: plan.targetType === 'f32' ? 'statsDense_f32' : 'statsDense_u8',
+      args: [...head, flags, POINT_CODE[plan.point], plan.gamma, p.scratch],
+    };
   }
-  return { kernel: `statsLabels_${plan.targetType as 'u8' | 'u16' | 'i32'}`, args: [...head, flags, ...ignoreArgs(plan), POINT_CODE[plan.point], plan.gamma, p.scratch] };
+  return {
+    kernel: `statsLabels_${plan.targetType as 'u8' | 'u16' | 'i32'}`,
+    args: [...head, flags, ...ignoreArgs(plan), POINT_CODE[plan.point], plan.gamma, p.scratch],
+  };
 }
 
 export function gradCall(plan: TensorPlan, p: Piece): KernelCall {
@@ -54,11 +93,30 @@ export function pointLossCall(plan: TensorPlan, p: Piece): KernelCall {
 }
 
 function mapCall(kernel: 'grad' | 'pointLoss', plan: TensorPlan, p: Piece): KernelCall {
-  const head = [p.out, p.pred, p.target, p.mask, maskStride(plan, p), p.records, p.samples, plan.C, p.S, p.count, LAYOUT_CODE[plan.layout], ACTIVATION_CODE[plan.activation]];
+  const head = [
+    p.out,
+    p.pred,
+    p.target,
+    p.mask,
+    maskStride(plan, p),
+    p.records,
+    p.samples,
+    plan.C,
+    p.S,
+    p.count,
+    LAYOUT_CODE[plan.layout],
+    ACTIVATION_CODE[plan.activation],
+  ];
   if (plan.targetKind === 'dense') {
-    return { kernel: `${kernel}Dense_${plan.targetType as 'f32' | 'u8'}`, args: [...head, POINT_CODE[plan.point], plan.gamma, p.scratch] };
+    return {
+      kernel: `${kernel}Dense_${plan.targetType as 'f32' | 'u8'}`,
+      args: [...head, POINT_CODE[plan.point], plan.gamma, p.scratch],
+    };
   }
-  return { kernel: `${kernel}Labels_${plan.targetType as 'u8' | 'u16' | 'i32'}`, args: [...head, ...ignoreArgs(plan), POINT_CODE[plan.point], plan.gamma, p.scratch] };
+  return {
+    kernel: `${kernel}Labels_${plan.targetType as 'u8' | 'u16' | 'i32'}`,
+    args: [...head, ...ignoreArgs(plan), POINT_CODE[plan.point], plan.gamma, p.scratch],
+  };
 }
 
 /**

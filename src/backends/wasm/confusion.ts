@@ -2,7 +2,13 @@
 // place the arrays (in place when they live in the memory and have the kernel's type, else a
 // copy, converted where the kernel needs another label type), run it, read the records.
 import {
-  CONF_PRED, CONF_STRIDE, CONF_TARGET, DECIDE_CODE, LAYOUT_CODE, type HardPrediction, type Target,
+  CONF_PRED,
+  CONF_STRIDE,
+  CONF_TARGET,
+  DECIDE_CODE,
+  LAYOUT_CODE,
+  type HardPrediction,
+  type Target,
 } from '../../api.js';
 import type { ConfusionPlan, LabelType } from '../../metrics/plan.js';
 import type { Arena } from '../../runtime/arena.js';
@@ -33,12 +39,19 @@ interface Dispatch {
   run(out: number, pred: number, target: number, scratch: number): void;
 }
 
-export function countConfusionWasm(k: DiceExports, place: Placement, plan: ConfusionPlan, pred: HardPrediction, target: Target): Float64Array {
+export function countConfusionWasm(
+  k: DiceExports,
+  place: Placement,
+  plan: ConfusionPlan,
+  pred: HardPrediction,
+  target: Target,
+): Float64Array {
   const dispatch = chooseKernel(k, plan);
   // Addresses of resident arrays first: any allocation below may grow the memory and detach them.
   const predAt = place.resident('pred', pred);
   const targetAt = place.resident('target', target);
-  const predLength = pred.length, targetLength = target.length;
+  const predLength = pred.length,
+    targetLength = target.length;
   const blocks: number[] = [];
   try {
     const recordBytes = plan.B * plan.C * CONF_STRIDE * 8;
@@ -46,8 +59,12 @@ export function countConfusionWasm(k: DiceExports, place: Placement, plan: Confu
     const p = locate(place, blocks, pred, predLength, predAt, dispatch.predType);
     const t = locate(place, blocks, target, targetLength, targetAt, dispatch.targetType);
     const buffer = place.memory.buffer;
-    if (p.copy) new CTORS[dispatch.predType](buffer, p.at, predLength).set(reattached(buffer, pred, predLength, predAt));
-    if (t.copy) new CTORS[dispatch.targetType](buffer, t.at, targetLength).set(reattached(buffer, target, targetLength, targetAt));
+    if (p.copy)
+      new CTORS[dispatch.predType](buffer, p.at, predLength).set(reattached(buffer, pred, predLength, predAt));
+    if (t.copy)
+      new CTORS[dispatch.targetType](buffer, t.at, targetLength).set(
+        reattached(buffer, target, targetLength, targetAt),
+      );
     const records = new Float64Array(buffer, work, plan.B * plan.C * CONF_STRIDE);
     records.fill(0); // the kernels add to their records
     dispatch.run(work, p.at, t.at, work + recordBytes);
@@ -60,7 +77,14 @@ export function countConfusionWasm(k: DiceExports, place: Placement, plan: Confu
 }
 
 /** Where an array is for the kernel: in place, or a block the caller copies it into. */
-function locate(place: Placement, blocks: number[], array: ArrayBufferView, length: number, residentAt: number | null, type: ElementType): { at: number; copy: boolean } {
+function locate(
+  place: Placement,
+  blocks: number[],
+  array: ArrayBufferView,
+  length: number,
+  residentAt: number | null,
+  type: ElementType,
+): { at: number; copy: boolean } {
   if (residentAt !== null && array instanceof CTORS[type]) return { at: residentAt, copy: false };
   const at = place.arena.alloc(length * CTORS[type].BYTES_PER_ELEMENT);
   blocks.push(at);
@@ -71,7 +95,12 @@ function locate(place: Placement, blocks: number[], array: ArrayBufferView, leng
  * A resident array that needs converting is read through a fresh view: the allocations above
  * may have grown the memory, which detaches the caller's view.
  */
-function reattached<T extends HardPrediction | Target>(buffer: ArrayBuffer, array: T, length: number, residentAt: number | null): T {
+function reattached<T extends HardPrediction | Target>(
+  buffer: ArrayBuffer,
+  array: T,
+  length: number,
+  residentAt: number | null,
+): T {
   if (residentAt === null) return array;
   const ctor = array.constructor as new (buffer: ArrayBuffer, byteOffset: number, length: number) => T;
   return new ctor(buffer, residentAt, length);
@@ -105,38 +134,80 @@ function chooseKernel(k: DiceExports, plan: ConfusionPlan): Dispatch {
     const ignoreIndex = hasIgnore ? (ignore as number) : 0;
     if (pred.kind === 'labels') {
       return {
-        predType: type, targetType: type, swapped: false,
+        predType: type,
+        targetType: type,
+        swapped: false,
         run: (out, p, t) => k[`confusionLabels_${type}`](out, p, t, B, C, S, ignoreIndex, hasIgnore),
       };
     }
     if (pred.decision === 'argmax') {
       return {
-        predType: 'f32', targetType: type, swapped: false,
-        run: (out, p, t, scratch) => k[`confusionArgmaxLabels_${type}`](out, p, t, B, C, S, layout, ignoreIndex, hasIgnore, scratch),
+        predType: 'f32',
+        targetType: type,
+        swapped: false,
+        run: (out, p, t, scratch) =>
+          k[`confusionArgmaxLabels_${type}`](out, p, t, B, C, S, layout, ignoreIndex, hasIgnore, scratch),
       };
     }
     const decide = DECIDE_CODE[pred.decision];
     return {
-      predType: pred.type, targetType: type, swapped: false,
-      run: (out, p, t, scratch) => k[`confusionMaskLabels_${pred.type}_${type}`](out, p, t, B, C, S, layout, decide, pred.threshold, ignoreIndex, hasIgnore, scratch),
+      predType: pred.type,
+      targetType: type,
+      swapped: false,
+      run: (out, p, t, scratch) =>
+        k[`confusionMaskLabels_${pred.type}_${type}`](
+          out,
+          p,
+          t,
+          B,
+          C,
+          S,
+          layout,
+          decide,
+          pred.threshold,
+          ignoreIndex,
+          hasIgnore,
+          scratch,
+        ),
     };
   }
   if (pred.kind === 'labels') {
     // Label-map prediction, dense target: count with the roles exchanged.
     return {
-      predType: pred.type, targetType: target.type, swapped: true,
-      run: (out, p, t, scratch) => k[`confusionMaskLabels_${target.type}_${pred.type}`](out, t, p, B, C, S, layout, DECIDE_CODE.nonzero, 0, 0, 0, scratch),
+      predType: pred.type,
+      targetType: target.type,
+      swapped: true,
+      run: (out, p, t, scratch) =>
+        k[`confusionMaskLabels_${target.type}_${pred.type}`](
+          out,
+          t,
+          p,
+          B,
+          C,
+          S,
+          layout,
+          DECIDE_CODE.nonzero,
+          0,
+          0,
+          0,
+          scratch,
+        ),
     };
   }
   if (pred.decision === 'argmax') {
     return {
-      predType: 'f32', targetType: target.type, swapped: false,
+      predType: 'f32',
+      targetType: target.type,
+      swapped: false,
       run: (out, p, t, scratch) => k[`confusionArgmaxMasks_${target.type}`](out, p, t, B, C, S, layout, scratch),
     };
   }
   const decide = DECIDE_CODE[pred.decision];
   return {
-    predType: pred.type, targetType: target.type, swapped: false,
-    run: (out, p, t, scratch) => k[`confusionMasks_${pred.type}_${target.type}`](out, p, t, B, C, S, layout, decide, pred.threshold, scratch),
+    predType: pred.type,
+    targetType: target.type,
+    swapped: false,
+    run: (out, p, t, scratch) =>
+      k[`confusionMasks_${pred.type}_${target.type}`](out, p, t, B, C, S, layout, decide, pred.threshold, scratch),
   };
 }

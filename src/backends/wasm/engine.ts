@@ -1,9 +1,7 @@
 // The WebAssembly backend: one instance, one memory, an arena over it. Arrays that live in that
 // memory (from `alloc`) are used in place; any other array is streamed through a staging area
 // (stream.ts), or, for the Lovász losses (which sort the whole input), copied in for the call.
-import {
-  COEF_STRIDE, STATS_STRIDE, type AllocatableConstructor, type HardPrediction, type Target,
-} from '../../api.js';
+import { COEF_STRIDE, STATS_STRIDE, type AllocatableConstructor, type HardPrediction, type Target } from '../../api.js';
 import { describe, typeError } from '../../errors.js';
 import type { LovaszInputs, LovaszPlan } from '../../losses/lovasz.js';
 import type { Inputs, TensorPlan } from '../../losses/tensors.js';
@@ -19,7 +17,14 @@ import { surfaceWasm } from './surface.js';
 import { alignment, chunkVoxels } from './regions.js';
 import { stagingArea, StreamJob, type Operand, type Operands } from './stream.js';
 
-const ALLOCATABLE: readonly AllocatableConstructor[] = [Float32Array, Float64Array, Uint8Array, Uint16Array, Int32Array, Uint32Array];
+const ALLOCATABLE: readonly AllocatableConstructor[] = [
+  Float32Array,
+  Float64Array,
+  Uint8Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+];
 
 /** Staging areas start on cache lines. */
 const LINE = 64;
@@ -36,7 +41,11 @@ export class WasmEngine implements Engine {
   /** Block for the statistics, coefficients, kernel scratch and staging of a call; kept between calls. */
   private workspace = { at: 0, bytes: 0 };
 
-  constructor(readonly name: 'simd' | 'scalar', instance: WebAssembly.Instance, private readonly stagingBytes: number) {
+  constructor(
+    readonly name: 'simd' | 'scalar',
+    instance: WebAssembly.Instance,
+    private readonly stagingBytes: number,
+  ) {
     this.kernels = instance.exports as unknown as DiceExports;
     this.memory = this.kernels.memory;
     this.arena = new Arena(this.memory, this.kernels.heapBase());
@@ -45,12 +54,28 @@ export class WasmEngine implements Engine {
   open(fn: string, plan: TensorPlan, inputs: Inputs, gradOut: Float32Array | null | undefined): KernelJob {
     const { B, C, S } = plan;
     // Addresses of resident arrays first: growing the memory below detaches a non-shared memory's views.
-    const operand = (name: string, array: ArrayBufferView, bytes: number, shape: Operand['shape']): Operand => ({ array, at: this.resident(fn, name, array), bytes, shape, staging: 0 });
+    const operand = (name: string, array: ArrayBufferView, bytes: number, shape: Operand['shape']): Operand => ({
+      array,
+      at: this.resident(fn, name, array),
+      bytes,
+      shape,
+      staging: 0,
+    });
     const ops: Operands = {
       pred: operand('pred', inputs.pred, 4, 'class'),
-      target: operand('target', inputs.target, inputs.target.BYTES_PER_ELEMENT, plan.targetKind === 'dense' ? 'class' : 'voxel'),
+      target: operand(
+        'target',
+        inputs.target,
+        inputs.target.BYTES_PER_ELEMENT,
+        plan.targetKind === 'dense' ? 'class' : 'voxel',
+      ),
       mask: inputs.mask ? operand('mask', inputs.mask, 1, plan.mask === 'shared' ? 'shared' : 'voxel') : null,
-      out: gradOut === undefined ? null : gradOut === null ? { array: null, at: null, bytes: 4, shape: 'class', staging: 0 } : operand('out', gradOut, 4, outShape(plan, gradOut)),
+      out:
+        gradOut === undefined
+          ? null
+          : gradOut === null
+            ? { array: null, at: null, bytes: 4, shape: 'class', staging: 0 }
+            : operand('out', gradOut, 4, outShape(plan, gradOut)),
     };
     const all = [ops.pred, ops.target, ops.mask, ops.out].filter((op): op is Operand => op !== null);
     let capacity = 0;
@@ -58,7 +83,12 @@ export class WasmEngine implements Engine {
       // The chunk's share of the budget: what the areas take beyond the chunk itself is fixed.
       const perVoxel = all.reduce((sum, op) => sum + stagingArea(plan, op, 1) - stagingArea(plan, op, 0), 0);
       const fixed = all.reduce((sum, op) => sum + stagingArea(plan, op, 0), 0);
-      capacity = chunkVoxels(Math.max(this.stagingBytes - fixed, 0), perVoxel, alignment(this.kernels.tileLength(C)), B * S);
+      capacity = chunkVoxels(
+        Math.max(this.stagingBytes - fixed, 0),
+        perVoxel,
+        alignment(this.kernels.tileLength(C)),
+        B * S,
+      );
     }
     const statsBytes = roundUp(B * C * STATS_STRIDE * 8);
     const coefBytes = roundUp(B * C * COEF_STRIDE * 8);
@@ -70,7 +100,13 @@ export class WasmEngine implements Engine {
       op.staging = staging;
       staging += areas[i];
     });
-    return new StreamJob(this.kernels, plan, ops, { stats: work, coef: work + statsBytes, scratch: work + statsBytes + coefBytes }, capacity);
+    return new StreamJob(
+      this.kernels,
+      plan,
+      ops,
+      { stats: work, coef: work + statsBytes, scratch: work + statsBytes + coefBytes },
+      capacity,
+    );
   }
 
   /**
@@ -80,7 +116,12 @@ export class WasmEngine implements Engine {
    * undefined (no gradient). Reserves the workspace of `workBytes` too. `release` frees the
    * blocks taken.
    */
-  placeWhole(fn: string, inputs: { pred: Float32Array; target: Target; mask?: Uint8Array | null }, gradOut: Float32Array | null | undefined, workBytes: number): Placed {
+  placeWhole(
+    fn: string,
+    inputs: { pred: Float32Array; target: Target; mask?: Uint8Array | null },
+    gradOut: Float32Array | null | undefined,
+    workBytes: number,
+  ): Placed {
     const { pred, target } = inputs;
     const mask = inputs.mask ?? null;
     const predAt = this.resident(fn, 'pred', pred);
@@ -98,10 +139,12 @@ export class WasmEngine implements Engine {
         work: this.reserveWorkspace(workBytes),
         pred: predAt ?? take(pred.byteLength),
         target: targetAt ?? take(target.byteLength),
-        mask: mask ? maskAt ?? take(mask.byteLength) : 0,
-        out: gradOut === undefined ? 0 : outAt ?? take(gradOut?.byteLength ?? pred.byteLength),
+        mask: mask ? (maskAt ?? take(mask.byteLength)) : 0,
+        out: gradOut === undefined ? 0 : (outAt ?? take(gradOut?.byteLength ?? pred.byteLength)),
         outResident: outAt !== null,
-        release: () => { for (const b of blocks) this.arena.free(b); },
+        release: () => {
+          for (const b of blocks) this.arena.free(b);
+        },
       };
       const buffer = this.memory.buffer;
       if (predAt === null) new Float32Array(buffer, placed.pred, pred.length).set(pred);
@@ -164,11 +207,19 @@ export class WasmEngine implements Engine {
   /** Address of an array that lives in this instance's memory, or null for one to copy in. */
   private resident(fn: string, name: string, array: ArrayBufferView): number | null {
     if (this.released.has(array)) {
-      throw typeError(fn, name, 'was freed (by free() or at the end of its scope) and may share its memory with a newer array; alloc() another');
+      throw typeError(
+        fn,
+        name,
+        'was freed (by free() or at the end of its scope) and may share its memory with a newer array; alloc() another',
+      );
     }
     if (this.arena.ownsBuffer(array.buffer)) {
       if (!this.arena.contains(array.byteOffset, array.byteLength)) {
-        throw typeError(fn, name, 'is a view of this kernel\'s memory outside any live block from alloc() (was it freed?)');
+        throw typeError(
+          fn,
+          name,
+          "is a view of this kernel's memory outside any live block from alloc() (was it freed?)",
+        );
       }
       return array.byteOffset;
     }
@@ -178,7 +229,11 @@ export class WasmEngine implements Engine {
 
   checkAttached(fn: string, name: string, array: unknown): void {
     if (ArrayBuffer.isView(array) && this.allocated.has(array) && !this.arena.ownsBuffer(array.buffer)) {
-      throw typeError(fn, name, 'was allocated with alloc() before the WebAssembly memory grew, which detached it; size the memory up front with reserve(bytes), or alloc() again');
+      throw typeError(
+        fn,
+        name,
+        'was allocated with alloc() before the WebAssembly memory grew, which detached it; size the memory up front with reserve(bytes), or alloc() again',
+      );
     }
   }
 
@@ -188,7 +243,11 @@ export class WasmEngine implements Engine {
 
   alloc<C extends AllocatableConstructor>(ctor: C, length: number): InstanceType<C> {
     if (!ALLOCATABLE.includes(ctor)) {
-      throw typeError('alloc', 'type', `must be one of ${ALLOCATABLE.map((c) => c.name).join(', ')}; got ${describe(ctor)}`);
+      throw typeError(
+        'alloc',
+        'type',
+        `must be one of ${ALLOCATABLE.map((c) => c.name).join(', ')}; got ${describe(ctor)}`,
+      );
     }
     checkLength('alloc', length);
     const at = this.arena.alloc(length * ctor.BYTES_PER_ELEMENT);
@@ -199,7 +258,8 @@ export class WasmEngine implements Engine {
 
   free(array: ArrayBufferView): void {
     const at = this.allocated.get(array);
-    if (at === undefined) throw typeError('free', 'array', 'was not allocated by this kernel\'s alloc(), or was freed already');
+    if (at === undefined)
+      throw typeError('free', 'array', "was not allocated by this kernel's alloc(), or was freed already");
     this.allocated.delete(array);
     this.released.add(array);
     this.arena.free(at);
@@ -224,9 +284,21 @@ function outShape(plan: TensorPlan, out: Float32Array): Operand['shape'] {
 }
 
 /** Where `placeWhole` put one call's arrays (0: not needed), its workspace, and how to free the blocks. */
-export interface Placed { work: number; pred: number; target: number; mask: number; out: number; outResident: boolean; release: () => void }
+export interface Placed {
+  work: number;
+  pred: number;
+  target: number;
+  mask: number;
+  out: number;
+  outResident: boolean;
+  release: () => void;
+}
 
 function sameTypeView(array: Target, buffer: ArrayBuffer | SharedArrayBuffer, at: number): Target {
-  const ctor = array.constructor as new (buffer: ArrayBuffer | SharedArrayBuffer, byteOffset: number, length: number) => Target;
+  const ctor = array.constructor as new (
+    buffer: ArrayBuffer | SharedArrayBuffer,
+    byteOffset: number,
+    length: number,
+  ) => Target;
   return new ctor(buffer, at, array.length);
 }

@@ -1,12 +1,100 @@
 // The WebAssembly module's exports (assembly/index.ts), typed.
 
 type Ptr = number;
-type StatsDense = (stats: Ptr, pred: Ptr, target: Ptr, mask: Ptr, maskStride: number, B: number, C: number, S: number, count: number, layout: number, act: number, flags: number, point: number, gamma: number, scratch: Ptr) => void;
-type StatsLabels = (stats: Ptr, pred: Ptr, labels: Ptr, mask: Ptr, maskStride: number, B: number, C: number, S: number, count: number, layout: number, act: number, flags: number, ignoreIndex: number, hasIgnore: number, point: number, gamma: number, scratch: Ptr) => void;
-type GradDense = (out: Ptr, pred: Ptr, target: Ptr, mask: Ptr, maskStride: number, coef: Ptr, B: number, C: number, S: number, count: number, layout: number, act: number, point: number, gamma: number, scratch: Ptr) => void;
-type GradLabels = (out: Ptr, pred: Ptr, labels: Ptr, mask: Ptr, maskStride: number, coef: Ptr, B: number, C: number, S: number, count: number, layout: number, act: number, ignoreIndex: number, hasIgnore: number, point: number, gamma: number, scratch: Ptr) => void;
-type HingeErrors = (pairs: Ptr, list: Ptr, pred: Ptr, target: Ptr, n: number, first: number, ignoreIndex: number, hasIgnore: number) => void;
-type LabelErrors = (pairs: Ptr, list: Ptr, prob: Ptr, labels: Ptr, n: number, first: number, c: number, C: number, ignoreIndex: number, hasIgnore: number) => void;
+type StatsDense = (
+  stats: Ptr,
+  pred: Ptr,
+  target: Ptr,
+  mask: Ptr,
+  maskStride: number,
+  B: number,
+  C: number,
+  S: number,
+  count: number,
+  layout: number,
+  act: number,
+  flags: number,
+  point: number,
+  gamma: number,
+  scratch: Ptr,
+) => void;
+type StatsLabels = (
+  stats: Ptr,
+  pred: Ptr,
+  labels: Ptr,
+  mask: Ptr,
+  maskStride: number,
+  B: number,
+  C: number,
+  S: number,
+  count: number,
+  layout: number,
+  act: number,
+  flags: number,
+  ignoreIndex: number,
+  hasIgnore: number,
+  point: number,
+  gamma: number,
+  scratch: Ptr,
+) => void;
+type GradDense = (
+  out: Ptr,
+  pred: Ptr,
+  target: Ptr,
+  mask: Ptr,
+  maskStride: number,
+  coef: Ptr,
+  B: number,
+  C: number,
+  S: number,
+  count: number,
+  layout: number,
+  act: number,
+  point: number,
+  gamma: number,
+  scratch: Ptr,
+) => void;
+type GradLabels = (
+  out: Ptr,
+  pred: Ptr,
+  labels: Ptr,
+  mask: Ptr,
+  maskStride: number,
+  coef: Ptr,
+  B: number,
+  C: number,
+  S: number,
+  count: number,
+  layout: number,
+  act: number,
+  ignoreIndex: number,
+  hasIgnore: number,
+  point: number,
+  gamma: number,
+  scratch: Ptr,
+) => void;
+type HingeErrors = (
+  pairs: Ptr,
+  list: Ptr,
+  pred: Ptr,
+  target: Ptr,
+  n: number,
+  first: number,
+  ignoreIndex: number,
+  hasIgnore: number,
+) => void;
+type LabelErrors = (
+  pairs: Ptr,
+  list: Ptr,
+  prob: Ptr,
+  labels: Ptr,
+  n: number,
+  first: number,
+  c: number,
+  C: number,
+  ignoreIndex: number,
+  hasIgnore: number,
+) => void;
 type DenseErrors = (pairs: Ptr, list: Ptr, prob: Ptr, target: Ptr, stride: number, n: number, first: number) => void;
 
 export interface DiceExports extends ConfusionExports, SurfaceExports {
@@ -42,15 +130,88 @@ export interface DiceExports extends ConfusionExports, SurfaceExports {
   lovaszDenseErrors_f32: DenseErrors;
   lovaszDenseErrors_u8: DenseErrors;
   lovaszWalk(pairs: Ptr, n: number, foreground: number, dp: Ptr): number;
-  lovaszProbabilities(prob: Ptr, pred: Ptr, B: number, C: number, S: number, layout: number, act: number, scratch: Ptr): void;
-  lovaszBackward(out: Ptr, dp: Ptr, prob: Ptr, scale: Ptr, B: number, C: number, S: number, layout: number, act: number, scratch: Ptr): void;
+  lovaszProbabilities(
+    prob: Ptr,
+    pred: Ptr,
+    B: number,
+    C: number,
+    S: number,
+    layout: number,
+    act: number,
+    scratch: Ptr,
+  ): void;
+  lovaszBackward(
+    out: Ptr,
+    dp: Ptr,
+    prob: Ptr,
+    scale: Ptr,
+    B: number,
+    C: number,
+    S: number,
+    layout: number,
+    act: number,
+    scratch: Ptr,
+  ): void;
 }
 
-type ConfusionLabels = (out: Ptr, pred: Ptr, target: Ptr, B: number, C: number, S: number, ignoreIndex: number, hasIgnore: number) => void;
-type ConfusionMasks = (out: Ptr, pred: Ptr, target: Ptr, B: number, C: number, S: number, layout: number, decide: number, threshold: number, scratch: Ptr) => void;
-type ConfusionMaskLabels = (out: Ptr, pred: Ptr, labels: Ptr, B: number, C: number, S: number, layout: number, decide: number, threshold: number, ignoreIndex: number, hasIgnore: number, scratch: Ptr) => void;
-type ConfusionArgmaxLabels = (out: Ptr, pred: Ptr, labels: Ptr, B: number, C: number, S: number, layout: number, ignoreIndex: number, hasIgnore: number, scratch: Ptr) => void;
-type ConfusionArgmaxMasks = (out: Ptr, pred: Ptr, target: Ptr, B: number, C: number, S: number, layout: number, scratch: Ptr) => void;
+type ConfusionLabels = (
+  out: Ptr,
+  pred: Ptr,
+  target: Ptr,
+  B: number,
+  C: number,
+  S: number,
+  ignoreIndex: number,
+  hasIgnore: number,
+) => void;
+type ConfusionMasks = (
+  out: Ptr,
+  pred: Ptr,
+  target: Ptr,
+  B: number,
+  C: number,
+  S: number,
+  layout: number,
+  decide: number,
+  threshold: number,
+  scratch: Ptr,
+) => void;
+type ConfusionMaskLabels = (
+  out: Ptr,
+  pred: Ptr,
+  labels: Ptr,
+  B: number,
+  C: number,
+  S: number,
+  layout: number,
+  decide: number,
+  threshold: number,
+  ignoreIndex: number,
+  hasIgnore: number,
+  scratch: Ptr,
+) => void;
+type ConfusionArgmaxLabels = (
+  out: Ptr,
+  pred: Ptr,
+  labels: Ptr,
+  B: number,
+  C: number,
+  S: number,
+  layout: number,
+  ignoreIndex: number,
+  hasIgnore: number,
+  scratch: Ptr,
+) => void;
+type ConfusionArgmaxMasks = (
+  out: Ptr,
+  pred: Ptr,
+  target: Ptr,
+  B: number,
+  C: number,
+  S: number,
+  layout: number,
+  scratch: Ptr,
+) => void;
 
 /** The confusion kernels (assembly/confusion.ts), named `<kernel>_<pred type>[_<target type>]`. */
 export interface ConfusionExports {
@@ -75,8 +236,24 @@ export interface ConfusionExports {
   confusionArgmaxMasks_u8: ConfusionArgmaxMasks;
 }
 
-type MarkLabels = (mask: Ptr, labels: Ptr, n: number, c: number, bit: number, ignoreIndex: number, hasIgnore: number) => void;
-type MarkValues = (mask: Ptr, values: Ptr, n: number, stride: number, bit: number, decide: number, threshold: number) => void;
+type MarkLabels = (
+  mask: Ptr,
+  labels: Ptr,
+  n: number,
+  c: number,
+  bit: number,
+  ignoreIndex: number,
+  hasIgnore: number,
+) => void;
+type MarkValues = (
+  mask: Ptr,
+  values: Ptr,
+  n: number,
+  stride: number,
+  bit: number,
+  decide: number,
+  threshold: number,
+) => void;
 type ArgmaxLabels = (out: Ptr, pred: Ptr, b: number, C: number, S: number, layout: number, scratch: Ptr) => void;
 
 /** The class-mask and surface-distance kernels (assembly/boundary.ts, assembly/edt.ts). */
@@ -93,7 +270,20 @@ export interface SurfaceExports {
   surfaceBits(rec: Ptr, mask: Ptr, box: Ptr, nx: number, ny: number, nz: number, rank: number): void;
   distanceWorkBytes(cx: number, cy: number, cz: number): number;
   distancesToSurface(
-    rec: Ptr, pairs: Ptr, list: number, mask: Ptr, feature: number, query: number, box: Ptr, nx: number, ny: number, nz: number,
-    w0: number, w1: number, w2: number, tolerance: number, work: Ptr,
+    rec: Ptr,
+    pairs: Ptr,
+    list: number,
+    mask: Ptr,
+    feature: number,
+    query: number,
+    box: Ptr,
+    nx: number,
+    ny: number,
+    nz: number,
+    w0: number,
+    w1: number,
+    w2: number,
+    tolerance: number,
+    work: Ptr,
   ): void;
 }

@@ -4,7 +4,13 @@
  * What the kernels wrote at `out` (`length` f32): the caller's array when it lives
  * there, or copied into the caller's array, or into a new one.
  */
-export function deliverGradient(buffer: ArrayBuffer, out: number, length: number, gradOut: Float32Array | null | undefined, outResident: boolean): Float32Array {
+export function deliverGradient(
+  buffer: ArrayBuffer,
+  out: number,
+  length: number,
+  gradOut: Float32Array | null | undefined,
+  outResident: boolean,
+): Float32Array {
   if (outResident) return gradOut as Float32Array;
   const result = new Float32Array(buffer, out, length);
   if (gradOut) {

@@ -29,7 +29,11 @@ type WorkArea = 'pairs' | 'sortWork' | 'list' | 'scale' | 'scratch' | 'prob' | '
  * class), the kernels' scratch, and pred-sized probabilities (unless pred already holds them
  * channels first, or for the hinge) and ∂L/∂p (with a gradient).
  */
-export function lovaszWorkspace(kernels: DiceExports, plan: LovaszPlan, withGrad: boolean): { bytes: number; offsets: Partial<Record<WorkArea, number>> } {
+export function lovaszWorkspace(
+  kernels: DiceExports,
+  plan: LovaszPlan,
+  withGrad: boolean,
+): { bytes: number; offsets: Partial<Record<WorkArea, number>> } {
   const { B, C, S, setLength } = plan;
   const elementBytes = B * C * S * 4;
   const ownProb = plan.targetKind !== 'binary' && (plan.activation === 'softmax' || plan.layout !== 'NCHW');
@@ -67,7 +71,16 @@ export class WasmLovaszJob implements LovaszJob {
     const { B, C, S } = plan;
     if (at.dp !== 0) new Float32Array(kernels.memory.buffer, at.dp, B * C * S).fill(0);
     if (at.prob !== 0 && at.prob !== at.pred) {
-      kernels.lovaszProbabilities(at.prob, at.pred, B, C, S, LAYOUT_CODE[plan.layout], ACTIVATION_CODE[plan.activation], at.scratch);
+      kernels.lovaszProbabilities(
+        at.prob,
+        at.pred,
+        B,
+        C,
+        S,
+        LAYOUT_CODE[plan.layout],
+        ACTIVATION_CODE[plan.activation],
+        at.scratch,
+      );
     }
   }
 
@@ -80,19 +93,58 @@ export class WasmLovaszJob implements LovaszJob {
     record.fill(0);
     const size = TARGET_BYTES[plan.targetType];
     if (plan.targetKind === 'binary') {
-      const kernel = plan.targetType === 'f32' ? k.lovaszHingeErrors_f32 : plan.targetType === 'u8' ? k.lovaszHingeErrors_u8
-        : plan.targetType === 'u16' ? k.lovaszHingeErrors_u16 : k.lovaszHingeErrors_i32;
-      kernel(at.pairs, at.list, at.pred + b0 * S * 4, at.target + b0 * S * size, (b1 - b0) * S, b0 * S, ignoreIndex, hasIgnore);
+      const kernel =
+        plan.targetType === 'f32'
+          ? k.lovaszHingeErrors_f32
+          : plan.targetType === 'u8'
+            ? k.lovaszHingeErrors_u8
+            : plan.targetType === 'u16'
+              ? k.lovaszHingeErrors_u16
+              : k.lovaszHingeErrors_i32;
+      kernel(
+        at.pairs,
+        at.list,
+        at.pred + b0 * S * 4,
+        at.target + b0 * S * size,
+        (b1 - b0) * S,
+        b0 * S,
+        ignoreIndex,
+        hasIgnore,
+      );
     } else {
       for (let b = b0; b < b1; b++) {
         const first = (b * C + c) * S;
         if (plan.targetKind === 'labels') {
-          const kernel = plan.targetType === 'u8' ? k.lovaszLabelErrors_u8 : plan.targetType === 'u16' ? k.lovaszLabelErrors_u16 : k.lovaszLabelErrors_i32;
-          kernel(at.pairs, at.list, at.prob + first * 4, at.target + b * S * size, S, first, c, C, ignoreIndex, hasIgnore);
+          const kernel =
+            plan.targetType === 'u8'
+              ? k.lovaszLabelErrors_u8
+              : plan.targetType === 'u16'
+                ? k.lovaszLabelErrors_u16
+                : k.lovaszLabelErrors_i32;
+          kernel(
+            at.pairs,
+            at.list,
+            at.prob + first * 4,
+            at.target + b * S * size,
+            S,
+            first,
+            c,
+            C,
+            ignoreIndex,
+            hasIgnore,
+          );
         } else {
           const kernel = plan.targetType === 'f32' ? k.lovaszDenseErrors_f32 : k.lovaszDenseErrors_u8;
           const nchw = plan.layout === 'NCHW';
-          kernel(at.pairs, at.list, at.prob + first * 4, at.target + (nchw ? first : b * S * C + c) * size, nchw ? 1 : C, S, first);
+          kernel(
+            at.pairs,
+            at.list,
+            at.prob + first * 4,
+            at.target + (nchw ? first : b * S * C + c) * size,
+            nchw ? 1 : C,
+            S,
+            first,
+          );
         }
       }
     }
@@ -110,7 +162,18 @@ export class WasmLovaszJob implements LovaszJob {
     const { kernels: k, plan, at } = this;
     const buffer = k.memory.buffer;
     new Float64Array(buffer, at.scale, scale.length).set(scale);
-    k.lovaszBackward(at.out, at.dp, at.prob, at.scale, plan.B, plan.C, plan.S, LAYOUT_CODE[plan.layout], ACTIVATION_CODE[plan.activation], at.scratch);
+    k.lovaszBackward(
+      at.out,
+      at.dp,
+      at.prob,
+      at.scale,
+      plan.B,
+      plan.C,
+      plan.S,
+      LAYOUT_CODE[plan.layout],
+      ACTIVATION_CODE[plan.activation],
+      at.scratch,
+    );
     return deliverGradient(buffer, at.out, this.length, this.gradOut, this.outResident);
   }
 }

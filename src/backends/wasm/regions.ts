@@ -63,8 +63,9 @@ export function splitRegions(B: number, S: number, parts: number, align: number)
   for (let w = 0; w < parts; w++) {
     const end = cut(w + 1);
     const regions: Region[] = [];
-    for (let at = cut(w); at < end;) {
-      const b = Math.floor(at / S), s = at - b * S;
+    for (let at = cut(w); at < end; ) {
+      const b = Math.floor(at / S),
+        s = at - b * S;
       if (s > 0 || end - at < S) {
         const s1 = Math.min(S, end - b * S);
         regions.push({ b0: b, b1: b + 1, s0: s, s1 });

@@ -46,7 +46,7 @@ const ROW_PERIOD = PAGE / 4;
 
 /** Distance between staged class rows of `count` voxels whose source rows are S apart. */
 function rowStride(count: number, S: number): number {
-  return count + (((S - count) % ROW_PERIOD) + ROW_PERIOD) % ROW_PERIOD;
+  return count + ((((S - count) % ROW_PERIOD) + ROW_PERIOD) % ROW_PERIOD);
 }
 
 /**
@@ -99,7 +99,11 @@ export class StreamJob implements KernelJob {
   }
 
   /** Kernel 2 or 3 over the call's regions, into `out` (staged runs copied out). */
-  private map(kernel: (plan: TensorPlan, piece: Piece) => KernelCall, coef: Float64Array, readsPred: boolean): Float32Array {
+  private map(
+    kernel: (plan: TensorPlan, piece: Piece) => KernelCall,
+    coef: Float64Array,
+    readsPred: boolean,
+  ): Float32Array {
     const { B, C, S } = this.plan;
     const out = this.ops.out as Operand;
     const memory = new Uint8Array(this.kernels.memory.buffer);
@@ -133,7 +137,12 @@ export class StreamJob implements KernelJob {
    * classes, either every class-shaped operand is in place (rows S apart) or each is staged
    * (rows `rowStride` apart). Returns the piece and the staged runs of `out`, if it is staged.
    */
-  private stage(memory: Uint8Array, region: Region, ops: readonly Operand[], records: number): { piece: Piece; outRuns: Run[] | null } {
+  private stage(
+    memory: Uint8Array,
+    region: Region,
+    ops: readonly Operand[],
+    records: number,
+  ): { piece: Piece; outRuns: Run[] | null } {
     const { C, S, layout } = this.plan;
     const count = region.s1 - region.s0;
     const rowsFree = count === S || C === 1 || layout === 'NHWC';
@@ -180,12 +189,17 @@ export class StreamJob implements KernelJob {
    */
   private runs(op: Operand, region: Region, stride: number): Run[] {
     const { C, S, layout } = this.plan;
-    const count = region.s1 - region.s0, samples = region.b1 - region.b0;
+    const count = region.s1 - region.s0,
+      samples = region.b1 - region.b0;
     const index = this.offset(op, region);
     const at = (op.at ?? op.array?.byteOffset ?? 0) + index * op.bytes;
-    const staged = op.staging + ((((at + PAGE / 2 - op.staging) % PAGE) + PAGE) % PAGE & ~15);
+    const staged = op.staging + (((((at + PAGE / 2 - op.staging) % PAGE) + PAGE) % PAGE) & ~15);
     if (op.shape === 'class' && layout === 'NCHW' && C > 1 && count < S) {
-      return Array.from({ length: C }, (_, c) => ({ index: index + c * S, length: count, staged: staged + c * stride * op.bytes }));
+      return Array.from({ length: C }, (_, c) => ({
+        index: index + c * S,
+        length: count,
+        staged: staged + c * stride * op.bytes,
+      }));
     }
     const length = op.shape === 'class' ? samples * C * count : op.shape === 'voxel' ? samples * count : count;
     return [{ index, length, staged }];
@@ -214,6 +228,8 @@ function copyOut(memory: Uint8Array, op: Operand, destination: Float32Array, run
   if (op.at !== null) {
     memory.copyWithin(op.at + run.index * op.bytes, run.staged, run.staged + bytes);
   } else {
-    new Uint8Array(destination.buffer, destination.byteOffset + run.index * op.bytes, bytes).set(memory.subarray(run.staged, run.staged + bytes));
+    new Uint8Array(destination.buffer, destination.byteOffset + run.index * op.bytes, bytes).set(
+      memory.subarray(run.staged, run.staged + bytes),
+    );
   }
 }

@@ -3,13 +3,28 @@
 // they are; an argmax as a label map of the sample, once), box it, extract both surfaces, then
 // measure each direction's distances (listing them and sorting with sort.ts for a percentile).
 import {
-  BOX_STRIDE, CONF_TILE, DECIDE_CODE, DIST_COUNT, DIST_STRIDE, EDGE_PRED, EDGE_TARGET, LAYOUT_CODE, MASK_PRED, MASK_TARGET,
-  type HardPrediction, type Target,
+  BOX_STRIDE,
+  CONF_TILE,
+  DECIDE_CODE,
+  DIST_COUNT,
+  DIST_STRIDE,
+  EDGE_PRED,
+  EDGE_TARGET,
+  LAYOUT_CODE,
+  MASK_PRED,
+  MASK_TARGET,
+  type HardPrediction,
+  type Target,
 } from '../../api.js';
 import { percentileOfSorted } from '../../math/surface.js';
 import type { LabelType } from '../../metrics/plan.js';
 import {
-  SURF_PRED, SURF_PRED_PERCENTILE, SURF_STRIDE, SURF_TARGET, SURF_TARGET_PERCENTILE, type SurfacePlan,
+  SURF_PRED,
+  SURF_PRED_PERCENTILE,
+  SURF_STRIDE,
+  SURF_TARGET,
+  SURF_TARGET_PERCENTILE,
+  type SurfacePlan,
 } from '../../metrics/surface-plan.js';
 import type { Placement } from './confusion.js';
 import type { DiceExports } from './exports.js';
@@ -22,15 +37,28 @@ const ARGMAX_TILE_BYTES = 4 * CONF_TILE;
 type ElementType = keyof typeof CTORS;
 
 function typeOf(array: HardPrediction | Target): ElementType {
-  return array instanceof Uint8Array ? 'u8' : array instanceof Uint16Array ? 'u16' : array instanceof Int32Array ? 'i32' : 'f32';
+  return array instanceof Uint8Array
+    ? 'u8'
+    : array instanceof Uint16Array
+      ? 'u16'
+      : array instanceof Int32Array
+        ? 'i32'
+        : 'f32';
 }
 
-export function surfaceWasm(k: DiceExports, place: Placement, plan: SurfacePlan, pred: HardPrediction, target: Target): Float64Array {
+export function surfaceWasm(
+  k: DiceExports,
+  place: Placement,
+  plan: SurfacePlan,
+  pred: HardPrediction,
+  target: Target,
+): Float64Array {
   const { B, C, S } = plan.arrays;
   const [nx, ny, nz] = plan.dims;
   const records = new Float64Array(B * C * SURF_STRIDE);
   // Addresses of resident arrays first: any allocation below may grow the memory and detach them.
-  const predAt = place.resident('pred', pred), targetAt = place.resident('target', target);
+  const predAt = place.resident('pred', pred),
+    targetAt = place.resident('target', target);
   const blocks: number[] = [];
   const take = (bytes: number): number => {
     const at = place.arena.alloc(bytes);
@@ -55,7 +83,8 @@ export function surfaceWasm(k: DiceExports, place: Placement, plan: SurfacePlan,
     const pairs = new PairBlock(k, place);
     try {
       for (let b = 0; b < B; b++) {
-        if (argmax) k[`argmaxLabels_${labelType}`](at.labels, at.pred, b, C, S, LAYOUT_CODE[plan.arrays.layout], at.tile);
+        if (argmax)
+          k[`argmaxLabels_${labelType}`](at.labels, at.pred, b, C, S, LAYOUT_CODE[plan.arrays.layout], at.tile);
         for (let c = 0; c < C; c++) {
           if (plan.terms[b * C + c] === 0) continue;
           new Uint8Array(place.memory.buffer, at.mask, S).fill(0);
@@ -77,7 +106,23 @@ export function surfaceWasm(k: DiceExports, place: Placement, plan: SurfacePlan,
             const list = plan.percentile !== null;
             const pairsAt = list ? pairs.reserve(count) : 0;
             const [feature, query] = from === SURF_PRED ? [EDGE_TARGET, EDGE_PRED] : [EDGE_PRED, EDGE_TARGET];
-            k.distancesToSurface(recAt, pairsAt, list ? 1 : 0, at.mask, feature, query, box, nx, ny, nz, w[0], w[1], w[2], plan.tolerance[c], at.work);
+            k.distancesToSurface(
+              recAt,
+              pairsAt,
+              list ? 1 : 0,
+              at.mask,
+              feature,
+              query,
+              box,
+              nx,
+              ny,
+              nz,
+              w[0],
+              w[1],
+              w[2],
+              plan.tolerance[c],
+              at.work,
+            );
             records.set(new Float64Array(place.memory.buffer, recAt + 8, DIST_STRIDE - 1), term + from + 1);
             if (list) {
               const slot = from === SURF_PRED ? SURF_PRED_PERCENTILE : SURF_TARGET_PERCENTILE;
@@ -95,9 +140,22 @@ export function surfaceWasm(k: DiceExports, place: Placement, plan: SurfacePlan,
   }
 }
 
-interface Addresses { pred: number; target: number; mask: number; labels: number }
+interface Addresses {
+  pred: number;
+  target: number;
+  mask: number;
+  labels: number;
+}
 
-function markPrediction(k: DiceExports, plan: SurfacePlan, at: Addresses, pred: HardPrediction, b: number, c: number, argmaxType: LabelType | null): void {
+function markPrediction(
+  k: DiceExports,
+  plan: SurfacePlan,
+  at: Addresses,
+  pred: HardPrediction,
+  b: number,
+  c: number,
+  argmaxType: LabelType | null,
+): void {
   const { S } = plan.arrays;
   const p = plan.arrays.pred;
   if (argmaxType !== null) {
@@ -107,7 +165,15 @@ function markPrediction(k: DiceExports, plan: SurfacePlan, at: Addresses, pred: 
   } else {
     const decide = p.decision === 'threshold' ? DECIDE_CODE.threshold : DECIDE_CODE.nonzero;
     const [first, stride] = denseClass(plan, b, c);
-    k[`markValues_${p.type}`](at.mask, at.pred + first * pred.BYTES_PER_ELEMENT, S, stride, MASK_PRED, decide, p.threshold);
+    k[`markValues_${p.type}`](
+      at.mask,
+      at.pred + first * pred.BYTES_PER_ELEMENT,
+      S,
+      stride,
+      MASK_PRED,
+      decide,
+      p.threshold,
+    );
   }
 }
 
@@ -118,10 +184,26 @@ function markTarget(k: DiceExports, plan: SurfacePlan, at: Addresses, target: Ta
     // An ignoreIndex the label type cannot hold matches no voxel.
     const ignore = t.ignoreIndex;
     const hasIgnore = ignore !== null && ignore >= 0 && ignore <= LARGEST[t.type];
-    k[`markLabels_${t.type}`](at.mask, at.target + b * S * target.BYTES_PER_ELEMENT, S, c, MASK_TARGET, hasIgnore ? ignore : 0, hasIgnore ? 1 : 0);
+    k[`markLabels_${t.type}`](
+      at.mask,
+      at.target + b * S * target.BYTES_PER_ELEMENT,
+      S,
+      c,
+      MASK_TARGET,
+      hasIgnore ? ignore : 0,
+      hasIgnore ? 1 : 0,
+    );
   } else {
     const [first, stride] = denseClass(plan, b, c);
-    k[`markValues_${t.type}`](at.mask, at.target + first * target.BYTES_PER_ELEMENT, S, stride, MASK_TARGET, DECIDE_CODE.nonzero, 0);
+    k[`markValues_${t.type}`](
+      at.mask,
+      at.target + first * target.BYTES_PER_ELEMENT,
+      S,
+      stride,
+      MASK_TARGET,
+      DECIDE_CODE.nonzero,
+      0,
+    );
   }
 }
 
@@ -136,7 +218,10 @@ class PairBlock {
   private at = 0;
   private capacity = 0;
 
-  constructor(private readonly k: DiceExports, private readonly place: Placement) {}
+  constructor(
+    private readonly k: DiceExports,
+    private readonly place: Placement,
+  ) {}
 
   /** Address of room for n pairs (8 bytes each) followed by the sort's work. */
   reserve(n: number): number {

@@ -32,7 +32,9 @@ export function readNifti(bytes: Uint8Array): Volume {
   }
   const dtype = TYPES[header.datatypeCode];
   if (dtype === undefined) {
-    throw new FileError(`has NIfTI datatype ${header.datatypeCode}, not a label or probability type (integers, float32 or float64)`);
+    throw new FileError(
+      `has NIfTI datatype ${header.datatypeCode}, not a label or probability type (integers, float32 or float64)`,
+    );
   }
   const rank = header.dims[0];
   if (!(rank >= 1 && rank <= 7)) throw new FileError(`has dim[0] = ${rank}; it must be 1 to 7`);
@@ -40,7 +42,8 @@ export function readNifti(bytes: Uint8Array): Volume {
   const count = shape.reduce((a, d) => a * d, 1);
   const voxels = readVoxels(new Uint8Array(buffer), Math.trunc(header.vox_offset), count, dtype, header.littleEndian);
   const geometry = { firstAxisFastest: true, spacing: header.pixDims.slice(1, rank + 1) };
-  const slope = header.scl_slope, inter = header.scl_inter;
+  const slope = header.scl_slope,
+    inter = header.scl_inter;
   if (slope === 0 || !Number.isFinite(slope) || (slope === 1 && !inter)) return { shape, voxels, ...geometry };
   const scaled = new Float64Array(count);
   for (let i = 0; i < count; i++) scaled[i] = Number(voxels[i]) * slope + (inter || 0);

@@ -13,10 +13,13 @@ export function readPng(bytes: Uint8Array): Volume {
   const { width, height, depth, channels, data } = image;
   if (channels !== 1) {
     const kind = channels === 2 ? 'grey + alpha' : channels === 3 ? 'RGB' : 'RGBA';
-    throw new FileError(`is a ${kind} PNG; masks must be one channel: grey (the value is the label) or palette (the index is the label)`);
+    throw new FileError(
+      `is a ${kind} PNG; masks must be one channel: grey (the value is the label) or palette (the index is the label)`,
+    );
   }
   const voxels = depth < 8 ? unpack(data as Uint8Array, width, height, depth) : data;
-  const labels = voxels instanceof Uint8ClampedArray ? new Uint8Array(voxels.buffer, voxels.byteOffset, voxels.length) : voxels;
+  const labels =
+    voxels instanceof Uint8ClampedArray ? new Uint8Array(voxels.buffer, voxels.byteOffset, voxels.length) : voxels;
   return { shape: [height, width], voxels: labels };
 }
 

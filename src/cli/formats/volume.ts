@@ -19,8 +19,17 @@ export const DTYPES = {
 export type Dtype = keyof typeof DTYPES;
 export const DTYPE_NAMES = Object.keys(DTYPES) as Dtype[];
 
-export type Voxels = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array
-  | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
+export type Voxels =
+  | Uint8Array
+  | Int8Array
+  | Uint16Array
+  | Int16Array
+  | Uint32Array
+  | Int32Array
+  | Float32Array
+  | Float64Array
+  | BigInt64Array
+  | BigUint64Array;
 
 export interface Volume {
   /** Axes as the file stores them (PNG: [height, width]; NIfTI: [x, y, z, …]; NumPy: its shape). */
@@ -39,11 +48,19 @@ export type Labels = Uint8Array | Uint16Array | Int32Array;
 export class FileError extends Error {}
 
 /** `count` values of `dtype` from `bytes` at `offset`, copied into an aligned array in the machine's (little-endian) order. */
-export function readVoxels(bytes: Uint8Array, offset: number, count: number, dtype: Dtype, littleEndian: boolean): Voxels {
+export function readVoxels(
+  bytes: Uint8Array,
+  offset: number,
+  count: number,
+  dtype: Dtype,
+  littleEndian: boolean,
+): Voxels {
   const { bytes: size, array: Type } = DTYPES[dtype];
   const end = offset + count * size;
   if (end > bytes.length) {
-    throw new FileError(`holds ${bytes.length - offset} bytes of voxel data; ${count} ${dtype} voxels need ${count * size}`);
+    throw new FileError(
+      `holds ${bytes.length - offset} bytes of voxel data; ${count} ${dtype} voxels need ${count * size}`,
+    );
   }
   const copy = bytes.slice(offset, end);
   if (!littleEndian && size > 1) {
@@ -79,7 +96,9 @@ export function toLabels(voxels: Voxels, threshold: number | null): Labels {
   for (let i = 0; i < voxels.length; i++) {
     const v = Number(voxels[i]);
     if (!(Number.isInteger(v) && v >= 0 && v <= 0x7fffffff)) {
-      const hint = Number.isInteger(v) ? 'labels are integers in [0, 2^31)' : 'pass --threshold if this is a probability map';
+      const hint = Number.isInteger(v)
+        ? 'labels are integers in [0, 2^31)'
+        : 'pass --threshold if this is a probability map';
       throw new FileError(`holds ${v} at voxel ${i}; ${hint}`);
     }
     if (v > max) max = v;

@@ -1,18 +1,47 @@
 // The `monai` namespace of dice-wasm/compat: MONAI's names, parameters and defaults (COMPAT.md).
 export {
-  compute_dice, compute_generalized_dice, compute_iou, ConfusionMatrixMetric, DiceHelper, DiceMetric,
-  GeneralizedDiceScore, get_confusion_matrix, MeanIoU,
+  compute_dice,
+  compute_generalized_dice,
+  compute_iou,
+  ConfusionMatrixMetric,
+  DiceHelper,
+  DiceMetric,
+  GeneralizedDiceScore,
+  get_confusion_matrix,
+  MeanIoU,
 } from './metrics.js';
 export type {
-  ComputeDiceParams, ComputeGeneralizedDiceParams, ComputeIouParams, ConfusionMatrixMetricParams, DiceHelperParams,
-  DiceMetricParams, GeneralizedDiceScoreParams, GetConfusionMatrixParams, MeanIoUParams, MonaiResult, MonaiValue,
+  ComputeDiceParams,
+  ComputeGeneralizedDiceParams,
+  ComputeIouParams,
+  ConfusionMatrixMetricParams,
+  DiceHelperParams,
+  DiceMetricParams,
+  GeneralizedDiceScoreParams,
+  GetConfusionMatrixParams,
+  MeanIoUParams,
+  MonaiResult,
+  MonaiValue,
 } from './metrics.js';
 export {
-  DiceCELoss, DiceFocalLoss, DiceLoss, FocalLoss, GeneralizedDiceFocalLoss, GeneralizedDiceLoss, MaskedDiceLoss, TverskyLoss,
+  DiceCELoss,
+  DiceFocalLoss,
+  DiceLoss,
+  FocalLoss,
+  GeneralizedDiceFocalLoss,
+  GeneralizedDiceLoss,
+  MaskedDiceLoss,
+  TverskyLoss,
 } from './losses.js';
 export type {
-  DiceCELossParams, DiceFocalLossParams, DiceLossParams, FocalLossParams, GeneralizedDiceFocalLossParams,
-  GeneralizedDiceLossParams, MonaiWeight, TverskyLossParams,
+  DiceCELossParams,
+  DiceFocalLossParams,
+  DiceLossParams,
+  FocalLossParams,
+  GeneralizedDiceFocalLossParams,
+  GeneralizedDiceLossParams,
+  MonaiWeight,
+  TverskyLossParams,
 } from './losses.js';
 export type { OtherAct } from './loss-inputs.js';
 export * from './surface.js';

@@ -17,15 +17,29 @@ export interface MonaiInputs {
   includeBackground: boolean;
 }
 
-const range = (from: number, to: number): number[] => Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+const range = (from: number, to: number): number[] =>
+  Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
 
 function readBatch(fn: string, yPred: unknown, y: unknown, minRank: number): { p: TensorData; t: TensorData } {
-  const p = readTensor(fn, 'y_pred', yPred), t = readTensor(fn, 'y', y);
+  const p = readTensor(fn, 'y_pred', yPred),
+    t = readTensor(fn, 'y', y);
   if (p.shape.length < minRank) {
-    throw rangeError(fn, 'y_pred', `must have at least ${minRank} dimensions (${minRank > 2 ? 'batch, channel, spatial' : 'batch, channel'}); got shape [${p.shape.join(', ')}]`);
+    throw rangeError(
+      fn,
+      'y_pred',
+      `must have at least ${minRank} dimensions (${minRank > 2 ? 'batch, channel, spatial' : 'batch, channel'}); got shape [${p.shape.join(', ')}]`,
+    );
   }
-  if (t.shape.length !== p.shape.length || t.shape[0] !== p.shape[0] || t.shape.slice(2).some((d, i) => d !== p.shape[2 + i])) {
-    throw rangeError(fn, 'y', `has shape [${t.shape.join(', ')}], which does not match y_pred's [${p.shape.join(', ')}] (batch and spatial axes must agree)`);
+  if (
+    t.shape.length !== p.shape.length ||
+    t.shape[0] !== p.shape[0] ||
+    t.shape.slice(2).some((d, i) => d !== p.shape[2 + i])
+  ) {
+    throw rangeError(
+      fn,
+      'y',
+      `has shape [${t.shape.join(', ')}], which does not match y_pred's [${p.shape.join(', ')}] (batch and spatial axes must agree)`,
+    );
   }
   return { p, t };
 }
@@ -63,7 +77,12 @@ export function readDiceInputs(fn: string, yPred: unknown, y: unknown, o: DiceRe
     Object.assign(options, { decision: 'argmax', shape: p.shape });
   } else if (threshold) {
     pred = asScores(p);
-    Object.assign(options, { decision: 'threshold', threshold: 0.5, activation: o.activate ? 'sigmoid' : 'none', shape: p.shape });
+    Object.assign(options, {
+      decision: 'threshold',
+      threshold: 0.5,
+      activation: o.activate ? 'sigmoid' : 'none',
+      shape: p.shape,
+    });
   } else {
     pred = asMask(p);
     Object.assign(options, { decision: 'nonzero', shape: p.shape });
@@ -76,7 +95,11 @@ export function readDiceInputs(fn: string, yPred: unknown, y: unknown, o: DiceRe
     target = asMask(t);
     options.target = 'dense';
   } else {
-    throw rangeError(fn, 'y', `has ${t.shape[1]} channels; it must be one-hot with ${n} channels or a single-channel label map`);
+    throw rangeError(
+      fn,
+      'y',
+      `has ${t.shape[1]} channels; it must be one-hot with ${n} channels or a single-channel label map`,
+    );
   }
   // One class: MONAI scores the single channel as class 1 whatever include_background says.
   const first = n > 1 && !o.includeBackground ? 1 : 0;
@@ -84,10 +107,20 @@ export function readDiceInputs(fn: string, yPred: unknown, y: unknown, o: DiceRe
 }
 
 /** compute_iou, compute_generalized_dice, get_confusion_matrix: two binarised tensors of one shape. */
-export function readSameShape(fn: string, yPred: unknown, y: unknown, includeBackground: boolean, minRank: number): MonaiInputs {
+export function readSameShape(
+  fn: string,
+  yPred: unknown,
+  y: unknown,
+  includeBackground: boolean,
+  minRank: number,
+): MonaiInputs {
   const { p, t } = readBatch(fn, yPred, y, minRank);
   if (t.shape[1] !== p.shape[1]) {
-    throw rangeError(fn, 'y', `has shape [${t.shape.join(', ')}] but y_pred has [${p.shape.join(', ')}]; they must be the same`);
+    throw rangeError(
+      fn,
+      'y',
+      `has shape [${t.shape.join(', ')}] but y_pred has [${p.shape.join(', ')}]; they must be the same`,
+    );
   }
   const C = p.shape[1];
   const first = C > 1 && !includeBackground ? 1 : 0;

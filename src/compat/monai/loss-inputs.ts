@@ -26,16 +26,32 @@ export interface LossInputs {
   targetKind: 'dense' | 'labels';
 }
 
-const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+const sameShape = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
 const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
 
-export function readLossInputs(fn: string, input: unknown, target: unknown, toOnehotY: boolean, warnings: Warnings): LossInputs {
+export function readLossInputs(
+  fn: string,
+  input: unknown,
+  target: unknown,
+  toOnehotY: boolean,
+  warnings: Warnings,
+): LossInputs {
   const x = readTensor(fn, 'input', input);
   const t = readTensor(fn, 'target', target);
   const shape = x.shape;
-  if (shape.length < 2) throw rangeError(fn, 'input', `must have at least 2 dimensions (batch, channel, ...spatial); got shape ${shapeText(shape)}`);
+  if (shape.length < 2)
+    throw rangeError(
+      fn,
+      'input',
+      `must have at least 2 dimensions (batch, channel, ...spatial); got shape ${shapeText(shape)}`,
+    );
   if (t.shape.length !== shape.length) {
-    throw rangeError(fn, 'target', `has ${t.shape.length} dimensions but input has ${shape.length}; a label map keeps its channel axis of size 1, (B, 1, ...spatial)`);
+    throw rangeError(
+      fn,
+      'target',
+      `has ${t.shape.length} dimensions but input has ${shape.length}; a label map keeps its channel axis of size 1, (B, 1, ...spatial)`,
+    );
   }
   const [B, C] = shape;
   const S = shape.slice(2).reduce((a, d) => a * d, 1);
@@ -43,12 +59,20 @@ export function readLossInputs(fn: string, input: unknown, target: unknown, toOn
   if (toOnehotY && C === 1) warnings.warn('single channel prediction, `to_onehot_y=True` ignored.');
   if (toOnehotY && C > 1) {
     if (!sameShape(t.shape, [B, 1, ...shape.slice(2)])) {
-      throw rangeError(fn, 'target', `has shape ${shapeText(t.shape)}; to_onehot_y=True needs a label map of shape ${shapeText([B, 1, ...shape.slice(2)])}`);
+      throw rangeError(
+        fn,
+        'target',
+        `has shape ${shapeText(t.shape)}; to_onehot_y=True needs a label map of shape ${shapeText([B, 1, ...shape.slice(2)])}`,
+      );
     }
     return { ...inputs, target: asLabels(fn, 'target', t), targetKind: 'labels' };
   }
   if (!sameShape(t.shape, shape)) {
-    throw rangeError(fn, 'target', `has shape ${shapeText(t.shape)}, different from input ${shapeText(shape)}${t.shape[1] === 1 ? ' (a label map needs to_onehot_y=True)' : ''}`);
+    throw rangeError(
+      fn,
+      'target',
+      `has shape ${shapeText(t.shape)}, different from input ${shapeText(shape)}${t.shape[1] === 1 ? ' (a label map needs to_onehot_y=True)' : ''}`,
+    );
   }
   return { ...inputs, target: asDense(t), targetKind: 'dense' };
 }
@@ -60,13 +84,26 @@ export interface ActivationParams {
   otherAct: OtherAct | null;
 }
 
-export function checkActivationParams(fn: string, p: { other_act?: unknown }, sigmoid: boolean, softmax: boolean): ActivationParams {
+export function checkActivationParams(
+  fn: string,
+  p: { other_act?: unknown },
+  sigmoid: boolean,
+  softmax: boolean,
+): ActivationParams {
   const otherAct = p.other_act ?? null;
   if (otherAct !== null && typeof otherAct !== 'function') {
-    throw typeError(fn, 'other_act', `must be null or a function ({ data, shape }) => { data, shape }; got ${describe(otherAct)}`);
+    throw typeError(
+      fn,
+      'other_act',
+      `must be null or a function ({ data, shape }) => { data, shape }; got ${describe(otherAct)}`,
+    );
   }
   if (Number(sigmoid) + Number(softmax) + Number(otherAct !== null) > 1) {
-    throw rangeError(fn, 'sigmoid', 'softmax and other_act are incompatible: use at most one of sigmoid=True, softmax=True, other_act');
+    throw rangeError(
+      fn,
+      'sigmoid',
+      'softmax and other_act are incompatible: use at most one of sigmoid=True, softmax=True, other_act',
+    );
   }
   return { sigmoid, softmax, otherAct: otherAct as OtherAct | null };
 }
@@ -75,14 +112,23 @@ export function checkActivationParams(fn: string, p: { other_act?: unknown }, si
  * The prediction the overlap part sees: the input with the native activation ('sigmoid',
  * 'softmax'), or other_act applied here to a copy ('none').
  */
-export function activate(fn: string, inputs: LossInputs, a: ActivationParams, warnings: Warnings): { pred: Float32Array; activation: Activation } {
+export function activate(
+  fn: string,
+  inputs: LossInputs,
+  a: ActivationParams,
+  warnings: Warnings,
+): { pred: Float32Array; activation: Activation } {
   if (a.sigmoid) return { pred: inputs.x, activation: 'sigmoid' };
   if (a.softmax && inputs.C === 1) warnings.warn('single channel prediction, `softmax=True` ignored.');
   if (a.softmax && inputs.C > 1) return { pred: inputs.x, activation: 'softmax' };
   if (a.otherAct === null) return { pred: inputs.x, activation: 'none' };
   const out = readTensor(fn, 'other_act', a.otherAct({ data: inputs.x.slice(), shape: inputs.shape.slice() }));
   if (!sameShape(out.shape, inputs.shape)) {
-    throw rangeError(fn, 'other_act', `returned shape ${shapeText(out.shape)}; it must keep the input's shape ${shapeText(inputs.shape)}`);
+    throw rangeError(
+      fn,
+      'other_act',
+      `returned shape ${shapeText(out.shape)}; it must keep the input's shape ${shapeText(inputs.shape)}`,
+    );
   }
   return { pred: asScores(out), activation: 'none' };
 }
@@ -92,11 +138,19 @@ export function activate(fn: string, inputs: LossInputs, a: ActivationParams, wa
  * activation (a masked logit becomes 0, σ(0) = ½; a masked label becomes 0, as torch's .long()
  * truncates). The gradient with respect to the input is mask ⊙ the gradient at the masked input.
  */
-export function applyMask(fn: string, inputs: LossInputs, mask: unknown): { inputs: LossInputs; pullback: NonNullable<Part['pullback']> } {
+export function applyMask(
+  fn: string,
+  inputs: LossInputs,
+  mask: unknown,
+): { inputs: LossInputs; pullback: NonNullable<Part['pullback']> } {
   const m = readTensor(fn, 'mask', mask);
   const { B, C, S, shape } = inputs;
   if (!sameShape(m.shape.slice(1), [1, ...shape.slice(2)]) || (m.shape[0] !== B && m.shape[0] !== 1)) {
-    throw rangeError(fn, 'mask', `has shape ${shapeText(m.shape)}; it must be ${shapeText([B, 1, ...shape.slice(2)])} or ${shapeText([1, 1, ...shape.slice(2)])}`);
+    throw rangeError(
+      fn,
+      'mask',
+      `has shape ${shapeText(m.shape)}; it must be ${shapeText([B, 1, ...shape.slice(2)])} or ${shapeText([1, 1, ...shape.slice(2)])}`,
+    );
   }
   const stride = m.shape[0] === B ? S : 0; // one mask per sample, or one shared
   const at = (b: number, s: number) => m.data[b * stride + s];

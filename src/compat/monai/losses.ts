@@ -12,7 +12,15 @@ import { fractionOf, readParams, WEIGHT_TYPES, type WeightType } from '../params
 import { runPlan, valueAndGradOf, type LossWithGrad, type Part, type Plan } from '../parts.js';
 import type { Tensor, TensorInput } from '../tensor.js';
 import { Warnings } from '../warnings.js';
-import { activate, applyMask, checkActivationParams, readLossInputs, type ActivationParams, type LossInputs, type OtherAct } from './loss-inputs.js';
+import {
+  activate,
+  applyMask,
+  checkActivationParams,
+  readLossInputs,
+  type ActivationParams,
+  type LossInputs,
+  type OtherAct,
+} from './loss-inputs.js';
 
 type MonaiReduction = 'mean' | 'sum' | 'none';
 /** A class weight: one number for every class, or one per class left after background removal. */
@@ -23,7 +31,11 @@ const REDUCTIONS: readonly MonaiReduction[] = ['mean', 'sum', 'none'];
 /** The reductions of DiceFocalLoss and GeneralizedDiceFocalLoss, whose 'none' is not offered here. */
 function reducedOnly(fn: string, value: unknown): 'mean' | 'sum' {
   if (value === 'none') {
-    throw rangeError(fn, 'reduction', "'none' (MONAI adds the overlap terms (B, C, 1, ...) to the elementwise focal loss) is not supported for the combined losses; use 'mean' or 'sum'");
+    throw rangeError(
+      fn,
+      'reduction',
+      "'none' (MONAI adds the overlap terms (B, C, 1, ...) to the elementwise focal loss) is not supported for the combined losses; use 'mean' or 'sum'",
+    );
   }
   return oneOf(fn, 'reduction', value, ['mean', 'sum'], 'mean');
 }
@@ -36,7 +48,8 @@ function weightOf(fn: string, name: string, value: unknown): MonaiWeight | null 
   }
   const list = Array.from(value as ArrayLike<unknown>);
   list.forEach((w, i) => {
-    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw rangeError(fn, `${name}[${i}]`, `must be a finite number ≥ 0; got ${describe(w)}`);
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0)
+      throw rangeError(fn, `${name}[${i}]`, `must be a finite number ≥ 0; got ${describe(w)}`);
   });
   return list as number[];
 }
@@ -65,7 +78,8 @@ function preprocessingOf(fn: string, p: PreprocessingParams): Preprocessing {
 
 /** include_background=False with one channel: MONAI warns and keeps the channel. */
 function keepsBackground(includeBackground: boolean, inputs: LossInputs, warnings: Warnings): boolean {
-  if (!includeBackground && inputs.C === 1) warnings.warn('single channel prediction, `include_background=False` ignored.');
+  if (!includeBackground && inputs.C === 1)
+    warnings.warn('single channel prediction, `include_background=False` ignored.');
   return includeBackground || inputs.C === 1;
 }
 
@@ -73,12 +87,22 @@ function keepsBackground(includeBackground: boolean, inputs: LossInputs, warning
  * MONAI applies a class weight only when more than one class is left; the native weight covers
  * all C classes (class 0's is unused without background).
  */
-function classWeights(fn: string, name: string, w: MonaiWeight | null, inputs: LossInputs, includeBackground: boolean): number[] | null {
+function classWeights(
+  fn: string,
+  name: string,
+  w: MonaiWeight | null,
+  inputs: LossInputs,
+  includeBackground: boolean,
+): number[] | null {
   const kept = includeBackground ? inputs.C : inputs.C - 1;
   if (w === null || kept === 1) return null;
   const list = typeof w === 'number' ? new Array<number>(kept).fill(w) : w;
   if (list.length !== kept) {
-    throw rangeError(fn, name, `has ${list.length} values but there are ${kept} classes${includeBackground ? '' : ' after background removal (include_background=False: leave class 0 out)'}`);
+    throw rangeError(
+      fn,
+      name,
+      `has ${list.length} values but there are ${kept} classes${includeBackground ? '' : ' after background removal (include_background=False: leave class 0 out)'}`,
+    );
   }
   return includeBackground ? [...list] : [1, ...list];
 }
@@ -109,7 +133,14 @@ interface OverlapParams extends PreprocessingParams {
   soft_label?: boolean;
 }
 
-function overlapSpecOf(fn: string, loss: OverlapSpec['loss'], p: OverlapParams & { squared_pred?: boolean }, reduction: MonaiReduction, weight: MonaiWeight | null, native: Record<string, unknown>): OverlapSpec {
+function overlapSpecOf(
+  fn: string,
+  loss: OverlapSpec['loss'],
+  p: OverlapParams & { squared_pred?: boolean },
+  reduction: MonaiReduction,
+  weight: MonaiWeight | null,
+  native: Record<string, unknown>,
+): OverlapSpec {
   return {
     loss,
     pre: preprocessingOf(fn, p),
@@ -133,9 +164,14 @@ function checkSoftLabel(fn: string, pred: Float32Array, inputs: LossInputs): voi
   const top = inputs.targetKind === 'labels' ? 1 : Infinity;
   const at = pred.findIndex((v) => v < 0 || v > top);
   if (at >= 0) {
-    throw rangeError(fn, 'soft_label', `needs predictions in [0, ${top === 1 ? '1' : '∞'}) here (MONAI's norms use |p|); the input holds ${pred[at]} at index ${at} (use sigmoid or softmax)`);
+    throw rangeError(
+      fn,
+      'soft_label',
+      `needs predictions in [0, ${top === 1 ? '1' : '∞'}) here (MONAI's norms use |p|); the input holds ${pred[at]} at index ${at} (use sigmoid or softmax)`,
+    );
   }
-  if (inputs.targetKind === 'dense' && inputs.target.some((v) => v < 0)) throw rangeError(fn, 'soft_label', 'needs a target ≥ 0 (MONAI\'s norms use |g|)');
+  if (inputs.targetKind === 'dense' && inputs.target.some((v) => v < 0))
+    throw rangeError(fn, 'soft_label', "needs a target ≥ 0 (MONAI's norms use |g|)");
 }
 
 function overlapPart(fn: string, spec: OverlapSpec, inputs: LossInputs, warnings: Warnings, scale: number): Part {
@@ -151,9 +187,18 @@ function overlapPart(fn: string, spec: OverlapSpec, inputs: LossInputs, warnings
     target: inputs.target,
     scale,
     options: {
-      shape: inputs.shape, activation, target: inputs.targetKind, includeBackground, batch: spec.batch, reduction: spec.reduction,
-      smoothNr: half * spec.smoothNr, smoothDr: half * spec.smoothDr, softLabel: spec.softLabel,
-      ...(perClass ? { squared: spec.squared, weight: classWeights(fn, 'weight', spec.weight, inputs, includeBackground) } : {}),
+      shape: inputs.shape,
+      activation,
+      target: inputs.targetKind,
+      includeBackground,
+      batch: spec.batch,
+      reduction: spec.reduction,
+      smoothNr: half * spec.smoothNr,
+      smoothDr: half * spec.smoothDr,
+      softLabel: spec.softLabel,
+      ...(perClass
+        ? { squared: spec.squared, weight: classWeights(fn, 'weight', spec.weight, inputs, includeBackground) }
+        : {}),
       ...spec.native,
     },
   };
@@ -167,7 +212,8 @@ function perTermOutput(spec: OverlapSpec, inputs: LossInputs, part: Part): (term
   const { B, C, shape } = inputs;
   const ones = new Array<number>(shape.length - 2).fill(1);
   const rows = spec.batch ? [] : [B];
-  if (spec.loss === 'generalizedDice') return (terms) => ({ data: terms, shape: spec.batch ? [1, ...ones] : [B, 1, ...ones] });
+  if (spec.loss === 'generalizedDice')
+    return (terms) => ({ data: terms, shape: spec.batch ? [1, ...ones] : [B, 1, ...ones] });
   const first = part.options.includeBackground ? 0 : 1;
   const kept = C - first;
   const shaped = spec.loss === 'tversky' ? [...rows, kept] : spec.batch ? [kept, ...ones] : [B, kept, ...ones];
@@ -191,20 +237,28 @@ interface FocalSpec {
  * Channels 1… of the input and target (a label map becomes their one-hot, label 0 an empty row),
  * and the map of a gradient over them back onto the input (0 for channel 0).
  */
-function withoutBackground(fn: string, inputs: LossInputs): { inputs: LossInputs; pullback: NonNullable<Part['pullback']> } {
+function withoutBackground(
+  fn: string,
+  inputs: LossInputs,
+): { inputs: LossInputs; pullback: NonNullable<Part['pullback']> } {
   const { B, C, S, x, target } = inputs;
   const K = C - 1;
   const pred = new Float32Array(B * K * S);
-  const dense = inputs.targetKind === 'labels' || target instanceof Uint8Array ? new Uint8Array(B * K * S) : new Float32Array(B * K * S);
+  const dense =
+    inputs.targetKind === 'labels' || target instanceof Uint8Array
+      ? new Uint8Array(B * K * S)
+      : new Float32Array(B * K * S);
   for (let b = 0; b < B; b++) {
     for (let c = 1; c < C; c++) {
       pred.set(x.subarray((b * C + c) * S, (b * C + c + 1) * S), (b * K + c - 1) * S);
-      if (inputs.targetKind === 'dense') dense.set(target.subarray((b * C + c) * S, (b * C + c + 1) * S), (b * K + c - 1) * S);
+      if (inputs.targetKind === 'dense')
+        dense.set(target.subarray((b * C + c) * S, (b * C + c + 1) * S), (b * K + c - 1) * S);
     }
     if (inputs.targetKind === 'labels') {
       for (let s = 0; s < S; s++) {
         const label = target[b * S + s];
-        if (!(label >= 0 && label < C)) throw rangeError(fn, 'target', `holds label ${label} at index ${b * S + s}, outside [0, ${C})`);
+        if (!(label >= 0 && label < C))
+          throw rangeError(fn, 'target', `holds label ${label} at index ${b * S + s}, outside [0, ${C})`);
         if (label > 0) dense[(b * K + label - 1) * S + s] = 1;
       }
     }
@@ -216,7 +270,10 @@ function withoutBackground(fn: string, inputs: LossInputs): { inputs: LossInputs
       }
     }
   };
-  return { inputs: { ...inputs, x: pred, target: dense, targetKind: 'dense', C: K, shape: [B, K, ...inputs.shape.slice(2)] }, pullback };
+  return {
+    inputs: { ...inputs, x: pred, target: dense, targetKind: 'dense', C: K, shape: [B, K, ...inputs.shape.slice(2)] },
+    pullback,
+  };
 }
 
 /**
@@ -231,12 +288,19 @@ function focalParts(fn: string, spec: FocalSpec, inputs: LossInputs, warnings: W
     target: at.target,
     scale: spec.reduction === 'sum' ? scale / at.S : scale,
     options: {
-      shape: at.shape, activation, target: at.targetKind, includeBackground: keepBackground, gamma: spec.gamma, alpha,
-      weight: classWeights(fn, 'weight', spec.weight, at, keepBackground), reduction: spec.reduction,
+      shape: at.shape,
+      activation,
+      target: at.targetKind,
+      includeBackground: keepBackground,
+      gamma: spec.gamma,
+      alpha,
+      weight: classWeights(fn, 'weight', spec.weight, at, keepBackground),
+      reduction: spec.reduction,
     },
   });
   if (!spec.useSoftmax) return [focal(inputs, 'sigmoid', spec.alpha, includeBackground)];
-  if (!spec.includeBackground && spec.alpha !== null) warnings.warn('`include_background=False`, `alpha` ignored when using softmax.');
+  if (!spec.includeBackground && spec.alpha !== null)
+    warnings.warn('`include_background=False`, `alpha` ignored when using softmax.');
   // A softmax over a single channel is 1: that loss is 0 everywhere.
   if ((includeBackground ? inputs.C : inputs.C - 1) === 1) return [];
   if (includeBackground) return [focal(inputs, 'softmax', spec.alpha, true)];
@@ -249,7 +313,11 @@ function focalParts(fn: string, spec: FocalSpec, inputs: LossInputs, warnings: W
  * background removal, from the focal part's values (every channel, or those left when its softmax
  * was taken over them); a softmax over one channel is 1, whose loss is 0 (no part).
  */
-function elementwiseOutput(spec: FocalSpec, inputs: LossInputs, parts: readonly Part[]): (values: Float64Array) => Tensor {
+function elementwiseOutput(
+  spec: FocalSpec,
+  inputs: LossInputs,
+  parts: readonly Part[],
+): (values: Float64Array) => Tensor {
   const { B, C, S, shape } = inputs;
   const first = spec.includeBackground || C === 1 ? 0 : 1;
   const out = [B, C - first, ...shape.slice(2)];
@@ -261,7 +329,13 @@ function elementwiseOutput(spec: FocalSpec, inputs: LossInputs, parts: readonly 
 }
 
 /** torch's cross_entropy (C > 1) or binary_cross_entropy_with_logits (C = 1) of the raw logits, as DiceCELoss computes it. */
-function crossEntropyPart(inputs: LossInputs, weight: readonly number[] | null, labelSmoothing: number, reduction: 'mean' | 'sum', scale: number): Part {
+function crossEntropyPart(
+  inputs: LossInputs,
+  weight: readonly number[] | null,
+  labelSmoothing: number,
+  reduction: 'mean' | 'sum',
+  scale: number,
+): Part {
   const common = { shape: inputs.shape, target: inputs.targetKind, reduction };
   return {
     loss: inputs.C > 1 ? 'crossEntropy' : 'bce',
@@ -280,7 +354,11 @@ abstract class MonaiLoss {
   protected readonly kernel = compatKernel();
   protected readonly warnings: Warnings;
 
-  constructor(protected readonly name: string, private readonly reduction: string, private readonly otherAct: OtherAct | null) {
+  constructor(
+    protected readonly name: string,
+    private readonly reduction: string,
+    private readonly otherAct: OtherAct | null,
+  ) {
     this.warnings = new Warnings(name);
   }
 
@@ -298,8 +376,18 @@ abstract class MonaiLoss {
   }
 
   protected withGrad(fn: string, input: unknown, target: unknown, mask: unknown): LossWithGrad {
-    if (this.reduction === 'none') throw rangeError(fn, 'reduction', "'none' gives one loss per term, which has no single gradient; use 'mean' or 'sum'");
-    if (this.otherAct !== null) throw rangeError(fn, 'other_act', 'is a plain function, whose derivative is unknown here: the gradient needs sigmoid, softmax or no activation');
+    if (this.reduction === 'none')
+      throw rangeError(
+        fn,
+        'reduction',
+        "'none' gives one loss per term, which has no single gradient; use 'mean' or 'sum'",
+      );
+    if (this.otherAct !== null)
+      throw rangeError(
+        fn,
+        'other_act',
+        'is a plain function, whose derivative is unknown here: the gradient needs sigmoid, softmax or no activation',
+      );
     const plan = this.plan(fn, input, target, mask);
     return valueAndGradOf(this.kernel, plan.parts, plan.shape);
   }
@@ -307,13 +395,20 @@ abstract class MonaiLoss {
 
 /** A MONAI loss that is one overlap part: DiceLoss, MaskedDiceLoss, TverskyLoss, GeneralizedDiceLoss. */
 abstract class OverlapLoss extends MonaiLoss {
-  constructor(name: string, protected readonly spec: OverlapSpec) {
+  constructor(
+    name: string,
+    protected readonly spec: OverlapSpec,
+  ) {
     super(name, spec.reduction, spec.pre.otherAct);
   }
 
   protected planOf(fn: string, inputs: LossInputs, pullback?: Part['pullback']): Plan {
     const part = { ...overlapPart(fn, this.spec, inputs, this.warnings, 1), ...(pullback ? { pullback } : {}) };
-    return { parts: [part], shape: inputs.shape, ...(this.spec.reduction === 'none' ? { output: perTermOutput(this.spec, inputs, part) } : {}) };
+    return {
+      parts: [part],
+      shape: inputs.shape,
+      ...(this.spec.reduction === 'none' ? { output: perTermOutput(this.spec, inputs, part) } : {}),
+    };
   }
 
   protected plan(fn: string, input: unknown, target: unknown): Plan {
@@ -328,14 +423,32 @@ export interface DiceLossParams extends OverlapParams {
 }
 
 const DICE_PARAMS = [
-  'include_background', 'to_onehot_y', 'sigmoid', 'softmax', 'other_act', 'squared_pred', 'jaccard', 'reduction', 'smooth_nr',
-  'smooth_dr', 'batch', 'weight', 'soft_label',
+  'include_background',
+  'to_onehot_y',
+  'sigmoid',
+  'softmax',
+  'other_act',
+  'squared_pred',
+  'jaccard',
+  'reduction',
+  'smooth_nr',
+  'smooth_dr',
+  'batch',
+  'weight',
+  'soft_label',
 ];
 
 function diceSpecOf(fn: string, params: DiceLossParams | undefined): OverlapSpec {
   const p = readParams(fn, params, DICE_PARAMS);
   const loss = flag(fn, 'jaccard', p.jaccard, false) ? 'jaccard' : 'dice';
-  return overlapSpecOf(fn, loss, p, oneOf(fn, 'reduction', p.reduction, REDUCTIONS, 'mean'), weightOf(fn, 'weight', p.weight), {});
+  return overlapSpecOf(
+    fn,
+    loss,
+    p,
+    oneOf(fn, 'reduction', p.reduction, REDUCTIONS, 'mean'),
+    weightOf(fn, 'weight', p.weight),
+    {},
+  );
 }
 
 /**
@@ -399,7 +512,20 @@ export interface TverskyLossParams extends OverlapParams {
 export class TverskyLoss extends OverlapLoss {
   constructor(params?: TverskyLossParams) {
     const fn = 'TverskyLoss';
-    const p = readParams(fn, params, ['include_background', 'to_onehot_y', 'sigmoid', 'softmax', 'other_act', 'alpha', 'beta', 'reduction', 'smooth_nr', 'smooth_dr', 'batch', 'soft_label']);
+    const p = readParams(fn, params, [
+      'include_background',
+      'to_onehot_y',
+      'sigmoid',
+      'softmax',
+      'other_act',
+      'alpha',
+      'beta',
+      'reduction',
+      'smooth_nr',
+      'smooth_dr',
+      'batch',
+      'soft_label',
+    ]);
     const native = { alpha: nonNegative(fn, 'alpha', p.alpha, 0.5), beta: nonNegative(fn, 'beta', p.beta, 0.5) };
     super(fn, overlapSpecOf(fn, 'tversky', p, oneOf(fn, 'reduction', p.reduction, REDUCTIONS, 'mean'), null, native));
   }
@@ -409,7 +535,18 @@ export interface GeneralizedDiceLossParams extends OverlapParams {
   w_type?: WeightType;
 }
 
-const GDL_PARAMS = ['include_background', 'to_onehot_y', 'sigmoid', 'softmax', 'other_act', 'w_type', 'reduction', 'smooth_nr', 'smooth_dr', 'batch'];
+const GDL_PARAMS = [
+  'include_background',
+  'to_onehot_y',
+  'sigmoid',
+  'softmax',
+  'other_act',
+  'w_type',
+  'reduction',
+  'smooth_nr',
+  'smooth_dr',
+  'batch',
+];
 
 /**
  * monai.losses.GeneralizedDiceLoss (Sudre et al. 2017): per sample (or once with batch)
@@ -424,7 +561,10 @@ export class GeneralizedDiceLoss extends OverlapLoss {
     const fn = 'GeneralizedDiceLoss';
     const p = readParams(fn, params, [...GDL_PARAMS, 'soft_label']);
     const native = { weightType: oneOf(fn, 'w_type', p.w_type, WEIGHT_TYPES, 'square') };
-    super(fn, overlapSpecOf(fn, 'generalizedDice', p, oneOf(fn, 'reduction', p.reduction, REDUCTIONS, 'mean'), null, native));
+    super(
+      fn,
+      overlapSpecOf(fn, 'generalizedDice', p, oneOf(fn, 'reduction', p.reduction, REDUCTIONS, 'mean'), null, native),
+    );
   }
 }
 
@@ -455,7 +595,15 @@ export class FocalLoss extends MonaiLoss {
 
   constructor(params?: FocalLossParams) {
     const fn = 'FocalLoss';
-    const p = readParams(fn, params, ['include_background', 'to_onehot_y', 'gamma', 'alpha', 'weight', 'reduction', 'use_softmax']);
+    const p = readParams(fn, params, [
+      'include_background',
+      'to_onehot_y',
+      'gamma',
+      'alpha',
+      'weight',
+      'reduction',
+      'use_softmax',
+    ]);
     const reduction = oneOf(fn, 'reduction', p.reduction, REDUCTIONS, 'mean');
     super(fn, reduction, null);
     this.toOnehotY = flag(fn, 'to_onehot_y', p.to_onehot_y, false);
@@ -472,7 +620,11 @@ export class FocalLoss extends MonaiLoss {
   protected plan(fn: string, input: unknown, target: unknown): Plan {
     const inputs = readLossInputs(fn, input, target, this.toOnehotY, this.warnings);
     const parts = focalParts(fn, this.spec, inputs, this.warnings, 1);
-    return { parts, shape: inputs.shape, ...(this.spec.reduction === 'none' ? { output: elementwiseOutput(this.spec, inputs, parts) } : {}) };
+    return {
+      parts,
+      shape: inputs.shape,
+      ...(this.spec.reduction === 'none' ? { output: elementwiseOutput(this.spec, inputs, parts) } : {}),
+    };
   }
 }
 
@@ -505,7 +657,12 @@ export class DiceCELoss extends MonaiLoss {
 
   constructor(params?: DiceCELossParams) {
     const fn = 'DiceCELoss';
-    const p = readParams(fn, params, [...DICE_PARAMS.filter((n) => n !== 'soft_label'), 'lambda_dice', 'lambda_ce', 'label_smoothing']);
+    const p = readParams(fn, params, [
+      ...DICE_PARAMS.filter((n) => n !== 'soft_label'),
+      'lambda_dice',
+      'lambda_ce',
+      'label_smoothing',
+    ]);
     const reduction = oneOf(fn, 'reduction', p.reduction, ['mean', 'sum'], 'mean');
     const weight = weightOf(fn, 'weight', p.weight);
     const spec = overlapSpecOf(fn, flag(fn, 'jaccard', p.jaccard, false) ? 'jaccard' : 'dice', p, reduction, null, {});
@@ -524,7 +681,12 @@ export class DiceCELoss extends MonaiLoss {
     if (w === null) return null;
     const n = C > 1 ? C : 1;
     const list = typeof w === 'number' ? new Array<number>(n).fill(w) : [...w];
-    if (list.length !== n) throw rangeError(fn, 'weight', `has ${list.length} values; ${C > 1 ? `cross-entropy needs one per class (${C})` : 'with one channel it is binary cross-entropy\'s pos_weight, one value'}`);
+    if (list.length !== n)
+      throw rangeError(
+        fn,
+        'weight',
+        `has ${list.length} values; ${C > 1 ? `cross-entropy needs one per class (${C})` : "with one channel it is binary cross-entropy's pos_weight, one value"}`,
+      );
     return list;
   }
 
@@ -537,13 +699,44 @@ export class DiceCELoss extends MonaiLoss {
     // One native diceCE call where its activation is the cross-entropy's own: softmax with
     // several channels (its weight serves both parts, as MONAI's weight and weight[1:] do, while
     // more than one class is left), sigmoid with one (BCE's pos_weight; Dice ignores weight).
-    if (this.dice.loss === 'dice' && inputs.C > 1 && dice.options.activation === 'softmax' && (weight === null || kept > 1)) {
-      return { parts: [{ ...dice, loss: 'diceCE', scale: 1, options: { ...dice.options, weight, labelSmoothing: this.labelSmoothing, ...lambdas } }], shape: inputs.shape };
+    if (
+      this.dice.loss === 'dice' &&
+      inputs.C > 1 &&
+      dice.options.activation === 'softmax' &&
+      (weight === null || kept > 1)
+    ) {
+      return {
+        parts: [
+          {
+            ...dice,
+            loss: 'diceCE',
+            scale: 1,
+            options: { ...dice.options, weight, labelSmoothing: this.labelSmoothing, ...lambdas },
+          },
+        ],
+        shape: inputs.shape,
+      };
     }
     if (this.dice.loss === 'dice' && inputs.C === 1 && dice.options.activation === 'sigmoid') {
-      return { parts: [{ ...dice, loss: 'diceCE', scale: 1, options: { ...dice.options, posWeight: weight?.[0] ?? null, ...lambdas } }], shape: inputs.shape };
+      return {
+        parts: [
+          {
+            ...dice,
+            loss: 'diceCE',
+            scale: 1,
+            options: { ...dice.options, posWeight: weight?.[0] ?? null, ...lambdas },
+          },
+        ],
+        shape: inputs.shape,
+      };
     }
-    const ce = crossEntropyPart(inputs, weight, this.labelSmoothing, this.dice.reduction as 'mean' | 'sum', this.lambdaCe);
+    const ce = crossEntropyPart(
+      inputs,
+      weight,
+      this.labelSmoothing,
+      this.dice.reduction as 'mean' | 'sum',
+      this.lambdaCe,
+    );
     return { parts: [dice, ce], shape: inputs.shape };
   }
 }
@@ -569,15 +762,35 @@ abstract class OverlapFocalLoss extends MonaiLoss {
     // 'sum' quirk rides on lambdaPoint, the focal part's scale).
     if (this.overlap.loss !== 'jaccard' && overlap.options.activation === 'sigmoid') {
       const { gamma, alpha } = this.focal;
-      const options = { ...overlap.options, weight: focal.options.weight, gamma, alpha, lambdaOverlap: this.lambdaOverlap, lambdaPoint: focal.scale };
+      const options = {
+        ...overlap.options,
+        weight: focal.options.weight,
+        gamma,
+        alpha,
+        lambdaOverlap: this.lambdaOverlap,
+        lambdaPoint: focal.scale,
+      };
       return { parts: [{ ...overlap, loss: this.fused, scale: 1, options }], shape: inputs.shape };
     }
     return { parts: [overlap, focal], shape: inputs.shape };
   }
 }
 
-function focalSpecOf(fn: string, p: { gamma?: unknown; alpha?: unknown }, includeBackground: boolean, weight: MonaiWeight | null, reduction: 'mean' | 'sum'): FocalSpec {
-  return { includeBackground, gamma: nonNegative(fn, 'gamma', p.gamma, 2), alpha: fractionOf(fn, 'alpha', p.alpha), weight, reduction, useSoftmax: false };
+function focalSpecOf(
+  fn: string,
+  p: { gamma?: unknown; alpha?: unknown },
+  includeBackground: boolean,
+  weight: MonaiWeight | null,
+  reduction: 'mean' | 'sum',
+): FocalSpec {
+  return {
+    includeBackground,
+    gamma: nonNegative(fn, 'gamma', p.gamma, 2),
+    alpha: fractionOf(fn, 'alpha', p.alpha),
+    weight,
+    reduction,
+    useSoftmax: false,
+  };
 }
 
 export interface DiceFocalLossParams extends Omit<DiceLossParams, 'reduction' | 'soft_label'> {
@@ -598,12 +811,32 @@ export interface DiceFocalLossParams extends Omit<DiceLossParams, 'reduction' | 
 export class DiceFocalLoss extends OverlapFocalLoss {
   constructor(params?: DiceFocalLossParams) {
     const fn = 'DiceFocalLoss';
-    const p = readParams(fn, params, [...DICE_PARAMS.filter((n) => n !== 'soft_label'), 'gamma', 'lambda_dice', 'lambda_focal', 'alpha']);
+    const p = readParams(fn, params, [
+      ...DICE_PARAMS.filter((n) => n !== 'soft_label'),
+      'gamma',
+      'lambda_dice',
+      'lambda_focal',
+      'alpha',
+    ]);
     const reduction = reducedOnly(fn, p.reduction);
     const weight = weightOf(fn, 'weight', p.weight);
-    const dice = overlapSpecOf(fn, flag(fn, 'jaccard', p.jaccard, false) ? 'jaccard' : 'dice', p, reduction, weight, {});
+    const dice = overlapSpecOf(
+      fn,
+      flag(fn, 'jaccard', p.jaccard, false) ? 'jaccard' : 'dice',
+      p,
+      reduction,
+      weight,
+      {},
+    );
     const focal = focalSpecOf(fn, p, dice.pre.includeBackground, weight, reduction);
-    super(fn, dice, focal, lambdaOf(fn, 'lambda_dice', p.lambda_dice), lambdaOf(fn, 'lambda_focal', p.lambda_focal), 'diceFocal');
+    super(
+      fn,
+      dice,
+      focal,
+      lambdaOf(fn, 'lambda_dice', p.lambda_dice),
+      lambdaOf(fn, 'lambda_focal', p.lambda_focal),
+      'diceFocal',
+    );
   }
 }
 
@@ -626,8 +859,17 @@ export class GeneralizedDiceFocalLoss extends OverlapFocalLoss {
     const fn = 'GeneralizedDiceFocalLoss';
     const p = readParams(fn, params, [...GDL_PARAMS, 'gamma', 'weight', 'lambda_gdl', 'lambda_focal']);
     const reduction = reducedOnly(fn, p.reduction);
-    const gdl = overlapSpecOf(fn, 'generalizedDice', p, reduction, null, { weightType: oneOf(fn, 'w_type', p.w_type, WEIGHT_TYPES, 'square') });
+    const gdl = overlapSpecOf(fn, 'generalizedDice', p, reduction, null, {
+      weightType: oneOf(fn, 'w_type', p.w_type, WEIGHT_TYPES, 'square'),
+    });
     const focal = focalSpecOf(fn, p, gdl.pre.includeBackground, weightOf(fn, 'weight', p.weight), reduction);
-    super(fn, gdl, focal, lambdaOf(fn, 'lambda_gdl', p.lambda_gdl), lambdaOf(fn, 'lambda_focal', p.lambda_focal), 'generalizedDiceFocal');
+    super(
+      fn,
+      gdl,
+      focal,
+      lambdaOf(fn, 'lambda_gdl', p.lambda_gdl),
+      lambdaOf(fn, 'lambda_focal', p.lambda_focal),
+      'generalizedDiceFocal',
+    );
   }
 }

@@ -15,9 +15,21 @@ import { readDiceInputs, readSameShape, type DiceReading, type MonaiInputs } fro
 
 /** A MONAI result: a number for a scalar, else a tensor; with get_not_nans a [result, not_nans] pair. */
 export type MonaiValue = number | Tensor;
-export type MonaiResult = MonaiValue | [MonaiValue, MonaiValue] | Record<string, number> | [Record<string, number>, MonaiValue];
+export type MonaiResult =
+  | MonaiValue
+  | [MonaiValue, MonaiValue]
+  | Record<string, number>
+  | [Record<string, number>, MonaiValue];
 
-const REDUCTIONS: readonly MetricReduction[] = ['none', 'mean', 'sum', 'mean_batch', 'sum_batch', 'mean_channel', 'sum_channel'];
+const REDUCTIONS: readonly MetricReduction[] = [
+  'none',
+  'mean',
+  'sum',
+  'mean_batch',
+  'sum_batch',
+  'mean_channel',
+  'sum_channel',
+];
 
 const nullable = <T>(value: T | null | undefined): T | undefined => (value === null ? undefined : value);
 
@@ -27,15 +39,20 @@ function reductionOf(fn: string, value: unknown, fallback: MetricReduction): Met
 
 function numClassesOf(fn: string, value: unknown): number | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw rangeError(fn, 'num_classes', `must be a positive integer or null; got ${describe(value)}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
+    throw rangeError(fn, 'num_classes', `must be a positive integer or null; got ${describe(value)}`);
   return value;
 }
 
 /** The per-(sample, class) values of the classes MONAI reports, as a (B, C') tensor. */
 function table(values: Float64Array, counts: ConfusionCounts, classes: readonly number[]): Tensor {
-  const B = counts.numSamples, C = counts.numClasses;
+  const B = counts.numSamples,
+    C = counts.numClasses;
   const data = new Float64Array(B * classes.length);
-  for (let b = 0; b < B; b++) classes.forEach((c, j) => { data[b * classes.length + j] = values[b * C + c]; });
+  for (let b = 0; b < B; b++)
+    classes.forEach((c, j) => {
+      data[b * classes.length + j] = values[b * C + c];
+    });
   return { data, shape: [B, classes.length] };
 }
 
@@ -64,7 +81,12 @@ class Cumulative {
   /** The reported classes and matching includeBackground, from the latest batch. */
   inputs: Pick<MonaiInputs, 'classes' | 'includeBackground'> | null = null;
 
-  constructor(readonly kernel: DiceKernel, metrics: string[], empty: MetricEmptyPolicy, weightType: WeightType = 'square') {
+  constructor(
+    readonly kernel: DiceKernel,
+    metrics: string[],
+    empty: MetricEmptyPolicy,
+    weightType: WeightType = 'square',
+  ) {
     this.stream = kernel.createMetric({ metrics, empty, weightType });
   }
 
@@ -85,7 +107,11 @@ class Cumulative {
     if (this.inputs === null) throw rangeError(fn, 'buffer', 'is empty: call forward(y_pred, y) before aggregate()');
     const { classes, includeBackground } = this.inputs;
     const counts = this.stream.counts();
-    if (reduction === 'none') return perTermOutput(table(this.stream.compute({ reduction: 'none' })[name] as Float64Array, counts, classes), getNotNans);
+    if (reduction === 'none')
+      return perTermOutput(
+        table(this.stream.compute({ reduction: 'none' })[name] as Float64Array, counts, classes),
+        getNotNans,
+      );
     return reducedOutput(this.stream.compute({ reduction, includeBackground })[name] as ReducedMetric, getNotNans);
   }
 }
@@ -106,7 +132,18 @@ export interface DiceHelperParams {
   apply_argmax?: boolean | null;
 }
 
-const DICE_HELPER_PARAMS = ['include_background', 'sigmoid', 'softmax', 'activate', 'get_not_nans', 'reduction', 'ignore_empty', 'num_classes', 'threshold', 'apply_argmax'];
+const DICE_HELPER_PARAMS = [
+  'include_background',
+  'sigmoid',
+  'softmax',
+  'activate',
+  'get_not_nans',
+  'reduction',
+  'ignore_empty',
+  'num_classes',
+  'threshold',
+  'apply_argmax',
+];
 
 /**
  * monai.metrics.DiceHelper: Dice per (sample, class) `2·|p ∩ y| / (|p| + |y|)` after optional
@@ -142,13 +179,29 @@ export class DiceHelper {
   }
 
   forward(yPred: TensorInput, y: TensorInput): MonaiResult {
-    return diceOfBatch(this.kernel, 'DiceHelper.forward', yPred, y, this.reading, this.empty, this.reduction, this.getNotNans);
+    return diceOfBatch(
+      this.kernel,
+      'DiceHelper.forward',
+      yPred,
+      y,
+      this.reading,
+      this.empty,
+      this.reduction,
+      this.getNotNans,
+    );
   }
 }
 
 function diceOfBatch(
-  kernel: DiceKernel, fn: string, yPred: unknown, y: unknown, reading: DiceReading, empty: MetricEmptyPolicy,
-  reduction: MetricReduction, getNotNans: boolean, minRank = 2,
+  kernel: DiceKernel,
+  fn: string,
+  yPred: unknown,
+  y: unknown,
+  reading: DiceReading,
+  empty: MetricEmptyPolicy,
+  reduction: MetricReduction,
+  getNotNans: boolean,
+  minRank = 2,
 ): MonaiResult {
   const inputs = readDiceInputs(fn, yPred, y, reading, minRank);
   const counts = kernel.confusion(inputs.pred, inputs.target, inputs.options);
@@ -156,12 +209,32 @@ function diceOfBatch(
 }
 
 /** One batch's values of one native metric, reduced as MONAI would. */
-function reduceBatch(counts: ConfusionCounts, inputs: MonaiInputs, metric: string, empty: MetricEmptyPolicy, reduction: MetricReduction, getNotNans: boolean, weightType: WeightType = 'square'): MonaiResult {
+function reduceBatch(
+  counts: ConfusionCounts,
+  inputs: MonaiInputs,
+  metric: string,
+  empty: MetricEmptyPolicy,
+  reduction: MetricReduction,
+  getNotNans: boolean,
+  weightType: WeightType = 'square',
+): MonaiResult {
   if (reduction === 'none') {
     const values = metricsFromCounts(counts, { metrics: [metric], empty, weightType })[metric] as Float64Array;
-    return perTermOutput(metric === 'generalizedDice' ? tensor(values, [values.length, 1]) : table(values, counts, inputs.classes), getNotNans);
+    return perTermOutput(
+      metric === 'generalizedDice' ? tensor(values, [values.length, 1]) : table(values, counts, inputs.classes),
+      getNotNans,
+    );
   }
-  return reducedOutput(metricsFromCounts(counts, { metrics: [metric], empty, weightType, reduction, includeBackground: inputs.includeBackground })[metric] as ReducedMetric, getNotNans);
+  return reducedOutput(
+    metricsFromCounts(counts, {
+      metrics: [metric],
+      empty,
+      weightType,
+      reduction,
+      includeBackground: inputs.includeBackground,
+    })[metric] as ReducedMetric,
+    getNotNans,
+  );
 }
 
 /**
@@ -186,7 +259,15 @@ class CumulativeMetric {
 
   forward(yPred: TensorInput, y: TensorInput): Tensor {
     const inputs = this.read(`${this.name}.forward`, yPred, y);
-    return reduceBatch(this.cumulative.count(inputs), inputs, this.metric, this.empty, 'none', false, this.weightType) as Tensor;
+    return reduceBatch(
+      this.cumulative.count(inputs),
+      inputs,
+      this.metric,
+      this.empty,
+      'none',
+      false,
+      this.weightType,
+    ) as Tensor;
   }
 
   aggregate(reduction?: MetricReduction | null): MonaiResult {
@@ -215,7 +296,10 @@ export function compute_dice(yPred: TensorInput, y: TensorInput, params?: Comput
   const fn = 'compute_dice';
   const p = readParams(fn, params, ['include_background', 'ignore_empty', 'num_classes']);
   const reading = {
-    numClasses: numClassesOf(fn, p.num_classes), threshold: false, applyArgmax: false, activate: false,
+    numClasses: numClassesOf(fn, p.num_classes),
+    threshold: false,
+    applyArgmax: false,
+    activate: false,
     includeBackground: flag(fn, 'include_background', p.include_background, true),
   };
   const empty = flag(fn, 'ignore_empty', p.ignore_empty, true) ? 'nan' : 'one';
@@ -244,18 +328,34 @@ export class DiceMetric extends CumulativeMetric {
 
   constructor(params?: DiceMetricParams) {
     const fn = 'DiceMetric';
-    const p = readParams(fn, params, ['include_background', 'reduction', 'get_not_nans', 'ignore_empty', 'num_classes', 'return_with_label']);
+    const p = readParams(fn, params, [
+      'include_background',
+      'reduction',
+      'get_not_nans',
+      'ignore_empty',
+      'num_classes',
+      'return_with_label',
+    ]);
     const labels = p.return_with_label ?? false;
     if (!(typeof labels === 'boolean' || (Array.isArray(labels) && labels.every((l) => typeof l === 'string')))) {
       throw typeError(fn, 'return_with_label', `must be a boolean or a list of label names; got ${describe(labels)}`);
     }
     const reduction = reductionOf(fn, p.reduction, 'mean');
     const reading: DiceReading = {
-      numClasses: numClassesOf(fn, p.num_classes), threshold: false, applyArgmax: false, activate: false,
+      numClasses: numClassesOf(fn, p.num_classes),
+      threshold: false,
+      applyArgmax: false,
+      activate: false,
       includeBackground: flag(fn, 'include_background', p.include_background, true),
     };
-    super(fn, 'dice', flag(fn, 'ignore_empty', p.ignore_empty, true) ? 'nan' : 'one', reduction, flag(fn, 'get_not_nans', p.get_not_nans, false),
-      (at, yPred, y) => readDiceInputs(at, yPred, y, reading, 3));
+    super(
+      fn,
+      'dice',
+      flag(fn, 'ignore_empty', p.ignore_empty, true) ? 'nan' : 'one',
+      reduction,
+      flag(fn, 'get_not_nans', p.get_not_nans, false),
+      (at, yPred, y) => readDiceInputs(at, yPred, y, reading, 3),
+    );
     this.labels = { reduction, names: labels };
   }
 
@@ -269,7 +369,9 @@ export class DiceMetric extends CumulativeMetric {
     const first = this.cumulative.inputs?.classes[0] ?? 0;
     const names = Array.isArray(this.labels.names) ? this.labels.names : values.map((_, i) => `label_${i + first}`);
     const labelled: Record<string, number> = {};
-    names.forEach((name, i) => { if (i < values.length) labelled[name] = Number(values[i].toFixed(4)); });
+    names.forEach((name, i) => {
+      if (i < values.length) labelled[name] = Number(values[i].toFixed(4));
+    });
     return pair ? [labelled, (result as [MonaiValue, MonaiValue])[1]] : labelled;
   }
 }
@@ -292,7 +394,14 @@ export function compute_iou(yPred: TensorInput, y: TensorInput, params?: Compute
   const p = readParams(fn, params, ['include_background', 'ignore_empty']);
   const inputs = readSameShape(fn, yPred, y, flag(fn, 'include_background', p.include_background, true), 2);
   const counts = compatKernel().confusion(inputs.pred, inputs.target, inputs.options);
-  return reduceBatch(counts, inputs, 'iou', flag(fn, 'ignore_empty', p.ignore_empty, true) ? 'nan' : 'one', 'none', false) as Tensor;
+  return reduceBatch(
+    counts,
+    inputs,
+    'iou',
+    flag(fn, 'ignore_empty', p.ignore_empty, true) ? 'nan' : 'one',
+    'none',
+    false,
+  ) as Tensor;
 }
 
 export interface MeanIoUParams {
@@ -308,8 +417,14 @@ export class MeanIoU extends CumulativeMetric {
     const fn = 'MeanIoU';
     const p = readParams(fn, params, ['include_background', 'reduction', 'get_not_nans', 'ignore_empty']);
     const includeBackground = flag(fn, 'include_background', p.include_background, true);
-    super(fn, 'iou', flag(fn, 'ignore_empty', p.ignore_empty, true) ? 'nan' : 'one', reductionOf(fn, p.reduction, 'mean'), flag(fn, 'get_not_nans', p.get_not_nans, false),
-      (at, yPred, y) => readSameShape(at, yPred, y, includeBackground, 3));
+    super(
+      fn,
+      'iou',
+      flag(fn, 'ignore_empty', p.ignore_empty, true) ? 'nan' : 'one',
+      reductionOf(fn, p.reduction, 'mean'),
+      flag(fn, 'get_not_nans', p.get_not_nans, false),
+      (at, yPred, y) => readSameShape(at, yPred, y, includeBackground, 3),
+    );
   }
 }
 
@@ -335,7 +450,11 @@ function generalizedDiceMetric(sumOverClasses: boolean): { metric: string; empty
  * monai.metrics.compute_generalized_dice: (B, C') per class, or (B, 1) with `sum_over_classes`
  * (weights 1/|y|² by default, `weight_type` 'simple' 1/|y|, 'uniform' 1).
  */
-export function compute_generalized_dice(yPred: TensorInput, y: TensorInput, params?: ComputeGeneralizedDiceParams): Tensor {
+export function compute_generalized_dice(
+  yPred: TensorInput,
+  y: TensorInput,
+  params?: ComputeGeneralizedDiceParams,
+): Tensor {
   const fn = 'compute_generalized_dice';
   const p = readParams(fn, params, ['include_background', 'weight_type', 'sum_over_classes']);
   const inputs = readSameShape(fn, yPred, y, flag(fn, 'include_background', p.include_background, true), 3);
@@ -363,8 +482,15 @@ export class GeneralizedDiceScore extends CumulativeMetric {
     const reduction = reductionOf(fn, p.reduction, 'mean');
     const { metric, empty } = generalizedDiceMetric(['mean', 'sum', 'mean_channel', 'sum_channel'].includes(reduction));
     const includeBackground = flag(fn, 'include_background', p.include_background, true);
-    super(fn, metric, empty, reduction, false, (at, yPred, y) => readSameShape(at, yPred, y, includeBackground, 3),
-      oneOf(fn, 'weight_type', p.weight_type, WEIGHT_TYPES, 'square'));
+    super(
+      fn,
+      metric,
+      empty,
+      reduction,
+      false,
+      (at, yPred, y) => readSameShape(at, yPred, y, includeBackground, 3),
+      oneOf(fn, 'weight_type', p.weight_type, WEIGHT_TYPES, 'square'),
+    );
   }
 
   /** The reduced value only; MONAI 1.5 ignores (and deprecates) a reduction given here. */
@@ -378,7 +504,9 @@ export class GeneralizedDiceScore extends CumulativeMetric {
 
 /** MONAI's (B, C', 4) confusion matrices, last axis [tp, fp, tn, fn]. */
 function confusionMatrices(counts: ConfusionCounts, classes: readonly number[]): Tensor {
-  const B = counts.numSamples, C = counts.numClasses, K = classes.length;
+  const B = counts.numSamples,
+    C = counts.numClasses,
+    K = classes.length;
   const data = new Float64Array(B * K * 4);
   for (let b = 0; b < B; b++) {
     classes.forEach((c, j) => {
@@ -425,7 +553,13 @@ export class ConfusionMatrixMetric {
 
   constructor(params?: ConfusionMatrixMetricParams) {
     const fn = 'ConfusionMatrixMetric';
-    const p = readParams(fn, params, ['include_background', 'metric_name', 'compute_sample', 'reduction', 'get_not_nans']);
+    const p = readParams(fn, params, [
+      'include_background',
+      'metric_name',
+      'compute_sample',
+      'reduction',
+      'get_not_nans',
+    ]);
     const names = p.metric_name ?? 'hit_rate';
     this.names = typeof names === 'string' ? [names] : names;
     resolveMetricNames(fn, this.names, 'metric_name'); // unknown names are refused here, under the Python name
@@ -447,7 +581,8 @@ export class ConfusionMatrixMetric {
   aggregate(computeSample = false, reduction?: MetricReduction | null): MonaiResult[] {
     const fn = 'ConfusionMatrixMetric.aggregate';
     const r = reductionOf(fn, reduction, this.reduction);
-    if (computeSample || this.computeSample) return this.names.map((name) => this.cumulative.aggregate(fn, name, r, this.getNotNans));
+    if (computeSample || this.computeSample)
+      return this.names.map((name) => this.cumulative.aggregate(fn, name, r, this.getNotNans));
     return this.names.map((name) => this.scoreReducedMatrices(fn, name, r));
   }
 
@@ -456,14 +591,18 @@ export class ConfusionMatrixMetric {
     if (reduction === 'none') return this.cumulative.aggregate(fn, name, 'none', this.getNotNans);
     const { stream, inputs } = this.cumulative;
     if (inputs === null) throw rangeError(fn, 'buffer', 'is empty: call forward(y_pred, y) before aggregate()');
-    const B = stream.numSamples, K = inputs.classes.length;
+    const B = stream.numSamples,
+      K = inputs.classes.length;
     const includeBackground = inputs.includeBackground;
     let f: MonaiValue, notNans: Tensor;
     if (reduction === 'mean' || reduction === 'sum') {
-      f = (stream.compute({ aggregation: 'global', average: 'micro', includeBackground })[name] as ReducedMetric).value as number;
+      f = (stream.compute({ aggregation: 'global', average: 'micro', includeBackground })[name] as ReducedMetric)
+        .value as number;
       notNans = tensor(new Array(4).fill(reduction === 'mean' ? B : B * K), [4]);
     } else if (reduction === 'mean_batch' || reduction === 'sum_batch') {
-      f = valueOf((stream.compute({ aggregation: 'global', average: 'none', includeBackground })[name] as ReducedMetric).value);
+      f = valueOf(
+        (stream.compute({ aggregation: 'global', average: 'none', includeBackground })[name] as ReducedMetric).value,
+      );
       notNans = tensor(new Array(K * 4).fill(B), [K, 4]);
     } else {
       f = valueOf(stream.compute({ average: 'micro', reduction: 'none', includeBackground })[name] as Float64Array);

@@ -38,23 +38,39 @@ export interface ComputeAverageSurfaceDistanceParams {
 
 /** One native surface metric over MONAI's inputs (read by readSameShape), as MONAI's (B, C') table. */
 function surfaceTable(
-  inputs: MonaiInputs, spacing: unknown, metric: string, extra: { percentile?: number; directed?: boolean; tolerance?: number[] },
+  inputs: MonaiInputs,
+  spacing: unknown,
+  metric: string,
+  extra: { percentile?: number; directed?: boolean; tolerance?: number[] },
 ): Tensor {
   const shape = inputs.options.shape as number[];
   const C = shape[1];
   const values = compatKernel().surfaceMetrics(inputs.pred, inputs.target, {
-    ...inputs.options, shape, metrics: [metric], spacing: (spacing ?? 1) as Spacing, empty: 'formula' as MetricEmptyPolicy,
-    includeBackground: inputs.includeBackground, ...extra,
+    ...inputs.options,
+    shape,
+    metrics: [metric],
+    spacing: (spacing ?? 1) as Spacing,
+    empty: 'formula' as MetricEmptyPolicy,
+    includeBackground: inputs.includeBackground,
+    ...extra,
   })[metric];
-  const B = shape[0], K = inputs.classes.length;
+  const B = shape[0],
+    K = inputs.classes.length;
   const data = new Float64Array(B * K);
-  for (let b = 0; b < B; b++) inputs.classes.forEach((c, j) => { data[b * K + j] = values[b * C + c]; });
+  for (let b = 0; b < B; b++)
+    inputs.classes.forEach((c, j) => {
+      data[b * K + j] = values[b * C + c];
+    });
   return { data, shape: [B, K] };
 }
 
 function euclidean(fn: string, value: unknown): void {
   if (value !== undefined && value !== 'euclidean') {
-    throw rangeError(fn, 'distance_metric', `must be 'euclidean' (the only distance these metrics compute here; MONAI's 'chessboard' and 'taxicab' are not provided); got ${describe(value)}`);
+    throw rangeError(
+      fn,
+      'distance_metric',
+      `must be 'euclidean' (the only distance these metrics compute here; MONAI's 'chessboard' and 'taxicab' are not provided); got ${describe(value)}`,
+    );
   }
 }
 
@@ -66,9 +82,19 @@ function euclidean(fn: string, value: unknown): void {
  * @example
  * monai.compute_hausdorff_distance(yPred, y, { percentile: 95, spacing: [0.8, 0.8, 2.5] }); // (B, C - 1)
  */
-export function compute_hausdorff_distance(yPred: TensorInput, y: TensorInput, params?: ComputeHausdorffDistanceParams): Tensor {
+export function compute_hausdorff_distance(
+  yPred: TensorInput,
+  y: TensorInput,
+  params?: ComputeHausdorffDistanceParams,
+): Tensor {
   const fn = 'compute_hausdorff_distance';
-  const p = checkOptionNames(fn, params, ['include_background', 'distance_metric', 'percentile', 'directed', 'spacing']);
+  const p = checkOptionNames(fn, params, [
+    'include_background',
+    'distance_metric',
+    'percentile',
+    'directed',
+    'spacing',
+  ]);
   euclidean(fn, p.distance_metric);
   // MONAI: `if not percentile` takes the maximum, so 0 and None both mean the plain Hausdorff distance.
   const percentile = p.percentile === null || p.percentile === undefined || p.percentile === 0 ? null : p.percentile;
@@ -90,26 +116,45 @@ export function compute_hausdorff_distance(yPred: TensorInput, y: TensorInput, p
  * @example
  * monai.compute_surface_dice(yPred, y, [1, 2], { spacing: [0.8, 0.8] }); // (B, 2) for 3 channels
  */
-export function compute_surface_dice(yPred: TensorInput, y: TensorInput, classThresholds: number[], params?: ComputeSurfaceDiceParams): Tensor {
+export function compute_surface_dice(
+  yPred: TensorInput,
+  y: TensorInput,
+  classThresholds: number[],
+  params?: ComputeSurfaceDiceParams,
+): Tensor {
   const fn = 'compute_surface_dice';
   const p = checkOptionNames(fn, params, ['include_background', 'distance_metric', 'spacing', 'use_subvoxels']);
   euclidean(fn, p.distance_metric);
   if (flag(fn, 'use_subvoxels', p.use_subvoxels, false)) {
-    throw rangeError(fn, 'use_subvoxels', 'true (surface areas from marching cubes) is not provided; edge voxels are counted');
+    throw rangeError(
+      fn,
+      'use_subvoxels',
+      'true (surface areas from marching cubes) is not provided; edge voxels are counted',
+    );
   }
   const includeBackground = flag(fn, 'include_background', p.include_background, false);
   const thresholds = Array.isArray(classThresholds) ? classThresholds : [];
   const bad = thresholds.findIndex((t) => !(typeof t === 'number' && Number.isFinite(t) && t >= 0));
   if (!Array.isArray(classThresholds) || bad >= 0) {
-    throw rangeError(fn, bad >= 0 ? `class_thresholds[${bad}]` : 'class_thresholds', `must be a list of finite numbers ≥ 0, one per class; got ${describe(bad >= 0 ? thresholds[bad] : classThresholds)}`);
+    throw rangeError(
+      fn,
+      bad >= 0 ? `class_thresholds[${bad}]` : 'class_thresholds',
+      `must be a list of finite numbers ≥ 0, one per class; got ${describe(bad >= 0 ? thresholds[bad] : classThresholds)}`,
+    );
   }
   const inputs = readSameShape(fn, yPred, y, includeBackground, 3);
   if (thresholds.length !== inputs.classes.length) {
-    throw rangeError(fn, 'class_thresholds', `has ${thresholds.length} values but there are ${inputs.classes.length} classes (after include_background)`);
+    throw rangeError(
+      fn,
+      'class_thresholds',
+      `has ${thresholds.length} values but there are ${inputs.classes.length} classes (after include_background)`,
+    );
   }
   // Native tolerances per channel: the thresholds of the classes MONAI keeps, 0 for a dropped background.
   const tolerance = new Array<number>((inputs.options.shape as number[])[1]).fill(0);
-  inputs.classes.forEach((c, j) => { tolerance[c] = thresholds[j]; });
+  inputs.classes.forEach((c, j) => {
+    tolerance[c] = thresholds[j];
+  });
   return surfaceTable(inputs, p.spacing, 'nsd', { tolerance });
 }
 
@@ -120,7 +165,11 @@ export function compute_surface_dice(yPred: TensorInput, y: TensorInput, classTh
  * @example
  * monai.compute_average_surface_distance(yPred, y, { symmetric: true }); // (B, C - 1)
  */
-export function compute_average_surface_distance(yPred: TensorInput, y: TensorInput, params?: ComputeAverageSurfaceDistanceParams): Tensor {
+export function compute_average_surface_distance(
+  yPred: TensorInput,
+  y: TensorInput,
+  params?: ComputeAverageSurfaceDistanceParams,
+): Tensor {
   const fn = 'compute_average_surface_distance';
   const p = checkOptionNames(fn, params, ['include_background', 'symmetric', 'distance_metric', 'spacing']);
   euclidean(fn, p.distance_metric);

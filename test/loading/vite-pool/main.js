@@ -5,4 +5,6 @@ import * as dice from 'dice-wasm';
 import '../checks.js';
 import '../pool-checks.js';
 
-window.vitePoolResult = globalThis.crossOriginIsolated ? globalThis.poolChecks.compare(dice) : globalThis.poolChecks.refusal(dice);
+window.vitePoolResult = globalThis.crossOriginIsolated
+  ? globalThis.poolChecks.compare(dice)
+  : globalThis.poolChecks.refusal(dice);

@@ -4,8 +4,8 @@
 // A row's variant is a set of compile-time flags: the dispatchers below call the inlined body
 // with a constant, so every combination compiles to its own loop without runtime branches.
 import { BLOCK, STAT_A, STAT_G, STAT_I, STAT_N, STAT_P } from "./constants";
-import { one4, sigmoid1, sigmoid4 } from "./activation";
-import { keep1, keep4, label1, labels4, lanesum, value1, values4 } from "./values";
+import { exp1, exp4, one4 } from "./activation";
+import { keep1, keep4, label1, labels4, lanesum, load8, value1, values8 } from "./values";
 
 /** p = σ(pred) instead of pred. */
 export const SIGMOID: i32 = 1;
@@ -15,6 +15,17 @@ export const SQUARED: i32 = 2;
 export const SOFT: i32 = 4;
 /** Only voxels whose mask byte is non-zero count. */
 export const MASKED: i32 = 8;
+/** With SIGMOID: also leave e = e^−pred at `act` (kernel 2 then needs no exp; see map.ts). */
+export const STORE: i32 = 16;
+
+/**
+ * σ(x) from e = e^−x, as sigmoid4: the exp the sums and kernel 2 share. e is clamped as exp4
+ * clamps, so that σ' = e·σ·σ keeps a tiny slope where σ rounds to 1 (see map.ts).
+ */
+// @ts-ignore: decorator
+@inline function sigmoidOf4(e: v128): v128 {
+  return f32x4.div(one4(), f32x4.add(one4(), e));
+}
 
 // @ts-ignore: decorator
 @inline function addStat(rec: usize, slot: i32, v: f64): void {
@@ -25,30 +36,36 @@ export const MASKED: i32 = 8;
 /**
  * Dense target row: I += Σ p·y, P += Σ p (Σ p²), G += Σ y (Σ y²), A += Σ |p − y| (SOFT),
  * N += counted voxels. `T` is the target's element type (f32 or u8); `mask` is read only with
- * MASKED.
+ * MASKED; with STORE, act[i] = e^−pred[i] for every voxel i < n (masked or not).
  */
-export function sumDense<T>(rec: usize, pred: usize, y: usize, mask: usize, n: i32, variant: i32): void {
+export function sumDense<T>(rec: usize, pred: usize, y: usize, mask: usize, n: i32, variant: i32, act: usize): void {
   switch (variant) {
-    case 0: sumDenseRow<T>(rec, pred, y, mask, n, 0); break;
-    case 1: sumDenseRow<T>(rec, pred, y, mask, n, 1); break;
-    case 2: sumDenseRow<T>(rec, pred, y, mask, n, 2); break;
-    case 3: sumDenseRow<T>(rec, pred, y, mask, n, 3); break;
-    case 4: sumDenseRow<T>(rec, pred, y, mask, n, 4); break;
-    case 5: sumDenseRow<T>(rec, pred, y, mask, n, 5); break;
-    case 8: sumDenseRow<T>(rec, pred, y, mask, n, 8); break;
-    case 9: sumDenseRow<T>(rec, pred, y, mask, n, 9); break;
-    case 10: sumDenseRow<T>(rec, pred, y, mask, n, 10); break;
-    case 11: sumDenseRow<T>(rec, pred, y, mask, n, 11); break;
-    case 12: sumDenseRow<T>(rec, pred, y, mask, n, 12); break;
-    case 13: sumDenseRow<T>(rec, pred, y, mask, n, 13); break;
+    case 0: sumDenseRow<T>(rec, pred, y, mask, n, 0, act); break;
+    case 1: sumDenseRow<T>(rec, pred, y, mask, n, 1, act); break;
+    case 2: sumDenseRow<T>(rec, pred, y, mask, n, 2, act); break;
+    case 3: sumDenseRow<T>(rec, pred, y, mask, n, 3, act); break;
+    case 4: sumDenseRow<T>(rec, pred, y, mask, n, 4, act); break;
+    case 5: sumDenseRow<T>(rec, pred, y, mask, n, 5, act); break;
+    case 8: sumDenseRow<T>(rec, pred, y, mask, n, 8, act); break;
+    case 9: sumDenseRow<T>(rec, pred, y, mask, n, 9, act); break;
+    case 10: sumDenseRow<T>(rec, pred, y, mask, n, 10, act); break;
+    case 11: sumDenseRow<T>(rec, pred, y, mask, n, 11, act); break;
+    case 12: sumDenseRow<T>(rec, pred, y, mask, n, 12, act); break;
+    case 13: sumDenseRow<T>(rec, pred, y, mask, n, 13, act); break;
+    case 17: sumDenseRow<T>(rec, pred, y, mask, n, 17, act); break;
+    case 19: sumDenseRow<T>(rec, pred, y, mask, n, 19, act); break;
+    case 21: sumDenseRow<T>(rec, pred, y, mask, n, 21, act); break;
+    case 25: sumDenseRow<T>(rec, pred, y, mask, n, 25, act); break;
+    case 27: sumDenseRow<T>(rec, pred, y, mask, n, 27, act); break;
+    case 29: sumDenseRow<T>(rec, pred, y, mask, n, 29, act); break;
     default: unreachable();
   }
 }
 
 // @ts-ignore: decorator
-@inline function sumDenseRow<T>(rec: usize, pred: usize, y: usize, mask: usize, n: i32, variant: i32): void {
+@inline function sumDenseRow<T>(rec: usize, pred: usize, y: usize, mask: usize, n: i32, variant: i32, act: usize): void {
   const sigmoid = (variant & SIGMOID) != 0, squared = (variant & SQUARED) != 0;
-  const soft = (variant & SOFT) != 0, masked = (variant & MASKED) != 0;
+  const soft = (variant & SOFT) != 0, masked = (variant & MASKED) != 0, keepExp = (variant & STORE) != 0;
   const ys = <usize>sizeof<T>();
   let sI: f64 = 0, sP: f64 = 0, sG: f64 = 0, sA: f64 = 0, sN: f64 = 0;
   let i = 0;
@@ -62,8 +79,17 @@ export function sumDense<T>(rec: usize, pred: usize, y: usize, mask: usize, n: i
       for (; i < end; i += 8) {
         const at = pred + (<usize>i << 2);
         let x0 = v128.load(at), x1 = v128.load(at, 16);
-        if (sigmoid) { x0 = sigmoid4(x0); x1 = sigmoid4(x1); }
-        let y0 = values4<T>(y + <usize>i * ys), y1 = values4<T>(y + <usize>(i + 4) * ys);
+        if (sigmoid) {
+          const e0 = exp4(f32x4.neg(x0)), e1 = exp4(f32x4.neg(x1));
+          if (keepExp) {
+            v128.store(act + (<usize>i << 2), e0);
+            v128.store(act + (<usize>i << 2), e1, 16);
+          }
+          x0 = sigmoidOf4(e0);
+          x1 = sigmoidOf4(e1);
+        }
+        const yat = y + <usize>i * ys, bytes = load8<T>(yat);
+        let y0 = values8<T>(yat, bytes, 0), y1 = values8<T>(yat, bytes, 1);
         if (masked) {
           const k0 = keep4(mask + <usize>i), k1 = keep4(mask + <usize>i + 4);
           x0 = v128.and(x0, k0); x1 = v128.and(x1, k1);
@@ -92,9 +118,13 @@ export function sumDense<T>(rec: usize, pred: usize, y: usize, mask: usize, n: i
     }
   }
   for (; i < n; i++) {
-    if (masked && !keep1(mask + <usize>i)) continue;
     let x = load<f32>(pred + (<usize>i << 2));
-    if (sigmoid) x = sigmoid1(x);
+    if (sigmoid) {
+      const e = exp1(-x);
+      if (keepExp) store<f32>(act + (<usize>i << 2), e);
+      x = 1.0 / (1.0 + e);
+    }
+    if (masked && !keep1(mask + <usize>i)) continue;
     const v = value1<T>(y + <usize>i * ys);
     sI += <f64>x * <f64>v;
     if (squared) { sP += <f64>x * <f64>x; sG += <f64>v * <f64>v; }
@@ -113,29 +143,34 @@ export function sumDense<T>(rec: usize, pred: usize, y: usize, mask: usize, n: i
  * Label-map row for class `c`: y = [label == c]; voxels whose label is `ignoreIndex` (when
  * `hasIgnore`), or whose mask byte is 0 (MASKED), add nothing. I += Σ p·y, P += Σ p (Σ p²),
  * G += Σ y, N += counted voxels. Labels outside [0, C) still count in N but in no G, which is
- * how the caller detects them.
+ * how the caller detects them. With STORE, act[i] = e^−pred[i] for every voxel i < n.
  */
 export function sumLabels<T>(
-  rec: usize, pred: usize, labels: usize, mask: usize, n: i32, c: i32, ignoreIndex: i32, hasIgnore: bool, variant: i32,
+  rec: usize, pred: usize, labels: usize, mask: usize, n: i32, c: i32, ignoreIndex: i32, hasIgnore: bool, variant: i32, act: usize,
 ): void {
   switch (variant) {
-    case 0: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 0); break;
-    case 1: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 1); break;
-    case 2: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 2); break;
-    case 3: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 3); break;
-    case 8: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 8); break;
-    case 9: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 9); break;
-    case 10: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 10); break;
-    case 11: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 11); break;
+    case 0: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 0, act); break;
+    case 1: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 1, act); break;
+    case 2: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 2, act); break;
+    case 3: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 3, act); break;
+    case 8: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 8, act); break;
+    case 9: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 9, act); break;
+    case 10: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 10, act); break;
+    case 11: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 11, act); break;
+    case 17: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 17, act); break;
+    case 19: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 19, act); break;
+    case 25: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 25, act); break;
+    case 27: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 27, act); break;
     default: unreachable();
   }
 }
 
 // @ts-ignore: decorator
 @inline function sumLabelsRow<T>(
-  rec: usize, pred: usize, labels: usize, mask: usize, n: i32, c: i32, ignoreIndex: i32, hasIgnore: bool, variant: i32,
+  rec: usize, pred: usize, labels: usize, mask: usize, n: i32, c: i32, ignoreIndex: i32, hasIgnore: bool, variant: i32, act: usize,
 ): void {
   const sigmoid = (variant & SIGMOID) != 0, squared = (variant & SQUARED) != 0, masked = (variant & MASKED) != 0;
+  const keepExp = (variant & STORE) != 0;
   const ls = <usize>sizeof<T>();
   let sI: f64 = 0, sP: f64 = 0, sG: f64 = 0, sN: f64 = 0;
   let i = 0;
@@ -152,7 +187,11 @@ export function sumLabels<T>(
         if (masked) valid = v128.and(valid, keep4(mask + <usize>i));
         const hit = v128.and(i32x4.eq(l, cls), valid);
         let x = v128.load(pred + (<usize>i << 2));
-        if (sigmoid) x = sigmoid4(x);
+        if (sigmoid) {
+          const e = exp4(f32x4.neg(x));
+          if (keepExp) v128.store(act + (<usize>i << 2), e);
+          x = sigmoidOf4(e);
+        }
         x = v128.and(x, valid);
         aI = f32x4.add(aI, v128.and(x, hit));
         aP = f32x4.add(aP, squared ? f32x4.mul(x, x) : x);
@@ -163,11 +202,15 @@ export function sumLabels<T>(
     }
   }
   for (; i < n; i++) {
+    let x = load<f32>(pred + (<usize>i << 2));
+    if (sigmoid) {
+      const e = exp1(-x);
+      if (keepExp) store<f32>(act + (<usize>i << 2), e);
+      x = 1.0 / (1.0 + e);
+    }
     const l = label1<T>(labels + <usize>i * ls);
     if (hasIgnore && l == ignoreIndex) continue;
     if (masked && !keep1(mask + <usize>i)) continue;
-    let x = load<f32>(pred + (<usize>i << 2));
-    if (sigmoid) x = sigmoid1(x);
     if (l == c) { sI += <f64>x; sG += 1; }
     sP += squared ? <f64>x * <f64>x : <f64>x;
     sN += 1;

@@ -56,7 +56,11 @@ export interface Piece {
   count: number;
 }
 
-export function statsCall(plan: TensorPlan, p: Piece): KernelCall {
+/**
+ * Kernel 1. `activated`: kernel 1 may leave the activation in the piece's `out` for kernel 2
+ * (assembly/stats.ts), which must then be called with `activated` too, on the same `out`.
+ */
+export function statsCall(plan: TensorPlan, p: Piece, activated = false): KernelCall {
   const head = [
     p.records,
     p.pred,
@@ -74,25 +78,26 @@ export function statsCall(plan: TensorPlan, p: Piece): KernelCall {
   if (plan.targetKind === 'dense') {
     return {
       kernel: plan.targetType === 'f32' ? 'statsDense_f32' : 'statsDense_u8',
-      args: [...head, flags, POINT_CODE[plan.point], plan.gamma, p.scratch],
+      args: [...head, flags, POINT_CODE[plan.point], plan.gamma, activated ? p.out : 0, p.scratch],
     };
   }
   return {
     kernel: `statsLabels_${plan.targetType as 'u8' | 'u16' | 'i32'}`,
-    args: [...head, flags, ...ignoreArgs(plan), POINT_CODE[plan.point], plan.gamma, p.scratch],
+    args: [...head, flags, ...ignoreArgs(plan), POINT_CODE[plan.point], plan.gamma, activated ? p.out : 0, p.scratch],
   };
 }
 
-export function gradCall(plan: TensorPlan, p: Piece): KernelCall {
-  return mapCall('grad', plan, p);
+/** Kernel 2; `activated` as kernel 1 was called. */
+export function gradCall(plan: TensorPlan, p: Piece, activated = false): KernelCall {
+  return mapCall('grad', plan, p, [activated ? 1 : 0]);
 }
 
-/** Kernel 3 (the pointwise losses of reduction 'none'): the arguments of kernel 2. */
+/** Kernel 3 (the pointwise losses of reduction 'none'): the arguments of kernel 2, but `activated`. */
 export function pointLossCall(plan: TensorPlan, p: Piece): KernelCall {
-  return mapCall('pointLoss', plan, p);
+  return mapCall('pointLoss', plan, p, []);
 }
 
-function mapCall(kernel: 'grad' | 'pointLoss', plan: TensorPlan, p: Piece): KernelCall {
+function mapCall(kernel: 'grad' | 'pointLoss', plan: TensorPlan, p: Piece, extra: number[]): KernelCall {
   const head = [
     p.out,
     p.pred,
@@ -110,12 +115,12 @@ function mapCall(kernel: 'grad' | 'pointLoss', plan: TensorPlan, p: Piece): Kern
   if (plan.targetKind === 'dense') {
     return {
       kernel: `${kernel}Dense_${plan.targetType as 'f32' | 'u8'}`,
-      args: [...head, POINT_CODE[plan.point], plan.gamma, p.scratch],
+      args: [...head, POINT_CODE[plan.point], plan.gamma, ...extra, p.scratch],
     };
   }
   return {
     kernel: `${kernel}Labels_${plan.targetType as 'u8' | 'u16' | 'i32'}`,
-    args: [...head, ...ignoreArgs(plan), POINT_CODE[plan.point], plan.gamma, p.scratch],
+    args: [...head, ...ignoreArgs(plan), POINT_CODE[plan.point], plan.gamma, ...extra, p.scratch],
   };
 }
 

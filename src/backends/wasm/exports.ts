@@ -16,6 +16,7 @@ type StatsDense = (
   flags: number,
   point: number,
   gamma: number,
+  activated: Ptr,
   scratch: Ptr,
 ) => void;
 type StatsLabels = (
@@ -35,8 +36,47 @@ type StatsLabels = (
   hasIgnore: number,
   point: number,
   gamma: number,
+  activated: Ptr,
   scratch: Ptr,
 ) => void;
+/** Kernel 3. */
+type PointLossDense = (
+  out: Ptr,
+  pred: Ptr,
+  target: Ptr,
+  mask: Ptr,
+  maskStride: number,
+  coef: Ptr,
+  B: number,
+  C: number,
+  S: number,
+  count: number,
+  layout: number,
+  act: number,
+  point: number,
+  gamma: number,
+  scratch: Ptr,
+) => void;
+type PointLossLabels = (
+  out: Ptr,
+  pred: Ptr,
+  labels: Ptr,
+  mask: Ptr,
+  maskStride: number,
+  coef: Ptr,
+  B: number,
+  C: number,
+  S: number,
+  count: number,
+  layout: number,
+  act: number,
+  ignoreIndex: number,
+  hasIgnore: number,
+  point: number,
+  gamma: number,
+  scratch: Ptr,
+) => void;
+/** Kernel 2: kernel 3's arguments and `activated` before the scratch area. */
 type GradDense = (
   out: Ptr,
   pred: Ptr,
@@ -52,6 +92,8 @@ type GradDense = (
   act: number,
   point: number,
   gamma: number,
+  /** 1: kernel 1 left the activation in `out`. */
+  activated: number,
   scratch: Ptr,
 ) => void;
 type GradLabels = (
@@ -71,6 +113,7 @@ type GradLabels = (
   hasIgnore: number,
   point: number,
   gamma: number,
+  activated: number,
   scratch: Ptr,
 ) => void;
 type HingeErrors = (
@@ -112,12 +155,11 @@ export interface DiceExports extends ConfusionExports, SurfaceExports {
   gradLabels_u8: GradLabels;
   gradLabels_u16: GradLabels;
   gradLabels_i32: GradLabels;
-  /** Kernel 3 takes kernel 2's arguments. */
-  pointLossDense_f32: GradDense;
-  pointLossDense_u8: GradDense;
-  pointLossLabels_u8: GradLabels;
-  pointLossLabels_u16: GradLabels;
-  pointLossLabels_i32: GradLabels;
+  pointLossDense_f32: PointLossDense;
+  pointLossDense_u8: PointLossDense;
+  pointLossLabels_u8: PointLossLabels;
+  pointLossLabels_u16: PointLossLabels;
+  pointLossLabels_i32: PointLossLabels;
   argsortWorkBytes(n: number): number;
   argsortDesc_f32(pairs: Ptr, n: number, work: Ptr): void;
   lovaszHingeErrors_f32: HingeErrors;

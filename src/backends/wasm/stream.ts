@@ -67,6 +67,13 @@ interface Run {
 }
 
 export class StreamJob implements KernelJob {
+  /**
+   * Kernel 1 leaves the activation in `out` for kernel 2 (assembly/stats.ts `activated`): when
+   * every array is used in place, out too, and out has pred's shape (a gradient). Streamed,
+   * kernel 2 computes it again: reading pred back costs no more than reading a copy of it.
+   */
+  private readonly activated: boolean;
+
   constructor(
     private readonly kernels: DiceExports,
     private readonly plan: TensorPlan,
@@ -74,23 +81,33 @@ export class StreamJob implements KernelJob {
     private readonly work: Workspace,
     /** Voxels per chunk when something is staged. */
     private readonly capacity: number,
-  ) {}
+  ) {
+    const out = ops.out;
+    this.activated =
+      plan.activation !== 'none' &&
+      out !== null &&
+      out.at !== null &&
+      out.shape === 'class' &&
+      this.inputs().every((op) => op.at !== null);
+  }
 
   stats(): Float64Array {
     const { B, C } = this.plan;
     const length = B * C * STATS_STRIDE;
     new Float64Array(this.kernels.memory.buffer, this.work.stats, length).fill(0); // kernel 1 adds to its records
-    const inputs = this.inputs();
+    const ops = this.activated ? [...this.inputs(), this.ops.out as Operand] : this.inputs();
     const memory = new Uint8Array(this.kernels.memory.buffer);
-    for (const region of this.regions(inputs)) {
-      const { piece } = this.stage(memory, region, inputs, this.work.stats + region.b0 * C * STATS_STRIDE * 8);
-      this.call(statsCall(this.plan, piece));
+    for (const region of this.regions(ops)) {
+      const { piece } = this.stage(memory, region, ops, this.work.stats + region.b0 * C * STATS_STRIDE * 8);
+      this.call(statsCall(this.plan, piece, this.activated));
     }
     return new Float64Array(this.kernels.memory.buffer, this.work.stats, length).slice();
   }
 
   grad(coef: Float64Array): Float32Array {
-    return this.map(gradCall, coef, gradReadsPred(this.plan, coef));
+    // Activated implies every input in place: passing pred (which kernel 2 may then not read) costs nothing.
+    const activated = this.activated;
+    return this.map((plan, piece) => gradCall(plan, piece, activated), coef, gradReadsPred(this.plan, coef));
   }
 
   /** Kernel 3: the pointwise losses of reduction 'none' into `out` (an array of pointLossLength values). */

@@ -36,11 +36,21 @@ const P5: f32 = 5.0000001201e-1;
 // The same constants splatted to f32x4, in memory. V8 re-materialises every v128.const at each
 // use inside a loop (several instructions each); loads from a table cost one memory operand,
 // which made exp4 2× faster here.
+//
+// SIMD rounding uses the magic number 1.5·2^23: adding it to |v| < 2^22 leaves round(v) (to
+// nearest, ties to even, as `nearest`) in the low mantissa bits, so that subtracting it gives n
+// and shifting the bits left by 23 gives n's exponent field directly (the magic's own bits shift
+// out). That replaces a round and a saturating truncation (five instructions on x86) by three.
+// exp4n(x) = exp4(−x) with the sign folded into the constants: no negation (three instructions
+// on x86), and the very same result (negation and rounding commute).
+const MAGIC: f32 = 12582912.0;
 const EXP4 = memory.data<f32>([
   EXP_LO, EXP_LO, EXP_LO, EXP_LO, EXP_HI, EXP_HI, EXP_HI, EXP_HI,
   LOG2E, LOG2E, LOG2E, LOG2E, LN2_HI, LN2_HI, LN2_HI, LN2_HI, LN2_LO, LN2_LO, LN2_LO, LN2_LO,
   P0, P0, P0, P0, P1, P1, P1, P1, P2, P2, P2, P2, P3, P3, P3, P3, P4, P4, P4, P4, P5, P5, P5, P5,
-  1.0, 1.0, 1.0, 1.0,
+  1.0, 1.0, 1.0, 1.0, MAGIC, MAGIC, MAGIC, MAGIC,
+  -EXP_HI, -EXP_HI, -EXP_HI, -EXP_HI, -EXP_LO, -EXP_LO, -EXP_LO, -EXP_LO, -LOG2E, -LOG2E, -LOG2E, -LOG2E,
+  -P0, -P0, -P0, -P0, -P2, -P2, -P2, -P2, -P4, -P4, -P4, -P4,
 ], 16);
 
 // @ts-ignore: decorator
@@ -54,11 +64,18 @@ const EXP4 = memory.data<f32>([
   return splatted(11);
 }
 
+/** 2^n from t = n + MAGIC (n an integer in f32 exponent range): n's bits shifted into the exponent field. */
+// @ts-ignore: decorator
+@inline function scaleOf(t: v128): v128 {
+  return i32x4.add(i32x4.shl(t, 23), i32x4.splat(0x3f800000));
+}
+
 // @ts-ignore: decorator
 @inline export function exp4(x: v128): v128 {
   // pmax/pmin with x first keep NaN (a NaN input must reach the sums and be reported).
   const xc = f32x4.pmin(f32x4.pmax(x, splatted(0)), splatted(1));
-  const n = f32x4.nearest(f32x4.mul(xc, splatted(2)));
+  const t = f32x4.add(f32x4.mul(xc, splatted(2)), splatted(12));
+  const n = f32x4.sub(t, splatted(12));
   let r = f32x4.sub(xc, f32x4.mul(n, splatted(3)));
   r = f32x4.sub(r, f32x4.mul(n, splatted(4)));
   const r2 = f32x4.mul(r, r);
@@ -68,9 +85,30 @@ const EXP4 = memory.data<f32>([
   y = f32x4.add(f32x4.mul(y, r), splatted(8));
   y = f32x4.add(f32x4.mul(y, r), splatted(9));
   y = f32x4.add(f32x4.mul(y, r), splatted(10));
-  y = f32x4.add(f32x4.add(f32x4.mul(y, r2), r), splatted(11));
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
-  return f32x4.mul(y, scale);
+  y = f32x4.add(f32x4.add(f32x4.mul(y, r2), r), one4());
+  return f32x4.mul(y, scaleOf(t));
+}
+
+/**
+ * exp4(−x), bit for bit, without negating x: the clamp, the rounding and the odd coefficients of
+ * the polynomial take the sign instead (r' = −r below).
+ */
+// @ts-ignore: decorator
+@inline export function exp4n(x: v128): v128 {
+  const xc = f32x4.pmin(f32x4.pmax(x, splatted(13)), splatted(14));
+  const t = f32x4.add(f32x4.mul(xc, splatted(15)), splatted(12));
+  const n = f32x4.sub(t, splatted(12));
+  let r = f32x4.add(xc, f32x4.mul(n, splatted(3)));
+  r = f32x4.add(r, f32x4.mul(n, splatted(4)));
+  const r2 = f32x4.mul(r, r);
+  let y = splatted(16);
+  y = f32x4.add(f32x4.mul(y, r), splatted(6));
+  y = f32x4.add(f32x4.mul(y, r), splatted(17));
+  y = f32x4.add(f32x4.mul(y, r), splatted(8));
+  y = f32x4.add(f32x4.mul(y, r), splatted(18));
+  y = f32x4.add(f32x4.mul(y, r), splatted(10));
+  y = f32x4.add(f32x4.sub(f32x4.mul(y, r2), r), one4());
+  return f32x4.mul(y, scaleOf(t));
 }
 
 /** σ(x) = 1 / (1 + e^-x). */
@@ -82,7 +120,7 @@ const EXP4 = memory.data<f32>([
 // @ts-ignore: decorator
 @inline export function sigmoid4(x: v128): v128 {
   const one = one4();
-  return f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(x))));
+  return f32x4.div(one, f32x4.add(one, exp4n(x)));
 }
 
 // Cephes logf: log(x) = e·ln2 + log(m), x = m·2^e with m ∈ [√½, √2); degree-8 polynomial in
@@ -169,5 +207,5 @@ const LOG4 = memory.data<f32>([
 
 // @ts-ignore: decorator
 @inline export function softplus4(x: v128): v128 {
-  return f32x4.add(f32x4.pmax(x, f32x4.splat(0)), log1p4(exp4(f32x4.neg(f32x4.abs(x)))));
+  return f32x4.add(f32x4.pmax(x, f32x4.splat(0)), log1p4(exp4n(f32x4.abs(x))));
 }

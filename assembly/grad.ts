@@ -13,11 +13,12 @@
 // `activated` ≠ 0: kernel 1 was given `out` as its activated area, so that where keepsActivation
 // (tile.ts) says so, out holds e^−x or p and pred is not read; the gradient replaces it in place.
 import {
-  ACT_SIGMOID, ACT_SOFTMAX, COEF_E, COEF_F, COEF_Q, COEF_S, COEF_STRIDE, COEF_Y0, COEF_Y1, LAYOUT_NCHW, POINT_FOCAL,
+  ACT_SIGMOID, ACT_SOFTMAX, COEF_E, COEF_F, COEF_Q, COEF_S, COEF_STRIDE, COEF_Y0, COEF_Y1, LAYOUT_NCHW, POINT_CE, POINT_FOCAL,
   POINT_NONE,
 } from "./constants";
 import { mapDense, mapLabels } from "./map";
 import { mapPointSigmoid, mapPointSoftmax } from "./point";
+import { CE, finishLabels, IGNORE, MASKED as SOFTMAX_MASKED, QTERM, weighLabels } from "./softmax";
 import {
   gArea, gatherRow, gatherRows, keepArea, keepRow, keepsActivation, labelRow, probArea, rawArea, rawRows, rawStride,
   rowBytes, runOf, scatterRows, softmaxBackward, softmaxRows, tileLength, widenLabels, workArea, yArea,
@@ -162,6 +163,11 @@ function gradLabels<T>(
     }
     return;
   }
+  if (act == ACT_SOFTMAX && (point == POINT_NONE || point == POINT_CE)) {
+    gradSoftmaxLabels<T>(out, pred, labels, mask, maskStride, coef, B, C, S, count, layout, ignoreIndex, hasIgnore,
+      point == POINT_CE, stored, scratch);
+    return;
+  }
   const tile = tileLength(C), rb = rowBytes(C), softmax = act == ACT_SOFTMAX;
   const prob = probArea(scratch), g = gArea(scratch, C), raw = rawArea(scratch, C);
   const yrow = yArea(scratch, C), keepBytes = keepArea(scratch, C);
@@ -193,6 +199,46 @@ function gradLabels<T>(
         }
       }
       storeTile(out, p, ps, g, b, C, S, layout, act, s0, n, rb, z);
+    }
+  }
+}
+
+/**
+ * Softmax over a label map, with or without cross-entropy: the fused path (softmax.ts). Per tile,
+ * p is kernel 1's (in out itself, channels first, or gathered from it) or computed again; each
+ * class row writes u = p·∂L/∂p − (its cross-entropy part) and adds it to Σu, then each class row
+ * becomes u − p·Σu, in out itself (channels first) or in the g rows scattered into out.
+ */
+function gradSoftmaxLabels<T>(
+  out: usize, pred: usize, labels: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32, S: i32, count: i32,
+  layout: i32, ignoreIndex: i32, hasIgnore: bool, ce: bool, stored: bool, scratch: usize,
+): void {
+  const ls = <usize>sizeof<T>();
+  const tile = tileLength(C), rb = rowBytes(C), planar = layout == LAYOUT_NCHW;
+  const prob = probArea(scratch), g = gArea(scratch, C), raw = rawArea(scratch, C), yrow = yArea(scratch, C);
+  const m = workArea(scratch, C, 0), sum = workArea(scratch, C, 1), lz = workArea(scratch, C, 2);
+  const base = (mask != 0 ? SOFTMAX_MASKED : 0) | (hasIgnore ? IGNORE : 0) | (ce ? CE : 0);
+  const ps = stored && planar ? <usize>S << 2 : rb;
+  for (let b = 0; b < B; b++) {
+    for (let s0 = 0; s0 < count; s0 += tile) {
+      const n = min(tile, count - s0);
+      const x = stored ? <usize>0 : rawRows(raw, pred, b, C, S, layout, s0, n, rb), xs = rawStride(layout, S, rb);
+      const p = tileProb(stored, out, prob, rb, x, xs, b, C, S, layout, s0, n, m, sum, lz, false);
+      widenLabels<T>(yrow, labels + (<usize>b * <usize>S + <usize>s0) * ls, n);
+      const maskRow: usize = mask == 0 ? 0 : mask + <usize>b * <usize>maskStride + <usize>s0;
+      memory.fill(sum, 0, <usize>n << 2);
+      for (let c = 0; c < C; c++) {
+        const k = <usize>b * <usize>C + <usize>c, q = coefficient(coef, k, COEF_Q);
+        const e = coefficient(coef, k, COEF_E), f = coefficient(coef, k, COEF_F);
+        weighLabels(g + <usize>c * rb, sum, p + <usize>c * ps, yrow, maskRow, n, c, ignoreIndex,
+          coefficient(coef, k, COEF_Y1), coefficient(coef, k, COEF_Y0), q, e + f, f, base | (q != 0 ? QTERM : 0));
+      }
+      const dst = planar ? out + ((<usize>b * <usize>C * <usize>S + <usize>s0) << 2) : g;
+      const ds = planar ? <usize>S << 2 : rb;
+      for (let c = 0; c < C; c++) {
+        finishLabels(dst + <usize>c * ds, g + <usize>c * rb, p + <usize>c * ps, sum, n);
+      }
+      if (!planar) scatterRows(runOf(out, b, C, S, s0), g, rb, C, n);
     }
   }
 }

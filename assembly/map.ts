@@ -6,7 +6,7 @@
 // tiny non-zero slope instead of 1 − p rounding to 0.
 //
 // As in reduce.ts, each combination of flags compiles to its own loop.
-import { exp1, exp4, one4 } from "./activation";
+import { exp1, exp4n, one4 } from "./activation";
 import { keep1, keep4, label1, labels4, load8, value1, values8 } from "./values";
 
 /** p = σ(pred) and the result times σ'(pred). */
@@ -73,7 +73,7 @@ export function mapDense<T>(
   if (!read) return g;
   let p = x, slope = x;
   if (sigmoid) {
-    const e = fromExp ? x : exp4(f32x4.neg(x));
+    const e = fromExp ? x : exp4n(x);
     p = sigmoidOfExp4(e);
     slope = f32x4.mul(f32x4.mul(e, p), p);
   }
@@ -178,7 +178,7 @@ export function mapLabels<T>(
       if (read) {
         const x = v128.load(pred + at);
         if (sigmoid) {
-          const e = fromExp ? x : exp4(f32x4.neg(x));
+          const e = fromExp ? x : exp4n(x);
           const p = sigmoidOfExp4(e);
           g = f32x4.mul(f32x4.add(g, f32x4.mul(qv, p)), f32x4.mul(f32x4.mul(e, p), p));
         } else {

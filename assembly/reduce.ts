@@ -4,8 +4,8 @@
 // A row's variant is a set of compile-time flags: the dispatchers below call the inlined body
 // with a constant, so every combination compiles to its own loop without runtime branches.
 import { BLOCK, STAT_A, STAT_G, STAT_I, STAT_N, STAT_P } from "./constants";
-import { exp1, exp4, one4 } from "./activation";
-import { keep1, keep4, label1, labels4, lanesum, load8, value1, values8 } from "./values";
+import { exp1, exp4n, one4 } from "./activation";
+import { keep1, keep4, label1, labels4, lanesum, load8, value1, values4, values8 } from "./values";
 
 /** p = σ(pred) instead of pred. */
 export const SIGMOID: i32 = 1;
@@ -69,7 +69,37 @@ export function sumDense<T>(rec: usize, pred: usize, y: usize, mask: usize, n: i
   const ys = <usize>sizeof<T>();
   let sI: f64 = 0, sP: f64 = 0, sG: f64 = 0, sA: f64 = 0, sN: f64 = 0;
   let i = 0;
-  if (ASC_FEATURE_SIMD) {
+  if (ASC_FEATURE_SIMD && sigmoid) {
+    // One exp in flight, four voxels per iteration and one accumulator set (in blocks of half a
+    // BLOCK, so that a lane still sums at most BLOCK/8 values): the exp is the bottleneck, and two
+    // at once leave its constants and the accumulators more registers than x86 has (V8 spills).
+    const n4 = n & ~3;
+    while (i < n4) {
+      const end = min(n4, i + (BLOCK >> 1));
+      let aI = f32x4.splat(0), aP = f32x4.splat(0), aG = f32x4.splat(0), aA = f32x4.splat(0), aN = f32x4.splat(0);
+      for (; i < end; i += 4) {
+        const e = exp4n(v128.load(pred + (<usize>i << 2)));
+        if (keepExp) v128.store(act + (<usize>i << 2), e);
+        let x = sigmoidOf4(e);
+        let v = values4<T>(y + <usize>i * ys);
+        if (masked) {
+          const k = keep4(mask + <usize>i);
+          x = v128.and(x, k);
+          v = v128.and(v, k);
+          aN = f32x4.add(aN, v128.and(k, one4()));
+        }
+        aI = f32x4.add(aI, f32x4.mul(x, v));
+        aP = f32x4.add(aP, squared ? f32x4.mul(x, x) : x);
+        aG = f32x4.add(aG, squared ? f32x4.mul(v, v) : v);
+        if (soft) aA = f32x4.add(aA, f32x4.abs(f32x4.sub(x, v)));
+      }
+      sI += lanesum(aI);
+      sP += lanesum(aP);
+      sG += lanesum(aG);
+      if (soft) sA += lanesum(aA);
+      if (masked) sN += lanesum(aN);
+    }
+  } else if (ASC_FEATURE_SIMD) {
     // Two accumulator sets, unrolled ×2: more live v128 values make V8 spill.
     const n8 = n & ~7;
     while (i < n8) {
@@ -79,15 +109,6 @@ export function sumDense<T>(rec: usize, pred: usize, y: usize, mask: usize, n: i
       for (; i < end; i += 8) {
         const at = pred + (<usize>i << 2);
         let x0 = v128.load(at), x1 = v128.load(at, 16);
-        if (sigmoid) {
-          const e0 = exp4(f32x4.neg(x0)), e1 = exp4(f32x4.neg(x1));
-          if (keepExp) {
-            v128.store(act + (<usize>i << 2), e0);
-            v128.store(act + (<usize>i << 2), e1, 16);
-          }
-          x0 = sigmoidOf4(e0);
-          x1 = sigmoidOf4(e1);
-        }
         const yat = y + <usize>i * ys, bytes = load8<T>(yat);
         let y0 = values8<T>(yat, bytes, 0), y1 = values8<T>(yat, bytes, 1);
         if (masked) {
@@ -188,7 +209,7 @@ export function sumLabels<T>(
         const hit = v128.and(i32x4.eq(l, cls), valid);
         let x = v128.load(pred + (<usize>i << 2));
         if (sigmoid) {
-          const e = exp4(f32x4.neg(x));
+          const e = exp4n(x);
           if (keepExp) v128.store(act + (<usize>i << 2), e);
           x = sigmoidOf4(e);
         }

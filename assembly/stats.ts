@@ -21,8 +21,9 @@
 // where kernel 1 may leave the activation for kernel 2 so that it is computed once per call:
 // e^−x (sigmoid) or p (softmax), wherever keepsActivation (tile.ts) says so. Kernel 2 is then
 // told `activated` and reads it from its `out`, which must be that same area.
-import { ACT_SIGMOID, ACT_SOFTMAX, LAYOUT_NCHW, POINT_FOCAL, POINT_NONE, ROW_SOFT, ROW_SQUARED, STATS_STRIDE } from "./constants";
+import { ACT_SIGMOID, ACT_SOFTMAX, LAYOUT_NCHW, POINT_CE, POINT_FOCAL, POINT_NONE, ROW_SOFT, ROW_SQUARED, STATS_STRIDE } from "./constants";
 import { sumPointSigmoid, sumPointSoftmax } from "./point";
+import { CE, expRows, IGNORE, MASKED as SOFTMAX_MASKED, STORE as SOFTMAX_STORE, sumSoftmaxLabels } from "./softmax";
 import { MASKED, SIGMOID, SOFT, SQUARED, STORE, sumDense, sumLabels } from "./reduce";
 import {
   gArea, gatherRow, gatherRows, keepArea, keepRow, keepsActivation, labelRow, probArea, rawArea, rawRows, rawStride,
@@ -149,6 +150,11 @@ function statsLabels<T>(
     }
     return;
   }
+  if (act == ACT_SOFTMAX && (point == POINT_NONE || point == POINT_CE)) {
+    statsSoftmaxLabels<T>(stats, pred, labels, mask, maskStride, B, C, S, count, layout, flags, ignoreIndex, hasIgnore,
+      point == POINT_CE, keep, scratch);
+    return;
+  }
   // Tiles reduce label rows directly (widened to i32 once per tile for the C class passes); with
   // a pointwise term they turn labels into a 0/1 row per class and one row of counted voxels, the
   // form the pointwise rows take.
@@ -179,6 +185,41 @@ function statsLabels<T>(
         sumDense<f32>(rec, softmax ? pc : xc, yrow, keepBytes, n, variant | MASKED, 0);
         sumPoint<f32>(rec, act, point, gamma, xc, pc, m, lz, yrow, keepBytes, n);
       }
+    }
+  }
+}
+
+/**
+ * Softmax over a label map, with or without cross-entropy: the fused path (softmax.ts). Per tile,
+ * the exps go to the activated rows themselves (channels first, kept) or to the prob rows, and
+ * each class row turns them into p (kept for kernel 2 when `activated` ≠ 0) and its sums.
+ */
+function statsSoftmaxLabels<T>(
+  stats: usize, pred: usize, labels: usize, mask: usize, maskStride: i32, B: i32, C: i32, S: i32, count: i32,
+  layout: i32, flags: i32, ignoreIndex: i32, hasIgnore: bool, ce: bool, activated: usize, scratch: usize,
+): void {
+  const ls = <usize>sizeof<T>();
+  const tile = tileLength(C), rb = rowBytes(C), planar = layout == LAYOUT_NCHW;
+  const prob = probArea(scratch), raw = rawArea(scratch, C), yrow = yArea(scratch, C);
+  const m = workArea(scratch, C, 0), r = workArea(scratch, C, 1), lz = workArea(scratch, C, 2);
+  const variant = (mask != 0 ? SOFTMAX_MASKED : 0) | (hasIgnore ? IGNORE : 0) | (ce ? CE : 0)
+    | (activated != 0 ? SOFTMAX_STORE : 0);
+  const squared = (flags & ROW_SQUARED) != 0;
+  const es = activated != 0 && planar ? <usize>S << 2 : rb;
+  for (let b = 0; b < B; b++) {
+    for (let s0 = 0; s0 < count; s0 += tile) {
+      const n = min(tile, count - s0);
+      const x = rawRows(raw, pred, b, C, S, layout, s0, n, rb), xs = rawStride(layout, S, rb);
+      const e = activated != 0 && planar ? activated + ((<usize>b * <usize>C * <usize>S + <usize>s0) << 2) : prob;
+      expRows(e, es, x, xs, C, n, m, r, lz, ce);
+      widenLabels<T>(yrow, labels + (<usize>b * <usize>S + <usize>s0) * ls, n);
+      const maskRow: usize = mask == 0 ? 0 : mask + <usize>b * <usize>maskStride + <usize>s0;
+      for (let c = 0; c < C; c++) {
+        const ec = e + <usize>c * es;
+        sumSoftmaxLabels(record(stats, <usize>b * <usize>C + <usize>c), ec, r, ec, x + <usize>c * xs, m, lz, yrow, maskRow,
+          n, c, ignoreIndex, squared, variant);
+      }
+      if (activated != 0 && !planar) scatterRows(runOf(activated, b, C, S, s0), prob, rb, C, n);
     }
   }
 }

@@ -12,6 +12,7 @@ import {
   ROW_SQUARED,
 } from '../../api.js';
 import type { TensorPlan } from '../../losses/tensors.js';
+import type { DiceExports } from './exports.js';
 
 export const KERNEL_NAMES = [
   'statsDense_f32',
@@ -61,67 +62,196 @@ export interface Piece {
  * (assembly/stats.ts), which must then be called with `activated` too, on the same `out`.
  */
 export function statsCall(plan: TensorPlan, p: Piece, activated = false): KernelCall {
-  const head = [
-    p.records,
-    p.pred,
-    p.target,
-    p.mask,
-    maskStride(plan, p),
-    p.samples,
-    plan.C,
-    p.S,
-    p.count,
-    LAYOUT_CODE[plan.layout],
-    ACTIVATION_CODE[plan.activation],
-  ];
   const flags = (plan.squared ? ROW_SQUARED : 0) | (plan.soft ? ROW_SOFT : 0);
+  const layout = LAYOUT_CODE[plan.layout];
+  const act = ACTIVATION_CODE[plan.activation];
+  const point = POINT_CODE[plan.point];
+  const keep = activated ? p.out : 0;
+  const stride = maskStride(plan, p);
   if (plan.targetKind === 'dense') {
     return {
       kernel: plan.targetType === 'f32' ? 'statsDense_f32' : 'statsDense_u8',
-      args: [...head, flags, POINT_CODE[plan.point], plan.gamma, activated ? p.out : 0, p.scratch],
+      args: [
+        p.records,
+        p.pred,
+        p.target,
+        p.mask,
+        stride,
+        p.samples,
+        plan.C,
+        p.S,
+        p.count,
+        layout,
+        act,
+        flags,
+        point,
+        plan.gamma,
+        keep,
+        p.scratch,
+      ],
     };
   }
   return {
     kernel: `statsLabels_${plan.targetType as 'u8' | 'u16' | 'i32'}`,
-    args: [...head, flags, ...ignoreArgs(plan), POINT_CODE[plan.point], plan.gamma, activated ? p.out : 0, p.scratch],
+    args: [
+      p.records,
+      p.pred,
+      p.target,
+      p.mask,
+      stride,
+      p.samples,
+      plan.C,
+      p.S,
+      p.count,
+      layout,
+      act,
+      flags,
+      ignoreIndexOf(plan),
+      hasIgnoreOf(plan),
+      point,
+      plan.gamma,
+      keep,
+      p.scratch,
+    ],
   };
 }
 
 /** Kernel 2; `activated` as kernel 1 was called. */
 export function gradCall(plan: TensorPlan, p: Piece, activated = false): KernelCall {
-  return mapCall('grad', plan, p, [activated ? 1 : 0]);
+  const layout = LAYOUT_CODE[plan.layout];
+  const act = ACTIVATION_CODE[plan.activation];
+  const point = POINT_CODE[plan.point];
+  const stride = maskStride(plan, p);
+  const keep = activated ? 1 : 0;
+  if (plan.targetKind === 'dense') {
+    return {
+      kernel: plan.targetType === 'f32' ? 'gradDense_f32' : 'gradDense_u8',
+      args: [
+        p.out,
+        p.pred,
+        p.target,
+        p.mask,
+        stride,
+        p.records,
+        p.samples,
+        plan.C,
+        p.S,
+        p.count,
+        layout,
+        act,
+        point,
+        plan.gamma,
+        keep,
+        p.scratch,
+      ],
+    };
+  }
+  return {
+    kernel: `gradLabels_${plan.targetType as 'u8' | 'u16' | 'i32'}`,
+    args: [
+      p.out,
+      p.pred,
+      p.target,
+      p.mask,
+      stride,
+      p.records,
+      p.samples,
+      plan.C,
+      p.S,
+      p.count,
+      layout,
+      act,
+      ignoreIndexOf(plan),
+      hasIgnoreOf(plan),
+      point,
+      plan.gamma,
+      keep,
+      p.scratch,
+    ],
+  };
 }
 
 /** Kernel 3 (the pointwise losses of reduction 'none'): the arguments of kernel 2, but `activated`. */
 export function pointLossCall(plan: TensorPlan, p: Piece): KernelCall {
-  return mapCall('pointLoss', plan, p, []);
-}
-
-function mapCall(kernel: 'grad' | 'pointLoss', plan: TensorPlan, p: Piece, extra: number[]): KernelCall {
-  const head = [
-    p.out,
-    p.pred,
-    p.target,
-    p.mask,
-    maskStride(plan, p),
-    p.records,
-    p.samples,
-    plan.C,
-    p.S,
-    p.count,
-    LAYOUT_CODE[plan.layout],
-    ACTIVATION_CODE[plan.activation],
-  ];
+  const layout = LAYOUT_CODE[plan.layout];
+  const act = ACTIVATION_CODE[plan.activation];
+  const point = POINT_CODE[plan.point];
+  const stride = maskStride(plan, p);
   if (plan.targetKind === 'dense') {
     return {
-      kernel: `${kernel}Dense_${plan.targetType as 'f32' | 'u8'}`,
-      args: [...head, POINT_CODE[plan.point], plan.gamma, ...extra, p.scratch],
+      kernel: plan.targetType === 'f32' ? 'pointLossDense_f32' : 'pointLossDense_u8',
+      args: [
+        p.out,
+        p.pred,
+        p.target,
+        p.mask,
+        stride,
+        p.records,
+        p.samples,
+        plan.C,
+        p.S,
+        p.count,
+        layout,
+        act,
+        point,
+        plan.gamma,
+        p.scratch,
+      ],
     };
   }
   return {
-    kernel: `${kernel}Labels_${plan.targetType as 'u8' | 'u16' | 'i32'}`,
-    args: [...head, ...ignoreArgs(plan), POINT_CODE[plan.point], plan.gamma, ...extra, p.scratch],
+    kernel: `pointLossLabels_${plan.targetType as 'u8' | 'u16' | 'i32'}`,
+    args: [
+      p.out,
+      p.pred,
+      p.target,
+      p.mask,
+      stride,
+      p.records,
+      p.samples,
+      plan.C,
+      p.S,
+      p.count,
+      layout,
+      act,
+      ignoreIndexOf(plan),
+      hasIgnoreOf(plan),
+      point,
+      plan.gamma,
+      p.scratch,
+    ],
   };
+}
+
+type Kernel = (...args: number[]) => void;
+
+/**
+ * Makes a call on an instance. The arguments are passed one by one (an 18-argument list; a kernel
+ * ignores those beyond its own): V8 calls a WebAssembly export about twice as fast that way as
+ * through a spread array.
+ */
+export function invoke(kernels: DiceExports, call: KernelCall): void {
+  const a = call.args;
+  (kernels[call.kernel] as unknown as Kernel)(
+    a[0],
+    a[1],
+    a[2],
+    a[3],
+    a[4],
+    a[5],
+    a[6],
+    a[7],
+    a[8],
+    a[9],
+    a[10],
+    a[11],
+    a[12],
+    a[13],
+    a[14],
+    a[15],
+    a[16],
+    a[17],
+  );
 }
 
 /**
@@ -144,6 +274,10 @@ function maskStride(plan: TensorPlan, p: Piece): number {
   return plan.mask === 'perSample' ? p.S : 0;
 }
 
-function ignoreArgs(plan: TensorPlan): [number, number] {
-  return [plan.ignoreIndex ?? 0, plan.ignoreIndex === null ? 0 : 1];
+function ignoreIndexOf(plan: TensorPlan): number {
+  return plan.ignoreIndex ?? 0;
+}
+
+function hasIgnoreOf(plan: TensorPlan): number {
+  return plan.ignoreIndex === null ? 0 : 1;
 }

@@ -16,6 +16,7 @@ import { lovaszWorkspace, WasmLovaszJob, type LovaszAddresses } from './lovasz.j
 import { surfaceWasm } from './surface.js';
 import { alignment, chunkVoxels } from './regions.js';
 import { stagingArea, StreamJob, type Operand, type Operands } from './stream.js';
+import { MemoryViews } from './views.js';
 
 const ALLOCATABLE: readonly AllocatableConstructor[] = [
   Float32Array,
@@ -34,6 +35,7 @@ export class WasmEngine implements Engine {
   readonly memory: WebAssembly.Memory;
   readonly kernels: DiceExports;
   private readonly arena: Arena;
+  private readonly views: MemoryViews;
   /** Arrays handed out by alloc, with their block address. */
   private readonly allocated = new WeakMap<ArrayBufferView, number>();
   /** Arrays from alloc that were freed since: a call that gets one throws (its block may be someone else's by now). */
@@ -49,6 +51,7 @@ export class WasmEngine implements Engine {
     this.kernels = instance.exports as unknown as DiceExports;
     this.memory = this.kernels.memory;
     this.arena = new Arena(this.memory, this.kernels.heapBase());
+    this.views = new MemoryViews(this.memory, this.arena);
   }
 
   open(fn: string, plan: TensorPlan, inputs: Inputs, gradOut: Float32Array | null | undefined): KernelJob {
@@ -77,8 +80,12 @@ export class WasmEngine implements Engine {
             ? { array: null, at: null, bytes: 4, shape: 'class', staging: 0 }
             : operand('out', gradOut, 4, outShape(plan, gradOut)),
     };
+    const statsBytes = roundUp(B * C * STATS_STRIDE * 8);
+    const coefBytes = roundUp(B * C * COEF_STRIDE * 8);
+    const scratchBytes = roundUp(this.kernels.scratchBytes(C));
     const all = [ops.pred, ops.target, ops.mask, ops.out].filter((op): op is Operand => op !== null);
     let capacity = 0;
+    let areas: number[] = [];
     if (all.some((op) => op.at === null)) {
       // The chunk's share of the budget: what the areas take beyond the chunk itself is fixed.
       const perVoxel = all.reduce((sum, op) => sum + stagingArea(plan, op, 1) - stagingArea(plan, op, 0), 0);
@@ -89,19 +96,17 @@ export class WasmEngine implements Engine {
         alignment(this.kernels.tileLength(C)),
         B * S,
       );
+      areas = all.map((op) => roundUp(stagingArea(plan, op, capacity)));
     }
-    const statsBytes = roundUp(B * C * STATS_STRIDE * 8);
-    const coefBytes = roundUp(B * C * COEF_STRIDE * 8);
-    const scratchBytes = roundUp(this.kernels.scratchBytes(C));
-    const areas = all.map((op) => (capacity === 0 ? 0 : roundUp(stagingArea(plan, op, capacity))));
     const work = this.reserveWorkspace(statsBytes + coefBytes + scratchBytes + areas.reduce((a, b) => a + b, 0));
     let staging = work + statsBytes + coefBytes + scratchBytes;
-    all.forEach((op, i) => {
-      op.staging = staging;
-      staging += areas[i];
+    areas.forEach((bytes, i) => {
+      all[i].staging = staging;
+      staging += bytes;
     });
     return new StreamJob(
       this.kernels,
+      this.views,
       plan,
       ops,
       { stats: work, coef: work + statsBytes, scratch: work + statsBytes + coefBytes },
@@ -206,6 +211,8 @@ export class WasmEngine implements Engine {
 
   /** Address of an array that lives in this instance's memory, or null for one to copy in. */
   private resident(fn: string, name: string, array: ArrayBufferView): number | null {
+    // An array alloc() made, still attached, lies in its block by construction.
+    if (this.allocated.has(array) && this.views.owns(array.buffer)) return array.byteOffset;
     if (this.released.has(array)) {
       throw typeError(
         fn,
@@ -213,7 +220,7 @@ export class WasmEngine implements Engine {
         'was freed (by free() or at the end of its scope) and may share its memory with a newer array; alloc() another',
       );
     }
-    if (this.arena.ownsBuffer(array.buffer)) {
+    if (this.views.owns(array.buffer)) {
       if (!this.arena.contains(array.byteOffset, array.byteLength)) {
         throw typeError(
           fn,
@@ -228,7 +235,7 @@ export class WasmEngine implements Engine {
   }
 
   checkAttached(fn: string, name: string, array: unknown): void {
-    if (ArrayBuffer.isView(array) && this.allocated.has(array) && !this.arena.ownsBuffer(array.buffer)) {
+    if (ArrayBuffer.isView(array) && this.allocated.has(array) && !this.views.owns(array.buffer)) {
       throw typeError(
         fn,
         name,
@@ -238,7 +245,7 @@ export class WasmEngine implements Engine {
   }
 
   sameMemory(a: ArrayBufferView, b: ArrayBufferView): boolean {
-    return a.buffer === b.buffer || (this.arena.ownsBuffer(a.buffer) && this.arena.ownsBuffer(b.buffer));
+    return a.buffer === b.buffer || (this.views.owns(a.buffer) && this.views.owns(b.buffer));
   }
 
   alloc<C extends AllocatableConstructor>(ctor: C, length: number): InstanceType<C> {

@@ -6,9 +6,10 @@
 import { COEF_STRIDE, STATS_STRIDE } from '../../api.js';
 import type { TensorPlan } from '../../losses/tensors.js';
 import type { KernelJob } from '../engine.js';
-import { gradCall, gradReadsPred, pointLossCall, statsCall, type KernelCall, type Piece } from './calls.js';
+import { gradCall, gradReadsPred, invoke, pointLossCall, statsCall, type KernelCall, type Piece } from './calls.js';
 import type { DiceExports } from './exports.js';
 import { classOffset, streamRegions, voxelOffset, type Region } from './regions.js';
+import type { MemoryViews } from './views.js';
 
 /** One array of a call: where it is and how its part of a region is found. */
 export interface Operand {
@@ -74,8 +75,12 @@ export class StreamJob implements KernelJob {
    */
   private readonly activated: boolean;
 
+  /** Every input is used in place (out too, when there is one): the call is one piece, nothing is staged. */
+  private readonly whole: boolean;
+
   constructor(
     private readonly kernels: DiceExports,
+    private readonly views: MemoryViews,
     private readonly plan: TensorPlan,
     private readonly ops: Operands,
     private readonly work: Workspace,
@@ -83,25 +88,43 @@ export class StreamJob implements KernelJob {
     private readonly capacity: number,
   ) {
     const out = ops.out;
-    this.activated =
-      plan.activation !== 'none' &&
-      out !== null &&
-      out.at !== null &&
-      out.shape === 'class' &&
-      this.inputs().every((op) => op.at !== null);
+    const inputsInPlace = ops.pred.at !== null && ops.target.at !== null && (ops.mask === null || ops.mask.at !== null);
+    this.whole = inputsInPlace && (out === null || out.at !== null);
+    this.activated = this.whole && plan.activation !== 'none' && out !== null && out.shape === 'class';
   }
 
   stats(): Float64Array {
     const { B, C } = this.plan;
     const length = B * C * STATS_STRIDE;
-    new Float64Array(this.kernels.memory.buffer, this.work.stats, length).fill(0); // kernel 1 adds to its records
-    const ops = this.activated ? [...this.inputs(), this.ops.out as Operand] : this.inputs();
-    const memory = new Uint8Array(this.kernels.memory.buffer);
-    for (const region of this.regions(ops)) {
-      const { piece } = this.stage(memory, region, ops, this.work.stats + region.b0 * C * STATS_STRIDE * 8);
-      this.call(statsCall(this.plan, piece, this.activated));
+    const first = this.work.stats / 8;
+    this.views.f64(this.work.stats + length * 8).fill(0, first, first + length); // kernel 1 adds to its records
+    if (this.whole) {
+      invoke(this.kernels, statsCall(this.plan, this.wholePiece(this.work.stats), this.activated));
+    } else {
+      const inputs = this.inputs();
+      const memory = this.views.all();
+      for (const region of this.regions(inputs)) {
+        const { piece } = this.stage(memory, region, inputs, this.work.stats + region.b0 * C * STATS_STRIDE * 8);
+        invoke(this.kernels, statsCall(this.plan, piece));
+      }
     }
-    return new Float64Array(this.kernels.memory.buffer, this.work.stats, length).slice();
+    return this.views.f64().slice(first, first + length);
+  }
+
+  /** The call in one piece, every array in place (`whole`). */
+  private wholePiece(records: number): Piece {
+    const { pred, target, mask, out } = this.ops;
+    return {
+      pred: pred.at as number,
+      target: target.at as number,
+      mask: mask === null ? 0 : (mask.at as number),
+      out: out === null ? 0 : (out.at as number),
+      records,
+      scratch: this.work.scratch,
+      samples: this.plan.B,
+      S: this.plan.S,
+      count: this.plan.S,
+    };
   }
 
   grad(coef: Float64Array): Float32Array {
@@ -123,13 +146,17 @@ export class StreamJob implements KernelJob {
   ): Float32Array {
     const { B, C, S } = this.plan;
     const out = this.ops.out as Operand;
-    const memory = new Uint8Array(this.kernels.memory.buffer);
-    new Float64Array(memory.buffer, this.work.coef, coef.length).set(coef);
+    this.views.f64(this.work.coef + coef.length * 8).set(coef, this.work.coef / 8);
     const destination = (out.array ?? new Float32Array(B * C * S)) as Float32Array;
+    if (this.whole) {
+      invoke(this.kernels, kernel(this.plan, this.wholePiece(this.work.coef)));
+      return destination;
+    }
+    const memory = this.views.all();
     const operands = [...this.inputs().filter((op) => op !== this.ops.pred || readsPred), out];
     for (const region of this.regions(operands)) {
       const { piece, outRuns } = this.stage(memory, region, operands, this.work.coef + region.b0 * C * COEF_STRIDE * 8);
-      this.call(kernel(this.plan, piece));
+      invoke(this.kernels, kernel(this.plan, piece));
       for (const run of outRuns ?? []) copyOut(memory, out, destination, run);
     }
     return destination;
@@ -220,10 +247,6 @@ export class StreamJob implements KernelJob {
     }
     const length = op.shape === 'class' ? samples * C * count : op.shape === 'voxel' ? samples * count : count;
     return [{ index, length, staged }];
-  }
-
-  private call(call: KernelCall): void {
-    (this.kernels[call.kernel] as (...args: number[]) => void)(...call.args);
   }
 }
 

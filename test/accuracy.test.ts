@@ -6,9 +6,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDice, type DiceKernel } from '../src/index.js';
 import type { Engine } from '../src/backends/engine.js';
 import { WasmEngine } from '../src/backends/wasm/engine.js';
-import { planTensors, resolveTensorOptions } from '../src/losses/tensors.js';
+import { planTensors, resolveTensorOptions } from '../src/core/tensors.js';
 import { wasmBytes } from '../src/runtime/binaries.js';
-import { DEFAULT_STAGING_BYTES } from '../src/runtime/load.js';
+import { DEFAULT_STAGING_BYTES } from '../src/load.js';
 import { relativeError } from './reference/finite-differences.js';
 import { rng } from './support/random.js';
 

@@ -2,7 +2,7 @@
 // exports them), both builds export the same positional kernels, and loading picks SIMD here.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import * as api from '../src/api.js';
+import * as api from '../src/core/api.js';
 import { loadDice, loadDiceSync } from '../src/index.js';
 import { simdSupported, wasmBytes } from '../src/runtime/binaries.js';
 

@@ -3,7 +3,7 @@
 // 0..70 and some long ones, with ties, signed zeros, infinities and NaNs of both signs; and the
 // module's Lovász exports and constants against src/api.ts.
 import { describe, expect, it } from 'vitest';
-import * as api from '../src/api.js';
+import * as api from '../src/core/api.js';
 import { argsortDescending } from '../src/backends/js/argsort.js';
 import { wasmBytes } from '../src/runtime/binaries.js';
 import { rng } from './support/random.js';

@@ -6,9 +6,9 @@ import { loadDice, type BackendName, type DiceKernel } from '../src/index.js';
 import type { Engine } from '../src/backends/engine.js';
 import { JsEngine } from '../src/backends/js/engine.js';
 import { WasmEngine } from '../src/backends/wasm/engine.js';
-import { planTensors, resolveTensorOptions } from '../src/losses/tensors.js';
+import { planTensors, resolveTensorOptions } from '../src/core/tensors.js';
 import { wasmBytes } from '../src/runtime/binaries.js';
-import { DEFAULT_STAGING_BYTES } from '../src/runtime/load.js';
+import { DEFAULT_STAGING_BYTES } from '../src/load.js';
 import { diceReference } from './reference/dice.js';
 import { maxAbsRelativeError, relativeError } from './reference/finite-differences.js';
 

@@ -1,6 +1,6 @@
 // Option objects: unknown names are rejected (with a suggestion) rather than ignored, so a
 // typo such as `smoth` cannot silently change the numbers.
-import { describe, rangeError, typeError } from '../errors.js';
+import { describe, rangeError, typeError } from './errors.js';
 
 /** Checks that `opts` is an options object whose keys are all in `allowed`; returns it. */
 export function checkOptionNames<T extends object>(fn: string, opts: T | undefined, allowed: readonly string[]): T {

@@ -1,13 +1,13 @@
 // Loading: pick the engine and its memory, compile each WebAssembly build once (a cached module),
 // and give every DiceKernel its own instance and memory.
-import type { BackendName, LoadOptions } from '../api.js';
-import { JsEngine } from '../backends/js/engine.js';
-import { WasmEngine } from '../backends/wasm/engine.js';
-import { rangeError } from '../errors.js';
-import { DiceKernel } from '../kernel.js';
-import { checkOptionNames, flag, oneOf } from '../losses/options.js';
-import { sharedWasm, simdSupported, wasmBytes, type WasmFlavor } from './binaries.js';
-import { createSharedMemory, sharedMemorySupported } from './shared-memory.js';
+import type { BackendName, LoadOptions } from './core/api.js';
+import { JsEngine } from './backends/js/engine.js';
+import { WasmEngine } from './backends/wasm/engine.js';
+import { rangeError } from './core/errors.js';
+import { DiceKernel } from './kernel.js';
+import { checkOptionNames, flag, oneOf } from './core/options.js';
+import { sharedWasm, simdSupported, wasmBytes, type WasmFlavor } from './runtime/binaries.js';
+import { createSharedMemory, sharedMemorySupported } from './runtime/shared-memory.js';
 
 const BACKENDS: readonly BackendName[] = ['simd', 'scalar', 'js'];
 /** Default staging area: within one core's L2 cache (512 KiB to 1 MiB on current x86 and ARM cores) with the kernels' 64 KiB tiles. */

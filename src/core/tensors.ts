@@ -1,8 +1,8 @@
 // Resolution of the tensor options (shape, layout, activation, target kind, ignoreIndex) and
 // the checks of the arrays against them. Options are resolved once (`resolveTensorOptions`);
 // arrays are checked on every call (`planTensors`), before anything is computed or written.
-import type { Activation, Layout, Target, TargetKind, TensorOptions } from '../api.js';
-import { describe, rangeError, typeError } from '../errors.js';
+import type { Activation, Layout, Target, TargetKind, TensorOptions } from './api.js';
+import { describe, rangeError, typeError } from './errors.js';
 import { oneOf } from './options.js';
 
 /** Tensor options after validation; B, C and the spatial shape follow from `shape`. */

@@ -305,7 +305,7 @@ export type AllocatableConstructor =
   | Int32ArrayConstructor
   | Uint32ArrayConstructor;
 
-// Codes and record layouts of the kernels (assembly/constants.ts); test/contract.test.ts
+// Codes and record layouts of the kernels (assembly/constants.ts); test/backends/contract.test.ts
 // checks them against the values the WebAssembly module exports.
 export const ACTIVATION_CODE: Readonly<Record<Activation, number>> = { none: 0, sigmoid: 1, softmax: 2 };
 export const LAYOUT_CODE: Readonly<Record<Layout, number>> = { NCHW: 0, NHWC: 1 };
@@ -532,7 +532,7 @@ export interface StreamingMetric {
 }
 
 // Codes and record layout of the confusion kernel (assembly/constants.ts), checked by
-// test/contract.test.ts.
+// test/backends/contract.test.ts.
 export const CONF_TP = 0;
 export const CONF_PRED = 1;
 export const CONF_TARGET = 2;
@@ -619,7 +619,7 @@ export interface StreamingSurfaceMetric {
 }
 
 // Mask bits, box and distance record of the surface kernels (assembly/constants.ts), checked
-// by test/contract.test.ts.
+// by test/backends/contract.test.ts.
 export const MASK_PRED = 1;
 export const MASK_TARGET = 2;
 export const EDGE_PRED = 4;

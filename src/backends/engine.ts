@@ -7,7 +7,7 @@ import type { SurfacePlan } from '../metrics/surface-plan.js';
 
 /** One call's tensors, marshalled once for both kernels. */
 export interface KernelJob {
-  /** Kernel 1: statistics, B·C records of STATS_STRIDE f64 (see api.ts). */
+  /** Kernel 1: statistics, B·C records of STATS_STRIDE f64 (see core/constants.ts). */
   stats(): Float64Array;
   /** Kernel 2 with coefficients B·C × COEF_STRIDE; returns the gradient (the `out` given to `open`, or a new array). */
   grad(coef: Float64Array): Float32Array;
@@ -30,7 +30,7 @@ export interface Engine {
    * gradient, or of kernel 3's losses).
    */
   open(fn: string, plan: TensorPlan, inputs: Inputs, gradOut: Float32Array | null | undefined): KernelJob;
-  /** Confusion counts: B·C records of CONF_STRIDE f64 (see api.ts), exact integers. */
+  /** Confusion counts: B·C records of CONF_STRIDE f64 (see core/constants.ts), exact integers. */
   confusion(fn: string, plan: ConfusionPlan, pred: HardPrediction, target: Target): Float64Array;
   /** Throws if `array` came from this engine's alloc() but no longer views its memory (detached by a grow). */
   checkAttached(fn: string, name: string, array: unknown): void;

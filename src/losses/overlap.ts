@@ -5,6 +5,7 @@
 // Jaccard, Tversky, focal Tversky — and the Generalized Dice score per sample, whose classes
 // are weighted by their target volume (Sudre et al. 2017). Both reduce to ∂L/∂I and ∂L/∂P per
 // (sample, class), which `writeCoefficients` turns into kernel 2's a, b, q, s.
+import type { Reduction } from '../core/api.js';
 import {
   COEF_Q,
   COEF_S,
@@ -17,8 +18,7 @@ import {
   STAT_N,
   STAT_P,
   STATS_STRIDE,
-  type Reduction,
-} from '../core/api.js';
+} from '../core/constants.js';
 import { rangeError } from '../core/errors.js';
 import { diceParams, mccWithPartials, tverskyWithPartials, type TverskyParams } from '../math/overlap.js';
 import { checkOptionNames, classWeights, flag, nonNegative, oneOf } from '../core/options.js';

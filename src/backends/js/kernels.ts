@@ -21,7 +21,7 @@ import {
   STAT_N,
   STAT_P,
   STATS_STRIDE,
-} from '../../core/api.js';
+} from '../../core/constants.js';
 import type { Inputs, TensorPlan } from '../../core/tensors.js';
 
 /** Where row (b, c) starts in pred (and in a dense target), and the distance between its voxels. */

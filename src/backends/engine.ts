@@ -1,9 +1,9 @@
 // What a backend provides: the two kernels over one call's tensors, and memory for them.
 import type { AllocatableConstructor, BackendName, HardPrediction, Target } from '../core/api.js';
-import type { LovaszInputs, LovaszPlan } from '../losses/lovasz.js';
+import type { LovaszInputs, LovaszPlan } from '../core/plans.js';
 import type { Inputs, TensorPlan } from '../core/tensors.js';
-import type { ConfusionPlan } from '../metrics/plan.js';
-import type { SurfacePlan } from '../metrics/surface-plan.js';
+import type { ConfusionPlan } from '../core/plans.js';
+import type { SurfacePlan } from '../core/plans.js';
 
 /** One call's tensors, marshalled once for both kernels. */
 export interface KernelJob {

@@ -6,7 +6,8 @@ import { CONF_PRED, CONF_STRIDE, CONF_TARGET, CONF_TP, CONF_VALID } from '../cor
 import type { Engine } from '../backends/engine.js';
 import { describe, rangeError, typeError } from '../core/errors.js';
 import type { ConfusionSpec } from './options.js';
-import { planConfusion, type ConfusionPlan } from './plan.js';
+import { planConfusion } from './plan.js';
+import type { ConfusionPlan } from '../core/plans.js';
 
 export function countConfusion(
   engine: Engine,

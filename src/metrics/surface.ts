@@ -13,14 +13,8 @@ import type { ConfusionSpec } from './options.js';
 import { planConfusion } from './plan.js';
 import { columns, reduceMonai } from './reduce.js';
 import type { SurfaceSpec } from './surface-options.js';
-import {
-  planSurface,
-  SURF_PRED,
-  SURF_PRED_PERCENTILE,
-  SURF_STRIDE,
-  SURF_TARGET,
-  SURF_TARGET_PERCENTILE,
-} from './surface-plan.js';
+import { planSurface } from './surface-plan.js';
+import { SURF_PRED, SURF_PRED_PERCENTILE, SURF_STRIDE, SURF_TARGET, SURF_TARGET_PERCENTILE } from '../core/plans.js';
 
 /** Surface records of every (sample, class) of one call (SURF_STRIDE each, sample-major). */
 export interface SurfaceRecords {

@@ -3,7 +3,7 @@
 // kernels must give exactly these counts.
 import type { HardPrediction, Target } from '../../core/api.js';
 import { CONF_PRED, CONF_STRIDE, CONF_TARGET, CONF_TP, CONF_VALID } from '../../core/constants.js';
-import type { ConfusionPlan } from '../../metrics/plan.js';
+import type { ConfusionPlan } from '../../core/plans.js';
 
 /** Does the prediction (or the target) say class c at voxel s of sample b? */
 export type Says = (b: number, c: number, s: number) => boolean;

@@ -29,7 +29,7 @@ import {
   SURF_TARGET,
   SURF_TARGET_PERCENTILE,
   type SurfacePlan,
-} from '../../metrics/surface-plan.js';
+} from '../../core/plans.js';
 import { predicate, targetPredicate } from './confusion.js';
 
 /** A sample's voxel grid: extents fastest first, and how many axes the image has. */

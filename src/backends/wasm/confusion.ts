@@ -3,7 +3,7 @@
 // copy, converted where the kernel needs another label type), run it, read the records.
 import type { HardPrediction, Target } from '../../core/api.js';
 import { CONF_PRED, CONF_STRIDE, CONF_TARGET, DECIDE_CODE, LAYOUT_CODE } from '../../core/constants.js';
-import type { ConfusionPlan, LabelType } from '../../metrics/plan.js';
+import type { ConfusionPlan, LabelType } from '../../core/plans.js';
 import type { Arena } from '../../runtime/arena.js';
 import type { DiceExports } from './exports.js';
 

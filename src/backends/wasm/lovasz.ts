@@ -7,7 +7,7 @@ import {
   LIST_OTHER,
   LIST_STRIDE,
 } from '../../core/constants.js';
-import type { LovaszPlan } from '../../losses/lovasz.js';
+import type { LovaszPlan } from '../../core/plans.js';
 import type { LovaszCounts, LovaszJob } from '../engine.js';
 import { deliverGradient } from './gradient.js';
 import type { DiceExports } from './exports.js';

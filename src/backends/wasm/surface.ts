@@ -16,7 +16,7 @@ import {
   MASK_TARGET,
 } from '../../core/constants.js';
 import { percentileOfSorted } from '../../math/surface.js';
-import type { LabelType } from '../../metrics/plan.js';
+import type { LabelType } from '../../core/plans.js';
 import {
   SURF_PRED,
   SURF_PRED_PERCENTILE,
@@ -24,7 +24,7 @@ import {
   SURF_TARGET,
   SURF_TARGET_PERCENTILE,
   type SurfacePlan,
-} from '../../metrics/surface-plan.js';
+} from '../../core/plans.js';
 import type { Placement } from './confusion.js';
 import type { DiceExports } from './exports.js';
 

@@ -1,9 +1,8 @@
 // What a backend provides: the two kernels over one call's tensors, and memory for them.
 import type { AllocatableConstructor, BackendName, HardPrediction, Target } from '../core/api.js';
-import type { LovaszInputs, LovaszPlan } from '../core/plans.js';
+import type { ArrayOwner } from '../core/arrays.js';
+import type { ConfusionPlan, LovaszInputs, LovaszPlan, SurfacePlan } from '../core/plans.js';
 import type { Inputs, TensorPlan } from '../core/tensors.js';
-import type { ConfusionPlan } from '../core/plans.js';
-import type { SurfacePlan } from '../core/plans.js';
 
 /** One call's tensors, marshalled once for both kernels. */
 export interface KernelJob {
@@ -21,7 +20,7 @@ export interface KernelJob {
   close(): void;
 }
 
-export interface Engine {
+export interface Engine extends ArrayOwner {
   readonly name: BackendName;
   readonly memory: WebAssembly.Memory | undefined;
   /**
@@ -32,10 +31,6 @@ export interface Engine {
   open(fn: string, plan: TensorPlan, inputs: Inputs, gradOut: Float32Array | null | undefined): KernelJob;
   /** Confusion counts: B·C records of CONF_STRIDE f64 (see core/constants.ts), exact integers. */
   confusion(fn: string, plan: ConfusionPlan, pred: HardPrediction, target: Target): Float64Array;
-  /** Throws if `array` came from this engine's alloc() but no longer views its memory (detached by a grow). */
-  checkAttached(fn: string, name: string, array: unknown): void;
-  /** True when two arrays view the same storage, so that their byte offsets compare. */
-  sameMemory(a: ArrayBufferView, b: ArrayBufferView): boolean;
   alloc<C extends AllocatableConstructor>(ctor: C, length: number): InstanceType<C>;
   free(array: ArrayBufferView): void;
   /** True for an array from alloc that was not freed yet. */

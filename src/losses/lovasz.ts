@@ -9,10 +9,10 @@
 // counts in the mean over samples with `perImage`.
 import type { Loss, LossAndGrad, Target, TensorOptions } from '../core/api.js';
 import type { Engine } from '../backends/engine.js';
+import { checkAttached, checkOut } from '../core/arrays.js';
 import { describe, rangeError, typeError } from '../core/errors.js';
 import { checkOptionNames, flag, oneOf } from '../core/options.js';
 import type { LovaszInputs, LovaszPlan } from '../core/plans.js';
-import { checkAttached, checkOut } from './run.js';
 import {
   planTensors,
   resolveTensorOptions,

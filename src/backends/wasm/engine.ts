@@ -4,10 +4,8 @@
 import type { AllocatableConstructor, HardPrediction, Target } from '../../core/api.js';
 import { COEF_STRIDE, STATS_STRIDE } from '../../core/constants.js';
 import { describe, typeError } from '../../core/errors.js';
-import type { LovaszInputs, LovaszPlan } from '../../core/plans.js';
+import type { LovaszInputs, LovaszPlan, ConfusionPlan, SurfacePlan } from '../../core/plans.js';
 import type { Inputs, TensorPlan } from '../../core/tensors.js';
-import type { ConfusionPlan } from '../../core/plans.js';
-import type { SurfacePlan } from '../../core/plans.js';
 import { Arena } from '../../runtime/arena.js';
 import type { Engine, KernelJob, LovaszJob } from '../engine.js';
 import { checkLength } from '../js/engine.js';

@@ -1,10 +1,11 @@
-// What a backend provides: the two kernels over one call's tensors, and memory for them.
+// What a backend provides: the kernels over one call's tensors (1: statistics, 2: gradient,
+// 3: pointwise losses), the confusion, surface and Lovász kernels, and memory for them.
 import type { AllocatableConstructor, BackendName, HardPrediction, Target } from '../core/api.js';
 import type { ArrayOwner } from '../core/arrays.js';
 import type { ConfusionPlan, LovaszInputs, LovaszPlan, SurfacePlan } from '../core/plans.js';
 import type { Inputs, TensorPlan } from '../core/tensors.js';
 
-/** One call's tensors, marshalled once for both kernels. */
+/** One call's tensors, marshalled once for kernels 1 to 3. */
 export interface KernelJob {
   /** Kernel 1: statistics, B·C records of STATS_STRIDE f64 (see core/constants.ts). */
   stats(): Float64Array;
@@ -39,7 +40,7 @@ export interface Engine extends ArrayOwner {
   /** Prepares a call of a Lovász loss; `gradOut` as for `open`. */
   openLovasz(fn: string, plan: LovaszPlan, inputs: LovaszInputs, gradOut: Float32Array | null | undefined): LovaszJob;
   /**
-   * Surface records (SURF_STRIDE f64 per (sample, class), src/metrics/surface-plan.ts) of the
+   * Surface records (SURF_STRIDE f64 per (sample, class), core/plans.ts) of the
    * terms the plan marks; the others are left 0 (no surface on either side).
    */
   surface(fn: string, plan: SurfacePlan, pred: HardPrediction, target: Target): Float64Array;

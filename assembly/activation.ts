@@ -73,7 +73,21 @@ const EXP4 = memory.data<f32>([
 // @ts-ignore: decorator
 @inline export function exp4(x: v128): v128 {
   // pmax/pmin with x first keep NaN (a NaN input must reach the sums and be reported).
-  const xc = f32x4.pmin(f32x4.pmax(x, splatted(0)), splatted(1));
+  return expClamped4(f32x4.pmin(f32x4.pmax(x, splatted(0)), splatted(1)));
+}
+
+/**
+ * exp4 of an argument known to be ≤ 0 or NaN (x − max x in a softmax): only the lower clamp,
+ * the same result.
+ */
+// @ts-ignore: decorator
+@inline export function expNonPositive4(x: v128): v128 {
+  return expClamped4(f32x4.pmax(x, splatted(0)));
+}
+
+/** The body of exp4 on xc already clamped to [EXP_LO, EXP_HI]. */
+// @ts-ignore: decorator
+@inline function expClamped4(xc: v128): v128 {
   const t = f32x4.add(f32x4.mul(xc, splatted(2)), splatted(12));
   const n = f32x4.sub(t, splatted(12));
   let r = f32x4.sub(xc, f32x4.mul(n, splatted(3)));

@@ -78,6 +78,18 @@ export function gatherRows(rows: usize, rowBytes: usize, run: usize, C: i32, n: 
         v128.store(rows + to, i32x4.shuffle(v0, v1, 0, 2, 4, 6));
         v128.store(rows + rowBytes + to, i32x4.shuffle(v0, v1, 1, 3, 5, 7));
       }
+    } else if (C == 4) {
+      // One vector per voxel: four voxels are one 4×4 block.
+      for (; t + 4 <= n; t += 4) {
+        const at = run + (<usize>t << 4), row = rows + (<usize>t << 2);
+        const r0 = v128.load(at), r1 = v128.load(at, 16), r2 = v128.load(at, 32), r3 = v128.load(at, 48);
+        const lo01 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), hi01 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+        const lo23 = i32x4.shuffle(r2, r3, 0, 4, 1, 5), hi23 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+        v128.store(row, i32x4.shuffle(lo01, lo23, 0, 1, 4, 5));
+        v128.store(row + rowBytes, i32x4.shuffle(lo01, lo23, 2, 3, 6, 7));
+        v128.store(row + 2 * rowBytes, i32x4.shuffle(hi01, hi23, 0, 1, 4, 5));
+        v128.store(row + 3 * rowBytes, i32x4.shuffle(hi01, hi23, 2, 3, 6, 7));
+      }
     } else if ((C & 3) == 0) {
       for (; t + 4 <= n; t += 4) {
         const voxel = run + <usize>t * stride, to = <usize>t << 2;
@@ -111,6 +123,17 @@ export function scatterRows(run: usize, rows: usize, rowBytes: usize, C: i32, n:
         const at = run + (<usize>t << 3);
         v128.store(at, i32x4.shuffle(a, b, 0, 4, 1, 5));
         v128.store(at, i32x4.shuffle(a, b, 2, 6, 3, 7), 16);
+      }
+    } else if (C == 4) {
+      for (; t + 4 <= n; t += 4) {
+        const row = rows + (<usize>t << 2), at = run + (<usize>t << 4);
+        const c0 = v128.load(row), c1 = v128.load(row + rowBytes), c2 = v128.load(row + 2 * rowBytes), c3 = v128.load(row + 3 * rowBytes);
+        const lo01 = i32x4.shuffle(c0, c1, 0, 4, 1, 5), hi01 = i32x4.shuffle(c0, c1, 2, 6, 3, 7);
+        const lo23 = i32x4.shuffle(c2, c3, 0, 4, 1, 5), hi23 = i32x4.shuffle(c2, c3, 2, 6, 3, 7);
+        v128.store(at, i32x4.shuffle(lo01, lo23, 0, 1, 4, 5));
+        v128.store(at, i32x4.shuffle(lo01, lo23, 2, 3, 6, 7), 16);
+        v128.store(at, i32x4.shuffle(hi01, hi23, 0, 1, 4, 5), 32);
+        v128.store(at, i32x4.shuffle(hi01, hi23, 2, 3, 6, 7), 48);
       }
     } else if ((C & 3) == 0) {
       for (; t + 4 <= n; t += 4) {

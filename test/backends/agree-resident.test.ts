@@ -6,8 +6,8 @@
 // ignored label, tails of every length, many classes (2 … 256) and extreme logits.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDice, type AllocScope, type DiceKernel } from '../src/index.js';
-import { rng } from './support/random.js';
+import { loadDice, type AllocScope, type DiceKernel } from '../../src/index.js';
+import { rng } from '../support/random.js';
 
 let simd: DiceKernel;
 let scalar: DiceKernel;

@@ -25,10 +25,10 @@ const KERNELS: Record<string, number> = {
   heapBase: 0,
   tileLength: 1,
   scratchBytes: 1,
-  confusionScratchBytes: 0,
-  confusionLabels_u8: 8,
-  confusionLabels_u16: 8,
-  confusionLabels_i32: 8,
+  confusionScratchBytes: 1,
+  confusionLabels_u8: 9,
+  confusionLabels_u16: 9,
+  confusionLabels_i32: 9,
   confusionMasks_f32_f32: 10,
   confusionMasks_f32_u8: 10,
   confusionMasks_u8_f32: 10,
@@ -106,8 +106,11 @@ describe.each(['simd', 'scalar'] as const)('the %s build', (flavor) => {
       abi.DECIDE_CODE.threshold,
     ]);
     expect(constant('CONF_TILE')).toBe(abi.CONF_TILE);
-    // Four tiles of CONF_TILE 4-byte values: i32 argmax labels, narrowed labels, a pred row, a target row.
-    expect((exports.confusionScratchBytes as () => number)()).toBe(4 * 4 * abi.CONF_TILE);
+    // Four tiles of CONF_TILE 4-byte values: i32 argmax labels, narrowed labels, a pred row, a target row;
+    // for many classes, the first two and four pairs of label histograms of C + 2 bins (u64 and u32).
+    const scratchBytes = exports.confusionScratchBytes as (C: number) => number;
+    expect(scratchBytes(4)).toBe(4 * 4 * abi.CONF_TILE);
+    expect(scratchBytes(65536)).toBe(2 * 4 * abi.CONF_TILE + 4 * (65536 + 2) * 12);
   });
 
   it('exports the mask bits, box slots and distance record slots of the surface kernels that src/core/constants.ts uses', () => {

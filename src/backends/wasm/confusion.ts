@@ -48,7 +48,7 @@ export function countConfusionWasm(
   const blocks: number[] = [];
   try {
     const recordBytes = plan.B * plan.C * CONF_STRIDE * 8;
-    const work = place.workspace(recordBytes + k.confusionScratchBytes());
+    const work = place.workspace(recordBytes + k.confusionScratchBytes(plan.C));
     const p = locate(place, blocks, pred, predLength, predAt, dispatch.predType);
     const t = locate(place, blocks, target, targetLength, targetAt, dispatch.targetType);
     const buffer = place.memory.buffer;
@@ -130,7 +130,7 @@ function chooseKernel(k: DiceExports, plan: ConfusionPlan): Dispatch {
         predType: type,
         targetType: type,
         swapped: false,
-        run: (out, p, t) => k[`confusionLabels_${type}`](out, p, t, B, C, S, ignoreIndex, hasIgnore),
+        run: (out, p, t, scratch) => k[`confusionLabels_${type}`](out, p, t, B, C, S, ignoreIndex, hasIgnore, scratch),
       };
     }
     if (pred.decision === 'argmax') {

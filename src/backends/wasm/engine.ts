@@ -41,6 +41,7 @@ export class WasmEngine implements Engine {
   private readonly released = new WeakSet<ArrayBufferView>();
   /** Block for the statistics, coefficients, kernel scratch and staging of a call; kept between calls. */
   private workspace = { at: 0, bytes: 0 };
+  private scratchFor = { C: 0, bytes: 0 };
 
   constructor(
     readonly name: 'simd' | 'scalar',
@@ -81,7 +82,7 @@ export class WasmEngine implements Engine {
     };
     const statsBytes = roundUp(B * C * STATS_STRIDE * 8);
     const coefBytes = roundUp(B * C * COEF_STRIDE * 8);
-    const scratchBytes = roundUp(this.kernels.scratchBytes(C));
+    const scratchBytes = this.scratchBytes(C);
     const all = [ops.pred, ops.target, ops.mask, ops.out].filter((op): op is Operand => op !== null);
     let capacity = 0;
     let areas: number[] = [];
@@ -196,6 +197,12 @@ export class WasmEngine implements Engine {
       resident: (name, array) => this.resident(fn, name, array),
       workspace: (bytes) => this.reserveWorkspace(bytes),
     };
+  }
+
+  /** The kernels' scratch for C classes, rounded up to a cache line (the last C asked for is remembered). */
+  private scratchBytes(C: number): number {
+    if (this.scratchFor.C !== C) this.scratchFor = { C, bytes: roundUp(this.kernels.scratchBytes(C)) };
+    return this.scratchFor.bytes;
   }
 
   /** The workspace block, grown to at least `bytes` (calls are synchronous: one user at a time). */

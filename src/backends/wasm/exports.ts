@@ -205,6 +205,7 @@ type ConfusionLabels = (
   S: number,
   ignoreIndex: number,
   hasIgnore: number,
+  scratch: Ptr,
 ) => void;
 type ConfusionMasks = (
   out: Ptr,
@@ -257,7 +258,7 @@ type ConfusionArgmaxMasks = (
 
 /** The confusion kernels (assembly/confusion.ts), named `<kernel>_<pred type>[_<target type>]`. */
 export interface ConfusionExports {
-  confusionScratchBytes(): number;
+  confusionScratchBytes(C: number): number;
   confusionLabels_u8: ConfusionLabels;
   confusionLabels_u16: ConfusionLabels;
   confusionLabels_i32: ConfusionLabels;

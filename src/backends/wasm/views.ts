@@ -7,6 +7,8 @@ import type { Arena } from '../../runtime/arena.js';
 export class MemoryViews {
   private bytes: Uint8Array;
   private doubles: Float64Array;
+  /** The last other buffer object found to view this memory (a shared memory's older SharedArrayBuffer). */
+  private alias: ArrayBufferLike | null = null;
 
   constructor(
     private readonly memory: WebAssembly.Memory,
@@ -35,8 +37,12 @@ export class MemoryViews {
 
   /** True when views of `buffer` see this memory (the arena's test, after a cheap identity check). */
   owns(buffer: ArrayBufferLike): boolean {
-    if (buffer === this.bytes.buffer && this.bytes.byteLength !== 0) return true;
-    return this.arena.ownsBuffer(buffer);
+    if ((buffer === this.bytes.buffer && this.bytes.byteLength !== 0) || buffer === this.alias) return true;
+    if (!this.arena.ownsBuffer(buffer)) return false;
+    // A non-shared memory's buffer changes only when it grows, which detaches the old one: only a shared one has aliases.
+    if (this.arena.shared) this.alias = buffer;
+    else this.renew();
+    return true;
   }
 
   private renew(): void {

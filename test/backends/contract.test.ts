@@ -24,6 +24,7 @@ const KERNELS: Record<string, number> = {
   pointLossLabels_i32: 17,
   heapBase: 0,
   tileLength: 1,
+  keepsActivation: 4,
   scratchBytes: 1,
   confusionScratchBytes: 1,
   confusionLabels_u8: 9,
@@ -107,10 +108,11 @@ describe.each(['simd', 'scalar'] as const)('the %s build', (flavor) => {
     ]);
     expect(constant('CONF_TILE')).toBe(abi.CONF_TILE);
     // Four tiles of CONF_TILE 4-byte values: i32 argmax labels, narrowed labels, a pred row, a target row;
-    // for many classes, the first two and four pairs of label histograms of C + 2 bins (u64 and u32).
+    // for many classes, the first two, four sets of label histograms of C + 2 bins (three u32 each:
+    // TP, other predictions, targets) and two u16 offsets for each of 256 voxels.
     const scratchBytes = exports.confusionScratchBytes as (C: number) => number;
     expect(scratchBytes(4)).toBe(4 * 4 * abi.CONF_TILE);
-    expect(scratchBytes(65536)).toBe(2 * 4 * abi.CONF_TILE + 4 * (65536 + 2) * 12);
+    expect(scratchBytes(65536)).toBe(2 * 4 * abi.CONF_TILE + 4 * (65536 + 2) * 12 + 256 * 4);
   });
 
   it('exports the mask bits, box slots and distance record slots of the surface kernels that src/core/constants.ts uses', () => {

@@ -144,6 +144,8 @@ export interface DiceExports extends ConfusionExports, SurfaceExports {
   memory: WebAssembly.Memory;
   heapBase(): Ptr;
   tileLength(C: number): number;
+  /** 1 when kernel 1, given an `activated` area, leaves the activation there (assembly/tile.ts). */
+  keepsActivation(C: number, layout: number, act: number, point: number): number;
   scratchBytes(C: number): number;
   statsDense_f32: StatsDense;
   statsDense_u8: StatsDense;

@@ -3,7 +3,7 @@
 // through a staging area the size of a core's L2 cache: a chunk is copied in and reduced while it
 // is in cache (kernel 1), or mapped into staging and copied out (kernels 2 and 3), so a copied
 // call moves each byte between main memory and the core about as often as an in-place one.
-import { COEF_STRIDE, STATS_STRIDE } from '../../core/constants.js';
+import { ACTIVATION_CODE, COEF_STRIDE, LAYOUT_CODE, POINT_CODE, STATS_STRIDE } from '../../core/constants.js';
 import type { TensorPlan } from '../../core/tensors.js';
 import type { KernelJob } from '../engine.js';
 import { gradCall, gradReadsPred, invoke, pointLossCall, statsCall, type KernelCall, type Piece } from './calls.js';
@@ -69,14 +69,17 @@ interface Run {
 
 export class StreamJob implements KernelJob {
   /**
-   * Kernel 1 leaves the activation in `out` for kernel 2 (assembly/stats.ts `activated`): when
-   * every array is used in place, out too, and out has pred's shape (a gradient). Streamed,
-   * kernel 2 computes it again: reading pred back costs no more than reading a copy of it.
+   * Kernel 1 leaves the activation in `out` for kernel 2 (assembly/stats.ts `activated`), which
+   * then computes none and reads no pred: where the kernels keep it (keepsActivation) and `out`
+   * has pred's shape (a gradient). Streamed, each chunk of it is copied out to the destination
+   * after kernel 1 and back in before kernel 2: 8 bytes per element copied, where kernel 2 would
+   * otherwise copy pred in again (4) and compute the activation again (an exp per element).
    */
   private readonly activated: boolean;
-
   /** Every input is used in place (out too, when there is one): the call is one piece, nothing is staged. */
   private readonly whole: boolean;
+  /** Where the gradient goes: the caller's array, or a new one (made by kernel 1 when it is activated). */
+  private destination: Float32Array | null;
 
   constructor(
     private readonly kernels: DiceExports,
@@ -90,7 +93,16 @@ export class StreamJob implements KernelJob {
     const out = ops.out;
     const inputsInPlace = ops.pred.at !== null && ops.target.at !== null && (ops.mask === null || ops.mask.at !== null);
     this.whole = inputsInPlace && (out === null || out.at !== null);
-    this.activated = this.whole && plan.activation !== 'none' && out !== null && out.shape === 'class';
+    this.activated =
+      out !== null &&
+      out.shape === 'class' &&
+      kernels.keepsActivation(
+        plan.C,
+        LAYOUT_CODE[plan.layout],
+        ACTIVATION_CODE[plan.activation],
+        POINT_CODE[plan.point],
+      ) !== 0;
+    this.destination = (out?.array as Float32Array | null | undefined) ?? null;
   }
 
   stats(): Float64Array {
@@ -101,14 +113,29 @@ export class StreamJob implements KernelJob {
     if (this.whole) {
       invoke(this.kernels, statsCall(this.plan, this.wholePiece(this.work.stats), this.activated));
     } else {
-      const inputs = this.inputs();
+      const out = this.ops.out as Operand;
+      const ops = this.activated ? [...this.inputs(), out] : this.inputs();
       const memory = this.views.all();
-      for (const region of this.regions(inputs)) {
-        const { piece } = this.stage(memory, region, inputs, this.work.stats + region.b0 * C * STATS_STRIDE * 8);
-        invoke(this.kernels, statsCall(this.plan, piece));
+      for (const region of this.regions(ops)) {
+        const { piece, outRuns } = this.stage(
+          memory,
+          region,
+          ops,
+          this.work.stats + region.b0 * C * STATS_STRIDE * 8,
+          false,
+        );
+        invoke(this.kernels, statsCall(this.plan, piece, this.activated));
+        for (const run of outRuns ?? []) copyOut(memory, out, this.gradientArray(), run);
       }
     }
     return this.views.f64().slice(first, first + length);
+  }
+
+  /** The gradient's destination, made the first time it is needed when the caller gave none. */
+  private gradientArray(): Float32Array {
+    const { B, C, S } = this.plan;
+    this.destination ??= new Float32Array(B * C * S);
+    return this.destination;
   }
 
   /** The call in one piece, every array in place (`whole`). */
@@ -128,26 +155,34 @@ export class StreamJob implements KernelJob {
   }
 
   grad(coef: Float64Array): Float32Array {
-    // Activated implies every input in place: passing pred (which kernel 2 may then not read) costs nothing.
     const activated = this.activated;
-    return this.map((plan, piece) => gradCall(plan, piece, activated), coef, gradReadsPred(this.plan, coef));
+    return this.map(
+      (plan, piece) => gradCall(plan, piece, activated),
+      coef,
+      !activated && gradReadsPred(this.plan, coef),
+      activated,
+    );
   }
 
   /** Kernel 3: the pointwise losses of reduction 'none' into `out` (an array of pointLossLength values). */
   pointLoss(coef: Float64Array): Float32Array {
-    return this.map(pointLossCall, coef, true);
+    return this.map(pointLossCall, coef, true, false);
   }
 
-  /** Kernel 2 or 3 over the call's regions, into `out` (staged runs copied out). */
+  /**
+   * Kernel 2 or 3 over the call's regions, into `out` (staged runs copied out, and copied in
+   * first when kernel 1 left the activation there: `outIn`).
+   */
   private map(
     kernel: (plan: TensorPlan, piece: Piece) => KernelCall,
     coef: Float64Array,
     readsPred: boolean,
+    outIn: boolean,
   ): Float32Array {
-    const { B, C, S } = this.plan;
+    const { C } = this.plan;
     const out = this.ops.out as Operand;
     this.views.f64(this.work.coef + coef.length * 8).set(coef, this.work.coef / 8);
-    const destination = (out.array ?? new Float32Array(B * C * S)) as Float32Array;
+    const destination = this.gradientArray();
     if (this.whole) {
       invoke(this.kernels, kernel(this.plan, this.wholePiece(this.work.coef)));
       return destination;
@@ -155,7 +190,8 @@ export class StreamJob implements KernelJob {
     const memory = this.views.all();
     const operands = [...this.inputs().filter((op) => op !== this.ops.pred || readsPred), out];
     for (const region of this.regions(operands)) {
-      const { piece, outRuns } = this.stage(memory, region, operands, this.work.coef + region.b0 * C * COEF_STRIDE * 8);
+      const records = this.work.coef + region.b0 * C * COEF_STRIDE * 8;
+      const { piece, outRuns } = this.stage(memory, region, operands, records, outIn);
       invoke(this.kernels, kernel(this.plan, piece));
       for (const run of outRuns ?? []) copyOut(memory, out, destination, run);
     }
@@ -179,13 +215,15 @@ export class StreamJob implements KernelJob {
    * Where the kernels find a region's operands: in place, or copied into staging (inputs). The
    * kernels take one distance between class rows: in a piece of one sample of channels-first
    * classes, either every class-shaped operand is in place (rows S apart) or each is staged
-   * (rows `rowStride` apart). Returns the piece and the staged runs of `out`, if it is staged.
+   * (rows `rowStride` apart). Returns the piece and the staged runs of `out`, if it is staged
+   * (copied in from the destination first with `outIn`).
    */
   private stage(
     memory: Uint8Array,
     region: Region,
     ops: readonly Operand[],
     records: number,
+    outIn: boolean,
   ): { piece: Piece; outRuns: Run[] | null } {
     const { C, S, layout } = this.plan;
     const count = region.s1 - region.s0;
@@ -198,8 +236,12 @@ export class StreamJob implements KernelJob {
       if (op === null || !ops.includes(op)) return 0;
       if (inPlace(op)) return (op.at as number) + this.offset(op, region) * op.bytes;
       const runs = this.runs(op, region, stride);
-      if (op === this.ops.out) outRuns = runs;
-      else for (const run of runs) copyIn(memory, op, run);
+      if (op === this.ops.out) {
+        outRuns = runs;
+        if (outIn) for (const run of runs) copyIn(memory, op, run, this.gradientArray());
+      } else {
+        for (const run of runs) copyIn(memory, op, run, op.array as ArrayBufferView);
+      }
       return runs[0].staged;
     };
     const { pred, target, mask, out } = this.ops;
@@ -250,14 +292,13 @@ export class StreamJob implements KernelJob {
   }
 }
 
-/** Copies a run of an input into staging, from the memory itself when the input lives there. */
-function copyIn(memory: Uint8Array, op: Operand, run: Run): void {
+/** Copies a run of an input (`array`) into staging, from the memory itself when the input lives there. */
+function copyIn(memory: Uint8Array, op: Operand, run: Run, array: ArrayBufferView): void {
   const bytes = run.length * op.bytes;
   if (op.at !== null) {
     const from = op.at + run.index * op.bytes;
     memory.copyWithin(run.staged, from, from + bytes);
   } else {
-    const array = op.array as ArrayBufferView;
     memory.set(new Uint8Array(array.buffer, array.byteOffset + run.index * op.bytes, bytes), run.staged);
   }
 }

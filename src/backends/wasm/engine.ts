@@ -43,10 +43,21 @@ export class WasmEngine implements Engine {
   private workspace = { at: 0, bytes: 0 };
   private scratchFor = { C: 0, bytes: 0 };
 
+  /** The engine of `plainInstance`, once made (see the constructor). */
+  private plain: WasmEngine | null = null;
+
+  /**
+   * `plainInstance` (only with a shared memory): makes an instance of the same build with a
+   * memory of its own, not shared, through which the calls whose arrays are all plain (none from
+   * alloc) stream. V8 copies into and out of a SharedArrayBuffer word by word (measured here:
+   * ~5 GB/s from an array in main memory, against ~19 GB/s into an ArrayBuffer), which made the
+   * copies, not the kernels, the cost of a streamed call. Made on first use.
+   */
   constructor(
     readonly name: 'simd' | 'scalar',
     instance: WebAssembly.Instance,
     private readonly stagingBytes: number,
+    private readonly plainInstance?: () => WebAssembly.Instance,
   ) {
     this.kernels = instance.exports as unknown as DiceExports;
     this.memory = this.kernels.memory;
@@ -84,6 +95,8 @@ export class WasmEngine implements Engine {
     const coefBytes = roundUp(B * C * COEF_STRIDE * 8);
     const scratchBytes = this.scratchBytes(C);
     const all = [ops.pred, ops.target, ops.mask, ops.out].filter((op): op is Operand => op !== null);
+    const plain = this.plainEngine(all.every((op) => op.at === null));
+    if (plain) return plain.open(fn, plan, inputs, gradOut);
     let capacity = 0;
     let areas: number[] = [];
     if (all.some((op) => op.at === null)) {
@@ -182,7 +195,18 @@ export class WasmEngine implements Engine {
   }
 
   confusion(fn: string, plan: ConfusionPlan, pred: HardPrediction, target: Target): Float64Array {
+    const plain = this.plainEngine(
+      this.resident(fn, 'pred', pred) === null && this.resident(fn, 'target', target) === null,
+    );
+    if (plain) return plain.confusion(fn, plan, pred, target);
     return countConfusionWasm(this.kernels, this.placement(fn), plan, pred, target);
+  }
+
+  /** The engine of the non-shared instance, for a call whose arrays are `allPlain` (null: this one). */
+  private plainEngine(allPlain: boolean): WasmEngine | null {
+    if (!allPlain || !this.plainInstance || !this.arena.shared) return null;
+    this.plain ??= new WasmEngine(this.name, this.plainInstance(), this.stagingBytes);
+    return this.plain;
   }
 
   surface(fn: string, plan: SurfacePlan, pred: HardPrediction, target: Target): Float64Array {

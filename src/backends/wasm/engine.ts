@@ -217,6 +217,7 @@ export class WasmEngine implements Engine {
   private placement(fn: string): Placement {
     return {
       memory: this.memory,
+      views: this.views,
       arena: this.arena,
       resident: (name, array) => this.resident(fn, name, array),
       workspace: (bytes) => this.reserveWorkspace(bytes),

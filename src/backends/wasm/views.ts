@@ -4,11 +4,14 @@
 // stay valid but end where the memory ended, so a view shorter than the bytes asked for is renewed.
 import type { Arena } from '../../runtime/arena.js';
 
+/** Aliases remembered: arrays allocated between growths of a shared memory hold that many buffer objects. */
+const ALIASES = 8;
+
 export class MemoryViews {
   private bytes: Uint8Array;
   private doubles: Float64Array;
-  /** The last other buffer object found to view this memory (a shared memory's older SharedArrayBuffer). */
-  private alias: ArrayBufferLike | null = null;
+  /** Other buffer objects found to view this memory (a shared memory's older SharedArrayBuffers), the latest first. */
+  private readonly aliases: ArrayBufferLike[] = [];
 
   constructor(
     private readonly memory: WebAssembly.Memory,
@@ -37,11 +40,15 @@ export class MemoryViews {
 
   /** True when views of `buffer` see this memory (the arena's test, after a cheap identity check). */
   owns(buffer: ArrayBufferLike): boolean {
-    if ((buffer === this.bytes.buffer && this.bytes.byteLength !== 0) || buffer === this.alias) return true;
+    if ((buffer === this.bytes.buffer && this.bytes.byteLength !== 0) || this.aliases.includes(buffer)) return true;
     if (!this.arena.ownsBuffer(buffer)) return false;
     // A non-shared memory's buffer changes only when it grows, which detaches the old one: only a shared one has aliases.
-    if (this.arena.shared) this.alias = buffer;
-    else this.renew();
+    if (this.arena.shared) {
+      this.aliases.unshift(buffer);
+      if (this.aliases.length > ALIASES) this.aliases.pop();
+    } else {
+      this.renew();
+    }
     return true;
   }
 

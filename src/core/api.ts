@@ -206,37 +206,39 @@ export interface LossAndGrad {
   grad: Float32Array;
 }
 
-/** Loss names `createLoss` knows. */
-export type LossName =
-  | 'dice'
-  | 'jaccard'
-  | 'tversky'
-  | 'focalTversky'
-  | 'generalizedDice'
-  | 'mcc'
-  | 'bce'
-  | 'crossEntropy'
-  | 'focal'
-  | 'diceCE'
-  | 'diceFocal'
-  | 'generalizedDiceFocal';
+/**
+ * Each loss `createLoss` knows, by name, and the options of its methods (`<name>Loss`,
+ * `<name>LossWithGrad`); `createLoss` takes them without `mask` and `out`, which are per call.
+ * src/losses/registry.ts holds one entry for each name: how the loss is computed.
+ */
+export interface LossOptionsByName {
+  dice: DiceLossOptions;
+  jaccard: JaccardLossOptions;
+  tversky: TverskyLossOptions;
+  focalTversky: FocalTverskyLossOptions;
+  generalizedDice: GeneralizedDiceLossOptions;
+  mcc: MccLossOptions;
+  bce: BceLossOptions;
+  crossEntropy: CrossEntropyLossOptions;
+  focal: FocalLossOptions;
+  diceCE: DiceCELossOptions;
+  diceFocal: DiceFocalLossOptions;
+  generalizedDiceFocal: GeneralizedDiceFocalLossOptions;
+  lovaszHinge: LovaszHingeLossOptions;
+  lovaszSoftmax: LovaszSoftmaxLossOptions;
+}
+
+/** Loss names `createLoss` knows (besides the Lovász losses, `LovaszLossName`). */
+export type LossName = Exclude<keyof LossOptionsByName, LovaszLossName>;
 
 /** `createLoss` options: a loss name and that loss's options (the mask is passed per call). */
-export type CreateLossOptions =
-  | ({ loss: 'dice' } & Omit<DiceLossOptions, 'mask'>)
-  | ({ loss: 'jaccard' } & Omit<JaccardLossOptions, 'mask'>)
-  | ({ loss: 'tversky' } & Omit<TverskyLossOptions, 'mask'>)
-  | ({ loss: 'focalTversky' } & Omit<FocalTverskyLossOptions, 'mask'>)
-  | ({ loss: 'generalizedDice' } & Omit<GeneralizedDiceLossOptions, 'mask'>)
-  | ({ loss: 'mcc' } & Omit<MccLossOptions, 'mask'>)
-  | ({ loss: 'bce' } & Omit<BceLossOptions, 'mask' | 'out'>)
-  | ({ loss: 'crossEntropy' } & Omit<CrossEntropyLossOptions, 'mask' | 'out'>)
-  | ({ loss: 'focal' } & Omit<FocalLossOptions, 'mask' | 'out'>)
-  | ({ loss: 'diceCE' } & Omit<DiceCELossOptions, 'mask'>)
-  | ({ loss: 'diceFocal' } & Omit<DiceFocalLossOptions, 'mask'>)
-  | ({ loss: 'generalizedDiceFocal' } & Omit<GeneralizedDiceFocalLossOptions, 'mask'>);
+export type CreateLossOptions = {
+  [K in LossName]: { loss: K } & Omit<LossOptionsByName[K], 'mask' | 'out'>;
+}[LossName];
 
-type PointLossOptions = Extract<CreateLossOptions, { loss: 'bce' | 'crossEntropy' | 'focal' }>;
+/** The pointwise losses alone (BCE, cross-entropy, focal): their options take `out`, for reduction 'none'. */
+type PointLossName = { [K in LossName]: 'out' extends keyof LossOptionsByName[K] ? K : never }[LossName];
+type PointLossOptions = Extract<CreateLossOptions, { loss: PointLossName }>;
 /** `createLoss` options whose value is a number, or one value per term (Float64Array) with reduction 'none'. */
 export type CreateTermLossOptions =
   | Exclude<CreateLossOptions, PointLossOptions>
@@ -351,9 +353,9 @@ export interface LovaszSoftmaxLossOptions extends Omit<TensorOptions, 'activatio
 export type LovaszLossName = 'lovaszHinge' | 'lovaszSoftmax';
 
 /** `createLoss` options of the Lovász losses. */
-export type CreateLovaszLossOptions =
-  | ({ loss: 'lovaszHinge' } & LovaszHingeLossOptions)
-  | ({ loss: 'lovaszSoftmax' } & LovaszSoftmaxLossOptions);
+export type CreateLovaszLossOptions = {
+  [K in LovaszLossName]: { loss: K } & LossOptionsByName[K];
+}[LovaszLossName];
 
 // ---------------------------------------------------------------------------------------------
 // Hard metrics: confusion counts and the metrics computed from them.

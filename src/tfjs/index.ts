@@ -21,6 +21,7 @@ import type {
 import { describe, rangeError, typeError } from '../core/errors.js';
 import type { DiceKernel } from '../kernel.js';
 import { loadDiceSync } from '../load.js';
+import { LOSSES } from '../losses/registry.js';
 
 /**
  * The options of a TF.js loss: the library's options under their own names, but `shape` (taken
@@ -100,9 +101,10 @@ function tfLoss(fn: string, name: LossName, opts: TfLossOptions<AnyLossOptions>)
   if ((native.reduction as string | undefined) === 'none') {
     throw rangeError(fn, 'reduction', `must be 'mean' or 'sum': a TF.js loss is one scalar`);
   }
-  // The pointwise part of a combined loss is computed from logits only, so those keep the
+  // A pointwise part (of a combined loss) is computed from logits only, so those keep the
   // library's default activation ('softmax' for Dice + CE, 'sigmoid' for Dice + focal).
-  const activation = name === 'diceCE' || name === 'diceFocal' ? {} : { activation: 'none' };
+  const entry = LOSSES[name];
+  const activation = entry.path === 'sums' && entry.point !== null ? {} : { activation: 'none' };
   const options = { layout: 'NHWC', ...activation, reduction: 'mean', ...native, loss: name } as const;
   // Options are resolved once per shape (and checked at once: unknown names, bad values).
   let resolved: { shape: string; loss: Loss } | null = null;

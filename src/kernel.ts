@@ -167,7 +167,9 @@ export class DiceKernel {
     return runLoss(this.engine, 'generalizedDice', pred, target, options) as number | Float64Array;
   }
 
-  /** The Generalized Dice loss and its exact gradient (the class weights are constants: they depend on the target only). */
+  /**
+   * The Generalized Dice loss and its exact gradient (the class weights are constants: they depend on the target only).
+   */
   generalizedDiceLossWithGrad(
     pred: Float32Array,
     target: Target,
@@ -289,7 +291,9 @@ export class DiceKernel {
     return runLossWithGrad(this.engine, 'diceFocal', pred, target, options);
   }
 
-  /** `λ_overlap·GeneralizedDice + λ_point·focal` (MONAI's GeneralizedDiceFocalLoss); `weight` applies to the focal part. */
+  /**
+   * `λ_overlap·GeneralizedDice + λ_point·focal` (MONAI's GeneralizedDiceFocalLoss); `weight` applies to the focal part.
+   */
   generalizedDiceFocalLoss(pred: Float32Array, target: Target, options?: GeneralizedDiceFocalLossOptions): number {
     return runLoss(this.engine, 'generalizedDiceFocal', pred, target, options) as number;
   }
@@ -345,7 +349,9 @@ export class DiceKernel {
    * @example
    * const r = k.metrics(predLabels, trueLabels, { numClasses: 4, metrics: ['dice', 'iou'] });
    * r.dice; // Float64Array of 4 per sample
-   * k.metrics(probs, labels, { shape: [8, 4, 96, 96], metrics: ['dice'], reduction: 'mean_batch', includeBackground: false });
+   * k.metrics(probs, labels, {
+   *   shape: [8, 4, 96, 96], metrics: ['dice'], reduction: 'mean_batch', includeBackground: false,
+   * });
    */
   metrics(
     pred: HardPrediction,
@@ -521,7 +527,9 @@ export class DiceKernel {
    * scores and reduces all of them; `merge` / `toJSON` combine workers and processes. Surface
    * distances do not add up, so a volume must arrive whole (no tiles).
    * @example
-   * const m = k.createSurfaceMetric({ numClasses: 3, metrics: ['hausdorff95'], includeBackground: false, reduction: 'mean_batch' });
+   * const m = k.createSurfaceMetric({
+   *   numClasses: 3, metrics: ['hausdorff95'], includeBackground: false, reduction: 'mean_batch',
+   * });
    * for (const c of cases) m.update(c.pred, c.labels, { shape: [1, ...c.dims], spacing: c.spacing });
    * m.compute().hausdorff95; // { value: Float64Array(2), notNans }
    */

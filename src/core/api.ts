@@ -243,7 +243,9 @@ type PointLossOptions = Extract<CreateLossOptions, { loss: PointLossName }>;
 export type CreateTermLossOptions =
   | Exclude<CreateLossOptions, PointLossOptions>
   | (PointLossOptions & { reduction?: 'mean' | 'sum' });
-/** `createLoss` options of a pointwise loss alone with reduction 'none': its value is one per element (Float32Array). */
+/**
+ * `createLoss` options of a pointwise loss alone with reduction 'none': its value is one per element (Float32Array).
+ */
 export type CreatePointLossOptions = PointLossOptions & { reduction: 'none' };
 
 /**
@@ -293,7 +295,10 @@ export interface PoolOptions {
 
 /** A pool's loss with its options resolved once (`pool.createLoss`): the methods of `Loss`, Promise-returning. */
 export interface PoolLoss {
-  /** The loss; with reduction 'none', one value per term (Float64Array) or, for a pointwise loss alone, per element (Float32Array). */
+  /**
+   * The loss; with reduction 'none', one value per term (Float64Array) or, for a pointwise loss
+   * alone, per element (Float32Array).
+   */
   value(
     pred: Float32Array,
     target: Target,
@@ -550,7 +555,10 @@ export interface SurfaceMetricOptions {
 
 /** Options of `surfaceMetrics`: the confusion options (with a required shape) and the surface ones. */
 export interface SurfaceMetricsOptions extends Omit<ConfusionOptions, 'shape'>, SurfaceMetricOptions {
-  /** `[B, ...spatial]` for a label map, `[B, C, ...spatial]` (or `[B, ...spatial, C]`) for dense input; 1 to 3 spatial axes. */
+  /**
+   * `[B, ...spatial]` for a label map, `[B, C, ...spatial]` (or `[B, ...spatial, C]`) for dense
+   * input; 1 to 3 spatial axes.
+   */
   shape: readonly number[];
 }
 
@@ -570,7 +578,10 @@ export interface SurfaceMetricJSON {
   version: 1;
   /** The metric's options with every default filled in. */
   options: Record<string, unknown>;
-  /** Per sample: the surface record of each class, flattened (what every surface metric is computed from; non-finite values as strings). */
+  /**
+   * Per sample: the surface record of each class, flattened (what every surface metric is computed
+   * from; non-finite values as strings).
+   */
   samples: { records: (number | 'Infinity' | 'NaN')[] }[];
 }
 

@@ -22,7 +22,10 @@ export const COEF_F = 5;
 export const COEF_STRIDE = 6;
 export const ROW_SQUARED = 1;
 export const ROW_SOFT = 2;
-/** Elements the kernels sum in f32 lanes before folding into f64: pieces of a tensor that start on multiples of it sum as the whole does. */
+/**
+ * Elements the kernels sum in f32 lanes before folding into f64: pieces of a tensor that start on
+ * multiples of it sum as the whole does.
+ */
 export const BLOCK = 2048;
 /** Pointwise terms of the kernels (assembly/constants.ts POINT_*). */
 export const POINT_CODE: Readonly<Record<'none' | 'bce' | 'ce' | 'focal', number>> = {

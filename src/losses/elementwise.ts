@@ -9,7 +9,7 @@ import { rangeError } from '../core/errors.js';
 import { checkStats } from './checks.js';
 import type { Mask } from './entry.js';
 import { sumsOf, type OverlapSpec } from './overlap.js';
-import { pointLossCoefficients, pointLossLength } from './pointwise.js';
+import { pointLossCoefficients, pointLossLength, type PointSpec } from './pointwise.js';
 import { overlapValue } from './run.js';
 import { planTensors } from '../core/tensors.js';
 
@@ -22,7 +22,8 @@ export function lossValue(
   mask: Mask,
   out?: Float32Array,
 ): number | Float64Array | Float32Array {
-  if (spec.pointwise?.reduction === 'none') return pointwiseElements(engine, spec, pred, target, mask, out);
+  const point = spec.pointwise;
+  if (point?.reduction === 'none') return pointwiseElements(engine, spec, point, pred, target, mask, out);
   checkNoOut(spec, out);
   return overlapValue(engine, spec, 'loss', pred, target, mask);
 }
@@ -33,7 +34,8 @@ export function checkNoOut(spec: OverlapSpec, out: Float32Array | undefined): vo
     throw rangeError(
       spec.fn,
       'out',
-      "receives the losses of reduction 'none'; 'mean' and 'sum' give one number (a gradient goes to the out of the ...WithGrad functions)",
+      "receives the losses of reduction 'none'; 'mean' and 'sum' give one number (a gradient goes to the " +
+        'out of the ...WithGrad functions)',
     );
   }
 }
@@ -45,6 +47,7 @@ export function checkNoOut(spec: OverlapSpec, out: Float32Array | undefined): vo
 function pointwiseElements(
   engine: Engine,
   spec: OverlapSpec,
+  point: PointSpec,
   pred: Float32Array,
   target: Target,
   mask: Mask,
@@ -66,7 +69,7 @@ function pointwiseElements(
   try {
     const stats = job.stats();
     checkStats(spec.fn, plan, stats, inputs.target);
-    return job.pointLoss(pointLossCoefficients(spec.fn, spec.pointwise!, plan, stats));
+    return job.pointLoss(pointLossCoefficients(spec.fn, point, plan, stats));
   } finally {
     job.close();
   }

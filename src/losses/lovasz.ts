@@ -138,7 +138,8 @@ function planHinge(spec: LovaszSpec, pred: unknown, target: unknown): { plan: Lo
     throw typeError(
       fn,
       'target',
-      `must be a Float32Array, Uint8Array, Uint16Array or Int32Array of 0 (background) and 1 (foreground); got ${describe(target)}`,
+      'must be a Float32Array, Uint8Array, Uint16Array or Int32Array of 0 (background) and 1 ' +
+        `(foreground); got ${describe(target)}`,
     );
   }
   if ((target as Target).length !== pred.length) {
@@ -235,7 +236,9 @@ function evaluate(
   }
 }
 
-/** The error for a list that counted targets of none of the values expected: the first such value of samples [b0, b1). */
+/**
+ * The error for a list that counted targets of none of the values expected: the first such value of samples [b0, b1).
+ */
 function badTarget(fn: string, plan: LovaszPlan, target: Target, b0: number, b1: number): RangeError {
   const { C, S, targetKind, ignoreIndex } = plan;
   const perSample = targetKind === 'labels' ? S : C * S;
@@ -250,7 +253,10 @@ function badTarget(fn: string, plan: LovaszPlan, target: Target, b0: number, b1:
         fn,
         'target',
         targetKind === 'binary'
-          ? `holds ${v} at index ${i}; the hinge needs 0 (background) or 1 (foreground)${ignoreIndex === null ? ', or an ignoreIndex for the elements to leave out' : ` or ignoreIndex (${ignoreIndex})`}`
+          ? `holds ${v} at index ${i}; the hinge needs 0 (background) or 1 (foreground)` +
+              (ignoreIndex === null
+                ? ', or an ignoreIndex for the elements to leave out'
+                : ` or ignoreIndex (${ignoreIndex})`)
           : `holds ${v} at index ${i}; a dense target of the Lovász-Softmax loss holds 0 or 1 per class (one-hot)`,
       );
     }

@@ -245,7 +245,8 @@ function evaluateTerms(
       throw rangeError(
         spec.fn,
         spec.logLoss ? 'logLoss' : 'pred',
-        `makes the loss of ${termName(spec, t, C)} infinite or NaN: its score is ${score} (−log needs a score > 0; add smoothing)`,
+        `makes the loss of ${termName(spec, t, C)} infinite or NaN: its score is ${score} (−log needs a ` +
+          'score > 0; add smoothing)',
       );
     }
     const w = spec.weight?.[c] ?? 1;
@@ -321,7 +322,8 @@ function evaluateGeneralizedDice(
       throw rangeError(
         spec.fn,
         'smoothDr',
-        `is 0 and ${spec.batch ? 'the batch' : `sample ${t}`} has an empty prediction and target, so its score is 0/0; use a smoothing > 0`,
+        `is 0 and ${spec.batch ? 'the batch' : `sample ${t}`} has an empty prediction and target, so its ` +
+          'score is 0/0; use a smoothing > 0',
       );
     }
     nums[t] = num;
@@ -402,7 +404,8 @@ function undefinedScore(spec: OverlapSpec, t: number, C: number): RangeError {
     return rangeError(
       spec.fn,
       'smoothDr',
-      `is 0 and ${termName(spec, t, C)} has an empty prediction and target, so its score is 0/0; use a smoothing > 0 (the default smooth is 1)`,
+      `is 0 and ${termName(spec, t, C)} has an empty prediction and target, so its score is 0/0; use a ` +
+        'smoothing > 0 (the default smooth is 1)',
     );
   }
   return rangeError(spec.fn, 'pred', `gives a score that is not finite for ${termName(spec, t, C)}`);

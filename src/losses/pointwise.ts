@@ -52,7 +52,8 @@ export function resolvePoint(
     throw rangeError(
       fn,
       'activation',
-      `must be 'sigmoid' or 'softmax': the ${family === 'focal' ? 'focal' : 'cross-entropy'} term is computed from logits`,
+      `must be 'sigmoid' or 'softmax': the ${family === 'focal' ? 'focal' : 'cross-entropy'} term is ` +
+        'computed from logits',
     );
   }
   const kind =

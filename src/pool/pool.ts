@@ -122,8 +122,11 @@ export async function createDicePool(options?: PoolOptions): Promise<DicePool> {
   return new DicePool(engine, await Crew.start(module, engine.memory, control, threads), threshold);
 }
 
+// The constructor installs the pooled methods (one per loss of the registry, and the metrics);
+// the class declares them through this interface.
 export interface DicePool extends PooledMethods {}
 
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the constructor installs the interface's methods
 export class DicePool {
   /** The WebAssembly build its threads run. */
   readonly backend: 'simd' | 'scalar';
@@ -219,7 +222,9 @@ export class DicePool {
     return this.local.createSurfaceMetric(options);
   }
 
-  /** An array in the pool's shared memory, used in place by every call (no copy); it stays valid when the memory grows. */
+  /**
+   * An array in the pool's shared memory, used in place by every call (no copy); it stays valid when the memory grows.
+   */
   alloc<C extends AllocatableConstructor>(type: C, length: number): InstanceType<C> {
     return this.local.alloc(type, length);
   }

@@ -86,6 +86,12 @@ type AnyLossOptions = Omit<CreateLossOptions, 'loss'>;
 
 let sharedKernel: DiceKernel | undefined;
 
+/** The kernel of the losses made without `kernel`: one, loaded at the first call that needs it. */
+function theSharedKernel(): DiceKernel {
+  sharedKernel ??= loadDiceSync();
+  return sharedKernel;
+}
+
 function tfLoss(fn: string, name: LossName, opts: TfLossOptions<AnyLossOptions>): TfLoss {
   if (opts === null || typeof opts !== 'object')
     throw typeError(fn, 'options', `must be an object; got ${describe(opts)}`);
@@ -111,7 +117,7 @@ function tfLoss(fn: string, name: LossName, opts: TfLossOptions<AnyLossOptions>)
   const lossFor = (shape: readonly number[]): Loss => {
     const key = shape.join(',');
     if (resolved === null || resolved.shape !== key) {
-      const k = kernel ?? (sharedKernel ??= loadDiceSync());
+      const k = kernel ?? theSharedKernel();
       resolved = { shape: key, loss: k.createLoss({ ...options, shape } as CreateTermLossOptions) };
     }
     return resolved.loss;
@@ -149,7 +155,8 @@ function targetOf(fn: string, yTrue: tf.Tensor, yPred: tf.Tensor): Target {
       throw rangeError(
         fn,
         'yTrue',
-        `has ${yTrue.size} values, yPred's size over its classes, so it is read as labels; it holds ${label} at index ${i}`,
+        `has ${yTrue.size} values, yPred's size over its classes, so it is read as labels; it holds ` +
+          `${label} at index ${i}`,
       );
     }
     labels[i] = label;

@@ -110,7 +110,7 @@ describe.each(['simd', 'scalar'] as const)('the %s build', (flavor) => {
     expect((exports.confusionScratchBytes as () => number)()).toBe(4 * 4 * abi.CONF_TILE);
   });
 
-  it('exports the mask bits, box slots and distance record slots of the surface kernels that src/core/constants.ts uses', () => {
+  it("exports the surface kernels' mask bits, box slots and distance record slots as src/core/ has them", () => {
     expect(['MASK_PRED', 'MASK_TARGET', 'EDGE_PRED', 'EDGE_TARGET'].map(constant)).toEqual([
       abi.MASK_PRED,
       abi.MASK_TARGET,

@@ -207,7 +207,8 @@ describe.each(IMPLEMENTATIONS)('surface kernels ($name)', (k) => {
     );
   });
 
-  it("distance transform: each query voxel's distance to the nearest feature voxel, as a brute-force search finds it, with spacing, in a box inside a larger image", () => {
+  // Each query voxel's distance to the nearest feature voxel, with spacing, in a box inside a larger image.
+  it('distance transform: the distances a brute-force search finds', () => {
     const spacings = fc.array(fc.double({ min: 0.2, max: 4, noNaN: true }), { minLength: 3, maxLength: 3 });
     // Also volumes with long columns along z (≥ 16 bytes of marks per column, and tails; more
     // query voxels than the direct minimum takes, so the envelope runs down z too).

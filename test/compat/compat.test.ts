@@ -293,7 +293,8 @@ describe('the package entry point', () => {
   it("dice-wasm/compat loads through package.json's exports in Node", () => {
     const root = fileURLToPath(new URL('../..', import.meta.url));
     const script =
-      "const c = await import('dice-wasm/compat'); console.log(typeof c.monai.DiceMetric, typeof c.torchmetrics.DiceScore, typeof c.useKernel);";
+      "const c = await import('dice-wasm/compat'); console.log(typeof c.monai.DiceMetric, typeof " +
+      'c.torchmetrics.DiceScore, typeof c.useKernel);';
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
     expect(out.trim()).toBe('function function function');
   });

@@ -82,7 +82,7 @@ describe('the loss registry', () => {
         }
       });
 
-      it('accepts the options of its type: the methods with mask and out as typed, createLoss without them', async () => {
+      it('accepts the options of its type: its methods with mask and out as typed, createLoss without', async () => {
         const bogus = { bogus: 1 };
         const value = sorted(TYPE_OPTIONS[name]);
         const withGrad = sorted([...TYPE_OPTIONS[name], 'out']);

@@ -113,11 +113,15 @@ export function softmaxAt(
   logp?: Float64Array,
 ): void {
   let max = -Infinity;
-  for (let c = 0; c < plan.C; c++) max = Math.max(max, (p[c] = pred[indexOf(plan, b, c, s)]));
+  for (let c = 0; c < plan.C; c++) {
+    p[c] = pred[indexOf(plan, b, c, s)];
+    max = Math.max(max, p[c]);
+  }
   let z = 0;
   for (let c = 0; c < plan.C; c++) {
     if (logp) logp[c] = p[c] - max;
-    z += p[c] = Math.exp(p[c] - max);
+    p[c] = Math.exp(p[c] - max);
+    z += p[c];
   }
   const logZ = Math.log(z);
   for (let c = 0; c < plan.C; c++) {

@@ -1,6 +1,7 @@
-// The calls of kernel 1 (statistics), kernel 2 (gradient) and kernel 3 (pointwise losses) for one piece of a call's tensors,
-// as an export name and its positional arguments: the engine makes them on its own instance,
-// the pool hands them to its workers (which index the names by their place in KERNEL_NAMES).
+// The calls of kernel 1 (statistics), kernel 2 (gradient) and kernel 3 (pointwise losses) for one
+// piece of a call's tensors, as an export name and its positional arguments: the engine makes them
+// on its own instance, the pool hands them to its workers (which index the names by their place
+// in KERNEL_NAMES).
 import {
   ACTIVATION_CODE,
   COEF_Q,
@@ -32,7 +33,9 @@ export const KERNEL_NAMES = [
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
-/** A kernel and its arguments; the last argument is always the scratch area (the pool's workers put their own there). */
+/**
+ * A kernel and its arguments; the last argument is always the scratch area (the pool's workers put their own there).
+ */
 export interface KernelCall {
   kernel: KernelName;
   args: number[];

@@ -231,7 +231,8 @@ export class WasmEngine implements Engine {
       throw typeError(
         fn,
         name,
-        'was allocated with alloc() before the WebAssembly memory grew, which detached it; size the memory up front with reserve(bytes), or alloc() again',
+        'was allocated with alloc() before the WebAssembly memory grew, which detached it; size the ' +
+          'memory up front with reserve(bytes), or alloc() again',
       );
     }
   }

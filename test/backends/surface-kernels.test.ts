@@ -17,7 +17,7 @@ import {
   MASK_TARGET,
 } from '../../src/core/constants.js';
 import { distancesToSurface, maskBox, surfaceBits, type Grid } from '../../src/backends/js/surface.js';
-import type { DiceExports } from '../../src/backends/wasm/exports.js';
+import type { DiceExports } from '../../src/backends/wasm/exports.generated.js';
 import { wasmBytes } from '../../src/runtime/binaries.js';
 import { bruteDistances, bruteSurface, coordinates } from '../reference/surface.js';
 

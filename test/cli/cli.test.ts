@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { decode, encode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertFreshDist } from '../support/fresh-build.js';
 import { repositoryRoot } from '../support/packed.js';
 
 interface Run {
@@ -16,6 +17,9 @@ interface Run {
   stdout: string;
   stderr: string;
 }
+
+// The CLI runs from dist/: not a stale one.
+beforeAll(() => assertFreshDist());
 
 function run(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
   return new Promise((done) => {

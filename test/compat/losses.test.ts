@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { keras, monai, smp, useKernel, type Tensor } from '../../src/compat/index.js';
 import { loadDice, type DiceKernel } from '../../src/index.js';
+import { assertFreshDist } from '../support/fresh-build.js';
 
 let kernels: DiceKernel[] = [];
 beforeAll(async () => {
@@ -374,6 +375,7 @@ describe('the package entry point', () => {
       ],
       keras: ['Dice', 'Tversky'],
     };
+    assertFreshDist();
     const script = `const c = await import('dice-wasm/compat'); const names = ${JSON.stringify(names)};
       const missing = ([ns, list]) => list.filter((n) => typeof c[ns][n] !== 'function').map((n) => ns + '.' + n);
       console.log(JSON.stringify(Object.entries(names).flatMap(missing)));

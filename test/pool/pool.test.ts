@@ -13,6 +13,7 @@ import { controlBytes, Crew, PENDING_WORD, sequenceWord } from '../../src/pool/c
 import { heapAfterGc } from '../support/heap.js';
 import { build, caseArbitrary, expectClose, expectGradClose, runLoss, type Placement } from '../support/loss-cases.js';
 import { rng } from '../support/random.js';
+import type { KernelCall } from '../../src/backends/wasm/calls.js';
 
 const NONE: Placement = [false, false, false, false];
 
@@ -349,8 +350,8 @@ describe('terminate and failures', () => {
     await withPool({ threads: 2, parallelThreshold: 0 }, async (pool) => {
       // A kernel call reading far outside the memory: the WebAssembly trap a corrupted call would hit.
       const beyond = 0xfffff000;
-      const trap = {
-        kernel: 'statsDense_f32' as const,
+      const trap: KernelCall = {
+        kernel: 'statsDense_f32',
         args: [beyond, beyond, beyond, 0, 0, 1, 1, 1024, 1024, 0, 0, 0, 0, 0, 0],
       };
       await expect(crewOf(pool).run([trap], 0, 0)).rejects.toThrow(
@@ -380,7 +381,7 @@ describe('terminate and failures', () => {
         process.exit(7);
       });`;
     const crew = await Crew.start(module, memory, 64 * 1024 - controlBytes(2), 2, exiting);
-    const call = { kernel: 'statsDense_f32' as const, args: new Array(15).fill(0) };
+    const call: KernelCall = { kernel: 'statsDense_f32', args: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] };
     await expect(crew.run([call, call], 0, 0)).rejects.toThrow(
       /dice-wasm pool: worker [01] failed \(exited with code 7\)/,
     );

@@ -7,7 +7,7 @@ import { COEF_STRIDE, STATS_STRIDE } from '../../core/constants.js';
 import type { TensorPlan } from '../../core/tensors.js';
 import type { KernelJob } from '../engine.js';
 import { gradCall, gradReadsPred, pointLossCall, statsCall, type KernelCall, type Piece } from './calls.js';
-import type { DiceExports } from './exports.js';
+import type { DiceExports } from './exports.generated.js';
 import { classOffset, streamRegions, voxelOffset, type Region } from './regions.js';
 
 /** One array of a call: where it is and how its part of a region is found. */

@@ -9,7 +9,7 @@
 //   src/backends/wasm/exports.generated.ts the module's function exports as asc declares them
 //                                          (build/dice.*.d.ts, its bindings): the DiceExports
 //                                          interface, the exports of each assembly/ file, and each
-//                                          export's parameters
+//                                          export's arity
 //
 // So the TypeScript side never repeats the WebAssembly interface by hand; the contract test
 // (test/backends/contract.test.ts) checks both binaries against these tables. Each file's first
@@ -115,11 +115,11 @@ function globalValues(flavor) {
 
 const signature = (f) => `${f.name}(${f.params.map((p) => `${p.name}: ${p.type}`).join(', ')}): ${f.returns};`;
 
-/** `export const NAME = [...]` wrapped at about 100 columns. */
-function list(name, items) {
+/** Items joined by spaces into lines of about 100 columns. */
+function wrap(items) {
   const lines = [];
   let line = '';
-  for (const item of items.map((i) => `'${i}',`)) {
+  for (const item of items) {
     if (line && line.length + item.length + 1 > 96) {
       lines.push(line);
       line = '';
@@ -127,7 +127,13 @@ function list(name, items) {
     line = line ? `${line} ${item}` : item;
   }
   if (line) lines.push(line);
-  return `export const ${name} = [\n${lines.map((l) => `  ${l}`).join('\n')}\n] as const;`;
+  return lines;
+}
+
+/** `export const NAME = [...] as const`, wrapped. */
+function list(name, items) {
+  const lines = wrap(items.map((i) => `'${i}',`)).map((l) => `  ${l}`);
+  return `export const ${name} = [\n${lines.join('\n')}\n] as const;`;
 }
 
 function writeBinaries() {
@@ -182,9 +188,9 @@ function writeExports(functions) {
       list(`${file.replace(/[^a-z0-9]/gi, '_').toUpperCase()}_EXPORTS`, names),
       '',
     ]),
-    "/** Each function export's parameter names: the binary's arities are their lengths (contract.test.ts). */",
-    'export const EXPORT_PARAMETERS: Readonly<Record<string, readonly string[]>> = {',
-    ...functions.map((f) => `  ${f.name}: [${f.params.map((p) => `'${p.name}'`).join(', ')}],`),
+    "/** Each function export's number of parameters, as the binaries must have it (contract.test.ts). */",
+    'export const EXPORT_ARITY: Readonly<Record<string, number>> = {',
+    ...wrap(functions.map((f) => `${f.name}: ${f.params.length},`)).map((line) => `  ${line}`),
     '};',
   ];
   writeFileSync(at('src/backends/wasm/exports.generated.ts'), `${out.join('\n')}\n`);

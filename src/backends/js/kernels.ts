@@ -114,14 +114,16 @@ export function softmaxAt(
 ): void {
   let max = -Infinity;
   for (let c = 0; c < plan.C; c++) {
-    p[c] = pred[indexOf(plan, b, c, s)];
-    max = Math.max(max, p[c]);
+    const x = pred[indexOf(plan, b, c, s)];
+    p[c] = x;
+    max = Math.max(max, x);
   }
   let z = 0;
   for (let c = 0; c < plan.C; c++) {
     if (logp) logp[c] = p[c] - max;
-    p[c] = Math.exp(p[c] - max);
-    z += p[c];
+    const e = Math.exp(p[c] - max);
+    p[c] = e;
+    z += e;
   }
   const logZ = Math.log(z);
   for (let c = 0; c < plan.C; c++) {

@@ -32,7 +32,7 @@ export interface Engine {
   open(fn: string, plan: TensorPlan, inputs: Inputs, gradOut: Float32Array | null | undefined): KernelJob;
   /** Confusion counts: B·C records of CONF_STRIDE f64 (see api.ts), exact integers. */
   confusion(fn: string, plan: ConfusionPlan, pred: HardPrediction, target: Target): Float64Array;
-  /** Throws if `array` came from this engine's alloc() but no longer views its memory (detached by a grow). */
+  /** Throws if `array` came from this engine's alloc() and was freed, or no longer views its memory (detached by a grow): before any other check. */
   checkAttached(fn: string, name: string, array: unknown): void;
   /** True when two arrays view the same storage, so that their byte offsets compare. */
   sameMemory(a: ArrayBufferView, b: ArrayBufferView): boolean;

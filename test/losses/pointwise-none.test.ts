@@ -148,6 +148,7 @@ const caseArbitrary: fc.Arbitrary<Case> = fc
     mask: fc.boolean(),
     weighted: fc.boolean(),
     includeBackground: fc.boolean(),
+    extreme: fc.constantFrom(0, 0.1, 0.5, 1),
     seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
   })
   .filter((c) => c.B * c.C * c.spatial.reduce((a, d) => a * d, 1) <= 40_000)

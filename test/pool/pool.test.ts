@@ -10,7 +10,7 @@ import { createDicePool, loadDice, type DiceKernel, type DicePool, type PoolOpti
 import { sharedWasm } from '../../src/runtime/binaries.js';
 import { createSharedMemory } from '../../src/runtime/shared-memory.js';
 import { controlBytes, Crew, PENDING_WORD, sequenceWord } from '../../src/pool/crew.js';
-import { heapAfterGc } from '../support/heap.js';
+import { heapGrowth } from '../support/heap.js';
 import { build, caseArbitrary, expectClose, expectGradClose, runLoss, type Placement } from '../support/loss-cases.js';
 import { rng } from '../support/random.js';
 
@@ -269,11 +269,11 @@ describe('the pool', () => {
       };
       for (let i = 0; i < 500; i++) await run();
       const size = pool.memory.buffer.byteLength;
-      const heap = heapAfterGc();
-      for (let i = 0; i < 2500; i++) await run();
+      // 5000 split calls: a leak of one small object per call (≥ 52 bytes) would show in every measurement.
+      const limit = 256 * 1024;
+      const growths = await heapGrowth(run, 2500, limit);
+      expect(Math.min(...growths), `heap growth over 2500 runs, each measurement: ${growths}`).toBeLessThan(limit);
       expect(pool.memory.buffer.byteLength).toBe(size);
-      // 5000 split calls: a leak of one small object per call (≥ 30 bytes) would show.
-      expect(heapAfterGc() - heap).toBeLessThan(256 * 1024);
     });
   });
 
@@ -293,11 +293,15 @@ describe('the pool', () => {
         expectClose(got.loss, expected.loss, 'loss');
         expect(words[PENDING_WORD]).toBe(0);
         const before = sequences.map((at) => words[at]);
-        for (const at of sequences) Atomics.notify(words, at);
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        // Wake each worker while it sleeps (a notify that finds it waiting), then wait until it
+        // sleeps again: only then has it dealt with that wake, whatever the machine's load.
+        for (const at of sequences) await wakeWhenAsleep(words, at);
+        for (const at of sequences) await wakeWhenAsleep(words, at);
         expect(words[PENDING_WORD]).toBe(0);
         expect(sequences.map((at) => words[at])).toEqual(before);
       }
+      // And the pool still runs calls.
+      expectClose((await pool.diceCELossWithGrad(x, y, { shape: [1, C, S] })).loss, expected.loss, 'loss after');
     });
   });
 
@@ -327,6 +331,18 @@ describe('the pool', () => {
     }
   });
 });
+
+/**
+ * Notifies the thread waiting on words[at] once one is (Atomics.notify reports how many it woke),
+ * polling; throws if none waits there within the deadline.
+ */
+async function wakeWhenAsleep(words: Int32Array, at: number, deadlineMs = 30_000): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  while (Atomics.notify(words, at, 1) === 0) {
+    if (Date.now() > until) throw new Error(`no thread waited on word ${at} within ${deadlineMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
 
 describe('terminate and failures', () => {
   it('terminate() rejects the call in progress and every later one, saying so', async () => {

@@ -251,6 +251,67 @@ describe('the pool', () => {
     });
   });
 
+  it('reserve() grows the shared memory now, so that arrays of that size come without growing it, and the workers read them', async () => {
+    await withPool({ threads: 2, parallelThreshold: 0 }, async (pool) => {
+      const C = 2,
+        S = 1 << 20;
+      const before = pool.memory.buffer.byteLength;
+      pool.reserve(3 * 4 * C * S + (1 << 20));
+      const reserved = pool.memory.buffer.byteLength;
+      expect(reserved).toBeGreaterThanOrEqual(before + 3 * 4 * C * S);
+      const x = pool.alloc(Float32Array, C * S);
+      const y = pool.alloc(Float32Array, C * S);
+      const out = pool.alloc(Float32Array, C * S);
+      expect(pool.memory.buffer.byteLength).toBe(reserved);
+      x.set(logits(C * S, 71));
+      const classes = labels(S, C, 72);
+      for (let i = 0; i < S; i++) y[classes[i] * S + i] = 1;
+      const options = { shape: [1, C, S], out };
+      const expected = kernels.simd.diceCELossWithGrad(Float32Array.from(x), Float32Array.from(y), {
+        shape: [1, C, S],
+      });
+      const got = await pool.diceCELossWithGrad(x, y, options);
+      expect(got.grad).toBe(out);
+      expectClose(got.loss, expected.loss, 'loss');
+      expectGradClose(out, expected.grad, 'gradient');
+      expect(pool.memory.buffer.byteLength).toBe(reserved);
+      expect(() => pool.reserve(-1)).toThrow(/^reserve: bytes must be a non-negative integer; got -1$/);
+      expect(() => pool.reserve(1.5)).toThrow(RangeError);
+    });
+  });
+
+  it('stagingBytes sizes the staging area of the calls it runs on the calling thread (plain arrays streamed through it)', async () => {
+    const C = 2,
+      S = 1 << 20,
+      x = logits(C * S, 81),
+      y = labels(S, C, 82);
+    const options = { shape: [1, C, S] };
+    const expected = kernels.simd.diceCELossWithGrad(x, y, options);
+    const grown: number[] = [];
+    for (const stagingBytes of [4096, 64 << 20]) {
+      // A threshold above the call's size: it runs on the calling thread, streaming its arrays.
+      await withPool({ threads: 1, parallelThreshold: 1e12, stagingBytes }, async (pool) => {
+        const before = pool.memory.buffer.byteLength;
+        const got = await pool.diceCELossWithGrad(x, y, options);
+        expectClose(got.loss, expected.loss, `stagingBytes ${stagingBytes}`);
+        expectGradClose(got.grad, expected.grad, `stagingBytes ${stagingBytes}`);
+        grown.push(pool.memory.buffer.byteLength - before);
+      });
+    }
+    // 4 KiB: chunks of a few hundred voxels, no growth to speak of; 64 MiB: the whole call staged (pred, labels, gradient: 18 MiB).
+    expect(grown[0]).toBeLessThan(1 << 20);
+    expect(grown[1]).toBeGreaterThanOrEqual(16 << 20);
+    for (const [value, shown] of [
+      [0, '0'],
+      [1.5, '1.5'],
+      ['64', '64'],
+    ] as const) {
+      await expect(createDicePool({ threads: 1, stagingBytes: value as number })).rejects.toThrow(
+        new RegExp(`^createDicePool: stagingBytes must be a positive integer; got ${shown.replace('.', '\\.')}$`),
+      );
+    }
+  });
+
   it('keeps the WebAssembly memory and the JS heap flat over many split calls', async () => {
     await withPool({ threads: 2, parallelThreshold: 0 }, async (pool) => {
       const C = 3,

@@ -87,7 +87,7 @@ function overlapInTfOps(o: OverlapOptions): (y: tf.Tensor, p: tf.Tensor) => tf.S
     const I = sum(tf.mul(p, y));
     const P = sum(o.squared ? tf.square(p) : p);
     const G = sum(o.squared ? tf.square(y) : y);
-    const s = o.smooth ?? (o.loss === 'generalizedDice' ? 1 : 1);
+    const s = o.smooth ?? 1;
     const classes = (t: tf.Tensor) => (o.includeBackground === false ? tf.slice(t, [0, 0, 0, 1]) : t);
     const reduce = (t: tf.Tensor) => ((o.reduction ?? 'mean') === 'sum' ? tf.sum(t) : tf.mean(t)) as tf.Scalar;
     if (o.loss === 'generalizedDice') {

@@ -205,7 +205,8 @@ async function ceilingPart(
 function ceilingTable(result: { id: string; description: string; bytesPerUnit: number; rows: CeilingRow[] }): string {
   const hasC = result.rows.some((r) => 'C-128' in r.timings);
   const header = hasC
-    ? '| n | dice-wasm | C-128 | C-native | wasm / C-128 | wasm / C-native | GB/s wasm · C-128 · C-native · probe | load |'
+    ? '| n | dice-wasm | C-128 | C-native | wasm / C-128 | wasm / C-native | ' +
+      'GB/s wasm · C-128 · C-native · probe | load |'
     : '| n | dice-wasm | GB/s | load |';
   const lines = [
     `${result.id}: ${result.description} (GB/s: ${result.bytesPerUnit} bytes per unit moved)`,
@@ -219,11 +220,13 @@ function ceilingTable(result: { id: string; description: string; bytesPerUnit: n
     const load = r.loadavgBefore.split(' ')[0];
     lines.push(
       hasC
-        ? `| ${r.label} | ${t('dice-wasm')} | ${t('C-128')} | ${t('C-native')} | ${formatRatio(r.ratios['C-128'])} | ${formatRatio(r.ratios['C-native'])} | ${gb('dice-wasm')} · ${gb('C-128')} · ${gb('C-native')} · ${gb('probe')} | ${load} |`
+        ? `| ${r.label} | ${t('dice-wasm')} | ${t('C-128')} | ${t('C-native')} | ` +
+            `${formatRatio(r.ratios['C-128'])} | ${formatRatio(r.ratios['C-native'])} | ` +
+            `${gb('dice-wasm')} · ${gb('C-128')} · ${gb('C-native')} · ${gb('probe')} | ${load} |`
         : `| ${r.label} | ${t('dice-wasm')} | ${gb('dice-wasm')} | ${load} |`,
     );
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 // --- Part 2: cost per element against the number of classes -----------------------------------
@@ -286,14 +289,17 @@ async function classesPart(k: DiceKernel) {
         const options = { shape, layout, activation: 'softmax' as const, out };
         return {
           run: () => k.diceLossWithGrad(logits, labels, options).loss,
-          free: () => [logits, out, labels].forEach((a) => k.free(a)),
+          free: () => {
+            for (const a of [logits, out, labels]) k.free(a);
+          },
         };
       },
     );
   }
   await run(
     'confusion',
-    `confusion counts of two Uint8Array label maps (runs, 10 % of voxels disagree), ${sizeLabel(SWEEP_VOXELS)} voxels, zero copy`,
+    'confusion counts of two Uint8Array label maps (runs, 10 % of voxels disagree), ' +
+      `${sizeLabel(SWEEP_VOXELS)} voxels, zero copy`,
     'voxel',
     (C) => {
       const pred = k.alloc(Uint8Array, SWEEP_VOXELS);
@@ -302,7 +308,9 @@ async function classesPart(k: DiceKernel) {
       const options = { numClasses: C };
       return {
         run: () => k.confusion(pred, truth, options).tp[0],
-        free: () => [pred, truth].forEach((a) => k.free(a)),
+        free: () => {
+          for (const a of [pred, truth]) k.free(a);
+        },
       };
     },
   );
@@ -367,7 +375,8 @@ async function plainPart(k: DiceKernel, cases: readonly CeilingCase[], sizes: re
     '|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.id} | ${r.label} | ${formatTime(r.zeroCopyMs)} | ${formatTime(r.plainMs)} | ${formatRatio(r.ratio)} | ${r.loadavg[0].split(' ')[0]} |`,
+        `| ${r.id} | ${r.label} | ${formatTime(r.zeroCopyMs)} | ${formatTime(r.plainMs)} | ` +
+        `${formatRatio(r.ratio)} | ${r.loadavg[0].split(' ')[0]} |`,
     ),
     '',
   ].join('\n');
@@ -417,7 +426,9 @@ async function main(): Promise<void> {
     compiler: compiler?.version ?? null,
     nativeBuilds: compiler ? NATIVE_BUILDS : [],
     method: {
-      timing: `warm: each sample is a batch of consecutive calls of one contender lasting about ${BATCH_MS} ms (at least one call), divided by its calls; contenders in a new shuffled order every round; medians`,
+      timing:
+        `warm: each sample is a batch of consecutive calls of one contender lasting about ${BATCH_MS} ms ` +
+        '(at least one call), divided by its calls; contenders in a new shuffled order every round; medians',
       arrays: 'dice-wasm: zero copy (pred, target and out from k.alloc) except in the plain-array part',
       schedules: SCHEDULES,
       gbPerSecond: 'bytesPerUnit × n / median: the least traffic of the two passes, the same for every contender',

@@ -61,7 +61,9 @@ function binary(id: string, target: 'f32' | 'u8', activation: 'none' | 'sigmoid'
   const targetBytes = target === 'f32' ? 4 : 1;
   return {
     id,
-    description: `binary Dice value + gradient, ${logits ? 'sigmoid from logits' : 'probabilities'}, ${target === 'f32' ? 'Float32Array' : 'Uint8Array'} 0/1 target`,
+    description:
+      `binary Dice value + gradient, ${logits ? 'sigmoid from logits' : 'probabilities'}, ` +
+      `${target === 'f32' ? 'Float32Array' : 'Uint8Array'} 0/1 target`,
     unit: 'element',
     // Pass 1 reads pred and y; pass 2 reads y (and the logits for σ) and writes the gradient.
     bytesPerUnit: 4 + targetBytes + targetBytes + (logits ? 4 : 0) + 4,
@@ -88,7 +90,9 @@ function binary(id: string, target: 'f32' | 'u8', activation: 'none' | 'sigmoid'
 function softmax4(id: string, layout: 'NCHW' | 'NHWC', withCE: boolean): CeilingCase {
   return {
     id,
-    description: `${withCE ? 'Dice + cross-entropy' : 'softmax Dice'} value + gradient from logits, 4 classes, ${layout}, Uint8Array label map (n logits, n/4 voxels)`,
+    description:
+      `${withCE ? 'Dice + cross-entropy' : 'softmax Dice'} value + gradient from logits, 4 classes, ${layout}, ` +
+      'Uint8Array label map (n logits, n/4 voxels)',
     unit: 'element',
     // Per logit: pass 1 reads it and a quarter of a label; pass 2 the same, and writes the gradient.
     bytesPerUnit: 4 + 0.25 + 4 + 0.25 + 4,

@@ -188,7 +188,7 @@ function stackSurfaces(ok: readonly Measured[], C: number, opts: EvalOptions): R
   return Object.fromEntries(
     opts.surfaceMetrics.map((m) => {
       const table = new Float64Array(ok.length * C).fill(bothEmpty);
-      ok.forEach((c, b) => table.set((c.surface as SurfaceValues).values[m], b * C));
+      for (const [b, c] of ok.entries()) table.set((c.surface as SurfaceValues).values[m], b * C);
       return [m, table];
     }),
   );

@@ -2,6 +2,7 @@
 // imported as a plain script), a page, a classic or a module Web Worker. A script, not a module,
 // so that importScripts, <script src> and `import './checks.js'` all take it; it sets
 // globalThis.diceChecks. The tests hold the expected numbers and make the assertions.
+// biome-ignore lint/suspicious/noRedundantUseStrict: a classic script (<script src>, importScripts), not only a module
 'use strict';
 globalThis.diceChecks = (() => {
   const BACKENDS = ['simd', 'scalar', 'js'];
@@ -123,5 +124,14 @@ globalThis.diceChecks = (() => {
     return rows;
   }
 
-  return { BACKENDS, rng, workedExample, workedExampleOnEveryBackend, agreement };
+  return {
+    BACKENDS,
+    WORKED_PRED,
+    WORKED_TARGET,
+    rng,
+    workedExample,
+    workedExampleOnEveryBackend,
+    randomCases,
+    agreement,
+  };
 })();

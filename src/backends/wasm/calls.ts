@@ -1,6 +1,7 @@
-// The calls of kernel 1 (statistics), kernel 2 (gradient) and kernel 3 (pointwise losses) for one piece of a call's tensors,
-// as an export name and its positional arguments: the engine makes them on its own instance,
-// the pool hands them to its workers (which index the names by their place in KERNEL_NAMES).
+// The calls of kernel 1 (statistics), kernel 2 (gradient) and kernel 3 (pointwise losses) for one
+// piece of a call's tensors, as an export name and its positional arguments: the engine makes them
+// on its own instance, the pool hands them to its workers (which index the names by their place
+// in KERNEL_NAMES).
 import {
   ACTIVATION_CODE,
   COEF_Q,
@@ -12,32 +13,22 @@ import {
   ROW_SQUARED,
 } from '../../core/constants.js';
 import type { TensorPlan } from '../../core/tensors.js';
-import type { DiceExports } from './exports.js';
+import { type DiceExports, GRAD_EXPORTS, POINTLOSS_EXPORTS, STATS_EXPORTS } from './exports.generated.js';
 
-export const KERNEL_NAMES = [
-  'statsDense_f32',
-  'statsDense_u8',
-  'statsLabels_u8',
-  'statsLabels_u16',
-  'statsLabels_i32',
-  'gradDense_f32',
-  'gradDense_u8',
-  'gradLabels_u8',
-  'gradLabels_u16',
-  'gradLabels_i32',
-  'pointLossDense_f32',
-  'pointLossDense_u8',
-  'pointLossLabels_u8',
-  'pointLossLabels_u16',
-  'pointLossLabels_i32',
-] as const;
+/**
+ * Kernels 1 to 3, the exports of assembly/stats.ts, grad.ts and pointloss.ts (as the build lists
+ * them in exports.generated.ts): a call names one of them, and the pool's workers index them by
+ * their place here.
+ */
+export const KERNEL_NAMES = [...STATS_EXPORTS, ...GRAD_EXPORTS, ...POINTLOSS_EXPORTS] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
-/** A kernel and its arguments; the last argument is always the scratch area (the pool's workers put their own there). */
-export interface KernelCall {
-  kernel: KernelName;
-  args: number[];
-}
+/**
+ * A kernel and its arguments, as many as its declaration in exports.generated.ts has (so tsc
+ * checks every call built here against the module); the last is always the scratch area (the
+ * pool's workers put their own there).
+ */
+export type KernelCall = { [K in KernelName]: { kernel: K; args: Parameters<DiceExports[K]> } }[KernelName];
 
 /**
  * Where one piece of a call is in memory: `samples` samples of which the kernels read `count`
@@ -62,165 +53,80 @@ export interface Piece {
  * (assembly/stats.ts), which must then be called with `activated` too, on the same `out`.
  */
 export function statsCall(plan: TensorPlan, p: Piece, activated = false): KernelCall {
+  const head = [
+    p.records,
+    p.pred,
+    p.target,
+    p.mask,
+    maskStride(plan, p),
+    p.samples,
+    plan.C,
+    p.S,
+    p.count,
+    LAYOUT_CODE[plan.layout],
+    ACTIVATION_CODE[plan.activation],
+  ] as const;
   const flags = (plan.squared ? ROW_SQUARED : 0) | (plan.soft ? ROW_SOFT : 0);
-  const layout = LAYOUT_CODE[plan.layout];
-  const act = ACTIVATION_CODE[plan.activation];
-  const point = POINT_CODE[plan.point];
   const keep = activated ? p.out : 0;
-  const stride = maskStride(plan, p);
   if (plan.targetKind === 'dense') {
     return {
       kernel: plan.targetType === 'f32' ? 'statsDense_f32' : 'statsDense_u8',
-      args: [
-        p.records,
-        p.pred,
-        p.target,
-        p.mask,
-        stride,
-        p.samples,
-        plan.C,
-        p.S,
-        p.count,
-        layout,
-        act,
-        flags,
-        point,
-        plan.gamma,
-        keep,
-        p.scratch,
-      ],
+      args: [...head, flags, POINT_CODE[plan.point], plan.gamma, keep, p.scratch],
     };
   }
   return {
     kernel: `statsLabels_${plan.targetType as 'u8' | 'u16' | 'i32'}`,
-    args: [
-      p.records,
-      p.pred,
-      p.target,
-      p.mask,
-      stride,
-      p.samples,
-      plan.C,
-      p.S,
-      p.count,
-      layout,
-      act,
-      flags,
-      ignoreIndexOf(plan),
-      hasIgnoreOf(plan),
-      point,
-      plan.gamma,
-      keep,
-      p.scratch,
-    ],
+    args: [...head, flags, ...ignoreArgs(plan), POINT_CODE[plan.point], plan.gamma, keep, p.scratch],
   };
 }
 
 /** Kernel 2; `activated` as kernel 1 was called. */
 export function gradCall(plan: TensorPlan, p: Piece, activated = false): KernelCall {
-  const layout = LAYOUT_CODE[plan.layout];
-  const act = ACTIVATION_CODE[plan.activation];
-  const point = POINT_CODE[plan.point];
-  const stride = maskStride(plan, p);
+  const head = mapHead(plan, p);
   const keep = activated ? 1 : 0;
   if (plan.targetKind === 'dense') {
     return {
       kernel: plan.targetType === 'f32' ? 'gradDense_f32' : 'gradDense_u8',
-      args: [
-        p.out,
-        p.pred,
-        p.target,
-        p.mask,
-        stride,
-        p.records,
-        p.samples,
-        plan.C,
-        p.S,
-        p.count,
-        layout,
-        act,
-        point,
-        plan.gamma,
-        keep,
-        p.scratch,
-      ],
+      args: [...head, POINT_CODE[plan.point], plan.gamma, keep, p.scratch],
     };
   }
   return {
     kernel: `gradLabels_${plan.targetType as 'u8' | 'u16' | 'i32'}`,
-    args: [
-      p.out,
-      p.pred,
-      p.target,
-      p.mask,
-      stride,
-      p.records,
-      p.samples,
-      plan.C,
-      p.S,
-      p.count,
-      layout,
-      act,
-      ignoreIndexOf(plan),
-      hasIgnoreOf(plan),
-      point,
-      plan.gamma,
-      keep,
-      p.scratch,
-    ],
+    args: [...head, ...ignoreArgs(plan), POINT_CODE[plan.point], plan.gamma, keep, p.scratch],
   };
 }
 
 /** Kernel 3 (the pointwise losses of reduction 'none'): the arguments of kernel 2, but `activated`. */
 export function pointLossCall(plan: TensorPlan, p: Piece): KernelCall {
-  const layout = LAYOUT_CODE[plan.layout];
-  const act = ACTIVATION_CODE[plan.activation];
-  const point = POINT_CODE[plan.point];
-  const stride = maskStride(plan, p);
+  const head = mapHead(plan, p);
   if (plan.targetKind === 'dense') {
     return {
       kernel: plan.targetType === 'f32' ? 'pointLossDense_f32' : 'pointLossDense_u8',
-      args: [
-        p.out,
-        p.pred,
-        p.target,
-        p.mask,
-        stride,
-        p.records,
-        p.samples,
-        plan.C,
-        p.S,
-        p.count,
-        layout,
-        act,
-        point,
-        plan.gamma,
-        p.scratch,
-      ],
+      args: [...head, POINT_CODE[plan.point], plan.gamma, p.scratch],
     };
   }
   return {
     kernel: `pointLossLabels_${plan.targetType as 'u8' | 'u16' | 'i32'}`,
-    args: [
-      p.out,
-      p.pred,
-      p.target,
-      p.mask,
-      stride,
-      p.records,
-      p.samples,
-      plan.C,
-      p.S,
-      p.count,
-      layout,
-      act,
-      ignoreIndexOf(plan),
-      hasIgnoreOf(plan),
-      point,
-      plan.gamma,
-      p.scratch,
-    ],
+    args: [...head, ...ignoreArgs(plan), POINT_CODE[plan.point], plan.gamma, p.scratch],
   };
+}
+
+/** The arguments that kernels 2 and 3 begin with. */
+function mapHead(plan: TensorPlan, p: Piece) {
+  return [
+    p.out,
+    p.pred,
+    p.target,
+    p.mask,
+    maskStride(plan, p),
+    p.records,
+    p.samples,
+    plan.C,
+    p.S,
+    p.count,
+    LAYOUT_CODE[plan.layout],
+    ACTIVATION_CODE[plan.activation],
+  ] as const;
 }
 
 type Kernel = (...args: number[]) => void;
@@ -231,7 +137,7 @@ type Kernel = (...args: number[]) => void;
  * through a spread array.
  */
 export function invoke(kernels: DiceExports, call: KernelCall): void {
-  const a = call.args;
+  const a = call.args as readonly number[];
   (kernels[call.kernel] as unknown as Kernel)(
     a[0],
     a[1],
@@ -274,10 +180,6 @@ function maskStride(plan: TensorPlan, p: Piece): number {
   return plan.mask === 'perSample' ? p.S : 0;
 }
 
-function ignoreIndexOf(plan: TensorPlan): number {
-  return plan.ignoreIndex ?? 0;
-}
-
-function hasIgnoreOf(plan: TensorPlan): number {
-  return plan.ignoreIndex === null ? 0 : 1;
+function ignoreArgs(plan: TensorPlan): [number, number] {
+  return [plan.ignoreIndex ?? 0, plan.ignoreIndex === null ? 0 : 1];
 }

@@ -10,7 +10,7 @@ import { Arena } from '../../runtime/arena.js';
 import type { Engine, KernelJob, LovaszJob } from '../engine.js';
 import { checkLength } from '../js/engine.js';
 import { countConfusionWasm, type Placement } from './confusion.js';
-import type { DiceExports } from './exports.js';
+import type { DiceExports } from './exports.generated.js';
 import { lovaszWorkspace, WasmLovaszJob, type LovaszAddresses } from './lovasz.js';
 import { surfaceWasm } from './surface.js';
 import { alignment, chunkVoxels } from './regions.js';
@@ -244,13 +244,7 @@ export class WasmEngine implements Engine {
   private resident(fn: string, name: string, array: ArrayBufferView): number | null {
     // An array alloc() made, still attached, lies in its block by construction.
     if (this.allocated.has(array) && this.views.owns(array.buffer)) return array.byteOffset;
-    if (this.released.has(array)) {
-      throw typeError(
-        fn,
-        name,
-        'was freed (by free() or at the end of its scope) and may share its memory with a newer array; alloc() another',
-      );
-    }
+    this.refuseFreed(fn, name, array);
     if (this.views.owns(array.buffer)) {
       if (!this.arena.contains(array.byteOffset, array.byteLength)) {
         throw typeError(
@@ -265,12 +259,31 @@ export class WasmEngine implements Engine {
     return null;
   }
 
-  checkAttached(fn: string, name: string, array: unknown): void {
-    if (ArrayBuffer.isView(array) && this.allocated.has(array) && !this.views.owns(array.buffer)) {
+  /** A freed array from alloc: its block may belong to a newer array by now. */
+  private refuseFreed(fn: string, name: string, array: ArrayBufferView): void {
+    if (this.released.has(array)) {
       throw typeError(
         fn,
         name,
-        'was allocated with alloc() before the WebAssembly memory grew, which detached it; size the memory up front with reserve(bytes), or alloc() again',
+        'was freed (by free() or at the end of its scope) and may share its memory with a newer array; alloc() another',
+      );
+    }
+  }
+
+  /**
+   * Refuses, before any other check of a call, an array from alloc that was freed or that a growth
+   * of a memory that is not shared detached (its length then reads 0, which the length checks
+   * would otherwise report as the wrong argument's fault).
+   */
+  checkAttached(fn: string, name: string, array: unknown): void {
+    if (!ArrayBuffer.isView(array)) return;
+    this.refuseFreed(fn, name, array);
+    if (this.allocated.has(array) && !this.views.owns(array.buffer)) {
+      throw typeError(
+        fn,
+        name,
+        'was allocated with alloc() before the WebAssembly memory grew, which detached it; size the ' +
+          'memory up front with reserve(bytes), or alloc() again',
       );
     }
   }
@@ -308,7 +321,7 @@ export class WasmEngine implements Engine {
   }
 
   reserve(bytes: number): void {
-    checkLength('reserve', bytes);
+    checkLength('reserve', bytes, 'bytes');
     this.arena.reserve(bytes);
   }
 }

@@ -42,7 +42,8 @@ export class MemoryViews {
   owns(buffer: ArrayBufferLike): boolean {
     if ((buffer === this.bytes.buffer && this.bytes.byteLength !== 0) || this.aliases.includes(buffer)) return true;
     if (!this.arena.ownsBuffer(buffer)) return false;
-    // A non-shared memory's buffer changes only when it grows, which detaches the old one: only a shared one has aliases.
+    // A non-shared memory's buffer changes only when it grows, which detaches the old one: only a shared
+    // one has aliases.
     if (this.arena.shared) {
       this.aliases.unshift(buffer);
       if (this.aliases.length > ALIASES) this.aliases.pop();

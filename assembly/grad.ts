@@ -18,10 +18,10 @@ import {
 } from "./constants";
 import { mapDense, mapLabels } from "./map";
 import { mapPointSigmoid, mapPointSoftmax } from "./point";
-import { CE, finishLabels, IGNORE, MASKED as SOFTMAX_MASKED, QTERM, weighLabels } from "./softmax";
+import { CE, IGNORE, MASKED as SOFTMAX_MASKED, QTERM, weighLabels } from "./softmax";
 import {
   gArea, gatherRow, gatherRows, keepArea, keepRow, keepsActivation, labelRow, probArea, rawArea, rawRows, rawStride,
-  rowBytes, runOf, scatterRows, softmaxBackward, softmaxRows, tileLength, widenLabels, workArea, yArea,
+  finishSoftmax, rowBytes, runOf, scatterRows, softmaxBackward, softmaxRows, tileLength, widenLabels, workArea, yArea,
 } from "./tile";
 
 // @ts-ignore: decorator
@@ -207,7 +207,8 @@ function gradLabels<T>(
  * Softmax over a label map, with or without cross-entropy: the fused path (softmax.ts). Per tile,
  * p is kernel 1's (in out itself, channels first, or gathered from it) or computed again; each
  * class row writes u = p·∂L/∂p − (its cross-entropy part) and adds it to Σu, then each class row
- * becomes u − p·Σu, in out itself (channels first) or in the g rows scattered into out.
+ * becomes u − p·Σu (finishSoftmax, which settles saturated tiles), in out itself (channels first)
+ * or in the g rows scattered into out.
  */
 function gradSoftmaxLabels<T>(
   out: usize, pred: usize, labels: usize, mask: usize, maskStride: i32, coef: usize, B: i32, C: i32, S: i32, count: i32,
@@ -235,9 +236,7 @@ function gradSoftmaxLabels<T>(
       }
       const dst = planar ? out + ((<usize>b * <usize>C * <usize>S + <usize>s0) << 2) : g;
       const ds = planar ? <usize>S << 2 : rb;
-      for (let c = 0; c < C; c++) {
-        finishLabels(dst + <usize>c * ds, g + <usize>c * rb, p + <usize>c * ps, sum, n);
-      }
+      finishSoftmax(dst, ds, p, ps, g, rb, C, n, sum);
       if (!planar) scatterRows(runOf(out, b, C, S, s0), g, rb, C, n);
     }
   }

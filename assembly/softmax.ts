@@ -4,7 +4,7 @@
 // rows of one class each (tile.ts), with labels widened to an i32 row:
 //   kernel 1: expRows (max, e_c = e^(x_c − m), z = Σ e_c, r = 1/z, lz = log z) then, per class,
 //             sumSoftmaxLabels: p_c = e_c·r, kept for kernel 2 when asked, and the class's sums;
-//   kernel 2: weighLabels (u_c = p_c·g_c − h_c, Σ_c u_c) then finishLabels (u_c − p_c·Σu).
+//   kernel 2: weighLabels (u_c = p_c·g_c − h_c, Σ_c u_c) then tile.ts finishSoftmax (u_c − p_c·Σu).
 // g_c and h_c are the gradient's coefficients picked by the label (see grad.ts), so that a
 // voxel's gradient is exactly the formula of softmaxBackward with the cross-entropy part of
 // mapPointSoftmax. Voxels that do not count (label ignoreIndex, mask byte 0) add nothing and get 0.
@@ -262,21 +262,5 @@ export function weighLabels(
     }
     store<f32>(u + at, v);
     store<f32>(sum + at, load<f32>(sum + at) + v);
-  }
-}
-
-/** Kernel 2, one class of a tile: out = u − p·sum (out may be p's own row: each element is read before it is written). */
-export function finishLabels(out: usize, u: usize, p: usize, sum: usize, n: i32): void {
-  let t = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; t + 8 <= n; t += 8) {
-      const at = <usize>t << 2;
-      v128.store(out + at, f32x4.sub(v128.load(u + at), f32x4.mul(v128.load(p + at), v128.load(sum + at))));
-      v128.store(out + at, f32x4.sub(v128.load(u + at, 16), f32x4.mul(v128.load(p + at, 16), v128.load(sum + at, 16))), 16);
-    }
-  }
-  for (; t < n; t++) {
-    const at = <usize>t << 2;
-    store<f32>(out + at, load<f32>(u + at) - load<f32>(p + at) * load<f32>(sum + at));
   }
 }

@@ -301,8 +301,9 @@ export function weighByProb(u: usize, p: usize, n: i32): void {
 
 /**
  * The softmax Jacobian applied to one tile: with u_c = p_c·∂L/∂p_c (rows rowBytes apart), p_c
- * (rows probStride apart) and sum = Σ_k u_k per voxel, writes ∂L/∂x_c = u_c − p_c·sum into
- * `out + c·outStride` (which may be u's rows, or p's: each element is read before it is written).
+ * (rows probStride apart), sums Σ_k u_k per voxel into `sum` (followed by a free work row) and
+ * writes ∂L/∂x_c = u_c − p_c·sum into `out + c·outStride` (which may be u's rows, or p's: each
+ * element is read before it is written), settled where the tile saturates (finishSoftmax).
  */
 export function softmaxBackward(
   out: usize, outStride: usize, prob: usize, probStride: usize, u: usize, rowBytes: usize, C: i32, n: i32, sum: usize,
@@ -322,18 +323,105 @@ export function softmaxBackward(
       store<f32>(sum + at, load<f32>(sum + at) + load<f32>(uc + at));
     }
   }
+  finishSoftmax(out, outStride, prob, probStride, u, rowBytes, C, n, sum);
+}
+
+/**
+ * Above this largest probability in a tile, finishSoftmax settles the tile: there the dominant
+ * class's element of u_c − p_c·Σu, about (1 − p_c)·|Σu|, would be known only to the rounding of
+ * Σu (2^−24 of it); below, that rounding is at most 64·2^−24 of the element.
+ */
+const SATURATED: f32 = 1.0 - 1.0 / 64.0;
+
+/**
+ * The softmax Jacobian's last step for C rows of n voxels: out_c = u_c − p_c·Σu, `sum` holding Σu
+ * (and followed by a free work row, rowBytes(C) on). Where some probability of the tile exceeds
+ * SATURATED, the residue R = Σ_c out_c (0 in exact arithmetic: the p_c sum to 1) is taken back in
+ * proportion to p_c, out_c − p_c·R: the dominant class then gets minus the sum of the others, to
+ * their precision, instead of rounding noise, and the others move by p_c·R, within their own
+ * rounding. out may be prob's own rows: each element is read before it is written.
+ */
+export function finishSoftmax(
+  out: usize, outStride: usize, prob: usize, probStride: usize, u: usize, rowBytes: usize, C: i32, n: i32, sum: usize,
+): void {
+  if (largestProb(prob, probStride, C, n) <= SATURATED) {
+    for (let c = 0; c < C; c++) {
+      finishRow(out + <usize>c * outStride, u + <usize>c * rowBytes, prob + <usize>c * probStride, sum, n);
+    }
+    return;
+  }
+  const residue = sum + (<usize>tileLength(C) << 2);
+  memory.fill(residue, 0, <usize>n << 2);
+  for (let c = 0; c < C; c++) residueRow(residue, u + <usize>c * rowBytes, prob + <usize>c * probStride, sum, n);
   for (let c = 0; c < C; c++) {
-    const p = prob + <usize>c * probStride, uc = u + <usize>c * rowBytes, o = out + <usize>c * outStride;
+    settleRow(out + <usize>c * outStride, u + <usize>c * rowBytes, prob + <usize>c * probStride, sum, residue, n);
+  }
+}
+
+/** The largest of C rows of n probabilities, `probStride` bytes apart. */
+function largestProb(prob: usize, probStride: usize, C: i32, n: i32): f32 {
+  let best: f32 = 0;
+  for (let c = 0; c < C; c++) {
+    const p = prob + <usize>c * probStride;
     let t = 0;
     if (ASC_FEATURE_SIMD) {
-      for (; t + 4 <= n; t += 4) {
-        const at = <usize>t << 2;
-        v128.store(o + at, f32x4.sub(v128.load(uc + at), f32x4.mul(v128.load(p + at), v128.load(sum + at))));
-      }
+      let v = f32x4.splat(0);
+      for (; t + 4 <= n; t += 4) v = f32x4.max(v, v128.load(p + (<usize>t << 2)));
+      best = max(best, max(max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)),
+        max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3))));
     }
-    for (; t < n; t++) {
+    for (; t < n; t++) best = max(best, load<f32>(p + (<usize>t << 2)));
+  }
+  return best;
+}
+
+/** One class row: out = u − p·sum. */
+function finishRow(out: usize, u: usize, p: usize, sum: usize, n: i32): void {
+  let t = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; t + 8 <= n; t += 8) {
       const at = <usize>t << 2;
-      store<f32>(o + at, load<f32>(uc + at) - load<f32>(p + at) * load<f32>(sum + at));
+      v128.store(out + at, f32x4.sub(v128.load(u + at), f32x4.mul(v128.load(p + at), v128.load(sum + at))));
+      v128.store(out + at, f32x4.sub(v128.load(u + at, 16), f32x4.mul(v128.load(p + at, 16), v128.load(sum + at, 16))), 16);
     }
+  }
+  for (; t < n; t++) {
+    const at = <usize>t << 2;
+    store<f32>(out + at, load<f32>(u + at) - load<f32>(p + at) * load<f32>(sum + at));
+  }
+}
+
+/** One class row: residue += u − p·sum (the element finishRow would write). */
+function residueRow(residue: usize, u: usize, p: usize, sum: usize, n: i32): void {
+  let t = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; t + 4 <= n; t += 4) {
+      const at = <usize>t << 2;
+      const v = f32x4.sub(v128.load(u + at), f32x4.mul(v128.load(p + at), v128.load(sum + at)));
+      v128.store(residue + at, f32x4.add(v128.load(residue + at), v));
+    }
+  }
+  for (; t < n; t++) {
+    const at = <usize>t << 2;
+    store<f32>(residue + at, load<f32>(residue + at) + (load<f32>(u + at) - load<f32>(p + at) * load<f32>(sum + at)));
+  }
+}
+
+/** One class row: out = (u − p·sum) − p·residue. */
+function settleRow(out: usize, u: usize, p: usize, sum: usize, residue: usize, n: i32): void {
+  let t = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; t + 4 <= n; t += 4) {
+      const at = <usize>t << 2;
+      const pv = v128.load(p + at);
+      const v = f32x4.sub(v128.load(u + at), f32x4.mul(pv, v128.load(sum + at)));
+      v128.store(out + at, f32x4.sub(v, f32x4.mul(pv, v128.load(residue + at))));
+    }
+  }
+  for (; t < n; t++) {
+    const at = <usize>t << 2;
+    const pv = load<f32>(p + at);
+    const v = load<f32>(u + at) - pv * load<f32>(sum + at);
+    store<f32>(out + at, v - pv * load<f32>(residue + at));
   }
 }

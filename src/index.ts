@@ -82,3 +82,9 @@ export type {
   SurfaceMetricsOptions,
   SurfaceUpdateOptions,
 } from './api.js';
+export type {
+  ComponentsInput,
+  ConnectedComponents,
+  ConnectedComponentsOptions,
+  Connectivity,
+} from './metrics/instances/types.js';

@@ -60,6 +60,8 @@ import type { CreateSurfaceMetricOptions, StreamingSurfaceMetric, SurfaceMetrics
 import { evaluateSurfaces, measureSurfaces } from './metrics/surface.js';
 import { resolveSurfaceCall } from './metrics/surface-options.js';
 import { SurfaceMetricStream } from './metrics/surface-stream.js';
+import { assembleComponents, planComponents } from './metrics/instances/components.js';
+import type { ComponentsInput, ConnectedComponents, ConnectedComponentsOptions } from './metrics/instances/types.js';
 
 export class DiceKernel {
   /** Which implementation runs the kernels. */
@@ -601,5 +603,27 @@ export class DiceKernel {
    */
   createSurfaceMetric(options: CreateSurfaceMetricOptions): StreamingSurfaceMetric {
     return new SurfaceMetricStream(this.engine, options);
+  }
+
+  /**
+   * Connected components of a mask (non-zero voxels), or with `perClass` of each class of a label
+   * map, per sample: the voxels joined through `connectivity` (2 in 1D; 4 or 8 in 2D; 6, 18 or 26
+   * in 3D; default faces only, scipy.ndimage.label's default) get one label, numbered 1, 2, … in
+   * the raster order of each component's first voxel (scipy's numbering); background is 0. With
+   * `minSize`, smaller components are dropped and the others renumbered in order.
+   *
+   * Shapes: `mask` holds `shape` = [B, ...spatial] (1 to 3 spatial axes); labels restart at 1 in
+   * each sample. Sizes, boxes (per spatial axis in the order of shape: start, stop) and, with
+   * perClass, each component's label come with the labels.
+   * @example
+   * const { labels, counts, sizes } = k.connectedComponents(mask, { shape: [1, 160, 192, 192], connectivity: 26 });
+   * counts[0]; // components of sample 0; sizes[j] the voxels of component j + 1
+   */
+  connectedComponents(mask: ComponentsInput, options: ConnectedComponentsOptions): ConnectedComponents {
+    const { plan, out } = planComponents('connectedComponents', mask, options);
+    this.engine.checkAttached('connectedComponents', 'mask', mask);
+    if (out !== null) this.engine.checkAttached('connectedComponents', 'out', out);
+    const labels = out ?? new Int32Array(plan.B * plan.S);
+    return assembleComponents(plan, labels, this.engine.components('connectedComponents', plan, mask, labels));
   }
 }

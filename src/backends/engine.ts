@@ -4,6 +4,8 @@ import type { LovaszInputs, LovaszPlan } from '../losses/lovasz.js';
 import type { Inputs, TensorPlan } from '../losses/tensors.js';
 import type { ConfusionPlan } from '../metrics/plan.js';
 import type { SurfacePlan } from '../metrics/surface-plan.js';
+import type { ComponentRecords, ComponentsPlan } from '../metrics/instances/components.js';
+import type { ComponentsInput } from '../metrics/instances/types.js';
 
 /** One call's tensors, marshalled once for both kernels. */
 export interface KernelJob {
@@ -48,6 +50,13 @@ export interface Engine {
    * terms the plan marks; the others are left 0 (no surface on either side).
    */
   surface(fn: string, plan: SurfacePlan, pred: HardPrediction, target: Target): Float64Array;
+  /**
+   * Connected components of each sample of `mask` (src/metrics/instances/components.ts): labels
+   * written to `labels` (B·S), the counts and the component records (COMP_STRIDE i32 each) returned.
+   */
+  components(fn: string, plan: ComponentsPlan, mask: ComponentsInput, labels: Int32Array): ComponentRecords;
+  /** `iterations` ≥ 1 steps of binary dilation of a byte mask of dims (x fastest; connectivity 2): a new mask of 0 and 1. */
+  dilate(mask: Uint8Array, dims: readonly number[], iterations: number): Uint8Array;
 }
 
 /** What one list of Lovász errors holds (see assembly/lovasz.ts). */

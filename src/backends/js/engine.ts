@@ -10,6 +10,9 @@ import { confusionJS } from './confusion.js';
 import { gradJS, pointLossJS, statsJS } from './kernels.js';
 import { JsLovaszJob } from './lovasz.js';
 import { surfaceJS } from './surface.js';
+import { componentsJS, dilateJS } from './components.js';
+import type { ComponentRecords, ComponentsPlan } from '../../metrics/instances/components.js';
+import type { ComponentsInput } from '../../metrics/instances/types.js';
 
 export class JsEngine implements Engine {
   readonly name = 'js' as const;
@@ -64,6 +67,16 @@ export class JsEngine implements Engine {
 
   surface(_fn: string, plan: SurfacePlan, pred: HardPrediction, target: Target): Float64Array {
     return surfaceJS(plan, pred, target);
+  }
+
+  components(_fn: string, plan: ComponentsPlan, mask: ComponentsInput, labels: Int32Array): ComponentRecords {
+    return componentsJS(plan, mask, labels);
+  }
+
+  dilate(mask: Uint8Array, dims: readonly number[], iterations: number): Uint8Array {
+    let out = mask;
+    for (let i = 0; i < iterations; i++) out = dilateJS(out, dims);
+    return out;
   }
 }
 

@@ -14,6 +14,9 @@ import { countConfusionWasm, type Placement } from './confusion.js';
 import type { DiceExports } from './exports.js';
 import { lovaszWorkspace, WasmLovaszJob, type LovaszAddresses } from './lovasz.js';
 import { surfaceWasm } from './surface.js';
+import { componentsWasm, dilateWasm } from './components.js';
+import type { ComponentRecords, ComponentsPlan } from '../../metrics/instances/components.js';
+import type { ComponentsInput } from '../../metrics/instances/types.js';
 import { alignment, chunkVoxels } from './regions.js';
 import { stagingArea, StreamJob, type Operand, type Operands } from './stream.js';
 
@@ -182,6 +185,14 @@ export class WasmEngine implements Engine {
 
   surface(fn: string, plan: SurfacePlan, pred: HardPrediction, target: Target): Float64Array {
     return surfaceWasm(this.kernels, this.placement(fn), plan, pred, target);
+  }
+
+  components(fn: string, plan: ComponentsPlan, mask: ComponentsInput, labels: Int32Array): ComponentRecords {
+    return componentsWasm(this.kernels, this.placement(fn), plan, mask, labels);
+  }
+
+  dilate(mask: Uint8Array, dims: readonly number[], iterations: number): Uint8Array {
+    return dilateWasm(this.kernels, this.placement('dilate'), mask, dims, iterations);
   }
 
   /** What the engine lends to a call of `fn` that places its own arrays. */

@@ -97,7 +97,7 @@ type LabelErrors = (
 ) => void;
 type DenseErrors = (pairs: Ptr, list: Ptr, prob: Ptr, target: Ptr, stride: number, n: number, first: number) => void;
 
-export interface DiceExports extends ConfusionExports, SurfaceExports {
+export interface DiceExports extends ConfusionExports, SurfaceExports, ComponentsExports {
   memory: WebAssembly.Memory;
   heapBase(): Ptr;
   tileLength(C: number): number;
@@ -286,4 +286,33 @@ export interface SurfaceExports {
     tolerance: number,
     work: Ptr,
   ): void;
+}
+
+type CountRuns = (mask: Ptr, nx: number, rows: number, perClass: number) => number;
+type LabelComponents = (
+  labels: Ptr,
+  stats: Ptr,
+  mask: Ptr,
+  nx: number,
+  ny: number,
+  nz: number,
+  connectivity: number,
+  perClass: number,
+  minSize: number,
+  runs: number,
+  work: Ptr,
+) => number;
+
+/** The connected-component and dilation kernels (assembly/components.ts), named `<kernel>_<mask type>`. */
+export interface ComponentsExports {
+  componentsWorkBytes(runs: number, rows: number): number;
+  countRuns_u8: CountRuns;
+  countRuns_u16: CountRuns;
+  countRuns_i32: CountRuns;
+  countRuns_f32: CountRuns;
+  labelComponents_u8: LabelComponents;
+  labelComponents_u16: LabelComponents;
+  labelComponents_i32: LabelComponents;
+  labelComponents_f32: LabelComponents;
+  dilateMask(out: Ptr, mask: Ptr, nx: number, ny: number, nz: number, scratch: Ptr): void;
 }

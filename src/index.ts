@@ -87,4 +87,5 @@ export type {
   ConnectedComponents,
   ConnectedComponentsOptions,
   Connectivity,
+  LesionMetricsOptions,
 } from './metrics/instances/types.js';

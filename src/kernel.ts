@@ -61,7 +61,13 @@ import { evaluateSurfaces, measureSurfaces } from './metrics/surface.js';
 import { resolveSurfaceCall } from './metrics/surface-options.js';
 import { SurfaceMetricStream } from './metrics/surface-stream.js';
 import { assembleComponents, planComponents } from './metrics/instances/components.js';
-import type { ComponentsInput, ConnectedComponents, ConnectedComponentsOptions } from './metrics/instances/types.js';
+import type {
+  ComponentsInput,
+  ConnectedComponents,
+  ConnectedComponentsOptions,
+  LesionMetricsOptions,
+} from './metrics/instances/types.js';
+import { evaluateLesions, measureLesions, resolveLesionCall } from './metrics/instances/lesions.js';
 
 export class DiceKernel {
   /** Which implementation runs the kernels. */
@@ -625,5 +631,37 @@ export class DiceKernel {
     if (out !== null) this.engine.checkAttached('connectedComponents', 'out', out);
     const labels = out ?? new Int32Array(plan.B * plan.S);
     return assembleComponents(plan, labels, this.engine.components('connectedComponents', plan, mask, labels));
+  }
+
+  /**
+   * Lesion-wise metrics per (sample, class), the BraTS 2023 protocol (README, "Lesion-wise
+   * metrics"): truth lesions are the components of the truth mask (parts whose `dilation`-step
+   * dilations touch are one lesion), predicted lesions those of the prediction; a predicted
+   * lesion matches a truth lesion it overlaps (in the truth lesion's dilated region), or with
+   * `match: { iou: τ }` one it overlaps with IoU > τ. Per truth lesion, the Dice and HD95 between
+   * it and the union of its matches; unmatched predicted lesions are false positives (Dice 0,
+   * HD95 `fpPenalty`). Returned per term: `tp`, `fp`, `fn` (lesion counts), `lesionDice`,
+   * `lesionHd95` (means over the truth lesions kept and the false positives), `sensitivity`,
+   * `precision`, `f1`. Truth lesions below `minSize` voxels or `minVolume` are left out.
+   *
+   * Inputs are read as by `metrics` (a label map without numClasses is a binary mask: class 1 the
+   * lesions); `shape` is required, 1 to 3 spatial axes. Class 0 is not scored unless
+   * `includeBackground`. A term with no lesion on either side scores lesion Dice 1, HD95 0, and
+   * NaN rates.
+   * @returns per name: B·C values (sample-major, every class) for `reduction: 'none'` (the
+   *   default), else `{ value, notNans }`.
+   * @example
+   * const r = k.lesionMetrics(predMask, truthMask, { shape: [1, 155, 240, 240], dilation: 3, minSize: 51 });
+   * r.lesionDice[1]; r.lesionHd95[1]; r.tp[1]; r.fp[1]; r.fn[1];
+   */
+  lesionMetrics(
+    pred: HardPrediction,
+    target: Target,
+    options: LesionMetricsOptions & { reduction?: 'none' },
+  ): Record<string, Float64Array>;
+  lesionMetrics(pred: HardPrediction, target: Target, options: LesionMetricsOptions): MetricsResult;
+  lesionMetrics(pred: HardPrediction, target: Target, options: LesionMetricsOptions): MetricsResult {
+    const { confusion, lesions, shape } = resolveLesionCall('lesionMetrics', pred, options);
+    return evaluateLesions(lesions, measureLesions(this.engine, confusion, lesions, pred, target, shape));
   }
 }

@@ -6,6 +6,7 @@ import type { ConfusionPlan } from '../metrics/plan.js';
 import type { SurfacePlan } from '../metrics/surface-plan.js';
 import type { ComponentRecords, ComponentsPlan } from '../metrics/instances/components.js';
 import type { ComponentsInput } from '../metrics/instances/types.js';
+import type { ClassCrop, CropPlan, MaskDistanceOptions, MaskDistances } from '../metrics/instances/plan.js';
 
 /** One call's tensors, marshalled once for both kernels. */
 export interface KernelJob {
@@ -57,6 +58,22 @@ export interface Engine {
   components(fn: string, plan: ComponentsPlan, mask: ComponentsInput, labels: Int32Array): ComponentRecords;
   /** `iterations` ≥ 1 steps of binary dilation of a byte mask of dims (x fastest; connectivity 2): a new mask of 0 and 1. */
   dilate(mask: Uint8Array, dims: readonly number[], iterations: number): Uint8Array;
+  /** Calls `visit` with the class mask of each term the plan marks, cropped to its box (src/metrics/instances/plan.ts). */
+  classCrops(
+    fn: string,
+    plan: CropPlan,
+    pred: HardPrediction,
+    target: Target,
+    visit: (b: number, c: number, crop: ClassCrop) => void,
+  ): void;
+  /** Surface distances between the MASK_PRED and MASK_TARGET masks of a small mask of dims (x fastest); `weights` the squared spacings along x, y, z. */
+  maskDistances(
+    mask: Uint8Array,
+    dims: readonly number[],
+    rank: number,
+    weights: ArrayLike<number>,
+    opts: MaskDistanceOptions,
+  ): MaskDistances;
 }
 
 /** What one list of Lovász errors holds (see assembly/lovasz.ts). */

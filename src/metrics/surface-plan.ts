@@ -77,7 +77,7 @@ export function planSurface(
 }
 
 /** B × 3 squared spacings in memory order (x = the last spatial axis), 1 on missing axes. */
-function squaredSpacing(fn: string, spacing: Spacing, B: number, rank: number): Float64Array {
+export function squaredSpacing(fn: string, spacing: Spacing, B: number, rank: number): Float64Array {
   const perSample: readonly (readonly number[])[] =
     typeof spacing === 'number'
       ? [new Array<number>(rank).fill(spacing)]

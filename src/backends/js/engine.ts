@@ -11,6 +11,8 @@ import { gradJS, pointLossJS, statsJS } from './kernels.js';
 import { JsLovaszJob } from './lovasz.js';
 import { surfaceJS } from './surface.js';
 import { componentsJS, dilateJS } from './components.js';
+import { classCropsJS, maskDistancesJS } from './instances.js';
+import type { ClassCrop, CropPlan, MaskDistanceOptions, MaskDistances } from '../../metrics/instances/plan.js';
 import type { ComponentRecords, ComponentsPlan } from '../../metrics/instances/components.js';
 import type { ComponentsInput } from '../../metrics/instances/types.js';
 
@@ -77,6 +79,26 @@ export class JsEngine implements Engine {
     let out = mask;
     for (let i = 0; i < iterations; i++) out = dilateJS(out, dims);
     return out;
+  }
+
+  classCrops(
+    _fn: string,
+    plan: CropPlan,
+    pred: HardPrediction,
+    target: Target,
+    visit: (b: number, c: number, crop: ClassCrop) => void,
+  ): void {
+    classCropsJS(plan, pred, target, visit);
+  }
+
+  maskDistances(
+    mask: Uint8Array,
+    dims: readonly number[],
+    rank: number,
+    weights: ArrayLike<number>,
+    opts: MaskDistanceOptions,
+  ): MaskDistances {
+    return maskDistancesJS(mask, dims, rank, weights, opts);
   }
 }
 

@@ -105,7 +105,7 @@ export function surfaceJS(plan: SurfacePlan, pred: HardPrediction, target: Targe
  */
 export function classMask(
   mask: Uint8Array,
-  plan: SurfacePlan,
+  plan: Pick<SurfacePlan, 'arrays'>,
   pred: HardPrediction,
   target: Target,
   b: number,

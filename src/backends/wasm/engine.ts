@@ -15,6 +15,8 @@ import type { DiceExports } from './exports.js';
 import { lovaszWorkspace, WasmLovaszJob, type LovaszAddresses } from './lovasz.js';
 import { surfaceWasm } from './surface.js';
 import { componentsWasm, dilateWasm } from './components.js';
+import { classCropsWasm, maskDistancesWasm } from './instances.js';
+import type { ClassCrop, CropPlan, MaskDistanceOptions, MaskDistances } from '../../metrics/instances/plan.js';
 import type { ComponentRecords, ComponentsPlan } from '../../metrics/instances/components.js';
 import type { ComponentsInput } from '../../metrics/instances/types.js';
 import { alignment, chunkVoxels } from './regions.js';
@@ -193,6 +195,26 @@ export class WasmEngine implements Engine {
 
   dilate(mask: Uint8Array, dims: readonly number[], iterations: number): Uint8Array {
     return dilateWasm(this.kernels, this.placement('dilate'), mask, dims, iterations);
+  }
+
+  classCrops(
+    fn: string,
+    plan: CropPlan,
+    pred: HardPrediction,
+    target: Target,
+    visit: (b: number, c: number, crop: ClassCrop) => void,
+  ): void {
+    classCropsWasm(this.kernels, this.placement(fn), plan, pred, target, visit);
+  }
+
+  maskDistances(
+    mask: Uint8Array,
+    dims: readonly number[],
+    rank: number,
+    weights: ArrayLike<number>,
+    opts: MaskDistanceOptions,
+  ): MaskDistances {
+    return maskDistancesWasm(this.kernels, this.placement('maskDistances'), mask, dims, rank, weights, opts);
   }
 
   /** What the engine lends to a call of `fn` that places its own arrays. */

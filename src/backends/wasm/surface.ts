@@ -36,7 +36,7 @@ const ARGMAX_TILE_BYTES = 4 * CONF_TILE;
 
 type ElementType = keyof typeof CTORS;
 
-function typeOf(array: HardPrediction | Target): ElementType {
+export function typeOf(array: HardPrediction | Target): ElementType {
   return array instanceof Uint8Array
     ? 'u8'
     : array instanceof Uint16Array
@@ -140,16 +140,16 @@ export function surfaceWasm(
   }
 }
 
-interface Addresses {
+export interface Addresses {
   pred: number;
   target: number;
   mask: number;
   labels: number;
 }
 
-function markPrediction(
+export function markPrediction(
   k: DiceExports,
-  plan: SurfacePlan,
+  plan: Pick<SurfacePlan, 'arrays'>,
   at: Addresses,
   pred: HardPrediction,
   b: number,
@@ -177,7 +177,14 @@ function markPrediction(
   }
 }
 
-function markTarget(k: DiceExports, plan: SurfacePlan, at: Addresses, target: Target, b: number, c: number): void {
+export function markTarget(
+  k: DiceExports,
+  plan: Pick<SurfacePlan, 'arrays'>,
+  at: Addresses,
+  target: Target,
+  b: number,
+  c: number,
+): void {
   const { S } = plan.arrays;
   const t = plan.arrays.target;
   if (t.kind === 'labels') {
@@ -208,13 +215,13 @@ function markTarget(k: DiceExports, plan: SurfacePlan, at: Addresses, target: Ta
 }
 
 /** Index of element (b, c, 0) of a dense tensor and the step between voxels of class c. */
-function denseClass(plan: SurfacePlan, b: number, c: number): [number, number] {
+function denseClass(plan: Pick<SurfacePlan, 'arrays'>, b: number, c: number): [number, number] {
   const { C, S, layout } = plan.arrays;
   return layout === 'NCHW' ? [(b * C + c) * S, 1] : [b * S * C + c, C];
 }
 
 /** The block of distance pairs and their sort work, grown to the largest list of the call. */
-class PairBlock {
+export class PairBlock {
   private at = 0;
   private capacity = 0;
 
@@ -238,6 +245,12 @@ class PairBlock {
     this.k.argsortDesc_f32(this.at, n, this.at + n * 8);
     const keys = new Float32Array(this.place.memory.buffer, this.at, 2 * n);
     return percentileOfSorted((i) => keys[2 * (n - 1 - i) + 1], n, q);
+  }
+
+  /** The n distances listed (unsorted, as float32), copied out. */
+  distances(n: number): Float64Array {
+    const keys = new Float32Array(this.place.memory.buffer, this.at, 2 * n);
+    return Float64Array.from({ length: n }, (_, i) => keys[2 * i + 1]);
   }
 
   release(): void {

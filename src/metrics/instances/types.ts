@@ -52,3 +52,43 @@ export const COMP_STRIDE = 8;
 /** Reductions of lesion-wise metrics: MONAI's, over the (sample × class) table. */
 export type InstanceReduction = MetricReduction;
 export type { Spacing };
+
+/** Options of `lesionMetrics` (README, "Lesion-wise metrics"). */
+export interface LesionMetricsOptions {
+  /** `[B, ...spatial]` for label maps and masks, `[B, C, ...spatial]` for dense input; 1 to 3 spatial axes (required). */
+  shape: readonly number[];
+  /** Classes of label maps; default 2 for a label map (a binary mask: 0 background, 1 lesion). */
+  numClasses?: number;
+  /** Voxel size per spatial axis (order of shape), or one such list per sample: HD95 and volumes in its units. Default 1. */
+  spacing?: Spacing;
+  /** Which neighbours join the voxels of a lesion. Default: all (8 in 2D, 26 in 3D), as BraTS. */
+  connectivity?: number;
+  /**
+   * When a predicted lesion matches a truth lesion: `'overlap'` (default, BraTS) when they share a
+   * voxel — of the truth lesion's dilated region with `dilation` —, or `{ iou: τ }` when their IoU exceeds τ.
+   */
+  match?: 'overlap' | { iou: number };
+  /**
+   * Steps of binary dilation (3×3 in 2D, 18-neighbourhood in 3D) of the truth mask: truth parts
+   * whose dilations touch are one lesion, and the dilated region is what `'overlap'` matches. Default 0 (BraTS: 1–3).
+   */
+  dilation?: number;
+  /** Truth lesions of fewer voxels are left out of the scores (not of the matching). Default 1. */
+  minSize?: number;
+  /** Truth lesions of smaller volume (spacing units³, e.g. mm³) are left out too. Default 0. */
+  minVolume?: number;
+  /** HD95 of a missed truth lesion and of a false-positive one. Default 374 (BraTS 2023). */
+  fpPenalty?: number;
+  /** The percentile of the per-lesion Hausdorff distance. Default 95. */
+  percentile?: number;
+  /** Score class 0 as lesions too. Default false. */
+  includeBackground?: boolean;
+  /** MONAI's NaN-aware reduction of each (sample × class) table. Default `'none'`. */
+  reduction?: MetricReduction;
+  layout?: 'NCHW' | 'NHWC';
+  decision?: 'labels' | 'argmax' | 'threshold' | 'nonzero';
+  threshold?: number;
+  activation?: 'none' | 'sigmoid' | 'softmax';
+  target?: 'dense' | 'labels';
+  ignoreIndex?: number | null;
+}

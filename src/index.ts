@@ -87,5 +87,7 @@ export type {
   ConnectedComponents,
   ConnectedComponentsOptions,
   Connectivity,
+  InstanceMap,
   LesionMetricsOptions,
+  PanopticQualityOptions,
 } from './metrics/instances/types.js';

@@ -65,8 +65,11 @@ import type {
   ComponentsInput,
   ConnectedComponents,
   ConnectedComponentsOptions,
+  InstanceMap,
   LesionMetricsOptions,
+  PanopticQualityOptions,
 } from './metrics/instances/types.js';
+import { countPanoptic, evaluatePanoptic, resolvePanoptic } from './metrics/instances/panoptic.js';
 import { evaluateLesions, measureLesions, resolveLesionCall } from './metrics/instances/lesions.js';
 
 export class DiceKernel {
@@ -663,5 +666,37 @@ export class DiceKernel {
   lesionMetrics(pred: HardPrediction, target: Target, options: LesionMetricsOptions): MetricsResult {
     const { confusion, lesions, shape } = resolveLesionCall('lesionMetrics', pred, options);
     return evaluateLesions(lesions, measureLesions(this.engine, confusion, lesions, pred, target, shape));
+  }
+
+  /**
+   * Panoptic quality (Kirillov et al. 2019) per (sample, class), counted as MONAI's
+   * compute_panoptic_quality: instances are the voxels of one id (of one class, with class maps);
+   * a predicted and a truth instance match when their IoU exceeds `matchIou` (0.5; below 0.5 the
+   * assignment of largest total IoU is taken first). Returned per term: `tp`, `fp`, `fn`,
+   * `iouSum`, `rq` = TP/(TP + FP/2 + FN/2), `sq` = ΣIoU/TP, `pq` = SQ·RQ (NaN where a denominator
+   * is 0). Without class maps there is one class; with them class 0 (background) is NaN.
+   * @returns per name: B·C values for `reduction: 'none'` (default), else MONAI's aggregate:
+   *   `{ value, notNans }` from the reduced counts.
+   * @example
+   * const r = k.panopticQuality(predIds, truthIds, { shape: [1, 256, 256] });
+   * r.pq[0]; r.sq[0]; r.rq[0];
+   */
+  panopticQuality(
+    predInstances: InstanceMap,
+    truthInstances: InstanceMap,
+    options: PanopticQualityOptions & { reduction?: 'none' },
+  ): Record<string, Float64Array>;
+  panopticQuality(
+    predInstances: InstanceMap,
+    truthInstances: InstanceMap,
+    options: PanopticQualityOptions,
+  ): MetricsResult;
+  panopticQuality(
+    predInstances: InstanceMap,
+    truthInstances: InstanceMap,
+    options: PanopticQualityOptions,
+  ): MetricsResult {
+    const { spec, pred, truth } = resolvePanoptic('panopticQuality', predInstances, truthInstances, options);
+    return evaluatePanoptic(spec.reduction, countPanoptic(spec, pred, truth));
   }
 }

@@ -92,3 +92,22 @@ export interface LesionMetricsOptions {
   target?: 'dense' | 'labels';
   ignoreIndex?: number | null;
 }
+
+/** An instance map: one id per voxel, 0 for none (integers; Float32Array values must be exact). */
+export type InstanceMap = Uint8Array | Uint16Array | Int32Array | Uint32Array | Float32Array;
+
+/** Options of `panopticQuality`. */
+export interface PanopticQualityOptions {
+  /** `[B, ...spatial]` (required). */
+  shape: readonly number[];
+  /** The class of each voxel of the prediction (0: background); with truthClasses, a panoptic map. */
+  predClasses?: Uint8Array | Uint16Array | Int32Array;
+  /** The class of each voxel of the truth. */
+  truthClasses?: Uint8Array | Uint16Array | Int32Array;
+  /** Classes of the class maps, background 0 included (required with them). */
+  numClasses?: number;
+  /** Instances match when their IoU exceeds this, in (0, 1]. Default 0.5. */
+  matchIou?: number;
+  /** MONAI's reduction: counts reduced first, then the scores (PanopticQualityMetric.aggregate). Default `'none'`. */
+  reduction?: MetricReduction;
+}

@@ -143,7 +143,7 @@ describe('connected components against a brute-force flood fill', () => {
           const S = spatial.reduce((a, d) => a * d, 1);
           const values = randomInput(random, B * S, density, classes);
           const Ctor = perClass ? TYPES[type % 3] : TYPES[type];
-          const mask = offsetView(Ctor, values, offset) as ComponentsInput;
+          const mask = offsetView(Ctor as typeof Uint8Array, values, offset) as ComponentsInput;
           for (const connectivity of CONNECTIVITY[rank]) {
             const expected = Array.from({ length: B }, (_, b) =>
               floodFill(

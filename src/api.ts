@@ -561,6 +561,17 @@ export interface SurfaceMetricOptions {
   percentile?: number;
   /** Hausdorff distances from the prediction to the target only (MONAI's `directed`). Default `false`. */
   directed?: boolean;
+  /**
+   * `'hausdorff95'` as the percentile of both directions' distances pooled (MedPy's hd95) instead of
+   * the larger of the two directions' percentiles (MONAI's). Default `false`.
+   */
+  pooledPercentile?: boolean;
+  /**
+   * The neighbourhood that decides which voxels are on a surface (those with a neighbour outside
+   * their mask or the image): 4 or 6 (faces, the default: MONAI's), 8, 18 or 26 (MedPy's
+   * `connectivity` 2 and 3); 2 in 1D.
+   */
+  surfaceConnectivity?: number;
   /** NSD tolerance τ in spacing units: one number, or one per class. Required for `'nsd'`. */
   tolerance?: number | readonly number[];
   /**

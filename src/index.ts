@@ -89,5 +89,6 @@ export type {
   Connectivity,
   InstanceMap,
   LesionMetricsOptions,
+  ObjectMetricsOptions,
   PanopticQualityOptions,
 } from './metrics/instances/types.js';

@@ -67,9 +67,11 @@ import type {
   ConnectedComponentsOptions,
   InstanceMap,
   LesionMetricsOptions,
+  ObjectMetricsOptions,
   PanopticQualityOptions,
 } from './metrics/instances/types.js';
 import { countPanoptic, evaluatePanoptic, resolvePanoptic } from './metrics/instances/panoptic.js';
+import { evaluateObjects, measureObjects, resolveObjectCall } from './metrics/instances/objects.js';
 import { evaluateLesions, measureLesions, resolveLesionCall } from './metrics/instances/lesions.js';
 
 export class DiceKernel {
@@ -698,5 +700,28 @@ export class DiceKernel {
   ): MetricsResult {
     const { spec, pred, truth } = resolvePanoptic('panopticQuality', predInstances, truthInstances, options);
     return evaluatePanoptic(spec.reduction, countPanoptic(spec, pred, truth));
+  }
+
+  /**
+   * Object-wise rates and surface distances per (sample, class) as MedPy computes them
+   * (medpy.metric.binary obj_tpr, obj_fpr, obj_asd, obj_assd, with `pred` as MedPy's `result` and
+   * `target` as its `reference`; README "Object-wise metrics (MedPy)"): objects are the components
+   * of each mask (`connectivity`, default faces only as MedPy's 1, which also decides their
+   * surfaces), matched one to one where they overlap; `objTpr`, `objFpr`, `objAsd`, `objAssd`
+   * (NaN where MedPy divides by zero or averages nothing).
+   * @returns per name: B·C values (sample-major, every class) for `reduction: 'none'` (default).
+   * @example
+   * const r = k.objectMetrics(result, reference, { shape: [1, 64, 64], spacing: [0.5, 0.5] });
+   * r.objAssd[1];
+   */
+  objectMetrics(
+    pred: HardPrediction,
+    target: Target,
+    options: ObjectMetricsOptions & { reduction?: 'none' },
+  ): Record<string, Float64Array>;
+  objectMetrics(pred: HardPrediction, target: Target, options: ObjectMetricsOptions): MetricsResult;
+  objectMetrics(pred: HardPrediction, target: Target, options: ObjectMetricsOptions): MetricsResult {
+    const { confusion, objects, shape } = resolveObjectCall('objectMetrics', pred, options);
+    return evaluateObjects(objects, measureObjects(this.engine, confusion, objects, pred, target, shape));
   }
 }

@@ -15,6 +15,10 @@ export interface SurfaceSpec {
   /** As given, checked: every number finite and > 0. */
   spacing: Spacing;
   percentile: number;
+  /** hausdorff95 from both directions' distances pooled (MedPy) instead of the larger of the two percentiles (MONAI). */
+  pooledPercentile: boolean;
+  /** The neighbourhood that decides the surface, as a connectivity (null: faces only, 2·rank neighbours). */
+  surfaceConnectivity: number | null;
   directed: boolean;
   /** One τ, or one per class; null without 'nsd'. */
   tolerance: number | Float64Array | null;
@@ -27,6 +31,8 @@ export const SURFACE_OPTION_NAMES = [
   'metrics',
   'spacing',
   'percentile',
+  'pooledPercentile',
+  'surfaceConnectivity',
   'directed',
   'tolerance',
   'includeBackground',
@@ -69,6 +75,8 @@ export function resolveSurface(fn: string, opts: SurfaceMetricOptions): SurfaceS
     metrics,
     spacing: checkSpacing(fn, 'spacing', opts.spacing ?? 1),
     percentile: percentile(fn, opts.percentile),
+    pooledPercentile: flag(fn, 'pooledPercentile', opts.pooledPercentile, false),
+    surfaceConnectivity: surfaceConnectivity(fn, opts.surfaceConnectivity),
     directed: flag(fn, 'directed', opts.directed, false),
     tolerance: needsTolerance ? tolerance(fn, opts.tolerance) : null,
     includeBackground: flag(fn, 'includeBackground', opts.includeBackground, true),
@@ -155,4 +163,17 @@ function tolerance(fn: string, value: unknown): number | Float64Array {
     'tolerance',
     `must be a finite number ≥ 0 (spacing units), or one per class; got ${describe(value)}`,
   );
+}
+
+/** A connectivity of some rank (checked against the images' rank by the plan), or null for faces. */
+function surfaceConnectivity(fn: string, value: unknown): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || ![2, 4, 8, 6, 18, 26].includes(value)) {
+    throw rangeError(
+      fn,
+      'surfaceConnectivity',
+      `must be 2 (1D), 4 or 8 (2D), 6, 18 or 26 (3D): the neighbours a surface voxel has outside its mask; got ${describe(value)}`,
+    );
+  }
+  return value;
 }

@@ -111,3 +111,24 @@ export interface PanopticQualityOptions {
   /** MONAI's reduction: counts reduced first, then the scores (PanopticQualityMetric.aggregate). Default `'none'`. */
   reduction?: MetricReduction;
 }
+
+/** Options of `objectMetrics` (MedPy's object-wise metrics). */
+export interface ObjectMetricsOptions {
+  /** `[B, ...spatial]` for label maps and masks, `[B, C, ...spatial]` for dense input (required). */
+  shape: readonly number[];
+  /** Classes of label maps; default 2 for a label map (a binary mask). */
+  numClasses?: number;
+  /** Voxel size per spatial axis (order of shape), or one list per sample. Default 1. */
+  spacing?: Spacing;
+  /** Which neighbours join the voxels of an object and decide its surface. Default faces only (MedPy's 1). */
+  connectivity?: number;
+  /** Score class 0 too. Default false. */
+  includeBackground?: boolean;
+  reduction?: MetricReduction;
+  layout?: 'NCHW' | 'NHWC';
+  decision?: 'labels' | 'argmax' | 'threshold' | 'nonzero';
+  threshold?: number;
+  activation?: 'none' | 'sigmoid' | 'softmax';
+  target?: 'dense' | 'labels';
+  ignoreIndex?: number | null;
+}

@@ -30,12 +30,17 @@ import type {
   Target,
   TverskyLossOptions,
   WithGrad,
-} from './api.js';
-import type { AllocScope, CreateLovaszLossOptions, LovaszHingeLossOptions, LovaszSoftmaxLossOptions } from './api.js';
+} from './core/api.js';
+import type {
+  AllocScope,
+  CreateLovaszLossOptions,
+  LovaszHingeLossOptions,
+  LovaszSoftmaxLossOptions,
+} from './core/api.js';
 import type { Engine } from './backends/engine.js';
 import { lossValue } from './losses/elementwise.js';
 import { LOSS_OPTION_NAMES, resolveOverlap, type AnyLossName, type PointLossName } from './losses/overlap.js';
-import { checkOptionNames } from './losses/options.js';
+import { checkOptionNames } from './core/options.js';
 import {
   lossSpec,
   noSingleGradient,
@@ -56,7 +61,7 @@ import {
   lovaszValueAndGrad,
   resolveLovasz,
 } from './losses/lovasz.js';
-import type { CreateSurfaceMetricOptions, StreamingSurfaceMetric, SurfaceMetricsOptions } from './api.js';
+import type { CreateSurfaceMetricOptions, StreamingSurfaceMetric, SurfaceMetricsOptions } from './core/api.js';
 import { evaluateSurfaces, measureSurfaces } from './metrics/surface.js';
 import { resolveSurfaceCall } from './metrics/surface-options.js';
 import { SurfaceMetricStream } from './metrics/surface-stream.js';

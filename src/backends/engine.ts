@@ -1,7 +1,7 @@
 // What a backend provides: the two kernels over one call's tensors, and memory for them.
-import type { AllocatableConstructor, BackendName, HardPrediction, Target } from '../api.js';
+import type { AllocatableConstructor, BackendName, HardPrediction, Target } from '../core/api.js';
 import type { LovaszInputs, LovaszPlan } from '../losses/lovasz.js';
-import type { Inputs, TensorPlan } from '../losses/tensors.js';
+import type { Inputs, TensorPlan } from '../core/tensors.js';
 import type { ConfusionPlan } from '../metrics/plan.js';
 import type { SurfacePlan } from '../metrics/surface-plan.js';
 import type { ComponentRecords, ComponentsPlan } from '../metrics/instances/components.js';

@@ -1,8 +1,8 @@
 // The options of `dice-wasm eval`, checked before any file is read: a bad option is a usage
 // error (exit code 2) whose message names the option.
 import { parseArgs } from 'node:util';
-import type { MetricEmptyPolicy } from '../api.js';
-import { closest } from '../losses/options.js';
+import type { MetricEmptyPolicy } from '../core/api.js';
+import { closest } from '../core/options.js';
 import { isSurfaceMetric, resolveMetricNames, resolveSurfaceMetricNames } from '../metrics/names.js';
 import { DTYPE_NAMES, type Dtype } from './formats/volume.js';
 import type { RawFormat } from './formats/index.js';

@@ -2,7 +2,7 @@
 // Exit code 0, 1 when some pair could not be evaluated (each named on stderr; the others are
 // still reported), 2 for bad usage (thrown as UsageError, handled by main).
 import { writeFile } from 'node:fs/promises';
-import { loadDice } from '../runtime/load.js';
+import { loadDice } from '../load.js';
 import { EVAL_USAGE, parseEvalOptions } from './eval-options.js';
 import { evaluatePairs } from './evaluate.js';
 import { findPairs } from './pairs.js';

@@ -1,7 +1,7 @@
 // `dice-wasm eval`: each pair read and counted by the library's confusion kernel (and, for
 // surface distances, measured by k.surfaceMetrics: surface.ts), then every other metric computed
 // from the counts by the library (metricsFromCounts), then mean ± std per class.
-import type { ConfusionCounts } from '../api.js';
+import type { ConfusionCounts } from '../core/api.js';
 import type { DiceKernel } from '../kernel.js';
 import { metricsFromCounts, withEmptyPolicy } from '../metrics/evaluate.js';
 import type { EvalOptions } from './eval-options.js';

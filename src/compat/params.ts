@@ -1,8 +1,8 @@
 // Readers of Python parameters shared by the compat losses (the native readers in
 // losses/options.ts do the checking; these add what several Python libraries have in common).
-import type { GeneralizedDiceLossOptions } from '../api.js';
-import { rangeError } from '../errors.js';
-import { checkOptionNames, nonNegative } from '../losses/options.js';
+import type { GeneralizedDiceLossOptions } from '../core/api.js';
+import { rangeError } from '../core/errors.js';
+import { checkOptionNames, nonNegative } from '../core/options.js';
 
 /** The parameters object, its names checked against `names` (None / undefined: not given). */
 export function readParams<T extends object>(

@@ -5,8 +5,8 @@
 // `batch`), give a class without target pixels the loss 0 (native `empty: 'zero'`) and average the
 // classes. `eps` clamps denominators from below: the same numbers unless a denominator is ≤ eps
 // (a term of zeros), where smp returns 0/eps and the native call throws.
-import { describe, rangeError, typeError } from '../errors.js';
-import { flag, nonNegative, oneOf } from '../losses/options.js';
+import { describe, rangeError, typeError } from '../core/errors.js';
+import { flag, nonNegative, oneOf } from '../core/options.js';
 import { groupPair } from './axes.js';
 import { compatKernel } from './kernel.js';
 import { runPlan, valueAndGradOf, type LossWithGrad, type Part, type Plan } from './parts.js';

@@ -2,7 +2,7 @@
 // a list of channel-first tensors stacked into a batch; out as { data, shape } with the Python
 // output shape, or a number for a scalar. The readers below turn them into the typed arrays the
 // native API takes.
-import { describe, rangeError, typeError } from '../errors.js';
+import { describe, rangeError, typeError } from '../core/errors.js';
 
 type NumericArray =
   | Float32Array

@@ -11,10 +11,10 @@ import type {
   ReducedMetric,
   StreamingMetric,
   Target,
-} from '../api.js';
-import { describe, rangeError } from '../errors.js';
+} from '../core/api.js';
+import { describe, rangeError } from '../core/errors.js';
 import type { DiceKernel } from '../kernel.js';
-import { checkOptionNames, flag, oneOf } from '../losses/options.js';
+import { checkOptionNames, flag, oneOf } from '../core/options.js';
 import { metricsFromCounts } from '../metrics/evaluate.js';
 import { compatKernel } from './kernel.js';
 import {

@@ -7,12 +7,18 @@
 // Like segmentation_models_pytorch's LovaszLoss (Berman's reference code), a set whose target
 // has no class present (or no voxel left after ignoreIndex) contributes a loss of 0, and still
 // counts in the mean over samples with `perImage`.
-import type { Layout, Loss, LossAndGrad, Target, TargetKind, TensorOptions } from '../api.js';
+import type { Layout, Loss, LossAndGrad, Target, TargetKind, TensorOptions } from '../core/api.js';
 import type { Engine } from '../backends/engine.js';
-import { describe, rangeError, typeError } from '../errors.js';
-import { checkOptionNames, flag, oneOf } from './options.js';
+import { describe, rangeError, typeError } from '../core/errors.js';
+import { checkOptionNames, flag, oneOf } from '../core/options.js';
 import { checkAttached, checkOut } from './run.js';
-import { planTensors, resolveTensorOptions, TENSOR_OPTION_NAMES, type TargetType, type TensorSpec } from './tensors.js';
+import {
+  planTensors,
+  resolveTensorOptions,
+  TENSOR_OPTION_NAMES,
+  type TargetType,
+  type TensorSpec,
+} from '../core/tensors.js';
 
 export type LovaszLoss = 'hinge' | 'softmax';
 

@@ -18,10 +18,10 @@ import {
   STAT_P,
   STATS_STRIDE,
   type Reduction,
-} from '../api.js';
-import { rangeError } from '../errors.js';
+} from '../core/api.js';
+import { rangeError } from '../core/errors.js';
 import { diceParams, mccWithPartials, tverskyWithPartials, type TverskyParams } from '../math/overlap.js';
-import { checkOptionNames, classWeights, flag, nonNegative, oneOf } from './options.js';
+import { checkOptionNames, classWeights, flag, nonNegative, oneOf } from '../core/options.js';
 import { evaluatePoint, POINT_OPTION_NAMES, resolvePoint, type PointSpec } from './pointwise.js';
 import {
   resolveTensorOptions,
@@ -29,7 +29,7 @@ import {
   type SumOptions,
   type TensorPlan,
   type TensorSpec,
-} from './tensors.js';
+} from '../core/tensors.js';
 
 export type OverlapLossName = 'dice' | 'jaccard' | 'tversky' | 'focalTversky' | 'generalizedDice' | 'mcc';
 export type PointLossName = 'bce' | 'crossEntropy' | 'focal';

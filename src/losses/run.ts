@@ -1,8 +1,8 @@
 // One call of an overlap loss or score: plan → kernel 1 → checks → formula → kernel 2.
 // Everything that can fail is checked before kernel 2 writes the gradient. The steps are apart
 // so that the pool (src/pool) runs the same ones with its kernels on worker threads.
-import type { CreateLossOptions, CreateLovaszLossOptions, LossAndGrad, Target } from '../api.js';
-import { describe, rangeError, typeError } from '../errors.js';
+import type { CreateLossOptions, CreateLovaszLossOptions, LossAndGrad, Target } from '../core/api.js';
+import { describe, rangeError, typeError } from '../core/errors.js';
 import type { Engine } from '../backends/engine.js';
 import { checkStats } from './checks.js';
 import {
@@ -14,7 +14,7 @@ import {
   type AnyLossName,
   type OverlapSpec,
 } from './overlap.js';
-import { planTensors, type Inputs, type TensorPlan } from './tensors.js';
+import { planTensors, type Inputs, type TensorPlan } from '../core/tensors.js';
 
 type Mask = Uint8Array | Float32Array | null | undefined;
 

@@ -10,9 +10,9 @@ import {
   type ConfusionCounts,
   type HardPrediction,
   type Target,
-} from '../api.js';
+} from '../core/api.js';
 import type { Engine } from '../backends/engine.js';
-import { describe, rangeError, typeError } from '../errors.js';
+import { describe, rangeError, typeError } from '../core/errors.js';
 import type { ConfusionSpec } from './options.js';
 import { planConfusion, type ConfusionPlan } from './plan.js';
 

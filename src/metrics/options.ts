@@ -13,10 +13,10 @@ import type {
   MetricReduction,
   TargetKind,
   WeightType,
-} from '../api.js';
-import { describe, rangeError, typeError } from '../errors.js';
-import { checkOptionNames, flag, nonNegative, oneOf } from '../losses/options.js';
-import { checkShape, resolveTensorOptions } from '../losses/tensors.js';
+} from '../core/api.js';
+import { describe, rangeError, typeError } from '../core/errors.js';
+import { checkOptionNames, flag, nonNegative, oneOf } from '../core/options.js';
+import { checkShape, resolveTensorOptions } from '../core/tensors.js';
 import { resolveMetricNames, type MetricEntry } from './names.js';
 
 /** Confusion options after validation. */

@@ -1,8 +1,8 @@
 // The plan of one confusion count: which arrays, read how. Checks the arrays against the
 // options (types, lengths, shape) before any kernel runs.
-import type { HardPrediction, Layout, Target } from '../api.js';
-import { describe, rangeError, typeError } from '../errors.js';
-import { axes, checkTargetType, type TargetType } from '../losses/tensors.js';
+import type { HardPrediction, Layout, Target } from '../core/api.js';
+import { describe, rangeError, typeError } from '../core/errors.js';
+import { axes, checkTargetType, type TargetType } from '../core/tensors.js';
 import type { ConfusionSpec } from './options.js';
 
 export type LabelType = 'u8' | 'u16' | 'i32';

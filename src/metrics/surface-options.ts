@@ -1,10 +1,16 @@
 // Resolution of the options of the surface-distance metrics, once per call or per metric
 // object: the tensor side is the confusion counts' (plan.ts reads the arrays), the rest says
 // what is measured (spacing, percentile, tolerance, directions) and how it is reduced.
-import type { ConfusionOptions, MetricEmptyPolicy, MetricReduction, Spacing, SurfaceMetricOptions } from '../api.js';
-import { describe, rangeError, typeError } from '../errors.js';
-import { checkOptionNames, flag, oneOf } from '../losses/options.js';
-import { checkShape } from '../losses/tensors.js';
+import type {
+  ConfusionOptions,
+  MetricEmptyPolicy,
+  MetricReduction,
+  Spacing,
+  SurfaceMetricOptions,
+} from '../core/api.js';
+import { describe, rangeError, typeError } from '../core/errors.js';
+import { checkOptionNames, flag, oneOf } from '../core/options.js';
+import { checkShape } from '../core/tensors.js';
 import { resolveSurfaceMetricNames, type MetricEntry, type SurfaceMetricId } from './names.js';
 import { CONFUSION_OPTION_NAMES, resolveConfusion, type ConfusionSpec } from './options.js';
 

@@ -1,8 +1,8 @@
 // The plan of one surface measurement: the confusion plan of the arrays (how pred and target
 // say which class a voxel is), the spatial grid in memory order, the squared spacing of each
 // sample, and which (sample, class) terms need measuring; and the record the engines fill.
-import { DIST_STRIDE, type ConfusionCounts, type Spacing } from '../api.js';
-import { rangeError } from '../errors.js';
+import { DIST_STRIDE, type ConfusionCounts, type Spacing } from '../core/api.js';
+import { rangeError } from '../core/errors.js';
 import type { ConfusionPlan } from './plan.js';
 import type { SurfaceSpec } from './surface-options.js';
 

@@ -11,11 +11,11 @@ import type {
   SurfaceMetricOptions,
   SurfaceUpdateOptions,
   Target,
-} from '../api.js';
+} from '../core/api.js';
 import type { Engine } from '../backends/engine.js';
-import { describe, rangeError, typeError } from '../errors.js';
-import { checkOptionNames } from '../losses/options.js';
-import { checkShape } from '../losses/tensors.js';
+import { describe, rangeError, typeError } from '../core/errors.js';
+import { checkOptionNames } from '../core/options.js';
+import { checkShape } from '../core/tensors.js';
 import { CONFUSION_OPTION_NAMES, resolveConfusion, type ConfusionSpec } from './options.js';
 import { canonical } from './stream.js';
 import { evaluateSurfaces, measureSurfaces } from './surface.js';

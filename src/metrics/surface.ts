@@ -9,9 +9,9 @@ import {
   type HardPrediction,
   type MetricsResult,
   type Target,
-} from '../api.js';
+} from '../core/api.js';
 import type { Engine } from '../backends/engine.js';
-import { rangeError } from '../errors.js';
+import { rangeError } from '../core/errors.js';
 import { asd, assd, hausdorff, nsd, percentileHausdorff, type Directed } from '../math/surface.js';
 import { countConfusion } from './counts.js';
 import { withEmptyPolicy } from './evaluate.js';

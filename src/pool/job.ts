@@ -4,7 +4,7 @@
 // workers take as they come free. Kernel 1: each piece adds into statistics records of its own,
 // which the main thread sums in piece order (the same sums whichever worker ran which piece).
 // Kernel 2: each piece maps its part of the gradient (disjoint ranges).
-import { COEF_STRIDE, STATS_STRIDE } from '../api.js';
+import { COEF_STRIDE, STATS_STRIDE } from '../core/api.js';
 import { gradCall, statsCall, type KernelCall, type Piece } from '../backends/wasm/calls.js';
 import type { Placed, WasmEngine } from '../backends/wasm/engine.js';
 import { deliverGradient } from '../backends/wasm/gradient.js';

@@ -1,8 +1,8 @@
 // Scoped allocation: arrays a scope allocates are freed when it ends, so that a loop that
 // allocates per iteration keeps the memory flat without a free() per array.
-import type { AllocatableConstructor, AllocScope } from '../api.js';
+import type { AllocatableConstructor, AllocScope } from '../core/api.js';
 import type { Engine } from '../backends/engine.js';
-import { typeError } from '../errors.js';
+import { typeError } from '../core/errors.js';
 
 /**
  * Runs `fn` with an allocator whose arrays are freed when `fn` returns or throws, or, when it

@@ -9,7 +9,7 @@ import {
   CONF_VALID,
   type HardPrediction,
   type Target,
-} from '../../api.js';
+} from '../../core/api.js';
 import type { ConfusionPlan } from '../../metrics/plan.js';
 
 /** Does the prediction (or the target) say class c at voxel s of sample b? */

@@ -1,8 +1,8 @@
 // The pure-TypeScript backend: arrays stay where they are; memory is the JS heap.
-import type { AllocatableConstructor, HardPrediction, Target } from '../../api.js';
-import { rangeError } from '../../errors.js';
+import type { AllocatableConstructor, HardPrediction, Target } from '../../core/api.js';
+import { rangeError } from '../../core/errors.js';
 import type { LovaszInputs, LovaszPlan } from '../../losses/lovasz.js';
-import type { Inputs, TensorPlan } from '../../losses/tensors.js';
+import type { Inputs, TensorPlan } from '../../core/tensors.js';
 import type { ConfusionPlan } from '../../metrics/plan.js';
 import type { SurfacePlan } from '../../metrics/surface-plan.js';
 import type { Engine, KernelJob, LovaszJob } from '../engine.js';

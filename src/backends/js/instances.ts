@@ -1,6 +1,6 @@
 // The readable reference of the instance metrics' engine steps: class masks cropped to their box
 // (classMask and maskBox of the surface reference), and the surface distances of a small mask.
-import { BOX_X0, BOX_Y0, BOX_Z0, EDGE_PRED, EDGE_TARGET, type HardPrediction, type Target } from '../../api.js';
+import { BOX_X0, BOX_Y0, BOX_Z0, EDGE_PRED, EDGE_TARGET, type HardPrediction, type Target } from '../../core/api.js';
 import { percentileOfSorted } from '../../math/surface.js';
 import {
   markEdges,

@@ -21,8 +21,8 @@ import {
   STAT_N,
   STAT_P,
   STATS_STRIDE,
-} from '../../api.js';
-import type { Inputs, TensorPlan } from '../../losses/tensors.js';
+} from '../../core/api.js';
+import type { Inputs, TensorPlan } from '../../core/tensors.js';
 
 /** Where row (b, c) starts in pred (and in a dense target), and the distance between its voxels. */
 function rowOf(plan: TensorPlan, b: number, c: number): { start: number; step: number } {

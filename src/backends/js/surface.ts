@@ -21,7 +21,7 @@ import {
   MASK_TARGET,
   type HardPrediction,
   type Target,
-} from '../../api.js';
+} from '../../core/api.js';
 import { percentileOfSorted } from '../../math/surface.js';
 import {
   SURF_PRED,

@@ -9,7 +9,7 @@ import {
   LAYOUT_CODE,
   type HardPrediction,
   type Target,
-} from '../../api.js';
+} from '../../core/api.js';
 import type { ConfusionPlan, LabelType } from '../../metrics/plan.js';
 import type { Arena } from '../../runtime/arena.js';
 import type { DiceExports } from './exports.js';

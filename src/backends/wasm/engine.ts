@@ -1,10 +1,16 @@
 // The WebAssembly backend: one instance, one memory, an arena over it. Arrays that live in that
 // memory (from `alloc`) are used in place; any other array is streamed through a staging area
 // (stream.ts), or, for the Lovász losses (which sort the whole input), copied in for the call.
-import { COEF_STRIDE, STATS_STRIDE, type AllocatableConstructor, type HardPrediction, type Target } from '../../api.js';
-import { describe, typeError } from '../../errors.js';
+import {
+  COEF_STRIDE,
+  STATS_STRIDE,
+  type AllocatableConstructor,
+  type HardPrediction,
+  type Target,
+} from '../../core/api.js';
+import { describe, typeError } from '../../core/errors.js';
 import type { LovaszInputs, LovaszPlan } from '../../losses/lovasz.js';
-import type { Inputs, TensorPlan } from '../../losses/tensors.js';
+import type { Inputs, TensorPlan } from '../../core/tensors.js';
 import type { ConfusionPlan } from '../../metrics/plan.js';
 import type { SurfacePlan } from '../../metrics/surface-plan.js';
 import { Arena } from '../../runtime/arena.js';

@@ -12,7 +12,7 @@ import {
   LAYOUT_CODE,
   type HardPrediction,
   type Target,
-} from '../../api.js';
+} from '../../core/api.js';
 import {
   markEdges,
   unmeasured,

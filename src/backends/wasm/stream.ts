@@ -3,8 +3,8 @@
 // cache: a chunk is copied in and reduced while it is in cache (kernel 1), or mapped into
 // staging and copied out (kernel 2), so a copied call moves each byte between main memory and
 // the core about as often as an in-place one.
-import { COEF_STRIDE, STATS_STRIDE } from '../../api.js';
-import type { TensorPlan } from '../../losses/tensors.js';
+import { COEF_STRIDE, STATS_STRIDE } from '../../core/api.js';
+import type { TensorPlan } from '../../core/tensors.js';
 import type { KernelJob } from '../engine.js';
 import { gradCall, gradReadsPred, pointLossCall, statsCall, type KernelCall, type Piece } from './calls.js';
 import type { DiceExports } from './exports.js';

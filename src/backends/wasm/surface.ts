@@ -15,7 +15,7 @@ import {
   MASK_TARGET,
   type HardPrediction,
   type Target,
-} from '../../api.js';
+} from '../../core/api.js';
 import { percentileOfSorted } from '../../math/surface.js';
 import type { LabelType } from '../../metrics/plan.js';
 import {

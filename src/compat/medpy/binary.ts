@@ -9,7 +9,7 @@
 // obj_fpr) these throw a RangeError naming the argument; where MedPy's code returns NaN (the mean
 // of no distance in obj_asd) so do these. Values follow MedPy's code, which differs from some of
 // its docstring examples (README, "MedPy").
-import { describe, rangeError, typeError } from '../../errors.js';
+import { describe, rangeError, typeError } from '../../core/errors.js';
 import { compatKernel } from '../kernel.js';
 import { readTensor, type TensorData, type TensorInput } from '../tensor.js';
 

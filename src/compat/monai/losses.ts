@@ -4,9 +4,9 @@
 // single call expresses (parts.ts): DiceCE without softmax is Dice on the activated input plus
 // cross-entropy from the raw logits; a softmax focal loss without background takes its softmax
 // over the channels left. `forward` is Python's `__call__`; `forwardWithGrad` adds ∂loss/∂input.
-import type { Activation } from '../../api.js';
-import { describe, rangeError, typeError } from '../../errors.js';
-import { flag, nonNegative, oneOf } from '../../losses/options.js';
+import type { Activation } from '../../core/api.js';
+import { describe, rangeError, typeError } from '../../core/errors.js';
+import { flag, nonNegative, oneOf } from '../../core/options.js';
 import { compatKernel } from '../kernel.js';
 import { fractionOf, readParams, WEIGHT_TYPES, type WeightType } from '../params.js';
 import { runPlan, valueAndGradOf, type LossWithGrad, type Part, type Plan } from '../parts.js';

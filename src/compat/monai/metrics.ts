@@ -2,10 +2,16 @@
 // read as MONAI reads them (inputs.ts), counted by k.confusion, scored by the native metrics
 // and reduced by the native NaN-aware reductions (MONAI's do_metric_reduction). Parameters keep
 // their Python names and defaults; `forward` is Python's `__call__`.
-import type { ConfusionCounts, MetricEmptyPolicy, MetricReduction, ReducedMetric, StreamingMetric } from '../../api.js';
-import { describe, rangeError, typeError } from '../../errors.js';
+import type {
+  ConfusionCounts,
+  MetricEmptyPolicy,
+  MetricReduction,
+  ReducedMetric,
+  StreamingMetric,
+} from '../../core/api.js';
+import { describe, rangeError, typeError } from '../../core/errors.js';
 import type { DiceKernel } from '../../kernel.js';
-import { flag, oneOf } from '../../losses/options.js';
+import { flag, oneOf } from '../../core/options.js';
 import { metricsFromCounts } from '../../metrics/evaluate.js';
 import { resolveMetricNames } from '../../metrics/names.js';
 import { compatKernel } from '../kernel.js';

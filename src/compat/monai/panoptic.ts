@@ -4,9 +4,9 @@
 // 1…num_classes; other values are in no class, as MONAI's loop over 1…num_classes leaves them).
 // MONAI's scores divide by their denominators plus smooth_numerator (1e-6), so an empty term
 // scores 0 where the native API says NaN.
-import type { MetricReduction } from '../../api.js';
-import { describe, rangeError, typeError } from '../../errors.js';
-import { flag, oneOf } from '../../losses/options.js';
+import type { MetricReduction } from '../../core/api.js';
+import { describe, rangeError, typeError } from '../../core/errors.js';
+import { flag, oneOf } from '../../core/options.js';
 import {
   countPanoptic,
   evaluatePanoptic,

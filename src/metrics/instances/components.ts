@@ -1,8 +1,8 @@
 // k.connectedComponents: options and arrays checked, the engine labels each sample, the result
 // is assembled from its component records (sizes, boxes in the order of the shape's axes).
-import { describe, rangeError, typeError } from '../../errors.js';
-import { checkOptionNames, flag } from '../../losses/options.js';
-import { checkShape } from '../../losses/tensors.js';
+import { describe, rangeError, typeError } from '../../core/errors.js';
+import { checkOptionNames, flag } from '../../core/options.js';
+import { checkShape } from '../../core/tensors.js';
 import {
   COMP_SIZE,
   COMP_STRIDE,

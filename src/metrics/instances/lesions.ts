@@ -7,17 +7,17 @@
 // between it and the union of the predicted lesions matching it; unmatched predicted lesions
 // are false positives. The lesion table of a term keeps all of that; the scores (size threshold,
 // penalty) are computed from it, so a table can be stored, merged and scored later.
-import { MASK_PRED, MASK_TARGET, type HardPrediction, type Spacing, type Target } from '../../api.js';
+import { MASK_PRED, MASK_TARGET, type HardPrediction, type Spacing, type Target } from '../../core/api.js';
 import type { Engine } from '../../backends/engine.js';
-import { describe, rangeError, typeError } from '../../errors.js';
-import { checkOptionNames, flag, oneOf } from '../../losses/options.js';
-import { checkShape } from '../../losses/tensors.js';
+import { describe, rangeError, typeError } from '../../core/errors.js';
+import { checkOptionNames, flag, oneOf } from '../../core/options.js';
+import { checkShape } from '../../core/tensors.js';
 import { countConfusion } from '../counts.js';
 import { CONFUSION_OPTION_NAMES, resolveConfusion, type ConfusionSpec } from '../options.js';
 import { planConfusion } from '../plan.js';
 import { checkSpacing } from '../surface-options.js';
 import { squaredSpacing } from '../surface-plan.js';
-import type { MetricReduction, MetricsResult } from '../../api.js';
+import type { MetricReduction, MetricsResult } from '../../core/api.js';
 import { columns, reduceMonai } from '../reduce.js';
 import { LESION_SCORE_NAMES, lesionScores, type LesionScores } from '../../math/lesions.js';
 

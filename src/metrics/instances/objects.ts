@@ -18,11 +18,11 @@ import {
   type MetricReduction,
   type MetricsResult,
   type Target,
-} from '../../api.js';
+} from '../../core/api.js';
 import type { Engine } from '../../backends/engine.js';
-import { typeError, rangeError } from '../../errors.js';
-import { checkOptionNames, flag, oneOf } from '../../losses/options.js';
-import { checkShape } from '../../losses/tensors.js';
+import { typeError, rangeError } from '../../core/errors.js';
+import { checkOptionNames, flag, oneOf } from '../../core/options.js';
+import { checkShape } from '../../core/tensors.js';
 import { countConfusion } from '../counts.js';
 import { CONFUSION_OPTION_NAMES, resolveConfusion, type ConfusionSpec } from '../options.js';
 import { planConfusion } from '../plan.js';

@@ -5,10 +5,10 @@
 // largest total IoU, then the pairs above τ); TP = matched pairs, FP = unmatched predicted
 // instances, FN = unmatched truth instances;
 //   RQ = TP / (TP + FP/2 + FN/2),  SQ = ΣIoU(matched) / TP,  PQ = SQ · RQ = ΣIoU / (TP + FP/2 + FN/2).
-import type { MetricReduction, MetricsResult } from '../../api.js';
-import { describe, rangeError, typeError } from '../../errors.js';
-import { checkOptionNames, oneOf } from '../../losses/options.js';
-import { checkShape } from '../../losses/tensors.js';
+import type { MetricReduction, MetricsResult } from '../../core/api.js';
+import { describe, rangeError, typeError } from '../../core/errors.js';
+import { checkOptionNames, oneOf } from '../../core/options.js';
+import { checkShape } from '../../core/tensors.js';
 import { maxWeightAssignment } from '../../math/assignment.js';
 import type { InstanceMap, PanopticQualityOptions } from './types.js';
 

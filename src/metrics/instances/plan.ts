@@ -1,7 +1,7 @@
 // What the instance-level metrics ask of an engine beyond connected components: the class masks
 // of each (sample, class) term cropped to the box of their voxels, and the surface distances
 // between the two masks of a small mask (the surface kernels of the surface metrics, reused).
-import { EDGE_PRED, EDGE_TARGET, MASK_PRED, MASK_TARGET } from '../../api.js';
+import { EDGE_PRED, EDGE_TARGET, MASK_PRED, MASK_TARGET } from '../../core/api.js';
 import type { Directed } from '../../math/surface.js';
 import type { ConfusionPlan } from '../plan.js';
 

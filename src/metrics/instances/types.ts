@@ -1,7 +1,7 @@
 // Public types of the instance-level functions (connected components, lesion-wise metrics,
 // panoptic quality) and the record layout of the components kernel (assembly/constants.ts,
-// checked by test/instances/contract.test.ts).
-import type { MetricReduction, Spacing } from '../../api.js';
+// checked by test/backends/components-contract.test.ts).
+import type { MetricReduction, Spacing } from '../../core/api.js';
 
 /** A mask (non-zero = in it) or a label map whose components are wanted. */
 export type ComponentsInput = Uint8Array | Uint16Array | Int32Array | Float32Array;

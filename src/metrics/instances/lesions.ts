@@ -12,18 +12,16 @@ import type { Engine } from '../../backends/engine.js';
 import { describe, rangeError, typeError } from '../../core/errors.js';
 import { checkOptionNames, flag, oneOf } from '../../core/options.js';
 import { checkShape } from '../../core/tensors.js';
-import { countConfusion } from '../counts.js';
 import { CONFUSION_OPTION_NAMES, resolveConfusion, type ConfusionSpec } from '../options.js';
-import { planConfusion } from '../plan.js';
 import { checkSpacing } from '../surface-options.js';
-import { squaredSpacing } from '../surface-plan.js';
 import type { MetricReduction, MetricsResult } from '../../core/api.js';
 import { columns, reduceMonai } from '../reduce.js';
 import { LESION_SCORE_NAMES, lesionScores, type LesionScores } from '../../math/lesions.js';
 
 export type LesionScoreName = keyof LesionScores;
-import { checkConnectivity, checkMinSize, CONNECTIVITIES, gridOf, type ComponentsPlan } from './components.js';
-import type { ClassCrop, CropPlan } from './plan.js';
+import { checkMinSize, CONNECTIVITIES, type ComponentsPlan } from './components.js';
+import type { ClassCrop } from './plan.js';
+import { measureTerms } from './terms.js';
 import {
   PRED_MATCHED,
   PRED_STRIDE,
@@ -208,48 +206,19 @@ export function measureLesions(
   target: Target,
   shape: readonly number[],
 ): MeasuredLesions {
-  const { fn } = spec;
-  const counts = countConfusion(engine, confusion, pred, target, shape);
-  const arrays = planConfusion(confusion, pred, target, shape);
-  const { B, C } = arrays;
-  const spatial =
-    arrays.pred.kind === 'labels' ? shape.slice(1) : arrays.layout === 'NCHW' ? shape.slice(2) : shape.slice(1, -1);
-  if (spatial.length < 1 || spatial.length > 3) {
-    throw rangeError(
-      fn,
-      'shape',
-      `[${shape.join(', ')}] has ${spatial.length} spatial axes; lesion metrics take 1 to 3`,
-    );
-  }
-  const rank = spatial.length;
-  const connectivity =
-    spec.connectivity === null
-      ? CONNECTIVITIES[rank][CONNECTIVITIES[rank].length - 1]
-      : checkConnectivity(fn, spec.connectivity, rank);
-  if (!spec.includeBackground && C < 2) {
-    throw rangeError(fn, 'includeBackground', `false needs at least 2 classes (there are ${C})`);
-  }
-  const weights = squaredSpacing(fn, spec.spacing, B, rank);
-  const first = spec.includeBackground || C === 1 ? 0 : 1;
-  const tables: (LesionTable | null)[] = new Array(B * C).fill(null);
-  const terms = new Uint8Array(B * C);
-  for (let k = 0; k < B * C; k++) {
-    if (k % C < first) continue;
-    const w = weights.subarray(((k - (k % C)) / C) * 3, ((k - (k % C)) / C) * 3 + 3);
-    const voxelVolume = Math.sqrt(w[0] * w[1] * w[2]);
-    if (counts.tp[k] + counts.fp[k] + counts.fn[k] === 0) {
-      tables[k] = { truth: new Float64Array(0), pred: new Float64Array(0), voxelVolume };
-    } else {
-      terms[k] = 1;
-    }
-  }
-  const plan: CropPlan = { arrays, dims: gridOf(spatial), rank, terms };
-  engine.classCrops(fn, plan, pred, target, (b, c, crop) => {
-    const w = weights.subarray(b * 3, b * 3 + 3);
-    tables[b * C + c] = lesionTable(engine, crop, { ...spec, connectivity }, rank, w);
-  });
-  return { tables, numSamples: B, numClasses: C };
+  const measured = measureTerms(engine, confusion, spec, 'full', pred, target, shape, (term, crop) =>
+    crop === null
+      ? emptyTable(term.voxelVolume)
+      : lesionTable(engine, crop, { ...spec, connectivity: term.connectivity }, term.rank, term.weights),
+  );
+  return { tables: measured.values, numSamples: measured.numSamples, numClasses: measured.numClasses };
 }
+
+export const emptyTable = (voxelVolume: number): LesionTable => ({
+  truth: new Float64Array(0),
+  pred: new Float64Array(0),
+  voxelVolume,
+});
 
 /** The lesion table of one term's cropped class mask. */
 export function lesionTable(

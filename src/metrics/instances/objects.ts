@@ -23,15 +23,13 @@ import type { Engine } from '../../backends/engine.js';
 import { typeError, rangeError } from '../../core/errors.js';
 import { checkOptionNames, flag, oneOf } from '../../core/options.js';
 import { checkShape } from '../../core/tensors.js';
-import { countConfusion } from '../counts.js';
 import { CONFUSION_OPTION_NAMES, resolveConfusion, type ConfusionSpec } from '../options.js';
-import { planConfusion } from '../plan.js';
 import { columns, reduceMonai } from '../reduce.js';
 import { checkSpacing } from '../surface-options.js';
-import { squaredSpacing } from '../surface-plan.js';
-import { checkConnectivity, CONNECTIVITIES, gridOf, type ComponentsPlan } from './components.js';
+import { CONNECTIVITIES, type ComponentsPlan } from './components.js';
 import { withBinaryDefault } from './lesions.js';
-import type { ClassCrop, CropPlan } from './plan.js';
+import type { ClassCrop } from './plan.js';
+import { measureTerms, type Measured } from './terms.js';
 import { COMP_STRIDE, COMP_X0, COMP_X1, COMP_Y0, COMP_Y1, COMP_Z0, COMP_Z1, type Spacing } from './types.js';
 
 export const OBJECT_OPTION_NAMES = ['spacing', 'connectivity', 'includeBackground', 'reduction'] as const;
@@ -95,42 +93,12 @@ export function measureObjects(
   pred: HardPrediction,
   target: Target,
   shape: readonly number[],
-): { scores: (Record<ObjectMetricName, number> | null)[]; numSamples: number; numClasses: number } {
-  const { fn } = spec;
-  const counts = countConfusion(engine, confusion, pred, target, shape);
-  const arrays = planConfusion(confusion, pred, target, shape);
-  const { B, C } = arrays;
-  const spatial =
-    arrays.pred.kind === 'labels' ? shape.slice(1) : arrays.layout === 'NCHW' ? shape.slice(2) : shape.slice(1, -1);
-  if (spatial.length < 1 || spatial.length > 3) {
-    throw rangeError(
-      fn,
-      'shape',
-      `[${shape.join(', ')}] has ${spatial.length} spatial axes; object metrics take 1 to 3`,
-    );
-  }
-  const rank = spatial.length;
-  const connectivity = checkConnectivity(fn, spec.connectivity ?? undefined, rank);
-  if (!spec.includeBackground && C < 2) {
-    throw rangeError(fn, 'includeBackground', `false needs at least 2 classes (there are ${C})`);
-  }
-  const weights = squaredSpacing(fn, spec.spacing, B, rank);
-  const first = spec.includeBackground || C === 1 ? 0 : 1;
-  const scores: (Record<ObjectMetricName, number> | null)[] = new Array(B * C).fill(null);
-  const terms = new Uint8Array(B * C);
-  for (let k = 0; k < B * C; k++) {
-    if (k % C < first) continue;
-    if (counts.tp[k] + counts.fp[k] + counts.fn[k] === 0) {
-      scores[k] = { objTpr: Number.NaN, objFpr: Number.NaN, objAsd: Number.NaN, objAssd: Number.NaN };
-    } else {
-      terms[k] = 1;
-    }
-  }
-  const plan: CropPlan = { arrays, dims: gridOf(spatial), rank, terms };
-  engine.classCrops(fn, plan, pred, target, (b, c, crop) => {
-    scores[b * C + c] = objectScores(engine, fn, crop, connectivity, rank, weights.subarray(b * 3, b * 3 + 3));
-  });
-  return { scores, numSamples: B, numClasses: C };
+): Measured<Record<ObjectMetricName, number>> {
+  return measureTerms(engine, confusion, spec, 'faces', pred, target, shape, (term, crop) =>
+    crop === null
+      ? { objTpr: Number.NaN, objFpr: Number.NaN, objAsd: Number.NaN, objAssd: Number.NaN }
+      : objectScores(engine, spec.fn, crop, term.connectivity, term.rank, term.weights),
+  );
 }
 
 /** MedPy's correspondence C(A → B): for each object of A (index a − 1), the object of B it takes, or 0. */
@@ -282,7 +250,7 @@ export function evaluateObjects(
   spec: Pick<ObjectSpec, 'includeBackground' | 'reduction'>,
   measured: ReturnType<typeof measureObjects>,
 ): MetricsResult {
-  const { scores, numSamples: B, numClasses: C } = measured;
+  const { values: scores, numSamples: B, numClasses: C } = measured;
   const result: MetricsResult = {};
   for (const name of OBJECT_NAMES) {
     const values = Float64Array.from(scores, (s) => (s === null ? Number.NaN : s[name]));

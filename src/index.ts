@@ -87,8 +87,15 @@ export type {
   ConnectedComponents,
   ConnectedComponentsOptions,
   Connectivity,
+  CreateInstanceMetricOptions,
   InstanceMap,
+  InstanceMetricJSON,
+  InstanceMetricName,
+  InstanceTermJSON,
+  InstanceUpdateOptions,
   LesionMetricsOptions,
   ObjectMetricsOptions,
   PanopticQualityOptions,
+  StreamingInstanceMetric,
 } from './metrics/instances/types.js';
+export { isInstanceMetric } from './metrics/instances/names.js';

@@ -71,10 +71,14 @@ import type {
   ConnectedComponents,
   ConnectedComponentsOptions,
   InstanceMap,
+  CreateInstanceMetricOptions,
+  InstanceMetricName,
   LesionMetricsOptions,
   ObjectMetricsOptions,
   PanopticQualityOptions,
+  StreamingInstanceMetric,
 } from './metrics/instances/types.js';
+import { asksForInstanceMetrics, InstanceMetricStream } from './metrics/instances/stream.js';
 import { countPanoptic, evaluatePanoptic, resolvePanoptic } from './metrics/instances/panoptic.js';
 import { evaluateObjects, measureObjects, resolveObjectCall } from './metrics/instances/objects.js';
 import { evaluateLesions, measureLesions, resolveLesionCall } from './metrics/instances/lesions.js';
@@ -404,9 +408,25 @@ export class DiceKernel {
    * const m = k.createMetric({ numClasses: 4, metrics: ['dice'], reduction: 'mean_batch' });
    * for (const [pred, labels] of batches) m.update(pred, labels, { shape: [2, 256, 256] });
    * m.compute().dice; // { value: Float64Array(4), notNans: Float64Array(4) }
+   *
+   * With instance-level names (`lesion_dice`, `lesion_hd95`, `lesion_f1`, `lesion_sensitivity`,
+   * `lesion_precision`, `lesion_tp`, `lesion_fp`, `lesion_fn`, `pq`, `sq`, `rq`) it returns a
+   * StreamingInstanceMetric instead: each update measures whole samples (as `lesionMetrics`, whose
+   * options it takes) and keeps their lesion tables; they cannot be mixed with count metrics.
+   * @example
+   * const m = k.createMetric({ metrics: ['lesion_dice', 'lesion_hd95', 'pq'], dilation: 3, minSize: 51 });
+   * for (const c of cases) m.update(c.pred, c.truth, { shape: [1, ...c.dims], spacing: c.spacing });
+   * m.compute({ reduction: 'mean_batch' }).lesion_dice; // { value: Float64Array(1), notNans }
    */
-  createMetric(options: CreateMetricOptions): StreamingMetric {
-    return new MetricStream(this.engine, options);
+  createMetric(
+    options: CreateInstanceMetricOptions & { metrics: readonly InstanceMetricName[] },
+  ): StreamingInstanceMetric;
+  createMetric(options: CreateMetricOptions): StreamingMetric;
+  createMetric(options: CreateMetricOptions | CreateInstanceMetricOptions): StreamingMetric | StreamingInstanceMetric {
+    if (asksForInstanceMetrics(options)) {
+      return new InstanceMetricStream(this.engine, options as CreateInstanceMetricOptions);
+    }
+    return new MetricStream(this.engine, options as CreateMetricOptions);
   }
 
   /**

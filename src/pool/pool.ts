@@ -15,6 +15,11 @@ import type {
   Target,
 } from '../core/api.js';
 import { WasmEngine } from '../backends/wasm/engine.js';
+import type {
+  CreateInstanceMetricOptions,
+  InstanceMetricName,
+  StreamingInstanceMetric,
+} from '../metrics/instances/types.js';
 import { rangeError } from '../core/errors.js';
 import { DiceKernel } from '../kernel.js';
 import { checkOptionNames, nonNegative } from '../core/options.js';
@@ -42,7 +47,11 @@ const POOL_OPTION_NAMES = ['threads', 'backend', 'stagingBytes', 'parallelThresh
 const LOSS_NAMES = Object.keys(LOSS_OPTION_NAMES) as AnyLossName[];
 const POINT_LOSSES: readonly AnyLossName[] = ['bce', 'crossEntropy', 'focal'];
 const isPointLoss = (name: string): boolean => (POINT_LOSSES as readonly string[]).includes(name);
-/** The methods the pool runs on its calling thread, as the kernel does (the Lovász sort, confusion counts and surface distances are not split). */
+/**
+ * The methods the pool runs on its calling thread, as the kernel does (the Lovász sort, confusion
+ * counts, surface distances and the instance metrics — components, lesions, panoptic quality,
+ * objects — are not split).
+ */
 const ONE_THREAD = [
   'lovaszHingeLoss',
   'lovaszHingeLossWithGrad',
@@ -51,6 +60,10 @@ const ONE_THREAD = [
   'confusion',
   'metrics',
   'surfaceMetrics',
+  'connectedComponents',
+  'lesionMetrics',
+  'panopticQuality',
+  'objectMetrics',
 ] as const;
 
 /**
@@ -205,8 +218,12 @@ export class DicePool {
   }
 
   /** As `DiceKernel.createMetric`: its updates count on the calling thread (they return no Promise). */
-  createMetric(options: CreateMetricOptions): StreamingMetric {
-    return this.local.createMetric(options);
+  createMetric(
+    options: CreateInstanceMetricOptions & { metrics: readonly InstanceMetricName[] },
+  ): StreamingInstanceMetric;
+  createMetric(options: CreateMetricOptions): StreamingMetric;
+  createMetric(options: CreateMetricOptions | CreateInstanceMetricOptions): StreamingMetric | StreamingInstanceMetric {
+    return this.local.createMetric(options as CreateMetricOptions);
   }
 
   /** As `DiceKernel.createSurfaceMetric`: its updates measure on the calling thread (they return no Promise). */

@@ -1,7 +1,7 @@
 // Public types of the instance-level functions (connected components, lesion-wise metrics,
 // panoptic quality) and the record layout of the components kernel (assembly/constants.ts,
 // checked by test/backends/components-contract.test.ts).
-import type { MetricReduction, Spacing } from '../../core/api.js';
+import type { HardPrediction, MetricReduction, MetricsResult, Spacing, Target } from '../../core/api.js';
 
 /** A mask (non-zero = in it) or a label map whose components are wanted. */
 export type ComponentsInput = Uint8Array | Uint16Array | Int32Array | Float32Array;
@@ -131,4 +131,65 @@ export interface ObjectMetricsOptions {
   activation?: 'none' | 'sigmoid' | 'softmax';
   target?: 'dense' | 'labels';
   ignoreIndex?: number | null;
+}
+
+/** Names createMetric takes for instance-level metrics (aliases too, README). */
+export type InstanceMetricName =
+  | 'lesion_dice'
+  | 'lesion_hd95'
+  | 'lesion_f1'
+  | 'lesion_sensitivity'
+  | 'lesion_precision'
+  | 'lesion_tp'
+  | 'lesion_fp'
+  | 'lesion_fn'
+  | 'pq'
+  | 'sq'
+  | 'rq';
+
+/**
+ * Options of a streaming instance metric (createMetric with instance metric names): the lesion
+ * options (except shape; spacing per update if it varies) and the metrics.
+ */
+export interface CreateInstanceMetricOptions extends Omit<LesionMetricsOptions, 'shape'> {
+  metrics: readonly (InstanceMetricName | (string & {}))[];
+}
+
+export interface InstanceUpdateOptions {
+  shape: readonly number[];
+  /** This update's spacing (default: the metric's). */
+  spacing?: Spacing;
+}
+
+/** One (sample, class) term of the state: its lesion table and its panoptic counts (null when not asked for). */
+export interface InstanceTermJSON {
+  voxelVolume: number;
+  /** TRUTH_STRIDE values per truth lesion (voxels, matched, matched voxels, overlap, HD95; non-finite as strings). */
+  truth?: (number | 'Infinity' | 'NaN')[];
+  /** PRED_STRIDE values per predicted lesion (voxels, matched). */
+  pred?: number[];
+  /** TP, FP, FN, ΣIoU of the components matched by IoU > 0.5. */
+  panoptic?: number[];
+}
+
+export interface InstanceMetricJSON {
+  format: 'dice-wasm/instance-metric';
+  version: 1;
+  options: Record<string, unknown>;
+  /** Per sample, per class: its term, or null for a class not measured. */
+  samples: { classes: (InstanceTermJSON | null)[] }[];
+}
+
+/** Lesion-wise and panoptic metrics over a dataset: each update measures whole samples and keeps their lesion tables. */
+export interface StreamingInstanceMetric {
+  update(pred: HardPrediction, target: Target, options: InstanceUpdateOptions): this;
+  /** Scores and reduces every sample kept; the size thresholds and penalty may be changed here. */
+  compute(
+    overrides?: Pick<LesionMetricsOptions, 'reduction' | 'includeBackground' | 'minSize' | 'minVolume' | 'fpPenalty'>,
+  ): MetricsResult;
+  merge(other: StreamingInstanceMetric | InstanceMetricJSON): this;
+  reset(): this;
+  toJSON(): InstanceMetricJSON;
+  fromJSON(json: InstanceMetricJSON): this;
+  readonly numSamples: number;
 }

@@ -37,7 +37,7 @@ function cases(count: number, seed: number): { pred: Uint8Array; truth: Uint8Arr
   return Array.from({ length: count }, () => ({ pred: blobs(), truth: blobs() }));
 }
 const SHAPE = [1, 6, 9, 10];
-const NAMES = ['lesion_dice', 'lesion_hd95', 'lesion_f1', 'lesion_tp', 'lesion_fp', 'lesion_fn', 'pq'];
+const NAMES = ['lesion_dice', 'lesion_hd95', 'lesion_f1', 'lesion_tp', 'lesion_fp', 'lesion_fn', 'pq'] as const;
 const LESION = {
   lesion_dice: 'lesionDice',
   lesion_hd95: 'lesionHd95',
@@ -53,7 +53,7 @@ describe.each(['simd', 'js'])('streaming instance metrics (%s)', (backend) => {
 
   it("gives lesionMetrics' values per case, and panoptic quality of the components", () => {
     const data = cases(3, 7);
-    const m = k().createMetric(options) as StreamingInstanceMetric;
+    const m = k().createMetric(options);
     for (const c of data) m.update(c.pred, c.truth, { shape: SHAPE });
     expect(m.numSamples).toBe(3);
     const got = m.compute() as Record<string, Float64Array>;
@@ -84,7 +84,7 @@ describe.each(['simd', 'js'])('streaming instance metrics (%s)', (backend) => {
 
   it('reduces, and takes other thresholds and penalties at compute time', () => {
     const data = cases(4, 11);
-    const m = k().createMetric(options) as StreamingInstanceMetric;
+    const m = k().createMetric(options);
     for (const c of data) m.update(c.pred, c.truth, { shape: SHAPE });
     const perCase = data.map((c) =>
       k().lesionMetrics(c.pred, c.truth, {
@@ -112,9 +112,9 @@ describe.each(['simd', 'js'])('streaming instance metrics (%s)', (backend) => {
 
   it('merges and round-trips through JSON text to the same state', () => {
     const data = cases(4, 13);
-    const whole = k().createMetric(options) as StreamingInstanceMetric;
-    const a = k().createMetric(options) as StreamingInstanceMetric;
-    const b = k().createMetric(options) as StreamingInstanceMetric;
+    const whole = k().createMetric(options);
+    const a = k().createMetric(options);
+    const b = k().createMetric(options);
     data.forEach((c, i) => {
       whole.update(c.pred, c.truth, { shape: SHAPE });
       (i < 2 ? a : b).update(c.pred, c.truth, { shape: SHAPE });
@@ -122,9 +122,9 @@ describe.each(['simd', 'js'])('streaming instance metrics (%s)', (backend) => {
     const text = JSON.stringify(b.toJSON());
     a.merge(JSON.parse(text) as InstanceMetricJSON);
     expect(a.compute()).toEqual(whole.compute());
-    const restored = (k().createMetric(options) as StreamingInstanceMetric).fromJSON(
-      JSON.parse(JSON.stringify(whole.toJSON())),
-    );
+    const restored = k()
+      .createMetric(options)
+      .fromJSON(JSON.parse(JSON.stringify(whole.toJSON())));
     expect(restored.compute()).toEqual(whole.compute());
     expect(JSON.stringify(whole.toJSON())).toContain('"Infinity"');
   });
@@ -132,9 +132,9 @@ describe.each(['simd', 'js'])('streaming instance metrics (%s)', (backend) => {
 
 describe('streaming instance metrics, bad input', () => {
   const k = () => kernels[0];
-  const options = { metrics: ['lesion_dice', 'lesion_hd95'] };
+  const options = { metrics: ['lesion_dice', 'lesion_hd95'] } as const;
   const state = (): InstanceMetricJSON => {
-    const m = k().createMetric(options) as StreamingInstanceMetric;
+    const m = k().createMetric(options);
     const truth = new Uint8Array(40),
       pred = new Uint8Array(40);
     truth.set([1, 1], 3);
@@ -165,7 +165,7 @@ describe('streaming instance metrics, bad input', () => {
     ['a negative voxel volume', (j) => mapTerm(j, (t) => ({ ...t, voxelVolume: -1 }))],
   ];
   it.each(corrupt)('refuses a state with %s and keeps its own', (_, change) => {
-    const m = k().createMetric(options) as StreamingInstanceMetric;
+    const m = k().createMetric(options);
     m.fromJSON(state());
     const before = JSON.stringify(m.toJSON());
     expect(() => m.merge(change(state()) as InstanceMetricJSON)).toThrow(/merge: other/);

@@ -3,12 +3,7 @@
 // merges and JSON round trips that reproduce the state, and serialised states refused when they
 // do not hold what toJSON writes (nothing changes then).
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  loadDice,
-  type DiceKernel,
-  type InstanceMetricJSON,
-  type StreamingInstanceMetric,
-} from '../../../src/index.js';
+import { loadDice, type DiceKernel, type InstanceMetricJSON } from '../../../src/index.js';
 import { rng } from '../../support/random.js';
 
 let kernels: DiceKernel[] = [];

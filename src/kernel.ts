@@ -30,12 +30,13 @@ import type {
   Target,
   TverskyLossOptions,
   WithGrad,
-} from './core/api.js';
-import type {
   AllocScope,
   CreateLovaszLossOptions,
   LovaszHingeLossOptions,
   LovaszSoftmaxLossOptions,
+  CreateSurfaceMetricOptions,
+  StreamingSurfaceMetric,
+  SurfaceMetricsOptions,
 } from './core/api.js';
 import type { Engine } from './backends/engine.js';
 import { lossValue } from './losses/elementwise.js';
@@ -61,7 +62,6 @@ import {
   lovaszValueAndGrad,
   resolveLovasz,
 } from './losses/lovasz.js';
-import type { CreateSurfaceMetricOptions, StreamingSurfaceMetric, SurfaceMetricsOptions } from './core/api.js';
 import { evaluateSurfaces, measureSurfaces } from './metrics/surface.js';
 import { resolveSurfaceCall } from './metrics/surface-options.js';
 import { SurfaceMetricStream } from './metrics/surface-stream.js';

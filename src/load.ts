@@ -8,8 +8,8 @@ import { DiceKernel } from './kernel.js';
 import { checkOptionNames, flag, oneOf } from './core/options.js';
 import { sharedWasm, simdSupported, wasmBytes, type WasmFlavor } from './runtime/binaries.js';
 import { createSharedMemory, sharedMemorySupported } from './runtime/shared-memory.js';
+import { BACKENDS } from './core/option-values.js';
 
-const BACKENDS: readonly BackendName[] = ['simd', 'scalar', 'js'];
 /** Default staging area: within one core's L2 cache (512 KiB to 1 MiB on current x86 and ARM cores) with the kernels' 64 KiB tiles. */
 export const DEFAULT_STAGING_BYTES = 256 * 1024;
 const LOAD_OPTION_NAMES = ['backend', 'sharedMemory', 'stagingBytes'];

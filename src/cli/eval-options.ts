@@ -7,6 +7,7 @@ import { isSurfaceMetric, resolveMetricNames, resolveSurfaceMetricNames } from '
 import { isInstanceMetric, resolveInstanceMetricNames } from '../metrics/instances/names.js';
 import { DTYPE_NAMES, type Dtype } from './formats/volume.js';
 import type { RawFormat } from './formats/index.js';
+import { METRIC_EMPTY_POLICIES } from '../core/option-values.js';
 
 export const EVAL_USAGE = `Usage: dice-wasm eval PRED TRUTH [options]
 
@@ -87,7 +88,6 @@ export interface EvalOptions {
 /** A command-line mistake: exit code 2 with the usage text. */
 export class UsageError extends Error {}
 
-const EMPTY_POLICIES: readonly MetricEmptyPolicy[] = ['nan', 'one', 'zero', 'formula'];
 const FORMATS = ['table', 'csv', 'json'] as const;
 
 const OPTIONS = {
@@ -140,7 +140,7 @@ export function parseEvalOptions(argv: readonly string[]): EvalOptions | null {
   );
   const instanceFlags = instanceOptions(instanceMetrics, values);
   const raw = rawFormat(values.shape, values.dtype);
-  const empty = oneOf('--empty', values.empty ?? 'nan', EMPTY_POLICIES);
+  const empty = oneOf('--empty', values.empty ?? 'nan', METRIC_EMPTY_POLICIES);
   const surface = surfaceOptions(surfaceMetrics, values, empty);
   return {
     pred: positionals[0],

@@ -1,6 +1,7 @@
 // `dice-wasm eval`: each pair read and counted by the library's confusion kernel (and, for
-// surface distances, measured by k.surfaceMetrics: surface.ts), then every other metric computed
-// from the counts by the library (metricsFromCounts), then mean ± std per class.
+// surface distances, measured by k.surfaceMetrics: surface.ts), in turn here or on worker threads
+// (parallel.ts); then every other metric computed from the counts by the library
+// (metricsFromCounts), then mean ± std per class.
 import type { ConfusionCounts } from '../core/api.js';
 import type { DiceKernel } from '../kernel.js';
 import { metricsFromCounts, withEmptyPolicy } from '../metrics/evaluate.js';
@@ -8,7 +9,6 @@ import type { EvalOptions } from './eval-options.js';
 import { readVolume } from './formats/index.js';
 import { FileError, formatShape, maxLabel, toLabels, trimShape } from './formats/volume.js';
 import type { Pair } from './pairs.js';
-import { countInWorkers } from './parallel.js';
 import { surfaceValues, type LabelVolume, type SurfaceValues } from './surface.js';
 import { instanceColumns, instanceValues, type InstanceValues } from './instances.js';
 import { resolveInstanceMetricNames } from '../metrics/instances/names.js';
@@ -43,23 +43,6 @@ export interface EvalReport {
 export type Counted =
   | { pair: Pair; counts: ConfusionCounts; surface: SurfaceValues | null; instances: InstanceValues | null }
   | { pair: Pair; error: string };
-
-/**
- * Counts every pair (on `opts.threads` worker threads when there is more than one pair, see
- * parallel.ts), then reports them in the order of `pairs`.
- */
-export async function evaluatePairs(
-  k: DiceKernel,
-  pairs: readonly Pair[],
-  opts: EvalOptions,
-  onCase: () => void,
-): Promise<EvalReport> {
-  const counted =
-    opts.threads > 1 && pairs.length > 1
-      ? await countInWorkers(pairs, opts, k, onCase)
-      : await countInTurn(k, pairs, opts, onCase);
-  return report(counted, opts);
-}
 
 export async function countInTurn(
   k: DiceKernel,
@@ -125,7 +108,8 @@ async function labelsOf(path: string, opts: EvalOptions, threshold: number | nul
 
 type Measured = Extract<Counted, { counts: ConfusionCounts }>;
 
-function report(counted: readonly Counted[], opts: EvalOptions): EvalReport {
+/** The report of the pairs counted, in their order: per case and class, and the summary per class. */
+export function buildReport(counted: readonly Counted[], opts: EvalOptions): EvalReport {
   const ok = counted.filter((c): c is Measured => 'counts' in c);
   const C = opts.numClasses ?? Math.max(1, ...ok.map((c) => c.counts.numClasses));
   const stacked = stack(

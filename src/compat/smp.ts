@@ -12,6 +12,7 @@ import { compatKernel } from './kernel.js';
 import { runPlan, valueAndGradOf, type LossWithGrad, type Part, type Plan } from './parts.js';
 import { fractionOf, readParams } from './params.js';
 import { asDense, asLabels, asScores, readTensor, type Tensor, type TensorData, type TensorInput } from './tensor.js';
+import { REDUCTIONS } from '../core/option-values.js';
 
 export type Mode = 'binary' | 'multiclass' | 'multilabel';
 const MODES: readonly Mode[] = ['binary', 'multiclass', 'multilabel'];
@@ -184,8 +185,6 @@ abstract class SmpLoss {
     return valueAndGradOf(this.kernel, plan.parts, plan.shape);
   }
 }
-
-const REDUCTIONS = ['mean', 'sum', 'none'] as const;
 
 /** The Dice, Jaccard and Tversky losses of smp. */
 abstract class OverlapLoss extends SmpLoss {

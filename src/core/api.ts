@@ -1,19 +1,34 @@
-// Public types and the constants shared with the WebAssembly kernels. Types and constants
-// only: no behaviour lives here.
+// The public types: options, results and objects of the API (src/index.ts exports them). Types
+// only: the values of the string options are listed in option-values.ts (the types are derived
+// from those lists), the codes and record layouts shared with the WebAssembly kernels in constants.ts.
+import type {
+  ACTIVATIONS,
+  BACKENDS,
+  DECISIONS,
+  LAYOUTS,
+  LOSS_EMPTY_POLICIES,
+  METRIC_AGGREGATIONS,
+  METRIC_AVERAGES,
+  METRIC_EMPTY_POLICIES,
+  METRIC_REDUCTIONS,
+  REDUCTIONS,
+  TARGET_KINDS,
+  WEIGHT_TYPES,
+} from './option-values.js';
 
 /** Which implementation runs the kernels. */
-export type BackendName = 'simd' | 'scalar' | 'js';
+export type BackendName = (typeof BACKENDS)[number];
 
 /** Activation applied to `pred` before the statistics: identity, elementwise σ, or softmax over classes. */
-export type Activation = 'none' | 'sigmoid' | 'softmax';
+export type Activation = (typeof ACTIVATIONS)[number];
 
 /** Channels first (`[B, C, ...spatial]`) or channels last (`[B, ...spatial, C]`). */
-export type Layout = 'NCHW' | 'NHWC';
+export type Layout = (typeof LAYOUTS)[number];
 
 /** A dense target has pred's shape; a label map has one integer class per voxel and no class axis. */
-export type TargetKind = 'dense' | 'labels';
+export type TargetKind = (typeof TARGET_KINDS)[number];
 
-export type Reduction = 'mean' | 'sum' | 'none';
+export type Reduction = (typeof REDUCTIONS)[number];
 
 /** Dense targets: one-hot, multi-label or soft, same shape and layout as `pred`. */
 export type DenseTarget = Float32Array | Uint8Array;
@@ -42,7 +57,7 @@ export interface TensorOptions {
 }
 
 /** What a loss does with a term whose target is empty (Σy = 0). */
-export type LossEmptyPolicy = 'smooth' | 'zero' | 'skip';
+export type LossEmptyPolicy = (typeof LOSS_EMPTY_POLICIES)[number];
 
 /** Options shared by the overlap losses and the Dice coefficient. */
 export interface OverlapOptions extends TensorOptions {
@@ -100,7 +115,7 @@ export interface FocalTverskyLossOptions extends Omit<TverskyLossOptions, 'logLo
 
 export interface GeneralizedDiceLossOptions extends OverlapOptions {
   /** Class weights from the target volume G: `1/G²` (default), `1/G`, or 1. */
-  weightType?: 'square' | 'simple' | 'uniform';
+  weightType?: WeightType;
 }
 
 /** Options of the soft MCC loss: `smooth` (default 1e-5) is added to each soft count. */
@@ -120,7 +135,7 @@ export interface PointTensorOptions extends TensorOptions {
    * `'mean'` (default), `'sum'`, or `'none'`: a Float32Array of each element's loss in pred's shape and
    * layout (cross-entropy: one per voxel, [B, ...spatial]), 0 where nothing counts.
    */
-  reduction?: 'mean' | 'sum' | 'none';
+  reduction?: Reduction;
   /** Reduction `'none'` only: where to write the losses (a Float32Array of their length); a new array otherwise. */
   out?: Float32Array;
 }
@@ -305,37 +320,6 @@ export type AllocatableConstructor =
   | Int32ArrayConstructor
   | Uint32ArrayConstructor;
 
-// Codes and record layouts of the kernels (assembly/constants.ts); test/backends/contract.test.ts
-// checks them against the values the WebAssembly module exports.
-export const ACTIVATION_CODE: Readonly<Record<Activation, number>> = { none: 0, sigmoid: 1, softmax: 2 };
-export const LAYOUT_CODE: Readonly<Record<Layout, number>> = { NCHW: 0, NHWC: 1 };
-export const STAT_I = 0;
-export const STAT_P = 1;
-export const STAT_G = 2;
-export const STAT_N = 3;
-export const STAT_A = 4;
-export const STAT_E = 5;
-export const STAT_E2 = 6;
-export const STATS_STRIDE = 7;
-export const COEF_Y1 = 0;
-export const COEF_Y0 = 1;
-export const COEF_Q = 2;
-export const COEF_S = 3;
-export const COEF_E = 4;
-export const COEF_F = 5;
-export const COEF_STRIDE = 6;
-export const ROW_SQUARED = 1;
-export const ROW_SOFT = 2;
-/** Elements the kernels sum in f32 lanes before folding into f64: pieces of a tensor that start on multiples of it sum as the whole does. */
-export const BLOCK = 2048;
-/** Pointwise terms of the kernels (assembly/constants.ts POINT_*). */
-export const POINT_CODE: Readonly<Record<'none' | 'bce' | 'ce' | 'focal', number>> = {
-  none: 0,
-  bce: 1,
-  ce: 2,
-  focal: 3,
-};
-
 /** Which classes the Lovász-Softmax loss averages: those in the target, every class, or a list. */
 export type LovaszClasses = 'present' | 'all' | readonly number[];
 
@@ -371,12 +355,6 @@ export type CreateLovaszLossOptions =
   | ({ loss: 'lovaszHinge' } & LovaszHingeLossOptions)
   | ({ loss: 'lovaszSoftmax' } & LovaszSoftmaxLossOptions);
 
-// The list record of the Lovász kernels (assembly/constants.ts).
-export const LIST_KEYS = 0;
-export const LIST_FOREGROUND = 1;
-export const LIST_OTHER = 2;
-export const LIST_STRIDE = 3;
-
 // ---------------------------------------------------------------------------------------------
 // Hard metrics: confusion counts and the metrics computed from them.
 
@@ -389,7 +367,7 @@ export type HardPrediction = Float32Array | Uint8Array | Uint16Array | Int32Arra
  * `threshold`: binary and multi-label) or `'nonzero'` (every class whose value is non-zero: one-hot
  * or multi-label masks).
  */
-export type Decision = 'labels' | 'argmax' | 'threshold' | 'nonzero';
+export type Decision = (typeof DECISIONS)[number];
 
 /**
  * The value of a (sample, class) term whose class is absent from the target: `'nan'` (not
@@ -397,16 +375,16 @@ export type Decision = 'labels' | 'argmax' | 'threshold' | 'nonzero';
  * false positives the formula's own value, e.g. Dice 0), or `'formula'` (no special case: NaN only
  * where the formula divides by zero).
  */
-export type MetricEmptyPolicy = 'nan' | 'one' | 'zero' | 'formula';
+export type MetricEmptyPolicy = (typeof METRIC_EMPTY_POLICIES)[number];
 
 /** MONAI's reductions of a (sample × class) table, NaN-aware. */
-export type MetricReduction = 'none' | 'mean' | 'sum' | 'mean_batch' | 'sum_batch' | 'mean_channel' | 'sum_channel';
+export type MetricReduction = (typeof METRIC_REDUCTIONS)[number];
 /** torchmetrics' ways to combine the classes of a sample. */
-export type MetricAverage = 'micro' | 'macro' | 'weighted' | 'none';
+export type MetricAverage = (typeof METRIC_AVERAGES)[number];
 /** torchmetrics' aggregation: score each sample, or pool the counts of all samples first. */
-export type MetricAggregation = 'samplewise' | 'global';
+export type MetricAggregation = (typeof METRIC_AGGREGATIONS)[number];
 /** Generalized Dice class weights from the target volume G: 1/G², 1/G or 1. */
-export type WeightType = 'square' | 'simple' | 'uniform';
+export type WeightType = (typeof WEIGHT_TYPES)[number];
 
 /** Options that describe the tensors of a confusion count (shared by every hard metric). */
 export interface ConfusionOptions {
@@ -531,16 +509,6 @@ export interface StreamingMetric {
   readonly numSamples: number;
 }
 
-// Codes and record layout of the confusion kernel (assembly/constants.ts), checked by
-// test/backends/contract.test.ts.
-export const CONF_TP = 0;
-export const CONF_PRED = 1;
-export const CONF_TARGET = 2;
-export const CONF_VALID = 3;
-export const CONF_STRIDE = 4;
-export const DECIDE_CODE: Readonly<Record<'nonzero' | 'threshold', number>> = { nonzero: 0, threshold: 1 };
-export const CONF_TILE = 4096;
-
 // ---------------------------------------------------------------------------------------------
 // Surface-distance metrics: Hausdorff, percentile Hausdorff, average surface distances, NSD.
 
@@ -628,22 +596,3 @@ export interface StreamingSurfaceMetric {
   fromJSON(json: SurfaceMetricJSON): this;
   readonly numSamples: number;
 }
-
-// Mask bits, box and distance record of the surface kernels (assembly/constants.ts), checked
-// by test/backends/contract.test.ts.
-export const MASK_PRED = 1;
-export const MASK_TARGET = 2;
-export const EDGE_PRED = 4;
-export const EDGE_TARGET = 8;
-export const BOX_X0 = 0;
-export const BOX_X1 = 1;
-export const BOX_Y0 = 2;
-export const BOX_Y1 = 3;
-export const BOX_Z0 = 4;
-export const BOX_Z1 = 5;
-export const BOX_STRIDE = 6;
-export const DIST_COUNT = 0;
-export const DIST_SUM = 1;
-export const DIST_MAX = 2;
-export const DIST_WITHIN = 3;
-export const DIST_STRIDE = 4;

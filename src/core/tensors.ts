@@ -4,6 +4,7 @@
 import type { Activation, Layout, Target, TargetKind, TensorOptions } from './api.js';
 import { describe, rangeError, typeError } from './errors.js';
 import { oneOf } from './options.js';
+import { ACTIVATIONS, LAYOUTS, TARGET_KINDS } from './option-values.js';
 
 /** Tensor options after validation; B, C and the spatial shape follow from `shape`. */
 export interface TensorSpec {
@@ -61,10 +62,6 @@ export interface SumOptions {
 }
 
 export const TENSOR_OPTION_NAMES = ['shape', 'layout', 'activation', 'target', 'ignoreIndex'] as const;
-
-const LAYOUTS: readonly Layout[] = ['NCHW', 'NHWC'];
-const ACTIVATIONS: readonly Activation[] = ['none', 'sigmoid', 'softmax'];
-const TARGET_KINDS: readonly TargetKind[] = ['dense', 'labels'];
 
 export function resolveTensorOptions(
   fn: string,

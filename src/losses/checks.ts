@@ -1,7 +1,8 @@
 // Checks of kernel 1's output that stand for checks of the inputs: a non-finite sum means a
 // non-finite input, and a label map whose per-class counts do not add up to its valid-voxel
 // count holds a label outside [0, C). Run before any formula, so nothing is written on error.
-import { STAT_G, STAT_I, STAT_N, STAT_P, STATS_STRIDE, type Target } from '../core/api.js';
+import type { Target } from '../core/api.js';
+import { STAT_G, STAT_I, STAT_N, STAT_P, STATS_STRIDE } from '../core/constants.js';
 import { rangeError } from '../core/errors.js';
 import type { TensorPlan } from '../core/tensors.js';
 

@@ -1,43 +1,11 @@
 // The plan of one surface measurement: the confusion plan of the arrays (how pred and target
 // say which class a voxel is), the spatial grid in memory order, the squared spacing of each
-// sample, and which (sample, class) terms need measuring; and the record the engines fill.
-import { DIST_STRIDE, type ConfusionCounts, type Spacing } from '../core/api.js';
+// sample, and which (sample, class) terms need measuring (core/plans.ts: the plan, and the record
+// the engines fill).
+import type { ConfusionCounts, Spacing } from '../core/api.js';
 import { rangeError } from '../core/errors.js';
-import type { ConfusionPlan } from './plan.js';
+import type { ConfusionPlan, SurfacePlan } from '../core/plans.js';
 import type { SurfaceSpec } from './surface-options.js';
-
-/**
- * The surface record of one (sample, class), f64 slots: the distance record (DIST_*) of the
- * prediction's surface towards the target's, the target's towards the prediction's, then the
- * percentile of each direction's distances (NaN when not asked for or not measured).
- */
-export const SURF_PRED = 0;
-export const SURF_TARGET = DIST_STRIDE;
-export const SURF_PRED_PERCENTILE = 2 * DIST_STRIDE;
-export const SURF_TARGET_PERCENTILE = 2 * DIST_STRIDE + 1;
-export const SURF_STRIDE = 2 * DIST_STRIDE + 2;
-
-export interface SurfacePlan {
-  arrays: ConfusionPlan;
-  /** Spatial extents fastest first (x = the last axis of the shape), 1 for axes the image has not. */
-  dims: [number, number, number];
-  /** Spatial axes: 1, 2 or 3. */
-  rank: number;
-  /** Per sample, the squared spacing along x, y, z (memory order): B × 3. */
-  weights: Float64Array;
-  /** NSD tolerance of each class (0 when NSD is not asked for). */
-  tolerance: Float64Array;
-  /** The percentile to report per direction, or null. */
-  percentile: number | null;
-  /** The percentile of both directions' distances pooled, reported in both slots (MedPy's hd95). */
-  pooled: boolean;
-  /** How many axes a neighbour that decides the surface may move along: 1 (faces), 2 or 3. */
-  reach: number;
-  /** Measure the target's surface towards the prediction's too (else only P → G). */
-  symmetric: boolean;
-  /** 1 where the (sample, class) term is measured: some voxel of the class on either side, and the class included. */
-  terms: Uint8Array;
-}
 
 export function planSurface(
   spec: SurfaceSpec,

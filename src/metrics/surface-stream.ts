@@ -20,7 +20,7 @@ import { CONFUSION_OPTION_NAMES, resolveConfusion, type ConfusionSpec } from './
 import { canonical } from './stream.js';
 import { evaluateSurfaces, measureSurfaces } from './surface.js';
 import { checkSpacing, resolveSurface, SURFACE_OPTION_NAMES, type SurfaceSpec } from './surface-options.js';
-import { SURF_STRIDE } from './surface-plan.js';
+import { SURF_STRIDE } from '../core/plans.js';
 
 const FORMAT = 'dice-wasm/surface-metric';
 const OVERRIDES = ['reduction', 'includeBackground', 'empty'] as const;

@@ -1,7 +1,7 @@
 // The components kernels' exports: both builds export them with their positional arity, and the
-// component record slots agree with src/metrics/instances/types.ts.
+// component record slots agree with src/core/constants.ts.
 import { describe, expect, it } from 'vitest';
-import * as types from '../../src/metrics/instances/types.js';
+import * as types from '../../src/core/constants.js';
 import { wasmBytes } from '../../src/runtime/binaries.js';
 
 const KERNELS: Record<string, number> = {
@@ -21,7 +21,7 @@ describe.each(['simd', 'scalar'] as const)('the %s build', (flavor) => {
   const exports = new WebAssembly.Instance(new WebAssembly.Module(wasmBytes(flavor)), {}).exports;
   const constant = (name: string) => (exports[name] as WebAssembly.Global).value as number;
 
-  it('exports the component record slots that src/metrics/instances/types.ts uses', () => {
+  it('exports the component record slots that src/core/constants.ts uses', () => {
     const names = [
       'COMP_SIZE',
       'COMP_X0',

@@ -2,7 +2,7 @@
 // exports them), both builds export the same positional kernels, and loading picks SIMD here.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import * as api from '../../src/core/api.js';
+import * as abi from '../../src/core/constants.js';
 import { loadDice, loadDiceSync } from '../../src/index.js';
 import { simdSupported, wasmBytes } from '../../src/runtime/binaries.js';
 
@@ -62,76 +62,76 @@ describe.each(['simd', 'scalar'] as const)('the %s build', (flavor) => {
   const exports = new WebAssembly.Instance(new WebAssembly.Module(wasmBytes(flavor)), {}).exports;
   const constant = (name: string) => (exports[name] as WebAssembly.Global).value as number;
 
-  it('exports the codes and record slots that src/api.ts uses', () => {
-    expect(constant('ACT_NONE')).toBe(api.ACTIVATION_CODE.none);
-    expect(constant('ACT_SIGMOID')).toBe(api.ACTIVATION_CODE.sigmoid);
-    expect(constant('ACT_SOFTMAX')).toBe(api.ACTIVATION_CODE.softmax);
-    expect(constant('LAYOUT_NCHW')).toBe(api.LAYOUT_CODE.NCHW);
-    expect(constant('LAYOUT_NHWC')).toBe(api.LAYOUT_CODE.NHWC);
+  it('exports the codes and record slots that src/core/constants.ts uses', () => {
+    expect(constant('ACT_NONE')).toBe(abi.ACTIVATION_CODE.none);
+    expect(constant('ACT_SIGMOID')).toBe(abi.ACTIVATION_CODE.sigmoid);
+    expect(constant('ACT_SOFTMAX')).toBe(abi.ACTIVATION_CODE.softmax);
+    expect(constant('LAYOUT_NCHW')).toBe(abi.LAYOUT_CODE.NCHW);
+    expect(constant('LAYOUT_NHWC')).toBe(abi.LAYOUT_CODE.NHWC);
     expect(
       ['STAT_I', 'STAT_P', 'STAT_G', 'STAT_N', 'STAT_A', 'STAT_E', 'STAT_E2', 'STATS_STRIDE'].map(constant),
-    ).toEqual([api.STAT_I, api.STAT_P, api.STAT_G, api.STAT_N, api.STAT_A, api.STAT_E, api.STAT_E2, api.STATS_STRIDE]);
+    ).toEqual([abi.STAT_I, abi.STAT_P, abi.STAT_G, abi.STAT_N, abi.STAT_A, abi.STAT_E, abi.STAT_E2, abi.STATS_STRIDE]);
     expect(['COEF_Y1', 'COEF_Y0', 'COEF_Q', 'COEF_S', 'COEF_E', 'COEF_F', 'COEF_STRIDE'].map(constant)).toEqual([
-      api.COEF_Y1,
-      api.COEF_Y0,
-      api.COEF_Q,
-      api.COEF_S,
-      api.COEF_E,
-      api.COEF_F,
-      api.COEF_STRIDE,
+      abi.COEF_Y1,
+      abi.COEF_Y0,
+      abi.COEF_Q,
+      abi.COEF_S,
+      abi.COEF_E,
+      abi.COEF_F,
+      abi.COEF_STRIDE,
     ]);
     expect(['POINT_NONE', 'POINT_BCE', 'POINT_CE', 'POINT_FOCAL'].map(constant)).toEqual([
-      api.POINT_CODE.none,
-      api.POINT_CODE.bce,
-      api.POINT_CODE.ce,
-      api.POINT_CODE.focal,
+      abi.POINT_CODE.none,
+      abi.POINT_CODE.bce,
+      abi.POINT_CODE.ce,
+      abi.POINT_CODE.focal,
     ]);
     expect([constant('ROW_SQUARED'), constant('ROW_SOFT'), constant('BLOCK')]).toEqual([
-      api.ROW_SQUARED,
-      api.ROW_SOFT,
-      api.BLOCK,
+      abi.ROW_SQUARED,
+      abi.ROW_SOFT,
+      abi.BLOCK,
     ]);
   });
 
-  it('exports the confusion record slots, decision codes and tile length that src/api.ts uses', () => {
+  it('exports the confusion record slots, decision codes and tile length that src/core/constants.ts uses', () => {
     expect([
       constant('CONF_TP'),
       constant('CONF_PRED'),
       constant('CONF_TARGET'),
       constant('CONF_VALID'),
       constant('CONF_STRIDE'),
-    ]).toEqual([api.CONF_TP, api.CONF_PRED, api.CONF_TARGET, api.CONF_VALID, api.CONF_STRIDE]);
+    ]).toEqual([abi.CONF_TP, abi.CONF_PRED, abi.CONF_TARGET, abi.CONF_VALID, abi.CONF_STRIDE]);
     expect([constant('DECIDE_NONZERO'), constant('DECIDE_THRESHOLD')]).toEqual([
-      api.DECIDE_CODE.nonzero,
-      api.DECIDE_CODE.threshold,
+      abi.DECIDE_CODE.nonzero,
+      abi.DECIDE_CODE.threshold,
     ]);
-    expect(constant('CONF_TILE')).toBe(api.CONF_TILE);
+    expect(constant('CONF_TILE')).toBe(abi.CONF_TILE);
     // Four tiles of CONF_TILE 4-byte values: i32 argmax labels, narrowed labels, a pred row, a target row.
-    expect((exports.confusionScratchBytes as () => number)()).toBe(4 * 4 * api.CONF_TILE);
+    expect((exports.confusionScratchBytes as () => number)()).toBe(4 * 4 * abi.CONF_TILE);
   });
 
-  it('exports the mask bits, box slots and distance record slots of the surface kernels that src/api.ts uses', () => {
+  it('exports the mask bits, box slots and distance record slots of the surface kernels that src/core/constants.ts uses', () => {
     expect(['MASK_PRED', 'MASK_TARGET', 'EDGE_PRED', 'EDGE_TARGET'].map(constant)).toEqual([
-      api.MASK_PRED,
-      api.MASK_TARGET,
-      api.EDGE_PRED,
-      api.EDGE_TARGET,
+      abi.MASK_PRED,
+      abi.MASK_TARGET,
+      abi.EDGE_PRED,
+      abi.EDGE_TARGET,
     ]);
     expect(['BOX_X0', 'BOX_X1', 'BOX_Y0', 'BOX_Y1', 'BOX_Z0', 'BOX_Z1', 'BOX_STRIDE'].map(constant)).toEqual([
-      api.BOX_X0,
-      api.BOX_X1,
-      api.BOX_Y0,
-      api.BOX_Y1,
-      api.BOX_Z0,
-      api.BOX_Z1,
-      api.BOX_STRIDE,
+      abi.BOX_X0,
+      abi.BOX_X1,
+      abi.BOX_Y0,
+      abi.BOX_Y1,
+      abi.BOX_Z0,
+      abi.BOX_Z1,
+      abi.BOX_STRIDE,
     ]);
     expect(['DIST_COUNT', 'DIST_SUM', 'DIST_MAX', 'DIST_WITHIN', 'DIST_STRIDE'].map(constant)).toEqual([
-      api.DIST_COUNT,
-      api.DIST_SUM,
-      api.DIST_MAX,
-      api.DIST_WITHIN,
-      api.DIST_STRIDE,
+      abi.DIST_COUNT,
+      abi.DIST_SUM,
+      abi.DIST_MAX,
+      abi.DIST_WITHIN,
+      abi.DIST_STRIDE,
     ]);
   });
 
@@ -150,16 +150,16 @@ describe.each(['simd', 'scalar'] as const)('the %s build', (flavor) => {
       S = 37,
       n = B * C * S;
     const cases = [
-      { act: api.ACTIVATION_CODE.sigmoid, layout: api.LAYOUT_CODE.NCHW, point: api.POINT_CODE.bce, length: n },
-      { act: api.ACTIVATION_CODE.softmax, layout: api.LAYOUT_CODE.NHWC, point: api.POINT_CODE.focal, length: n },
-      { act: api.ACTIVATION_CODE.softmax, layout: api.LAYOUT_CODE.NHWC, point: api.POINT_CODE.ce, length: B * S },
+      { act: abi.ACTIVATION_CODE.sigmoid, layout: abi.LAYOUT_CODE.NCHW, point: abi.POINT_CODE.bce, length: n },
+      { act: abi.ACTIVATION_CODE.softmax, layout: abi.LAYOUT_CODE.NHWC, point: abi.POINT_CODE.focal, length: n },
+      { act: abi.ACTIVATION_CODE.softmax, layout: abi.LAYOUT_CODE.NHWC, point: abi.POINT_CODE.ce, length: B * S },
     ];
     for (const { act, layout, point, length } of cases) {
       // pred, target, coef, scratch, then out between two guard values, above the module's data.
       const pred = Math.ceil((exports.heapBase as () => number)() / 64) * 64;
       const target = pred + 4 * n,
         coef = target + 4 * n,
-        scratch = coef + 8 * B * C * api.COEF_STRIDE;
+        scratch = coef + 8 * B * C * abi.COEF_STRIDE;
       const out = scratch + (exports.scratchBytes as (c: number) => number)(C) + 4;
       if (memory.buffer.byteLength < out + 4 * length + 4)
         memory.grow(Math.ceil((out + 4 * length + 4 - memory.buffer.byteLength) / 65536));
@@ -168,7 +168,7 @@ describe.each(['simd', 'scalar'] as const)('the %s build', (flavor) => {
         f32[pred / 4 + i] = Math.sin(i);
         f32[target / 4 + i] = i % 2;
       }
-      new Float64Array(memory.buffer, coef, B * C * api.COEF_STRIDE).fill(1);
+      new Float64Array(memory.buffer, coef, B * C * abi.COEF_STRIDE).fill(1);
       f32.fill(-3, out / 4 - 1, out / 4 + length + 1);
       (exports.pointLossDense_f32 as (...a: number[]) => void)(
         out,

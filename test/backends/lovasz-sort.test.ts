@@ -1,9 +1,9 @@
 // The argsort behind the Lovász losses: the WebAssembly radix sort (both builds) and the
 // TypeScript one of the JS backend against a comparator sort of the same keys, on every length
 // 0..70 and some long ones, with ties, signed zeros, infinities and NaNs of both signs; and the
-// module's Lovász exports and constants against src/api.ts.
+// module's Lovász exports and constants against src/core/constants.ts.
 import { describe, expect, it } from 'vitest';
-import * as api from '../../src/core/api.js';
+import * as abi from '../../src/core/constants.js';
 import { argsortDescending } from '../../src/backends/js/argsort.js';
 import { wasmBytes } from '../../src/runtime/binaries.js';
 import { rng } from '../support/random.js';
@@ -104,14 +104,14 @@ describe('argsortDescending (TypeScript, the JS backend)', () => {
 describe.each(['simd', 'scalar'] as const)('the Lovász exports of the %s build', (flavor) => {
   const exports = new WebAssembly.Instance(new WebAssembly.Module(wasmBytes(flavor)), {}).exports;
 
-  it('exports the list record slots that src/api.ts uses', () => {
+  it('exports the list record slots that src/core/constants.ts uses', () => {
     const constant = (name: string) => (exports[name] as WebAssembly.Global).value as number;
     expect([
       constant('LIST_KEYS'),
       constant('LIST_FOREGROUND'),
       constant('LIST_OTHER'),
       constant('LIST_STRIDE'),
-    ]).toEqual([api.LIST_KEYS, api.LIST_FOREGROUND, api.LIST_OTHER, api.LIST_STRIDE]);
+    ]).toEqual([abi.LIST_KEYS, abi.LIST_FOREGROUND, abi.LIST_OTHER, abi.LIST_STRIDE]);
   });
 
   it('exports every kernel with its positional arity', () => {

@@ -15,7 +15,7 @@ import {
   EDGE_TARGET,
   MASK_PRED,
   MASK_TARGET,
-} from '../../src/core/api.js';
+} from '../../src/core/constants.js';
 import { distancesToSurface, maskBox, surfaceBits, type Grid } from '../../src/backends/js/surface.js';
 import type { DiceExports } from '../../src/backends/wasm/exports.js';
 import { wasmBytes } from '../../src/runtime/binaries.js';

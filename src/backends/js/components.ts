@@ -3,7 +3,7 @@
 // label — a new one, or the smallest among its neighbours already visited — and records that
 // those neighbours' labels are equivalent (union-find, roots the smallest label); pass 2 numbers
 // the roots in order, which is the raster order of each component's first voxel.
-import type { ComponentRecords, ComponentsPlan } from '../../metrics/instances/components.js';
+import type { ComponentRecords, ComponentsInput, ComponentsPlan } from '../../core/plans.js';
 import {
   COMP_SIZE,
   COMP_STRIDE,
@@ -14,8 +14,7 @@ import {
   COMP_Y1,
   COMP_Z0,
   COMP_Z1,
-  type ComponentsInput,
-} from '../../metrics/instances/types.js';
+} from '../../core/constants.js';
 
 /**
  * The neighbours of a voxel that come before it in raster order (x fastest), as offsets

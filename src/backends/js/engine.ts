@@ -1,10 +1,8 @@
 // The pure-TypeScript backend: arrays stay where they are; memory is the JS heap.
 import type { AllocatableConstructor, HardPrediction, Target } from '../../core/api.js';
 import { rangeError } from '../../core/errors.js';
-import type { LovaszInputs, LovaszPlan } from '../../losses/lovasz.js';
+import type { LovaszInputs, LovaszPlan, ConfusionPlan, SurfacePlan } from '../../core/plans.js';
 import type { Inputs, TensorPlan } from '../../core/tensors.js';
-import type { ConfusionPlan } from '../../metrics/plan.js';
-import type { SurfacePlan } from '../../metrics/surface-plan.js';
 import type { Engine, KernelJob, LovaszJob } from '../engine.js';
 import { confusionJS } from './confusion.js';
 import { gradJS, pointLossJS, statsJS } from './kernels.js';
@@ -12,9 +10,9 @@ import { JsLovaszJob } from './lovasz.js';
 import { surfaceJS } from './surface.js';
 import { componentsJS, dilateJS } from './components.js';
 import { classCropsJS, maskDistancesJS } from './instances.js';
-import type { ClassCrop, CropPlan, MaskDistanceOptions, MaskDistances } from '../../metrics/instances/plan.js';
-import type { ComponentRecords, ComponentsPlan } from '../../metrics/instances/components.js';
-import type { ComponentsInput } from '../../metrics/instances/types.js';
+import type { ClassCrop, CropPlan, MaskDistanceOptions, MaskDistances } from '../../core/plans.js';
+import type { ComponentRecords, ComponentsPlan } from '../../core/plans.js';
+import type { ComponentsInput } from '../../core/plans.js';
 
 export class JsEngine implements Engine {
   readonly name = 'js' as const;

@@ -1,16 +1,10 @@
 // The readable reference of the instance metrics' engine steps: class masks cropped to their box
 // (classMask and maskBox of the surface reference), and the surface distances of a small mask.
-import { BOX_X0, BOX_Y0, BOX_Z0, EDGE_PRED, EDGE_TARGET, type HardPrediction, type Target } from '../../core/api.js';
+import type { HardPrediction, Target } from '../../core/api.js';
+import { BOX_X0, BOX_Y0, BOX_Z0, EDGE_PRED, EDGE_TARGET } from '../../core/constants.js';
 import { percentileOfSorted } from '../../math/surface.js';
-import {
-  markEdges,
-  unmeasured,
-  type ClassCrop,
-  type CropPlan,
-  type DirectedDistances,
-  type MaskDistanceOptions,
-  type MaskDistances,
-} from '../../metrics/instances/plan.js';
+import type { ClassCrop, CropPlan, DirectedDistances, MaskDistanceOptions, MaskDistances } from '../../core/plans.js';
+import { markEdges, unmeasured } from './edges.js';
 import { classMask, distancesToSurface, maskBox, surfaceBits } from './surface.js';
 
 export function classCropsJS(

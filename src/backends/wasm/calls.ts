@@ -10,7 +10,7 @@ import {
   POINT_CODE,
   ROW_SOFT,
   ROW_SQUARED,
-} from '../../core/api.js';
+} from '../../core/constants.js';
 import type { TensorPlan } from '../../core/tensors.js';
 
 export const KERNEL_NAMES = [

@@ -1,8 +1,8 @@
 // Connected components on the WebAssembly backend (assembly/components.ts): per sample, the runs
 // are counted, the work and record blocks sized to them, and the labels written in place (an
 // `out` array that lives in the memory) or into a block copied out after each sample.
-import type { ComponentRecords, ComponentsPlan } from '../../metrics/instances/components.js';
-import { COMP_STRIDE, type ComponentsInput } from '../../metrics/instances/types.js';
+import type { ComponentRecords, ComponentsInput, ComponentsPlan } from '../../core/plans.js';
+import { COMP_STRIDE } from '../../core/constants.js';
 import type { Placement } from './confusion.js';
 import type { DiceExports } from './exports.js';
 

@@ -1,18 +1,11 @@
 // The WebAssembly backend: one instance, one memory, an arena over it. Arrays that live in that
 // memory (from `alloc`) are used in place; any other array is streamed through a staging area
 // (stream.ts), or, for the Lovász losses (which sort the whole input), copied in for the call.
-import {
-  COEF_STRIDE,
-  STATS_STRIDE,
-  type AllocatableConstructor,
-  type HardPrediction,
-  type Target,
-} from '../../core/api.js';
+import type { AllocatableConstructor, HardPrediction, Target } from '../../core/api.js';
+import { COEF_STRIDE, STATS_STRIDE } from '../../core/constants.js';
 import { describe, typeError } from '../../core/errors.js';
-import type { LovaszInputs, LovaszPlan } from '../../losses/lovasz.js';
+import type { LovaszInputs, LovaszPlan, ConfusionPlan, SurfacePlan } from '../../core/plans.js';
 import type { Inputs, TensorPlan } from '../../core/tensors.js';
-import type { ConfusionPlan } from '../../metrics/plan.js';
-import type { SurfacePlan } from '../../metrics/surface-plan.js';
 import { Arena } from '../../runtime/arena.js';
 import type { Engine, KernelJob, LovaszJob } from '../engine.js';
 import { checkLength } from '../js/engine.js';
@@ -22,9 +15,9 @@ import { lovaszWorkspace, WasmLovaszJob, type LovaszAddresses } from './lovasz.j
 import { surfaceWasm } from './surface.js';
 import { componentsWasm, dilateWasm } from './components.js';
 import { classCropsWasm, maskDistancesWasm } from './instances.js';
-import type { ClassCrop, CropPlan, MaskDistanceOptions, MaskDistances } from '../../metrics/instances/plan.js';
-import type { ComponentRecords, ComponentsPlan } from '../../metrics/instances/components.js';
-import type { ComponentsInput } from '../../metrics/instances/types.js';
+import type { ClassCrop, CropPlan, MaskDistanceOptions, MaskDistances } from '../../core/plans.js';
+import type { ComponentRecords, ComponentsPlan } from '../../core/plans.js';
+import type { ComponentsInput } from '../../core/plans.js';
 import { alignment, chunkVoxels } from './regions.js';
 import { stagingArea, StreamJob, type Operand, type Operands } from './stream.js';
 

@@ -1,6 +1,7 @@
 // The instance metrics' engine steps on the WebAssembly backend: class masks marked by the
 // surface metrics' kernels (boundary.ts) and cropped to their box, and the surface distances of a
 // small mask (surfaceBits and the exact EDT of edt.ts, the percentile by sort.ts).
+import type { HardPrediction, Target } from '../../core/api.js';
 import {
   BOX_STRIDE,
   DIST_MAX,
@@ -10,19 +11,16 @@ import {
   EDGE_PRED,
   EDGE_TARGET,
   LAYOUT_CODE,
-  type HardPrediction,
-  type Target,
-} from '../../core/api.js';
-import {
-  markEdges,
-  unmeasured,
-  type ClassCrop,
-  type CropPlan,
-  type DirectedDistances,
-  type MaskDistanceOptions,
-  type MaskDistances,
-} from '../../metrics/instances/plan.js';
-import type { LabelType } from '../../metrics/plan.js';
+} from '../../core/constants.js';
+import type {
+  ClassCrop,
+  CropPlan,
+  DirectedDistances,
+  LabelType,
+  MaskDistanceOptions,
+  MaskDistances,
+} from '../../core/plans.js';
+import { markEdges, unmeasured } from '../js/edges.js';
 import { cropOf } from '../js/instances.js';
 import type { Placement } from './confusion.js';
 import type { DiceExports } from './exports.js';

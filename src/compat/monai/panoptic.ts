@@ -4,6 +4,7 @@
 // 1…num_classes; other values are in no class, as MONAI's loop over 1…num_classes leaves them).
 // MONAI's scores divide by their denominators plus smooth_numerator (1e-6), so an empty term
 // scores 0 where the native API says NaN.
+import { METRIC_REDUCTIONS } from '../../core/option-values.js';
 import type { MetricReduction } from '../../core/api.js';
 import { describe, rangeError, typeError } from '../../core/errors.js';
 import { flag, oneOf } from '../../core/options.js';
@@ -35,16 +36,6 @@ export interface PanopticQualityMetricParams {
   match_iou_threshold?: number;
   smooth_numerator?: number;
 }
-
-const REDUCTIONS: readonly MetricReduction[] = [
-  'none',
-  'mean',
-  'sum',
-  'mean_batch',
-  'sum_batch',
-  'mean_channel',
-  'sum_channel',
-];
 
 /** MONAI's _check_panoptic_metric_name: spaces to '_', lower case, then pq / sq / rq or their long names. */
 function metricNameOf(fn: string, value: unknown): PanopticMetricName {
@@ -170,7 +161,7 @@ export class PanopticQualityMetric {
     const names = p.metric_name ?? 'pq';
     this.single = !Array.isArray(names);
     this.names = (Array.isArray(names) ? names : [names]).map((n) => metricNameOf(fn, n));
-    this.reduction = oneOf(fn, 'reduction', p.reduction ?? undefined, REDUCTIONS, 'mean_batch');
+    this.reduction = oneOf(fn, 'reduction', p.reduction ?? undefined, METRIC_REDUCTIONS, 'mean_batch');
     this.matchIou = thresholdOf(fn, p.match_iou_threshold);
     this.smooth = smoothOf(fn, p.smooth_numerator);
   }
@@ -237,7 +228,7 @@ export class PanopticQualityMetric {
   /** MONAI's aggregate: the buffered counts reduced, then the score(s) from them. */
   aggregate(reduction?: MetricReduction | null): number | Tensor | (number | Tensor)[] {
     const fn = 'PanopticQualityMetric.aggregate';
-    const how = oneOf(fn, 'reduction', reduction ?? undefined, REDUCTIONS, this.reduction);
+    const how = oneOf(fn, 'reduction', reduction ?? undefined, METRIC_REDUCTIONS, this.reduction);
     const B = this.buffer.length,
       K = this.numClasses;
     const counts: PanopticCounts = {

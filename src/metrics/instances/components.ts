@@ -3,39 +3,11 @@
 import { describe, rangeError, typeError } from '../../core/errors.js';
 import { checkOptionNames, flag } from '../../core/options.js';
 import { checkShape } from '../../core/tensors.js';
-import {
-  COMP_SIZE,
-  COMP_STRIDE,
-  COMP_VALUE,
-  COMP_X0,
-  COMP_Y0,
-  COMP_Z0,
-  type ComponentsInput,
-  type ConnectedComponents,
-} from './types.js';
+import { COMP_SIZE, COMP_STRIDE, COMP_VALUE, COMP_X0, COMP_Y0, COMP_Z0 } from '../../core/constants.js';
+import type { ComponentRecords, ComponentsInput, ComponentsPlan, ComponentsType } from '../../core/plans.js';
+import type { ConnectedComponents } from './types.js';
 
-export type ComponentsType = 'u8' | 'u16' | 'i32' | 'f32';
-
-/** One call's labelling: how many samples of which grid, and the rule. */
-export interface ComponentsPlan {
-  B: number;
-  /** Voxels per sample. */
-  S: number;
-  /** Spatial extents fastest first (x = the last axis of the shape), 1 for axes the image has not. */
-  dims: [number, number, number];
-  /** Spatial axes: 1, 2 or 3. */
-  rank: number;
-  connectivity: number;
-  minSize: number;
-  perClass: boolean;
-  type: ComponentsType;
-}
-
-/** What an engine returns: components per sample, and their records (COMP_STRIDE i32 each, sample after sample). */
-export interface ComponentRecords {
-  counts: Int32Array;
-  records: Int32Array;
-}
+export type { ComponentRecords, ComponentsPlan, ComponentsType };
 
 export const COMPONENTS_OPTION_NAMES = ['shape', 'connectivity', 'minSize', 'perClass', 'out'] as const;
 

@@ -7,7 +7,9 @@
 // between it and the union of the predicted lesions matching it; unmatched predicted lesions
 // are false positives. The lesion table of a term keeps all of that; the scores (size threshold,
 // penalty) are computed from it, so a table can be stored, merged and scored later.
-import { MASK_PRED, MASK_TARGET, type HardPrediction, type Spacing, type Target } from '../../core/api.js';
+import { METRIC_REDUCTIONS } from '../../core/option-values.js';
+import type { HardPrediction, Spacing, Target } from '../../core/api.js';
+import { MASK_PRED, MASK_TARGET } from '../../core/constants.js';
 import type { Engine } from '../../backends/engine.js';
 import { describe, rangeError, typeError } from '../../core/errors.js';
 import { checkOptionNames, flag, oneOf } from '../../core/options.js';
@@ -20,7 +22,7 @@ import { LESION_SCORE_NAMES, lesionScores, type LesionScores } from '../../math/
 
 export type LesionScoreName = keyof LesionScores;
 import { checkMinSize, CONNECTIVITIES, type ComponentsPlan } from './components.js';
-import type { ClassCrop } from './plan.js';
+import type { ClassCrop } from '../../core/plans.js';
 import { measureTerms } from './terms.js';
 import {
   PRED_MATCHED,
@@ -33,7 +35,7 @@ import {
   TRUTH_STRIDE,
   TRUTH_VOXELS,
 } from '../../math/lesions.js';
-import { COMP_SIZE, COMP_STRIDE, COMP_X0, COMP_X1, COMP_Y0, COMP_Y1, COMP_Z0, COMP_Z1 } from './types.js';
+import { COMP_SIZE, COMP_STRIDE, COMP_X0, COMP_X1, COMP_Y0, COMP_Y1, COMP_Z0, COMP_Z1 } from '../../core/constants.js';
 
 /** The lesions of one (sample, class) term. */
 export interface LesionTable {
@@ -86,16 +88,6 @@ export const LESION_OPTION_NAMES = [
   'reduction',
 ] as const;
 
-const REDUCTIONS: readonly MetricReduction[] = [
-  'none',
-  'mean',
-  'sum',
-  'mean_batch',
-  'sum_batch',
-  'mean_channel',
-  'sum_channel',
-];
-
 /** BraTS 2023's HD95 of a missed or false-positive lesion (about the diagonal of its 240 × 240 × 155 mm volume). */
 export const BRATS_FP_PENALTY = 374;
 
@@ -143,7 +135,7 @@ export function resolveLesionOptions(fn: string, opts: Record<string, unknown>):
     minVolume: finiteOption(fn, 'minVolume', opts.minVolume, 0),
     fpPenalty: finiteOption(fn, 'fpPenalty', opts.fpPenalty, BRATS_FP_PENALTY),
     includeBackground: flag(fn, 'includeBackground', opts.includeBackground, false),
-    reduction: oneOf(fn, 'reduction', opts.reduction, REDUCTIONS, 'none'),
+    reduction: oneOf(fn, 'reduction', opts.reduction, METRIC_REDUCTIONS, 'none'),
   };
 }
 

@@ -11,14 +11,9 @@
 //   objAsd = mean of D(∂g → ∂r) over the pairs (r, g) of C(result → reference),
 //   objAssd = mean of those distances and of D(∂r → ∂g) over the pairs (g, r) of C(reference → result),
 // D(∂a → ∂b) being the distances from the surface voxels of object a to the nearest of object b's.
-import {
-  MASK_PRED,
-  MASK_TARGET,
-  type HardPrediction,
-  type MetricReduction,
-  type MetricsResult,
-  type Target,
-} from '../../core/api.js';
+import { METRIC_REDUCTIONS } from '../../core/option-values.js';
+import { type HardPrediction, type MetricReduction, type MetricsResult, type Target } from '../../core/api.js';
+import { MASK_PRED, MASK_TARGET } from '../../core/constants.js';
 import type { Engine } from '../../backends/engine.js';
 import { typeError, rangeError } from '../../core/errors.js';
 import { checkOptionNames, flag, oneOf } from '../../core/options.js';
@@ -28,23 +23,14 @@ import { columns, reduceMonai } from '../reduce.js';
 import { checkSpacing } from '../surface-options.js';
 import { CONNECTIVITIES, type ComponentsPlan } from './components.js';
 import { withBinaryDefault } from './lesions.js';
-import type { ClassCrop } from './plan.js';
+import type { ClassCrop } from '../../core/plans.js';
 import { measureTerms, type Measured } from './terms.js';
-import { COMP_STRIDE, COMP_X0, COMP_X1, COMP_Y0, COMP_Y1, COMP_Z0, COMP_Z1, type Spacing } from './types.js';
+import { COMP_STRIDE, COMP_X0, COMP_X1, COMP_Y0, COMP_Y1, COMP_Z0, COMP_Z1 } from '../../core/constants.js';
+import type { Spacing } from './types.js';
 
 export const OBJECT_OPTION_NAMES = ['spacing', 'connectivity', 'includeBackground', 'reduction'] as const;
 export const OBJECT_NAMES = ['objTpr', 'objFpr', 'objAsd', 'objAssd'] as const;
 export type ObjectMetricName = (typeof OBJECT_NAMES)[number];
-
-const REDUCTIONS: readonly MetricReduction[] = [
-  'none',
-  'mean',
-  'sum',
-  'mean_batch',
-  'sum_batch',
-  'mean_channel',
-  'sum_channel',
-];
 
 export interface ObjectSpec {
   fn: string;
@@ -79,7 +65,7 @@ export function resolveObjectCall(
       spacing: checkSpacing(fn, 'spacing', opts.spacing ?? 1),
       connectivity: (opts.connectivity as number | undefined) ?? null,
       includeBackground: flag(fn, 'includeBackground', opts.includeBackground, false),
-      reduction: oneOf(fn, 'reduction', opts.reduction, REDUCTIONS, 'none'),
+      reduction: oneOf(fn, 'reduction', opts.reduction, METRIC_REDUCTIONS, 'none'),
     },
     shape: checkShape(fn, opts.shape),
   };

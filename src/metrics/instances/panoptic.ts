@@ -5,6 +5,7 @@
 // largest total IoU, then the pairs above τ); TP = matched pairs, FP = unmatched predicted
 // instances, FN = unmatched truth instances;
 //   RQ = TP / (TP + FP/2 + FN/2),  SQ = ΣIoU(matched) / TP,  PQ = SQ · RQ = ΣIoU / (TP + FP/2 + FN/2).
+import { METRIC_REDUCTIONS } from '../../core/option-values.js';
 import type { MetricReduction, MetricsResult } from '../../core/api.js';
 import { describe, rangeError, typeError } from '../../core/errors.js';
 import { checkOptionNames, oneOf } from '../../core/options.js';
@@ -41,16 +42,6 @@ export interface PanopticSpec {
   predClasses: ArrayLike<number> | null;
   truthClasses: ArrayLike<number> | null;
 }
-
-const REDUCTIONS: readonly MetricReduction[] = [
-  'none',
-  'mean',
-  'sum',
-  'mean_batch',
-  'sum_batch',
-  'mean_channel',
-  'sum_channel',
-];
 
 function checkInstances(fn: string, name: string, value: unknown, n: number): InstanceMap {
   if (
@@ -149,7 +140,7 @@ export function resolvePanoptic(
       S: n / Math.max(shape[0], 1),
       C,
       matchIou,
-      reduction: oneOf(fn, 'reduction', opts.reduction, REDUCTIONS, 'none'),
+      reduction: oneOf(fn, 'reduction', opts.reduction, METRIC_REDUCTIONS, 'none'),
       predClasses: withClasses ? checkClasses(fn, 'predClasses', opts.predClasses, n, C) : null,
       truthClasses: withClasses ? checkClasses(fn, 'truthClasses', opts.truthClasses, n, C) : null,
     },

@@ -3,7 +3,8 @@
 // predicted lesion, its size and match, Dice inputs and HD95) and the panoptic counts of the
 // components; compute() scores and reduces them all (size thresholds and penalty may change
 // there), merge() and toJSON() move them between workers and processes.
-import type { HardPrediction, MetricReduction, MetricsResult, Target } from '../../core/api.js';
+import { METRIC_REDUCTIONS } from '../../core/option-values.js';
+import type { HardPrediction, MetricsResult, Target } from '../../core/api.js';
 import type { Engine } from '../../backends/engine.js';
 import { describe, rangeError, typeError } from '../../core/errors.js';
 import { checkOptionNames, flag, oneOf } from '../../core/options.js';
@@ -36,7 +37,7 @@ import {
 } from './lesions.js';
 import { definitionOfInstance, resolveInstanceMetricNames, type InstanceEntry } from './names.js';
 import { countPanoptic, evaluatePanoptic, type PanopticCounts } from './panoptic.js';
-import type { ClassCrop } from './plan.js';
+import type { ClassCrop } from '../../core/plans.js';
 import { measureTerms, type TermContext } from './terms.js';
 import type {
   CreateInstanceMetricOptions,
@@ -45,19 +46,10 @@ import type {
   InstanceUpdateOptions,
   StreamingInstanceMetric,
 } from './types.js';
-import { MASK_PRED, MASK_TARGET } from '../../core/api.js';
+import { MASK_PRED, MASK_TARGET } from '../../core/constants.js';
 
 const FORMAT = 'dice-wasm/instance-metric';
 const OVERRIDES = ['reduction', 'includeBackground', 'minSize', 'minVolume', 'fpPenalty'] as const;
-const REDUCTIONS: readonly MetricReduction[] = [
-  'none',
-  'mean',
-  'sum',
-  'mean_batch',
-  'sum_batch',
-  'mean_channel',
-  'sum_channel',
-];
 /** Rows a table read from JSON may hold (far above any volume's lesion count): a bound before anything is built. */
 const MAX_ROWS = 1 << 24;
 
@@ -184,7 +176,7 @@ export class InstanceMetricStream implements StreamingInstanceMetric {
         'true: class 0 was not measured (the metric was created with includeBackground: false)',
       );
     }
-    const reduction = oneOf(fn, 'reduction', opts.reduction, REDUCTIONS, this.spec.reduction);
+    const reduction = oneOf(fn, 'reduction', opts.reduction, METRIC_REDUCTIONS, this.spec.reduction);
     const score = {
       minSize: opts.minSize === undefined ? this.spec.minSize : checkMinSize(fn, 'minSize', opts.minSize),
       minVolume: nonNegative(fn, 'minVolume', opts.minVolume, this.spec.minVolume),

@@ -10,7 +10,7 @@ import type { ConfusionSpec } from '../options.js';
 import { planConfusion } from '../plan.js';
 import { squaredSpacing } from '../surface-plan.js';
 import { checkConnectivity, CONNECTIVITIES, gridOf } from './components.js';
-import type { ClassCrop, CropPlan } from './plan.js';
+import type { ClassCrop, CropPlan } from '../../core/plans.js';
 
 /** What one term's measurement gets besides its crop. */
 export interface TermContext {

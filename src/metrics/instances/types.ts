@@ -3,8 +3,9 @@
 // checked by test/backends/components-contract.test.ts).
 import type { HardPrediction, MetricReduction, MetricsResult, Spacing, Target } from '../../core/api.js';
 
-/** A mask (non-zero = in it) or a label map whose components are wanted. */
-export type ComponentsInput = Uint8Array | Uint16Array | Int32Array | Float32Array;
+import type { ComponentsInput } from '../../core/plans.js';
+
+export type { ComponentsInput };
 
 /** Which neighbours join a voxel: 2 in 1D; 4 (faces) or 8 (and corners) in 2D; 6, 18 (and edges) or 26 (and corners) in 3D. */
 export type Connectivity = 2 | 4 | 6 | 8 | 18 | 26;
@@ -38,16 +39,6 @@ export interface ConnectedComponents {
   /** Per component, the label of its voxels (only with `perClass`). */
   values?: Int32Array;
 }
-
-export const COMP_SIZE = 0;
-export const COMP_X0 = 1;
-export const COMP_X1 = 2;
-export const COMP_Y0 = 3;
-export const COMP_Y1 = 4;
-export const COMP_Z0 = 5;
-export const COMP_Z1 = 6;
-export const COMP_VALUE = 7;
-export const COMP_STRIDE = 8;
 
 /** Reductions of lesion-wise metrics: MONAI's, over the (sample × class) table. */
 export type InstanceReduction = MetricReduction;

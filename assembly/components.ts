@@ -283,6 +283,17 @@ function linkRuns<T>(work: usize, cap: i32, mask: usize, nx: i32, ny: i32, nz: i
 // ---------------------------------------------------------------------------------------------
 // Pass 2 and 3.
 
+/** Fills out[from, to) (i32) with v, and may write v up to 3 voxels past `to` (4 at a time). */
+// @ts-ignore: decorator
+@inline function fillSpill(out: usize, from: i32, to: i32, v: i32): void {
+  if (ASC_FEATURE_SIMD) {
+    const splat = i32x4.splat(v);
+    for (let x = from; x < to; x += 4) v128.store(at32(out, x), splat);
+  } else {
+    for (let x = from; x < to; x++) store<i32>(at32(out, x), v);
+  }
+}
+
 /** Fills out[from, to) (i32) with v. */
 function fill32(out: usize, from: i32, to: i32, v: i32): void {
   let x = from;
@@ -352,19 +363,32 @@ function labelComponents<T>(
   }
   if (minSize > 1) count = dropSmall(work, cap, stats, count, total, minSize);
 
-  // Pass 3: each row's runs and the gaps between them.
+  // Pass 3: each row's runs and the gaps between them, in increasing order: a segment may be
+  // written 4 voxels at a time past its end, since the next segment (the next row's first, after
+  // a row's last) overwrites what it spilled; only the sample's last row is written exactly.
   if (labels != 0) {
-    for (let row = 0, rows = ny * nz; row < rows; row++) {
+    const rows = ny * nz;
+    for (let row = 0; row < rows; row++) {
       const out = labels + <usize>row * (<usize>nx << 2);
       const end = load<i32>(at32(rowFirstOf(work, cap), row + 1));
       let x = 0;
-      for (let r = load<i32>(at32(rowFirstOf(work, cap), row)); r < end; r++) {
-        const s = load<i32>(at32(startsOf(work), r)), e = load<i32>(at32(endsOf(work, cap), r));
-        fill32(out, x, s, 0);
-        fill32(out, s, e, load<i32>(at32(valuesOf(work, cap), r)));
-        x = e;
+      if (row + 1 < rows) {
+        for (let r = load<i32>(at32(rowFirstOf(work, cap), row)); r < end; r++) {
+          const s = load<i32>(at32(startsOf(work), r)), e = load<i32>(at32(endsOf(work, cap), r));
+          fillSpill(out, x, s, 0);
+          fillSpill(out, s, e, load<i32>(at32(valuesOf(work, cap), r)));
+          x = e;
+        }
+        fillSpill(out, x, nx, 0);
+      } else {
+        for (let r = load<i32>(at32(rowFirstOf(work, cap), row)); r < end; r++) {
+          const s = load<i32>(at32(startsOf(work), r)), e = load<i32>(at32(endsOf(work, cap), r));
+          fill32(out, x, s, 0);
+          fill32(out, s, e, load<i32>(at32(valuesOf(work, cap), r)));
+          x = e;
+        }
+        fill32(out, x, nx, 0);
       }
-      fill32(out, x, nx, 0);
     }
   }
   return count;

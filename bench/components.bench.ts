@@ -8,10 +8,12 @@
 // Every contender must find the JS backend's components (count, and a checksum of the labels)
 // before anything is timed. Rounds call every contender once in a shuffled order; the native one
 // runs as a process that labels the mask twice (the first call touches its pages) and reports the
-// second call's time, measured inside it. Medians; the load average before and after is recorded.
+// second call's time, measured inside it; it is started by a small helper process
+// (bench/native-runner.ts) so that no fork write-protects this process's large arrays. Medians;
+// the load average before and after is recorded.
 //
 // Run with `npm run bench:components` or, once built, `node build/bench/bench/components.bench.js`.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,8 +70,39 @@ function blobs(): Uint8Array {
 interface Contender {
   id: Id;
   /** Labels once; returns the milliseconds it took and what it found. */
-  time(): { ms: number; count: number; checksum: number };
+  time(): Timed | Promise<Timed>;
   dispose(): void;
+}
+
+interface Timed {
+  ms: number;
+  count: number;
+  checksum: number;
+}
+
+/** The process that runs native programs (bench/native-runner.ts), and one request to it. */
+interface Runner {
+  child: ChildProcess;
+  run(file: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }>;
+}
+
+function startRunner(): Runner {
+  const child = fork(new URL('./native-runner.js', import.meta.url));
+  let next = 0;
+  const waiting = new Map<number, (reply: { status: number | null; stdout: string; stderr: string }) => void>();
+  child.on('message', (reply: { id: number; status: number | null; stdout: string; stderr: string }) => {
+    waiting.get(reply.id)?.(reply);
+    waiting.delete(reply.id);
+  });
+  return {
+    child,
+    run: (file, args) =>
+      new Promise((resolve) => {
+        const id = next++;
+        waiting.set(id, resolve);
+        child.send({ id, file, args });
+      }),
+  };
 }
 
 /** A checksum of labels that depends on their order (so a different numbering shows). */
@@ -107,7 +140,7 @@ function kernelContender(id: Id, k: DiceKernel, mask: Uint8Array, connectivity: 
 }
 
 /** The native contender, or null (with the reason) when gcc is missing or fails. */
-function nativeContender(root: string, maskFile: string, connectivity: number): Contender | string {
+function nativeContender(root: string, runner: Runner, maskFile: string, connectivity: number): Contender | string {
   const binary = join(root, 'build', 'bench', 'native', 'components');
   try {
     mkdirSync(join(root, 'build', 'bench', 'native'), { recursive: true });
@@ -117,10 +150,8 @@ function nativeContender(root: string, maskFile: string, connectivity: number): 
   }
   return {
     id: 'nativeC',
-    time: () => {
-      const run = spawnSync(binary, [maskFile, String(N), String(N), String(N), String(connectivity), '2'], {
-        encoding: 'utf8',
-      });
+    time: async () => {
+      const run = await runner.run(binary, [maskFile, String(N), String(N), String(N), String(connectivity), '2']);
       const words = run.stdout.trim().split(/\s+/);
       if (run.status !== 0 || words[0] !== 'components') throw new Error(`native run failed: ${run.stderr}`);
       const count = Number(words[1]);
@@ -141,6 +172,8 @@ interface Row {
 async function main(): Promise<void> {
   const started = performance.now();
   const root = packageRoot();
+  // Forked first, while this process is small (bench/native-runner.ts says why).
+  const runner = startRunner();
   const loadBefore = loadavg();
   const kernels = {
     js: await loadDice({ backend: 'js' }),
@@ -172,14 +205,14 @@ async function main(): Promise<void> {
         kernelContender('wasmCopyIn', kernels.wasmCopyIn, mask, connectivity, false),
         kernelContender('scalarZeroCopy', kernels.scalar, mask, connectivity, true),
       ];
-      const native = nativeContender(root, maskFile, connectivity);
+      const native = nativeContender(root, runner, maskFile, connectivity);
       if (typeof native === 'string') nativeNote = native;
       else contenders.push(native);
       try {
         progress(`connectivity ${connectivity}: agreement check`);
-        const expected = contenders[0].time();
+        const expected = await contenders[0].time();
         for (const c of contenders.slice(1)) {
-          const got = c.time();
+          const got = await c.time();
           const same =
             got.count === expected.count && (Number.isNaN(got.checksum) || got.checksum === expected.checksum);
           if (!same) {
@@ -198,7 +231,7 @@ async function main(): Promise<void> {
         for (let round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
           const order = [...contenders].sort(() => random() - 0.5);
           for (const c of order) {
-            const { ms } = c.time();
+            const { ms } = await c.time();
             if (round >= WARMUP_ROUNDS) samples.get(c.id)?.push(ms);
           }
         }
@@ -232,6 +265,7 @@ async function main(): Promise<void> {
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    runner.child.kill();
   }
   const loadAfter = loadavg();
   console.log('');

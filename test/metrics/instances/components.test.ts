@@ -96,6 +96,20 @@ describe.each(BACKENDS)('connected components, known cases (%s)', (backend) => {
     k().free(out);
   });
 
+  it('writes the labels of out and nothing around them (views at an offset, several samples)', () => {
+    // Rows of 13: runs end at the row's end, so a write past a segment would show in the guards.
+    const mask = Uint8Array.from({ length: 2 * 3 * 13 }, (_, i) => (i % 13 > 10 || i % 5 === 0 ? 1 : 0));
+    const block = k().alloc(Int32Array, mask.length + 8);
+    block.fill(-9);
+    const out = block.subarray(4, 4 + mask.length);
+    const r = k().connectedComponents(mask, { shape: [2, 3, 13], out });
+    expect(Array.from(block.subarray(0, 4))).toEqual([-9, -9, -9, -9]);
+    expect(Array.from(block.subarray(4 + mask.length))).toEqual([-9, -9, -9, -9]);
+    const expected = [0, 1].flatMap((b) => Array.from(floodFill((i) => mask[b * 39 + i], [3, 13], 4).labels));
+    expect(Array.from(r.labels)).toEqual(expected);
+    k().free(block);
+  });
+
   it('takes empty samples and empty batches', () => {
     expect(Array.from(k().connectedComponents(new Uint8Array(0), { shape: [2, 0, 3] }).counts)).toEqual([0, 0]);
     expect(k().connectedComponents(new Uint8Array(0), { shape: [0, 4, 4] }).counts.length).toBe(0);

@@ -215,12 +215,6 @@ function scanRow<T>(work: usize, cap: i32, r: i32, row: usize, nx: i32, perClass
   return r;
 }
 
-// @ts-ignore: decorator
-@inline function unite(parents: usize, a: i32, b: i32): void {
-  const ra = find(parents, a), rb = find(parents, b);
-  if (ra < rb) store<i32>(at32(parents, rb), ra);
-  else if (rb < ra) store<i32>(at32(parents, ra), rb);
-}
 
 /**
  * Unites the runs [a, aEnd) of a row with the runs [b, bEnd) of a neighbouring row that touch
@@ -234,8 +228,18 @@ function uniteRows(work: usize, cap: i32, a: i32, aEnd: i32, b: i32, bEnd: i32, 
   for (; a < aEnd; a++) {
     const sa = load<i32>(at32(starts, a)), ea = load<i32>(at32(ends, a)) + slack;
     while (b < bEnd && load<i32>(at32(ends, b)) + slack <= sa) b++;
+    // a's root, kept up to date as a's tree is linked under others.
+    let root = -1;
     for (let k = b; k < bEnd && load<i32>(at32(starts, k)) < ea; k++) {
-      if (!perClass || load<i32>(at32(values, a)) == load<i32>(at32(values, k))) unite(parents, a, k);
+      if (perClass && load<i32>(at32(values, a)) != load<i32>(at32(values, k))) continue;
+      if (root < 0) root = find(parents, a);
+      const other = find(parents, k);
+      if (other < root) {
+        store<i32>(at32(parents, root), other);
+        root = other;
+      } else if (root < other) {
+        store<i32>(at32(parents, other), root);
+      }
     }
   }
 }

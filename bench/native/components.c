@@ -92,18 +92,22 @@ static inline int32_t find(int32_t *parents, int32_t r) {
   return r;
 }
 
-static inline void unite(int32_t *parents, int32_t a, int32_t b) {
-  int32_t ra = find(parents, a), rb = find(parents, b);
-  if (ra < rb) parents[rb] = ra;
-  else if (rb < ra) parents[ra] = rb;
-}
-
 static void uniteRows(Runs *runs, int32_t a, int32_t aEnd, int32_t b, int32_t bEnd, int touch) {
   const int32_t slack = touch == EXTENDED ? 1 : 0;
   for (; a < aEnd; a++) {
     const int32_t sa = runs->starts[a], ea = runs->ends[a] + slack;
     while (b < bEnd && runs->ends[b] + slack <= sa) b++;
-    for (int32_t k = b; k < bEnd && runs->starts[k] < ea; k++) unite(runs->parents, a, k);
+    int32_t root = -1;
+    for (int32_t k = b; k < bEnd && runs->starts[k] < ea; k++) {
+      if (root < 0) root = find(runs->parents, a);
+      const int32_t other = find(runs->parents, k);
+      if (other < root) {
+        runs->parents[root] = other;
+        root = other;
+      } else if (root < other) {
+        runs->parents[other] = root;
+      }
+    }
   }
 }
 
@@ -115,6 +119,11 @@ static void fill32(int32_t *out, int32_t from, int32_t to, int32_t v) {
     _mm_storeu_si128((__m128i *)(out + x + 4), splat);
   }
   for (; x < to; x++) out[x] = v;
+}
+
+static inline void fillSpill(int32_t *out, int32_t from, int32_t to, int32_t v) {
+  const __m128i splat = _mm_set1_epi32(v);
+  for (int32_t x = from; x < to; x += 4) _mm_storeu_si128((__m128i *)(out + x), splat);
 }
 
 /** Labels of the components in raster order of their first voxel; returns their number. */
@@ -171,15 +180,26 @@ static int32_t label(int32_t *labels, Component *stats, const uint8_t *mask, int
       }
     }
   }
-  for (int32_t row = 0; row < ny * nz; row++) {
+  // Labels row by row, 4 at a time: a segment may spill up to 3 voxels past its end, which the
+  // next segment overwrites; the last row exactly.
+  const int32_t rows = ny * nz;
+  for (int32_t row = 0; row < rows; row++) {
     int32_t *out = labels + (size_t)row * nx;
     int32_t x = 0;
+    const int exact = row + 1 == rows;
     for (int32_t k = runs->rowFirst[row]; k < runs->rowFirst[row + 1]; k++) {
-      fill32(out, x, runs->starts[k], 0);
-      fill32(out, runs->starts[k], runs->ends[k], runs->labels[k]);
-      x = runs->ends[k];
+      const int32_t s = runs->starts[k], e = runs->ends[k];
+      if (exact) {
+        fill32(out, x, s, 0);
+        fill32(out, s, e, runs->labels[k]);
+      } else {
+        fillSpill(out, x, s, 0);
+        fillSpill(out, s, e, runs->labels[k]);
+      }
+      x = e;
     }
-    fill32(out, x, nx, 0);
+    if (exact) fill32(out, x, nx, 0);
+    else fillSpill(out, x, nx, 0);
   }
   return count;
 }

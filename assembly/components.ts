@@ -156,6 +156,15 @@ function countRuns<T>(mask: usize, nx: i32, rows: i32, perClass: bool): i32 {
   return r + 1;
 }
 
+/** addRun for a mask: its value is 1, which pass 2 knows without reading it. */
+// @ts-ignore: decorator
+@inline function addMaskRun(work: usize, cap: i32, r: i32, start: i32, end: i32): i32 {
+  store<i32>(at32(startsOf(work), r), start);
+  store<i32>(at32(endsOf(work, cap), r), end);
+  store<i32>(at32(parentsOf(work, cap), r), r);
+  return r + 1;
+}
+
 /** Lists the runs of one row as runs r, r + 1, …; returns the next free run. */
 function scanRow<T>(work: usize, cap: i32, r: i32, row: usize, nx: i32, perClass: bool): i32 {
   const size = <usize>sizeof<T>();
@@ -169,7 +178,7 @@ function scanRow<T>(work: usize, cap: i32, r: i32, row: usize, nx: i32, perClass
       let edges = bits ^ ((bits << 1) | <u64>inside);
       while (edges != 0) {
         const at = x + <i32>ctz(edges);
-        if (inside) r = addRun(work, cap, r, start, at, 1);
+        if (inside) r = addMaskRun(work, cap, r, start, at);
         else start = at;
         inside = !inside;
         edges &= edges - 1;
@@ -178,11 +187,11 @@ function scanRow<T>(work: usize, cap: i32, r: i32, row: usize, nx: i32, perClass
     for (; x < nx; x++) {
       const set = load<u8>(row + <usize>x) != 0;
       if (set == inside) continue;
-      if (inside) r = addRun(work, cap, r, start, x, 1);
+      if (inside) r = addMaskRun(work, cap, r, start, x);
       else start = x;
       inside = set;
     }
-    if (inside) r = addRun(work, cap, r, start, nx, 1);
+    if (inside) r = addMaskRun(work, cap, r, start, nx);
     return r;
   }
   // One voxel at a time: a run ends where the value changes (per class) or leaves the mask.
@@ -341,7 +350,7 @@ function labelComponents<T>(
       store<i32>(at32(rec, COMP_X0), nx); store<i32>(at32(rec, COMP_X1), 0);
       store<i32>(at32(rec, COMP_Y0), ny); store<i32>(at32(rec, COMP_Y1), 0);
       store<i32>(at32(rec, COMP_Z0), nz); store<i32>(at32(rec, COMP_Z1), 0);
-      store<i32>(at32(rec, COMP_VALUE), load<i32>(at32(valuesOf(work, cap), r)));
+      store<i32>(at32(rec, COMP_VALUE), perClass ? load<i32>(at32(valuesOf(work, cap), r)) : 1);
     } else {
       label = load<i32>(at32(valuesOf(work, cap), p));
     }

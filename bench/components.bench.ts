@@ -190,10 +190,12 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   const engine = engineInfo();
   console.log(
-    `dice-wasm benchmark: connected components of a 256³ mask of ${BLOBS} random blobs (${(fill * 100).toFixed(1)} % of the voxels)`,
+    `dice-wasm benchmark: connected components of a 256³ mask of ${BLOBS} random blobs ` +
+      `(${(fill * 100).toFixed(1)} % of the voxels)`,
   );
   console.log(
-    `machine: ${machine.cpu}, ${machine.cores} cores; Node ${engine.node}; load average before: ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`,
+    `machine: ${machine.cpu}, ${machine.cores} cores; Node ${engine.node}; ` +
+      `load average before: ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`,
   );
   const rows: Row[] = [];
   let nativeNote: string | null = null;
@@ -217,7 +219,8 @@ async function main(): Promise<void> {
             got.count === expected.count && (Number.isNaN(got.checksum) || got.checksum === expected.checksum);
           if (!same) {
             console.error(
-              `FAILED: ${c.id} finds ${got.count} components (checksum ${got.checksum}), the JS backend ${expected.count} (${expected.checksum})`,
+              `FAILED: ${c.id} finds ${got.count} components (checksum ${got.checksum}), ` +
+                `the JS backend ${expected.count} (${expected.checksum})`,
             );
             process.exitCode = 1;
             return;
@@ -284,7 +287,8 @@ async function main(): Promise<void> {
   for (const line of [header, ...lines]) console.log(line.map((cell, col) => cell.padEnd(widths[col])).join('  '));
   if (nativeNote !== null) console.log(`native: not run (${nativeNote})`);
   console.log(
-    `load average after: ${loadAfter.map((l) => l.toFixed(2)).join(' ')} (2 cores shared with other jobs: ratios from one run are what counts)`,
+    `load average after: ${loadAfter.map((l) => l.toFixed(2)).join(' ')} ` +
+      '(2 cores shared with other jobs: ratios from one run are what counts)',
   );
   const durationSeconds = (performance.now() - started) / 1000;
   const path = join(root, 'bench', 'results', 'components-latest.json');
@@ -298,8 +302,13 @@ async function main(): Promise<void> {
     packages: packageVersions(root, ['assemblyscript']),
     native: nativeNote === null ? { compiler: gccVersion(), flags: '-O3 -msse4.1 -mno-avx' } : { skipped: nativeNote },
     method: {
-      case: `a 256³ Uint8Array mask of ${BLOBS} spheres of radius 2–8 at seeded random centres (${(fill * 100).toFixed(1)} % of the voxels); k.connectedComponents(mask, { shape: [1, 256, 256, 256], connectivity, out })`,
-      timing: `${WARMUP_ROUNDS} warm-up rounds, then ${ROUNDS} rounds calling every contender once in a shuffled order; each call timed on its own (the native one inside its process, on its second labelling); medians`,
+      case:
+        `a 256³ Uint8Array mask of ${BLOBS} spheres of radius 2–8 at seeded random centres ` +
+        `(${(fill * 100).toFixed(1)} % of the voxels); ` +
+        'k.connectedComponents(mask, { shape: [1, 256, 256, 256], connectivity, out })',
+      timing:
+        `${WARMUP_ROUNDS} warm-up rounds, then ${ROUNDS} rounds calling every contender once in a shuffled order; ` +
+        'each call timed on its own (the native one inside its process, on its second labelling); medians',
       baseline: 'jsBackend',
     },
     implementations: IMPLEMENTATIONS,

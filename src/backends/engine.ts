@@ -61,9 +61,15 @@ export interface Engine extends ArrayOwner {
    * written to `labels` (B·S), the counts and the component records (COMP_STRIDE i32 each) returned.
    */
   components(fn: string, plan: ComponentsPlan, mask: ComponentsInput, labels: Int32Array): ComponentRecords;
-  /** `iterations` ≥ 1 steps of binary dilation of a byte mask of dims (x fastest; connectivity 2): a new mask of 0 and 1. */
+  /**
+   * `iterations` ≥ 1 steps of binary dilation of a byte mask of dims (x fastest; connectivity 2): a
+   * new mask of 0 and 1.
+   */
   dilate(mask: Uint8Array, dims: readonly number[], iterations: number): Uint8Array;
-  /** Calls `visit` with the class mask of each term the plan marks, cropped to its box (src/metrics/instances/plan.ts). */
+  /**
+   * Calls `visit` with the class mask of each term the plan marks, cropped to its box
+   * (src/metrics/instances/plan.ts).
+   */
   classCrops(
     fn: string,
     plan: CropPlan,
@@ -71,7 +77,10 @@ export interface Engine extends ArrayOwner {
     target: Target,
     visit: (b: number, c: number, crop: ClassCrop) => void,
   ): void;
-  /** Surface distances between the MASK_PRED and MASK_TARGET masks of a small mask of dims (x fastest); `weights` the squared spacings along x, y, z. */
+  /**
+   * Surface distances between the MASK_PRED and MASK_TARGET masks of a small mask of dims (x fastest);
+   * `weights` the squared spacings along x, y, z.
+   */
   maskDistances(
     mask: Uint8Array,
     dims: readonly number[],

@@ -194,7 +194,7 @@ function stackSurfaces(ok: readonly Measured[], C: number, opts: EvalOptions): R
   return Object.fromEntries(
     opts.surfaceMetrics.map((m) => {
       const table = new Float64Array(ok.length * C).fill(bothEmpty);
-      ok.forEach((c, b) => table.set((c.surface as SurfaceValues).values[m], b * C));
+      for (const [b, c] of ok.entries()) table.set((c.surface as SurfaceValues).values[m], b * C);
       return [m, table];
     }),
   );
@@ -229,7 +229,7 @@ function stackInstances(ok: readonly Measured[], C: number, opts: EvalOptions): 
   return Object.fromEntries(
     columns.map((m, i) => {
       const table = new Float64Array(ok.length * C).fill(none[ids[i].id] ?? Number.NaN);
-      ok.forEach((c, b) => table.set((c.instances as InstanceValues).values[m], b * C));
+      for (const [b, c] of ok.entries()) table.set((c.instances as InstanceValues).values[m], b * C);
       return [m, table];
     }),
   );

@@ -13,7 +13,10 @@ export const LESION_COUNTS = ['lesion_tp', 'lesion_fp', 'lesion_fn'] as const;
 export interface InstanceValues {
   /** The spacing used, per axis of the truth file in its axis order. */
   spacing: number[];
-  /** Metric (as asked for, then the lesion counts) → value of each class 0..numClasses − 1 (NaN for a class not measured). */
+  /**
+   * Metric (as asked for, then the lesion counts) → value of each class 0..numClasses − 1 (NaN for a
+   * class not measured).
+   */
   values: Record<string, Float64Array>;
 }
 

@@ -158,7 +158,10 @@ export interface MaskDistanceOptions {
   reach: number;
 }
 
-/** The distances of one direction, from the `count` voxels of one surface to another of `other` voxels (math/surface.ts's Directed). */
+/**
+ * The distances of one direction, from the `count` voxels of one surface to another of `other` voxels
+ * (math/surface.ts's Directed).
+ */
 export interface DirectedDistances {
   count: number;
   other: number;

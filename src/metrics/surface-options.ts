@@ -22,7 +22,10 @@ export interface SurfaceSpec {
   /** As given, checked: every number finite and > 0. */
   spacing: Spacing;
   percentile: number;
-  /** hausdorff95 from both directions' distances pooled (MedPy) instead of the larger of the two percentiles (MONAI). */
+  /**
+   * hausdorff95 from both directions' distances pooled (MedPy) instead of the larger of the two
+   * percentiles (MONAI).
+   */
   pooledPercentile: boolean;
   /** The neighbourhood that decides the surface, as a connectivity (null: faces only, 2·rank neighbours). */
   surfaceConnectivity: number | null;
@@ -55,7 +58,8 @@ export function resolveSurface(fn: string, opts: SurfaceMetricOptions): SurfaceS
     throw rangeError(
       fn,
       'empty',
-      `'one' scores an empty prediction of an empty target 1, which is not a distance ('${distance.key}'); use 'zero' (distance 0), or ask for 'nsd' in a call of its own`,
+      `'one' scores an empty prediction of an empty target 1, which is not a distance ` +
+        `('${distance.key}'); use 'zero' (distance 0), or ask for 'nsd' in a call of its own`,
     );
   }
   const needsTolerance = metrics.some((m) => m.id === 'nsd');
@@ -63,7 +67,8 @@ export function resolveSurface(fn: string, opts: SurfaceMetricOptions): SurfaceS
     throw rangeError(
       fn,
       'tolerance',
-      `is required for 'nsd': the distance (in spacing units) within which a surface voxel counts as matched, one number or one per class`,
+      `is required for 'nsd': the distance (in spacing units) within which a surface voxel counts as ` +
+        'matched, one number or one per class',
     );
   }
   return {
@@ -90,7 +95,8 @@ export function resolveSurfaceCall(
     throw typeError(
       fn,
       'options',
-      `must be an object with 'metrics' and 'shape', e.g. { metrics: ['hausdorff95'], shape: [1, 128, 128, 64], spacing: [0.8, 0.8, 2.5] }`,
+      `must be an object with 'metrics' and 'shape', e.g. { metrics: ['hausdorff95'], shape: [1, 128, ` +
+        '128, 64], spacing: [0.8, 0.8, 2.5] }',
     );
   }
   const opts = checkOptionNames(fn, options as object, [
@@ -124,7 +130,8 @@ export function checkSpacing(fn: string, name: string, value: unknown): Spacing 
     throw rangeError(
       fn,
       `${name}${at}`,
-      `must hold finite numbers > 0 (one per spatial axis, or one such list per sample); got ${describe(bad >= 0 ? value[bad] : value)}`,
+      'must hold finite numbers > 0 (one per spatial axis, or one such list per sample); got ' +
+        `${describe(bad >= 0 ? value[bad] : value)}`,
     );
   }
   throw rangeError(
@@ -168,7 +175,8 @@ function surfaceConnectivity(fn: string, value: unknown): number | null {
     throw rangeError(
       fn,
       'surfaceConnectivity',
-      `must be 2 (1D), 4 or 8 (2D), 6, 18 or 26 (3D): the neighbours a surface voxel has outside its mask; got ${describe(value)}`,
+      'must be 2 (1D), 4 or 8 (2D), 6, 18 or 26 (3D): the neighbours a surface voxel has outside its mask; ' +
+        `got ${describe(value)}`,
     );
   }
   return value;

@@ -21,7 +21,10 @@ export function planSurface(
     throw rangeError(
       fn,
       'shape',
-      `[${shape.join(', ')}] has ${spatial.length} spatial axes; surface metrics take 1 to 3 (${arrays.pred.kind === 'labels' ? '[B, ...spatial] for a label map' : `[B, C, ...spatial] (${arrays.layout})`})`,
+      `[${shape.join(', ')}] has ${spatial.length} spatial axes; surface metrics take 1 to 3 ` +
+        (arrays.pred.kind === 'labels'
+          ? '([B, ...spatial] for a label map)'
+          : `([B, C, ...spatial] (${arrays.layout}))`),
     );
   }
   const rank = spatial.length;
@@ -102,7 +105,8 @@ function reachOf(fn: string, connectivity: number | null, rank: number): number 
     throw rangeError(
       fn,
       'surfaceConnectivity',
-      `${connectivity} is not a connectivity of ${rank} spatial ax${rank === 1 ? 'is' : 'es'} (${{ 1: '2', 2: '4, 8', 3: '6, 18, 26' }[rank]})`,
+      `${connectivity} is not a connectivity of ${rank} spatial ax${rank === 1 ? 'is' : 'es'} ` +
+        `(${{ 1: '2', 2: '4, 8', 3: '6, 18, 26' }[rank]})`,
     );
   }
   return reach;

@@ -73,7 +73,8 @@ describe('dice-wasm eval: lesion-wise metrics and panoptic quality', () => {
     }
   });
 
-  it('takes --connectivity, --min-lesion-size and --dilation; refuses them without lesion metrics (exit 2)', async () => {
+  // Refused without lesion metrics: exit 2.
+  it('takes --connectivity, --min-lesion-size and --dilation; refuses them alone', async () => {
     const small = await run([
       'eval',
       'examples/pred/case-b.png',

@@ -4,7 +4,7 @@
 import type { ComponentRecords, ComponentsInput, ComponentsPlan } from '../../core/plans.js';
 import { COMP_STRIDE } from '../../core/constants.js';
 import type { Placement } from './confusion.js';
-import type { DiceExports } from './exports.js';
+import type { DiceExports } from './exports.generated.js';
 
 const CTORS = { u8: Uint8Array, u16: Uint16Array, i32: Int32Array, f32: Float32Array } as const;
 

@@ -23,7 +23,7 @@ import type {
 import { markEdges, unmeasured } from '../js/edges.js';
 import { cropOf } from '../js/instances.js';
 import type { Placement } from './confusion.js';
-import type { DiceExports } from './exports.js';
+import type { DiceExports } from './exports.generated.js';
 import { markPrediction, markTarget, PairBlock, typeOf } from './surface.js';
 
 const CTORS = { u8: Uint8Array, u16: Uint16Array, i32: Int32Array, f32: Float32Array } as const;

@@ -142,7 +142,10 @@ export const true_negative_rate = (result: TensorInput, reference: TensorInput):
 export const positive_predictive_value = (result: TensorInput, reference: TensorInput): number =>
   countMetric('positive_predictive_value', 'precision', 0, result, reference);
 
-/** Relative absolute volume difference (|result| − |reference|)/|reference| (signed, as MedPy's code); throws for an empty reference. */
+/**
+ * Relative absolute volume difference (|result| − |reference|)/|reference| (signed, as MedPy's code);
+ * throws for an empty reference.
+ */
 export function ravd(result: TensorInput, reference: TensorInput): number {
   const fn = 'ravd';
   const pair = readPair(fn, result, reference);

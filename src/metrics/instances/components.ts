@@ -38,7 +38,8 @@ export function checkConnectivity(fn: string, value: unknown, rank: number): num
     throw rangeError(
       fn,
       'connectivity',
-      `must be ${allowed.join(', ')} for ${rank} spatial ax${rank === 1 ? 'is' : 'es'} (neighbours that join a voxel); got ${describe(value)}`,
+      `must be ${allowed.join(', ')} for ${rank} spatial ax${rank === 1 ? 'is' : 'es'} ` +
+        `(neighbours that join a voxel); got ${describe(value)}`,
     );
   }
   return value;

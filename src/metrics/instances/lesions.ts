@@ -118,7 +118,8 @@ export function resolveMatch(fn: string, value: unknown): LesionMatch {
   throw rangeError(
     fn,
     'match',
-    `must be 'overlap' (any voxel in common with the truth lesion's dilated region) or { iou: τ } with 0 ≤ τ < 1 (IoU > τ); got ${describe(value)}`,
+    "must be 'overlap' (any voxel in common with the truth lesion's dilated region) or { iou: τ } " +
+      `with 0 ≤ τ < 1 (IoU > τ); got ${describe(value)}`,
   );
 }
 
@@ -334,7 +335,10 @@ export function lesionTable(
   return { truth, pred, voxelVolume };
 }
 
-/** HD95 (MONAI's: the larger of the two directions' percentiles) between truth lesion t and its matched predicted lesions. */
+/**
+ * HD95 (MONAI's: the larger of the two directions' percentiles) between truth lesion t and its matched
+ * predicted lesions.
+ */
 function lesionHd95(
   engine: Engine,
   spec: LesionMeasureSpec,

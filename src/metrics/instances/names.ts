@@ -69,7 +69,8 @@ export function resolveInstanceMetricNames(fn: string, metrics: unknown, arg = '
       throw rangeError(
         fn,
         `${arg}[${i}]`,
-        `'${name}' is not an instance metric${near ? ` (did you mean '${LOOKUP.get(near)}'?)` : ''}; they are ${INSTANCE_METRIC_IDS.join(', ')}`,
+        `'${name}' is not an instance metric${near ? ` (did you mean '${LOOKUP.get(near)}'?)` : ''}; ` +
+          `they are ${INSTANCE_METRIC_IDS.join(', ')}`,
       );
     }
     if (entries.some((e) => e.key === name)) throw rangeError(fn, `${arg}[${i}]`, `'${name}' is listed twice`);

@@ -12,7 +12,7 @@
 //   objAssd = mean of those distances and of D(∂r → ∂g) over the pairs (g, r) of C(reference → result),
 // D(∂a → ∂b) being the distances from the surface voxels of object a to the nearest of object b's.
 import { METRIC_REDUCTIONS } from '../../core/option-values.js';
-import { type HardPrediction, type MetricReduction, type MetricsResult, type Target } from '../../core/api.js';
+import type { HardPrediction, MetricReduction, MetricsResult, Target } from '../../core/api.js';
 import { MASK_PRED, MASK_TARGET } from '../../core/constants.js';
 import type { Engine } from '../../backends/engine.js';
 import { typeError, rangeError } from '../../core/errors.js';

@@ -56,7 +56,8 @@ function checkInstances(fn: string, name: string, value: unknown, n: number): In
     throw typeError(
       fn,
       name,
-      `must be an instance map (Uint8Array, Uint16Array, Int32Array, Uint32Array, or Float32Array of integers; 0 = no instance); got ${describe(value)}`,
+      'must be an instance map (Uint8Array, Uint16Array, Int32Array, Uint32Array, or Float32Array of integers; ' +
+        `0 = no instance); got ${describe(value)}`,
     );
   }
   if (value.length !== n) throw rangeError(fn, name, `has length ${value.length} but shape holds ${n} voxels`);
@@ -68,7 +69,8 @@ function checkInstances(fn: string, name: string, value: unknown, n: number): In
         throw rangeError(
           fn,
           `${name}[${i}]`,
-          `is ${v}; instance ids are integers from 0 to ${limit}${value instanceof Float32Array ? ' (exact in float32)' : ''}`,
+          `is ${v}; instance ids are integers from 0 to ${limit}` +
+            (value instanceof Float32Array ? ' (exact in float32)' : ''),
         );
       }
     }

@@ -59,7 +59,10 @@ interface Term {
   panoptic: Float64Array | null;
 }
 
-/** Whether a createMetric options object asks for instance metrics (then createMetric returns an InstanceMetricStream). */
+/**
+ * Whether a createMetric options object asks for instance metrics (then createMetric returns an
+ * InstanceMetricStream).
+ */
 export function asksForInstanceMetrics(options: unknown): boolean {
   const metrics = (options as { metrics?: unknown } | null)?.metrics;
   return Array.isArray(metrics) && metrics.some((m) => typeof m === 'string' && resolvesAsInstance(m));
@@ -103,7 +106,9 @@ export class InstanceMetricStream implements StreamingInstanceMetric {
       throw rangeError(
         fn,
         'metrics',
-        `mixes instance metrics with '${String(other)}', ${isSurfaceMetric(String(other)) ? 'a surface metric (createSurfaceMetric)' : 'a metric of confusion counts'}: use one metric object for each`,
+        `mixes instance metrics with '${String(other)}', ` +
+          (isSurfaceMetric(String(other)) ? 'a surface metric (createSurfaceMetric)' : 'a metric of confusion counts') +
+          ': use one metric object for each',
       );
     }
     this.entries = resolveInstanceMetricNames(fn, metrics);
@@ -333,7 +338,10 @@ function rows(fn: string, at: string, value: unknown, stride: number): Float64Ar
   return out;
 }
 
-/** A truth lesion row: voxels ≥ 1, matched ≥ 0, overlap within both sizes, HD95 ≥ 0 (+∞ exactly when unmatched, or NaN). */
+/**
+ * A truth lesion row: voxels ≥ 1, matched ≥ 0, overlap within both sizes, HD95 ≥ 0 (+∞ exactly when
+ * unmatched, or NaN).
+ */
 function checkTruthRow(fn: string, at: string, t: Float64Array, r: number): void {
   const voxels = t[r + TRUTH_VOXELS],
     matched = t[r + TRUTH_MATCHED],

@@ -7,7 +7,10 @@ import type { ComponentsInput } from '../../core/plans.js';
 
 export type { ComponentsInput };
 
-/** Which neighbours join a voxel: 2 in 1D; 4 (faces) or 8 (and corners) in 2D; 6, 18 (and edges) or 26 (and corners) in 3D. */
+/**
+ * Which neighbours join a voxel: 2 in 1D; 4 (faces) or 8 (and corners) in 2D; 6, 18 (and edges) or 26
+ * (and corners) in 3D.
+ */
 export type Connectivity = 2 | 4 | 6 | 8 | 18 | 26;
 
 export interface ConnectedComponentsOptions {
@@ -28,13 +31,19 @@ export interface ConnectedComponentsOptions {
 }
 
 export interface ConnectedComponents {
-  /** Per voxel (B·S, as the input): 0 for background, else 1…counts[b] in the raster order of each component's first voxel. */
+  /**
+   * Per voxel (B·S, as the input): 0 for background, else 1…counts[b] in the raster order of each
+   * component's first voxel.
+   */
   labels: Int32Array;
   /** Components per sample (B). */
   counts: Int32Array;
   /** Voxels of each component, sample after sample: component j of sample b at index Σ_{b' < b} counts[b'] + j − 1. */
   sizes: Int32Array;
-  /** Per component (same order), its half-open box along each spatial axis in the order of `shape`: start, stop, start, stop, … */
+  /**
+   * Per component (same order), its half-open box along each spatial axis in the order of `shape`:
+   * start, stop, start, stop, …
+   */
   boxes: Int32Array;
   /** Per component, the label of its voxels (only with `perClass`). */
   values?: Int32Array;
@@ -46,11 +55,17 @@ export type { Spacing };
 
 /** Options of `lesionMetrics` (README, "Lesion-wise metrics"). */
 export interface LesionMetricsOptions {
-  /** `[B, ...spatial]` for label maps and masks, `[B, C, ...spatial]` for dense input; 1 to 3 spatial axes (required). */
+  /**
+   * `[B, ...spatial]` for label maps and masks, `[B, C, ...spatial]` for dense input; 1 to 3 spatial
+   * axes (required).
+   */
   shape: readonly number[];
   /** Classes of label maps; default 2 for a label map (a binary mask: 0 background, 1 lesion). */
   numClasses?: number;
-  /** Voxel size per spatial axis (order of shape), or one such list per sample: HD95 and volumes in its units. Default 1. */
+  /**
+   * Voxel size per spatial axis (order of shape), or one such list per sample: HD95 and volumes in its
+   * units. Default 1.
+   */
   spacing?: Spacing;
   /** Which neighbours join the voxels of a lesion. Default: all (8 in 2D, 26 in 3D), as BraTS. */
   connectivity?: number;
@@ -171,7 +186,10 @@ export interface InstanceMetricJSON {
   samples: { classes: (InstanceTermJSON | null)[] }[];
 }
 
-/** Lesion-wise and panoptic metrics over a dataset: each update measures whole samples and keeps their lesion tables. */
+/**
+ * Lesion-wise and panoptic metrics over a dataset: each update measures whole samples and keeps their
+ * lesion tables.
+ */
 export interface StreamingInstanceMetric {
   update(pred: HardPrediction, target: Target, options: InstanceUpdateOptions): this;
   /** Scores and reduces every sample kept; the size thresholds and penalty may be changed here. */

@@ -45,7 +45,7 @@ function expectClose(got: unknown, expected: unknown, atol: number): void {
     return;
   }
   expect((got as unknown[]).length).toBe((expected as unknown[]).length);
-  (expected as unknown[]).forEach((e, i) => expectClose((got as unknown[])[i], e, atol));
+  for (const [i, e] of (expected as unknown[]).entries()) expectClose((got as unknown[])[i], e, atol);
 }
 
 describe.each(BACKENDS)("MONAI's panoptic quality test cases through compat (%s)", (backend) => {

@@ -92,9 +92,8 @@ describe.each(['simd', 'js'])('streaming instance metrics (%s)', (backend) => {
       }),
     );
     const none = m.compute({ minSize: 3, fpPenalty: 99 }) as Record<string, Float64Array>;
-    perCase.forEach((r, b) =>
-      expect(Array.from(none.lesion_hd95.subarray(b * 3, b * 3 + 3))).toEqual(Array.from(r.lesionHd95)),
-    );
+    for (const [b, r] of perCase.entries())
+      expect(Array.from(none.lesion_hd95.subarray(b * 3, b * 3 + 3))).toEqual(Array.from(r.lesionHd95));
     const batch = m.compute({ reduction: 'mean_batch' }).lesion_dice as { value: Float64Array; notNans: Float64Array };
     const plain = data.map((c) =>
       k().lesionMetrics(c.pred, c.truth, { shape: SHAPE, numClasses: 3, dilation: 1, spacing: [2, 1, 1] }),

@@ -60,6 +60,7 @@ export type {
   Decision,
   MetricEmptyPolicy,
   HardPrediction,
+  HdConvention,
   MetricAggregation,
   MetricAverage,
   MetricJSON,

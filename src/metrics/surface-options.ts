@@ -3,6 +3,7 @@
 // what is measured (spacing, percentile, tolerance, directions) and how it is reduced.
 import type {
   ConfusionOptions,
+  HdConvention,
   MetricEmptyPolicy,
   MetricReduction,
   Spacing,
@@ -13,7 +14,7 @@ import { checkOptionNames, flag, oneOf } from '../core/options.js';
 import { checkShape } from '../core/tensors.js';
 import { resolveSurfaceMetricNames, type MetricEntry, type SurfaceMetricId } from './names.js';
 import { CONFUSION_OPTION_NAMES, resolveConfusion, type ConfusionSpec } from './options.js';
-import { METRIC_EMPTY_POLICIES, METRIC_REDUCTIONS } from '../core/option-values.js';
+import { HD_CONVENTIONS, METRIC_EMPTY_POLICIES, METRIC_REDUCTIONS } from '../core/option-values.js';
 
 /** Surface options after validation (lengths against the tensors are checked by the plan). */
 export interface SurfaceSpec {
@@ -23,10 +24,10 @@ export interface SurfaceSpec {
   spacing: Spacing;
   percentile: number;
   /**
-   * hausdorff95 from both directions' distances pooled (MedPy) instead of the larger of the two
-   * percentiles (MONAI).
+   * hausdorff95 as the larger of the two directions' percentiles (MONAI), or from both directions'
+   * distances pooled (MedPy).
    */
-  pooledPercentile: boolean;
+  hdConvention: HdConvention;
   /** The neighbourhood that decides the surface, as a connectivity (null: faces only, 2·rank neighbours). */
   surfaceConnectivity: number | null;
   directed: boolean;
@@ -41,7 +42,7 @@ export const SURFACE_OPTION_NAMES = [
   'metrics',
   'spacing',
   'percentile',
-  'pooledPercentile',
+  'hdConvention',
   'surfaceConnectivity',
   'directed',
   'tolerance',
@@ -71,14 +72,24 @@ export function resolveSurface(fn: string, opts: SurfaceMetricOptions): SurfaceS
         'matched, one number or one per class',
     );
   }
+  const hdConvention = oneOf(fn, 'hdConvention', opts.hdConvention, HD_CONVENTIONS, 'max-directed');
+  const directed = flag(fn, 'directed', opts.directed, false);
+  if (hdConvention === 'pooled' && directed) {
+    throw rangeError(
+      fn,
+      'hdConvention',
+      "'pooled' pools the distances of both directions, which directed: true leaves out; " +
+        "use 'max-directed' for the prediction-to-target percentile",
+    );
+  }
   return {
     fn,
     metrics,
     spacing: checkSpacing(fn, 'spacing', opts.spacing ?? 1),
     percentile: percentile(fn, opts.percentile),
-    pooledPercentile: flag(fn, 'pooledPercentile', opts.pooledPercentile, false),
+    hdConvention,
     surfaceConnectivity: surfaceConnectivity(fn, opts.surfaceConnectivity),
-    directed: flag(fn, 'directed', opts.directed, false),
+    directed,
     tolerance: needsTolerance ? tolerance(fn, opts.tolerance) : null,
     includeBackground: flag(fn, 'includeBackground', opts.includeBackground, true),
     reduction: oneOf(fn, 'reduction', opts.reduction, METRIC_REDUCTIONS, 'none'),

@@ -44,13 +44,10 @@ export function planSurface(
     weights: squaredSpacing(fn, spec.spacing, B, rank),
     tolerance: classTolerance(fn, spec.tolerance, C),
     percentile: ids.includes('hausdorff95') ? spec.percentile : null,
-    pooled: spec.pooledPercentile,
+    pooled: spec.hdConvention === 'pooled',
     reach: reachOf(fn, spec.surfaceConnectivity, rank),
     symmetric: ids.some(
-      (id) =>
-        id === 'assd' ||
-        id === 'nsd' ||
-        ((id === 'hausdorff' || id === 'hausdorff95') && (!spec.directed || spec.pooledPercentile)),
+      (id) => id === 'assd' || id === 'nsd' || ((id === 'hausdorff' || id === 'hausdorff95') && !spec.directed),
     ),
     terms,
   };

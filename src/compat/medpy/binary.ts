@@ -175,7 +175,7 @@ function surfaceMetric(
     spacing,
     metrics: [metric],
     surfaceConnectivity: neighbours(connectivity, pair.shape.length),
-    pooledPercentile: true,
+    hdConvention: 'pooled',
     includeBackground: false,
   });
   return (values[metric] as Float64Array)[1];
@@ -191,8 +191,8 @@ export const hd = (
 
 /**
  * 95th percentile of the distances of both directions pooled into one list (numpy.percentile,
- * linear): MedPy's definition. MONAI's (and the native `hausdorff95`) takes the larger of the two
- * directions' percentiles instead.
+ * linear): MedPy's definition (`hdConvention: 'pooled'`). MONAI's (and the native `hausdorff95`'s
+ * default, `'max-directed'`) takes the larger of the two directions' percentiles instead.
  */
 export const hd95 = (
   result: TensorInput,

@@ -336,10 +336,9 @@ const SATURATED: f32 = 1.0 - 1.0 / 64.0;
 /**
  * The softmax Jacobian's last step for C rows of n voxels: out_c = u_c − p_c·Σu, `sum` holding Σu
  * (and followed by a free work row, rowBytes(C) on). Where some probability of the tile exceeds
- * SATURATED, the residue R = Σ_c out_c (0 in exact arithmetic: the p_c sum to 1) is taken back in
- * proportion to p_c, out_c − p_c·R: the dominant class then gets minus the sum of the others, to
- * their precision, instead of rounding noise, and the others move by p_c·R, within their own
- * rounding. out may be prob's own rows: each element is read before it is written.
+ * SATURATED, the residue R = Σ_c out_c (0 in exact arithmetic: the p_c sum to 1) is taken back
+ * from each voxel's class above SATURATED, out_c − p_c·R: that dominant class then gets minus the
+ * sum of the others, to their precision, instead of rounding noise; the others are unchanged. out may be prob's own rows: each element is read before it is written.
  */
 export function finishSoftmax(
   out: usize, outStride: usize, prob: usize, probStride: usize, u: usize, rowBytes: usize, C: i32, n: i32, sum: usize,
@@ -407,21 +406,26 @@ function residueRow(residue: usize, u: usize, p: usize, sum: usize, n: i32): voi
   }
 }
 
-/** One class row: out = (u − p·sum) − p·residue. */
+/**
+ * One class row: out = u − p·sum, minus p·residue where p exceeds SATURATED (the voxel's dominant
+ * class): decided voxel by voxel, so a voxel's gradient never depends on the rest of its tile.
+ */
 function settleRow(out: usize, u: usize, p: usize, sum: usize, residue: usize, n: i32): void {
   let t = 0;
   if (ASC_FEATURE_SIMD) {
+    const limit = f32x4.splat(SATURATED);
     for (; t + 4 <= n; t += 4) {
       const at = <usize>t << 2;
       const pv = v128.load(p + at);
       const v = f32x4.sub(v128.load(u + at), f32x4.mul(pv, v128.load(sum + at)));
-      v128.store(out + at, f32x4.sub(v, f32x4.mul(pv, v128.load(residue + at))));
+      const settled = f32x4.sub(v, f32x4.mul(pv, v128.load(residue + at)));
+      v128.store(out + at, v128.bitselect(settled, v, f32x4.gt(pv, limit)));
     }
   }
   for (; t < n; t++) {
     const at = <usize>t << 2;
     const pv = load<f32>(p + at);
     const v = load<f32>(u + at) - pv * load<f32>(sum + at);
-    store<f32>(out + at, v - pv * load<f32>(residue + at));
+    store<f32>(out + at, pv > SATURATED ? v - pv * load<f32>(residue + at) : v);
   }
 }

@@ -2,7 +2,7 @@
 // memory (from `alloc`) are used in place; any other array is streamed through a staging area
 // (stream.ts), or, for the Lovász losses (which sort the whole input), copied in for the call.
 import type { AllocatableConstructor, HardPrediction, Target } from '../../core/api.js';
-import { COEF_STRIDE, STATS_STRIDE } from '../../core/constants.js';
+import { ACTIVATION_CODE, COEF_STRIDE, LAYOUT_CODE, POINT_CODE, STATS_STRIDE } from '../../core/constants.js';
 import { describe, typeError } from '../../core/errors.js';
 import type { LovaszInputs, LovaszPlan, ConfusionPlan, SurfacePlan } from '../../core/plans.js';
 import type { Inputs, TensorPlan } from '../../core/tensors.js';
@@ -116,8 +116,23 @@ export class WasmEngine implements Engine {
       );
       areas = all.map((op) => roundUp(stagingArea(plan, op, capacity)));
     }
-    const work = this.reserveWorkspace(statsBytes + coefBytes + scratchBytes + areas.reduce((a, b) => a + b, 0));
-    let staging = work + statsBytes + coefBytes + scratchBytes;
+    // In one piece, kernel 1 leaves the activation in a block of out's size, not in out itself (stream.ts).
+    const keptBytes =
+      capacity === 0 &&
+      ops.out !== null &&
+      ops.out.shape === 'class' &&
+      this.kernels.keepsActivation(
+        C,
+        LAYOUT_CODE[plan.layout],
+        ACTIVATION_CODE[plan.activation],
+        POINT_CODE[plan.point],
+      )
+        ? roundUp(B * C * S * 4)
+        : 0;
+    const work = this.reserveWorkspace(
+      statsBytes + coefBytes + scratchBytes + keptBytes + areas.reduce((a, b) => a + b, 0),
+    );
+    let staging = work + statsBytes + coefBytes + scratchBytes + keptBytes;
     areas.forEach((bytes, i) => {
       all[i].staging = staging;
       staging += bytes;
@@ -127,7 +142,12 @@ export class WasmEngine implements Engine {
       this.views,
       plan,
       ops,
-      { stats: work, coef: work + statsBytes, scratch: work + statsBytes + coefBytes },
+      {
+        stats: work,
+        coef: work + statsBytes,
+        scratch: work + statsBytes + coefBytes,
+        kept: keptBytes === 0 ? 0 : work + statsBytes + coefBytes + scratchBytes,
+      },
       capacity,
     );
   }

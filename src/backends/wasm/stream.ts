@@ -38,6 +38,8 @@ export interface Workspace {
   stats: number;
   coef: number;
   scratch: number;
+  /** In one piece (`whole`) and activated: a block of out's size where kernel 1 leaves the activation (0: none). */
+  kept: number;
 }
 
 /** Bytes of the stagger pattern that memcpy is sensitive to (see `runs`). */
@@ -77,8 +79,14 @@ export class StreamJob implements KernelJob {
    * has pred's shape (a gradient). Streamed, each chunk of it is copied out to the destination
    * after kernel 1 and back in before kernel 2: 8 bytes per element copied, where kernel 2 would
    * otherwise copy pred in again (4) and compute the activation again (an exp per element).
+   * The activation never goes into an array the caller can see before kernel 1's checks
+   * (losses/checks.ts) passed: streamed, it is copied out to `kept` (the caller's `out` only when
+   * there is none, i.e. the gradient array is new); in one piece (`whole`), into the workspace
+   * block `kept`, copied into `out` (memory.copyWithin) after the checks, before kernel 2.
    */
   private readonly activated: boolean;
+  /** Streamed and activated: the activation between kernel 1 and kernel 2 (see `keptArray`). */
+  private kept: Float32Array | null = null;
   /** Every input is used in place (out too, when there is one): the call is one piece, nothing is staged. */
   private readonly whole: boolean;
   /** Where the gradient goes: the caller's array, or a new one (made by kernel 1 when it is activated). */
@@ -97,6 +105,7 @@ export class StreamJob implements KernelJob {
     const inputsInPlace = ops.pred.at !== null && ops.target.at !== null && (ops.mask === null || ops.mask.at !== null);
     this.whole = inputsInPlace && (out === null || out.at !== null);
     this.activated =
+      (!this.whole || work.kept !== 0) &&
       out !== null &&
       out.shape === 'class' &&
       kernels.keepsActivation(
@@ -114,7 +123,9 @@ export class StreamJob implements KernelJob {
     const first = this.work.stats / 8;
     this.views.f64(this.work.stats + length * 8).fill(0, first, first + length); // kernel 1 adds to its records
     if (this.whole) {
-      invoke(this.kernels, statsCall(this.plan, this.wholePiece(this.work.stats), this.activated));
+      const piece = this.wholePiece(this.work.stats);
+      if (this.activated) piece.out = this.work.kept;
+      invoke(this.kernels, statsCall(this.plan, piece, this.activated));
     } else {
       const out = this.ops.out as Operand;
       const ops = this.activated ? [...this.inputs(), out] : this.inputs();
@@ -128,7 +139,7 @@ export class StreamJob implements KernelJob {
           false,
         );
         invoke(this.kernels, statsCall(this.plan, piece, this.activated));
-        for (const run of outRuns ?? []) copyOut(memory, out, this.gradientArray(), run);
+        for (const run of outRuns ?? []) copyOut(memory, unplaced(out), this.keptArray(), run);
       }
     }
     return this.views.f64().slice(first, first + length);
@@ -139,6 +150,26 @@ export class StreamJob implements KernelJob {
     const { B, C, S } = this.plan;
     this.destination ??= new Float32Array(B * C * S);
     return this.destination;
+  }
+
+  /**
+   * Where kernel 1's activation waits for kernel 2: the gradient array when it is a new one (the
+   * caller gave no `out`), else a private array of its size, so that an error found after kernel 1
+   * leaves the caller's `out` as it was. Its memory, not more copies: each element is copied out
+   * and back in once either way.
+   */
+  private keptArray(): Float32Array {
+    if (this.kept === null) {
+      const { B, C, S } = this.plan;
+      const length = B * C * S;
+      if (!this.ops.out?.array) this.kept = this.gradientArray();
+      else {
+        // Kept between calls (they are synchronous): a new array each call costs its zeroing and the collector's time.
+        if (spare === null || spare.length < length) spare = new Float32Array(length);
+        this.kept = spare.subarray(0, length);
+      }
+    }
+    return this.kept;
   }
 
   /** The call in one piece, every array in place (`whole`). */
@@ -187,6 +218,11 @@ export class StreamJob implements KernelJob {
     this.views.f64(this.work.coef + coef.length * 8).set(coef, this.work.coef / 8);
     const destination = this.gradientArray();
     if (this.whole) {
+      if (outIn) {
+        const at = out.at as number;
+        const bytes = destination.length * 4;
+        this.views.all().copyWithin(at, this.work.kept, this.work.kept + bytes);
+      }
       invoke(this.kernels, kernel(this.plan, this.wholePiece(this.work.coef)));
       return destination;
     }
@@ -241,7 +277,7 @@ export class StreamJob implements KernelJob {
       const runs = this.runs(op, region, stride);
       if (op === this.ops.out) {
         outRuns = runs;
-        if (outIn) for (const run of runs) copyIn(memory, op, run, this.gradientArray());
+        if (outIn) for (const run of runs) copyIn(memory, unplaced(op), run, this.keptArray());
       } else {
         for (const run of runs) copyIn(memory, op, run, op.array as ArrayBufferView);
       }
@@ -293,6 +329,14 @@ export class StreamJob implements KernelJob {
     const length = op.shape === 'class' ? samples * C * count : op.shape === 'voxel' ? samples * count : count;
     return [{ index, length, staged }];
   }
+}
+
+/** The private array of `keptArray`, reused by the next call that needs no more. */
+let spare: Float32Array | null = null;
+
+/** `op` as if it were not in the memory: its runs copied to and from an array outside it. */
+function unplaced(op: Operand): Operand {
+  return op.at === null ? op : { ...op, at: null };
 }
 
 /** Copies a run of an input (`array`) into staging, from the memory itself when the input lives there. */

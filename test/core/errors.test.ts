@@ -376,7 +376,11 @@ describe.each(['simd', 'scalar', 'js'])('bad input on the %s backend', (backend)
 // workspace block, so bad input found after it still leaves the caller's out as it was.
 describe.each(['simd', 'scalar'])('bad input with arrays from alloc on the %s backend', (backend) => {
   const cases = [
-    { name: 'a label equal to C', activation: 'softmax' as const, bad: (x: Float32Array, y: Uint8Array) => (y[5] = 3) },
+    {
+      name: 'a label equal to C',
+      activation: 'softmax' as const,
+      bad: (_x: Float32Array, y: Uint8Array) => (y[5] = 3),
+    },
     { name: 'NaN logits under softmax', activation: 'softmax' as const, bad: (x: Float32Array) => (x[7] = Number.NaN) },
     { name: 'NaN logits under sigmoid', activation: 'sigmoid' as const, bad: (x: Float32Array) => (x[7] = Number.NaN) },
   ];

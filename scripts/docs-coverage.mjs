@@ -24,7 +24,7 @@ const pages = [
 
 const normalise = (s) =>
   s
-    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/!?\[([^\][]*)\]\([^)\s]*\)/g, '$1')
     .replace(/^\s*(#+|>|[-*]|\d+\.)\s+/gm, '')
     .replace(/\s+/g, ' ')
     .trim();

@@ -51,6 +51,18 @@ import { evaluateSurfaces, measureSurfaces } from './metrics/surface.js';
 import { resolveSurfaceCall } from './metrics/surface-options.js';
 import { SurfaceMetricStream } from './metrics/surface-stream.js';
 
+/**
+ * The losses, gradients and metrics on one backend, with its own memory: made by `loadDice()` or
+ * `loadDiceSync()`, never with `new`. Every method checks its arguments and options first (a
+ * `TypeError` or `RangeError` naming the method and the argument), so a failed call writes nothing
+ * and the kernel stays usable.
+ *
+ * @example
+ * ```ts
+ * const k = await loadDice();
+ * const { loss, grad } = k.diceLossWithGrad(logits, labels, { shape: [2, 4, 64, 64], activation: 'softmax' });
+ * ```
+ */
 export class DiceKernel {
   /** Which implementation runs the kernels. */
   readonly backend: BackendName;

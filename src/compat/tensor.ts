@@ -17,20 +17,29 @@ type NumericArray =
 
 /** A tensor as the compat layer returns it. */
 export interface Tensor {
+  /** The values, in row-major (C) order. */
   data: Float64Array;
+  /** The dimensions, outermost first. */
   shape: number[];
 }
 
 /** What the compat layer accepts wherever Python takes a tensor. */
 export type TensorInput =
-  | { data: NumericArray | readonly boolean[]; shape: readonly number[] }
+  | {
+      /** The values, in row-major (C) order. */
+      data: NumericArray | readonly boolean[];
+      /** The dimensions, outermost first. */
+      shape: readonly number[];
+    }
   | NestedArray
   | readonly TensorInput[];
 type NestedArray = readonly (number | boolean | NestedArray)[];
 
 /** A tensor read from the caller: its values (as given, or numbers) and its shape. */
 export interface TensorData {
+  /** The values, in row-major (C) order. */
   data: NumericArray;
+  /** The dimensions, outermost first. */
   shape: number[];
 }
 

@@ -28,12 +28,20 @@ export type Layout = (typeof LAYOUTS)[number];
 /** A dense target has pred's shape; a label map has one integer class per voxel and no class axis. */
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
+/**
+ * How a loss combines its terms: `'mean'` (default) or `'sum'` over the included terms, or `'none'`: one value
+ * per term (overlap losses), per element (BCE, focal) or per voxel (cross-entropy).
+ */
 export type Reduction = (typeof REDUCTIONS)[number];
 
 /** Dense targets: one-hot, multi-label or soft, same shape and layout as `pred`. */
 export type DenseTarget = Float32Array | Uint8Array;
 /** Label maps: shape `[B, ...spatial]`, values in `[0, C)` or `ignoreIndex`. */
 export type LabelMap = Uint8Array | Uint16Array | Int32Array;
+/**
+ * A target: dense (pred's shape) or a label map (no class axis); `target: 'dense' | 'labels'` says which when the type
+ * does not.
+ */
 export type Target = DenseTarget | LabelMap;
 
 /** Options that describe the tensors (shared by every loss and metric). */
@@ -99,6 +107,7 @@ export interface DiceLossOptions extends OverlapOptions {
    */
   empty?: LossEmptyPolicy;
 }
+/** Options of `jaccardLoss`: those of `diceLoss` (soft IoU, `1 − (I + sNr)/(P + G − I + sDr)`). */
 export type JaccardLossOptions = DiceLossOptions;
 
 export interface TverskyLossOptions extends DiceLossOptions {
@@ -108,6 +117,10 @@ export interface TverskyLossOptions extends DiceLossOptions {
   beta?: number;
 }
 
+/**
+ * Options of `focalTverskyLoss`, `(1 − T)^γ` per class: Tversky's without `logLoss`, with alpha 0.7 and beta 0.3 by
+ * default.
+ */
 export interface FocalTverskyLossOptions extends Omit<TverskyLossOptions, 'logLoss'> {
   /** Exponent of `(1 − T)` per class. Default 0.75 (the paper's 1/γ with γ = 4/3); alpha 0.7, beta 0.3 by default. */
   gamma?: number;
@@ -175,20 +188,28 @@ export interface Lambdas {
 /** Dice + cross-entropy (softmax, default) or + binary cross-entropy (sigmoid). */
 export type DiceCELossOptions = Omit<DiceLossOptions, 'reduction'> &
   Lambdas & {
+    /** `'mean'` (default) or `'sum'`; a combined loss has no `'none'`. */
     reduction?: 'mean' | 'sum';
+    /** Cross-entropy target `(1 − ε)·y + ε/C`. Default 0. */
     labelSmoothing?: number;
+    /**
+     * With `activation: 'sigmoid'` (binary cross-entropy): the weight of positives, one number or one per class.
+     * Default none (1).
+     */
     posWeight?: number | ArrayLike<number> | null;
   };
 /** Dice + focal loss (sigmoid by default). */
 export type DiceFocalLossOptions = Omit<DiceLossOptions, 'reduction'> &
   Lambdas &
   Pick<FocalLossOptions, 'gamma' | 'alpha'> & {
+    /** `'mean'` (default) or `'sum'`; a combined loss has no `'none'`. */
     reduction?: 'mean' | 'sum';
   };
 /** Generalized Dice + focal loss (sigmoid by default); `weight` applies to the focal part. */
 export type GeneralizedDiceFocalLossOptions = Omit<GeneralizedDiceLossOptions, 'reduction'> &
   Lambdas &
   Pick<FocalLossOptions, 'gamma' | 'alpha' | 'weight'> & {
+    /** `'mean'` (default) or `'sum'`; a combined loss has no `'none'`. */
     reduction?: 'mean' | 'sum';
   };
 
@@ -197,8 +218,17 @@ export type WithGrad<T> = T & {
   /** Where to write the gradient (a Float32Array of pred's length); a new array otherwise. */
   out?: Float32Array;
 };
+/** Options of `diceLossWithGrad`: those of `diceLoss` and `out`. */
 export type DiceLossGradOptions = WithGrad<DiceLossOptions>;
 
+/**
+ * What a `...WithGrad` function returns.
+ *
+ * @example
+ * ```ts
+ * const { loss, grad } = k.diceLossWithGrad(pred, target); // grad.length === pred.length
+ * ```
+ */
 export interface LossAndGrad {
   /** The reduced loss. */
   loss: number;
@@ -233,7 +263,10 @@ export type LossName = Exclude<keyof LossOptionsByName, LovaszLossName>;
 
 /** `createLoss` options: a loss name and that loss's options (the mask is passed per call). */
 export type CreateLossOptions = {
-  [K in LossName]: { loss: K } & Omit<LossOptionsByName[K], 'mask' | 'out'>;
+  [K in LossName]: {
+    /** The loss: `'dice'`, `'jaccard'`, `'tversky'`, `'diceCE'`, … (a key of the registry). */
+    loss: K;
+  } & Omit<LossOptionsByName[K], 'mask' | 'out'>;
 }[LossName];
 
 /** The pointwise losses alone (BCE, cross-entropy, focal): their options take `out`, for reduction 'none'. */
@@ -242,21 +275,37 @@ type PointLossOptions = Extract<CreateLossOptions, { loss: PointLossName }>;
 /** `createLoss` options whose value is a number, or one value per term (Float64Array) with reduction 'none'. */
 export type CreateTermLossOptions =
   | Exclude<CreateLossOptions, PointLossOptions>
-  | (PointLossOptions & { reduction?: 'mean' | 'sum' });
+  | (PointLossOptions & {
+      /** `'mean'` (default) or `'sum'`: the value is one number. */
+      reduction?: 'mean' | 'sum';
+    });
 /**
  * `createLoss` options of a pointwise loss alone with reduction 'none': its value is one per element (Float32Array).
  */
-export type CreatePointLossOptions = PointLossOptions & { reduction: 'none' };
+export type CreatePointLossOptions = PointLossOptions & {
+  /** `'none'`: the value is one loss per element (BCE, focal) or per voxel (cross-entropy). */
+  reduction: 'none';
+};
 
 /**
  * A loss whose options were resolved once. `Values`: what reduction 'none' gives — one value per
  * term (Float64Array), or per element of a pointwise loss (Float32Array).
  */
 export interface Loss<Values extends Float64Array | Float32Array = Float64Array> {
+  /** The loss of `pred` against `target` (a number, or `Values` with reduction 'none'); `mask`: voxels that count. */
   value(pred: Float32Array, target: Target, mask?: Uint8Array | Float32Array): number | Values;
+  /** The loss and ∂loss/∂pred, written into `out` when given (pred's length), else into a new array. */
   valueAndGrad(pred: Float32Array, target: Target, out?: Float32Array, mask?: Uint8Array | Float32Array): LossAndGrad;
 }
 
+/**
+ * Options of `loadDice` and `loadDiceSync`.
+ *
+ * @example
+ * ```ts
+ * const k = await loadDice({ backend: 'js' }); // no WebAssembly at all (a strict Content-Security-Policy)
+ * ```
+ */
 export interface LoadOptions {
   /** Force an implementation; default: `'simd'` when the engine supports it, else `'scalar'`. */
   backend?: BackendName;
@@ -304,6 +353,7 @@ export interface PoolLoss {
     target: Target,
     mask?: Uint8Array | Float32Array,
   ): Promise<number | Float64Array | Float32Array>;
+  /** The loss and ∂loss/∂pred (into `out` when given), the call split across the workers when large. */
   valueAndGrad(
     pred: Float32Array,
     target: Target,
@@ -359,7 +409,10 @@ export type LovaszLossName = 'lovaszHinge' | 'lovaszSoftmax';
 
 /** `createLoss` options of the Lovász losses. */
 export type CreateLovaszLossOptions = {
-  [K in LovaszLossName]: { loss: K } & LossOptionsByName[K];
+  [K in LovaszLossName]: {
+    /** `'lovaszHinge'` or `'lovaszSoftmax'`. */
+    loss: K;
+  } & LossOptionsByName[K];
 }[LovaszLossName];
 
 // ---------------------------------------------------------------------------------------------
@@ -425,11 +478,17 @@ export interface ConfusionOptions {
 
 /** Per (sample, class) counts, sample-major (`[b * C + c]`), every class, exact integers. */
 export interface ConfusionCounts {
+  /** True positives: voxels where prediction and target both say the class. */
   tp: Float64Array;
+  /** False positives: the prediction says the class, the target does not. */
   fp: Float64Array;
+  /** False negatives: the target says the class, the prediction does not. */
   fn: Float64Array;
+  /** True negatives: counted voxels where neither says the class. */
   tn: Float64Array;
+  /** B, the number of samples (rows). */
   numSamples: number;
+  /** C, the number of classes (columns), background included. */
   numClasses: number;
 }
 
@@ -457,7 +516,9 @@ export interface MetricsOptions extends ConfusionOptions, MetricOptions {}
 
 /** A reduced metric and how many non-NaN terms went into each of its values (same shape). */
 export interface ReducedMetric {
+  /** The reduced value: a number (`'mean'`, `'sum'`) or one per class or sample (`'mean_batch'`, …). */
   value: number | Float64Array;
+  /** How many non-NaN terms went into each value. */
   notNans: number | Float64Array;
 }
 
@@ -474,6 +535,7 @@ export type CreateMetricOptions = Omit<MetricsOptions, 'shape'>;
 /** A sample's identity across updates, instances and processes (tiles of one volume share it). */
 export type SampleKey = string | number;
 
+/** Options of `StreamingMetric.update`: this batch's shape and its samples' keys. */
 export interface MetricUpdateOptions {
   /** Shape of this update's `pred` (see ConfusionOptions.shape). */
   shape?: readonly number[];
@@ -486,12 +548,19 @@ export interface MetricUpdateOptions {
 
 /** The serialised state of a streaming metric (`toJSON`), accepted by `fromJSON` and `merge`. */
 export interface MetricJSON {
+  /** Always `'dice-wasm/metric'`. */
   format: 'dice-wasm/metric';
+  /** The format's version, 1. */
   version: 1;
   /** The metric's options with every default filled in. */
   options: Record<string, unknown>;
   /** Per sample: its key (if any) and its counts, [tp, fp, fn, tn] per class. */
-  samples: { key?: SampleKey; counts: number[] }[];
+  samples: {
+    /** The sample's key, when updates gave one. */
+    key?: SampleKey;
+    /** Its counts, [tp, fp, fn, tn] per class. */
+    counts: number[];
+  }[];
 }
 
 /** A metric evaluated in pieces: counts add exactly, so any split gives the one-pass result. */
@@ -508,7 +577,9 @@ export interface StreamingMetric {
   counts(): ConfusionCounts;
   /** Adds another metric's state (same options): samples with the same key add up. */
   merge(other: StreamingMetric | MetricJSON): this;
+  /** Empties the state (the options stay). */
   reset(): this;
+  /** The state as JSON (`JSON.stringify(metric)` calls it): options and every sample's counts. */
   toJSON(): MetricJSON;
   /** Replaces the state with a serialised one (made with the same options). */
   fromJSON(json: MetricJSON): this;
@@ -565,6 +636,7 @@ export interface SurfaceMetricsOptions extends Omit<ConfusionOptions, 'shape'>, 
 /** Options of a streaming surface metric: everything but the shape (and spacing), which each update gives. */
 export type CreateSurfaceMetricOptions = Omit<SurfaceMetricsOptions, 'shape'>;
 
+/** Options of `StreamingSurfaceMetric.update`: this case's shape and spacing. */
 export interface SurfaceUpdateOptions {
   /** Shape of this update's `pred`. */
   shape: readonly number[];
@@ -574,7 +646,9 @@ export interface SurfaceUpdateOptions {
 
 /** The serialised state of a streaming surface metric. */
 export interface SurfaceMetricJSON {
+  /** Always `'dice-wasm/surface-metric'`. */
   format: 'dice-wasm/surface-metric';
+  /** The format's version, 1. */
   version: 1;
   /** The metric's options with every default filled in. */
   options: Record<string, unknown>;
@@ -582,7 +656,10 @@ export interface SurfaceMetricJSON {
    * Per sample: the surface record of each class, flattened (what every surface metric is computed
    * from; non-finite values as strings).
    */
-  samples: { records: (number | 'Infinity' | 'NaN')[] }[];
+  samples: {
+    /** The surface record of each class, flattened. */
+    records: (number | 'Infinity' | 'NaN')[];
+  }[];
 }
 
 /**
@@ -590,11 +667,18 @@ export interface SurfaceMetricJSON {
  * their surface records (what every metric is computed from), so `compute` can reduce them all.
  */
 export interface StreamingSurfaceMetric {
+  /** Measures one case (its own `shape` and `spacing`) and keeps its samples' surface records. */
   update(pred: HardPrediction, target: Target, options: SurfaceUpdateOptions): this;
+  /** The metrics of every case so far; `overrides` change how they are reduced, not the state. */
   compute(overrides?: Pick<SurfaceMetricOptions, 'reduction' | 'includeBackground' | 'empty'>): MetricsResult;
+  /** Adds another surface metric's cases (same options). */
   merge(other: StreamingSurfaceMetric | SurfaceMetricJSON): this;
+  /** Empties the state (the options stay). */
   reset(): this;
+  /** The state as JSON: options and every sample's surface records. */
   toJSON(): SurfaceMetricJSON;
+  /** Replaces the state with a serialised one (made with the same options). */
   fromJSON(json: SurfaceMetricJSON): this;
+  /** Number of samples measured. */
   readonly numSamples: number;
 }

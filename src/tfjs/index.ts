@@ -32,7 +32,9 @@ import { LOSSES } from '../losses/registry.js';
  * pointwise part needs logits, keep 'softmax' / 'sigmoid'), `reduction: 'mean'`.
  */
 export type TfLossOptions<T> = Omit<T, 'shape' | 'mask' | 'reduction' | 'out'> & {
+  /** `'mean'` (default) or `'sum'`: a TF.js loss is one scalar. */
   reduction?: 'mean' | 'sum';
+  /** The kernel that computes the loss. Default: one `loadDiceSync()` kernel shared by every TF.js loss. */
   kernel?: DiceKernel;
 };
 

@@ -352,7 +352,7 @@ export class DiceKernel {
 
   /**
    * Hard metrics per (sample, class) from the confusion counts: `dice` (= F1) `2TP/(2TP+FP+FN)`,
-   * `iou` `TP/(TP+FP+FN)`, `recall`, `precision`, `specificity`, `fbeta`, `mcc`, ... (README,
+   * `iou` `TP/(TP+FP+FN)`, `recall`, `precision`, `specificity`, `fbeta`, `mcc`, ... (docs/metrics.md,
    * "Metrics", with MONAI's names and aliases). A class absent from the target scores NaN by default
    * (`empty`); `reduction` (MONAI) or `average` + `aggregation` (torchmetrics) reduce the table.
    *

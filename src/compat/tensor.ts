@@ -1,4 +1,4 @@
-// Tensors of the Python-compatible layer (README, "Metrics" → "Python: `dice-wasm/compat`"): in
+// Tensors of the Python-compatible layer (docs/porting.md, "Tensors, calls and results"): in
 // as { data, shape }, nested arrays, or a list of channel-first tensors stacked into a batch; out
 // as { data, shape } with the Python output shape, or a number for a scalar. The readers below
 // turn them into the typed arrays the native API takes.

@@ -336,7 +336,7 @@ export interface PoolOptions {
    * Work below which a call runs on the calling thread instead of the workers: elements of pred
    * weighted by their cost (8 with a softmax or a pointwise term, 3 with a sigmoid, 1/8 for
    * probabilities, whose passes only stream memory). Default 2^21: a softmax call splits from
-   * 256K elements, a sigmoid one from 700K, Dice of probabilities from 16M (see README, "Thread
+   * 256K elements, a sigmoid one from 700K, Dice of probabilities from 16M (see docs/memory-and-threads.md, "Thread
    * pool"); 0 splits every call.
    */
   parallelThreshold?: number;
@@ -494,7 +494,7 @@ export interface ConfusionCounts {
 
 /** What to compute from the counts, and how to reduce it. */
 export interface MetricOptions {
-  /** Metric names (see README, "Metrics"): `'dice'`, `'iou'`, `'recall'`, MONAI's names and aliases, ... */
+  /** Metric names (docs/metrics.md): `'dice'`, `'iou'`, `'recall'`, MONAI's names and aliases, ... */
   metrics: readonly string[];
   /** Include class 0 in averages and reductions. Default `true`. Per-term results always hold every class. */
   includeBackground?: boolean;
@@ -599,7 +599,7 @@ export type Spacing = number | readonly number[] | readonly (readonly number[])[
 
 /** What to compute from the two surfaces of each (sample, class), and how to reduce it. */
 export interface SurfaceMetricOptions {
-  /** `'hausdorff'`, `'hausdorff95'`, `'assd'`, `'asd'`, `'nsd'` or an alias (README, "Surface distances"). */
+  /** `'hausdorff'`, `'hausdorff95'`, `'assd'`, `'asd'`, `'nsd'` or an alias (docs/surface-distances.md). */
   metrics: readonly string[];
   /** Default 1 along every axis (distances in voxels). */
   spacing?: Spacing;
@@ -617,7 +617,7 @@ export interface SurfaceMetricOptions {
   /** MONAI's NaN-aware reduction of the (sample × class) table. Default `'none'`. */
   reduction?: MetricReduction;
   /**
-   * Terms whose class is absent from the target (README, "Empty masks and infinite
+   * Terms whose class is absent from the target (docs/surface-distances.md, "Empty masks and infinite
    * distances"): `'nan'` (default), `'formula'` (MONAI: +∞ distances, NSD 0, NaN when both are
    * empty), `'zero'` / `'one'` (the value when the prediction is empty too; `'one'` only for `'nsd'`).
    */

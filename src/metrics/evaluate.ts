@@ -10,7 +10,7 @@ import { EVALUATION_OPTION_NAMES, resolveEvaluation, type EvaluationSpec } from 
 import { columns, nanMeanOverSamples, reduceMonai, type Table } from './reduce.js';
 
 /**
- * The value of a term whose class is absent from the target (README, "Empty classes"):
+ * The value of a term whose class is absent from the target (docs/metrics.md, "Empty classes"):
  * `value` is what the formula gave, NaN where it divides by zero.
  */
 export function withEmptyPolicy(value: number, tp: number, fp: number, fn: number, empty: MetricEmptyPolicy): number {

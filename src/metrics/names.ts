@@ -44,11 +44,11 @@ const DEFINITIONS = {
 
 export type MetricId = keyof typeof DEFINITIONS;
 
-/** Canonical metric names, in the order of the README table. */
+/** Canonical metric names, in the order of the table of docs/metrics.md. */
 export const METRIC_IDS = Object.keys(DEFINITIONS) as MetricId[];
 
 /**
- * The surface-distance metrics (src/math/surface.ts, README "Surface distances"): measured on the
+ * The surface-distance metrics (src/math/surface.ts, docs/surface-distances.md): measured on the
  * surfaces of the two masks, by k.surfaceMetrics, not from confusion counts.
  */
 const SURFACE_DEFINITIONS = {
@@ -61,7 +61,7 @@ const SURFACE_DEFINITIONS = {
 
 export type SurfaceMetricId = keyof typeof SURFACE_DEFINITIONS;
 
-/** Canonical surface metric names, in the order of the README table. */
+/** Canonical surface metric names, in the order of the table of docs/metrics.md. */
 export const SURFACE_METRIC_IDS = Object.keys(SURFACE_DEFINITIONS) as SurfaceMetricId[];
 
 const normalise = (name: string): string => name.toLowerCase().replace(/[\s_-]+/g, '');

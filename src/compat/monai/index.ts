@@ -1,5 +1,5 @@
-// The `monai` namespace of dice-wasm/compat: MONAI's names, parameters and defaults (README,
-// "Python-compatible losses: `dice-wasm/compat`" and "Metrics" → "Python: `dice-wasm/compat`").
+// The `monai` namespace of dice-wasm/compat: MONAI's names, parameters and defaults (docs/porting.md,
+// "MONAI").
 export {
   compute_dice,
   compute_generalized_dice,

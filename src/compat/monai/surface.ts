@@ -1,7 +1,7 @@
 // MONAI's surface-distance metrics (monai.metrics, 1.5) as thin translations onto
 // k.surfaceMetrics: y_pred and y are binarised one-hot (B, C, ...spatial) tensors read as masks
 // (non-zero = the class), background dropped unless include_background, results (B, C').
-// MONAI's empty-mask rules are the native `empty: 'formula'` (README, "Surface distances"), except
+// MONAI's empty-mask rules are the native `empty: 'formula'` (docs/surface-distances.md), except
 // the one quirk reproduced here: MONAI's percentile of a list of +∞ distances is NaN
 // (torch.quantile interpolates ∞ − ∞), so a percentile Hausdorff distance with one empty mask is NaN.
 import type { MetricEmptyPolicy, Spacing } from '../../core/api.js';

@@ -63,8 +63,27 @@ function units(text) {
   return { prose, code };
 }
 
+// Rewritten on purpose when the README of 8052523 became docs/ (issue 15): headings and table headers
+// that became a page's title or a table per library, the option-map rows whose library label moved
+// into that library's own table, and two sentences whose links now point into other pages.
+const REWRITTEN = [
+  '| you wrote | here |',
+  '| Python option | native option |',
+  'Python-compatible losses: `dice-wasm/compat`',
+  '**How each Python option maps to the native one**',
+  '| **MONAI** `include_background`',
+  '| **smp** `mode:',
+  '| **Keras** `axis`',
+  'Python: `dice-wasm/compat`',
+  "Python: MONAI's surface functions",
+  'The suite also times confusion counts',
+  'CONTRIBUTING.md has the layer picture',
+  '| `npm test` | build, type-check', // now also runs npm run docs
+];
 const { prose, code } = units(old);
-const missing = prose.filter((u) => !current.includes(normalise(u)));
+const missing = prose.filter(
+  (u) => !current.includes(normalise(u)) && !REWRITTEN.some((r) => normalise(u).startsWith(normalise(r))),
+);
 const missingCode = withCode ? code.filter((u) => !current.includes(normalise(u))) : [];
 for (const u of missing) console.log(`MISSING prose: ${normalise(u).slice(0, 200)}`);
 for (const u of missingCode) console.log(`MISSING code: ${u.trim()}`);

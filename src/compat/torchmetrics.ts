@@ -192,7 +192,10 @@ export interface DiceScoreParams {
   num_classes: number;
   /** Count class 0. Default `true`. */
   include_background?: boolean;
-  /** How the classes of a sample combine: `'micro'` (default), `'macro'`, `'weighted'`, `'none'` (or `null`). */
+  /**
+   * How the classes of a sample combine: `'macro'` (default; `dice_score`: `'micro'`), `'micro'`, `'weighted'`,
+   * `'none'` (or `null`).
+   */
   average?: MetricAverage | null;
   /** `'samplewise'` (default): per sample, then the mean; `'global'`: counts pooled first. */
   aggregation_level?: MetricAggregation;

@@ -124,21 +124,18 @@ class Cumulative {
 
 /** The parameters of MONAI's `DiceHelper`, under their Python names; an absent one takes MONAI's default. */
 export interface DiceHelperParams {
-  /** Count channel 0 (background). Default `true`. */
+  /** Count channel 0 (background). Default `null`: as `threshold` (`false` for the argmax). */
   include_background?: boolean | null;
-  /** Threshold the prediction after a sigmoid (binary or multi-label). Default as MONAI's DiceHelper. */
+  /** MONAI's deprecated name of `threshold`. Default `null`. */
   sigmoid?: boolean | null;
-  /** Take the argmax over the channels. Default as MONAI's DiceHelper (by the number of channels). */
+  /** MONAI's deprecated name of `apply_argmax`. Default `null`. */
   softmax?: boolean | null;
   /** Apply the sigmoid before thresholding (`sigmoid` on logits). Default `false`. */
   activate?: boolean;
-  /**
-   * `aggregate()` / `forward()` also return the count of non-NaN terms: `[value, notNans]`. Default as MONAI's
-   * (`false`; DiceHelper `true`).
-   */
+  /** `forward()` also returns the count of non-NaN terms: `[value, notNans]`. Default `true`. */
   get_not_nans?: boolean;
   /**
-   * MONAI's NaN-aware reduction: `'mean'` (default), `'sum'`, `'mean_batch'`, `'sum_batch'`, `'mean_channel'`,
+   * MONAI's NaN-aware reduction: `'mean_batch'` (default), `'mean'`, `'sum'`, `'sum_batch'`, `'mean_channel'`,
    * `'sum_channel'`, `'none'`.
    */
   reduction?: MetricReduction;
@@ -151,7 +148,7 @@ export interface DiceHelperParams {
   num_classes?: number | null;
   /** Threshold the prediction at 0.5 instead of taking the argmax. Default `false`. */
   threshold?: boolean;
-  /** Take the argmax over the channels. Default `null`: when there is more than one channel. */
+  /** Take the argmax over the channels. Default `null`: unless `threshold`. */
   apply_argmax?: boolean | null;
 }
 
@@ -358,8 +355,7 @@ export interface DiceMetricParams {
    */
   reduction?: MetricReduction;
   /**
-   * `aggregate()` / `forward()` also return the count of non-NaN terms: `[value, notNans]`. Default as MONAI's
-   * (`false`; DiceHelper `true`).
+   * `aggregate()` also returns the count of non-NaN terms: `[value, notNans]`. Default `false`.
    */
   get_not_nans?: boolean;
   /**
@@ -485,8 +481,7 @@ export interface MeanIoUParams {
    */
   reduction?: MetricReduction;
   /**
-   * `aggregate()` / `forward()` also return the count of non-NaN terms: `[value, notNans]`. Default as MONAI's
-   * (`false`; DiceHelper `true`).
+   * `aggregate()` also returns the count of non-NaN terms: `[value, notNans]`. Default `false`.
    */
   get_not_nans?: boolean;
   /**
@@ -527,7 +522,7 @@ export interface ComputeGeneralizedDiceParams {
   include_background?: boolean;
   /** Class weights from the target volume G: `'square'` (1/G², default), `'simple'` (1/G) or `'uniform'`. */
   weight_type?: WeightType;
-  /** Return the per-class terms summed (one value per image) instead of the score. Default `false`. */
+  /** `true`: one generalized Dice score per image, (B, 1); `false` (default): one score per class, (B, C'). */
   sum_over_classes?: boolean;
 }
 
@@ -650,8 +645,7 @@ export interface ConfusionMatrixMetricParams {
    */
   reduction?: MetricReduction;
   /**
-   * `aggregate()` / `forward()` also return the count of non-NaN terms: `[value, notNans]`. Default as MONAI's
-   * (`false`; DiceHelper `true`).
+   * `aggregate()` also returns the count of non-NaN terms: `[value, notNans]`. Default `false`.
    */
   get_not_nans?: boolean;
 }

@@ -34,6 +34,14 @@ describe('links between the documentation pages', () => {
     expect(deadLinks(file)).toEqual([]);
   });
 
+  it('keeps README.md a landing page that links every guide', () => {
+    const readme = readPage('README.md');
+    expect(readme.split('\n').length).toBeLessThanOrEqual(250);
+    const targets = new Set(links(readme).map((l) => l.target.split('#')[0]));
+    for (const guide of linkedFiles().filter((f) => f.startsWith('docs/')))
+      expect(targets.has(guide), `README.md links ${guide}`).toBe(true);
+  });
+
   it('gives headings GitHub anchors', () => {
     expect(slug('TensorFlow.js: `dice-wasm/tfjs`')).toBe('tensorflowjs-dice-wasmtfjs');
     expect(slug('How it is computed, and its cost')).toBe('how-it-is-computed-and-its-cost');

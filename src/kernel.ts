@@ -34,11 +34,12 @@ import type {
 import type { AllocScope, CreateLovaszLossOptions, LovaszHingeLossOptions, LovaszSoftmaxLossOptions } from './api.js';
 import type { Engine } from './backends/engine.js';
 import { lossValue } from './losses/elementwise.js';
-import { LOSS_OPTION_NAMES, resolveOverlap, type AnyLossName, type PointLossName } from './losses/overlap.js';
+import type { AnyLossName, PointLossName } from './losses/overlap.js';
 import { checkOptionNames } from './losses/options.js';
 import {
   lossSpec,
   noSingleGradient,
+  pointSpec,
   overlapValue,
   overlapValueAndGrad,
   resolveCreateLoss,
@@ -51,6 +52,7 @@ import { MetricStream } from './metrics/stream.js';
 import { runScope } from './runtime/scope.js';
 import {
   createLovaszLoss,
+  lovaszCall,
   LOVASZ_OPTION_NAMES,
   lovaszValue,
   lovaszValueAndGrad,
@@ -110,7 +112,8 @@ export class DiceKernel {
    * k.diceCoefficient(probs, mask, { smooth: 0 });
    */
   diceCoefficient(pred: Float32Array, target: Target, options?: DiceScoreOptions): number | Float64Array {
-    return overlapValue(this.engine, scoreSpec(options), 'score', pred, target, options?.mask);
+    const { spec, mask } = scoreSpec(options);
+    return overlapValue(this.engine, spec, 'score', pred, target, mask);
   }
 
   /**
@@ -434,7 +437,8 @@ export class DiceKernel {
     target: Target,
     options: { mask?: Uint8Array | Float32Array | null } | undefined,
   ): number | Float64Array {
-    return overlapValue(this.engine, lossSpec(fn, loss, options, false), 'loss', pred, target, options?.mask);
+    const { spec, mask } = lossSpec(fn, loss, options, false);
+    return overlapValue(this.engine, spec, 'loss', pred, target, mask);
   }
 
   /** A pointwise loss alone: its options take `out` for the losses of reduction 'none'. */
@@ -445,8 +449,8 @@ export class DiceKernel {
     target: Target,
     options: { mask?: Uint8Array | Float32Array | null; out?: Float32Array } | undefined,
   ): number | Float32Array {
-    const spec = resolveOverlap(fn, loss, options, [...LOSS_OPTION_NAMES[loss], 'mask', 'out'], false);
-    return lossValue(this.engine, spec, pred, target, options?.mask, options?.out) as number | Float32Array;
+    const { spec, mask, out } = pointSpec(fn, loss, options);
+    return lossValue(this.engine, spec, pred, target, mask, out) as number | Float32Array;
   }
 
   private valueAndGrad(
@@ -456,14 +460,8 @@ export class DiceKernel {
     target: Target,
     options: { mask?: Uint8Array | Float32Array | null; out?: Float32Array } | undefined,
   ): LossAndGrad {
-    return overlapValueAndGrad(
-      this.engine,
-      lossSpec(fn, loss, options, true),
-      pred,
-      target,
-      options?.out,
-      options?.mask,
-    );
+    const { spec, mask, out } = lossSpec(fn, loss, options, true);
+    return overlapValueAndGrad(this.engine, spec, pred, target, out, mask);
   }
 
   /**
@@ -504,8 +502,11 @@ export class DiceKernel {
    * const { loss, grad } = k.lovaszHingeLossWithGrad(logits, mask, { shape: [8, 1, 256, 256] });
    */
   lovaszHingeLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<LovaszHingeLossOptions>): LossAndGrad {
-    const spec = resolveLovasz('lovaszHingeLossWithGrad', 'hinge', options, [...LOVASZ_OPTION_NAMES.hinge, 'out']);
-    return lovaszValueAndGrad(this.engine, spec, pred, target, options?.out);
+    const { spec, out } = lovaszCall('lovaszHingeLossWithGrad', 'hinge', options, [
+      ...LOVASZ_OPTION_NAMES.hinge,
+      'out',
+    ]);
+    return lovaszValueAndGrad(this.engine, spec, pred, target, out);
   }
 
   /**
@@ -547,11 +548,11 @@ export class DiceKernel {
     target: Target,
     options?: WithGrad<LovaszSoftmaxLossOptions>,
   ): LossAndGrad {
-    const spec = resolveLovasz('lovaszSoftmaxLossWithGrad', 'softmax', options, [
+    const { spec, out } = lovaszCall('lovaszSoftmaxLossWithGrad', 'softmax', options, [
       ...LOVASZ_OPTION_NAMES.softmax,
       'out',
     ]);
-    return lovaszValueAndGrad(this.engine, spec, pred, target, options?.out);
+    return lovaszValueAndGrad(this.engine, spec, pred, target, out);
   }
 
   /**

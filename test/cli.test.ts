@@ -694,7 +694,7 @@ describe('dice-wasm eval: surface distances', () => {
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(
-        /--spacing must be numbers > 0 separated by commas, one per axis of the files in their axis order/,
+        /--spacing must be numbers in \[1e-100, 1e\+100\] separated by commas, one per axis of the files in their axis order/,
       );
     }
     const wrong = await run([
@@ -795,7 +795,7 @@ describe('dice-wasm eval errors', () => {
     [['eval', 'examples/pred', 'examples/truth', '--empty', 'skip'], /--empty must be one of nan, one, zero, formula/],
     [
       ['eval', 'examples/pred', 'examples/truth', '--num-classes', '0'],
-      /--num-classes must be an integer ≥ 1; got '0'/,
+      /--num-classes must be an integer in \[1, 65536\]; got '0'/,
     ],
     [['eval', 'examples/pred', 'examples/truth', '--shape', '4,4'], /raw binary files need both --shape and --dtype/],
     [

@@ -2,9 +2,12 @@
 // error (exit code 2) whose message names the option.
 import { parseArgs } from 'node:util';
 import type { MetricEmptyPolicy } from '../api.js';
+import { quote } from '../errors.js';
 import { closest } from '../losses/options.js';
+import { MAX_CLASSES } from '../losses/tensors.js';
 import { isSurfaceMetric, resolveMetricNames, resolveSurfaceMetricNames } from '../metrics/names.js';
-import { DTYPE_NAMES, type Dtype } from './formats/volume.js';
+import { SPACING_RANGE, SPACING_RATIO } from '../metrics/surface-options.js';
+import { DEFAULT_MAX_VOXELS, DTYPE_NAMES, type Dtype } from './formats/volume.js';
 import type { RawFormat } from './formats/index.js';
 
 export const EVAL_USAGE = `Usage: dice-wasm eval PRED TRUTH [options]
@@ -22,7 +25,8 @@ Options:
                          Default: NIfTI pixdim from the truth file's header, else 1
   --tolerance T          nsd: the distance (spacing units) within which surfaces match
   --percentile P         hd95: the percentile of the distances (default 95)
-  --num-classes N        report classes 0..N-1 (default: every label found in some file)
+  --num-classes N        report classes 0..N-1, N ≤ ${MAX_CLASSES} (default: every label found in some
+                         file; labels are 0 to ${MAX_CLASSES - 1})
   --include-background   report label 0 too
   --ignore-index L       truth voxels with label L are not counted
   --threshold T          the predictions are probability maps: label 1 where pred > T
@@ -34,7 +38,9 @@ Options:
   --output FILE          write the report to FILE instead of standard output
   --shape D1,D2,…        shape of raw binary files (with --dtype)
   --dtype TYPE           voxel type of raw binary files: ${DTYPE_NAMES.join(', ')}
-  --threads N            read, count and measure the pairs on N worker threads (default 1)
+  --threads N            read, count and measure the pairs on N worker threads (default 1; at most
+                         the number of cores, which a larger N is capped at)
+  --max-voxels N         refuse images of more than N voxels, before reading them (default 2^31)
   -h, --help             this text
 
 Exit codes: 0 every pair evaluated; 1 a file could not be read or a pair's shapes differ (the
@@ -64,6 +70,8 @@ export interface EvalOptions {
   output: string | null;
   raw: RawFormat | null;
   threads: number;
+  /** Images with more voxels are refused (each such pair is an error), before they are read. */
+  maxVoxels: number;
 }
 
 /** A command-line mistake: exit code 2 with the usage text. */
@@ -85,6 +93,7 @@ const OPTIONS = {
   shape: { type: 'string' },
   dtype: { type: 'string' },
   threads: { type: 'string' },
+  'max-voxels': { type: 'string' },
   spacing: { type: 'string' },
   tolerance: { type: 'string' },
   percentile: { type: 'string' },
@@ -103,7 +112,7 @@ export function parseEvalOptions(argv: readonly string[]): EvalOptions | null {
   if (values.help) return null;
   if (positionals.length !== 2) {
     throw new UsageError(
-      `eval takes two paths, PRED and TRUTH; got ${positionals.length}${positionals.length > 2 ? ` (${positionals.join(' ')})` : ''}`,
+      `eval takes two paths, PRED and TRUTH; got ${positionals.length}${positionals.length > 2 ? ` (${quote(positionals.join(' '))})` : ''}`,
     );
   }
   const metrics = (values.metrics ?? 'dice,iou')
@@ -115,7 +124,9 @@ export function parseEvalOptions(argv: readonly string[]): EvalOptions | null {
     metrics.filter((m) => !isSurfaceMetric(m)),
     surfaceMetrics,
   );
-  const raw = rawFormat(values.shape, values.dtype);
+  const maxVoxels =
+    values['max-voxels'] === undefined ? DEFAULT_MAX_VOXELS : integer('--max-voxels', values['max-voxels'], 1);
+  const raw = rawFormat(values.shape, values.dtype, maxVoxels);
   const empty = oneOf('--empty', values.empty ?? 'nan', EMPTY_POLICIES);
   const surface = surfaceOptions(surfaceMetrics, values, empty);
   return {
@@ -124,7 +135,8 @@ export function parseEvalOptions(argv: readonly string[]): EvalOptions | null {
     metrics,
     surfaceMetrics,
     ...surface,
-    numClasses: values['num-classes'] === undefined ? null : integer('--num-classes', values['num-classes'], 1),
+    numClasses:
+      values['num-classes'] === undefined ? null : integer('--num-classes', values['num-classes'], 1, MAX_CLASSES),
     includeBackground: values['include-background'] ?? false,
     ignoreIndex: values['ignore-index'] === undefined ? null : integer('--ignore-index', values['ignore-index'], 0),
     threshold: values.threshold === undefined ? null : finite('--threshold', values.threshold),
@@ -134,15 +146,16 @@ export function parseEvalOptions(argv: readonly string[]): EvalOptions | null {
     output: values.output ?? null,
     raw,
     threads: values.threads === undefined ? 1 : integer('--threads', values.threads, 1),
+    maxVoxels,
   };
 }
 
 function unknownOptionMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const unknown = /Unknown option '(--?[^']+)'/.exec(message);
-  if (unknown === null) return message;
+  if (unknown === null) return quote(message, 200);
   const near = closest(unknown[1].replace(/^-+/, ''), Object.keys(OPTIONS));
-  return `unknown option '${unknown[1]}'${near ? ` (did you mean '--${near}'?)` : ''}`;
+  return `unknown option '${quote(unknown[1])}'${near ? ` (did you mean '--${near}'?)` : ''}`;
 }
 
 function checkMetrics(overlap: string[], surface: string[]): void {
@@ -189,7 +202,7 @@ function surfaceOptions(
     throw new UsageError('--percentile is for hd95, which --metrics does not ask for');
   const percentile = values.percentile === undefined ? 95 : finite('--percentile', values.percentile);
   if (percentile < 0 || percentile > 100)
-    throw new UsageError(`--percentile must be between 0 and 100; got '${values.percentile}'`);
+    throw new UsageError(`--percentile must be between 0 and 100; got '${quote(String(values.percentile))}'`);
   return {
     spacing: values.spacing === undefined ? null : spacingOf(values.spacing),
     tolerance: values.tolerance === undefined ? null : nonNegative('--tolerance', values.tolerance),
@@ -199,43 +212,54 @@ function surfaceOptions(
 
 function spacingOf(text: string): number[] {
   const parts = text.split(',').map((p) => p.trim());
-  const bad = parts.find((p) => !(p !== '' && Number.isFinite(Number(p)) && Number(p) > 0));
+  const [low, high] = SPACING_RANGE;
+  const bad = parts.find((p) => !(p !== '' && Number(p) >= low && Number(p) <= high));
   if (bad !== undefined) {
     throw new UsageError(
-      `--spacing must be numbers > 0 separated by commas, one per axis of the files in their axis order (e.g. 0.8,0.8,2.5); got '${text}' (${bad === '' ? 'an empty value' : `'${bad}'`} is not)`,
+      `--spacing must be numbers in [${low}, ${high}] separated by commas, one per axis of the files in their axis order (e.g. 0.8,0.8,2.5); got '${quote(text)}' (${bad === '' ? 'an empty value' : `'${quote(bad)}'`} is not)`,
     );
   }
-  return parts.map(Number);
+  const values = parts.map(Number);
+  if (Math.max(...values) / Math.min(...values) > SPACING_RATIO) {
+    throw new UsageError(`--spacing values must be within ${SPACING_RATIO} times of each other; got '${quote(text)}'`);
+  }
+  return values;
 }
 
-function rawFormat(shape: string | undefined, dtype: string | undefined): RawFormat | null {
+function rawFormat(shape: string | undefined, dtype: string | undefined, maxVoxels: number): RawFormat | null {
   if (shape === undefined && dtype === undefined) return null;
   if (shape === undefined || dtype === undefined)
     throw new UsageError('raw binary files need both --shape and --dtype');
   const dims = shape.split(/[,x×]/).map((d) => integer('--shape', d.trim(), 1));
+  if (dims.reduce((a, d) => a * d, 1) > maxVoxels) {
+    throw new UsageError(`--shape ${quote(shape)} has more voxels than --max-voxels ${maxVoxels}`);
+  }
   return { shape: dims, dtype: oneOf('--dtype', dtype, DTYPE_NAMES) as Dtype };
 }
 
-function integer(option: string, text: string, min: number): number {
+function integer(option: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isSafeInteger(value) || value < min)
-    throw new UsageError(`${option} must be an integer ≥ ${min}; got '${text}'`);
+  if (text.trim() === '' || !Number.isSafeInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `in [${min}, ${max}]`;
+    throw new UsageError(`${option} must be an integer ${range}; got '${quote(text)}'`);
+  }
   return value;
 }
 
 function finite(option: string, text: string): number {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`${option} must be a number; got '${text}'`);
+  if (text.trim() === '' || !Number.isFinite(value))
+    throw new UsageError(`${option} must be a number; got '${quote(text)}'`);
   return value;
 }
 
 function nonNegative(option: string, text: string): number {
   const value = finite(option, text);
-  if (value < 0) throw new UsageError(`${option} must be ≥ 0; got '${text}'`);
+  if (value < 0) throw new UsageError(`${option} must be ≥ 0; got '${quote(text)}'`);
   return value;
 }
 
 function oneOf<T extends string>(option: string, text: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(text)) return text as T;
-  throw new UsageError(`${option} must be one of ${allowed.join(', ')}; got '${text}'`);
+  throw new UsageError(`${option} must be one of ${allowed.join(', ')}; got '${quote(text)}'`);
 }

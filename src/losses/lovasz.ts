@@ -9,10 +9,17 @@
 // counts in the mean over samples with `perImage`.
 import type { Layout, Loss, LossAndGrad, Target, TargetKind, TensorOptions } from '../api.js';
 import type { Engine } from '../backends/engine.js';
-import { describe, rangeError, typeError } from '../errors.js';
+import { describe, list, rangeError, typeError } from '../errors.js';
 import { checkOptionNames, flag, oneOf } from './options.js';
 import { checkAttached, checkOut } from './run.js';
-import { planTensors, resolveTensorOptions, TENSOR_OPTION_NAMES, type TargetType, type TensorSpec } from './tensors.js';
+import {
+  checkTerms,
+  planTensors,
+  resolveTensorOptions,
+  TENSOR_OPTION_NAMES,
+  type TargetType,
+  type TensorSpec,
+} from './tensors.js';
 
 export type LovaszLoss = 'hinge' | 'softmax';
 
@@ -88,6 +95,17 @@ export function resolveLovasz(
   return { fn, loss, tensor, activation, classes: resolveClasses(fn, opts.classes, tensor.C), perImage };
 }
 
+/** A Lovász method's spec and its `out`, read from one snapshot of the options. */
+export function lovaszCall(
+  fn: string,
+  loss: LovaszLoss,
+  options: object | undefined,
+  names: readonly string[],
+): { spec: LovaszSpec; out: Float32Array | undefined } {
+  const opts = checkOptionNames(fn, options, names) as { out?: Float32Array };
+  return { spec: resolveLovasz(fn, loss, opts, names), out: opts.out };
+}
+
 function resolveClasses(fn: string, value: unknown, C: number): LovaszSpec['classes'] {
   if (value === undefined) return 'present';
   if (value === 'present' || value === 'all') return value;
@@ -97,16 +115,18 @@ function resolveClasses(fn: string, value: unknown, C: number): LovaszSpec['clas
   if (!Array.isArray(value) && !ArrayBuffer.isView(value)) {
     throw typeError(fn, 'classes', `must be 'present', 'all' or an array of class indices; got ${describe(value)}`);
   }
-  const list = Array.from(value as ArrayLike<unknown>);
-  if (list.length === 0)
+  const indices = Array.from(value as ArrayLike<unknown>);
+  if (indices.length === 0)
     throw rangeError(fn, 'classes', `is empty; name at least one class, or use 'present' or 'all'`);
-  list.forEach((c, i) => {
+  const seen = new Set<unknown>();
+  indices.forEach((c, i) => {
     if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c >= C) {
       throw rangeError(fn, 'classes', `[${i}] must be a class index in [0, ${C}); got ${describe(c)}`);
     }
-    if (list.indexOf(c) !== i) throw rangeError(fn, 'classes', `names class ${c} twice`);
+    if (seen.has(c)) throw rangeError(fn, 'classes', `names class ${c} twice`);
+    seen.add(c);
   });
-  return Object.freeze(list as number[]);
+  return Object.freeze(indices as number[]);
 }
 
 /** Checks pred and target against the options and returns the plan of this call. */
@@ -146,10 +166,11 @@ function planHinge(spec: LovaszSpec, pred: unknown, target: unknown): { plan: Lo
   const shape = spec.tensor.shape ?? [pred.length];
   const total = shape.reduce((a, d) => a * d, 1);
   if (total !== pred.length) {
-    throw rangeError(fn, 'pred', `has length ${pred.length} but shape [${shape.join(', ')}] holds ${total} elements`);
+    throw rangeError(fn, 'pred', `has length ${pred.length} but shape ${list(shape)} holds ${total} elements`);
   }
   const B = shape.length > 1 ? shape[0] : 1;
-  if (B === 0) throw rangeError(fn, 'shape', `[${shape.join(', ')}] has no sample: there is nothing to reduce`);
+  if (B === 0) throw rangeError(fn, 'shape', `${list(shape)} has no sample: there is nothing to reduce`);
+  checkTerms(fn, 'shape', B, 1, pred.length);
   const targetType: TargetType | null =
     target instanceof Float32Array
       ? 'f32'
@@ -236,7 +257,7 @@ function evaluate(
       let sum = 0;
       for (const c of classes) {
         const counts = job.list(b0, b1, c);
-        if (counts.other > 0) throw badTarget(spec.fn, plan, inputs.target, b0, b1);
+        if (counts.other > 0) throw badInput(spec.fn, plan, inputs, b0, b1);
         if (spec.classes === 'present' && counts.foreground === 0) continue;
         const value = job.walk(counts.foreground);
         if (!Number.isFinite(value)) {
@@ -262,8 +283,17 @@ function evaluate(
 }
 
 /** The error for a list that counted targets of none of the values expected: the first such value of samples [b0, b1). */
-function badTarget(fn: string, plan: LovaszPlan, target: Target, b0: number, b1: number): RangeError {
+/** What a list counted as unexpected in samples [b0, b1): a logit that is not finite (hinge), else a target value. */
+function badInput(fn: string, plan: LovaszPlan, inputs: LovaszInputs, b0: number, b1: number): RangeError {
   const { C, S, targetKind, ignoreIndex } = plan;
+  const { pred, target } = inputs;
+  if (targetKind === 'binary') {
+    for (let i = b0 * S; i < b1 * S; i++) {
+      if (!Number.isFinite(pred[i]) && target[i] !== ignoreIndex) {
+        return rangeError(fn, 'pred', `contains non-finite values (NaN or ±Infinity): ${pred[i]} at index ${i}`);
+      }
+    }
+  }
   const perSample = targetKind === 'labels' ? S : C * S;
   for (let i = b0 * perSample; i < b1 * perSample; i++) {
     const v = target[i];

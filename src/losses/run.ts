@@ -2,9 +2,10 @@
 // Everything that can fail is checked before kernel 2 writes the gradient. The steps are apart
 // so that the pool (src/pool) runs the same ones with its kernels on worker threads.
 import type { CreateLossOptions, CreateLovaszLossOptions, LossAndGrad, Target } from '../api.js';
-import { describe, rangeError, typeError } from '../errors.js';
+import { checkView, describe, rangeError, typeError } from '../errors.js';
 import type { Engine } from '../backends/engine.js';
 import { checkStats } from './checks.js';
+import { checkOptionNames } from './options.js';
 import {
   evaluateOverlap,
   LOSS_OPTION_NAMES,
@@ -102,20 +103,44 @@ export function runValueAndGrad(engine: Engine, call: OverlapCall): LossAndGrad 
   }
 }
 
+/** A loss method's spec and the per-call arrays of its options, all read from one snapshot of them. */
+export interface MethodCall {
+  spec: OverlapSpec;
+  /** The snapshot of the options (src/losses/options.ts), to hand on instead of the caller's object. */
+  options: object;
+  mask: Mask;
+  /** The gradient's (or kernel 3's) destination, when given. */
+  out: Float32Array | undefined;
+}
+
 /** The spec of a loss method (`diceLoss`, `diceLossWithGrad`, ...), which also takes a mask and, with a gradient, `out`. */
-export function lossSpec(fn: string, loss: AnyLossName, options: object | undefined, withGrad: boolean): OverlapSpec {
-  return resolveOverlap(
-    fn,
-    loss,
-    options,
-    [...LOSS_OPTION_NAMES[loss], 'mask', ...(withGrad ? ['out'] : [])],
-    withGrad,
-  );
+export function lossSpec(fn: string, loss: AnyLossName, options: object | undefined, withGrad: boolean): MethodCall {
+  const names = [...LOSS_OPTION_NAMES[loss], 'mask', ...(withGrad ? ['out'] : [])];
+  return methodCall(fn, options, names, (opts) => resolveOverlap(fn, loss, opts, names, withGrad));
 }
 
 /** The spec of diceCoefficient. */
-export function scoreSpec(options: object | undefined): OverlapSpec {
-  return resolveOverlap('diceCoefficient', 'dice', options, [...SCORE_OPTION_NAMES, 'mask'], false);
+export function scoreSpec(options: object | undefined): MethodCall {
+  const names = [...SCORE_OPTION_NAMES, 'mask'];
+  return methodCall('diceCoefficient', options, names, (opts) =>
+    resolveOverlap('diceCoefficient', 'dice', opts, names, false),
+  );
+}
+
+/** A pointwise loss alone (`bceLoss`, …): its options take `out` for the losses of reduction 'none'. */
+export function pointSpec(fn: string, loss: AnyLossName, options: object | undefined): MethodCall {
+  const names = [...LOSS_OPTION_NAMES[loss], 'mask', 'out'];
+  return methodCall(fn, options, names, (opts) => resolveOverlap(fn, loss, opts, names, false));
+}
+
+function methodCall(
+  fn: string,
+  options: object | undefined,
+  names: readonly string[],
+  resolve: (opts: object) => OverlapSpec,
+): MethodCall {
+  const opts = checkOptionNames(fn, options, names) as { mask?: Mask; out?: Float32Array };
+  return { spec: resolve(opts), options: opts, mask: opts.mask, out: opts.out };
 }
 
 /** What createLoss makes of its options: a Lovász loss, or an overlap loss resolved once (no gradient spec with reduction 'none'). */
@@ -160,6 +185,10 @@ export function checkAttached(
   mask: unknown,
   out: unknown,
 ): void {
+  checkView(fn, 'pred', pred);
+  checkView(fn, 'target', target);
+  checkView(fn, 'mask', mask);
+  checkView(fn, 'out', out);
   engine.checkAttached(fn, 'pred', pred);
   engine.checkAttached(fn, 'target', target);
   engine.checkAttached(fn, 'mask', mask);

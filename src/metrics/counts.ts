@@ -12,7 +12,7 @@ import {
   type Target,
 } from '../api.js';
 import type { Engine } from '../backends/engine.js';
-import { describe, rangeError, typeError } from '../errors.js';
+import { checkView, describe, rangeError, typeError } from '../errors.js';
 import type { ConfusionSpec } from './options.js';
 import { planConfusion, type ConfusionPlan } from './plan.js';
 
@@ -23,6 +23,8 @@ export function countConfusion(
   target: Target,
   shape?: readonly number[],
 ): ConfusionCounts {
+  checkView(spec.fn, 'pred', pred);
+  checkView(spec.fn, 'target', target);
   engine.checkAttached(spec.fn, 'pred', pred);
   engine.checkAttached(spec.fn, 'target', target);
   const plan = planConfusion(spec, pred, target, shape);
@@ -102,7 +104,7 @@ function outOfRange(
 }
 
 /** Checks counts that come from outside (another process, a file): shape and values. */
-export function checkCounts(fn: string, counts: unknown): asserts counts is ConfusionCounts {
+export function checkCounts(fn: string, counts: unknown, integers = false): asserts counts is ConfusionCounts {
   const c = counts as Partial<ConfusionCounts> | null;
   if (c === null || typeof c !== 'object')
     throw typeError(
@@ -126,7 +128,13 @@ export function checkCounts(fn: string, counts: unknown): asserts counts is Conf
         `has length ${values.length} but numSamples × numClasses is ${(B as number) * (C as number)}`,
       );
     }
-    const bad = values.findIndex((v) => !(v >= 0 && Number.isFinite(v)));
-    if (bad >= 0) throw rangeError(fn, `counts.${name}[${bad}]`, `must be a finite count ≥ 0; got ${values[bad]}`);
+    // With `integers`, the rule of a streaming metric's fromJSON: exact integers, so that its state survives toJSON → fromJSON.
+    const bad = values.findIndex((v) =>
+      integers ? !(Number.isSafeInteger(v) && v >= 0) : !(v >= 0 && Number.isFinite(v)),
+    );
+    if (bad >= 0) {
+      const rule = integers ? 'an integer count in [0, 2^53)' : 'a finite count ≥ 0';
+      throw rangeError(fn, `counts.${name}[${bad}]`, `must be ${rule}; got ${values[bad]}`);
+    }
   }
 }

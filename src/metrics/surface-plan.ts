@@ -1,8 +1,8 @@
 // The plan of one surface measurement: the confusion plan of the arrays (how pred and target
 // say which class a voxel is), the spatial grid in memory order, the squared spacing of each
 // sample, and which (sample, class) terms need measuring; and the record the engines fill.
-import { DIST_STRIDE, type ConfusionCounts, type Spacing } from '../api.js';
-import { rangeError } from '../errors.js';
+import { DIST_MAX, DIST_STRIDE, DIST_SUM, type ConfusionCounts, type Spacing } from '../api.js';
+import { list, rangeError } from '../errors.js';
 import type { ConfusionPlan } from './plan.js';
 import type { SurfaceSpec } from './surface-options.js';
 
@@ -23,9 +23,18 @@ export interface SurfacePlan {
   dims: [number, number, number];
   /** Spatial axes: 1, 2 or 3. */
   rank: number;
-  /** Per sample, the squared spacing along x, y, z (memory order): B × 3. */
+  /**
+   * Per sample, the squared spacing along x, y, z (memory order), in units of `scale`: B × 3.
+   * Distances are measured in those units and multiplied by `scale` afterwards (rescaleRecords).
+   */
   weights: Float64Array;
-  /** NSD tolerance of each class (0 when NSD is not asked for). */
+  /**
+   * A power of two ≥ the largest spacing: the kernels measure in its units, so that squared
+   * distances stay in float32's range whatever the spacing's unit (scaling by a power of two is
+   * exact: the numbers are those of the spacing as given).
+   */
+  scale: number;
+  /** NSD tolerance of each class (0 when NSD is not asked for), in units of `scale`. */
   tolerance: Float64Array;
   /** The percentile to report per direction, or null. */
   percentile: number | null;
@@ -49,7 +58,7 @@ export function planSurface(
     throw rangeError(
       fn,
       'shape',
-      `[${shape.join(', ')}] has ${spatial.length} spatial axes; surface metrics take 1 to 3 (${arrays.pred.kind === 'labels' ? '[B, ...spatial] for a label map' : `[B, C, ...spatial] (${arrays.layout})`})`,
+      `${list(shape)} has ${spatial.length} spatial axes; surface metrics take 1 to 3 (${arrays.pred.kind === 'labels' ? '[B, ...spatial] for a label map' : `[B, C, ...spatial] (${arrays.layout})`})`,
     );
   }
   const rank = spatial.length;
@@ -62,12 +71,14 @@ export function planSurface(
     terms[k] = present && k % C >= first ? 1 : 0;
   }
   const ids = spec.metrics.map((m) => m.id);
+  const scale = spacingScale(spec.spacing);
   return {
     arrays,
     dims,
     rank,
-    weights: squaredSpacing(fn, spec.spacing, B, rank),
-    tolerance: classTolerance(fn, spec.tolerance, C),
+    weights: squaredSpacing(fn, spec.spacing, B, rank, scale),
+    scale,
+    tolerance: classTolerance(fn, spec.tolerance, C).map((t) => t / scale),
     percentile: ids.includes('hausdorff95') ? spec.percentile : null,
     symmetric: ids.some(
       (id) => id === 'assd' || id === 'nsd' || ((id === 'hausdorff' || id === 'hausdorff95') && !spec.directed),
@@ -76,8 +87,31 @@ export function planSurface(
   };
 }
 
-/** B × 3 squared spacings in memory order (x = the last spatial axis), 1 on missing axes. */
-function squaredSpacing(fn: string, spacing: Spacing, B: number, rank: number): Float64Array {
+/** The smallest power of two ≥ every spacing (checkSpacing bounds them, see surface-options.ts). */
+function spacingScale(spacing: Spacing): number {
+  const values = typeof spacing === 'number' ? [spacing] : (spacing as readonly (number | readonly number[])[]).flat();
+  let largest = 0;
+  for (const v of values) largest = Math.max(largest, v);
+  let scale = 2 ** Math.ceil(Math.log2(largest));
+  while (scale < largest) scale *= 2;
+  return scale;
+}
+
+/** Distances (sums, maxima, percentiles) of surface records measured in units of `scale`, in spacing units. */
+export function rescaleRecords(records: Float64Array, scale: number): void {
+  if (scale === 1) return;
+  for (let term = 0; term < records.length; term += SURF_STRIDE) {
+    for (const side of [SURF_PRED, SURF_TARGET]) {
+      records[term + side + DIST_SUM] *= scale;
+      records[term + side + DIST_MAX] *= scale;
+    }
+    records[term + SURF_PRED_PERCENTILE] *= scale;
+    records[term + SURF_TARGET_PERCENTILE] *= scale;
+  }
+}
+
+/** B × 3 squared spacings in units of `scale`, in memory order (x = the last spatial axis), 1 on missing axes. */
+function squaredSpacing(fn: string, spacing: Spacing, B: number, rank: number, scale: number): Float64Array {
   const perSample: readonly (readonly number[])[] =
     typeof spacing === 'number'
       ? [new Array<number>(rank).fill(spacing)]
@@ -102,7 +136,7 @@ function squaredSpacing(fn: string, spacing: Spacing, B: number, rank: number): 
         `has ${s.length} values but the images have ${rank} spatial axes (in the order of shape)`,
       );
     }
-    for (let axis = 0; axis < rank; axis++) weights[b * 3 + axis] = s[rank - 1 - axis] ** 2;
+    for (let axis = 0; axis < rank; axis++) weights[b * 3 + axis] = (s[rank - 1 - axis] / scale) ** 2;
   }
   return weights;
 }

@@ -22,6 +22,7 @@ import { columns, reduceMonai } from './reduce.js';
 import type { SurfaceSpec } from './surface-options.js';
 import {
   planSurface,
+  rescaleRecords,
   SURF_PRED,
   SURF_PRED_PERCENTILE,
   SURF_STRIDE,
@@ -46,8 +47,10 @@ export function measureSurfaces(
 ): SurfaceRecords {
   const counts = countConfusion(engine, confusion, pred, target, shape);
   const plan = planSurface(surface, planConfusion(confusion, pred, target, shape), shape, counts);
+  const records = engine.surface(confusion.fn, plan, pred, target);
+  rescaleRecords(records, plan.scale);
   return {
-    records: engine.surface(confusion.fn, plan, pred, target),
+    records,
     numSamples: plan.arrays.B,
     numClasses: plan.arrays.C,
   };

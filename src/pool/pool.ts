@@ -22,6 +22,7 @@ import { LOSS_OPTION_NAMES, type AnyLossName, type OverlapSpec } from '../losses
 import {
   coefficientsFromStats,
   lossSpec,
+  pointSpec,
   noSingleGradient,
   planOverlap,
   resolveCreateLoss,
@@ -166,22 +167,30 @@ export class DicePool {
     this.local = new DiceKernel(engine);
     const methods: Record<string, unknown> = {
       diceCoefficient: (pred: Float32Array, target: Target, options?: CallOptions) =>
-        this.serial(() => this.value(scoreSpec(options), 'score', pred, target, options?.mask)),
+        this.serial(() => {
+          const { spec, mask } = scoreSpec(options);
+          return this.value(spec, 'score', pred, target, mask);
+        }),
     };
     for (const loss of LOSS_NAMES) {
       const value = `${loss}Loss`,
         withGrad = `${loss}LossWithGrad`;
       methods[value] = (pred: Float32Array, target: Target, options?: CallOptions) =>
-        this.serial(() =>
-          // A pointwise loss of reduction 'none' (kernel 3, one value per element) runs on the calling thread.
-          POINT_LOSSES.includes(loss) && options?.reduction === 'none'
-            ? (this.local[value as 'bceLoss'] as (...a: unknown[]) => unknown)(pred, target, options)
-            : this.value(lossSpec(value, loss, options, false), 'loss', pred, target, options?.mask),
-        );
+        this.serial(() => {
+          const call = POINT_LOSSES.includes(loss)
+            ? pointSpec(value, loss, options)
+            : lossSpec(value, loss, options, false);
+          // A pointwise loss of reduction 'none' (kernel 3, one value per element) runs on the calling
+          // thread, and so does one given an `out` (which the kernel refuses for 'mean' and 'sum').
+          if (POINT_LOSSES.includes(loss) && (call.spec.reduction === 'none' || call.out !== undefined))
+            return (this.local[value as 'bceLoss'] as (...a: unknown[]) => unknown)(pred, target, call.options);
+          return this.value(call.spec, 'loss', pred, target, call.mask);
+        });
       methods[withGrad] = (pred: Float32Array, target: Target, options?: CallOptions) =>
-        this.serial(() =>
-          this.valueAndGrad(lossSpec(withGrad, loss, options, true), pred, target, options?.out, options?.mask),
-        );
+        this.serial(() => {
+          const { spec, mask, out } = lossSpec(withGrad, loss, options, true);
+          return this.valueAndGrad(spec, pred, target, out, mask);
+        });
     }
     for (const name of ONE_THREAD) {
       methods[name] = (...args: unknown[]) =>

@@ -47,26 +47,19 @@ export type Labels = Uint8Array | Uint16Array | Int32Array;
 /** Thrown for a file that cannot be read or used; the message names what is wrong, the caller adds the file. */
 export class FileError extends Error {}
 
-/** `count` values of `dtype` from `bytes` at `offset`, copied into an aligned array in the machine's (little-endian) order. */
-export function readVoxels(
-  bytes: Uint8Array,
-  offset: number,
-  count: number,
-  dtype: Dtype,
-  littleEndian: boolean,
-): Voxels {
+/** Voxels an image may have unless --max-voxels says otherwise. */
+export const DEFAULT_MAX_VOXELS = 2 ** 31;
+
+/**
+ * The voxels of `dtype` in `bytes`, which the caller owns and which start at the beginning of
+ * their buffer (so that the view is aligned), in the machine's (little-endian) order.
+ */
+export function voxelsOf(bytes: Uint8Array, dtype: Dtype, littleEndian: boolean): Voxels {
   const { bytes: size, array: Type } = DTYPES[dtype];
-  const end = offset + count * size;
-  if (end > bytes.length) {
-    throw new FileError(
-      `holds ${bytes.length - offset} bytes of voxel data; ${count} ${dtype} voxels need ${count * size}`,
-    );
-  }
-  const copy = bytes.slice(offset, end);
   if (!littleEndian && size > 1) {
-    for (let i = 0; i < copy.length; i += size) copy.subarray(i, i + size).reverse();
+    for (let i = 0; i + size <= bytes.length; i += size) bytes.subarray(i, i + size).reverse();
   }
-  return new Type(copy.buffer, 0, count);
+  return new Type(bytes.buffer as ArrayBuffer, bytes.byteOffset, Math.floor(bytes.length / size));
 }
 
 /** Shapes compared without trailing axes of length 1 (a NIfTI 8×8×4×1 is an 8×8×4 volume). */

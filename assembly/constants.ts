@@ -1,4 +1,4 @@
-// Codes and record layouts shared with the TypeScript side (src/api.ts). They are exported as
+// Codes and record layouts shared with the TypeScript side (src/core/constants.ts). They are exported as
 // globals so that a test can check that both sides agree instead of trusting a comment.
 
 /** Activation applied to `pred` inside the kernels. */

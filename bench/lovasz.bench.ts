@@ -198,7 +198,7 @@ function lossSize(lossCase: LossCase, n: number, kernels: Record<string, DiceKer
   try {
     // Agreement with the JS backend: the loss within 1e-5 or the run fails. Gradient differences
     // are recorded: under softmax, errors closer than the float32 softmax's rounding may sort
-    // differently and move single voxels' gradients (see test/lovasz-agree.test.ts).
+    // differently and move single voxels' gradients (see test/losses/lovasz-agree.test.ts).
     const outcomes = contenders.map((c) => ({ id: c.id, loss: c.run(), grad: Float32Array.from(c.grad()) }));
     const reference = outcomes[0];
     const scale = reference.grad.reduce((m, v) => Math.max(m, Math.abs(v)), 0);

@@ -1,6 +1,6 @@
 // dice-wasm: Dice-family losses, their exact gradients, and segmentation metrics, computed by
 // SIMD WebAssembly kernels (with a scalar build and a pure TypeScript fallback).
-export { loadDice, loadDiceSync } from './runtime/load.js';
+export { loadDice, loadDiceSync } from './load.js';
 export { DiceKernel } from './kernel.js';
 export { createDicePool, type DicePool, type PooledMethods } from './pool/pool.js';
 export { metricsFromCounts } from './metrics/evaluate.js';
@@ -45,14 +45,14 @@ export type {
   TensorOptions,
   TverskyLossOptions,
   WithGrad,
-} from './api.js';
+} from './core/api.js';
 export type {
   CreateLovaszLossOptions,
   LovaszClasses,
   LovaszHingeLossOptions,
   LovaszLossName,
   LovaszSoftmaxLossOptions,
-} from './api.js';
+} from './core/api.js';
 export type {
   ConfusionCounts,
   ConfusionOptions,
@@ -72,7 +72,7 @@ export type {
   SampleKey,
   StreamingMetric,
   WeightType,
-} from './api.js';
+} from './core/api.js';
 export type {
   CreateSurfaceMetricOptions,
   Spacing,
@@ -81,4 +81,4 @@ export type {
   SurfaceMetricOptions,
   SurfaceMetricsOptions,
   SurfaceUpdateOptions,
-} from './api.js';
+} from './core/api.js';

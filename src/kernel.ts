@@ -30,12 +30,18 @@ import type {
   Target,
   TverskyLossOptions,
   WithGrad,
-} from './api.js';
-import type { AllocScope, CreateLovaszLossOptions, LovaszHingeLossOptions, LovaszSoftmaxLossOptions } from './api.js';
+  AllocScope,
+  CreateLovaszLossOptions,
+  LovaszHingeLossOptions,
+  LovaszSoftmaxLossOptions,
+  CreateSurfaceMetricOptions,
+  StreamingSurfaceMetric,
+  SurfaceMetricsOptions,
+} from './core/api.js';
 import type { Engine } from './backends/engine.js';
 import { lossValue } from './losses/elementwise.js';
 import type { AnyLossName, PointLossName } from './losses/overlap.js';
-import { checkOptionNames } from './losses/options.js';
+import { checkOptionNames } from './core/options.js';
 import {
   lossSpec,
   noSingleGradient,
@@ -58,7 +64,6 @@ import {
   lovaszValueAndGrad,
   resolveLovasz,
 } from './losses/lovasz.js';
-import type { CreateSurfaceMetricOptions, StreamingSurfaceMetric, SurfaceMetricsOptions } from './api.js';
 import { evaluateSurfaces, measureSurfaces } from './metrics/surface.js';
 import { resolveSurfaceCall } from './metrics/surface-options.js';
 import { SurfaceMetricStream } from './metrics/surface-stream.js';

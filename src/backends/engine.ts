@@ -1,13 +1,13 @@
-// What a backend provides: the two kernels over one call's tensors, and memory for them.
-import type { AllocatableConstructor, BackendName, HardPrediction, Target } from '../api.js';
-import type { LovaszInputs, LovaszPlan } from '../losses/lovasz.js';
-import type { Inputs, TensorPlan } from '../losses/tensors.js';
-import type { ConfusionPlan } from '../metrics/plan.js';
-import type { SurfacePlan } from '../metrics/surface-plan.js';
+// What a backend provides: the kernels over one call's tensors (1: statistics, 2: gradient,
+// 3: pointwise losses), the confusion, surface and Lovász kernels, and memory for them.
+import type { AllocatableConstructor, BackendName, HardPrediction, Target } from '../core/api.js';
+import type { ArrayOwner } from '../core/arrays.js';
+import type { ConfusionPlan, LovaszInputs, LovaszPlan, SurfacePlan } from '../core/plans.js';
+import type { Inputs, TensorPlan } from '../core/tensors.js';
 
-/** One call's tensors, marshalled once for both kernels. */
+/** One call's tensors, marshalled once for kernels 1 to 3. */
 export interface KernelJob {
-  /** Kernel 1: statistics, B·C records of STATS_STRIDE f64 (see api.ts). */
+  /** Kernel 1: statistics, B·C records of STATS_STRIDE f64 (see core/constants.ts). */
   stats(): Float64Array;
   /** Kernel 2 with coefficients B·C × COEF_STRIDE; returns the gradient (the `out` given to `open`, or a new array). */
   grad(coef: Float64Array): Float32Array;
@@ -21,7 +21,7 @@ export interface KernelJob {
   close(): void;
 }
 
-export interface Engine {
+export interface Engine extends ArrayOwner {
   readonly name: BackendName;
   readonly memory: WebAssembly.Memory | undefined;
   /**
@@ -30,12 +30,8 @@ export interface Engine {
    * gradient, or of kernel 3's losses).
    */
   open(fn: string, plan: TensorPlan, inputs: Inputs, gradOut: Float32Array | null | undefined): KernelJob;
-  /** Confusion counts: B·C records of CONF_STRIDE f64 (see api.ts), exact integers. */
+  /** Confusion counts: B·C records of CONF_STRIDE f64 (see core/constants.ts), exact integers. */
   confusion(fn: string, plan: ConfusionPlan, pred: HardPrediction, target: Target): Float64Array;
-  /** Throws if `array` came from this engine's alloc() but no longer views its memory (detached by a grow). */
-  checkAttached(fn: string, name: string, array: unknown): void;
-  /** True when two arrays view the same storage, so that their byte offsets compare. */
-  sameMemory(a: ArrayBufferView, b: ArrayBufferView): boolean;
   alloc<C extends AllocatableConstructor>(ctor: C, length: number): InstanceType<C>;
   free(array: ArrayBufferView): void;
   /** True for an array from alloc that was not freed yet. */
@@ -44,7 +40,7 @@ export interface Engine {
   /** Prepares a call of a Lovász loss; `gradOut` as for `open`. */
   openLovasz(fn: string, plan: LovaszPlan, inputs: LovaszInputs, gradOut: Float32Array | null | undefined): LovaszJob;
   /**
-   * Surface records (SURF_STRIDE f64 per (sample, class), src/metrics/surface-plan.ts) of the
+   * Surface records (SURF_STRIDE f64 per (sample, class), core/plans.ts) of the
    * terms the plan marks; the others are left 0 (no surface on either side).
    */
   surface(fn: string, plan: SurfacePlan, pred: HardPrediction, target: Target): Float64Array;

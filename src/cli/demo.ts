@@ -1,6 +1,6 @@
 // `dice-wasm demo`: the worked example on every backend, then a 512×512 four-class softmax
 // case timed on the WebAssembly and TypeScript backends.
-import { loadDice } from '../runtime/load.js';
+import { loadDice } from '../load.js';
 
 const WORKED_PRED = [
   0.38574776, 0.08795848, 0.83927506, 0.21592768, 0.44453627, 0.10463644, 0.8793516, 0.65118235, 0.5184219,

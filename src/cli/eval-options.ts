@@ -1,14 +1,15 @@
 // The options of `dice-wasm eval`, checked before any file is read: a bad option is a usage
 // error (exit code 2) whose message names the option.
 import { parseArgs } from 'node:util';
-import type { MetricEmptyPolicy } from '../api.js';
-import { quote } from '../errors.js';
-import { closest } from '../losses/options.js';
-import { MAX_CLASSES } from '../losses/tensors.js';
+import type { MetricEmptyPolicy } from '../core/api.js';
+import { quote } from '../core/errors.js';
+import { closest } from '../core/options.js';
+import { MAX_CLASSES } from '../core/tensors.js';
 import { isSurfaceMetric, resolveMetricNames, resolveSurfaceMetricNames } from '../metrics/names.js';
 import { SPACING_RANGE, SPACING_RATIO } from '../metrics/surface-options.js';
 import { DEFAULT_MAX_VOXELS, DTYPE_NAMES, type Dtype } from './formats/volume.js';
 import type { RawFormat } from './formats/index.js';
+import { METRIC_EMPTY_POLICIES } from '../core/option-values.js';
 
 export const EVAL_USAGE = `Usage: dice-wasm eval PRED TRUTH [options]
 
@@ -77,7 +78,6 @@ export interface EvalOptions {
 /** A command-line mistake: exit code 2 with the usage text. */
 export class UsageError extends Error {}
 
-const EMPTY_POLICIES: readonly MetricEmptyPolicy[] = ['nan', 'one', 'zero', 'formula'];
 const FORMATS = ['table', 'csv', 'json'] as const;
 
 const OPTIONS = {
@@ -127,7 +127,7 @@ export function parseEvalOptions(argv: readonly string[]): EvalOptions | null {
   const maxVoxels =
     values['max-voxels'] === undefined ? DEFAULT_MAX_VOXELS : integer('--max-voxels', values['max-voxels'], 1);
   const raw = rawFormat(values.shape, values.dtype, maxVoxels);
-  const empty = oneOf('--empty', values.empty ?? 'nan', EMPTY_POLICIES);
+  const empty = oneOf('--empty', values.empty ?? 'nan', METRIC_EMPTY_POLICIES);
   const surface = surfaceOptions(surfaceMetrics, values, empty);
   return {
     pred: positionals[0],

@@ -1,7 +1,7 @@
 // A worker thread of `eval --threads N` (parallel.ts): counts the pairs it is sent, one at a time,
 // with its own kernel.
 import { parentPort } from 'node:worker_threads';
-import { loadDice } from '../runtime/load.js';
+import { loadDice } from '../load.js';
 import { countPair } from './evaluate.js';
 import type { CountAnswer, CountRequest } from './parallel.js';
 

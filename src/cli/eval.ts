@@ -3,9 +3,10 @@
 // still reported), 2 for bad usage (thrown as UsageError, handled by main).
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { loadDice } from '../runtime/load.js';
+import { loadDice } from '../load.js';
 import { EVAL_USAGE, parseEvalOptions } from './eval-options.js';
-import { evaluatePairs } from './evaluate.js';
+import { buildReport, countInTurn } from './evaluate.js';
+import { countInWorkers } from './parallel.js';
 import { findPairs, MissingPath, type Pairs } from './pairs.js';
 import { progressBar } from './progress.js';
 import { formatReport } from './report.js';
@@ -42,7 +43,13 @@ export async function runEval(argv: readonly string[]): Promise<number> {
   }
   const k = await loadDice();
   const progress = directories ? progressBar(pairs.length, process.stderr) : { tick() {}, done() {} };
-  const report = await evaluatePairs(k, pairs, opts, () => progress.tick());
+  const tick = () => progress.tick();
+  // On worker threads only when there is more than one pair to share.
+  const counted =
+    opts.threads > 1 && pairs.length > 1
+      ? await countInWorkers(pairs, opts, k, tick)
+      : await countInTurn(k, pairs, opts, tick);
+  const report = buildReport(counted, opts);
   progress.done();
   const failed = report.cases.filter((c) => c.error !== undefined);
   for (const c of failed) process.stderr.write(`dice-wasm: ${c.name}: ${c.error}\n`);

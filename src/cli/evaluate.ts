@@ -1,15 +1,15 @@
 // `dice-wasm eval`: each pair read and counted by the library's confusion kernel (and, for
-// surface distances, measured by k.surfaceMetrics: surface.ts), then every other metric computed
-// from the counts by the library (metricsFromCounts), then mean ± std per class.
-import type { ConfusionCounts } from '../api.js';
+// surface distances, measured by k.surfaceMetrics: surface.ts), in turn here or on worker threads
+// (parallel.ts); then every other metric computed from the counts by the library
+// (metricsFromCounts), then mean ± std per class.
+import type { ConfusionCounts } from '../core/api.js';
 import type { DiceKernel } from '../kernel.js';
-import { MAX_CLASSES } from '../losses/tensors.js';
+import { MAX_CLASSES } from '../core/tensors.js';
 import { metricsFromCounts, withEmptyPolicy } from '../metrics/evaluate.js';
 import type { EvalOptions } from './eval-options.js';
 import { readVolume } from './formats/index.js';
 import { FileError, formatShape, maxLabel, toLabels, trimShape, type Labels } from './formats/volume.js';
 import type { Pair } from './pairs.js';
-import { countInWorkers } from './parallel.js';
 import { surfaceValues, type LabelVolume, type SurfaceValues } from './surface.js';
 
 /** A metric's values over the cases that have one (not NaN). `std` is the population standard deviation. */
@@ -57,23 +57,6 @@ export interface CaseCounts {
 
 /** A pair counted (and measured), or why it could not be. Structured-cloneable: workers send it back as is. */
 export type Counted = { pair: Pair; counts: CaseCounts; surface: SurfaceValues | null } | { pair: Pair; error: string };
-
-/**
- * Counts every pair (on `opts.threads` worker threads when there is more than one pair, see
- * parallel.ts), then reports them in the order of `pairs`.
- */
-export async function evaluatePairs(
-  k: DiceKernel,
-  pairs: readonly Pair[],
-  opts: EvalOptions,
-  onCase: () => void,
-): Promise<EvalReport> {
-  const counted =
-    opts.threads > 1 && pairs.length > 1
-      ? await countInWorkers(pairs, opts, k, onCase)
-      : await countInTurn(k, pairs, opts, onCase);
-  return report(counted, opts);
-}
 
 export async function countInTurn(
   k: DiceKernel,
@@ -176,7 +159,8 @@ async function labelsOf(path: string, opts: EvalOptions, threshold: number | nul
 
 type Measured = Extract<Counted, { counts: CaseCounts }>;
 
-function report(counted: readonly Counted[], opts: EvalOptions): EvalReport {
+/** The report of the pairs counted, in their order: per case and class, and the summary per class. */
+export function buildReport(counted: readonly Counted[], opts: EvalOptions): EvalReport {
   const ok = counted.filter((c): c is Measured => 'counts' in c);
   const first = opts.includeBackground ? 0 : 1;
   // The labels reported: 0..N−1 with --num-classes, else those some prediction or truth holds.

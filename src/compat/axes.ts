@@ -1,7 +1,7 @@
 // Python losses that reduce over a chosen set of axes (Keras `axis`, smp's `dims`): the tensor's
 // axes are reordered so that the kept axes come first and the reduced ones last. Then each kept
 // index is one native sample of one class, [K, 1, R], whose R voxels are the reduced elements.
-import { describe, rangeError, typeError } from '../errors.js';
+import { describe, rangeError, typeError } from '../core/errors.js';
 import type { Part } from './parts.js';
 import { product, readTensor } from './tensor.js';
 

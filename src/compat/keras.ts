@@ -3,8 +3,8 @@
 // and its tensors are channels-last; the formulas pool every element of the axes in `axis`
 // (default: all of them, batch included), so the layout does not matter. keras.backend.epsilon()
 // = 1e-7 is added to the denominator only.
-import { describe, rangeError, typeError } from '../errors.js';
-import { checkOptionNames, nonNegative, oneOf } from '../losses/options.js';
+import { describe, rangeError, typeError } from '../core/errors.js';
+import { checkOptionNames, nonNegative, oneOf } from '../core/options.js';
 import { groupPair, ungroup } from './axes.js';
 import { compatKernel } from './kernel.js';
 import { runPlan, valueAndGradOf, type LossWithGrad, type Part, type Plan } from './parts.js';

@@ -1,9 +1,9 @@
 // The kernel behind the Python-compatible classes, which (like their Python originals) are
 // constructed and called synchronously: a module-level default made on first use with
 // loadDiceSync(), or one the caller chooses with useKernel().
-import { describe, typeError } from '../errors.js';
+import { describe, typeError } from '../core/errors.js';
 import { DiceKernel } from '../kernel.js';
-import { loadDiceSync } from '../runtime/load.js';
+import { loadDiceSync } from '../load.js';
 
 let current: DiceKernel | undefined;
 

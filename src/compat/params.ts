@@ -1,8 +1,7 @@
 // Readers of Python parameters shared by the compat losses (the native readers in
-// losses/options.ts do the checking; these add what several Python libraries have in common).
-import type { GeneralizedDiceLossOptions } from '../api.js';
-import { rangeError } from '../errors.js';
-import { checkOptionNames, nonNegative } from '../losses/options.js';
+// core/options.ts do the checking; these add what several Python libraries have in common).
+import { rangeError } from '../core/errors.js';
+import { checkOptionNames, nonNegative } from '../core/options.js';
 
 /** The parameters object, its names checked against `names` (None / undefined: not given). */
 export function readParams<T extends object>(
@@ -20,7 +19,3 @@ export function fractionOf(fn: string, name: string, value: unknown): number | n
   if (v > 1) throw rangeError(fn, name, `must be in [0, 1]; got ${v}`);
   return v;
 }
-
-/** Generalized Dice weights (MONAI's `w_type` and `weight_type`): the native `weightType` values. */
-export type WeightType = NonNullable<GeneralizedDiceLossOptions['weightType']>;
-export const WEIGHT_TYPES: readonly WeightType[] = ['square', 'simple', 'uniform'];

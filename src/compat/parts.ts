@@ -3,7 +3,7 @@
 // a mask multiplied into the logits, smp's per-class sums), the loss is a sum of native calls,
 // each with its share (`scale`) and, when the call saw a transformed copy of the input, the map
 // of its gradient back onto the input (`pullback`): the chain rule, so gradients stay exact.
-import type { CreateLossOptions, CreateLovaszLossOptions, LossName, LovaszLossName, Target } from '../api.js';
+import type { CreateLossOptions, CreateLovaszLossOptions, LossName, LovaszLossName, Target } from '../core/api.js';
 import type { DiceKernel } from '../kernel.js';
 import type { Tensor } from './tensor.js';
 

@@ -5,13 +5,14 @@
 // `batch`), give a class without target pixels the loss 0 (native `empty: 'zero'`) and average the
 // classes. `eps` clamps denominators from below: the same numbers unless a denominator is ≤ eps
 // (a term of zeros), where smp returns 0/eps and the native call throws.
-import { describe, rangeError, typeError } from '../errors.js';
-import { flag, nonNegative, oneOf } from '../losses/options.js';
+import { describe, rangeError, typeError } from '../core/errors.js';
+import { flag, nonNegative, oneOf } from '../core/options.js';
 import { groupPair } from './axes.js';
 import { compatKernel } from './kernel.js';
 import { runPlan, valueAndGradOf, type LossWithGrad, type Part, type Plan } from './parts.js';
 import { fractionOf, readParams } from './params.js';
 import { asDense, asLabels, asScores, readTensor, type Tensor, type TensorData, type TensorInput } from './tensor.js';
+import { REDUCTIONS } from '../core/option-values.js';
 
 export type Mode = 'binary' | 'multiclass' | 'multilabel';
 const MODES: readonly Mode[] = ['binary', 'multiclass', 'multilabel'];
@@ -184,8 +185,6 @@ abstract class SmpLoss {
     return valueAndGradOf(this.kernel, plan.parts, plan.shape);
   }
 }
-
-const REDUCTIONS = ['mean', 'sum', 'none'] as const;
 
 /** The Dice, Jaccard and Tversky losses of smp. */
 abstract class OverlapLoss extends SmpLoss {

@@ -1,8 +1,8 @@
-// Tensors of the Python-compatible layer (COMPAT.md): in as { data, shape }, nested arrays, or
-// a list of channel-first tensors stacked into a batch; out as { data, shape } with the Python
-// output shape, or a number for a scalar. The readers below turn them into the typed arrays the
-// native API takes.
-import { describe, rangeError, typeError } from '../errors.js';
+// Tensors of the Python-compatible layer (README, "Metrics" → "Python: `dice-wasm/compat`"): in
+// as { data, shape }, nested arrays, or a list of channel-first tensors stacked into a batch; out
+// as { data, shape } with the Python output shape, or a number for a scalar. The readers below
+// turn them into the typed arrays the native API takes.
+import { describe, rangeError, typeError } from '../core/errors.js';
 
 type NumericArray =
   | Float32Array

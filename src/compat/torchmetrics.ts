@@ -11,10 +11,10 @@ import type {
   ReducedMetric,
   StreamingMetric,
   Target,
-} from '../api.js';
-import { describe, rangeError } from '../errors.js';
+} from '../core/api.js';
+import { describe, rangeError } from '../core/errors.js';
 import type { DiceKernel } from '../kernel.js';
-import { checkOptionNames, flag, oneOf } from '../losses/options.js';
+import { checkOptionNames, flag, oneOf } from '../core/options.js';
 import { metricsFromCounts } from '../metrics/evaluate.js';
 import { compatKernel } from './kernel.js';
 import {
@@ -28,12 +28,11 @@ import {
   type TensorData,
   type TensorInput,
 } from './tensor.js';
+import { METRIC_AGGREGATIONS, METRIC_AVERAGES } from '../core/option-values.js';
 
 type InputFormat = 'one-hot' | 'index' | 'mixed';
 const INPUT_FORMATS: readonly InputFormat[] = ['one-hot', 'index', 'mixed'];
 const MEAN_IOU_FORMATS: readonly InputFormat[] = ['one-hot', 'index'];
-const AVERAGES: readonly MetricAverage[] = ['micro', 'macro', 'weighted', 'none'];
-const AGGREGATIONS: readonly MetricAggregation[] = ['samplewise', 'global'];
 
 /** How one update's tensors are counted, and the native includeBackground. */
 interface Reading {
@@ -70,7 +69,7 @@ function readingOf(
 
 /** torchmetrics' average: None is 'none'. */
 function readAverage(fn: string, value: unknown, fallback: MetricAverage): MetricAverage {
-  return value === null ? 'none' : oneOf(fn, 'average', value, AVERAGES, fallback);
+  return value === null ? 'none' : oneOf(fn, 'average', value, METRIC_AVERAGES, fallback);
 }
 
 /** The label map of a float one-hot (or score) tensor: argmax over the class axis, first maximum wins. */
@@ -218,7 +217,7 @@ export class DiceScore extends Accumulating {
     ]) as Partial<DiceScoreParams>;
     super(fn, readingOf(fn, p, true, INPUT_FORMATS), 'dice');
     this.average = readAverage(fn, p.average, 'macro');
-    this.aggregation = oneOf(fn, 'aggregation_level', p.aggregation_level, AGGREGATIONS, 'samplewise');
+    this.aggregation = oneOf(fn, 'aggregation_level', p.aggregation_level, METRIC_AGGREGATIONS, 'samplewise');
   }
 
   protected score(counts: ConfusionCounts, includeBackground: boolean): number | Tensor {
@@ -247,7 +246,7 @@ export function dice_score(preds: TensorInput, target: TensorInput, params: Dice
   ]) as Partial<DiceScoreParams>;
   const reading = readingOf(fn, p, true, INPUT_FORMATS);
   const average = readAverage(fn, p.average, 'micro');
-  const aggregation = oneOf(fn, 'aggregation_level', p.aggregation_level, AGGREGATIONS, 'samplewise');
+  const aggregation = oneOf(fn, 'aggregation_level', p.aggregation_level, METRIC_AGGREGATIONS, 'samplewise');
   const { counts, includeBackground } = count(compatKernel(), fn, preds, target, reading);
   const values = metricsFromCounts(counts, {
     metrics: ['dice'],

@@ -1,9 +1,10 @@
 // Checks of kernel 1's output that stand for checks of the inputs: a non-finite sum means a
 // non-finite input, and a label map whose per-class counts do not add up to its valid-voxel
 // count holds a label outside [0, C). Run before any formula, so nothing is written on error.
-import { STAT_G, STAT_I, STAT_N, STAT_P, STATS_STRIDE, type Target } from '../api.js';
-import { rangeError } from '../errors.js';
-import type { TensorPlan } from './tensors.js';
+import type { Target } from '../core/api.js';
+import { STAT_G, STAT_I, STAT_N, STAT_P, STATS_STRIDE } from '../core/constants.js';
+import { rangeError } from '../core/errors.js';
+import type { TensorPlan } from '../core/tensors.js';
 
 export function checkStats(fn: string, plan: TensorPlan, stats: Float64Array, target: Target): void {
   const { B, C } = plan;

@@ -2,14 +2,15 @@
 // → checks → coefficients → kernel 3. Kernel 1 runs first for the checks that stand for checks of
 // the inputs (non-finite values, labels outside [0, C)) and for a finite sum; kernel 3 then writes
 // each element's loss (each voxel's for cross-entropy), so nothing is written on error.
-import type { Target } from '../api.js';
+import { checkAttached, checkOut } from '../core/arrays.js';
+import type { Target } from '../core/api.js';
 import type { Engine } from '../backends/engine.js';
-import { rangeError } from '../errors.js';
+import { rangeError } from '../core/errors.js';
 import { checkStats } from './checks.js';
 import { sumsOf, type OverlapSpec } from './overlap.js';
 import { pointLossCoefficients, pointLossLength } from './pointwise.js';
-import { checkAttached, checkOut, overlapValue } from './run.js';
-import { planTensors } from './tensors.js';
+import { overlapValue } from './run.js';
+import { planTensors } from '../core/tensors.js';
 
 type Mask = Uint8Array | Float32Array | null | undefined;
 

@@ -7,11 +7,12 @@
 // Like segmentation_models_pytorch's LovaszLoss (Berman's reference code), a set whose target
 // has no class present (or no voxel left after ignoreIndex) contributes a loss of 0, and still
 // counts in the mean over samples with `perImage`.
-import type { Layout, Loss, LossAndGrad, Target, TargetKind, TensorOptions } from '../api.js';
+import type { Loss, LossAndGrad, Target, TensorOptions } from '../core/api.js';
 import type { Engine } from '../backends/engine.js';
-import { describe, list, rangeError, typeError } from '../errors.js';
-import { checkOptionNames, flag, oneOf } from './options.js';
-import { checkAttached, checkOut } from './run.js';
+import { checkAttached, checkOut } from '../core/arrays.js';
+import { describe, list, rangeError, typeError } from '../core/errors.js';
+import { checkOptionNames, flag, oneOf } from '../core/options.js';
+import type { LovaszInputs, LovaszPlan } from '../core/plans.js';
 import {
   checkTerms,
   planTensors,
@@ -19,7 +20,7 @@ import {
   TENSOR_OPTION_NAMES,
   type TargetType,
   type TensorSpec,
-} from './tensors.js';
+} from '../core/tensors.js';
 
 export type LovaszLoss = 'hinge' | 'softmax';
 
@@ -33,28 +34,6 @@ export interface LovaszSpec {
   /** Class indices to average, or the classes present in the target, or all. The hinge: 'all' of its one class. */
   classes: 'present' | 'all' | readonly number[];
   perImage: boolean;
-}
-
-/** Everything the engines need to know about one call's tensors. */
-export interface LovaszPlan {
-  B: number;
-  /** Classes; 1 for the hinge. */
-  C: number;
-  /** Voxels per sample; for the hinge, elements of pred per sample. */
-  S: number;
-  layout: Layout;
-  activation: 'none' | 'softmax';
-  /** `'binary'`: one 0/1 value per element of pred (the hinge); else as the other losses. */
-  targetKind: TargetKind | 'binary';
-  targetType: TargetType;
-  ignoreIndex: number | null;
-  /** Voxels of the largest set: S with perImage, else B·S. */
-  setLength: number;
-}
-
-export interface LovaszInputs {
-  pred: Float32Array;
-  target: Target;
 }
 
 /** Option names of each loss (`out` is added for the gradient functions). */

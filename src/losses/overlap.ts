@@ -5,6 +5,7 @@
 // Jaccard, Tversky, focal Tversky — and the Generalized Dice score per sample, whose classes
 // are weighted by their target volume (Sudre et al. 2017). Both reduce to ∂L/∂I and ∂L/∂P per
 // (sample, class), which `writeCoefficients` turns into kernel 2's a, b, q, s.
+import type { LossEmptyPolicy, Reduction, WeightType } from '../core/api.js';
 import {
   COEF_Q,
   COEF_S,
@@ -17,11 +18,11 @@ import {
   STAT_N,
   STAT_P,
   STATS_STRIDE,
-  type Reduction,
-} from '../api.js';
-import { rangeError } from '../errors.js';
+} from '../core/constants.js';
+import { rangeError } from '../core/errors.js';
 import { diceParams, mccWithPartials, tverskyWithPartials, type TverskyParams } from '../math/overlap.js';
-import { checkOptionNames, classWeights, flag, nonNegative, oneOf } from './options.js';
+import { LOSS_EMPTY_POLICIES, REDUCTIONS, WEIGHT_TYPES } from '../core/option-values.js';
+import { checkOptionNames, classWeights, flag, nonNegative, oneOf } from '../core/options.js';
 import { evaluatePoint, POINT_OPTION_NAMES, resolvePoint, type PointSpec } from './pointwise.js';
 import {
   resolveTensorOptions,
@@ -29,14 +30,12 @@ import {
   type SumOptions,
   type TensorPlan,
   type TensorSpec,
-} from './tensors.js';
+} from '../core/tensors.js';
 
 export type OverlapLossName = 'dice' | 'jaccard' | 'tversky' | 'focalTversky' | 'generalizedDice' | 'mcc';
 export type PointLossName = 'bce' | 'crossEntropy' | 'focal';
 export type CombinedLossName = 'diceCE' | 'diceFocal' | 'generalizedDiceFocal';
 export type AnyLossName = OverlapLossName | PointLossName | CombinedLossName;
-export type LossEmptyPolicy = 'smooth' | 'zero' | 'skip';
-export type WeightType = 'square' | 'simple' | 'uniform';
 
 /** A resolved loss or score: everything but the arrays. */
 export interface OverlapSpec {
@@ -123,10 +122,6 @@ const DEFAULT_ACTIVATION: Readonly<Record<AnyLossName, 'none' | 'sigmoid' | 'sof
 };
 export const SCORE_OPTION_NAMES: readonly string[] = COMMON;
 
-const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
-const EMPTY_POLICIES: readonly LossEmptyPolicy[] = ['smooth', 'zero', 'skip'];
-const WEIGHT_TYPES: readonly WeightType[] = ['square', 'simple', 'uniform'];
-
 /**
  * Resolves the options of a loss (or, with `mode: 'score'`, of the Dice coefficient) once.
  * `names` is the option set of the calling function.
@@ -200,7 +195,7 @@ export function resolveOverlap(
     weight: overlap === 'generalizedDice' ? null : classWeights(fn, opts.weight, tensor.C),
     batch: flag(fn, 'batch', opts.batch, false),
     reduction,
-    empty: oneOf(fn, 'empty', opts.empty, EMPTY_POLICIES, 'smooth'),
+    empty: oneOf(fn, 'empty', opts.empty, LOSS_EMPTY_POLICIES, 'smooth'),
     weightType: oneOf(fn, 'weightType', opts.weightType, WEIGHT_TYPES, 'square'),
     // MONAI: DiceFocal passes include_background to both parts; DiceCE's cross-entropy ignores it.
     pointwise:

@@ -6,10 +6,10 @@
 // Σ weight[label] over counted voxels (cross-entropy with a label map, torch's weighted mean);
 // 'none' (a pointwise loss alone) is each element's term, summed over the classes of its voxel
 // for cross-entropy (kernel 3), so that 'sum' is the sum of those values over the classes reduced.
-import { COEF_E, COEF_F, COEF_STRIDE, STAT_E, STAT_E2, STAT_G, STAT_N, STATS_STRIDE } from '../api.js';
-import { rangeError } from '../errors.js';
-import { classWeights, nonNegative } from './options.js';
-import type { PointKind, TensorPlan, TensorSpec } from './tensors.js';
+import { COEF_E, COEF_F, COEF_STRIDE, STAT_E, STAT_E2, STAT_G, STAT_N, STATS_STRIDE } from '../core/constants.js';
+import { rangeError } from '../core/errors.js';
+import { classWeights, nonNegative } from '../core/options.js';
+import type { PointKind, TensorPlan, TensorSpec } from '../core/tensors.js';
 
 export interface PointSpec {
   kind: Exclude<PointKind, 'none'>;

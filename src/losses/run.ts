@@ -1,11 +1,12 @@
 // One call of an overlap loss or score: plan → kernel 1 → checks → formula → kernel 2.
 // Everything that can fail is checked before kernel 2 writes the gradient. The steps are apart
 // so that the pool (src/pool) runs the same ones with its kernels on worker threads.
-import type { CreateLossOptions, CreateLovaszLossOptions, LossAndGrad, Target } from '../api.js';
-import { checkView, describe, rangeError, typeError } from '../errors.js';
+import type { CreateLossOptions, CreateLovaszLossOptions, LossAndGrad, Target } from '../core/api.js';
+import { checkAttached, checkOut } from '../core/arrays.js';
+import { describe, rangeError, typeError } from '../core/errors.js';
 import type { Engine } from '../backends/engine.js';
 import { checkStats } from './checks.js';
-import { checkOptionNames } from './options.js';
+import { checkOptionNames } from '../core/options.js';
 import {
   evaluateOverlap,
   LOSS_OPTION_NAMES,
@@ -15,7 +16,7 @@ import {
   type AnyLossName,
   type OverlapSpec,
 } from './overlap.js';
-import { planTensors, type Inputs, type TensorPlan } from './tensors.js';
+import { planTensors, type Inputs, type TensorPlan } from '../core/tensors.js';
 
 type Mask = Uint8Array | Float32Array | null | undefined;
 
@@ -175,51 +176,4 @@ export function noSingleGradient(): RangeError {
     'reduction',
     `'none' gives one loss per term, which has no single gradient; use 'mean' or 'sum'`,
   );
-}
-
-export function checkAttached(
-  engine: Engine,
-  fn: string,
-  pred: unknown,
-  target: unknown,
-  mask: unknown,
-  out: unknown,
-): void {
-  checkView(fn, 'pred', pred);
-  checkView(fn, 'target', target);
-  checkView(fn, 'mask', mask);
-  checkView(fn, 'out', out);
-  engine.checkAttached(fn, 'pred', pred);
-  engine.checkAttached(fn, 'target', target);
-  engine.checkAttached(fn, 'mask', mask);
-  engine.checkAttached(fn, 'out', out);
-}
-
-/** `out` is a Float32Array of `length` values (pred's, or as `what` says) that overlaps no input. */
-export function checkOut(
-  engine: Engine,
-  fn: string,
-  out: unknown,
-  inputs: { pred: Float32Array; target: Target; mask: Uint8Array | null },
-  length = inputs.pred.length,
-  what = 'pred has',
-): void {
-  if (!(out instanceof Float32Array)) throw typeError(fn, 'out', `must be a Float32Array; got ${describe(out)}`);
-  if (out.length !== length) {
-    throw rangeError(fn, 'out', `has length ${out.length} but ${what} ${length}`);
-  }
-  for (const [name, other] of [
-    ['pred', inputs.pred],
-    ['target', inputs.target],
-    ['mask', inputs.mask],
-  ] as const) {
-    if (
-      other &&
-      engine.sameMemory(out, other) &&
-      out.byteOffset < other.byteOffset + other.byteLength &&
-      other.byteOffset < out.byteOffset + out.byteLength
-    ) {
-      throw rangeError(fn, 'out', `overlaps ${name}; the result needs its own array`);
-    }
-  }
 }

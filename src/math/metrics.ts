@@ -2,6 +2,7 @@
 // https://en.wikipedia.org/wiki/Confusion_matrix and MONAI's compute_confusion_matrix_metric.
 // A ratio whose denominator is 0 is NaN (never Infinity, never a silent 0): what an empty
 // class scores is decided later, by the `empty` policy, not here.
+import type { WeightType } from '../core/api.js';
 
 /** n / d, or NaN when d is 0. */
 export const ratio = (n: number, d: number): number => (d !== 0 ? n / d : Number.NaN);
@@ -57,7 +58,7 @@ export const volumeSimilarity = (tp: number, fp: number, fn: number): number =>
   1 - ratio(Math.abs(fn - fp), 2 * tp + fp + fn);
 
 /** Weight of a class of target volume g for the Generalized Dice score (Sudre et al. 2017). */
-export function gdsWeight(g: number, weightType: 'square' | 'simple' | 'uniform'): number {
+export function gdsWeight(g: number, weightType: WeightType): number {
   if (weightType === 'uniform') return 1;
   return weightType === 'square' ? 1 / (g * g) : 1 / g;
 }
@@ -72,7 +73,7 @@ export function generalizedDice(
   tp: ArrayLike<number>,
   fp: ArrayLike<number>,
   fn: ArrayLike<number>,
-  weightType: 'square' | 'simple' | 'uniform',
+  weightType: WeightType,
 ): number {
   const w = Array.from(tp, (t, c) => gdsWeight(t + fn[c], weightType));
   const largest = Math.max(0, ...w.filter(Number.isFinite));

@@ -23,10 +23,6 @@ export function diceParams(smoothNr: number, smoothDr: number): TverskyParams {
   return { alpha: 0.5, beta: 0.5, smoothNr: smoothNr / 2, smoothDr: smoothDr / 2 };
 }
 
-export function tverskyIndex(I: number, P: number, G: number, t: TverskyParams): number {
-  return (I + t.smoothNr) / (I * (1 - t.alpha - t.beta) + t.alpha * P + t.beta * G + t.smoothDr);
-}
-
 /** The index and its exact partial derivatives, written to out as [T, ∂T/∂I, ∂T/∂P, ∂T/∂G]. */
 export function tverskyWithPartials(I: number, P: number, G: number, t: TverskyParams, out: Float64Array): void {
   const num = I + t.smoothNr;

@@ -1,20 +1,13 @@
 // One confusion count: plan → kernel → label checks → { tp, fp, fn, tn }. Labels outside
 // [0, C) are found from the records (a sample whose per-class counts do not add up to its
 // voxel count holds one), and only then is the array scanned, to name the first of them.
-import {
-  CONF_PRED,
-  CONF_STRIDE,
-  CONF_TARGET,
-  CONF_TP,
-  CONF_VALID,
-  type ConfusionCounts,
-  type HardPrediction,
-  type Target,
-} from '../api.js';
+import type { ConfusionCounts, HardPrediction, Target } from '../core/api.js';
+import { CONF_PRED, CONF_STRIDE, CONF_TARGET, CONF_TP, CONF_VALID } from '../core/constants.js';
 import type { Engine } from '../backends/engine.js';
-import { checkView, describe, rangeError, typeError } from '../errors.js';
+import { checkView, describe, rangeError, typeError } from '../core/errors.js';
 import type { ConfusionSpec } from './options.js';
-import { planConfusion, type ConfusionPlan } from './plan.js';
+import { planConfusion } from './plan.js';
+import type { ConfusionPlan } from '../core/plans.js';
 
 export function countConfusion(
   engine: Engine,

@@ -1,8 +1,8 @@
 // From confusion counts to metric values: one table per metric (per sample × class, or per
 // sample × averaged group), the empty-class policy, then one reduction step shared by all.
-import type { ConfusionCounts, MetricEmptyPolicy, MetricOptions, MetricsResult, ReducedMetric } from '../api.js';
-import { rangeError } from '../errors.js';
-import { checkOptionNames } from '../losses/options.js';
+import type { ConfusionCounts, MetricEmptyPolicy, MetricOptions, MetricsResult, ReducedMetric } from '../core/api.js';
+import { rangeError } from '../core/errors.js';
+import { checkOptionNames } from '../core/options.js';
 import { generalizedDice } from '../math/metrics.js';
 import { definitionOf, type CountMetric, type MetricId } from './names.js';
 import { checkCounts } from './counts.js';

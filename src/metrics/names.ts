@@ -3,8 +3,8 @@
 // surface-distance metrics (src/math/surface.ts). Names are
 // matched after lowercasing and dropping spaces, '_' and '-', so 'balanced accuracy',
 // 'balanced_accuracy' and 'balancedAccuracy' are one metric.
-import { describe, quote, rangeError, typeError } from '../errors.js';
-import { closest } from '../losses/options.js';
+import { describe, quote, rangeError, typeError } from '../core/errors.js';
+import { closest } from '../core/options.js';
 import * as m from '../math/metrics.js';
 
 /** A metric of one confusion matrix; `beta` is the F-beta parameter. */

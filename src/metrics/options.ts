@@ -13,11 +13,20 @@ import type {
   MetricReduction,
   TargetKind,
   WeightType,
-} from '../api.js';
-import { describe, rangeError, typeError } from '../errors.js';
-import { checkOptionNames, flag, nonNegative, oneOf } from '../losses/options.js';
-import { checkShape, MAX_CLASSES, resolveTensorOptions } from '../losses/tensors.js';
+} from '../core/api.js';
+import { describe, rangeError, typeError } from '../core/errors.js';
+import { checkOptionNames, flag, nonNegative, oneOf } from '../core/options.js';
+import { checkShape, MAX_CLASSES, resolveTensorOptions } from '../core/tensors.js';
 import { resolveMetricNames, type MetricEntry } from './names.js';
+import {
+  ACTIVATIONS,
+  DECISIONS,
+  METRIC_AGGREGATIONS,
+  METRIC_AVERAGES,
+  METRIC_EMPTY_POLICIES,
+  METRIC_REDUCTIONS,
+  WEIGHT_TYPES,
+} from '../core/option-values.js';
 
 /** Confusion options after validation. */
 export interface ConfusionSpec {
@@ -66,22 +75,6 @@ export const EVALUATION_OPTION_NAMES = [
   'beta',
   'weightType',
 ] as const;
-
-const DECISIONS: readonly Decision[] = ['labels', 'argmax', 'threshold', 'nonzero'];
-const ACTIVATIONS: readonly Activation[] = ['none', 'sigmoid', 'softmax'];
-const REDUCTIONS: readonly MetricReduction[] = [
-  'none',
-  'mean',
-  'sum',
-  'mean_batch',
-  'sum_batch',
-  'mean_channel',
-  'sum_channel',
-];
-const AVERAGES: readonly MetricAverage[] = ['micro', 'macro', 'weighted', 'none'];
-const AGGREGATIONS: readonly MetricAggregation[] = ['samplewise', 'global'];
-const EMPTY: readonly MetricEmptyPolicy[] = ['nan', 'one', 'zero', 'formula'];
-const WEIGHT_TYPES: readonly WeightType[] = ['square', 'simple', 'uniform'];
 
 export function resolveConfusion(fn: string, opts: ConfusionOptions): ConfusionSpec {
   // Layout, target kind and ignoreIndex are checked exactly as for the losses.
@@ -133,8 +126,10 @@ function threshold(fn: string, value: unknown, activation: Activation): number {
 
 export function resolveEvaluation(fn: string, opts: MetricOptions): EvaluationSpec {
   const average =
-    opts.average === undefined || opts.average === null ? null : oneOf(fn, 'average', opts.average, AVERAGES, 'macro');
-  let reduction: MetricReduction | null = oneOf(fn, 'reduction', opts.reduction, REDUCTIONS, 'none');
+    opts.average === undefined || opts.average === null
+      ? null
+      : oneOf(fn, 'average', opts.average, METRIC_AVERAGES, 'macro');
+  let reduction: MetricReduction | null = oneOf(fn, 'reduction', opts.reduction, METRIC_REDUCTIONS, 'none');
   if (average !== null) {
     if (reduction !== 'none') {
       throw rangeError(
@@ -151,8 +146,8 @@ export function resolveEvaluation(fn: string, opts: MetricOptions): EvaluationSp
     includeBackground: flag(fn, 'includeBackground', opts.includeBackground, true),
     reduction,
     average,
-    aggregation: oneOf(fn, 'aggregation', opts.aggregation, AGGREGATIONS, 'samplewise'),
-    empty: oneOf(fn, 'empty', opts.empty, EMPTY, 'nan'),
+    aggregation: oneOf(fn, 'aggregation', opts.aggregation, METRIC_AGGREGATIONS, 'samplewise'),
+    empty: oneOf(fn, 'empty', opts.empty, METRIC_EMPTY_POLICIES, 'nan'),
     beta: nonNegative(fn, 'beta', opts.beta, 1),
     weightType: oneOf(fn, 'weightType', opts.weightType, WEIGHT_TYPES, 'square'),
   };

@@ -1,32 +1,10 @@
 // The plan of one confusion count: which arrays, read how. Checks the arrays against the
 // options (types, lengths, shape) before any kernel runs.
-import type { HardPrediction, Layout, Target } from '../api.js';
-import { checkView, describe, list, rangeError, typeError } from '../errors.js';
-import { axes, checkClasses, checkTargetType, checkTerms, type TargetType } from '../losses/tensors.js';
+import type { HardPrediction, Target } from '../core/api.js';
+import { checkView, describe, list, rangeError, typeError } from '../core/errors.js';
+import type { ConfusionPlan, LabelType, PredPlan, TargetPlan } from '../core/plans.js';
+import { axes, checkClasses, checkTargetType, checkTerms, type TargetType } from '../core/tensors.js';
 import type { ConfusionSpec } from './options.js';
-
-export type LabelType = 'u8' | 'u16' | 'i32';
-
-/** How the prediction is read. `threshold` is already in pred's units (a logit under 'sigmoid') and rounded to f32. */
-export type PredPlan =
-  | { kind: 'labels'; type: LabelType }
-  | { kind: 'dense'; type: 'u8' | 'f32'; decision: 'argmax' | 'threshold' | 'nonzero'; threshold: number };
-
-export type TargetPlan =
-  | { kind: 'labels'; type: LabelType; ignoreIndex: number | null }
-  | { kind: 'dense'; type: 'u8' | 'f32' };
-
-/** Everything a backend needs to count one call's arrays. */
-export interface ConfusionPlan {
-  B: number;
-  C: number;
-  /** Voxels per sample. */
-  S: number;
-  /** Where the class axis of the dense tensors is. */
-  layout: Layout;
-  pred: PredPlan;
-  target: TargetPlan;
-}
 
 export function planConfusion(
   spec: ConfusionSpec,

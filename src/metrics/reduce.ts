@@ -1,6 +1,6 @@
 // Reductions of a (sample × class) table of metric values, NaN-aware: a NaN (an unscored term)
 // is left out of every sum and mean and counted out of `notNans`.
-import type { MetricReduction, ReducedMetric } from '../api.js';
+import type { MetricReduction, ReducedMetric } from '../core/api.js';
 
 /** Row-major values: one row per sample, one column per class (or per averaged group). */
 export interface Table {

@@ -1,7 +1,7 @@
 // Reading a streaming metric's serialised state (toJSON output, from another process or a file):
 // untrusted, so every field is read once, lists are copied before they are checked, and what a
 // message quotes is truncated.
-import { describe, quote, rangeError, typeError } from '../errors.js';
+import { describe, quote, rangeError, typeError } from '../core/errors.js';
 
 /** The fields of a state, each read once; `samples` copied. */
 export interface StateFields {

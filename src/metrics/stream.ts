@@ -14,11 +14,11 @@ import type {
   SampleKey,
   StreamingMetric,
   Target,
-} from '../api.js';
+} from '../core/api.js';
 import type { Engine } from '../backends/engine.js';
-import { describe, quote, rangeError, typeError } from '../errors.js';
-import { checkOptionNames } from '../losses/options.js';
-import { checkShape } from '../losses/tensors.js';
+import { describe, quote, rangeError, typeError } from '../core/errors.js';
+import { checkOptionNames } from '../core/options.js';
+import { checkShape } from '../core/tensors.js';
 import { checkCounts, countConfusion } from './counts.js';
 import { evaluateCounts } from './evaluate.js';
 import { checkSameOptions, copyArray, readState } from './state.js';

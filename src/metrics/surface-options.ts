@@ -1,12 +1,19 @@
 // Resolution of the options of the surface-distance metrics, once per call or per metric
 // object: the tensor side is the confusion counts' (plan.ts reads the arrays), the rest says
 // what is measured (spacing, percentile, tolerance, directions) and how it is reduced.
-import type { ConfusionOptions, MetricEmptyPolicy, MetricReduction, Spacing, SurfaceMetricOptions } from '../api.js';
-import { describe, rangeError, typeError } from '../errors.js';
-import { checkOptionNames, flag, oneOf } from '../losses/options.js';
-import { checkShape } from '../losses/tensors.js';
+import type {
+  ConfusionOptions,
+  MetricEmptyPolicy,
+  MetricReduction,
+  Spacing,
+  SurfaceMetricOptions,
+} from '../core/api.js';
+import { describe, rangeError, typeError } from '../core/errors.js';
+import { checkOptionNames, flag, oneOf } from '../core/options.js';
+import { checkShape } from '../core/tensors.js';
 import { resolveSurfaceMetricNames, type MetricEntry, type SurfaceMetricId } from './names.js';
 import { CONFUSION_OPTION_NAMES, resolveConfusion, type ConfusionSpec } from './options.js';
+import { METRIC_EMPTY_POLICIES, METRIC_REDUCTIONS } from '../core/option-values.js';
 
 /** Surface options after validation (lengths against the tensors are checked by the plan). */
 export interface SurfaceSpec {
@@ -34,20 +41,9 @@ export const SURFACE_OPTION_NAMES = [
   'empty',
 ] as const;
 
-const REDUCTIONS: readonly MetricReduction[] = [
-  'none',
-  'mean',
-  'sum',
-  'mean_batch',
-  'sum_batch',
-  'mean_channel',
-  'sum_channel',
-];
-const EMPTY: readonly MetricEmptyPolicy[] = ['nan', 'one', 'zero', 'formula'];
-
 export function resolveSurface(fn: string, opts: SurfaceMetricOptions): SurfaceSpec {
   const metrics = resolveSurfaceMetricNames(fn, opts.metrics);
-  const empty = oneOf(fn, 'empty', opts.empty, EMPTY, 'nan');
+  const empty = oneOf(fn, 'empty', opts.empty, METRIC_EMPTY_POLICIES, 'nan');
   const distance = metrics.find((m) => m.id !== 'nsd');
   if (empty === 'one' && distance) {
     throw rangeError(
@@ -72,7 +68,7 @@ export function resolveSurface(fn: string, opts: SurfaceMetricOptions): SurfaceS
     directed: flag(fn, 'directed', opts.directed, false),
     tolerance: needsTolerance ? tolerance(fn, opts.tolerance) : null,
     includeBackground: flag(fn, 'includeBackground', opts.includeBackground, true),
-    reduction: oneOf(fn, 'reduction', opts.reduction, REDUCTIONS, 'none'),
+    reduction: oneOf(fn, 'reduction', opts.reduction, METRIC_REDUCTIONS, 'none'),
     empty,
   };
 }

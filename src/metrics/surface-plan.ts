@@ -1,48 +1,20 @@
 // The plan of one surface measurement: the confusion plan of the arrays (how pred and target
 // say which class a voxel is), the spatial grid in memory order, the squared spacing of each
-// sample, and which (sample, class) terms need measuring; and the record the engines fill.
-import { DIST_MAX, DIST_STRIDE, DIST_SUM, type ConfusionCounts, type Spacing } from '../api.js';
-import { list, rangeError } from '../errors.js';
-import type { ConfusionPlan } from './plan.js';
+// sample, and which (sample, class) terms need measuring (core/plans.ts: the plan, and the record
+// the engines fill).
+import type { ConfusionCounts, Spacing } from '../core/api.js';
+import { DIST_MAX, DIST_SUM } from '../core/constants.js';
+import { list, rangeError } from '../core/errors.js';
+import {
+  SURF_PRED,
+  SURF_PRED_PERCENTILE,
+  SURF_STRIDE,
+  SURF_TARGET,
+  SURF_TARGET_PERCENTILE,
+  type ConfusionPlan,
+  type SurfacePlan,
+} from '../core/plans.js';
 import type { SurfaceSpec } from './surface-options.js';
-
-/**
- * The surface record of one (sample, class), f64 slots: the distance record (DIST_*) of the
- * prediction's surface towards the target's, the target's towards the prediction's, then the
- * percentile of each direction's distances (NaN when not asked for or not measured).
- */
-export const SURF_PRED = 0;
-export const SURF_TARGET = DIST_STRIDE;
-export const SURF_PRED_PERCENTILE = 2 * DIST_STRIDE;
-export const SURF_TARGET_PERCENTILE = 2 * DIST_STRIDE + 1;
-export const SURF_STRIDE = 2 * DIST_STRIDE + 2;
-
-export interface SurfacePlan {
-  arrays: ConfusionPlan;
-  /** Spatial extents fastest first (x = the last axis of the shape), 1 for axes the image has not. */
-  dims: [number, number, number];
-  /** Spatial axes: 1, 2 or 3. */
-  rank: number;
-  /**
-   * Per sample, the squared spacing along x, y, z (memory order), in units of `scale`: B × 3.
-   * Distances are measured in those units and multiplied by `scale` afterwards (rescaleRecords).
-   */
-  weights: Float64Array;
-  /**
-   * A power of two ≥ the largest spacing: the kernels measure in its units, so that squared
-   * distances stay in float32's range whatever the spacing's unit (scaling by a power of two is
-   * exact: the numbers are those of the spacing as given).
-   */
-  scale: number;
-  /** NSD tolerance of each class (0 when NSD is not asked for), in units of `scale`. */
-  tolerance: Float64Array;
-  /** The percentile to report per direction, or null. */
-  percentile: number | null;
-  /** Measure the target's surface towards the prediction's too (else only P → G). */
-  symmetric: boolean;
-  /** 1 where the (sample, class) term is measured: some voxel of the class on either side, and the class included. */
-  terms: Uint8Array;
-}
 
 export function planSurface(
   spec: SurfaceSpec,

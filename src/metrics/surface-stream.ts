@@ -11,17 +11,17 @@ import type {
   SurfaceMetricOptions,
   SurfaceUpdateOptions,
   Target,
-} from '../api.js';
+} from '../core/api.js';
 import type { Engine } from '../backends/engine.js';
-import { DIST_COUNT, DIST_MAX, DIST_SUM, DIST_WITHIN } from '../api.js';
-import { describe, rangeError, typeError } from '../errors.js';
-import { checkOptionNames } from '../losses/options.js';
-import { checkShape } from '../losses/tensors.js';
+import { DIST_COUNT, DIST_MAX, DIST_SUM, DIST_WITHIN } from '../core/constants.js';
+import { describe, rangeError, typeError } from '../core/errors.js';
+import { checkOptionNames } from '../core/options.js';
+import { checkShape } from '../core/tensors.js';
 import { CONFUSION_OPTION_NAMES, resolveConfusion, type ConfusionSpec } from './options.js';
 import { checkSameOptions, copyArray, readState } from './state.js';
 import { evaluateSurfaces, measureSurfaces } from './surface.js';
 import { checkSpacing, resolveSurface, SURFACE_OPTION_NAMES, type SurfaceSpec } from './surface-options.js';
-import { SURF_PRED, SURF_PRED_PERCENTILE, SURF_STRIDE, SURF_TARGET, SURF_TARGET_PERCENTILE } from './surface-plan.js';
+import { SURF_PRED, SURF_PRED_PERCENTILE, SURF_STRIDE, SURF_TARGET, SURF_TARGET_PERCENTILE } from '../core/plans.js';
 
 const FORMAT = 'dice-wasm/surface-metric';
 const OVERRIDES = ['reduction', 'includeBackground', 'empty'] as const;

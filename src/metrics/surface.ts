@@ -1,17 +1,10 @@
 // One surface measurement: confusion counts (which check the labels and say which classes are
 // present) → plan → the engine's surface records → metric tables → the empty policy and MONAI's
 // reduction, shared with the confusion metrics.
-import {
-  DIST_COUNT,
-  DIST_MAX,
-  DIST_SUM,
-  DIST_WITHIN,
-  type HardPrediction,
-  type MetricsResult,
-  type Target,
-} from '../api.js';
+import type { HardPrediction, MetricsResult, Target } from '../core/api.js';
+import { DIST_COUNT, DIST_MAX, DIST_SUM, DIST_WITHIN } from '../core/constants.js';
 import type { Engine } from '../backends/engine.js';
-import { rangeError } from '../errors.js';
+import { rangeError } from '../core/errors.js';
 import { asd, assd, hausdorff, nsd, percentileHausdorff, type Directed } from '../math/surface.js';
 import { countConfusion } from './counts.js';
 import { withEmptyPolicy } from './evaluate.js';
@@ -20,15 +13,8 @@ import type { ConfusionSpec } from './options.js';
 import { planConfusion } from './plan.js';
 import { columns, reduceMonai } from './reduce.js';
 import type { SurfaceSpec } from './surface-options.js';
-import {
-  planSurface,
-  rescaleRecords,
-  SURF_PRED,
-  SURF_PRED_PERCENTILE,
-  SURF_STRIDE,
-  SURF_TARGET,
-  SURF_TARGET_PERCENTILE,
-} from './surface-plan.js';
+import { planSurface, rescaleRecords } from './surface-plan.js';
+import { SURF_PRED, SURF_PRED_PERCENTILE, SURF_STRIDE, SURF_TARGET, SURF_TARGET_PERCENTILE } from '../core/plans.js';
 
 /** Surface records of every (sample, class) of one call (SURF_STRIDE each, sample-major). */
 export interface SurfaceRecords {

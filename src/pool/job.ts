@@ -1,10 +1,11 @@
-// One call of the two kernels split across the pool's workers. The arrays are in the shared
-// memory whole (arrays from alloc in place, plain ones copied in by the main thread); the
-// tensor's voxels are cut into contiguous pieces, several per worker (regions.ts), which the
-// workers take as they come free. Kernel 1: each piece adds into statistics records of its own,
+// One call of kernels 1 and 2 (statistics, gradient) split across the pool's workers (kernel 3,
+// the pointwise losses of reduction 'none', runs on the calling thread: pool.ts). The arrays are
+// in the shared memory whole (arrays from alloc in place, plain ones copied in by the main
+// thread); the tensor's voxels are cut into contiguous pieces, several per worker (regions.ts),
+// which the workers take as they come free. Kernel 1: each piece adds into statistics records of its own,
 // which the main thread sums in piece order (the same sums whichever worker ran which piece).
 // Kernel 2: each piece maps its part of the gradient (disjoint ranges).
-import { COEF_STRIDE, STATS_STRIDE } from '../api.js';
+import { COEF_STRIDE, STATS_STRIDE } from '../core/constants.js';
 import { gradCall, statsCall, type KernelCall, type Piece } from '../backends/wasm/calls.js';
 import type { Placed, WasmEngine } from '../backends/wasm/engine.js';
 import { deliverGradient } from '../backends/wasm/gradient.js';

@@ -13,11 +13,11 @@ import type {
   StreamingMetric,
   StreamingSurfaceMetric,
   Target,
-} from '../api.js';
+} from '../core/api.js';
 import { WasmEngine } from '../backends/wasm/engine.js';
-import { rangeError } from '../errors.js';
+import { rangeError } from '../core/errors.js';
 import { DiceKernel } from '../kernel.js';
-import { checkOptionNames, nonNegative } from '../losses/options.js';
+import { checkOptionNames, nonNegative } from '../core/options.js';
 import { LOSS_OPTION_NAMES, type AnyLossName, type OverlapSpec } from '../losses/overlap.js';
 import {
   coefficientsFromStats,
@@ -32,15 +32,8 @@ import {
   valueFromStats,
   type OverlapCall,
 } from '../losses/run.js';
-import type { TensorPlan } from '../losses/tensors.js';
-import {
-  checkStagingBytes,
-  chooseBackend,
-  compileWasm,
-  importsFor,
-  NOT_ISOLATED,
-  type WasmChoice,
-} from '../runtime/load.js';
+import type { TensorPlan } from '../core/tensors.js';
+import { checkStagingBytes, chooseBackend, compileWasm, importsFor, NOT_ISOLATED, type WasmChoice } from '../load.js';
 import { sharedMemorySupported } from '../runtime/shared-memory.js';
 import { controlBytes, Crew } from './crew.js';
 import { ParallelJob } from './job.js';

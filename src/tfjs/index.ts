@@ -17,10 +17,10 @@ import type {
   LossName,
   Target,
   TverskyLossOptions,
-} from '../api.js';
-import { describe, rangeError, typeError } from '../errors.js';
+} from '../core/api.js';
+import { describe, rangeError, typeError } from '../core/errors.js';
 import type { DiceKernel } from '../kernel.js';
-import { loadDiceSync } from '../runtime/load.js';
+import { loadDiceSync } from '../load.js';
 
 /**
  * The options of a TF.js loss: the library's options under their own names, but `shape` (taken

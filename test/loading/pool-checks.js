@@ -1,7 +1,7 @@
 // The thread pool's checks, wherever the package was loaded (Node, imported or required; a page
 // as a module, the IIFE, an app bundled by Vite): a script, not a module, that sets
 // globalThis.poolChecks, after checks.js (its seeded generator). Each check gets the package's
-// exports (`dice`) and returns plain numbers and messages; the test (test/pool-packed.test.ts)
+// exports (`dice`) and returns plain numbers and messages; the test (test/packaging/pool.test.ts)
 // holds the expectations.
 'use strict';
 globalThis.poolChecks = (() => {

@@ -2,7 +2,7 @@
 // one-shot loss and its ...WithGrad twin.
 import type { DiceKernel, LossEmptyPolicy, LossAndGrad, OverlapOptions, Target } from '../../src/index.js';
 
-/** The overlap family (the pointwise and combined losses are tested in test/pointwise.test.ts). */
+/** The overlap family (the pointwise and combined losses are tested in test/losses/pointwise.test.ts). */
 export type LossName = 'dice' | 'jaccard' | 'tversky' | 'focalTversky' | 'generalizedDice';
 
 export const LOSS_NAMES: readonly LossName[] = ['dice', 'jaccard', 'tversky', 'focalTversky', 'generalizedDice'];

@@ -1,6 +1,6 @@
 // The loss records of the shared conformance vectors (test/fixtures/vectors: MONAI, smp, Keras)
 // and the tolerance of each, exactly as its original assertion (the fixtures' README, "Tolerance
-// methods"). Used by test/vectors.test.ts (native API) and test/compat-loss-vectors.test.ts
+// methods"). Used by test/losses/vectors.test.ts (native API) and test/compat/loss-vectors.test.ts
 // (dice-wasm/compat).
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';

@@ -1,16 +1,9 @@
 // The readable reference of the confusion kernel (assembly/confusion.ts): for every counted
 // voxel and every class, does the prediction say "this class", does the target. The WebAssembly
 // kernels must give exactly these counts.
-import {
-  CONF_PRED,
-  CONF_STRIDE,
-  CONF_TARGET,
-  CONF_TP,
-  CONF_VALID,
-  type HardPrediction,
-  type Target,
-} from '../../api.js';
-import type { ConfusionPlan } from '../../metrics/plan.js';
+import type { HardPrediction, Target } from '../../core/api.js';
+import { CONF_PRED, CONF_STRIDE, CONF_TARGET, CONF_TP, CONF_VALID } from '../../core/constants.js';
+import type { ConfusionPlan } from '../../core/plans.js';
 
 /** Does the prediction (or the target) say class c at voxel s of sample b? */
 export type Says = (b: number, c: number, s: number) => boolean;

@@ -1,10 +1,8 @@
 // The pure-TypeScript backend: arrays stay where they are; memory is the JS heap.
-import type { AllocatableConstructor, HardPrediction, Target } from '../../api.js';
-import { describe, rangeError, typeError } from '../../errors.js';
-import type { LovaszInputs, LovaszPlan } from '../../losses/lovasz.js';
-import type { Inputs, TensorPlan } from '../../losses/tensors.js';
-import type { ConfusionPlan } from '../../metrics/plan.js';
-import type { SurfacePlan } from '../../metrics/surface-plan.js';
+import type { AllocatableConstructor, HardPrediction, Target } from '../../core/api.js';
+import { describe, rangeError, typeError } from '../../core/errors.js';
+import type { LovaszInputs, LovaszPlan, ConfusionPlan, SurfacePlan } from '../../core/plans.js';
+import type { Inputs, TensorPlan } from '../../core/tensors.js';
 import type { Engine, KernelJob, LovaszJob } from '../engine.js';
 import { confusionJS } from './confusion.js';
 import { gradJS, pointLossJS, statsJS } from './kernels.js';

@@ -1,6 +1,7 @@
-// The readable reference: both kernels in plain TypeScript, float64 throughout. This is what
-// the WebAssembly kernels must agree with, the fallback where WebAssembly is missing, and the
-// baseline of the benchmarks. See assembly/stats.ts and assembly/grad.ts for the contracts.
+// The readable reference: kernels 1 to 3 (statistics, gradient, pointwise losses) in plain
+// TypeScript, float64 throughout. This is what the WebAssembly kernels must agree with, the
+// fallback where WebAssembly is missing, and the baseline of the benchmarks. See assembly/stats.ts,
+// assembly/grad.ts and assembly/pointloss.ts for the contracts.
 //
 // Like the WebAssembly kernels, they walk one (sample, class) row at a time — the voxels of
 // that sample for that class, `step` elements apart in pred — except under softmax, which
@@ -21,8 +22,8 @@ import {
   STAT_N,
   STAT_P,
   STATS_STRIDE,
-} from '../../api.js';
-import type { Inputs, TensorPlan } from '../../losses/tensors.js';
+} from '../../core/constants.js';
+import type { Inputs, TensorPlan } from '../../core/tensors.js';
 
 /** Where row (b, c) starts in pred (and in a dense target), and the distance between its voxels. */
 function rowOf(plan: TensorPlan, b: number, c: number): { start: number; step: number } {

@@ -4,7 +4,7 @@
 // list them, so that every backend sorts the same keys (for the hinge, bit for bit: same order,
 // same ties); the loss and the gradient use the float64 errors.
 import type { LovaszCounts, LovaszJob } from '../engine.js';
-import type { LovaszInputs, LovaszPlan } from '../../losses/lovasz.js';
+import type { LovaszInputs, LovaszPlan } from '../../core/plans.js';
 import { argsortDescending } from './argsort.js';
 import { indexOf, softmaxAt } from './kernels.js';
 

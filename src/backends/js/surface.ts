@@ -3,6 +3,7 @@
 // border counting as outside), and the distances from one surface to the other by the same
 // separable exact Euclidean distance transform (two scans along x, then the lower envelope of
 // parabolas of Felzenszwalb & Huttenlocher along y and z).
+import type { HardPrediction, Target } from '../../core/api.js';
 import {
   BOX_STRIDE,
   BOX_X0,
@@ -19,9 +20,7 @@ import {
   EDGE_TARGET,
   MASK_PRED,
   MASK_TARGET,
-  type HardPrediction,
-  type Target,
-} from '../../api.js';
+} from '../../core/constants.js';
 import { percentileOfSorted } from '../../math/surface.js';
 import {
   SURF_PRED,
@@ -30,7 +29,7 @@ import {
   SURF_TARGET,
   SURF_TARGET_PERCENTILE,
   type SurfacePlan,
-} from '../../metrics/surface-plan.js';
+} from '../../core/plans.js';
 import { predicate, targetPredicate } from './confusion.js';
 
 /** A sample's voxel grid: extents fastest first, and how many axes the image has. */

@@ -10,8 +10,8 @@ import {
   POINT_CODE,
   ROW_SOFT,
   ROW_SQUARED,
-} from '../../api.js';
-import type { TensorPlan } from '../../losses/tensors.js';
+} from '../../core/constants.js';
+import type { TensorPlan } from '../../core/tensors.js';
 
 export const KERNEL_NAMES = [
   'statsDense_f32',

@@ -1,16 +1,9 @@
 // Confusion counts on the WebAssembly backend: pick the kernel for the pair of array kinds,
 // place the arrays (in place when they live in the memory and have the kernel's type, else a
 // copy, converted where the kernel needs another label type), run it, read the records.
-import {
-  CONF_PRED,
-  CONF_STRIDE,
-  CONF_TARGET,
-  DECIDE_CODE,
-  LAYOUT_CODE,
-  type HardPrediction,
-  type Target,
-} from '../../api.js';
-import type { ConfusionPlan, LabelType } from '../../metrics/plan.js';
+import type { HardPrediction, Target } from '../../core/api.js';
+import { CONF_PRED, CONF_STRIDE, CONF_TARGET, DECIDE_CODE, LAYOUT_CODE } from '../../core/constants.js';
+import type { ConfusionPlan, LabelType } from '../../core/plans.js';
 import type { Arena } from '../../runtime/arena.js';
 import type { DiceExports } from './exports.js';
 

@@ -1,12 +1,11 @@
 // The WebAssembly backend: one instance, one memory, an arena over it. Arrays that live in that
 // memory (from `alloc`) are used in place; any other array is streamed through a staging area
 // (stream.ts), or, for the Lovász losses (which sort the whole input), copied in for the call.
-import { COEF_STRIDE, STATS_STRIDE, type AllocatableConstructor, type HardPrediction, type Target } from '../../api.js';
-import { rangeError, typeError } from '../../errors.js';
-import type { LovaszInputs, LovaszPlan } from '../../losses/lovasz.js';
-import type { Inputs, TensorPlan } from '../../losses/tensors.js';
-import type { ConfusionPlan } from '../../metrics/plan.js';
-import type { SurfacePlan } from '../../metrics/surface-plan.js';
+import type { AllocatableConstructor, HardPrediction, Target } from '../../core/api.js';
+import { COEF_STRIDE, STATS_STRIDE } from '../../core/constants.js';
+import { rangeError, typeError } from '../../core/errors.js';
+import type { LovaszInputs, LovaszPlan, ConfusionPlan, SurfacePlan } from '../../core/plans.js';
+import type { Inputs, TensorPlan } from '../../core/tensors.js';
 import { Arena, MemoryExhausted } from '../../runtime/arena.js';
 import type { Engine, KernelJob, LovaszJob } from '../engine.js';
 import { checkAllocatable, checkLength } from '../js/engine.js';

@@ -1,6 +1,13 @@
 // One call of a Lovász loss on the WebAssembly kernels (assembly/lovasz.ts, assembly/sort.ts).
-import { ACTIVATION_CODE, LAYOUT_CODE, LIST_FOREGROUND, LIST_KEYS, LIST_OTHER, LIST_STRIDE } from '../../api.js';
-import type { LovaszPlan } from '../../losses/lovasz.js';
+import {
+  ACTIVATION_CODE,
+  LAYOUT_CODE,
+  LIST_FOREGROUND,
+  LIST_KEYS,
+  LIST_OTHER,
+  LIST_STRIDE,
+} from '../../core/constants.js';
+import type { LovaszPlan } from '../../core/plans.js';
 import type { LovaszCounts, LovaszJob } from '../engine.js';
 import { deliverGradient } from './gradient.js';
 import type { DiceExports } from './exports.js';

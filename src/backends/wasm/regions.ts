@@ -2,7 +2,8 @@
 // its statistics records and kernel 2 maps each element on its own (given the coefficients), so
 // a tensor can be handed over in any pieces. Two cuttings: chunks that fit the staging area
 // when plain arrays are streamed through it, and one share per worker in the pool.
-import { BLOCK, type Layout } from '../../api.js';
+import type { Layout } from '../../core/api.js';
+import { BLOCK } from '../../core/constants.js';
 
 /** Samples [b0, b1) × voxels [s0, s1); several samples only as whole ones (s0 = 0, s1 = S). */
 export interface Region {

@@ -1,10 +1,10 @@
-// One call of the two kernels on the WebAssembly backend. An array that lives in the memory (from
-// alloc) is used in place; any other is streamed through a staging area the size of a core's L2
-// cache: a chunk is copied in and reduced while it is in cache (kernel 1), or mapped into
-// staging and copied out (kernel 2), so a copied call moves each byte between main memory and
-// the core about as often as an in-place one.
-import { COEF_STRIDE, STATS_STRIDE } from '../../api.js';
-import type { TensorPlan } from '../../losses/tensors.js';
+// One call of kernels 1 to 3 (statistics, gradient, pointwise losses) on the WebAssembly
+// backend. An array that lives in the memory (from alloc) is used in place; any other is streamed
+// through a staging area the size of a core's L2 cache: a chunk is copied in and reduced while it
+// is in cache (kernel 1), or mapped into staging and copied out (kernels 2 and 3), so a copied
+// call moves each byte between main memory and the core about as often as an in-place one.
+import { COEF_STRIDE, STATS_STRIDE } from '../../core/constants.js';
+import type { TensorPlan } from '../../core/tensors.js';
 import type { KernelJob } from '../engine.js';
 import { gradCall, gradReadsPred, pointLossCall, statsCall, type KernelCall, type Piece } from './calls.js';
 import type { DiceExports } from './exports.js';

@@ -2,6 +2,7 @@
 // (sample, class) term, mark the class mask from each side's array (label maps and masks as
 // they are; an argmax as a label map of the sample, once), box it, extract both surfaces, then
 // measure each direction's distances (listing them and sorting with sort.ts for a percentile).
+import type { HardPrediction, Target } from '../../core/api.js';
 import {
   BOX_STRIDE,
   CONF_TILE,
@@ -13,11 +14,9 @@ import {
   LAYOUT_CODE,
   MASK_PRED,
   MASK_TARGET,
-  type HardPrediction,
-  type Target,
-} from '../../api.js';
+} from '../../core/constants.js';
 import { percentileOfSorted } from '../../math/surface.js';
-import type { LabelType } from '../../metrics/plan.js';
+import type { LabelType } from '../../core/plans.js';
 import {
   SURF_PRED,
   SURF_PRED_PERCENTILE,
@@ -25,7 +24,7 @@ import {
   SURF_TARGET,
   SURF_TARGET_PERCENTILE,
   type SurfacePlan,
-} from '../../metrics/surface-plan.js';
+} from '../../core/plans.js';
 import type { Placement } from './confusion.js';
 import type { DiceExports } from './exports.js';
 

@@ -2,7 +2,7 @@
 // header (NumPy's `numpy/lib/format.py`) is a Python dict literal with exactly the keys 'descr',
 // 'fortran_order' and 'shape', padded with spaces and ended by a newline; it is parsed strictly
 // (anything else is refused, never guessed at) and checked before anything is allocated.
-import { quote } from '../../errors.js';
+import { quote } from '../../core/errors.js';
 import { DTYPES, FileError, formatShape, type Dtype } from './volume.js';
 
 const MAGIC = '\x93NUMPY';

@@ -1,4 +1,5 @@
-// The `monai` namespace of dice-wasm/compat: MONAI's names, parameters and defaults (COMPAT.md).
+// The `monai` namespace of dice-wasm/compat: MONAI's names, parameters and defaults (README,
+// "Python-compatible losses: `dice-wasm/compat`" and "Metrics" → "Python: `dice-wasm/compat`").
 export {
   compute_dice,
   compute_generalized_dice,

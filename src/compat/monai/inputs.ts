@@ -2,8 +2,8 @@
 // MONAI: y_pred and y are (B, C, ...spatial) or (B, 1, ...spatial); a single-channel tensor is a
 // label map compared with `== c` when there are several classes; multi-channel tensors are
 // masks (non-zero = true); DiceHelper may first take the argmax or threshold y_pred at 0.5.
-import type { ConfusionOptions, HardPrediction, Target } from '../../api.js';
-import { rangeError } from '../../errors.js';
+import type { ConfusionOptions, HardPrediction, Target } from '../../core/api.js';
+import { rangeError } from '../../core/errors.js';
 import { asLabels, asMask, asScores, readTensor, type TensorData } from '../tensor.js';
 
 /** One call's inputs, ready for k.confusion, and which native classes MONAI reports. */

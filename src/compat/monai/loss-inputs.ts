@@ -3,8 +3,8 @@
 // activation of the overlap part (sigmoid, softmax over channels, or `other_act`), and
 // MaskedDiceLoss's mask multiplied into the raw input and target. Where MONAI warns and ignores
 // an option (one channel), the option is ignored with the same warning.
-import type { Activation, Target } from '../../api.js';
-import { describe, rangeError, typeError } from '../../errors.js';
+import type { Activation, Target } from '../../core/api.js';
+import { describe, rangeError, typeError } from '../../core/errors.js';
 import type { Part } from '../parts.js';
 import { asDense, asLabels, asScores, readTensor } from '../tensor.js';
 import type { Warnings } from '../warnings.js';

@@ -4,11 +4,11 @@
 // single call expresses (parts.ts): DiceCE without softmax is Dice on the activated input plus
 // cross-entropy from the raw logits; a softmax focal loss without background takes its softmax
 // over the channels left. `forward` is Python's `__call__`; `forwardWithGrad` adds ∂loss/∂input.
-import type { Activation } from '../../api.js';
-import { describe, rangeError, typeError } from '../../errors.js';
-import { flag, nonNegative, oneOf } from '../../losses/options.js';
+import type { Activation, Reduction, WeightType } from '../../core/api.js';
+import { describe, rangeError, typeError } from '../../core/errors.js';
+import { flag, nonNegative, oneOf } from '../../core/options.js';
 import { compatKernel } from '../kernel.js';
-import { fractionOf, readParams, WEIGHT_TYPES, type WeightType } from '../params.js';
+import { fractionOf, readParams } from '../params.js';
 import { runPlan, valueAndGradOf, type LossWithGrad, type Part, type Plan } from '../parts.js';
 import type { Tensor, TensorInput } from '../tensor.js';
 import { Warnings } from '../warnings.js';
@@ -21,12 +21,10 @@ import {
   type LossInputs,
   type OtherAct,
 } from './loss-inputs.js';
+import { REDUCTIONS, WEIGHT_TYPES } from '../../core/option-values.js';
 
-type MonaiReduction = 'mean' | 'sum' | 'none';
 /** A class weight: one number for every class, or one per class left after background removal. */
 export type MonaiWeight = number | readonly number[];
-
-const REDUCTIONS: readonly MonaiReduction[] = ['mean', 'sum', 'none'];
 
 /** The reductions of DiceFocalLoss and GeneralizedDiceFocalLoss, whose 'none' is not offered here. */
 function reducedOnly(fn: string, value: unknown): 'mean' | 'sum' {
@@ -113,7 +111,7 @@ function classWeights(
 interface OverlapSpec {
   loss: 'dice' | 'jaccard' | 'tversky' | 'generalizedDice';
   pre: Preprocessing;
-  reduction: MonaiReduction;
+  reduction: Reduction;
   smoothNr: number;
   smoothDr: number;
   batch: boolean;
@@ -126,7 +124,7 @@ interface OverlapSpec {
 }
 
 interface OverlapParams extends PreprocessingParams {
-  reduction?: MonaiReduction;
+  reduction?: Reduction;
   smooth_nr?: number;
   smooth_dr?: number;
   batch?: boolean;
@@ -137,7 +135,7 @@ function overlapSpecOf(
   fn: string,
   loss: OverlapSpec['loss'],
   p: OverlapParams & { squared_pred?: boolean },
-  reduction: MonaiReduction,
+  reduction: Reduction,
   weight: MonaiWeight | null,
   native: Record<string, unknown>,
 ): OverlapSpec {
@@ -229,7 +227,7 @@ interface FocalSpec {
   alpha: number | null;
   weight: MonaiWeight | null;
   /** 'none': FocalLoss alone. */
-  reduction: MonaiReduction;
+  reduction: Reduction;
   useSoftmax: boolean;
 }
 
@@ -574,7 +572,7 @@ export interface FocalLossParams {
   gamma?: number;
   alpha?: number | null;
   weight?: MonaiWeight | null;
-  reduction?: MonaiReduction;
+  reduction?: Reduction;
   use_softmax?: boolean;
 }
 

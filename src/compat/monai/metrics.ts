@@ -2,16 +2,24 @@
 // read as MONAI reads them (inputs.ts), counted by k.confusion, scored by the native metrics
 // and reduced by the native NaN-aware reductions (MONAI's do_metric_reduction). Parameters keep
 // their Python names and defaults; `forward` is Python's `__call__`.
-import type { ConfusionCounts, MetricEmptyPolicy, MetricReduction, ReducedMetric, StreamingMetric } from '../../api.js';
-import { describe, rangeError, typeError } from '../../errors.js';
+import type {
+  ConfusionCounts,
+  MetricEmptyPolicy,
+  MetricReduction,
+  ReducedMetric,
+  StreamingMetric,
+  WeightType,
+} from '../../core/api.js';
+import { describe, rangeError, typeError } from '../../core/errors.js';
 import type { DiceKernel } from '../../kernel.js';
-import { flag, oneOf } from '../../losses/options.js';
+import { flag, oneOf } from '../../core/options.js';
 import { metricsFromCounts } from '../../metrics/evaluate.js';
 import { resolveMetricNames } from '../../metrics/names.js';
 import { compatKernel } from '../kernel.js';
-import { readParams, WEIGHT_TYPES, type WeightType } from '../params.js';
+import { readParams } from '../params.js';
 import { tensor, type Tensor, type TensorInput } from '../tensor.js';
 import { readDiceInputs, readSameShape, type DiceReading, type MonaiInputs } from './inputs.js';
+import { METRIC_REDUCTIONS, WEIGHT_TYPES } from '../../core/option-values.js';
 
 /** A MONAI result: a number for a scalar, else a tensor; with get_not_nans a [result, not_nans] pair. */
 export type MonaiValue = number | Tensor;
@@ -21,20 +29,10 @@ export type MonaiResult =
   | Record<string, number>
   | [Record<string, number>, MonaiValue];
 
-const REDUCTIONS: readonly MetricReduction[] = [
-  'none',
-  'mean',
-  'sum',
-  'mean_batch',
-  'sum_batch',
-  'mean_channel',
-  'sum_channel',
-];
-
 const nullable = <T>(value: T | null | undefined): T | undefined => (value === null ? undefined : value);
 
 function reductionOf(fn: string, value: unknown, fallback: MetricReduction): MetricReduction {
-  return oneOf(fn, 'reduction', nullable(value), REDUCTIONS, fallback);
+  return oneOf(fn, 'reduction', nullable(value), METRIC_REDUCTIONS, fallback);
 }
 
 function numClassesOf(fn: string, value: unknown): number | null {

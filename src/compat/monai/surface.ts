@@ -4,9 +4,9 @@
 // MONAI's empty-mask rules are the native `empty: 'formula'` (README, "Surface distances"), except
 // the one quirk reproduced here: MONAI's percentile of a list of +∞ distances is NaN
 // (torch.quantile interpolates ∞ − ∞), so a percentile Hausdorff distance with one empty mask is NaN.
-import type { MetricEmptyPolicy, Spacing } from '../../api.js';
-import { describe, rangeError } from '../../errors.js';
-import { checkOptionNames, flag } from '../../losses/options.js';
+import type { MetricEmptyPolicy, Spacing } from '../../core/api.js';
+import { describe, rangeError } from '../../core/errors.js';
+import { checkOptionNames, flag } from '../../core/options.js';
 import { compatKernel } from '../kernel.js';
 import type { Tensor, TensorInput } from '../tensor.js';
 import { readSameShape, type MonaiInputs } from './inputs.js';

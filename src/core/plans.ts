@@ -1,0 +1,98 @@
+// The plans the engines carry out: what a backend needs to know about one call's arrays, made
+// by losses/ and metrics/ once the options are resolved and the arrays checked (the overlap and
+// pointwise losses' plan, TensorPlan, is in tensors.ts), and the surface record the engines fill.
+import type { Layout, Target, TargetKind } from './api.js';
+import { DIST_STRIDE } from './constants.js';
+import type { TargetType } from './tensors.js';
+
+// ---------------------------------------------------------------------------------------------
+// Confusion counts (metrics/plan.ts plans them).
+
+export type LabelType = 'u8' | 'u16' | 'i32';
+
+/** How the prediction is read. `threshold` is already in pred's units (a logit under 'sigmoid') and rounded to f32. */
+export type PredPlan =
+  | { kind: 'labels'; type: LabelType }
+  | { kind: 'dense'; type: 'u8' | 'f32'; decision: 'argmax' | 'threshold' | 'nonzero'; threshold: number };
+
+export type TargetPlan =
+  | { kind: 'labels'; type: LabelType; ignoreIndex: number | null }
+  | { kind: 'dense'; type: 'u8' | 'f32' };
+
+/** Everything a backend needs to count one call's arrays. */
+export interface ConfusionPlan {
+  B: number;
+  C: number;
+  /** Voxels per sample. */
+  S: number;
+  /** Where the class axis of the dense tensors is. */
+  layout: Layout;
+  pred: PredPlan;
+  target: TargetPlan;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Surface distances (metrics/surface-plan.ts plans them).
+
+/**
+ * The surface record of one (sample, class), f64 slots: the distance record (DIST_*) of the
+ * prediction's surface towards the target's, the target's towards the prediction's, then the
+ * percentile of each direction's distances (NaN when not asked for or not measured).
+ */
+export const SURF_PRED = 0;
+export const SURF_TARGET = DIST_STRIDE;
+export const SURF_PRED_PERCENTILE = 2 * DIST_STRIDE;
+export const SURF_TARGET_PERCENTILE = 2 * DIST_STRIDE + 1;
+export const SURF_STRIDE = 2 * DIST_STRIDE + 2;
+
+export interface SurfacePlan {
+  arrays: ConfusionPlan;
+  /** Spatial extents fastest first (x = the last axis of the shape), 1 for axes the image has not. */
+  dims: [number, number, number];
+  /** Spatial axes: 1, 2 or 3. */
+  rank: number;
+  /**
+   * Per sample, the squared spacing along x, y, z (memory order), in units of `scale`: B × 3.
+   * Distances are measured in those units and multiplied by `scale` afterwards (metrics/surface-plan.ts rescaleRecords).
+   */
+  weights: Float64Array;
+  /**
+   * A power of two ≥ the largest spacing: the kernels measure in its units, so that squared
+   * distances stay in float32's range whatever the spacing's unit (scaling by a power of two is
+   * exact: the numbers are those of the spacing as given).
+   */
+  scale: number;
+  /** NSD tolerance of each class (0 when NSD is not asked for), in units of `scale`. */
+  tolerance: Float64Array;
+  /** The percentile to report per direction, or null. */
+  percentile: number | null;
+  /** Measure the target's surface towards the prediction's too (else only P → G). */
+  symmetric: boolean;
+  /** 1 where the (sample, class) term is measured: some voxel of the class on either side, and the class included. */
+  terms: Uint8Array;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Lovász losses (losses/lovasz.ts plans them).
+
+/** Everything the engines need to know about one Lovász call's tensors. */
+export interface LovaszPlan {
+  B: number;
+  /** Classes; 1 for the hinge. */
+  C: number;
+  /** Voxels per sample; for the hinge, elements of pred per sample. */
+  S: number;
+  layout: Layout;
+  activation: 'none' | 'softmax';
+  /** `'binary'`: one 0/1 value per element of pred (the hinge); else as the other losses. */
+  targetKind: TargetKind | 'binary';
+  targetType: TargetType;
+  ignoreIndex: number | null;
+  /** Voxels of the largest set: S with perImage, else B·S. */
+  setLength: number;
+}
+
+export interface LovaszInputs {
+  pred: Float32Array;
+  target: Target;
+}

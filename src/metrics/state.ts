@@ -30,7 +30,11 @@ export function checkSameOptions(fn: string, arg: string, options: unknown, mine
   }
   const ours = canonical(mine);
   if (theirs !== ours) {
-    throw rangeError(fn, arg, `was made with other options (${quote(String(theirs), 400)}) than this metric (${ours})`);
+    throw rangeError(
+      fn,
+      arg,
+      `was made with other options (${quote(theirs, 200)}) than this metric (${quote(ours, 400)})`,
+    );
   }
 }
 

@@ -15,6 +15,7 @@ export const MAX_OPTION_LIST = 1 << 24;
 export function checkOptionNames<T extends object>(fn: string, opts: T | undefined, allowed: readonly string[]): T {
   const snapshot: Record<string, unknown> = {};
   if (opts === undefined) return snapshot as T;
+  if (revoked(opts)) throw typeError(fn, 'options', 'is a revoked Proxy');
   if (opts === null || typeof opts !== 'object' || Array.isArray(opts) || ArrayBuffer.isView(opts)) {
     throw typeError(fn, 'options', `must be an object; got ${describe(opts)}`);
   }
@@ -36,8 +37,19 @@ export function checkOptionNames<T extends object>(fn: string, opts: T | undefin
   return snapshot as T;
 }
 
+/** True for a revoked Proxy, on which every operation throws the engine's own error (Array.isArray included). */
+export function revoked(value: unknown): boolean {
+  try {
+    Array.isArray(value);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** A plain Array copied element by element (nested Arrays down to `depth` levels); anything else as it is. */
 function copyList(fn: string, name: string, value: unknown, depth: number): unknown {
+  if (revoked(value)) throw typeError(fn, name, 'is a revoked Proxy');
   if (depth === 0 || !Array.isArray(value)) return value;
   const n = value.length;
   if (n > MAX_OPTION_LIST) {

@@ -2,6 +2,7 @@
 // untrusted, so every field is read once, lists are copied before they are checked, and what a
 // message quotes is truncated.
 import { describe, quote, rangeError, typeError } from '../core/errors.js';
+import { revoked } from '../core/options.js';
 
 /** The fields of a state, each read once; `samples` copied. */
 export interface StateFields {
@@ -12,7 +13,7 @@ export interface StateFields {
 export function readState(fn: string, arg: string, json: unknown, format: string, what: string): StateFields {
   const fail = (): TypeError =>
     typeError(fn, arg, `must be ${what} or its toJSON() (format '${format}', version 1); got ${describe(json)}`);
-  if (json === null || typeof json !== 'object') throw fail();
+  if (json === null || typeof json !== 'object' || revoked(json)) throw fail();
   const { format: f, version, options, samples } = json as Record<string, unknown>;
   if (f !== format || version !== 1) throw fail();
   const copied = copyArray(samples);
@@ -40,7 +41,7 @@ export function checkSameOptions(fn: string, arg: string, options: unknown, mine
 
 /** An Array's elements copied once (index by index: no iterator, no second read), or null for anything else. */
 export function copyArray(value: unknown): unknown[] | null {
-  if (!Array.isArray(value)) return null;
+  if (revoked(value) || !Array.isArray(value)) return null;
   const n = value.length;
   const copy = new Array<unknown>(n);
   for (let i = 0; i < n; i++) copy[i] = value[i];

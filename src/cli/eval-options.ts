@@ -44,8 +44,12 @@ Options:
   --max-voxels N         refuse images of more than N voxels, before reading them (default 2^31)
   -h, --help             this text
 
-Exit codes: 0 every pair evaluated; 1 a file could not be read or a pair's shapes differ (the
-other pairs are still reported); 2 bad usage.
+Files are untrusted: only regular files are read, each header is checked against --max-voxels and
+the file's size before the image is read, and links in directories are followed only inside PRED
+and TRUTH; a refused file is an error of its pair.
+
+Exit codes: 0 every pair evaluated; 1 a file could not be read or was refused, or a pair's shapes
+differ (the other pairs are still reported); 2 bad usage.
 `;
 
 export interface EvalOptions {

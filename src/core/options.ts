@@ -2,7 +2,7 @@
 // typo such as `smoth` cannot silently change the numbers. Every option is read exactly once,
 // into a plain snapshot (lists copied too): a getter, a Proxy or a list changed while a call runs
 // cannot make what was checked differ from what is used.
-import { describe, quote, rangeError, typeError } from './errors.js';
+import { checkView, describe, quote, rangeError, typeError } from './errors.js';
 
 /** Entries an option list may have (a shape, per-class weights, per-sample spacings, …). */
 export const MAX_OPTION_LIST = 1 << 24;
@@ -50,6 +50,7 @@ export function revoked(value: unknown): boolean {
 /** A plain Array copied element by element (nested Arrays down to `depth` levels); anything else as it is. */
 function copyList(fn: string, name: string, value: unknown, depth: number): unknown {
   if (revoked(value)) throw typeError(fn, name, 'is a revoked Proxy');
+  checkView(fn, name, value);
   if (depth === 0 || !Array.isArray(value)) return value;
   const n = value.length;
   if (n > MAX_OPTION_LIST) {

@@ -25,11 +25,12 @@ export function readState(fn: string, arg: string, json: unknown, format: string
 export function checkSameOptions(fn: string, arg: string, options: unknown, mine: unknown): void {
   let theirs: string;
   try {
-    theirs = canonical(options);
+    // JSON.stringify gives undefined for a symbol, a function or undefined itself.
+    theirs = String(canonical(options));
   } catch (error) {
     throw typeError(fn, `${arg}.options`, `cannot be read as JSON (${describe(error)})`);
   }
-  const ours = canonical(mine);
+  const ours = String(canonical(mine));
   if (theirs !== ours) {
     throw rangeError(
       fn,

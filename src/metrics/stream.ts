@@ -81,8 +81,7 @@ export class MetricStream implements StreamingMetric {
 
   add(counts: ConfusionCounts, options?: Pick<MetricUpdateOptions, 'sample'>): this {
     const opts = checkOptionNames('add', options, ['sample']);
-    checkCounts('add', counts, true);
-    return this.addChecked('add', counts, opts.sample);
+    return this.addChecked('add', checkCounts('add', counts, true), opts.sample);
   }
 
   compute(overrides?: Pick<MetricOptions, (typeof OVERRIDES)[number]>): MetricsResult {

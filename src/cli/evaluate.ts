@@ -121,7 +121,8 @@ function largestLabel(labels: Labels, skip: number | null, path: string): number
   if (largest > MAX_LABEL) {
     const at = labels.findIndex((v) => v > MAX_LABEL && v !== skip);
     throw new Error(
-      `${path} holds label ${largest} (first above ${MAX_LABEL} at voxel ${at}); eval reads labels 0 to ${MAX_LABEL} (class indices, one report column per value)`,
+      `${path} holds label ${largest} (first above ${MAX_LABEL} at voxel ${at}); eval reads labels 0 to ` +
+        `${MAX_LABEL} (class indices, one report column per value)`,
     );
   }
   return largest;
@@ -132,7 +133,7 @@ function held(all: ConfusionCounts, everyClass: boolean): CaseCounts {
   const labels: number[] = [];
   for (let c = 0; c < all.numClasses; c++) if (everyClass || all.tp[c] + all.fp[c] + all.fn[c] > 0) labels.push(c);
   const counts = new Float64Array(4 * labels.length);
-  labels.forEach((c, i) => counts.set([all.tp[c], all.fp[c], all.fn[c], all.tn[c]], 4 * i));
+  for (const [i, c] of labels.entries()) counts.set([all.tp[c], all.fp[c], all.fn[c], all.tn[c]], 4 * i);
   return { labels, counts, voxels: all.tp[0] + all.fp[0] + all.fn[0] + all.tn[0] };
 }
 
@@ -252,13 +253,13 @@ function stackSurfaces(
   return Object.fromEntries(
     opts.surfaceMetrics.map((m) => {
       const table = new Float64Array(ok.length * C).fill(bothEmpty);
-      ok.forEach((c, b) => {
+      for (const [b, c] of ok.entries()) {
         const values = (c.surface as SurfaceValues).values[m];
-        c.counts.labels.forEach((label, i) => {
+        for (const [i, label] of c.counts.labels.entries()) {
           const col = column.get(label);
           if (col !== undefined) table[b * C + col] = values[i];
-        });
-      });
+        }
+      }
       return [m, table];
     }),
   );

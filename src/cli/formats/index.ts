@@ -106,12 +106,14 @@ async function readExactly(handle: FileHandle, position: number, length: number,
 function checkSize(size: number, offset: number, dataBytes: number, declared: string): void {
   if (size < offset + dataBytes) {
     throw new FileError(
-      `holds ${Math.max(size - offset, 0)} bytes of voxel data; its header declares ${declared}, which need ${dataBytes}`,
+      `holds ${Math.max(size - offset, 0)} bytes of voxel data; its header declares ${declared}, ` +
+        `which need ${dataBytes}`,
     );
   }
   if (size > offset + dataBytes) {
     throw new FileError(
-      `holds ${size - offset - dataBytes} bytes more than its header declares (${declared}: ${offset + dataBytes} bytes in all)`,
+      `holds ${size - offset - dataBytes} bytes more than its header declares (${declared}: ` +
+        `${offset + dataBytes} bytes in all)`,
     );
   }
 }
@@ -202,7 +204,8 @@ async function inflateNifti(
     const declared = describeVoxels(header.shape, header.dtype);
     if (end > DEFLATE_MAX_RATIO * size + 65536) {
       throw new FileError(
-        `declares ${declared} (${end} bytes), which its ${size} compressed bytes cannot hold (deflate inflates at most ${DEFLATE_MAX_RATIO}:1)`,
+        `declares ${declared} (${end} bytes), which its ${size} compressed bytes cannot hold ` +
+          `(deflate inflates at most ${DEFLATE_MAX_RATIO}:1)`,
       );
     }
     return { header, data: bytesFor(header.dataBytes, declared), end };
@@ -212,7 +215,8 @@ async function inflateNifti(
     const { header, data, end } = read as NonNullable<typeof read>;
     if (at + bytes.length > end) {
       throw new FileError(
-        `inflates to more than the ${end} bytes its header declares (${describeVoxels(header.shape, header.dtype)}); inflating was stopped there`,
+        `inflates to more than the ${end} bytes its header declares ` +
+          `(${describeVoxels(header.shape, header.dtype)}); inflating was stopped there`,
       );
     }
     const lo = Math.max(header.voxOffset, at);
@@ -249,7 +253,8 @@ async function inflateNifti(
   const { header, data, end } = read;
   if (inflated < end) {
     throw new FileError(
-      `inflates to ${inflated} bytes; its header declares ${describeVoxels(header.shape, header.dtype)}, which need ${end}`,
+      `inflates to ${inflated} bytes; its header declares ${describeVoxels(header.shape, header.dtype)}, ` +
+        `which need ${end}`,
     );
   }
   return { header, data };

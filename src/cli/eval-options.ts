@@ -41,7 +41,7 @@ Options:
   --dtype TYPE           voxel type of raw binary files: ${DTYPE_NAMES.join(', ')}
   --threads N            read, count and measure the pairs on N worker threads (default 1; at most
                          the number of cores, which a larger N is capped at)
-  --max-voxels N         refuse images of more than N voxels, before reading them (default 2^31)
+  --max-voxels N         refuse images of more than N voxels, before reading them (default 2^28)
   -h, --help             this text
 
 Files are untrusted: only regular files are read, each header is checked against --max-voxels and

@@ -141,16 +141,31 @@ describe('sizes declared against sizes held (D3, D7, --max-voxels)', () => {
       'declares.nii.gz': 'declares 2048×2048×256 uint8 voxels (1073742176 bytes), which its',
       'declares.png':
         'declares 30000×30000 pixels, which its 7 bytes of image data cannot hold (deflate inflates at most 1032:1)',
-      'huge.png': 'declares 50000×50000 pixels, more than --max-voxels 2147483648',
+      'huge.png': 'declares 50000×50000 pixels, more than --max-voxels 268435456',
       'short.nii': 'holds 100 bytes of voxel data; its header declares 8×8×4 uint8 voxels, which need 256',
       'long.nii': 'holds 44 bytes more than its header declares (8×8×4 uint8 voxels: 608 bytes in all)',
       'long.npy': 'holds 1 bytes more than its header declares',
-      'shape.npy': 'declares 100000×100000×100000 voxels, more than --max-voxels 2147483648',
+      'shape.npy': 'declares 100000×100000×100000 voxels, more than --max-voxels 268435456',
     };
     for (const [name, path] of Object.entries(files)) {
       const r = await probe(['eval', path, path]);
       expectBounded(r, 1);
       expect(r.stderr).toContain(`${path} ${messages[name]}`);
+    }
+  });
+
+  // The issue's bombs declare 30000×30000 pixels (PNG) and 1024×1024×2047 voxels (.nii.gz) in data that
+  // really inflates to that size; their headers alone are refused by the default, whatever follows.
+  it('the default --max-voxels, 2^28, refuses images declared above it at once', async () => {
+    const png = write(at('over.png'), pngFile(16385, 16384, { idat: new Uint8Array(8) }));
+    const nii = write(at('over.nii'), Buffer.concat([niftiHeader({ dims: [1024, 1024, 257] }), new Uint8Array(8)]));
+    for (const [path, message] of [
+      [png, 'declares 16384×16385 pixels, more than --max-voxels 268435456'],
+      [nii, 'declares 1024×1024×257 voxels, more than --max-voxels 268435456'],
+    ]) {
+      const r = await probe(['eval', path, path]);
+      expectBounded(r, 1);
+      expect(r.stderr).toContain(`${path} ${message}; raise --max-voxels to read it`);
     }
   });
 

@@ -73,16 +73,21 @@ const EXP4 = memory.data<f32>([
   return f32x4.mul(y, scale);
 }
 
-/** σ(x) = 1 / (1 + e^-x). */
+/**
+ * σ(x) = 1 / (1 + e^-x), and exactly 0 below EXP_LO: there the clamped e^-x would leave
+ * σ ≈ 1.6e-38 instead of e^x, which a focal gradient multiplies by a cross-entropy as large as
+ * |x| (up to 3.4e38), and the product must be 0, not a number of order 1.
+ */
 // @ts-ignore: decorator
 @inline export function sigmoid1(x: f32): f32 {
-  return 1.0 / (1.0 + exp1(-x));
+  return x < EXP_LO ? 0 : 1.0 / (1.0 + exp1(-x));
 }
 
 // @ts-ignore: decorator
 @inline export function sigmoid4(x: v128): v128 {
   const one = one4();
-  return f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(x))));
+  // andnot keeps a NaN (x < EXP_LO is false for it), which must reach the sums.
+  return v128.andnot(f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(x)))), f32x4.lt(x, splatted(0)));
 }
 
 // Cephes logf: log(x) = e·ln2 + log(m), x = m·2^e with m ∈ [√½, √2); degree-8 polynomial in

@@ -16,6 +16,18 @@ export const SOFT: i32 = 4;
 /** Only voxels whose mask byte is non-zero count. */
 export const MASKED: i32 = 8;
 
+// σ(x) + (x − x): σ(±∞) is 0 or 1, but x − x is NaN for x = ±∞ (and NaN), so a non-finite logit
+// reaches the sums, where the caller refuses it (it is 0 for every finite x: σ is unchanged).
+// @ts-ignore: decorator
+@inline function sigmoidOrNaN4(x: v128): v128 {
+  return f32x4.add(sigmoid4(x), f32x4.sub(x, x));
+}
+
+// @ts-ignore: decorator
+@inline function sigmoidOrNaN1(x: f32): f32 {
+  return sigmoid1(x) + (x - x);
+}
+
 // @ts-ignore: decorator
 @inline function addStat(rec: usize, slot: i32, v: f64): void {
   const at = rec + (<usize>slot << 3);
@@ -62,7 +74,7 @@ export function sumDense<T>(rec: usize, pred: usize, y: usize, mask: usize, n: i
       for (; i < end; i += 8) {
         const at = pred + (<usize>i << 2);
         let x0 = v128.load(at), x1 = v128.load(at, 16);
-        if (sigmoid) { x0 = sigmoid4(x0); x1 = sigmoid4(x1); }
+        if (sigmoid) { x0 = sigmoidOrNaN4(x0); x1 = sigmoidOrNaN4(x1); }
         let y0 = values4<T>(y + <usize>i * ys), y1 = values4<T>(y + <usize>(i + 4) * ys);
         if (masked) {
           const k0 = keep4(mask + <usize>i), k1 = keep4(mask + <usize>i + 4);
@@ -94,7 +106,7 @@ export function sumDense<T>(rec: usize, pred: usize, y: usize, mask: usize, n: i
   for (; i < n; i++) {
     if (masked && !keep1(mask + <usize>i)) continue;
     let x = load<f32>(pred + (<usize>i << 2));
-    if (sigmoid) x = sigmoid1(x);
+    if (sigmoid) x = sigmoidOrNaN1(x);
     const v = value1<T>(y + <usize>i * ys);
     sI += <f64>x * <f64>v;
     if (squared) { sP += <f64>x * <f64>x; sG += <f64>v * <f64>v; }
@@ -152,7 +164,7 @@ export function sumLabels<T>(
         if (masked) valid = v128.and(valid, keep4(mask + <usize>i));
         const hit = v128.and(i32x4.eq(l, cls), valid);
         let x = v128.load(pred + (<usize>i << 2));
-        if (sigmoid) x = sigmoid4(x);
+        if (sigmoid) x = sigmoidOrNaN4(x);
         x = v128.and(x, valid);
         aI = f32x4.add(aI, v128.and(x, hit));
         aP = f32x4.add(aP, squared ? f32x4.mul(x, x) : x);
@@ -167,7 +179,7 @@ export function sumLabels<T>(
     if (hasIgnore && l == ignoreIndex) continue;
     if (masked && !keep1(mask + <usize>i)) continue;
     let x = load<f32>(pred + (<usize>i << 2));
-    if (sigmoid) x = sigmoid1(x);
+    if (sigmoid) x = sigmoidOrNaN1(x);
     if (l == c) { sI += <f64>x; sG += 1; }
     sP += squared ? <f64>x * <f64>x : <f64>x;
     sN += 1;

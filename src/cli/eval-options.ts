@@ -2,10 +2,13 @@
 // error (exit code 2) whose message names the option.
 import { parseArgs } from 'node:util';
 import type { MetricEmptyPolicy } from '../core/api.js';
+import { quote } from '../core/errors.js';
 import { closest } from '../core/options.js';
+import { MAX_CLASSES } from '../core/tensors.js';
 import { isSurfaceMetric, resolveMetricNames, resolveSurfaceMetricNames } from '../metrics/names.js';
 import { isInstanceMetric, resolveInstanceMetricNames } from '../metrics/instances/names.js';
-import { DTYPE_NAMES, type Dtype } from './formats/volume.js';
+import { SPACING_RANGE, SPACING_RATIO } from '../metrics/surface-options.js';
+import { DEFAULT_MAX_VOXELS, DTYPE_NAMES, type Dtype } from './formats/volume.js';
 import type { RawFormat } from './formats/index.js';
 import { METRIC_EMPTY_POLICIES } from '../core/option-values.js';
 
@@ -33,7 +36,8 @@ Options:
   --min-lesion-size N    lesion metrics: truth lesions of fewer voxels are left out (default 1)
   --dilation N           lesion metrics: truth parts whose N-step dilations touch are one lesion,
                          matched in the dilated region (default 0; BraTS 1–3)
-  --num-classes N        report classes 0..N-1 (default: every label found in some file)
+  --num-classes N        report classes 0..N-1, N ≤ ${MAX_CLASSES} (default: every label found in some
+                         file; labels are 0 to ${MAX_CLASSES - 1})
   --include-background   report label 0 too
   --ignore-index L       truth voxels with label L are not counted
   --threshold T          the predictions are probability maps: label 1 where pred > T
@@ -45,11 +49,17 @@ Options:
   --output FILE          write the report to FILE instead of standard output
   --shape D1,D2,…        shape of raw binary files (with --dtype)
   --dtype TYPE           voxel type of raw binary files: ${DTYPE_NAMES.join(', ')}
-  --threads N            read, count and measure the pairs on N worker threads (default 1)
+  --threads N            read, count and measure the pairs on N worker threads (default 1; at most
+                         the number of cores, which a larger N is capped at)
+  --max-voxels N         refuse images of more than N voxels, before reading them (default 2^28)
   -h, --help             this text
 
-Exit codes: 0 every pair evaluated; 1 a file could not be read or a pair's shapes differ (the
-other pairs are still reported); 2 bad usage.
+Files are untrusted: only regular files are read, each header is checked against --max-voxels and
+the file's size before the image is read, and links in directories are followed only inside PRED
+and TRUTH; a refused file is an error of its pair.
+
+Exit codes: 0 every pair evaluated; 1 a file could not be read or was refused, or a pair's shapes
+differ (the other pairs are still reported); 2 bad usage.
 `;
 
 export interface EvalOptions {
@@ -83,6 +93,8 @@ export interface EvalOptions {
   output: string | null;
   raw: RawFormat | null;
   threads: number;
+  /** Images with more voxels are refused (each such pair is an error), before they are read. */
+  maxVoxels: number;
 }
 
 /** A command-line mistake: exit code 2 with the usage text. */
@@ -103,6 +115,7 @@ const OPTIONS = {
   shape: { type: 'string' },
   dtype: { type: 'string' },
   threads: { type: 'string' },
+  'max-voxels': { type: 'string' },
   spacing: { type: 'string' },
   tolerance: { type: 'string' },
   percentile: { type: 'string' },
@@ -126,7 +139,7 @@ export function parseEvalOptions(argv: readonly string[]): EvalOptions | null {
   const { values, positionals } = parseArguments(argv);
   if (values.help) return null;
   if (positionals.length !== 2) {
-    const extra = positionals.length > 2 ? ` (${positionals.join(' ')})` : '';
+    const extra = positionals.length > 2 ? ` (${quote(positionals.join(' '))})` : '';
     throw new UsageError(`eval takes two paths, PRED and TRUTH; got ${positionals.length}${extra}`);
   }
   const metrics = (values.metrics ?? 'dice,iou')
@@ -141,7 +154,9 @@ export function parseEvalOptions(argv: readonly string[]): EvalOptions | null {
     instanceMetrics,
   );
   const instanceFlags = instanceOptions(instanceMetrics, values);
-  const raw = rawFormat(values.shape, values.dtype);
+  const maxVoxels =
+    values['max-voxels'] === undefined ? DEFAULT_MAX_VOXELS : integer('--max-voxels', values['max-voxels'], 1);
+  const raw = rawFormat(values.shape, values.dtype, maxVoxels);
   const empty = oneOf('--empty', values.empty ?? 'nan', METRIC_EMPTY_POLICIES);
   const surface = surfaceOptions(surfaceMetrics, values, empty);
   return {
@@ -152,7 +167,8 @@ export function parseEvalOptions(argv: readonly string[]): EvalOptions | null {
     instanceMetrics,
     ...instanceFlags,
     ...surface,
-    numClasses: values['num-classes'] === undefined ? null : integer('--num-classes', values['num-classes'], 1),
+    numClasses:
+      values['num-classes'] === undefined ? null : integer('--num-classes', values['num-classes'], 1, MAX_CLASSES),
     includeBackground: values['include-background'] ?? false,
     ignoreIndex: values['ignore-index'] === undefined ? null : integer('--ignore-index', values['ignore-index'], 0),
     threshold: values.threshold === undefined ? null : finite('--threshold', values.threshold),
@@ -162,15 +178,16 @@ export function parseEvalOptions(argv: readonly string[]): EvalOptions | null {
     output: values.output ?? null,
     raw,
     threads: values.threads === undefined ? 1 : integer('--threads', values.threads, 1),
+    maxVoxels,
   };
 }
 
 function unknownOptionMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const unknown = /Unknown option '(--?[^']+)'/.exec(message);
-  if (unknown === null) return message;
+  if (unknown === null) return quote(message, 200);
   const near = closest(unknown[1].replace(/^-+/, ''), Object.keys(OPTIONS));
-  return `unknown option '${unknown[1]}'${near ? ` (did you mean '--${near}'?)` : ''}`;
+  return `unknown option '${quote(unknown[1])}'${near ? ` (did you mean '--${near}'?)` : ''}`;
 }
 
 function checkMetrics(overlap: string[], surface: string[], instances: string[]): void {
@@ -220,7 +237,7 @@ function surfaceOptions(
     throw new UsageError('--percentile is for hd95, which --metrics does not ask for');
   const percentile = values.percentile === undefined ? 95 : finite('--percentile', values.percentile);
   if (percentile < 0 || percentile > 100)
-    throw new UsageError(`--percentile must be between 0 and 100; got '${values.percentile}'`);
+    throw new UsageError(`--percentile must be between 0 and 100; got '${quote(String(values.percentile))}'`);
   return {
     spacing: values.spacing === undefined ? null : spacingOf(values.spacing),
     tolerance: values.tolerance === undefined ? null : nonNegative('--tolerance', values.tolerance),
@@ -230,47 +247,58 @@ function surfaceOptions(
 
 function spacingOf(text: string): number[] {
   const parts = text.split(',').map((p) => p.trim());
-  const bad = parts.find((p) => !(p !== '' && Number.isFinite(Number(p)) && Number(p) > 0));
+  const [low, high] = SPACING_RANGE;
+  const bad = parts.find((p) => !(p !== '' && Number(p) >= low && Number(p) <= high));
   if (bad !== undefined) {
-    const culprit = bad === '' ? 'an empty value' : `'${bad}'`;
+    const culprit = bad === '' ? 'an empty value' : `'${quote(bad)}'`;
     throw new UsageError(
-      '--spacing must be numbers > 0 separated by commas, one per axis of the files in their axis ' +
-        `order (e.g. 0.8,0.8,2.5); got '${text}' (${culprit} is not)`,
+      `--spacing must be numbers in [${low}, ${high}] separated by commas, one per axis of the files in their ` +
+        `axis order (e.g. 0.8,0.8,2.5); got '${quote(text)}' (${culprit} is not)`,
     );
   }
-  return parts.map(Number);
+  const values = parts.map(Number);
+  if (Math.max(...values) / Math.min(...values) > SPACING_RATIO) {
+    throw new UsageError(`--spacing values must be within ${SPACING_RATIO} times of each other; got '${quote(text)}'`);
+  }
+  return values;
 }
 
-function rawFormat(shape: string | undefined, dtype: string | undefined): RawFormat | null {
+function rawFormat(shape: string | undefined, dtype: string | undefined, maxVoxels: number): RawFormat | null {
   if (shape === undefined && dtype === undefined) return null;
   if (shape === undefined || dtype === undefined)
     throw new UsageError('raw binary files need both --shape and --dtype');
   const dims = shape.split(/[,x×]/).map((d) => integer('--shape', d.trim(), 1));
+  if (dims.reduce((a, d) => a * d, 1) > maxVoxels) {
+    throw new UsageError(`--shape ${quote(shape)} has more voxels than --max-voxels ${maxVoxels}`);
+  }
   return { shape: dims, dtype: oneOf('--dtype', dtype, DTYPE_NAMES) as Dtype };
 }
 
-function integer(option: string, text: string, min: number): number {
+function integer(option: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isSafeInteger(value) || value < min)
-    throw new UsageError(`${option} must be an integer ≥ ${min}; got '${text}'`);
+  if (text.trim() === '' || !Number.isSafeInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `in [${min}, ${max}]`;
+    throw new UsageError(`${option} must be an integer ${range}; got '${quote(text)}'`);
+  }
   return value;
 }
 
 function finite(option: string, text: string): number {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`${option} must be a number; got '${text}'`);
+  if (text.trim() === '' || !Number.isFinite(value))
+    throw new UsageError(`${option} must be a number; got '${quote(text)}'`);
   return value;
 }
 
 function nonNegative(option: string, text: string): number {
   const value = finite(option, text);
-  if (value < 0) throw new UsageError(`${option} must be ≥ 0; got '${text}'`);
+  if (value < 0) throw new UsageError(`${option} must be ≥ 0; got '${quote(text)}'`);
   return value;
 }
 
 function oneOf<T extends string>(option: string, text: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(text)) return text as T;
-  throw new UsageError(`${option} must be one of ${allowed.join(', ')}; got '${text}'`);
+  throw new UsageError(`${option} must be one of ${allowed.join(', ')}; got '${quote(text)}'`);
 }
 
 type InstanceFlags = Pick<EvalOptions, 'connectivity' | 'minLesionSize' | 'dilation'>;

@@ -2,11 +2,12 @@
 // Exit code 0, 1 when some pair could not be evaluated (each named on stderr; the others are
 // still reported), 2 for bad usage (thrown as UsageError, handled by main).
 import { writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { loadDice } from '../load.js';
 import { EVAL_USAGE, parseEvalOptions } from './eval-options.js';
 import { buildReport, countInTurn } from './evaluate.js';
 import { countInWorkers } from './parallel.js';
-import { findPairs } from './pairs.js';
+import { findPairs, MissingPath, type Pairs } from './pairs.js';
 import { progressBar } from './progress.js';
 import { formatReport } from './report.js';
 
@@ -16,7 +17,21 @@ export async function runEval(argv: readonly string[]): Promise<number> {
     process.stdout.write(EVAL_USAGE);
     return 0;
   }
-  const { pairs, directories, skipped } = await findPairs(opts.pred, opts.truth, opts.raw !== null);
+  let found: Pairs;
+  try {
+    found = await findPairs(opts.pred, opts.truth, opts.raw !== null);
+  } catch (error) {
+    if (!(error instanceof MissingPath)) throw error;
+    process.stderr.write(`dice-wasm: ${error.message}\n`);
+    return 1;
+  }
+  const { pairs, directories, skipped } = found;
+  const cores = availableParallelism();
+  if (opts.threads > cores) {
+    // More threads than cores only add memory (each reads a pair at a time) and switching.
+    process.stderr.write(`dice-wasm: --threads ${opts.threads} capped at ${cores}, the cores of this machine\n`);
+    opts.threads = cores;
+  }
   if (skipped.length > 0) {
     process.stderr.write(
       `dice-wasm: skipped ${skipped.length} file${skipped.length === 1 ? '' : 's'} of unknown type ` +

@@ -4,10 +4,11 @@
 // (metricsFromCounts), then mean ± std per class.
 import type { ConfusionCounts } from '../core/api.js';
 import type { DiceKernel } from '../kernel.js';
+import { MAX_CLASSES } from '../core/tensors.js';
 import { metricsFromCounts, withEmptyPolicy } from '../metrics/evaluate.js';
 import type { EvalOptions } from './eval-options.js';
 import { readVolume } from './formats/index.js';
-import { FileError, formatShape, maxLabel, toLabels, trimShape } from './formats/volume.js';
+import { FileError, formatShape, maxLabel, toLabels, trimShape, type Labels } from './formats/volume.js';
 import type { Pair } from './pairs.js';
 import { surfaceValues, type LabelVolume, type SurfaceValues } from './surface.js';
 import { instanceColumns, instanceValues, type InstanceValues } from './instances.js';
@@ -39,9 +40,26 @@ export interface EvalReport {
   summary: Record<string, Record<string, Summary>>;
 }
 
+/** The largest label eval reads: labels are class indices, one report column per value (MAX_CLASSES − 1). */
+export const MAX_LABEL = MAX_CLASSES - 1;
+
+/**
+ * One pair's counts of the labels it holds (in its prediction or truth; every label below
+ * --num-classes with that option): the classes it does not hold have TP = FP = FN = 0 and
+ * TN = `voxels`, so a case costs memory by the labels present, not by the largest one.
+ */
+export interface CaseCounts {
+  /** Labels held, ascending. */
+  labels: number[];
+  /** TP, FP, FN, TN of each label held: 4 values per label, in the order of `labels`. */
+  counts: Float64Array;
+  /** Counted voxels (not ignoreIndex). */
+  voxels: number;
+}
+
 /** A pair counted (and measured), or why it could not be. Structured-cloneable: workers send it back as is. */
 export type Counted =
-  | { pair: Pair; counts: ConfusionCounts; surface: SurfaceValues | null; instances: InstanceValues | null }
+  | { pair: Pair; counts: CaseCounts; surface: SurfaceValues | null; instances: InstanceValues | null }
   | { pair: Pair; error: string };
 
 export async function countInTurn(
@@ -59,6 +77,7 @@ export async function countInTurn(
 }
 
 export async function countPair(k: DiceKernel, pair: Pair, opts: EvalOptions): Promise<Counted> {
+  if (pair.refused !== undefined) return { pair, error: pair.refused };
   if (pair.pred === null)
     return { pair, error: `no prediction: ${pair.truth} has no file of the same name in ${opts.pred}` };
   if (pair.truth === null)
@@ -81,11 +100,19 @@ export async function countPair(k: DiceKernel, pair: Pair, opts: EvalOptions): P
       };
     }
     const numClasses =
-      opts.numClasses ?? Math.max(maxLabel(pred.labels, null), maxLabel(truth.labels, opts.ignoreIndex)) + 1;
-    const counts = k.confusion(pred.labels, truth.labels, { numClasses, ignoreIndex: opts.ignoreIndex });
-    const surface = opts.surfaceMetrics.length > 0 ? surfaceValues(k, pred, truth, pair.truth, numClasses, opts) : null;
+      opts.numClasses ??
+      Math.max(largestLabel(pred.labels, null, pair.pred), largestLabel(truth.labels, opts.ignoreIndex, pair.truth)) +
+        1;
+    const all = k.confusion(pred.labels, truth.labels, { numClasses, ignoreIndex: opts.ignoreIndex });
+    const counts = held(all, opts.numClasses !== null);
+    const surface =
+      opts.surfaceMetrics.length > 0
+        ? heldValues(surfaceValues(k, pred, truth, pair.truth, numClasses, opts), counts.labels)
+        : null;
     const instances =
-      opts.instanceMetrics.length > 0 ? instanceValues(k, pred, truth, pair.truth, numClasses, opts) : null;
+      opts.instanceMetrics.length > 0
+        ? heldValues(instanceValues(k, pred, truth, pair.truth, numClasses, opts), counts.labels)
+        : null;
     return { pair, counts, surface, instances };
   } catch (error) {
     if (error instanceof RangeError) return { pair, error: `${pair.pred} vs ${pair.truth}: ${error.message}` };
@@ -93,9 +120,45 @@ export async function countPair(k: DiceKernel, pair: Pair, opts: EvalOptions): P
   }
 }
 
+/**
+ * The largest label of a file (not counting `skip`), refused above MAX_LABEL: labels are class
+ * indices, and a label of 10^8 in one voxel must not make a table of 10^8 classes.
+ */
+function largestLabel(labels: Labels, skip: number | null, path: string): number {
+  const largest = maxLabel(labels, skip);
+  if (largest > MAX_LABEL) {
+    const at = labels.findIndex((v) => v > MAX_LABEL && v !== skip);
+    throw new Error(
+      `${path} holds label ${largest} (first above ${MAX_LABEL} at voxel ${at}); eval reads labels 0 to ` +
+        `${MAX_LABEL} (class indices, one report column per value)`,
+    );
+  }
+  return largest;
+}
+
+/** The counts of the labels a pair holds (every label, with --num-classes), from k.confusion's table of one sample. */
+function held(all: ConfusionCounts, everyClass: boolean): CaseCounts {
+  const labels: number[] = [];
+  for (let c = 0; c < all.numClasses; c++) if (everyClass || all.tp[c] + all.fp[c] + all.fn[c] > 0) labels.push(c);
+  const counts = new Float64Array(4 * labels.length);
+  for (const [i, c] of labels.entries()) counts.set([all.tp[c], all.fp[c], all.fn[c], all.tn[c]], 4 * i);
+  return { labels, counts, voxels: all.tp[0] + all.fp[0] + all.fn[0] + all.tn[0] };
+}
+
+/** A pair's surface or instance values of the labels it holds, in the order of `labels`. */
+function heldValues<T extends { spacing: number[]; values: Record<string, Float64Array> }>(
+  measured: T,
+  labels: readonly number[],
+): T {
+  const values = Object.fromEntries(
+    Object.entries(measured.values).map(([m, v]) => [m, Float64Array.from(labels, (c) => v[c])]),
+  );
+  return { ...measured, values };
+}
+
 async function labelsOf(path: string, opts: EvalOptions, threshold: number | null): Promise<LabelVolume> {
   try {
-    const { voxels, ...geometry } = await readVolume(path, opts.raw);
+    const { voxels, ...geometry } = await readVolume(path, { raw: opts.raw, maxVoxels: opts.maxVoxels });
     return { ...geometry, labels: toLabels(voxels, threshold) };
   } catch (error) {
     if (error instanceof FileError) throw new Error(`${path} ${error.message}`);
@@ -106,31 +169,33 @@ async function labelsOf(path: string, opts: EvalOptions, threshold: number | nul
   }
 }
 
-type Measured = Extract<Counted, { counts: ConfusionCounts }>;
+type Measured = Extract<Counted, { counts: CaseCounts }>;
 
 /** The report of the pairs counted, in their order: per case and class, and the summary per class. */
 export function buildReport(counted: readonly Counted[], opts: EvalOptions): EvalReport {
   const ok = counted.filter((c): c is Measured => 'counts' in c);
-  const C = opts.numClasses ?? Math.max(1, ...ok.map((c) => c.counts.numClasses));
-  const stacked = stack(
-    ok.map((c) => c.counts),
-    C,
-  );
   const first = opts.includeBackground ? 0 : 1;
-  const classes = [...Array(C).keys()].filter((c) => c >= first && (opts.numClasses !== null || occurs(stacked, c)));
+  // The labels reported: 0..N−1 with --num-classes, else those some prediction or truth holds.
+  const held =
+    opts.numClasses !== null
+      ? [...Array(opts.numClasses).keys()]
+      : [...new Set(ok.flatMap((c) => c.counts.labels))].sort((a, b) => a - b);
+  const classes = held.filter((c) => c >= first);
+  const column = new Map(classes.map((label, i) => [label, i]));
+  const C = classes.length;
   const fromCounts = opts.metrics.filter((m) => !opts.surfaceMetrics.includes(m) && !opts.instanceMetrics.includes(m));
   // With instance metrics every case reports its lesion counts too.
   const columns =
     opts.instanceMetrics.length > 0 ? [...new Set([...opts.metrics, ...instanceColumns(opts)])] : opts.metrics;
   const values: Record<string, Float64Array> = {
-    ...(ok.length === 0 || fromCounts.length === 0
+    ...(ok.length === 0 || fromCounts.length === 0 || C === 0
       ? {}
-      : (metricsFromCounts(stacked, { metrics: fromCounts, empty: opts.empty, beta: opts.beta }) as Record<
+      : (metricsFromCounts(stack(ok, column, C), { metrics: fromCounts, empty: opts.empty, beta: opts.beta }) as Record<
           string,
           Float64Array
         >)),
-    ...stackSurfaces(ok, C, opts),
-    ...stackInstances(ok, C, opts),
+    ...stackSurfaces(ok, column, C, opts),
+    ...stackInstances(ok, column, C, opts),
   };
 
   let row = 0;
@@ -139,18 +204,18 @@ export function buildReport(counted: readonly Counted[], opts: EvalOptions): Eva
     if ('error' in c) return { ...base, classes: {}, error: c.error };
     const b = row++;
     const perClass = Object.fromEntries(
-      classes.map((label) => [String(label), Object.fromEntries(columns.map((m) => [m, values[m][b * C + label]]))]),
+      classes.map((label, i) => [String(label), Object.fromEntries(columns.map((m) => [m, values[m][b * C + i]]))]),
     );
     const spacing = c.surface?.spacing ?? c.instances?.spacing;
     return { ...base, ...(spacing === undefined ? {} : { spacing }), classes: perClass };
   });
   const summary = Object.fromEntries(
-    classes.map((label) => [
+    classes.map((label, i) => [
       String(label),
       Object.fromEntries(
         columns.map((m) => {
-          const column = Array.from({ length: ok.length }, (_, b) => values[m][b * C + label]);
-          return [m, summarise(column)];
+          const values_ = Array.from({ length: ok.length }, (_, b) => values[m][b * C + i]);
+          return [m, summarise(values_)];
         }),
       ),
     ]),
@@ -159,54 +224,58 @@ export function buildReport(counted: readonly Counted[], opts: EvalOptions): Eva
 }
 
 /**
- * The counts of every case as samples of one table of C classes. A case whose labels stop below
- * C has no voxel of the missing classes: TP = FP = FN = 0, TN = its counted voxels.
+ * The counts of every case as samples of one table over the reported labels (`column`: label →
+ * column). A label a case does not hold has TP = FP = FN = 0, TN = its counted voxels.
  */
-function stack(all: readonly ConfusionCounts[], C: number): ConfusionCounts {
-  const n = all.length * C;
+function stack(ok: readonly Measured[], column: ReadonlyMap<number, number>, C: number): ConfusionCounts {
+  const n = ok.length * C;
   const out = {
     tp: new Float64Array(n),
     fp: new Float64Array(n),
     fn: new Float64Array(n),
     tn: new Float64Array(n),
-    numSamples: all.length,
+    numSamples: ok.length,
     numClasses: C,
   };
-  all.forEach((counts, b) => {
-    const voxels = counts.tp[0] + counts.fp[0] + counts.fn[0] + counts.tn[0];
-    out.tn.fill(voxels, b * C, (b + 1) * C);
-    for (let c = 0; c < counts.numClasses; c++) {
-      out.tp[b * C + c] = counts.tp[c];
-      out.fp[b * C + c] = counts.fp[c];
-      out.fn[b * C + c] = counts.fn[c];
-      out.tn[b * C + c] = counts.tn[c];
-    }
+  ok.forEach(({ counts }, b) => {
+    out.tn.fill(counts.voxels, b * C, (b + 1) * C);
+    counts.labels.forEach((label, i) => {
+      const col = column.get(label);
+      if (col === undefined) return;
+      out.tp[b * C + col] = counts.counts[4 * i];
+      out.fp[b * C + col] = counts.counts[4 * i + 1];
+      out.fn[b * C + col] = counts.counts[4 * i + 2];
+      out.tn[b * C + col] = counts.counts[4 * i + 3];
+    });
   });
   return out;
 }
 
 /**
- * The surface metrics of every case as one table of C classes, as stack() does for the counts:
- * a class above a case's labels is empty on both sides, scored as the --empty policy scores that.
+ * The surface metrics of every case as one table over the reported labels, as stack() does for
+ * the counts: a label a case does not hold is empty on both sides, scored as the --empty policy
+ * scores that.
  */
-function stackSurfaces(ok: readonly Measured[], C: number, opts: EvalOptions): Record<string, Float64Array> {
+function stackSurfaces(
+  ok: readonly Measured[],
+  column: ReadonlyMap<number, number>,
+  C: number,
+  opts: EvalOptions,
+): Record<string, Float64Array> {
   const bothEmpty = withEmptyPolicy(Number.NaN, 0, 0, 0, opts.empty);
   return Object.fromEntries(
     opts.surfaceMetrics.map((m) => {
       const table = new Float64Array(ok.length * C).fill(bothEmpty);
-      for (const [b, c] of ok.entries()) table.set((c.surface as SurfaceValues).values[m], b * C);
+      for (const [b, c] of ok.entries()) {
+        const values = (c.surface as SurfaceValues).values[m];
+        for (const [i, label] of c.counts.labels.entries()) {
+          const col = column.get(label);
+          if (col !== undefined) table[b * C + col] = values[i];
+        }
+      }
       return [m, table];
     }),
   );
-}
-
-/** Whether label c is in some prediction or truth. */
-function occurs(counts: ConfusionCounts, c: number): boolean {
-  for (let b = 0; b < counts.numSamples; b++) {
-    const k = b * counts.numClasses + c;
-    if (counts.tp[k] + counts.fp[k] + counts.fn[k] > 0) return true;
-  }
-  return false;
 }
 
 function summarise(values: readonly number[]): Summary {
@@ -218,10 +287,16 @@ function summarise(values: readonly number[]): Summary {
 }
 
 /**
- * The instance metrics (and lesion counts) of every case as one table of C classes: a class above
- * a case's labels has no lesion on either side (lesion Dice 1, HD95 0, counts 0, rates and PQ NaN).
+ * The instance metrics (and lesion counts) of every case as one table over the reported labels, as
+ * stack() does for the counts: a label a case does not hold has no lesion on either side (lesion
+ * Dice 1, HD95 0, counts 0, rates and PQ NaN).
  */
-function stackInstances(ok: readonly Measured[], C: number, opts: EvalOptions): Record<string, Float64Array> {
+function stackInstances(
+  ok: readonly Measured[],
+  column: ReadonlyMap<number, number>,
+  C: number,
+  opts: EvalOptions,
+): Record<string, Float64Array> {
   if (opts.instanceMetrics.length === 0) return {};
   const none: Record<string, number> = { lesion_dice: 1, lesion_hd95: 0, lesion_tp: 0, lesion_fp: 0, lesion_fn: 0 };
   const columns = instanceColumns(opts);
@@ -229,7 +304,13 @@ function stackInstances(ok: readonly Measured[], C: number, opts: EvalOptions): 
   return Object.fromEntries(
     columns.map((m, i) => {
       const table = new Float64Array(ok.length * C).fill(none[ids[i].id] ?? Number.NaN);
-      for (const [b, c] of ok.entries()) table.set((c.instances as InstanceValues).values[m], b * C);
+      for (const [b, c] of ok.entries()) {
+        const values = (c.instances as InstanceValues).values[m];
+        for (const [j, label] of c.counts.labels.entries()) {
+          const col = column.get(label);
+          if (col !== undefined) table[b * C + col] = values[j];
+        }
+      }
       return [m, table];
     }),
   );

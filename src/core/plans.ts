@@ -51,9 +51,19 @@ export interface SurfacePlan {
   dims: [number, number, number];
   /** Spatial axes: 1, 2 or 3. */
   rank: number;
-  /** Per sample, the squared spacing along x, y, z (memory order): B × 3. */
+  /**
+   * Per sample, the squared spacing along x, y, z (memory order), in units of `scale`: B × 3.
+   * Distances are measured in those units and multiplied by `scale` afterwards
+   * (metrics/surface-plan.ts rescaleRecords).
+   */
   weights: Float64Array;
-  /** NSD tolerance of each class (0 when NSD is not asked for). */
+  /**
+   * A power of two ≥ the largest spacing: the kernels measure in its units, so that squared
+   * distances stay in float32's range whatever the spacing's unit (scaling by a power of two is
+   * exact: the numbers are those of the spacing as given).
+   */
+  scale: number;
+  /** NSD tolerance of each class (0 when NSD is not asked for), in units of `scale`. */
   tolerance: Float64Array;
   /** The percentile to report per direction, or null. */
   percentile: number | null;

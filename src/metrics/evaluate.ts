@@ -49,9 +49,9 @@ export function poolSamples(counts: ConfusionCounts): ConfusionCounts {
  */
 export function metricsFromCounts(counts: ConfusionCounts, options: MetricOptions): MetricsResult {
   const fn = 'metricsFromCounts';
-  checkCounts(fn, counts);
+  const checked = checkCounts(fn, counts);
   const opts = checkOptionNames(fn, options, EVALUATION_OPTION_NAMES);
-  return evaluateCounts(resolveEvaluation(fn, opts), counts);
+  return evaluateCounts(resolveEvaluation(fn, opts), checked);
 }
 
 export function evaluateCounts(spec: EvaluationSpec, counts: ConfusionCounts): MetricsResult {

@@ -3,7 +3,7 @@
 // surface-distance metrics (src/math/surface.ts). Names are
 // matched after lowercasing and dropping spaces, '_' and '-', so 'balanced accuracy',
 // 'balanced_accuracy' and 'balancedAccuracy' are one metric.
-import { rangeError, typeError, describe } from '../core/errors.js';
+import { describe, quote, rangeError, typeError } from '../core/errors.js';
 import { closest } from '../core/options.js';
 import * as m from '../math/metrics.js';
 
@@ -155,7 +155,7 @@ function resolveNames<Id extends string>(
       throw rangeError(
         fn,
         `${arg}[${i}]`,
-        `'${name}' is not a metric this library knows${hint}; its metrics are ${family.ids.join(', ')} ` +
+        `'${quote(name, 40)}' is not a metric this library knows${hint}; its metrics are ${family.ids.join(', ')} ` +
           '(README: aliases)',
       );
     }

@@ -16,7 +16,7 @@ import type {
 } from '../core/api.js';
 import { describe, rangeError, typeError } from '../core/errors.js';
 import { checkOptionNames, flag, nonNegative, oneOf } from '../core/options.js';
-import { checkShape, resolveTensorOptions } from '../core/tensors.js';
+import { checkShape, MAX_CLASSES, resolveTensorOptions } from '../core/tensors.js';
 import { resolveMetricNames, type MetricEntry } from './names.js';
 import {
   ACTIVATIONS,
@@ -104,8 +104,8 @@ export function resolveConfusion(fn: string, opts: ConfusionOptions): ConfusionS
 
 function numClasses(fn: string, value: unknown): number | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw rangeError(fn, 'numClasses', `must be an integer ≥ 1; got ${describe(value)}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > MAX_CLASSES) {
+    throw rangeError(fn, 'numClasses', `must be an integer in [1, ${MAX_CLASSES}]; got ${describe(value)}`);
   }
   return value;
 }

@@ -16,11 +16,12 @@ import type {
   Target,
 } from '../core/api.js';
 import type { Engine } from '../backends/engine.js';
-import { describe, rangeError, typeError } from '../core/errors.js';
+import { describe, quote, rangeError, typeError } from '../core/errors.js';
 import { checkOptionNames } from '../core/options.js';
 import { checkShape } from '../core/tensors.js';
 import { checkCounts, countConfusion } from './counts.js';
 import { evaluateCounts } from './evaluate.js';
+import { checkSameOptions, copyArray, readState } from './state.js';
 import {
   CONFUSION_OPTION_NAMES,
   EVALUATION_OPTION_NAMES,
@@ -80,8 +81,7 @@ export class MetricStream implements StreamingMetric {
 
   add(counts: ConfusionCounts, options?: Pick<MetricUpdateOptions, 'sample'>): this {
     const opts = checkOptionNames('add', options, ['sample']);
-    checkCounts('add', counts);
-    return this.addChecked('add', counts, opts.sample);
+    return this.addChecked('add', checkCounts('add', counts, true), opts.sample);
   }
 
   compute(overrides?: Pick<MetricOptions, (typeof OVERRIDES)[number]>): MetricsResult {
@@ -119,8 +119,7 @@ export class MetricStream implements StreamingMetric {
 
   merge(other: StreamingMetric | MetricJSON): this {
     const json = other instanceof MetricStream ? other.toJSON() : other;
-    const samples = this.readJSON('merge', 'other', json as MetricJSON);
-    for (const s of samples) this.addSample(s.key, s.counts);
+    this.addAll('merge', 'other', this.readJSON('merge', 'other', json as MetricJSON));
     return this;
   }
 
@@ -143,9 +142,7 @@ export class MetricStream implements StreamingMetric {
   }
 
   fromJSON(json: MetricJSON): this {
-    const samples = this.readJSON('fromJSON', 'json', json);
-    this.reset();
-    for (const s of samples) this.addSample(s.key, s.counts);
+    this.addAll('fromJSON', 'json', this.readJSON('fromJSON', 'json', json), true);
     return this;
   }
 
@@ -154,14 +151,16 @@ export class MetricStream implements StreamingMetric {
     const keys = sampleKeys(fn, sample, counts.numSamples);
     this.checkClasses(fn, counts.numClasses);
     const C = counts.numClasses;
+    const rows: Sample[] = [];
     for (let b = 0; b < counts.numSamples; b++) {
       const row = new Float64Array(4 * C);
       for (let c = 0; c < C; c++) {
         const k = b * C + c;
         row.set([counts.tp[k], counts.fp[k], counts.fn[k], counts.tn[k]], 4 * c);
       }
-      this.addSample(keys?.[b], row);
+      rows.push({ key: keys?.[b], counts: row });
     }
+    this.addAll(fn, 'counts', rows);
     return this;
   }
 
@@ -169,6 +168,33 @@ export class MetricStream implements StreamingMetric {
     if (this.classes !== null && this.classes !== C) {
       throw rangeError(fn, 'pred', `has ${C} classes but this metric counts ${this.classes}`);
     }
+  }
+
+  /**
+   * Adds samples, those with a known key to the counts already there; first checks that no sum
+   * leaves the exact integers (2^53), so that nothing changes when one would.
+   */
+  private addAll(fn: string, arg: string, samples: readonly Sample[], replace = false): void {
+    const sums = new Map<string, Float64Array>();
+    for (const { key, counts } of samples) {
+      if (key === undefined) continue;
+      const id = keyId(key);
+      const existing = replace ? undefined : this.byKey.get(id);
+      const sum = sums.get(id) ?? existing?.counts.slice() ?? new Float64Array(counts.length);
+      for (let i = 0; i < counts.length; i++) {
+        sum[i] += counts[i];
+        if (!Number.isSafeInteger(sum[i])) {
+          throw rangeError(
+            fn,
+            arg,
+            `would make the counts of sample ${quote(String(key), 40)} exceed 2^53, past exact integers`,
+          );
+        }
+      }
+      sums.set(id, sum);
+    }
+    if (replace) this.reset();
+    for (const s of samples) this.addSample(s.key, s.counts);
   }
 
   private addSample(key: SampleKey | undefined, counts: Float64Array): void {
@@ -190,53 +216,30 @@ export class MetricStream implements StreamingMetric {
     return [...keyed, ...this.samples.filter((s) => s.key === undefined)];
   }
 
-  /** The samples of a serialised state made with the same options, checked. */
+  /** The samples of a serialised state made with the same options, checked (each field read once). */
   private readJSON(fn: string, arg: string, json: MetricJSON): Sample[] {
-    if (
-      json === null ||
-      typeof json !== 'object' ||
-      json.format !== FORMAT ||
-      json.version !== 1 ||
-      !Array.isArray(json.samples)
-    ) {
-      throw typeError(
-        fn,
-        arg,
-        `must be a metric or its toJSON() (format '${FORMAT}', version 1); got ${describe(json)}`,
-      );
-    }
-    if (canonical(json.options) !== canonical(this.options)) {
-      throw rangeError(
-        fn,
-        arg,
-        `was made with other options (${canonical(json.options)}) than this metric (${canonical(this.options)})`,
-      );
-    }
+    const state = readState(fn, arg, json, FORMAT, 'a metric');
+    checkSameOptions(fn, arg, state.options, this.options);
     let classes = this.classes;
-    return json.samples.map((s, i) => {
-      const counts = s?.counts;
+    return state.samples.map((s, i) => {
+      const at = `${arg}.samples[${i}]`;
+      if (s === null || typeof s !== 'object') throw typeError(fn, at, `must be { counts, key? }; got ${describe(s)}`);
+      const { counts: given, key } = s as { counts?: unknown; key?: unknown };
+      const counts = copyArray(given);
       if (
-        !Array.isArray(counts) ||
+        counts === null ||
         counts.length === 0 ||
         counts.length % 4 !== 0 ||
-        !counts.every((v) => Number.isSafeInteger(v) && v >= 0)
+        !counts.every((v) => Number.isSafeInteger(v) && (v as number) >= 0)
       ) {
-        throw rangeError(
-          fn,
-          `${arg}.samples[${i}].counts`,
-          'must be [tp, fp, fn, tn] per class: non-negative integers',
-        );
+        throw rangeError(fn, `${at}.counts`, 'must be [tp, fp, fn, tn] per class: integers in [0, 2^53)');
       }
       if (classes !== null && counts.length !== 4 * classes) {
-        throw rangeError(
-          fn,
-          `${arg}.samples[${i}].counts`,
-          `holds ${counts.length / 4} classes but this metric counts ${classes}`,
-        );
+        throw rangeError(fn, `${at}.counts`, `holds ${counts.length / 4} classes but this metric counts ${classes}`);
       }
       classes = counts.length / 4;
-      if (s.key !== undefined) checkKey(fn, `${arg}.samples[${i}].key`, s.key);
-      return { key: s.key, counts: Float64Array.from(counts) };
+      if (key !== undefined) checkKey(fn, `${at}.key`, key);
+      return { key, counts: Float64Array.from(counts as number[]) };
     });
   }
 }
@@ -263,13 +266,4 @@ const keyId = (key: SampleKey): string => `${typeof key}:${key}`;
 function compareKeys(a: SampleKey, b: SampleKey): number {
   if (typeof a !== typeof b) return typeof a === 'number' ? -1 : 1;
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** JSON with sorted keys, for comparing option sets. */
-export function canonical(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : v,
-  );
 }

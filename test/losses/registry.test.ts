@@ -69,7 +69,7 @@ afterAll(() => pool.terminate());
 describe('the loss registry', () => {
   it('names every loss of the public types in createLoss, in their order', () => {
     expect(() => k.createLoss({ loss: 'nope' } as never)).toThrow(
-      `createLoss: loss must be one of ${NAMES.map((n) => `'${n}'`).join(', ')}; got string nope`,
+      `createLoss: loss must be one of ${NAMES.map((n) => `'${n}'`).join(', ')}; got string 'nope'`,
     );
   });
 

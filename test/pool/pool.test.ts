@@ -302,7 +302,7 @@ describe('the pool', () => {
         expectClose(got.loss, expected.loss, 'loss');
         expectGradClose(out, expected.grad, 'gradient');
         expect(pool.memory.buffer.byteLength).toBe(reserved);
-        expect(() => pool.reserve(-1)).toThrow(/^reserve: bytes must be a non-negative integer; got -1$/);
+        expect(() => pool.reserve(-1)).toThrow(/^reserve: bytes must be a non-negative integer; got number -1$/);
         expect(() => pool.reserve(1.5)).toThrow(RangeError);
       });
     },

@@ -32,6 +32,10 @@ export {
 } from "./lovasz";
 export {
   markLabels_u8, markLabels_u16, markLabels_i32, markValues_u8, markValues_f32,
-  argmaxLabels_u8, argmaxLabels_u16, argmaxLabels_i32, maskBox, surfaceBits,
+  argmaxLabels_u8, argmaxLabels_u16, argmaxLabels_i32, maskBox, surfaceBits, maskCounts,
 } from "./boundary";
-export { distanceWorkBytes, distancesToSurface } from "./edt";
+export { distanceWorkBytes, distancesToSurface, distanceFieldWorkBytes, distanceField } from "./edt";
+export { skeletonWorkBytes, skeletonBits } from "./skeleton";
+export { bandWorkBytes, bandBitsChessboard, bandBitsEuclidean } from "./band";
+export { softErode, softDilate, softErodeBackward, softDilateBackward, softSkeletonStep, softSkeletonStepBackward, dotSums } from "./softskel";
+export { probabilities, probabilitiesBackward } from "./probabilities";

@@ -2,7 +2,7 @@
 // 3: pointwise losses), the confusion, surface and Lovász kernels, and memory for them.
 import type { AllocatableConstructor, BackendName, HardPrediction, Target } from '../core/api.js';
 import type { ArrayOwner } from '../core/arrays.js';
-import type { ConfusionPlan, LovaszInputs, LovaszPlan, SurfacePlan } from '../core/plans.js';
+import type { ConfusionPlan, LovaszInputs, LovaszPlan, SurfacePlan, TopologyPlan } from '../core/plans.js';
 import type { Inputs, TensorPlan } from '../core/tensors.js';
 
 /** One call's tensors, marshalled once for kernels 1 to 3. */
@@ -44,6 +44,11 @@ export interface Engine extends ArrayOwner {
    * terms the plan marks; the others are left 0 (no surface on either side).
    */
   surface(fn: string, plan: SurfacePlan, pred: HardPrediction, target: Target): Float64Array;
+  /**
+   * Topology records (TOPO_STRIDE f64 per (sample, class), core/constants.ts) of the terms the
+   * plan marks: skeleton and boundary-band counts of each term's class mask; the others are 0.
+   */
+  topology(fn: string, plan: TopologyPlan, pred: HardPrediction, target: Target): Float64Array;
 }
 
 /** What one list of Lovász errors holds (see assembly/lovasz.ts). */

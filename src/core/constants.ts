@@ -52,6 +52,10 @@ export const MASK_PRED = 1;
 export const MASK_TARGET = 2;
 export const EDGE_PRED = 4;
 export const EDGE_TARGET = 8;
+export const SKEL_PRED = 16;
+export const SKEL_TARGET = 32;
+export const BAND_PRED = 64;
+export const BAND_TARGET = 128;
 export const BOX_X0 = 0;
 export const BOX_X1 = 1;
 export const BOX_Y0 = 2;
@@ -64,3 +68,12 @@ export const DIST_SUM = 1;
 export const DIST_MAX = 2;
 export const DIST_WITHIN = 3;
 export const DIST_STRIDE = 4;
+
+// Topology record of a class mask: skeleton counts (clDice), band counts (Boundary IoU).
+export const TOPO_SKEL_PRED = 0;
+export const TOPO_SKEL_PRED_IN_TARGET = 1;
+export const TOPO_SKEL_TARGET = 2;
+export const TOPO_SKEL_TARGET_IN_PRED = 3;
+export const TOPO_BAND_BOTH = 4;
+export const TOPO_BAND_EITHER = 5;
+export const TOPO_STRIDE = 6;

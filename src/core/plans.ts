@@ -87,3 +87,31 @@ export interface LovaszInputs {
   pred: Float32Array;
   target: Target;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Topology and boundary metrics (metrics/topology-plan.ts plans them): skeletons (clDice) and
+// boundary bands (Boundary IoU) of each term's class mask, counted in TOPO_STRIDE records.
+
+/** How the boundary band of a mask is measured: its voxels within a distance of the outside. */
+export type BandPlan =
+  | { kind: 'chessboard' /** Per sample, the erosion radii along x, y, z (memory order): B × 3. */; radii: Int32Array }
+  | {
+      kind: 'euclidean';
+      /** Per sample, the squared spacing along x, y, z: B × 3. */
+      weights: Float64Array;
+      /** Per sample, the largest squared distance in the band. */
+      limits: Float64Array;
+    };
+
+export interface TopologyPlan {
+  arrays: ConfusionPlan;
+  /** Spatial extents fastest first (x = the last axis of the shape), 1 for axes the image has not. */
+  dims: [number, number, number];
+  rank: number;
+  /** Count skeleton voxels (clDice). */
+  skeleton: boolean;
+  /** Count band voxels (Boundary IoU), or not. */
+  band: BandPlan | null;
+  /** 1 where the (sample, class) term is measured. */
+  terms: Uint8Array;
+}

@@ -1,13 +1,14 @@
 // The pure-TypeScript backend: arrays stay where they are; memory is the JS heap.
 import type { AllocatableConstructor, HardPrediction, Target } from '../../core/api.js';
 import { rangeError } from '../../core/errors.js';
-import type { LovaszInputs, LovaszPlan, ConfusionPlan, SurfacePlan } from '../../core/plans.js';
+import type { LovaszInputs, LovaszPlan, ConfusionPlan, SurfacePlan, TopologyPlan } from '../../core/plans.js';
 import type { Inputs, TensorPlan } from '../../core/tensors.js';
 import type { Engine, KernelJob, LovaszJob } from '../engine.js';
 import { confusionJS } from './confusion.js';
 import { gradJS, pointLossJS, statsJS } from './kernels.js';
 import { JsLovaszJob } from './lovasz.js';
 import { surfaceJS } from './surface.js';
+import { topologyJS } from './topology.js';
 
 export class JsEngine implements Engine {
   readonly name = 'js' as const;
@@ -62,6 +63,10 @@ export class JsEngine implements Engine {
 
   surface(_fn: string, plan: SurfacePlan, pred: HardPrediction, target: Target): Float64Array {
     return surfaceJS(plan, pred, target);
+  }
+
+  topology(_fn: string, plan: TopologyPlan, pred: HardPrediction, target: Target): Float64Array {
+    return topologyJS(plan, pred, target);
   }
 }
 

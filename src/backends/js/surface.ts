@@ -104,7 +104,7 @@ export function surfaceJS(plan: SurfacePlan, pred: HardPrediction, target: Targe
  */
 export function classMask(
   mask: Uint8Array,
-  plan: SurfacePlan,
+  plan: Pick<SurfacePlan, 'arrays'>,
   pred: HardPrediction,
   target: Target,
   b: number,
@@ -270,7 +270,7 @@ export function distancesToSurface(
  * out[at + x] = w·(distance along the row to the nearest voxel with `feature`)², +∞ for a row
  * with none: a scan forward, then one back.
  */
-function squaredRowDistances(
+export function squaredRowDistances(
   out: Float64Array,
   at: number,
   mask: Uint8Array,

@@ -4,7 +4,7 @@
 import type { AllocatableConstructor, HardPrediction, Target } from '../../core/api.js';
 import { COEF_STRIDE, STATS_STRIDE } from '../../core/constants.js';
 import { describe, typeError } from '../../core/errors.js';
-import type { LovaszInputs, LovaszPlan, ConfusionPlan, SurfacePlan } from '../../core/plans.js';
+import type { LovaszInputs, LovaszPlan, ConfusionPlan, SurfacePlan, TopologyPlan } from '../../core/plans.js';
 import type { Inputs, TensorPlan } from '../../core/tensors.js';
 import { Arena } from '../../runtime/arena.js';
 import type { Engine, KernelJob, LovaszJob } from '../engine.js';
@@ -13,6 +13,7 @@ import { countConfusionWasm, type Placement } from './confusion.js';
 import type { DiceExports } from './exports.js';
 import { lovaszWorkspace, WasmLovaszJob, type LovaszAddresses } from './lovasz.js';
 import { surfaceWasm } from './surface.js';
+import { topologyWasm } from './topology.js';
 import { alignment, chunkVoxels } from './regions.js';
 import { stagingArea, StreamJob, type Operand, type Operands } from './stream.js';
 
@@ -181,6 +182,10 @@ export class WasmEngine implements Engine {
 
   surface(fn: string, plan: SurfacePlan, pred: HardPrediction, target: Target): Float64Array {
     return surfaceWasm(this.kernels, this.placement(fn), plan, pred, target);
+  }
+
+  topology(fn: string, plan: TopologyPlan, pred: HardPrediction, target: Target): Float64Array {
+    return topologyWasm(this.kernels, this.placement(fn), plan, pred, target);
   }
 
   /** What the engine lends to a call of `fn` that places its own arrays. */

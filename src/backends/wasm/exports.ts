@@ -97,7 +97,7 @@ type LabelErrors = (
 ) => void;
 type DenseErrors = (pairs: Ptr, list: Ptr, prob: Ptr, target: Ptr, stride: number, n: number, first: number) => void;
 
-export interface DiceExports extends ConfusionExports, SurfaceExports {
+export interface DiceExports extends ConfusionExports, SurfaceExports, TopologyExports {
   memory: WebAssembly.Memory;
   heapBase(): Ptr;
   tileLength(C: number): number;
@@ -285,5 +285,82 @@ export interface SurfaceExports {
     w2: number,
     tolerance: number,
     work: Ptr,
+  ): void;
+}
+
+/**
+ * The topology kernels: skeletons and boundary bands of class masks (assembly/skeleton.ts,
+ * assembly/band.ts, boundary.ts's maskCounts), distance fields (edt.ts), the soft skeleton
+ * (assembly/softskel.ts) and probabilities for the spatial losses (assembly/probabilities.ts).
+ */
+export interface TopologyExports {
+  skeletonWorkBytes(cx: number, cy: number, cz: number): number;
+  skeletonBits(mask: Ptr, bit: number, skeleton: number, box: Ptr, nx: number, ny: number, nz: number, work: Ptr): void;
+  bandWorkBytes(cx: number, cy: number, cz: number): number;
+  bandBitsChessboard(
+    mask: Ptr,
+    box: Ptr,
+    nx: number,
+    ny: number,
+    nz: number,
+    rx: number,
+    ry: number,
+    rz: number,
+    work: Ptr,
+  ): void;
+  bandBitsEuclidean(
+    mask: Ptr,
+    box: Ptr,
+    nx: number,
+    ny: number,
+    nz: number,
+    w0: number,
+    w1: number,
+    w2: number,
+    limit: number,
+    work: Ptr,
+  ): void;
+  maskCounts(rec: Ptr, mask: Ptr, box: Ptr, nx: number, ny: number, nz: number): void;
+  distanceFieldWorkBytes(nx: number, ny: number, nz: number): number;
+  distanceField(
+    out: Ptr,
+    grid: Ptr,
+    feature: number,
+    nx: number,
+    ny: number,
+    nz: number,
+    w0: number,
+    w1: number,
+    w2: number,
+    work: Ptr,
+  ): void;
+  softErode(out: Ptr, img: Ptr, nx: number, ny: number, nz: number, rank: number): void;
+  softDilate(out: Ptr, img: Ptr, nx: number, ny: number, nz: number, rank: number, work: Ptr): void;
+  softErodeBackward(gIn: Ptr, gOut: Ptr, img: Ptr, nx: number, ny: number, nz: number, rank: number): void;
+  softDilateBackward(
+    gIn: Ptr,
+    gOut: Ptr,
+    img: Ptr,
+    nx: number,
+    ny: number,
+    nz: number,
+    rank: number,
+    scale: number,
+  ): void;
+  softSkeletonStep(skel: Ptr, img: Ptr, open: Ptr, n: number, first: number): void;
+  softSkeletonStepBackward(gs: Ptr, gImg: Ptr, prev: Ptr, img: Ptr, open: Ptr, n: number, first: number): void;
+  dotSums(rec: Ptr, a: Ptr, b: Ptr, n: number): void;
+  probabilities(prob: Ptr, pred: Ptr, B: number, C: number, S: number, layout: number, act: number, scratch: Ptr): void;
+  probabilitiesBackward(
+    out: Ptr,
+    dp: Ptr,
+    prob: Ptr,
+    scale: Ptr,
+    B: number,
+    C: number,
+    S: number,
+    layout: number,
+    act: number,
+    scratch: Ptr,
   ): void;
 }

@@ -35,7 +35,7 @@ const ARGMAX_TILE_BYTES = 4 * CONF_TILE;
 
 type ElementType = keyof typeof CTORS;
 
-function typeOf(array: HardPrediction | Target): ElementType {
+export function typeOf(array: HardPrediction | Target): ElementType {
   return array instanceof Uint8Array
     ? 'u8'
     : array instanceof Uint16Array
@@ -139,16 +139,16 @@ export function surfaceWasm(
   }
 }
 
-interface Addresses {
+export interface Addresses {
   pred: number;
   target: number;
   mask: number;
   labels: number;
 }
 
-function markPrediction(
+export function markPrediction(
   k: DiceExports,
-  plan: SurfacePlan,
+  plan: Pick<SurfacePlan, 'arrays'>,
   at: Addresses,
   pred: HardPrediction,
   b: number,
@@ -176,7 +176,14 @@ function markPrediction(
   }
 }
 
-function markTarget(k: DiceExports, plan: SurfacePlan, at: Addresses, target: Target, b: number, c: number): void {
+export function markTarget(
+  k: DiceExports,
+  plan: Pick<SurfacePlan, 'arrays'>,
+  at: Addresses,
+  target: Target,
+  b: number,
+  c: number,
+): void {
   const { S } = plan.arrays;
   const t = plan.arrays.target;
   if (t.kind === 'labels') {
@@ -207,7 +214,7 @@ function markTarget(k: DiceExports, plan: SurfacePlan, at: Addresses, target: Ta
 }
 
 /** Index of element (b, c, 0) of a dense tensor and the step between voxels of class c. */
-function denseClass(plan: SurfacePlan, b: number, c: number): [number, number] {
+function denseClass(plan: Pick<SurfacePlan, 'arrays'>, b: number, c: number): [number, number] {
   const { C, S, layout } = plan.arrays;
   return layout === 'NCHW' ? [(b * C + c) * S, 1] : [b * S * C + c, C];
 }

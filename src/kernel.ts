@@ -65,6 +65,7 @@ import {
 import { evaluateSurfaces, measureSurfaces } from './metrics/surface.js';
 import { resolveSurfaceCall } from './metrics/surface-options.js';
 import { SurfaceMetricStream } from './metrics/surface-stream.js';
+import { countMeasured } from './metrics/topology.js';
 
 export class DiceKernel {
   /** Which implementation runs the kernels. */
@@ -379,8 +380,9 @@ export class DiceKernel {
   ): Record<string, Float64Array>;
   metrics(pred: HardPrediction, target: Target, options: MetricsOptions): MetricsResult;
   metrics(pred: HardPrediction, target: Target, options: MetricsOptions): MetricsResult {
-    const { confusion, evaluation } = resolveMetricsCall('metrics', options);
-    return evaluateCounts(evaluation, countConfusion(this.engine, confusion, pred, target));
+    const { confusion, evaluation, topology } = resolveMetricsCall('metrics', options);
+    const counts = countMeasured(this.engine, confusion, topology, evaluation.includeBackground, pred, target);
+    return evaluateCounts(evaluation, counts);
   }
 
   /**

@@ -8,6 +8,7 @@ import type {
   LAYOUTS,
   LOSS_EMPTY_POLICIES,
   METRIC_AGGREGATIONS,
+  BOUNDARY_DISTANCES,
   METRIC_AVERAGES,
   METRIC_EMPTY_POLICIES,
   METRIC_REDUCTIONS,
@@ -383,6 +384,7 @@ export type MetricReduction = (typeof METRIC_REDUCTIONS)[number];
 export type MetricAverage = (typeof METRIC_AVERAGES)[number];
 /** torchmetrics' aggregation: score each sample, or pool the counts of all samples first. */
 export type MetricAggregation = (typeof METRIC_AGGREGATIONS)[number];
+export type BoundaryDistance = (typeof BOUNDARY_DISTANCES)[number];
 /** Generalized Dice class weights from the target volume G: 1/G², 1/G or 1. */
 export type WeightType = (typeof WEIGHT_TYPES)[number];
 
@@ -446,7 +448,31 @@ export interface MetricOptions {
   weightType?: WeightType;
 }
 
-export interface MetricsOptions extends ConfusionOptions, MetricOptions {}
+/**
+ * Options of the metrics measured on the masks themselves (README, "Topology and boundaries"):
+ * `'cldice'` (and `'topologyPrecision'`, `'topologySensitivity'`) on their skeletons, `'biou'` on
+ * their boundary bands. Those metrics need `shape` (1 to 3 spatial axes).
+ */
+export interface TopologyMetricOptions {
+  /**
+   * Boundary IoU's band width d in voxels: a voxel of a mask is in its band when a voxel outside
+   * the mask (or the image) is within d. Default: 2 % of the image diagonal, rounded, at least 1
+   * (the Boundary IoU API's dilation_ratio 0.02).
+   */
+  boundaryWidth?: number;
+  /** The band width in spacing units (mm) instead, with `spacing`. */
+  boundaryWidthMm?: number;
+  /**
+   * The distance of the band: `'chessboard'` (default; the Boundary IoU API's d-fold erosion by a
+   * 3×3 square, a 3×3×3 cube in 3D: within d along every axis) or `'euclidean'` (exact Euclidean
+   * distance).
+   */
+  boundaryDistance?: BoundaryDistance;
+  /** Voxel spacing for `boundaryWidthMm`: one number, one per spatial axis, or one such list per sample. */
+  spacing?: Spacing;
+}
+
+export interface MetricsOptions extends ConfusionOptions, MetricOptions, TopologyMetricOptions {}
 
 /** A reduced metric and how many non-NaN terms went into each of its values (same shape). */
 export interface ReducedMetric {
@@ -475,6 +501,8 @@ export interface MetricUpdateOptions {
    * the same key add up (tiles of one volume). Without keys every sample is a new one.
    */
   sample?: SampleKey | readonly SampleKey[];
+  /** Spacing of this update's samples (for `'biou'` with `boundaryWidthMm`), if it differs from the metric's. */
+  spacing?: Spacing;
 }
 
 /** The serialised state of a streaming metric (`toJSON`), accepted by `fromJSON` and `merge`. */
@@ -483,8 +511,12 @@ export interface MetricJSON {
   version: 1;
   /** The metric's options with every default filled in. */
   options: Record<string, unknown>;
-  /** Per sample: its key (if any) and its counts, [tp, fp, fn, tn] per class. */
-  samples: { key?: SampleKey; counts: number[] }[];
+  /**
+   * Per sample: its key (if any) and its counts, [tp, fp, fn, tn] per class; with a topology
+   * metric, the topology record of each class (6 counts: skeleton voxels of the prediction, of
+   * them in the target, of the target, of them in the prediction; band voxels in both, in either).
+   */
+  samples: { key?: SampleKey; counts: number[]; topology?: number[] }[];
 }
 
 /** A metric evaluated in pieces: counts add exactly, so any split gives the one-pass result. */

@@ -34,3 +34,5 @@ export const METRIC_REDUCTIONS = [
 export const METRIC_AVERAGES = ['micro', 'macro', 'weighted', 'none'] as const;
 /** `aggregation` of the metrics: torchmetrics' per-sample scores or counts pooled first. */
 export const METRIC_AGGREGATIONS = ['samplewise', 'global'] as const;
+/** `boundaryDistance` of Boundary IoU: how the band around a mask's outside is measured. */
+export const BOUNDARY_DISTANCES = ['chessboard', 'euclidean'] as const;

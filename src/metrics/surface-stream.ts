@@ -19,7 +19,8 @@ import { checkShape } from '../core/tensors.js';
 import { CONFUSION_OPTION_NAMES, resolveConfusion, type ConfusionSpec } from './options.js';
 import { canonical } from './stream.js';
 import { evaluateSurfaces, measureSurfaces } from './surface.js';
-import { checkSpacing, resolveSurface, SURFACE_OPTION_NAMES, type SurfaceSpec } from './surface-options.js';
+import { resolveSurface, SURFACE_OPTION_NAMES, type SurfaceSpec } from './surface-options.js';
+import { checkSpacing } from './spacing.js';
 import { SURF_STRIDE } from '../core/plans.js';
 
 const FORMAT = 'dice-wasm/surface-metric';

@@ -5,8 +5,8 @@
 // - chessboard: the mask minus its erosion by a box of radii (rx, ry, rz), the Boundary IoU API's
 //   d-fold erosion by a 3×3 square (radius d on every axis); separable, axis by axis;
 // - Euclidean: squared distance to the nearest outside voxel ≤ limit, by the distance field of
-//   edt.ts over the box with one voxel of outside around it (the nearest outside voxel of any
-//   voxel of the box is there).
+//   edt.ts over the box with one voxel of outside around it along the image's axes (the nearest
+//   outside voxel of any voxel of the box is there).
 import { BAND_PRED, BAND_TARGET, BOX_X0, BOX_X1, BOX_Y0, BOX_Y1, BOX_Z0, BOX_Z1, MASK_PRED, MASK_TARGET } from "./constants";
 import { distanceField, distanceFieldWorkBytes } from "./edt";
 
@@ -97,13 +97,18 @@ export function bandBitsChessboard(mask: usize, box: usize, nx: i32, ny: i32, nz
 /**
  * SETS BAND_PRED (BAND_TARGET) on the MASK_PRED (MASK_TARGET) voxels of the box whose squared
  * distance (w0, w1, w2: squared spacings along x, y, z) to the nearest voxel outside that mask or
- * outside the box is ≤ limit. Uses bandWorkBytes(box size) bytes of `work`.
+ * outside the box along the image's `rank` axes is ≤ limit. Uses bandWorkBytes(box size) bytes
+ * of `work`.
  */
-export function bandBitsEuclidean(mask: usize, box: usize, nx: i32, ny: i32, nz: i32, w0: f64, w1: f64, w2: f64, limit: f64, work: usize): void {
+export function bandBitsEuclidean(
+  mask: usize, box: usize, nx: i32, ny: i32, nz: i32, rank: i32, w0: f64, w1: f64, w2: f64, limit: f64, work: usize,
+): void {
   const x0 = boxAt(box, BOX_X0), y0 = boxAt(box, BOX_Y0), z0 = boxAt(box, BOX_Z0);
   const cx = boxAt(box, BOX_X1) - x0, cy = boxAt(box, BOX_Y1) - y0, cz = boxAt(box, BOX_Z1) - z0;
   if (cx <= 0 || cy <= 0 || cz <= 0) return;
-  const px = cx + 2, py = cy + 2, pz = cz + 2;
+  // The frame of outside voxels goes along the image's axes only.
+  const fy = rank >= 2 ? 1 : 0, fz = rank >= 3 ? 1 : 0;
+  const px = cx + 2, py = cy + 2 * fy, pz = cz + 2 * fz;
   const padded = <usize>px * <usize>py * <usize>pz;
   const grid = work, field = work + align16(padded), scratch = field + align16(padded << 2);
   const rowStride = <usize>nx, planeStride = <usize>nx * <usize>ny;
@@ -115,7 +120,7 @@ export function bandBitsEuclidean(mask: usize, box: usize, nx: i32, ny: i32, nz:
     for (let z = 0; z < cz; z++) {
       for (let y = 0; y < cy; y++) {
         const src = corner + <usize>z * planeStride + <usize>y * rowStride;
-        const dst = grid + <usize>(z + 1) * sz + <usize>(y + 1) * sy + 1;
+        const dst = grid + <usize>(z + fz) * sz + <usize>(y + fy) * sy + 1;
         for (let x = 0; x < cx; x++) store<u8>(dst + <usize>x, (<i32>load<u8>(src + <usize>x) & side) != 0 ? 0 : 1);
       }
     }
@@ -124,7 +129,7 @@ export function bandBitsEuclidean(mask: usize, box: usize, nx: i32, ny: i32, nz:
     for (let z = 0; z < cz; z++) {
       for (let y = 0; y < cy; y++) {
         const row = corner + <usize>z * planeStride + <usize>y * rowStride;
-        const values = field + ((<usize>(z + 1) * sz + <usize>(y + 1) * sy + 1) << 2);
+        const values = field + ((<usize>(z + fz) * sz + <usize>(y + fy) * sy + 1) << 2);
         for (let x = 0; x < cx; x++) {
           const m = <i32>load<u8>(row + <usize>x);
           if ((m & side) != 0 && <f64>load<f32>(values + (<usize>x << 2)) <= limit) store<u8>(row + <usize>x, <u8>(m | band));

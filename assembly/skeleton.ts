@@ -7,7 +7,10 @@
 // order, the object voxels whose neighbour in that direction is background and that are not end
 // points (one object voxel among their 26 neighbours), are Euler-invariant (δG26 of Lee's Table
 // 2, derived in src/math/euler.ts and here alike) and simple (their object neighbours form one
-// 26-connected set); (2) delete each listed voxel, in order, that is still simple.
+// 26-connected set); (2) delete each listed voxel, in order, that is still simple. In that second
+// step ImageJ and scikit-image test only that the object neighbours form at most one set, so a
+// voxel whose neighbours were all deleted goes too and a component can vanish (scikit-image issue
+// #3757); `preserving` keeps Lee's whole test there (Euler-invariant, exactly one set).
 //
 // The thinning works on a copy of the mask's box with one voxel of background around it (the
 // box holds the whole mask, so nothing outside it can matter), and walks a list of the object
@@ -97,10 +100,13 @@ function isEulerInvariant(word: u32): bool {
   return change == 0;
 }
 
-/** At most one 26-connected set among the object neighbours (Lee's condition on the number of objects). */
-function isSimple(word: u32): bool {
+/**
+ * At most one 26-connected set among the object neighbours (Lee's condition on the number of
+ * objects, as ImageJ tests it); `one`: exactly one.
+ */
+function isSimple(word: u32, one: bool): bool {
   const rest = word & ~(<u32>1 << CENTRE);
-  if (rest == 0) return true;
+  if (rest == 0) return !one;
   let reached = rest & (~rest + 1);
   let frontier = reached;
   while (frontier != 0) {
@@ -136,9 +142,12 @@ export function skeletonWorkBytes(cx: i32, cy: i32, cz: i32): usize {
 /**
  * SETS `skeleton` on the voxels of the skeleton of the voxels of the box whose mask byte has
  * `bit` (nx × ny × nz bytes, x fastest; `box` holds BOX_* i32 slots and every such voxel), by
- * Lee's thinning. Uses skeletonWorkBytes(box size) bytes of `work`.
+ * Lee's thinning (`preserving`: with Lee's whole test in the re-check). Uses
+ * skeletonWorkBytes(box size) bytes of `work`.
  */
-export function skeletonBits(mask: usize, bit: i32, skeleton: i32, box: usize, nx: i32, ny: i32, nz: i32, work: usize): void {
+export function skeletonBits(
+  mask: usize, bit: i32, skeleton: i32, box: usize, nx: i32, ny: i32, nz: i32, preserving: bool, work: usize,
+): void {
   if (!tablesReady) prepareTables();
   const x0 = boxAt(box, BOX_X0), y0 = boxAt(box, BOX_Y0), z0 = boxAt(box, BOX_Z0);
   const cx = boxAt(box, BOX_X1) - x0, cy = boxAt(box, BOX_Y1) - y0, cz = boxAt(box, BOX_Z1) - z0;
@@ -176,14 +185,15 @@ export function skeletonBits(mask: usize, bit: i32, skeleton: i32, box: usize, n
         const at = img + i;
         if (load<u8>(at) == 0 || load<u8>(at + <usize>step) != 0) continue;
         const word = neighbourhood(at, sy, sz);
-        if (popcnt<u32>(word) == 2 || !isEulerInvariant(word) || !isSimple(word)) continue;
+        if (popcnt<u32>(word) == 2 || !isEulerInvariant(word) || !isSimple(word, false)) continue;
         store<u32>(candidates + (<usize>listed << 2), <u32>i);
         listed++;
       }
       let deleted = false;
       for (let k = 0; k < listed; k++) {
         const at = img + <usize>load<u32>(candidates + (<usize>k << 2));
-        if (isSimple(neighbourhood(at, sy, sz))) {
+        const word = neighbourhood(at, sy, sz);
+        if (preserving ? isSimple(word, true) && isEulerInvariant(word) : isSimple(word, false)) {
           store<u8>(at, 0);
           deleted = true;
         }

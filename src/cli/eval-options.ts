@@ -1,12 +1,12 @@
 // The options of `dice-wasm eval`, checked before any file is read: a bad option is a usage
 // error (exit code 2) whose message names the option.
 import { parseArgs } from 'node:util';
-import type { MetricEmptyPolicy } from '../core/api.js';
+import type { BoundaryDistance, MetricEmptyPolicy, SkeletonMethod } from '../core/api.js';
 import { closest } from '../core/options.js';
-import { isSurfaceMetric, resolveMetricNames, resolveSurfaceMetricNames } from '../metrics/names.js';
+import { isSurfaceMetric, isTopologyMetric, resolveMetricNames, resolveSurfaceMetricNames } from '../metrics/names.js';
 import { DTYPE_NAMES, type Dtype } from './formats/volume.js';
 import type { RawFormat } from './formats/index.js';
-import { METRIC_EMPTY_POLICIES } from '../core/option-values.js';
+import { BOUNDARY_DISTANCES, METRIC_EMPTY_POLICIES, SKELETON_METHODS } from '../core/option-values.js';
 
 export const EVAL_USAGE = `Usage: dice-wasm eval PRED TRUTH [options]
 
@@ -17,12 +17,17 @@ Classes are the label values; background (label 0) is left out unless --include-
 Options:
   --metrics LIST         metric names, comma-separated (default dice,iou): dice, iou, precision,
                          recall, specificity, fbeta, accuracy, mcc, volumeSimilarity, … (README);
-                         surface distances: hd, hd95, assd, asd, nsd (in spacing units)
+                         surface distances: hd, hd95, assd, asd, nsd (in spacing units);
+                         on the masks: cldice (tprec, tsens), biou (Boundary IoU)
   --spacing S1,S2,…      voxel size along each axis of the files, in their axis order (PNG:
                          rows, columns; NIfTI: x, y, z; .npy and raw: their shape's order).
                          Default: NIfTI pixdim from the truth file's header, else 1
   --tolerance T          nsd: the distance (spacing units) within which surfaces match
   --percentile P         hd95: the percentile of the distances (default 95)
+  --skeleton METHOD      cldice: lee (default, as scikit-image and ImageJ) or lee-preserving
+  --boundary-width D     biou: the band width in voxels (default 2 % of the image diagonal)
+  --boundary-width-mm D  biou: the band width in spacing units instead (see --spacing)
+  --boundary-distance K  biou: chessboard (default, the Boundary IoU API's) or euclidean
   --num-classes N        report classes 0..N-1 (default: every label found in some file)
   --include-background   report label 0 too
   --ignore-index L       truth voxels with label L are not counted
@@ -47,8 +52,16 @@ export interface EvalOptions {
   truth: string;
   /** Every metric asked for, in the order given (the report's columns)… */
   metrics: string[];
-  /** …and those of them that are surface distances (k.surfaceMetrics); the others come from the counts. */
+  /** …and those of them that are surface distances (k.surfaceMetrics); the others come from the counts… */
   surfaceMetrics: string[];
+  /** …or are measured on the masks (k.metrics per pair: cldice, biou). */
+  topologyMetrics: string[];
+  /** biou's band: width in voxels, or in spacing units, and distance (null: the library's default). */
+  boundaryWidth: number | null;
+  boundaryWidthMm: number | null;
+  boundaryDistance: BoundaryDistance | null;
+  /** cldice's thinning (null: the library's default). */
+  skeleton: SkeletonMethod | null;
   /** Voxel size per axis of the files, in their axis order; null: from each file (NIfTI pixdim) or 1. */
   spacing: number[] | null;
   /** NSD tolerance (spacing units), when nsd is asked for. */
@@ -88,6 +101,10 @@ const OPTIONS = {
   spacing: { type: 'string' },
   tolerance: { type: 'string' },
   percentile: { type: 'string' },
+  'boundary-width': { type: 'string' },
+  'boundary-width-mm': { type: 'string' },
+  'boundary-distance': { type: 'string' },
+  skeleton: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -118,12 +135,16 @@ export function parseEvalOptions(argv: readonly string[]): EvalOptions | null {
   const raw = rawFormat(values.shape, values.dtype);
   const empty = oneOf('--empty', values.empty ?? 'nan', METRIC_EMPTY_POLICIES);
   const surface = surfaceOptions(surfaceMetrics, values, empty);
+  const topologyMetrics = metrics.filter(isTopologyMetric);
   return {
     pred: positionals[0],
     truth: positionals[1],
     metrics,
     surfaceMetrics,
+    topologyMetrics,
     ...surface,
+    ...bandOptions(topologyMetrics, values),
+    skeleton: skeletonOption(topologyMetrics, values.skeleton),
     numClasses: values['num-classes'] === undefined ? null : integer('--num-classes', values['num-classes'], 1),
     includeBackground: values['include-background'] ?? false,
     ignoreIndex: values['ignore-index'] === undefined ? null : integer('--ignore-index', values['ignore-index'], 0),
@@ -195,6 +216,44 @@ function surfaceOptions(
     tolerance: values.tolerance === undefined ? null : nonNegative('--tolerance', values.tolerance),
     percentile,
   };
+}
+
+type BandFlags = Pick<EvalOptions, 'boundaryWidth' | 'boundaryWidthMm' | 'boundaryDistance'>;
+
+/** --boundary-width, --boundary-width-mm and --boundary-distance, checked against biou. */
+function bandOptions(
+  topology: readonly string[],
+  values: { 'boundary-width'?: string; 'boundary-width-mm'?: string; 'boundary-distance'?: string },
+): BandFlags {
+  const biou = topology.some((m) => resolveMetricNames('eval', [m])[0].id === 'biou');
+  const given = (['boundary-width', 'boundary-width-mm', 'boundary-distance'] as const).find(
+    (flag) => values[flag] !== undefined,
+  );
+  if (!biou && given !== undefined) throw new UsageError(`--${given} is for biou, which --metrics does not ask for`);
+  if (values['boundary-width'] !== undefined && values['boundary-width-mm'] !== undefined)
+    throw new UsageError('--boundary-width and --boundary-width-mm are two ways to give the width: give one');
+  const positive = (flag: string, text: string | undefined): number | null => {
+    if (text === undefined) return null;
+    const value = finite(flag, text);
+    if (!(value > 0)) throw new UsageError(`${flag} must be > 0; got '${text}'`);
+    return value;
+  };
+  return {
+    boundaryWidth: positive('--boundary-width', values['boundary-width']),
+    boundaryWidthMm: positive('--boundary-width-mm', values['boundary-width-mm']),
+    boundaryDistance:
+      values['boundary-distance'] === undefined
+        ? null
+        : oneOf('--boundary-distance', values['boundary-distance'], BOUNDARY_DISTANCES),
+  };
+}
+
+/** --skeleton, checked against cldice and its parts. */
+function skeletonOption(topology: readonly string[], text: string | undefined): SkeletonMethod | null {
+  if (text === undefined) return null;
+  if (!topology.some((m) => resolveMetricNames('eval', [m])[0].id !== 'biou'))
+    throw new UsageError('--skeleton is for cldice, which --metrics does not ask for');
+  return oneOf('--skeleton', text, SKELETON_METHODS);
 }
 
 function spacingOf(text: string): number[] {

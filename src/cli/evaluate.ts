@@ -10,6 +10,7 @@ import { readVolume } from './formats/index.js';
 import { FileError, formatShape, maxLabel, toLabels, trimShape } from './formats/volume.js';
 import type { Pair } from './pairs.js';
 import { surfaceValues, type LabelVolume, type SurfaceValues } from './surface.js';
+import { topologyValues, type TopologyValues } from './topology.js';
 
 /** A metric's values over the cases that have one (not NaN). `std` is the population standard deviation. */
 export interface Summary {
@@ -39,7 +40,7 @@ export interface EvalReport {
 
 /** A pair counted (and measured), or why it could not be. Structured-cloneable: workers send it back as is. */
 export type Counted =
-  | { pair: Pair; counts: ConfusionCounts; surface: SurfaceValues | null }
+  | { pair: Pair; counts: ConfusionCounts; surface: SurfaceValues | null; topology: TopologyValues | null }
   | { pair: Pair; error: string };
 
 export async function countInTurn(
@@ -82,7 +83,9 @@ export async function countPair(k: DiceKernel, pair: Pair, opts: EvalOptions): P
       opts.numClasses ?? Math.max(maxLabel(pred.labels, null), maxLabel(truth.labels, opts.ignoreIndex)) + 1;
     const counts = k.confusion(pred.labels, truth.labels, { numClasses, ignoreIndex: opts.ignoreIndex });
     const surface = opts.surfaceMetrics.length > 0 ? surfaceValues(k, pred, truth, pair.truth, numClasses, opts) : null;
-    return { pair, counts, surface };
+    const topology =
+      opts.topologyMetrics.length > 0 ? topologyValues(k, pred, truth, pair.truth, numClasses, opts) : null;
+    return { pair, counts, surface, topology };
   } catch (error) {
     if (error instanceof RangeError) return { pair, error: `${pair.pred} vs ${pair.truth}: ${error.message}` };
     return { pair, error: error instanceof Error ? error.message : String(error) };
@@ -114,7 +117,7 @@ export function buildReport(counted: readonly Counted[], opts: EvalOptions): Eva
   );
   const first = opts.includeBackground ? 0 : 1;
   const classes = [...Array(C).keys()].filter((c) => c >= first && (opts.numClasses !== null || occurs(stacked, c)));
-  const fromCounts = opts.metrics.filter((m) => !opts.surfaceMetrics.includes(m));
+  const fromCounts = opts.metrics.filter((m) => !opts.surfaceMetrics.includes(m) && !opts.topologyMetrics.includes(m));
   const values: Record<string, Float64Array> = {
     ...(ok.length === 0 || fromCounts.length === 0
       ? {}
@@ -122,7 +125,8 @@ export function buildReport(counted: readonly Counted[], opts: EvalOptions): Eva
           string,
           Float64Array
         >)),
-    ...stackSurfaces(ok, C, opts),
+    ...stackMeasured(ok, C, opts.surfaceMetrics, (c) => (c.surface as SurfaceValues).values, opts),
+    ...stackMeasured(ok, C, opts.topologyMetrics, (c) => c.topology as TopologyValues, opts),
   };
 
   let row = 0;
@@ -180,15 +184,22 @@ function stack(all: readonly ConfusionCounts[], C: number): ConfusionCounts {
 }
 
 /**
- * The surface metrics of every case as one table of C classes, as stack() does for the counts:
- * a class above a case's labels is empty on both sides, scored as the --empty policy scores that.
+ * Metrics measured per case (surface distances, topology metrics) as one table of C classes, as
+ * stack() does for the counts: a class above a case's labels is empty on both sides, scored as
+ * the --empty policy scores that.
  */
-function stackSurfaces(ok: readonly Measured[], C: number, opts: EvalOptions): Record<string, Float64Array> {
+function stackMeasured(
+  ok: readonly Measured[],
+  C: number,
+  metrics: readonly string[],
+  valuesOf: (c: Measured) => Record<string, Float64Array>,
+  opts: EvalOptions,
+): Record<string, Float64Array> {
   const bothEmpty = withEmptyPolicy(Number.NaN, 0, 0, 0, opts.empty);
   return Object.fromEntries(
-    opts.surfaceMetrics.map((m) => {
+    metrics.map((m) => {
       const table = new Float64Array(ok.length * C).fill(bothEmpty);
-      ok.forEach((c, b) => table.set((c.surface as SurfaceValues).values[m], b * C));
+      ok.forEach((c, b) => table.set(valuesOf(c)[m], b * C));
       return [m, table];
     }),
   );

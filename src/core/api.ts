@@ -9,6 +9,7 @@ import type {
   LOSS_EMPTY_POLICIES,
   METRIC_AGGREGATIONS,
   BOUNDARY_DISTANCES,
+  SKELETON_METHODS,
   METRIC_AVERAGES,
   METRIC_EMPTY_POLICIES,
   METRIC_REDUCTIONS,
@@ -385,6 +386,7 @@ export type MetricAverage = (typeof METRIC_AVERAGES)[number];
 /** torchmetrics' aggregation: score each sample, or pool the counts of all samples first. */
 export type MetricAggregation = (typeof METRIC_AGGREGATIONS)[number];
 export type BoundaryDistance = (typeof BOUNDARY_DISTANCES)[number];
+export type SkeletonMethod = (typeof SKELETON_METHODS)[number];
 /** Generalized Dice class weights from the target volume G: 1/G², 1/G or 1. */
 export type WeightType = (typeof WEIGHT_TYPES)[number];
 
@@ -454,6 +456,14 @@ export interface MetricOptions {
  * their boundary bands. Those metrics need `shape` (1 to 3 spatial axes).
  */
 export interface TopologyMetricOptions {
+  /**
+   * clDice's skeletons: `'lee'` (default), the thinning of Lee et al. 1994 as ImageJ's
+   * Skeletonize3D and scikit-image's `skeletonize(method='lee')` do it, voxel for voxel, including
+   * their loss of some components of even thickness (scikit-image issue #3757); `'lee-preserving'`,
+   * the same thinning with Lee's whole simple-point test when deletions are re-checked, which keeps
+   * a voxel of every component.
+   */
+  skeleton?: SkeletonMethod;
   /**
    * Boundary IoU's band width d in voxels: a voxel of a mask is in its band when a voxel outside
    * the mask (or the image) is within d. Default: 2 % of the image diagonal, rounded, at least 1

@@ -36,3 +36,5 @@ export const METRIC_AVERAGES = ['micro', 'macro', 'weighted', 'none'] as const;
 export const METRIC_AGGREGATIONS = ['samplewise', 'global'] as const;
 /** `boundaryDistance` of Boundary IoU: how the band around a mask's outside is measured. */
 export const BOUNDARY_DISTANCES = ['chessboard', 'euclidean'] as const;
+/** `skeleton` of clDice: Lee's thinning as ImageJ and scikit-image do it, or keeping every component. */
+export const SKELETON_METHODS = ['lee', 'lee-preserving'] as const;

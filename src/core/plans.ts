@@ -1,7 +1,7 @@
 // The plans the engines carry out: what a backend needs to know about one call's arrays, made
 // by losses/ and metrics/ once the options are resolved and the arrays checked (the overlap and
 // pointwise losses' plan, TensorPlan, is in tensors.ts), and the surface record the engines fill.
-import type { Layout, Target, TargetKind } from './api.js';
+import type { Layout, SkeletonMethod, Target, TargetKind } from './api.js';
 import { DIST_STRIDE } from './constants.js';
 import type { TargetType } from './tensors.js';
 
@@ -108,8 +108,8 @@ export interface TopologyPlan {
   /** Spatial extents fastest first (x = the last axis of the shape), 1 for axes the image has not. */
   dims: [number, number, number];
   rank: number;
-  /** Count skeleton voxels (clDice). */
-  skeleton: boolean;
+  /** Count skeleton voxels (clDice), thinning by that method; null: no skeletons. */
+  skeleton: SkeletonMethod | null;
   /** Count band voxels (Boundary IoU), or not. */
   band: BandPlan | null;
   /** 1 where the (sample, class) term is measured. */

@@ -145,6 +145,15 @@ export function isSurfaceMetric(name: string): boolean {
   return SURFACE_LOOKUP.has(normalise(name));
 }
 
+/**
+ * Whether `name` (canonical or alias) is a metric measured on the masks themselves (clDice and
+ * its parts, Boundary IoU), for callers that split one list of names (a command line, say).
+ */
+export function isTopologyMetric(name: string): boolean {
+  const id = LOOKUP.get(normalise(name));
+  return id !== undefined && (DEFINITIONS[id] as MetricDefinition).topology !== undefined;
+}
+
 /** A metric asked for: the name as given (the result's key) and what it computes. */
 export interface MetricEntry<Id extends string = MetricId> {
   key: string;

@@ -1,19 +1,26 @@
 // Resolution of the options of the metrics measured on the masks themselves (clDice, Boundary
 // IoU), once per call or per metric object: which of skeletons and boundary bands are needed, and
 // the band's width (voxels, or spacing units with a spacing) and distance.
-import type { BoundaryDistance, Spacing, TopologyMetricOptions } from '../core/api.js';
+import type { BoundaryDistance, SkeletonMethod, Spacing, TopologyMetricOptions } from '../core/api.js';
 import { describe, rangeError } from '../core/errors.js';
 import { oneOf } from '../core/options.js';
-import { BOUNDARY_DISTANCES } from '../core/option-values.js';
+import { BOUNDARY_DISTANCES, SKELETON_METHODS } from '../core/option-values.js';
 import { topologyNeeds, type MetricEntry } from './names.js';
 import { checkSpacing } from './spacing.js';
 
-export const TOPOLOGY_OPTION_NAMES = ['boundaryWidth', 'boundaryWidthMm', 'boundaryDistance', 'spacing'] as const;
+export const TOPOLOGY_OPTION_NAMES = [
+  'skeleton',
+  'boundaryWidth',
+  'boundaryWidthMm',
+  'boundaryDistance',
+  'spacing',
+] as const;
 
 /** What the topology metrics asked for need measured, and how. */
 export interface TopologySpec {
   fn: string;
-  skeleton: boolean;
+  /** The thinning of clDice's skeletons, or null when no skeleton metric is asked for. */
+  skeleton: SkeletonMethod | null;
   /** The boundary band (for 'biou'), or null. */
   band: {
     distance: BoundaryDistance;
@@ -34,13 +41,16 @@ export function resolveTopology(
   metrics: readonly MetricEntry[],
 ): TopologySpec | null {
   const needs = topologyNeeds(metrics);
-  const given = TOPOLOGY_OPTION_NAMES.filter((name) => opts[name] !== undefined);
+  if (!needs.skeleton && opts.skeleton !== undefined) {
+    throw rangeError(fn, 'skeleton', `applies to 'cldice' (and its parts), which metrics does not list`);
+  }
+  const skeleton = needs.skeleton ? oneOf(fn, 'skeleton', opts.skeleton, SKELETON_METHODS, 'lee') : null;
+  const given = TOPOLOGY_OPTION_NAMES.filter((name) => name !== 'skeleton' && opts[name] !== undefined);
   if (!needs.band && given.length > 0) {
-    const what = needs.skeleton ? `'cldice' takes none of them` : `only the topology metrics take it`;
-    throw rangeError(fn, given[0], `applies to 'biou' (Boundary IoU), which metrics does not list (${what})`);
+    throw rangeError(fn, given[0], `applies to 'biou' (Boundary IoU), which metrics does not list`);
   }
   if (!needs.skeleton && !needs.band) return null;
-  if (!needs.band) return { fn, skeleton: true, band: null, spacing: null };
+  if (!needs.band) return { fn, skeleton, band: null, spacing: null };
   if (opts.boundaryWidth !== undefined && opts.boundaryWidthMm !== undefined) {
     throw rangeError(fn, 'boundaryWidthMm', 'and boundaryWidth are two ways to give the width: give one');
   }
@@ -54,7 +64,7 @@ export function resolveTopology(
   }
   return {
     fn,
-    skeleton: needs.skeleton,
+    skeleton,
     band: {
       distance: oneOf(fn, 'boundaryDistance', opts.boundaryDistance, BOUNDARY_DISTANCES, 'chessboard'),
       width,

@@ -10,11 +10,12 @@
 // - End point: exactly one object voxel among the 26 neighbours.
 // - Order: six border directions, y−1, y+1, x+1, x−1, z+1, z−1 (four for one plane); for each, the
 //   candidates in raster order, then deleted one by one if still simple; repeat until a sweep
-//   deletes nothing.
+//   deletes nothing. "Still simple" is ImageJ's (at most one set of object neighbours), or with
+//   `preserving` Lee's whole test (Euler-invariant, exactly one set).
 
 type Point = [number, number, number];
 
-export function referenceThin(volume: Uint8Array, nx: number, ny: number, nz: number): Uint8Array {
+export function referenceThin(volume: Uint8Array, nx: number, ny: number, nz: number, preserving = false): Uint8Array {
   const object = (x: number, y: number, z: number, img: Uint8Array): boolean =>
     x >= 0 && y >= 0 && z >= 0 && x < nx && y < ny && z < nz && img[(z * ny + y) * nx + x] !== 0;
   const img = Uint8Array.from(volume, (v) => (v !== 0 ? 1 : 0));
@@ -42,7 +43,9 @@ export function referenceThin(volume: Uint8Array, nx: number, ny: number, nz: nu
         }
       }
       for (const [x, y, z] of candidates) {
-        if (simple(blockAround(x, y, z, img, object))) {
+        const block = blockAround(x, y, z, img, object);
+        const still = preserving ? neighbours(block) > 0 && simple(block) && eulerInvariant(block) : simple(block);
+        if (still) {
           img[(z * ny + y) * nx + x] = 0;
           quietSweep = false;
         }

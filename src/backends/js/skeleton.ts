@@ -9,6 +9,10 @@
 // neighbours), are Euler-invariant (math/euler.ts) and simple (their 26 object neighbours form
 // one 26-connected set); (2) go through the list in order and delete each voxel that is still
 // simple, given the deletions made so far. Voxels outside the image are background.
+//
+// In (2) ImageJ and scikit-image test only that the object neighbours form at most one set, so a
+// voxel whose neighbours were all deleted goes too and a component can vanish (scikit-image
+// issue #3757): `preserving` keeps Lee's whole test there (Euler-invariant and exactly one set).
 import { eulerOctantTable } from '../../math/euler.js';
 
 const EULER = eulerOctantTable();
@@ -69,10 +73,10 @@ function isEulerInvariant(word: number): boolean {
   return change === 0;
 }
 
-/** At most one 26-connected set among the 26 neighbours (Lee's condition on the number of objects). */
-function isSimple(word: number): boolean {
+/** At most one 26-connected set among the 26 neighbours (Lee's condition on the number of objects, as ImageJ tests it); `one`: exactly one. */
+function isSimple(word: number, one: boolean): boolean {
   const rest = word & ~(1 << CENTRE);
-  if (rest === 0) return true;
+  if (rest === 0) return !one;
   let reached = rest & -rest;
   for (;;) {
     let grown = reached;
@@ -87,7 +91,7 @@ function isSimple(word: number): boolean {
  * Thins `volume` in place: nx × ny × nz bytes, x fastest, non-zero = object; afterwards 1 on
  * the skeleton, 0 elsewhere.
  */
-export function thinLee(volume: Uint8Array, nx: number, ny: number, nz: number): void {
+export function thinLee(volume: Uint8Array, nx: number, ny: number, nz: number, preserving = false): void {
   // A copy with one voxel of background on every side: every voxel looked at has 26 neighbours.
   const px = nx + 2,
     py = ny + 2;
@@ -126,14 +130,15 @@ export function thinLee(volume: Uint8Array, nx: number, ny: number, nz: number):
             const i = z * sz + y * sy + x;
             if (img[i] !== 1 || img[i + borders[d]] !== 0) continue;
             const word = neighbourhood(i);
-            if (isEndPoint(word) || !isEulerInvariant(word) || !isSimple(word)) continue;
+            if (isEndPoint(word) || !isEulerInvariant(word) || !isSimple(word, false)) continue;
             candidates.push(i);
           }
         }
       }
       let deleted = false;
       for (const i of candidates) {
-        if (isSimple(neighbourhood(i))) {
+        const word = neighbourhood(i);
+        if (preserving ? isSimple(word, true) && isEulerInvariant(word) : isSimple(word, false)) {
           img[i] = 0;
           deleted = true;
         }

@@ -38,23 +38,19 @@ export function topologyJS(plan: TopologyPlan, pred: HardPrediction, target: Tar
     for (let c = 0; c < C; c++) {
       if (plan.terms[b * C + c] === 0) continue;
       classMask(mask, plan, pred, target, b, c);
-      const box = new Box(maskBox(mask, { nx, ny, nz, rank: plan.rank }), nx, ny);
-      if (box.size === 0) continue;
-      if (plan.skeleton) {
-        skeletonBits(mask, box, MASK_PRED, SKEL_PRED);
-        skeletonBits(mask, box, MASK_TARGET, SKEL_TARGET);
+      const box = maskBox(mask, { nx, ny, nz, rank: plan.rank });
+      if (plan.skeleton !== null) {
+        const preserving = plan.skeleton === 'lee-preserving';
+        skeletonBits(mask, MASK_PRED, SKEL_PRED, box, plan.dims, preserving);
+        skeletonBits(mask, MASK_TARGET, SKEL_TARGET, box, plan.dims, preserving);
       }
       const band = plan.band;
       if (band?.kind === 'chessboard') {
-        const r = band.radii.subarray(b * 3, b * 3 + 3);
-        chessboardBand(mask, box, MASK_PRED, BAND_PRED, r);
-        chessboardBand(mask, box, MASK_TARGET, BAND_TARGET, r);
+        bandBitsChessboard(mask, box, plan.dims, band.radii.subarray(b * 3, b * 3 + 3));
       } else if (band?.kind === 'euclidean') {
-        const w = band.weights.subarray(b * 3, b * 3 + 3);
-        euclideanBand(mask, box, MASK_PRED, BAND_PRED, w, band.limits[b]);
-        euclideanBand(mask, box, MASK_TARGET, BAND_TARGET, w, band.limits[b]);
+        bandBitsEuclidean(mask, box, plan.dims, plan.rank, band.weights.subarray(b * 3, b * 3 + 3), band.limits[b]);
       }
-      records.set(counts(mask, box), (b * C + c) * TOPO_STRIDE);
+      records.set(maskCounts(mask, box, plan.dims), (b * C + c) * TOPO_STRIDE);
     }
   }
   return records;
@@ -70,11 +66,12 @@ class Box {
   readonly cz: number;
   readonly size: number;
 
-  constructor(
-    box: Int32Array,
-    private readonly nx: number,
-    private readonly ny: number,
-  ) {
+  private readonly nx: number;
+  private readonly ny: number;
+
+  constructor(box: Int32Array, [nx, ny]: readonly number[]) {
+    this.nx = nx;
+    this.ny = ny;
     this.x0 = box[BOX_X0];
     this.y0 = box[BOX_Y0];
     this.z0 = box[BOX_Z0];
@@ -90,13 +87,25 @@ class Box {
   }
 }
 
-/** Sets `skeleton` on the voxels of the skeleton of the voxels with `bit` (Lee's thinning). */
-function skeletonBits(mask: Uint8Array, box: Box, bit: number, skeleton: number): void {
+/**
+ * Sets `skeleton` on the voxels of the skeleton of the voxels of the box with `bit` (Lee's
+ * thinning; `preserving` with Lee's whole test in the re-check), as assembly/skeleton.ts.
+ */
+export function skeletonBits(
+  mask: Uint8Array,
+  bit: number,
+  skeleton: number,
+  boxSlots: Int32Array,
+  dims: readonly number[],
+  preserving: boolean,
+): void {
+  const box = new Box(boxSlots, dims);
+  if (box.size === 0) return;
   const volume = new Uint8Array(box.size);
   forEachVoxel(box, (i, at) => {
     volume[i] = mask[at] & bit ? 1 : 0;
   });
-  thinLee(volume, box.cx, box.cy, box.cz);
+  thinLee(volume, box.cx, box.cy, box.cz, preserving);
   forEachVoxel(box, (i, at) => {
     if (volume[i]) mask[at] |= skeleton;
   });
@@ -112,9 +121,41 @@ function forEachVoxel(box: Box, visit: (i: number, at: number) => void): void {
 }
 
 /**
- * Sets `band` on the voxels with `bit` that the erosion by the box of radii r (x, y, z) removes:
- * those with a voxel without `bit`, or outside the box, within r_axis along every axis.
+ * Sets BAND_PRED (BAND_TARGET) on the voxels of the box with MASK_PRED (MASK_TARGET) that the
+ * erosion by the box of radii r (x, y, z; 0 leaves an axis alone) removes: those with a voxel
+ * outside that mask, or outside the box, within r_axis along every axis (assembly/band.ts).
  */
+export function bandBitsChessboard(
+  mask: Uint8Array,
+  boxSlots: Int32Array,
+  dims: readonly number[],
+  r: ArrayLike<number>,
+): void {
+  const box = new Box(boxSlots, dims);
+  if (box.size === 0) return;
+  chessboardBand(mask, box, MASK_PRED, BAND_PRED, r);
+  chessboardBand(mask, box, MASK_TARGET, BAND_TARGET, r);
+}
+
+/**
+ * Sets BAND_PRED (BAND_TARGET) on the voxels of the box with MASK_PRED (MASK_TARGET) whose
+ * squared distance (weights: squared spacings along x, y, z) to the nearest voxel outside that
+ * mask, or outside the box along the image's `rank` axes, is ≤ limit (assembly/band.ts).
+ */
+export function bandBitsEuclidean(
+  mask: Uint8Array,
+  boxSlots: Int32Array,
+  dims: readonly number[],
+  rank: number,
+  weights: ArrayLike<number>,
+  limit: number,
+): void {
+  const box = new Box(boxSlots, dims);
+  if (box.size === 0) return;
+  euclideanBand(mask, box, rank, MASK_PRED, BAND_PRED, weights, limit);
+  euclideanBand(mask, box, rank, MASK_TARGET, BAND_TARGET, weights, limit);
+}
+
 function chessboardBand(mask: Uint8Array, box: Box, bit: number, band: number, r: ArrayLike<number>): void {
   const kept = new Uint8Array(box.size);
   forEachVoxel(box, (i, at) => {
@@ -145,18 +186,21 @@ function erodeLine(kept: Uint8Array, first: number, step: number, n: number, rad
 /**
  * Sets `band` on the voxels with `bit` whose squared distance (weights: squared spacings) to the
  * nearest voxel without it, or outside the box, is ≤ limit: the distance field over the box with
- * a frame of one voxel of outside.
+ * a frame of one voxel of outside along the image's axes.
  */
 function euclideanBand(
   mask: Uint8Array,
   box: Box,
+  rank: number,
   bit: number,
   band: number,
   weights: ArrayLike<number>,
   limit: number,
 ): void {
-  const dims = [box.cx + 2, box.cy + 2, box.cz + 2];
-  const padded = (x: number, y: number, z: number): number => ((z + 1) * dims[1] + y + 1) * dims[0] + x + 1;
+  const fy = rank >= 2 ? 1 : 0,
+    fz = rank >= 3 ? 1 : 0;
+  const dims = [box.cx + 2, box.cy + 2 * fy, box.cz + 2 * fz];
+  const padded = (x: number, y: number, z: number): number => ((z + fz) * dims[1] + y + fy) * dims[0] + x + 1;
   const outside = new Uint8Array(dims[0] * dims[1] * dims[2]).fill(1);
   for (let z = 0; z < box.cz; z++)
     for (let y = 0; y < box.cy; y++)
@@ -172,8 +216,10 @@ function euclideanBand(
   }
 }
 
-function counts(mask: Uint8Array, box: Box): Float64Array {
+/** The topology record (TOPO_*) of the class mask inside the box (boundary.ts's maskCounts). */
+export function maskCounts(mask: Uint8Array, boxSlots: Int32Array, dims: readonly number[]): Float64Array {
   const record = new Float64Array(TOPO_STRIDE);
+  const box = new Box(boxSlots, dims);
   forEachVoxel(box, (_i, at) => {
     const m = mask[at];
     if (m & SKEL_PRED) {

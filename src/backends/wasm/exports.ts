@@ -295,7 +295,17 @@ export interface SurfaceExports {
  */
 export interface TopologyExports {
   skeletonWorkBytes(cx: number, cy: number, cz: number): number;
-  skeletonBits(mask: Ptr, bit: number, skeleton: number, box: Ptr, nx: number, ny: number, nz: number, work: Ptr): void;
+  skeletonBits(
+    mask: Ptr,
+    bit: number,
+    skeleton: number,
+    box: Ptr,
+    nx: number,
+    ny: number,
+    nz: number,
+    preserving: number,
+    work: Ptr,
+  ): void;
   bandWorkBytes(cx: number, cy: number, cz: number): number;
   bandBitsChessboard(
     mask: Ptr,
@@ -314,6 +324,7 @@ export interface TopologyExports {
     nx: number,
     ny: number,
     nz: number,
+    rank: number,
     w0: number,
     w1: number,
     w2: number,

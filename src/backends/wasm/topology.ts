@@ -43,7 +43,7 @@ export function topologyWasm(
     const argmax = plan.arrays.pred.kind === 'dense' && plan.arrays.pred.decision === 'argmax';
     const labelType: LabelType = C - 1 <= LARGEST.u8 ? 'u8' : C - 1 <= LARGEST.u16 ? 'u16' : 'i32';
     const workBytes = Math.max(
-      plan.skeleton ? k.skeletonWorkBytes(nx, ny, nz) : 0,
+      plan.skeleton !== null ? k.skeletonWorkBytes(nx, ny, nz) : 0,
       plan.band !== null ? k.bandWorkBytes(nx, ny, nz) : 0,
     );
     const at = {
@@ -66,9 +66,10 @@ export function topologyWasm(
         markPrediction(k, plan, at, pred, b, c, argmax ? labelType : null);
         markTarget(k, plan, at, target, b, c);
         k.maskBox(box, at.mask, nx, ny, nz);
-        if (plan.skeleton) {
-          k.skeletonBits(at.mask, MASK_PRED, SKEL_PRED, box, nx, ny, nz, at.work);
-          k.skeletonBits(at.mask, MASK_TARGET, SKEL_TARGET, box, nx, ny, nz, at.work);
+        if (plan.skeleton !== null) {
+          const preserving = plan.skeleton === 'lee-preserving' ? 1 : 0;
+          k.skeletonBits(at.mask, MASK_PRED, SKEL_PRED, box, nx, ny, nz, preserving, at.work);
+          k.skeletonBits(at.mask, MASK_TARGET, SKEL_TARGET, box, nx, ny, nz, preserving, at.work);
         }
         const band = plan.band;
         if (band?.kind === 'chessboard') {
@@ -76,7 +77,7 @@ export function topologyWasm(
           k.bandBitsChessboard(at.mask, box, nx, ny, nz, rx, ry, rz, at.work);
         } else if (band?.kind === 'euclidean') {
           const [w0, w1, w2] = band.weights.subarray(b * 3, b * 3 + 3);
-          k.bandBitsEuclidean(at.mask, box, nx, ny, nz, w0, w1, w2, band.limits[b], at.work);
+          k.bandBitsEuclidean(at.mask, box, nx, ny, nz, plan.rank, w0, w1, w2, band.limits[b], at.work);
         }
         k.maskCounts(at.rec, at.mask, box, nx, ny, nz);
         records.set(new Float64Array(place.memory.buffer, at.rec, TOPO_STRIDE), (b * C + c) * TOPO_STRIDE);

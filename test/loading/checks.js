@@ -123,5 +123,14 @@ globalThis.diceChecks = (() => {
     return rows;
   }
 
-  return { BACKENDS, rng, workedExample, workedExampleOnEveryBackend, agreement };
+  return {
+    BACKENDS,
+    WORKED_PRED,
+    WORKED_TARGET,
+    rng,
+    workedExample,
+    workedExampleOnEveryBackend,
+    randomCases,
+    agreement,
+  };
 })();

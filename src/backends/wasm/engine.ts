@@ -210,13 +210,7 @@ export class WasmEngine implements Engine {
 
   /** Address of an array that lives in this instance's memory, or null for one to copy in. */
   private resident(fn: string, name: string, array: ArrayBufferView): number | null {
-    if (this.released.has(array)) {
-      throw typeError(
-        fn,
-        name,
-        'was freed (by free() or at the end of its scope) and may share its memory with a newer array; alloc() another',
-      );
-    }
+    this.refuseFreed(fn, name, array);
     if (this.arena.ownsBuffer(array.buffer)) {
       if (!this.arena.contains(array.byteOffset, array.byteLength)) {
         throw typeError(
@@ -231,8 +225,26 @@ export class WasmEngine implements Engine {
     return null;
   }
 
+  /** A freed array from alloc: its block may belong to a newer array by now. */
+  private refuseFreed(fn: string, name: string, array: ArrayBufferView): void {
+    if (this.released.has(array)) {
+      throw typeError(
+        fn,
+        name,
+        'was freed (by free() or at the end of its scope) and may share its memory with a newer array; alloc() another',
+      );
+    }
+  }
+
+  /**
+   * Refuses, before any other check of a call, an array from alloc that was freed or that a growth
+   * of a memory that is not shared detached (its length then reads 0, which the length checks
+   * would otherwise report as the wrong argument's fault).
+   */
   checkAttached(fn: string, name: string, array: unknown): void {
-    if (ArrayBuffer.isView(array) && this.allocated.has(array) && !this.arena.ownsBuffer(array.buffer)) {
+    if (!ArrayBuffer.isView(array)) return;
+    this.refuseFreed(fn, name, array);
+    if (this.allocated.has(array) && !this.arena.ownsBuffer(array.buffer)) {
       throw typeError(
         fn,
         name,

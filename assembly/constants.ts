@@ -137,3 +137,7 @@ export const TOPO_SKEL_TARGET_IN_PRED: i32 = 3; // |S(G) ∩ P|
 export const TOPO_BAND_BOTH: i32 = 4; // |B(P) ∩ B(G)|
 export const TOPO_BAND_EITHER: i32 = 5; // |B(P) ∪ B(G)|
 export const TOPO_STRIDE: i32 = 6;
+
+/** Grid bits of the distance-weighted losses (distloss.ts): the voxel is in the mask v > ½, or not. */
+export const GRID_INSIDE: i32 = 1;
+export const GRID_OUTSIDE: i32 = 2;

@@ -37,5 +37,12 @@ export {
 export { distanceWorkBytes, distancesToSurface, distanceFieldWorkBytes, distanceField } from "./edt";
 export { skeletonWorkBytes, skeletonBits } from "./skeleton";
 export { bandWorkBytes, bandBitsChessboard, bandBitsEuclidean } from "./band";
-export { softErode, softDilate, softErodeBackward, softDilateBackward, softSkeletonStep, softSkeletonStepBackward, dotSums } from "./softskel";
-export { probabilities, probabilitiesBackward } from "./probabilities";
+export {
+  softErode, softDilate, softErodeBackward, softDilateBackward, softSkeletonStep, softSkeletonStepBackward, dotSums,
+  affineMap, addDirectTerms,
+} from "./softskel";
+export {
+  probabilities, probabilitiesBackward,
+  labelVolume_u8, labelVolume_u16, labelVolume_i32, denseVolume_f32, denseVolume_u8,
+} from "./probabilities";
+export { maskBits, distancePower, signedDistance, weightedSquaredError, distanceGrad } from "./distloss";

@@ -34,3 +34,31 @@ export function probabilitiesBackward(
   }
   lovaszBackward(out, dp, prob, scale, B, C, S, layout, act == ACT_SIGMOID ? ACT_NONE : act, scratch);
 }
+
+/** WRITES out[s] = 1 where labels[s] == c, else 0, for s < n (one class of a label map, as f32). */
+function labelVolume<T>(out: usize, labels: usize, n: i32, c: i32): void {
+  const size = <usize>sizeof<T>();
+  for (let s = 0; s < n; s++) store<f32>(out + (<usize>s << 2), <i32>load<T>(labels + <usize>s * size) == c ? 1 : 0);
+}
+
+/** WRITES out[s] = values[s·stride] as f32, for s < n (one class of a dense target). */
+function denseVolume<T>(out: usize, values: usize, n: i32, stride: i32): void {
+  const step = <usize>stride * sizeof<T>();
+  for (let s = 0; s < n; s++) store<f32>(out + (<usize>s << 2), <f32>load<T>(values + <usize>s * step));
+}
+
+export function labelVolume_u8(out: usize, labels: usize, n: i32, c: i32): void {
+  labelVolume<u8>(out, labels, n, c);
+}
+export function labelVolume_u16(out: usize, labels: usize, n: i32, c: i32): void {
+  labelVolume<u16>(out, labels, n, c);
+}
+export function labelVolume_i32(out: usize, labels: usize, n: i32, c: i32): void {
+  labelVolume<i32>(out, labels, n, c);
+}
+export function denseVolume_f32(out: usize, values: usize, n: i32, stride: i32): void {
+  denseVolume<f32>(out, values, n, stride);
+}
+export function denseVolume_u8(out: usize, values: usize, n: i32, stride: i32): void {
+  denseVolume<u8>(out, values, n, stride);
+}

@@ -267,3 +267,20 @@ export function dotSums(rec: usize, a: usize, b: usize, n: i32): void {
   store<f64>(rec, dot);
   store<f64>(rec, sum, 8);
 }
+
+/** WRITES out[i] = a·y[i] + b over n values (∂L/∂skel(p) from the clDice coefficients). */
+export function affineMap(out: usize, y: usize, n: i32, a: f64, b: f64): void {
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    store<f32>(out + at, <f32>(a * <f64>load<f32>(y + at) + b));
+  }
+}
+
+/** WRITES dp[i] = g[i] + c·s[i] + d·y[i] + e over n values (∂L/∂p of one clDice term). */
+export function addDirectTerms(dp: usize, g: usize, s: usize, y: usize, n: i32, c: f64, d: f64, e: f64): void {
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    const v = <f64>load<f32>(g + at) + c * <f64>load<f32>(s + at) + d * <f64>load<f32>(y + at) + e;
+    store<f32>(dp + at, <f32>v);
+  }
+}

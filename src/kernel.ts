@@ -37,6 +37,11 @@ import type {
   CreateSurfaceMetricOptions,
   StreamingSurfaceMetric,
   SurfaceMetricsOptions,
+  BoundaryLossOptions,
+  ClDiceLossOptions,
+  CreateSpatialLossOptions,
+  DiceClDiceLossOptions,
+  HausdorffDTLossOptions,
 } from './core/api.js';
 import type { Engine } from './backends/engine.js';
 import { lossValue } from './losses/elementwise.js';
@@ -66,6 +71,21 @@ import { evaluateSurfaces, measureSurfaces } from './metrics/surface.js';
 import { resolveSurfaceCall } from './metrics/surface-options.js';
 import { SurfaceMetricStream } from './metrics/surface-stream.js';
 import { countMeasured } from './metrics/topology.js';
+import {
+  CLDICE_OPTION_NAMES,
+  clDiceValue,
+  clDiceValueAndGrad,
+  createClDiceLoss,
+  DICE_CLDICE_OPTION_NAMES,
+  resolveClDice,
+} from './losses/cldice.js';
+import {
+  createDistanceLoss,
+  DISTANCE_OPTION_NAMES,
+  distanceValue,
+  distanceValueAndGrad,
+  resolveDistance,
+} from './losses/distance.js';
 
 export class DiceKernel {
   /** Which implementation runs the kernels. */
@@ -326,13 +346,22 @@ export class DiceKernel {
    * const grad = new Float32Array(8 * 4 * 96 * 96);
    * const { loss: value } = loss.valueAndGrad(logits, labels, grad);
    */
-  createLoss(options: CreateTermLossOptions | CreateLovaszLossOptions): Loss;
+  createLoss(options: CreateTermLossOptions | CreateLovaszLossOptions | CreateSpatialLossOptions): Loss;
   createLoss(options: CreatePointLossOptions): Loss<Float32Array>;
-  createLoss(options: CreateLossOptions | CreateLovaszLossOptions): Loss<Float64Array | Float32Array>;
-  createLoss(options: CreateLossOptions | CreateLovaszLossOptions): Loss<Float64Array | Float32Array> {
+  createLoss(
+    options: CreateLossOptions | CreateLovaszLossOptions | CreateSpatialLossOptions,
+  ): Loss<Float64Array | Float32Array>;
+  createLoss(
+    options: CreateLossOptions | CreateLovaszLossOptions | CreateSpatialLossOptions,
+  ): Loss<Float64Array | Float32Array> {
     const resolved = resolveCreateLoss(options);
     const engine = this.engine;
     if (resolved.family === 'lovasz') return createLovaszLoss(engine, resolved.loss, resolved.options);
+    if (resolved.family === 'spatial') {
+      const { loss, options: rest } = resolved;
+      if (loss === 'clDice' || loss === 'diceClDice') return createClDiceLoss(engine, loss === 'diceClDice', rest);
+      return createDistanceLoss(engine, loss === 'hausdorffDT' ? 'hausdorff' : 'boundary', rest);
+    }
     const { value: valueSpec, grad: gradSpec } = resolved;
     return {
       value: (pred, target, mask) => lossValue(engine, valueSpec, pred, target, mask),
@@ -559,6 +588,95 @@ export class DiceKernel {
       'out',
     ]);
     return lovaszValueAndGrad(this.engine, spec, pred, target, options?.out);
+  }
+
+  /**
+   * Soft clDice loss (Shit et al., CVPR 2021; MONAI's SoftclDiceLoss): with skel the soft skeleton
+   * (`iterations` soft erosions, MONAI's soft_skel; README "Topology and boundaries"), per term
+   * Tprec = (Σ skel(p)·y + s)/(Σ skel(p) + s), Tsens = (Σ skel(y)·p + s)/(Σ skel(y) + s), loss
+   * 1 − 2·Tprec·Tsens/(Tprec + Tsens). Terms per (sample, class), pooled over the batch with
+   * `batch` and over the included classes with `poolClasses` (MONAI pools both and leaves class 0
+   * out).
+   *
+   * Shapes: `pred` [B, C, ...spatial] with 2 or 3 spatial axes (`shape` required; probabilities,
+   * or logits with `activation`); `target` dense or a label map.
+   * @returns the reduced loss, or per term for `reduction: 'none'`.
+   * @example
+   * k.clDiceLoss(probs, vessels, { shape: [2, 1, 128, 128, 64] });
+   */
+  clDiceLoss(pred: Float32Array, target: Target, options: ClDiceLossOptions): number | Float64Array {
+    const spec = resolveClDice('clDiceLoss', options, CLDICE_OPTION_NAMES, false, false);
+    return clDiceValue(this.engine, spec, pred, target);
+  }
+
+  /**
+   * The soft clDice loss and its exact gradient: ∂L/∂skel(p) routed back through the soft
+   * skeleton (a pooling window passes its gradient to its first extreme element, torch.min splits
+   * ties in halves, relu passes it where its output is > 0: PyTorch's rules), then the activation.
+   * @example
+   * const { loss, grad } = k.clDiceLossWithGrad(logits, labels, { shape: [4, 2, 96, 96], activation: 'softmax' });
+   */
+  clDiceLossWithGrad(pred: Float32Array, target: Target, options: WithGrad<ClDiceLossOptions>): LossAndGrad {
+    const spec = resolveClDice('clDiceLossWithGrad', options, [...CLDICE_OPTION_NAMES, 'out'], false, true);
+    return clDiceValueAndGrad(this.engine, spec, pred, target, options?.out);
+  }
+
+  /**
+   * (1 − α)·Dice + α·clDice per term (MONAI's SoftDiceclDiceLoss, α = 0.5), with the soft Dice
+   * 1 − (2Σp·y + s)/(Σp + Σy + s) of the same terms. Options as `clDiceLoss`, and `alpha`.
+   * @example
+   * k.diceClDiceLoss(probs, vessels, { shape: [2, 1, 128, 128, 64], alpha: 0.3 });
+   */
+  diceClDiceLoss(pred: Float32Array, target: Target, options: DiceClDiceLossOptions): number | Float64Array {
+    const spec = resolveClDice('diceClDiceLoss', options, DICE_CLDICE_OPTION_NAMES, true, false);
+    return clDiceValue(this.engine, spec, pred, target);
+  }
+
+  /** Dice + clDice and its exact gradient (see `clDiceLossWithGrad`). */
+  diceClDiceLossWithGrad(pred: Float32Array, target: Target, options: WithGrad<DiceClDiceLossOptions>): LossAndGrad {
+    const spec = resolveClDice('diceClDiceLossWithGrad', options, [...DICE_CLDICE_OPTION_NAMES, 'out'], true, true);
+    return clDiceValueAndGrad(this.engine, spec, pred, target, options?.out);
+  }
+
+  /**
+   * Hausdorff-DT loss (Karimi & Salcudean 2019; MONAI's HausdorffDTLoss): per term the mean over
+   * voxels of (p − y)²·(d_p^α + d_y^α), d_m the exact Euclidean distance map of the mask m > ½
+   * (each voxel's distance to the nearest voxel on the other side, in `spacing` units; 0 when the
+   * mask is empty or fills the image), α = 2; `logLoss`: log(1 + loss) (LogHausdorffDTLoss).
+   * Shapes as `clDiceLoss`, with 1 to 3 spatial axes.
+   * @example
+   * k.hausdorffDTLoss(logits, labels, { shape: [2, 3, 64, 64, 64], activation: 'softmax', includeBackground: false });
+   */
+  hausdorffDTLoss(pred: Float32Array, target: Target, options: HausdorffDTLossOptions): number | Float64Array {
+    const spec = resolveDistance('hausdorffDTLoss', 'hausdorff', options, DISTANCE_OPTION_NAMES.hausdorff, false);
+    return distanceValue(this.engine, spec, pred, target);
+  }
+
+  /** The Hausdorff-DT loss and its gradient 2·(p − y)·(d_p^α + d_y^α)/N, the distance maps constants (as MONAI). */
+  hausdorffDTLossWithGrad(pred: Float32Array, target: Target, options: WithGrad<HausdorffDTLossOptions>): LossAndGrad {
+    const names = [...DISTANCE_OPTION_NAMES.hausdorff, 'out'];
+    const spec = resolveDistance('hausdorffDTLossWithGrad', 'hausdorff', options, names, true);
+    return distanceValueAndGrad(this.engine, spec, pred, target, options?.out);
+  }
+
+  /**
+   * Boundary loss (Kervadec et al. 2019): per term the mean over voxels of p·φ, φ the signed
+   * distance map of the target (their one_hot2dist: outside, the distance to the target; inside,
+   * −(the distance to the outside − 1); 0 when the class is empty or fills the image). Shapes as
+   * `hausdorffDTLoss`.
+   * @example
+   * k.boundaryLoss(probs, labels, { shape: [8, 2, 256, 256], includeBackground: false });
+   */
+  boundaryLoss(pred: Float32Array, target: Target, options: BoundaryLossOptions): number | Float64Array {
+    const spec = resolveDistance('boundaryLoss', 'boundary', options, DISTANCE_OPTION_NAMES.boundary, false);
+    return distanceValue(this.engine, spec, pred, target);
+  }
+
+  /** The boundary loss and its gradient φ/N (φ a constant). */
+  boundaryLossWithGrad(pred: Float32Array, target: Target, options: WithGrad<BoundaryLossOptions>): LossAndGrad {
+    const names = [...DISTANCE_OPTION_NAMES.boundary, 'out'];
+    const spec = resolveDistance('boundaryLossWithGrad', 'boundary', options, names, true);
+    return distanceValueAndGrad(this.engine, spec, pred, target, options?.out);
   }
 
   /**

@@ -353,6 +353,61 @@ export interface LovaszSoftmaxLossOptions extends Omit<TensorOptions, 'activatio
 export type LovaszLossName = 'lovaszHinge' | 'lovaszSoftmax';
 
 /** `createLoss` options of the Lovász losses. */
+/**
+ * Options shared by the losses on whole class volumes (clDice, Dice + clDice, Hausdorff-DT,
+ * boundary): `shape` is required, [B, C, ...spatial]; no ignoreIndex or mask (skeletons and
+ * distance maps need every voxel).
+ */
+export interface SpatialLossOptions extends Omit<TensorOptions, 'ignoreIndex' | 'shape'> {
+  /** Shape of `pred`: [B, C, ...spatial] channels first (`[B, ...spatial, C]` with layout `'NHWC'`). */
+  shape: readonly number[];
+  /** Include class 0 in the terms. Default `true`. */
+  includeBackground?: boolean;
+  /** Pool the sums of all samples before the formula (one term per class). Default `false`. */
+  batch?: boolean;
+  /** Default `'mean'` over the terms; `'none'` gives every term (NaN for a class left out). */
+  reduction?: Reduction;
+}
+
+/** Options of `k.clDiceLoss` (soft clDice, MONAI's SoftclDiceLoss). */
+export interface ClDiceLossOptions extends SpatialLossOptions {
+  /** Erosion steps of the soft skeleton (MONAI's `iter_`). Default 3. */
+  iterations?: number;
+  /** Added to numerator and denominator of Tprec and Tsens. Default 1. */
+  smooth?: number;
+  /** Sum the included classes before the formula: one term per sample (per batch with `batch`; MONAI). Default `false`. */
+  poolClasses?: boolean;
+}
+
+/** Options of `k.diceClDiceLoss` ((1 − α)·Dice + α·clDice, MONAI's SoftDiceclDiceLoss). */
+export interface DiceClDiceLossOptions extends ClDiceLossOptions {
+  /** The weight α of clDice. Default 0.5. */
+  alpha?: number;
+}
+
+/** Options of `k.hausdorffDTLoss` (Karimi & Salcudean 2019, MONAI's HausdorffDTLoss). */
+export interface HausdorffDTLossOptions extends SpatialLossOptions {
+  /** Exponent of the distance maps. Default 2. */
+  alpha?: number;
+  /** log(1 + loss) (MONAI's LogHausdorffDTLoss). Default `false`. */
+  logLoss?: boolean;
+  /** Voxel spacing of the distance maps: one number or one per spatial axis (in the order of shape). Default 1. */
+  spacing?: number | readonly number[];
+}
+
+/** Options of `k.boundaryLoss` (Kervadec et al. 2019). */
+export interface BoundaryLossOptions extends SpatialLossOptions {
+  /** Voxel spacing of the signed distance map: one number or one per spatial axis. Default 1. */
+  spacing?: number | readonly number[];
+}
+
+/** createLoss's losses on whole class volumes. */
+export type CreateSpatialLossOptions =
+  | ({ loss: 'clDice' } & ClDiceLossOptions)
+  | ({ loss: 'diceClDice' } & DiceClDiceLossOptions)
+  | ({ loss: 'hausdorffDT' } & HausdorffDTLossOptions)
+  | ({ loss: 'boundary' } & BoundaryLossOptions);
+
 export type CreateLovaszLossOptions =
   | ({ loss: 'lovaszHinge' } & LovaszHingeLossOptions)
   | ({ loss: 'lovaszSoftmax' } & LovaszSoftmaxLossOptions);

@@ -77,3 +77,7 @@ export const TOPO_SKEL_TARGET_IN_PRED = 3;
 export const TOPO_BAND_BOTH = 4;
 export const TOPO_BAND_EITHER = 5;
 export const TOPO_STRIDE = 6;
+
+// Grid bits of the distance-weighted losses.
+export const GRID_INSIDE = 1;
+export const GRID_OUTSIDE = 2;

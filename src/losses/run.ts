@@ -1,7 +1,13 @@
 // One call of an overlap loss or score: plan → kernel 1 → checks → formula → kernel 2.
 // Everything that can fail is checked before kernel 2 writes the gradient. The steps are apart
 // so that the pool (src/pool) runs the same ones with its kernels on worker threads.
-import type { CreateLossOptions, CreateLovaszLossOptions, LossAndGrad, Target } from '../core/api.js';
+import type {
+  CreateLossOptions,
+  CreateLovaszLossOptions,
+  CreateSpatialLossOptions,
+  LossAndGrad,
+  Target,
+} from '../core/api.js';
 import { checkAttached, checkOut } from '../core/arrays.js';
 import { describe, rangeError, typeError } from '../core/errors.js';
 import type { Engine } from '../backends/engine.js';
@@ -122,25 +128,36 @@ export function scoreSpec(options: object | undefined): OverlapSpec {
 /** What createLoss makes of its options: a Lovász loss, or an overlap loss resolved once (no gradient spec with reduction 'none'). */
 export type ResolvedLoss =
   | { family: 'lovasz'; loss: 'hinge' | 'softmax'; options: object }
+  | { family: 'spatial'; loss: SpatialLossName; options: object }
   | { family: 'overlap'; value: OverlapSpec; grad: OverlapSpec | null };
 
 const LOSS_NAMES = Object.keys(LOSS_OPTION_NAMES) as AnyLossName[];
 
-export function resolveCreateLoss(options: CreateLossOptions | CreateLovaszLossOptions): ResolvedLoss {
+/** The losses on whole class volumes (losses/cldice.ts, losses/distance.ts). */
+export type SpatialLossName = CreateSpatialLossOptions['loss'];
+const SPATIAL_LOSS_NAMES: readonly SpatialLossName[] = ['clDice', 'diceClDice', 'hausdorffDT', 'boundary'];
+
+export function resolveCreateLoss(
+  options: CreateLossOptions | CreateLovaszLossOptions | CreateSpatialLossOptions,
+): ResolvedLoss {
   if (options === null || typeof options !== 'object') {
     throw typeError('createLoss', 'options', `must be an object with a 'loss' name; got ${describe(options)}`);
   }
   const { loss, ...rest } = options;
   if (loss === 'lovaszHinge' || loss === 'lovaszSoftmax')
     return { family: 'lovasz', loss: loss === 'lovaszHinge' ? 'hinge' : 'softmax', options: rest };
+  if ((SPATIAL_LOSS_NAMES as readonly string[]).includes(loss)) {
+    return { family: 'spatial', loss: loss as SpatialLossName, options: rest };
+  }
   if (!(LOSS_NAMES as string[]).includes(loss)) {
     throw rangeError(
       'createLoss',
       'loss',
-      `must be one of ${[...LOSS_NAMES, 'lovaszHinge', 'lovaszSoftmax'].map((n) => `'${n}'`).join(', ')}; got ${describe(loss)}`,
+      `must be one of ${[...LOSS_NAMES, 'lovaszHinge', 'lovaszSoftmax', ...SPATIAL_LOSS_NAMES].map((n) => `'${n}'`).join(', ')}; got ${describe(loss)}`,
     );
   }
-  const value = { ...resolveOverlap('createLoss', loss, rest, LOSS_OPTION_NAMES[loss], false), fn: 'value' };
+  const overlap = loss as AnyLossName;
+  const value = { ...resolveOverlap('createLoss', overlap, rest, LOSS_OPTION_NAMES[overlap], false), fn: 'value' };
   return { family: 'overlap', value, grad: value.reduction === 'none' ? null : { ...value, fn: 'valueAndGrad' } };
 }
 

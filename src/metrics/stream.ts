@@ -24,7 +24,7 @@ import { checkShape } from '../core/tensors.js';
 import { checkCounts } from './counts.js';
 import { evaluateCounts, type MeasuredCounts } from './evaluate.js';
 import { TOPO_STRIDE } from '../core/constants.js';
-import { checkSpacing } from './spacing.js';
+import { checkSpacing } from '../core/spacing.js';
 import { countMeasured } from './topology.js';
 import { resolveTopology, TOPOLOGY_OPTION_NAMES, type TopologySpec } from './topology-options.js';
 import {

@@ -12,7 +12,7 @@ import { describe, rangeError, typeError } from '../core/errors.js';
 import { checkOptionNames, flag, oneOf } from '../core/options.js';
 import { checkShape } from '../core/tensors.js';
 import { resolveSurfaceMetricNames, type MetricEntry, type SurfaceMetricId } from './names.js';
-import { checkSpacing } from './spacing.js';
+import { checkSpacing } from '../core/spacing.js';
 import { CONFUSION_OPTION_NAMES, resolveConfusion, type ConfusionSpec } from './options.js';
 import { METRIC_EMPTY_POLICIES, METRIC_REDUCTIONS } from '../core/option-values.js';
 

@@ -20,7 +20,7 @@ import { CONFUSION_OPTION_NAMES, resolveConfusion, type ConfusionSpec } from './
 import { canonical } from './stream.js';
 import { evaluateSurfaces, measureSurfaces } from './surface.js';
 import { resolveSurface, SURFACE_OPTION_NAMES, type SurfaceSpec } from './surface-options.js';
-import { checkSpacing } from './spacing.js';
+import { checkSpacing } from '../core/spacing.js';
 import { SURF_STRIDE } from '../core/plans.js';
 
 const FORMAT = 'dice-wasm/surface-metric';

@@ -6,7 +6,7 @@ import { describe, rangeError } from '../core/errors.js';
 import { oneOf } from '../core/options.js';
 import { BOUNDARY_DISTANCES, SKELETON_METHODS } from '../core/option-values.js';
 import { topologyNeeds, type MetricEntry } from './names.js';
-import { checkSpacing } from './spacing.js';
+import { checkSpacing } from '../core/spacing.js';
 
 export const TOPOLOGY_OPTION_NAMES = [
   'skeleton',

@@ -5,6 +5,7 @@ import type {
   AllocScope,
   CreateLossOptions,
   CreateLovaszLossOptions,
+  CreateSpatialLossOptions,
   CreateMetricOptions,
   CreateSurfaceMetricOptions,
   LossAndGrad,
@@ -48,6 +49,14 @@ const ONE_THREAD = [
   'lovaszHingeLossWithGrad',
   'lovaszSoftmaxLoss',
   'lovaszSoftmaxLossWithGrad',
+  'clDiceLoss',
+  'clDiceLossWithGrad',
+  'diceClDiceLoss',
+  'diceClDiceLossWithGrad',
+  'hausdorffDTLoss',
+  'hausdorffDTLossWithGrad',
+  'boundaryLoss',
+  'boundaryLossWithGrad',
   'confusion',
   'metrics',
   'surfaceMetrics',
@@ -184,9 +193,13 @@ export class DicePool {
   }
 
   /** As `DiceKernel.createLoss`, with Promise-returning `value` and `valueAndGrad`. */
-  createLoss(options: CreateLossOptions | CreateLovaszLossOptions): PoolLoss {
+  createLoss(options: CreateLossOptions | CreateLovaszLossOptions | CreateSpatialLossOptions): PoolLoss {
     const resolved = resolveCreateLoss(options);
-    if (resolved.family === 'lovasz' || (resolved.value.reduction === 'none' && isPointLoss(options.loss))) {
+    if (
+      resolved.family === 'lovasz' ||
+      resolved.family === 'spatial' ||
+      (resolved.value.reduction === 'none' && isPointLoss(options.loss))
+    ) {
       const loss = this.local.createLoss(options);
       return {
         value: (pred, target, mask) => this.serial(() => loss.value(pred, target, mask)),

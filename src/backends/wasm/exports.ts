@@ -361,7 +361,19 @@ export interface TopologyExports {
   softSkeletonStep(skel: Ptr, img: Ptr, open: Ptr, n: number, first: number): void;
   softSkeletonStepBackward(gs: Ptr, gImg: Ptr, prev: Ptr, img: Ptr, open: Ptr, n: number, first: number): void;
   dotSums(rec: Ptr, a: Ptr, b: Ptr, n: number): void;
+  affineMap(out: Ptr, y: Ptr, n: number, a: number, b: number): void;
+  addDirectTerms(dp: Ptr, g: Ptr, s: Ptr, y: Ptr, n: number, c: number, d: number, e: number): void;
   probabilities(prob: Ptr, pred: Ptr, B: number, C: number, S: number, layout: number, act: number, scratch: Ptr): void;
+  labelVolume_u8(out: Ptr, labels: Ptr, n: number, c: number): void;
+  labelVolume_u16(out: Ptr, labels: Ptr, n: number, c: number): void;
+  labelVolume_i32(out: Ptr, labels: Ptr, n: number, c: number): void;
+  denseVolume_f32(out: Ptr, values: Ptr, n: number, stride: number): void;
+  denseVolume_u8(out: Ptr, values: Ptr, n: number, stride: number): void;
+  maskBits(grid: Ptr, v: Ptr, n: number): number;
+  distancePower(w: Ptr, toOutside: Ptr, toInside: Ptr, n: number, alpha: number, add: number): void;
+  signedDistance(phi: Ptr, toOutside: Ptr, toInside: Ptr, grid: Ptr, n: number): void;
+  weightedSquaredError(p: Ptr, y: Ptr, w: Ptr, n: number): number;
+  distanceGrad(dp: Ptr, p: Ptr, y: Ptr, w: Ptr, n: number, k: number, squared: number): void;
   probabilitiesBackward(
     out: Ptr,
     dp: Ptr,

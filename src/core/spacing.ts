@@ -1,7 +1,7 @@
 // The voxel spacing of the metrics measured in physical units (surface distances, Boundary IoU's
 // band in mm): one number, one per spatial axis, or one such list per sample.
-import type { Spacing } from '../core/api.js';
-import { describe, rangeError } from '../core/errors.js';
+import type { Spacing } from './api.js';
+import { describe, rangeError } from './errors.js';
 
 const positive = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v > 0;
 

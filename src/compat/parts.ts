@@ -3,7 +3,14 @@
 // a mask multiplied into the logits, smp's per-class sums), the loss is a sum of native calls,
 // each with its share (`scale`) and, when the call saw a transformed copy of the input, the map
 // of its gradient back onto the input (`pullback`): the chain rule, so gradients stay exact.
-import type { CreateLossOptions, CreateLovaszLossOptions, LossName, LovaszLossName, Target } from '../core/api.js';
+import type {
+  CreateLossOptions,
+  CreateLovaszLossOptions,
+  CreateSpatialLossOptions,
+  LossName,
+  LovaszLossName,
+  Target,
+} from '../core/api.js';
 import type { DiceKernel } from '../kernel.js';
 import type { Tensor } from './tensor.js';
 
@@ -21,7 +28,7 @@ export interface LossWithGrad {
 
 /** One native loss call and its share of the Python loss. */
 export interface Part {
-  loss: LossName | LovaszLossName;
+  loss: LossName | LovaszLossName | CreateSpatialLossOptions['loss'];
   pred: Float32Array;
   target: Target;
   /** The native options, without `mask`. */
@@ -37,7 +44,10 @@ export interface Part {
 }
 
 function nativeLoss(kernel: DiceKernel, part: Part) {
-  return kernel.createLoss({ loss: part.loss, ...part.options } as CreateLossOptions | CreateLovaszLossOptions);
+  return kernel.createLoss({ loss: part.loss, ...part.options } as
+    | CreateLossOptions
+    | CreateLovaszLossOptions
+    | CreateSpatialLossOptions);
 }
 
 /** Σ scale × value of the parts (each part with a reduced value). */

@@ -45,4 +45,6 @@ export type {
   TverskyLossParams,
 } from './losses.js';
 export type { OtherAct } from './loss-inputs.js';
+export { HausdorffDTLoss, LogHausdorffDTLoss, SoftclDiceLoss, SoftDiceclDiceLoss } from './topology.js';
+export type { HausdorffDTLossParams, SoftclDiceLossParams, SoftDiceclDiceLossParams } from './topology.js';
 export * from './surface.js';

@@ -27,7 +27,8 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   console.log('dice-wasm benchmark: Dice + cross-entropy from logits (softmax), value + gradient per call');
   console.log(
-    `machine: ${machine.cpu}, ${machine.cores} cores; engine: Node ${engineInfo().node}; loadDice(): ${kernels.wasm.backend}; TF.js ${tfjs.backend}`,
+    `machine: ${machine.cpu}, ${machine.cores} cores; engine: Node ${engineInfo().node}; loadDice(): ` +
+      `${kernels.wasm.backend}; TF.js ${tfjs.backend}`,
   );
   const rows: Record<string, unknown>[] = [];
   const notes: string[] = [];
@@ -71,7 +72,10 @@ async function main(): Promise<void> {
       };
       rows.push(row);
       console.log(
-        `[${shape.join(', ')}]  JS ${formatTime(median('jsBackend'))}  WASM ${formatTime(median('wasmZeroCopy'))} (copy-in ${formatTime(median('wasmCopyIn'))})  TF.js ${formatTime(median('tfjsWasm'))}  →  WASM ${formatRatio(row.wasmVsJs)} JS, ${formatRatio(row.wasmVsTfjs)} TF.js`,
+        `[${shape.join(', ')}]  JS ${formatTime(median('jsBackend'))}  WASM ` +
+          `${formatTime(median('wasmZeroCopy'))} (copy-in ${formatTime(median('wasmCopyIn'))})  TF.js ` +
+          `${formatTime(median('tfjsWasm'))}  →  WASM ${formatRatio(row.wasmVsJs)} JS, ` +
+          `${formatRatio(row.wasmVsTfjs)} TF.js`,
       );
     } finally {
       for (const c of contenders) c.dispose();
@@ -89,7 +93,8 @@ async function main(): Promise<void> {
     diceBackend: kernels.wasm.backend,
     tfjs,
     method:
-      'shuffled round-robin of single calls (lib/timing.ts), median per contender; DiceCE = mean Dice over B·C terms (smooth 1) + mean cross-entropy over voxels',
+      'shuffled round-robin of single calls (lib/timing.ts), median per contender; DiceCE = mean Dice ' +
+      'over B·C terms (smooth 1) + mean cross-entropy over voxels',
     rows,
     notes,
   });

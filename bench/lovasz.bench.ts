@@ -104,7 +104,11 @@ function sortSize(n: number): SizeResult {
   const scalar = wasmSort('scalar', keys);
   const typescript = (id: string, sort: (k: Float32Array) => Uint32Array): Runnable & { order(): Uint32Array } => {
     let last: Uint32Array = new Uint32Array(0);
-    return { id, run: () => (last = sort(keys))[0], order: () => last };
+    const run = () => {
+      last = sort(keys);
+      return last[0];
+    };
+    return { id, run, order: () => last };
   };
   const contenders = [
     simd,
@@ -151,7 +155,8 @@ const LOSS_CASES: readonly LossCase[] = [
   {
     id: 'lovaszSoftmax4',
     description:
-      "lovaszSoftmaxLossWithGrad: logits [1, 4, n/4] (softmax4 data of dice.bench.ts), Uint8Array labels, classes 'present', over the batch",
+      'lovaszSoftmaxLossWithGrad: logits [1, 4, n/4] (softmax4 data of dice.bench.ts), Uint8Array ' +
+      "labels, classes 'present', over the batch",
     shape: (n) => [1, 4, n / 4],
     inputs: (n) => {
       const { logits, labels } = softmaxData(n, 4, 0x54 + n);
@@ -162,7 +167,8 @@ const LOSS_CASES: readonly LossCase[] = [
   {
     id: 'lovaszHinge',
     description:
-      'lovaszHingeLossWithGrad: n logits (log-odds of the binary data of dice.bench.ts), Float32Array 0/1 mask, shape [n]',
+      'lovaszHingeLossWithGrad: n logits (log-odds of the binary data of dice.bench.ts), Float32Array ' +
+      '0/1 mask, shape [n]',
     shape: (n) => [n],
     inputs: (n) => {
       const { pred, target } = binaryData(n, 0xb1 + n);
@@ -255,8 +261,9 @@ function table(title: string, rows: readonly Row[], sizes: readonly SizeResult[]
           .map((s) => {
             const r = s.results[row.id];
             const ratio = s.results[baseline].medianMs / r.medianMs;
+            const perKey = `${r.nsPerElement.toPrecision(3)} ns`;
             return cell(
-              `${formatTime(r.medianMs).padStart(9)} ${`${r.nsPerElement.toPrecision(3)} ns`.padStart(9)} ${formatRatio(ratio).padStart(7)}`,
+              `${formatTime(r.medianMs).padStart(9)} ${perKey.padStart(9)} ${formatRatio(ratio).padStart(7)}`,
             );
           })
           .join('')
@@ -292,7 +299,8 @@ async function main(): Promise<void> {
   });
   console.log(
     table(
-      'Argsort of Lovász-Softmax errors (float32 keys, descending, stable): median, ns per key, speed-up vs the comparator sort',
+      'Argsort of Lovász-Softmax errors (float32 keys, descending, stable): median, ns per key, speed-up ' +
+        'vs the comparator sort',
       SORT_ROWS,
       sorts,
       'comparator',
@@ -338,7 +346,10 @@ async function main(): Promise<void> {
     engine,
     packages,
     method:
-      'per size: an agreement check (the sorts: the same permutation as the comparator sort; the losses: loss within 1e-5 of the JS backend, gradient differences recorded), then warm-up rounds, then timed rounds calling every contender once each, in a shuffled order, each call timed alone; the median of each contender',
+      'per size: an agreement check (the sorts: the same permutation as the comparator sort; the losses: ' +
+      'loss within 1e-5 of the JS backend, gradient differences recorded), then warm-up rounds, then ' +
+      'timed rounds calling every contender once each, in a shuffled order, each call timed alone; the ' +
+      'median of each contender',
     argsort: { keys: 'float32 |y − p| of class 1 of the softmax4 data (4 classes)', rows: SORT_ROWS, sizes: sorts },
     losses: losses.map((l) => ({ ...l, rows: LOSS_ROWS })),
   });

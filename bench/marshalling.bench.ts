@@ -96,7 +96,8 @@ async function main(): Promise<void> {
   };
   console.log('dice-wasm benchmark: plain arrays (streamed, copied whole) vs arrays in WebAssembly memory');
   console.log(
-    `machine: ${machine.cpu}, ${machine.cores} cores; engine: Node ${engineInfo().node}; backend ${kernels.zeroCopy.backend}`,
+    `machine: ${machine.cpu}, ${machine.cores} cores; engine: Node ${engineInfo().node}; backend ` +
+      `${kernels.zeroCopy.backend}`,
   );
   const rows: Record<string, unknown>[] = [];
   for (const c of CASES) {
@@ -128,8 +129,12 @@ async function main(): Promise<void> {
       };
       rows.push(row);
       console.log(
-        `${c.id.padEnd(13)} ${label.padStart(3)}  zero-copy ${formatTime(median('zeroCopy'))}  streamed ${formatTime(median('streamed'))} (${row.streamedVsZeroCopy.toFixed(2)}×)  whole copy ${formatTime(median('whole'))} (${row.wholeVsZeroCopy.toFixed(2)}×)` +
-          `   [IQR zero-copy ${formatTime(stats('zeroCopy').q1Ms)}–${formatTime(stats('zeroCopy').q3Ms)}, streamed ${formatTime(stats('streamed').q1Ms)}–${formatTime(stats('streamed').q3Ms)}]`,
+        `${c.id.padEnd(13)} ${label.padStart(3)}  zero-copy ${formatTime(median('zeroCopy'))}  ` +
+          `streamed ${formatTime(median('streamed'))} (${row.streamedVsZeroCopy.toFixed(2)}×)  ` +
+          `whole copy ${formatTime(median('whole'))} (${row.wholeVsZeroCopy.toFixed(2)}×)` +
+          '   [IQR zero-copy ' +
+          `${formatTime(stats('zeroCopy').q1Ms)}–${formatTime(stats('zeroCopy').q3Ms)}, streamed ` +
+          `${formatTime(stats('streamed').q1Ms)}–${formatTime(stats('streamed').q3Ms)}]`,
       );
       for (const x of contenders) x.dispose();
     }
@@ -144,13 +149,17 @@ async function main(): Promise<void> {
     packages: packageVersions(root, ['assemblyscript']),
     backend: kernels.zeroCopy.backend,
     method:
-      'shuffled round-robin of single calls (lib/timing.ts), median per way; ratios are median / median of zeroCopy in the same run',
+      'shuffled round-robin of single calls (lib/timing.ts), median per way; ratios are median / median ' +
+      'of zeroCopy in the same run',
     cases: CASES.map(({ id, description }) => ({ id, description })),
     ways: {
       zeroCopy: 'pred, target and out from k.alloc (after k.reserve): nothing copied',
       streamed:
-        'plain typed arrays, default staging area (256 KiB): chunks copied in and reduced in cache, gradient copied out chunk by chunk',
-      whole: `plain typed arrays, loadDice({ stagingBytes: ${WHOLE_STAGING_BYTES} }): one chunk, i.e. everything copied in, then the kernels, then the gradient copied out`,
+        'plain typed arrays, default staging area (256 KiB): chunks copied in and reduced in cache, ' +
+        'gradient copied out chunk by chunk',
+      whole:
+        `plain typed arrays, loadDice({ stagingBytes: ${WHOLE_STAGING_BYTES} }): one chunk, i.e. ` +
+        'everything copied in, then the kernels, then the gradient copied out',
     },
     rows,
   });

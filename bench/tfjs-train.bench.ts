@@ -100,7 +100,8 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   const rows: Record<string, unknown>[] = [];
   console.log(
-    'dice-wasm benchmark: one TF.js training step (dense 8→16→4 per pixel, Adam), and the loss alone, with tfDiceLoss vs the same Dice in tf ops (median; speed-up of tfDiceLoss)',
+    'dice-wasm benchmark: one TF.js training step (dense 8→16→4 per pixel, Adam), and the loss alone, ' +
+      'with tfDiceLoss vs the same Dice in tf ops (median; speed-up of tfDiceLoss)',
   );
   console.log(`machine: ${machine.cpu}, ${machine.cores} cores; engine: Node ${engineInfo().node}`);
   for (const backend of ['cpu', 'wasm']) {
@@ -143,7 +144,11 @@ async function main(): Promise<void> {
       };
       rows.push(row);
       console.log(
-        `${backend.padEnd(4)}  pred [${[...shape.slice(0, 3), CLASSES].join(', ')}]  step: tfDiceLoss ${formatTime(median('diceWasm')).padStart(9)}, tf ops ${formatTime(median('tfOps')).padStart(9)} (${formatRatio(row.speedup)})   loss value + gradient: ${formatTime(median('diceWasmLoss')).padStart(9)}, ${formatTime(median('tfOpsLoss')).padStart(9)} (${formatRatio(row.lossSpeedup)})`,
+        `${backend.padEnd(4)}  pred [${[...shape.slice(0, 3), CLASSES].join(', ')}]  step: tfDiceLoss ` +
+          `${formatTime(median('diceWasm')).padStart(9)}, tf ops ` +
+          `${formatTime(median('tfOps')).padStart(9)} (${formatRatio(row.speedup)})   loss value + ` +
+          `gradient: ${formatTime(median('diceWasmLoss')).padStart(9)}, ` +
+          `${formatTime(median('tfOpsLoss')).padStart(9)} (${formatRatio(row.lossSpeedup)})`,
       );
       tf.dispose([p.x, p.y, yPred]);
       p.model.dispose();
@@ -159,7 +164,11 @@ async function main(): Promise<void> {
     engine: engineInfo(),
     packages: packageVersions(root, ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm']),
     method:
-      'diceWasm / tfOps: one optimizer.minimize step (forward, loss, backward, Adam) and dataSync of the loss per sample; diceWasmLoss / tfOpsLoss: tf.valueAndGrad of the loss alone at a fixed prediction, dataSync of value and gradient; all four alternate in shuffled rounds (lib/timing.ts); median each; speedup = median with tf ops / median with tfDiceLoss (lossSpeedup: the loss alone)',
+      'diceWasm / tfOps: one optimizer.minimize step (forward, loss, backward, Adam) and dataSync of the ' +
+      'loss per sample; diceWasmLoss / tfOpsLoss: tf.valueAndGrad of the loss alone at a fixed ' +
+      'prediction, dataSync of value and gradient; all four alternate in shuffled rounds ' +
+      '(lib/timing.ts); median each; speedup = median with tf ops / median with tfDiceLoss ' +
+      '(lossSpeedup: the loss alone)',
     rows,
   });
 }

@@ -86,7 +86,6 @@ export type {
   BoundaryDistance,
   BoundaryLossOptions,
   ClDiceLossOptions,
-  CreateSpatialLossOptions,
   DiceClDiceLossOptions,
   HausdorffDTLossOptions,
   SkeletonMethod,

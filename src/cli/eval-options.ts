@@ -108,20 +108,22 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** The options of `eval`, or null for --help. */
-export function parseEvalOptions(argv: readonly string[]): EvalOptions | null {
-  let parsed;
+/** node:util's parse of the arguments; its errors (an unknown option, a missing value) as usage errors. */
+function parseArguments(argv: readonly string[]) {
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError(unknownOptionMessage(error));
   }
-  const { values, positionals } = parsed;
+}
+
+/** The options of `eval`, or null for --help. */
+export function parseEvalOptions(argv: readonly string[]): EvalOptions | null {
+  const { values, positionals } = parseArguments(argv);
   if (values.help) return null;
   if (positionals.length !== 2) {
-    throw new UsageError(
-      `eval takes two paths, PRED and TRUTH; got ${positionals.length}${positionals.length > 2 ? ` (${positionals.join(' ')})` : ''}`,
-    );
+    const extra = positionals.length > 2 ? ` (${positionals.join(' ')})` : '';
+    throw new UsageError(`eval takes two paths, PRED and TRUTH; got ${positionals.length}${extra}`);
   }
   const metrics = (values.metrics ?? 'dice,iou')
     .split(',')
@@ -196,12 +198,14 @@ function surfaceOptions(
   const distance = surface.find((m) => resolveSurfaceMetricNames('eval', [m])[0].id !== 'nsd');
   if (empty === 'one' && distance !== undefined) {
     throw new UsageError(
-      `--empty one scores an empty prediction of an empty truth 1, which is not a distance ('${distance}'); use --empty zero (distance 0), or ask for nsd alone`,
+      '--empty one scores an empty prediction of an empty truth 1, which is not a distance ' +
+        `('${distance}'); use --empty zero (distance 0), or ask for nsd alone`,
     );
   }
   if (asked('nsd') && values.tolerance === undefined) {
     throw new UsageError(
-      'nsd needs --tolerance T: the distance (spacing units, as --spacing or the NIfTI header) within which a surface voxel counts as matched',
+      'nsd needs --tolerance T: the distance (spacing units, as --spacing or the NIfTI header) within ' +
+        'which a surface voxel counts as matched',
     );
   }
   if (!asked('nsd') && values.tolerance !== undefined)
@@ -260,8 +264,10 @@ function spacingOf(text: string): number[] {
   const parts = text.split(',').map((p) => p.trim());
   const bad = parts.find((p) => !(p !== '' && Number.isFinite(Number(p)) && Number(p) > 0));
   if (bad !== undefined) {
+    const culprit = bad === '' ? 'an empty value' : `'${bad}'`;
     throw new UsageError(
-      `--spacing must be numbers > 0 separated by commas, one per axis of the files in their axis order (e.g. 0.8,0.8,2.5); got '${text}' (${bad === '' ? 'an empty value' : `'${bad}'`} is not)`,
+      '--spacing must be numbers > 0 separated by commas, one per axis of the files in their axis ' +
+        `order (e.g. 0.8,0.8,2.5); got '${text}' (${culprit} is not)`,
     );
   }
   return parts.map(Number);

@@ -19,7 +19,9 @@ export async function runEval(argv: readonly string[]): Promise<number> {
   const { pairs, directories, skipped } = await findPairs(opts.pred, opts.truth, opts.raw !== null);
   if (skipped.length > 0) {
     process.stderr.write(
-      `dice-wasm: skipped ${skipped.length} file${skipped.length === 1 ? '' : 's'} of unknown type (${skipped.slice(0, 3).join(', ')}${skipped.length > 3 ? ', …' : ''}); raw binary needs --shape and --dtype\n`,
+      `dice-wasm: skipped ${skipped.length} file${skipped.length === 1 ? '' : 's'} of unknown type ` +
+        `(${skipped.slice(0, 3).join(', ')}${skipped.length > 3 ? ', …' : ''}); raw binary needs --shape ` +
+        `and --dtype\n`,
     );
   }
   if (pairs.length === 0) {

@@ -199,7 +199,7 @@ function stackMeasured(
   return Object.fromEntries(
     metrics.map((m) => {
       const table = new Float64Array(ok.length * C).fill(bothEmpty);
-      ok.forEach((c, b) => table.set(valuesOf(c)[m], b * C));
+      for (const [b, c] of ok.entries()) table.set(valuesOf(c)[m], b * C);
       return [m, table];
     }),
   );

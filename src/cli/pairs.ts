@@ -28,7 +28,8 @@ export async function findPairs(pred: string, truth: string, acceptAny: boolean)
   const [predIsDir, truthIsDir] = await Promise.all([isDirectory(pred), isDirectory(truth)]);
   if (predIsDir !== truthIsDir && (await exists(predIsDir ? truth : pred))) {
     throw new UsageError(
-      `PRED and TRUTH must both be files or both be directories; ${predIsDir ? pred : truth} is a directory and ${predIsDir ? truth : pred} is not`,
+      `PRED and TRUTH must both be files or both be directories; ${predIsDir ? pred : truth} is a ` +
+        `directory and ${predIsDir ? truth : pred} is not`,
     );
   }
   if (!predIsDir || !truthIsDir) {

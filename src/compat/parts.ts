@@ -3,14 +3,7 @@
 // a mask multiplied into the logits, smp's per-class sums), the loss is a sum of native calls,
 // each with its share (`scale`) and, when the call saw a transformed copy of the input, the map
 // of its gradient back onto the input (`pullback`): the chain rule, so gradients stay exact.
-import type {
-  CreateLossOptions,
-  CreateLovaszLossOptions,
-  CreateSpatialLossOptions,
-  LossName,
-  LovaszLossName,
-  Target,
-} from '../core/api.js';
+import type { CreateLossOptions, CreateLovaszLossOptions, LossName, LovaszLossName, Target } from '../core/api.js';
 import type { DiceKernel } from '../kernel.js';
 import type { Tensor } from './tensor.js';
 
@@ -28,7 +21,7 @@ export interface LossWithGrad {
 
 /** One native loss call and its share of the Python loss. */
 export interface Part {
-  loss: LossName | LovaszLossName | CreateSpatialLossOptions['loss'];
+  loss: LossName | LovaszLossName;
   pred: Float32Array;
   target: Target;
   /** The native options, without `mask`. */
@@ -44,14 +37,11 @@ export interface Part {
 }
 
 function nativeLoss(kernel: DiceKernel, part: Part) {
-  return kernel.createLoss({ loss: part.loss, ...part.options } as
-    | CreateLossOptions
-    | CreateLovaszLossOptions
-    | CreateSpatialLossOptions);
+  return kernel.createLoss({ loss: part.loss, ...part.options } as CreateLossOptions | CreateLovaszLossOptions);
 }
 
 /** Σ scale × value of the parts (each part with a reduced value). */
-export function valueOf(kernel: DiceKernel, parts: readonly Part[]): number {
+export function sumOfParts(kernel: DiceKernel, parts: readonly Part[]): number {
   let sum = 0;
   for (const part of parts)
     sum += part.scale * (nativeLoss(kernel, part).value(part.pred, part.target, part.mask) as number);
@@ -88,6 +78,6 @@ export interface Plan {
 }
 
 export function runPlan(kernel: DiceKernel, plan: Plan): number | Tensor {
-  if (!plan.output) return valueOf(kernel, plan.parts);
+  if (!plan.output) return sumOfParts(kernel, plan.parts);
   return plan.output(plan.parts.length > 0 ? termsOf(kernel, plan.parts[0]) : new Float64Array(0));
 }

@@ -106,7 +106,7 @@ function readNested(fn: string, name: string, value: NestedArray): TensorData {
         `is a ragged nested array: ${at} should have ${shape[depth]} entries (shape [${shape.join(', ')}])`,
       );
     }
-    node.forEach((child, i) => walk(child, depth + 1, `${at}[${i}]`));
+    for (const [i, child] of node.entries()) walk(child, depth + 1, `${at}[${i}]`);
   };
   walk(value, 0, name);
   return { data, shape };
@@ -120,12 +120,13 @@ function stack(fn: string, name: string, items: TensorData[]): TensorData {
       throw rangeError(
         fn,
         `${name}[${i}]`,
-        `has shape [${item.shape.join(', ')}] but ${name}[0] has [${shape.join(', ')}]; a list is stacked into one batch`,
+        `has shape [${item.shape.join(', ')}] but ${name}[0] has [${shape.join(', ')}]; a list is ` +
+          'stacked into one batch',
       );
     }
   });
   const data = new Float64Array(items.length * product(shape));
-  items.forEach((item, i) => data.set(item.data as ArrayLike<number>, i * product(shape)));
+  for (const [i, item] of items.entries()) data.set(item.data as ArrayLike<number>, i * product(shape));
   return { data, shape: [items.length, ...shape] };
 }
 

@@ -6,7 +6,10 @@ import { describe, rangeError, typeError } from './errors.js';
 
 /** What the checks ask of the engine that runs the call (backends/engine.ts: every Engine is one). */
 export interface ArrayOwner {
-  /** Throws if `array` came from this engine's alloc() and was freed, or no longer views its memory (detached by a grow): before any other check. */
+  /**
+   * Throws if `array` came from this engine's alloc() and was freed, or no longer views its memory
+   * (detached by a grow): before any other check.
+   */
   checkAttached(fn: string, name: string, array: unknown): void;
   /** True when two arrays view the same storage, so that their byte offsets compare. */
   sameMemory(a: ArrayBufferView, b: ArrayBufferView): boolean;

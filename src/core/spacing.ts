@@ -16,7 +16,8 @@ export function checkSpacing(fn: string, name: string, value: unknown): Spacing 
     throw rangeError(
       fn,
       `${name}${at}`,
-      `must hold finite numbers > 0 (one per spatial axis, or one such list per sample); got ${describe(bad >= 0 ? value[bad] : value)}`,
+      `must hold finite numbers > 0 (one per spatial axis, or one such ` +
+        `list per sample); got ${describe(bad >= 0 ? value[bad] : value)}`,
     );
   }
   throw rangeError(

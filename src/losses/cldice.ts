@@ -1,7 +1,8 @@
 // The soft clDice loss and Dice + clDice (Shit et al., CVPR 2021; MONAI's SoftclDiceLoss and
 // SoftDiceclDiceLoss): options, the call (the engine's skeleton job sums each term; the formula
 // of math/cldice.ts per group of terms; the job turns ∂L/∂sums into the gradient), createLoss.
-import type { Loss, LossAndGrad, Target } from '../core/api.js';
+import type { LossAndGrad, Target } from '../core/api.js';
+import type { OwnLoss } from './entry.js';
 import type { Engine } from '../backends/engine.js';
 import { describe, rangeError } from '../core/errors.js';
 import { checkOptionNames, flag, nonNegative } from '../core/options.js';
@@ -127,7 +128,8 @@ function evaluate(
       throw rangeError(
         spec.fn,
         'smooth',
-        `is ${spec.smooth} and ${groupName(spec, g, C)} has an empty skeleton or no overlap, so its clDice is 0/0; use a smoothing > 0 (the default is 1)`,
+        `is ${spec.smooth} and ${groupName(spec, g, C)} has an empty skeleton or ` +
+          `no overlap, so its clDice is 0/0; use a smoothing > 0 (the default is 1)`,
       );
     }
     values[g] = value;
@@ -186,28 +188,31 @@ export function clDiceValueAndGrad(
   }
 }
 
-/** createLoss's clDice losses: options resolved once. */
-export function createClDiceLoss(engine: Engine, withDice: boolean, options: object): Loss {
-  const names = withDice ? DICE_CLDICE_OPTION_NAMES : CLDICE_OPTION_NAMES;
-  const value = resolveClDice('createLoss', options, names, withDice, false);
-  const grad = value.reduction === 'none' ? null : { ...value, fn: 'valueAndGrad' };
+/** The registry's code path of the clDice losses (clDice alone, or Dice + clDice). */
+export function clDicePath(withDice: boolean): Pick<OwnLoss<ClDiceSpec>, 'resolve' | 'value' | 'valueAndGrad'> {
   return {
-    value: (pred, target, mask) => {
-      noMask('value', mask);
-      return clDiceValue(engine, { ...value, fn: 'value' }, pred, target);
+    resolve: (fn, options, names, withGrad) => resolveClDice(fn, options, names, withDice, withGrad),
+    value: (engine, spec, pred, target, mask) => {
+      noMask(spec.fn, mask);
+      return clDiceValue(engine, spec, pred, target);
     },
-    valueAndGrad: (pred, target, out, mask) => {
-      noMask('valueAndGrad', mask);
-      if (grad === null) {
-        throw rangeError(
-          'valueAndGrad',
-          'reduction',
-          `'none' gives one loss per term, which has no single gradient; use 'mean' or 'sum'`,
-        );
-      }
-      return clDiceValueAndGrad(engine, grad, pred, target, out);
+    valueAndGrad: (engine, spec, pred, target, out, mask) => {
+      noMask(spec.fn, mask);
+      singleGradient(spec);
+      return clDiceValueAndGrad(engine, spec, pred, target, out);
     },
   };
+}
+
+/** createLoss resolves once for both calls: its valueAndGrad refuses reduction 'none' there. */
+export function singleGradient(spec: { fn: string; reduction: string }): void {
+  if (spec.reduction === 'none') {
+    throw rangeError(
+      spec.fn,
+      'reduction',
+      `'none' gives one loss per term, which has no single gradient; use 'mean' or 'sum'`,
+    );
+  }
 }
 
 /** These losses take no mask (a skeleton or a distance map has no voxels to skip). */

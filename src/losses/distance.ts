@@ -7,13 +7,14 @@
 // - Boundary loss (Kervadec et al. 2019, their SurfaceLoss): per term the mean over voxels of
 //   p·φ, φ the signed distance map of the target (one_hot2dist: distance to the target outside
 //   it, −(distance to the outside − 1) inside; 0 when the target class is empty or full).
-import type { Loss, LossAndGrad, Spacing, Target } from '../core/api.js';
+import type { LossAndGrad, Spacing, Target } from '../core/api.js';
+import type { OwnLoss } from './entry.js';
 import type { Engine } from '../backends/engine.js';
 import { rangeError } from '../core/errors.js';
 import { checkOptionNames, flag, nonNegative } from '../core/options.js';
 import type { DistanceLoss, SpatialPlan } from '../core/plans.js';
 import { checkSpacing } from '../core/spacing.js';
-import { noMask } from './cldice.js';
+import { noMask, singleGradient } from './cldice.js';
 import {
   checkSums,
   groupsOf,
@@ -56,7 +57,8 @@ export function resolveDistance(
     throw rangeError(
       fn,
       'spacing',
-      `must be one number, or one per spatial axis (${spatial.rank}, in the order of shape); got ${JSON.stringify(spacing)}`,
+      `must be one number, or one per spatial axis (${spatial.rank}, ` +
+        `in the order of shape); got ${JSON.stringify(spacing)}`,
     );
   }
   return {
@@ -148,25 +150,20 @@ export function distanceValueAndGrad(
   }
 }
 
-/** createLoss's distance-weighted losses: options resolved once. */
-export function createDistanceLoss(engine: Engine, kind: DistanceLossKind, options: object): Loss {
-  const value = resolveDistance('createLoss', kind, options, DISTANCE_OPTION_NAMES[kind], false);
-  const grad = value.reduction === 'none' ? null : { ...value, fn: 'valueAndGrad' };
+/** The registry's code path of a distance-weighted loss. */
+export function distancePath(
+  kind: DistanceLossKind,
+): Pick<OwnLoss<DistanceSpec>, 'resolve' | 'value' | 'valueAndGrad'> {
   return {
-    value: (pred, target, mask) => {
-      noMask('value', mask);
-      return distanceValue(engine, { ...value, fn: 'value' }, pred, target);
+    resolve: (fn, options, names, withGrad) => resolveDistance(fn, kind, options, names, withGrad),
+    value: (engine, spec, pred, target, mask) => {
+      noMask(spec.fn, mask);
+      return distanceValue(engine, spec, pred, target);
     },
-    valueAndGrad: (pred, target, out, mask) => {
-      noMask('valueAndGrad', mask);
-      if (grad === null) {
-        throw rangeError(
-          'valueAndGrad',
-          'reduction',
-          `'none' gives one loss per term, which has no single gradient; use 'mean' or 'sum'`,
-        );
-      }
-      return distanceValueAndGrad(engine, grad, pred, target, out);
+    valueAndGrad: (engine, spec, pred, target, out, mask) => {
+      noMask(spec.fn, mask);
+      singleGradient(spec);
+      return distanceValueAndGrad(engine, spec, pred, target, out);
     },
   };
 }

@@ -1,29 +1,13 @@
 // One call of an overlap loss or score: plan → kernel 1 → checks → formula → kernel 2.
 // Everything that can fail is checked before kernel 2 writes the gradient. The steps are apart
 // so that the pool (src/pool) runs the same ones with its kernels on worker threads.
-import type {
-  CreateLossOptions,
-  CreateLovaszLossOptions,
-  CreateSpatialLossOptions,
-  LossAndGrad,
-  Target,
-} from '../core/api.js';
+import type { LossAndGrad, Target } from '../core/api.js';
 import { checkAttached, checkOut } from '../core/arrays.js';
-import { describe, rangeError, typeError } from '../core/errors.js';
 import type { Engine } from '../backends/engine.js';
 import { checkStats } from './checks.js';
-import {
-  evaluateOverlap,
-  LOSS_OPTION_NAMES,
-  resolveOverlap,
-  SCORE_OPTION_NAMES,
-  sumsOf,
-  type AnyLossName,
-  type OverlapSpec,
-} from './overlap.js';
+import type { Mask } from './entry.js';
+import { evaluateOverlap, sumsOf, type OverlapSpec } from './overlap.js';
 import { planTensors, type Inputs, type TensorPlan } from '../core/tensors.js';
-
-type Mask = Uint8Array | Float32Array | null | undefined;
 
 /** One call of an overlap loss or score, planned: options resolved, arrays checked. */
 export interface OverlapCall {
@@ -107,65 +91,4 @@ export function runValueAndGrad(engine: Engine, call: OverlapCall): LossAndGrad 
   } finally {
     job.close();
   }
-}
-
-/** The spec of a loss method (`diceLoss`, `diceLossWithGrad`, ...), which also takes a mask and, with a gradient, `out`. */
-export function lossSpec(fn: string, loss: AnyLossName, options: object | undefined, withGrad: boolean): OverlapSpec {
-  return resolveOverlap(
-    fn,
-    loss,
-    options,
-    [...LOSS_OPTION_NAMES[loss], 'mask', ...(withGrad ? ['out'] : [])],
-    withGrad,
-  );
-}
-
-/** The spec of diceCoefficient. */
-export function scoreSpec(options: object | undefined): OverlapSpec {
-  return resolveOverlap('diceCoefficient', 'dice', options, [...SCORE_OPTION_NAMES, 'mask'], false);
-}
-
-/** What createLoss makes of its options: a Lovász loss, or an overlap loss resolved once (no gradient spec with reduction 'none'). */
-export type ResolvedLoss =
-  | { family: 'lovasz'; loss: 'hinge' | 'softmax'; options: object }
-  | { family: 'spatial'; loss: SpatialLossName; options: object }
-  | { family: 'overlap'; value: OverlapSpec; grad: OverlapSpec | null };
-
-const LOSS_NAMES = Object.keys(LOSS_OPTION_NAMES) as AnyLossName[];
-
-/** The losses on whole class volumes (losses/cldice.ts, losses/distance.ts). */
-export type SpatialLossName = CreateSpatialLossOptions['loss'];
-const SPATIAL_LOSS_NAMES: readonly SpatialLossName[] = ['clDice', 'diceClDice', 'hausdorffDT', 'boundary'];
-
-export function resolveCreateLoss(
-  options: CreateLossOptions | CreateLovaszLossOptions | CreateSpatialLossOptions,
-): ResolvedLoss {
-  if (options === null || typeof options !== 'object') {
-    throw typeError('createLoss', 'options', `must be an object with a 'loss' name; got ${describe(options)}`);
-  }
-  const { loss, ...rest } = options;
-  if (loss === 'lovaszHinge' || loss === 'lovaszSoftmax')
-    return { family: 'lovasz', loss: loss === 'lovaszHinge' ? 'hinge' : 'softmax', options: rest };
-  if ((SPATIAL_LOSS_NAMES as readonly string[]).includes(loss)) {
-    return { family: 'spatial', loss: loss as SpatialLossName, options: rest };
-  }
-  if (!(LOSS_NAMES as string[]).includes(loss)) {
-    throw rangeError(
-      'createLoss',
-      'loss',
-      `must be one of ${[...LOSS_NAMES, 'lovaszHinge', 'lovaszSoftmax', ...SPATIAL_LOSS_NAMES].map((n) => `'${n}'`).join(', ')}; got ${describe(loss)}`,
-    );
-  }
-  const overlap = loss as AnyLossName;
-  const value = { ...resolveOverlap('createLoss', overlap, rest, LOSS_OPTION_NAMES[overlap], false), fn: 'value' };
-  return { family: 'overlap', value, grad: value.reduction === 'none' ? null : { ...value, fn: 'valueAndGrad' } };
-}
-
-/** valueAndGrad of a loss made with reduction 'none': refused. */
-export function noSingleGradient(): RangeError {
-  return rangeError(
-    'valueAndGrad',
-    'reduction',
-    `'none' gives one loss per term, which has no single gradient; use 'mean' or 'sum'`,
-  );
 }

@@ -36,7 +36,8 @@ export function resolveSpatial(
     throw rangeError(
       fn,
       'shape',
-      `is required: [B, C, ...spatial] (${ranks.join(' or ')} spatial axes; channels first, or last with layout 'NHWC')`,
+      `is required: [B, C, ...spatial] (${ranks.join(' or ')} ` +
+        `spatial axes; channels first, or last with layout 'NHWC')`,
     );
   }
   const tensor = resolveTensorOptions(fn, {
@@ -51,7 +52,8 @@ export function resolveSpatial(
     throw rangeError(
       fn,
       'shape',
-      `[${shape.join(', ')}] has ${spatial.length} spatial axes; this loss takes ${ranks.join(' or ')} ([B, C, ...spatial], ${tensor.layout})`,
+      `[${shape.join(', ')}] has ${spatial.length} spatial axes; this loss ` +
+        `takes ${ranks.join(' or ')} ([B, C, ...spatial], ${tensor.layout})`,
     );
   }
   const reversed = [...spatial].reverse();

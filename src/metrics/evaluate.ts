@@ -80,7 +80,8 @@ export function evaluateCounts(spec: EvaluationSpec, counts: MeasuredCounts): Me
     throw rangeError(
       spec.fn,
       'metrics',
-      `'${measured.key}' is measured on the masks themselves (skeletons or boundary bands), not from confusion counts; use metrics() or createMetric().update()`,
+      `'${measured.key}' is measured on the masks themselves (skeletons or boundary ` +
+        `bands), not from confusion counts; use metrics() or createMetric().update()`,
     );
   }
   const source = spec.aggregation === 'global' ? poolSamples(counts) : counts;

@@ -87,7 +87,8 @@ export function resolveConfusion(fn: string, opts: ConfusionOptions): ConfusionS
     throw rangeError(
       fn,
       'activation',
-      `'softmax' cannot be thresholded per class here; use decision 'argmax' (softmax does not change the argmax) or activation 'sigmoid'`,
+      `'softmax' cannot be thresholded per class here; use decision 'argmax' (softmax does not change ` +
+        `the argmax) or activation 'sigmoid'`,
     );
   }
   return {
@@ -137,7 +138,8 @@ export function resolveEvaluation(fn: string, opts: MetricOptions): EvaluationSp
       throw rangeError(
         fn,
         'reduction',
-        `'${reduction}' is MONAI's reduction of a (sample × class) table; with average (torchmetrics) samples are NaN-averaged, or kept with reduction 'none'`,
+        `'${reduction}' is MONAI's reduction of a (sample × class) table; with average (torchmetrics) ` +
+          `samples are NaN-averaged, or kept with reduction 'none'`,
       );
     }
     if (opts.reduction === undefined) reduction = null;
@@ -176,7 +178,8 @@ export function resolveMetricsCall(
     throw rangeError(
       fn,
       'shape',
-      `is required for '${name}' (measured on the masks): [B, ...spatial] for a label map, [B, C, ...spatial] for dense input (1 to 3 spatial axes)`,
+      `is required for '${name}' (measured on the masks): [B, ...spatial] for ` +
+        `a label map, [B, C, ...spatial] for dense input (1 to 3 spatial axes)`,
     );
   }
   return { confusion: resolveConfusion(fn, opts), evaluation, topology };

@@ -177,7 +177,9 @@ export class MetricStream implements StreamingMetric {
     });
     if (this.topology === null) return counts;
     const topology = new Float64Array(n * TOPO_STRIDE);
-    ordered.forEach((sample, b) => topology.set(sample.topology as Float64Array, b * C * TOPO_STRIDE));
+    ordered.forEach((sample, b) => {
+      topology.set(sample.topology as Float64Array, b * C * TOPO_STRIDE);
+    });
     return { ...counts, topology };
   }
 
@@ -224,7 +226,8 @@ export class MetricStream implements StreamingMetric {
       throw rangeError(
         fn,
         'sample',
-        `'${String(seen)}' was measured before: the topology metrics (skeletons, boundary bands) take whole samples, not tiles`,
+        `'${String(seen)}' was measured before: the topology metrics ` +
+          `(skeletons, boundary bands) take whole samples, not tiles`,
       );
     }
   }
@@ -353,7 +356,7 @@ function sampleKeys(fn: string, sample: unknown, B: number): readonly SampleKey[
   if (sample === undefined) return undefined;
   const keys = Array.isArray(sample) ? sample : [sample];
   if (keys.length !== B) throw rangeError(fn, 'sample', `gives ${keys.length} key(s) for ${B} sample(s)`);
-  keys.forEach((key, i) => checkKey(fn, Array.isArray(sample) ? `sample[${i}]` : 'sample', key));
+  for (const [i, key] of keys.entries()) checkKey(fn, Array.isArray(sample) ? `sample[${i}]` : 'sample', key);
   if (new Set(keys.map(keyId)).size !== keys.length)
     throw rangeError(fn, 'sample', 'gives the same key to two samples of one update');
   return keys as SampleKey[];

@@ -53,7 +53,10 @@ export function spatialShape(
     throw rangeError(
       fn,
       'shape',
-      `[${shape.join(', ')}] has ${spatial.length} spatial axes; ${what} take 1 to 3 (${arrays.pred.kind === 'labels' ? '[B, ...spatial] for a label map' : `[B, C, ...spatial] (${arrays.layout})`})`,
+      `[${shape.join(', ')}] has ${spatial.length} spatial axes; ${what} take 1 to 3 ` +
+        (arrays.pred.kind === 'labels'
+          ? '([B, ...spatial] for a label map)'
+          : `([B, C, ...spatial] (${arrays.layout}))`),
     );
   }
   return spatial;

@@ -57,9 +57,11 @@ export class Arena {
     const theirs = new Int32Array(buffer, this.probe, 1);
     const next = (mine[0] + 1) | 0;
     mine[0] = next;
-    const same = theirs[0] === next && ((mine[0] = ~next), theirs[0] === ~next);
-    if (same) this.known.add(buffer);
-    return same;
+    if (theirs[0] !== next) return false;
+    mine[0] = ~next;
+    if (theirs[0] !== ~next) return false;
+    this.known.add(buffer);
+    return true;
   }
 
   /** Returns the address of a new block of at least `bytes` bytes; grows the memory if needed. */
@@ -117,7 +119,8 @@ export class Arena {
     const pages = Math.min(Math.max(needed, current), MAX_PAGES - current);
     if (pages < needed) {
       throw new RangeError(
-        `dice-wasm: cannot grow WebAssembly memory by ${needed} pages (64 KiB each): the 4 GiB limit of wasm32 is reached`,
+        `dice-wasm: cannot grow WebAssembly memory by ${needed} pages (64 KiB each): the 4 GiB limit of ` +
+          'wasm32 is reached',
       );
     }
     if (this.shared) this.known.add(this.memory.buffer);

@@ -258,7 +258,7 @@ describe('SIMD, scalar and TypeScript backends agree', () => {
     }
   });
 
-  it('on multi-tile channels-last and softmax inputs, with and without pointwise terms (several tiles per sample)', () => {
+  it('on channels-last and softmax inputs of several tiles per sample, with and without pointwise terms', () => {
     const random = rng(7);
     for (const C of [2, 3, 4, 7, 17]) {
       const S = 3000 + C;

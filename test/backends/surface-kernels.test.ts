@@ -17,7 +17,7 @@ import {
   MASK_TARGET,
 } from '../../src/core/constants.js';
 import { distancesToSurface, maskBox, surfaceBits, type Grid } from '../../src/backends/js/surface.js';
-import type { DiceExports } from '../../src/backends/wasm/exports.js';
+import type { DiceExports } from '../../src/backends/wasm/exports.generated.js';
 import { wasmBytes } from '../../src/runtime/binaries.js';
 import { bruteDistances, bruteSurface, coordinates } from '../reference/surface.js';
 
@@ -207,7 +207,8 @@ describe.each(IMPLEMENTATIONS)('surface kernels ($name)', (k) => {
     );
   });
 
-  it("distance transform: each query voxel's distance to the nearest feature voxel, as a brute-force search finds it, with spacing, in a box inside a larger image", () => {
+  // Each query voxel's distance to the nearest feature voxel, with spacing, in a box inside a larger image.
+  it('distance transform: the distances a brute-force search finds', () => {
     const spacings = fc.array(fc.double({ min: 0.2, max: 4, noNaN: true }), { minLength: 3, maxLength: 3 });
     // Also volumes with long columns along z (≥ 16 bytes of marks per column, and tails; more
     // query voxels than the direct minimum takes, so the envelope runs down z too).

@@ -23,7 +23,7 @@ import {
 import { distanceField } from '../../src/backends/js/distance-field.js';
 import { maskBox } from '../../src/backends/js/surface.js';
 import { bandBitsChessboard, bandBitsEuclidean, maskCounts, skeletonBits } from '../../src/backends/js/topology.js';
-import type { DiceExports } from '../../src/backends/wasm/exports.js';
+import type { DiceExports } from '../../src/backends/wasm/exports.generated.js';
 import { wasmBytes } from '../../src/runtime/binaries.js';
 import { referenceThin } from '../reference/skeleton.js';
 import {
@@ -178,7 +178,7 @@ describe("Lee's thinning", () => {
     }
   });
 
-  it("'lee-preserving' keeps every component and every ring's hole; 'lee' loses the tube of scikit-image issue #3757", () => {
+  it("'lee-preserving' keeps every component and every ring's hole; 'lee' loses scikit-image #3757's tube", () => {
     for (const { name, shape, mask } of testShapes(rng(5))) {
       const [nx, ny, nz] = dimsOf(shape);
       const preserved = typescript.skeleton(mask, 1, SKEL_PRED, [nx, ny, nz], true);

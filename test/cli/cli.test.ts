@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { decode, encode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertFreshDist } from '../support/fresh-build.js';
 import { repositoryRoot } from '../support/packed.js';
 
 interface Run {
@@ -16,6 +17,9 @@ interface Run {
   stdout: string;
   stderr: string;
 }
+
+// The CLI runs from dist/: not a stale one.
+beforeAll(() => assertFreshDist());
 
 function run(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
   return new Promise((done) => {
@@ -138,8 +142,9 @@ function npy(descr: string, shape: number[], values: ArrayLike<number>): Buffer 
     '<i8': [8, (b, v, at) => b.writeBigInt64LE(BigInt(v), at)],
   };
   const [size, write] = types[descr];
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  header = header.padEnd(Math.ceil((header.length + 11) / 64) * 64 - 11) + '\n';
+  const dims = `${shape.join(', ')}${shape.length === 1 ? ',' : ''}`;
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${dims}), }`;
+  header = `${header.padEnd(Math.ceil((header.length + 11) / 64) * 64 - 11)}\n`;
   const prefix = Buffer.concat([
     Buffer.from([0x93]),
     Buffer.from('NUMPY\x01\x00', 'latin1'),
@@ -162,8 +167,8 @@ describe('dice-wasm eval on examples/', () => {
     expect(dice1.n).toBe(4);
     const cell = (s: { mean: number; std: number; n: number }) =>
       `${s.mean.toFixed(4)} ± ${s.std.toFixed(4)} (n=${s.n})`;
-    expect(stdout).toMatch(new RegExp(`^1 +${escape(cell(dice1))} `, 'm'));
-    expect(stdout).toMatch(new RegExp(`^3 +\\S+ ± \\S+ \\(n=2\\) +${escape(cell(iou3))}$`, 'm'));
+    expect(stdout).toMatch(new RegExp(`^1 +${escapeRegExp(cell(dice1))} `, 'm'));
+    expect(stdout).toMatch(new RegExp(`^3 +\\S+ ± \\S+ \\(n=2\\) +${escapeRegExp(cell(iou3))}$`, 'm'));
     expect(stdout).toMatch(/^case-a\.png +1 +0\.8333 +0\.7143$/m);
     expect(stdout).toMatch(/^volume\.nii\.gz +1 +0\.8571 +0\.7500$/m);
   });
@@ -289,7 +294,7 @@ describe('dice-wasm eval on examples/', () => {
 });
 
 describe('dice-wasm eval on every format', () => {
-  it("NumPy .npy (uint8, big-endian uint16, int32, int64, float32 and float64 labels) gives case-a's numbers", async () => {
+  it("NumPy .npy (uint8, big-endian uint16, int32, int64, float32, float64 labels): case-a's numbers", async () => {
     const { pred, truth } = pairDirs('npy');
     const p = caseA('pred'),
       t = caseA('truth');
@@ -321,7 +326,7 @@ describe('dice-wasm eval on every format', () => {
     }
   });
 
-  it("raw binary with --shape and --dtype gives case-a's numbers; a wrong size is an error naming the file", async () => {
+  it("raw binary with --shape and --dtype gives case-a's numbers; a wrong size is an error naming it", async () => {
     const { pred, truth } = pairDirs('raw');
     const p = caseA('pred'),
       t = caseA('truth');
@@ -564,7 +569,8 @@ function expectValue(actual: unknown, want: number): void {
 describe('dice-wasm eval: surface distances', () => {
   const SURFACE_METRICS = ['hd', 'hd95', 'assd', 'asd', 'nsd'];
 
-  it("hd, hd95, assd, asd and nsd beside dice on examples/, as derived by hand; the volume's anisotropic spacing comes from its NIfTI header; summary, CSV, table and --threads 2 agree", async () => {
+  // The volume's anisotropic spacing comes from its NIfTI header; summary, CSV, table and --threads 2 agree.
+  it('hd, hd95, assd, asd and nsd beside dice on examples/, as derived by hand', async () => {
     const args = [
       'eval',
       'examples/pred',
@@ -616,7 +622,8 @@ describe('dice-wasm eval: surface distances', () => {
     expect(table.stdout).toMatch(/^volume\.nii\.gz +1 +0\.8571 +2\.5000 +2\.5000 +0\.4300 +0\.0682 +0\.8400$/m);
   });
 
-  it("--spacing replaces the header, per axis in the file's order (NIfTI x, y, z; PNG rows, columns); --percentile interpolates", async () => {
+  // Per axis in the file's order: NIfTI x, y, z; PNG rows, columns.
+  it("--spacing replaces the header's, in the file's axis order; --percentile interpolates", async () => {
     const [volume, png] = await Promise.all([
       run([
         'eval',
@@ -680,7 +687,8 @@ describe('dice-wasm eval: surface distances', () => {
     expectClose(a.classes[2].hd95, 2.4); // G→P: 80th of 14 × 0, 2 × 2, 4 × 4 = 2 + 0.2 · 2
   });
 
-  it('bad --spacing, --tolerance or --percentile exit 2 naming the option; a --spacing of the wrong length is an error of the pair naming the file (exit 1)', async () => {
+  // A --spacing of the wrong length is an error of the pair, naming the file (exit 1).
+  it('bad --spacing, --tolerance or --percentile exit 2 naming the option', async () => {
     const usage = await Promise.all(
       [
         ['--spacing', '0.8,abc'],
@@ -715,7 +723,7 @@ describe('dice-wasm eval: surface distances', () => {
 
 describe('dice-wasm eval errors', () => {
   it.each([1, 2])(
-    'an unreadable file, a missing partner and mismatched shapes are named; the other pairs are still reported; exit 1 (--threads %i)',
+    'an unreadable file, a missing partner, mismatched shapes are named; the others reported; exit 1 (--threads %i)',
     async (threads) => {
       const { pred, truth } = pairDirs(`errors-${threads}`);
       for (const name of CASES) {
@@ -853,7 +861,7 @@ function pack(labels: Uint8Array, width: number, height: number, depth: number):
   return out;
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 

@@ -73,9 +73,9 @@ describe.each(['simd', 'scalar', 'js'])('on the %s backend', (backend) => {
         } else {
           const tensor = got as Tensor;
           expect(tensor.shape, `case ${n}`).toEqual(expected.shape);
-          expected.data.forEach((e, i) =>
-            expect(Math.abs(tensor.data[i] - transform(e))).toBeLessThanOrEqual(1e-5 * transform(e)),
-          );
+          expected.data.forEach((e, i) => {
+            expect(Math.abs(tensor.data[i] - transform(e))).toBeLessThanOrEqual(1e-5 * transform(e));
+          });
         }
       }
     });

@@ -33,11 +33,19 @@ const ACTIVATIONS: readonly Activation[] = ['none', 'sigmoid', 'softmax'];
 const TARGETS: readonly TargetKind[] = ['f32', 'u8', 'labels'];
 const BOOLS = [false, true] as const;
 
-/** Gradient vs central differences, max |g − fd| / max |fd| (observed ≤ 4.9e-6 on every backend: the O(h²) truncation). */
+/**
+ * Gradient vs central differences, max |g − fd| / max |fd| (observed ≤ 4.9e-6 on every backend: the O(h²) truncation).
+ */
 const GRAD_TOL = 1e-4;
-/** JS loss vs the reference: both float64 from the same float32 inputs; only the summation order differs (observed ≤ 1.7e-15). */
+/**
+ * JS loss vs the reference: both float64 from the same float32 inputs; only the summation order
+ * differs (observed ≤ 1.7e-15).
+ */
 const JS_LOSS_TOL = 1e-12;
-/** SIMD / scalar loss vs the reference: float32 activations, products and lane sums folded into float64 (observed ≤ 2.5e-7). */
+/**
+ * SIMD / scalar loss vs the reference: float32 activations, products and lane sums folded into
+ * float64 (observed ≤ 2.5e-7).
+ */
 const WASM_LOSS_TOL = 1e-6;
 
 interface Case {
@@ -48,7 +56,10 @@ interface Case {
   batch: boolean;
   squared: boolean;
   includeBackground: boolean;
-  /** Soft-label intersection; with target 'f32' the soft targets are kept at least 0.05 away from p (no kink of |p − y| within the step). */
+  /**
+   * Soft-label intersection; with target 'f32' the soft targets are kept at least 0.05 away from p
+   * (no kink of |p − y| within the step).
+   */
   softLabel?: boolean;
   mask?: MaskKind;
   ignore?: boolean;
@@ -374,7 +385,8 @@ function check(built: Built): void {
     const error = maxAbsRelativeError(grad, fd);
     expect(
       error,
-      `${backend} gradient vs central differences\n  grad ${Array.from(grad).join(', ')}\n  fd   ${Array.from(fd).join(', ')}`,
+      `${backend} gradient vs central differences\n  grad ${Array.from(grad).join(', ')}\n  fd   ` +
+        `${Array.from(fd).join(', ')}`,
     ).toBeLessThanOrEqual(GRAD_TOL);
     checkExactZeros(built, reference.terms, backend, grad);
     // reduction 'none': every term (B·C sample-major, C with batch; B or 1 for Generalized Dice).
@@ -388,7 +400,8 @@ function check(built: Built): void {
       expect(perTerm).toBeInstanceOf(Float64Array);
       expect(
         maxAbsRelativeError(perTerm as Float64Array, wantTerms),
-        `${backend} reduction none\n  got  ${Array.from(perTerm as Float64Array).join(', ')}\n  want ${wantTerms.join(', ')}`,
+        `${backend} reduction none\n  got  ${Array.from(perTerm as Float64Array).join(', ')}\n  want ` +
+          `${wantTerms.join(', ')}`,
       ).toBeLessThanOrEqual(tol);
     }
   }

@@ -47,7 +47,10 @@ interface Combo {
 
 const isLabels = (t: TargetKind): boolean => t.startsWith('labels');
 
-/** Small shapes (B, C, spatial), cycled through the combinations; C = 1 is skipped where softmax or includeBackground false needs classes. */
+/**
+ * Small shapes (B, C, spatial), cycled through the combinations; C = 1 is skipped where softmax or
+ * includeBackground false needs classes.
+ */
 const SHAPES: readonly { B: number; C: number; spatial: number[] }[] = [
   { B: 2, C: 3, spatial: [5] },
   { B: 2, C: 3, spatial: [2, 3] },
@@ -278,7 +281,8 @@ function check(built: Built): void {
     const error = maxAbsRelativeError(grad, fd);
     expect(
       error,
-      `${backend} gradient vs central differences\n  grad ${Array.from(grad).join(', ')}\n  fd   ${Array.from(fd).join(', ')}`,
+      `${backend} gradient vs central differences\n  grad ${Array.from(grad).join(', ')}\n  fd   ` +
+        `${Array.from(fd).join(', ')}`,
     ).toBeLessThanOrEqual(GRAD_TOL);
     checkExactZeros(built, backend, grad);
   }

@@ -66,7 +66,8 @@ function check(c: Case): void {
     const error = maxAbsRelativeError(grad, fd);
     expect(
       error,
-      `${backend} gradient vs central differences\n  grad ${Array.from(grad).join(', ')}\n  fd   ${Array.from(fd).join(', ')}`,
+      `${backend} gradient vs central differences\n  grad ${Array.from(grad).join(', ')}\n  fd   ` +
+        `${Array.from(fd).join(', ')}`,
     ).toBeLessThanOrEqual(GRAD_TOL);
     for (const i of c.zeros) expect(grad[i], `${backend}: gradient at element ${i}`).toBe(0);
   }
@@ -108,7 +109,9 @@ function hingeCase(target: HingeTarget, perImage: boolean, ignore: boolean, inde
   const targetArray = CTOR[target].from(values) as Target;
   const options = { shape: [B, S], perImage, ...(ignoreIndex !== undefined ? { ignoreIndex } : {}) };
   return {
-    name: `hinge #${index} ${target} B${B} S${S}${perImage ? ' perImage' : ''}${ignore ? ` ignoreIndex ${ignoreIndex}` : ''}`,
+    name:
+      `hinge #${index} ${target} B${B} S${S}${perImage ? ' perImage' : ''}` +
+      (ignore ? ` ignoreIndex ${ignoreIndex}` : ''),
     pred,
     reference: lovaszHingeReference({ pred, target: targetArray, B, perImage, ignoreIndex }),
     value: (k, x) => k.lovaszHingeLoss(x, targetArray, options),
@@ -219,7 +222,9 @@ function softmaxCase(combo: SoftmaxCombo, index: number): Case {
       }
     }
     return {
-      name: `softmax #${index} ${Object.values(combo).join(' ')} B${B} C${C} S${S}${ignoreIndex !== undefined ? ` ignoreIndex ${ignoreIndex}` : ''}`,
+      name:
+        `softmax #${index} ${Object.values(combo).join(' ')} B${B} C${C} S${S}` +
+        (ignoreIndex !== undefined ? ` ignoreIndex ${ignoreIndex}` : ''),
       pred,
       reference: lovaszSoftmaxReference(ref),
       value: (k, x) => k.lovaszSoftmaxLoss(x, target, options),

@@ -416,9 +416,9 @@ describe('vectors of MONAI and smp pointwise losses', () => {
       const expected = flat({ shape: r.input.shape, data: r.expected });
       expect(got.length).toBe(expected.length);
       const { rtol = 0, atol = 0 } = r.tolerance;
-      expected.forEach((e, i) =>
-        expect(Math.abs(got[i] - e), `[${i}]: ${got[i]} vs ${e}`).toBeLessThanOrEqual(atol + rtol * Math.abs(e)),
-      );
+      for (const [i, e] of expected.entries()) {
+        expect(Math.abs(got[i] - e), `[${i}]: ${got[i]} vs ${e}`).toBeLessThanOrEqual(atol + rtol * Math.abs(e));
+      }
     },
   );
 

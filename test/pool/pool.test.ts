@@ -13,6 +13,7 @@ import { controlBytes, Crew, PENDING_WORD, sequenceWord } from '../../src/pool/c
 import { heapAfterGc } from '../support/heap.js';
 import { build, caseArbitrary, expectClose, expectGradClose, runLoss, type Placement } from '../support/loss-cases.js';
 import { rng } from '../support/random.js';
+import type { KernelCall } from '../../src/backends/wasm/calls.js';
 
 const NONE: Placement = [false, false, false, false];
 
@@ -64,7 +65,7 @@ function labels(n: number, C: number, seed: number): Uint8Array {
 }
 
 describe.each(['simd', 'scalar'] as const)('pool ≡ single thread (%s)', (backend) => {
-  it('for every loss of the family over random shapes, layouts, activations, targets, masks and placements', async () => {
+  it('for every loss over random shapes, layouts, activations, targets, masks and placements', async () => {
     await fc.assert(
       fc.asyncProperty(caseArbitrary, async (c) => {
         const b = build(c);
@@ -84,7 +85,7 @@ describe.each(['simd', 'scalar'] as const)('pool ≡ single thread (%s)', (backe
     );
   });
 
-  it('softmax + cross-entropy (diceCELossWithGrad) and binary Dice at lengths 0, 1 and not multiples of 4 or 16', async () => {
+  it('softmax + cross-entropy (diceCELossWithGrad), binary Dice: lengths 0, 1, not multiples of 4, 16', async () => {
     const k = kernels[backend],
       pool = pools[backend];
     for (const S of [0, 1, 2, 3, 5, 15, 17, 63, 4097, 70_001]) {
@@ -126,7 +127,8 @@ describe('the pool', () => {
       (name) =>
         name !== 'createLoss' && /Loss$|LossWithGrad$|^diceCoefficient$|^confusion$|[mM]etrics$|Metric$/.test(name),
     );
-    // 12 losses and 2 Lovász losses, each with a WithGrad twin; diceCoefficient, confusion, metrics, surfaceMetrics, createMetric, createSurfaceMetric
+    // 12 losses and 2 Lovász losses, each with a WithGrad twin; diceCoefficient, confusion, metrics,
+    // surfaceMetrics, createMetric, createSurfaceMetric
     expect(kernelMethods.length).toBe(34);
     for (const name of kernelMethods)
       expect(typeof (pool as unknown as Record<string, unknown>)[name], name).toBe('function');
@@ -344,16 +346,19 @@ describe('terminate and failures', () => {
     await pool.terminate(); // a second time: nothing to do
   });
 
-  it('a worker that fails (a trap in its kernel) rejects the call with its error; the pool is then dead and says so', async () => {
+  it('a worker that fails (a trap in its kernel) rejects the call with its error; the pool is then dead', async () => {
     await withPool({ threads: 2, parallelThreshold: 0 }, async (pool) => {
       // A kernel call reading far outside the memory: the WebAssembly trap a corrupted call would hit.
       const beyond = 0xfffff000;
-      const trap = {
-        kernel: 'statsDense_f32' as const,
+      const trap: KernelCall = {
+        kernel: 'statsDense_f32',
         args: [beyond, beyond, beyond, 0, 0, 1, 1, 1024, 1024, 0, 0, 0, 0, 0, 0],
       };
       await expect(crewOf(pool).run([trap], 0, 0)).rejects.toThrow(
-        /dice-wasm pool: worker [01] failed \(statsDense_f32: RuntimeError: memory access out of bounds\); the pool is terminated, create a new one/,
+        new RegExp(
+          String.raw`dice-wasm pool: worker [01] failed \(statsDense_f32: RuntimeError: memory access out of ` +
+            'bounds\\); the pool is terminated, create a new one',
+        ),
       );
       await expect(pool.diceCELoss(logits(8, 1), labels(4, 2, 2), { shape: [1, 2, 4] })).rejects.toThrow(
         /worker [01] failed .* create a new one/,
@@ -376,7 +381,7 @@ describe('terminate and failures', () => {
         process.exit(7);
       });`;
     const crew = await Crew.start(module, memory, 64 * 1024 - controlBytes(2), 2, exiting);
-    const call = { kernel: 'statsDense_f32' as const, args: new Array(15).fill(0) };
+    const call: KernelCall = { kernel: 'statsDense_f32', args: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] };
     await expect(crew.run([call, call], 0, 0)).rejects.toThrow(
       /dice-wasm pool: worker [01] failed \(exited with code 7\)/,
     );
@@ -384,12 +389,14 @@ describe('terminate and failures', () => {
     await crew.terminate();
   });
 
-  it('refuses to start without shared memory (a page that is not cross-origin isolated), naming COOP/COEP', async () => {
+  it('refuses to start without shared memory (a page not cross-origin isolated), naming COOP/COEP', async () => {
     const global = globalThis as { crossOriginIsolated?: boolean };
     global.crossOriginIsolated = false;
     try {
       await expect(createDicePool({ threads: 2 })).rejects.toThrow(
-        /createDicePool: needs SharedArrayBuffer, which a page has only when cross-origin isolated: .*Cross-Origin-Opener-Policy: same-origin .*Cross-Origin-Embedder-Policy: require-corp \(COOP\/COEP\)/,
+        'createDicePool: needs SharedArrayBuffer, which a page has only when cross-origin isolated: serve it ' +
+          'with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: ' +
+          'require-corp (COOP/COEP)',
       );
     } finally {
       delete global.crossOriginIsolated;

@@ -176,7 +176,10 @@ export function referenceClDice(
   });
 }
 
-/** For each voxel, the distance (axes scaled by `spacing`) to the nearest voxel where `from[j] !== inside`; no such voxel: NaN. */
+/**
+ * For each voxel, the distance (axes scaled by `spacing`) to the nearest voxel where
+ * `from[j] !== inside`; no such voxel: NaN.
+ */
 function bruteDistances(inside: boolean[], dims: readonly number[], spacing: readonly number[]): number[] {
   return inside.map((side, i) => {
     const p = coords(i, dims);

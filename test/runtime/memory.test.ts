@@ -148,7 +148,7 @@ describe.each(MEMORIES)('WebAssembly memory (%s, shared %s)', (backend, sharedMe
   // The same code path on either build: the memory's kind is what matters here, so it is defined
   // for the SIMD build only (not skipped on the scalar one).
   if (backend === 'simd')
-    it('keeps the memory flat over many calls with copied-in and scoped arrays (WebAssembly memory and JS heap)', async () => {
+    it('keeps the memory flat over many calls with copied-in and scoped arrays (WebAssembly and JS heap)', async () => {
       const k = await load();
       const { pred, target } = binaryCase(1031, 3);
       const p = Float32Array.from(pred);
@@ -170,7 +170,8 @@ describe.each(MEMORIES)('WebAssembly memory (%s, shared %s)', (backend, sharedMe
       const heap = heapAfterGc();
       for (let i = 0; i < 3400; i++) run();
       expect(k.memory!.buffer.byteLength).toBe(size);
-      // 10 200 calls: a leak of one small object (≥ 26 bytes) per call would show; the heap's own drift stays far below.
+      // 10 200 calls: a leak of one small object (≥ 26 bytes) per call would show; the heap's own
+      // drift stays far below.
       expect(heapAfterGc() - heap).toBeLessThan(256 * 1024);
     });
 });
@@ -201,7 +202,8 @@ describe('memory growth', () => {
     expect(() => k.diceLossWithGrad(early, target, { out: overlap })).toThrow(/out overlaps pred/);
   });
 
-  it("shared: alloc arrays stay valid when another kernel's memory grows, and another kernel's arrays are taken as plain ones", async () => {
+  // Another kernel's arrays are taken as plain ones.
+  it("shared: alloc arrays stay valid when another kernel's memory grows", async () => {
     // V8 gives every shared memory of the thread a new buffer object when any of them grows.
     const k = await loadDice();
     const other = await loadDice();

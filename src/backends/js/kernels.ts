@@ -113,11 +113,17 @@ export function softmaxAt(
   logp?: Float64Array,
 ): void {
   let max = -Infinity;
-  for (let c = 0; c < plan.C; c++) max = Math.max(max, (p[c] = pred[indexOf(plan, b, c, s)]));
+  for (let c = 0; c < plan.C; c++) {
+    const x = pred[indexOf(plan, b, c, s)];
+    p[c] = x;
+    max = Math.max(max, x);
+  }
   let z = 0;
   for (let c = 0; c < plan.C; c++) {
     if (logp) logp[c] = p[c] - max;
-    z += p[c] = Math.exp(p[c] - max);
+    const e = Math.exp(p[c] - max);
+    p[c] = e;
+    z += e;
   }
   const logZ = Math.log(z);
   for (let c = 0; c < plan.C; c++) {

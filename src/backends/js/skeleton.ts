@@ -73,7 +73,10 @@ function isEulerInvariant(word: number): boolean {
   return change === 0;
 }
 
-/** At most one 26-connected set among the 26 neighbours (Lee's condition on the number of objects, as ImageJ tests it); `one`: exactly one. */
+/**
+ * At most one 26-connected set among the 26 neighbours (Lee's condition on the number of objects,
+ * as ImageJ tests it); `one`: exactly one.
+ */
 function isSimple(word: number, one: boolean): boolean {
   const rest = word & ~(1 << CENTRE);
   if (rest === 0) return !one;

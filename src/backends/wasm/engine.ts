@@ -18,7 +18,7 @@ import { Arena } from '../../runtime/arena.js';
 import type { Engine, KernelJob, LovaszJob, SpatialInputs, SpatialJob } from '../engine.js';
 import { checkLength } from '../js/engine.js';
 import { countConfusionWasm, type Placement } from './confusion.js';
-import type { DiceExports } from './exports.js';
+import type { DiceExports } from './exports.generated.js';
 import { lovaszWorkspace, WasmLovaszJob, type LovaszAddresses } from './lovasz.js';
 import { surfaceWasm } from './surface.js';
 import { topologyWasm } from './topology.js';
@@ -281,7 +281,8 @@ export class WasmEngine implements Engine {
       throw typeError(
         fn,
         name,
-        'was allocated with alloc() before the WebAssembly memory grew, which detached it; size the memory up front with reserve(bytes), or alloc() again',
+        'was allocated with alloc() before the WebAssembly memory grew, which detached it; size the ' +
+          'memory up front with reserve(bytes), or alloc() again',
       );
     }
   }

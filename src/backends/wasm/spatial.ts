@@ -18,7 +18,7 @@ import {
   type SpatialPlan,
 } from '../../core/plans.js';
 import type { SpatialJob } from '../engine.js';
-import type { DiceExports } from './exports.js';
+import type { DiceExports } from './exports.generated.js';
 import { deliverGradient } from './gradient.js';
 
 const TARGET_BYTES = { f32: 4, u8: 1, u16: 2, i32: 4 } as const;

@@ -14,7 +14,7 @@ import {
 } from '../../core/constants.js';
 import type { LabelType, TopologyPlan } from '../../core/plans.js';
 import type { Placement } from './confusion.js';
-import type { DiceExports } from './exports.js';
+import type { DiceExports } from './exports.generated.js';
 import { markPrediction, markTarget, typeOf } from './surface.js';
 
 const CTORS = { u8: Uint8Array, u16: Uint16Array, i32: Int32Array, f32: Float32Array } as const;

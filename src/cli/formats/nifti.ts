@@ -21,7 +21,7 @@ const TYPES: Readonly<Record<number, Dtype>> = {
 
 export function readNifti(bytes: Uint8Array): Volume {
   let buffer: ArrayBuffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer;
-  let header;
+  let header: ReturnType<typeof nifti.readHeader>;
   try {
     if (nifti.isCompressed(buffer)) buffer = nifti.decompress(buffer) as ArrayBuffer;
     if (!nifti.isNIFTI(buffer)) throw new FileError('is not a NIfTI-1 or NIfTI-2 file (no n+1 / ni1 / n+2 magic)');

@@ -35,7 +35,8 @@ export function readNpy(bytes: Uint8Array): Volume {
   const dtype = DESCR[descr[2]];
   if (dtype === undefined)
     throw new FileError(
-      `has dtype '${descr[1]}${descr[2]}'; readable: ${Object.keys(DESCR).join(', ')} (bool, integers, float32, float64)`,
+      `has dtype '${descr[1]}${descr[2]}'; readable: ${Object.keys(DESCR).join(', ')} (bool, integers, ` +
+        'float32, float64)',
     );
   if (fortran[1] === 'True') throw new FileError('is in Fortran order; save it in C order (np.ascontiguousarray)');
   const dims = shape[1]

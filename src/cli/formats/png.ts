@@ -4,7 +4,7 @@ import { decode } from 'fast-png';
 import { FileError, type Volume } from './volume.js';
 
 export function readPng(bytes: Uint8Array): Volume {
-  let image;
+  let image: ReturnType<typeof decode>;
   try {
     image = decode(bytes);
   } catch (error) {

@@ -47,7 +47,10 @@ export type Labels = Uint8Array | Uint16Array | Int32Array;
 /** Thrown for a file that cannot be read or used; the message names what is wrong, the caller adds the file. */
 export class FileError extends Error {}
 
-/** `count` values of `dtype` from `bytes` at `offset`, copied into an aligned array in the machine's (little-endian) order. */
+/**
+ * `count` values of `dtype` from `bytes` at `offset`, copied into an aligned array in the machine's
+ * (little-endian) order.
+ */
 export function readVoxels(
   bytes: Uint8Array,
   offset: number,

@@ -3,8 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Refuses to run on kernels built from other sources than assembly/ holds (a stale build).
-    globalSetup: ['test/support/fresh-build.ts'],
+    // Rebuilds the inlined WebAssembly and dist/ first when built from other sources (test/setup/build.ts).
+    globalSetup: ['test/setup/build.ts'],
+    // One seeded fast-check configuration (FC_SEED overrides it).
+    setupFiles: ['test/setup/fast-check.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

@@ -118,7 +118,7 @@ function tfLoss(fn: string, name: LossName, opts: TfLossOptions<AnyLossOptions>)
     const key = shape.join(',');
     if (resolved === null || resolved.shape !== key) {
       const k = kernel ?? theSharedKernel();
-      resolved = { shape: key, loss: k.createLoss({ ...options, shape } as CreateTermLossOptions) };
+      resolved = { shape: key, loss: named(fn, () => k.createLoss({ ...options, shape } as CreateTermLossOptions)) };
     }
     return resolved.loss;
   };
@@ -129,7 +129,7 @@ function tfLoss(fn: string, name: LossName, opts: TfLossOptions<AnyLossOptions>)
     const target = targetOf(fn, yTrue, yPred);
     const withGrad = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const pred = inputs[0] as tf.Tensor;
-      const { loss: value, grad } = loss.valueAndGrad(pred.dataSync() as Float32Array, target);
+      const { loss: value, grad } = named(fn, () => loss.valueAndGrad(pred.dataSync() as Float32Array, target));
       return {
         value: tf.scalar(value),
         gradFunc: (dy: tf.Tensor) => tf.mul(dy, tf.tensor(grad, pred.shape, 'float32')),
@@ -137,6 +137,21 @@ function tfLoss(fn: string, name: LossName, opts: TfLossOptions<AnyLossOptions>)
     });
     return withGrad(yPred) as tf.Scalar;
   };
+}
+
+/**
+ * `run()`, with the kernel's errors named after the TF.js loss the user called: the library names
+ * the method it ran (`createLoss: alpha must be …`), here that is `tfTverskyLoss: alpha must be …`.
+ */
+function named<T>(fn: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    const match = error instanceof Error ? /^(createLoss|valueAndGrad): /.exec(error.message) : null;
+    if (match === null) throw error;
+    const Kind = error instanceof RangeError ? RangeError : error instanceof TypeError ? TypeError : Error;
+    throw new Kind(`${fn}: ${(error as Error).message.slice(match[0].length)}`, { cause: error });
+  }
 }
 
 /**

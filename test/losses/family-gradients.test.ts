@@ -18,7 +18,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDice, type BackendName, type DiceKernel, type LossEmptyPolicy, type Target } from '../../src/index.js';
 import { elementIndex } from '../reference/dice.js';
-import { finiteDifferenceGradient, maxAbsRelativeError, relativeError } from '../reference/finite-differences.js';
+import {
+  describeWorstElement,
+  elementwiseRelativeError,
+  finiteDifferenceGradient,
+  maxAbsRelativeError,
+  relativeError,
+} from '../reference/finite-differences.js';
 import { activate, overlapReference, type OverlapRefOptions } from '../reference/overlap.js';
 import { LOSS_NAMES, LOSSES, type LossName, type LossOptions } from '../support/losses.js';
 import { rng } from '../support/random.js';
@@ -38,9 +44,11 @@ const BOOLS = [false, true] as const;
  */
 const GRAD_TOL = 1e-4;
 /**
- * JS loss vs the reference: both float64 from the same float32 inputs; only the summation order
- * differs (observed ≤ 1.7e-15).
+ * Each component against its own central difference (with a floor of 1% of the largest, see elementwiseRelativeError).
  */
+const ELEMENT_TOL = 1e-4;
+/** JS loss vs the reference: both float64 from the same float32 inputs; only the summation order differs (observed ≤
+ * 1.7e-15). */
 const JS_LOSS_TOL = 1e-12;
 /**
  * SIMD / scalar loss vs the reference: float32 activations, products and lane sums folded into
@@ -388,6 +396,10 @@ function check(built: Built): void {
       `${backend} gradient vs central differences\n  grad ${Array.from(grad).join(', ')}\n  fd   ` +
         `${Array.from(fd).join(', ')}`,
     ).toBeLessThanOrEqual(GRAD_TOL);
+    expect(
+      elementwiseRelativeError(grad, fd).error,
+      `${backend} gradient vs central differences, ${describeWorstElement(grad, fd)}`,
+    ).toBeLessThanOrEqual(ELEMENT_TOL);
     checkExactZeros(built, reference.terms, backend, grad);
     // reduction 'none': every term (B·C sample-major, C with batch; B or 1 for Generalized Dice).
     // Not under 'skip', which says what the mean leaves out, not what a skipped term lists.

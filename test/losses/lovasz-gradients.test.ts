@@ -17,7 +17,13 @@ import {
   type LovaszSoftmaxLossOptions,
   type Target,
 } from '../../src/index.js';
-import { finiteDifferenceGradient, maxAbsRelativeError, relativeError } from '../reference/finite-differences.js';
+import {
+  describeWorstElement,
+  elementwiseRelativeError,
+  finiteDifferenceGradient,
+  maxAbsRelativeError,
+  relativeError,
+} from '../reference/finite-differences.js';
 import {
   lovaszHingeReference,
   lovaszSoftmaxLists,
@@ -27,6 +33,10 @@ import {
 import { rng } from '../support/random.js';
 
 const GRAD_TOL = 1e-4;
+/**
+ * Each component against its own central difference (with a floor of 1% of the largest, see elementwiseRelativeError).
+ */
+const ELEMENT_TOL = 1e-4;
 const JS_LOSS_TOL = 1e-12;
 const WASM_LOSS_TOL = 2e-6;
 const GAP = 2e-3;
@@ -69,6 +79,10 @@ function check(c: Case): void {
       `${backend} gradient vs central differences\n  grad ${Array.from(grad).join(', ')}\n  fd   ` +
         `${Array.from(fd).join(', ')}`,
     ).toBeLessThanOrEqual(GRAD_TOL);
+    expect(
+      elementwiseRelativeError(grad, fd).error,
+      `${backend} gradient vs central differences, ${describeWorstElement(grad, fd)}`,
+    ).toBeLessThanOrEqual(ELEMENT_TOL);
     for (const i of c.zeros) expect(grad[i], `${backend}: gradient at element ${i}`).toBe(0);
   }
 }

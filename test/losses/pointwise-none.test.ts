@@ -148,6 +148,7 @@ const caseArbitrary: fc.Arbitrary<Case> = fc
     mask: fc.boolean(),
     weighted: fc.boolean(),
     includeBackground: fc.boolean(),
+    extreme: fc.constantFrom(0, 0.1, 0.5, 1),
     seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
   })
   .filter((c) => c.B * c.C * c.spatial.reduce((a, d) => a * d, 1) <= 40_000)
@@ -240,7 +241,7 @@ describe('reduction none over random shapes, layouts, targets and options (fast-
           expect(worstError(got, js, 2e-5), backend).toBeLessThanOrEqual(1);
         }
       }),
-      { numRuns: 200, seed: 20261128, endOnFailure: true },
+      { numRuns: 200 },
     );
   });
 
@@ -258,7 +259,7 @@ describe('reduction none over random shapes, layouts, targets and options (fast-
           near(loss(pred, target, { ...options, reduction: 'mean' }) as number, count > 0 ? sum / count : 0, 2e-5);
         }
       }),
-      { numRuns: 150, seed: 20261129, endOnFailure: true },
+      { numRuns: 150 },
     );
   });
 });

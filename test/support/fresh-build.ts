@@ -1,11 +1,11 @@
-// Refuses to test a stale build. vitest runs against what `npm run build` made (`npm test` builds
-// first); run alone after a change, it would test old kernels or an old dist/ and fail confusingly,
-// or pass for the wrong reason. Rebuilding the kernels takes minutes, so this says what to run.
+// Tells a stale build from a fresh one. vitest runs against what `npm run build` made (`npm test`
+// builds first); run alone after a change, it would test old kernels or an old dist/ and fail
+// confusingly, or pass for the wrong reason. The global setup (test/setup/build.ts) rebuilds what
+// these find stale; the tests that load dist/ check it again (assertFreshDist).
 //
-// - The WebAssembly side (globalSetup, before any test file): the generated modules name the hash
-//   of the assembly/ sources they were built from (scripts/embed-wasm.mjs).
-// - dist/ (assertFreshDist, called by the tests that load the built package): build/dist.sources
-//   holds the hash of the src/ it was built from (scripts/build-dist.mjs).
+// - The WebAssembly side: the generated modules name the hash of the assembly/ sources they were
+//   built from (scripts/embed-wasm.mjs).
+// - dist/: build/dist.sources holds the hash of the src/ it was built from (scripts/build-dist.mjs).
 import { existsSync, readFileSync } from 'node:fs';
 import { DIST_STAMP, distSourcesHash, wasmSourcesHash } from '../../scripts/sources-hash.mjs';
 
@@ -30,17 +30,16 @@ export function staleWasm(): string | null {
   return null;
 }
 
-/** Throws unless dist/ was built from the src/ of this tree. */
-export function assertFreshDist(): void {
+/** Why dist/ does not match src/ (not built, or built from other sources), or null when it does. */
+export function staleDist(): string | null {
   const stamp = existsSync(DIST_STAMP) ? readFileSync(DIST_STAMP, 'utf8').trim() : null;
-  if (stamp === null) throw new Error('dist/ has not been built (no build/dist.sources): run `npm run build`');
-  if (stamp !== distSourcesHash()) {
-    throw new Error('dist/ was built from other sources than src/ now holds: run `npm run build`');
-  }
+  if (stamp === null) return 'dist/ has not been built (no build/dist.sources): run `npm run build`';
+  if (stamp !== distSourcesHash()) return 'dist/ was built from other sources than src/ now holds: run `npm run build`';
+  return null;
 }
 
-/** vitest's globalSetup: no test runs on stale kernels. */
-export default function setup(): void {
-  const reason = staleWasm();
-  if (reason !== null) throw new Error(`Stale build: ${reason}.`);
+/** Throws unless dist/ was built from the src/ of this tree. */
+export function assertFreshDist(): void {
+  const reason = staleDist();
+  if (reason !== null) throw new Error(reason);
 }

@@ -63,7 +63,7 @@ export class JsEngine implements Engine {
   }
 
   reserve(bytes: number): void {
-    checkLength('reserve', bytes);
+    checkLength('reserve', bytes, 'bytes');
   }
 
   openLovasz(_fn: string, plan: LovaszPlan, inputs: LovaszInputs, gradOut: Float32Array | null | undefined): LovaszJob {
@@ -99,8 +99,9 @@ export class JsEngine implements Engine {
   }
 }
 
-export function checkLength(fn: string, n: unknown): void {
+/** A count of elements (alloc's `length`) or bytes (reserve's `bytes`): a non-negative integer. */
+export function checkLength(fn: string, n: unknown, name = 'length'): void {
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
-    throw rangeError(fn, 'length', `must be a non-negative integer; got ${String(n)}`);
+    throw rangeError(fn, name, `must be a non-negative integer; got ${String(n)}`);
   }
 }

@@ -320,7 +320,7 @@ export class WasmEngine implements Engine {
   }
 
   reserve(bytes: number): void {
-    checkLength('reserve', bytes);
+    checkLength('reserve', bytes, 'bytes');
     this.arena.reserve(bytes);
   }
 }

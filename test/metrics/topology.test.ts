@@ -199,3 +199,43 @@ describe('empty classes', () => {
     }
   });
 });
+
+describe('streaming (k.createMetric) and the CLI', () => {
+  const shape = [22, 25];
+  const samples = pairs(shape, 77);
+  const want = samples.map((s) => ({
+    cldice: expectedClDice(s.pred, s.target, shape).cldice,
+    biou: expectedBiou(s.pred, s.target, (m) => bruteChessboardBand(m, shape, [1, 1])),
+  }));
+
+  it('a metric updated one sample at a time, merged and through JSON, gives the per-sample values', () => {
+    for (const k of kernels) {
+      const options = { numClasses: 2, includeBackground: false, metrics: ['cldice', 'biou'] };
+      const first = k.createMetric(options).update(samples[0].pred, samples[0].target, { shape: [1, ...shape] });
+      const second = k.createMetric(options).update(samples[1].pred, samples[1].target, { shape: [1, ...shape] });
+      const merged = k
+        .createMetric(options)
+        .fromJSON(JSON.parse(JSON.stringify(first.toJSON())))
+        .merge(second);
+      const got = merged.compute() as Record<string, Float64Array>;
+      for (let n = 0; n < 2; n++) {
+        expect(got.cldice[2 * n + 1]).toBeCloseTo(want[n].cldice, 12);
+        expect(got.biou[2 * n + 1]).toBeCloseTo(want[n].biou, 12);
+      }
+      const mean = merged.compute({ reduction: 'mean' }) as Record<string, { value: number }>;
+      expect(mean.cldice.value).toBeCloseTo((want[0].cldice + want[1].cldice) / 2, 12);
+    }
+  });
+
+  it('refuses a tile of a sample measured before (topology metrics take whole samples)', () => {
+    const k = kernels[0];
+    const metric = k.createMetric({ numClasses: 2, metrics: ['cldice'] });
+    metric.update(samples[0].pred, samples[0].target, { shape: [1, ...shape], sample: 'case-1' });
+    expect(() => metric.update(samples[0].pred, samples[0].target, { shape: [1, ...shape], sample: 'case-1' })).toThrow(
+      /whole samples/,
+    );
+    // Still usable: another sample.
+    metric.update(samples[1].pred, samples[1].target, { shape: [1, ...shape], sample: 'case-2' });
+    expect(metric.numSamples).toBe(2);
+  });
+});

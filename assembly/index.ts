@@ -46,3 +46,7 @@ export {
   labelVolume_u8, labelVolume_u16, labelVolume_i32, denseVolume_f32, denseVolume_u8,
 } from "./probabilities";
 export { maskBits, distancePower, signedDistance, weightedSquaredError, distanceGrad } from "./distloss";
+export {
+  componentsWorkBytes, countRuns_u8, countRuns_u16, countRuns_i32, countRuns_f32,
+  labelComponents_u8, labelComponents_u16, labelComponents_i32, labelComponents_f32, dilateMask,
+} from "./components";

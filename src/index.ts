@@ -60,6 +60,7 @@ export type {
   Decision,
   MetricEmptyPolicy,
   HardPrediction,
+  HdConvention,
   MetricAggregation,
   MetricAverage,
   MetricJSON,
@@ -92,3 +93,20 @@ export type {
   SpatialLossOptions,
   TopologyMetricOptions,
 } from './core/api.js';
+export type {
+  ComponentsInput,
+  ConnectedComponents,
+  ConnectedComponentsOptions,
+  Connectivity,
+  CreateInstanceMetricOptions,
+  InstanceMap,
+  InstanceMetricJSON,
+  InstanceMetricName,
+  InstanceTermJSON,
+  InstanceUpdateOptions,
+  LesionMetricsOptions,
+  ObjectMetricsOptions,
+  PanopticQualityOptions,
+  StreamingInstanceMetric,
+} from './metrics/instances/types.js';
+export { isInstanceMetric } from './metrics/instances/names.js';

@@ -3,10 +3,17 @@
 import type { AllocatableConstructor, BackendName, HardPrediction, Target } from '../core/api.js';
 import type { ArrayOwner } from '../core/arrays.js';
 import type {
+  ClassCrop,
+  ComponentRecords,
+  ComponentsInput,
+  ComponentsPlan,
   ConfusionPlan,
+  CropPlan,
   DistanceLoss,
   LovaszInputs,
   LovaszPlan,
+  MaskDistanceOptions,
+  MaskDistances,
   SpatialPlan,
   SurfacePlan,
   TopologyPlan,
@@ -52,6 +59,38 @@ export interface Engine extends ArrayOwner {
    * terms the plan marks; the others are left 0 (no surface on either side).
    */
   surface(fn: string, plan: SurfacePlan, pred: HardPrediction, target: Target): Float64Array;
+  /**
+   * Connected components of each sample of `mask` (src/metrics/instances/components.ts): labels
+   * written to `labels` (B·S), the counts and the component records (COMP_STRIDE i32 each) returned.
+   */
+  components(fn: string, plan: ComponentsPlan, mask: ComponentsInput, labels: Int32Array): ComponentRecords;
+  /**
+   * `iterations` ≥ 1 steps of binary dilation of a byte mask of dims (x fastest; connectivity 2): a
+   * new mask of 0 and 1.
+   */
+  dilate(mask: Uint8Array, dims: readonly number[], iterations: number): Uint8Array;
+  /**
+   * Calls `visit` with the class mask of each term the plan marks, cropped to its box
+   * (src/metrics/instances/plan.ts).
+   */
+  classCrops(
+    fn: string,
+    plan: CropPlan,
+    pred: HardPrediction,
+    target: Target,
+    visit: (b: number, c: number, crop: ClassCrop) => void,
+  ): void;
+  /**
+   * Surface distances between the MASK_PRED and MASK_TARGET masks of a small mask of dims (x fastest);
+   * `weights` the squared spacings along x, y, z.
+   */
+  maskDistances(
+    mask: Uint8Array,
+    dims: readonly number[],
+    rank: number,
+    weights: ArrayLike<number>,
+    opts: MaskDistanceOptions,
+  ): MaskDistances;
   /**
    * Topology records (TOPO_STRIDE f64 per (sample, class), core/constants.ts) of the terms the
    * plan marks: skeleton and boundary-band counts of each term's class mask; the others are 0.

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { BoundaryDistance, MetricEmptyPolicy, SkeletonMethod } from '../core/api.js';
 import { closest } from '../core/options.js';
 import { isSurfaceMetric, isTopologyMetric, resolveMetricNames, resolveSurfaceMetricNames } from '../metrics/names.js';
+import { isInstanceMetric, resolveInstanceMetricNames } from '../metrics/instances/names.js';
 import { DTYPE_NAMES, type Dtype } from './formats/volume.js';
 import type { RawFormat } from './formats/index.js';
 import { BOUNDARY_DISTANCES, METRIC_EMPTY_POLICIES, SKELETON_METHODS } from '../core/option-values.js';
@@ -18,7 +19,11 @@ Options:
   --metrics LIST         metric names, comma-separated (default dice,iou): dice, iou, precision,
                          recall, specificity, fbeta, accuracy, mcc, volumeSimilarity, … (README);
                          surface distances: hd, hd95, assd, asd, nsd (in spacing units);
-                         on the masks: cldice (tprec, tsens), biou (Boundary IoU)
+                         on the masks: cldice (tprec, tsens), biou (Boundary IoU);
+                         lesion-wise (BraTS protocol): lesion_dice, lesion_hd95, lesion_f1,
+                         lesion_sensitivity, lesion_precision; panoptic quality of the
+                         components: pq, sq, rq (each case then reports its lesion counts too:
+                         lesion_tp, lesion_fp, lesion_fn)
   --spacing S1,S2,…      voxel size along each axis of the files, in their axis order (PNG:
                          rows, columns; NIfTI: x, y, z; .npy and raw: their shape's order).
                          Default: NIfTI pixdim from the truth file's header, else 1
@@ -28,6 +33,11 @@ Options:
   --boundary-width D     biou: the band width in voxels (default 2 % of the image diagonal)
   --boundary-width-mm D  biou: the band width in spacing units instead (see --spacing)
   --boundary-distance K  biou: chessboard (default, the Boundary IoU API's) or euclidean
+  --connectivity N       lesions and pq: neighbours that join a lesion's voxels (4 or 8 in 2D,
+                         6, 18 or 26 in 3D; default 8 / 26, as BraTS)
+  --min-lesion-size N    lesion metrics: truth lesions of fewer voxels are left out (default 1)
+  --dilation N           lesion metrics: truth parts whose N-step dilations touch are one lesion,
+                         matched in the dilated region (default 0; BraTS 1–3)
   --num-classes N        report classes 0..N-1 (default: every label found in some file)
   --include-background   report label 0 too
   --ignore-index L       truth voxels with label L are not counted
@@ -62,6 +72,14 @@ export interface EvalOptions {
   boundaryDistance: BoundaryDistance | null;
   /** cldice's thinning (null: the library's default). */
   skeleton: SkeletonMethod | null;
+  /** …or instance-level (lesion-wise, panoptic: src/cli/instances.ts). */
+  instanceMetrics: string[];
+  /** Lesion connectivity (null: the full one of the images' rank). */
+  connectivity: number | null;
+  /** Truth lesions below this many voxels are left out of the lesion metrics. */
+  minLesionSize: number;
+  /** Dilation steps merging nearby truth parts. */
+  dilation: number;
   /** Voxel size per axis of the files, in their axis order; null: from each file (NIfTI pixdim) or 1. */
   spacing: number[] | null;
   /** NSD tolerance (spacing units), when nsd is asked for. */
@@ -105,6 +123,9 @@ const OPTIONS = {
   'boundary-width-mm': { type: 'string' },
   'boundary-distance': { type: 'string' },
   skeleton: { type: 'string' },
+  connectivity: { type: 'string' },
+  'min-lesion-size': { type: 'string' },
+  dilation: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -130,10 +151,13 @@ export function parseEvalOptions(argv: readonly string[]): EvalOptions | null {
     .map((m) => m.trim())
     .filter((m) => m !== '');
   const surfaceMetrics = metrics.filter(isSurfaceMetric);
+  const instanceMetrics = metrics.filter(isInstanceMetric);
   checkMetrics(
-    metrics.filter((m) => !isSurfaceMetric(m)),
+    metrics.filter((m) => !isSurfaceMetric(m) && !isInstanceMetric(m)),
     surfaceMetrics,
+    instanceMetrics,
   );
+  const instanceFlags = instanceOptions(instanceMetrics, values);
   const raw = rawFormat(values.shape, values.dtype);
   const empty = oneOf('--empty', values.empty ?? 'nan', METRIC_EMPTY_POLICIES);
   const surface = surfaceOptions(surfaceMetrics, values, empty);
@@ -144,6 +168,8 @@ export function parseEvalOptions(argv: readonly string[]): EvalOptions | null {
     metrics,
     surfaceMetrics,
     topologyMetrics,
+    instanceMetrics,
+    ...instanceFlags,
     ...surface,
     ...bandOptions(topologyMetrics, values),
     skeleton: skeletonOption(topologyMetrics, values.skeleton),
@@ -168,9 +194,9 @@ function unknownOptionMessage(error: unknown): string {
   return `unknown option '${unknown[1]}'${near ? ` (did you mean '--${near}'?)` : ''}`;
 }
 
-function checkMetrics(overlap: string[], surface: string[]): void {
+function checkMetrics(overlap: string[], surface: string[], instances: string[]): void {
   try {
-    if (overlap.length > 0 || surface.length === 0) {
+    if (overlap.length > 0 || (surface.length === 0 && instances.length === 0)) {
       const entries = resolveMetricNames('eval', overlap, '--metrics');
       const perSample = entries.find((e) => e.id === 'generalizedDice');
       if (perSample)
@@ -179,6 +205,7 @@ function checkMetrics(overlap: string[], surface: string[]): void {
         );
     }
     if (surface.length > 0) resolveSurfaceMetricNames('eval', surface, '--metrics');
+    if (instances.length > 0) resolveInstanceMetricNames('eval', instances, '--metrics');
   } catch (error) {
     if (error instanceof UsageError) throw error;
     // The library's message starts with the function name given above.
@@ -303,4 +330,31 @@ function nonNegative(option: string, text: string): number {
 function oneOf<T extends string>(option: string, text: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(text)) return text as T;
   throw new UsageError(`${option} must be one of ${allowed.join(', ')}; got '${text}'`);
+}
+
+type InstanceFlags = Pick<EvalOptions, 'connectivity' | 'minLesionSize' | 'dilation'>;
+
+/** --connectivity, --min-lesion-size and --dilation, each only with instance metrics. */
+function instanceOptions(
+  instances: readonly string[],
+  values: { connectivity?: string; 'min-lesion-size'?: string; dilation?: string },
+): InstanceFlags {
+  for (const flag of ['connectivity', 'min-lesion-size', 'dilation'] as const) {
+    if (instances.length === 0 && values[flag] !== undefined) {
+      throw new UsageError(`--${flag} is for the lesion metrics and pq, which --metrics does not ask for`);
+    }
+  }
+  let connectivity: number | null = null;
+  if (values.connectivity !== undefined) {
+    connectivity = integer('--connectivity', values.connectivity, 1);
+    if (![2, 4, 8, 6, 18, 26].includes(connectivity)) {
+      throw new UsageError(`--connectivity must be 4 or 8 (2D), 6, 18 or 26 (3D); got '${values.connectivity}'`);
+    }
+  }
+  return {
+    connectivity,
+    minLesionSize:
+      values['min-lesion-size'] === undefined ? 1 : integer('--min-lesion-size', values['min-lesion-size'], 0),
+    dilation: values.dilation === undefined ? 0 : integer('--dilation', values.dilation, 0),
+  };
 }

@@ -11,6 +11,8 @@ import { FileError, formatShape, maxLabel, toLabels, trimShape } from './formats
 import type { Pair } from './pairs.js';
 import { surfaceValues, type LabelVolume, type SurfaceValues } from './surface.js';
 import { topologyValues, type TopologyValues } from './topology.js';
+import { instanceColumns, instanceValues, type InstanceValues } from './instances.js';
+import { resolveInstanceMetricNames } from '../metrics/instances/names.js';
 
 /** A metric's values over the cases that have one (not NaN). `std` is the population standard deviation. */
 export interface Summary {
@@ -23,7 +25,7 @@ export interface CaseReport {
   name: string;
   pred: string | null;
   truth: string | null;
-  /** The voxel spacing of the surface distances, per axis of the files (only with surface metrics). */
+  /** The voxel spacing of the surface distances and lesions, per axis of the files (only with those metrics). */
   spacing?: number[];
   /** Class label → metric → value (NaN when the class is not scored, see --empty). */
   classes: Record<string, Record<string, number>>;
@@ -40,7 +42,13 @@ export interface EvalReport {
 
 /** A pair counted (and measured), or why it could not be. Structured-cloneable: workers send it back as is. */
 export type Counted =
-  | { pair: Pair; counts: ConfusionCounts; surface: SurfaceValues | null; topology: TopologyValues | null }
+  | {
+      pair: Pair;
+      counts: ConfusionCounts;
+      surface: SurfaceValues | null;
+      topology: TopologyValues | null;
+      instances: InstanceValues | null;
+    }
   | { pair: Pair; error: string };
 
 export async function countInTurn(
@@ -85,7 +93,9 @@ export async function countPair(k: DiceKernel, pair: Pair, opts: EvalOptions): P
     const surface = opts.surfaceMetrics.length > 0 ? surfaceValues(k, pred, truth, pair.truth, numClasses, opts) : null;
     const topology =
       opts.topologyMetrics.length > 0 ? topologyValues(k, pred, truth, pair.truth, numClasses, opts) : null;
-    return { pair, counts, surface, topology };
+    const instances =
+      opts.instanceMetrics.length > 0 ? instanceValues(k, pred, truth, pair.truth, numClasses, opts) : null;
+    return { pair, counts, surface, topology, instances };
   } catch (error) {
     if (error instanceof RangeError) return { pair, error: `${pair.pred} vs ${pair.truth}: ${error.message}` };
     return { pair, error: error instanceof Error ? error.message : String(error) };
@@ -117,7 +127,12 @@ export function buildReport(counted: readonly Counted[], opts: EvalOptions): Eva
   );
   const first = opts.includeBackground ? 0 : 1;
   const classes = [...Array(C).keys()].filter((c) => c >= first && (opts.numClasses !== null || occurs(stacked, c)));
-  const fromCounts = opts.metrics.filter((m) => !opts.surfaceMetrics.includes(m) && !opts.topologyMetrics.includes(m));
+  const fromCounts = opts.metrics.filter(
+    (m) => !opts.surfaceMetrics.includes(m) && !opts.topologyMetrics.includes(m) && !opts.instanceMetrics.includes(m),
+  );
+  // With instance metrics every case reports its lesion counts too.
+  const columns =
+    opts.instanceMetrics.length > 0 ? [...new Set([...opts.metrics, ...instanceColumns(opts)])] : opts.metrics;
   const values: Record<string, Float64Array> = {
     ...(ok.length === 0 || fromCounts.length === 0
       ? {}
@@ -127,6 +142,7 @@ export function buildReport(counted: readonly Counted[], opts: EvalOptions): Eva
         >)),
     ...stackMeasured(ok, C, opts.surfaceMetrics, (c) => (c.surface as SurfaceValues).values, opts),
     ...stackMeasured(ok, C, opts.topologyMetrics, (c) => c.topology as TopologyValues, opts),
+    ...stackInstances(ok, C, opts),
   };
 
   let row = 0;
@@ -135,25 +151,23 @@ export function buildReport(counted: readonly Counted[], opts: EvalOptions): Eva
     if ('error' in c) return { ...base, classes: {}, error: c.error };
     const b = row++;
     const perClass = Object.fromEntries(
-      classes.map((label) => [
-        String(label),
-        Object.fromEntries(opts.metrics.map((m) => [m, values[m][b * C + label]])),
-      ]),
+      classes.map((label) => [String(label), Object.fromEntries(columns.map((m) => [m, values[m][b * C + label]]))]),
     );
-    return { ...base, ...(c.surface === null ? {} : { spacing: c.surface.spacing }), classes: perClass };
+    const spacing = c.surface?.spacing ?? c.instances?.spacing;
+    return { ...base, ...(spacing === undefined ? {} : { spacing }), classes: perClass };
   });
   const summary = Object.fromEntries(
     classes.map((label) => [
       String(label),
       Object.fromEntries(
-        opts.metrics.map((m) => {
+        columns.map((m) => {
           const column = Array.from({ length: ok.length }, (_, b) => values[m][b * C + label]);
           return [m, summarise(column)];
         }),
       ),
     ]),
   );
-  return { classes, metrics: opts.metrics, cases, summary };
+  return { classes, metrics: columns, cases, summary };
 }
 
 /**
@@ -220,4 +234,22 @@ function summarise(values: readonly number[]): Summary {
   const mean = n === 0 ? Number.NaN : scored.reduce((a, v) => a + v, 0) / n;
   const std = n === 0 ? Number.NaN : Math.sqrt(scored.reduce((a, v) => a + (v - mean) ** 2, 0) / n);
   return { mean, std, n };
+}
+
+/**
+ * The instance metrics (and lesion counts) of every case as one table of C classes: a class above
+ * a case's labels has no lesion on either side (lesion Dice 1, HD95 0, counts 0, rates and PQ NaN).
+ */
+function stackInstances(ok: readonly Measured[], C: number, opts: EvalOptions): Record<string, Float64Array> {
+  if (opts.instanceMetrics.length === 0) return {};
+  const none: Record<string, number> = { lesion_dice: 1, lesion_hd95: 0, lesion_tp: 0, lesion_fp: 0, lesion_fn: 0 };
+  const columns = instanceColumns(opts);
+  const ids = resolveInstanceMetricNames('eval', columns);
+  return Object.fromEntries(
+    columns.map((m, i) => {
+      const table = new Float64Array(ok.length * C).fill(none[ids[i].id] ?? Number.NaN);
+      for (const [b, c] of ok.entries()) table.set((c.instances as InstanceValues).values[m], b * C);
+      return [m, table];
+    }),
+  );
 }

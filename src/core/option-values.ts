@@ -38,3 +38,8 @@ export const METRIC_AGGREGATIONS = ['samplewise', 'global'] as const;
 export const BOUNDARY_DISTANCES = ['chessboard', 'euclidean'] as const;
 /** `skeleton` of clDice: Lee's thinning as ImageJ and scikit-image do it, or keeping every component. */
 export const SKELETON_METHODS = ['lee', 'lee-preserving'] as const;
+/**
+ * `hdConvention` of the surface metrics: the larger of the two directions' percentiles (MONAI,
+ * Metrics Reloaded) or the percentile of both directions' distances pooled in one list (MedPy).
+ */
+export const HD_CONVENTIONS = ['max-directed', 'pooled'] as const;

@@ -18,6 +18,11 @@ import { JsLovaszJob } from './lovasz.js';
 import { surfaceJS } from './surface.js';
 import { topologyJS } from './topology.js';
 import { JsDistanceLossJob, JsSkeletonLossJob } from './spatial.js';
+import { componentsJS, dilateJS } from './components.js';
+import { classCropsJS, maskDistancesJS } from './instances.js';
+import type { ClassCrop, CropPlan, MaskDistanceOptions, MaskDistances } from '../../core/plans.js';
+import type { ComponentRecords, ComponentsPlan } from '../../core/plans.js';
+import type { ComponentsInput } from '../../core/plans.js';
 
 export class JsEngine implements Engine {
   readonly name = 'js' as const;
@@ -96,6 +101,36 @@ export class JsEngine implements Engine {
     gradOut: Float32Array | null | undefined,
   ): SpatialJob {
     return new JsDistanceLossJob(plan, inputs, loss, gradOut);
+  }
+
+  components(_fn: string, plan: ComponentsPlan, mask: ComponentsInput, labels: Int32Array): ComponentRecords {
+    return componentsJS(plan, mask, labels);
+  }
+
+  dilate(mask: Uint8Array, dims: readonly number[], iterations: number): Uint8Array {
+    let out = mask;
+    for (let i = 0; i < iterations; i++) out = dilateJS(out, dims);
+    return out;
+  }
+
+  classCrops(
+    _fn: string,
+    plan: CropPlan,
+    pred: HardPrediction,
+    target: Target,
+    visit: (b: number, c: number, crop: ClassCrop) => void,
+  ): void {
+    classCropsJS(plan, pred, target, visit);
+  }
+
+  maskDistances(
+    mask: Uint8Array,
+    dims: readonly number[],
+    rank: number,
+    weights: ArrayLike<number>,
+    opts: MaskDistanceOptions,
+  ): MaskDistances {
+    return maskDistancesJS(mask, dims, rank, weights, opts);
   }
 }
 

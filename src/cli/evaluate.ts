@@ -11,6 +11,7 @@ import { readVolume } from './formats/index.js';
 import { FileError, formatShape, maxLabel, toLabels, trimShape, type Labels } from './formats/volume.js';
 import type { Pair } from './pairs.js';
 import { surfaceValues, type LabelVolume, type SurfaceValues } from './surface.js';
+import { topologyValues, type TopologyValues } from './topology.js';
 import { instanceColumns, instanceValues, type InstanceValues } from './instances.js';
 import { resolveInstanceMetricNames } from '../metrics/instances/names.js';
 
@@ -59,7 +60,13 @@ export interface CaseCounts {
 
 /** A pair counted (and measured), or why it could not be. Structured-cloneable: workers send it back as is. */
 export type Counted =
-  | { pair: Pair; counts: CaseCounts; surface: SurfaceValues | null; instances: InstanceValues | null }
+  | {
+      pair: Pair;
+      counts: CaseCounts;
+      surface: SurfaceValues | null;
+      topology: TopologyValues | null;
+      instances: InstanceValues | null;
+    }
   | { pair: Pair; error: string };
 
 export async function countInTurn(
@@ -113,7 +120,11 @@ export async function countPair(k: DiceKernel, pair: Pair, opts: EvalOptions): P
       opts.instanceMetrics.length > 0
         ? heldValues(instanceValues(k, pred, truth, pair.truth, numClasses, opts), counts.labels)
         : null;
-    return { pair, counts, surface, instances };
+    const topology =
+      opts.topologyMetrics.length > 0
+        ? heldRecord(topologyValues(k, pred, truth, pair.truth, numClasses, opts), counts.labels)
+        : null;
+    return { pair, counts, surface, topology, instances };
   } catch (error) {
     if (error instanceof RangeError) return { pair, error: `${pair.pred} vs ${pair.truth}: ${error.message}` };
     return { pair, error: error instanceof Error ? error.message : String(error) };
@@ -156,6 +167,11 @@ function heldValues<T extends { spacing: number[]; values: Record<string, Float6
   return { ...measured, values };
 }
 
+/** A pair's per-class values (metric → value of each class) of the labels it holds, in the order of `labels`. */
+function heldRecord(values: Record<string, Float64Array>, labels: readonly number[]): Record<string, Float64Array> {
+  return Object.fromEntries(Object.entries(values).map(([m, v]) => [m, Float64Array.from(labels, (c) => v[c])]));
+}
+
 async function labelsOf(path: string, opts: EvalOptions, threshold: number | null): Promise<LabelVolume> {
   try {
     const { voxels, ...geometry } = await readVolume(path, { raw: opts.raw, maxVoxels: opts.maxVoxels });
@@ -183,7 +199,9 @@ export function buildReport(counted: readonly Counted[], opts: EvalOptions): Eva
   const classes = held.filter((c) => c >= first);
   const column = new Map(classes.map((label, i) => [label, i]));
   const C = classes.length;
-  const fromCounts = opts.metrics.filter((m) => !opts.surfaceMetrics.includes(m) && !opts.instanceMetrics.includes(m));
+  const fromCounts = opts.metrics.filter(
+    (m) => !opts.surfaceMetrics.includes(m) && !opts.topologyMetrics.includes(m) && !opts.instanceMetrics.includes(m),
+  );
   // With instance metrics every case reports its lesion counts too.
   const columns =
     opts.instanceMetrics.length > 0 ? [...new Set([...opts.metrics, ...instanceColumns(opts)])] : opts.metrics;
@@ -194,7 +212,8 @@ export function buildReport(counted: readonly Counted[], opts: EvalOptions): Eva
           string,
           Float64Array
         >)),
-    ...stackSurfaces(ok, column, C, opts),
+    ...stackMeasured(ok, column, C, opts.surfaceMetrics, (c) => (c.surface as SurfaceValues).values, opts),
+    ...stackMeasured(ok, column, C, opts.topologyMetrics, (c) => c.topology as TopologyValues, opts),
     ...stackInstances(ok, column, C, opts),
   };
 
@@ -252,22 +271,24 @@ function stack(ok: readonly Measured[], column: ReadonlyMap<number, number>, C: 
 }
 
 /**
- * The surface metrics of every case as one table over the reported labels, as stack() does for
- * the counts: a label a case does not hold is empty on both sides, scored as the --empty policy
- * scores that.
+ * Metrics measured per case (surface distances, topology metrics) as one table over the reported
+ * labels, as stack() does for the counts: a label a case does not hold is empty on both sides,
+ * scored as the --empty policy scores that.
  */
-function stackSurfaces(
+function stackMeasured(
   ok: readonly Measured[],
   column: ReadonlyMap<number, number>,
   C: number,
+  metrics: readonly string[],
+  valuesOf: (c: Measured) => Record<string, Float64Array>,
   opts: EvalOptions,
 ): Record<string, Float64Array> {
   const bothEmpty = withEmptyPolicy(Number.NaN, 0, 0, 0, opts.empty);
   return Object.fromEntries(
-    opts.surfaceMetrics.map((m) => {
+    metrics.map((m) => {
       const table = new Float64Array(ok.length * C).fill(bothEmpty);
       for (const [b, c] of ok.entries()) {
-        const values = (c.surface as SurfaceValues).values[m];
+        const values = valuesOf(c)[m];
         for (const [i, label] of c.counts.labels.entries()) {
           const col = column.get(label);
           if (col !== undefined) table[b * C + col] = values[i];

@@ -8,6 +8,6 @@ import type { CountAnswer, CountRequest } from './parallel.js';
 const port = parentPort!;
 const kernel = loadDice();
 port.on('message', async ({ index, pair, opts }: CountRequest) => {
-  const counted = await countPair(await kernel, pair, opts);
-  port.postMessage({ index, counted } satisfies CountAnswer);
+  const record = await countPair(await kernel, pair, opts);
+  port.postMessage({ index, record } satisfies CountAnswer);
 });

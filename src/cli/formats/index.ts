@@ -48,10 +48,13 @@ export async function readVolume(path: string, options: ReadOptions): Promise<Vo
   }
   const { handle, size } = await openRegular(path);
   try {
-    if (kind === 'png') return await readPngFile(handle, size, options.maxVoxels);
-    if (kind === 'nifti') return await readNiftiFile(handle, size, options.maxVoxels);
-    if (kind === 'npy') return await readNpyFile(handle, size, options.maxVoxels);
-    return await readRawFile(handle, size, options.raw as RawFormat);
+    // The first block in one read: a small file (most masks of 2-D datasets) is read in one go.
+    const file: OpenFile = { handle, head: new Uint8Array(0) };
+    file.head = await readExactly(file, 0, Math.min(size, HEAD_BYTES), 'its first bytes');
+    if (kind === 'png') return await readPngFile(file, size, options.maxVoxels);
+    if (kind === 'nifti') return await readNiftiFile(file, size, options.maxVoxels);
+    if (kind === 'npy') return await readNpyFile(file, size, options.maxVoxels);
+    return await readRawFile(file, size, options.raw as RawFormat);
   } finally {
     await handle.close();
   }
@@ -89,8 +92,19 @@ function bytesFor(length: number, what: string): Uint8Array {
   }
 }
 
-/** Exactly `length` bytes at `position`. */
-async function readExactly(handle: FileHandle, position: number, length: number, what: string): Promise<Uint8Array> {
+/** Bytes read at once when a file is opened. */
+const HEAD_BYTES = 1 << 16;
+
+/** An open regular file and its first bytes (at most HEAD_BYTES). */
+interface OpenFile {
+  handle: FileHandle;
+  head: Uint8Array;
+}
+
+/** Exactly `length` bytes at `position`, in an array of their own (copied from the head when it holds them). */
+async function readExactly(file: OpenFile, position: number, length: number, what: string): Promise<Uint8Array> {
+  const { handle, head } = file;
+  if (position + length <= head.length) return head.slice(position, position + length);
   const bytes = bytesFor(length, what);
   for (let done = 0; done < length; ) {
     // At most 1 GiB a read: a single read(2) moves at most about 2 GiB on Linux.
@@ -120,8 +134,8 @@ function describeVoxels(shape: readonly number[], dtype: Dtype): string {
   return `${formatShape(shape)} ${dtype} voxels`;
 }
 
-async function readPngFile(handle: FileHandle, size: number, maxVoxels: number): Promise<Volume> {
-  const prefix = await readExactly(handle, 0, Math.min(size, PNG_PREFIX_BYTES), 'its header');
+async function readPngFile(file: OpenFile, size: number, maxVoxels: number): Promise<Volume> {
+  const prefix = await readExactly(file, 0, Math.min(size, PNG_PREFIX_BYTES), 'its header');
   const header = readPngHeader(prefix, maxVoxels);
   // Incompressible data grows by a few bytes per 64 KiB block; ancillary chunks are small.
   const largest = 2 * header.rawBytes + (16 << 20);
@@ -130,53 +144,53 @@ async function readPngFile(handle: FileHandle, size: number, maxVoxels: number):
       `is ${size} bytes, more than a PNG of ${header.height}×${header.width} pixels needs (at most ${largest})`,
     );
   }
-  return readPng(await readExactly(handle, 0, size, 'the file'), maxVoxels);
+  return readPng(await readExactly(file, 0, size, 'the file'), maxVoxels);
 }
 
-async function readNpyFile(handle: FileHandle, size: number, maxVoxels: number): Promise<Volume> {
-  const end = npyHeaderEnd(await readExactly(handle, 0, Math.min(size, NPY_PREFIX_BYTES), 'its header'));
+async function readNpyFile(file: OpenFile, size: number, maxVoxels: number): Promise<Volume> {
+  const end = npyHeaderEnd(await readExactly(file, 0, Math.min(size, NPY_PREFIX_BYTES), 'its header'));
   if (end > size) throw new FileError(`is a truncated .npy file (${size} bytes; its header needs ${end})`);
-  const header = readNpyHeader(await readExactly(handle, 0, end, 'its header'), maxVoxels);
+  const header = readNpyHeader(await readExactly(file, 0, end, 'its header'), maxVoxels);
   const declared = describeVoxels(header.shape, header.dtype);
   checkSize(size, header.dataOffset, header.dataBytes, declared);
-  const data = await readExactly(handle, header.dataOffset, header.dataBytes, declared);
+  const data = await readExactly(file, header.dataOffset, header.dataBytes, declared);
   return { shape: header.shape, voxels: voxelsOf(data, header.dtype, header.littleEndian) };
 }
 
-async function readRawFile(handle: FileHandle, size: number, raw: RawFormat): Promise<Volume> {
+async function readRawFile(file: OpenFile, size: number, raw: RawFormat): Promise<Volume> {
   const count = raw.shape.reduce((a, d) => a * d, 1);
   const expected = count * DTYPES[raw.dtype].bytes;
   if (size !== expected) {
     throw new FileError(`has ${size} bytes; --shape ${formatShape(raw.shape)} of ${raw.dtype} needs ${expected}`);
   }
-  const data = await readExactly(handle, 0, size, describeVoxels(raw.shape, raw.dtype));
+  const data = await readExactly(file, 0, size, describeVoxels(raw.shape, raw.dtype));
   return { shape: [...raw.shape], voxels: voxelsOf(data, raw.dtype, true) };
 }
 
-async function readNiftiFile(handle: FileHandle, size: number, maxVoxels: number): Promise<Volume> {
+async function readNiftiFile(file: OpenFile, size: number, maxVoxels: number): Promise<Volume> {
   // Compressed or not by its first bytes (gzip's magic), whatever the extension says.
-  const magic = await readExactly(handle, 0, Math.min(size, 2), 'its header');
+  const magic = await readExactly(file, 0, Math.min(size, 2), 'its header');
   const { header, data } =
     magic[0] === 0x1f && magic[1] === 0x8b
-      ? await inflateNifti(handle, size, maxVoxels)
-      : await readPlainNifti(handle, size, maxVoxels);
+      ? await inflateNifti(file, size, maxVoxels)
+      : await readPlainNifti(file, size, maxVoxels);
   const voxels = voxelsOf(data, header.dtype, header.littleEndian);
   const geometry = { shape: header.shape, firstAxisFastest: true, spacing: header.spacing };
   return { ...geometry, voxels: applyScaling(header, voxels) ?? voxels };
 }
 
 async function readPlainNifti(
-  handle: FileHandle,
+  file: OpenFile,
   size: number,
   maxVoxels: number,
 ): Promise<{ header: NiftiHeader; data: Uint8Array }> {
   const header = readNiftiHeader(
-    await readExactly(handle, 0, Math.min(size, NIFTI_PREFIX_BYTES), 'its header'),
+    await readExactly(file, 0, Math.min(size, NIFTI_PREFIX_BYTES), 'its header'),
     maxVoxels,
   );
   const declared = describeVoxels(header.shape, header.dtype);
   checkSize(size, header.voxOffset, header.dataBytes, declared);
-  return { header, data: await readExactly(handle, header.voxOffset, header.dataBytes, declared) };
+  return { header, data: await readExactly(file, header.voxOffset, header.dataBytes, declared) };
 }
 
 /**
@@ -185,11 +199,11 @@ async function readPlainNifti(
  * exactly their size; inflating stops as soon as the stream goes past the size declared.
  */
 async function inflateNifti(
-  handle: FileHandle,
+  file: OpenFile,
   size: number,
   maxVoxels: number,
 ): Promise<{ header: NiftiHeader; data: Uint8Array }> {
-  const input = handle.createReadStream({ start: 0, autoClose: false });
+  const input = file.handle.createReadStream({ start: 0, autoClose: false });
   const gunzip = createGunzip();
   input.on('error', (error) => gunzip.destroy(error));
   input.pipe(gunzip);

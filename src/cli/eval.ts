@@ -52,6 +52,9 @@ export async function runEval(argv: readonly string[]): Promise<number> {
   const spill = new Spill(opts.surfaceMetrics);
   const outputs: Output[] = [];
   try {
+    // Opened first: a report or a state that cannot be written fails the run before any pair is read.
+    const out = await openOutput(opts.output);
+    outputs.push(out);
     const stateOut = opts.state === null ? null : await openOutput(opts.state);
     if (stateOut !== null) outputs.push(stateOut);
     const state =
@@ -81,8 +84,6 @@ export async function runEval(argv: readonly string[]): Promise<number> {
     progress.done();
     await state?.finish();
 
-    const out = await openOutput(opts.output);
-    outputs.push(out);
     const failed = await writeReport(spill.source(), labels, opts, out, (c) =>
       process.stderr.write(`dice-wasm: ${c.name}: ${c.error}\n`),
     );

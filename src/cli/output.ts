@@ -3,7 +3,7 @@
 // whole text is written and flushed. An interrupted or failed run leaves the file as it was (at
 // worst a hidden temporary file named after it), never half a report.
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export interface Output {
@@ -17,9 +17,14 @@ export interface Output {
 /** Text is handed on in blocks of about this many characters. */
 const BLOCK = 1 << 16;
 
-/** Standard output, or `path` (atomically) when given. */
+/**
+ * Standard output, or `path` when given: atomically when it is a regular file or does not exist;
+ * written in place when it is something else (/dev/null, a FIFO), which a rename would replace.
+ */
 export async function openOutput(path: string | null): Promise<Output> {
-  return path === null ? standardOutput() : atomicFile(path);
+  if (path === null) return standardOutput();
+  const existing = await stat(path).catch(() => null);
+  return existing === null || existing.isFile() ? atomicFile(path) : inPlace(path);
 }
 
 function buffered(flush: (text: string) => Promise<void>): {
@@ -57,6 +62,27 @@ function standardOutput(): Output {
       }),
   );
   return { write: out.write, commit: out.end, abort: async () => {} };
+}
+
+async function inPlace(path: string): Promise<Output> {
+  const handle = await open(path, 'w');
+  const out = buffered(async (text) => {
+    await handle.write(text);
+  });
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await handle.close();
+  };
+  return {
+    write: out.write,
+    async commit() {
+      await out.end();
+      await close();
+    },
+    abort: () => close().catch(() => {}),
+  };
 }
 
 async function atomicFile(path: string): Promise<Output> {

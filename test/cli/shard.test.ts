@@ -4,7 +4,7 @@
 // parts that do not make up one run: a missing or repeated shard, other options, another
 // version, another case list, a case twice, tampered or oversized states.
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -157,6 +157,12 @@ describe('dice-wasm eval --shard, dice-wasm merge', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/ENOENT/);
     expect(readdirSync(dir).sort()).toEqual(['r.txt', 's.json']);
+
+    // Something that is not a regular file is written in place, not replaced by a rename.
+    const devNull = await run(['eval', pred, truth, '--state', '/dev/null', '--output', '/dev/null']);
+    expect(devNull.code).toBe(1);
+    expect(devNull.stdout).toBe('');
+    expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
 
     // A run killed while it writes leaves the report that was there.
     const target = join(dir, 'killed.txt');

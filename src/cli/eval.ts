@@ -84,9 +84,7 @@ export async function runEval(argv: readonly string[]): Promise<number> {
     progress.done();
     await state?.finish();
 
-    const failed = await writeReport(spill.source(), labels, opts, out, (c) =>
-      process.stderr.write(`dice-wasm: ${c.name}: ${c.error}\n`),
-    );
+    const failed = await writeReport(spill.source(), labels, opts, out, (line) => process.stderr.write(`${line}\n`));
     await out.commit();
     return failed > 0 ? 1 : 0;
   } catch (error) {

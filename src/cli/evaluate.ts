@@ -52,6 +52,8 @@ export async function countPair(k: DiceKernel, pair: Pair, opts: EvalOptions): P
         1;
     const all = k.confusion(pred.labels, truth.labels, { numClasses, ignoreIndex: opts.ignoreIndex });
     const record: MeasuredCase = { ...base, ...held(all, opts.numClasses !== null) };
+    const differs = spacingMismatch(pred, truth, predShape.length, pair.pred, pair.truth);
+    if (differs !== null) record.warnings = [differs];
     if (opts.surfaceMetrics.length > 0) {
       const surface = surfaceValues(k, pred, truth, pair.truth, numClasses, opts);
       record.spacing = surface.spacing;
@@ -77,6 +79,29 @@ function largestLabel(labels: Labels, skip: number | null, path: string): number
     );
   }
   return largest;
+}
+
+/** Spacings further apart than this, relatively, are reported (once per pair). */
+export const SPACING_TOLERANCE = 1e-4;
+
+/**
+ * Where both files say their voxel size (NIfTI pixdim) and the sizes differ by more than
+ * SPACING_TOLERANCE relatively on some axis: a warning naming both (the pair is still evaluated;
+ * surface distances use --spacing or the truth's).
+ */
+function spacingMismatch(
+  pred: LabelVolume,
+  truth: LabelVolume,
+  rank: number,
+  predPath: string,
+  truthPath: string,
+): string | null {
+  if (pred.spacing === undefined || truth.spacing === undefined) return null;
+  const a = pred.spacing.slice(0, rank),
+    b = truth.spacing.slice(0, rank);
+  const far = (x: number, y: number) => !(Math.abs(x - y) <= SPACING_TOLERANCE * Math.max(Math.abs(x), Math.abs(y)));
+  if (!a.some((x, i) => far(x, b[i]))) return null;
+  return `voxel spacings differ beyond ${SPACING_TOLERANCE} relative: ${predPath} has ${a.join(' × ')}, ${truthPath} has ${b.join(' × ')} (surface distances use --spacing or the truth's)`;
 }
 
 /** The counts of the labels a pair holds (every label, with --num-classes), from k.confusion's table of one sample. */

@@ -65,7 +65,7 @@ export async function runMerge(argv: readonly string[]): Promise<number> {
       labels,
       { ...opts, format: format as (typeof FORMATS)[number] },
       out,
-      (c) => process.stderr.write(`dice-wasm: ${c.name}: ${c.error}\n`),
+      (line) => process.stderr.write(`${line}\n`),
     );
     await out.commit();
     return failed > 0 ? 1 : 0;

@@ -33,15 +33,16 @@ const BATCH = 256;
 
 /**
  * Writes the report of the records `source` gives to `out`; `labels` are the labels some case
- * holds (the columns without --num-classes). Each case that could not be evaluated is also
- * written to `onError`, in case order. Returns the number of such cases.
+ * holds (the columns without --num-classes). Each case that could not be evaluated, and each
+ * warning of a case, is also told to `notify` (a line for stderr), in case order. Returns the
+ * number of cases that could not be evaluated.
  */
 export async function writeReport(
   source: RecordSource,
   labels: ReadonlySet<number>,
   opts: ReportOptions,
   out: Output,
-  onError: (record: CaseRecord & { error: string }) => void,
+  notify: (line: string) => void,
 ): Promise<number> {
   const first = opts.includeBackground ? 0 : 1;
   const held = opts.numClasses !== null ? [...Array(opts.numClasses).keys()] : [...labels].sort((a, b) => a - b);
@@ -85,8 +86,9 @@ export async function writeReport(
   let cases = 0,
     failed = 0;
   for await (const { record, values } of table.rows(source)) {
+    for (const warning of record.warnings ?? []) notify(`dice-wasm: warning: ${record.name}: ${warning}`);
     if (values === null) {
-      onError(record as CaseRecord & { error: string });
+      notify(`dice-wasm: ${record.name}: ${record.error}`);
       failed++;
     } else {
       for (let j = 0; j < C * M; j++) if (!Number.isNaN(values[j])) deviations[j] += (values[j] - means[j]) ** 2;

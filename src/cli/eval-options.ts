@@ -14,7 +14,8 @@ import { METRIC_EMPTY_POLICIES } from '../core/option-values.js';
 export const EVAL_USAGE = `Usage: dice-wasm eval PRED TRUTH [options]
 
 PRED and TRUTH are two mask files, or two directories whose files are paired by name.
-Formats: .png (grey 1–16 bit or palette), .nii / .nii.gz, .npy, raw binary (--shape, --dtype).
+Formats: .png (grey 1–16 bit or palette), .nii / .nii.gz, .npy, .nrrd / .nhdr, .mha / .mhd,
+raw binary (--shape, --dtype).
 Classes are the label values; background (label 0) is left out unless --include-background.
 
 Options:

@@ -10,7 +10,7 @@ const USAGE = `Usage: dice-wasm <command>
 
 Commands:
   eval PRED TRUTH   metrics of predicted masks against true ones (files or directories:
-                    PNG, NIfTI, NumPy, raw); dice-wasm eval --help for the options
+                    PNG, NIfTI, NumPy, NRRD, MetaImage, raw); dice-wasm eval --help
   merge PART…       the report of a run evaluated in shards (eval --shard I/N --state PART),
                     as one run; dice-wasm merge --help
   bench             the benchmark suite of the repository, its tables and chart

@@ -6,7 +6,10 @@
 // a stream and stopped at the size its header declares.
 import { constants, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
+import { realpath } from 'node:fs/promises';
+import { dirname, join, relative, isAbsolute, sep } from 'node:path';
+import { createGunzip, createInflate } from 'node:zlib';
+import { readMetaHeader, readNrrdHeader, type TextHeader } from './headers.js';
 import { applyScaling, NIFTI_PREFIX_BYTES, readNiftiHeader, type NiftiHeader } from './nifti.js';
 import { NPY_PREFIX_BYTES, npyHeaderEnd, readNpyHeader } from './npy.js';
 import { DEFLATE_MAX_RATIO, PNG_PREFIX_BYTES, readPng, readPngHeader } from './png.js';
@@ -24,7 +27,7 @@ export interface ReadOptions {
   maxVoxels: number;
 }
 
-const KNOWN_EXTENSIONS = ['.png', '.nii', '.nii.gz', '.npy'] as const;
+const KNOWN_EXTENSIONS = ['.png', '.nii', '.nii.gz', '.npy', '.nrrd', '.nhdr', '.mha', '.mhd'] as const;
 
 export function isKnownFormat(name: string): boolean {
   const lower = name.toLowerCase();
@@ -40,11 +43,17 @@ export async function readVolume(path: string, options: ReadOptions): Promise<Vo
       ? 'nifti'
       : lower.endsWith('.npy')
         ? 'npy'
-        : options.raw !== null
-          ? 'raw'
-          : null;
+        : lower.endsWith('.nrrd') || lower.endsWith('.nhdr')
+          ? 'nrrd'
+          : lower.endsWith('.mha') || lower.endsWith('.mhd')
+            ? 'meta'
+            : options.raw !== null
+              ? 'raw'
+              : null;
   if (kind === null) {
-    throw new FileError('has no known extension (.png, .nii, .nii.gz, .npy); raw binary needs --shape and --dtype');
+    throw new FileError(
+      'has no known extension (.png, .nii, .nii.gz, .npy, .nrrd, .nhdr, .mha, .mhd); raw binary needs --shape and --dtype',
+    );
   }
   const { handle, size } = await openRegular(path);
   try {
@@ -54,6 +63,10 @@ export async function readVolume(path: string, options: ReadOptions): Promise<Vo
     if (kind === 'png') return await readPngFile(file, size, options.maxVoxels);
     if (kind === 'nifti') return await readNiftiFile(file, size, options.maxVoxels);
     if (kind === 'npy') return await readNpyFile(file, size, options.maxVoxels);
+    if (kind === 'nrrd' || kind === 'meta') {
+      const header = (kind === 'nrrd' ? readNrrdHeader : readMetaHeader)(file.head, options.maxVoxels);
+      return await readTextHeaderFile(path, file, size, header);
+    }
     return await readRawFile(file, size, options.raw as RawFormat);
   } finally {
     await handle.close();
@@ -268,4 +281,110 @@ async function inflateNifti(
     );
   }
   return { header, data };
+}
+
+/**
+ * The voxels of an NRRD or MetaImage file: after its header (attached) or in the data file it
+ * names beside it (detached; followed only to a regular file inside the header's directory),
+ * raw (exactly the size declared) or compressed (inflated, stopped at the size declared).
+ */
+async function readTextHeaderFile(path: string, file: OpenFile, size: number, header: TextHeader): Promise<Volume> {
+  const declared = describeVoxels(header.shape, header.dtype);
+  const volume = (data: Uint8Array): Volume => ({
+    shape: header.shape,
+    voxels: voxelsOf(data, header.dtype, header.littleEndian),
+    firstAxisFastest: true,
+    ...(header.spacing === undefined ? {} : { spacing: header.spacing }),
+  });
+  if (header.dataFile === null) {
+    if (header.encoding === 'raw') {
+      checkSize(size, header.dataOffset, header.dataBytes, declared);
+      return volume(await readExactly(file, header.dataOffset, header.dataBytes, declared));
+    }
+    return volume(await inflateBounded(file.handle, header.dataOffset, size, header, declared));
+  }
+  const directory = await realpath(dirname(path));
+  let target: string;
+  try {
+    target = await realpath(join(dirname(path), header.dataFile));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new FileError(`names its data file ${header.dataFile}, which cannot be read${code ? ` (${code})` : ''}`);
+  }
+  const rel = relative(directory, target);
+  if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) {
+    throw new FileError(
+      `names its data file ${header.dataFile}, a link to ${target}, outside its directory: not followed`,
+    );
+  }
+  const data = await openRegular(target).catch((error: unknown) => {
+    if (error instanceof FileError)
+      throw new FileError(`names its data file ${header.dataFile}, which ${error.message}`);
+    throw error;
+  });
+  try {
+    const dataFile: OpenFile = { handle: data.handle, head: new Uint8Array(0) };
+    if (header.encoding === 'raw') {
+      if (data.size !== header.dataBytes) {
+        throw new FileError(
+          `names its data file ${header.dataFile}, which holds ${data.size} bytes; its header declares ${declared}, which need ${header.dataBytes}`,
+        );
+      }
+      return volume(await readExactly(dataFile, 0, header.dataBytes, declared));
+    }
+    return volume(await inflateBounded(data.handle, 0, data.size, header, declared));
+  } finally {
+    await data.handle.close();
+  }
+}
+
+/**
+ * A gzip (NRRD) or zlib (MetaImage) stream from `start` to the end of the file, inflated into an
+ * array of exactly the size declared: refused before when the compressed bytes could not hold it,
+ * stopped as soon as the stream passes it.
+ */
+async function inflateBounded(
+  handle: FileHandle,
+  start: number,
+  size: number,
+  header: TextHeader,
+  declared: string,
+): Promise<Uint8Array> {
+  const compressed = size - start;
+  if (header.dataBytes > DEFLATE_MAX_RATIO * compressed + 65536) {
+    throw new FileError(
+      `declares ${declared} (${header.dataBytes} bytes), which its ${compressed} compressed bytes cannot hold (deflate inflates at most ${DEFLATE_MAX_RATIO}:1)`,
+    );
+  }
+  const data = bytesFor(header.dataBytes, declared);
+  const input = handle.createReadStream({ start, autoClose: false });
+  const inflate =
+    header.encoding === 'gzip' ? createGunzip({ chunkSize: 1 << 20 }) : createInflate({ chunkSize: 1 << 20 });
+  input.on('error', (error) => inflate.destroy(error));
+  input.pipe(inflate);
+  let inflated = 0;
+  try {
+    for await (const chunk of inflate as AsyncIterable<Buffer>) {
+      if (inflated + chunk.length > data.length) {
+        throw new FileError(
+          `inflates to more than the ${data.length} bytes its header declares (${declared}); inflating was stopped there`,
+        );
+      }
+      data.set(chunk, inflated);
+      inflated += chunk.length;
+    }
+  } catch (error) {
+    if (error instanceof FileError) throw error;
+    throw new FileError(
+      `holds data that is not a readable ${header.encoding} stream (${error instanceof Error ? error.message : String(error)})`,
+    );
+  } finally {
+    input.unpipe(inflate);
+    input.destroy();
+    inflate.destroy();
+  }
+  if (inflated < data.length) {
+    throw new FileError(`inflates to ${inflated} bytes; its header declares ${declared}, which need ${data.length}`);
+  }
+  return data;
 }

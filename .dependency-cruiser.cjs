@@ -14,7 +14,7 @@
 
 /**
  * A rule forbidding imports from `from` into anything but `allowed` (path patterns under src/).
- * Unresolved imports are left to tsc: src/runtime/binaries.generated.ts exists only after a build.
+ * Unresolved imports are left to tsc: the modules the build generates (*.generated.ts) exist only after it.
  */
 const layer = (name, from, allowed, comment) => ({
   name,

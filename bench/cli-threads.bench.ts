@@ -88,7 +88,8 @@ try {
   }));
   for (const row of rows) {
     console.log(
-      `--threads ${row.threads}: ${(row.medianMs / 1000).toFixed(2)} s for ${CASES} pairs (${row.casesPerSecond.toFixed(1)} pairs/s), ${row.speedup.toFixed(2)}× one thread`,
+      `--threads ${row.threads}: ${(row.medianMs / 1000).toFixed(2)} s for ${CASES} pairs ` +
+        `(${row.casesPerSecond.toFixed(1)} pairs/s), ${row.speedup.toFixed(2)}× one thread`,
     );
   }
   writeJson(join(root, 'bench/results/cli-threads-latest.json'), {
@@ -96,7 +97,9 @@ try {
     machine: machineInfo(),
     engine: engineInfo(),
     loadAverage: { before: loadBefore, after: loadavg() },
-    method: `wall time of one dice-wasm eval process over ${CASES} pairs of 16-bit ${SIDE}×${SIDE} PNGs (4 classes), --format csv; ${ROUNDS} alternating rounds, median; outputs checked equal`,
+    method:
+      `wall time of one dice-wasm eval process over ${CASES} pairs of 16-bit ${SIDE}×${SIDE} PNGs ` +
+      `(4 classes), --format csv; ${ROUNDS} alternating rounds, median; outputs checked equal`,
     rows,
     samplesMs: Object.fromEntries([...times].map(([t, v]) => [t, v])),
   });

@@ -40,7 +40,9 @@ const IMPLEMENTATIONS = [
   {
     id: 'naiveJs',
     label: 'JS loop (baseline)',
-    what: 'a straightforward loop: for each voxel, if pred === target then tp[pred]++ else fp[pred]++, fn[target]++; tn from the totals',
+    what:
+      'a straightforward loop: for each voxel, if pred === target then tp[pred]++ else fp[pred]++, ' +
+      'fn[target]++; tn from the totals',
   },
   {
     id: 'jsBackend',
@@ -167,10 +169,12 @@ async function main(): Promise<void> {
   const engine = engineInfo();
   const packages = packageVersions(root, ['assemblyscript']);
   console.log(
-    `dice-wasm benchmark: confusion counts of two u8 label maps, ${CLASSES} classes (median of round-robin samples, single calls)`,
+    `dice-wasm benchmark: confusion counts of two u8 label maps, ${CLASSES} classes (median of ` +
+      'round-robin samples, single calls)',
   );
   console.log(
-    `machine: ${machine.cpu}, ${machine.cores} cores; engine: Node ${engine.node}, V8 ${engine.v8}; loadDice() backend: ${kernels.wasm.backend}`,
+    `machine: ${machine.cpu}, ${machine.cores} cores; engine: Node ${engine.node}, V8 ${engine.v8}; ` +
+      `loadDice() backend: ${kernels.wasm.backend}`,
   );
   console.log('');
 
@@ -225,9 +229,13 @@ async function main(): Promise<void> {
     packages,
     diceBackend: kernels.wasm.backend,
     method: {
-      case: `pred and target: Uint8Array label maps of ${CLASSES} classes (runs of labels, background about half; the prediction relabels about 15 % of the runs)`,
+      case:
+        `pred and target: Uint8Array label maps of ${CLASSES} classes (runs of labels, background ` +
+        'about half; the prediction relabels about 15 % of the runs)',
       timing:
-        "after an agreement check (every implementation gives the JS loop's counts exactly) and warm-up rounds, every round calls each implementation once in a shuffled order and times each call on its own; the reported time is the median",
+        "after an agreement check (every implementation gives the JS loop's counts exactly) and warm-up " +
+        'rounds, every round calls each implementation once in a shuffled order and times each call on ' +
+        'its own; the reported time is the median',
       baseline: 'naiveJs',
       speedup: 'median of the JS loop / median of the implementation',
       throughput: 'bytes of pred and target read per call / median time',
@@ -247,7 +255,10 @@ function table(sizes: readonly SizeResult[]): string {
     IMPLEMENTATIONS,
     (s, id) => {
       const r = s.results[id as ImplementationId];
-      return `${formatTime(r.medianMs).padStart(9)} ${formatRatio(r.speedupVsJsLoop).padStart(7)} ${r.gigabytesPerSecond.toFixed(2).padStart(6)} GB/s`;
+      return (
+        `${formatTime(r.medianMs).padStart(9)} ${formatRatio(r.speedupVsJsLoop).padStart(7)} ` +
+        `${r.gigabytesPerSecond.toFixed(2).padStart(6)} GB/s`
+      );
     },
     (s) => Math.min(...Object.values(s.results).map((r) => r.samples)),
     30,

@@ -89,11 +89,13 @@ async function main(): Promise<void> {
   const engine = engineInfo();
   const packages = packageVersions(root, ['assemblyscript', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm']);
 
+  const mode = args.warm
+    ? 'warm: batches of consecutive calls, data in cache'
+    : 'cold: single calls, each after another implementation';
+  console.log(`dice-wasm benchmark: Dice loss value + gradient per call (median of round-robin samples; ${mode})`);
   console.log(
-    `dice-wasm benchmark: Dice loss value + gradient per call (median of round-robin samples; ${args.warm ? 'warm: batches of consecutive calls, data in cache' : 'cold: single calls, each after another implementation'})`,
-  );
-  console.log(
-    `machine: ${machine.cpu}, ${machine.cores} cores, ${(machine.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, ${machine.os.platform} ${machine.os.release}`,
+    `machine: ${machine.cpu}, ${machine.cores} cores, ${(machine.totalMemoryBytes / 2 ** 30).toFixed(1)} ` +
+      `GiB, ${machine.os.platform} ${machine.os.release}`,
   );
   console.log(
     `engine: Node ${engine.node}, V8 ${engine.v8}; ${Object.entries(packages)
@@ -101,7 +103,8 @@ async function main(): Promise<void> {
       .join(', ')}`,
   );
   console.log(
-    `loadDice() backend: ${kernels.wasm.backend}; TF.js backend: ${tfjs.backend} (SIMD ${tfjs.simd ? 'on' : 'off'}, threads ${tfjs.threads ? 'on' : 'off'})`,
+    `loadDice() backend: ${kernels.wasm.backend}; TF.js backend: ${tfjs.backend} (SIMD ` +
+      `${tfjs.simd ? 'on' : 'off'}, threads ${tfjs.threads ? 'on' : 'off'})`,
   );
   console.log('');
 
@@ -142,8 +145,15 @@ async function main(): Promise<void> {
     method: {
       mode: args.warm ? 'warm' : 'cold',
       timing: args.warm
-        ? 'as in cold mode, except that each sample is a batch of consecutive calls of one implementation lasting about 5 ms (at least one call; the count is calibrated per implementation after the warm-up), divided by its number of calls: steady-state cost with the data in cache from the previous call'
-        : "per (case, size): each implementation runs once for the agreement check, then warm-up rounds, then timed rounds; every round calls each implementation once, in an order shuffled each round (seeded; a round never starts with the implementation that ended the previous one), and times each call on its own with performance.now(); the reported time is the median of an implementation's timed calls",
+        ? 'as in cold mode, except that each sample is a batch of consecutive calls of one ' +
+          'implementation lasting about 5 ms (at least one call; the count is calibrated per ' +
+          'implementation after the warm-up), divided by its number of calls: steady-state cost with the ' +
+          'data in cache from the previous call'
+        : 'per (case, size): each implementation runs once for the agreement check, then warm-up rounds, ' +
+          'then timed rounds; every round calls each implementation once, in an order shuffled each ' +
+          'round (seeded; a round never starts with the implementation that ended the previous one), and ' +
+          'times each call on its own with performance.now(); the reported time is the median of an ' +
+          "implementation's timed calls",
       baseline: BASELINE,
       speedup: 'median of the JS backend / median of the implementation',
       wasmZeroCopyVsTfjs: 'median of TF.js / median of WASM zero-copy',
@@ -180,10 +190,13 @@ function runSize(
     for (const c of contenders) {
       const a = agreement.get(c.id)!;
       if (a.lossRelErr <= LOSS_TOLERANCE && a.gradRelErr <= GRAD_TOLERANCE) continue;
-      const difference = `loss ${a.loss} vs ${reference.loss} (relative difference ${a.lossRelErr.toExponential(1)}), gradient ${a.gradRelErr.toExponential(1)} of max |grad|`;
+      const difference =
+        `loss ${a.loss} vs ${reference.loss} (relative difference ` +
+        `${a.lossRelErr.toExponential(1)}), gradient ${a.gradRelErr.toExponential(1)} of max |grad|`;
       if (c.id === 'tfjsWasm' && n > TFJS_STRICT_MAX_N) {
         warnings.push(
-          `${where}: TF.js differs from the JS backend beyond the tolerances (float32 sums; reported, not failed, above n = ${sizeLabel(TFJS_STRICT_MAX_N)}): ${difference}`,
+          `${where}: TF.js differs from the JS backend beyond the tolerances (float32 sums; reported, ` +
+            `not failed, above n = ${sizeLabel(TFJS_STRICT_MAX_N)}): ${difference}`,
         );
       } else {
         failures.push(`${c.id}: ${difference}; tolerances ${LOSS_TOLERANCE} (loss), ${GRAD_TOLERANCE} (gradient)`);
@@ -197,7 +210,8 @@ function runSize(
 
     const schedule = SCHEDULES[n];
     progress(
-      `${where}: timing ${contenders.length} implementations round-robin (≥ ${schedule.minSamples} samples, budget ${schedule.budgetMs / 1000} s)`,
+      `${where}: timing ${contenders.length} implementations round-robin (≥ ${schedule.minSamples} ` +
+        `samples, budget ${schedule.budgetMs / 1000} s)`,
     );
     const measured = measureRoundRobin(contenders, schedule, warm);
 

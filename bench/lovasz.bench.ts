@@ -13,6 +13,7 @@ import { wasmBytes, type WasmFlavor } from '../src/runtime/binaries.js';
 import { comparatorArgsort, packedFloat64Argsort } from './lib/argsorts.js';
 import { binaryData, softmaxData } from './lib/data.js';
 import { engineInfo, machineInfo, packageRoot, packageVersions } from './lib/machine.js';
+import { assertAgreement, CHECK_ONLY, type Tolerance } from './lib/agree.js';
 import { formatRatio, formatTime, sizeLabel, writeJson } from './lib/report.js';
 import { consumeSink, measureRoundRobin, type Measurement, type Runnable, type Schedule } from './lib/timing.js';
 
@@ -98,13 +99,17 @@ function wasmSort(flavor: WasmFlavor, keys: Float32Array): Runnable & { order():
   };
 }
 
-function sortSize(n: number): SizeResult {
+function sortSize(n: number): SizeResult | null {
   const keys = lovaszKeys(n);
   const simd = wasmSort('simd', keys);
   const scalar = wasmSort('scalar', keys);
   const typescript = (id: string, sort: (k: Float32Array) => Uint32Array): Runnable & { order(): Uint32Array } => {
     let last: Uint32Array = new Uint32Array(0);
-    return { id, run: () => (last = sort(keys))[0], order: () => last };
+    const run = () => {
+      last = sort(keys);
+      return last[0];
+    };
+    return { id, run, order: () => last };
   };
   const contenders = [
     simd,
@@ -121,6 +126,10 @@ function sortSize(n: number): SizeResult {
     if (order.length !== n || order.some((v, i) => v !== expected[i]))
       throw new Error(`${c.id} sorts ${sizeLabel(n)} keys differently from the comparator sort`);
   }
+  if (CHECK_ONLY) {
+    console.log(`argsort of ${decimalLabel(n)} keys: every sort gives the comparator's permutation`);
+    return null;
+  }
   return record(n, decimalLabel(n), measureRoundRobin(contenders, scheduleFor(n)));
 }
 
@@ -136,6 +145,10 @@ const LOSS_ROWS: readonly Row[] = [
 interface LossCase {
   id: string;
   description: string;
+  /**
+   * Agreement of the WebAssembly builds with the JS backend: the loss relative, the gradient as max |Δ| / max |grad|.
+   */
+  tolerance: Tolerance;
   shape(n: number): number[];
   inputs(n: number): { pred: Float32Array; target: Float32Array | Uint8Array };
   call(
@@ -151,7 +164,11 @@ const LOSS_CASES: readonly LossCase[] = [
   {
     id: 'lovaszSoftmax4',
     description:
-      "lovaszSoftmaxLossWithGrad: logits [1, 4, n/4] (softmax4 data of dice.bench.ts), Uint8Array labels, classes 'present', over the batch",
+      'lovaszSoftmaxLossWithGrad: logits [1, 4, n/4] (softmax4 data of dice.bench.ts), Uint8Array labels, ' +
+      "classes 'present', over the batch",
+    // Errors closer than the float32 softmax's rounding may sort differently and move single
+    // voxels' gradients by a Jaccard step (see test/losses/lovasz-agree.test.ts): up to 6e-5 seen.
+    tolerance: { loss: 1e-5, grad: 5e-4 },
     shape: (n) => [1, 4, n / 4],
     inputs: (n) => {
       const { logits, labels } = softmaxData(n, 4, 0x54 + n);
@@ -162,7 +179,10 @@ const LOSS_CASES: readonly LossCase[] = [
   {
     id: 'lovaszHinge',
     description:
-      'lovaszHingeLossWithGrad: n logits (log-odds of the binary data of dice.bench.ts), Float32Array 0/1 mask, shape [n]',
+      'lovaszHingeLossWithGrad: n logits (log-odds of the binary data of dice.bench.ts), Float32Array 0/1 mask, ' +
+      'shape [n]',
+    // The hinge's errors are float32 on every backend: the same order, the same gradient.
+    tolerance: { loss: 1e-5, grad: 1e-6 },
     shape: (n) => [n],
     inputs: (n) => {
       const { pred, target } = binaryData(n, 0xb1 + n);
@@ -172,7 +192,7 @@ const LOSS_CASES: readonly LossCase[] = [
   },
 ];
 
-function lossSize(lossCase: LossCase, n: number, kernels: Record<string, DiceKernel>): SizeResult {
+function lossSize(lossCase: LossCase, n: number, kernels: Record<string, DiceKernel>): SizeResult | null {
   const { pred, target } = lossCase.inputs(n);
   const shape = lossCase.shape(n);
   const disposers: (() => void)[] = [];
@@ -196,23 +216,22 @@ function lossSize(lossCase: LossCase, n: number, kernels: Record<string, DiceKer
     return { id, run: () => lossCase.call(k, p, t, shape, out), grad: () => out };
   });
   try {
-    // Agreement with the JS backend: the loss within 1e-5 or the run fails. Gradient differences
-    // are recorded: under softmax, errors closer than the float32 softmax's rounding may sort
-    // differently and move single voxels' gradients (see test/losses/lovasz-agree.test.ts).
+    // Agreement with the JS backend, loss and gradient, within the case's tolerance or the run fails.
     const outcomes = contenders.map((c) => ({ id: c.id, loss: c.run(), grad: Float32Array.from(c.grad()) }));
     const reference = outcomes[0];
-    const scale = reference.grad.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
     const agreement: Record<string, { loss: number; grad: number }> = {};
     for (const o of outcomes) {
-      const loss = Math.abs(o.loss - reference.loss) / Math.abs(reference.loss);
-      if (!(loss <= 1e-5))
-        throw new Error(
-          `${lossCase.id} at ${sizeLabel(n)}: ${o.id} loss ${o.loss} differs from the JS backend's ${reference.loss}`,
-        );
-      agreement[o.id] = {
-        loss,
-        grad: o.grad.reduce((m, v, i) => Math.max(m, Math.abs(v - reference.grad[i])), 0) / scale,
-      };
+      const { loss, grad } = assertAgreement(
+        `${lossCase.id} at ${sizeLabel(n)}: ${o.id} vs the JS backend`,
+        o,
+        reference,
+        lossCase.tolerance,
+      );
+      agreement[o.id] = { loss, grad: grad ?? 0 };
+    }
+    if (CHECK_ONLY) {
+      console.log(`${lossCase.id} at ${sizeLabel(n)}: agrees with the JS backend (${JSON.stringify(agreement)})`);
+      return null;
     }
     return { ...record(n, sizeLabel(n), measureRoundRobin(contenders, scheduleFor(n))), agreement };
   } finally {
@@ -255,8 +274,9 @@ function table(title: string, rows: readonly Row[], sizes: readonly SizeResult[]
           .map((s) => {
             const r = s.results[row.id];
             const ratio = s.results[baseline].medianMs / r.medianMs;
+            const perKey = `${r.nsPerElement.toPrecision(3)} ns`;
             return cell(
-              `${formatTime(r.medianMs).padStart(9)} ${`${r.nsPerElement.toPrecision(3)} ns`.padStart(9)} ${formatRatio(ratio).padStart(7)}`,
+              `${formatTime(r.medianMs).padStart(9)} ${perKey.padStart(9)} ${formatRatio(ratio).padStart(7)}`,
             );
           })
           .join('')
@@ -289,15 +309,17 @@ async function main(): Promise<void> {
   const sorts = SORT_SIZES.map((n) => {
     console.error(`argsort of ${decimalLabel(n)} keys`);
     return sortSize(n);
-  });
-  console.log(
-    table(
-      'Argsort of Lovász-Softmax errors (float32 keys, descending, stable): median, ns per key, speed-up vs the comparator sort',
-      SORT_ROWS,
-      sorts,
-      'comparator',
-    ),
-  );
+  }).filter((s) => s !== null);
+  if (!CHECK_ONLY)
+    console.log(
+      table(
+        'Argsort of Lovász-Softmax errors (float32 keys, descending, stable): median, ns per key, speed-up vs ' +
+          'the comparator sort',
+        SORT_ROWS,
+        sorts,
+        'comparator',
+      ),
+    );
   console.log('');
 
   const kernels: Record<string, DiceKernel> = {
@@ -309,7 +331,8 @@ async function main(): Promise<void> {
     const sizes = LOSS_SIZES.map((n) => {
       console.error(`${lossCase.id} at n = ${sizeLabel(n)}`);
       return lossSize(lossCase, n, kernels);
-    });
+    }).filter((s) => s !== null);
+    if (CHECK_ONLY) return { id: lossCase.id, description: lossCase.description, sizes };
     console.log(
       table(
         `${lossCase.id}, value + gradient per call: median, ns per element of pred, speed-up vs the JS backend`,
@@ -328,6 +351,7 @@ async function main(): Promise<void> {
     return { id: lossCase.id, description: lossCase.description, sizes };
   });
   consumeSink();
+  if (CHECK_ONLY) return;
 
   const path = join(root, 'bench', 'results', 'lovasz-latest.json');
   writeJson(path, {
@@ -338,9 +362,16 @@ async function main(): Promise<void> {
     engine,
     packages,
     method:
-      'per size: an agreement check (the sorts: the same permutation as the comparator sort; the losses: loss within 1e-5 of the JS backend, gradient differences recorded), then warm-up rounds, then timed rounds calling every contender once each, in a shuffled order, each call timed alone; the median of each contender',
+      'per size: an agreement check (the sorts: the same permutation as the comparator sort; the losses: loss ' +
+      'and gradient within the tolerance of each case (recorded) of the JS backend, else the run fails), then ' +
+      'warm-up rounds, then timed rounds calling every contender once each, in a shuffled order, each call timed ' +
+      'alone; the median of each contender',
     argsort: { keys: 'float32 |y − p| of class 1 of the softmax4 data (4 classes)', rows: SORT_ROWS, sizes: sorts },
-    losses: losses.map((l) => ({ ...l, rows: LOSS_ROWS })),
+    losses: losses.map((l) => ({
+      ...l,
+      tolerance: LOSS_CASES.find((c) => c.id === l.id)?.tolerance,
+      rows: LOSS_ROWS,
+    })),
   });
   console.log(`results: ${path}`);
 }

@@ -8,11 +8,14 @@
 //             first and the gradient copied out at the end (what the library did before streaming)
 // at 1M and 16M elements of pred, for the value and gradient of binary Dice (dense f32 target, and
 // a u8 mask), of softmax Dice over 4 classes (u8 label map), and the value alone of binary Dice. Shuffled
-// round-robin medians (lib/timing.ts); each way has its own kernel and memory. Writes
-// bench/results/marshalling-latest.json.
+// round-robin medians (lib/timing.ts); each way has its own kernel and memory. First every way
+// must give the same loss and the same gradient, bit for bit (the same build, the same sums and
+// coefficients: only where the arrays live differs), or the run fails. Writes
+// bench/results/marshalling-latest.json; with --check, runs the agreement checks only.
 import { join } from 'node:path';
 import { loadDice, type DiceKernel } from '../src/index.js';
 import { binaryData, softmaxData } from './lib/data.js';
+import { type Answer, assertAgreement, CHECK_ONLY, type Tolerance } from './lib/agree.js';
 import { engineInfo, machineInfo, packageRoot, packageVersions } from './lib/machine.js';
 import { residentCopies } from './lib/resident.js';
 import { formatTime, writeJson } from './lib/report.js';
@@ -73,8 +76,14 @@ const CASES: readonly Case[] = [
   },
 ];
 
-/** The call of one way: its arrays (alloc'd for zeroCopy) and its kernel. */
-function contender(way: Way, k: DiceKernel, c: Case, inputs: Inputs): Runnable & { dispose(): void } {
+/** Every way runs the same build on the same numbers: loss and gradient must be identical. */
+const IDENTICAL: Tolerance = { loss: 0, grad: 0 };
+
+/**
+ * The call of one way: its arrays (alloc'd for zeroCopy) and its kernel; `answer` runs it once for the
+ * agreement check.
+ */
+function contender(way: Way, k: DiceKernel, c: Case, inputs: Inputs): Runnable & { answer(): Answer; dispose(): void } {
   const resident = way === 'zeroCopy' ? residentCopies(k, inputs.pred, inputs.target) : null;
   const { pred, target, out } = resident ?? { ...inputs, out: new Float32Array(inputs.pred.length) };
   const options = c.grad ? { ...inputs.options, out } : inputs.options;
@@ -82,6 +91,10 @@ function contender(way: Way, k: DiceKernel, c: Case, inputs: Inputs): Runnable &
     id: way,
     run: () =>
       c.grad ? k.diceLossWithGrad(pred, target, options).loss : (k.diceLoss(pred, target, options) as number),
+    answer: () =>
+      c.grad
+        ? { loss: k.diceLossWithGrad(pred, target, options).loss, grad: Float32Array.from(out) }
+        : { loss: k.diceLoss(pred, target, options) as number },
     dispose: () => resident?.free(),
   };
 }
@@ -96,16 +109,24 @@ async function main(): Promise<void> {
   };
   console.log('dice-wasm benchmark: plain arrays (streamed, copied whole) vs arrays in WebAssembly memory');
   console.log(
-    `machine: ${machine.cpu}, ${machine.cores} cores; engine: Node ${engineInfo().node}; backend ${kernels.zeroCopy.backend}`,
+    `machine: ${machine.cpu}, ${machine.cores} cores; engine: Node ${engineInfo().node}; backend ` +
+      `${kernels.zeroCopy.backend}`,
   );
   const rows: Record<string, unknown>[] = [];
   for (const c of CASES) {
     for (const { label, n } of SIZES) {
       const inputs = c.make(n);
       const contenders = WAYS.map((way) => contender(way, kernels[way], c, inputs));
-      const losses = contenders.map((x) => x.run());
-      if (losses.some((loss) => loss !== losses[0]))
-        throw new Error(`${c.id} ${label}: the ways disagree: ${losses.join(', ')}`);
+      const answers = contenders.map((x) => x.answer());
+      for (let i = 1; i < WAYS.length; i++)
+        assertAgreement(`${c.id} ${label}: ${WAYS[i]} vs ${WAYS[0]}`, answers[i], answers[0], IDENTICAL);
+      if (CHECK_ONLY) {
+        console.log(
+          `${c.id.padEnd(13)} ${label.padStart(3)}  the ${WAYS.length} ways agree (loss and gradient identical)`,
+        );
+        for (const x of contenders) x.dispose();
+        continue;
+      }
       const measured = measureRoundRobin(contenders, {
         warmupRounds: 2,
         warmupMs: 0,
@@ -128,13 +149,18 @@ async function main(): Promise<void> {
       };
       rows.push(row);
       console.log(
-        `${c.id.padEnd(13)} ${label.padStart(3)}  zero-copy ${formatTime(median('zeroCopy'))}  streamed ${formatTime(median('streamed'))} (${row.streamedVsZeroCopy.toFixed(2)}×)  whole copy ${formatTime(median('whole'))} (${row.wholeVsZeroCopy.toFixed(2)}×)` +
-          `   [IQR zero-copy ${formatTime(stats('zeroCopy').q1Ms)}–${formatTime(stats('zeroCopy').q3Ms)}, streamed ${formatTime(stats('streamed').q1Ms)}–${formatTime(stats('streamed').q3Ms)}]`,
+        `${c.id.padEnd(13)} ${label.padStart(3)}  zero-copy ${formatTime(median('zeroCopy'))}  ` +
+          `streamed ${formatTime(median('streamed'))} (${row.streamedVsZeroCopy.toFixed(2)}×)  ` +
+          `whole copy ${formatTime(median('whole'))} (${row.wholeVsZeroCopy.toFixed(2)}×)` +
+          '   [IQR zero-copy ' +
+          `${formatTime(stats('zeroCopy').q1Ms)}–${formatTime(stats('zeroCopy').q3Ms)}, streamed ` +
+          `${formatTime(stats('streamed').q1Ms)}–${formatTime(stats('streamed').q3Ms)}]`,
       );
       for (const x of contenders) x.dispose();
     }
   }
   consumeSink();
+  if (CHECK_ONLY) return;
   const root = packageRoot();
   writeJson(join(root, 'bench', 'results', 'marshalling-latest.json'), {
     date: new Date().toISOString(),
@@ -144,13 +170,18 @@ async function main(): Promise<void> {
     packages: packageVersions(root, ['assemblyscript']),
     backend: kernels.zeroCopy.backend,
     method:
-      'shuffled round-robin of single calls (lib/timing.ts), median per way; ratios are median / median of zeroCopy in the same run',
+      'agreement check first (every way the same loss and gradient, bit for bit, else the run fails), then ' +
+      'shuffled round-robin of single calls (lib/timing.ts), median per way; ratios are median / median of ' +
+      'zeroCopy in the same run',
     cases: CASES.map(({ id, description }) => ({ id, description })),
     ways: {
       zeroCopy: 'pred, target and out from k.alloc (after k.reserve): nothing copied',
       streamed:
-        'plain typed arrays, default staging area (256 KiB): chunks copied in and reduced in cache, gradient copied out chunk by chunk',
-      whole: `plain typed arrays, loadDice({ stagingBytes: ${WHOLE_STAGING_BYTES} }): one chunk, i.e. everything copied in, then the kernels, then the gradient copied out`,
+        'plain typed arrays, default staging area (256 KiB): chunks copied in and reduced in cache, ' +
+        'gradient copied out chunk by chunk',
+      whole:
+        `plain typed arrays, loadDice({ stagingBytes: ${WHOLE_STAGING_BYTES} }): one chunk, i.e. ` +
+        'everything copied in, then the kernels, then the gradient copied out',
     },
     rows,
   });

@@ -91,8 +91,13 @@ const mib = (bytes: number): string => `${(bytes / 1048576).toFixed(2)} MiB`;
 function print(name: string, checkpoints: Checkpoint[]): void {
   const s = summary(checkpoints);
   console.log(
-    `${name}: ${s.calls} calls in ${s.seconds.toFixed(1)} s; WebAssembly memory ${mib(checkpoints[0].wasmBytes)} → ${mib(checkpoints[checkpoints.length - 1].wasmBytes)} (growth ${s.wasmGrowthBytes} bytes); ` +
-      `JS heap after gc ${mib(checkpoints[0].heapBytes)} → ${mib(checkpoints[checkpoints.length - 1].heapBytes)} (drift ${(s.heapDriftBytes / 1024).toFixed(1)} KiB, range over checkpoints ${(s.heapRangeBytes / 1024).toFixed(1)} KiB); RSS drift ${mib(s.rssDriftBytes)}`,
+    `${name}: ${s.calls} calls in ${s.seconds.toFixed(1)} s; WebAssembly memory ` +
+      `${mib(checkpoints[0].wasmBytes)} → ${mib(checkpoints[checkpoints.length - 1].wasmBytes)} ` +
+      `(growth ${s.wasmGrowthBytes} bytes); ` +
+      `JS heap after gc ${mib(checkpoints[0].heapBytes)} → ` +
+      `${mib(checkpoints[checkpoints.length - 1].heapBytes)} (drift ` +
+      `${(s.heapDriftBytes / 1024).toFixed(1)} KiB, range over checkpoints ` +
+      `${(s.heapRangeBytes / 1024).toFixed(1)} KiB); RSS drift ${mib(s.rssDriftBytes)}`,
   );
 }
 
@@ -113,7 +118,10 @@ async function main(): Promise<void> {
     machine,
     engine: engineInfo(),
     packages: packageVersions(root, ['assemblyscript']),
-    method: `${WARMUP_ITERATIONS} warm-up iterations of the three-call mix, then checkpoints (WebAssembly memory size, JS heap used after two full gc, RSS) every tenth of the calls; inputs [1, ${C}, ${S}]`,
+    method:
+      `${WARMUP_ITERATIONS} warm-up iterations of the three-call mix, then checkpoints ` +
+      '(WebAssembly memory size, JS heap used after two full gc, RSS) every tenth of the calls; inputs ' +
+      `[1, ${C}, ${S}]`,
     mix: [
       'diceLossWithGrad(probs, mask) on plain arrays',
       'diceLoss(logits, labels, { activation: softmax })',

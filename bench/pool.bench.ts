@@ -49,7 +49,8 @@ const CASES: readonly Case[] = [
   {
     id: 'diceCE',
     description:
-      'diceCELossWithGrad: logits [1, 4, S] channels first, u8 label map of S voxels, softmax + cross-entropy, smooth 1',
+      'diceCELossWithGrad: logits [1, 4, S] channels first, u8 label map of S voxels, softmax + ' +
+      'cross-entropy, smooth 1',
     sizes: [
       ['4K voxels', 4 * 4096],
       ['64K voxels', 4 * 65536],
@@ -115,7 +116,9 @@ async function main(): Promise<void> {
   };
   console.log(`dice-wasm benchmark: createDicePool({ threads: ${THREADS} }) vs one thread, value + gradient per call`);
   console.log(
-    `machine: ${machine.cpu}, ${machine.cores} cores, load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}; engine: Node ${engineInfo().node}; backend ${kernels.zero.backend}`,
+    `machine: ${machine.cpu}, ${machine.cores} cores, load average ` +
+      `${loadBefore.map((l) => l.toFixed(2)).join(' ')}; engine: Node ${engineInfo().node}; backend ` +
+      `${kernels.zero.backend}`,
   );
   const rows: Record<string, unknown>[] = [];
   const targets: Record<string, unknown>[] = [];
@@ -172,12 +175,15 @@ async function main(): Promise<void> {
         });
       const iqr = (id: ContenderId) => `${formatTime(stats(id)!.q1Ms)}–${formatTime(stats(id)!.q3Ms)}`;
       console.log(
-        `${c.id.padEnd(7)} ${label.padStart(10)}  1 thread ${formatTime(median('kernel'))} [${iqr('kernel')}]  pool ${formatTime(median('pool'))} [${iqr('pool')}]  → ${formatRatio(row.speedup)}` +
+        `${c.id.padEnd(7)} ${label.padStart(10)}  1 thread ${formatTime(median('kernel'))} [${iqr('kernel')}]  ` +
+          `pool ${formatTime(median('pool'))} [${iqr('pool')}]  → ${formatRatio(row.speedup)}` +
           (n <= SMALL
             ? `  (split forced ${formatTime(median('poolSplit'))} → ${formatRatio(row.speedupForcedSplit)})`
             : '') +
-          `   plain arrays: ${formatTime(median('kernelPlain'))} vs ${formatTime(median('poolPlain'))} → ${formatRatio(row.speedupPlain)}` +
-          `   minima → ${formatRatio(row.speedupOfMinima)}; other processes kept ${others === null ? '?' : others.toFixed(2)} cores busy`,
+          `   plain arrays: ${formatTime(median('kernelPlain'))} vs ${formatTime(median('poolPlain'))} ` +
+          `→ ${formatRatio(row.speedupPlain)}` +
+          `   minima → ${formatRatio(row.speedupOfMinima)}; other processes kept ` +
+          `${others === null ? '?' : others.toFixed(2)} cores busy`,
       );
       for (const x of contenders) x.dispose();
     }
@@ -197,7 +203,11 @@ async function main(): Promise<void> {
     threads: THREADS,
     loadAverage: { before: loadBefore, after: loadAfter },
     method:
-      "shuffled round-robin of single calls (lib/timing.ts measureRoundRobinAsync), each awaited before the next; median per contender; speedup = median of one thread / median of the pool, same run; speedupOfMinima = the same for the fastest call of each (the least disturbed); othersBusyCores = cores that other processes kept busy on average during the row (machine busy time from /proc/stat minus this process's CPU time, over wall time)",
+      'shuffled round-robin of single calls (lib/timing.ts measureRoundRobinAsync), each awaited before ' +
+      'the next; median per contender; speedup = median of one thread / median of the pool, same run; ' +
+      'speedupOfMinima = the same for the fastest call of each (the least disturbed); othersBusyCores ' +
+      '= cores that other processes kept busy on average during the row (machine busy time from ' +
+      "/proc/stat minus this process's CPU time, over wall time)",
     cases: CASES.map(({ id, description, sizes }) => ({
       id,
       description,
@@ -208,7 +218,9 @@ async function main(): Promise<void> {
       pool: `createDicePool({ threads: ${THREADS} }) (default parallelThreshold), pred/target/out from pool.alloc`,
       poolSplit: `createDicePool({ threads: ${THREADS}, parallelThreshold: 0 }), small sizes only: every call split`,
       kernelPlain: 'loadDice() with plain typed arrays (streamed through the staging area)',
-      poolPlain: `createDicePool({ threads: ${THREADS} }) with plain typed arrays (copied into the shared memory whole, gradient copied out, on the calling thread)`,
+      poolPlain:
+        `createDicePool({ threads: ${THREADS} }) with plain typed arrays (copied into the ` +
+        'shared memory whole, gradient copied out, on the calling thread)',
     },
     targets,
     rows,

@@ -137,10 +137,12 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   const engine = engineInfo();
   console.log(
-    'dice-wasm benchmark: HD95 of two spheres (surfaces, two exact EDTs, percentile), u8 label maps (median of round-robin samples, single calls)',
+    'dice-wasm benchmark: HD95 of two spheres (surfaces, two exact EDTs, percentile), u8 label maps ' +
+      '(median of round-robin samples, single calls)',
   );
   console.log(
-    `machine: ${machine.cpu}, ${machine.cores} cores; engine: Node ${engine.node}, V8 ${engine.v8}; loadDice() backend: ${kernels.wasm.backend}`,
+    `machine: ${machine.cpu}, ${machine.cores} cores; engine: Node ${engine.node}, V8 ${engine.v8}; ` +
+      `loadDice() backend: ${kernels.wasm.backend}`,
   );
   console.log('');
 
@@ -190,9 +192,15 @@ async function main(): Promise<void> {
     packages: packageVersions(root, ['assemblyscript']),
     diceBackend: kernels.wasm.backend,
     method: {
-      case: "pred and target: Uint8Array label maps of 2 classes, n³ voxels; the target a sphere of radius 0.3·n at the centre, the prediction one of radius 0.28·n whose centre is moved by (3, −2, 1) voxels; k.surfaceMetrics(pred, target, { numClasses: 2, shape: [1, n, n, n], metrics: ['hausdorff95'], includeBackground: false })",
+      case:
+        'pred and target: Uint8Array label maps of 2 classes, n³ voxels; the target a sphere of ' +
+        'radius 0.3·n at the centre, the prediction one of radius 0.28·n whose centre is moved by (3, ' +
+        '−2, 1) voxels; k.surfaceMetrics(pred, target, { numClasses: 2, shape: [1, n, n, n], metrics: ' +
+        "['hausdorff95'], includeBackground: false })",
       timing:
-        "after an agreement check (every implementation gives the JS backend's HD95 within 1e-5 relative) and warm-up rounds, every round calls each implementation once in a shuffled order and times each call on its own; the reported time is the median",
+        "after an agreement check (every implementation gives the JS backend's HD95 within 1e-5 " +
+        'relative) and warm-up rounds, every round calls each implementation once in a shuffled order ' +
+        'and times each call on its own; the reported time is the median',
       baseline: 'jsBackend',
       speedup: 'median of the JS backend / median of the implementation',
       schedules: Object.fromEntries(SIZES.map((s) => [s.label, s.schedule])),

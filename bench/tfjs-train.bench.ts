@@ -3,12 +3,15 @@
 // gradient) or the same soft Dice composed from tf ops (what a TF.js user writes), on TF.js's cpu
 // and wasm backends. The network is two dense layers applied to every pixel's features
 // (channels-last), because TF.js's wasm backend has no conv2d gradient. Shuffled round-robin
-// medians (lib/timing.ts); both losses must agree first. Writes bench/results/tfjs-train-latest.json.
+// medians (lib/timing.ts). First both losses must agree — the loss, its gradient at the model's
+// prediction, and the gradients of every weight of the network through one backward pass — or the
+// run fails. Writes bench/results/tfjs-train-latest.json; with --check, runs the checks only.
 //   npm run bench:tfjs      (dice-wasm bench runs it too)
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { tfDiceLoss } from '../src/tfjs/index.js';
 import { rng } from './lib/data.js';
+import { type Answer, assertAgreement, CHECK_ONLY, type Tolerance } from './lib/agree.js';
 import { engineInfo, machineInfo, packageRoot, packageVersions } from './lib/machine.js';
 import { formatRatio, formatTime, writeJson } from './lib/report.js';
 import { setUpTfjs } from './lib/tfjs.js';
@@ -21,7 +24,11 @@ const SHAPES: readonly number[][] = [
 ];
 const CLASSES = 4;
 const HIDDEN = 16;
-const TOLERANCE = 1e-5;
+/**
+ * tfDiceLoss (float64 sums, float32 gradient) against tf ops (float32 sums over H·W voxels per
+ * term, which drift by about ε·√(H·W)): the loss relative, gradients as max |Δ| / max |grad|.
+ */
+const TOLERANCE: Tolerance = { loss: 1e-5, grad: 1e-4 };
 
 /** Soft Dice, smooth 1, mean over (sample, class), NHWC: the same formula as tfDiceLoss's default. */
 function tfOpsDice(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
@@ -83,6 +90,31 @@ function lossOnly(
   };
 }
 
+/** The loss at a fixed prediction and its gradient there. */
+function lossAndGrad(p: Problem, yPred: tf.Tensor, loss: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar): Answer {
+  return tf.tidy(() => {
+    const { value, grad } = tf.valueAndGrad((q: tf.Tensor) => loss(p.y, q))(yPred);
+    return { loss: value.dataSync()[0], grad: grad.dataSync() as Float32Array };
+  });
+}
+
+/** The loss of the network's prediction and the gradients of all its weights (in name order, one array). */
+function weightGradients(p: Problem, loss: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar): Answer {
+  return tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(() => loss(p.y, p.model.apply(p.x) as tf.Tensor));
+    const parts = Object.keys(grads)
+      .sort()
+      .map((name) => grads[name].dataSync() as Float32Array);
+    const grad = new Float32Array(parts.reduce((n, a) => n + a.length, 0));
+    let at = 0;
+    for (const a of parts) {
+      grad.set(a, at);
+      at += a.length;
+    }
+    return { loss: value.dataSync()[0], grad };
+  });
+}
+
 function stepper(id: string, p: Problem, loss: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar): Runnable {
   return {
     id,
@@ -100,7 +132,8 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   const rows: Record<string, unknown>[] = [];
   console.log(
-    'dice-wasm benchmark: one TF.js training step (dense 8→16→4 per pixel, Adam), and the loss alone, with tfDiceLoss vs the same Dice in tf ops (median; speed-up of tfDiceLoss)',
+    'dice-wasm benchmark: one TF.js training step (dense 8→16→4 per pixel, Adam), and the loss alone, ' +
+      'with tfDiceLoss vs the same Dice in tf ops (median; speed-up of tfDiceLoss)',
   );
   console.log(`machine: ${machine.cpu}, ${machine.cores} cores; engine: Node ${engineInfo().node}`);
   for (const backend of ['cpu', 'wasm']) {
@@ -108,14 +141,30 @@ async function main(): Promise<void> {
     for (const shape of SHAPES) {
       const p = problem(shape, 7);
       const ours = tfDiceLoss();
-      const check = tf.tidy(() => {
-        const yPred = p.model.apply(p.x) as tf.Tensor;
-        return [ours(p.y, yPred).dataSync()[0], tfOpsDice(p.y, yPred).dataSync()[0]];
-      });
-      const error = Math.abs(check[0] - check[1]) / Math.abs(check[1]);
-      if (!(error <= TOLERANCE))
-        throw new Error(`tfDiceLoss ${check[0]} vs tf ops ${check[1]} on ${backend} at [${shape}]`);
       const yPred = tf.tidy(() => p.model.apply(p.x) as tf.Tensor);
+      const where = `on ${backend} at [${shape}]`;
+      const agreement = assertAgreement(
+        `tfDiceLoss vs tf ops, the loss and its gradient at the prediction, ${where}`,
+        lossAndGrad(p, yPred, ours),
+        lossAndGrad(p, yPred, tfOpsDice),
+        TOLERANCE,
+      );
+      const weights = assertAgreement(
+        `tfDiceLoss vs tf ops, the gradients of the network's weights, ${where}`,
+        weightGradients(p, ours),
+        weightGradients(p, tfOpsDice),
+        TOLERANCE,
+      );
+      console.log(
+        `${backend.padEnd(4)}  [${shape}]  agreement: loss ${agreement.loss.toExponential(1)}, ` +
+          `gradient ${agreement.grad?.toExponential(1)}, weight gradients ${weights.grad?.toExponential(1)}`,
+      );
+      if (CHECK_ONLY) {
+        tf.dispose([p.x, p.y, yPred]);
+        p.model.dispose();
+        p.optimizer.dispose();
+        continue;
+      }
       const contenders = [
         stepper('diceWasm', p, ours),
         stepper('tfOps', p, tfOpsDice),
@@ -139,11 +188,17 @@ async function main(): Promise<void> {
         samples: measured.get('diceWasm')!.samplesMs.length,
         speedup: median('tfOps') / median('diceWasm'),
         lossSpeedup: median('tfOpsLoss') / median('diceWasmLoss'),
-        lossRelDiff: error,
+        lossRelDiff: agreement.loss,
+        gradRelDiff: agreement.grad,
+        weightGradRelDiff: weights.grad,
       };
       rows.push(row);
       console.log(
-        `${backend.padEnd(4)}  pred [${[...shape.slice(0, 3), CLASSES].join(', ')}]  step: tfDiceLoss ${formatTime(median('diceWasm')).padStart(9)}, tf ops ${formatTime(median('tfOps')).padStart(9)} (${formatRatio(row.speedup)})   loss value + gradient: ${formatTime(median('diceWasmLoss')).padStart(9)}, ${formatTime(median('tfOpsLoss')).padStart(9)} (${formatRatio(row.lossSpeedup)})`,
+        `${backend.padEnd(4)}  pred [${[...shape.slice(0, 3), CLASSES].join(', ')}]  step: tfDiceLoss ` +
+          `${formatTime(median('diceWasm')).padStart(9)}, tf ops ` +
+          `${formatTime(median('tfOps')).padStart(9)} (${formatRatio(row.speedup)})   loss value + ` +
+          `gradient: ${formatTime(median('diceWasmLoss')).padStart(9)}, ` +
+          `${formatTime(median('tfOpsLoss')).padStart(9)} (${formatRatio(row.lossSpeedup)})`,
       );
       tf.dispose([p.x, p.y, yPred]);
       p.model.dispose();
@@ -151,6 +206,7 @@ async function main(): Promise<void> {
     }
   }
   consumeSink();
+  if (CHECK_ONLY) return;
   const root = packageRoot();
   writeJson(join(root, 'bench', 'results', 'tfjs-train-latest.json'), {
     date: new Date().toISOString(),
@@ -158,8 +214,14 @@ async function main(): Promise<void> {
     machine,
     engine: engineInfo(),
     packages: packageVersions(root, ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm']),
+    tolerance: TOLERANCE,
     method:
-      'diceWasm / tfOps: one optimizer.minimize step (forward, loss, backward, Adam) and dataSync of the loss per sample; diceWasmLoss / tfOpsLoss: tf.valueAndGrad of the loss alone at a fixed prediction, dataSync of value and gradient; all four alternate in shuffled rounds (lib/timing.ts); median each; speedup = median with tf ops / median with tfDiceLoss (lossSpeedup: the loss alone)',
+      'agreement first (loss, its gradient at the prediction and the weight gradients of one backward pass, ' +
+      'within the tolerance recorded, else the run fails); diceWasm / tfOps: one optimizer.minimize step ' +
+      '(forward, loss, backward, Adam) and dataSync of the loss per sample; diceWasmLoss / tfOpsLoss: ' +
+      'tf.valueAndGrad of the loss alone at a fixed prediction, dataSync of value and gradient; all four ' +
+      'alternate in shuffled rounds (lib/timing.ts); median each; speedup = median with tf ops / median with ' +
+      'tfDiceLoss (lossSpeedup: the loss alone)',
     rows,
   });
 }

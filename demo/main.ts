@@ -53,7 +53,8 @@ async function evaluate(): Promise<void> {
   if (pred.width !== truth.width || pred.height !== truth.height) {
     element<HTMLElement>('results').hidden = true;
     setStatus(
-      `The masks differ in size: ${pred.name} is ${formatShape([pred.width, pred.height])}, ${truth.name} is ${formatShape([truth.width, truth.height])}.`,
+      `The masks differ in size: ${pred.name} is ${formatShape([pred.width, pred.height])}, ` +
+        `${truth.name} is ${formatShape([truth.width, truth.height])}.`,
       true,
     );
     return;

@@ -6,16 +6,21 @@
 //   dist/dice-wasm.iife.js   one minified classic script that sets the global `DiceWasm`, for
 //                            classic Web Workers (importScripts) and plain <script> tags
 // Every file under src/ (but the CLI, for CommonJS) is compiled, so a new entry point needs only
-// its line in package.json "exports".
+// its line in package.json "exports". Once built, build/dist.sources records the hash of the
+// sources (scripts/sources-hash.mjs): the tests that load dist/ refuse a stale one.
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
+import { DIST_STAMP, distSourcesHash } from './sources-hash.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
+const sources = distSourcesHash();
+rmSync(DIST_STAMP, { force: true });
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 for (const project of ['tsconfig.json', 'tsconfig.cjs.json']) {
   execFileSync(process.execPath, [tsc, '-p', project], { cwd: root, stdio: 'inherit' });
@@ -36,3 +41,6 @@ await build({
     lib: { entry: 'dist/index.js', formats: ['iife'], name: 'DiceWasm', fileName: () => 'dice-wasm.iife.js' },
   },
 });
+
+mkdirSync(dirname(DIST_STAMP), { recursive: true });
+writeFileSync(DIST_STAMP, `${sources}\n`);

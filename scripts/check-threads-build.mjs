@@ -45,7 +45,8 @@ for (const target of ['simd', 'scalar']) {
   const derived = importSharedMemory(readFileSync(new URL(`../build/dice.${target}.wasm`, import.meta.url))).bytes;
   const same = Buffer.compare(built, Buffer.from(derived)) === 0;
   console.log(
-    `${target}: asc threaded build ${built.length} bytes, derived ${derived.length} bytes: ${same ? 'identical' : 'DIFFERENT'}`,
+    `${target}: asc threaded build ${built.length} bytes, derived ${derived.length} bytes: ` +
+      `${same ? 'identical' : 'DIFFERENT'}`,
   );
   failed ||= !same;
 }

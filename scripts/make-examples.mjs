@@ -11,7 +11,10 @@ import { crc32, deflateSync, gzipSync } from 'node:zlib';
 const root = new URL('../examples/', import.meta.url);
 const W = 16,
   H = 12;
-/** The volume's voxel size along x, y, z (mm): anisotropic, as CT and MR volumes often are (exact in float32, as pixdim is stored). */
+/**
+ * The volume's voxel size along x, y, z (mm): anisotropic, as CT and MR volumes often are (exact
+ * in float32, as pixdim is stored).
+ */
 const VOXEL_MM = [0.75, 0.75, 2.5];
 
 /** A label map of `dims` (fastest axis first) with `label` in each box [from, to) per axis. */
@@ -107,18 +110,19 @@ function nifti(labels, dims) {
   const header = Buffer.alloc(352);
   header.writeInt32LE(348, 0); // sizeof_hdr
   header.writeInt16LE(dims.length, 40); // dim[0]
-  dims.forEach((d, i) => header.writeInt16LE(d, 42 + 2 * i));
+  for (const [i, d] of dims.entries()) header.writeInt16LE(d, 42 + 2 * i);
   for (let i = dims.length; i < 7; i++) header.writeInt16LE(1, 42 + 2 * i);
   header.writeInt16LE(2, 70); // datatype: DT_UINT8
   header.writeInt16LE(8, 72); // bitpix
   header.writeFloatLE(1, 76); // pixdim[0] (qfac)
-  VOXEL_MM.forEach((mm, i) => header.writeFloatLE(mm, 80 + 4 * i)); // pixdim[1..3]
+  for (const [i, mm] of VOXEL_MM.entries()) header.writeFloatLE(mm, 80 + 4 * i); // pixdim[1..3]
   header.writeFloatLE(352, 108); // vox_offset
   header[123] = 2; // xyzt_units: mm
   header.writeFloatLE(1, 112); // scl_slope
   header.write('dice-wasm example labels', 148, 'latin1'); // descrip
   header.writeInt16LE(1, 254); // sform_code: scanner
-  VOXEL_MM.forEach((mm, i) => header.writeFloatLE(mm, 280 + 20 * i)); // srow_x/y/z: the voxel size on the diagonal
+  // srow_x/y/z: the voxel size on the diagonal
+  for (const [i, mm] of VOXEL_MM.entries()) header.writeFloatLE(mm, 280 + 20 * i);
   header.write('n+1\0', 344, 'latin1'); // magic
   return Buffer.concat([header, Buffer.from(Uint8Array.from(labels))]);
 }

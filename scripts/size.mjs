@@ -34,14 +34,17 @@ const bundled = readFileSync(join(dist, 'dice-wasm.iife.js'), 'utf8');
 const files = [...moduleGraph(join(dist, 'index.js'))].map((file) => readFileSync(file, 'utf8'));
 const size = gzip(bundled);
 console.log(
-  `main entry bundled + minified (dist/dice-wasm.iife.js): ${kib(bundled.length)}, gzip ${kib(size)} (budget ${kib(BUDGET_GZIP_BYTES)})`,
+  `main entry bundled + minified (dist/dice-wasm.iife.js): ${kib(bundled.length)}, gzip ${kib(size)} ` +
+    `(budget ${kib(BUDGET_GZIP_BYTES)})`,
 );
 console.log(
-  `main entry as published, ${files.length} ES modules, unminified: ${kib(files.join('').length)}, gzip file by file ${kib(files.reduce((sum, text) => sum + gzip(text), 0))}`,
+  `main entry as published, ${files.length} ES modules, unminified: ${kib(files.join('').length)}, gzip ` +
+    `file by file ${kib(files.reduce((sum, text) => sum + gzip(text), 0))}`,
 );
 if (size > BUDGET_GZIP_BYTES) {
   console.error(
-    `size: the main entry is ${size} bytes gzipped, over the budget of ${BUDGET_GZIP_BYTES}; shrink it, or raise BUDGET_GZIP_BYTES in scripts/size.mjs and say why in the commit`,
+    `size: the main entry is ${size} bytes gzipped, over the budget of ${BUDGET_GZIP_BYTES}; shrink it, ` +
+      'or raise BUDGET_GZIP_BYTES in scripts/size.mjs and say why in the commit',
   );
   process.exitCode = 1;
 }

@@ -39,31 +39,14 @@ import type {
   SurfaceMetricsOptions,
 } from './core/api.js';
 import type { Engine } from './backends/engine.js';
-import { lossValue } from './losses/elementwise.js';
-import type { AnyLossName, PointLossName } from './losses/overlap.js';
 import { checkOptionNames } from './core/options.js';
-import {
-  lossSpec,
-  noSingleGradient,
-  pointSpec,
-  overlapValue,
-  overlapValueAndGrad,
-  resolveCreateLoss,
-  scoreSpec,
-} from './losses/run.js';
+import { lossOf, resolveCreateLoss, runLoss, runLossWithGrad, scoreSpec } from './losses/calls.js';
+import { overlapValue } from './losses/run.js';
 import { countConfusion } from './metrics/counts.js';
 import { evaluateCounts } from './metrics/evaluate.js';
 import { CONFUSION_OPTION_NAMES, resolveConfusion, resolveMetricsCall } from './metrics/options.js';
 import { MetricStream } from './metrics/stream.js';
 import { runScope } from './runtime/scope.js';
-import {
-  createLovaszLoss,
-  lovaszCall,
-  LOVASZ_OPTION_NAMES,
-  lovaszValue,
-  lovaszValueAndGrad,
-  resolveLovasz,
-} from './losses/lovasz.js';
 import { evaluateSurfaces, measureSurfaces } from './metrics/surface.js';
 import { resolveSurfaceCall } from './metrics/surface-options.js';
 import { SurfaceMetricStream } from './metrics/surface-stream.js';
@@ -97,7 +80,7 @@ export class DiceKernel {
    * const l2 = k.diceLoss(logits, labels, { shape: [2, 4, 64, 64], activation: 'softmax' });
    */
   diceLoss(pred: Float32Array, target: Target, options?: DiceLossOptions): number | Float64Array {
-    return this.value('diceLoss', 'dice', pred, target, options);
+    return runLoss(this.engine, 'dice', pred, target, options) as number | Float64Array;
   }
 
   /**
@@ -107,7 +90,7 @@ export class DiceKernel {
    * const { loss, grad } = k.diceLossWithGrad(logits, labels, { shape: [1, 3, 128, 128], activation: 'softmax' });
    */
   diceLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<DiceLossOptions>): LossAndGrad {
-    return this.valueAndGrad('diceLossWithGrad', 'dice', pred, target, options);
+    return runLossWithGrad(this.engine, 'dice', pred, target, options);
   }
 
   /**
@@ -128,12 +111,12 @@ export class DiceKernel {
    * k.jaccardLoss(logits, labels, { shape: [4, 3, 96, 96], activation: 'softmax', smooth: 0 });
    */
   jaccardLoss(pred: Float32Array, target: Target, options?: JaccardLossOptions): number | Float64Array {
-    return this.value('jaccardLoss', 'jaccard', pred, target, options);
+    return runLoss(this.engine, 'jaccard', pred, target, options) as number | Float64Array;
   }
 
   /** The Jaccard loss and its exact gradient (see `jaccardLoss`, `diceLossWithGrad`). */
   jaccardLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<JaccardLossOptions>): LossAndGrad {
-    return this.valueAndGrad('jaccardLossWithGrad', 'jaccard', pred, target, options);
+    return runLossWithGrad(this.engine, 'jaccard', pred, target, options);
   }
 
   /**
@@ -144,12 +127,12 @@ export class DiceKernel {
    * k.tverskyLoss(probs, mask, { alpha: 0.3, beta: 0.7 });
    */
   tverskyLoss(pred: Float32Array, target: Target, options?: TverskyLossOptions): number | Float64Array {
-    return this.value('tverskyLoss', 'tversky', pred, target, options);
+    return runLoss(this.engine, 'tversky', pred, target, options) as number | Float64Array;
   }
 
   /** The Tversky loss and its exact gradient. */
   tverskyLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<TverskyLossOptions>): LossAndGrad {
-    return this.valueAndGrad('tverskyLossWithGrad', 'tversky', pred, target, options);
+    return runLossWithGrad(this.engine, 'tversky', pred, target, options);
   }
 
   /**
@@ -160,7 +143,7 @@ export class DiceKernel {
    * k.focalTverskyLoss(logits, labels, { shape: [2, 3, 64, 64], activation: 'softmax' });
    */
   focalTverskyLoss(pred: Float32Array, target: Target, options?: FocalTverskyLossOptions): number | Float64Array {
-    return this.value('focalTverskyLoss', 'focalTversky', pred, target, options);
+    return runLoss(this.engine, 'focalTversky', pred, target, options) as number | Float64Array;
   }
 
   /** The focal Tversky loss and its exact gradient. */
@@ -169,7 +152,7 @@ export class DiceKernel {
     target: Target,
     options?: WithGrad<FocalTverskyLossOptions>,
   ): LossAndGrad {
-    return this.valueAndGrad('focalTverskyLossWithGrad', 'focalTversky', pred, target, options);
+    return runLossWithGrad(this.engine, 'focalTversky', pred, target, options);
   }
 
   /**
@@ -182,16 +165,18 @@ export class DiceKernel {
    * k.generalizedDiceLoss(logits, labels, { shape: [2, 4, 64, 64], activation: 'softmax' });
    */
   generalizedDiceLoss(pred: Float32Array, target: Target, options?: GeneralizedDiceLossOptions): number | Float64Array {
-    return this.value('generalizedDiceLoss', 'generalizedDice', pred, target, options);
+    return runLoss(this.engine, 'generalizedDice', pred, target, options) as number | Float64Array;
   }
 
-  /** The Generalized Dice loss and its exact gradient (the class weights are constants: they depend on the target only). */
+  /**
+   * The Generalized Dice loss and its exact gradient (the class weights are constants: they depend on the target only).
+   */
   generalizedDiceLossWithGrad(
     pred: Float32Array,
     target: Target,
     options?: WithGrad<GeneralizedDiceLossOptions>,
   ): LossAndGrad {
-    return this.valueAndGrad('generalizedDiceLossWithGrad', 'generalizedDice', pred, target, options);
+    return runLossWithGrad(this.engine, 'generalizedDice', pred, target, options);
   }
 
   /**
@@ -202,12 +187,12 @@ export class DiceKernel {
    * k.mccLoss(probs, mask01);   // one term over the whole tensor, as smp
    */
   mccLoss(pred: Float32Array, target: Target, options?: MccLossOptions): number | Float64Array {
-    return this.value('mccLoss', 'mcc', pred, target, options);
+    return runLoss(this.engine, 'mcc', pred, target, options) as number | Float64Array;
   }
 
   /** The MCC loss and its exact gradient. */
   mccLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<MccLossOptions>): LossAndGrad {
-    return this.valueAndGrad('mccLossWithGrad', 'mcc', pred, target, options);
+    return runLossWithGrad(this.engine, 'mcc', pred, target, options);
   }
 
   /**
@@ -223,12 +208,12 @@ export class DiceKernel {
   bceLoss(pred: Float32Array, target: Target, options: BceLossOptions & { reduction: 'none' }): Float32Array;
   bceLoss(pred: Float32Array, target: Target, options?: BceLossOptions): number;
   bceLoss(pred: Float32Array, target: Target, options?: BceLossOptions): number | Float32Array {
-    return this.pointValue('bceLoss', 'bce', pred, target, options);
+    return runLoss(this.engine, 'bce', pred, target, options) as number | Float32Array;
   }
 
   /** Binary cross-entropy and its gradient `σ(x)·(1 + (w − 1)·y) − w·y` (scaled by the reduction). */
   bceLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<BceLossOptions>): LossAndGrad {
-    return this.valueAndGrad('bceLossWithGrad', 'bce', pred, target, options);
+    return runLossWithGrad(this.engine, 'bce', pred, target, options);
   }
 
   /**
@@ -249,7 +234,7 @@ export class DiceKernel {
   ): Float32Array;
   crossEntropyLoss(pred: Float32Array, target: Target, options?: CrossEntropyLossOptions): number;
   crossEntropyLoss(pred: Float32Array, target: Target, options?: CrossEntropyLossOptions): number | Float32Array {
-    return this.pointValue('crossEntropyLoss', 'crossEntropy', pred, target, options);
+    return runLoss(this.engine, 'crossEntropy', pred, target, options) as number | Float32Array;
   }
 
   /** Cross-entropy and its gradient `p_c·Σ_k v_k − v_c`, v = weighted (smoothed) target. */
@@ -258,7 +243,7 @@ export class DiceKernel {
     target: Target,
     options?: WithGrad<CrossEntropyLossOptions>,
   ): LossAndGrad {
-    return this.valueAndGrad('crossEntropyLossWithGrad', 'crossEntropy', pred, target, options);
+    return runLossWithGrad(this.engine, 'crossEntropy', pred, target, options);
   }
 
   /**
@@ -272,12 +257,12 @@ export class DiceKernel {
   focalLoss(pred: Float32Array, target: Target, options: FocalLossOptions & { reduction: 'none' }): Float32Array;
   focalLoss(pred: Float32Array, target: Target, options?: FocalLossOptions): number;
   focalLoss(pred: Float32Array, target: Target, options?: FocalLossOptions): number | Float32Array {
-    return this.pointValue('focalLoss', 'focal', pred, target, options);
+    return runLoss(this.engine, 'focal', pred, target, options) as number | Float32Array;
   }
 
   /** The focal loss and its exact gradient. */
   focalLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<FocalLossOptions>): LossAndGrad {
-    return this.valueAndGrad('focalLossWithGrad', 'focal', pred, target, options);
+    return runLossWithGrad(this.engine, 'focal', pred, target, options);
   }
 
   /**
@@ -289,27 +274,29 @@ export class DiceKernel {
    * k.diceCELoss(logits, labels, { shape: [2, 4, 96, 96], includeBackground: false });
    */
   diceCELoss(pred: Float32Array, target: Target, options?: DiceCELossOptions): number {
-    return this.value('diceCELoss', 'diceCE', pred, target, options) as number;
+    return runLoss(this.engine, 'diceCE', pred, target, options) as number;
   }
 
   /** Dice + cross-entropy and its exact gradient. */
   diceCELossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<DiceCELossOptions>): LossAndGrad {
-    return this.valueAndGrad('diceCELossWithGrad', 'diceCE', pred, target, options);
+    return runLossWithGrad(this.engine, 'diceCE', pred, target, options);
   }
 
   /** `λ_overlap·Dice + λ_point·focal` (MONAI's DiceFocalLoss); sigmoid by default. */
   diceFocalLoss(pred: Float32Array, target: Target, options?: DiceFocalLossOptions): number {
-    return this.value('diceFocalLoss', 'diceFocal', pred, target, options) as number;
+    return runLoss(this.engine, 'diceFocal', pred, target, options) as number;
   }
 
   /** Dice + focal and its exact gradient. */
   diceFocalLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<DiceFocalLossOptions>): LossAndGrad {
-    return this.valueAndGrad('diceFocalLossWithGrad', 'diceFocal', pred, target, options);
+    return runLossWithGrad(this.engine, 'diceFocal', pred, target, options);
   }
 
-  /** `λ_overlap·GeneralizedDice + λ_point·focal` (MONAI's GeneralizedDiceFocalLoss); `weight` applies to the focal part. */
+  /**
+   * `λ_overlap·GeneralizedDice + λ_point·focal` (MONAI's GeneralizedDiceFocalLoss); `weight` applies to the focal part.
+   */
   generalizedDiceFocalLoss(pred: Float32Array, target: Target, options?: GeneralizedDiceFocalLossOptions): number {
-    return this.value('generalizedDiceFocalLoss', 'generalizedDiceFocal', pred, target, options) as number;
+    return runLoss(this.engine, 'generalizedDiceFocal', pred, target, options) as number;
   }
 
   /** Generalized Dice + focal and its exact gradient. */
@@ -318,7 +305,7 @@ export class DiceKernel {
     target: Target,
     options?: WithGrad<GeneralizedDiceFocalLossOptions>,
   ): LossAndGrad {
-    return this.valueAndGrad('generalizedDiceFocalLossWithGrad', 'generalizedDiceFocal', pred, target, options);
+    return runLossWithGrad(this.engine, 'generalizedDiceFocal', pred, target, options);
   }
 
   /**
@@ -332,17 +319,7 @@ export class DiceKernel {
   createLoss(options: CreatePointLossOptions): Loss<Float32Array>;
   createLoss(options: CreateLossOptions | CreateLovaszLossOptions): Loss<Float64Array | Float32Array>;
   createLoss(options: CreateLossOptions | CreateLovaszLossOptions): Loss<Float64Array | Float32Array> {
-    const resolved = resolveCreateLoss(options);
-    const engine = this.engine;
-    if (resolved.family === 'lovasz') return createLovaszLoss(engine, resolved.loss, resolved.options);
-    const { value: valueSpec, grad: gradSpec } = resolved;
-    return {
-      value: (pred, target, mask) => lossValue(engine, valueSpec, pred, target, mask),
-      valueAndGrad: (pred, target, out, mask) => {
-        if (gradSpec === null) throw noSingleGradient();
-        return overlapValueAndGrad(engine, gradSpec, pred, target, out, mask);
-      },
-    };
+    return lossOf(this.engine, resolveCreateLoss(options));
   }
 
   /**
@@ -373,7 +350,9 @@ export class DiceKernel {
    * @example
    * const r = k.metrics(predLabels, trueLabels, { numClasses: 4, metrics: ['dice', 'iou'] });
    * r.dice; // Float64Array of 4 per sample
-   * k.metrics(probs, labels, { shape: [8, 4, 96, 96], metrics: ['dice'], reduction: 'mean_batch', includeBackground: false });
+   * k.metrics(probs, labels, {
+   *   shape: [8, 4, 96, 96], metrics: ['dice'], reduction: 'mean_batch', includeBackground: false,
+   * });
    */
   metrics(
     pred: HardPrediction,
@@ -435,40 +414,6 @@ export class DiceKernel {
     this.engine.reserve(bytes);
   }
 
-  private value(
-    fn: string,
-    loss: AnyLossName,
-    pred: Float32Array,
-    target: Target,
-    options: { mask?: Uint8Array | Float32Array | null } | undefined,
-  ): number | Float64Array {
-    const { spec, mask } = lossSpec(fn, loss, options, false);
-    return overlapValue(this.engine, spec, 'loss', pred, target, mask);
-  }
-
-  /** A pointwise loss alone: its options take `out` for the losses of reduction 'none'. */
-  private pointValue(
-    fn: string,
-    loss: PointLossName,
-    pred: Float32Array,
-    target: Target,
-    options: { mask?: Uint8Array | Float32Array | null; out?: Float32Array } | undefined,
-  ): number | Float32Array {
-    const { spec, mask, out } = pointSpec(fn, loss, options);
-    return lossValue(this.engine, spec, pred, target, mask, out) as number | Float32Array;
-  }
-
-  private valueAndGrad(
-    fn: string,
-    loss: AnyLossName,
-    pred: Float32Array,
-    target: Target,
-    options: { mask?: Uint8Array | Float32Array | null; out?: Float32Array } | undefined,
-  ): LossAndGrad {
-    const { spec, mask, out } = lossSpec(fn, loss, options, true);
-    return overlapValueAndGrad(this.engine, spec, pred, target, out, mask);
-  }
-
   /**
    * Lovász hinge loss (Berman, Triki & Blaschko 2018), binary, from logits: with
    * `e_i = 1 − x_i·(2y_i − 1)` over the elements that are not `ignoreIndex`, sorted so that
@@ -489,12 +434,7 @@ export class DiceKernel {
    * k.lovaszHingeLoss(logits, mask, { shape: [8, 1, 256, 256], perImage: true, ignoreIndex: 255 });
    */
   lovaszHingeLoss(pred: Float32Array, target: Target, options?: LovaszHingeLossOptions): number {
-    return lovaszValue(
-      this.engine,
-      resolveLovasz('lovaszHingeLoss', 'hinge', options, LOVASZ_OPTION_NAMES.hinge),
-      pred,
-      target,
-    );
+    return runLoss(this.engine, 'lovaszHinge', pred, target, options) as number;
   }
 
   /**
@@ -507,11 +447,7 @@ export class DiceKernel {
    * const { loss, grad } = k.lovaszHingeLossWithGrad(logits, mask, { shape: [8, 1, 256, 256] });
    */
   lovaszHingeLossWithGrad(pred: Float32Array, target: Target, options?: WithGrad<LovaszHingeLossOptions>): LossAndGrad {
-    const { spec, out } = lovaszCall('lovaszHingeLossWithGrad', 'hinge', options, [
-      ...LOVASZ_OPTION_NAMES.hinge,
-      'out',
-    ]);
-    return lovaszValueAndGrad(this.engine, spec, pred, target, out);
+    return runLossWithGrad(this.engine, 'lovaszHinge', pred, target, options);
   }
 
   /**
@@ -532,12 +468,7 @@ export class DiceKernel {
    * k.lovaszSoftmaxLoss(logits, labels, { shape: [4, 5, 128, 128], ignoreIndex: 255 });
    */
   lovaszSoftmaxLoss(pred: Float32Array, target: Target, options?: LovaszSoftmaxLossOptions): number {
-    return lovaszValue(
-      this.engine,
-      resolveLovasz('lovaszSoftmaxLoss', 'softmax', options, LOVASZ_OPTION_NAMES.softmax),
-      pred,
-      target,
-    );
+    return runLoss(this.engine, 'lovaszSoftmax', pred, target, options) as number;
   }
 
   /**
@@ -553,11 +484,7 @@ export class DiceKernel {
     target: Target,
     options?: WithGrad<LovaszSoftmaxLossOptions>,
   ): LossAndGrad {
-    const { spec, out } = lovaszCall('lovaszSoftmaxLossWithGrad', 'softmax', options, [
-      ...LOVASZ_OPTION_NAMES.softmax,
-      'out',
-    ]);
-    return lovaszValueAndGrad(this.engine, spec, pred, target, out);
+    return runLossWithGrad(this.engine, 'lovaszSoftmax', pred, target, options);
   }
 
   /**
@@ -601,7 +528,9 @@ export class DiceKernel {
    * scores and reduces all of them; `merge` / `toJSON` combine workers and processes. Surface
    * distances do not add up, so a volume must arrive whole (no tiles).
    * @example
-   * const m = k.createSurfaceMetric({ numClasses: 3, metrics: ['hausdorff95'], includeBackground: false, reduction: 'mean_batch' });
+   * const m = k.createSurfaceMetric({
+   *   numClasses: 3, metrics: ['hausdorff95'], includeBackground: false, reduction: 'mean_batch',
+   * });
    * for (const c of cases) m.update(c.pred, c.labels, { shape: [1, ...c.dims], spacing: c.spacing });
    * m.compute().hausdorff95; // { value: Float64Array(2), notNans }
    */

@@ -10,7 +10,10 @@ import { sharedWasm, simdSupported, wasmBytes, type WasmFlavor } from './runtime
 import { createSharedMemory, sharedMemorySupported } from './runtime/shared-memory.js';
 import { BACKENDS } from './core/option-values.js';
 
-/** Default staging area: within one core's L2 cache (512 KiB to 1 MiB on current x86 and ARM cores) with the kernels' 64 KiB tiles. */
+/**
+ * Default staging area: within one core's L2 cache (512 KiB to 1 MiB on current x86 and ARM cores)
+ * with the kernels' 64 KiB tiles.
+ */
 export const DEFAULT_STAGING_BYTES = 256 * 1024;
 const LOAD_OPTION_NAMES = ['backend', 'sharedMemory', 'stagingBytes'];
 
@@ -43,7 +46,8 @@ export function chooseBackend(fn: string, requested: unknown): BackendName {
 
 /** The message for shared memory where there is none: the page must be cross-origin isolated. */
 export const NOT_ISOLATED =
-  'needs SharedArrayBuffer, which a page has only when cross-origin isolated: serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp (COOP/COEP)';
+  'needs SharedArrayBuffer, which a page has only when cross-origin isolated: serve it with the headers ' +
+  'Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp (COOP/COEP)';
 
 export function checkStagingBytes(fn: string, value: unknown): number {
   if (value === undefined) return DEFAULT_STAGING_BYTES;
@@ -80,13 +84,18 @@ const keyOf = (choice: WasmChoice): ModuleKey => (choice.shared ? `${choice.flav
 /** The compiled module of a build, compiled once. */
 export async function compileWasm(choice: WasmChoice): Promise<WebAssembly.Module> {
   const key = keyOf(choice);
-  const module = compiled[key] ?? (await (compiling[key] ??= WebAssembly.compile(moduleBytes(choice))));
+  const done = compiled[key];
+  if (done !== undefined) return done;
+  compiling[key] ??= WebAssembly.compile(moduleBytes(choice));
+  const module = await compiling[key];
   compiled[key] = module;
   return module;
 }
 
 function compileWasmSync(choice: WasmChoice): WebAssembly.Module {
-  return (compiled[keyOf(choice)] ??= new WebAssembly.Module(moduleBytes(choice)));
+  const key = keyOf(choice);
+  compiled[key] ??= new WebAssembly.Module(moduleBytes(choice));
+  return compiled[key];
 }
 
 /** What an instance of a build imports: its shared memory, or nothing. */

@@ -71,13 +71,15 @@ export function throughputChart(input: ChartInput): string {
       parts.push(`<text x="${x(s.n).toFixed(1)}" y="${bottom + 16}" text-anchor="middle">${s.label}</text>`);
     }
     parts.push(
-      `<rect x="${left}" y="${MARGIN.top}" width="${right - left}" height="${bottom - MARGIN.top}" fill="none" stroke="#888"/>`,
+      `<rect x="${left}" y="${MARGIN.top}" width="${right - left}" height="${bottom - MARGIN.top}" ` +
+        'fill="none" stroke="#888"/>',
     );
     parts.push(
       `<text x="${(left + right) / 2}" y="${bottom + 34}" text-anchor="middle">n (elements of pred), log scale</text>`,
     );
     parts.push(
-      `<text transform="translate(${x0 + 14} ${(MARGIN.top + bottom) / 2}) rotate(-90)" text-anchor="middle">elements / s, log scale</text>`,
+      `<text transform="translate(${x0 + 14} ${(MARGIN.top + bottom) / 2}) rotate(-90)" ` +
+        'text-anchor="middle">elements / s, log scale</text>',
     );
     input.implementations.forEach((impl, i) => {
       const points = c.sizes.flatMap((s) => {
@@ -87,9 +89,8 @@ export function throughputChart(input: ChartInput): string {
       if (points.length === 0) return;
       const colour = COLOURS[i % COLOURS.length];
       const data = `data-implementation="${impl.id}" data-case="${escapeXml(c.id)}"`;
-      parts.push(
-        `<polyline ${data} fill="none" stroke="${colour}" stroke-width="2" points="${points.map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`).join(' ')}"/>`,
-      );
+      const xy = points.map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`).join(' ');
+      parts.push(`<polyline ${data} fill="none" stroke="${colour}" stroke-width="2" points="${xy}"/>`);
       for (const [px, py] of points)
         parts.push(`<circle cx="${px.toFixed(1)}" cy="${py.toFixed(1)}" r="3" fill="${colour}"/>`);
     });
@@ -98,14 +99,18 @@ export function throughputChart(input: ChartInput): string {
     const lx = 16 + (i % 3) * (width / 3),
       ly = PANEL_HEIGHT + 8 + Math.floor(i / 3) * 20;
     parts.push(
-      `<line x1="${lx}" x2="${lx + 24}" y1="${ly}" y2="${ly}" stroke="${COLOURS[i % COLOURS.length]}" stroke-width="3"/>`,
+      `<line x1="${lx}" x2="${lx + 24}" y1="${ly}" y2="${ly}" stroke="${COLOURS[i % COLOURS.length]}" ` +
+        'stroke-width="3"/>',
     );
     parts.push(`<text x="${lx + 30}" y="${ly}" dominant-baseline="middle">${escapeXml(impl.label)}</text>`);
   });
-  const caption = `Dice value + gradient per call, median; ${input.machine.cpu}, ${input.machine.cores} cores, Node ${input.engine.node}, ${input.date.slice(0, 10)}`;
+  const caption =
+    `Dice value + gradient per call, median; ${input.machine.cpu}, ${input.machine.cores} ` +
+    `cores, Node ${input.engine.node}, ${input.date.slice(0, 10)}`;
   parts.push(`<text x="16" y="${height - 10}" fill="#555">${escapeXml(caption)}</text>`);
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ` +
+      `${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
     ...parts,
     '</svg>',

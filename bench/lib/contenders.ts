@@ -60,12 +60,16 @@ export function implementations(wasmBackend: string): Implementation[] {
     {
       id: 'wasmZeroCopy',
       label: `${wasm} zero-copy`,
-      description: `dice-wasm with loadDice() (backend '${wasmBackend}'); pred, target and out from k.alloc (after k.reserve), nothing copied`,
+      description:
+        `dice-wasm with loadDice() (backend '${wasmBackend}'); pred, target and out from ` +
+        'k.alloc (after k.reserve), nothing copied',
     },
     {
       id: 'wasmCopyIn',
       label: `${wasm} copy-in`,
-      description: `dice-wasm with loadDice() (backend '${wasmBackend}'); plain typed arrays, copied into WebAssembly memory each call and the gradient copied out to a plain out array`,
+      description:
+        `dice-wasm with loadDice() (backend '${wasmBackend}'); plain typed arrays, copied ` +
+        'into WebAssembly memory each call and the gradient copied out to a plain out array',
     },
     {
       id: 'scalarZeroCopy',
@@ -76,7 +80,10 @@ export function implementations(wasmBackend: string): Implementation[] {
       id: 'tfjsWasm',
       label: 'TF.js wasm backend',
       description:
-        "TF.js (@tensorflow/tfjs-backend-wasm, single-threaded): tf.valueAndGrad of the same formula with tf ops, then dataSync() of loss and gradient; input tensors made once. softmax4 gets the logits channels-last, [1, n/4, 4] (TF.js's layout: tf.softmax works over the last axis only), and a one-hot target",
+        'TF.js (@tensorflow/tfjs-backend-wasm, single-threaded): tf.valueAndGrad of the same formula ' +
+        'with tf ops, then dataSync() of loss and gradient; input tensors made once. softmax4 gets the ' +
+        "logits channels-last, [1, n/4, 4] (TF.js's layout: tf.softmax works over the last axis only), " +
+        'and a one-hot target',
     },
   ];
 }
@@ -102,7 +109,8 @@ export interface BenchCase {
 export const BINARY: BenchCase = {
   id: 'binary',
   description:
-    "1 class: probabilities in (0, 1) (activation 'none'), dense Float32Array 0/1 target (~30 % foreground), smooth 1; shape [n]",
+    "1 class: probabilities in (0, 1) (activation 'none'), dense Float32Array 0/1 target (~30 % " +
+    'foreground), smooth 1; shape [n]',
   make(n) {
     const { pred, target } = binaryData(n, 0xb1 + n);
     return {
@@ -120,7 +128,8 @@ export const BINARY: BenchCase = {
 export const SOFTMAX4: BenchCase = {
   id: 'softmax4',
   description:
-    "4 classes: logits, shape [1, 4, n/4], activation 'softmax', Uint8Array label map of n/4 voxels, smooth 1; loss = mean over the 4 classes",
+    "4 classes: logits, shape [1, 4, n/4], activation 'softmax', Uint8Array label map of n/4 voxels, " +
+    'smooth 1; loss = mean over the 4 classes',
   make(n) {
     const classes = 4;
     const { logits, labels, voxels } = softmaxData(n, classes, 0x54 + n);

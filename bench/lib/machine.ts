@@ -41,7 +41,7 @@ export function packageRoot(): string {
     if (existsSync(manifest) && readJson(manifest).name === 'dice-wasm') return dir;
     const parent = dirname(dir);
     if (parent === dir)
-      throw new Error('bench: cannot find the dice-wasm package.json above ' + fileURLToPath(import.meta.url));
+      throw new Error(`bench: cannot find the dice-wasm package.json above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
   }
 }

@@ -132,8 +132,8 @@ export function caseTable(result: CaseResult, implementations: readonly Implemen
 /** Writes `data` as JSON to `path` through a temporary file, so a reader never sees half a file. */
 export function writeJson(path: string, data: unknown): void {
   mkdirSync(dirname(path), { recursive: true });
-  const temporary = path.replace(/\.json$/, '') + '.tmp.json'; // *.tmp.json is git-ignored
-  writeFileSync(temporary, JSON.stringify(data, null, 2) + '\n');
+  const temporary = `${path.replace(/\.json$/, '')}.tmp.json`; // *.tmp.json is git-ignored
+  writeFileSync(temporary, `${JSON.stringify(data, null, 2)}\n`);
   renameSync(temporary, path);
 }
 

@@ -9,7 +9,9 @@ export interface Resident {
   free(): void;
 }
 
-/** Reserves room for all three first (so that no alloc grows the memory after another), then copies pred and target in. */
+/**
+ * Reserves room for all three first (so that no alloc grows the memory after another), then copies pred and target in.
+ */
 export function residentCopies(
   runner: DiceKernel | DicePool,
   pred: Float32Array,

@@ -173,7 +173,10 @@ function nextOrder(order: number[], random: () => number): void {
   }
 }
 
-/** Quantile of sorted values, linear between order statistics (the median of an even count is the mean of the middle two). */
+/**
+ * Quantile of sorted values, linear between order statistics (the median of an even count is the
+ * mean of the middle two).
+ */
 export function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return NaN;
   const at = (sorted.length - 1) * q;

@@ -32,7 +32,8 @@ export function runBench(argv: readonly string[]): number {
   const tsc = resolveFrom(root, 'typescript/bin/tsc');
   if (!existsSync(join(root, 'bench', 'dice.bench.ts')) || tsc === null) {
     process.stderr.write(
-      `dice-wasm bench: the benchmark suite is not here (${join(root, 'bench')}); it is part of the repository: clone it, then npm install && npm run bench\n`,
+      `dice-wasm bench: the benchmark suite is not here (${join(root, 'bench')}); it is part of the ` +
+        `repository: clone it, then npm install && npm run bench\n`,
     );
     return 1;
   }

@@ -19,7 +19,8 @@ export async function demo(print: (line: string) => void): Promise<void> {
     const loss = k.diceLoss(pred, target) as number;
     const unsmoothed = k.diceLoss(pred, target, { smooth: 0 }) as number;
     print(
-      `  ${k.backend.padEnd(6)} coefficient ${coefficient.toFixed(8)}  loss ${loss.toFixed(8)}  loss (smooth 0) ${unsmoothed.toFixed(8)}`,
+      `  ${k.backend.padEnd(6)} coefficient ${coefficient.toFixed(8)}  loss ${loss.toFixed(8)}  loss ` +
+        `(smooth 0) ${unsmoothed.toFixed(8)}`,
     );
   }
 
@@ -56,7 +57,10 @@ function syntheticCase(shape: number[]): { logits: Float32Array; labels: Uint8Ar
   const labels = new Uint8Array(H * W);
   const logits = new Float32Array(C * H * W);
   let seed = 12345;
-  const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       const s = y * W + x;

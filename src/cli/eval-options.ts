@@ -115,20 +115,22 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** The options of `eval`, or null for --help. */
-export function parseEvalOptions(argv: readonly string[]): EvalOptions | null {
-  let parsed;
+/** node:util's parse of the arguments; its errors (an unknown option, a missing value) as usage errors. */
+function parseArguments(argv: readonly string[]) {
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError(unknownOptionMessage(error));
   }
-  const { values, positionals } = parsed;
+}
+
+/** The options of `eval`, or null for --help. */
+export function parseEvalOptions(argv: readonly string[]): EvalOptions | null {
+  const { values, positionals } = parseArguments(argv);
   if (values.help) return null;
   if (positionals.length !== 2) {
-    throw new UsageError(
-      `eval takes two paths, PRED and TRUTH; got ${positionals.length}${positionals.length > 2 ? ` (${quote(positionals.join(' '))})` : ''}`,
-    );
+    const extra = positionals.length > 2 ? ` (${quote(positionals.join(' '))})` : '';
+    throw new UsageError(`eval takes two paths, PRED and TRUTH; got ${positionals.length}${extra}`);
   }
   const metrics = (values.metrics ?? 'dice,iou')
     .split(',')
@@ -225,7 +227,8 @@ function shardOf(text: string): { index: number; count: number } {
     count = Number(match?.[2]);
   if (match === null || !Number.isSafeInteger(count) || count < 1 || index >= count) {
     throw new UsageError(
-      `--shard must be I/N with N ≥ 1 shares and I from 0 to N − 1 (e.g. 0/4 … 3/4; a Kubernetes JOB_COMPLETION_INDEX or a Slurm SLURM_ARRAY_TASK_ID of an array 0-(N−1)); got '${quote(text)}'`,
+      '--shard must be I/N with N ≥ 1 shares and I from 0 to N − 1 (e.g. 0/4 … 3/4; a Kubernetes ' +
+        `JOB_COMPLETION_INDEX or a Slurm SLURM_ARRAY_TASK_ID of an array 0-(N−1)); got '${quote(text)}'`,
     );
   }
   return { index, count };
@@ -269,12 +272,14 @@ function surfaceOptions(
   const distance = surface.find((m) => resolveSurfaceMetricNames('eval', [m])[0].id !== 'nsd');
   if (empty === 'one' && distance !== undefined) {
     throw new UsageError(
-      `--empty one scores an empty prediction of an empty truth 1, which is not a distance ('${distance}'); use --empty zero (distance 0), or ask for nsd alone`,
+      '--empty one scores an empty prediction of an empty truth 1, which is not a distance ' +
+        `('${distance}'); use --empty zero (distance 0), or ask for nsd alone`,
     );
   }
   if (asked('nsd') && values.tolerance === undefined) {
     throw new UsageError(
-      'nsd needs --tolerance T: the distance (spacing units, as --spacing or the NIfTI header) within which a surface voxel counts as matched',
+      'nsd needs --tolerance T: the distance (spacing units, as --spacing or the NIfTI header) within ' +
+        'which a surface voxel counts as matched',
     );
   }
   if (!asked('nsd') && values.tolerance !== undefined)
@@ -296,8 +301,10 @@ function spacingOf(text: string): number[] {
   const [low, high] = SPACING_RANGE;
   const bad = parts.find((p) => !(p !== '' && Number(p) >= low && Number(p) <= high));
   if (bad !== undefined) {
+    const culprit = bad === '' ? 'an empty value' : `'${quote(bad)}'`;
     throw new UsageError(
-      `--spacing must be numbers in [${low}, ${high}] separated by commas, one per axis of the files in their axis order (e.g. 0.8,0.8,2.5); got '${quote(text)}' (${bad === '' ? 'an empty value' : `'${quote(bad)}'`} is not)`,
+      `--spacing must be numbers in [${low}, ${high}] separated by commas, one per axis of the files in their ` +
+        `axis order (e.g. 0.8,0.8,2.5); got '${quote(text)}' (${culprit} is not)`,
     );
   }
   const values = parts.map(Number);

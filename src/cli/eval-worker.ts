@@ -5,7 +5,8 @@ import { loadDice } from '../load.js';
 import { countPair } from './evaluate.js';
 import type { CountAnswer, CountRequest } from './parallel.js';
 
-const port = parentPort!;
+if (parentPort === null) throw new Error('eval-worker: runs as a worker thread of eval --threads only');
+const port = parentPort;
 const kernel = loadDice();
 port.on('message', async ({ index, pair, opts }: CountRequest) => {
   const record = await countPair(await kernel, pair, opts);

@@ -40,7 +40,9 @@ export async function runEval(argv: readonly string[]): Promise<number> {
   }
   if (skipped.length > 0) {
     process.stderr.write(
-      `dice-wasm: skipped ${skipped.length} file${skipped.length === 1 ? '' : 's'} of unknown type (${skipped.slice(0, 3).join(', ')}${skipped.length > 3 ? ', …' : ''}); raw binary needs --shape and --dtype\n`,
+      `dice-wasm: skipped ${skipped.length} file${skipped.length === 1 ? '' : 's'} of unknown type ` +
+        `(${skipped.slice(0, 3).join(', ')}${skipped.length > 3 ? ', …' : ''}); raw binary needs --shape ` +
+        `and --dtype\n`,
     );
   }
   if (all.length === 0) {

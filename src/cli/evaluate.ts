@@ -75,7 +75,8 @@ function largestLabel(labels: Labels, skip: number | null, path: string): number
   if (largest > MAX_LABEL) {
     const at = labels.findIndex((v) => v > MAX_LABEL && v !== skip);
     throw new Error(
-      `${path} holds label ${largest} (first above ${MAX_LABEL} at voxel ${at}); eval reads labels 0 to ${MAX_LABEL} (class indices, one report column per value)`,
+      `${path} holds label ${largest} (first above ${MAX_LABEL} at voxel ${at}); eval reads labels 0 to ` +
+        `${MAX_LABEL} (class indices, one report column per value)`,
     );
   }
   return largest;
@@ -101,7 +102,10 @@ function spacingMismatch(
     b = truth.spacing.slice(0, rank);
   const far = (x: number, y: number) => !(Math.abs(x - y) <= SPACING_TOLERANCE * Math.max(Math.abs(x), Math.abs(y)));
   if (!a.some((x, i) => far(x, b[i]))) return null;
-  return `voxel spacings differ beyond ${SPACING_TOLERANCE} relative: ${predPath} has ${a.join(' × ')}, ${truthPath} has ${b.join(' × ')} (surface distances use --spacing or the truth's)`;
+  return (
+    `voxel spacings differ beyond ${SPACING_TOLERANCE} relative: ${predPath} has ${a.join(' × ')}, ` +
+    `${truthPath} has ${b.join(' × ')} (surface distances use --spacing or the truth's)`
+  );
 }
 
 /** The counts of the labels a pair holds (every label, with --num-classes), from k.confusion's table of one sample. */

@@ -27,14 +27,16 @@ refused (the message names it); 2 bad usage.
 const FORMATS = ['table', 'csv', 'json'] as const;
 
 export async function runMerge(argv: readonly string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parse = () =>
+    parseArgs({
       args: [...argv],
       options: { format: { type: 'string' }, output: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,
     });
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse();
   } catch (error) {
     throw new UsageError(quote(error instanceof Error ? error.message : String(error), 200));
   }
@@ -47,7 +49,7 @@ export async function runMerge(argv: readonly string[]): Promise<number> {
   if (!(FORMATS as readonly string[]).includes(format))
     throw new UsageError(`--format must be one of ${FORMATS.join(', ')}; got '${quote(format)}'`);
   if (positionals.length === 0) throw new UsageError('merge takes the state files of the shards (PART…)');
-  let merged;
+  let merged: Awaited<ReturnType<typeof mergeParts>>;
   try {
     merged = await mergeParts(positionals);
   } catch (error) {

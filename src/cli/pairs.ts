@@ -43,7 +43,8 @@ export async function findPairs(pred: string, truth: string, acceptAny: boolean)
     throw new MissingPath(`TRUTH ${truth} does not exist (PRED ${pred} is a directory)`);
   if (predIsDir !== truthIsDir && predStat !== null && truthStat !== null) {
     throw new UsageError(
-      `PRED and TRUTH must both be files or both be directories; ${predIsDir ? pred : truth} is a directory and ${predIsDir ? truth : pred} is not`,
+      `PRED and TRUTH must both be files or both be directories; ${predIsDir ? pred : truth} is a ` +
+        `directory and ${predIsDir ? truth : pred} is not`,
     );
   }
   if (!predIsDir || !truthIsDir) {

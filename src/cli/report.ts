@@ -124,7 +124,8 @@ export async function writeReport(
   ) as Record<string, Record<string, Summary>>;
   if (opts.format === 'json') {
     await out.write(
-      `${cases === 0 ? ']' : '\n  ]'},\n  "summary": ${indent(JSON.stringify(summary, nonFinite, 2), '  ').trimStart()}\n}\n`,
+      `${cases === 0 ? ']' : '\n  ]'},\n  "summary": ` +
+        `${indent(JSON.stringify(summary, nonFinite, 2), '  ').trimStart()}\n}\n`,
     );
     return failed;
   }

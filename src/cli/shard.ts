@@ -103,18 +103,22 @@ export async function mergeParts(paths: readonly string[]): Promise<Merged> {
   for (const part of parts) {
     if (part.count !== first.count) {
       throw new MergeError(
-        `${part.path} is shard ${part.index}/${part.count} but ${first.path} is shard ${first.index}/${first.count}: the parts of one run have one N`,
+        `${part.path} is shard ${part.index}/${part.count} but ${first.path} is shard ` +
+          `${first.index}/${first.count}: the parts of one run have one N`,
       );
     }
     const differs = differingFlag(first.options, part.options);
     if (differs !== null) {
       throw new MergeError(
-        `${part.path} and ${first.path} were made with different options (${differs}): every shard of a run is evaluated with the same options`,
+        `${part.path} and ${first.path} were made with different options (${differs}): ` +
+          'every shard of a run is evaluated with the same options',
       );
     }
     if (part.total !== first.total || part.list !== first.list) {
       throw new MergeError(
-        `${part.path} and ${first.path} were made from different case lists (${part.total} cases, ${part.list.slice(0, 19)}…; ${first.total} cases, ${first.list.slice(0, 19)}…): did PRED or TRUTH change between the shards?`,
+        `${part.path} and ${first.path} were made from different case lists (${part.total} cases, ` +
+          `${part.list.slice(0, 19)}…; ${first.total} cases, ${first.list.slice(0, 19)}…): ` +
+          'did PRED or TRUTH change between the shards?',
       );
     }
   }
@@ -139,7 +143,8 @@ export async function mergeParts(paths: readonly string[]): Promise<Merged> {
       .filter((w) => w !== '')
       .join(' and ');
     throw new MergeError(
-      `shard ${index}/${count} is missing: no part holds its ${hi - lo} case${hi - lo === 1 ? '' : 's'} (numbers ${lo + 1} to ${hi} of ${total} in sorted order${where === '' ? '' : `, ${where}`})`,
+      `shard ${index}/${count} is missing: no part holds its ${hi - lo} case${hi - lo === 1 ? '' : 's'} ` +
+        `(numbers ${lo + 1} to ${hi} of ${total} in sorted order${where === '' ? '' : `, ${where}`})`,
     );
   }
   let opts: EvalOptions;
@@ -161,7 +166,8 @@ export async function mergeParts(paths: readonly string[]): Promise<Merged> {
       const previous = records.at(-1)?.name;
       if (previous !== undefined && !(previous < name)) {
         throw new MergeError(
-          `${part.path}: case '${quote(name, 200)}' comes after '${quote(previous, 200)}'; the shards of a run are consecutive runs of one sorted list`,
+          `${part.path}: case '${quote(name, 200)}' comes after '${quote(previous, 200)}'; ` +
+            'the shards of a run are consecutive runs of one sorted list',
         );
       }
       let record: CaseRecord;
@@ -182,7 +188,8 @@ export async function mergeParts(paths: readonly string[]): Promise<Merged> {
   }
   if (records.length !== total || listDigest(records.map((r) => r.name)) !== first.list) {
     throw new MergeError(
-      `the cases of the parts (${records.length}) are not the list of ${total} cases they were made from (its ${first.list.slice(0, 19)}… differs)`,
+      `the cases of the parts (${records.length}) are not the list of ${total} cases they were made from ` +
+        `(its ${first.list.slice(0, 19)}… differs)`,
     );
   }
   return { opts, records, labels };
@@ -217,7 +224,8 @@ async function readPart(path: string): Promise<Part> {
   }
   if (dicewasm !== VERSION) {
     throw fail(
-      `was written by dice-wasm ${typeof dicewasm === 'string' ? quote(dicewasm, 40) : '(unknown)'}; this is ${VERSION}: evaluate every shard and merge with one version`,
+      `was written by dice-wasm ${typeof dicewasm === 'string' ? quote(dicewasm, 40) : '(unknown)'}; ` +
+        `this is ${VERSION}: evaluate every shard and merge with one version`,
     );
   }
   const flags = copyArray(options);
@@ -244,7 +252,8 @@ async function readPart(path: string): Promise<Part> {
   if (names_ === null || !names_.every((n) => typeof n === 'string')) throw fail('has cases that are not names');
   if (names_.length !== hi - lo) {
     throw fail(
-      `holds ${names_.length} cases; shard ${index}/${count} of ${total} cases has ${hi - lo} (numbers ${lo + 1} to ${hi})`,
+      `holds ${names_.length} cases; shard ${index}/${count} of ${total} cases has ${hi - lo} ` +
+        `(numbers ${lo + 1} to ${hi})`,
     );
   }
   const records = copyArray(rows);

@@ -62,7 +62,9 @@ function spacingOf(truth: LabelVolume, shape: readonly number[], truthPath: stri
   if (opts.spacing !== null) {
     if (opts.spacing.length !== rank) {
       throw new Error(
-        `--spacing gives ${opts.spacing.length} value${opts.spacing.length === 1 ? '' : 's'} (${opts.spacing.join(',')}) but ${truthPath} has ${rank} ax${rank === 1 ? 'is' : 'es'} (${formatShape(shape)})`,
+        `--spacing gives ${opts.spacing.length} value${opts.spacing.length === 1 ? '' : 's'} ` +
+          `(${opts.spacing.join(',')}) but ${truthPath} has ${rank} ax${rank === 1 ? 'is' : 'es'} ` +
+          `(${formatShape(shape)})`,
       );
     }
     return opts.spacing;

@@ -28,5 +28,6 @@ export function useKernel(kernel: DiceKernel): void {
 
 /** The kernel compat objects use now. */
 export function compatKernel(): DiceKernel {
-  return (current ??= loadDiceSync());
+  current ??= loadDiceSync();
+  return current;
 }

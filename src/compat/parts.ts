@@ -41,7 +41,7 @@ function nativeLoss(kernel: DiceKernel, part: Part) {
 }
 
 /** Σ scale × value of the parts (each part with a reduced value). */
-export function valueOf(kernel: DiceKernel, parts: readonly Part[]): number {
+export function sumOfParts(kernel: DiceKernel, parts: readonly Part[]): number {
   let sum = 0;
   for (const part of parts)
     sum += part.scale * (nativeLoss(kernel, part).value(part.pred, part.target, part.mask) as number);
@@ -78,6 +78,6 @@ export interface Plan {
 }
 
 export function runPlan(kernel: DiceKernel, plan: Plan): number | Tensor {
-  if (!plan.output) return valueOf(kernel, plan.parts);
+  if (!plan.output) return sumOfParts(kernel, plan.parts);
   return plan.output(plan.parts.length > 0 ? termsOf(kernel, plan.parts[0]) : new Float64Array(0));
 }

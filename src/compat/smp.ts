@@ -137,7 +137,8 @@ function sharesOf(
     throw rangeError(
       fn,
       'class_weights',
-      `has ${classWeights.length} values; it needs one per class averaged (${list.length}${classes ? ', the length of classes' : ', the channels of y_pred'})`,
+      `has ${classWeights.length} values; it needs one per class averaged ` +
+        `(${list.length}${classes ? ', the length of classes' : ', the channels of y_pred'})`,
     );
   }
   const total = classWeights?.reduce((a, w) => a + w, 0) ?? list.length;
@@ -362,8 +363,9 @@ function overlapParams(
 /**
  * smp.losses.DiceLoss: per class, pooled over batch and space, `1 − (2I + 2·smooth)/(P + G + 2·smooth)`
  * (log_loss: `−log`), 0 for a class without target pixels, mean over the classes (or those in
- * `classes`; with `class_weights`, one per class averaged, the weighted mean Σw·loss/Σw). `mode` 'binary' (sigmoid), 'multiclass' (softmax, label map target) or 'multilabel'
- * (sigmoid); `from_logits` (default true) applies the activation.
+ * `classes`; with `class_weights`, one per class averaged, the weighted mean Σw·loss/Σw). `mode`
+ * 'binary' (sigmoid), 'multiclass' (softmax, label map target) or 'multilabel' (sigmoid);
+ * `from_logits` (default true) applies the activation.
  * @example
  * new smp.DiceLoss({ mode: 'multiclass', ignore_index: 255 }).forward(logits, labels);
  */
@@ -408,7 +410,8 @@ function checkHard(fn: string, values: ArrayLike<number>, mask: Uint8Array | nul
       throw rangeError(
         fn,
         'y_true',
-        `holds ${values[i]} at index ${i}; the focal loss takes 0/1 targets here (smp's (1 − e^−BCE)^γ differs for soft targets)`,
+        `holds ${values[i]} at index ${i}; the focal loss takes 0/1 targets here (smp's (1 − e^−BCE)^γ ` +
+          'differs for soft targets)',
       );
     }
   }
@@ -816,7 +819,9 @@ export function soft_jaccard_score(
   return softScore('soft_jaccard_score', 'jaccard', output, target, params, []);
 }
 
-/** smp's soft_tversky_score: `(I + smooth)/(I + alpha·(Σo − I) + beta·(Σt − I) + smooth)`; alpha and beta are required. */
+/**
+ * smp's soft_tversky_score: `(I + smooth)/(I + alpha·(Σo − I) + beta·(Σt − I) + smooth)`; alpha and beta are required.
+ */
 export function soft_tversky_score(
   output: TensorInput,
   target: TensorInput,

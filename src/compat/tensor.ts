@@ -130,7 +130,7 @@ function readNested(fn: string, name: string, value: NestedArray): TensorData {
         `is a ragged nested array: ${at} should have ${shape[depth]} entries (shape ${list(shape)})`,
       );
     }
-    node.forEach((child, i) => walk(child, depth + 1, `${at}[${i}]`));
+    for (const [i, child] of node.entries()) walk(child, depth + 1, `${at}[${i}]`);
   };
   walk(value, 0, name);
   return { data, shape };
@@ -149,7 +149,7 @@ function stack(fn: string, name: string, items: TensorData[]): TensorData {
     }
   });
   const data = new Float64Array(items.length * product(shape));
-  items.forEach((item, i) => data.set(item.data as ArrayLike<number>, i * product(shape)));
+  for (const [i, item] of items.entries()) data.set(item.data as ArrayLike<number>, i * product(shape));
   return { data, shape: [items.length, ...shape] };
 }
 

@@ -290,7 +290,9 @@ export class MeanIoU extends Accumulating {
   }
 }
 
-/** Per class: the mean over the samples where the class appears; overall: the mean of all those (sample, class) terms. */
+/**
+ * Per class: the mean over the samples where the class appears; overall: the mean of all those (sample, class) terms.
+ */
 function meanIouOf(counts: ConfusionCounts, perClass: boolean, includeBackground: boolean): number | Tensor {
   if (perClass) {
     const { value } = metricsFromCounts(counts, {

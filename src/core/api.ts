@@ -206,42 +206,46 @@ export interface LossAndGrad {
   grad: Float32Array;
 }
 
-/** Loss names `createLoss` knows. */
-export type LossName =
-  | 'dice'
-  | 'jaccard'
-  | 'tversky'
-  | 'focalTversky'
-  | 'generalizedDice'
-  | 'mcc'
-  | 'bce'
-  | 'crossEntropy'
-  | 'focal'
-  | 'diceCE'
-  | 'diceFocal'
-  | 'generalizedDiceFocal';
+/**
+ * Each loss `createLoss` knows, by name, and the options of its methods (`<name>Loss`,
+ * `<name>LossWithGrad`); `createLoss` takes them without `mask` and `out`, which are per call.
+ * src/losses/registry.ts holds one entry for each name: how the loss is computed.
+ */
+export interface LossOptionsByName {
+  dice: DiceLossOptions;
+  jaccard: JaccardLossOptions;
+  tversky: TverskyLossOptions;
+  focalTversky: FocalTverskyLossOptions;
+  generalizedDice: GeneralizedDiceLossOptions;
+  mcc: MccLossOptions;
+  bce: BceLossOptions;
+  crossEntropy: CrossEntropyLossOptions;
+  focal: FocalLossOptions;
+  diceCE: DiceCELossOptions;
+  diceFocal: DiceFocalLossOptions;
+  generalizedDiceFocal: GeneralizedDiceFocalLossOptions;
+  lovaszHinge: LovaszHingeLossOptions;
+  lovaszSoftmax: LovaszSoftmaxLossOptions;
+}
+
+/** Loss names `createLoss` knows (besides the Lovász losses, `LovaszLossName`). */
+export type LossName = Exclude<keyof LossOptionsByName, LovaszLossName>;
 
 /** `createLoss` options: a loss name and that loss's options (the mask is passed per call). */
-export type CreateLossOptions =
-  | ({ loss: 'dice' } & Omit<DiceLossOptions, 'mask'>)
-  | ({ loss: 'jaccard' } & Omit<JaccardLossOptions, 'mask'>)
-  | ({ loss: 'tversky' } & Omit<TverskyLossOptions, 'mask'>)
-  | ({ loss: 'focalTversky' } & Omit<FocalTverskyLossOptions, 'mask'>)
-  | ({ loss: 'generalizedDice' } & Omit<GeneralizedDiceLossOptions, 'mask'>)
-  | ({ loss: 'mcc' } & Omit<MccLossOptions, 'mask'>)
-  | ({ loss: 'bce' } & Omit<BceLossOptions, 'mask' | 'out'>)
-  | ({ loss: 'crossEntropy' } & Omit<CrossEntropyLossOptions, 'mask' | 'out'>)
-  | ({ loss: 'focal' } & Omit<FocalLossOptions, 'mask' | 'out'>)
-  | ({ loss: 'diceCE' } & Omit<DiceCELossOptions, 'mask'>)
-  | ({ loss: 'diceFocal' } & Omit<DiceFocalLossOptions, 'mask'>)
-  | ({ loss: 'generalizedDiceFocal' } & Omit<GeneralizedDiceFocalLossOptions, 'mask'>);
+export type CreateLossOptions = {
+  [K in LossName]: { loss: K } & Omit<LossOptionsByName[K], 'mask' | 'out'>;
+}[LossName];
 
-type PointLossOptions = Extract<CreateLossOptions, { loss: 'bce' | 'crossEntropy' | 'focal' }>;
+/** The pointwise losses alone (BCE, cross-entropy, focal): their options take `out`, for reduction 'none'. */
+type PointLossName = { [K in LossName]: 'out' extends keyof LossOptionsByName[K] ? K : never }[LossName];
+type PointLossOptions = Extract<CreateLossOptions, { loss: PointLossName }>;
 /** `createLoss` options whose value is a number, or one value per term (Float64Array) with reduction 'none'. */
 export type CreateTermLossOptions =
   | Exclude<CreateLossOptions, PointLossOptions>
   | (PointLossOptions & { reduction?: 'mean' | 'sum' });
-/** `createLoss` options of a pointwise loss alone with reduction 'none': its value is one per element (Float32Array). */
+/**
+ * `createLoss` options of a pointwise loss alone with reduction 'none': its value is one per element (Float32Array).
+ */
 export type CreatePointLossOptions = PointLossOptions & { reduction: 'none' };
 
 /**
@@ -291,7 +295,10 @@ export interface PoolOptions {
 
 /** A pool's loss with its options resolved once (`pool.createLoss`): the methods of `Loss`, Promise-returning. */
 export interface PoolLoss {
-  /** The loss; with reduction 'none', one value per term (Float64Array) or, for a pointwise loss alone, per element (Float32Array). */
+  /**
+   * The loss; with reduction 'none', one value per term (Float64Array) or, for a pointwise loss
+   * alone, per element (Float32Array).
+   */
   value(
     pred: Float32Array,
     target: Target,
@@ -351,9 +358,9 @@ export interface LovaszSoftmaxLossOptions extends Omit<TensorOptions, 'activatio
 export type LovaszLossName = 'lovaszHinge' | 'lovaszSoftmax';
 
 /** `createLoss` options of the Lovász losses. */
-export type CreateLovaszLossOptions =
-  | ({ loss: 'lovaszHinge' } & LovaszHingeLossOptions)
-  | ({ loss: 'lovaszSoftmax' } & LovaszSoftmaxLossOptions);
+export type CreateLovaszLossOptions = {
+  [K in LovaszLossName]: { loss: K } & LossOptionsByName[K];
+}[LovaszLossName];
 
 // ---------------------------------------------------------------------------------------------
 // Hard metrics: confusion counts and the metrics computed from them.
@@ -548,7 +555,10 @@ export interface SurfaceMetricOptions {
 
 /** Options of `surfaceMetrics`: the confusion options (with a required shape) and the surface ones. */
 export interface SurfaceMetricsOptions extends Omit<ConfusionOptions, 'shape'>, SurfaceMetricOptions {
-  /** `[B, ...spatial]` for a label map, `[B, C, ...spatial]` (or `[B, ...spatial, C]`) for dense input; 1 to 3 spatial axes. */
+  /**
+   * `[B, ...spatial]` for a label map, `[B, C, ...spatial]` (or `[B, ...spatial, C]`) for dense
+   * input; 1 to 3 spatial axes.
+   */
   shape: readonly number[];
 }
 
@@ -568,7 +578,10 @@ export interface SurfaceMetricJSON {
   version: 1;
   /** The metric's options with every default filled in. */
   options: Record<string, unknown>;
-  /** Per sample: the surface record of each class, flattened (what every surface metric is computed from; non-finite values as strings). */
+  /**
+   * Per sample: the surface record of each class, flattened (what every surface metric is computed
+   * from; non-finite values as strings).
+   */
   samples: { records: (number | 'Infinity' | 'NaN')[] }[];
 }
 

@@ -6,13 +6,19 @@ import { checkView, describe, rangeError, typeError } from './errors.js';
 
 /** What the checks ask of the engine that runs the call (backends/engine.ts: every Engine is one). */
 export interface ArrayOwner {
-  /** Throws if `array` came from this engine's alloc() and was freed, or no longer views its memory (detached by a grow): before any other check. */
+  /**
+   * Throws if `array` came from this engine's alloc() and was freed, or no longer views its memory
+   * (detached by a grow): before any other check.
+   */
   checkAttached(fn: string, name: string, array: unknown): void;
   /** True when two arrays view the same storage, so that their byte offsets compare. */
   sameMemory(a: ArrayBufferView, b: ArrayBufferView): boolean;
 }
 
-/** Every array of a call is a typed array itself (not a Proxy of one) and still views its memory, if it came from alloc(). */
+/**
+ * Every array of a call is a typed array itself (not a Proxy of one) and still views its memory,
+ * if it came from alloc().
+ */
 export function checkAttached(
   owner: ArrayOwner,
   fn: string,

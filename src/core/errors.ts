@@ -62,7 +62,10 @@ export function typedArrayName(value: unknown): string | undefined {
   return typedArrayTag.call(value);
 }
 
-/** The abstract %TypedArray% constructor: `x instanceof TypedArray` holds for every typed array and for fakes of one. */
+/**
+ * The abstract %TypedArray% constructor: `x instanceof TypedArray` holds for every typed array and
+ * for fakes of one.
+ */
 const TypedArray = Object.getPrototypeOf(Uint8Array) as abstract new () => ArrayBufferView;
 
 /**
@@ -81,7 +84,8 @@ export function checkView(fn: string, name: string, value: unknown): void {
     throw typeError(
       fn,
       name,
-      'is not a typed array itself (a Proxy of one, or an object with a typed array as prototype); pass the typed array',
+      'is not a typed array itself (a Proxy of one, or an object with a typed array as prototype); ' +
+        'pass the typed array',
     );
   }
 }

@@ -53,7 +53,8 @@ export interface SurfacePlan {
   rank: number;
   /**
    * Per sample, the squared spacing along x, y, z (memory order), in units of `scale`: B × 3.
-   * Distances are measured in those units and multiplied by `scale` afterwards (metrics/surface-plan.ts rescaleRecords).
+   * Distances are measured in those units and multiplied by `scale` afterwards
+   * (metrics/surface-plan.ts rescaleRecords).
    */
   weights: Float64Array;
   /**

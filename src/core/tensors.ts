@@ -138,7 +138,8 @@ export function checkTerms(fn: string, arg: string, B: number, C: number, elemen
     throw rangeError(
       fn,
       arg,
-      `gives ${B} samples × ${C} classes = ${terms} terms for ${elements} elements; a call takes at most max(elements, ${MAX_EXTRA_TERMS}) terms (split the batch)`,
+      `gives ${B} samples × ${C} classes = ${terms} terms for ${elements} elements; a call takes at most ` +
+        `max(elements, ${MAX_EXTRA_TERMS}) terms (split the batch)`,
     );
   }
 }
@@ -175,7 +176,11 @@ export function planTensors(
     throw rangeError(
       fn,
       'target',
-      `has length ${(target as Target).length}; a ${kind === 'dense' ? "dense target needs pred's length" : "label map needs pred's length without the class axis"}, ${expected}`,
+      `has length ${(target as Target).length}; a ` +
+        (kind === 'dense'
+          ? "dense target needs pred's length"
+          : "label map needs pred's length without the class axis") +
+        `, ${expected}`,
     );
   }
   const { kind: maskKind, bytes } = checkMask(fn, mask, B, S);
@@ -216,7 +221,8 @@ function checkMask(
     throw rangeError(
       fn,
       'mask',
-      `has length ${mask.length}; it needs one value per voxel of each sample (${B * S}) or of one sample, shared (${S})`,
+      `has length ${mask.length}; it needs one value per voxel of each sample (${B * S}) or of one ` +
+        `sample, shared (${S})`,
     );
   }
   const bytes = mask instanceof Uint8Array ? mask : Uint8Array.from(mask, (v) => (v !== 0 ? 1 : 0));
@@ -250,7 +256,8 @@ function targetKind(
     throw rangeError(
       fn,
       'ignoreIndex',
-      `applies to label maps, but this target (${describe(target)}, pred has ${denseLength} elements) is read as dense; pass target: 'labels' if it is a label map`,
+      `applies to label maps, but this target (${describe(target)}, pred has ${denseLength} elements) is ` +
+        `read as dense; pass target: 'labels' if it is a label map`,
     );
   }
   return 'dense';

@@ -7,12 +7,11 @@ import type { Target } from '../core/api.js';
 import type { Engine } from '../backends/engine.js';
 import { rangeError } from '../core/errors.js';
 import { checkStats } from './checks.js';
+import type { Mask } from './entry.js';
 import { sumsOf, type OverlapSpec } from './overlap.js';
-import { pointLossCoefficients, pointLossLength } from './pointwise.js';
+import { pointLossCoefficients, pointLossLength, type PointSpec } from './pointwise.js';
 import { overlapValue } from './run.js';
 import { planTensors } from '../core/tensors.js';
-
-type Mask = Uint8Array | Float32Array | null | undefined;
 
 /** A loss's value: per element for a pointwise loss with reduction 'none', else as overlapValue. */
 export function lossValue(
@@ -23,15 +22,22 @@ export function lossValue(
   mask: Mask,
   out?: Float32Array,
 ): number | Float64Array | Float32Array {
-  if (spec.pointwise?.reduction === 'none') return pointwiseElements(engine, spec, pred, target, mask, out);
+  const point = spec.pointwise;
+  if (point?.reduction === 'none') return pointwiseElements(engine, spec, point, pred, target, mask, out);
+  checkNoOut(spec, out);
+  return overlapValue(engine, spec, 'loss', pred, target, mask);
+}
+
+/** A pointwise loss alone takes `out` for its values of reduction 'none' only. */
+export function checkNoOut(spec: OverlapSpec, out: Float32Array | undefined): void {
   if (out !== undefined) {
     throw rangeError(
       spec.fn,
       'out',
-      "receives the losses of reduction 'none'; 'mean' and 'sum' give one number (a gradient goes to the out of the ...WithGrad functions)",
+      "receives the losses of reduction 'none'; 'mean' and 'sum' give one number (a gradient goes to the " +
+        'out of the ...WithGrad functions)',
     );
   }
-  return overlapValue(engine, spec, 'loss', pred, target, mask);
 }
 
 /**
@@ -41,6 +47,7 @@ export function lossValue(
 function pointwiseElements(
   engine: Engine,
   spec: OverlapSpec,
+  point: PointSpec,
   pred: Float32Array,
   target: Target,
   mask: Mask,
@@ -62,7 +69,7 @@ function pointwiseElements(
   try {
     const stats = job.stats();
     checkStats(spec.fn, plan, stats, inputs.target);
-    return job.pointLoss(pointLossCoefficients(spec.fn, spec.pointwise!, plan, stats));
+    return job.pointLoss(pointLossCoefficients(spec.fn, point, plan, stats));
   } finally {
     job.close();
   }

@@ -7,20 +7,14 @@
 // Like segmentation_models_pytorch's LovaszLoss (Berman's reference code), a set whose target
 // has no class present (or no voxel left after ignoreIndex) contributes a loss of 0, and still
 // counts in the mean over samples with `perImage`.
-import type { Loss, LossAndGrad, Target, TensorOptions } from '../core/api.js';
+import type { LossAndGrad, Target, TensorOptions } from '../core/api.js';
 import type { Engine } from '../backends/engine.js';
 import { checkAttached, checkOut } from '../core/arrays.js';
 import { describe, list, rangeError, typeError } from '../core/errors.js';
 import { checkOptionNames, flag, oneOf } from '../core/options.js';
 import type { LovaszInputs, LovaszPlan } from '../core/plans.js';
-import {
-  checkTerms,
-  planTensors,
-  resolveTensorOptions,
-  TENSOR_OPTION_NAMES,
-  type TargetType,
-  type TensorSpec,
-} from '../core/tensors.js';
+import type { OwnLoss } from './entry.js';
+import { checkTerms, planTensors, resolveTensorOptions, type TargetType, type TensorSpec } from '../core/tensors.js';
 
 export type LovaszLoss = 'hinge' | 'softmax';
 
@@ -35,12 +29,6 @@ export interface LovaszSpec {
   classes: 'present' | 'all' | readonly number[];
   perImage: boolean;
 }
-
-/** Option names of each loss (`out` is added for the gradient functions). */
-export const LOVASZ_OPTION_NAMES: Readonly<Record<LovaszLoss, readonly string[]>> = {
-  hinge: ['shape', 'perImage', 'ignoreIndex'],
-  softmax: [...TENSOR_OPTION_NAMES, 'classes', 'perImage'],
-};
 
 const SOFTMAX_ACTIVATIONS = ['softmax', 'none'] as const;
 
@@ -72,17 +60,6 @@ export function resolveLovasz(
     );
   }
   return { fn, loss, tensor, activation, classes: resolveClasses(fn, opts.classes, tensor.C), perImage };
-}
-
-/** A Lovász method's spec and its `out`, read from one snapshot of the options. */
-export function lovaszCall(
-  fn: string,
-  loss: LovaszLoss,
-  options: object | undefined,
-  names: readonly string[],
-): { spec: LovaszSpec; out: Float32Array | undefined } {
-  const opts = checkOptionNames(fn, options, names) as { out?: Float32Array };
-  return { spec: resolveLovasz(fn, loss, opts, names), out: opts.out };
 }
 
 function resolveClasses(fn: string, value: unknown, C: number): LovaszSpec['classes'] {
@@ -164,7 +141,8 @@ function planHinge(spec: LovaszSpec, pred: unknown, target: unknown): { plan: Lo
     throw typeError(
       fn,
       'target',
-      `must be a Float32Array, Uint8Array, Uint16Array or Int32Array of 0 (background) and 1 (foreground); got ${describe(target)}`,
+      'must be a Float32Array, Uint8Array, Uint16Array or Int32Array of 0 (background) and 1 ' +
+        `(foreground); got ${describe(target)}`,
     );
   }
   if ((target as Target).length !== pred.length) {
@@ -261,7 +239,6 @@ function evaluate(
   }
 }
 
-/** The error for a list that counted targets of none of the values expected: the first such value of samples [b0, b1). */
 /** What a list counted as unexpected in samples [b0, b1): a logit that is not finite (hinge), else a target value. */
 function badInput(fn: string, plan: LovaszPlan, inputs: LovaszInputs, b0: number, b1: number): RangeError {
   const { C, S, targetKind, ignoreIndex } = plan;
@@ -285,7 +262,10 @@ function badInput(fn: string, plan: LovaszPlan, inputs: LovaszInputs, b0: number
         fn,
         'target',
         targetKind === 'binary'
-          ? `holds ${v} at index ${i}; the hinge needs 0 (background) or 1 (foreground)${ignoreIndex === null ? ', or an ignoreIndex for the elements to leave out' : ` or ignoreIndex (${ignoreIndex})`}`
+          ? `holds ${v} at index ${i}; the hinge needs 0 (background) or 1 (foreground)` +
+              (ignoreIndex === null
+                ? ', or an ignoreIndex for the elements to leave out'
+                : ` or ignoreIndex (${ignoreIndex})`)
           : `holds ${v} at index ${i}; a dense target of the Lovász-Softmax loss holds 0 or 1 per class (one-hot)`,
       );
     }
@@ -293,22 +273,22 @@ function badInput(fn: string, plan: LovaszPlan, inputs: LovaszInputs, b0: number
   return rangeError(fn, 'target', `samples ${b0} to ${b1 - 1} hold values other than the ones expected`);
 }
 
-/** createLoss for the Lovász losses: options resolved once. */
-export function createLovaszLoss(engine: Engine, loss: LovaszLoss, options: object): Loss {
-  const spec = resolveLovasz('createLoss', loss, options, LOVASZ_OPTION_NAMES[loss]);
-  const valueSpec = { ...spec, fn: 'value' };
-  const gradSpec = { ...spec, fn: 'valueAndGrad' };
-  const noMask = (fn: string, mask: unknown) => {
-    if (mask !== undefined) throw typeError(fn, 'mask', 'is not an argument of the Lovász losses (use ignoreIndex)');
-  };
+/** The Lovász losses take no mask (ignoreIndex leaves voxels out); createLoss's calls refuse one. */
+function noMask(fn: string, mask: unknown): void {
+  if (mask !== undefined) throw typeError(fn, 'mask', 'is not an argument of the Lovász losses (use ignoreIndex)');
+}
+
+/** The code path of a Lovász loss, for its registry entry (which adds its option names). */
+export function lovaszPath(loss: LovaszLoss): Pick<OwnLoss<LovaszSpec>, 'resolve' | 'value' | 'valueAndGrad'> {
   return {
-    value: (pred, target, mask) => {
-      noMask('value', mask);
-      return lovaszValue(engine, valueSpec, pred, target);
+    resolve: (fn, options, names) => resolveLovasz(fn, loss, options, names),
+    value: (engine, spec, pred, target, mask) => {
+      noMask(spec.fn, mask);
+      return lovaszValue(engine, spec, pred, target);
     },
-    valueAndGrad: (pred, target, out, mask) => {
-      noMask('valueAndGrad', mask);
-      return lovaszValueAndGrad(engine, gradSpec, pred, target, out);
+    valueAndGrad: (engine, spec, pred, target, out, mask) => {
+      noMask(spec.fn, mask);
+      return lovaszValueAndGrad(engine, spec, pred, target, out);
     },
   };
 }

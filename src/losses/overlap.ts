@@ -1,10 +1,12 @@
 // Overlap losses and scores from the statistics of kernel 1: option resolution, the formula
 // per term, the empty-target policy, the reduction, and the gradient coefficients for kernel 2.
 //
-// Two shapes of formula cover the family: a Tversky index per (sample, class) term — Dice,
-// Jaccard, Tversky, focal Tversky — and the Generalized Dice score per sample, whose classes
-// are weighted by their target volume (Sudre et al. 2017). Both reduce to ∂L/∂I and ∂L/∂P per
-// (sample, class), which `writeCoefficients` turns into kernel 2's a, b, q, s.
+// Two shapes of formula cover the family: a score per (sample, class) term — the Tversky index
+// (Dice, Jaccard, Tversky, focal Tversky are its parameters) and the Matthews correlation, rows of
+// TERM_SCORES — and the Generalized Dice score per sample, whose classes are weighted by their
+// target volume (Sudre et al. 2017). Both reduce to ∂L/∂I and ∂L/∂P per (sample, class), which
+// `writeCoefficients` turns into kernel 2's a, b, q, s. Which loss uses which score, with which
+// parameters, is its entry in registry.ts.
 import type { LossEmptyPolicy, Reduction, WeightType } from '../core/api.js';
 import {
   COEF_Q,
@@ -20,30 +22,20 @@ import {
   STATS_STRIDE,
 } from '../core/constants.js';
 import { rangeError } from '../core/errors.js';
-import { diceParams, mccWithPartials, tverskyWithPartials, type TverskyParams } from '../math/overlap.js';
+import { mccWithPartials, tverskyWithPartials, type TverskyParams } from '../math/overlap.js';
 import { LOSS_EMPTY_POLICIES, REDUCTIONS, WEIGHT_TYPES } from '../core/option-values.js';
 import { checkOptionNames, classWeights, flag, nonNegative, oneOf } from '../core/options.js';
-import { evaluatePoint, POINT_OPTION_NAMES, resolvePoint, type PointSpec } from './pointwise.js';
-import {
-  resolveTensorOptions,
-  TENSOR_OPTION_NAMES,
-  type SumOptions,
-  type TensorPlan,
-  type TensorSpec,
-} from '../core/tensors.js';
-
-export type OverlapLossName = 'dice' | 'jaccard' | 'tversky' | 'focalTversky' | 'generalizedDice' | 'mcc';
-export type PointLossName = 'bce' | 'crossEntropy' | 'focal';
-export type CombinedLossName = 'diceCE' | 'diceFocal' | 'generalizedDiceFocal';
-export type AnyLossName = OverlapLossName | PointLossName | CombinedLossName;
+import type { OverlapPart, ScoreName, SumsLoss } from './entry.js';
+import { evaluatePoint, resolvePoint, type PointSpec } from './pointwise.js';
+import { resolveTensorOptions, type SumOptions, type TensorPlan, type TensorSpec } from '../core/tensors.js';
 
 /** A resolved loss or score: everything but the arrays. */
 export interface OverlapSpec {
   fn: string;
   tensor: TensorSpec;
-  /** The overlap part ('none' for a pointwise loss alone). */
-  kind: 'tversky' | 'mcc' | 'generalizedDice' | 'none';
-  /** Tversky parameters; Generalized Dice uses only the smoothing. */
+  /** The overlap part's score formula ('none' for a pointwise loss alone). */
+  kind: ScoreName | 'none';
+  /** Tversky parameters; the other scores use only the smoothing. */
   params: TverskyParams;
   /** Exponent of the focal Tversky loss (1 − T)^γ; 1 for the others. */
   gamma: number;
@@ -73,70 +65,21 @@ export function sumsOf(spec: OverlapSpec): SumOptions {
   };
 }
 
-const COMMON = [
-  ...TENSOR_OPTION_NAMES,
-  'includeBackground',
-  'batch',
-  'reduction',
-  'smooth',
-  'smoothNr',
-  'smoothDr',
-  'squared',
-  'softLabel',
-];
-
-const DICE = [...COMMON, 'weight', 'logLoss', 'empty'];
-const GENERALIZED = [...COMMON, 'weightType'];
-const LAMBDAS = ['lambdaOverlap', 'lambdaPoint'];
-
-/** Option names of each loss (per-call arrays — mask, out — are added by the caller). */
-export const LOSS_OPTION_NAMES: Readonly<Record<AnyLossName, readonly string[]>> = {
-  dice: DICE,
-  jaccard: DICE,
-  tversky: [...DICE, 'alpha', 'beta'],
-  focalTversky: [...COMMON, 'weight', 'empty', 'alpha', 'beta', 'gamma'],
-  generalizedDice: GENERALIZED,
-  mcc: [...TENSOR_OPTION_NAMES, 'includeBackground', 'batch', 'reduction', 'smooth', 'weight', 'empty'],
-  bce: [...TENSOR_OPTION_NAMES, ...POINT_OPTION_NAMES.bce],
-  crossEntropy: [...TENSOR_OPTION_NAMES, ...POINT_OPTION_NAMES.crossEntropy],
-  focal: [...TENSOR_OPTION_NAMES, ...POINT_OPTION_NAMES.focal],
-  diceCE: [...DICE, 'labelSmoothing', 'posWeight', ...LAMBDAS],
-  diceFocal: [...DICE, 'gamma', 'alpha', ...LAMBDAS],
-  generalizedDiceFocal: [...GENERALIZED, 'weight', 'gamma', 'alpha', ...LAMBDAS],
-};
-
-/** The activation each loss assumes when none is given: pointwise terms take logits. */
-const DEFAULT_ACTIVATION: Readonly<Record<AnyLossName, 'none' | 'sigmoid' | 'softmax'>> = {
-  dice: 'none',
-  jaccard: 'none',
-  tversky: 'none',
-  focalTversky: 'none',
-  generalizedDice: 'none',
-  mcc: 'none',
-  bce: 'sigmoid',
-  crossEntropy: 'softmax',
-  focal: 'sigmoid',
-  diceCE: 'softmax',
-  diceFocal: 'sigmoid',
-  generalizedDiceFocal: 'sigmoid',
-};
-export const SCORE_OPTION_NAMES: readonly string[] = COMMON;
-
 /**
- * Resolves the options of a loss (or, with `mode: 'score'`, of the Dice coefficient) once.
+ * Resolves the options of a loss (or of the Dice coefficient) once, from its registry entry.
  * `names` is the option set of the calling function.
  */
 export function resolveOverlap(
   fn: string,
-  loss: AnyLossName,
+  loss: SumsLoss,
   options: object | undefined,
   names: readonly string[],
   withGrad: boolean,
 ): OverlapSpec {
   const opts = checkOptionNames(fn, options, names) as Record<string, unknown>;
-  const tensor = resolveTensorOptions(fn, opts, DEFAULT_ACTIVATION[loss]);
-  // MCC adds its smoothing to each of four counts: smp's eps = 1e-5 is the default there.
-  const smooth = nonNegative(fn, 'smooth', opts.smooth, loss === 'mcc' ? 1e-5 : 1);
+  const tensor = resolveTensorOptions(fn, opts, loss.activation);
+  const overlap = loss.overlap;
+  const smooth = nonNegative(fn, 'smooth', opts.smooth, overlap?.smooth ?? 1);
   const smoothNr = nonNegative(fn, 'smoothNr', opts.smoothNr, smooth);
   const smoothDr = nonNegative(fn, 'smoothDr', opts.smoothDr, smooth);
   const includeBackground = flag(fn, 'includeBackground', opts.includeBackground, true);
@@ -151,60 +94,55 @@ export function resolveOverlap(
       `'none' gives one loss per term, which has no single gradient; use 'mean' or 'sum'`,
     );
   }
-  const tverskyKind = loss === 'tversky' || loss === 'focalTversky';
-  const focalTversky = loss === 'focalTversky';
-  const alpha = tverskyKind ? nonNegative(fn, 'alpha', opts.alpha, focalTversky ? 0.7 : 0.5) : 0.5;
-  const beta = tverskyKind ? nonNegative(fn, 'beta', opts.beta, focalTversky ? 0.3 : 0.5) : 0.5;
-  const gamma = focalTversky ? nonNegative(fn, 'gamma', opts.gamma, 0.75) : 1;
-  if (focalTversky && gamma === 0) throw rangeError(fn, 'gamma', 'must be > 0 ((1 − T)^0 is constant)');
-  const pointFamily =
-    loss === 'bce'
-      ? 'bce'
-      : loss === 'crossEntropy'
-        ? 'ce'
-        : loss === 'diceCE'
-          ? 'either'
-          : loss === 'focal' || loss === 'diceFocal' || loss === 'generalizedDiceFocal'
-            ? 'focal'
-            : null;
-  const overlap =
-    loss === 'bce' || loss === 'crossEntropy' || loss === 'focal'
-      ? 'none'
-      : loss === 'generalizedDice' || loss === 'generalizedDiceFocal'
-        ? 'generalizedDice'
-        : loss === 'mcc'
-          ? 'mcc'
-          : 'tversky';
-  // Generalized Dice adds its smoothing as given (its 2 multiplies the weighted intersection only).
-  const params: TverskyParams =
-    loss === 'jaccard'
-      ? { alpha: 1, beta: 1, smoothNr, smoothDr }
-      : tverskyKind || overlap === 'generalizedDice' || overlap === 'mcc'
-        ? { alpha, beta, smoothNr, smoothDr }
-        : diceParams(smoothNr, smoothDr);
   return {
     fn,
     tensor,
-    kind: overlap,
-    params,
-    gamma,
+    kind: overlap?.score ?? 'none',
+    params:
+      overlap === null
+        ? { alpha: 0.5, beta: 0.5, smoothNr, smoothDr }
+        : scoreParams(fn, overlap, opts, smoothNr, smoothDr),
+    gamma: overlap === null || overlap.gamma === null ? 1 : focalGamma(fn, opts.gamma, overlap.gamma),
     squared: flag(fn, 'squared', opts.squared, false),
     softLabel: flag(fn, 'softLabel', opts.softLabel, false),
     logLoss: flag(fn, 'logLoss', opts.logLoss, false),
     includeBackground,
-    weight: overlap === 'generalizedDice' ? null : classWeights(fn, opts.weight, tensor.C),
+    // Generalized Dice weighs its classes by their volume (a combined loss's weight goes to its pointwise part).
+    weight: overlap?.score === 'generalizedDice' ? null : classWeights(fn, opts.weight, tensor.C),
     batch: flag(fn, 'batch', opts.batch, false),
     reduction,
     empty: oneOf(fn, 'empty', opts.empty, LOSS_EMPTY_POLICIES, 'smooth'),
     weightType: oneOf(fn, 'weightType', opts.weightType, WEIGHT_TYPES, 'square'),
     // MONAI: DiceFocal passes include_background to both parts; DiceCE's cross-entropy ignores it.
     pointwise:
-      pointFamily === null
+      loss.point === null
         ? null
-        : resolvePoint(fn, pointFamily, opts, tensor, reduction, includeBackground, overlap === 'none'),
+        : resolvePoint(fn, loss.point, opts, tensor, reduction, includeBackground, overlap === null),
     lambdaOverlap: nonNegative(fn, 'lambdaOverlap', opts.lambdaOverlap, 1),
     lambdaPoint: nonNegative(fn, 'lambdaPoint', opts.lambdaPoint, 1),
   };
+}
+
+/** The Tversky parameters of an overlap part: its weights (options when tunable) and its smoothing. */
+function scoreParams(
+  fn: string,
+  overlap: Readonly<OverlapPart>,
+  opts: Record<string, unknown>,
+  smoothNr: number,
+  smoothDr: number,
+): TverskyParams {
+  return {
+    alpha: overlap.tunable ? nonNegative(fn, 'alpha', opts.alpha, overlap.alpha) : overlap.alpha,
+    beta: overlap.tunable ? nonNegative(fn, 'beta', opts.beta, overlap.beta) : overlap.beta,
+    smoothNr: smoothNr * overlap.smoothScale,
+    smoothDr: smoothDr * overlap.smoothScale,
+  };
+}
+
+function focalGamma(fn: string, value: unknown, fallback: number): number {
+  const gamma = nonNegative(fn, 'gamma', value, fallback);
+  if (gamma === 0) throw rangeError(fn, 'gamma', 'must be > 0 ((1 − T)^0 is constant)');
+  return gamma;
 }
 
 export interface OverlapOutcome {
@@ -227,11 +165,11 @@ export function evaluateOverlap(
 ): OverlapOutcome {
   const lambda = mode === 'score' || spec.pointwise === null ? 1 : spec.lambdaOverlap;
   const overlap: OverlapOutcome =
-    spec.kind === 'generalizedDice'
-      ? evaluateGeneralizedDice(spec, plan, stats, withGrad, lambda)
-      : spec.kind === 'tversky' || spec.kind === 'mcc'
-        ? evaluateTversky(spec, plan, stats, mode, withGrad, lambda)
-        : { value: 0, coef: withGrad ? new Float64Array(plan.B * plan.C * COEF_STRIDE) : null };
+    spec.kind === 'none'
+      ? { value: 0, coef: withGrad ? new Float64Array(plan.B * plan.C * COEF_STRIDE) : null }
+      : spec.kind === 'generalizedDice'
+        ? evaluateGeneralizedDice(spec, plan, stats, withGrad, lambda)
+        : evaluateTerms(spec, plan, stats, mode, withGrad, lambda);
   if (spec.pointwise === null || mode === 'score') return overlap;
   const lambdaPoint = spec.kind === 'none' ? 1 : spec.lambdaPoint;
   const point = evaluatePoint(spec.fn, spec.pointwise, plan, stats, lambdaPoint, overlap.coef);
@@ -243,11 +181,31 @@ function intersection(plan: TensorPlan, sums: Float64Array, at: number): number 
   return plan.soft ? (sums[at + STAT_P] + sums[at + STAT_G] - sums[at + STAT_A]) / 2 : sums[at + STAT_I];
 }
 
+/** The scores of one (sample, class) term. */
+type TermScore = Exclude<ScoreName, 'generalizedDice'>;
+
 /**
- * One Tversky index (or Matthews correlation) per (sample, class) term, or per class with
- * `batch`; the loss of a term is weight_c · ℓ(T) with ℓ = 1 − T, −log T (logLoss) or (1 − T)^γ (focal).
+ * Each per-term score from a record of kernel 1's sums (at `at`): writes [T, ∂T/∂I, ∂T/∂P, ∂T/∂G]
+ * to `out`. A new score of the sums I, P, G, N is one more row (and a name in ScoreName).
  */
-function evaluateTversky(
+const TERM_SCORES: Readonly<
+  Record<
+    TermScore,
+    (plan: TensorPlan, sums: Float64Array, at: number, params: TverskyParams, out: Float64Array) => void
+  >
+> = {
+  tversky: (plan, sums, at, params, out) =>
+    tverskyWithPartials(intersection(plan, sums, at), sums[at + STAT_P], sums[at + STAT_G], params, out),
+  // MCC's smoothing ε is added to each of its four counts.
+  mcc: (_plan, sums, at, params, out) =>
+    mccWithPartials(sums[at + STAT_I], sums[at + STAT_P], sums[at + STAT_G], sums[at + STAT_N], params.smoothNr, out),
+};
+
+/**
+ * One score (a Tversky index, the Matthews correlation) per (sample, class) term, or per class
+ * with `batch`; the loss of a term is weight_c · ℓ(T) with ℓ = 1 − T, −log T (logLoss) or (1 − T)^γ (focal).
+ */
+function evaluateTerms(
   spec: OverlapSpec,
   plan: TensorPlan,
   stats: Float64Array,
@@ -274,16 +232,7 @@ function evaluateTversky(
       if (spec.empty === 'skip') counted[t] = 0;
       continue;
     }
-    if (spec.kind === 'mcc')
-      mccWithPartials(
-        sums[at + STAT_I],
-        sums[at + STAT_P],
-        sums[at + STAT_G],
-        sums[at + STAT_N],
-        spec.params.smoothNr,
-        part,
-      );
-    else tverskyWithPartials(intersection(plan, sums, at), sums[at + STAT_P], sums[at + STAT_G], spec.params, part);
+    TERM_SCORES[spec.kind as TermScore](plan, sums, at, spec.params, part);
     partials.set(part, 4 * t);
     const score = part[0];
     if (!Number.isFinite(score)) throw undefinedScore(spec, t, C);
@@ -296,7 +245,8 @@ function evaluateTversky(
       throw rangeError(
         spec.fn,
         spec.logLoss ? 'logLoss' : 'pred',
-        `makes the loss of ${termName(spec, t, C)} infinite or NaN: its score is ${score} (−log needs a score > 0; add smoothing)`,
+        `makes the loss of ${termName(spec, t, C)} infinite or NaN: its score is ${score} (−log needs a ` +
+          'score > 0; add smoothing)',
       );
     }
     const w = spec.weight?.[c] ?? 1;
@@ -372,7 +322,8 @@ function evaluateGeneralizedDice(
       throw rangeError(
         spec.fn,
         'smoothDr',
-        `is 0 and ${spec.batch ? 'the batch' : `sample ${t}`} has an empty prediction and target, so its score is 0/0; use a smoothing > 0`,
+        `is 0 and ${spec.batch ? 'the batch' : `sample ${t}`} has an empty prediction and target, so its ` +
+          'score is 0/0; use a smoothing > 0',
       );
     }
     nums[t] = num;
@@ -453,7 +404,8 @@ function undefinedScore(spec: OverlapSpec, t: number, C: number): RangeError {
     return rangeError(
       spec.fn,
       'smoothDr',
-      `is 0 and ${termName(spec, t, C)} has an empty prediction and target, so its score is 0/0; use a smoothing > 0 (the default smooth is 1)`,
+      `is 0 and ${termName(spec, t, C)} has an empty prediction and target, so its score is 0/0; use a ` +
+        'smoothing > 0 (the default smooth is 1)',
     );
   }
   return rangeError(spec.fn, 'pred', `gives a score that is not finite for ${termName(spec, t, C)}`);

@@ -10,6 +10,7 @@ import { COEF_E, COEF_F, COEF_STRIDE, STAT_E, STAT_E2, STAT_G, STAT_N, STATS_STR
 import { rangeError } from '../core/errors.js';
 import { classWeights, nonNegative } from '../core/options.js';
 import type { PointKind, TensorPlan, TensorSpec } from '../core/tensors.js';
+import type { PointFamily } from './entry.js';
 
 export interface PointSpec {
   kind: Exclude<PointKind, 'none'>;
@@ -32,12 +33,6 @@ export interface PointSpec {
   firstClass: number;
 }
 
-export const POINT_OPTION_NAMES: Readonly<Record<'bce' | 'crossEntropy' | 'focal', readonly string[]>> = {
-  bce: ['weight', 'posWeight', 'reduction', 'includeBackground'],
-  crossEntropy: ['weight', 'labelSmoothing', 'reduction'],
-  focal: ['weight', 'gamma', 'alpha', 'reduction', 'includeBackground'],
-};
-
 /**
  * Resolves a pointwise term. `family` names the term the caller offers: 'bce' and 'ce' are fixed
  * (BCE needs sigmoid, cross-entropy softmax); 'either' (Dice + CE) follows the activation —
@@ -46,7 +41,7 @@ export const POINT_OPTION_NAMES: Readonly<Record<'bce' | 'crossEntropy' | 'focal
  */
 export function resolvePoint(
   fn: string,
-  family: 'bce' | 'ce' | 'either' | 'focal',
+  family: PointFamily,
   opts: Record<string, unknown>,
   tensor: TensorSpec,
   reduction: string,
@@ -57,7 +52,8 @@ export function resolvePoint(
     throw rangeError(
       fn,
       'activation',
-      `must be 'sigmoid' or 'softmax': the ${family === 'focal' ? 'focal' : 'cross-entropy'} term is computed from logits`,
+      `must be 'sigmoid' or 'softmax': the ${family === 'focal' ? 'focal' : 'cross-entropy'} term is ` +
+        'computed from logits',
     );
   }
   const kind =

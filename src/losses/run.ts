@@ -1,24 +1,13 @@
 // One call of an overlap loss or score: plan → kernel 1 → checks → formula → kernel 2.
 // Everything that can fail is checked before kernel 2 writes the gradient. The steps are apart
 // so that the pool (src/pool) runs the same ones with its kernels on worker threads.
-import type { CreateLossOptions, CreateLovaszLossOptions, LossAndGrad, Target } from '../core/api.js';
+import type { LossAndGrad, Target } from '../core/api.js';
 import { checkAttached, checkOut } from '../core/arrays.js';
-import { describe, rangeError, typeError } from '../core/errors.js';
 import type { Engine } from '../backends/engine.js';
 import { checkStats } from './checks.js';
-import { checkOptionNames } from '../core/options.js';
-import {
-  evaluateOverlap,
-  LOSS_OPTION_NAMES,
-  resolveOverlap,
-  SCORE_OPTION_NAMES,
-  sumsOf,
-  type AnyLossName,
-  type OverlapSpec,
-} from './overlap.js';
+import type { Mask } from './entry.js';
+import { evaluateOverlap, sumsOf, type OverlapSpec } from './overlap.js';
 import { planTensors, type Inputs, type TensorPlan } from '../core/tensors.js';
-
-type Mask = Uint8Array | Float32Array | null | undefined;
 
 /** One call of an overlap loss or score, planned: options resolved, arrays checked. */
 export interface OverlapCall {
@@ -102,78 +91,4 @@ export function runValueAndGrad(engine: Engine, call: OverlapCall): LossAndGrad 
   } finally {
     job.close();
   }
-}
-
-/** A loss method's spec and the per-call arrays of its options, all read from one snapshot of them. */
-export interface MethodCall {
-  spec: OverlapSpec;
-  /** The snapshot of the options (src/losses/options.ts), to hand on instead of the caller's object. */
-  options: object;
-  mask: Mask;
-  /** The gradient's (or kernel 3's) destination, when given. */
-  out: Float32Array | undefined;
-}
-
-/** The spec of a loss method (`diceLoss`, `diceLossWithGrad`, ...), which also takes a mask and, with a gradient, `out`. */
-export function lossSpec(fn: string, loss: AnyLossName, options: object | undefined, withGrad: boolean): MethodCall {
-  const names = [...LOSS_OPTION_NAMES[loss], 'mask', ...(withGrad ? ['out'] : [])];
-  return methodCall(fn, options, names, (opts) => resolveOverlap(fn, loss, opts, names, withGrad));
-}
-
-/** The spec of diceCoefficient. */
-export function scoreSpec(options: object | undefined): MethodCall {
-  const names = [...SCORE_OPTION_NAMES, 'mask'];
-  return methodCall('diceCoefficient', options, names, (opts) =>
-    resolveOverlap('diceCoefficient', 'dice', opts, names, false),
-  );
-}
-
-/** A pointwise loss alone (`bceLoss`, …): its options take `out` for the losses of reduction 'none'. */
-export function pointSpec(fn: string, loss: AnyLossName, options: object | undefined): MethodCall {
-  const names = [...LOSS_OPTION_NAMES[loss], 'mask', 'out'];
-  return methodCall(fn, options, names, (opts) => resolveOverlap(fn, loss, opts, names, false));
-}
-
-function methodCall(
-  fn: string,
-  options: object | undefined,
-  names: readonly string[],
-  resolve: (opts: object) => OverlapSpec,
-): MethodCall {
-  const opts = checkOptionNames(fn, options, names) as { mask?: Mask; out?: Float32Array };
-  return { spec: resolve(opts), options: opts, mask: opts.mask, out: opts.out };
-}
-
-/** What createLoss makes of its options: a Lovász loss, or an overlap loss resolved once (no gradient spec with reduction 'none'). */
-export type ResolvedLoss =
-  | { family: 'lovasz'; loss: 'hinge' | 'softmax'; options: object }
-  | { family: 'overlap'; value: OverlapSpec; grad: OverlapSpec | null };
-
-const LOSS_NAMES = Object.keys(LOSS_OPTION_NAMES) as AnyLossName[];
-
-export function resolveCreateLoss(options: CreateLossOptions | CreateLovaszLossOptions): ResolvedLoss {
-  if (options === null || typeof options !== 'object') {
-    throw typeError('createLoss', 'options', `must be an object with a 'loss' name; got ${describe(options)}`);
-  }
-  const { loss, ...rest } = options;
-  if (loss === 'lovaszHinge' || loss === 'lovaszSoftmax')
-    return { family: 'lovasz', loss: loss === 'lovaszHinge' ? 'hinge' : 'softmax', options: rest };
-  if (!(LOSS_NAMES as string[]).includes(loss)) {
-    throw rangeError(
-      'createLoss',
-      'loss',
-      `must be one of ${[...LOSS_NAMES, 'lovaszHinge', 'lovaszSoftmax'].map((n) => `'${n}'`).join(', ')}; got ${describe(loss)}`,
-    );
-  }
-  const value = { ...resolveOverlap('createLoss', loss, rest, LOSS_OPTION_NAMES[loss], false), fn: 'value' };
-  return { family: 'overlap', value, grad: value.reduction === 'none' ? null : { ...value, fn: 'valueAndGrad' } };
-}
-
-/** valueAndGrad of a loss made with reduction 'none': refused. */
-export function noSingleGradient(): RangeError {
-  return rangeError(
-    'valueAndGrad',
-    'reduction',
-    `'none' gives one loss per term, which has no single gradient; use 'mean' or 'sum'`,
-  );
 }

@@ -4,7 +4,9 @@
 //
 //   T = (I + sNr) / (I + α(P − I) + β(G − I) + sDr)
 //
-// with I = Σ p·y, P = Σ p (or Σ p²), G = Σ y (or Σ y²).
+// with I = Σ p·y, P = Σ p (or Σ p²), G = Σ y (or Σ y²). Dice `(2I + sNr) / (P + G + sDr)`
+// (Milletari et al. 2016) is the index with α = β = ½ and half the smoothing (numerator and
+// denominator halved); Jaccard is α = β = 1.
 
 export interface TverskyParams {
   /** Weight of false positives, P − I. */
@@ -13,14 +15,6 @@ export interface TverskyParams {
   beta: number;
   smoothNr: number;
   smoothDr: number;
-}
-
-/**
- * Dice `(2I + sNr) / (P + G + sDr)` (Milletari et al. 2016) is the Tversky index with
- * α = β = ½ and half the smoothing: multiply numerator and denominator by 2.
- */
-export function diceParams(smoothNr: number, smoothDr: number): TverskyParams {
-  return { alpha: 0.5, beta: 0.5, smoothNr: smoothNr / 2, smoothDr: smoothDr / 2 };
 }
 
 /** The index and its exact partial derivatives, written to out as [T, ∂T/∂I, ∂T/∂P, ∂T/∂G]. */

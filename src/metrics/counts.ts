@@ -126,7 +126,8 @@ export function checkCounts(fn: string, counts: unknown, integers = false): Conf
         `has length ${values.length} but numSamples × numClasses is ${(B as number) * (C as number)}`,
       );
     }
-    // With `integers`, the rule of a streaming metric's fromJSON: exact integers, so that its state survives toJSON → fromJSON.
+    // With `integers`, the rule of a streaming metric's fromJSON: exact integers, so that its state
+    // survives toJSON → fromJSON.
     const bad = values.findIndex((v) =>
       integers ? !(Number.isSafeInteger(v) && v >= 0) : !(v >= 0 && Number.isFinite(v)),
     );

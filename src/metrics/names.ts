@@ -155,7 +155,8 @@ function resolveNames<Id extends string>(
       throw rangeError(
         fn,
         `${arg}[${i}]`,
-        `'${quote(name, 40)}' is not a metric this library knows${hint}; its metrics are ${family.ids.join(', ')} (README: aliases)`,
+        `'${quote(name, 40)}' is not a metric this library knows${hint}; its metrics are ${family.ids.join(', ')} ` +
+          '(README: aliases)',
       );
     }
     if (entries.some((e) => e.key === name)) throw rangeError(fn, `${arg}[${i}]`, `'${name}' is listed twice`);

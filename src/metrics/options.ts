@@ -85,7 +85,8 @@ export function resolveConfusion(fn: string, opts: ConfusionOptions): ConfusionS
     throw rangeError(
       fn,
       'activation',
-      `'softmax' cannot be thresholded per class here; use decision 'argmax' (softmax does not change the argmax) or activation 'sigmoid'`,
+      `'softmax' cannot be thresholded per class here; use decision 'argmax' (softmax does not change ` +
+        `the argmax) or activation 'sigmoid'`,
     );
   }
   return {
@@ -135,7 +136,8 @@ export function resolveEvaluation(fn: string, opts: MetricOptions): EvaluationSp
       throw rangeError(
         fn,
         'reduction',
-        `'${reduction}' is MONAI's reduction of a (sample × class) table; with average (torchmetrics) samples are NaN-averaged, or kept with reduction 'none'`,
+        `'${reduction}' is MONAI's reduction of a (sample × class) table; with average (torchmetrics) ` +
+          `samples are NaN-averaged, or kept with reduction 'none'`,
       );
     }
     if (opts.reduction === undefined) reduction = null;

@@ -26,7 +26,8 @@ export function planConfusion(
     throw typeError(
       fn,
       'pred',
-      `must be a Float32Array (scores or masks), a Uint8Array (masks or labels) or a Uint16Array / Int32Array (labels); got ${describe(pred)}`,
+      'must be a Float32Array (scores or masks), a Uint8Array (masks or labels) or a Uint16Array / ' +
+        `Int32Array (labels); got ${describe(pred)}`,
     );
   }
   const labels = predIsLabelMap(spec, pred);
@@ -41,7 +42,8 @@ export function planConfusion(
       throw rangeError(
         fn,
         'numClasses',
-        `is required when pred is a label map (${describe(pred)}); for a dense pred with a class axis pass decision 'argmax', 'threshold' or 'nonzero'`,
+        `is required when pred is a label map (${describe(pred)}); for a dense pred with a class axis ` +
+          `pass decision 'argmax', 'threshold' or 'nonzero'`,
       );
     }
     B = shape.length === 1 ? 1 : shape[0];
@@ -150,7 +152,8 @@ function targetPlan(
     throw rangeError(
       fn,
       'ignoreIndex',
-      `applies to label-map targets, but this target (${describe(target)}) is read as dense; pass target: 'labels' if it is a label map`,
+      `applies to label-map targets, but this target (${describe(target)}) is read as dense; pass ` +
+        `target: 'labels' if it is a label map`,
     );
   }
   return { kind, type: type as 'u8' | 'f32' };

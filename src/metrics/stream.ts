@@ -254,7 +254,7 @@ function sampleKeys(fn: string, sample: unknown, B: number): readonly SampleKey[
   if (sample === undefined) return undefined;
   const keys = Array.isArray(sample) ? sample : [sample];
   if (keys.length !== B) throw rangeError(fn, 'sample', `gives ${keys.length} key(s) for ${B} sample(s)`);
-  keys.forEach((key, i) => checkKey(fn, Array.isArray(sample) ? `sample[${i}]` : 'sample', key));
+  for (const [i, key] of keys.entries()) checkKey(fn, Array.isArray(sample) ? `sample[${i}]` : 'sample', key);
   if (new Set(keys.map(keyId)).size !== keys.length)
     throw rangeError(fn, 'sample', 'gives the same key to two samples of one update');
   return keys as SampleKey[];

@@ -49,7 +49,8 @@ export function resolveSurface(fn: string, opts: SurfaceMetricOptions): SurfaceS
     throw rangeError(
       fn,
       'empty',
-      `'one' scores an empty prediction of an empty target 1, which is not a distance ('${distance.key}'); use 'zero' (distance 0), or ask for 'nsd' in a call of its own`,
+      `'one' scores an empty prediction of an empty target 1, which is not a distance ` +
+        `('${distance.key}'); use 'zero' (distance 0), or ask for 'nsd' in a call of its own`,
     );
   }
   const needsTolerance = metrics.some((m) => m.id === 'nsd');
@@ -57,7 +58,8 @@ export function resolveSurface(fn: string, opts: SurfaceMetricOptions): SurfaceS
     throw rangeError(
       fn,
       'tolerance',
-      `is required for 'nsd': the distance (in spacing units) within which a surface voxel counts as matched, one number or one per class`,
+      `is required for 'nsd': the distance (in spacing units) within which a surface voxel counts as ` +
+        'matched, one number or one per class',
     );
   }
   return {
@@ -82,7 +84,8 @@ export function resolveSurfaceCall(
     throw typeError(
       fn,
       'options',
-      `must be an object with 'metrics' and 'shape', e.g. { metrics: ['hausdorff95'], shape: [1, 128, 128, 64], spacing: [0.8, 0.8, 2.5] }`,
+      `must be an object with 'metrics' and 'shape', e.g. { metrics: ['hausdorff95'], shape: [1, 128, ` +
+        '128, 64], spacing: [0.8, 0.8, 2.5] }',
     );
   }
   const opts = checkOptionNames(fn, options as object, [
@@ -149,7 +152,8 @@ function spacingShape(fn: string, name: string, value: unknown): Spacing {
     throw rangeError(
       fn,
       `${name}${at}`,
-      `must hold finite numbers > 0 (one per spatial axis, or one such list per sample); got ${describe(bad >= 0 ? value[bad] : value)}`,
+      'must hold finite numbers > 0 (one per spatial axis, or one such list per sample); got ' +
+        `${describe(bad >= 0 ? value[bad] : value)}`,
     );
   }
   throw rangeError(

@@ -30,7 +30,10 @@ export function planSurface(
     throw rangeError(
       fn,
       'shape',
-      `${list(shape)} has ${spatial.length} spatial axes; surface metrics take 1 to 3 (${arrays.pred.kind === 'labels' ? '[B, ...spatial] for a label map' : `[B, C, ...spatial] (${arrays.layout})`})`,
+      `${list(shape)} has ${spatial.length} spatial axes; surface metrics take 1 to 3 ` +
+        (arrays.pred.kind === 'labels'
+          ? '([B, ...spatial] for a label map)'
+          : `([B, C, ...spatial] (${arrays.layout}))`),
     );
   }
   const rank = spatial.length;

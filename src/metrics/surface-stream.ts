@@ -100,7 +100,7 @@ export class SurfaceMetricStream implements StreamingSurfaceMetric {
     const spec = resolveSurface('compute', { ...this.surfaceOptions, ...opts });
     const C = this.classes ?? 0;
     const records = new Float64Array(this.samples.length * C * SURF_STRIDE);
-    this.samples.forEach((s, b) => records.set(s, b * C * SURF_STRIDE));
+    for (const [b, s] of this.samples.entries()) records.set(s, b * C * SURF_STRIDE);
     return evaluateSurfaces(spec, { records, numSamples: this.samples.length, numClasses: C });
   }
 

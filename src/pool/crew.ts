@@ -9,9 +9,9 @@
 // (base and stride, f64), one line per worker with its sequence number, then the call list
 // (CALL_SLOTS f64 each: kernel index, argument count, arguments). To run a task the main thread
 // writes the list, sets pending to the number of workers it needs (no more than calls) and the
-// next index to 0, and bumps and notifies their sequence numbers; it then waits without blocking (Atomics.waitAsync on pending,
-// or 'done' messages where waitAsync is missing) while racing any worker's failure, so a crashed
-// worker gives an error, never a hang.
+// next index to 0, and bumps and notifies their sequence numbers; it then waits without blocking
+// (Atomics.waitAsync on pending, or 'done' messages where waitAsync is missing) while racing any
+// worker's failure, so a crashed worker gives an error, never a hang.
 import { KERNEL_NAMES, type KernelCall } from '../backends/wasm/calls.js';
 import { spawnThreads, type Thread } from './spawn.js';
 import { workerSource, type WorkerInit, type WorkerMessage } from './worker.js';
@@ -26,7 +26,10 @@ const COUNT_WORD = (2 * LINE) / 4;
 /** f64 indices of the scratch base and stride (on the count's line). */
 const SCRATCH_F64 = (2 * LINE) / 8 + 1;
 const HEADER_BYTES = 3 * LINE;
-/** How long a worker watches for the next task before it sleeps (a call's second pass follows its first within microseconds). */
+/**
+ * How long a worker watches for the next task before it sleeps (a call's second pass follows its
+ * first within microseconds).
+ */
 const SPIN_MS = 0.1;
 
 /** Atomics.waitAsync (ES2024; Node 16+, Chromium 87+, Safari 16.4+). */
@@ -161,7 +164,8 @@ export class Crew {
     if (calls.length === 0) return;
     if (calls.length > this.calls.length / CALL_SLOTS)
       throw new RangeError(
-        `dice-wasm pool: ${calls.length} calls in one task, more than the ${this.calls.length / CALL_SLOTS} the control block holds`,
+        `dice-wasm pool: ${calls.length} calls in one task, more than the ` +
+          `${this.calls.length / CALL_SLOTS} the control block holds`,
       );
     calls.forEach((call, c) => {
       const at = c * CALL_SLOTS;

@@ -18,17 +18,15 @@ import { WasmEngine } from '../backends/wasm/engine.js';
 import { rangeError } from '../core/errors.js';
 import { DiceKernel } from '../kernel.js';
 import { checkOptionNames, nonNegative } from '../core/options.js';
-import { LOSS_OPTION_NAMES, type AnyLossName, type OverlapSpec } from '../losses/overlap.js';
+import { lossOf, methodSpec, noSingleGradient, resolveCreateLoss, scoreSpec } from '../losses/calls.js';
+import { checkNoOut, lossValue } from '../losses/elementwise.js';
+import type { OverlapSpec } from '../losses/overlap.js';
+import { type AnyLossName, LOSS_NAMES, LOSSES, methodName } from '../losses/registry.js';
 import {
   coefficientsFromStats,
-  lossSpec,
-  pointSpec,
-  noSingleGradient,
   planOverlap,
-  resolveCreateLoss,
   runValue,
   runValueAndGrad,
-  scoreSpec,
   valueFromStats,
   type OverlapCall,
 } from '../losses/run.js';
@@ -40,19 +38,12 @@ import { ParallelJob } from './job.js';
 import { logicalCores } from './spawn.js';
 
 const POOL_OPTION_NAMES = ['threads', 'backend', 'stagingBytes', 'parallelThreshold'];
-const LOSS_NAMES = Object.keys(LOSS_OPTION_NAMES) as AnyLossName[];
-const POINT_LOSSES: readonly AnyLossName[] = ['bce', 'crossEntropy', 'focal'];
-const isPointLoss = (name: string): boolean => (POINT_LOSSES as readonly string[]).includes(name);
-/** The methods the pool runs on its calling thread, as the kernel does (the Lovász sort, confusion counts and surface distances are not split). */
-const ONE_THREAD = [
-  'lovaszHingeLoss',
-  'lovaszHingeLossWithGrad',
-  'lovaszSoftmaxLoss',
-  'lovaszSoftmaxLossWithGrad',
-  'confusion',
-  'metrics',
-  'surfaceMetrics',
-] as const;
+/**
+ * The methods the pool runs on its calling thread, as the kernel does: confusion counts and
+ * surface distances are not split (nor are the losses with a code path of their own, such as the
+ * Lovász sort: see the registry).
+ */
+const ONE_THREAD = ['confusion', 'metrics', 'surfaceMetrics'] as const;
 
 /**
  * Default work below which a call runs on the calling thread. A split call pays for waking the
@@ -89,7 +80,6 @@ type Mask = Uint8Array | Float32Array | null | undefined;
 interface CallOptions {
   mask?: Mask;
   out?: Float32Array;
-  reduction?: string;
 }
 
 /**
@@ -132,8 +122,11 @@ export async function createDicePool(options?: PoolOptions): Promise<DicePool> {
   return new DicePool(engine, await Crew.start(module, engine.memory, control, threads), threshold);
 }
 
+// The constructor installs the pooled methods (one per loss of the registry, and the metrics);
+// the class declares them through this interface.
 export interface DicePool extends PooledMethods {}
 
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the constructor installs the interface's methods
 export class DicePool {
   /** The WebAssembly build its threads run. */
   readonly backend: 'simd' | 'scalar';
@@ -158,6 +151,12 @@ export class DicePool {
     this.memory = engine.memory;
     this.threads = crew.size;
     this.local = new DiceKernel(engine);
+    // The kernel's methods by name, for those the pool runs on its calling thread.
+    const local = this.local as unknown as Record<string, (...args: unknown[]) => unknown>;
+    const onThisThread =
+      (name: string) =>
+      (...args: unknown[]) =>
+        this.serial(() => local[name](...args));
     const methods: Record<string, unknown> = {
       diceCoefficient: (pred: Float32Array, target: Target, options?: CallOptions) =>
         this.serial(() => {
@@ -166,37 +165,39 @@ export class DicePool {
         }),
     };
     for (const loss of LOSS_NAMES) {
-      const value = `${loss}Loss`,
-        withGrad = `${loss}LossWithGrad`;
+      const entry = LOSSES[loss];
+      const value = methodName(loss, false);
+      const withGrad = methodName(loss, true);
+      if (entry.path === 'own') {
+        // Computed by its own code, on the calling thread.
+        methods[value] = onThisThread(value);
+        methods[withGrad] = onThisThread(withGrad);
+        continue;
+      }
       methods[value] = (pred: Float32Array, target: Target, options?: CallOptions) =>
         this.serial(() => {
-          const call = POINT_LOSSES.includes(loss)
-            ? pointSpec(value, loss, options)
-            : lossSpec(value, loss, options, false);
-          // A pointwise loss of reduction 'none' (kernel 3, one value per element) runs on the calling
-          // thread, and so does one given an `out` (which the kernel refuses for 'mean' and 'sum').
-          if (POINT_LOSSES.includes(loss) && (call.spec.reduction === 'none' || call.out !== undefined))
-            return (this.local[value as 'bceLoss'] as (...a: unknown[]) => unknown)(pred, target, call.options);
-          return this.value(call.spec, 'loss', pred, target, call.mask);
+          const { spec, mask, out } = methodSpec(value, entry, options, false);
+          // A pointwise loss of reduction 'none' (kernel 3, one value per element) runs on the calling thread.
+          if (spec.pointwise?.reduction === 'none') return lossValue(this.engine, spec, pred, target, mask, out);
+          checkNoOut(spec, out);
+          return this.value(spec, 'loss', pred, target, mask);
         });
       methods[withGrad] = (pred: Float32Array, target: Target, options?: CallOptions) =>
         this.serial(() => {
-          const { spec, mask, out } = lossSpec(withGrad, loss, options, true);
+          const { spec, mask, out } = methodSpec(withGrad, entry, options, true);
           return this.valueAndGrad(spec, pred, target, out, mask);
         });
     }
-    for (const name of ONE_THREAD) {
-      methods[name] = (...args: unknown[]) =>
-        this.serial(() => (this.local[name] as (...a: unknown[]) => unknown)(...args));
-    }
+    for (const name of ONE_THREAD) methods[name] = onThisThread(name);
     Object.assign(this, methods);
   }
 
   /** As `DiceKernel.createLoss`, with Promise-returning `value` and `valueAndGrad`. */
   createLoss(options: CreateLossOptions | CreateLovaszLossOptions): PoolLoss {
     const resolved = resolveCreateLoss(options);
-    if (resolved.family === 'lovasz' || (resolved.value.reduction === 'none' && isPointLoss(options.loss))) {
-      const loss = this.local.createLoss(options);
+    // A loss with a code path of its own, or pointwise values of reduction 'none': on the calling thread.
+    if (resolved.path === 'own' || resolved.value.pointwise?.reduction === 'none') {
+      const loss = lossOf(this.engine, resolved);
       return {
         value: (pred, target, mask) => this.serial(() => loss.value(pred, target, mask)),
         valueAndGrad: (pred, target, out, mask) => this.serial(() => loss.valueAndGrad(pred, target, out, mask)),
@@ -223,7 +224,9 @@ export class DicePool {
     return this.local.createSurfaceMetric(options);
   }
 
-  /** An array in the pool's shared memory, used in place by every call (no copy); it stays valid when the memory grows. */
+  /**
+   * An array in the pool's shared memory, used in place by every call (no copy); it stays valid when the memory grows.
+   */
   alloc<C extends AllocatableConstructor>(type: C, length: number): InstanceType<C> {
     return this.local.alloc(type, length);
   }

@@ -31,7 +31,10 @@ export function isNode(): boolean {
   return typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
 }
 
-/** A Node built-in module: process.getBuiltinModule (Node 20.16+, 22.3+), else a dynamic import that bundlers leave alone. */
+/**
+ * A Node built-in module: process.getBuiltinModule (Node 20.16+, 22.3+), else a dynamic import that
+ * bundlers leave alone.
+ */
 async function nodeBuiltin<T>(name: string): Promise<T> {
   const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   const specifier = `node:${name}`;

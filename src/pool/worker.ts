@@ -22,7 +22,9 @@ export interface WorkerInit {
   /** Address and length (Int32 words) of the control block. */
   control: number;
   words: number;
-  /** Int32 word indices: the pending count, the next call's index, the task's call count, this worker's sequence number. */
+  /**
+   * Int32 word indices: the pending count, the next call's index, the task's call count, this worker's sequence number.
+   */
   pending: number;
   next: number;
   count: number;

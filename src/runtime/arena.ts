@@ -22,7 +22,8 @@ const STAGGER = 68 * 1024;
 export class MemoryExhausted extends RangeError {
   constructor(readonly bytes: number) {
     super(
-      `cannot grow WebAssembly memory for ${bytes} more bytes: the 4 GiB limit of wasm32 (or the host's memory) is reached`,
+      `cannot grow WebAssembly memory for ${bytes} more bytes: the 4 GiB limit of wasm32 (or the host's ` +
+        'memory) is reached',
     );
   }
 }
@@ -69,9 +70,11 @@ export class Arena {
     const theirs = new Int32Array(buffer, this.probe, 1);
     const next = (mine[0] + 1) | 0;
     mine[0] = next;
-    const same = theirs[0] === next && ((mine[0] = ~next), theirs[0] === ~next);
-    if (same) this.known.add(buffer);
-    return same;
+    if (theirs[0] !== next) return false;
+    mine[0] = ~next;
+    if (theirs[0] !== ~next) return false;
+    this.known.add(buffer);
+    return true;
   }
 
   /** Returns the address of a new block of at least `bytes` bytes; grows the memory if needed. */

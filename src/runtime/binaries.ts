@@ -17,15 +17,18 @@ function fromBase64(text: string): Uint8Array<ArrayBuffer> {
 }
 
 export function wasmBytes(flavor: WasmFlavor): Uint8Array<ArrayBuffer> {
-  return (decoded[flavor] ??= fromBase64(flavor === 'simd' ? SIMD_WASM_BASE64 : SCALAR_WASM_BASE64));
+  decoded[flavor] ??= fromBase64(flavor === 'simd' ? SIMD_WASM_BASE64 : SCALAR_WASM_BASE64);
+  return decoded[flavor];
 }
 
 /** The build with its memory imported and shared (see shared-memory.ts). */
 export function sharedWasm(flavor: WasmFlavor): SharedModule {
-  return (sharedVariants[flavor] ??= importSharedMemory(wasmBytes(flavor)));
+  sharedVariants[flavor] ??= importSharedMemory(wasmBytes(flavor));
+  return sharedVariants[flavor];
 }
 
 /** True when this engine validates the SIMD build itself (the most direct probe there is). */
 export function simdSupported(): boolean {
-  return (simd ??= typeof WebAssembly === 'object' && WebAssembly.validate(wasmBytes('simd')));
+  simd ??= typeof WebAssembly === 'object' && WebAssembly.validate(wasmBytes('simd'));
+  return simd;
 }

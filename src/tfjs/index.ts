@@ -21,6 +21,7 @@ import type {
 import { describe, rangeError, typeError } from '../core/errors.js';
 import type { DiceKernel } from '../kernel.js';
 import { loadDiceSync } from '../load.js';
+import { LOSSES } from '../losses/registry.js';
 
 /**
  * The options of a TF.js loss: the library's options under their own names, but `shape` (taken
@@ -85,6 +86,12 @@ type AnyLossOptions = Omit<CreateLossOptions, 'loss'>;
 
 let sharedKernel: DiceKernel | undefined;
 
+/** The kernel of the losses made without `kernel`: one, loaded at the first call that needs it. */
+function theSharedKernel(): DiceKernel {
+  sharedKernel ??= loadDiceSync();
+  return sharedKernel;
+}
+
 function tfLoss(fn: string, name: LossName, opts: TfLossOptions<AnyLossOptions>): TfLoss {
   if (opts === null || typeof opts !== 'object')
     throw typeError(fn, 'options', `must be an object; got ${describe(opts)}`);
@@ -100,17 +107,18 @@ function tfLoss(fn: string, name: LossName, opts: TfLossOptions<AnyLossOptions>)
   if ((native.reduction as string | undefined) === 'none') {
     throw rangeError(fn, 'reduction', `must be 'mean' or 'sum': a TF.js loss is one scalar`);
   }
-  // The pointwise part of a combined loss is computed from logits only, so those keep the
+  // A pointwise part (of a combined loss) is computed from logits only, so those keep the
   // library's default activation ('softmax' for Dice + CE, 'sigmoid' for Dice + focal).
-  const activation = name === 'diceCE' || name === 'diceFocal' ? {} : { activation: 'none' };
+  const entry = LOSSES[name];
+  const activation = entry.path === 'sums' && entry.point !== null ? {} : { activation: 'none' };
   const options = { layout: 'NHWC', ...activation, reduction: 'mean', ...native, loss: name } as const;
   // Options are resolved once per shape (and checked at once: unknown names, bad values).
   let resolved: { shape: string; loss: Loss } | null = null;
   const lossFor = (shape: readonly number[]): Loss => {
     const key = shape.join(',');
     if (resolved === null || resolved.shape !== key) {
-      const k = kernel ?? (sharedKernel ??= loadDiceSync());
-      resolved = { shape: key, loss: k.createLoss({ ...options, shape } as CreateTermLossOptions) };
+      const k = kernel ?? theSharedKernel();
+      resolved = { shape: key, loss: named(fn, () => k.createLoss({ ...options, shape } as CreateTermLossOptions)) };
     }
     return resolved.loss;
   };
@@ -121,7 +129,7 @@ function tfLoss(fn: string, name: LossName, opts: TfLossOptions<AnyLossOptions>)
     const target = targetOf(fn, yTrue, yPred);
     const withGrad = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const pred = inputs[0] as tf.Tensor;
-      const { loss: value, grad } = loss.valueAndGrad(pred.dataSync() as Float32Array, target);
+      const { loss: value, grad } = named(fn, () => loss.valueAndGrad(pred.dataSync() as Float32Array, target));
       return {
         value: tf.scalar(value),
         gradFunc: (dy: tf.Tensor) => tf.mul(dy, tf.tensor(grad, pred.shape, 'float32')),
@@ -129,6 +137,21 @@ function tfLoss(fn: string, name: LossName, opts: TfLossOptions<AnyLossOptions>)
     });
     return withGrad(yPred) as tf.Scalar;
   };
+}
+
+/**
+ * `run()`, with the kernel's errors named after the TF.js loss the user called: the library names
+ * the method it ran (`createLoss: alpha must be …`), here that is `tfTverskyLoss: alpha must be …`.
+ */
+function named<T>(fn: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    const match = error instanceof Error ? /^(createLoss|valueAndGrad): /.exec(error.message) : null;
+    if (match === null) throw error;
+    const Kind = error instanceof RangeError ? RangeError : error instanceof TypeError ? TypeError : Error;
+    throw new Kind(`${fn}: ${(error as Error).message.slice(match[0].length)}`, { cause: error });
+  }
 }
 
 /**
@@ -147,7 +170,8 @@ function targetOf(fn: string, yTrue: tf.Tensor, yPred: tf.Tensor): Target {
       throw rangeError(
         fn,
         'yTrue',
-        `has ${yTrue.size} values, yPred's size over its classes, so it is read as labels; it holds ${label} at index ${i}`,
+        `has ${yTrue.size} values, yPred's size over its classes, so it is read as labels; it holds ` +
+          `${label} at index ${i}`,
       );
     }
     labels[i] = label;

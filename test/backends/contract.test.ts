@@ -1,146 +1,70 @@
-// The TypeScript side and the WebAssembly module agree on codes and record layouts (the module
-// exports them), both builds export the same positional kernels, and loading picks SIMD here.
+// The TypeScript side and the WebAssembly module agree: the build generates the constants
+// (src/core/constants.generated.ts) and the export table (src/backends/wasm/exports.generated.ts)
+// from assembly/, and both binaries must match them exactly — every global with its value, every
+// function with its arity, nothing more. The generated modules must come from the sources in the
+// tree (a stale build fails here). And loading picks SIMD here.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { KERNEL_NAMES } from '../../src/backends/wasm/calls.js';
+import { EXPORT_ARITY } from '../../src/backends/wasm/exports.generated.js';
 import * as abi from '../../src/core/constants.js';
+import * as generatedConstants from '../../src/core/constants.generated.js';
 import { loadDice, loadDiceSync } from '../../src/index.js';
 import { simdSupported, wasmBytes } from '../../src/runtime/binaries.js';
-
-const KERNELS: Record<string, number> = {
-  statsDense_f32: 15,
-  statsDense_u8: 15,
-  statsLabels_u8: 17,
-  statsLabels_u16: 17,
-  statsLabels_i32: 17,
-  gradDense_f32: 15,
-  gradDense_u8: 15,
-  gradLabels_u8: 17,
-  gradLabels_u16: 17,
-  gradLabels_i32: 17,
-  pointLossDense_f32: 15,
-  pointLossDense_u8: 15,
-  pointLossLabels_u8: 17,
-  pointLossLabels_u16: 17,
-  pointLossLabels_i32: 17,
-  heapBase: 0,
-  tileLength: 1,
-  scratchBytes: 1,
-  confusionScratchBytes: 0,
-  confusionLabels_u8: 8,
-  confusionLabels_u16: 8,
-  confusionLabels_i32: 8,
-  confusionMasks_f32_f32: 10,
-  confusionMasks_f32_u8: 10,
-  confusionMasks_u8_f32: 10,
-  confusionMasks_u8_u8: 10,
-  confusionMaskLabels_f32_u8: 12,
-  confusionMaskLabels_f32_u16: 12,
-  confusionMaskLabels_f32_i32: 12,
-  confusionMaskLabels_u8_u8: 12,
-  confusionMaskLabels_u8_u16: 12,
-  confusionMaskLabels_u8_i32: 12,
-  confusionArgmaxLabels_u8: 10,
-  confusionArgmaxLabels_u16: 10,
-  confusionArgmaxLabels_i32: 10,
-  confusionArgmaxMasks_f32: 8,
-  confusionArgmaxMasks_u8: 8,
-  markLabels_u8: 7,
-  markLabels_u16: 7,
-  markLabels_i32: 7,
-  markValues_u8: 7,
-  markValues_f32: 7,
-  argmaxLabels_u8: 7,
-  argmaxLabels_u16: 7,
-  argmaxLabels_i32: 7,
-  maskBox: 5,
-  surfaceBits: 7,
-  distanceWorkBytes: 3,
-  distancesToSurface: 15,
-};
+import { staleWasm } from '../support/fresh-build.js';
 
 describe.each(['simd', 'scalar'] as const)('the %s build', (flavor) => {
   const exports = new WebAssembly.Instance(new WebAssembly.Module(wasmBytes(flavor)), {}).exports;
   const constant = (name: string) => (exports[name] as WebAssembly.Global).value as number;
 
-  it('exports the codes and record slots that src/core/constants.ts uses', () => {
-    expect(constant('ACT_NONE')).toBe(abi.ACTIVATION_CODE.none);
-    expect(constant('ACT_SIGMOID')).toBe(abi.ACTIVATION_CODE.sigmoid);
-    expect(constant('ACT_SOFTMAX')).toBe(abi.ACTIVATION_CODE.softmax);
-    expect(constant('LAYOUT_NCHW')).toBe(abi.LAYOUT_CODE.NCHW);
-    expect(constant('LAYOUT_NHWC')).toBe(abi.LAYOUT_CODE.NHWC);
-    expect(
-      ['STAT_I', 'STAT_P', 'STAT_G', 'STAT_N', 'STAT_A', 'STAT_E', 'STAT_E2', 'STATS_STRIDE'].map(constant),
-    ).toEqual([abi.STAT_I, abi.STAT_P, abi.STAT_G, abi.STAT_N, abi.STAT_A, abi.STAT_E, abi.STAT_E2, abi.STATS_STRIDE]);
-    expect(['COEF_Y1', 'COEF_Y0', 'COEF_Q', 'COEF_S', 'COEF_E', 'COEF_F', 'COEF_STRIDE'].map(constant)).toEqual([
-      abi.COEF_Y1,
-      abi.COEF_Y0,
-      abi.COEF_Q,
-      abi.COEF_S,
-      abi.COEF_E,
-      abi.COEF_F,
-      abi.COEF_STRIDE,
-    ]);
-    expect(['POINT_NONE', 'POINT_BCE', 'POINT_CE', 'POINT_FOCAL'].map(constant)).toEqual([
-      abi.POINT_CODE.none,
-      abi.POINT_CODE.bce,
-      abi.POINT_CODE.ce,
-      abi.POINT_CODE.focal,
-    ]);
-    expect([constant('ROW_SQUARED'), constant('ROW_SOFT'), constant('BLOCK')]).toEqual([
-      abi.ROW_SQUARED,
-      abi.ROW_SOFT,
-      abi.BLOCK,
-    ]);
+  it('exports as globals exactly the constants of src/core/constants.generated.ts, with their values', () => {
+    const globals = Object.entries(exports).filter(([, value]) => value instanceof WebAssembly.Global);
+    expect(Object.fromEntries(globals.map(([name]) => [name, constant(name)]))).toEqual({ ...generatedConstants });
   });
 
-  it('exports the confusion record slots, decision codes and tile length that src/core/constants.ts uses', () => {
-    expect([
-      constant('CONF_TP'),
-      constant('CONF_PRED'),
-      constant('CONF_TARGET'),
-      constant('CONF_VALID'),
-      constant('CONF_STRIDE'),
-    ]).toEqual([abi.CONF_TP, abi.CONF_PRED, abi.CONF_TARGET, abi.CONF_VALID, abi.CONF_STRIDE]);
-    expect([constant('DECIDE_NONZERO'), constant('DECIDE_THRESHOLD')]).toEqual([
-      abi.DECIDE_CODE.nonzero,
-      abi.DECIDE_CODE.threshold,
-    ]);
-    expect(constant('CONF_TILE')).toBe(abi.CONF_TILE);
-    // Four tiles of CONF_TILE 4-byte values: i32 argmax labels, narrowed labels, a pred row, a target row.
+  it('names the codes of src/core/constants.ts after the globals that hold them', () => {
+    expect(abi.ACTIVATION_CODE).toEqual({
+      none: constant('ACT_NONE'),
+      sigmoid: constant('ACT_SIGMOID'),
+      softmax: constant('ACT_SOFTMAX'),
+    });
+    expect(abi.LAYOUT_CODE).toEqual({ NCHW: constant('LAYOUT_NCHW'), NHWC: constant('LAYOUT_NHWC') });
+    expect(abi.POINT_CODE).toEqual({
+      none: constant('POINT_NONE'),
+      bce: constant('POINT_BCE'),
+      ce: constant('POINT_CE'),
+      focal: constant('POINT_FOCAL'),
+    });
+    expect(abi.DECIDE_CODE).toEqual({
+      nonzero: constant('DECIDE_NONZERO'),
+      threshold: constant('DECIDE_THRESHOLD'),
+    });
+    // Distinct codes and slots within each group.
+    for (const group of [
+      ['STAT_I', 'STAT_P', 'STAT_G', 'STAT_N', 'STAT_A', 'STAT_E', 'STAT_E2'],
+      ['COEF_Y1', 'COEF_Y0', 'COEF_Q', 'COEF_S', 'COEF_E', 'COEF_F'],
+      ['CONF_TP', 'CONF_PRED', 'CONF_TARGET', 'CONF_VALID'],
+      ['MASK_PRED', 'MASK_TARGET', 'EDGE_PRED', 'EDGE_TARGET'],
+    ]) {
+      expect(new Set(group.map(constant)).size, group.join(' ')).toBe(group.length);
+    }
+  });
+
+  it('has the confusion scratch area its kernels are given: four tiles of CONF_TILE 4-byte values', () => {
+    // i32 argmax labels, narrowed labels, a pred row, a target row.
     expect((exports.confusionScratchBytes as () => number)()).toBe(4 * 4 * abi.CONF_TILE);
   });
 
-  it('exports the mask bits, box slots and distance record slots of the surface kernels that src/core/constants.ts uses', () => {
-    expect(['MASK_PRED', 'MASK_TARGET', 'EDGE_PRED', 'EDGE_TARGET'].map(constant)).toEqual([
-      abi.MASK_PRED,
-      abi.MASK_TARGET,
-      abi.EDGE_PRED,
-      abi.EDGE_TARGET,
-    ]);
-    expect(['BOX_X0', 'BOX_X1', 'BOX_Y0', 'BOX_Y1', 'BOX_Z0', 'BOX_Z1', 'BOX_STRIDE'].map(constant)).toEqual([
-      abi.BOX_X0,
-      abi.BOX_X1,
-      abi.BOX_Y0,
-      abi.BOX_Y1,
-      abi.BOX_Z0,
-      abi.BOX_Z1,
-      abi.BOX_STRIDE,
-    ]);
-    expect(['DIST_COUNT', 'DIST_SUM', 'DIST_MAX', 'DIST_WITHIN', 'DIST_STRIDE'].map(constant)).toEqual([
-      abi.DIST_COUNT,
-      abi.DIST_SUM,
-      abi.DIST_MAX,
-      abi.DIST_WITHIN,
-      abi.DIST_STRIDE,
-    ]);
+  it('exports exactly the functions of exports.generated.ts, with their arities, and imports nothing', () => {
+    const functions = Object.entries(exports).filter(([, value]) => typeof value === 'function');
+    expect(Object.fromEntries(functions.map(([name, f]) => [name, (f as () => unknown).length]))).toEqual(EXPORT_ARITY);
+    expect(exports.memory).toBeInstanceOf(WebAssembly.Memory);
+    expect(WebAssembly.Module.imports(new WebAssembly.Module(wasmBytes(flavor)))).toEqual([]);
   });
 
-  it('exports every kernel with its positional arity and imports nothing', () => {
-    for (const [name, arity] of Object.entries(KERNELS)) {
-      expect(typeof exports[name], name).toBe('function');
-      expect((exports[name] as (...a: unknown[]) => unknown).length, name).toBe(arity);
-    }
-    expect(WebAssembly.Module.imports(new WebAssembly.Module(wasmBytes(flavor)))).toEqual([]);
+  it('exports the kernels 1 to 3 that the calls name (src/backends/wasm/calls.ts)', () => {
+    expect(KERNEL_NAMES).toHaveLength(15);
+    for (const name of KERNEL_NAMES) expect(typeof exports[name], name).toBe('function');
   });
 
   it('kernel 3 writes one value per element (per voxel for cross-entropy) and nothing around them', () => {
@@ -200,6 +124,12 @@ describe.each(['simd', 'scalar'] as const)('the %s build', (flavor) => {
       expect(t).toBeGreaterThanOrEqual(16);
       expect(t <= 1024 && (t === 16 || C * t * 4 <= 65536)).toBe(true);
     }
+  });
+});
+
+describe('the generated modules', () => {
+  it('were built from the assembly/ sources of this tree', () => {
+    expect(staleWasm()).toBeNull();
   });
 });
 

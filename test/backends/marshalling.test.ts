@@ -46,7 +46,7 @@ const ALL: Placement = [true, true, true, true];
 const NONE: Placement = [false, false, false, false];
 
 describe.each(['simd', 'scalar'] as const)('zero copy ≡ whole copy ≡ streamed chunks ≡ any mix (%s)', (backend) => {
-  it('for every loss of the family over random shapes, layouts, activations, targets, masks and staging sizes', async () => {
+  it('for every loss over random shapes, layouts, activations, targets, masks and staging sizes', async () => {
     await fc.assert(
       fc.asyncProperty(caseArbitrary, async (c) => {
         const b = build(c);
@@ -67,13 +67,14 @@ describe.each(['simd', 'scalar'] as const)('zero copy ≡ whole copy ≡ streame
           expectGradClose(got.grad, zero.grad, `${name} gradient`);
         }
       }),
-      { numRuns: 100, seed: 20261128, endOnFailure: true },
+      { numRuns: 100 },
     );
   });
 });
 
 describe('streaming', () => {
-  it('streams a channels-first volume through staging in L2-sized chunks and matches zero copy on a 2M-element softmax case', async () => {
+  // A 2M-element softmax case: chunks of the staging area's size (L2) match zero copy.
+  it('streams a channels-first volume through staging in L2-sized chunks ≡ zero copy', async () => {
     const random = rng(3);
     const C = 4,
       S = 1 << 19;

@@ -44,6 +44,6 @@ it('the backends agree on the tail (values to 1e−6, gradients to 1e−7)', () 
   const [simd, scalar, js] = BACKENDS.map((b) => (kernels.get(b) as DiceKernel).diceFocalLossWithGrad(pred, target));
   for (const other of [scalar, js]) {
     expect(other.loss).toBeCloseTo(simd.loss, 6);
-    other.grad.forEach((g, i) => expect(g).toBeCloseTo(simd.grad[i], 7));
+    for (const [i, g] of other.grad.entries()) expect(g).toBeCloseTo(simd.grad[i], 7);
   }
 });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { decode, encode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertFreshDist } from '../support/fresh-build.js';
 import { repositoryRoot } from '../support/packed.js';
 
 interface Run {
@@ -16,6 +17,9 @@ interface Run {
   stdout: string;
   stderr: string;
 }
+
+// The CLI runs from dist/: not a stale one.
+beforeAll(() => assertFreshDist());
 
 function run(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
   return new Promise((done) => {
@@ -51,16 +55,21 @@ const CASES = Object.keys(KNOWN);
 
 type Empty = 'nan' | 'one' | 'zero' | 'formula';
 
-/** The textbook formulas; 0/0 is NaN. */
-function expected(metric: string, { tp, fp, fn }: Counts, voxels: number, empty: Empty = 'nan'): number {
+/** The textbook formulas (README, Metric names); 0/0 is NaN. */
+function expected(metric: string, { tp, fp, fn }: Counts, voxels: number, empty: Empty = 'nan', beta = 1): number {
   const tn = voxels - tp - fp - fn;
   const ratio = (a: number, b: number) => (b === 0 ? NaN : a / b);
+  const b2 = beta * beta;
   const value = {
     dice: ratio(2 * tp, 2 * tp + fp + fn),
     iou: ratio(tp, tp + fp + fn),
     precision: ratio(tp, tp + fp),
     recall: ratio(tp, tp + fn),
     specificity: ratio(tn, tn + fp),
+    fbeta: ratio((1 + b2) * tp, (1 + b2) * tp + b2 * fn + fp),
+    accuracy: (tp + tn) / voxels,
+    mcc: ratio(tp * tn - fp * fn, Math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))),
+    volumeSimilarity: ratio(2 * tp + fp + fn - Math.abs(fn - fp), 2 * tp + fp + fn),
   }[metric]!;
   if (tp + fn > 0 || empty === 'formula') return value; // the class is in the truth
   if (empty === 'nan') return NaN;
@@ -94,14 +103,21 @@ function expectClose(actual: number | null | undefined, want: number): void {
   else expect(actual).toBeCloseTo(want, 12);
 }
 
-function checkCase(report: JsonReport, name: string, caseName: string, metrics: string[], empty: Empty = 'nan'): void {
+function checkCase(
+  report: JsonReport,
+  name: string,
+  caseName: string,
+  metrics: string[],
+  empty: Empty = 'nan',
+  beta = 1,
+): void {
   const found = report.cases.find((c) => c.name === caseName)!;
   const known = KNOWN[name];
   expect(found.error).toBeUndefined();
   expect(Object.keys(found.classes)).toEqual(['1', '2', '3']);
   for (const label of [1, 2, 3]) {
     for (const m of metrics)
-      expectClose(found.classes[label][m], expected(m, known.classes[label], known.voxels, empty));
+      expectClose(found.classes[label][m], expected(m, known.classes[label], known.voxels, empty, beta));
   }
 }
 
@@ -138,8 +154,9 @@ function npy(descr: string, shape: number[], values: ArrayLike<number>): Buffer 
     '<i8': [8, (b, v, at) => b.writeBigInt64LE(BigInt(v), at)],
   };
   const [size, write] = types[descr];
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  header = header.padEnd(Math.ceil((header.length + 11) / 64) * 64 - 11) + '\n';
+  const dims = `${shape.join(', ')}${shape.length === 1 ? ',' : ''}`;
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${dims}), }`;
+  header = `${header.padEnd(Math.ceil((header.length + 11) / 64) * 64 - 11)}\n`;
   const prefix = Buffer.concat([
     Buffer.from([0x93]),
     Buffer.from('NUMPY\x01\x00', 'latin1'),
@@ -162,8 +179,8 @@ describe('dice-wasm eval on examples/', () => {
     expect(dice1.n).toBe(4);
     const cell = (s: { mean: number; std: number; n: number }) =>
       `${s.mean.toFixed(4)} ± ${s.std.toFixed(4)} (n=${s.n})`;
-    expect(stdout).toMatch(new RegExp(`^1 +${escape(cell(dice1))} `, 'm'));
-    expect(stdout).toMatch(new RegExp(`^3 +\\S+ ± \\S+ \\(n=2\\) +${escape(cell(iou3))}$`, 'm'));
+    expect(stdout).toMatch(new RegExp(`^1 +${escapeRegExp(cell(dice1))} `, 'm'));
+    expect(stdout).toMatch(new RegExp(`^3 +\\S+ ± \\S+ \\(n=2\\) +${escapeRegExp(cell(iou3))}$`, 'm'));
     expect(stdout).toMatch(/^case-a\.png +1 +0\.8333 +0\.7143$/m);
     expect(stdout).toMatch(/^volume\.nii\.gz +1 +0\.8571 +0\.7500$/m);
   });
@@ -212,6 +229,54 @@ describe('dice-wasm eval on examples/', () => {
       const row = report.cases.find((c) => c.name === name)!.classes[label];
       expect(values.map(Number)).toEqual(['dice', 'iou', 'recall'].map((m) => nullToNaN(row[m])));
     }
+  });
+
+  it('fbeta (--beta), accuracy, mcc and volumeSimilarity: every case and class from the hand counts', async () => {
+    const metrics = ['fbeta', 'accuracy', 'mcc', 'volumeSimilarity'];
+    for (const beta of [undefined, 2, 0.5, 0]) {
+      const { code, stdout, stderr } = await run([
+        'eval',
+        'examples/pred',
+        'examples/truth',
+        '--format',
+        'json',
+        '--metrics',
+        metrics.join(','),
+        ...(beta === undefined ? [] : ['--beta', String(beta)]),
+      ]);
+      expect([code, stderr]).toEqual([0, '']);
+      const report = JSON.parse(stdout) as JsonReport;
+      for (const name of CASES) checkCase(report, name, name, metrics, 'nan', beta ?? 1);
+      // Spelled out for case-b label 1 (TP 32, FP 0, FN 16, TN 192 − 48 = 144) and the volume's
+      // label 2 (TP 18, FP 18, FN 0, TN 256 − 36 = 220).
+      const b1 = report.cases[1].classes[1];
+      const v2 = report.cases[3].classes[2];
+      if (beta === undefined) expectClose(b1.fbeta, 64 / 80); // β = 1: Dice
+      if (beta === 2) expectClose(b1.fbeta, (5 * 32) / (5 * 32 + 4 * 16));
+      if (beta === 0.5) expectClose(b1.fbeta, (1.25 * 32) / (1.25 * 32 + 0.25 * 16));
+      if (beta === 0) expectClose(b1.fbeta, 1); // β = 0: precision, 32/32
+      expectClose(b1.accuracy, 176 / 192);
+      expectClose(b1.mcc, Math.sqrt(0.6)); // 32·144 / √(32·48·144·160) = 4608/√35389440
+      expectClose(b1.volumeSimilarity, 1 - 16 / 80);
+      expectClose(v2.accuracy, 238 / 256);
+      expectClose(v2.mcc, (18 * 220) / Math.sqrt(36 * 18 * 238 * 220));
+      expectClose(v2.volumeSimilarity, 1 - 18 / 54);
+      expectClose(report.cases[2].classes[3].volumeSimilarity, 0); // case-c label 3: missed entirely
+    }
+    // The table and CSV name the columns as given.
+    const csv = await run([
+      'eval',
+      'examples/pred',
+      'examples/truth',
+      '--metrics',
+      'fbeta,acc,vs',
+      '--beta',
+      '2',
+      '--format',
+      'csv',
+    ]);
+    expect(csv.stdout.split('\n')[0]).toBe('case,class,fbeta,acc,vs');
+    expect(csv.stdout).toContain(`case-b.png,1,${(5 * 32) / (5 * 32 + 4 * 16)},${176 / 192},${1 - 16 / 80}`);
   });
 
   it('--empty decides classes absent from the truth: one, zero, formula', async () => {
@@ -289,7 +354,7 @@ describe('dice-wasm eval on examples/', () => {
 });
 
 describe('dice-wasm eval on every format', () => {
-  it("NumPy .npy (uint8, big-endian uint16, int32, int64, float32 and float64 labels) gives case-a's numbers", async () => {
+  it("NumPy .npy (uint8, big-endian uint16, int32, int64, float32, float64 labels): case-a's numbers", async () => {
     const { pred, truth } = pairDirs('npy');
     const p = caseA('pred'),
       t = caseA('truth');
@@ -321,7 +386,7 @@ describe('dice-wasm eval on every format', () => {
     }
   });
 
-  it("raw binary with --shape and --dtype gives case-a's numbers; a wrong size is an error naming the file", async () => {
+  it("raw binary with --shape and --dtype gives case-a's numbers; a wrong size is an error naming it", async () => {
     const { pred, truth } = pairDirs('raw');
     const p = caseA('pred'),
       t = caseA('truth');
@@ -354,6 +419,75 @@ describe('dice-wasm eval on every format', () => {
     ]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain(`${join(pred, 'case-a.raw')} has 384 bytes; --shape 12×15 of uint16 needs 360`);
+  });
+
+  // --shape separated by ',', 'x' or '×', spaces allowed.
+  it("raw binary of every --dtype, and every --shape separator, gives case-a's numbers", async () => {
+    const { pred, truth } = pairDirs('raw-dtypes');
+    const p = caseA('pred'),
+      t = caseA('truth');
+    const types: Record<string, (labels: Uint8Array) => ArrayBufferView> = {
+      uint8: (l) => Uint8Array.from(l),
+      int8: (l) => Int8Array.from(l),
+      uint16: (l) => Uint16Array.from(l),
+      int16: (l) => Int16Array.from(l),
+      uint32: (l) => Uint32Array.from(l),
+      int32: (l) => Int32Array.from(l),
+      float32: (l) => Float32Array.from(l),
+      float64: (l) => Float64Array.from(l),
+      int64: (l) => BigInt64Array.from(l, (v) => BigInt(v)),
+      uint64: (l) => BigUint64Array.from(l, (v) => BigInt(v)),
+      // bool holds one class: label 1 of case-a.
+      bool: (l) => Uint8Array.from(l, (v) => (v === 1 ? 1 : 0)),
+    };
+    const shapes = [
+      `${p.height},${p.width}`,
+      `${p.height}x${p.width}`,
+      `${p.height}×${p.width}`,
+      ` ${p.height} , ${p.width} `,
+      `1x${p.height}x${p.width}`,
+    ];
+    for (const [dtype, make] of Object.entries(types)) {
+      const write = (dir: string, labels: Uint8Array) => {
+        const view = make(labels);
+        writeFileSync(join(dir, `${dtype}.raw`), Buffer.from(view.buffer, view.byteOffset, view.byteLength));
+      };
+      write(pred, p.labels);
+      write(truth, t.labels);
+      const shape = shapes[Object.keys(types).indexOf(dtype) % shapes.length];
+      const r = await run([
+        'eval',
+        join(pred, `${dtype}.raw`),
+        join(truth, `${dtype}.raw`),
+        '--shape',
+        shape,
+        '--dtype',
+        dtype,
+        '--format',
+        'json',
+      ]);
+      expect([dtype, r.code, r.stderr]).toEqual([dtype, 0, '']);
+      const classes = (JSON.parse(r.stdout) as JsonReport).cases[0].classes;
+      expect(Object.keys(classes), dtype).toEqual(dtype === 'bool' ? ['1'] : ['1', '2']);
+      expectClose(classes[1].dice, 60 / 72);
+      expectClose(classes[1].iou, 30 / 42);
+      if (dtype !== 'bool') expectClose(classes[2].dice, 48 / 56);
+    }
+    for (const shape of shapes) {
+      const r = await run([
+        'eval',
+        join(pred, 'uint8.raw'),
+        join(truth, 'uint8.raw'),
+        '--shape',
+        shape,
+        '--dtype',
+        'uint8',
+        '--format',
+        'json',
+      ]);
+      expect([shape, r.code]).toEqual([shape, 0]);
+      expectClose((JSON.parse(r.stdout) as JsonReport).cases[0].classes[2].iou, 24 / 32);
+    }
   });
 
   it('PNG: 16-bit labels above 255, 2-, 4- and 8-bit palettes; the index is the label', async () => {
@@ -564,7 +698,8 @@ function expectValue(actual: unknown, want: number): void {
 describe('dice-wasm eval: surface distances', () => {
   const SURFACE_METRICS = ['hd', 'hd95', 'assd', 'asd', 'nsd'];
 
-  it("hd, hd95, assd, asd and nsd beside dice on examples/, as derived by hand; the volume's anisotropic spacing comes from its NIfTI header; summary, CSV, table and --threads 2 agree", async () => {
+  // The volume's anisotropic spacing comes from its NIfTI header; summary, CSV, table and --threads 2 agree.
+  it('hd, hd95, assd, asd and nsd beside dice on examples/, as derived by hand', async () => {
     const args = [
       'eval',
       'examples/pred',
@@ -616,7 +751,8 @@ describe('dice-wasm eval: surface distances', () => {
     expect(table.stdout).toMatch(/^volume\.nii\.gz +1 +0\.8571 +2\.5000 +2\.5000 +0\.4300 +0\.0682 +0\.8400$/m);
   });
 
-  it("--spacing replaces the header, per axis in the file's order (NIfTI x, y, z; PNG rows, columns); --percentile interpolates", async () => {
+  // Per axis in the file's order: NIfTI x, y, z; PNG rows, columns.
+  it("--spacing replaces the header's, in the file's axis order; --percentile interpolates", async () => {
     const [volume, png] = await Promise.all([
       run([
         'eval',
@@ -680,7 +816,8 @@ describe('dice-wasm eval: surface distances', () => {
     expectClose(a.classes[2].hd95, 2.4); // G→P: 80th of 14 × 0, 2 × 2, 4 × 4 = 2 + 0.2 · 2
   });
 
-  it('bad --spacing, --tolerance or --percentile exit 2 naming the option; a --spacing of the wrong length is an error of the pair naming the file (exit 1)', async () => {
+  // A --spacing of the wrong length is an error of the pair, naming the file (exit 1).
+  it('bad --spacing, --tolerance or --percentile exit 2 naming the option', async () => {
     const usage = await Promise.all(
       [
         ['--spacing', '0.8,abc'],
@@ -693,8 +830,9 @@ describe('dice-wasm eval: surface distances', () => {
     for (const r of usage) {
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toMatch(
-        /--spacing must be numbers in \[1e-100, 1e\+100\] separated by commas, one per axis of the files in their axis order/,
+      expect(r.stderr).toContain(
+        '--spacing must be numbers in [1e-100, 1e+100] separated by commas, one per axis of the files in their ' +
+          'axis order',
       );
     }
     const wrong = await run([
@@ -715,7 +853,7 @@ describe('dice-wasm eval: surface distances', () => {
 
 describe('dice-wasm eval errors', () => {
   it.each([1, 2])(
-    'an unreadable file, a missing partner and mismatched shapes are named; the other pairs are still reported; exit 1 (--threads %i)',
+    'an unreadable file, a missing partner, mismatched shapes are named; the others reported; exit 1 (--threads %i)',
     async (threads) => {
       const { pred, truth } = pairDirs(`errors-${threads}`);
       for (const name of CASES) {
@@ -776,7 +914,7 @@ describe('dice-wasm eval errors', () => {
     expect(missing.stderr).toContain(`${join(scratch, 'nope.png')} cannot be read (ENOENT)`);
   });
 
-  it.each([
+  it.each<[string[], RegExp]>([
     [['eval', 'examples/pred', 'examples/truth', '--frobnicate'], /unknown option '--frobnicate'/],
     [
       ['eval', 'examples/pred', 'examples/truth', '--treshold', '0.5'],
@@ -825,6 +963,57 @@ describe('dice-wasm eval errors', () => {
       /--metrics\[0\] 'hd96' is not a metric this library knows/,
     ],
     [['frobnicate'], /unknown command or argument 'frobnicate'/],
+    [['eval'], /^dice-wasm eval: eval takes two paths, PRED and TRUTH; got 0\n/],
+    [['eval', 'a', 'b', 'c'], /^dice-wasm eval: eval takes two paths, PRED and TRUTH; got 3 \(a b c\)\n/],
+    [[], /^Usage: dice-wasm <command>\n/],
+    // Every numeric flag, each way it can be wrong.
+    ...(
+      [
+        ['--num-classes', 'abc', "--num-classes must be an integer in [1, 65536]; got 'abc'"],
+        ['--num-classes', '2.5', "--num-classes must be an integer in [1, 65536]; got '2.5'"],
+        ['--ignore-index', '-1', "--ignore-index must be an integer ≥ 0; got '-1'"],
+        ['--ignore-index', 'x', "--ignore-index must be an integer ≥ 0; got 'x'"],
+        ['--threshold', 'abc', "--threshold must be a number; got 'abc'"],
+        ['--threshold', 'Infinity', "--threshold must be a number; got 'Infinity'"],
+        ['--threshold', '', "--threshold must be a number; got ''"],
+        ['--beta', '-1', "--beta must be ≥ 0; got '-1'"],
+        ['--beta', 'x', "--beta must be a number; got 'x'"],
+        ['--threads', '0', "--threads must be an integer ≥ 1; got '0'"],
+        ['--threads', '1.5', "--threads must be an integer ≥ 1; got '1.5'"],
+        ['--threads', 'two', "--threads must be an integer ≥ 1; got 'two'"],
+      ] as const
+    ).map(([flag, value, message]): [string[], RegExp] => [
+      ['eval', 'examples/pred', 'examples/truth', `${flag}=${value}`],
+      new RegExp(`dice-wasm eval: ${escapeRegExp(message)}\n`),
+    ]),
+    [
+      ['eval', 'examples/pred', 'examples/truth', '--metrics', 'nsd', '--tolerance=-1'],
+      /--tolerance must be ≥ 0; got '-1'/,
+    ],
+    [
+      ['eval', 'examples/pred', 'examples/truth', '--metrics', 'nsd', '--tolerance', 'x'],
+      /--tolerance must be a number; got 'x'/,
+    ],
+    [
+      ['eval', 'examples/pred', 'examples/truth', '--metrics', 'hd95', '--percentile', 'x'],
+      /--percentile must be a number; got 'x'/,
+    ],
+    [
+      ['eval', 'examples/pred', 'examples/truth', '--metrics', 'hd95', '--percentile=-5'],
+      /--percentile must be between 0 and 100; got '-5'/,
+    ],
+    [
+      ['eval', 'examples/pred', 'examples/truth', '--shape', '4,0', '--dtype', 'uint8'],
+      /--shape must be an integer ≥ 1; got '0'/,
+    ],
+    [
+      ['eval', 'examples/pred', 'examples/truth', '--shape', '4xa', '--dtype', 'uint8'],
+      /--shape must be an integer ≥ 1; got 'a'/,
+    ],
+    [
+      ['eval', 'examples/pred', 'examples/truth', '--shape', '4,,4', '--dtype', 'uint8'],
+      /--shape must be an integer ≥ 1; got ''/,
+    ],
   ])('bad usage exits 2: %j', async (args, message) => {
     const { code, stdout, stderr } = await run(args);
     expect(code).toBe(2);
@@ -853,7 +1042,7 @@ function pack(labels: Uint8Array, width: number, height: number, depth: number):
   return out;
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 

@@ -81,8 +81,10 @@ const png = mutated(
     .map(({ width, height, depth, colour, junk }) => {
       const w = Math.max(width, 0),
         h = Math.max(height, 0);
-      const small = w * h <= 4096 && [1, 2, 4, 8, 16].includes(depth);
       const rowBytes = Math.ceil((w * depth) / 8);
+      // Image data is made only for a small image stream: a width of 0 has no pixels, but each of
+      // its rows still has a filter byte, and 2^31 of those would take the generator minutes.
+      const small = h * (rowBytes + 1) <= 65536 && [1, 2, 4, 8, 16].includes(depth);
       const pixels = small ? Uint8Array.from({ length: rowBytes * h }, (_, i) => (i * 7) % 3) : undefined;
       // A large declared image gets a small image stream: what a decompression bomb's header does.
       return new Uint8Array(

@@ -34,7 +34,10 @@ const pred = Uint8Array.from({ length: N }, (_, i) => (i >= 4 && i < 12 ? 1 : 0)
 
 function uint16(values: Uint8Array, bigEndian: boolean): Buffer {
   const out = Buffer.alloc(2 * values.length);
-  values.forEach((v, i) => (bigEndian ? out.writeUInt16BE(v, 2 * i) : out.writeUInt16LE(v, 2 * i)));
+  for (const [i, v] of values.entries()) {
+    if (bigEndian) out.writeUInt16BE(v, 2 * i);
+    else out.writeUInt16LE(v, 2 * i);
+  }
   return out;
 }
 
@@ -53,7 +56,8 @@ const nrrd = (fields: string, data: Buffer) => Buffer.concat([Buffer.from(`NRRD0
 const mha = (fields: string, data: Buffer) => Buffer.concat([Buffer.from(fields, 'latin1'), data]);
 
 describe('dice-wasm eval: NRRD and MetaImage', () => {
-  it('.nrrd raw uint8 with spacings, gzip big-endian uint16 with space directions: Dice 0.5, the spacing of the header', async () => {
+  // .nrrd raw uint8 with spacings, gzip big-endian uint16 with space directions
+  it('.nrrd raw and gzip big-endian: Dice 0.5, the spacing of the header', async () => {
     const dir = join(scratch, 'nrrd');
     const raw = 'type: uint8\ndimension: 3\nsizes: 4 4 2\nencoding: raw\nspacings: 0.5 0.5 2\n';
     write(dir, {
@@ -67,7 +71,8 @@ describe('dice-wasm eval: NRRD and MetaImage', () => {
     expect(a.report.cases[0].spacing).toEqual([0.5, 0.5, 2]);
 
     const gz =
-      '# a comment\ntype: unsigned short\ndimension: 3\nsizes: 4 4 2\nendian: big\nencoding: gzip\nspace: left-posterior-superior\nspace directions: (0.5,0,0) (0,0.5,0) (0,0,2)\nkey:=value\n';
+      '# a comment\ntype: unsigned short\ndimension: 3\nsizes: 4 4 2\nendian: big\nencoding: gzip\n' +
+      'space: left-posterior-superior\nspace directions: (0.5,0,0) (0,0.5,0) (0,0,2)\nkey:=value\n';
     write(dir, {
       'pred.gz.nrrd': nrrd(gz, gzipSync(uint16(pred, true))),
       'truth.gz.nrrd': nrrd(gz, gzipSync(uint16(truth, true))),
@@ -111,14 +116,17 @@ describe('dice-wasm eval: NRRD and MetaImage', () => {
   it('.mha raw with ElementSpacing, .mhd + .zraw (zlib) big-endian: Dice 0.5, the spacing of the header', async () => {
     const dir = join(scratch, 'meta');
     const attached =
-      'ObjectType = Image\nNDims = 3\nDimSize = 4 4 2\nElementType = MET_UCHAR\nElementSpacing = 0.5 0.5 2\nElementDataFile = LOCAL\n';
+      'ObjectType = Image\nNDims = 3\nDimSize = 4 4 2\nElementType = MET_UCHAR\n' +
+      'ElementSpacing = 0.5 0.5 2\nElementDataFile = LOCAL\n';
     write(dir, { 'pred.mha': mha(attached, Buffer.from(pred)), 'truth.mha': mha(attached, Buffer.from(truth)) });
     const a = await evaluate(join(dir, 'pred.mha'), join(dir, 'truth.mha'));
     expect(a.stderr).toBe('');
     expect(a.report.cases[0].classes['1'].dice).toBe(0.5);
     expect(a.report.cases[0].spacing).toEqual([0.5, 0.5, 2]);
     const detached = (file: string, bytes: number) =>
-      `ObjectType = Image\nNDims = 3\nBinaryData = True\nBinaryDataByteOrderMSB = True\nCompressedData = True\nCompressedDataSize = ${bytes}\nDimSize = 4 4 2\nElementSpacing = 0.5 0.5 2\nElementType = MET_USHORT\nElementDataFile = ${file}\n`;
+      'ObjectType = Image\nNDims = 3\nBinaryData = True\nBinaryDataByteOrderMSB = True\nCompressedData = True\n' +
+      `CompressedDataSize = ${bytes}\nDimSize = 4 4 2\nElementSpacing = 0.5 0.5 2\nElementType = MET_USHORT\n` +
+      `ElementDataFile = ${file}\n`;
     const p = deflateSync(uint16(pred, true)),
       t = deflateSync(uint16(truth, true));
     write(dir, {
@@ -132,7 +140,8 @@ describe('dice-wasm eval: NRRD and MetaImage', () => {
     expect(b.report.cases[0].classes).toEqual(a.report.cases[0].classes);
   }, 60_000);
 
-  it('untrusted headers: voxel limit, sizes against the file, bounded inflate, strict fields — each named, exit 1', async () => {
+  // untrusted headers: voxel limit, sizes against the file, bounded inflate, strict fields
+  it('untrusted headers: each refusal named, exit 1', async () => {
     const dir = join(scratch, 'bad');
     const good = 'type: uint8\ndimension: 3\nsizes: 4 4 2\nencoding: raw\n';
     write(dir, { 'truth.nrrd': nrrd(good, Buffer.from(truth)) });

@@ -92,7 +92,8 @@ async function shards(dir: string, n: number, extra: string[] = []): Promise<str
 }
 
 describe('dice-wasm eval --shard, dice-wasm merge', () => {
-  it('3 processes merged give the report of one, byte for byte, in every format, with the same errors and exit code', async () => {
+  // in every format, with the same errors and exit code
+  it('3 processes merged give the report of one, byte for byte', async () => {
     const parts = await shards(join(scratch, 'three'), 3);
     for (const format of ['table', 'csv', 'json']) {
       const one = await run(['eval', pred, truth, ...METRICS, '--format', format]);
@@ -215,7 +216,8 @@ describe('dice-wasm eval --shard, dice-wasm merge', () => {
     await expectRefused(
       [parts[0], parts[2]],
       new RegExp(
-        `shard 1/3 is missing: no part holds its 8 cases \\(numbers 9 to 16 of 25 in sorted order, after '${first}' and before '${last}'\\)`,
+        'shard 1/3 is missing: no part holds its 8 cases \\(numbers 9 to 16 of 25 in sorted order, ' +
+          `after '${first}' and before '${last}'\\)`,
       ),
     );
     await expectRefused(
@@ -333,7 +335,8 @@ describe('dice-wasm eval --shard, dice-wasm merge', () => {
     await expectRefused([join(dir, 'missing.json')], /missing\.json cannot be read \(ENOENT\)/);
   }, 240_000);
 
-  it("a state's options: every eval option is either one that decides the numbers or one that does not; the flags read back to the same options", () => {
+  // every eval option is either one that decides the numbers or one that does not
+  it("a state's options: each classified; the flags read back to the same options", () => {
     expect([...REPORT_FLAGS, ...RUN_FLAGS].sort()).toEqual([...EVAL_FLAGS].sort());
     for (const argv of [
       [],

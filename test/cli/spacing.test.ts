@@ -46,7 +46,10 @@ describe('dice-wasm eval: spacing and shape of a pair', () => {
     const warnings = r.stderr.split('\n').filter((l) => l.includes('warning'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(
-      /^dice-wasm: warning: c-far\.nii: voxel spacings differ beyond 0\.0001 relative: .*c-far\.nii has 0\.8\d* × 0\.8\d* × 2\.500\d*, .*c-far\.nii has 0\.8\d* × 0\.8\d* × 2\.5 /,
+      new RegExp(
+        '^dice-wasm: warning: c-far\\.nii: voxel spacings differ beyond 0\\.0001 relative: ' +
+          '.*c-far\\.nii has 0\\.8\\d* × 0\\.8\\d* × 2\\.500\\d*, .*c-far\\.nii has 0\\.8\\d* × 0\\.8\\d* × 2\\.5 ',
+      ),
     );
     expect(r.stderr).toMatch(/d-shape\.nii: NIfTI dimensions differ: .* is 4×4×3, .* is 4×4×2/);
     const report = JSON.parse(r.stdout) as { cases: { name: string; warnings?: string[]; classes: object }[] };

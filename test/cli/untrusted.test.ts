@@ -56,13 +56,15 @@ function expectBounded(r: ProbeRun, code: number): void {
 }
 
 describe('labels and classes from untrusted files (D1, D2)', () => {
-  it('one voxel of label 10^8 (.npy, .nii) is refused naming the file and the label, not turned into 10^8 classes', async () => {
+  // Refused naming the file and the label, not turned into 10^8 classes.
+  it('one voxel of label 10^8 (.npy, .nii) is refused', async () => {
     for (const file of ['label1e8.npy', 'label1e8.nii']) {
       const other = file.endsWith('.npy') ? 'zero1.npy' : 'v.nii';
       const r = await probe(['eval', at(file), at(other)]);
       expectBounded(r, 1);
       expect(r.stderr).toContain(
-        `${at(file)} holds label 100000000 (first above 65535 at voxel ${file.endsWith('.npy') ? 0 : 7}); eval reads labels 0 to 65535`,
+        `${at(file)} holds label 100000000 (first above 65535 at voxel ${file.endsWith('.npy') ? 0 : 7}); ` +
+          'eval reads labels 0 to 65535',
       );
     }
   });
@@ -98,11 +100,13 @@ describe('labels and classes from untrusted files (D1, D2)', () => {
 });
 
 describe('sizes declared against sizes held (D3, D7, --max-voxels)', () => {
-  it('a .nii.gz that inflates past its header (8×8×4, then 256 MiB of zeros) is stopped there, in bounded memory', async () => {
+  // 8×8×4 voxels in the header, then 256 MiB of zeros.
+  it('a .nii.gz that inflates past its header is stopped there, in bounded memory', async () => {
     const r = await probe(['eval', at('bomb.nii.gz'), at('v.nii')]);
     expectBounded(r, 1);
     expect(r.stderr).toContain(
-      `${at('bomb.nii.gz')} inflates to more than the 608 bytes its header declares (8×8×4 uint8 voxels); inflating was stopped there`,
+      `${at('bomb.nii.gz')} inflates to more than the 608 bytes its header declares (8×8×4 uint8 voxels); ` +
+        'inflating was stopped there',
     );
   });
 
@@ -171,7 +175,8 @@ describe('sizes declared against sizes held (D3, D7, --max-voxels)', () => {
     expect(report.cases[0].classes['1'].dice).toBeCloseTo(0.8, 12);
     expect(report.cases[0].classes['2'].dice).toBeCloseTo(6 / 7, 12);
     expect(report.cases[1].error).toBe(
-      `${at('mixed', 'pred', 'b.nii')} declares 8×8×4 voxels, more than --max-voxels 100; raise --max-voxels to read it`,
+      `${at('mixed', 'pred', 'b.nii')} declares 8×8×4 voxels, more than --max-voxels 100; ` +
+        'raise --max-voxels to read it',
     );
     const usage = await probe(['eval', at('v.nii'), at('v.nii'), '--max-voxels=-1']);
     expectBounded(usage, 2);
@@ -258,7 +263,8 @@ describe('NumPy headers are parsed strictly (D8, D15)', () => {
 });
 
 describe('directories and links (D14, D18)', () => {
-  it('a link to a file inside the directories is followed; links out, loops and dangling links are refused by name', async () => {
+  // Links out of the directories, loops and dangling links are refused by name.
+  it('a link to a file inside the directories is followed; other links are refused', async () => {
     const pred = at('links', 'pred'),
       truth = at('links', 'truth');
     for (const name of ['c.png', 'd.png', 'e.png', 'f.png', 'g.png', 'h.png'])

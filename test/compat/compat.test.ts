@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { monai, torchmetrics, useKernel, type Tensor } from '../../src/compat/index.js';
 import { loadDice, type DiceKernel } from '../../src/index.js';
+import { assertFreshDist } from '../support/fresh-build.js';
 
 let kernels: DiceKernel[] = [];
 beforeAll(async () => {
@@ -291,9 +292,11 @@ describe.each(['simd', 'scalar', 'js'])('dice-wasm/compat on the %s backend', (b
 
 describe('the package entry point', () => {
   it("dice-wasm/compat loads through package.json's exports in Node", () => {
+    assertFreshDist();
     const root = fileURLToPath(new URL('../..', import.meta.url));
     const script =
-      "const c = await import('dice-wasm/compat'); console.log(typeof c.monai.DiceMetric, typeof c.torchmetrics.DiceScore, typeof c.useKernel);";
+      "const c = await import('dice-wasm/compat'); console.log(typeof c.monai.DiceMetric, typeof " +
+      'c.torchmetrics.DiceScore, typeof c.useKernel);';
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
     expect(out.trim()).toBe('function function function');
   });

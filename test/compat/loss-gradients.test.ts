@@ -8,11 +8,21 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { keras, monai, smp, useKernel, type LossWithGrad, type Tensor } from '../../src/compat/index.js';
 import { loadDice, type DiceKernel } from '../../src/index.js';
-import { finiteDifferenceGradient, maxAbsRelativeError, relativeError } from '../reference/finite-differences.js';
+import {
+  describeWorstElement,
+  elementwiseRelativeError,
+  finiteDifferenceGradient,
+  maxAbsRelativeError,
+  relativeError,
+} from '../reference/finite-differences.js';
 import { rng } from '../support/random.js';
 
 /** The observed agreement is ~1e-6 (float32 inputs, O(h²) truncation); 1e-4 of max |fd| is the bar. */
 const GRAD_TOL = 1e-4;
+/**
+ * Each component against its own central difference (with a floor of 1% of the largest, see elementwiseRelativeError).
+ */
+const ELEMENT_TOL = 1e-4;
 /** WebAssembly vs JS: float32 lanes folded into float64 (observed ≲ 1e-6). */
 const WASM_TOL = 2e-5;
 
@@ -487,6 +497,9 @@ describe.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     expect(relativeError(value, loss.value(c.x))).toBeLessThanOrEqual(1e-12);
     const fd = finiteDifferenceGradient((x) => loss.value(x), c.x);
     expect(maxAbsRelativeError(grad.data, fd)).toBeLessThanOrEqual(GRAD_TOL);
+    expect(elementwiseRelativeError(grad.data, fd).error, describeWorstElement(grad.data, fd)).toBeLessThanOrEqual(
+      ELEMENT_TOL,
+    );
     if (c.zeros)
       grad.data.forEach((g, i) => {
         if (c.zeros!(i)) expect(g, `element ${i}`).toBe(0);

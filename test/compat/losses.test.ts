@@ -1,13 +1,15 @@
 // The dice-wasm/compat losses beyond the shared vectors: the Python output shapes of reduction
-// 'none' (MONAI's and smp's elementwise focal and soft losses too), the quirks each class reproduces (MONAI's unnormalised class weights, its focal 'sum',
-// masked logits that still count; smp's class subsets, class_weights and (mean)^gamma, its focal
-// and Lovász losses, its dims; Keras' kept axes), MONAI's warnings, and the package entry point.
+// 'none' (MONAI's and smp's elementwise focal and soft losses too), the quirks each class
+// reproduces (MONAI's unnormalised class weights, its focal 'sum', masked logits that still count;
+// smp's class subsets, class_weights and (mean)^gamma, its focal and Lovász losses, its dims; Keras'
+// kept axes), MONAI's warnings, and the package entry point.
 // Expected values are worked out by hand in the comments.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { keras, monai, smp, useKernel, type Tensor } from '../../src/compat/index.js';
 import { loadDice, type DiceKernel } from '../../src/index.js';
+import { assertFreshDist } from '../support/fresh-build.js';
 
 let kernels: DiceKernel[] = [];
 beforeAll(async () => {
@@ -30,7 +32,7 @@ const close = (got: number | Tensor, want: number[], shape: number[] | null) => 
   const tensor = got as Tensor;
   expect(tensor.shape).toEqual(shape);
   expect(tensor.data.length).toBe(want.length);
-  want.forEach((w, i) => expect(tensor.data[i], `[${i}]`).toBeCloseTo(w, 6));
+  for (const [i, w] of want.entries()) expect(tensor.data[i], `[${i}]`).toBeCloseTo(w, 6);
 };
 
 // One sample, two classes, 2×2, probabilities: p₀ = [1, 0, 0, 1], p₁ = [0, 1, 1, 0]; one-hot target
@@ -42,7 +44,7 @@ const NO_SMOOTHING = { smooth_nr: 0, smooth_dr: 0 };
 describe.each(['simd', 'scalar', 'js'])('on the %s backend', (backend) => {
   beforeAll(() => useKernel(kernels.find((k) => k.backend === backend)!));
 
-  it("MONAI reduction 'none': Dice (B, C', 1, 1), Tversky (B, C'), Generalized Dice (B, 1, 1, 1); batch drops B", () => {
+  it("MONAI reduction 'none': Dice (B, C', 1, 1), Tversky (B, C'), GeneralizedDice (B, 1, 1, 1); batch drops B", () => {
     // Dice 2·1/(2 + 2) = ½ per class; Jaccard 2·1/(2·(2 + 2 − 1)) = ⅓; Tversky 1/(1 + ½ + ½) = ½;
     // Generalized Dice with w = 1/G² = ¼: 2·(¼ + ¼)/(¼·4 + ¼·4) = ½.
     close(new monai.DiceLoss({ ...NO_SMOOTHING, reduction: 'none' }).forward(P, Y), [0.5, 0.5], [1, 2, 1, 1]);
@@ -74,7 +76,7 @@ describe.each(['simd', 'scalar', 'js'])('on the %s backend', (backend) => {
     close(new monai.DiceLoss({ ...NO_SMOOTHING, weight: 3, include_background: false }).forward(P, Y), [0.5], null);
   });
 
-  it("MONAI FocalLoss: 'sum' is the spatial mean summed over batch and channels; a softmax over one channel gives 0", () => {
+  it("MONAI FocalLoss: 'sum' is the spatial mean summed over batch and channels; softmax of one channel: 0", () => {
     // Logits 0: BCE ln 2, (1 − p_t)² = ¼ per element. 'mean' ¼·ln 2; 'sum' = 2 channels × ¼·ln 2.
     const zeros = { data: new Array<number>(8).fill(0), shape: [1, 2, 2, 2] };
     close(new monai.FocalLoss().forward(zeros, Y), [0.25 * Math.LN2], null);
@@ -86,7 +88,7 @@ describe.each(['simd', 'scalar', 'js'])('on the %s backend', (backend) => {
     expect(Array.from(loss.forwardWithGrad(x, Y).grad.data)).toEqual(new Array<number>(8).fill(0));
   });
 
-  it("MONAI FocalLoss reduction 'none': the elementwise loss (B, C', H, W) after background removal, class weights included", () => {
+  it("MONAI FocalLoss 'none': the elementwise loss (B, C', H, W) without background, class weights included", () => {
     // Logits 0: (1 − p_t)²·BCE = ¼ ln 2 per element; alpha 0.25 weighs positives ¼, negatives ¾.
     const q = 0.25 * Math.LN2;
     // Three classes, two voxels: labels 1 and 2 (a one-hot target, or the label map with to_onehot_y).
@@ -121,7 +123,7 @@ describe.each(['simd', 'scalar', 'js'])('on the %s backend', (backend) => {
     );
   });
 
-  it("MONAI FocalLoss: 'mean' is the mean of the 'none' elements and 'sum' their sum over the voxels per sample", () => {
+  it("MONAI FocalLoss: 'mean' is the mean of the 'none' elements, 'sum' their sum over the voxels per sample", () => {
     const x = { data: [3, -1, 0.5, 2, -2, 1, 0, 4], shape: [1, 2, 2, 2] };
     const p = { gamma: 1.5, alpha: 0.3, weight: [0.5, 2] };
     const none = new monai.FocalLoss({ ...p, reduction: 'none' }).forward(x, Y) as Tensor;
@@ -130,7 +132,7 @@ describe.each(['simd', 'scalar', 'js'])('on the %s backend', (backend) => {
     close(new monai.FocalLoss({ ...p, reduction: 'sum' }).forward(x, Y), [total / 4], null);
   });
 
-  it("smp FocalLoss reduction 'none': binary the elements kept (N,), multiclass each voxel's sum over the classes", () => {
+  it("smp FocalLoss 'none': binary the elements kept (N,), multiclass each voxel's sum over the classes", () => {
     const q = 0.25 * Math.LN2; // logits 0, as above
     close(new smp.FocalLoss({ mode: 'binary', reduction: 'none' }).forward([0, 0], [1, 0]), [q, q], [2]);
     // smp drops ignored elements: y_pred[y_true != ignore_index].
@@ -233,7 +235,7 @@ describe.each(['simd', 'scalar', 'js'])('on the %s backend', (backend) => {
   const SMP_P = { data: [1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 1, 0], shape: [1, 3, 4] };
   const SMP_Y = { data: [0, 1, 2, 2], shape: [1, 4] };
 
-  it('smp classes average exactly the listed classes (repeats count twice); TverskyLoss raises the mean to gamma', () => {
+  it('smp classes average the listed classes (repeats count twice); TverskyLoss raises the mean to gamma', () => {
     const jaccard = (classes?: number[]) =>
       new smp.JaccardLoss({ mode: 'multiclass', from_logits: false, ...(classes ? { classes } : {}) }).forward(
         SMP_P,
@@ -262,7 +264,8 @@ describe.each(['simd', 'scalar', 'js'])('on the %s backend', (backend) => {
     close(jaccard({ class_weights: [5, 5, 5] }), [1 / 3], null);
   });
 
-  it("smp FocalLoss: the sigmoid focal loss, multiclass the sum over classes of each one's mean; LovaszLoss binary is the hinge", () => {
+  // smp's multiclass FocalLoss is the sum over the classes of each one's mean.
+  it('smp FocalLoss: the sigmoid focal loss, per class in multiclass mode; LovaszLoss binary is the hinge', () => {
     // Logits 0: p_t = ½, BCE = ln 2, (1 − ½)²·ln 2 = ¼ ln 2 per element; gamma 0 is BCE itself.
     close(new smp.FocalLoss({ mode: 'binary' }).forward([0, 0], [1, 0]), [0.25 * Math.LN2], null);
     close(new smp.FocalLoss({ mode: 'binary', gamma: 0 }).forward([0, 0], [1, 0]), [Math.LN2], null);
@@ -372,8 +375,10 @@ describe('the package entry point', () => {
       ],
       keras: ['Dice', 'Tversky'],
     };
+    assertFreshDist();
     const script = `const c = await import('dice-wasm/compat'); const names = ${JSON.stringify(names)};
-      console.log(JSON.stringify(Object.entries(names).flatMap(([ns, list]) => list.filter((n) => typeof c[ns][n] !== 'function').map((n) => ns + '.' + n))));
+      const missing = ([ns, list]) => list.filter((n) => typeof c[ns][n] !== 'function').map((n) => ns + '.' + n);
+      console.log(JSON.stringify(Object.entries(names).flatMap(missing)));
       console.log(c.smp.soft_dice_score([1, 0], [1, 0]) === 1);`;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
     expect(out.trim().split('\n')).toEqual(['[]', 'true']);

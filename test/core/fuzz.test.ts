@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as compat from '../../src/compat/index.js';
 import { loadDice, loadDiceSync, metricsFromCounts, type DiceKernel } from '../../src/index.js';
-import { LOSS_OPTION_NAMES, type AnyLossName } from '../../src/losses/overlap.js';
+import { type AnyLossName, LOSSES as REGISTRY } from '../../src/losses/registry.js';
 import { BACKENDS, WORKED_PRED, WORKED_TARGET, expectWorkedExample } from '../support/worked.js';
 
 const kernels = new Map<string, DiceKernel>();
@@ -320,12 +320,12 @@ const METHODS: [string, readonly string[], Method][] = [
   ...LOSSES.flatMap((loss): [string, readonly string[], Method][] => [
     [
       `${loss}Loss`,
-      [...LOSS_OPTION_NAMES[loss as AnyLossName], 'mask'],
+      [...REGISTRY[loss as AnyLossName].options, 'mask'],
       (k, p, t, o) => (k as never as Record<string, (...a: unknown[]) => unknown>)[`${loss}Loss`](p, t, o),
     ],
     [
       `${loss}LossWithGrad`,
-      [...LOSS_OPTION_NAMES[loss as AnyLossName], 'mask'],
+      [...REGISTRY[loss as AnyLossName].options, 'mask'],
       (k, p, t, o, out) =>
         (k as never as Record<string, (...a: unknown[]) => unknown>)[`${loss}LossWithGrad`](p, t, withOut(o, out)),
     ],

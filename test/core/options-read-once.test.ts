@@ -15,12 +15,12 @@ beforeAll(async () => {
 function shifty(first: number[], later: number[]): { array: number[]; reads: number[] } {
   const reads = first.map(() => 0);
   const array: number[] = [];
-  first.forEach((value, i) =>
+  for (const [i, value] of first.entries()) {
     Object.defineProperty(array, i, {
       enumerable: true,
       get: () => (reads[i]++ === 0 ? value : later[i]),
-    }),
-  );
+    });
+  }
   return { array, reads };
 }
 

@@ -137,7 +137,7 @@ describe('demo page', () => {
     });
   });
 
-  it('case-b (16-bit) and case-c (palette): the labels of the files, NaN for a class absent from the truth', async () => {
+  it('case-b (16-bit) and case-c (palette): the labels of the files, NaN for a class not in the truth', async () => {
     await withMasks('pred/case-b.png', 'truth/case-b.png', async (page) => {
       const shown = await metricsShown(page);
       expect(shown[1]).toMatchObject({ dice: f4(64 / 80), recall: f4(32 / 48), tp: '32', fn: '16' });

@@ -2,6 +2,7 @@
 // imported as a plain script), a page, a classic or a module Web Worker. A script, not a module,
 // so that importScripts, <script src> and `import './checks.js'` all take it; it sets
 // globalThis.diceChecks. The tests hold the expected numbers and make the assertions.
+// biome-ignore lint/suspicious/noRedundantUseStrict: a classic script (<script src>, importScripts), not only a module
 'use strict';
 globalThis.diceChecks = (() => {
   const BACKENDS = ['simd', 'scalar', 'js'];

@@ -2,6 +2,6 @@
 import { loadDiceSync } from '/node_modules/dice-wasm/dist/index.js';
 import '/checks.js';
 
-onmessage = () => {
+self.onmessage = () => {
   diceChecks.workedExampleOnEveryBackend(async (options) => loadDiceSync(options)).then(postMessage);
 };

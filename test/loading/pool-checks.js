@@ -3,6 +3,7 @@
 // globalThis.poolChecks, after checks.js (its seeded generator). Each check gets the package's
 // exports (`dice`) and returns plain numbers and messages; the test (test/packaging/pool.test.ts)
 // holds the expectations.
+// biome-ignore lint/suspicious/noRedundantUseStrict: a classic script (page.addScriptTag), not only a module
 'use strict';
 globalThis.poolChecks = (() => {
   const { rng } = globalThis.diceChecks;

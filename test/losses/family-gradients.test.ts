@@ -18,7 +18,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDice, type BackendName, type DiceKernel, type LossEmptyPolicy, type Target } from '../../src/index.js';
 import { elementIndex } from '../reference/dice.js';
-import { finiteDifferenceGradient, maxAbsRelativeError, relativeError } from '../reference/finite-differences.js';
+import {
+  describeWorstElement,
+  elementwiseRelativeError,
+  finiteDifferenceGradient,
+  maxAbsRelativeError,
+  relativeError,
+} from '../reference/finite-differences.js';
 import { activate, overlapReference, type OverlapRefOptions } from '../reference/overlap.js';
 import { LOSS_NAMES, LOSSES, type LossName, type LossOptions } from '../support/losses.js';
 import { rng } from '../support/random.js';
@@ -33,11 +39,21 @@ const ACTIVATIONS: readonly Activation[] = ['none', 'sigmoid', 'softmax'];
 const TARGETS: readonly TargetKind[] = ['f32', 'u8', 'labels'];
 const BOOLS = [false, true] as const;
 
-/** Gradient vs central differences, max |g − fd| / max |fd| (observed ≤ 4.9e-6 on every backend: the O(h²) truncation). */
+/**
+ * Gradient vs central differences, max |g − fd| / max |fd| (observed ≤ 4.9e-6 on every backend: the O(h²) truncation).
+ */
 const GRAD_TOL = 1e-4;
-/** JS loss vs the reference: both float64 from the same float32 inputs; only the summation order differs (observed ≤ 1.7e-15). */
+/**
+ * Each component against its own central difference (with a floor of 1% of the largest, see elementwiseRelativeError).
+ */
+const ELEMENT_TOL = 1e-4;
+/** JS loss vs the reference: both float64 from the same float32 inputs; only the summation order differs (observed ≤
+ * 1.7e-15). */
 const JS_LOSS_TOL = 1e-12;
-/** SIMD / scalar loss vs the reference: float32 activations, products and lane sums folded into float64 (observed ≤ 2.5e-7). */
+/**
+ * SIMD / scalar loss vs the reference: float32 activations, products and lane sums folded into
+ * float64 (observed ≤ 2.5e-7).
+ */
 const WASM_LOSS_TOL = 1e-6;
 
 interface Case {
@@ -48,7 +64,10 @@ interface Case {
   batch: boolean;
   squared: boolean;
   includeBackground: boolean;
-  /** Soft-label intersection; with target 'f32' the soft targets are kept at least 0.05 away from p (no kink of |p − y| within the step). */
+  /**
+   * Soft-label intersection; with target 'f32' the soft targets are kept at least 0.05 away from p
+   * (no kink of |p − y| within the step).
+   */
   softLabel?: boolean;
   mask?: MaskKind;
   ignore?: boolean;
@@ -374,8 +393,13 @@ function check(built: Built): void {
     const error = maxAbsRelativeError(grad, fd);
     expect(
       error,
-      `${backend} gradient vs central differences\n  grad ${Array.from(grad).join(', ')}\n  fd   ${Array.from(fd).join(', ')}`,
+      `${backend} gradient vs central differences\n  grad ${Array.from(grad).join(', ')}\n  fd   ` +
+        `${Array.from(fd).join(', ')}`,
     ).toBeLessThanOrEqual(GRAD_TOL);
+    expect(
+      elementwiseRelativeError(grad, fd).error,
+      `${backend} gradient vs central differences, ${describeWorstElement(grad, fd)}`,
+    ).toBeLessThanOrEqual(ELEMENT_TOL);
     checkExactZeros(built, reference.terms, backend, grad);
     // reduction 'none': every term (B·C sample-major, C with batch; B or 1 for Generalized Dice).
     // Not under 'skip', which says what the mean leaves out, not what a skipped term lists.
@@ -388,7 +412,8 @@ function check(built: Built): void {
       expect(perTerm).toBeInstanceOf(Float64Array);
       expect(
         maxAbsRelativeError(perTerm as Float64Array, wantTerms),
-        `${backend} reduction none\n  got  ${Array.from(perTerm as Float64Array).join(', ')}\n  want ${wantTerms.join(', ')}`,
+        `${backend} reduction none\n  got  ${Array.from(perTerm as Float64Array).join(', ')}\n  want ` +
+          `${wantTerms.join(', ')}`,
       ).toBeLessThanOrEqual(tol);
     }
   }

@@ -9,7 +9,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDice, type BackendName, type DiceKernel, type DiceLossOptions, type Target } from '../../src/index.js';
 import { diceReference, elementIndex, shapeAxes, type RefOptions } from '../reference/dice.js';
-import { finiteDifferenceGradient, maxAbsRelativeError, relativeError } from '../reference/finite-differences.js';
+import {
+  describeWorstElement,
+  elementwiseRelativeError,
+  finiteDifferenceGradient,
+  maxAbsRelativeError,
+  relativeError,
+} from '../reference/finite-differences.js';
 import { rng } from '../support/random.js';
 
 type Activation = 'none' | 'sigmoid' | 'softmax';
@@ -24,6 +30,10 @@ const BOOLS = [false, true] as const;
 
 /** Gradient vs central differences: max |g − fd| / max |fd| (observed ≤ 4.8e-6: the O(h²) truncation). */
 const GRAD_TOL = 1e-4;
+/**
+ * Each component against its own central difference (with a floor of 1% of the largest, see elementwiseRelativeError).
+ */
+const ELEMENT_TOL = 1e-4;
 /** JS loss vs the reference: both float64 from the same float32 inputs (summation order differs). */
 const JS_LOSS_TOL = 1e-12;
 /**
@@ -47,7 +57,10 @@ interface Combo {
 
 const isLabels = (t: TargetKind): boolean => t.startsWith('labels');
 
-/** Small shapes (B, C, spatial), cycled through the combinations; C = 1 is skipped where softmax or includeBackground false needs classes. */
+/**
+ * Small shapes (B, C, spatial), cycled through the combinations; C = 1 is skipped where softmax or
+ * includeBackground false needs classes.
+ */
 const SHAPES: readonly { B: number; C: number; spatial: number[] }[] = [
   { B: 2, C: 3, spatial: [5] },
   { B: 2, C: 3, spatial: [2, 3] },
@@ -278,8 +291,13 @@ function check(built: Built): void {
     const error = maxAbsRelativeError(grad, fd);
     expect(
       error,
-      `${backend} gradient vs central differences\n  grad ${Array.from(grad).join(', ')}\n  fd   ${Array.from(fd).join(', ')}`,
+      `${backend} gradient vs central differences\n  grad ${Array.from(grad).join(', ')}\n  fd   ` +
+        `${Array.from(fd).join(', ')}`,
     ).toBeLessThanOrEqual(GRAD_TOL);
+    expect(
+      elementwiseRelativeError(grad, fd).error,
+      `${backend} gradient vs central differences, ${describeWorstElement(grad, fd)}`,
+    ).toBeLessThanOrEqual(ELEMENT_TOL);
     checkExactZeros(built, backend, grad);
   }
 }

@@ -22,7 +22,8 @@ import {
   type ErrorList,
   type SoftmaxReferenceCase,
 } from '../reference/lovasz.js';
-import { offsetView, rng } from '../support/random.js';
+import { activate } from '../reference/overlap.js';
+import { offsetView, randomLogit, rng } from '../support/random.js';
 
 let simd: DiceKernel;
 let scalar: DiceKernel;
@@ -51,7 +52,13 @@ function expectLoss(got: number, want: number, tol: number, what: string): void 
   expect(Math.abs(got - want), `${what}: ${got} vs ${want}`).toBeLessThanOrEqual(tol * Math.abs(want) + tol * 1e-2);
 }
 
-function expectGradClose(got: Float32Array, want: Float32Array, skip: (i: number) => boolean, what: string): void {
+function expectGradClose(
+  got: Float32Array,
+  want: Float32Array,
+  skip: (i: number) => boolean,
+  what: string,
+  floor: (i: number) => number,
+): void {
   expect(got.length).toBe(want.length);
   let scale = 0;
   for (const v of want) scale = Math.max(scale, Math.abs(v));
@@ -59,15 +66,17 @@ function expectGradClose(got: Float32Array, want: Float32Array, skip: (i: number
   let at = -1;
   for (let i = 0; i < got.length; i++) {
     if (skip(i)) continue;
-    const d = Math.abs(got[i] - want[i]);
+    // The excess over the allowance of element i.
+    const d = Math.abs(got[i] - want[i]) - floor(i);
     if (!(d <= worst)) {
       worst = d;
       at = i;
     }
   }
-  expect(worst, `${what}: element ${at}: ${got[at]} vs ${want[at]} (max |grad| ${scale})`).toBeLessThanOrEqual(
-    GRAD_TOL * scale + 1e-12,
-  );
+  expect(
+    worst,
+    `${what}: element ${at}: ${got[at]} vs ${want[at]} (max |grad| ${scale}, rounding floor ${at < 0 ? 0 : floor(at)})`,
+  ).toBeLessThanOrEqual(GRAD_TOL * scale + 1e-12);
 }
 
 /** The voxels whose error is within 1e-6 of a different error of the same list. */
@@ -94,6 +103,7 @@ function checkBackends(
   value: (k: DiceKernel) => number,
   withGrad: (k: DiceKernel, out: Float32Array) => { loss: number; grad: Float32Array },
   length: number,
+  floor: (i: number) => number = () => 0,
 ): void {
   let jsGrad = new Float32Array(0);
   for (const k of [js, simd, scalar]) {
@@ -105,7 +115,7 @@ function checkBackends(
     expectLoss(loss, reference, tol, `${name} ${k.backend} valueAndGrad`);
     expect(grad.every(Number.isFinite), `${name} ${k.backend}: finite gradient`).toBe(true);
     if (k === js) jsGrad = Float32Array.from(grad);
-    else expectGradClose(grad, jsGrad, skip, `${name} ${k.backend} gradient`);
+    else expectGradClose(grad, jsGrad, skip, `${name} ${k.backend} gradient`, floor);
   }
 }
 
@@ -199,6 +209,8 @@ interface SoftmaxCase {
   classes: 'present' | 'all' | 'list';
   perImage: boolean;
   offset: number;
+  /** The share of logits of magnitude 20 to 100 (softmax). */
+  extreme: number;
   seed: number;
 }
 
@@ -215,7 +227,9 @@ function buildSoftmax(c: SoftmaxCase): {
     c.layout === 'NCHW' ? (b * C + k) * S + s : (b * S + s) * C + k;
   const pred = offsetView(
     Float32Array,
-    Array.from({ length: B * C * S }, () => (c.activation === 'softmax' ? 8 * random() - 4 : random())),
+    Array.from({ length: B * C * S }, () =>
+      c.activation !== 'softmax' ? random() : c.extreme > 0 ? randomLogit(random, c.extreme) : 8 * random() - 4,
+    ),
     c.offset,
   );
   // Labels from a random subset of the classes, so that some are absent ('present' matters).
@@ -272,6 +286,29 @@ function buildSoftmax(c: SoftmaxCase): {
   return { pred, target, options, ref };
 }
 
+/**
+ * Voxels whose largest probability is within 1% of 1. There the WebAssembly builds' float32 softmax
+ * Jacobian ∂L/∂x_c = u_c − p_c·Σ_k u_k (u_c = p_c·∂L/∂p_c; PyTorch's float32 softmax backward is the
+ * same) knows an element only to some ulp of Σ|u_k|, while the element is about (1 − p_max)·|u|:
+ * relative to it, 2^−24/(1 − p_max), more than GRAD_TOL allows below 1%. The Lovász gradient is at
+ * most 1 per error, so there an element is compared within 2^−18 per class.
+ */
+function saturatedVoxels(pred: Float32Array, shape: readonly number[], layout: 'NCHW' | 'NHWC'): Set<number> {
+  const C = layout === 'NCHW' ? shape[1] : shape[shape.length - 1];
+  const p = activate(pred, shape, layout, 'softmax');
+  const S = pred.length / (shape[0] * C);
+  const voxels = new Set<number>();
+  for (let b = 0; b < shape[0]; b++) {
+    for (let s = 0; s < S; s++) {
+      let largest = 0;
+      for (let c = 0; c < C; c++)
+        largest = Math.max(largest, p[layout === 'NCHW' ? (b * C + c) * S + s : (b * S + s) * C + c]);
+      if (1 - largest < 0.01) voxels.add(b * S + s);
+    }
+  }
+  return voxels;
+}
+
 /** Checks one case; returns the number of voxels whose gradient was not compared (near-ties). */
 function checkSoftmax(c: SoftmaxCase): number {
   const { pred, target, options, ref } = buildSoftmax(c);
@@ -280,6 +317,8 @@ function checkSoftmax(c: SoftmaxCase): number {
   const skipped = c.activation === 'softmax' ? nearTies(lovaszSoftmaxLists(ref).flat()) : new Set<number>();
   const voxelOf = (i: number): number =>
     c.layout === 'NCHW' ? Math.floor(i / (C * S)) * S + (i % S) : Math.floor(i / C);
+  const saturated =
+    c.activation === 'softmax' ? saturatedVoxels(pred, options.shape as number[], c.layout) : new Set<number>();
   checkBackends(
     `softmax ${JSON.stringify(c)}`,
     lovaszSoftmaxReference(ref),
@@ -287,6 +326,7 @@ function checkSoftmax(c: SoftmaxCase): number {
     (k) => k.lovaszSoftmaxLoss(pred, target, options),
     (k, out) => k.lovaszSoftmaxLossWithGrad(pred, target, { ...options, out }),
     pred.length,
+    (i) => (saturated.has(voxelOf(i)) ? 2 ** -18 * C : 0),
   );
   return skipped.size;
 }
@@ -309,6 +349,7 @@ const softmaxCase: fc.Arbitrary<SoftmaxCase> = fc
     classes: fc.constantFrom('present' as const, 'all' as const, 'list' as const),
     perImage: fc.boolean(),
     offset: fc.integer({ min: 1, max: 7 }),
+    extreme: fc.constantFrom(0, 0.1, 1),
     seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
   })
   .filter((c) => c.B * c.spatial.reduce((a, d) => a * d, 1) <= 2_000);
@@ -319,7 +360,7 @@ describe('Lovász losses: every backend agrees with the float64 reference', () =
   it('the hinge, over random shapes, target types, ignoreIndex, perImage and ties', () => {
     fc.assert(
       fc.property(hingeCase, (c) => checkHinge(c)),
-      { numRuns: 300, seed: 20261128, endOnFailure: true },
+      { numRuns: 300 },
     );
   });
 
@@ -328,10 +369,14 @@ describe('Lovász losses: every backend agrees with the float64 reference', () =
     let voxels = 0;
     fc.assert(
       fc.property(softmaxCase, (c) => {
-        skipped += checkSoftmax(c);
+        const near = checkSoftmax(c);
+        // Saturated probabilities (logits tens apart) make many float32 errors tie at 0 or 1: the
+        // share of voxels left out is measured on the other cases.
+        if (c.extreme > 0) return;
+        skipped += near;
         voxels += c.B * c.spatial.reduce((a, d) => a * d, 1);
       }),
-      { numRuns: 300, seed: 20261129, endOnFailure: true },
+      { numRuns: 300 },
     );
     expect(skipped / voxels, `gradients not compared at ${skipped} of ${voxels} voxels`).toBeLessThan(0.01);
   });
@@ -362,6 +407,7 @@ describe('Lovász losses: every backend agrees with the float64 reference', () =
             classes: (['present', 'all', 'list'] as const)[S % 3],
             perImage: S % 4 < 2,
             offset: 1 + (S % 7),
+            extreme: S % 6 === 0 ? 0.5 : 0,
             seed: 900 + S,
           });
         }
@@ -383,6 +429,7 @@ describe('Lovász losses: every backend agrees with the float64 reference', () =
           classes: 'present',
           perImage: C !== 7,
           offset: 1,
+          extreme: 0,
           seed: C,
         });
       }

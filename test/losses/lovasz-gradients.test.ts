@@ -17,7 +17,13 @@ import {
   type LovaszSoftmaxLossOptions,
   type Target,
 } from '../../src/index.js';
-import { finiteDifferenceGradient, maxAbsRelativeError, relativeError } from '../reference/finite-differences.js';
+import {
+  describeWorstElement,
+  elementwiseRelativeError,
+  finiteDifferenceGradient,
+  maxAbsRelativeError,
+  relativeError,
+} from '../reference/finite-differences.js';
 import {
   lovaszHingeReference,
   lovaszSoftmaxLists,
@@ -27,6 +33,10 @@ import {
 import { rng } from '../support/random.js';
 
 const GRAD_TOL = 1e-4;
+/**
+ * Each component against its own central difference (with a floor of 1% of the largest, see elementwiseRelativeError).
+ */
+const ELEMENT_TOL = 1e-4;
 const JS_LOSS_TOL = 1e-12;
 const WASM_LOSS_TOL = 2e-6;
 const GAP = 2e-3;
@@ -66,8 +76,13 @@ function check(c: Case): void {
     const error = maxAbsRelativeError(grad, fd);
     expect(
       error,
-      `${backend} gradient vs central differences\n  grad ${Array.from(grad).join(', ')}\n  fd   ${Array.from(fd).join(', ')}`,
+      `${backend} gradient vs central differences\n  grad ${Array.from(grad).join(', ')}\n  fd   ` +
+        `${Array.from(fd).join(', ')}`,
     ).toBeLessThanOrEqual(GRAD_TOL);
+    expect(
+      elementwiseRelativeError(grad, fd).error,
+      `${backend} gradient vs central differences, ${describeWorstElement(grad, fd)}`,
+    ).toBeLessThanOrEqual(ELEMENT_TOL);
     for (const i of c.zeros) expect(grad[i], `${backend}: gradient at element ${i}`).toBe(0);
   }
 }
@@ -108,7 +123,9 @@ function hingeCase(target: HingeTarget, perImage: boolean, ignore: boolean, inde
   const targetArray = CTOR[target].from(values) as Target;
   const options = { shape: [B, S], perImage, ...(ignoreIndex !== undefined ? { ignoreIndex } : {}) };
   return {
-    name: `hinge #${index} ${target} B${B} S${S}${perImage ? ' perImage' : ''}${ignore ? ` ignoreIndex ${ignoreIndex}` : ''}`,
+    name:
+      `hinge #${index} ${target} B${B} S${S}${perImage ? ' perImage' : ''}` +
+      (ignore ? ` ignoreIndex ${ignoreIndex}` : ''),
     pred,
     reference: lovaszHingeReference({ pred, target: targetArray, B, perImage, ignoreIndex }),
     value: (k, x) => k.lovaszHingeLoss(x, targetArray, options),
@@ -219,7 +236,9 @@ function softmaxCase(combo: SoftmaxCombo, index: number): Case {
       }
     }
     return {
-      name: `softmax #${index} ${Object.values(combo).join(' ')} B${B} C${C} S${S}${ignoreIndex !== undefined ? ` ignoreIndex ${ignoreIndex}` : ''}`,
+      name:
+        `softmax #${index} ${Object.values(combo).join(' ')} B${B} C${C} S${S}` +
+        (ignoreIndex !== undefined ? ` ignoreIndex ${ignoreIndex}` : ''),
       pred,
       reference: lovaszSoftmaxReference(ref),
       value: (k, x) => k.lovaszSoftmaxLoss(x, target, options),

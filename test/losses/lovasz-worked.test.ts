@@ -22,7 +22,7 @@ beforeAll(async () => {
 
 function expectValues(got: ArrayLike<number>, want: readonly number[], digits: number): void {
   expect(got.length).toBe(want.length);
-  want.forEach((w, i) => expect(got[i], `element ${i}: ${got[i]} vs ${w}`).toBeCloseTo(w, digits));
+  for (const [i, w] of want.entries()) expect(got[i], `element ${i}: ${got[i]} vs ${w}`).toBeCloseTo(w, digits);
 }
 
 describe('lovasz_grad (Berman et al. 2018, Alg. 1) in the reference', () => {

@@ -22,15 +22,15 @@ const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
 function expectClose(got: ArrayLike<number>, want: readonly number[], tolerance = 2e-6): void {
   expect(got.length).toBe(want.length);
-  want.forEach((w, i) =>
-    expect(Math.abs(got[i] - w), `[${i}]: ${got[i]} vs ${w}`).toBeLessThanOrEqual(tolerance * Math.max(1, Math.abs(w))),
-  );
+  for (const [i, w] of want.entries()) {
+    expect(Math.abs(got[i] - w), `[${i}]: ${got[i]} vs ${w}`).toBeLessThanOrEqual(tolerance * Math.max(1, Math.abs(w)));
+  }
 }
 
 describe.each(BACKENDS)('worked by hand, on %s', (backend) => {
   const k = () => kernels[backend];
 
-  it('BCE from logits with posWeight and a class weight: w·(pw·y·softplus(−x) + (1 − y)·softplus(x)) per element', () => {
+  it('BCE from logits, posWeight and a class weight: w·(pw·y·softplus(−x) + (1 − y)·softplus(x)) each', () => {
     // Shape [1, 2, 2] (NCHW): class 0 holds x = 2, −1; class 1 holds x = 0.5, −3.
     const x = Float32Array.of(2, -1, 0.5, -3);
     const y = Float32Array.of(1, 0, 1, 1);
@@ -148,6 +148,7 @@ const caseArbitrary: fc.Arbitrary<Case> = fc
     mask: fc.boolean(),
     weighted: fc.boolean(),
     includeBackground: fc.boolean(),
+    extreme: fc.constantFrom(0, 0.1, 0.5, 1),
     seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
   })
   .filter((c) => c.B * c.C * c.spatial.reduce((a, d) => a * d, 1) <= 40_000)
@@ -224,7 +225,7 @@ const near = (got: number, want: number, tolerance: number) => {
 };
 
 describe('reduction none over random shapes, layouts, targets and options (fast-check)', () => {
-  it("gives the float64 reference's values on every backend, WebAssembly within float32 rounding of the TypeScript backend", () => {
+  it("gives the float64 reference's values on every backend, WebAssembly within float32 rounding of 'js'", () => {
     fc.assert(
       fc.property(caseArbitrary, (c) => {
         const { pred, target, options, reference, S } = build(c);
@@ -240,7 +241,7 @@ describe('reduction none over random shapes, layouts, targets and options (fast-
           expect(worstError(got, js, 2e-5), backend).toBeLessThanOrEqual(1);
         }
       }),
-      { numRuns: 200, seed: 20261128, endOnFailure: true },
+      { numRuns: 200 },
     );
   });
 
@@ -258,7 +259,7 @@ describe('reduction none over random shapes, layouts, targets and options (fast-
           near(loss(pred, target, { ...options, reduction: 'mean' }) as number, count > 0 ? sum / count : 0, 2e-5);
         }
       }),
-      { numRuns: 150, seed: 20261129, endOnFailure: true },
+      { numRuns: 150 },
     );
   });
 });

@@ -5,8 +5,35 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDice, type DiceKernel } from '../../src/index.js';
 import { diceReference } from '../reference/dice.js';
+import { overlapReferenceLoss } from '../reference/overlap.js';
 import { pointwiseReference, type PointRefOptions } from '../reference/pointwise.js';
+import {
+  describeWorstElement,
+  elementwiseRelativeError,
+  finiteDifferenceGradient,
+  maxAbsRelativeError,
+  relativeError,
+} from '../reference/finite-differences.js';
 import { rng } from '../support/random.js';
+
+type Backend = 'simd' | 'scalar' | 'js';
+/**
+ * Values against the float64 reference: the TypeScript backend computes in float64, the WebAssembly builds in float32.
+ */
+const LOSS_TOL: Record<Backend, number> = { js: 1e-12, simd: 2e-6, scalar: 2e-6 };
+/** Gradients against central differences: max |Δ| / max |fd|, and each element (floor 1% of the largest). */
+const GRAD_TOL = 1e-4;
+const ELEMENT_TOL = 1e-4;
+/** The WebAssembly gradients against the TypeScript one (max |Δ| / max |grad|). */
+const WASM_GRAD_TOL = 2e-5;
+
+/** The gradient against central differences of the js loss, as a whole and element by element. */
+function expectGradient(grad: ArrayLike<number>, fd: ArrayLike<number>, what: string): void {
+  expect(maxAbsRelativeError(grad, fd), what).toBeLessThanOrEqual(GRAD_TOL);
+  expect(elementwiseRelativeError(grad, fd).error, `${what}: ${describeWorstElement(grad, fd)}`).toBeLessThanOrEqual(
+    ELEMENT_TOL,
+  );
+}
 
 const kernels: Record<'simd' | 'scalar' | 'js', DiceKernel> = {} as never;
 beforeAll(async () => {
@@ -206,51 +233,28 @@ describe.each(CASES.map((c, i) => [`${c.name} (${c.layout}, ${c.targetKind})`, c
 
   it.each(['simd', 'scalar', 'js'] as const)('matches the float64 reference on %s', (backend) => {
     const value = lossOf(kernels[backend], c)(pred, target, options);
-    expect(Math.abs(value - expected), `${value} vs ${expected}`).toBeLessThanOrEqual(2e-6 * Math.abs(expected) + 1e-7);
+    expect(relativeError(value, expected), `${value} vs ${expected}`).toBeLessThanOrEqual(LOSS_TOL[backend]);
+    const withGrad = gradOf(kernels[backend], c)(pred, target, options).loss;
+    expect(relativeError(withGrad, expected), `WithGrad ${withGrad} vs ${expected}`).toBeLessThanOrEqual(
+      LOSS_TOL[backend],
+    );
   });
 
   it('has the gradient of central finite differences (js), which the WASM builds reproduce', () => {
     const { grad } = gradOf(kernels.js, c)(pred, target, options);
-    const fd = finiteDifferences((p) => lossOf(kernels.js, c)(p, target, options), pred);
-    expect(relativeMaxError(grad, fd)).toBeLessThanOrEqual(1e-4);
+    expectGradient(
+      grad,
+      finiteDifferenceGradient((p) => lossOf(kernels.js, c)(p, target, options), pred),
+      'js vs central differences',
+    );
     for (const backend of ['simd', 'scalar'] as const) {
       expect(
-        relativeMaxError(gradOf(kernels[backend], c)(pred, target, options).grad, grad),
+        maxAbsRelativeError(gradOf(kernels[backend], c)(pred, target, options).grad, grad),
         backend,
-      ).toBeLessThanOrEqual(2e-5);
+      ).toBeLessThanOrEqual(WASM_GRAD_TOL);
     }
   });
 });
-
-/** Central differences of a loss of pred, dividing by the distance between the float32-rounded points. */
-function finiteDifferences(loss: (p: Float32Array) => number, pred: Float32Array): Float64Array {
-  const g = new Float64Array(pred.length);
-  const p = Float32Array.from(pred);
-  for (let i = 0; i < p.length; i++) {
-    const x = pred[i];
-    const h = 1e-3 * Math.max(1, Math.abs(x));
-    const up = Math.fround(x + h);
-    const down = Math.fround(x - h);
-    p[i] = up;
-    const lu = loss(p);
-    p[i] = down;
-    const ld = loss(p);
-    p[i] = x;
-    g[i] = (lu - ld) / (up - down);
-  }
-  return g;
-}
-
-/** max |a − b| / max |b|. */
-function relativeMaxError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let worst = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    worst = Math.max(worst, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return worst / scale;
-}
 
 describe('combined losses are λ_overlap·overlap + λ_point·pointwise', () => {
   const random = rng(7);
@@ -286,7 +290,9 @@ describe('combined losses are λ_overlap·overlap + λ_point·pointwise', () => 
       lambdaOverlap: 0.7,
       lambdaPoint: 1.3,
     });
-    expect(diceCE).toBeCloseTo(0.7 * dice + 1.3 * ce, 6);
+    const close = (got: number, want: number, what: string) =>
+      expect(relativeError(got, want), `${what}: ${got} vs ${want}`).toBeLessThanOrEqual(LOSS_TOL[backend]);
+    close(diceCE, 0.7 * dice + 1.3 * ce, 'diceCE');
 
     const onehot = Float32Array.from({ length: 246 }, (_, i) =>
       labels[Math.floor(i / 123) * 41 + (i % 41)] === Math.floor(i / 41) % 3 ? 1 : 0,
@@ -300,9 +306,9 @@ describe('combined losses are λ_overlap·overlap + λ_point·pointwise', () => 
       gamma: 2,
       alpha: 0.25,
     });
-    expect(k.diceFocalLoss(pred, onehot, { shape, alpha: 0.25 })).toBeCloseTo(diceSig + focal, 6);
+    close(k.diceFocalLoss(pred, onehot, { shape, alpha: 0.25 }), diceSig + focal, 'diceFocal');
 
-    const gd = k.generalizedDiceLoss(pred, onehot, { shape, activation: 'sigmoid' }) as number;
+    const gd = overlapReferenceLoss('generalizedDice', pred, onehot, { shape, activation: 'sigmoid' });
     const focalPlain = pointwiseReference(pred, onehot, {
       kind: 'focal',
       shape,
@@ -310,9 +316,10 @@ describe('combined losses are λ_overlap·overlap + λ_point·pointwise', () => 
       targetKind: 'dense',
       gamma: 3,
     });
-    expect(k.generalizedDiceFocalLoss(pred, onehot, { shape, gamma: 3, lambdaPoint: 2 })).toBeCloseTo(
+    close(
+      k.generalizedDiceFocalLoss(pred, onehot, { shape, gamma: 3, lambdaPoint: 2 }),
       gd + 2 * focalPlain,
-      6,
+      'generalizedDiceFocal',
     );
 
     // The gradient of the sum is the sum of the gradients.
@@ -321,12 +328,11 @@ describe('combined losses are λ_overlap·overlap + λ_point·pointwise', () => 
       k.diceLossWithGrad(pred, labels, { shape, activation: 'softmax' }).grad,
       k.crossEntropyLossWithGrad(pred, labels, { shape }).grad,
     ];
-    expect(
-      relativeMaxError(
-        combined,
-        combined.map((_, i) => parts[0][i] + 2 * parts[1][i]),
-      ),
-    ).toBeLessThanOrEqual(1e-5);
+    const sum = combined.map((_, i) => parts[0][i] + 2 * parts[1][i]);
+    expect(maxAbsRelativeError(combined, sum)).toBeLessThanOrEqual(1e-5);
+    expect(elementwiseRelativeError(combined, sum).error, describeWorstElement(combined, sum)).toBeLessThanOrEqual(
+      backend === 'js' ? 1e-6 : 1e-4,
+    );
   });
 
   it('have finite-difference gradients (js)', () => {
@@ -348,8 +354,7 @@ describe('combined losses are λ_overlap·overlap + λ_point·pointwise', () => 
         k.generalizedDiceFocalLossWithGrad(pred, labels, { shape, target: 'labels' }).grad,
       ],
     ];
-    for (const [name, loss, grad] of cases)
-      expect(relativeMaxError(grad, finiteDifferences(loss, pred)), name).toBeLessThanOrEqual(1e-4);
+    for (const [name, loss, grad] of cases) expectGradient(grad, finiteDifferenceGradient(loss, pred), name);
   });
 });
 
@@ -416,9 +421,9 @@ describe('vectors of MONAI and smp pointwise losses', () => {
       const expected = flat({ shape: r.input.shape, data: r.expected });
       expect(got.length).toBe(expected.length);
       const { rtol = 0, atol = 0 } = r.tolerance;
-      expected.forEach((e, i) =>
-        expect(Math.abs(got[i] - e), `[${i}]: ${got[i]} vs ${e}`).toBeLessThanOrEqual(atol + rtol * Math.abs(e)),
-      );
+      for (const [i, e] of expected.entries()) {
+        expect(Math.abs(got[i] - e), `[${i}]: ${got[i]} vs ${e}`).toBeLessThanOrEqual(atol + rtol * Math.abs(e));
+      }
     },
   );
 

@@ -218,7 +218,10 @@ describe('reductions and averages of a (sample × class) table', () => {
     const g = typeof got === 'number' ? [got] : got,
       w = typeof want === 'number' ? [want] : want;
     expect(g.length).toBe(w.length);
-    w.forEach((v, i) => (Number.isNaN(v) ? expect(g[i]).toBeNaN() : expect(g[i]).toBeCloseTo(v, 14)));
+    for (const [i, v] of w.entries()) {
+      if (Number.isNaN(v)) expect(g[i]).toBeNaN();
+      else expect(g[i]).toBeCloseTo(v, 14);
+    }
   };
 
   it("'none' gives every (sample, class) term, sample-major, with the empty policy (default NaN)", () => {

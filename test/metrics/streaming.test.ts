@@ -63,10 +63,10 @@ interface Volume {
 function volume(seed: number, B: number, C: number, S: number, kind: Volume['kind']): Volume {
   const random = rng(seed);
   let label = 0;
-  const target = Uint8Array.from(
-    { length: B * S },
-    () => ((label = random() < 0.05 ? Math.floor(random() * C) : label), label),
-  );
+  const target = Uint8Array.from({ length: B * S }, () => {
+    if (random() < 0.05) label = Math.floor(random() * C);
+    return label;
+  });
   const pred =
     kind === 'labels'
       ? Uint8Array.from(target, (t) => (random() < 0.2 ? Math.floor(random() * C) : t))
@@ -152,7 +152,7 @@ describe('streaming metrics give the one-pass result exactly', () => {
           }
         },
       ),
-      { numRuns: 40, seed: 777, endOnFailure: true },
+      { numRuns: 40 },
     );
   });
 
@@ -195,7 +195,7 @@ describe('streaming metrics give the one-pass result exactly', () => {
     expect(Array.from(a.counts().tp)).toEqual([0, 2]);
   });
 
-  it('compute(overrides) reduces the same state otherwise: a reduction or an average replaces the reduction step', () => {
+  it('compute(overrides) reduces the same state otherwise: a reduction or an average replaces its own', () => {
     const k = kernels[0];
     const v = volume(8, 2, 3, 300, 'labels');
     const m = k.createMetric({ ...options(v), reduction: 'mean' }).update(v.pred, v.target, { shape: [2, 300] });

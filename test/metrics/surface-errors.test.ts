@@ -231,7 +231,7 @@ describe.each(['simd', 'scalar', 'js'])('surface metrics refuse bad input (%s)',
     );
   });
 
-  it('a streaming surface metric refuses a bad update, a shape-less update, JSON of other options, and keeps its state', () => {
+  it('a streaming surface metric refuses a bad or shape-less update, JSON of other options; keeps its state', () => {
     const m = k().createSurfaceMetric({ numClasses: 2, metrics: ['assd'] });
     m.update(pred, target, { shape: [1, 4, 5] });
     expect(() => m.update(pred, target, { shape: [1, 4, 5], spacing: [1, 2, 3] })).toThrow(

@@ -120,7 +120,8 @@ describe.each(['simd', 'scalar', 'js'])('surface metrics, hand-computed (%s)', (
     expect(percentile(50)).toBeCloseTo(Math.SQRT2, 6); // rank 12.5: √2 and √2
     expect(percentile(22)).toBeCloseTo(1 + 0.5 * (Math.SQRT2 - 1), 6); // rank 5.5: 1 (index 5) and √2 (6)
     expect(percentile(20)).toBe(1); // rank 5: index 5
-    expect(percentile(70)).toBeCloseTo(Math.SQRT2 + 0.5 * (Math.sqrt(3) - Math.SQRT2), 6); // rank 17.5: √2 (index 17), √3 (18)
+    // rank 17.5: √2 (index 17), √3 (18)
+    expect(percentile(70)).toBeCloseTo(Math.SQRT2 + 0.5 * (Math.sqrt(3) - Math.SQRT2), 6);
     expect(percentile(0)).toBe(1);
     expect(percentile(100)).toBeCloseTo(Math.sqrt(3), 6);
   });
@@ -177,7 +178,7 @@ describe.each(['simd', 'scalar', 'js'])('empty masks (%s)', (backend) => {
     }
   });
 
-  it('a class absent from the target but predicted: NaN by default, +∞ / NSD 0 with the other policies (MONAI: formula)', () => {
+  it('a class absent from the target but predicted: NaN by default, +∞ / NSD 0 with formula (MONAI)', () => {
     expect(run(square, none, 'nan')).toEqual({ hausdorff: nan, hausdorff95: nan, assd: nan, asd: nan, nsd: nan });
     for (const empty of ['formula', 'zero'] as const) {
       expect(run(square, none, empty), empty).toEqual({
@@ -248,8 +249,8 @@ describe('agreement with a brute-force reference on random label maps', () => {
         const spacing = spacing3.slice(0, spatial.length);
         const pred = labelMap(shape, seed, 3),
           target = labelMap(shape, seed + 7, 3);
-        // Tolerances no distance of these spacings is likely to equal: at a tie, float32 and float64 may round apart.
-        const tolerance = [0.7713, 1.3137, 2.1271];
+        // Tolerances, one of them a distance on the unit grid (ties), the others unlikely to equal one.
+        const tolerance = [0.7713, 1.3137, 2];
         const options = { numClasses: 3, shape, spacing, percentile, tolerance, empty: 'formula' as const };
         const S = spatial.reduce((a, d) => a * d, 1);
         const expected = Array.from({ length: shape[0] * 3 }, (_, k) => {
@@ -277,7 +278,14 @@ describe('agreement with a brute-force reference on random label maps', () => {
             close(r.hausdorff95[i], e.hausdorff95, 'hausdorff95');
             close(r.assd[i], e.assd, 'assd');
             close(r.asd[i], e.asd, 'asd');
-            close(r.nsd[i], e.nsd, 'nsd');
+            // NSD counts distances within the tolerance: a near-tie may fall on either side.
+            if (Number.isNaN(e.nsd)) expect(r.nsd[i], `${k.backend} nsd [${i}]`).toBe(e.nsd);
+            else
+              expect(r.nsd[i], `${k.backend} nsd [${i}] in [${e.nsdLow}, ${e.nsdHigh}]`).toBeGreaterThanOrEqual(
+                e.nsdLow - 1e-12,
+              );
+            if (!Number.isNaN(e.nsd))
+              expect(r.nsd[i], `${k.backend} nsd [${i}]`).toBeLessThanOrEqual(e.nsdHigh + 1e-12);
             close(directed.hausdorff[i], e.directedHausdorff, 'directed hausdorff');
             close(directed.hausdorff95[i], e.directedHausdorff95, 'directed hausdorff95');
           });

@@ -127,7 +127,7 @@ describe('the packed package in headless Chromium', () => {
     expect((await chromium).version()).toMatch(/^\d+\./);
   });
 
-  it('<script type="module"> with an import map: the worked example on simd, scalar and js, with loadDice and loadDiceSync', async () => {
+  it('<script type="module"> with an import map: the worked example on simd, scalar, js, async and sync', async () => {
     const out = await modulePage(plain.origin, (page) =>
       page.evaluate(async () => ({
         async: await diceChecks.workedExampleOnEveryBackend(diceModule.loadDice),
@@ -138,7 +138,7 @@ describe('the packed package in headless Chromium', () => {
     expectWorkedExampleEverywhere(out.sync);
   });
 
-  it('WebAssembly (simd and scalar) ≡ the TypeScript backend on random cases: values and gradients within 1e-5', async () => {
+  it('WebAssembly (simd, scalar) ≡ TypeScript on random cases: values and gradients within 1e-5', async () => {
     const rows = await modulePage(plain.origin, (page) =>
       page.evaluate(async () => {
         const kernels = await Promise.all(
@@ -189,7 +189,7 @@ describe('the packed package in headless Chromium', () => {
     expectWorkedExampleEverywhere(out);
   });
 
-  it('a classic Web Worker (importScripts of the IIFE) computes the loss with loadDiceSync on every backend', async () => {
+  it('a classic Web Worker (importScripts of the IIFE) computes the loss with loadDiceSync everywhere', async () => {
     expectWorkedExampleEverywhere(
       await withPage(`${plain.origin}/classic.html`, (page) => runWorker(page, '/classic-worker.js', 'classic')),
     );
@@ -201,7 +201,8 @@ describe('the packed package in headless Chromium', () => {
     );
   });
 
-  it('is cross-origin isolated when served with COOP/COEP (SharedArrayBuffer, shared memory), and not without; the package and a worker work in both', async () => {
+  // Isolated: SharedArrayBuffer and a shared memory; the package and a worker work either way.
+  it('is cross-origin isolated when served with COOP/COEP, and not without', async () => {
     const probe = () => ({
       isolated: crossOriginIsolated,
       sharedMemory:
@@ -226,7 +227,7 @@ describe('the packed package in headless Chromium', () => {
     }
   });
 
-  it("an app bundled by Vite (import from 'dice-wasm', and a worker it bundles) runs on the page and in the worker", async () => {
+  it("an app bundled by Vite (import from 'dice-wasm', a worker it bundles) runs on its page and worker", async () => {
     const app = join(consumer, 'vite-app');
     await promisify(execFile)(
       process.execPath,

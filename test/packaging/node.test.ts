@@ -43,7 +43,7 @@ function expectWorkedExampleEverywhere(results: PerBackend): void {
 }
 
 describe('the packed package in Node', () => {
-  it('imports by name as an ES module (dist/index.js) and computes the worked example on every backend, async and sync', () => {
+  it('imports by name as an ES module (dist/index.js): the worked example on every backend, async and sync', () => {
     const out = node(['esm.mjs']) as { resolved: string; async: PerBackend; sync: PerBackend };
     expect(out.resolved).toBe(pathToFileURL(join(installed, 'dist/index.js')).href);
     expectWorkedExampleEverywhere(out.async);

@@ -58,6 +58,45 @@ export function maxAbsRelativeError(got: ArrayLike<number>, want: ArrayLike<numb
   return scale === 0 ? Infinity : diff / scale;
 }
 
+/** The floor of elementwiseRelativeError: components below 1% of the largest are judged against that 1%. */
+export const ELEMENT_FLOOR = 1e-2;
+
+/**
+ * The worst element's relative error, max_i |got_i − want_i| / (|want_i| + floor·max_j |want_j|),
+ * and its index: each component judged against its own size, with an absolute floor (a share of
+ * the largest component) for those near 0, whose central difference is mostly truncation and
+ * rounding. Unlike maxAbsRelativeError, a small component that is wrong by much of itself shows.
+ * Infinity if the lengths differ or an element is NaN; 0 when everything is exactly 0.
+ */
+export function elementwiseRelativeError(
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  floor = ELEMENT_FLOOR,
+): { error: number; index: number } {
+  if (got.length !== want.length) return { error: Infinity, index: -1 };
+  const absolute = floor * maxAbs(want);
+  let error = 0;
+  let index = -1;
+  for (let i = 0; i < got.length; i++) {
+    const d = Math.abs(got[i] - want[i]);
+    if (d === 0) continue;
+    const e = d / (Math.abs(want[i]) + absolute);
+    if (!(e <= error)) {
+      error = Number.isNaN(e) ? Infinity : e;
+      index = i;
+    }
+  }
+  return { error, index };
+}
+
+/** A line naming the worst element of elementwiseRelativeError, for assertion messages. */
+export function describeWorstElement(got: ArrayLike<number>, want: ArrayLike<number>, floor = ELEMENT_FLOOR): string {
+  const { error, index } = elementwiseRelativeError(got, want, floor);
+  return index < 0
+    ? `elementwise error ${error}`
+    : `element ${index}: ${got[index]} vs ${want[index]} (elementwise error ${error}, max |want| ${maxAbs(want)})`;
+}
+
 /** |got − want| / |want| (Infinity when want is 0 and got is not). */
 export function relativeError(got: number, want: number): number {
   if (got === want) return 0;

@@ -1,5 +1,6 @@
 // An independent float64 reference of the whole overlap-loss family — Dice, Jaccard, Tversky,
-// focal Tversky and Generalized Dice — written from the formulas of the specification (issue 3
+// focal Tversky, Generalized Dice and the soft Matthews correlation — written from the formulas of the specification
+// (issue 3
 // and the loss-family brief), not from the library: nothing here imports src/. Straight loops
 // over samples, classes and voxels; pred values are used as given (no float32 rounding inside).
 //
@@ -12,6 +13,9 @@
 //   jaccard       J = (I + sNr) / (P + G − I + sDr)
 //   tversky       T = (I + sNr) / (I + α(P − I) + β(G − I) + sDr)            α, β default ½
 //   focalTversky  term loss (max(1 − T, 0))^γ                             α 0.7, β 0.3, γ 0.75
+//   mcc           soft counts tp = Σ p·y, fp = Σ p·(1 − y), fn = Σ (1 − p)·y, tn = Σ (1 − p)·(1 − y),
+//                 each + ε (smooth, default 1e-5; smp's eps), MCC = (tp·tn − fp·fn) / √((tp + fp)
+//                 (tp + fn)(tn + fp)(tn + fn)), term loss 1 − MCC (smp's MCCLoss)
 //   others        term loss 1 − score, or −log(score) with logLoss
 // times weight[c]. empty policy for a term with G = 0: 'smooth' (nothing special), 'zero' (loss 0,
 // still counted), 'skip' (not counted; listed as 0 by 'none'). Reduction: mean over the counted
@@ -23,7 +27,7 @@
 //   largest finite weight of the term, or 0 if there is none.
 import { elementIndex, shapeAxes, type RefActivation, type RefLayout, type RefReduction } from './dice.js';
 
-export type RefLoss = 'dice' | 'jaccard' | 'tversky' | 'focalTversky' | 'generalizedDice';
+export type RefLoss = 'dice' | 'jaccard' | 'tversky' | 'focalTversky' | 'generalizedDice' | 'mcc';
 export type RefEmpty = 'smooth' | 'zero' | 'skip';
 export type RefWeightType = 'square' | 'simple' | 'uniform';
 
@@ -59,6 +63,10 @@ export interface RefSums {
   G: number;
   /** Counted voxels. */
   N: number;
+  /** The soft confusion counts Σ p·(1 − y), Σ (1 − p)·y, Σ (1 − p)·(1 − y) (MCC; tp is I). */
+  FP: number;
+  FN: number;
+  TN: number;
 }
 
 export interface OverlapRefTerm extends RefSums {
@@ -141,8 +149,10 @@ export function overlapReference(
     throw new Error('reference: weightType is for generalizedDice');
   if (loss === 'focalTversky' && options.logLoss !== undefined)
     throw new Error('reference: focalTversky has no logLoss');
+  if (loss === 'mcc' && (options.squared || options.softLabel || options.logLoss))
+    throw new Error('reference: mcc has no squared, softLabel or logLoss');
 
-  const smooth = options.smooth ?? 1;
+  const smooth = options.smooth ?? (loss === 'mcc' ? 1e-5 : 1);
   const sNr = options.smoothNr ?? smooth;
   const sDr = options.smoothDr ?? smooth;
   const squared = options.squared ?? false;
@@ -165,6 +175,9 @@ export function overlapReference(
       let P = 0;
       let G = 0;
       let N = 0;
+      let FP = 0;
+      let FN = 0;
+      let TN = 0;
       for (let s = 0; s < S; s++) {
         if (!counts(b, s)) continue;
         const y = kind === 'dense' ? target[at(b, c, s)] : target[b * S + s] === c ? 1 : 0;
@@ -174,8 +187,11 @@ export function overlapReference(
         P += squared ? pc * pc : pc;
         G += squared ? y * y : y;
         N += 1;
+        FP += pc * (1 - y);
+        FN += (1 - pc) * y;
+        TN += (1 - pc) * (1 - y);
       }
-      sums.push({ I: soft ? (P + G - absDiff) / 2 : product, P, G, N });
+      sums.push({ I: soft ? (P + G - absDiff) / 2 : product, P, G, N, FP, FN, TN });
     }
   }
 
@@ -183,13 +199,16 @@ export function overlapReference(
   const rows: { b: number; c: number; sums: RefSums }[] = [];
   if (options.batch) {
     for (let c = 0; c < C; c++) {
-      const pooled = { I: 0, P: 0, G: 0, N: 0 };
+      const pooled = { I: 0, P: 0, G: 0, N: 0, FP: 0, FN: 0, TN: 0 };
       for (let b = 0; b < B; b++) {
         const r = sums[b * C + c];
         pooled.I += r.I;
         pooled.P += r.P;
         pooled.G += r.G;
         pooled.N += r.N;
+        pooled.FP += r.FP;
+        pooled.FN += r.FN;
+        pooled.TN += r.TN;
       }
       rows.push({ b: -1, c, sums: pooled });
     }
@@ -238,6 +257,7 @@ function classTerms(
     let score: number;
     if (loss === 'dice') score = (2 * I + sNr) / (P + G + sDr);
     else if (loss === 'jaccard') score = (I + sNr) / (P + G - I + sDr);
+    else if (loss === 'mcc') score = matthews(I + sNr, sums.FP + sNr, sums.FN + sNr, sums.TN + sNr);
     else score = (I + sNr) / (I + alpha * (P - I) + beta * (G - I) + sDr);
     let counted = c >= first;
     let value: number;
@@ -250,6 +270,11 @@ function classTerms(
     }
     return { b, c, ...sums, score, loss: value, counted };
   });
+}
+
+/** The Matthews correlation of four (soft) confusion counts. */
+function matthews(tp: number, fp: number, fn: number, tn: number): number {
+  return (tp * tn - fp * fn) / Math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn));
 }
 
 function generalizedDiceTerms(
@@ -271,7 +296,7 @@ function generalizedDiceTerms(
     const w = raw.map((v) => (Number.isFinite(v) ? v : largest));
     let num = sNr;
     let den = sDr;
-    const total = { I: 0, P: 0, G: 0, N: 0 };
+    const total = { I: 0, P: 0, G: 0, N: 0, FP: 0, FN: 0, TN: 0 };
     classes.forEach((r, k) => {
       num += 2 * w[k] * r.sums.I;
       den += w[k] * (r.sums.P + r.sums.G);
@@ -279,6 +304,9 @@ function generalizedDiceTerms(
       total.P += r.sums.P;
       total.G += r.sums.G;
       total.N = r.sums.N;
+      total.FP += r.sums.FP;
+      total.FN += r.sums.FN;
+      total.TN += r.sums.TN;
     });
     const score = num / den;
     terms.push({ b: rows[t * C].b, c: -1, ...total, score, loss: 1 - score, counted: true });

@@ -71,7 +71,8 @@ export function pointwiseElementsReference(
         } else {
           for (let c = 0; c < C; c++) {
             const a = alpha === null ? 1 : c === 0 ? 1 - alpha : alpha;
-            put(at(b, c, s), c, -a * w(c) * (1 - Math.exp(logp[c])) ** gamma * y(c) * logp[c]);
+            // 1 − p_c = −expm1(log p_c), accurate where p_c rounds to 1.
+            put(at(b, c, s), c, -a * w(c) * (-Math.expm1(logp[c])) ** gamma * y(c) * logp[c]);
           }
           count += C - first;
         }
@@ -85,11 +86,11 @@ export function pointwiseElementsReference(
           if (o.kind === 'bce') {
             put(at(b, c, s), c, w(c) * bce);
           } else {
-            const pt = t * sigmoid(x) + (1 - t) * (1 - sigmoid(x));
             const balance = alpha === null ? 1 : alpha * t + (1 - alpha) * (1 - t);
-            // MONAI writes (1 − p_t)^γ as exp(γ·logsigmoid(−x·(2t − 1))), equal for t ∈ {0, 1}
-            // and its definition for soft t.
-            const modulation = Number.isInteger(t) ? (1 - pt) ** gamma : sigmoid(-x * (2 * t - 1)) ** gamma;
+            // (1 − p_t)^γ with p_t = t·σ(x) + (1 − t)·(1 − σ(x)): for t ∈ {0, 1}, 1 − p_t is σ(−x) or
+            // σ(x), which is σ(−x·(2t − 1)) — MONAI's exp(γ·logsigmoid(−x·(2t − 1))), its definition
+            // for soft t too. Taken in that form, it keeps its relative accuracy where p_t rounds to 1.
+            const modulation = sigmoid(-x * (2 * t - 1)) ** gamma;
             put(at(b, c, s), c, w(c) * balance * modulation * bce);
           }
         }

@@ -51,6 +51,21 @@ export function bruteDistances(
   });
 }
 
+/**
+ * Distances this close to a tolerance (relative, at least 1) are near-ties: computed another way
+ * (float32, squared sums in another order) they may fall on either side.
+ */
+export const TIE_BAND = 1e-9;
+
+/** How many distances are within `tolerance`, as the range [low, high] that near-ties leave open. */
+export function withinRange(distances: readonly number[], tolerance: number): { low: number; high: number } {
+  const band = TIE_BAND * Math.max(1, tolerance);
+  return {
+    low: distances.filter((d) => d <= tolerance - band).length,
+    high: distances.filter((d) => d <= tolerance + band).length,
+  };
+}
+
 /** numpy.percentile(values, q) with its default linear interpolation (n ≥ 1). */
 export function brutePercentile(values: readonly number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -68,6 +83,12 @@ export interface BruteSurfaceMetrics {
   assd: number;
   asd: number;
   nsd: number;
+  /**
+   * The NSD if every distance within TIE_BAND of the tolerance fell on the other side of it: an
+   * implementation whose distances differ from these in the last bits may land anywhere between.
+   */
+  nsdLow: number;
+  nsdHigh: number;
   predSurface: number;
   targetSurface: number;
 }
@@ -97,6 +118,8 @@ export function bruteSurfaceMetrics(
       assd: nan,
       asd: nan,
       nsd: nan,
+      nsdLow: nan,
+      nsdHigh: nan,
       ...counts,
     };
   }
@@ -110,13 +133,17 @@ export function bruteSurfaceMetrics(
       assd: inf,
       asd: inf,
       nsd: 0,
+      nsdLow: 0,
+      nsdHigh: 0,
       ...counts,
     };
   }
   const pg = bruteDistances(p, g, shape, spacing),
     gp = bruteDistances(g, p, shape, spacing);
   const sum = (values: number[]) => values.reduce((s, v) => s + v, 0);
-  const within = (values: number[]) => values.filter((d) => d <= tolerance).length;
+  const within = (values: number[], limit = tolerance) => values.filter((d) => d <= limit).length;
+  const band = TIE_BAND * Math.max(1, tolerance);
+  const nsdWithin = (limit: number) => (within(pg, limit) + within(gp, limit)) / (pg.length + gp.length);
   return {
     hausdorff: Math.max(...pg, ...gp),
     hausdorff95: Math.max(brutePercentile(pg, percentile), brutePercentile(gp, percentile)),
@@ -125,6 +152,8 @@ export function bruteSurfaceMetrics(
     assd: (sum(pg) + sum(gp)) / (pg.length + gp.length),
     asd: sum(pg) / pg.length,
     nsd: (within(pg) + within(gp)) / (pg.length + gp.length),
+    nsdLow: nsdWithin(tolerance - band),
+    nsdHigh: nsdWithin(tolerance + band),
     ...counts,
   };
 }

@@ -33,7 +33,8 @@ describe.each(['simd', 'scalar'] as const)('out from alloc() and a memory that i
     expectWorkedExample(k);
   });
 
-  it('whatever a call does to the memory, the gradient is in out or the call throws: Lovász, pointwise, overlap', async () => {
+  // Lovász, pointwise and overlap losses.
+  it('whatever a call does to the memory, the gradient is in out or the call throws', async () => {
     const js = await loadDice({ backend: 'js' });
     const calls = [
       (k: typeof js, out: Float32Array) => k.lovaszSoftmaxLossWithGrad(pred, labels, { shape, out }),

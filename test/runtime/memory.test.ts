@@ -4,7 +4,10 @@
 // many calls.
 import { describe, expect, it } from 'vitest';
 import { loadDice, loadDiceSync, type DiceKernel } from '../../src/index.js';
-import { heapAfterGc } from '../support/heap.js';
+import { heapGrowth } from '../support/heap.js';
+
+/** Heap growth allowed over 3400 runs of three calls (a leak of 26 bytes per call exceeds it). */
+const LEAK_LIMIT = 256 * 1024;
 import { rng } from '../support/random.js';
 
 function binaryCase(n: number, seed: number): { pred: number[]; target: number[] } {
@@ -148,7 +151,7 @@ describe.each(MEMORIES)('WebAssembly memory (%s, shared %s)', (backend, sharedMe
   // The same code path on either build: the memory's kind is what matters here, so it is defined
   // for the SIMD build only (not skipped on the scalar one).
   if (backend === 'simd')
-    it('keeps the memory flat over many calls with copied-in and scoped arrays (WebAssembly memory and JS heap)', async () => {
+    it('keeps the memory flat over many calls with copied-in and scoped arrays (WebAssembly and JS heap)', async () => {
       const k = await load();
       const { pred, target } = binaryCase(1031, 3);
       const p = Float32Array.from(pred);
@@ -167,12 +170,29 @@ describe.each(MEMORIES)('WebAssembly memory (%s, shared %s)', (backend, sharedMe
       };
       for (let i = 0; i < 1000; i++) run();
       const size = k.memory!.buffer.byteLength;
-      const heap = heapAfterGc();
-      for (let i = 0; i < 3400; i++) run();
+      // 10 200 calls: a leak of one small object (≥ 26 bytes) per call would show in every measurement.
+      const growths = await heapGrowth(run, 3400, LEAK_LIMIT);
+      expect(Math.min(...growths), `heap growth over 3400 runs, each measurement: ${growths}`).toBeLessThan(LEAK_LIMIT);
       expect(k.memory!.buffer.byteLength).toBe(size);
-      // 10 200 calls: a leak of one small object (≥ 26 bytes) per call would show; the heap's own drift stays far below.
-      expect(heapAfterGc() - heap).toBeLessThan(256 * 1024);
     });
+});
+
+describe('the leak check (test/support/heap.ts)', () => {
+  it('fails a run that keeps one small object per call, measurement after measurement', async () => {
+    const kept: object[] = [];
+    const leaky = () => {
+      for (let call = 0; call < 3; call++) kept.push({ call, a: 1, b: 2, c: 3 });
+    };
+    const growths = await heapGrowth(leaky, 3400, LEAK_LIMIT, { attempts: 3 });
+    expect(growths.length).toBe(3);
+    for (const growth of growths) expect(growth).toBeGreaterThanOrEqual(LEAK_LIMIT);
+    expect(kept.length).toBe(3 * 3 * 3400);
+  });
+
+  it('passes a run that keeps nothing', async () => {
+    const growths = await heapGrowth(() => ({ call: 1, a: 1, b: 2, c: 3 }), 3400, LEAK_LIMIT);
+    expect(Math.min(...growths)).toBeLessThan(LEAK_LIMIT);
+  });
 });
 
 describe('memory growth', () => {
@@ -201,7 +221,8 @@ describe('memory growth', () => {
     expect(() => k.diceLossWithGrad(early, target, { out: overlap })).toThrow(/out overlaps pred/);
   });
 
-  it("shared: alloc arrays stay valid when another kernel's memory grows, and another kernel's arrays are taken as plain ones", async () => {
+  // Another kernel's arrays are taken as plain ones.
+  it("shared: alloc arrays stay valid when another kernel's memory grows", async () => {
     // V8 gives every shared memory of the thread a new buffer object when any of them grows.
     const k = await loadDice();
     const other = await loadDice();

@@ -54,7 +54,8 @@ export async function launchMatrixChromium(): Promise<MatrixBrowser> {
 export async function launchMatrixFirefox(): Promise<MatrixBrowser> {
   if (!existsSync(FIREFOX_PATH)) {
     throw new Error(
-      `Firefox ESR is not installed at ${FIREFOX_PATH}; the runtime matrix needs it: apt-get install firefox-esr (as .ci/run does)`,
+      `Firefox ESR is not installed at ${FIREFOX_PATH}; the runtime matrix needs it: ` +
+        'apt-get install firefox-esr (as .ci/run does)',
     );
   }
   const browser = await puppeteer.launch({

@@ -19,11 +19,14 @@ export const COLUMNS = [
   ['worker', 'the worked example on every backend inside workers: worker_threads, Web Workers'],
   [
     'memory',
-    "alloc arrays across memory growth (this kernel's, another's): kept in place where shared, refused where not; freed arrays refused",
+    "alloc arrays across memory growth (this kernel's, another's): kept in place where shared, " +
+      'refused where not; freed arrays refused',
   ],
   [
     'pool',
-    'createDicePool: default size = cores; split calls ≡ loadDice() (1e-6 / 1e-5) on the main thread, in a worker, across memory growth; terminate rejects pending; an unterminated pool lets the process exit',
+    'createDicePool: default size = cores; split calls ≡ loadDice() (1e-6 / 1e-5) on the main thread, ' +
+      'in a worker, across memory growth; terminate rejects pending; an unterminated pool lets the ' +
+      'process exit',
   ],
   ['pool, no waitAsync', 'the same without Atomics.waitAsync (workers report by message)'],
   ['refusal', 'without cross-origin isolation createDicePool refuses, naming COOP/COEP'],

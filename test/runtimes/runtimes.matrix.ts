@@ -34,7 +34,9 @@ const BACKENDS = ['simd', 'scalar', 'js'] as const;
 const WORKED_LOSS = 0.35692084;
 const WORKED_COEFFICIENT = 0.64307916;
 const POOL_REFUSAL =
-  'Error: createDicePool: needs SharedArrayBuffer, which a page has only when cross-origin isolated: serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp (COOP/COEP)';
+  'Error: createDicePool: needs SharedArrayBuffer, which a page has only when cross-origin isolated: ' +
+  'serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: ' +
+  'require-corp (COOP/COEP)';
 
 // ---------------------------------------------------------------------------------------------
 // What the runtimes return (consumer/*.mjs, test/loading/*.js).

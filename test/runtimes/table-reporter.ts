@@ -1,7 +1,8 @@
 // Prints the runtime matrix as a runtime × check table (Markdown) from the tests' own results —
-// pass, FAIL (skip: left out by a filter such as -t), or — where the runtime has no such check — and writes it as JSON to
-// test/artifacts/runtimes.json. A row's runtime is its describe block, a column the start of a
-// test's name (columns.ts); the version is what the runtime's 'starts' check reported.
+// pass, FAIL (skip: left out by a filter such as -t), or — where the runtime has no such check —
+// and writes it as JSON to test/artifacts/runtimes.json. A row's runtime is its describe block, a
+// column the start of a test's name (columns.ts); the version is what the runtime's 'starts' check
+// reported.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -65,7 +66,8 @@ export default class TableReporter implements Reporter {
       )}\n`,
     );
     process.stdout.write(
-      `\nThe packed dice-wasm in each runtime (— : no such check there); JSON: ${RESULTS_PATH}\n\n${markdownTable(table)}\n\n` +
+      `\nThe packed dice-wasm in each runtime (— : no such check there); JSON: ${RESULTS_PATH}\n\n` +
+        `${markdownTable(table)}\n\n` +
         `runtimes: ${passed} passed, ${failed} failed\n`,
     );
   }

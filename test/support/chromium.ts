@@ -24,7 +24,8 @@ export const CHROMIUM_FLAGS = [
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
-      `Chromium is not installed at ${CHROMIUM_PATH}; the browser tests need it: apt-get install chromium (as .ci/run does)`,
+      `Chromium is not installed at ${CHROMIUM_PATH}; the browser tests need it: apt-get install ` +
+        'chromium (as .ci/run does)',
     );
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS, timeout: 60_000 });

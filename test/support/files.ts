@@ -5,7 +5,10 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createGzip, deflateSync } from 'node:zlib';
 
-/** A .npy file (format 1.0, or 2.0 with `major` 2) whose header is `dict` as given (padded, newline), then `payload`. */
+/**
+ * A .npy file (format 1.0, or 2.0 with `major` 2) whose header is `dict` as given (padded,
+ * newline), then `payload`.
+ */
 export function npyFile(dict: string, payload: Uint8Array, major = 1): Buffer {
   const start = major === 1 ? 10 : 12;
   const header = `${dict.padEnd(Math.ceil((dict.length + start + 1) / 64) * 64 - start - 1)}\n`;
@@ -35,11 +38,11 @@ export function niftiHeader(f: NiftiFields): Buffer {
   h.writeInt32LE(348, 0);
   const dim = [f.dims.length, ...f.dims, ...new Array(7 - f.dims.length).fill(1)];
   // int16 fields, written as their low 16 bits (a value out of range wraps, as in C).
-  dim.forEach((d, i) => h.writeUInt16LE(d & 0xffff, 40 + 2 * i));
+  for (const [i, d] of dim.entries()) h.writeUInt16LE(d & 0xffff, 40 + 2 * i);
   h.writeUInt16LE((f.datatype ?? 2) & 0xffff, 70);
   h.writeUInt16LE((f.bitpix ?? 8) & 0xffff, 72);
   const pixdim = [1, ...(f.pixdim ?? f.dims.map(() => 1))];
-  pixdim.forEach((p, i) => h.writeFloatLE(p, 76 + 4 * i));
+  for (const [i, p] of pixdim.entries()) h.writeFloatLE(p, 76 + 4 * i);
   h.writeFloatLE(f.voxOffset ?? 352, 108);
   h.writeFloatLE(f.slope ?? 1, 112);
   h.writeFloatLE(f.inter ?? 0, 116);

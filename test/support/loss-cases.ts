@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { expect } from 'vitest';
 import type { AllocScope, LossAndGrad, Target } from '../../src/index.js';
 import { spatialAxis } from './arbitraries.js';
-import { rng } from './random.js';
+import { randomLogit, rng } from './random.js';
 
 /** Staging sizes of the marshalling test: a single voxel's worth (chunks of 16 voxels), a few tiles, some blocks. */
 export const TINY_STAGING = [1, 700, 6000] as const;
@@ -52,6 +52,8 @@ export interface Case {
   staging: (typeof TINY_STAGING)[number];
   /** Which arrays the mixed run allocates in the memory: pred, target, mask, out. */
   resident: [boolean, boolean, boolean, boolean];
+  /** The share of logits of magnitude 20 to 100 (with an activation). */
+  extreme: number;
   seed: number;
 }
 
@@ -70,6 +72,7 @@ export const caseArbitrary: fc.Arbitrary<Case> = fc
     softLabel: fc.boolean(),
     staging: fc.constantFrom(...TINY_STAGING),
     resident: fc.tuple(fc.boolean(), fc.boolean(), fc.boolean(), fc.boolean()),
+    extreme: fc.constantFrom(0, 0.1, 1),
     seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
   })
   .filter((c) => c.B * c.C * c.spatial.reduce((a, d) => a * d, 1) <= 60_000 && activations(c.loss, c.C).length > 0)
@@ -90,7 +93,9 @@ export function build(c: Case): Built {
   const S = c.spatial.reduce((a, d) => a * d, 1);
   const n = c.B * c.C * S;
   const shape = c.layout === 'NCHW' ? [c.B, c.C, ...c.spatial] : [c.B, ...c.spatial, c.C];
-  const pred = Float32Array.from({ length: n }, () => (c.activation === 'none' ? random() : 10 * random() - 5));
+  const pred = Float32Array.from({ length: n }, () =>
+    c.activation === 'none' ? random() : c.extreme > 0 ? randomLogit(random, c.extreme) : 10 * random() - 5,
+  );
   const labels = c.target.startsWith('labels');
   const ignoreIndex = labels && c.ignore ? (c.C > 1 ? Math.floor(random() * c.C) : 1) : undefined;
   let target: Target;

@@ -20,6 +20,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assertFreshDist } from './fresh-build.js';
 
 export const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -72,6 +73,7 @@ function copyDependencies(
 
 /** A new directory with test/loading/ and node_modules/dice-wasm unpacked from the tarball. */
 export function installPacked(): string {
+  assertFreshDist();
   const dir = mkdtempSync(join(tmpdir(), 'dice-wasm-consumer-'));
   const [{ filename }] = JSON.parse(
     execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: repositoryRoot, encoding: 'utf8' }),

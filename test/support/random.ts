@@ -39,10 +39,22 @@ export interface TensorCase {
   mask: boolean;
   weighted: boolean;
   seed: number;
+  /**
+   * The share of logits drawn far out, |x| in [20, 100] (either sign): float32 e^x overflows past
+   * 88.7, e^−x underflows, log1p(e^x) is x to the last bit, and σ and softmax saturate. 0 by default.
+   */
+  extreme?: number;
+}
+
+/** A logit: mostly in [−6, 6), and with probability `extreme` of magnitude 20 to 100. */
+export function randomLogit(random: () => number, extreme = 0): number {
+  if (extreme > 0 && random() < extreme) return (random() < 0.5 ? -1 : 1) * (20 + 80 * random());
+  return 12 * random() - 6;
 }
 
 /**
- * Logits in [−6, 6), a target (soft f32 values, 0/1 bytes, or a label map whose ignored voxels hold
+ * Logits in [−6, 6) (a share `extreme` of them of magnitude 20 to 100), a target (soft f32 values, 0/1 bytes, or a
+ * label map whose ignored voxels hold
  * C, a label outside [0, C) used only as ignoreIndex), a per-sample mask and class weights, each
  * at a non-zero byte offset; `random` goes on drawing for the case's options.
  */
@@ -53,7 +65,7 @@ export function randomTensors(c: TensorCase) {
   const shape = c.layout === 'NCHW' ? [c.B, c.C, ...c.spatial] : [c.B, ...c.spatial, c.C];
   const pred = offsetView(
     Float32Array,
-    Array.from({ length: n }, () => 12 * random() - 6),
+    Array.from({ length: n }, () => randomLogit(random, c.extreme)),
     1 + (c.seed % 5),
   );
   const labels = c.target.startsWith('labels');

@@ -89,7 +89,8 @@ export function expectWithin(
   expect(got.length, `${what}: ${got.length} values, expected ${want.length}`).toBe(want.length);
   want.forEach((e, i) => {
     const allowed = tol(e);
-    const message = `${record.id} ${what}[${i}]: got ${got[i]}, expected ${e} (|error| ${Math.abs(got[i] - e)} > allowed ${allowed})`;
+    const error = Math.abs(got[i] - e);
+    const message = `${record.id} ${what}[${i}]: got ${got[i]}, expected ${e} (|error| ${error} > allowed ${allowed})`;
     expect(Math.abs(got[i] - e) <= allowed, message).toBe(true);
   });
 }

@@ -1,13 +1,17 @@
 // dice-wasm/tfjs: each loss's value and gradient against tf.valueAndGrad of the same formula
-// written here with tf ops (relative difference ≤ 1e-5), on TF.js's cpu and wasm backends; no
-// tensor leaks; bad options; and a small segmentation network trained by model.fit with the loss.
+// written here with tf ops (relative difference ≤ 1e-5), on TF.js's cpu and wasm backends, with
+// default options and beyond them (smoothing, weights, batch, squared, background, reduction
+// 'sum', logits, weightType, focal terms); the kernel option; no tensor leaks; bad options and
+// inputs; and a small segmentation network trained by model.fit with the loss.
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import { dirname, sep } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadDice } from '../../src/index.js';
 import {
   tfDiceCELoss,
+  tfDiceFocalLoss,
   tfDiceLoss,
   tfFocalTverskyLoss,
   tfGeneralizedDiceLoss,
@@ -54,6 +58,118 @@ const REFERENCES: Record<string, (y: tf.Tensor, p: tf.Tensor) => tf.Scalar> = {
     return tf.mean(tf.sub(1, tf.div(num, den)));
   },
 };
+
+/** Options of the general tf-op reference below (the library's names and defaults). */
+interface OverlapOptions {
+  loss: 'dice' | 'jaccard' | 'tversky' | 'focalTversky' | 'generalizedDice';
+  smooth?: number;
+  alpha?: number;
+  beta?: number;
+  gamma?: number;
+  squared?: boolean;
+  batch?: boolean;
+  includeBackground?: boolean;
+  weight?: number[];
+  weightType?: 'square' | 'simple' | 'uniform';
+  reduction?: 'mean' | 'sum';
+}
+
+/**
+ * The overlap losses with their options in tf ops, from the README's formulas: sums over the
+ * spatial axes (and the batch with `batch`), p² and y² when squared, one term per (sample, class)
+ * weighted by weight[c], class 0 left out of the reduction without background; Generalized Dice
+ * one term per sample over the included classes, w = 1/G², 1/G or 1 (every class present here).
+ */
+function overlapInTfOps(o: OverlapOptions): (y: tf.Tensor, p: tf.Tensor) => tf.Scalar {
+  return (y, p) => {
+    const axes = o.batch ? [0, 1, 2] : [1, 2];
+    const sum = (t: tf.Tensor) => tf.sum(t, axes, true);
+    const I = sum(tf.mul(p, y));
+    const P = sum(o.squared ? tf.square(p) : p);
+    const G = sum(o.squared ? tf.square(y) : y);
+    const s = o.smooth ?? 1;
+    const classes = (t: tf.Tensor) => (o.includeBackground === false ? tf.slice(t, [0, 0, 0, 1]) : t);
+    const reduce = (t: tf.Tensor) => ((o.reduction ?? 'mean') === 'sum' ? tf.sum(t) : tf.mean(t)) as tf.Scalar;
+    if (o.loss === 'generalizedDice') {
+      const [i, pp, g] = [classes(I), classes(P), classes(G)];
+      const type = o.weightType ?? 'square';
+      const w = type === 'square' ? tf.div(1, tf.square(g)) : type === 'simple' ? tf.div(1, g) : tf.onesLike(g);
+      const num = tf.add(tf.mul(2, tf.sum(tf.mul(w, i), 3)), s);
+      const den = tf.add(tf.sum(tf.mul(w, tf.add(pp, g)), 3), s);
+      return reduce(tf.sub(1, tf.div(num, den)));
+    }
+    const [alpha, beta] =
+      o.loss === 'dice'
+        ? [0.5, 0.5]
+        : o.loss === 'jaccard'
+          ? [1, 1]
+          : [o.alpha ?? (o.loss === 'focalTversky' ? 0.7 : 0.5), o.beta ?? (o.loss === 'focalTversky' ? 0.3 : 0.5)];
+    // Dice is the Tversky index with α = β = ½ and half the smoothing: (2I + s)/(P + G + s).
+    const sNr = o.loss === 'dice' ? s / 2 : s;
+    const den = tf.add(tf.addN([I, tf.mul(alpha, tf.sub(P, I)), tf.mul(beta, tf.sub(G, I))]), sNr);
+    const score = tf.div(tf.add(I, sNr), den);
+    let term = o.loss === 'focalTversky' ? tf.pow(tf.relu(tf.sub(1, score)), o.gamma ?? 0.75) : tf.sub(1, score);
+    if (o.weight) term = tf.mul(term, tf.tensor1d(o.weight));
+    return reduce(classes(term));
+  };
+}
+
+/** MONAI's sigmoid focal loss in tf ops: mean of α_t·σ(−z·(2y − 1))^γ·BCE(z, y) over every element. */
+function sigmoidFocalInTfOps(z: tf.Tensor, y: tf.Tensor, gamma: number, alpha: number): tf.Scalar {
+  const bce = tf.add(tf.mul(y, tf.softplus(tf.neg(z))), tf.mul(tf.sub(1, y), tf.softplus(z)));
+  const modulation = tf.pow(tf.sigmoid(tf.neg(tf.mul(z, tf.sub(tf.mul(2, y), 1)))), gamma);
+  const balance = tf.add(tf.mul(alpha, y), tf.mul(1 - alpha, tf.sub(1, y)));
+  return tf.mean(tf.mul(tf.mul(balance, modulation), bce)) as tf.Scalar;
+}
+
+/** Losses beyond their defaults: the tfjs loss, and its formula in tf ops. */
+const BEYOND_DEFAULTS: [string, TfLoss, (y: tf.Tensor, p: tf.Tensor) => tf.Scalar][] = (() => {
+  const cases: [string, OverlapOptions][] = [
+    [
+      'jaccard: smooth 0.5, squared, no background, sum',
+      { loss: 'jaccard', smooth: 0.5, squared: true, includeBackground: false, reduction: 'sum' },
+    ],
+    ['jaccard: batch, weight', { loss: 'jaccard', batch: true, weight: [0.5, 1, 2] }],
+    [
+      'tversky: α 0.8, β 0.2, smooth 0.1, weight, sum',
+      { loss: 'tversky', alpha: 0.8, beta: 0.2, smooth: 0.1, weight: [1, 3, 0.25], reduction: 'sum' },
+    ],
+    [
+      'tversky: batch, no background',
+      { loss: 'tversky', alpha: 0.1, beta: 0.9, batch: true, includeBackground: false },
+    ],
+    [
+      'focalTversky: γ 2, α 0.4, β 0.6, squared',
+      { loss: 'focalTversky', gamma: 2, alpha: 0.4, beta: 0.6, squared: true },
+    ],
+    [
+      'focalTversky: γ 0.5, batch, weight, sum',
+      { loss: 'focalTversky', gamma: 0.5, batch: true, weight: [2, 1, 0.5], reduction: 'sum' },
+    ],
+    [
+      'generalizedDice: simple weights, smooth 0.5, sum',
+      { loss: 'generalizedDice', weightType: 'simple', smooth: 0.5, reduction: 'sum' },
+    ],
+    [
+      'generalizedDice: uniform weights, no background, squared',
+      { loss: 'generalizedDice', weightType: 'uniform', includeBackground: false, squared: true },
+    ],
+    ['generalizedDice: square weights, batch', { loss: 'generalizedDice', batch: true, smooth: 1e-3 }],
+    ['dice: reduction sum, weight, squared', { loss: 'dice', reduction: 'sum', weight: [1, 2, 3], squared: true }],
+  ];
+  const make = {
+    dice: tfDiceLoss,
+    jaccard: tfJaccardLoss,
+    tversky: tfTverskyLoss,
+    focalTversky: tfFocalTverskyLoss,
+    generalizedDice: tfGeneralizedDiceLoss,
+  };
+  return cases.map(([name, { loss, ...options }]) => [
+    name,
+    (make[loss] as (o: object) => TfLoss)(options),
+    overlapInTfOps({ loss, ...options }),
+  ]);
+})();
 
 const LOSSES: Record<string, TfLoss> = {
   dice: tfDiceLoss(),
@@ -152,6 +268,85 @@ describe.each(['cpu', 'wasm'])("on TF.js's %s backend", (backend) => {
     expect(relativeError(ours.grad, reference.grad)).toBeLessThanOrEqual(1e-5);
   });
 
+  it.each(BEYOND_DEFAULTS.map(([name]) => name))(
+    '%s: value and gradient equal tf.grad of the tf-op formula',
+    (name) => {
+      const [, loss, reference] = BEYOND_DEFAULTS.find(([n]) => n === name)!;
+      const { probs, oneHot, labels } = problem(16);
+      const want = valueAndGrad(reference, oneHot, probs);
+      for (const yTrue of [oneHot, labels]) {
+        const ours = valueAndGrad(loss, yTrue, probs);
+        expect(relativeError(ours.value, want.value)).toBeLessThanOrEqual(1e-5);
+        expect(relativeError(ours.grad, want.grad)).toBeLessThanOrEqual(1e-5);
+      }
+      tf.dispose([probs, oneHot, labels]);
+    },
+  );
+
+  it('Jaccard and Generalized Dice from logits (activation softmax) and channels first', () => {
+    const { logits, labels, oneHot } = problem(17);
+    for (const [loss, options, reference] of [
+      [tfJaccardLoss, { activation: 'softmax' }, overlapInTfOps({ loss: 'jaccard' })],
+      [
+        tfGeneralizedDiceLoss,
+        { activation: 'softmax', weightType: 'simple' },
+        overlapInTfOps({ loss: 'generalizedDice', weightType: 'simple' }),
+      ],
+    ] as const) {
+      const want = valueAndGrad((y, z) => reference(y, tf.softmax(z)), oneHot, logits);
+      const ours = valueAndGrad((loss as (o: object) => TfLoss)(options), labels, logits);
+      expect(relativeError(ours.value, want.value)).toBeLessThanOrEqual(1e-5);
+      expect(relativeError(ours.grad, want.grad)).toBeLessThanOrEqual(1e-5);
+      // The same tensors channels first: [B, C, H, W].
+      const nchw = valueAndGrad(
+        (loss as (o: object) => TfLoss)({ ...options, layout: 'NCHW' }),
+        tf.transpose(oneHot, [0, 3, 1, 2]),
+        tf.transpose(logits, [0, 3, 1, 2]),
+      );
+      expect(relativeError(nchw.value, want.value)).toBeLessThanOrEqual(1e-5);
+      const back = tf.tidy(() => tf.transpose(tf.tensor4d(nchw.grad, [B, C, H, W]), [0, 2, 3, 1]).dataSync());
+      expect(relativeError(back as Float32Array, want.grad)).toBeLessThanOrEqual(1e-5);
+    }
+  });
+
+  it('Dice + focal from logits: λ_overlap·Dice(σ(z)) + λ_point·mean focal term (tfDiceFocalLoss)', () => {
+    const { logits, oneHot } = problem(18);
+    const options = { gamma: 1.5, alpha: 0.25, lambdaOverlap: 0.7, lambdaPoint: 1.3 };
+    const reference = valueAndGrad(
+      (y, z) =>
+        tf.add(
+          tf.mul(0.7, overlapInTfOps({ loss: 'dice' })(y, tf.sigmoid(z))),
+          tf.mul(1.3, sigmoidFocalInTfOps(z, y, 1.5, 0.25)),
+        ) as tf.Scalar,
+      oneHot,
+      logits,
+    );
+    const ours = valueAndGrad(tfDiceFocalLoss(options), oneHot, logits);
+    expect(relativeError(ours.value, reference.value)).toBeLessThanOrEqual(1e-5);
+    expect(relativeError(ours.grad, reference.grad)).toBeLessThanOrEqual(1e-5);
+    // Defaults: γ 2, no α, λ 1 and 1; reduction 'sum' adds the Dice terms and the focal terms.
+    const defaults = valueAndGrad(
+      (y, z) =>
+        tf.add(
+          overlapInTfOps({ loss: 'dice', reduction: 'sum' })(y, tf.sigmoid(z)),
+          tf.mul(
+            B * H * W * C,
+            tf.mean(
+              tf.mul(
+                tf.pow(tf.sigmoid(tf.neg(tf.mul(z, tf.sub(tf.mul(2, y), 1)))), 2),
+                tf.add(tf.mul(y, tf.softplus(tf.neg(z))), tf.mul(tf.sub(1, y), tf.softplus(z))),
+              ),
+            ),
+          ),
+        ) as tf.Scalar,
+      oneHot,
+      logits,
+    );
+    const sum = valueAndGrad(tfDiceFocalLoss({ reduction: 'sum' }), oneHot, logits);
+    expect(relativeError(sum.value, defaults.value)).toBeLessThanOrEqual(1e-5);
+    expect(relativeError(sum.grad, defaults.grad)).toBeLessThanOrEqual(1e-5);
+  });
+
   it('leaves no tensor behind', () => {
     const { probs, oneHot } = problem(14);
     const before = tf.memory().numTensors;
@@ -160,12 +355,90 @@ describe.each(['cpu', 'wasm'])("on TF.js's %s backend", (backend) => {
   });
 });
 
+describe('the kernel option', () => {
+  it('computes with the DiceKernel given (here the TypeScript backend), with the same numbers', async () => {
+    const js = await loadDice({ backend: 'js' });
+    const created = vi.spyOn(js, 'createLoss');
+    const { probs, oneHot } = problem(19);
+    const ours = valueAndGrad(tfDiceLoss({ kernel: js, includeBackground: false }), oneHot, probs);
+    expect(created).toHaveBeenCalledTimes(1);
+    const shared = valueAndGrad(tfDiceLoss({ includeBackground: false }), oneHot, probs);
+    expect(relativeError(ours.value, shared.value)).toBeLessThanOrEqual(1e-6);
+    expect(relativeError(ours.grad, shared.grad)).toBeLessThanOrEqual(1e-5);
+    // Options are resolved once per shape: a second call of the same shape creates no loss.
+    valueAndGrad(tfDiceLoss({ kernel: js }), oneHot, probs);
+    expect(created).toHaveBeenCalledTimes(2);
+    tf.dispose([probs, oneHot]);
+  });
+});
+
 describe('bad options and inputs', () => {
   it.each([
-    [() => tfDiceLoss({ reduction: 'none' as 'mean' }), /tfDiceLoss: reduction must be 'mean' or 'sum'/],
-    [() => tfDiceLoss({ shape: [1] } as never), /tfDiceLoss: option 'shape' comes from yPred's shape/],
-  ])('rejects %#', (make, message) => {
+    [() => tfDiceLoss({ reduction: 'none' as 'mean' }), RangeError, /tfDiceLoss: reduction must be 'mean' or 'sum'/],
+    [() => tfDiceLoss({ shape: [1] } as never), TypeError, /tfDiceLoss: option 'shape' comes from yPred's shape/],
+    [
+      () => tfJaccardLoss({ mask: new Uint8Array(1) } as never),
+      TypeError,
+      /tfJaccardLoss: option 'mask' is not supported by the TF\.js losses/,
+    ],
+    [
+      () => tfTverskyLoss({ out: new Float32Array(1) } as never),
+      TypeError,
+      /tfTverskyLoss: option 'out' is not supported/,
+    ],
+    [
+      () => tfGeneralizedDiceLoss(null as never),
+      TypeError,
+      /tfGeneralizedDiceLoss: options must be an object; got null/,
+    ],
+    [() => tfDiceFocalLoss(3 as never), TypeError, /tfDiceFocalLoss: options must be an object; got number 3/],
+  ])('rejects %#', (make, type, message) => {
+    expect(make).toThrow(type);
     expect(make).toThrow(message);
+  });
+
+  it('refuses bad option values at the first call, naming the loss and the option', () => {
+    const { probs, oneHot, labels } = problem(20);
+    const refuses = (call: () => unknown, message: RegExp) => {
+      expect(call).toThrow(RangeError);
+      expect(call).toThrow(message);
+    };
+    refuses(
+      () => tfTverskyLoss({ alpha: -1 })(oneHot, probs),
+      /^tfTverskyLoss: alpha must be a finite number ≥ 0; got number -1$/,
+    );
+    refuses(() => tfFocalTverskyLoss({ gamma: 0 })(oneHot, probs), /^tfFocalTverskyLoss: gamma must be > 0/);
+    refuses(
+      () => tfGeneralizedDiceLoss({ weightType: 'cube' as never })(oneHot, probs),
+      /^tfGeneralizedDiceLoss: weightType must be one of 'square', 'simple', 'uniform'; got string cube$/,
+    );
+    refuses(
+      () => tfDiceLoss({ weight: [1, 2] })(oneHot, probs),
+      /^tfDiceLoss: weight has length 2 but there are 3 classes/,
+    );
+    // A label outside the classes, found while computing: named after the loss too.
+    const outside = tf.add(labels, tf.scalar(5, 'int32'));
+    expect(() => tfDiceLoss()(outside, probs)).toThrow(/^tfDiceLoss: target/);
+    tf.dispose([probs, oneHot, labels, outside]);
+  });
+
+  it('refuses a yPred that is not float32, and labels that are not integers', () => {
+    const { probs, oneHot, labels } = problem(21);
+    const loss = tfDiceLoss();
+    const ints = probs.toInt();
+    expect(() => loss(oneHot, ints)).toThrow(TypeError);
+    expect(() => loss(oneHot, ints)).toThrow(/tfDiceLoss: yPred must be a float32 tensor; got int32/);
+    const halves = tf.add(labels.toFloat(), 0.5);
+    expect(() => loss(halves, probs)).toThrow(RangeError);
+    expect(() => loss(halves, probs)).toThrow(
+      new RegExp(
+        "tfDiceLoss: yTrue has 60 values, yPred's size over its classes, so it is read as labels; " +
+          'it holds 0\\.5 at index 0',
+      ),
+    );
+    // The loss stays usable.
+    expect(Number.isFinite(loss(oneHot, probs).dataSync()[0])).toBe(true);
+    tf.dispose([probs, oneHot, labels, ints, halves]);
   });
 
   it("names an unknown option at the first call, with the library's suggestion", () => {

@@ -8,7 +8,9 @@ import type { ConfusionPlan } from '../../core/plans.js';
 /** Does the prediction (or the target) say class c at voxel s of sample b? */
 export type Says = (b: number, c: number, s: number) => boolean;
 
-/** Per (sample, class): voxels where both sides, the prediction, the target say the class; per sample: voxels counted. */
+/**
+ * Per (sample, class): voxels where both sides, the prediction, the target say the class; per sample: voxels counted.
+ */
 interface Tally {
   tp: Float64Array;
   predicted: Float64Array;

@@ -81,7 +81,10 @@ export class JsEngine implements Engine {
     return array;
   }
 
-  /** Plain arrays that the garbage collector frees; free() only marks them, so that a later use throws as on WebAssembly. */
+  /**
+   * Plain arrays that the garbage collector frees; free() only marks them, so that a later use
+   * throws as on WebAssembly.
+   */
   free(array: ArrayBufferView): void {
     if (!ArrayBuffer.isView(array) || !this.allocated.has(array)) {
       throw typeError('free', 'array', "was not allocated by this kernel's alloc(), or was freed already");

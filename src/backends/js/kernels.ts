@@ -86,7 +86,10 @@ function sigmoidSlope(x: number): number {
   return e / ((1 + e) * (1 + e));
 }
 
-/** NaN when x is not finite, else 0: added to what a logit becomes, so that ±∞ reaches the sums (σ(±∞), e^−∞ alone are finite). */
+/**
+ * NaN when x is not finite, else 0: added to what a logit becomes, so that ±∞ reaches the sums
+ * (σ(±∞), e^−∞ alone are finite).
+ */
 const unlessFinite = (x: number): number => x - x;
 
 /**
@@ -120,12 +123,16 @@ export function softmaxAt(
   let max = -Infinity;
   let z = 0;
   for (let c = 0; c < plan.C; c++) {
-    max = Math.max(max, (p[c] = pred[indexOf(plan, b, c, s)]));
-    z += unlessFinite(p[c]);
+    const x = pred[indexOf(plan, b, c, s)];
+    p[c] = x;
+    max = Math.max(max, x);
+    z += unlessFinite(x);
   }
   for (let c = 0; c < plan.C; c++) {
     if (logp) logp[c] = p[c] - max;
-    z += p[c] = Math.exp(p[c] - max);
+    const e = Math.exp(p[c] - max);
+    p[c] = e;
+    z += e;
   }
   const logZ = Math.log(z);
   for (let c = 0; c < plan.C; c++) {

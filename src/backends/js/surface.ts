@@ -298,7 +298,9 @@ export class EnvelopeLine {
   private readonly f: Float64Array;
   private readonly apex: Int32Array;
   private readonly start: Float64Array;
-  /** Values loaded; the envelope built last: its weight, its parabolas, and the one lowest at the last abscissa asked. */
+  /**
+   * Values loaded; the envelope built last: its weight, its parabolas, and the one lowest at the last abscissa asked.
+   */
   private n = 0;
   private w = 1;
   private count = 0;

@@ -1,6 +1,7 @@
-// The calls of kernel 1 (statistics), kernel 2 (gradient) and kernel 3 (pointwise losses) for one piece of a call's tensors,
-// as an export name and its positional arguments: the engine makes them on its own instance,
-// the pool hands them to its workers (which index the names by their place in KERNEL_NAMES).
+// The calls of kernel 1 (statistics), kernel 2 (gradient) and kernel 3 (pointwise losses) for one
+// piece of a call's tensors, as an export name and its positional arguments: the engine makes them
+// on its own instance, the pool hands them to its workers (which index the names by their place
+// in KERNEL_NAMES).
 import {
   ACTIVATION_CODE,
   COEF_Q,
@@ -12,31 +13,22 @@ import {
   ROW_SQUARED,
 } from '../../core/constants.js';
 import type { TensorPlan } from '../../core/tensors.js';
+import { type DiceExports, GRAD_EXPORTS, POINTLOSS_EXPORTS, STATS_EXPORTS } from './exports.generated.js';
 
-export const KERNEL_NAMES = [
-  'statsDense_f32',
-  'statsDense_u8',
-  'statsLabels_u8',
-  'statsLabels_u16',
-  'statsLabels_i32',
-  'gradDense_f32',
-  'gradDense_u8',
-  'gradLabels_u8',
-  'gradLabels_u16',
-  'gradLabels_i32',
-  'pointLossDense_f32',
-  'pointLossDense_u8',
-  'pointLossLabels_u8',
-  'pointLossLabels_u16',
-  'pointLossLabels_i32',
-] as const;
+/**
+ * Kernels 1 to 3, the exports of assembly/stats.ts, grad.ts and pointloss.ts (as the build lists
+ * them in exports.generated.ts): a call names one of them, and the pool's workers index them by
+ * their place here.
+ */
+export const KERNEL_NAMES = [...STATS_EXPORTS, ...GRAD_EXPORTS, ...POINTLOSS_EXPORTS] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
-/** A kernel and its arguments; the last argument is always the scratch area (the pool's workers put their own there). */
-export interface KernelCall {
-  kernel: KernelName;
-  args: number[];
-}
+/**
+ * A kernel and its arguments, as many as its declaration in exports.generated.ts has (so tsc
+ * checks every call built here against the module); the last is always the scratch area (the
+ * pool's workers put their own there).
+ */
+export type KernelCall = { [K in KernelName]: { kernel: K; args: Parameters<DiceExports[K]> } }[KernelName];
 
 /**
  * Where one piece of a call is in memory: `samples` samples of which the kernels read `count`
@@ -69,7 +61,7 @@ export function statsCall(plan: TensorPlan, p: Piece): KernelCall {
     p.count,
     LAYOUT_CODE[plan.layout],
     ACTIVATION_CODE[plan.activation],
-  ];
+  ] as const;
   const flags = (plan.squared ? ROW_SQUARED : 0) | (plan.soft ? ROW_SOFT : 0);
   if (plan.targetKind === 'dense') {
     return {
@@ -106,7 +98,7 @@ function mapCall(kernel: 'grad' | 'pointLoss', plan: TensorPlan, p: Piece): Kern
     p.count,
     LAYOUT_CODE[plan.layout],
     ACTIVATION_CODE[plan.activation],
-  ];
+  ] as const;
   if (plan.targetKind === 'dense') {
     return {
       kernel: `${kernel}Dense_${plan.targetType as 'f32' | 'u8'}`,

@@ -5,7 +5,7 @@ import type { HardPrediction, Target } from '../../core/api.js';
 import { CONF_PRED, CONF_STRIDE, CONF_TARGET, DECIDE_CODE, LAYOUT_CODE } from '../../core/constants.js';
 import type { ConfusionPlan, LabelType } from '../../core/plans.js';
 import type { Arena } from '../../runtime/arena.js';
-import type { DiceExports } from './exports.js';
+import type { DiceExports } from './exports.generated.js';
 
 type ElementType = LabelType | 'f32';
 

@@ -10,7 +10,7 @@ import { Arena, MemoryExhausted } from '../../runtime/arena.js';
 import type { Engine, KernelJob, LovaszJob } from '../engine.js';
 import { checkAllocatable, checkLength } from '../js/engine.js';
 import { countConfusionWasm, type Placement } from './confusion.js';
-import type { DiceExports } from './exports.js';
+import type { DiceExports } from './exports.generated.js';
 import { lovaszWorkspace, WasmLovaszJob, type LovaszAddresses } from './lovasz.js';
 import { surfaceWasm } from './surface.js';
 import { alignment, chunkVoxels } from './regions.js';
@@ -191,7 +191,9 @@ export class WasmEngine implements Engine {
     throw typeError(
       fn,
       'out',
-      'was detached by this call: it needed more WebAssembly memory, and growing a memory that is not shared detaches every view of it (nothing was computed or written); reserve(bytes) before alloc() keeps the memory from growing, or alloc() out again now that it has grown',
+      'was detached by this call: it needed more WebAssembly memory, and growing a memory that is not ' +
+        'shared detaches every view of it (nothing was computed or written); reserve(bytes) before alloc() ' +
+        'keeps the memory from growing, or alloc() out again now that it has grown',
     );
   }
 
@@ -255,7 +257,8 @@ export class WasmEngine implements Engine {
       throw typeError(
         fn,
         name,
-        'was allocated with alloc() before the WebAssembly memory grew, which detached it; size the memory up front with reserve(bytes), or alloc() again',
+        'was allocated with alloc() before the WebAssembly memory grew, which detached it; size the ' +
+          'memory up front with reserve(bytes), or alloc() again',
       );
     }
   }
@@ -301,7 +304,8 @@ function withinMemory<T>(fn: string, arg: string, body: () => T): T {
     throw rangeError(
       fn,
       arg,
-      `needs ${error.bytes} more bytes of WebAssembly memory than it can have (wasm32 holds at most 4 GiB, and the host may give less)`,
+      `needs ${error.bytes} more bytes of WebAssembly memory than it can have (wasm32 holds at most 4 GiB, ` +
+        'and the host may give less)',
     );
   }
 }

@@ -10,7 +10,7 @@ import {
 import type { LovaszPlan } from '../../core/plans.js';
 import type { LovaszCounts, LovaszJob } from '../engine.js';
 import { deliverGradient } from './gradient.js';
-import type { DiceExports } from './exports.js';
+import type { DiceExports } from './exports.generated.js';
 
 /** Where a Lovász call's arrays and work areas are in the memory (0: not needed). */
 export interface LovaszAddresses {

@@ -13,7 +13,10 @@ export interface Region {
   s1: number;
 }
 
-/** Voxels a piece should start on: whole f32 blocks of the kernels and whole tiles, so that pieces sum as the whole does. */
+/**
+ * Voxels a piece should start on: whole f32 blocks of the kernels and whole tiles, so that pieces
+ * sum as the whole does.
+ */
 export function alignment(tileLength: number): number {
   return BLOCK % tileLength === 0 ? BLOCK : tileLength;
 }

@@ -7,7 +7,7 @@ import { COEF_STRIDE, STATS_STRIDE } from '../../core/constants.js';
 import type { TensorPlan } from '../../core/tensors.js';
 import type { KernelJob } from '../engine.js';
 import { gradCall, gradReadsPred, pointLossCall, statsCall, type KernelCall, type Piece } from './calls.js';
-import type { DiceExports } from './exports.js';
+import type { DiceExports } from './exports.generated.js';
 import { classOffset, streamRegions, voxelOffset, type Region } from './regions.js';
 
 /** One array of a call: where it is and how its part of a region is found. */
@@ -41,7 +41,10 @@ export interface Workspace {
 
 /** Bytes of the stagger pattern that memcpy is sensitive to (see `runs`). */
 const PAGE = 4096;
-/** Staged class rows are a multiple of this many elements farther apart than their source rows, so every row keeps the first row's distance modulo PAGE (4-byte elements). */
+/**
+ * Staged class rows are a multiple of this many elements farther apart than their source rows, so every row keeps the
+ * first row's distance modulo PAGE (4-byte elements).
+ */
 const ROW_PERIOD = PAGE / 4;
 
 /** Distance between staged class rows of `count` voxels whose source rows are S apart. */

@@ -26,7 +26,7 @@ import {
   type SurfacePlan,
 } from '../../core/plans.js';
 import type { Placement } from './confusion.js';
-import type { DiceExports } from './exports.js';
+import type { DiceExports } from './exports.generated.js';
 
 const CTORS = { u8: Uint8Array, u16: Uint16Array, i32: Int32Array, f32: Float32Array } as const;
 const LARGEST: Readonly<Record<LabelType, number>> = { u8: 0xff, u16: 0xffff, i32: 0x7fffffff };

@@ -77,7 +77,10 @@ const MET_TYPES: Readonly<Record<string, Dtype>> = {
   MET_DOUBLE: 'float64',
 };
 
-/** The header's text: the bytes of `head` up to `end`, which must be in it (a header longer than the head is refused). */
+/**
+ * The header's text: the bytes of `head` up to `end`, which must be in it (a header longer than the
+ * head is refused).
+ */
 function headerText(head: Uint8Array, end: number): string {
   return String.fromCharCode(...head.subarray(0, end));
 }
@@ -112,7 +115,8 @@ function dataFileName(name: string, field: string): string {
   const parts = name.split(/[\\/]/);
   if (name === '' || name.startsWith('/') || /^[a-zA-Z]:/.test(name) || parts.includes('..')) {
     throw new FileError(
-      `names its data file '${quote(name, 80)}' (${field}) outside its directory; only files beside the header are read`,
+      `names its data file '${quote(name, 80)}' (${field}) outside its directory; ` +
+        'only files beside the header are read',
     );
   }
   return name;

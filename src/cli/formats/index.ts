@@ -52,7 +52,8 @@ export async function readVolume(path: string, options: ReadOptions): Promise<Vo
               : null;
   if (kind === null) {
     throw new FileError(
-      'has no known extension (.png, .nii, .nii.gz, .npy, .nrrd, .nhdr, .mha, .mhd); raw binary needs --shape and --dtype',
+      'has no known extension (.png, .nii, .nii.gz, .npy, .nrrd, .nhdr, .mha, .mhd); ' +
+        'raw binary needs --shape and --dtype',
     );
   }
   const { handle, size } = await openRegular(path);
@@ -133,12 +134,14 @@ async function readExactly(file: OpenFile, position: number, length: number, wha
 function checkSize(size: number, offset: number, dataBytes: number, declared: string): void {
   if (size < offset + dataBytes) {
     throw new FileError(
-      `holds ${Math.max(size - offset, 0)} bytes of voxel data; its header declares ${declared}, which need ${dataBytes}`,
+      `holds ${Math.max(size - offset, 0)} bytes of voxel data; its header declares ${declared}, ` +
+        `which need ${dataBytes}`,
     );
   }
   if (size > offset + dataBytes) {
     throw new FileError(
-      `holds ${size - offset - dataBytes} bytes more than its header declares (${declared}: ${offset + dataBytes} bytes in all)`,
+      `holds ${size - offset - dataBytes} bytes more than its header declares (${declared}: ` +
+        `${offset + dataBytes} bytes in all)`,
     );
   }
 }
@@ -230,7 +233,8 @@ async function inflateNifti(
     const declared = describeVoxels(header.shape, header.dtype);
     if (end > DEFLATE_MAX_RATIO * size + 65536) {
       throw new FileError(
-        `declares ${declared} (${end} bytes), which its ${size} compressed bytes cannot hold (deflate inflates at most ${DEFLATE_MAX_RATIO}:1)`,
+        `declares ${declared} (${end} bytes), which its ${size} compressed bytes cannot hold ` +
+          `(deflate inflates at most ${DEFLATE_MAX_RATIO}:1)`,
       );
     }
     return { header, data: bytesFor(header.dataBytes, declared), end };
@@ -240,7 +244,8 @@ async function inflateNifti(
     const { header, data, end } = read as NonNullable<typeof read>;
     if (at + bytes.length > end) {
       throw new FileError(
-        `inflates to more than the ${end} bytes its header declares (${describeVoxels(header.shape, header.dtype)}); inflating was stopped there`,
+        `inflates to more than the ${end} bytes its header declares ` +
+          `(${describeVoxels(header.shape, header.dtype)}); inflating was stopped there`,
       );
     }
     const lo = Math.max(header.voxOffset, at);
@@ -277,7 +282,8 @@ async function inflateNifti(
   const { header, data, end } = read;
   if (inflated < end) {
     throw new FileError(
-      `inflates to ${inflated} bytes; its header declares ${describeVoxels(header.shape, header.dtype)}, which need ${end}`,
+      `inflates to ${inflated} bytes; its header declares ${describeVoxels(header.shape, header.dtype)}, ` +
+        `which need ${end}`,
     );
   }
   return { header, data };
@@ -327,7 +333,8 @@ async function readTextHeaderFile(path: string, file: OpenFile, size: number, he
     if (header.encoding === 'raw') {
       if (data.size !== header.dataBytes) {
         throw new FileError(
-          `names its data file ${header.dataFile}, which holds ${data.size} bytes; its header declares ${declared}, which need ${header.dataBytes}`,
+          `names its data file ${header.dataFile}, which holds ${data.size} bytes; ` +
+            `its header declares ${declared}, which need ${header.dataBytes}`,
         );
       }
       return volume(await readExactly(dataFile, 0, header.dataBytes, declared));
@@ -353,7 +360,8 @@ async function inflateBounded(
   const compressed = size - start;
   if (header.dataBytes > DEFLATE_MAX_RATIO * compressed + 65536) {
     throw new FileError(
-      `declares ${declared} (${header.dataBytes} bytes), which its ${compressed} compressed bytes cannot hold (deflate inflates at most ${DEFLATE_MAX_RATIO}:1)`,
+      `declares ${declared} (${header.dataBytes} bytes), which its ${compressed} compressed bytes cannot hold ` +
+        `(deflate inflates at most ${DEFLATE_MAX_RATIO}:1)`,
     );
   }
   const data = bytesFor(header.dataBytes, declared);
@@ -367,7 +375,8 @@ async function inflateBounded(
     for await (const chunk of inflate as AsyncIterable<Buffer>) {
       if (inflated + chunk.length > data.length) {
         throw new FileError(
-          `inflates to more than the ${data.length} bytes its header declares (${declared}); inflating was stopped there`,
+          `inflates to more than the ${data.length} bytes its header declares (${declared}); ` +
+            'inflating was stopped there',
         );
       }
       data.set(chunk, inflated);
@@ -376,7 +385,8 @@ async function inflateBounded(
   } catch (error) {
     if (error instanceof FileError) throw error;
     throw new FileError(
-      `holds data that is not a readable ${header.encoding} stream (${error instanceof Error ? error.message : String(error)})`,
+      `holds data that is not a readable ${header.encoding} stream ` +
+        `(${error instanceof Error ? error.message : String(error)})`,
     );
   } finally {
     input.unpipe(inflate);

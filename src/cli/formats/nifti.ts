@@ -91,7 +91,8 @@ export function readNiftiHeader(prefix: Uint8Array, maxVoxels: number): NiftiHea
   const minOffset = headerBytes + 4;
   if (!(Number.isSafeInteger(offset) && offset >= minOffset)) {
     throw new FileError(
-      `has vox_offset ${offset}; the voxels of a single-file NIfTI-${version} start at an integer offset ≥ ${minOffset} (after the header and its 4 extension bytes)`,
+      `has vox_offset ${offset}; the voxels of a single-file NIfTI-${version} start at an integer offset ` +
+        `≥ ${minOffset} (after the header and its 4 extension bytes)`,
     );
   }
   return {

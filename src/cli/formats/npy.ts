@@ -64,7 +64,8 @@ export function readNpyHeader(bytes: Uint8Array, maxVoxels: number): NpyHeader {
   const dtype = descr === null ? undefined : DESCR[descr[2]];
   if (descr === null || dtype === undefined) {
     throw new FileError(
-      `has dtype '${quote(fields.descr, 20)}'; readable: ${Object.keys(DESCR).join(', ')} (bool, integers, float32, float64)`,
+      `has dtype '${quote(fields.descr, 20)}'; readable: ${Object.keys(DESCR).join(', ')} (bool, integers, ` +
+        'float32, float64)',
     );
   }
   if (fields.fortranOrder) throw new FileError('is in Fortran order; save it in C order (np.ascontiguousarray)');
@@ -73,7 +74,8 @@ export function readNpyHeader(bytes: Uint8Array, maxVoxels: number): NpyHeader {
     voxels *= d;
     if (voxels > maxVoxels) {
       throw new FileError(
-        `declares ${formatShape(fields.shape)} voxels, more than --max-voxels ${maxVoxels}; raise --max-voxels to read it`,
+        `declares ${formatShape(fields.shape)} voxels, more than --max-voxels ${maxVoxels}; ` +
+          'raise --max-voxels to read it',
       );
     }
   }

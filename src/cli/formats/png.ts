@@ -67,10 +67,11 @@ export function readPng(bytes: Uint8Array, maxVoxels = DEFAULT_MAX_VOXELS): Volu
   // Interlaced images have a few more filter bytes (7 passes): the slack covers them.
   if (header.rawBytes > DEFLATE_MAX_RATIO * compressed + 65536) {
     throw new FileError(
-      `declares ${header.height}×${header.width} pixels, which its ${compressed} bytes of image data cannot hold (deflate inflates at most ${DEFLATE_MAX_RATIO}:1)`,
+      `declares ${header.height}×${header.width} pixels, which its ${compressed} bytes of image data ` +
+        `cannot hold (deflate inflates at most ${DEFLATE_MAX_RATIO}:1)`,
     );
   }
-  let image;
+  let image: ReturnType<typeof decode>;
   try {
     image = decode(bytes);
   } catch (error) {
@@ -89,7 +90,10 @@ export function readPng(bytes: Uint8Array, maxVoxels = DEFAULT_MAX_VOXELS): Volu
   return { shape: [height, width], voxels: labels };
 }
 
-/** Bytes of the IDAT chunks, walking the chunks from the signature to IEND (or to a truncation, which decode reports). */
+/**
+ * Bytes of the IDAT chunks, walking the chunks from the signature to IEND (or to a truncation,
+ * which decode reports).
+ */
 function imageDataBytes(bytes: Uint8Array): number {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   let total = 0;

@@ -27,7 +27,9 @@ function readBatch(fn: string, yPred: unknown, y: unknown, minRank: number): { p
     throw rangeError(
       fn,
       'y_pred',
-      `must have at least ${minRank} dimensions (${minRank > 2 ? 'batch, channel, spatial' : 'batch, channel'}); got shape [${p.shape.join(', ')}]`,
+      `must have at least ${minRank} dimensions ` +
+        `(${minRank > 2 ? 'batch, channel, spatial' : 'batch, channel'}); got shape ` +
+        `[${p.shape.join(', ')}]`,
     );
   }
   if (
@@ -38,7 +40,8 @@ function readBatch(fn: string, yPred: unknown, y: unknown, minRank: number): { p
     throw rangeError(
       fn,
       'y',
-      `has shape [${t.shape.join(', ')}], which does not match y_pred's [${p.shape.join(', ')}] (batch and spatial axes must agree)`,
+      `has shape [${t.shape.join(', ')}], which does not match y_pred's [${p.shape.join(', ')}] (batch ` +
+        'and spatial axes must agree)',
     );
   }
   return { p, t };

@@ -50,7 +50,8 @@ export function readLossInputs(
     throw rangeError(
       fn,
       'target',
-      `has ${t.shape.length} dimensions but input has ${shape.length}; a label map keeps its channel axis of size 1, (B, 1, ...spatial)`,
+      `has ${t.shape.length} dimensions but input has ${shape.length}; a label map keeps its channel ` +
+        'axis of size 1, (B, 1, ...spatial)',
     );
   }
   const [B, C] = shape;
@@ -62,7 +63,8 @@ export function readLossInputs(
       throw rangeError(
         fn,
         'target',
-        `has shape ${shapeText(t.shape)}; to_onehot_y=True needs a label map of shape ${shapeText([B, 1, ...shape.slice(2)])}`,
+        `has shape ${shapeText(t.shape)}; to_onehot_y=True needs a label map of shape ` +
+          `${shapeText([B, 1, ...shape.slice(2)])}`,
       );
     }
     return { ...inputs, target: asLabels(fn, 'target', t), targetKind: 'labels' };
@@ -71,7 +73,8 @@ export function readLossInputs(
     throw rangeError(
       fn,
       'target',
-      `has shape ${shapeText(t.shape)}, different from input ${shapeText(shape)}${t.shape[1] === 1 ? ' (a label map needs to_onehot_y=True)' : ''}`,
+      `has shape ${shapeText(t.shape)}, different from input ` +
+        `${shapeText(shape)}${t.shape[1] === 1 ? ' (a label map needs to_onehot_y=True)' : ''}`,
     );
   }
   return { ...inputs, target: asDense(t), targetKind: 'dense' };
@@ -149,7 +152,8 @@ export function applyMask(
     throw rangeError(
       fn,
       'mask',
-      `has shape ${shapeText(m.shape)}; it must be ${shapeText([B, 1, ...shape.slice(2)])} or ${shapeText([1, 1, ...shape.slice(2)])}`,
+      `has shape ${shapeText(m.shape)}; it must be ${shapeText([B, 1, ...shape.slice(2)])} or ` +
+        `${shapeText([1, 1, ...shape.slice(2)])}`,
     );
   }
   const stride = m.shape[0] === B ? S : 0; // one mask per sample, or one shared

@@ -32,7 +32,8 @@ function reducedOnly(fn: string, value: unknown): 'mean' | 'sum' {
     throw rangeError(
       fn,
       'reduction',
-      "'none' (MONAI adds the overlap terms (B, C, 1, ...) to the elementwise focal loss) is not supported for the combined losses; use 'mean' or 'sum'",
+      "'none' (MONAI adds the overlap terms (B, C, 1, ...) to the elementwise focal loss) is not " +
+        "supported for the combined losses; use 'mean' or 'sum'",
     );
   }
   return oneOf(fn, 'reduction', value, ['mean', 'sum'], 'mean');
@@ -99,7 +100,8 @@ function classWeights(
     throw rangeError(
       fn,
       name,
-      `has ${list.length} values but there are ${kept} classes${includeBackground ? '' : ' after background removal (include_background=False: leave class 0 out)'}`,
+      `has ${list.length} values but there are ${kept} classes` +
+        (includeBackground ? '' : ' after background removal (include_background=False: leave class 0 out)'),
     );
   }
   return includeBackground ? [...list] : [1, ...list];
@@ -165,7 +167,8 @@ function checkSoftLabel(fn: string, pred: Float32Array, inputs: LossInputs): voi
     throw rangeError(
       fn,
       'soft_label',
-      `needs predictions in [0, ${top === 1 ? '1' : '∞'}) here (MONAI's norms use |p|); the input holds ${pred[at]} at index ${at} (use sigmoid or softmax)`,
+      `needs predictions in [0, ${top === 1 ? '1' : '∞'}) here (MONAI's norms use |p|); the input holds ` +
+        `${pred[at]} at index ${at} (use sigmoid or softmax)`,
     );
   }
   if (inputs.targetKind === 'dense' && inputs.target.some((v) => v < 0))
@@ -326,7 +329,10 @@ function elementwiseOutput(
   };
 }
 
-/** torch's cross_entropy (C > 1) or binary_cross_entropy_with_logits (C = 1) of the raw logits, as DiceCELoss computes it. */
+/**
+ * torch's cross_entropy (C > 1) or binary_cross_entropy_with_logits (C = 1) of the raw logits, as
+ * DiceCELoss computes it.
+ */
 function crossEntropyPart(
   inputs: LossInputs,
   weight: readonly number[] | null,
@@ -677,14 +683,15 @@ export class DiceCELoss extends MonaiLoss {
   private pointWeight(fn: string, C: number): number[] | null {
     const w = this.weight;
     if (w === null) return null;
-    const n = C > 1 ? C : 1;
+    const n = Math.max(C, 1);
     const list = typeof w === 'number' ? new Array<number>(n).fill(w) : [...w];
-    if (list.length !== n)
-      throw rangeError(
-        fn,
-        'weight',
-        `has ${list.length} values; ${C > 1 ? `cross-entropy needs one per class (${C})` : "with one channel it is binary cross-entropy's pos_weight, one value"}`,
-      );
+    if (list.length !== n) {
+      const needs =
+        C > 1
+          ? `cross-entropy needs one per class (${C})`
+          : "with one channel it is binary cross-entropy's pos_weight, one value";
+      throw rangeError(fn, 'weight', `has ${list.length} values; ${needs}`);
+    }
     return list;
   }
 

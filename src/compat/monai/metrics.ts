@@ -58,7 +58,7 @@ function notNansOf(t: Tensor): Tensor {
   return { data: t.data.map((v) => (Number.isNaN(v) ? 0 : 1)), shape: t.shape };
 }
 
-function valueOf(v: number | Float64Array): MonaiValue {
+function monaiValue(v: number | Float64Array): MonaiValue {
   return typeof v === 'number' ? v : tensor(v, [v.length]);
 }
 
@@ -69,8 +69,8 @@ function perTermOutput(perTerm: Tensor, getNotNans: boolean): MonaiResult {
 
 /** MONAI's other reductions: the value, with the count of non-NaN terms behind it. */
 function reducedOutput(reduced: ReducedMetric, getNotNans: boolean): MonaiResult {
-  const f = valueOf(reduced.value);
-  return getNotNans ? [f, valueOf(reduced.notNans)] : f;
+  const f = monaiValue(reduced.value);
+  return getNotNans ? [f, monaiValue(reduced.notNans)] : f;
 }
 
 /** The counts of every batch seen since the last reset (MONAI's cumulative buffer). */
@@ -357,7 +357,10 @@ export class DiceMetric extends CumulativeMetric {
     this.labels = { reduction, names: labels };
   }
 
-  /** As MONAI: with return_with_label (and reduction 'mean_batch' given to the constructor), `{ label: round(value, 4) }`. */
+  /**
+   * As MONAI: with return_with_label (and reduction 'mean_batch' given to the constructor),
+   * `{ label: round(value, 4) }`.
+   */
   override aggregate(reduction?: MetricReduction | null): MonaiResult {
     const result = super.aggregate(reduction);
     if (this.labels.reduction !== 'mean_batch' || this.labels.names === false) return result;
@@ -598,12 +601,12 @@ export class ConfusionMatrixMetric {
         .value as number;
       notNans = tensor(new Array(4).fill(reduction === 'mean' ? B : B * K), [4]);
     } else if (reduction === 'mean_batch' || reduction === 'sum_batch') {
-      f = valueOf(
+      f = monaiValue(
         (stream.compute({ aggregation: 'global', average: 'none', includeBackground })[name] as ReducedMetric).value,
       );
       notNans = tensor(new Array(K * 4).fill(B), [K, 4]);
     } else {
-      f = valueOf(stream.compute({ average: 'micro', reduction: 'none', includeBackground })[name] as Float64Array);
+      f = monaiValue(stream.compute({ average: 'micro', reduction: 'none', includeBackground })[name] as Float64Array);
       notNans = tensor(new Array(B * 4).fill(K), [B, 4]);
     }
     return this.getNotNans ? [f, notNans] : f;

@@ -69,7 +69,8 @@ function euclidean(fn: string, value: unknown): void {
     throw rangeError(
       fn,
       'distance_metric',
-      `must be 'euclidean' (the only distance these metrics compute here; MONAI's 'chessboard' and 'taxicab' are not provided); got ${describe(value)}`,
+      `must be 'euclidean' (the only distance these metrics compute here; MONAI's 'chessboard' and ` +
+        `'taxicab' are not provided); got ${describe(value)}`,
     );
   }
 }
@@ -139,7 +140,8 @@ export function compute_surface_dice(
     throw rangeError(
       fn,
       bad >= 0 ? `class_thresholds[${bad}]` : 'class_thresholds',
-      `must be a list of finite numbers ≥ 0, one per class; got ${describe(bad >= 0 ? thresholds[bad] : classThresholds)}`,
+      'must be a list of finite numbers ≥ 0, one per class; got ' +
+        `${describe(bad >= 0 ? thresholds[bad] : classThresholds)}`,
     );
   }
   const inputs = readSameShape(fn, yPred, y, includeBackground, 3);

@@ -1,6 +1,6 @@
 import { loadDiceSync } from 'dice-wasm';
 import '../checks.js';
 
-onmessage = () => {
+self.onmessage = () => {
   globalThis.diceChecks.workedExampleOnEveryBackend(async (options) => loadDiceSync(options)).then(postMessage);
 };

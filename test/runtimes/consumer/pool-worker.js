@@ -4,6 +4,6 @@ import * as dice from '/node_modules/dice-wasm/dist/index.js';
 import '/checks.js';
 import '/pool-checks.js';
 
-onmessage = () => {
+self.onmessage = () => {
   poolChecks.compare(dice).then(postMessage, (error) => postMessage({ error: `${error.name}: ${error.message}` }));
 };

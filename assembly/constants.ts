@@ -118,3 +118,17 @@ export const DIST_SUM: i32 = 1; // Σ distance (distancesToSurface, and the thre
 export const DIST_MAX: i32 = 2;
 export const DIST_WITHIN: i32 = 3; // distances ≤ tolerance
 export const DIST_STRIDE: i32 = 4;
+
+/**
+ * Record of one connected component (i32 slots, components.ts): its voxels, its half-open box
+ * [X0, X1) × [Y0, Y1) × [Z0, Z1) (x fastest) and the value of its voxels (a class; 1 for a mask).
+ */
+export const COMP_SIZE: i32 = 0;
+export const COMP_X0: i32 = 1;
+export const COMP_X1: i32 = 2;
+export const COMP_Y0: i32 = 3;
+export const COMP_Y1: i32 = 4;
+export const COMP_Z0: i32 = 5;
+export const COMP_Z1: i32 = 6;
+export const COMP_VALUE: i32 = 7;
+export const COMP_STRIDE: i32 = 8;

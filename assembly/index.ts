@@ -35,3 +35,7 @@ export {
   argmaxLabels_u8, argmaxLabels_u16, argmaxLabels_i32, maskBox, surfaceBits,
 } from "./boundary";
 export { distanceWorkBytes, distancesToSurface } from "./edt";
+export {
+  componentsWorkBytes, countRuns_u8, countRuns_u16, countRuns_i32, countRuns_f32,
+  labelComponents_u8, labelComponents_u16, labelComponents_i32, labelComponents_f32, dilateMask,
+} from "./components";

@@ -11,10 +11,12 @@ import { gzipSync } from 'node:zlib';
  * Budget for the bundled, minified, gzipped main entry; README.md ("Loading") quotes it. 96 KiB
  * until the surface-distance kernels (EDT, boundaries), kernel 3 (pointwise losses of reduction
  * 'none') and the thread pool (its worker source, shared-memory runtime, streaming) joined the main
- * entry at once: 98.2 KiB measured then. 104 KiB leaves room for fixes, not for another feature
- * without a look at what it costs.
+ * entry at once: 98.2 KiB measured then. 104 KiB until the instance-level metrics joined (the
+ * components kernel in both builds, 6.7 KiB gzipped; lesion-wise, panoptic and object metrics and
+ * their streaming metric, 11 KiB): 115.9 KiB measured then. 120 KiB leaves room for fixes, not for
+ * another feature without a look at what it costs.
  */
-const BUDGET_GZIP_BYTES = 104 * 1024;
+const BUDGET_GZIP_BYTES = 120 * 1024;
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const gzip = (text) => gzipSync(text, { level: 9 }).length;

@@ -60,6 +60,7 @@ export type {
   Decision,
   MetricEmptyPolicy,
   HardPrediction,
+  HdConvention,
   MetricAggregation,
   MetricAverage,
   MetricJSON,
@@ -82,3 +83,20 @@ export type {
   SurfaceMetricsOptions,
   SurfaceUpdateOptions,
 } from './core/api.js';
+export type {
+  ComponentsInput,
+  ConnectedComponents,
+  ConnectedComponentsOptions,
+  Connectivity,
+  CreateInstanceMetricOptions,
+  InstanceMap,
+  InstanceMetricJSON,
+  InstanceMetricName,
+  InstanceTermJSON,
+  InstanceUpdateOptions,
+  LesionMetricsOptions,
+  ObjectMetricsOptions,
+  PanopticQualityOptions,
+  StreamingInstanceMetric,
+} from './metrics/instances/types.js';
+export { isInstanceMetric } from './metrics/instances/names.js';

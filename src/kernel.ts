@@ -50,6 +50,23 @@ import { runScope } from './runtime/scope.js';
 import { evaluateSurfaces, measureSurfaces } from './metrics/surface.js';
 import { resolveSurfaceCall } from './metrics/surface-options.js';
 import { SurfaceMetricStream } from './metrics/surface-stream.js';
+import { assembleComponents, planComponents } from './metrics/instances/components.js';
+import type {
+  ComponentsInput,
+  ConnectedComponents,
+  ConnectedComponentsOptions,
+  InstanceMap,
+  CreateInstanceMetricOptions,
+  InstanceMetricName,
+  LesionMetricsOptions,
+  ObjectMetricsOptions,
+  PanopticQualityOptions,
+  StreamingInstanceMetric,
+} from './metrics/instances/types.js';
+import { asksForInstanceMetrics, InstanceMetricStream } from './metrics/instances/stream.js';
+import { countPanoptic, evaluatePanoptic, resolvePanoptic } from './metrics/instances/panoptic.js';
+import { evaluateObjects, measureObjects, resolveObjectCall } from './metrics/instances/objects.js';
+import { evaluateLesions, measureLesions, resolveLesionCall } from './metrics/instances/lesions.js';
 
 export class DiceKernel {
   /** Which implementation runs the kernels. */
@@ -373,9 +390,25 @@ export class DiceKernel {
    * const m = k.createMetric({ numClasses: 4, metrics: ['dice'], reduction: 'mean_batch' });
    * for (const [pred, labels] of batches) m.update(pred, labels, { shape: [2, 256, 256] });
    * m.compute().dice; // { value: Float64Array(4), notNans: Float64Array(4) }
+   *
+   * With instance-level names (`lesion_dice`, `lesion_hd95`, `lesion_f1`, `lesion_sensitivity`,
+   * `lesion_precision`, `lesion_tp`, `lesion_fp`, `lesion_fn`, `pq`, `sq`, `rq`) it returns a
+   * StreamingInstanceMetric instead: each update measures whole samples (as `lesionMetrics`, whose
+   * options it takes) and keeps their lesion tables; they cannot be mixed with count metrics.
+   * @example
+   * const m = k.createMetric({ metrics: ['lesion_dice', 'lesion_hd95', 'pq'], dilation: 3, minSize: 51 });
+   * for (const c of cases) m.update(c.pred, c.truth, { shape: [1, ...c.dims], spacing: c.spacing });
+   * m.compute({ reduction: 'mean_batch' }).lesion_dice; // { value: Float64Array(1), notNans }
    */
-  createMetric(options: CreateMetricOptions): StreamingMetric {
-    return new MetricStream(this.engine, options);
+  createMetric(
+    options: CreateInstanceMetricOptions & { metrics: readonly InstanceMetricName[] },
+  ): StreamingInstanceMetric;
+  createMetric(options: CreateMetricOptions): StreamingMetric;
+  createMetric(options: CreateMetricOptions | CreateInstanceMetricOptions): StreamingMetric | StreamingInstanceMetric {
+    if (asksForInstanceMetrics(options)) {
+      return new InstanceMetricStream(this.engine, options as CreateInstanceMetricOptions);
+    }
+    return new MetricStream(this.engine, options as CreateMetricOptions);
   }
 
   /**
@@ -536,5 +569,114 @@ export class DiceKernel {
    */
   createSurfaceMetric(options: CreateSurfaceMetricOptions): StreamingSurfaceMetric {
     return new SurfaceMetricStream(this.engine, options);
+  }
+
+  /**
+   * Connected components of a mask (non-zero voxels), or with `perClass` of each class of a label
+   * map, per sample: the voxels joined through `connectivity` (2 in 1D; 4 or 8 in 2D; 6, 18 or 26
+   * in 3D; default faces only, scipy.ndimage.label's default) get one label, numbered 1, 2, … in
+   * the raster order of each component's first voxel (scipy's numbering); background is 0. With
+   * `minSize`, smaller components are dropped and the others renumbered in order.
+   *
+   * Shapes: `mask` holds `shape` = [B, ...spatial] (1 to 3 spatial axes); labels restart at 1 in
+   * each sample. Sizes, boxes (per spatial axis in the order of shape: start, stop) and, with
+   * perClass, each component's label come with the labels.
+   * @example
+   * const { labels, counts, sizes } = k.connectedComponents(mask, { shape: [1, 160, 192, 192], connectivity: 26 });
+   * counts[0]; // components of sample 0; sizes[j] the voxels of component j + 1
+   */
+  connectedComponents(mask: ComponentsInput, options: ConnectedComponentsOptions): ConnectedComponents {
+    const { plan, out } = planComponents('connectedComponents', mask, options);
+    this.engine.checkAttached('connectedComponents', 'mask', mask);
+    if (out !== null) this.engine.checkAttached('connectedComponents', 'out', out);
+    const labels = out ?? new Int32Array(plan.B * plan.S);
+    return assembleComponents(plan, labels, this.engine.components('connectedComponents', plan, mask, labels));
+  }
+
+  /**
+   * Lesion-wise metrics per (sample, class), the BraTS 2023 protocol (README, "Lesion-wise
+   * metrics"): truth lesions are the components of the truth mask (parts whose `dilation`-step
+   * dilations touch are one lesion), predicted lesions those of the prediction; a predicted
+   * lesion matches a truth lesion it overlaps (in the truth lesion's dilated region), or with
+   * `match: { iou: τ }` one it overlaps with IoU > τ. Per truth lesion, the Dice and HD95 between
+   * it and the union of its matches; unmatched predicted lesions are false positives (Dice 0,
+   * HD95 `fpPenalty`). Returned per term: `tp`, `fp`, `fn` (lesion counts), `lesionDice`,
+   * `lesionHd95` (means over the truth lesions kept and the false positives), `sensitivity`,
+   * `precision`, `f1`. Truth lesions below `minSize` voxels or `minVolume` are left out.
+   *
+   * Inputs are read as by `metrics` (a label map without numClasses is a binary mask: class 1 the
+   * lesions); `shape` is required, 1 to 3 spatial axes. Class 0 is not scored unless
+   * `includeBackground`. A term with no lesion on either side scores lesion Dice 1, HD95 0, and
+   * NaN rates.
+   * @returns per name: B·C values (sample-major, every class) for `reduction: 'none'` (the
+   *   default), else `{ value, notNans }`.
+   * @example
+   * const r = k.lesionMetrics(predMask, truthMask, { shape: [1, 155, 240, 240], dilation: 3, minSize: 51 });
+   * r.lesionDice[1]; r.lesionHd95[1]; r.tp[1]; r.fp[1]; r.fn[1];
+   */
+  lesionMetrics(
+    pred: HardPrediction,
+    target: Target,
+    options: LesionMetricsOptions & { reduction?: 'none' },
+  ): Record<string, Float64Array>;
+  lesionMetrics(pred: HardPrediction, target: Target, options: LesionMetricsOptions): MetricsResult;
+  lesionMetrics(pred: HardPrediction, target: Target, options: LesionMetricsOptions): MetricsResult {
+    const { confusion, lesions, shape } = resolveLesionCall('lesionMetrics', pred, options);
+    return evaluateLesions(lesions, measureLesions(this.engine, confusion, lesions, pred, target, shape));
+  }
+
+  /**
+   * Panoptic quality (Kirillov et al. 2019) per (sample, class), counted as MONAI's
+   * compute_panoptic_quality: instances are the voxels of one id (of one class, with class maps);
+   * a predicted and a truth instance match when their IoU exceeds `matchIou` (0.5; below 0.5 the
+   * assignment of largest total IoU is taken first). Returned per term: `tp`, `fp`, `fn`,
+   * `iouSum`, `rq` = TP/(TP + FP/2 + FN/2), `sq` = ΣIoU/TP, `pq` = SQ·RQ (NaN where a denominator
+   * is 0). Without class maps there is one class; with them class 0 (background) is NaN.
+   * @returns per name: B·C values for `reduction: 'none'` (default), else MONAI's aggregate:
+   *   `{ value, notNans }` from the reduced counts.
+   * @example
+   * const r = k.panopticQuality(predIds, truthIds, { shape: [1, 256, 256] });
+   * r.pq[0]; r.sq[0]; r.rq[0];
+   */
+  panopticQuality(
+    predInstances: InstanceMap,
+    truthInstances: InstanceMap,
+    options: PanopticQualityOptions & { reduction?: 'none' },
+  ): Record<string, Float64Array>;
+  panopticQuality(
+    predInstances: InstanceMap,
+    truthInstances: InstanceMap,
+    options: PanopticQualityOptions,
+  ): MetricsResult;
+  panopticQuality(
+    predInstances: InstanceMap,
+    truthInstances: InstanceMap,
+    options: PanopticQualityOptions,
+  ): MetricsResult {
+    const { spec, pred, truth } = resolvePanoptic('panopticQuality', predInstances, truthInstances, options);
+    return evaluatePanoptic(spec.reduction, countPanoptic(spec, pred, truth));
+  }
+
+  /**
+   * Object-wise rates and surface distances per (sample, class) as MedPy computes them
+   * (medpy.metric.binary obj_tpr, obj_fpr, obj_asd, obj_assd, with `pred` as MedPy's `result` and
+   * `target` as its `reference`; README "Object-wise metrics (MedPy)"): objects are the components
+   * of each mask (`connectivity`, default faces only as MedPy's 1, which also decides their
+   * surfaces), matched one to one where they overlap; `objTpr`, `objFpr`, `objAsd`, `objAssd`
+   * (NaN where MedPy divides by zero or averages nothing).
+   * @returns per name: B·C values (sample-major, every class) for `reduction: 'none'` (default).
+   * @example
+   * const r = k.objectMetrics(result, reference, { shape: [1, 64, 64], spacing: [0.5, 0.5] });
+   * r.objAssd[1];
+   */
+  objectMetrics(
+    pred: HardPrediction,
+    target: Target,
+    options: ObjectMetricsOptions & { reduction?: 'none' },
+  ): Record<string, Float64Array>;
+  objectMetrics(pred: HardPrediction, target: Target, options: ObjectMetricsOptions): MetricsResult;
+  objectMetrics(pred: HardPrediction, target: Target, options: ObjectMetricsOptions): MetricsResult {
+    const { confusion, objects, shape } = resolveObjectCall('objectMetrics', pred, options);
+    return evaluateObjects(objects, measureObjects(this.engine, confusion, objects, pred, target, shape));
   }
 }

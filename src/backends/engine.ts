@@ -2,7 +2,19 @@
 // 3: pointwise losses), the confusion, surface and Lovász kernels, and memory for them.
 import type { AllocatableConstructor, BackendName, HardPrediction, Target } from '../core/api.js';
 import type { ArrayOwner } from '../core/arrays.js';
-import type { ConfusionPlan, LovaszInputs, LovaszPlan, SurfacePlan } from '../core/plans.js';
+import type {
+  ClassCrop,
+  ComponentRecords,
+  ComponentsInput,
+  ComponentsPlan,
+  ConfusionPlan,
+  CropPlan,
+  LovaszInputs,
+  LovaszPlan,
+  MaskDistanceOptions,
+  MaskDistances,
+  SurfacePlan,
+} from '../core/plans.js';
 import type { Inputs, TensorPlan } from '../core/tensors.js';
 
 /** One call's tensors, marshalled once for kernels 1 to 3. */
@@ -44,6 +56,38 @@ export interface Engine extends ArrayOwner {
    * terms the plan marks; the others are left 0 (no surface on either side).
    */
   surface(fn: string, plan: SurfacePlan, pred: HardPrediction, target: Target): Float64Array;
+  /**
+   * Connected components of each sample of `mask` (src/metrics/instances/components.ts): labels
+   * written to `labels` (B·S), the counts and the component records (COMP_STRIDE i32 each) returned.
+   */
+  components(fn: string, plan: ComponentsPlan, mask: ComponentsInput, labels: Int32Array): ComponentRecords;
+  /**
+   * `iterations` ≥ 1 steps of binary dilation of a byte mask of dims (x fastest; connectivity 2): a
+   * new mask of 0 and 1.
+   */
+  dilate(mask: Uint8Array, dims: readonly number[], iterations: number): Uint8Array;
+  /**
+   * Calls `visit` with the class mask of each term the plan marks, cropped to its box
+   * (src/metrics/instances/plan.ts).
+   */
+  classCrops(
+    fn: string,
+    plan: CropPlan,
+    pred: HardPrediction,
+    target: Target,
+    visit: (b: number, c: number, crop: ClassCrop) => void,
+  ): void;
+  /**
+   * Surface distances between the MASK_PRED and MASK_TARGET masks of a small mask of dims (x fastest);
+   * `weights` the squared spacings along x, y, z.
+   */
+  maskDistances(
+    mask: Uint8Array,
+    dims: readonly number[],
+    rank: number,
+    weights: ArrayLike<number>,
+    opts: MaskDistanceOptions,
+  ): MaskDistances;
 }
 
 /** What one list of Lovász errors holds (see assembly/lovasz.ts). */

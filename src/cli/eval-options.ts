@@ -6,6 +6,7 @@ import { quote } from '../core/errors.js';
 import { closest } from '../core/options.js';
 import { MAX_CLASSES } from '../core/tensors.js';
 import { isSurfaceMetric, resolveMetricNames, resolveSurfaceMetricNames } from '../metrics/names.js';
+import { isInstanceMetric, resolveInstanceMetricNames } from '../metrics/instances/names.js';
 import { SPACING_RANGE, SPACING_RATIO } from '../metrics/surface-options.js';
 import { DEFAULT_MAX_VOXELS, DTYPE_NAMES, type Dtype } from './formats/volume.js';
 import type { RawFormat } from './formats/index.js';
@@ -21,12 +22,21 @@ Classes are the label values; background (label 0) is left out unless --include-
 Options:
   --metrics LIST         metric names, comma-separated (default dice,iou): dice, iou, precision,
                          recall, specificity, fbeta, accuracy, mcc, volumeSimilarity, … (README);
-                         surface distances: hd, hd95, assd, asd, nsd (in spacing units)
+                         surface distances: hd, hd95, assd, asd, nsd (in spacing units);
+                         lesion-wise (BraTS protocol): lesion_dice, lesion_hd95, lesion_f1,
+                         lesion_sensitivity, lesion_precision; panoptic quality of the
+                         components: pq, sq, rq (each case then reports its lesion counts too:
+                         lesion_tp, lesion_fp, lesion_fn)
   --spacing S1,S2,…      voxel size along each axis of the files, in their axis order (PNG:
                          rows, columns; NIfTI: x, y, z; .npy and raw: their shape's order).
                          Default: NIfTI pixdim from the truth file's header, else 1
   --tolerance T          nsd: the distance (spacing units) within which surfaces match
   --percentile P         hd95: the percentile of the distances (default 95)
+  --connectivity N       lesions and pq: neighbours that join a lesion's voxels (4 or 8 in 2D,
+                         6, 18 or 26 in 3D; default 8 / 26, as BraTS)
+  --min-lesion-size N    lesion metrics: truth lesions of fewer voxels are left out (default 1)
+  --dilation N           lesion metrics: truth parts whose N-step dilations touch are one lesion,
+                         matched in the dilated region (default 0; BraTS 1–3)
   --num-classes N        report classes 0..N-1, N ≤ ${MAX_CLASSES} (default: every label found in some
                          file; labels are 0 to ${MAX_CLASSES - 1})
   --include-background   report label 0 too
@@ -62,8 +72,16 @@ export interface EvalOptions {
   truth: string;
   /** Every metric asked for, in the order given (the report's columns)… */
   metrics: string[];
-  /** …and those of them that are surface distances (k.surfaceMetrics); the others come from the counts. */
+  /** …and those of them that are surface distances (k.surfaceMetrics); the others come from the counts… */
   surfaceMetrics: string[];
+  /** …or instance-level (lesion-wise, panoptic: src/cli/instances.ts). */
+  instanceMetrics: string[];
+  /** Lesion connectivity (null: the full one of the images' rank). */
+  connectivity: number | null;
+  /** Truth lesions below this many voxels are left out of the lesion metrics. */
+  minLesionSize: number;
+  /** Dilation steps merging nearby truth parts. */
+  dilation: number;
   /** Voxel size per axis of the files, in their axis order; null: from each file (NIfTI pixdim) or 1. */
   spacing: number[] | null;
   /** NSD tolerance (spacing units), when nsd is asked for. */
@@ -112,6 +130,9 @@ const OPTIONS = {
   spacing: { type: 'string' },
   tolerance: { type: 'string' },
   percentile: { type: 'string' },
+  connectivity: { type: 'string' },
+  'min-lesion-size': { type: 'string' },
+  dilation: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -137,10 +158,13 @@ export function parseEvalOptions(argv: readonly string[]): EvalOptions | null {
     .map((m) => m.trim())
     .filter((m) => m !== '');
   const surfaceMetrics = metrics.filter(isSurfaceMetric);
+  const instanceMetrics = metrics.filter(isInstanceMetric);
   checkMetrics(
-    metrics.filter((m) => !isSurfaceMetric(m)),
+    metrics.filter((m) => !isSurfaceMetric(m) && !isInstanceMetric(m)),
     surfaceMetrics,
+    instanceMetrics,
   );
+  const instanceFlags = instanceOptions(instanceMetrics, values);
   const maxVoxels =
     values['max-voxels'] === undefined ? DEFAULT_MAX_VOXELS : integer('--max-voxels', values['max-voxels'], 1);
   const raw = rawFormat(values.shape, values.dtype, maxVoxels);
@@ -151,6 +175,8 @@ export function parseEvalOptions(argv: readonly string[]): EvalOptions | null {
     truth: positionals[1],
     metrics,
     surfaceMetrics,
+    instanceMetrics,
+    ...instanceFlags,
     ...surface,
     numClasses:
       values['num-classes'] === undefined ? null : integer('--num-classes', values['num-classes'], 1, MAX_CLASSES),
@@ -186,6 +212,10 @@ export function reportFlags(opts: EvalOptions): string[] {
         ? opts.percentile
         : null,
     ],
+    // The lesion options are refused without instance metrics, so they are written only with them.
+    ['connectivity', opts.instanceMetrics.length > 0 ? opts.connectivity : null],
+    ['min-lesion-size', opts.instanceMetrics.length > 0 ? opts.minLesionSize : null],
+    ['dilation', opts.instanceMetrics.length > 0 ? opts.dilation : null],
     ['num-classes', opts.numClasses],
     ['include-background', opts.includeBackground || null],
     ['ignore-index', opts.ignoreIndex],
@@ -208,6 +238,9 @@ export const REPORT_FLAGS = [
   'spacing',
   'tolerance',
   'percentile',
+  'connectivity',
+  'min-lesion-size',
+  'dilation',
   'num-classes',
   'include-background',
   'ignore-index',
@@ -242,9 +275,9 @@ function unknownOptionMessage(error: unknown): string {
   return `unknown option '${quote(unknown[1])}'${near ? ` (did you mean '--${near}'?)` : ''}`;
 }
 
-function checkMetrics(overlap: string[], surface: string[]): void {
+function checkMetrics(overlap: string[], surface: string[], instances: string[]): void {
   try {
-    if (overlap.length > 0 || surface.length === 0) {
+    if (overlap.length > 0 || (surface.length === 0 && instances.length === 0)) {
       const entries = resolveMetricNames('eval', overlap, '--metrics');
       const perSample = entries.find((e) => e.id === 'generalizedDice');
       if (perSample)
@@ -253,6 +286,7 @@ function checkMetrics(overlap: string[], surface: string[]): void {
         );
     }
     if (surface.length > 0) resolveSurfaceMetricNames('eval', surface, '--metrics');
+    if (instances.length > 0) resolveInstanceMetricNames('eval', instances, '--metrics');
   } catch (error) {
     if (error instanceof UsageError) throw error;
     // The library's message starts with the function name given above.
@@ -350,4 +384,31 @@ function nonNegative(option: string, text: string): number {
 function oneOf<T extends string>(option: string, text: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(text)) return text as T;
   throw new UsageError(`${option} must be one of ${allowed.join(', ')}; got '${quote(text)}'`);
+}
+
+type InstanceFlags = Pick<EvalOptions, 'connectivity' | 'minLesionSize' | 'dilation'>;
+
+/** --connectivity, --min-lesion-size and --dilation, each only with instance metrics. */
+function instanceOptions(
+  instances: readonly string[],
+  values: { connectivity?: string; 'min-lesion-size'?: string; dilation?: string },
+): InstanceFlags {
+  for (const flag of ['connectivity', 'min-lesion-size', 'dilation'] as const) {
+    if (instances.length === 0 && values[flag] !== undefined) {
+      throw new UsageError(`--${flag} is for the lesion metrics and pq, which --metrics does not ask for`);
+    }
+  }
+  let connectivity: number | null = null;
+  if (values.connectivity !== undefined) {
+    connectivity = integer('--connectivity', values.connectivity, 1);
+    if (![2, 4, 8, 6, 18, 26].includes(connectivity)) {
+      throw new UsageError(`--connectivity must be 4 or 8 (2D), 6, 18 or 26 (3D); got '${values.connectivity}'`);
+    }
+  }
+  return {
+    connectivity,
+    minLesionSize:
+      values['min-lesion-size'] === undefined ? 1 : integer('--min-lesion-size', values['min-lesion-size'], 0),
+    dilation: values.dilation === undefined ? 0 : integer('--dilation', values.dilation, 0),
+  };
 }

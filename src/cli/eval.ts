@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { loadDice } from '../load.js';
 import { EVAL_USAGE, parseEvalOptions } from './eval-options.js';
 import { countInTurn } from './evaluate.js';
+import { measuredColumns } from './instances.js';
 import { openOutput, type Output } from './output.js';
 import { countInWorkers } from './parallel.js';
 import { findPairs, MissingPath, type Pairs } from './pairs.js';
@@ -51,7 +52,7 @@ export async function runEval(argv: readonly string[]): Promise<number> {
   }
   const pairs = all.slice(...shareOf(all.length, opts.shard.index, opts.shard.count));
   const k = await loadDice();
-  const spill = new Spill(opts.surfaceMetrics);
+  const spill = new Spill(measuredColumns(opts));
   const outputs: Output[] = [];
   try {
     // Opened first: a report or a state that cannot be written fails the run before any pair is read.

@@ -10,6 +10,7 @@ import { FileError, formatShape, maxLabel, toLabels, trimShape, type Labels } fr
 import type { Pair } from './pairs.js';
 import { MAX_LABEL, type CaseRecord, type MeasuredCase } from './records.js';
 import { surfaceValues, type LabelVolume } from './surface.js';
+import { instanceValues } from './instances.js';
 
 /** Counts the pairs in turn, handing each record to `onCase` in the order of the pairs. */
 export async function countInTurn(
@@ -58,6 +59,11 @@ export async function countPair(k: DiceKernel, pair: Pair, opts: EvalOptions): P
       const surface = surfaceValues(k, pred, truth, pair.truth, numClasses, opts);
       record.spacing = surface.spacing;
       record.values = heldValues(surface.values, record.labels);
+    }
+    if (opts.instanceMetrics.length > 0) {
+      const instances = instanceValues(k, pred, truth, pair.truth, numClasses, opts);
+      record.spacing ??= instances.spacing;
+      record.values = { ...record.values, ...heldValues(instances.values, record.labels) };
     }
     return record;
   } catch (error) {

@@ -10,6 +10,8 @@
 import type { ConfusionCounts } from '../core/api.js';
 import { metricsFromCounts, withEmptyPolicy } from '../metrics/evaluate.js';
 import type { EvalOptions } from './eval-options.js';
+import { instanceColumns, LESION_COUNTS, measuredColumns } from './instances.js';
+import { resolveInstanceMetricNames } from '../metrics/instances/names.js';
 import type { CaseRecord, MeasuredCase } from './records.js';
 import type { Output } from './output.js';
 
@@ -25,7 +27,7 @@ export type RecordSource = () => AsyncIterable<CaseRecord>;
 
 export type ReportOptions = Pick<
   EvalOptions,
-  'metrics' | 'surfaceMetrics' | 'numClasses' | 'includeBackground' | 'empty' | 'beta' | 'format'
+  'metrics' | 'surfaceMetrics' | 'instanceMetrics' | 'numClasses' | 'includeBackground' | 'empty' | 'beta' | 'format'
 >;
 
 /** Cases whose metrics are computed together (one call of metricsFromCounts). */
@@ -44,6 +46,9 @@ export async function writeReport(
   out: Output,
   notify: (line: string) => void,
 ): Promise<number> {
+  // With instance metrics every case reports its lesion counts too (columns after those asked for).
+  if (opts.instanceMetrics.length > 0)
+    opts = { ...opts, metrics: [...new Set([...opts.metrics, ...instanceColumns(opts)])] };
   const first = opts.includeBackground ? 0 : 1;
   const held = opts.numClasses !== null ? [...Array(opts.numClasses).keys()] : [...labels].sort((a, b) => a - b);
   const table = new Columns(
@@ -57,6 +62,9 @@ export async function writeReport(
   const scored = new Float64Array(C * M);
   const widths = [...['case', 'class', ...opts.metrics].map((h) => h.length)];
   const fixed = (v: number): string => (Number.isNaN(v) ? 'NaN' : v.toFixed(4));
+  // A case's lesion counts are whole numbers, printed as such (their means are not).
+  const counts = opts.metrics.map((m) => (LESION_COUNTS as readonly string[]).includes(m));
+  const cell = (v: number, m: number): string => (counts[m] && Number.isInteger(v) ? String(v) : fixed(v));
 
   // First pass (table and JSON): the means, and the widths of the table's columns.
   if (opts.format !== 'csv') {
@@ -67,7 +75,7 @@ export async function writeReport(
         widths[1] = Math.max(widths[1], String(table.classes[i]).length);
         for (let m = 0; m < M; m++) {
           const v = values[i * M + m];
-          widths[2 + m] = Math.max(widths[2 + m], fixed(v).length);
+          widths[2 + m] = Math.max(widths[2 + m], cell(v, m).length);
           if (!Number.isNaN(v)) {
             sums[i * M + m] += v;
             scored[i * M + m]++;
@@ -102,7 +110,7 @@ export async function writeReport(
         const cells = opts.metrics.map((_, m) => values[i * M + m]);
         return opts.format === 'csv'
           ? [record.name, String(label), ...cells.map(String)].map(csvField).join(',')
-          : align([i === 0 ? record.name : '', String(label), ...cells.map(fixed)], widths);
+          : align([i === 0 ? record.name : '', String(label), ...cells.map(cell)], widths);
       });
       if (lines.length > 0) await out.write(`${lines.join('\n')}\n`);
     }
@@ -159,16 +167,28 @@ export async function writeReport(
 class Columns {
   private readonly column: ReadonlyMap<number, number>;
   private readonly fromCounts: string[];
-  /** The value of a measured metric for a class a case does not hold: empty on both sides. */
-  private readonly bothEmpty: number;
+  /**
+   * The value of each measured metric for a class a case does not hold (empty on both sides):
+   * surface distances as --empty scores that, lesion metrics as no lesion on either side (lesion
+   * Dice 1, lesion HD95 0, counts 0; rates and PQ NaN).
+   */
+  private readonly absent: ReadonlyMap<string, number>;
 
   constructor(
     readonly classes: readonly number[],
     private readonly opts: ReportOptions,
   ) {
     this.column = new Map(classes.map((label, i) => [label, i]));
-    this.fromCounts = opts.metrics.filter((m) => !opts.surfaceMetrics.includes(m));
-    this.bothEmpty = withEmptyPolicy(Number.NaN, 0, 0, 0, opts.empty);
+    const measured = measuredColumns(opts);
+    this.fromCounts = opts.metrics.filter((m) => !measured.includes(m));
+    const bothEmpty = withEmptyPolicy(Number.NaN, 0, 0, 0, opts.empty);
+    const none: Record<string, number> = { lesion_dice: 1, lesion_hd95: 0, lesion_tp: 0, lesion_fp: 0, lesion_fn: 0 };
+    const lesions = opts.instanceMetrics.length > 0 ? instanceColumns(opts) : [];
+    const ids = lesions.length > 0 ? resolveInstanceMetricNames('eval', lesions) : [];
+    this.absent = new Map([
+      ...opts.surfaceMetrics.map((m): [string, number] => [m, bothEmpty]),
+      ...lesions.map((m, i): [string, number] => [m, none[ids[i].id] ?? Number.NaN]),
+    ]);
   }
 
   /** Each record with its values (class-major: class i, metric m at i × metrics + m), null for an error. */
@@ -224,7 +244,8 @@ class Columns {
           for (let i = 0; i < C; i++) values[i * M + m] = computed[metric][b * C + i];
           return;
         }
-        for (let i = 0; i < C; i++) values[i * M + m] = this.bothEmpty;
+        const absent = this.absent.get(metric) ?? Number.NaN;
+        for (let i = 0; i < C; i++) values[i * M + m] = absent;
         (record as MeasuredCase).labels.forEach((label, l) => {
           const i = this.column.get(label);
           if (i !== undefined) values[i * M + m] = measured[l];

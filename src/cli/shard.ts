@@ -12,6 +12,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { quote } from '../core/errors.js';
 import { copyArray } from '../metrics/state.js';
 import { type EvalOptions, parseEvalOptions, REPORT_FLAGS, reportFlags, UsageError } from './eval-options.js';
+import { measuredColumns } from './instances.js';
 import type { Output } from './output.js';
 import { type CaseRecord, readRecord, RecordError } from './records.js';
 
@@ -172,7 +173,7 @@ export async function mergeParts(paths: readonly string[]): Promise<Merged> {
       }
       let record: CaseRecord;
       try {
-        record = readRecord(part.rows[j], `${part.path}: rows[${j}]`, opts.surfaceMetrics);
+        record = readRecord(part.rows[j], `${part.path}: rows[${j}]`, measuredColumns(opts));
       } catch (error) {
         if (error instanceof RecordError) throw new MergeError(error.message);
         throw error;

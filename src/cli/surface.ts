@@ -57,7 +57,12 @@ export function surfaceValues(
   return { spacing, values };
 }
 
-function spacingOf(truth: LabelVolume, shape: readonly number[], truthPath: string, opts: EvalOptions): number[] {
+export function spacingOf(
+  truth: LabelVolume,
+  shape: readonly number[],
+  truthPath: string,
+  opts: EvalOptions,
+): number[] {
   const rank = shape.length;
   if (opts.spacing !== null) {
     if (opts.spacing.length !== rank) {

@@ -5,6 +5,7 @@ export * as monai from './monai/index.js';
 export * as torchmetrics from './torchmetrics.js';
 export * as smp from './smp.js';
 export * as keras from './keras.js';
+export * as medpy from './medpy/index.js';
 export { useKernel } from './kernel.js';
 export type { Tensor, TensorInput } from './tensor.js';
 export type { GradTensor, LossWithGrad } from './parts.js';

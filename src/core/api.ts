@@ -5,6 +5,7 @@ import type {
   ACTIVATIONS,
   BACKENDS,
   DECISIONS,
+  HD_CONVENTIONS,
   LAYOUTS,
   LOSS_EMPTY_POLICIES,
   METRIC_AGGREGATIONS,
@@ -390,6 +391,12 @@ export type MetricReduction = (typeof METRIC_REDUCTIONS)[number];
 export type MetricAverage = (typeof METRIC_AVERAGES)[number];
 /** torchmetrics' aggregation: score each sample, or pool the counts of all samples first. */
 export type MetricAggregation = (typeof METRIC_AGGREGATIONS)[number];
+/**
+ * How `'hausdorff95'` combines the two directions: `'max-directed'`, the larger of the two
+ * directions' percentiles (MONAI's `compute_hausdorff_distance`, Metrics Reloaded), or `'pooled'`,
+ * the percentile of both directions' distances in one list (MedPy's `hd95`, seg-metrics).
+ */
+export type HdConvention = (typeof HD_CONVENTIONS)[number];
 /** Generalized Dice class weights from the target volume G: 1/G², 1/G or 1. */
 export type WeightType = (typeof WEIGHT_TYPES)[number];
 
@@ -536,6 +543,19 @@ export interface SurfaceMetricOptions {
   percentile?: number;
   /** Hausdorff distances from the prediction to the target only (MONAI's `directed`). Default `false`. */
   directed?: boolean;
+  /**
+   * How `'hausdorff95'` combines the two directions: `'max-directed'` (the larger of the two
+   * directions' percentiles, MONAI's) or `'pooled'` (the percentile of both directions' distances
+   * in one list, MedPy's `hd95`). `'pooled'` takes both directions, so not `directed: true`.
+   * Default `'max-directed'`.
+   */
+  hdConvention?: HdConvention;
+  /**
+   * The neighbourhood that decides which voxels are on a surface (those with a neighbour outside
+   * their mask or the image): 4 or 6 (faces, the default: MONAI's), 8, 18 or 26 (MedPy's
+   * `connectivity` 2 and 3); 2 in 1D.
+   */
+  surfaceConnectivity?: number;
   /** NSD tolerance τ in spacing units: one number, or one per class. Required for `'nsd'`. */
   tolerance?: number | readonly number[];
   /**

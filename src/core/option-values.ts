@@ -34,3 +34,8 @@ export const METRIC_REDUCTIONS = [
 export const METRIC_AVERAGES = ['micro', 'macro', 'weighted', 'none'] as const;
 /** `aggregation` of the metrics: torchmetrics' per-sample scores or counts pooled first. */
 export const METRIC_AGGREGATIONS = ['samplewise', 'global'] as const;
+/**
+ * `hdConvention` of the surface metrics: the larger of the two directions' percentiles (MONAI,
+ * Metrics Reloaded) or the percentile of both directions' distances pooled in one list (MedPy).
+ */
+export const HD_CONVENTIONS = ['max-directed', 'pooled'] as const;

@@ -67,6 +67,10 @@ export interface SurfacePlan {
   tolerance: Float64Array;
   /** The percentile to report per direction, or null. */
   percentile: number | null;
+  /** The percentile of both directions' distances pooled, reported in both slots (MedPy's hd95). */
+  pooled: boolean;
+  /** How many axes a neighbour that decides the surface may move along: 1 (faces), 2 or 3. */
+  reach: number;
   /** Measure the target's surface towards the prediction's too (else only P → G). */
   symmetric: boolean;
   /** 1 where the (sample, class) term is measured: some voxel of the class on either side, and the class included. */
@@ -96,4 +100,92 @@ export interface LovaszPlan {
 export interface LovaszInputs {
   pred: Float32Array;
   target: Target;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Instance-level metrics: connected components (metrics/instances/components.ts plans them), class
+// masks cropped to their box and the surface distances of a small mask (metrics/instances/).
+
+/** A mask (non-zero = in it) or a label map whose components are wanted. */
+export type ComponentsInput = Uint8Array | Uint16Array | Int32Array | Float32Array;
+export type ComponentsType = 'u8' | 'u16' | 'i32' | 'f32';
+
+/** One labelling: how many samples of which grid, and the rule. */
+export interface ComponentsPlan {
+  B: number;
+  /** Voxels per sample. */
+  S: number;
+  /** Spatial extents fastest first (x = the last axis of the shape), 1 for axes the image has not. */
+  dims: [number, number, number];
+  /** Spatial axes: 1, 2 or 3. */
+  rank: number;
+  connectivity: number;
+  minSize: number;
+  perClass: boolean;
+  type: ComponentsType;
+}
+
+/** What an engine returns: components per sample, and their records (COMP_STRIDE i32 each, sample after sample). */
+export interface ComponentRecords {
+  counts: Int32Array;
+  records: Int32Array;
+}
+
+/** Which terms to crop, from which arrays, on which grid. */
+export interface CropPlan {
+  arrays: ConfusionPlan;
+  /** Spatial extents fastest first (x = the last axis of the shape), 1 for axes the image has not. */
+  dims: [number, number, number];
+  /** Spatial axes: 1, 2 or 3. */
+  rank: number;
+  /** 1 where the (sample, class) term is wanted. */
+  terms: Uint8Array;
+}
+
+/**
+ * The class mask of one term (MASK_PRED where the prediction says the class, MASK_TARGET where
+ * the target does; ignored voxels 0) inside the box of its marked voxels: `dims` voxels (x
+ * fastest) whose first is at `origin` of the image. An empty term has dims [0, 0, 0].
+ */
+export interface ClassCrop {
+  mask: Uint8Array;
+  dims: [number, number, number];
+  origin: [number, number, number];
+}
+
+export interface MaskDistanceOptions {
+  /** NSD tolerance (within counts). */
+  tolerance: number;
+  /** Percentile of each direction's distances to compute, or null. */
+  percentile: number | null;
+  /** Return each direction's distances too. */
+  list: boolean;
+  /**
+   * How many axes a neighbour that decides the surface may move along: 1 (faces: the surface
+   * metrics' and MONAI's rule), 2 or 3 (scipy's generate_binary_structure(rank, reach), MedPy's
+   * `connectivity`).
+   */
+  reach: number;
+}
+
+/**
+ * The distances of one direction, from the `count` voxels of one surface to another of `other` voxels
+ * (math/surface.ts's Directed).
+ */
+export interface DirectedDistances {
+  count: number;
+  other: number;
+  sum: number;
+  max: number;
+  within: number;
+  /** The percentile asked for (NaN when none was). */
+  percentile: number;
+  /** The distances (spacing units) when listed, else null. */
+  distances: Float64Array | null;
+}
+
+/** From the prediction's surface to the target's (`pred`) and back (`target`). */
+export interface MaskDistances {
+  pred: DirectedDistances;
+  target: DirectedDistances;
 }

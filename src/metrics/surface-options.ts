@@ -3,6 +3,7 @@
 // what is measured (spacing, percentile, tolerance, directions) and how it is reduced.
 import type {
   ConfusionOptions,
+  HdConvention,
   MetricEmptyPolicy,
   MetricReduction,
   Spacing,
@@ -13,7 +14,7 @@ import { checkOptionNames, flag, oneOf } from '../core/options.js';
 import { checkShape } from '../core/tensors.js';
 import { resolveSurfaceMetricNames, type MetricEntry, type SurfaceMetricId } from './names.js';
 import { CONFUSION_OPTION_NAMES, resolveConfusion, type ConfusionSpec } from './options.js';
-import { METRIC_EMPTY_POLICIES, METRIC_REDUCTIONS } from '../core/option-values.js';
+import { HD_CONVENTIONS, METRIC_EMPTY_POLICIES, METRIC_REDUCTIONS } from '../core/option-values.js';
 
 /** Surface options after validation (lengths against the tensors are checked by the plan). */
 export interface SurfaceSpec {
@@ -22,6 +23,13 @@ export interface SurfaceSpec {
   /** As given, checked: every number finite and > 0. */
   spacing: Spacing;
   percentile: number;
+  /**
+   * hausdorff95 as the larger of the two directions' percentiles (MONAI), or from both directions'
+   * distances pooled (MedPy).
+   */
+  hdConvention: HdConvention;
+  /** The neighbourhood that decides the surface, as a connectivity (null: faces only, 2·rank neighbours). */
+  surfaceConnectivity: number | null;
   directed: boolean;
   /** One τ, or one per class; null without 'nsd'. */
   tolerance: number | Float64Array | null;
@@ -34,6 +42,8 @@ export const SURFACE_OPTION_NAMES = [
   'metrics',
   'spacing',
   'percentile',
+  'hdConvention',
+  'surfaceConnectivity',
   'directed',
   'tolerance',
   'includeBackground',
@@ -62,12 +72,24 @@ export function resolveSurface(fn: string, opts: SurfaceMetricOptions): SurfaceS
         'matched, one number or one per class',
     );
   }
+  const hdConvention = oneOf(fn, 'hdConvention', opts.hdConvention, HD_CONVENTIONS, 'max-directed');
+  const directed = flag(fn, 'directed', opts.directed, false);
+  if (hdConvention === 'pooled' && directed) {
+    throw rangeError(
+      fn,
+      'hdConvention',
+      "'pooled' pools the distances of both directions, which directed: true leaves out; " +
+        "use 'max-directed' for the prediction-to-target percentile",
+    );
+  }
   return {
     fn,
     metrics,
     spacing: checkSpacing(fn, 'spacing', opts.spacing ?? 1),
     percentile: percentile(fn, opts.percentile),
-    directed: flag(fn, 'directed', opts.directed, false),
+    hdConvention,
+    surfaceConnectivity: surfaceConnectivity(fn, opts.surfaceConnectivity),
+    directed,
     tolerance: needsTolerance ? tolerance(fn, opts.tolerance) : null,
     includeBackground: flag(fn, 'includeBackground', opts.includeBackground, true),
     reduction: oneOf(fn, 'reduction', opts.reduction, METRIC_REDUCTIONS, 'none'),
@@ -188,4 +210,18 @@ function tolerance(fn: string, value: unknown): number | Float64Array {
     'tolerance',
     `must be a finite number ≥ 0 (spacing units), or one per class; got ${describe(value)}`,
   );
+}
+
+/** A connectivity of some rank (checked against the images' rank by the plan), or null for faces. */
+function surfaceConnectivity(fn: string, value: unknown): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || ![2, 4, 8, 6, 18, 26].includes(value)) {
+    throw rangeError(
+      fn,
+      'surfaceConnectivity',
+      'must be 2 (1D), 4 or 8 (2D), 6, 18 or 26 (3D): the neighbours a surface voxel has outside its mask; ' +
+        `got ${describe(value)}`,
+    );
+  }
+  return value;
 }

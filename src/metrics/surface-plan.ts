@@ -55,6 +55,8 @@ export function planSurface(
     scale,
     tolerance: classTolerance(fn, spec.tolerance, C).map((t) => t / scale),
     percentile: ids.includes('hausdorff95') ? spec.percentile : null,
+    pooled: spec.hdConvention === 'pooled',
+    reach: reachOf(fn, spec.surfaceConnectivity, rank),
     symmetric: ids.some(
       (id) => id === 'assd' || id === 'nsd' || ((id === 'hausdorff' || id === 'hausdorff95') && !spec.directed),
     ),
@@ -86,7 +88,7 @@ export function rescaleRecords(records: Float64Array, scale: number): void {
 }
 
 /** B × 3 squared spacings in units of `scale`, in memory order (x = the last spatial axis), 1 on missing axes. */
-function squaredSpacing(fn: string, spacing: Spacing, B: number, rank: number, scale: number): Float64Array {
+export function squaredSpacing(fn: string, spacing: Spacing, B: number, rank: number, scale = 1): Float64Array {
   const perSample: readonly (readonly number[])[] =
     typeof spacing === 'number'
       ? [new Array<number>(rank).fill(spacing)]
@@ -122,4 +124,21 @@ function classTolerance(fn: string, tolerance: number | Float64Array | null, C: 
   if (tolerance.length !== C)
     throw rangeError(fn, 'tolerance', `has ${tolerance.length} values but there are ${C} classes`);
   return tolerance;
+}
+
+/** The reach (axes a deciding neighbour moves along) of a surface connectivity for `rank` axes. */
+function reachOf(fn: string, connectivity: number | null, rank: number): number {
+  if (connectivity === null) return 1;
+  const reach = (
+    { 1: { 2: 1 }, 2: { 4: 1, 8: 2 }, 3: { 6: 1, 18: 2, 26: 3 } } as Record<number, Record<number, number>>
+  )[rank][connectivity];
+  if (reach === undefined) {
+    throw rangeError(
+      fn,
+      'surfaceConnectivity',
+      `${connectivity} is not a connectivity of ${rank} spatial ax${rank === 1 ? 'is' : 'es'} ` +
+        `(${{ 1: '2', 2: '4, 8', 3: '6, 18, 26' }[rank]})`,
+    );
+  }
+  return reach;
 }

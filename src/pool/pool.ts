@@ -15,6 +15,11 @@ import type {
   Target,
 } from '../core/api.js';
 import { WasmEngine } from '../backends/wasm/engine.js';
+import type {
+  CreateInstanceMetricOptions,
+  InstanceMetricName,
+  StreamingInstanceMetric,
+} from '../metrics/instances/types.js';
 import { rangeError } from '../core/errors.js';
 import { DiceKernel } from '../kernel.js';
 import { checkOptionNames, nonNegative } from '../core/options.js';
@@ -39,11 +44,19 @@ import { logicalCores } from './spawn.js';
 
 const POOL_OPTION_NAMES = ['threads', 'backend', 'stagingBytes', 'parallelThreshold'];
 /**
- * The methods the pool runs on its calling thread, as the kernel does: confusion counts and
- * surface distances are not split (nor are the losses with a code path of their own, such as the
- * Lovász sort: see the registry).
+ * The methods the pool runs on its calling thread, as the kernel does: confusion counts, surface
+ * distances and the instance metrics (components, lesions, panoptic quality, objects) are not split
+ * (nor are the losses with a code path of their own, such as the Lovász sort: see the registry).
  */
-const ONE_THREAD = ['confusion', 'metrics', 'surfaceMetrics'] as const;
+const ONE_THREAD = [
+  'confusion',
+  'metrics',
+  'surfaceMetrics',
+  'connectedComponents',
+  'lesionMetrics',
+  'panopticQuality',
+  'objectMetrics',
+] as const;
 
 /**
  * Default work below which a call runs on the calling thread. A split call pays for waking the
@@ -215,8 +228,12 @@ export class DicePool {
   }
 
   /** As `DiceKernel.createMetric`: its updates count on the calling thread (they return no Promise). */
-  createMetric(options: CreateMetricOptions): StreamingMetric {
-    return this.local.createMetric(options);
+  createMetric(
+    options: CreateInstanceMetricOptions & { metrics: readonly InstanceMetricName[] },
+  ): StreamingInstanceMetric;
+  createMetric(options: CreateMetricOptions): StreamingMetric;
+  createMetric(options: CreateMetricOptions | CreateInstanceMetricOptions): StreamingMetric | StreamingInstanceMetric {
+    return this.local.createMetric(options as CreateMetricOptions);
   }
 
   /** As `DiceKernel.createSurfaceMetric`: its updates measure on the calling thread (they return no Promise). */

@@ -45,9 +45,13 @@ describe.each(['simd', 'scalar'] as const)('the %s build', (flavor) => {
       ['COEF_Y1', 'COEF_Y0', 'COEF_Q', 'COEF_S', 'COEF_E', 'COEF_F'],
       ['CONF_TP', 'CONF_PRED', 'CONF_TARGET', 'CONF_VALID'],
       ['MASK_PRED', 'MASK_TARGET', 'EDGE_PRED', 'EDGE_TARGET'],
+      ['COMP_SIZE', 'COMP_X0', 'COMP_X1', 'COMP_Y0', 'COMP_Y1', 'COMP_Z0', 'COMP_Z1', 'COMP_VALUE'],
     ]) {
       expect(new Set(group.map(constant)).size, group.join(' ')).toBe(group.length);
     }
+    // A component record's slots lie within its stride (assembly/components.ts writes COMP_STRIDE i32 each).
+    for (const slot of ['COMP_SIZE', 'COMP_X0', 'COMP_X1', 'COMP_Y0', 'COMP_Y1', 'COMP_Z0', 'COMP_Z1', 'COMP_VALUE'])
+      expect(constant(slot), slot).toBeLessThan(constant('COMP_STRIDE'));
   });
 
   it('has the confusion scratch area its kernels are given: four tiles of CONF_TILE 4-byte values', () => {

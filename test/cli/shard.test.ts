@@ -77,7 +77,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const METRICS = ['--metrics', 'dice,iou,mcc,hd,hd95,assd'];
+// Instance metrics too: their values and lesion counts go through the states as the distances do.
+const METRICS = ['--metrics', 'dice,iou,mcc,hd,hd95,assd,lesion_dice,lesion_hd95,pq', '--connectivity', '4'];
 
 async function shards(dir: string, n: number, extra: string[] = []): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
@@ -124,6 +125,12 @@ describe('dice-wasm eval --shard, dice-wasm merge', () => {
     expect(c1.classes['2'].dice).toBe(0.75);
     expect(c1.classes['2'].iou).toBe(0.6);
     expect(c1.classes['2'].hd).toBe(1);
+    // One truth lesion, one predicted lesion overlapping it: matched, lesion Dice the Dice, PQ = SQ = IoU.
+    expect(c1.classes['2'].lesion_tp).toBe(1);
+    expect(c1.classes['2'].lesion_fp).toBe(0);
+    expect(c1.classes['2'].lesion_fn).toBe(0);
+    expect(c1.classes['2'].lesion_dice).toBe(0.75);
+    expect(c1.classes['2'].pq).toBe(0.6);
     const c0 = report.cases.find((c) => c.name === 'case-00.npy')!;
     expect(c0.classes['4'].hd).toBeNull(); // label 4 is in no truth: not scored (--empty nan)
     expect(report.cases.find((c) => c.name === 'broken.npy')!.error).toMatch(/broken\.npy is not a NumPy \.npy file/);
@@ -343,6 +350,7 @@ describe('dice-wasm eval --shard, dice-wasm merge', () => {
       ['--metrics', 'dice,hd95,nsd', '--tolerance', '1.5', '--percentile', '90', '--spacing', '0.5,0.5,2'],
       ['--threshold=-0.25', '--ignore-index', '255', '--include-background', '--empty', 'formula', '--beta', '2'],
       ['--num-classes', '7', '--shape', '4,4', '--dtype', 'uint16', '--max-voxels', '100', '--threads', '2'],
+      ['--metrics', 'dice,lesion_f1,pq', '--connectivity', '4', '--min-lesion-size', '3', '--dilation', '2'],
     ]) {
       const opts = parseEvalOptions(['P', 'T', ...argv])!;
       const again = parseEvalOptions(['P', 'T', ...reportFlags(opts)])!;

@@ -3,7 +3,7 @@
 // what is used: every option, and every entry of an option list, is read at most once per call,
 // and the call computes what the values first read say.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDice, type DiceKernel } from '../../src/index.js';
+import { loadDice, type CreateMetricOptions, type DiceKernel } from '../../src/index.js';
 import { BACKENDS, expectWorkedExample } from '../support/worked.js';
 
 const kernels = new Map<string, DiceKernel>();
@@ -108,7 +108,11 @@ describe.each(BACKENDS)('options are read once (%s)', (backend) => {
         (o) => k.createLoss(o).value(logits, labels),
         { loss: 'jaccard', shape: [1, 3, 4], activation: 'softmax' },
       ],
-      ['createMetric', (o) => k.createMetric(o).update(labels, labels).compute(), { numClasses: 3, metrics: ['dice'] }],
+      [
+        'createMetric',
+        (o: CreateMetricOptions) => k.createMetric(o).update(labels, labels).compute(),
+        { numClasses: 3, metrics: ['dice'] },
+      ],
     ];
     for (const [name, call, options] of calls) {
       const { options: proxy, reads } = counted(options);

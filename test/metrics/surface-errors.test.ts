@@ -208,6 +208,42 @@ const badCalls: BadCall[] = [
     names: /reduction must be one of/,
     call: call({ ...ok, reduction: 'macro' }),
   },
+  {
+    name: 'an unknown HD convention',
+    error: RangeError,
+    names: /surfaceMetrics: hdConvention must be one of 'max-directed', 'pooled'; got string medpy/,
+    call: call({ ...ok, hdConvention: 'medpy' }),
+  },
+  {
+    name: 'an HD convention as a boolean',
+    error: RangeError,
+    names: /surfaceMetrics: hdConvention must be one of 'max-directed', 'pooled'; got boolean true/,
+    call: call({ ...ok, hdConvention: true }),
+  },
+  {
+    name: "hdConvention 'pooled' with directed",
+    error: RangeError,
+    names: /surfaceMetrics: hdConvention 'pooled' pools the distances of both directions, which directed: true/,
+    call: call({ ...ok, hdConvention: 'pooled', directed: true }),
+  },
+  {
+    name: 'the former option pooledPercentile',
+    error: TypeError,
+    names: /option 'pooledPercentile' is not an option of surfaceMetrics/,
+    call: call({ ...ok, pooledPercentile: true }),
+  },
+  {
+    name: 'a surface connectivity that is none',
+    error: RangeError,
+    names: /surfaceMetrics: surfaceConnectivity must be 2 \(1D\), 4 or 8 \(2D\), 6, 18 or 26 \(3D\).*got number 5/,
+    call: call({ ...ok, surfaceConnectivity: 5 }),
+  },
+  {
+    name: 'a 3D surface connectivity for 2D images',
+    error: RangeError,
+    names: /surfaceMetrics: surfaceConnectivity 26 is not a connectivity of 2 spatial axes \(4, 8\)/,
+    call: call({ ...ok, surfaceConnectivity: 26 }),
+  },
 ];
 
 describe.each(['simd', 'scalar', 'js'])('surface metrics refuse bad input (%s)', (backend) => {

@@ -266,6 +266,11 @@ describe('agreement with a brute-force reference on random label maps', () => {
             metrics: ['hausdorff', 'hausdorff95'],
             directed: true,
           }) as Record<string, Float64Array>;
+          const pooled = k.surfaceMetrics(pred, target, {
+            ...options,
+            metrics: ['hausdorff95'],
+            hdConvention: 'pooled',
+          }) as Record<string, Float64Array>;
           expected.forEach((e, i) => {
             const close = (got: number, want: number, what: string) => {
               if (!Number.isFinite(want)) expect(got, `${k.backend} ${what} [${i}]`).toBe(want);
@@ -288,6 +293,7 @@ describe('agreement with a brute-force reference on random label maps', () => {
               expect(r.nsd[i], `${k.backend} nsd [${i}]`).toBeLessThanOrEqual(e.nsdHigh + 1e-12);
             close(directed.hausdorff[i], e.directedHausdorff, 'directed hausdorff');
             close(directed.hausdorff95[i], e.directedHausdorff95, 'directed hausdorff95');
+            close(pooled.hausdorff95[i], e.pooledHausdorff95, 'pooled hausdorff95');
           });
         }
       }),

@@ -128,8 +128,10 @@ describe('the pool', () => {
         name !== 'createLoss' && /Loss$|LossWithGrad$|^diceCoefficient$|^confusion$|[mM]etrics$|Metric$/.test(name),
     );
     // 12 losses and 2 Lovász losses, each with a WithGrad twin; diceCoefficient, confusion, metrics,
-    // surfaceMetrics, createMetric, createSurfaceMetric
-    expect(kernelMethods.length).toBe(34);
+    // surfaceMetrics, lesionMetrics, objectMetrics, createMetric, createSurfaceMetric
+    expect(kernelMethods.length).toBe(36);
+    for (const name of ['connectedComponents', 'panopticQuality'])
+      expect(typeof (pool as unknown as Record<string, unknown>)[name], name).toBe('function');
     for (const name of kernelMethods)
       expect(typeof (pool as unknown as Record<string, unknown>)[name], name).toBe('function');
 
@@ -170,6 +172,26 @@ describe('the pool', () => {
     );
     const loss = pool.createLoss({ loss: 'lovaszSoftmax', shape: [1, C, S] });
     expect(await loss.value(x, y)).toBe(k.createLoss({ loss: 'lovaszSoftmax', shape: [1, C, S] }).value(x, y));
+    // The instance metrics run on the calling thread, with the kernel's results.
+    const instance = { numClasses: C, shape: [1, 40, 25], dilation: 1 };
+    expect(await pool.lesionMetrics(predLabels, y, instance)).toEqual(k.lesionMetrics(predLabels, y, instance));
+    expect(await pool.objectMetrics(predLabels, y, { numClasses: C, shape: [1, 40, 25] })).toEqual(
+      k.objectMetrics(predLabels, y, { numClasses: C, shape: [1, 40, 25] }),
+    );
+    expect(await pool.connectedComponents(y, { shape: [1, 40, 25], connectivity: 8 })).toEqual(
+      k.connectedComponents(y, { shape: [1, 40, 25], connectivity: 8 }),
+    );
+    expect(await pool.panopticQuality(predLabels, y, { shape: [1, 40, 25] })).toEqual(
+      k.panopticQuality(predLabels, y, { shape: [1, 40, 25] }),
+    );
+    const lesions = pool.createMetric({ numClasses: C, metrics: ['lesion_dice', 'pq'] });
+    lesions.update(predLabels, y, { shape: [1, 40, 25] });
+    expect(lesions.compute()).toEqual(
+      k
+        .createMetric({ numClasses: C, metrics: ['lesion_dice', 'pq'] })
+        .update(predLabels, y, { shape: [1, 40, 25] })
+        .compute(),
+    );
   });
 
   it('runs calls one after another, in the order made, and gives each its own result', async () => {

@@ -78,6 +78,8 @@ export function brutePercentile(values: readonly number[], q: number): number {
 export interface BruteSurfaceMetrics {
   hausdorff: number;
   hausdorff95: number;
+  /** The percentile of both directions' distances in one list (MedPy's hd95, hdConvention 'pooled'). */
+  pooledHausdorff95: number;
   directedHausdorff: number;
   directedHausdorff95: number;
   assd: number;
@@ -113,6 +115,7 @@ export function bruteSurfaceMetrics(
     return {
       hausdorff: nan,
       hausdorff95: nan,
+      pooledHausdorff95: nan,
       directedHausdorff: nan,
       directedHausdorff95: nan,
       assd: nan,
@@ -128,6 +131,7 @@ export function bruteSurfaceMetrics(
     return {
       hausdorff: inf,
       hausdorff95: inf,
+      pooledHausdorff95: inf,
       directedHausdorff: inf,
       directedHausdorff95: inf,
       assd: inf,
@@ -147,6 +151,7 @@ export function bruteSurfaceMetrics(
   return {
     hausdorff: Math.max(...pg, ...gp),
     hausdorff95: Math.max(brutePercentile(pg, percentile), brutePercentile(gp, percentile)),
+    pooledHausdorff95: brutePercentile([...pg, ...gp], percentile),
     directedHausdorff: Math.max(...pg),
     directedHausdorff95: brutePercentile(pg, percentile),
     assd: (sum(pg) + sum(gp)) / (pg.length + gp.length),

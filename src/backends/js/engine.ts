@@ -8,6 +8,11 @@ import { confusionJS } from './confusion.js';
 import { gradJS, pointLossJS, statsJS } from './kernels.js';
 import { JsLovaszJob } from './lovasz.js';
 import { surfaceJS } from './surface.js';
+import { componentsJS, dilateJS } from './components.js';
+import { classCropsJS, maskDistancesJS } from './instances.js';
+import type { ClassCrop, CropPlan, MaskDistanceOptions, MaskDistances } from '../../core/plans.js';
+import type { ComponentRecords, ComponentsPlan } from '../../core/plans.js';
+import type { ComponentsInput } from '../../core/plans.js';
 
 /** What alloc() makes, on every backend. */
 export const ALLOCATABLE: readonly AllocatableConstructor[] = [
@@ -107,6 +112,36 @@ export class JsEngine implements Engine {
 
   surface(_fn: string, plan: SurfacePlan, pred: HardPrediction, target: Target): Float64Array {
     return surfaceJS(plan, pred, target);
+  }
+
+  components(_fn: string, plan: ComponentsPlan, mask: ComponentsInput, labels: Int32Array): ComponentRecords {
+    return componentsJS(plan, mask, labels);
+  }
+
+  dilate(mask: Uint8Array, dims: readonly number[], iterations: number): Uint8Array {
+    let out = mask;
+    for (let i = 0; i < iterations; i++) out = dilateJS(out, dims);
+    return out;
+  }
+
+  classCrops(
+    _fn: string,
+    plan: CropPlan,
+    pred: HardPrediction,
+    target: Target,
+    visit: (b: number, c: number, crop: ClassCrop) => void,
+  ): void {
+    classCropsJS(plan, pred, target, visit);
+  }
+
+  maskDistances(
+    mask: Uint8Array,
+    dims: readonly number[],
+    rank: number,
+    weights: ArrayLike<number>,
+    opts: MaskDistanceOptions,
+  ): MaskDistances {
+    return maskDistancesJS(mask, dims, rank, weights, opts);
   }
 }
 

@@ -31,6 +31,7 @@ import {
   type SurfacePlan,
 } from '../../core/plans.js';
 import { predicate, targetPredicate } from './confusion.js';
+import { markEdges } from './edges.js';
 
 /** A sample's voxel grid: extents fastest first, and how many axes the image has. */
 export interface Grid {
@@ -63,7 +64,7 @@ export function surfaceJS(plan: SurfacePlan, pred: HardPrediction, target: Targe
       const at = (b * C + c) * SURF_STRIDE;
       records[at + SURF_PRED_PERCENTILE] = records[at + SURF_TARGET_PERCENTILE] = Number.NaN;
       const box = maskBox(mask, grid);
-      const edges = surfaceBits(mask, box, grid);
+      const edges = plan.reach === 1 ? surfaceBits(mask, box, grid) : markEdges(mask, plan.dims, plan.rank, plan.reach);
       records[at + SURF_PRED + DIST_COUNT] = edges.pred;
       records[at + SURF_TARGET + DIST_COUNT] = edges.target;
       if (edges.pred === 0 || edges.target === 0) continue;
@@ -73,6 +74,7 @@ export function surfaceJS(plan: SurfacePlan, pred: HardPrediction, target: Targe
             [SURF_TARGET, EDGE_PRED, EDGE_TARGET],
           ]
         : [[SURF_PRED, EDGE_TARGET, EDGE_PRED]];
+      const pooled: number[] = [];
       for (const [record, feature, query] of directions) {
         const m = distancesToSurface(
           mask,
@@ -88,10 +90,19 @@ export function surfaceJS(plan: SurfacePlan, pred: HardPrediction, target: Targe
         records[at + record + DIST_MAX] = m.max;
         records[at + record + DIST_WITHIN] = m.within;
         if (m.distances !== null && plan.percentile !== null) {
+          if (plan.pooled) {
+            for (const d of m.distances) pooled.push(d);
+            continue;
+          }
           const sorted = m.distances.sort();
           const slot = record === SURF_PRED ? SURF_PRED_PERCENTILE : SURF_TARGET_PERCENTILE;
           records[at + slot] = percentileOfSorted((i) => sorted[i], sorted.length, plan.percentile);
         }
+      }
+      if (plan.pooled && plan.percentile !== null) {
+        const sorted = Float64Array.from(pooled).sort();
+        const value = percentileOfSorted((i) => sorted[i], sorted.length, plan.percentile);
+        records[at + SURF_PRED_PERCENTILE] = records[at + SURF_TARGET_PERCENTILE] = value;
       }
     }
   }
@@ -104,7 +115,7 @@ export function surfaceJS(plan: SurfacePlan, pred: HardPrediction, target: Targe
  */
 export function classMask(
   mask: Uint8Array,
-  plan: SurfacePlan,
+  plan: Pick<SurfacePlan, 'arrays'>,
   pred: HardPrediction,
   target: Target,
   b: number,

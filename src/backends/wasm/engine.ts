@@ -13,6 +13,11 @@ import { countConfusionWasm, type Placement } from './confusion.js';
 import type { DiceExports } from './exports.generated.js';
 import { lovaszWorkspace, WasmLovaszJob, type LovaszAddresses } from './lovasz.js';
 import { surfaceWasm } from './surface.js';
+import { componentsWasm, dilateWasm } from './components.js';
+import { classCropsWasm, maskDistancesWasm } from './instances.js';
+import type { ClassCrop, CropPlan, MaskDistanceOptions, MaskDistances } from '../../core/plans.js';
+import type { ComponentRecords, ComponentsPlan } from '../../core/plans.js';
+import type { ComponentsInput } from '../../core/plans.js';
 import { alignment, chunkVoxels } from './regions.js';
 import { stagingArea, StreamJob, type Operand, type Operands } from './stream.js';
 
@@ -195,6 +200,34 @@ export class WasmEngine implements Engine {
         'shared detaches every view of it (nothing was computed or written); reserve(bytes) before alloc() ' +
         'keeps the memory from growing, or alloc() out again now that it has grown',
     );
+  }
+
+  components(fn: string, plan: ComponentsPlan, mask: ComponentsInput, labels: Int32Array): ComponentRecords {
+    return componentsWasm(this.kernels, this.placement(fn), plan, mask, labels);
+  }
+
+  dilate(mask: Uint8Array, dims: readonly number[], iterations: number): Uint8Array {
+    return dilateWasm(this.kernels, this.placement('dilate'), mask, dims, iterations);
+  }
+
+  classCrops(
+    fn: string,
+    plan: CropPlan,
+    pred: HardPrediction,
+    target: Target,
+    visit: (b: number, c: number, crop: ClassCrop) => void,
+  ): void {
+    classCropsWasm(this.kernels, this.placement(fn), plan, pred, target, visit);
+  }
+
+  maskDistances(
+    mask: Uint8Array,
+    dims: readonly number[],
+    rank: number,
+    weights: ArrayLike<number>,
+    opts: MaskDistanceOptions,
+  ): MaskDistances {
+    return maskDistancesWasm(this.kernels, this.placement('maskDistances'), mask, dims, rank, weights, opts);
   }
 
   /** What the engine lends to a call of `fn` that places its own arrays. */

@@ -26,6 +26,7 @@ import {
   type SurfacePlan,
 } from '../../core/plans.js';
 import type { Placement } from './confusion.js';
+import { markEdges } from '../js/edges.js';
 import type { DiceExports } from './exports.generated.js';
 
 const CTORS = { u8: Uint8Array, u16: Uint16Array, i32: Int32Array, f32: Float32Array } as const;
@@ -35,7 +36,7 @@ const ARGMAX_TILE_BYTES = 4 * CONF_TILE;
 
 type ElementType = keyof typeof CTORS;
 
-function typeOf(array: HardPrediction | Target): ElementType {
+export function typeOf(array: HardPrediction | Target): ElementType {
   return array instanceof Uint8Array
     ? 'u8'
     : array instanceof Uint16Array
@@ -91,6 +92,7 @@ export function surfaceWasm(
           markTarget(k, plan, at, target, b, c);
           k.maskBox(box, at.mask, nx, ny, nz);
           k.surfaceBits(at.rec, at.mask, box, nx, ny, nz, plan.rank);
+          if (plan.reach !== 1) wideEdges(place, plan, at);
           const rec = new Float64Array(place.memory.buffer, at.rec, 2 * DIST_STRIDE);
           const term = (b * C + c) * SURF_STRIDE;
           records[term + SURF_PRED_PERCENTILE] = records[term + SURF_TARGET_PERCENTILE] = Number.NaN;
@@ -99,11 +101,16 @@ export function surfaceWasm(
           if (rec[DIST_COUNT] === 0 || rec[DIST_STRIDE + DIST_COUNT] === 0) continue;
           const w = plan.weights.subarray(b * 3, b * 3 + 3);
           const directions = plan.symmetric ? [SURF_PRED, SURF_TARGET] : [SURF_PRED];
+          const list = plan.percentile !== null;
+          // Pooled: both directions list into one block, the second after the first.
+          const pooledCount = directions.reduce((n, from) => n + records[term + from + DIST_COUNT], 0);
+          const pooledAt = list && plan.pooled ? pairs.reserve(pooledCount) : 0;
+          let listed = 0;
           for (const from of directions) {
             const recAt = at.rec + from * 8;
             const count = records[term + from + DIST_COUNT];
-            const list = plan.percentile !== null;
-            const pairsAt = list ? pairs.reserve(count) : 0;
+            const pairsAt = !list ? 0 : plan.pooled ? pooledAt + listed * 8 : pairs.reserve(count);
+            listed += count;
             const [feature, query] = from === SURF_PRED ? [EDGE_TARGET, EDGE_PRED] : [EDGE_PRED, EDGE_TARGET];
             k.distancesToSurface(
               recAt,
@@ -123,10 +130,14 @@ export function surfaceWasm(
               at.work,
             );
             records.set(new Float64Array(place.memory.buffer, recAt + 8, DIST_STRIDE - 1), term + from + 1);
-            if (list) {
+            if (list && !plan.pooled) {
               const slot = from === SURF_PRED ? SURF_PRED_PERCENTILE : SURF_TARGET_PERCENTILE;
               records[term + slot] = pairs.percentile(count, plan.percentile as number);
             }
+          }
+          if (list && plan.pooled) {
+            const value = pairs.percentile(pooledCount, plan.percentile as number);
+            records[term + SURF_PRED_PERCENTILE] = records[term + SURF_TARGET_PERCENTILE] = value;
           }
         }
       }
@@ -139,16 +150,30 @@ export function surfaceWasm(
   }
 }
 
-interface Addresses {
+/**
+ * Surfaces by a wider neighbourhood than the faces (plan.reach 2 or 3): the edge bits and counts
+ * that surfaceBits wrote are replaced by those of markEdges, on the class mask copied out and back.
+ */
+function wideEdges(place: Placement, plan: SurfacePlan, at: { mask: number; rec: number }): void {
+  const { S } = plan.arrays;
+  const mask = new Uint8Array(place.memory.buffer, at.mask, S).map((v) => v & (MASK_PRED | MASK_TARGET));
+  const edges = markEdges(mask, plan.dims, plan.rank, plan.reach);
+  new Uint8Array(place.memory.buffer, at.mask, S).set(mask);
+  const rec = new Float64Array(place.memory.buffer, at.rec, 2 * DIST_STRIDE);
+  rec[DIST_COUNT] = edges.pred;
+  rec[DIST_STRIDE + DIST_COUNT] = edges.target;
+}
+
+export interface Addresses {
   pred: number;
   target: number;
   mask: number;
   labels: number;
 }
 
-function markPrediction(
+export function markPrediction(
   k: DiceExports,
-  plan: SurfacePlan,
+  plan: Pick<SurfacePlan, 'arrays'>,
   at: Addresses,
   pred: HardPrediction,
   b: number,
@@ -176,7 +201,14 @@ function markPrediction(
   }
 }
 
-function markTarget(k: DiceExports, plan: SurfacePlan, at: Addresses, target: Target, b: number, c: number): void {
+export function markTarget(
+  k: DiceExports,
+  plan: Pick<SurfacePlan, 'arrays'>,
+  at: Addresses,
+  target: Target,
+  b: number,
+  c: number,
+): void {
   const { S } = plan.arrays;
   const t = plan.arrays.target;
   if (t.kind === 'labels') {
@@ -207,13 +239,13 @@ function markTarget(k: DiceExports, plan: SurfacePlan, at: Addresses, target: Ta
 }
 
 /** Index of element (b, c, 0) of a dense tensor and the step between voxels of class c. */
-function denseClass(plan: SurfacePlan, b: number, c: number): [number, number] {
+function denseClass(plan: Pick<SurfacePlan, 'arrays'>, b: number, c: number): [number, number] {
   const { C, S, layout } = plan.arrays;
   return layout === 'NCHW' ? [(b * C + c) * S, 1] : [b * S * C + c, C];
 }
 
 /** The block of distance pairs and their sort work, grown to the largest list of the call. */
-class PairBlock {
+export class PairBlock {
   private at = 0;
   private capacity = 0;
 
@@ -237,6 +269,12 @@ class PairBlock {
     this.k.argsortDesc_f32(this.at, n, this.at + n * 8);
     const keys = new Float32Array(this.place.memory.buffer, this.at, 2 * n);
     return percentileOfSorted((i) => keys[2 * (n - 1 - i) + 1], n, q);
+  }
+
+  /** The n distances listed (unsorted, as float32), copied out. */
+  distances(n: number): Float64Array {
+    const keys = new Float32Array(this.place.memory.buffer, this.at, 2 * n);
+    return Float64Array.from({ length: n }, (_, i) => keys[2 * i + 1]);
   }
 
   release(): void {

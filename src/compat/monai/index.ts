@@ -46,3 +46,5 @@ export type {
 } from './losses.js';
 export type { OtherAct } from './loss-inputs.js';
 export * from './surface.js';
+export { compute_panoptic_quality, PanopticQualityMetric } from './panoptic.js';
+export type { ComputePanopticQualityParams, PanopticMetricName, PanopticQualityMetricParams } from './panoptic.js';

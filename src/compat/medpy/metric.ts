@@ -1,0 +1,2 @@
+// The `medpy.metric` namespace of dice-wasm/compat.
+export * as binary from './binary.js';

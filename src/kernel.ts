@@ -39,7 +39,7 @@ import type {
   SurfaceMetricsOptions,
 } from './core/api.js';
 import type { Engine } from './backends/engine.js';
-import { checkOptionNames } from './core/options.js';
+import { checkOptionNames, revoked } from './core/options.js';
 import { lossOf, resolveCreateLoss, runLoss, runLossWithGrad, scoreSpec } from './losses/calls.js';
 import { overlapValue } from './losses/run.js';
 import { countConfusion } from './metrics/counts.js';
@@ -405,10 +405,12 @@ export class DiceKernel {
   ): StreamingInstanceMetric;
   createMetric(options: CreateMetricOptions): StreamingMetric;
   createMetric(options: CreateMetricOptions | CreateInstanceMetricOptions): StreamingMetric | StreamingInstanceMetric {
-    if (asksForInstanceMetrics(options)) {
-      return new InstanceMetricStream(this.engine, options as CreateInstanceMetricOptions);
+    // Each option read once (issue 14, D13): the choice of stream and its checks see one copy.
+    const opts = isPlainOptions(options) ? { ...options } : options;
+    if (asksForInstanceMetrics(opts)) {
+      return new InstanceMetricStream(this.engine, opts as CreateInstanceMetricOptions);
     }
-    return new MetricStream(this.engine, options as CreateMetricOptions);
+    return new MetricStream(this.engine, opts as CreateMetricOptions);
   }
 
   /**
@@ -679,4 +681,15 @@ export class DiceKernel {
     const { confusion, objects, shape } = resolveObjectCall('objectMetrics', pred, options);
     return evaluateObjects(objects, measureObjects(this.engine, confusion, objects, pred, target, shape));
   }
+}
+
+/** An options object whose own properties can be copied (not null, a revoked Proxy, an array or a view). */
+function isPlainOptions(options: unknown): options is object {
+  return (
+    options !== null &&
+    typeof options === 'object' &&
+    !revoked(options) &&
+    !Array.isArray(options) &&
+    !ArrayBuffer.isView(options)
+  );
 }

@@ -52,7 +52,7 @@ Options:
   --dtype TYPE           voxel type of raw binary files: ${DTYPE_NAMES.join(', ')}
   --threads N            read, count and measure the pairs on N worker threads (default 1; at most
                          the number of cores, which a larger N is capped at)
-  --max-voxels N         refuse images of more than N voxels, before reading them (default 2^31)
+  --max-voxels N         refuse images of more than N voxels, before reading them (default 2^28)
   --shard I/N            evaluate only the I-th of N shares of the cases (I from 0 to N − 1): the
                          sorted case list cut into N consecutive runs, the same on every machine
   --state FILE           also write the run's state (options, cases, counts) to FILE, for

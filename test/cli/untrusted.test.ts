@@ -112,15 +112,15 @@ describe('sizes declared against sizes held (D3, D7, --max-voxels)', () => {
 
   it('headers that declare more than the file can hold are refused before anything is allocated', async () => {
     const files = {
-      // 2048×2048×256 bytes (2^30) declared, a few hundred compressed bytes.
+      // 1024×1024×128 bytes (2^27, under the --max-voxels default) declared, a few hundred compressed bytes.
       'declares.nii.gz': await (async () => {
         const path = at('declares.nii.gz');
-        await gzipWithZeros(path, niftiHeader({ dims: [2048, 2048, 256] }), 1000);
+        await gzipWithZeros(path, niftiHeader({ dims: [1024, 1024, 128] }), 1000);
         return path;
       })(),
       'declares.png': write(
         at('declares.png'),
-        pngFile(30000, 30000, { idat: new Uint8Array(Buffer.from('78da0300000001', 'hex')) }),
+        pngFile(16000, 16000, { idat: new Uint8Array(Buffer.from('78da0300000001', 'hex')) }),
       ),
       'huge.png': write(
         at('huge.png'),
@@ -138,19 +138,34 @@ describe('sizes declared against sizes held (D3, D7, --max-voxels)', () => {
       ),
     };
     const messages: Record<string, string> = {
-      'declares.nii.gz': 'declares 2048×2048×256 uint8 voxels (1073742176 bytes), which its',
+      'declares.nii.gz': 'declares 1024×1024×128 uint8 voxels (134218080 bytes), which its',
       'declares.png':
-        'declares 30000×30000 pixels, which its 7 bytes of image data cannot hold (deflate inflates at most 1032:1)',
-      'huge.png': 'declares 50000×50000 pixels, more than --max-voxels 2147483648',
+        'declares 16000×16000 pixels, which its 7 bytes of image data cannot hold (deflate inflates at most 1032:1)',
+      'huge.png': 'declares 50000×50000 pixels, more than --max-voxels 268435456',
       'short.nii': 'holds 100 bytes of voxel data; its header declares 8×8×4 uint8 voxels, which need 256',
       'long.nii': 'holds 44 bytes more than its header declares (8×8×4 uint8 voxels: 608 bytes in all)',
       'long.npy': 'holds 1 bytes more than its header declares',
-      'shape.npy': 'declares 100000×100000×100000 voxels, more than --max-voxels 2147483648',
+      'shape.npy': 'declares 100000×100000×100000 voxels, more than --max-voxels 268435456',
     };
     for (const [name, path] of Object.entries(files)) {
       const r = await probe(['eval', path, path]);
       expectBounded(r, 1);
       expect(r.stderr).toContain(`${path} ${messages[name]}`);
+    }
+  });
+
+  // The issue's bombs declare 30000×30000 pixels (PNG) and 1024×1024×2047 voxels (.nii.gz) in data that
+  // really inflates to that size; their headers alone are refused by the default, whatever follows.
+  it('the default --max-voxels, 2^28, refuses images declared above it at once', async () => {
+    const png = write(at('over.png'), pngFile(16385, 16384, { idat: new Uint8Array(8) }));
+    const nii = write(at('over.nii'), Buffer.concat([niftiHeader({ dims: [1024, 1024, 257] }), new Uint8Array(8)]));
+    for (const [path, message] of [
+      [png, 'declares 16384×16385 pixels, more than --max-voxels 268435456'],
+      [nii, 'declares 1024×1024×257 voxels, more than --max-voxels 268435456'],
+    ]) {
+      const r = await probe(['eval', path, path]);
+      expectBounded(r, 1);
+      expect(r.stderr).toContain(`${path} ${message}; raise --max-voxels to read it`);
     }
   });
 

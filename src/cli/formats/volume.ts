@@ -47,8 +47,12 @@ export type Labels = Uint8Array | Uint16Array | Int32Array;
 /** Thrown for a file that cannot be read or used; the message names what is wrong, the caller adds the file. */
 export class FileError extends Error {}
 
-/** Voxels an image may have unless --max-voxels says otherwise. */
-export const DEFAULT_MAX_VOXELS = 2 ** 31;
+/**
+ * Voxels an image may have unless --max-voxels says otherwise: 2^28 (512×512×1024), about 1 GiB of
+ * memory for a pair. A compressed file can declare far more than it weighs (an 875 KB PNG of
+ * 30000×30000 zeros, a 2 MB .nii.gz of 1024×1024×2047), and would be read at that cost.
+ */
+export const DEFAULT_MAX_VOXELS = 2 ** 28;
 
 /**
  * The voxels of `dtype` in `bytes`, which the caller owns and which start at the beginning of

@@ -1,16 +1,16 @@
 // The options of `dice-wasm eval`, checked before any file is read: a bad option is a usage
 // error (exit code 2) whose message names the option.
 import { parseArgs } from 'node:util';
-import type { MetricEmptyPolicy } from '../core/api.js';
+import type { BoundaryDistance, MetricEmptyPolicy, SkeletonMethod } from '../core/api.js';
 import { quote } from '../core/errors.js';
 import { closest } from '../core/options.js';
 import { MAX_CLASSES } from '../core/tensors.js';
-import { isSurfaceMetric, resolveMetricNames, resolveSurfaceMetricNames } from '../metrics/names.js';
+import { isSurfaceMetric, isTopologyMetric, resolveMetricNames, resolveSurfaceMetricNames } from '../metrics/names.js';
 import { isInstanceMetric, resolveInstanceMetricNames } from '../metrics/instances/names.js';
-import { SPACING_RANGE, SPACING_RATIO } from '../metrics/surface-options.js';
+import { SPACING_RANGE, SPACING_RATIO } from '../core/spacing.js';
 import { DEFAULT_MAX_VOXELS, DTYPE_NAMES, type Dtype } from './formats/volume.js';
 import type { RawFormat } from './formats/index.js';
-import { METRIC_EMPTY_POLICIES } from '../core/option-values.js';
+import { BOUNDARY_DISTANCES, METRIC_EMPTY_POLICIES, SKELETON_METHODS } from '../core/option-values.js';
 
 export const EVAL_USAGE = `Usage: dice-wasm eval PRED TRUTH [options]
 
@@ -23,6 +23,7 @@ Options:
   --metrics LIST         metric names, comma-separated (default dice,iou): dice, iou, precision,
                          recall, specificity, fbeta, accuracy, mcc, volumeSimilarity, … (README);
                          surface distances: hd, hd95, assd, asd, nsd (in spacing units);
+                         on the masks: cldice (tprec, tsens), biou (Boundary IoU);
                          lesion-wise (BraTS protocol): lesion_dice, lesion_hd95, lesion_f1,
                          lesion_sensitivity, lesion_precision; panoptic quality of the
                          components: pq, sq, rq (each case then reports its lesion counts too:
@@ -32,6 +33,10 @@ Options:
                          Default: NIfTI pixdim from the truth file's header, else 1
   --tolerance T          nsd: the distance (spacing units) within which surfaces match
   --percentile P         hd95: the percentile of the distances (default 95)
+  --skeleton METHOD      cldice: lee (default, as scikit-image and ImageJ) or lee-preserving
+  --boundary-width D     biou: the band width in voxels (default 2 % of the image diagonal)
+  --boundary-width-mm D  biou: the band width in spacing units instead (see --spacing)
+  --boundary-distance K  biou: chessboard (default, the Boundary IoU API's) or euclidean
   --connectivity N       lesions and pq: neighbours that join a lesion's voxels (4 or 8 in 2D,
                          6, 18 or 26 in 3D; default 8 / 26, as BraTS)
   --min-lesion-size N    lesion metrics: truth lesions of fewer voxels are left out (default 1)
@@ -74,6 +79,14 @@ export interface EvalOptions {
   metrics: string[];
   /** …and those of them that are surface distances (k.surfaceMetrics); the others come from the counts… */
   surfaceMetrics: string[];
+  /** …or are measured on the masks (k.metrics per pair: cldice, biou). */
+  topologyMetrics: string[];
+  /** biou's band: width in voxels, or in spacing units, and distance (null: the library's default). */
+  boundaryWidth: number | null;
+  boundaryWidthMm: number | null;
+  boundaryDistance: BoundaryDistance | null;
+  /** cldice's thinning (null: the library's default). */
+  skeleton: SkeletonMethod | null;
   /** …or instance-level (lesion-wise, panoptic: src/cli/instances.ts). */
   instanceMetrics: string[];
   /** Lesion connectivity (null: the full one of the images' rank). */
@@ -130,6 +143,10 @@ const OPTIONS = {
   spacing: { type: 'string' },
   tolerance: { type: 'string' },
   percentile: { type: 'string' },
+  'boundary-width': { type: 'string' },
+  'boundary-width-mm': { type: 'string' },
+  'boundary-distance': { type: 'string' },
+  skeleton: { type: 'string' },
   connectivity: { type: 'string' },
   'min-lesion-size': { type: 'string' },
   dilation: { type: 'string' },
@@ -170,14 +187,18 @@ export function parseEvalOptions(argv: readonly string[]): EvalOptions | null {
   const raw = rawFormat(values.shape, values.dtype, maxVoxels);
   const empty = oneOf('--empty', values.empty ?? 'nan', METRIC_EMPTY_POLICIES);
   const surface = surfaceOptions(surfaceMetrics, values, empty);
+  const topologyMetrics = metrics.filter(isTopologyMetric);
   return {
     pred: positionals[0],
     truth: positionals[1],
     metrics,
     surfaceMetrics,
+    topologyMetrics,
     instanceMetrics,
     ...instanceFlags,
     ...surface,
+    ...bandOptions(topologyMetrics, values),
+    skeleton: skeletonOption(topologyMetrics, values.skeleton),
     numClasses:
       values['num-classes'] === undefined ? null : integer('--num-classes', values['num-classes'], 1, MAX_CLASSES),
     includeBackground: values['include-background'] ?? false,
@@ -216,6 +237,11 @@ export function reportFlags(opts: EvalOptions): string[] {
     ['connectivity', opts.instanceMetrics.length > 0 ? opts.connectivity : null],
     ['min-lesion-size', opts.instanceMetrics.length > 0 ? opts.minLesionSize : null],
     ['dilation', opts.instanceMetrics.length > 0 ? opts.dilation : null],
+    // The topology options are refused without their metric and null unless given.
+    ['skeleton', opts.skeleton],
+    ['boundary-width', opts.boundaryWidth],
+    ['boundary-width-mm', opts.boundaryWidthMm],
+    ['boundary-distance', opts.boundaryDistance],
     ['num-classes', opts.numClasses],
     ['include-background', opts.includeBackground || null],
     ['ignore-index', opts.ignoreIndex],
@@ -241,6 +267,10 @@ export const REPORT_FLAGS = [
   'connectivity',
   'min-lesion-size',
   'dilation',
+  'skeleton',
+  'boundary-width',
+  'boundary-width-mm',
+  'boundary-distance',
   'num-classes',
   'include-background',
   'ignore-index',
@@ -328,6 +358,44 @@ function surfaceOptions(
     tolerance: values.tolerance === undefined ? null : nonNegative('--tolerance', values.tolerance),
     percentile,
   };
+}
+
+type BandFlags = Pick<EvalOptions, 'boundaryWidth' | 'boundaryWidthMm' | 'boundaryDistance'>;
+
+/** --boundary-width, --boundary-width-mm and --boundary-distance, checked against biou. */
+function bandOptions(
+  topology: readonly string[],
+  values: { 'boundary-width'?: string; 'boundary-width-mm'?: string; 'boundary-distance'?: string },
+): BandFlags {
+  const biou = topology.some((m) => resolveMetricNames('eval', [m])[0].id === 'biou');
+  const given = (['boundary-width', 'boundary-width-mm', 'boundary-distance'] as const).find(
+    (flag) => values[flag] !== undefined,
+  );
+  if (!biou && given !== undefined) throw new UsageError(`--${given} is for biou, which --metrics does not ask for`);
+  if (values['boundary-width'] !== undefined && values['boundary-width-mm'] !== undefined)
+    throw new UsageError('--boundary-width and --boundary-width-mm are two ways to give the width: give one');
+  const positive = (flag: string, text: string | undefined): number | null => {
+    if (text === undefined) return null;
+    const value = finite(flag, text);
+    if (!(value > 0)) throw new UsageError(`${flag} must be > 0; got '${text}'`);
+    return value;
+  };
+  return {
+    boundaryWidth: positive('--boundary-width', values['boundary-width']),
+    boundaryWidthMm: positive('--boundary-width-mm', values['boundary-width-mm']),
+    boundaryDistance:
+      values['boundary-distance'] === undefined
+        ? null
+        : oneOf('--boundary-distance', values['boundary-distance'], BOUNDARY_DISTANCES),
+  };
+}
+
+/** --skeleton, checked against cldice and its parts. */
+function skeletonOption(topology: readonly string[], text: string | undefined): SkeletonMethod | null {
+  if (text === undefined) return null;
+  if (!topology.some((m) => resolveMetricNames('eval', [m])[0].id !== 'biou'))
+    throw new UsageError('--skeleton is for cldice, which --metrics does not ask for');
+  return oneOf('--skeleton', text, SKELETON_METHODS);
 }
 
 function spacingOf(text: string): number[] {

@@ -1,5 +1,6 @@
 // `dice-wasm eval`: each pair read and counted by the library's confusion kernel (and, for
-// surface distances, measured by k.surfaceMetrics: surface.ts), in turn here or on worker threads
+// surface distances, measured by k.surfaceMetrics: surface.ts; for lesion metrics, instances.ts;
+// for clDice and Boundary IoU, k.metrics: topology.ts), in turn here or on worker threads
 // (parallel.ts), into a record of the labels it holds (records.ts); the report is made from the
 // records (report.ts).
 import type { ConfusionCounts } from '../core/api.js';
@@ -10,6 +11,7 @@ import { FileError, formatShape, maxLabel, toLabels, trimShape, type Labels } fr
 import type { Pair } from './pairs.js';
 import { MAX_LABEL, type CaseRecord, type MeasuredCase } from './records.js';
 import { surfaceValues, type LabelVolume } from './surface.js';
+import { topologyValues } from './topology.js';
 import { instanceValues } from './instances.js';
 
 /** Counts the pairs in turn, handing each record to `onCase` in the order of the pairs. */
@@ -64,6 +66,10 @@ export async function countPair(k: DiceKernel, pair: Pair, opts: EvalOptions): P
       const instances = instanceValues(k, pred, truth, pair.truth, numClasses, opts);
       record.spacing ??= instances.spacing;
       record.values = { ...record.values, ...heldValues(instances.values, record.labels) };
+    }
+    if (opts.topologyMetrics.length > 0) {
+      const topology = topologyValues(k, pred, truth, pair.truth, numClasses, opts);
+      record.values = { ...record.values, ...heldValues(topology, record.labels) };
     }
     return record;
   } catch (error) {

@@ -27,10 +27,17 @@ export function instanceColumns(opts: Pick<EvalOptions, 'instanceMetrics'>): str
 
 /**
  * The metrics a record holds values of (measured per pair, not computed from its counts): the
- * surface distances, then the instance metrics and the lesion counts every case reports with them.
+ * surface distances, the topology metrics (clDice, Boundary IoU), then the instance metrics and the
+ * lesion counts every case reports with them.
  */
-export function measuredColumns(opts: Pick<EvalOptions, 'surfaceMetrics' | 'instanceMetrics'>): string[] {
-  return [...opts.surfaceMetrics, ...(opts.instanceMetrics.length > 0 ? instanceColumns(opts) : [])];
+export function measuredColumns(
+  opts: Pick<EvalOptions, 'surfaceMetrics' | 'topologyMetrics' | 'instanceMetrics'>,
+): string[] {
+  return [
+    ...opts.surfaceMetrics,
+    ...opts.topologyMetrics,
+    ...(opts.instanceMetrics.length > 0 ? instanceColumns(opts) : []),
+  ];
 }
 
 export function instanceValues(

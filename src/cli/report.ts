@@ -5,8 +5,8 @@
 // for). The records are read a few times (the column widths and the means, then the rows and the
 // deviations from the means, then the errors), a batch of cases at a time, so the memory a report
 // takes does not grow with the number of cases. Every metric but the measured ones (surface
-// distances) is computed from the counts by the library (metricsFromCounts); then mean ± std per
-// class, summed in the order of the cases.
+// distances, clDice and Boundary IoU, lesion metrics) is computed from the counts by the library
+// (metricsFromCounts); then mean ± std per class, summed in the order of the cases.
 import type { ConfusionCounts } from '../core/api.js';
 import { metricsFromCounts, withEmptyPolicy } from '../metrics/evaluate.js';
 import type { EvalOptions } from './eval-options.js';
@@ -27,7 +27,15 @@ export type RecordSource = () => AsyncIterable<CaseRecord>;
 
 export type ReportOptions = Pick<
   EvalOptions,
-  'metrics' | 'surfaceMetrics' | 'instanceMetrics' | 'numClasses' | 'includeBackground' | 'empty' | 'beta' | 'format'
+  | 'metrics'
+  | 'surfaceMetrics'
+  | 'topologyMetrics'
+  | 'instanceMetrics'
+  | 'numClasses'
+  | 'includeBackground'
+  | 'empty'
+  | 'beta'
+  | 'format'
 >;
 
 /** Cases whose metrics are computed together (one call of metricsFromCounts). */
@@ -169,7 +177,7 @@ class Columns {
   private readonly fromCounts: string[];
   /**
    * The value of each measured metric for a class a case does not hold (empty on both sides):
-   * surface distances as --empty scores that, lesion metrics as no lesion on either side (lesion
+   * surface distances and topology metrics as --empty scores that, lesion metrics as no lesion on either side (lesion
    * Dice 1, lesion HD95 0, counts 0; rates and PQ NaN).
    */
   private readonly absent: ReadonlyMap<string, number>;
@@ -187,6 +195,7 @@ class Columns {
     const ids = lesions.length > 0 ? resolveInstanceMetricNames('eval', lesions) : [];
     this.absent = new Map([
       ...opts.surfaceMetrics.map((m): [string, number] => [m, bothEmpty]),
+      ...opts.topologyMetrics.map((m): [string, number] => [m, bothEmpty]),
       ...lesions.map((m, i): [string, number] => [m, none[ids[i].id] ?? Number.NaN]),
     ]);
   }

@@ -9,6 +9,8 @@ import type {
   LAYOUTS,
   LOSS_EMPTY_POLICIES,
   METRIC_AGGREGATIONS,
+  BOUNDARY_DISTANCES,
+  SKELETON_METHODS,
   METRIC_AVERAGES,
   METRIC_EMPTY_POLICIES,
   METRIC_REDUCTIONS,
@@ -227,6 +229,10 @@ export interface LossOptionsByName {
   generalizedDiceFocal: GeneralizedDiceFocalLossOptions;
   lovaszHinge: LovaszHingeLossOptions;
   lovaszSoftmax: LovaszSoftmaxLossOptions;
+  clDice: ClDiceLossOptions;
+  diceClDice: DiceClDiceLossOptions;
+  hausdorffDT: HausdorffDTLossOptions;
+  boundary: BoundaryLossOptions;
 }
 
 /** Loss names `createLoss` knows (besides the Lovász losses, `LovaszLossName`). */
@@ -363,6 +369,57 @@ export type CreateLovaszLossOptions = {
   [K in LovaszLossName]: { loss: K } & LossOptionsByName[K];
 }[LovaszLossName];
 
+/**
+ * Options shared by the losses on whole class volumes (clDice, Dice + clDice, Hausdorff-DT,
+ * boundary): `shape` is required, [B, C, ...spatial]; no ignoreIndex or mask (skeletons and
+ * distance maps need every voxel).
+ */
+export interface SpatialLossOptions extends Omit<TensorOptions, 'ignoreIndex' | 'shape'> {
+  /** Shape of `pred`: [B, C, ...spatial] channels first (`[B, ...spatial, C]` with layout `'NHWC'`). */
+  shape: readonly number[];
+  /** Include class 0 in the terms. Default `true`. */
+  includeBackground?: boolean;
+  /** Pool the sums of all samples before the formula (one term per class). Default `false`. */
+  batch?: boolean;
+  /** Default `'mean'` over the terms; `'none'` gives every term (NaN for a class left out). */
+  reduction?: Reduction;
+}
+
+/** Options of `k.clDiceLoss` (soft clDice, MONAI's SoftclDiceLoss). */
+export interface ClDiceLossOptions extends SpatialLossOptions {
+  /** Erosion steps of the soft skeleton (MONAI's `iter_`). Default 3. */
+  iterations?: number;
+  /** Added to numerator and denominator of Tprec and Tsens. Default 1. */
+  smooth?: number;
+  /**
+   * Sum the included classes before the formula: one term per sample (per batch with `batch`;
+   * MONAI). Default `false`.
+   */
+  poolClasses?: boolean;
+}
+
+/** Options of `k.diceClDiceLoss` ((1 − α)·Dice + α·clDice, MONAI's SoftDiceclDiceLoss). */
+export interface DiceClDiceLossOptions extends ClDiceLossOptions {
+  /** The weight α of clDice. Default 0.5. */
+  alpha?: number;
+}
+
+/** Options of `k.hausdorffDTLoss` (Karimi & Salcudean 2019, MONAI's HausdorffDTLoss). */
+export interface HausdorffDTLossOptions extends SpatialLossOptions {
+  /** Exponent of the distance maps. Default 2. */
+  alpha?: number;
+  /** log(1 + loss) (MONAI's LogHausdorffDTLoss). Default `false`. */
+  logLoss?: boolean;
+  /** Voxel spacing of the distance maps: one number or one per spatial axis (in the order of shape). Default 1. */
+  spacing?: number | readonly number[];
+}
+
+/** Options of `k.boundaryLoss` (Kervadec et al. 2019). */
+export interface BoundaryLossOptions extends SpatialLossOptions {
+  /** Voxel spacing of the signed distance map: one number or one per spatial axis. Default 1. */
+  spacing?: number | readonly number[];
+}
+
 // ---------------------------------------------------------------------------------------------
 // Hard metrics: confusion counts and the metrics computed from them.
 
@@ -391,6 +448,8 @@ export type MetricReduction = (typeof METRIC_REDUCTIONS)[number];
 export type MetricAverage = (typeof METRIC_AVERAGES)[number];
 /** torchmetrics' aggregation: score each sample, or pool the counts of all samples first. */
 export type MetricAggregation = (typeof METRIC_AGGREGATIONS)[number];
+export type BoundaryDistance = (typeof BOUNDARY_DISTANCES)[number];
+export type SkeletonMethod = (typeof SKELETON_METHODS)[number];
 /**
  * How `'hausdorff95'` combines the two directions: `'max-directed'`, the larger of the two
  * directions' percentiles (MONAI's `compute_hausdorff_distance`, Metrics Reloaded), or `'pooled'`,
@@ -460,7 +519,39 @@ export interface MetricOptions {
   weightType?: WeightType;
 }
 
-export interface MetricsOptions extends ConfusionOptions, MetricOptions {}
+/**
+ * Options of the metrics measured on the masks themselves (README, "Topology and boundaries"):
+ * `'cldice'` (and `'topologyPrecision'`, `'topologySensitivity'`) on their skeletons, `'biou'` on
+ * their boundary bands. Those metrics need `shape` (1 to 3 spatial axes).
+ */
+export interface TopologyMetricOptions {
+  /**
+   * clDice's skeletons: `'lee'` (default), the thinning of Lee et al. 1994 as ImageJ's
+   * Skeletonize3D and scikit-image's `skeletonize(method='lee')` do it, voxel for voxel, including
+   * their loss of some components of even thickness (scikit-image issue #3757); `'lee-preserving'`,
+   * the same thinning with Lee's whole simple-point test when deletions are re-checked, which keeps
+   * a voxel of every component.
+   */
+  skeleton?: SkeletonMethod;
+  /**
+   * Boundary IoU's band width d in voxels: a voxel of a mask is in its band when a voxel outside
+   * the mask (or the image) is within d. Default: 2 % of the image diagonal, rounded, at least 1
+   * (the Boundary IoU API's dilation_ratio 0.02).
+   */
+  boundaryWidth?: number;
+  /** The band width in spacing units (mm) instead, with `spacing`. */
+  boundaryWidthMm?: number;
+  /**
+   * The distance of the band: `'chessboard'` (default; the Boundary IoU API's d-fold erosion by a
+   * 3×3 square, a 3×3×3 cube in 3D: within d along every axis) or `'euclidean'` (exact Euclidean
+   * distance).
+   */
+  boundaryDistance?: BoundaryDistance;
+  /** Voxel spacing for `boundaryWidthMm`: one number, one per spatial axis, or one such list per sample. */
+  spacing?: Spacing;
+}
+
+export interface MetricsOptions extends ConfusionOptions, MetricOptions, TopologyMetricOptions {}
 
 /** A reduced metric and how many non-NaN terms went into each of its values (same shape). */
 export interface ReducedMetric {
@@ -489,6 +580,8 @@ export interface MetricUpdateOptions {
    * the same key add up (tiles of one volume). Without keys every sample is a new one.
    */
   sample?: SampleKey | readonly SampleKey[];
+  /** Spacing of this update's samples (for `'biou'` with `boundaryWidthMm`), if it differs from the metric's. */
+  spacing?: Spacing;
 }
 
 /** The serialised state of a streaming metric (`toJSON`), accepted by `fromJSON` and `merge`. */
@@ -497,8 +590,12 @@ export interface MetricJSON {
   version: 1;
   /** The metric's options with every default filled in. */
   options: Record<string, unknown>;
-  /** Per sample: its key (if any) and its counts, [tp, fp, fn, tn] per class. */
-  samples: { key?: SampleKey; counts: number[] }[];
+  /**
+   * Per sample: its key (if any) and its counts, [tp, fp, fn, tn] per class; with a topology
+   * metric, the topology record of each class (6 counts: skeleton voxels of the prediction, of
+   * them in the target, of the target, of them in the prediction; band voxels in both, in either).
+   */
+  samples: { key?: SampleKey; counts: number[]; topology?: number[] }[];
 }
 
 /** A metric evaluated in pieces: counts add exactly, so any split gives the one-pass result. */

@@ -24,18 +24,7 @@ export function planSurface(
 ): SurfacePlan {
   const { fn } = spec;
   const { B, C } = arrays;
-  const spatial =
-    arrays.pred.kind === 'labels' ? shape.slice(1) : arrays.layout === 'NCHW' ? shape.slice(2) : shape.slice(1, -1);
-  if (spatial.length < 1 || spatial.length > 3) {
-    throw rangeError(
-      fn,
-      'shape',
-      `${list(shape)} has ${spatial.length} spatial axes; surface metrics take 1 to 3 ` +
-        (arrays.pred.kind === 'labels'
-          ? '([B, ...spatial] for a label map)'
-          : `([B, C, ...spatial] (${arrays.layout}))`),
-    );
-  }
+  const spatial = spatialShape(fn, arrays, shape, 'surface metrics');
   const rank = spatial.length;
   const reversed = [...spatial].reverse();
   const dims: [number, number, number] = [reversed[0], reversed[1] ?? 1, reversed[2] ?? 1];
@@ -85,6 +74,28 @@ export function rescaleRecords(records: Float64Array, scale: number): void {
     records[term + SURF_PRED_PERCENTILE] *= scale;
     records[term + SURF_TARGET_PERCENTILE] *= scale;
   }
+}
+
+/** The spatial axes of a shape (in its order), 1 to 3 of them, else a RangeError naming `what` needs them. */
+export function spatialShape(
+  fn: string,
+  arrays: ConfusionPlan,
+  shape: readonly number[],
+  what: string,
+): readonly number[] {
+  const spatial =
+    arrays.pred.kind === 'labels' ? shape.slice(1) : arrays.layout === 'NCHW' ? shape.slice(2) : shape.slice(1, -1);
+  if (spatial.length < 1 || spatial.length > 3) {
+    throw rangeError(
+      fn,
+      'shape',
+      `${list(shape)} has ${spatial.length} spatial axes; ${what} take 1 to 3 ` +
+        (arrays.pred.kind === 'labels'
+          ? '([B, ...spatial] for a label map)'
+          : `([B, C, ...spatial] (${arrays.layout}))`),
+    );
+  }
+  return spatial;
 }
 
 /** B × 3 squared spacings in units of `scale`, in memory order (x = the last spatial axis), 1 on missing axes. */

@@ -20,7 +20,8 @@ import { checkShape } from '../core/tensors.js';
 import { CONFUSION_OPTION_NAMES, resolveConfusion, type ConfusionSpec } from './options.js';
 import { checkSameOptions, copyArray, readState } from './state.js';
 import { evaluateSurfaces, measureSurfaces } from './surface.js';
-import { checkSpacing, resolveSurface, SURFACE_OPTION_NAMES, type SurfaceSpec } from './surface-options.js';
+import { resolveSurface, SURFACE_OPTION_NAMES, type SurfaceSpec } from './surface-options.js';
+import { checkSpacing } from '../core/spacing.js';
 import { SURF_PRED, SURF_PRED_PERCENTILE, SURF_STRIDE, SURF_TARGET, SURF_TARGET_PERCENTILE } from '../core/plans.js';
 
 const FORMAT = 'dice-wasm/surface-metric';

@@ -77,8 +77,15 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-// Instance metrics too: their values and lesion counts go through the states as the distances do.
-const METRICS = ['--metrics', 'dice,iou,mcc,hd,hd95,assd,lesion_dice,lesion_hd95,pq', '--connectivity', '4'];
+// Instance and topology metrics too: their values (and lesion counts) go through the states as the distances do.
+const METRICS = [
+  '--metrics',
+  'dice,iou,mcc,hd,hd95,assd,cldice,biou,lesion_dice,lesion_hd95,pq',
+  '--connectivity',
+  '4',
+  '--boundary-width',
+  '1',
+];
 
 async function shards(dir: string, n: number, extra: string[] = []): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
@@ -131,6 +138,12 @@ describe('dice-wasm eval --shard, dice-wasm merge', () => {
     expect(c1.classes['2'].lesion_fn).toBe(0);
     expect(c1.classes['2'].lesion_dice).toBe(0.75);
     expect(c1.classes['2'].pq).toBe(0.6);
+    // Bands of width 1: each box's ring of 12 (the 4×4 box less its 2×2 inside); the rings share
+    // 3 voxels of the top row and 3 of the bottom row: 6 / (12 + 12 − 6).
+    expect(c1.classes['2'].biou).toBe(6 / 18);
+    // Label 1 is in neither mask of case-01: both empty, not scored (--empty nan), as in one run of main.
+    expect(c1.classes['1'].biou).toBeNull();
+    expect(c1.classes['1'].cldice).toBeNull();
     const c0 = report.cases.find((c) => c.name === 'case-00.npy')!;
     expect(c0.classes['4'].hd).toBeNull(); // label 4 is in no truth: not scored (--empty nan)
     expect(report.cases.find((c) => c.name === 'broken.npy')!.error).toMatch(/broken\.npy is not a NumPy \.npy file/);
@@ -351,6 +364,8 @@ describe('dice-wasm eval --shard, dice-wasm merge', () => {
       ['--threshold=-0.25', '--ignore-index', '255', '--include-background', '--empty', 'formula', '--beta', '2'],
       ['--num-classes', '7', '--shape', '4,4', '--dtype', 'uint16', '--max-voxels', '100', '--threads', '2'],
       ['--metrics', 'dice,lesion_f1,pq', '--connectivity', '4', '--min-lesion-size', '3', '--dilation', '2'],
+      ['--metrics', 'cldice,biou', '--skeleton', 'lee-preserving', '--boundary-width-mm', '1.5'],
+      ['--metrics', 'tprec,biou', '--boundary-width', '3', '--boundary-distance', 'euclidean', '--empty', 'zero'],
     ]) {
       const opts = parseEvalOptions(['P', 'T', ...argv])!;
       const again = parseEvalOptions(['P', 'T', ...reportFlags(opts)])!;

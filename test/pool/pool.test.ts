@@ -127,9 +127,10 @@ describe('the pool', () => {
       (name) =>
         name !== 'createLoss' && /Loss$|LossWithGrad$|^diceCoefficient$|^confusion$|[mM]etrics$|Metric$/.test(name),
     );
-    // 12 losses and 2 Lovász losses, each with a WithGrad twin; diceCoefficient, confusion, metrics,
-    // surfaceMetrics, lesionMetrics, objectMetrics, createMetric, createSurfaceMetric
-    expect(kernelMethods.length).toBe(36);
+    // 12 losses, 2 Lovász losses and 4 volume losses (clDice, Dice + clDice, Hausdorff-DT, boundary),
+    // each with a WithGrad twin; diceCoefficient, confusion, metrics, surfaceMetrics, lesionMetrics,
+    // objectMetrics, createMetric, createSurfaceMetric
+    expect(kernelMethods.length).toBe(44);
     for (const name of ['connectedComponents', 'panopticQuality'])
       expect(typeof (pool as unknown as Record<string, unknown>)[name], name).toBe('function');
     for (const name of kernelMethods)

@@ -1,13 +1,23 @@
 // The pure-TypeScript backend: arrays stay where they are; memory is the JS heap.
 import type { AllocatableConstructor, HardPrediction, Target } from '../../core/api.js';
 import { describe, rangeError, typeError } from '../../core/errors.js';
-import type { LovaszInputs, LovaszPlan, ConfusionPlan, SurfacePlan } from '../../core/plans.js';
+import type {
+  ConfusionPlan,
+  DistanceLoss,
+  LovaszInputs,
+  LovaszPlan,
+  SpatialPlan,
+  SurfacePlan,
+  TopologyPlan,
+} from '../../core/plans.js';
 import type { Inputs, TensorPlan } from '../../core/tensors.js';
-import type { Engine, KernelJob, LovaszJob } from '../engine.js';
+import type { Engine, KernelJob, LovaszJob, SpatialInputs, SpatialJob } from '../engine.js';
 import { confusionJS } from './confusion.js';
 import { gradJS, pointLossJS, statsJS } from './kernels.js';
 import { JsLovaszJob } from './lovasz.js';
 import { surfaceJS } from './surface.js';
+import { topologyJS } from './topology.js';
+import { JsDistanceLossJob, JsSkeletonLossJob } from './spatial.js';
 import { componentsJS, dilateJS } from './components.js';
 import { classCropsJS, maskDistancesJS } from './instances.js';
 import type { ClassCrop, CropPlan, MaskDistanceOptions, MaskDistances } from '../../core/plans.js';
@@ -112,6 +122,30 @@ export class JsEngine implements Engine {
 
   surface(_fn: string, plan: SurfacePlan, pred: HardPrediction, target: Target): Float64Array {
     return surfaceJS(plan, pred, target);
+  }
+
+  topology(_fn: string, plan: TopologyPlan, pred: HardPrediction, target: Target): Float64Array {
+    return topologyJS(plan, pred, target);
+  }
+
+  openSkeletonLoss(
+    _fn: string,
+    plan: SpatialPlan,
+    inputs: SpatialInputs,
+    iterations: number,
+    gradOut: Float32Array | null | undefined,
+  ): SpatialJob {
+    return new JsSkeletonLossJob(plan, inputs, iterations, gradOut);
+  }
+
+  openDistanceLoss(
+    _fn: string,
+    plan: SpatialPlan,
+    inputs: SpatialInputs,
+    loss: DistanceLoss,
+    gradOut: Float32Array | null | undefined,
+  ): SpatialJob {
+    return new JsDistanceLossJob(plan, inputs, loss, gradOut);
   }
 
   components(_fn: string, plan: ComponentsPlan, mask: ComponentsInput, labels: Int32Array): ComponentRecords {

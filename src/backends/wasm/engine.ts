@@ -4,15 +4,25 @@
 import type { AllocatableConstructor, HardPrediction, Target } from '../../core/api.js';
 import { COEF_STRIDE, STATS_STRIDE } from '../../core/constants.js';
 import { rangeError, typeError } from '../../core/errors.js';
-import type { LovaszInputs, LovaszPlan, ConfusionPlan, SurfacePlan } from '../../core/plans.js';
+import type {
+  ConfusionPlan,
+  DistanceLoss,
+  LovaszInputs,
+  LovaszPlan,
+  SpatialPlan,
+  SurfacePlan,
+  TopologyPlan,
+} from '../../core/plans.js';
 import type { Inputs, TensorPlan } from '../../core/tensors.js';
 import { Arena, MemoryExhausted } from '../../runtime/arena.js';
-import type { Engine, KernelJob, LovaszJob } from '../engine.js';
+import type { Engine, KernelJob, LovaszJob, SpatialInputs, SpatialJob } from '../engine.js';
 import { checkAllocatable, checkLength } from '../js/engine.js';
 import { countConfusionWasm, type Placement } from './confusion.js';
 import type { DiceExports } from './exports.generated.js';
 import { lovaszWorkspace, WasmLovaszJob, type LovaszAddresses } from './lovasz.js';
 import { surfaceWasm } from './surface.js';
+import { topologyWasm } from './topology.js';
+import { spatialWorkspace, WasmDistanceLossJob, WasmSkeletonLossJob } from './spatial.js';
 import { componentsWasm, dilateWasm } from './components.js';
 import { classCropsWasm, maskDistancesWasm } from './instances.js';
 import type { ClassCrop, CropPlan, MaskDistanceOptions, MaskDistances } from '../../core/plans.js';
@@ -200,6 +210,34 @@ export class WasmEngine implements Engine {
         'shared detaches every view of it (nothing was computed or written); reserve(bytes) before alloc() ' +
         'keeps the memory from growing, or alloc() out again now that it has grown',
     );
+  }
+
+  topology(fn: string, plan: TopologyPlan, pred: HardPrediction, target: Target): Float64Array {
+    return topologyWasm(this.kernels, this.placement(fn), plan, pred, target);
+  }
+
+  openSkeletonLoss(
+    fn: string,
+    plan: SpatialPlan,
+    inputs: SpatialInputs,
+    iterations: number,
+    gradOut: Float32Array | null | undefined,
+  ): SpatialJob {
+    const { bytes, offsets } = spatialWorkspace(this.kernels, plan, { iterations }, gradOut !== undefined);
+    const placed = this.placeWhole(fn, inputs, gradOut, bytes);
+    return new WasmSkeletonLossJob(this.kernels, plan, placed, offsets, gradOut, inputs.pred.length, iterations);
+  }
+
+  openDistanceLoss(
+    fn: string,
+    plan: SpatialPlan,
+    inputs: SpatialInputs,
+    loss: DistanceLoss,
+    gradOut: Float32Array | null | undefined,
+  ): SpatialJob {
+    const { bytes, offsets } = spatialWorkspace(this.kernels, plan, { loss }, gradOut !== undefined);
+    const placed = this.placeWhole(fn, inputs, gradOut, bytes);
+    return new WasmDistanceLossJob(this.kernels, plan, placed, offsets, gradOut, inputs.pred.length, loss);
   }
 
   components(fn: string, plan: ComponentsPlan, mask: ComponentsInput, labels: Int32Array): ComponentRecords {

@@ -45,6 +45,8 @@ export type {
   TverskyLossParams,
 } from './losses.js';
 export type { OtherAct } from './loss-inputs.js';
+export { HausdorffDTLoss, LogHausdorffDTLoss, SoftclDiceLoss, SoftDiceclDiceLoss } from './topology.js';
+export type { HausdorffDTLossParams, SoftclDiceLossParams, SoftDiceclDiceLossParams } from './topology.js';
 export * from './surface.js';
 export { compute_panoptic_quality, PanopticQualityMetric } from './panoptic.js';
 export type { ComputePanopticQualityParams, PanopticMetricName, PanopticQualityMetricParams } from './panoptic.js';

@@ -25,7 +25,7 @@ import { isSurfaceMetric } from '../names.js';
 import { CONFUSION_OPTION_NAMES, resolveConfusion, type ConfusionSpec } from '../options.js';
 import { columns, reduceMonai } from '../reduce.js';
 import { checkSameOptions, copyArray, readState } from '../state.js';
-import { checkSpacing } from '../surface-options.js';
+import { checkSpacing } from '../../core/spacing.js';
 import { checkMinSize, type ComponentsPlan } from './components.js';
 import {
   emptyTable,

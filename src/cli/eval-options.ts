@@ -15,7 +15,8 @@ import { BOUNDARY_DISTANCES, METRIC_EMPTY_POLICIES, SKELETON_METHODS } from '../
 export const EVAL_USAGE = `Usage: dice-wasm eval PRED TRUTH [options]
 
 PRED and TRUTH are two mask files, or two directories whose files are paired by name.
-Formats: .png (grey 1–16 bit or palette), .nii / .nii.gz, .npy, raw binary (--shape, --dtype).
+Formats: .png (grey 1–16 bit or palette), .nii / .nii.gz, .npy, .nrrd / .nhdr, .mha / .mhd,
+raw binary (--shape, --dtype).
 Classes are the label values; background (label 0) is left out unless --include-background.
 
 Options:
@@ -57,6 +58,10 @@ Options:
   --threads N            read, count and measure the pairs on N worker threads (default 1; at most
                          the number of cores, which a larger N is capped at)
   --max-voxels N         refuse images of more than N voxels, before reading them (default 2^28)
+  --shard I/N            evaluate only the I-th of N shares of the cases (I from 0 to N − 1): the
+                         sorted case list cut into N consecutive runs, the same on every machine
+  --state FILE           also write the run's state (options, cases, counts) to FILE, for
+                         'dice-wasm merge', which reports all shards as one run
   -h, --help             this text
 
 Files are untrusted: only regular files are read, each header is checked against --max-voxels and
@@ -108,6 +113,10 @@ export interface EvalOptions {
   threads: number;
   /** Images with more voxels are refused (each such pair is an error), before they are read. */
   maxVoxels: number;
+  /** This run's share of the cases: the index-th (from 0) of count. */
+  shard: { index: number; count: number };
+  /** Where the state for `dice-wasm merge` goes, or null. */
+  state: string | null;
 }
 
 /** A command-line mistake: exit code 2 with the usage text. */
@@ -129,6 +138,8 @@ const OPTIONS = {
   dtype: { type: 'string' },
   threads: { type: 'string' },
   'max-voxels': { type: 'string' },
+  shard: { type: 'string' },
+  state: { type: 'string' },
   spacing: { type: 'string' },
   tolerance: { type: 'string' },
   percentile: { type: 'string' },
@@ -200,7 +211,90 @@ export function parseEvalOptions(argv: readonly string[]): EvalOptions | null {
     raw,
     threads: values.threads === undefined ? 1 : integer('--threads', values.threads, 1),
     maxVoxels,
+    shard: values.shard === undefined ? { index: 0, count: 1 } : shardOf(values.shard),
+    state: values.state ?? null,
   };
+}
+
+/**
+ * The options that decide the numbers of a report, as command-line flags in a fixed order and
+ * form: a shard's state holds them, and `merge` refuses parts whose flags differ, then reads them
+ * back with parseEvalOptions (so a state's options are checked as a command line's are). The
+ * others (RUN_FLAGS) decide only how and where a run goes.
+ */
+export function reportFlags(opts: EvalOptions): string[] {
+  const flags: [string, string | number | boolean | null][] = [
+    ['metrics', opts.metrics.join(',')],
+    ['spacing', opts.spacing?.join(',') ?? null],
+    ['tolerance', opts.tolerance],
+    [
+      'percentile',
+      opts.surfaceMetrics.some((m) => resolveSurfaceMetricNames('eval', [m])[0].id === 'hausdorff95')
+        ? opts.percentile
+        : null,
+    ],
+    // The lesion options are refused without instance metrics, so they are written only with them.
+    ['connectivity', opts.instanceMetrics.length > 0 ? opts.connectivity : null],
+    ['min-lesion-size', opts.instanceMetrics.length > 0 ? opts.minLesionSize : null],
+    ['dilation', opts.instanceMetrics.length > 0 ? opts.dilation : null],
+    // The topology options are refused without their metric and null unless given.
+    ['skeleton', opts.skeleton],
+    ['boundary-width', opts.boundaryWidth],
+    ['boundary-width-mm', opts.boundaryWidthMm],
+    ['boundary-distance', opts.boundaryDistance],
+    ['num-classes', opts.numClasses],
+    ['include-background', opts.includeBackground || null],
+    ['ignore-index', opts.ignoreIndex],
+    ['threshold', opts.threshold],
+    ['empty', opts.empty],
+    ['beta', opts.beta],
+    ['shape', opts.raw?.shape.join(',') ?? null],
+    ['dtype', opts.raw?.dtype ?? null],
+    ['max-voxels', opts.maxVoxels],
+  ];
+  // --name=value: a value that starts with '-' (a negative threshold) is not taken for a flag.
+  return flags
+    .filter(([, value]) => value !== null)
+    .map(([name, value]) => (value === true ? `--${name}` : `--${name}=${value}`));
+}
+
+/** The options reportFlags writes, and those that do not change a report's numbers. */
+export const REPORT_FLAGS = [
+  'metrics',
+  'spacing',
+  'tolerance',
+  'percentile',
+  'connectivity',
+  'min-lesion-size',
+  'dilation',
+  'skeleton',
+  'boundary-width',
+  'boundary-width-mm',
+  'boundary-distance',
+  'num-classes',
+  'include-background',
+  'ignore-index',
+  'threshold',
+  'empty',
+  'beta',
+  'shape',
+  'dtype',
+  'max-voxels',
+] as const;
+export const RUN_FLAGS = ['format', 'output', 'threads', 'shard', 'state', 'help'] as const;
+export const EVAL_FLAGS = Object.keys(OPTIONS);
+
+function shardOf(text: string): { index: number; count: number } {
+  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  const index = Number(match?.[1]),
+    count = Number(match?.[2]);
+  if (match === null || !Number.isSafeInteger(count) || count < 1 || index >= count) {
+    throw new UsageError(
+      '--shard must be I/N with N ≥ 1 shares and I from 0 to N − 1 (e.g. 0/4 … 3/4; a Kubernetes ' +
+        `JOB_COMPLETION_INDEX or a Slurm SLURM_ARRAY_TASK_ID of an array 0-(N−1)); got '${quote(text)}'`,
+    );
+  }
+  return { index, count };
 }
 
 function unknownOptionMessage(error: unknown): string {

@@ -87,16 +87,21 @@ interface Entry {
 async function listFiles(dir: string, roots: readonly string[]): Promise<Map<string, Entry>> {
   const entries = await readdir(dir, { withFileTypes: true });
   const files = new Map<string, Entry>();
-  await Promise.all(
-    entries
-      .filter((e) => !e.name.startsWith('.') && !e.isDirectory())
-      .map(async (e) => {
-        const entry = await checkEntry(dir, e, roots);
-        if (entry !== null) files.set(e.name, entry);
-      }),
-  );
+  // Regular files (nearly all entries) are taken as they are; only the others wait for a check.
+  const others: Dirent[] = [];
+  for (const e of entries) {
+    if (e.name.startsWith('.') || e.isDirectory()) continue;
+    if (e.isFile()) files.set(e.name, REGULAR);
+    else others.push(e);
+  }
+  for (const e of others) {
+    const entry = await checkEntry(dir, e, roots);
+    if (entry !== null) files.set(e.name, entry);
+  }
   return files;
 }
+
+const REGULAR: Entry = Object.freeze({});
 
 /** A regular file; a link followed to one inside the directories; null for a directory (by link too); else refused. */
 async function checkEntry(dir: string, e: Dirent, roots: readonly string[]): Promise<Entry | null> {

@@ -24,12 +24,13 @@ export function probe(
     heapMiB = 256,
     timeoutMs = 30_000,
     cwd = repositoryRoot,
-  }: { heapMiB?: number; timeoutMs?: number; cwd?: string } = {},
+    v8Flags = [],
+  }: { heapMiB?: number; timeoutMs?: number; cwd?: string; v8Flags?: readonly string[] } = {},
 ): Promise<ProbeRun> {
   return new Promise((done) => {
     execFile(
       process.execPath,
-      [`--max-old-space-size=${heapMiB}`, PROBE, ...args],
+      [`--max-old-space-size=${heapMiB}`, ...v8Flags, PROBE, ...args],
       { cwd, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 26 },
       (error, stdout, stderr) => {
         const rss = /\n\[probe\] maxRSS (\d+)\n$/.exec(stderr);

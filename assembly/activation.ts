@@ -44,6 +44,10 @@ const P5: f32 = 5.0000001201e-1;
 // exp4n(x) = exp4(−x) with the sign folded into the constants: no negation (three instructions
 // on x86), and the very same result (negation and rounding commute).
 const MAGIC: f32 = 12582912.0;
+// exp1(87) = exp4(87) = exp4n(−87), bit for bit (0x7e36d809): the largest e = e^−x of an x ≥ EXP_LO, so
+// that e > EXP_OF_87 exactly when x < EXP_LO (e^−x grows strictly with −x on [87, 88], one ulp of x
+// moving e by ~64 ulps, and is clamped to e^88 beyond). σ from e alone follows sigmoid1's rule.
+const EXP_OF_87: f32 = 6.076030347399616e37;
 const EXP4 = memory.data<f32>([
   EXP_LO, EXP_LO, EXP_LO, EXP_LO, EXP_HI, EXP_HI, EXP_HI, EXP_HI,
   LOG2E, LOG2E, LOG2E, LOG2E, LN2_HI, LN2_HI, LN2_HI, LN2_HI, LN2_LO, LN2_LO, LN2_LO, LN2_LO,
@@ -51,6 +55,7 @@ const EXP4 = memory.data<f32>([
   1.0, 1.0, 1.0, 1.0, MAGIC, MAGIC, MAGIC, MAGIC,
   -EXP_HI, -EXP_HI, -EXP_HI, -EXP_HI, -EXP_LO, -EXP_LO, -EXP_LO, -EXP_LO, -LOG2E, -LOG2E, -LOG2E, -LOG2E,
   -P0, -P0, -P0, -P0, -P2, -P2, -P2, -P2, -P4, -P4, -P4, -P4,
+  EXP_OF_87, EXP_OF_87, EXP_OF_87, EXP_OF_87,
 ], 16);
 
 // @ts-ignore: decorator
@@ -125,16 +130,37 @@ const EXP4 = memory.data<f32>([
   return f32x4.mul(y, scaleOf(t));
 }
 
-/** σ(x) = 1 / (1 + e^-x). */
+/**
+ * σ(x) = 1 / (1 + e^-x), and exactly 0 below EXP_LO: there the clamped e^-x would leave
+ * σ ≈ 1.6e-38 instead of e^x, which a focal gradient multiplies by a cross-entropy as large as
+ * |x| (up to 3.4e38), and the product must be 0, not a number of order 1.
+ */
 // @ts-ignore: decorator
 @inline export function sigmoid1(x: f32): f32 {
-  return 1.0 / (1.0 + exp1(-x));
+  return x < EXP_LO ? 0 : 1.0 / (1.0 + exp1(-x));
 }
 
 // @ts-ignore: decorator
 @inline export function sigmoid4(x: v128): v128 {
   const one = one4();
-  return f32x4.div(one, f32x4.add(one, exp4n(x)));
+  // andnot keeps a NaN (x < EXP_LO is false for it), which must reach the sums.
+  return v128.andnot(f32x4.div(one, f32x4.add(one, exp4n(x))), f32x4.lt(x, splatted(0)));
+}
+
+/**
+ * σ(x) from e = e^−x as exp1/exp4n computed it (kernel 1 keeps e for kernel 2, map.ts): 1 / (1 + e),
+ * and exactly 0 where x < EXP_LO, as sigmoid1 (there e > EXP_OF_87). A NaN e stays NaN.
+ */
+// @ts-ignore: decorator
+@inline export function sigmoidOfExp1(e: f32): f32 {
+  return e > EXP_OF_87 ? 0 : 1.0 / (1.0 + e);
+}
+
+/** sigmoidOfExp1 on four lanes: sigmoid4 of x from e = exp4n(x). */
+// @ts-ignore: decorator
+@inline export function sigmoidOfExp4(e: v128): v128 {
+  const one = one4();
+  return v128.andnot(f32x4.div(one, f32x4.add(one, e)), f32x4.gt(e, splatted(19)));
 }
 
 // Cephes logf: log(x) = e·ln2 + log(m), x = m·2^e with m ∈ [√½, √2); degree-8 polynomial in

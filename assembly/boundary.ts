@@ -9,7 +9,10 @@
 // Surface (MONAI's get_mask_edges, scipy's binary_erosion with the face-connected structure and
 // border_value 0): a voxel of a mask whose 2·rank face neighbours are not all in the mask, a
 // neighbour outside the image counting as outside the mask: 4-connectivity in 2D, 6 in 3D.
-import { BOX_X0, BOX_X1, BOX_Y0, BOX_Y1, BOX_Z0, BOX_Z1, CONF_TILE, DECIDE_THRESHOLD, DIST_COUNT, DIST_STRIDE, MASK_PRED, MASK_TARGET } from "./constants";
+import {
+  BOX_X0, BOX_X1, BOX_Y0, BOX_Y1, BOX_Z0, BOX_Z1, CONF_TILE, DECIDE_THRESHOLD, DIST_COUNT, DIST_STRIDE, MASK_PRED, MASK_TARGET,
+  TOPO_BAND_BOTH, TOPO_BAND_EITHER, TOPO_SKEL_PRED, TOPO_SKEL_PRED_IN_TARGET, TOPO_SKEL_TARGET, TOPO_SKEL_TARGET_IN_PRED,
+} from "./constants";
 import { argmaxTile, narrowLabels } from "./argmax";
 import { label1 } from "./values";
 
@@ -245,4 +248,36 @@ export function argmaxLabels_u16(out: usize, pred: usize, b: i32, C: i32, S: i32
 
 export function argmaxLabels_i32(out: usize, pred: usize, b: i32, C: i32, S: i32, layout: i32, scratch: usize): void {
   argmaxLabels<i32>(out, pred, b, C, S, layout, scratch);
+}
+
+/**
+ * WRITES the topology record (TOPO_* f64 slots) of the class mask inside `box`: how many voxels
+ * have SKEL_PRED, SKEL_PRED and MASK_TARGET, SKEL_TARGET, SKEL_TARGET and MASK_PRED, both BAND_
+ * bits, either BAND_ bit.
+ */
+export function maskCounts(rec: usize, mask: usize, box: usize, nx: i32, ny: i32, nz: i32): void {
+  const x0 = boxAt(box, BOX_X0), x1 = boxAt(box, BOX_X1);
+  let skelPred: u32 = 0, skelPredIn: u32 = 0, skelTarget: u32 = 0, skelTargetIn: u32 = 0, both: u32 = 0, either: u32 = 0;
+  for (let z = boxAt(box, BOX_Z0); z < boxAt(box, BOX_Z1); z++) {
+    for (let y = boxAt(box, BOX_Y0); y < boxAt(box, BOX_Y1); y++) {
+      const row = mask + (<usize>z * <usize>ny + <usize>y) * <usize>nx;
+      for (let x = x0; x < x1; x++) {
+        const m = <u32>load<u8>(row + <usize>x);
+        if (m == 0) continue;
+        const sp = (m >> 4) & 1, st = (m >> 5) & 1, bp = (m >> 6) & 1, bt = m >> 7;
+        skelPred += sp;
+        skelPredIn += sp & (m >> 1);
+        skelTarget += st;
+        skelTargetIn += st & m;
+        both += bp & bt;
+        either += bp | bt;
+      }
+    }
+  }
+  store<f64>(rec + (<usize>TOPO_SKEL_PRED << 3), <f64>skelPred);
+  store<f64>(rec + (<usize>TOPO_SKEL_PRED_IN_TARGET << 3), <f64>skelPredIn);
+  store<f64>(rec + (<usize>TOPO_SKEL_TARGET << 3), <f64>skelTarget);
+  store<f64>(rec + (<usize>TOPO_SKEL_TARGET_IN_PRED << 3), <f64>skelTargetIn);
+  store<f64>(rec + (<usize>TOPO_BAND_BOTH << 3), <f64>both);
+  store<f64>(rec + (<usize>TOPO_BAND_EITHER << 3), <f64>either);
 }

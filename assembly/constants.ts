@@ -98,6 +98,12 @@ export const MASK_PRED: i32 = 1;
 export const MASK_TARGET: i32 = 2;
 export const EDGE_PRED: i32 = 4;
 export const EDGE_TARGET: i32 = 8;
+/** The voxel is on the skeleton of the prediction's / the target's mask (skeleton.ts). */
+export const SKEL_PRED: i32 = 16;
+export const SKEL_TARGET: i32 = 32;
+/** The voxel is in the boundary band of the prediction's / the target's mask (band.ts). */
+export const BAND_PRED: i32 = 64;
+export const BAND_TARGET: i32 = 128;
 
 /** Box of a class mask (i32 slots): half-open ranges [X0, X1) × [Y0, Y1) × [Z0, Z1), x fastest. */
 export const BOX_X0: i32 = 0;
@@ -118,6 +124,23 @@ export const DIST_SUM: i32 = 1; // Σ distance (distancesToSurface, and the thre
 export const DIST_MAX: i32 = 2;
 export const DIST_WITHIN: i32 = 3; // distances ≤ tolerance
 export const DIST_STRIDE: i32 = 4;
+
+/**
+ * Topology record of one class mask (f64 slots, exact counts), written by maskCounts: skeleton
+ * voxels of each side and those inside the other side's mask (clDice), and boundary-band voxels
+ * in both bands and in either (Boundary IoU).
+ */
+export const TOPO_SKEL_PRED: i32 = 0; // |S(P)|
+export const TOPO_SKEL_PRED_IN_TARGET: i32 = 1; // |S(P) ∩ G|
+export const TOPO_SKEL_TARGET: i32 = 2; // |S(G)|
+export const TOPO_SKEL_TARGET_IN_PRED: i32 = 3; // |S(G) ∩ P|
+export const TOPO_BAND_BOTH: i32 = 4; // |B(P) ∩ B(G)|
+export const TOPO_BAND_EITHER: i32 = 5; // |B(P) ∪ B(G)|
+export const TOPO_STRIDE: i32 = 6;
+
+/** Grid bits of the distance-weighted losses (distloss.ts): the voxel is in the mask v > ½, or not. */
+export const GRID_INSIDE: i32 = 1;
+export const GRID_OUTSIDE: i32 = 2;
 
 /**
  * Record of one connected component (i32 slots, components.ts): its voxels, its half-open box

@@ -289,3 +289,32 @@ export function distancesToSurface(
   store<f64>(rec + (<usize>DIST_MAX << 3), largest);
   store<f64>(rec + (<usize>DIST_WITHIN << 3), within);
 }
+
+/** Bytes of `work` that distanceField needs for a grid of nx × ny × nz voxels. */
+export function distanceFieldWorkBytes(nx: i32, ny: i32, nz: i32): usize {
+  return lineBytes(max(max(nx, ny), nz));
+}
+
+/**
+ * WRITES out[v] = f32 of the squared distance (spacing units²) from each voxel v of the grid to
+ * the nearest voxel whose byte has `feature` (0 on those, +∞ when there is none): the grid is
+ * nx × ny × nz bytes (x fastest), out as many f32; w0, w1, w2 are the squared spacings along x, y,
+ * z. The same separable transform as distancesToSurface, written out for every voxel. Uses
+ * distanceFieldWorkBytes(nx, ny, nz) bytes of `work`.
+ */
+export function distanceField(out: usize, grid: usize, feature: i32, nx: i32, ny: i32, nz: i32, w0: f64, w1: f64, w2: f64, work: usize): void {
+  const planeBytes = <usize>nx * <usize>ny << 2;
+  for (let z = 0; z < nz; z++) {
+    const plane = out + <usize>z * planeBytes;
+    for (let y = 0; y < ny; y++) {
+      rowPass(plane + (<usize>y * <usize>nx << 2), grid + (<usize>z * <usize>ny + <usize>y) * <usize>nx, nx, <u32>feature, w0);
+    }
+    if (ny > 1) {
+      for (let x = 0; x < nx; x++) columnPass(plane + (<usize>x << 2), <usize>nx << 2, ny, w1, work);
+    }
+  }
+  if (nz > 1) {
+    const plane = <usize>nx * <usize>ny;
+    for (let i: usize = 0; i < plane; i++) columnPass(out + (i << 2), planeBytes, nz, w2, work);
+  }
+}

@@ -32,9 +32,20 @@ export {
 } from "./lovasz";
 export {
   markLabels_u8, markLabels_u16, markLabels_i32, markValues_u8, markValues_f32,
-  argmaxLabels_u8, argmaxLabels_u16, argmaxLabels_i32, maskBox, surfaceBits,
+  argmaxLabels_u8, argmaxLabels_u16, argmaxLabels_i32, maskBox, surfaceBits, maskCounts,
 } from "./boundary";
-export { distanceWorkBytes, distancesToSurface } from "./edt";
+export { distanceWorkBytes, distancesToSurface, distanceFieldWorkBytes, distanceField } from "./edt";
+export { skeletonWorkBytes, skeletonBits } from "./skeleton";
+export { bandWorkBytes, bandBitsChessboard, bandBitsEuclidean } from "./band";
+export {
+  softErode, softDilate, softErodeBackward, softDilateBackward, softSkeletonStep, softSkeletonStepBackward, dotSums,
+  affineMap, addDirectTerms,
+} from "./softskel";
+export {
+  probabilities, probabilitiesBackward,
+  labelVolume_u8, labelVolume_u16, labelVolume_i32, denseVolume_f32, denseVolume_u8,
+} from "./probabilities";
+export { maskBits, distancePower, signedDistance, weightedSquaredError, distanceGrad } from "./distloss";
 export {
   componentsWorkBytes, countRuns_u8, countRuns_u16, countRuns_i32, countRuns_f32,
   labelComponents_u8, labelComponents_u16, labelComponents_i32, labelComponents_f32, dilateMask,

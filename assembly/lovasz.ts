@@ -66,7 +66,8 @@ const PAIR_INDEX: u32 = 0x3fffffff;
  * Hinge errors of n consecutive elements: for each element i whose target t is not
  * ignoreIndex (when hasIgnore), appends (1 − x·(2y − 1), first + i) with x = pred[i] and
  * y = [t == 1]: on the foreground the error is 1 − x and falls as x rises, elsewhere 1 + x
- * (PAIR_RISING). LIST_OTHER counts listed elements whose t is neither 0 nor 1.
+ * (PAIR_RISING). LIST_OTHER counts listed elements whose t is neither 0 nor 1, or whose x is
+ * not finite (an error of −∞ would add nothing to the loss, so a bad logit is found here).
  */
 function hingeErrors<T>(
   pairs: usize, list: usize, pred: usize, target: usize, n: i32, first: i32, ignoreIndex: i32, hasIgnore: bool,
@@ -90,7 +91,9 @@ function hingeErrors<T>(
         storePairs4(pairs, k, e, v128.or(indices4(first + i), flags));
         k += 4;
         inside4 = i32x4.sub(inside4, inside);
-        other4 = i32x4.sub(other4, v128.andnot(f32x4.ne(t, zero), inside));
+        // x − x ≠ 0 exactly for x = ±∞ or NaN.
+        const bad = v128.or(v128.andnot(f32x4.ne(t, zero), inside), f32x4.ne(f32x4.sub(x, x), zero));
+        other4 = i32x4.sub(other4, bad);
       }
       foreground += lanesum_i32(inside4);
       other += lanesum_i32(other4);
@@ -108,6 +111,7 @@ function hingeErrors<T>(
       storePair(pairs, k, 1 + x, index | PAIR_RISING);
       if (t != 0) other++;
     }
+    if (x - x != 0) other++;
     k++;
   }
   store<u32>(slot(list, LIST_KEYS), k);

@@ -3,10 +3,11 @@
 //   g = y1·y + y0·(1 − y) + q·p + s'·sign(p − y)      (∂L/∂p; see COEF_Y1 in constants.ts)
 // and s = σ'(pred) when `sigmoid`, else 1. Ignored voxels (label ignoreIndex, mask byte 0) get 0.
 // σ' is evaluated as (e·p)·p with e = e^-x: 1 − p = e·p exactly, so saturated logits keep a
-// tiny non-zero slope instead of 1 − p rounding to 0.
+// tiny non-zero slope instead of 1 − p rounding to 0. Below EXP_LO p is exactly 0 (sigmoidOfExp4,
+// as kernel 1's sums), and so is the slope.
 //
 // As in reduce.ts, each combination of flags compiles to its own loop.
-import { exp1, exp4n, one4 } from "./activation";
+import { exp1, exp4n, one4, sigmoidOfExp1, sigmoidOfExp4 } from "./activation";
 import { keep1, keep4, label1, labels4, load8, value1, values8 } from "./values";
 
 /** p = σ(pred) and the result times σ'(pred). */
@@ -26,12 +27,6 @@ const WEIGH: i32 = 32;
 @inline function variantOf(sigmoid: bool, q: f32, s: f32, masked: bool, fromExp: bool, weigh: bool): i32 {
   return (sigmoid ? SIGMOID | READ | (fromExp ? FROM_EXP : 0) : q != 0 || s != 0 ? READ : 0) | (s != 0 ? SIGN : 0)
     | (masked ? MASKED : 0) | (weigh ? WEIGH : 0);
-}
-
-/** σ(x) and σ'(x) = e·σ·σ from e = e^−x (clamped as exp4 clamps, so that the slope never rounds to 0). */
-// @ts-ignore: decorator
-@inline function sigmoidOfExp4(e: v128): v128 {
-  return f32x4.div(one4(), f32x4.add(one4(), e));
 }
 
 export function mapDense<T>(
@@ -123,7 +118,7 @@ export function mapDense<T>(
       let p = x, slope: f32 = 1;
       if (sigmoid) {
         const e = fromExp ? x : exp1(-x);
-        p = 1.0 / (1.0 + e);
+        p = sigmoidOfExp1(e);
         slope = e * p * p;
       }
       g += q * p;
@@ -198,7 +193,7 @@ export function mapLabels<T>(
       const x = load<f32>(pred + at);
       if (sigmoid) {
         const e = fromExp ? x : exp1(-x);
-        const p: f32 = 1.0 / (1.0 + e);
+        const p = sigmoidOfExp1(e);
         g = (g + q * p) * (e * p * p);
       } else {
         g += q * x;

@@ -4,7 +4,7 @@
 // A row's variant is a set of compile-time flags: the dispatchers below call the inlined body
 // with a constant, so every combination compiles to its own loop without runtime branches.
 import { BLOCK, STAT_A, STAT_G, STAT_I, STAT_N, STAT_P } from "./constants";
-import { exp1, exp4n, one4 } from "./activation";
+import { exp1, exp4n, one4, sigmoidOfExp1, sigmoidOfExp4 } from "./activation";
 import { keep1, keep4, label1, labels4, lanesum, load8, value1, values4, values8 } from "./values";
 
 /** p = σ(pred) instead of pred. */
@@ -18,13 +18,17 @@ export const MASKED: i32 = 8;
 /** With SIGMOID: also leave e = e^−pred at `act` (kernel 2 then needs no exp; see map.ts). */
 export const STORE: i32 = 16;
 
-/**
- * σ(x) from e = e^−x, as sigmoid4: the exp the sums and kernel 2 share. e is clamped as exp4
- * clamps, so that σ' = e·σ·σ keeps a tiny slope where σ rounds to 1 (see map.ts).
- */
+// σ(x) from e = e^−x (0 below EXP_LO, as sigmoid4), plus (x − x): σ(±∞) is 0 or 1, but x − x is
+// NaN for x = ±∞ (and NaN), so a non-finite logit reaches the sums, where the caller refuses it (it
+// is 0 for every finite x: σ is unchanged). e is the exp kernel 2 reuses (STORE; see map.ts).
 // @ts-ignore: decorator
-@inline function sigmoidOf4(e: v128): v128 {
-  return f32x4.div(one4(), f32x4.add(one4(), e));
+@inline function sigmoidOrNaN4(x: v128, e: v128): v128 {
+  return f32x4.add(sigmoidOfExp4(e), f32x4.sub(x, x));
+}
+
+// @ts-ignore: decorator
+@inline function sigmoidOrNaN1(x: f32, e: f32): f32 {
+  return sigmoidOfExp1(e) + (x - x);
 }
 
 // @ts-ignore: decorator
@@ -78,9 +82,9 @@ export function sumDense<T>(rec: usize, pred: usize, y: usize, mask: usize, n: i
       const end = min(n4, i + (BLOCK >> 1));
       let aI = f32x4.splat(0), aP = f32x4.splat(0), aG = f32x4.splat(0), aA = f32x4.splat(0), aN = f32x4.splat(0);
       for (; i < end; i += 4) {
-        const e = exp4n(v128.load(pred + (<usize>i << 2)));
+        const xv = v128.load(pred + (<usize>i << 2)), e = exp4n(xv);
         if (keepExp) v128.store(act + (<usize>i << 2), e);
-        let x = sigmoidOf4(e);
+        let x = sigmoidOrNaN4(xv, e);
         let v = values4<T>(y + <usize>i * ys);
         if (masked) {
           const k = keep4(mask + <usize>i);
@@ -143,7 +147,7 @@ export function sumDense<T>(rec: usize, pred: usize, y: usize, mask: usize, n: i
     if (sigmoid) {
       const e = exp1(-x);
       if (keepExp) store<f32>(act + (<usize>i << 2), e);
-      x = 1.0 / (1.0 + e);
+      x = sigmoidOrNaN1(x, e);
     }
     if (masked && !keep1(mask + <usize>i)) continue;
     const v = value1<T>(y + <usize>i * ys);
@@ -211,7 +215,7 @@ export function sumLabels<T>(
         if (sigmoid) {
           const e = exp4n(x);
           if (keepExp) v128.store(act + (<usize>i << 2), e);
-          x = sigmoidOf4(e);
+          x = sigmoidOrNaN4(x, e);
         }
         x = v128.and(x, valid);
         aI = f32x4.add(aI, v128.and(x, hit));
@@ -227,7 +231,7 @@ export function sumLabels<T>(
     if (sigmoid) {
       const e = exp1(-x);
       if (keepExp) store<f32>(act + (<usize>i << 2), e);
-      x = 1.0 / (1.0 + e);
+      x = sigmoidOrNaN1(x, e);
     }
     const l = label1<T>(labels + <usize>i * ls);
     if (hasIgnore && l == ignoreIndex) continue;

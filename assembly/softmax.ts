@@ -32,6 +32,7 @@ export const QTERM: i32 = 8;
 /**
  * Per voxel t < n of C raw rows (`xs` bytes apart): m[t] = max_c x_c, e_c[t] = e^(x_c − m) into
  * the e rows (`es` bytes apart), r[t] = 1/Σ_c e_c and, with `logSum`, lz[t] = log Σ_c e_c.
+ * A voxel with a logit of ±∞ or NaN gets r = NaN (so NaN probabilities), as softmaxRows (tile.ts).
  */
 export function expRows(
   e: usize, es: usize, x: usize, xs: usize, C: i32, n: i32, m: usize, r: usize, lz: usize, logSum: bool,
@@ -61,25 +62,33 @@ export function expRows(
     if (ASC_FEATURE_SIMD) {
       for (; t + 8 <= n; t += 8) {
         const at = <usize>t << 2;
-        const v0 = expNonPositive4(f32x4.sub(v128.load(xc + at), v128.load(m + at)));
-        const v1 = expNonPositive4(f32x4.sub(v128.load(xc + at, 16), v128.load(m + at, 16)));
+        const x0 = v128.load(xc + at), x1 = v128.load(xc + at, 16);
+        const v0 = expNonPositive4(f32x4.sub(x0, v128.load(m + at)));
+        const v1 = expNonPositive4(f32x4.sub(x1, v128.load(m + at, 16)));
         v128.store(ec + at, v0);
         v128.store(ec + at, v1, 16);
-        v128.store(r + at, c == 0 ? v0 : f32x4.add(v128.load(r + at), v0));
-        v128.store(r + at, c == 0 ? v1 : f32x4.add(v128.load(r + at, 16), v1), 16);
+        // z gets + (x − x): NaN for a logit of ±∞ (e^−∞ alone is 0), which then reaches the sums and
+        // the caller's check of non-finite input; 0 otherwise.
+        const z0 = f32x4.add(v0, f32x4.sub(x0, x0)), z1 = f32x4.add(v1, f32x4.sub(x1, x1));
+        v128.store(r + at, c == 0 ? z0 : f32x4.add(v128.load(r + at), z0));
+        v128.store(r + at, c == 0 ? z1 : f32x4.add(v128.load(r + at, 16), z1), 16);
       }
       for (; t + 4 <= n; t += 4) {
         const at = <usize>t << 2;
-        const v = expNonPositive4(f32x4.sub(v128.load(xc + at), v128.load(m + at)));
+        const xv = v128.load(xc + at);
+        const v = expNonPositive4(f32x4.sub(xv, v128.load(m + at)));
         v128.store(ec + at, v);
-        v128.store(r + at, c == 0 ? v : f32x4.add(v128.load(r + at), v));
+        const z = f32x4.add(v, f32x4.sub(xv, xv));
+        v128.store(r + at, c == 0 ? z : f32x4.add(v128.load(r + at), z));
       }
     }
     for (; t < n; t++) {
       const at = <usize>t << 2;
-      const v = exp1(load<f32>(xc + at) - load<f32>(m + at));
+      const xv = load<f32>(xc + at);
+      const v = exp1(xv - load<f32>(m + at));
       store<f32>(ec + at, v);
-      store<f32>(r + at, c == 0 ? v : load<f32>(r + at) + v);
+      const z = v + (xv - xv);
+      store<f32>(r + at, c == 0 ? z : load<f32>(r + at) + z);
     }
   }
   let t = 0;

@@ -214,6 +214,8 @@ export function keepRow<T>(keep: usize, labels: usize, mask: usize, n: i32, igno
  * Softmax over C raw rows (srcStride bytes apart) into the prob rows, per voxel t < n, shifted by
  * the max so large logits do not overflow; m and z are work rows. With `logSum`, lz[t] receives
  * log Σ_c e^(x_c − m), so that log p_c = (x_c − m) − lz exactly (no log of a rounded p).
+ * A voxel with a logit of ±∞ or NaN gets NaN probabilities, which kernel 1's sums carry to the
+ * caller's check of non-finite input.
  */
 export function softmaxRows(
   prob: usize, rowBytes: usize, src: usize, srcStride: usize, C: i32, n: i32, m: usize, z: usize, lz: usize, logSum: bool,
@@ -241,16 +243,19 @@ export function softmaxRows(
     if (ASC_FEATURE_SIMD) {
       for (; t + 4 <= n; t += 4) {
         const at = <usize>t << 2;
-        const v = exp4(f32x4.sub(v128.load(x + at), v128.load(m + at)));
+        const xv = v128.load(x + at);
+        const v = exp4(f32x4.sub(xv, v128.load(m + at)));
         v128.store(e + at, v);
-        v128.store(z + at, f32x4.add(v128.load(z + at), v));
+        // + (x − x): NaN for a logit of ±∞ (e^−∞ alone is 0), which then reaches the sums; 0 otherwise.
+        v128.store(z + at, f32x4.add(v128.load(z + at), f32x4.add(v, f32x4.sub(xv, xv))));
       }
     }
     for (; t < n; t++) {
       const at = <usize>t << 2;
-      const v = exp1(load<f32>(x + at) - load<f32>(m + at));
+      const xv = load<f32>(x + at);
+      const v = exp1(xv - load<f32>(m + at));
       store<f32>(e + at, v);
-      store<f32>(z + at, load<f32>(z + at) + v);
+      store<f32>(z + at, load<f32>(z + at) + (v + (xv - xv)));
     }
   }
   let t = 0;

@@ -13,13 +13,14 @@ import { gzipSync } from 'node:zlib';
  * 'none') and the thread pool (its worker source, shared-memory runtime, streaming) joined the main
  * entry at once: 98.2 KiB measured then. 104 KiB until the instance-level metrics joined (the
  * components kernel in both builds, 6.7 KiB gzipped; lesion-wise, panoptic and object metrics and
- * their streaming metric, 11 KiB): 115.9 KiB measured then. 120 KiB until issue 12's kernels
- * (one compiled loop per variant: the activation kept between kernels, the fused label-map
- * softmax, register transposes, histogram confusion counts; the SIMD binary 128 → 205 KB, the
- * scalar 58 → 95 KB): 143.7 KiB measured then. 148 KiB leaves room for fixes; fewer inlined
- * variants would win part of it back at some speed.
+ * their streaming metric, 11 KiB): 115.9 KiB measured then. 120 KiB until the topology- and
+ * boundary-aware metrics and losses joined (Lee thinning, boundary bands, distance fields and the
+ * soft skeleton with its backward pass in both WebAssembly builds, their TypeScript and float64
+ * references: ~33 KiB) with the hostile-input checks (~4 KiB): 153.3 KiB measured then. 160 KiB
+ * leaves room for fixes; the next feature should rather move the volume losses and topology kernels
+ * to an entry point of their own (a binary loaded on first use) than raise this again.
  */
-const BUDGET_GZIP_BYTES = 148 * 1024;
+const BUDGET_GZIP_BYTES = 160 * 1024;
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const gzip = (text) => gzipSync(text, { level: 9 }).length;

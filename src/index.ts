@@ -4,7 +4,7 @@ export { loadDice, loadDiceSync } from './load.js';
 export { DiceKernel } from './kernel.js';
 export { createDicePool, type DicePool, type PooledMethods } from './pool/pool.js';
 export { metricsFromCounts } from './metrics/evaluate.js';
-export { isSurfaceMetric } from './metrics/names.js';
+export { isSurfaceMetric, isTopologyMetric } from './metrics/names.js';
 export type {
   Activation,
   AllocatableConstructor,
@@ -82,6 +82,16 @@ export type {
   SurfaceMetricOptions,
   SurfaceMetricsOptions,
   SurfaceUpdateOptions,
+} from './core/api.js';
+export type {
+  BoundaryDistance,
+  BoundaryLossOptions,
+  ClDiceLossOptions,
+  DiceClDiceLossOptions,
+  HausdorffDTLossOptions,
+  SkeletonMethod,
+  SpatialLossOptions,
+  TopologyMetricOptions,
 } from './core/api.js';
 export type {
   ComponentsInput,

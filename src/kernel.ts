@@ -37,9 +37,13 @@ import type {
   CreateSurfaceMetricOptions,
   StreamingSurfaceMetric,
   SurfaceMetricsOptions,
+  BoundaryLossOptions,
+  ClDiceLossOptions,
+  DiceClDiceLossOptions,
+  HausdorffDTLossOptions,
 } from './core/api.js';
 import type { Engine } from './backends/engine.js';
-import { checkOptionNames } from './core/options.js';
+import { checkOptionNames, revoked } from './core/options.js';
 import { lossOf, resolveCreateLoss, runLoss, runLossWithGrad, scoreSpec } from './losses/calls.js';
 import { overlapValue } from './losses/run.js';
 import { countConfusion } from './metrics/counts.js';
@@ -50,6 +54,7 @@ import { runScope } from './runtime/scope.js';
 import { evaluateSurfaces, measureSurfaces } from './metrics/surface.js';
 import { resolveSurfaceCall } from './metrics/surface-options.js';
 import { SurfaceMetricStream } from './metrics/surface-stream.js';
+import { countMeasured } from './metrics/topology.js';
 import { assembleComponents, planComponents } from './metrics/instances/components.js';
 import type {
   ComponentsInput,
@@ -68,6 +73,18 @@ import { countPanoptic, evaluatePanoptic, resolvePanoptic } from './metrics/inst
 import { evaluateObjects, measureObjects, resolveObjectCall } from './metrics/instances/objects.js';
 import { evaluateLesions, measureLesions, resolveLesionCall } from './metrics/instances/lesions.js';
 
+/**
+ * The losses, gradients and metrics on one backend, with its own memory: made by `loadDice()` or
+ * `loadDiceSync()`, never with `new`. Every method checks its arguments and options first (a
+ * `TypeError` or `RangeError` naming the method and the argument), so a failed call writes nothing
+ * and the kernel stays usable.
+ *
+ * @example
+ * ```ts
+ * const k = await loadDice();
+ * const { loss, grad } = k.diceLossWithGrad(logits, labels, { shape: [2, 4, 64, 64], activation: 'softmax' });
+ * ```
+ */
 export class DiceKernel {
   /** Which implementation runs the kernels. */
   readonly backend: BackendName;
@@ -117,7 +134,8 @@ export class DiceKernel {
    * k.diceCoefficient(probs, mask, { smooth: 0 });
    */
   diceCoefficient(pred: Float32Array, target: Target, options?: DiceScoreOptions): number | Float64Array {
-    return overlapValue(this.engine, scoreSpec(options), 'score', pred, target, options?.mask);
+    const { spec, mask } = scoreSpec(options);
+    return overlapValue(this.engine, spec, 'score', pred, target, mask);
   }
 
   /**
@@ -357,7 +375,7 @@ export class DiceKernel {
 
   /**
    * Hard metrics per (sample, class) from the confusion counts: `dice` (= F1) `2TP/(2TP+FP+FN)`,
-   * `iou` `TP/(TP+FP+FN)`, `recall`, `precision`, `specificity`, `fbeta`, `mcc`, ... (README,
+   * `iou` `TP/(TP+FP+FN)`, `recall`, `precision`, `specificity`, `fbeta`, `mcc`, ... (docs/metrics.md,
    * "Metrics", with MONAI's names and aliases). A class absent from the target scores NaN by default
    * (`empty`); `reduction` (MONAI) or `average` + `aggregation` (torchmetrics) reduce the table.
    *
@@ -377,8 +395,9 @@ export class DiceKernel {
   ): Record<string, Float64Array>;
   metrics(pred: HardPrediction, target: Target, options: MetricsOptions): MetricsResult;
   metrics(pred: HardPrediction, target: Target, options: MetricsOptions): MetricsResult {
-    const { confusion, evaluation } = resolveMetricsCall('metrics', options);
-    return evaluateCounts(evaluation, countConfusion(this.engine, confusion, pred, target));
+    const { confusion, evaluation, topology } = resolveMetricsCall('metrics', options);
+    const counts = countMeasured(this.engine, confusion, topology, evaluation.includeBackground, pred, target);
+    return evaluateCounts(evaluation, counts);
   }
 
   /**
@@ -404,10 +423,12 @@ export class DiceKernel {
   ): StreamingInstanceMetric;
   createMetric(options: CreateMetricOptions): StreamingMetric;
   createMetric(options: CreateMetricOptions | CreateInstanceMetricOptions): StreamingMetric | StreamingInstanceMetric {
-    if (asksForInstanceMetrics(options)) {
-      return new InstanceMetricStream(this.engine, options as CreateInstanceMetricOptions);
+    // Each option read once (issue 14, D13): the choice of stream and its checks see one copy.
+    const opts = isPlainOptions(options) ? { ...options } : options;
+    if (asksForInstanceMetrics(opts)) {
+      return new InstanceMetricStream(this.engine, opts as CreateInstanceMetricOptions);
     }
-    return new MetricStream(this.engine, options as CreateMetricOptions);
+    return new MetricStream(this.engine, opts as CreateMetricOptions);
   }
 
   /**
@@ -517,6 +538,85 @@ export class DiceKernel {
     options?: WithGrad<LovaszSoftmaxLossOptions>,
   ): LossAndGrad {
     return runLossWithGrad(this.engine, 'lovaszSoftmax', pred, target, options);
+  }
+
+  /**
+   * Soft clDice loss (Shit et al., CVPR 2021; MONAI's SoftclDiceLoss): with skel the soft skeleton
+   * (`iterations` soft erosions, MONAI's soft_skel; README "Topology and boundaries"), per term
+   * Tprec = (Σ skel(p)·y + s)/(Σ skel(p) + s), Tsens = (Σ skel(y)·p + s)/(Σ skel(y) + s), loss
+   * 1 − 2·Tprec·Tsens/(Tprec + Tsens). Terms per (sample, class), pooled over the batch with
+   * `batch` and over the included classes with `poolClasses` (MONAI pools both and leaves class 0
+   * out).
+   *
+   * Shapes: `pred` [B, C, ...spatial] with 2 or 3 spatial axes (`shape` required; probabilities,
+   * or logits with `activation`); `target` dense or a label map.
+   * @returns the reduced loss, or per term for `reduction: 'none'`.
+   * @example
+   * k.clDiceLoss(probs, vessels, { shape: [2, 1, 128, 128, 64] });
+   */
+  clDiceLoss(pred: Float32Array, target: Target, options: ClDiceLossOptions): number | Float64Array {
+    return runLoss(this.engine, 'clDice', pred, target, options) as number | Float64Array;
+  }
+
+  /**
+   * The soft clDice loss and its exact gradient: ∂L/∂skel(p) routed back through the soft
+   * skeleton (a pooling window passes its gradient to its first extreme element, torch.min splits
+   * ties in halves, relu passes it where its output is > 0: PyTorch's rules), then the activation.
+   * @example
+   * const { loss, grad } = k.clDiceLossWithGrad(logits, labels, { shape: [4, 2, 96, 96], activation: 'softmax' });
+   */
+  clDiceLossWithGrad(pred: Float32Array, target: Target, options: WithGrad<ClDiceLossOptions>): LossAndGrad {
+    return runLossWithGrad(this.engine, 'clDice', pred, target, options);
+  }
+
+  /**
+   * (1 − α)·Dice + α·clDice per term (MONAI's SoftDiceclDiceLoss, α = 0.5), with the soft Dice
+   * 1 − (2Σp·y + s)/(Σp + Σy + s) of the same terms. Options as `clDiceLoss`, and `alpha`.
+   * @example
+   * k.diceClDiceLoss(probs, vessels, { shape: [2, 1, 128, 128, 64], alpha: 0.3 });
+   */
+  diceClDiceLoss(pred: Float32Array, target: Target, options: DiceClDiceLossOptions): number | Float64Array {
+    return runLoss(this.engine, 'diceClDice', pred, target, options) as number | Float64Array;
+  }
+
+  /** Dice + clDice and its exact gradient (see `clDiceLossWithGrad`). */
+  diceClDiceLossWithGrad(pred: Float32Array, target: Target, options: WithGrad<DiceClDiceLossOptions>): LossAndGrad {
+    return runLossWithGrad(this.engine, 'diceClDice', pred, target, options);
+  }
+
+  /**
+   * Hausdorff-DT loss (Karimi & Salcudean 2019; MONAI's HausdorffDTLoss): per term the mean over
+   * voxels of (p − y)²·(d_p^α + d_y^α), d_m the exact Euclidean distance map of the mask m > ½
+   * (each voxel's distance to the nearest voxel on the other side, in `spacing` units; 0 when the
+   * mask is empty or fills the image), α = 2; `logLoss`: log(1 + loss) (LogHausdorffDTLoss).
+   * Shapes as `clDiceLoss`, with 1 to 3 spatial axes.
+   * @example
+   * k.hausdorffDTLoss(logits, labels, { shape: [2, 3, 64, 64, 64], activation: 'softmax', includeBackground: false });
+   */
+  hausdorffDTLoss(pred: Float32Array, target: Target, options: HausdorffDTLossOptions): number | Float64Array {
+    return runLoss(this.engine, 'hausdorffDT', pred, target, options) as number | Float64Array;
+  }
+
+  /** The Hausdorff-DT loss and its gradient 2·(p − y)·(d_p^α + d_y^α)/N, the distance maps constants (as MONAI). */
+  hausdorffDTLossWithGrad(pred: Float32Array, target: Target, options: WithGrad<HausdorffDTLossOptions>): LossAndGrad {
+    return runLossWithGrad(this.engine, 'hausdorffDT', pred, target, options);
+  }
+
+  /**
+   * Boundary loss (Kervadec et al. 2019): per term the mean over voxels of p·φ, φ the signed
+   * distance map of the target (their one_hot2dist: outside, the distance to the target; inside,
+   * −(the distance to the outside − 1); 0 when the class is empty or fills the image). Shapes as
+   * `hausdorffDTLoss`.
+   * @example
+   * k.boundaryLoss(probs, labels, { shape: [8, 2, 256, 256], includeBackground: false });
+   */
+  boundaryLoss(pred: Float32Array, target: Target, options: BoundaryLossOptions): number | Float64Array {
+    return runLoss(this.engine, 'boundary', pred, target, options) as number | Float64Array;
+  }
+
+  /** The boundary loss and its gradient φ/N (φ a constant). */
+  boundaryLossWithGrad(pred: Float32Array, target: Target, options: WithGrad<BoundaryLossOptions>): LossAndGrad {
+    return runLossWithGrad(this.engine, 'boundary', pred, target, options);
   }
 
   /**
@@ -678,4 +778,15 @@ export class DiceKernel {
     const { confusion, objects, shape } = resolveObjectCall('objectMetrics', pred, options);
     return evaluateObjects(objects, measureObjects(this.engine, confusion, objects, pred, target, shape));
   }
+}
+
+/** An options object whose own properties can be copied (not null, a revoked Proxy, an array or a view). */
+function isPlainOptions(options: unknown): options is object {
+  return (
+    options !== null &&
+    typeof options === 'object' &&
+    !revoked(options) &&
+    !Array.isArray(options) &&
+    !ArrayBuffer.isView(options)
+  );
 }

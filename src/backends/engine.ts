@@ -9,11 +9,14 @@ import type {
   ComponentsPlan,
   ConfusionPlan,
   CropPlan,
+  DistanceLoss,
   LovaszInputs,
   LovaszPlan,
   MaskDistanceOptions,
   MaskDistances,
+  SpatialPlan,
   SurfacePlan,
+  TopologyPlan,
 } from '../core/plans.js';
 import type { Inputs, TensorPlan } from '../core/tensors.js';
 
@@ -88,6 +91,54 @@ export interface Engine extends ArrayOwner {
     weights: ArrayLike<number>,
     opts: MaskDistanceOptions,
   ): MaskDistances;
+  /**
+   * Topology records (TOPO_STRIDE f64 per (sample, class), core/constants.ts) of the terms the
+   * plan marks: skeleton and boundary-band counts of each term's class mask; the others are 0.
+   */
+  topology(fn: string, plan: TopologyPlan, pred: HardPrediction, target: Target): Float64Array;
+  /**
+   * Prepares a call of the soft clDice loss: the soft skeletons (`iterations`) of each term's
+   * probabilities and target; `gradOut` as for `open`.
+   */
+  openSkeletonLoss(
+    fn: string,
+    plan: SpatialPlan,
+    inputs: SpatialInputs,
+    iterations: number,
+    gradOut: Float32Array | null | undefined,
+  ): SpatialJob;
+  /** Prepares a call of a distance-weighted loss (Hausdorff-DT, boundary); `gradOut` as for `open`. */
+  openDistanceLoss(
+    fn: string,
+    plan: SpatialPlan,
+    inputs: SpatialInputs,
+    loss: DistanceLoss,
+    gradOut: Float32Array | null | undefined,
+  ): SpatialJob;
+}
+
+/** The arrays of a call of a loss on whole class volumes. */
+export interface SpatialInputs {
+  pred: Float32Array;
+  target: Target;
+}
+
+/**
+ * One call of a loss on whole class volumes: sums per (sample, class) term, then the gradient
+ * from coefficients per term.
+ */
+export interface SpatialJob {
+  /**
+   * The sums of each (sample, class) term the plan marks: SKEL_STRIDE values for the soft
+   * clDice loss (core/plans.ts), one for a distance loss (Σ (p − y)²·w, or Σ p·φ); others 0.
+   */
+  sums(): Float64Array;
+  /**
+   * The gradient, for coefficients per term (SKEL_COEF_STRIDE for clDice: ∂L/∂ each sum; one for
+   * a distance loss: ∂L/∂ its sum): the `out` given when opening, or a new array.
+   */
+  grad(coef: Float64Array): Float32Array;
+  close(): void;
 }
 
 /** What one list of Lovász errors holds (see assembly/lovasz.ts). */

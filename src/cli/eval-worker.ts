@@ -9,6 +9,6 @@ if (parentPort === null) throw new Error('eval-worker: runs as a worker thread o
 const port = parentPort;
 const kernel = loadDice();
 port.on('message', async ({ index, pair, opts }: CountRequest) => {
-  const counted = await countPair(await kernel, pair, opts);
-  port.postMessage({ index, counted } satisfies CountAnswer);
+  const record = await countPair(await kernel, pair, opts);
+  port.postMessage({ index, record } satisfies CountAnswer);
 });

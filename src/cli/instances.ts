@@ -25,6 +25,21 @@ export function instanceColumns(opts: Pick<EvalOptions, 'instanceMetrics'>): str
   return [...opts.instanceMetrics, ...LESION_COUNTS.filter((m) => !opts.instanceMetrics.includes(m))];
 }
 
+/**
+ * The metrics a record holds values of (measured per pair, not computed from its counts): the
+ * surface distances, the topology metrics (clDice, Boundary IoU), then the instance metrics and the
+ * lesion counts every case reports with them.
+ */
+export function measuredColumns(
+  opts: Pick<EvalOptions, 'surfaceMetrics' | 'topologyMetrics' | 'instanceMetrics'>,
+): string[] {
+  return [
+    ...opts.surfaceMetrics,
+    ...opts.topologyMetrics,
+    ...(opts.instanceMetrics.length > 0 ? instanceColumns(opts) : []),
+  ];
+}
+
 export function instanceValues(
   k: DiceKernel,
   pred: LabelVolume,

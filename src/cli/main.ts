@@ -4,12 +4,15 @@ import { runBench } from './bench.js';
 import { demo } from './demo.js';
 import { UsageError } from './eval-options.js';
 import { runEval } from './eval.js';
+import { runMerge } from './merge.js';
 
 const USAGE = `Usage: dice-wasm <command>
 
 Commands:
   eval PRED TRUTH   metrics of predicted masks against true ones (files or directories:
-                    PNG, NIfTI, NumPy, raw); dice-wasm eval --help for the options
+                    PNG, NIfTI, NumPy, NRRD, MetaImage, raw); dice-wasm eval --help
+  merge PART…       the report of a run evaluated in shards (eval --shard I/N --state PART),
+                    as one run; dice-wasm merge --help
   bench             the benchmark suite of the repository, its tables and chart
   demo              the worked example on every backend, then a 512×512 four-class case timed
                     on WebAssembly and on the TypeScript reference
@@ -21,12 +24,14 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  if (command === 'eval') {
+  if (command === 'eval' || command === 'merge') {
     try {
-      return await runEval(rest);
+      return await (command === 'eval' ? runEval(rest) : runMerge(rest));
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
-      process.stderr.write(`dice-wasm eval: ${error.message}\nRun 'dice-wasm eval --help' for the options.\n`);
+      process.stderr.write(
+        `dice-wasm ${command}: ${error.message}\nRun 'dice-wasm ${command} --help' for the options.\n`,
+      );
       return 2;
     }
   }

@@ -1,7 +1,8 @@
 // `eval --threads N`: the pairs are counted by N worker threads (eval-worker.ts), each with its own
 // kernel, handing out one pair at a time to whichever worker is free, so large and small files
 // balance. Reading and decoding the files (inflate, PNG filters) is most of the work, and it runs
-// in the workers too. Results come back in the order of the pairs.
+// in the workers too. Records are handed on in the order of the pairs as soon as every earlier
+// pair is done (a pair that finishes early waits in a small buffer), so none is held longer.
 //
 // A worker that dies (an exception outside countPair, out of memory) costs only the pair it held:
 // that pair is reported as an error naming the worker's failure, and the remaining pairs go to the
@@ -9,7 +10,8 @@
 import { Worker } from 'node:worker_threads';
 import type { DiceKernel } from '../kernel.js';
 import type { EvalOptions } from './eval-options.js';
-import { countPair, type Counted } from './evaluate.js';
+import { countPair } from './evaluate.js';
+import type { CaseRecord } from './records.js';
 import type { Pair } from './pairs.js';
 
 /** A request to a worker, and its answer. */
@@ -20,20 +22,28 @@ export interface CountRequest {
 }
 export interface CountAnswer {
   index: number;
-  counted: Counted;
+  record: CaseRecord;
 }
 
 export async function countInWorkers(
   pairs: readonly Pair[],
   opts: EvalOptions,
   k: DiceKernel,
-  onCase: () => void,
-): Promise<Counted[]> {
-  const results: (Counted | undefined)[] = new Array(pairs.length);
-  let next = 0;
-  const finish = (index: number, counted: Counted) => {
-    results[index] = counted;
-    onCase();
+  onCase: (record: CaseRecord) => void,
+): Promise<void> {
+  const waiting = new Map<number, CaseRecord>();
+  let next = 0,
+    handed = 0;
+  const finish = (index: number, record: CaseRecord) => {
+    waiting.set(index, record);
+    for (let r = waiting.get(handed); r !== undefined; r = waiting.get(handed)) {
+      waiting.delete(handed++);
+      onCase(r);
+    }
+  };
+  const failed = (index: number, error: string): CaseRecord => {
+    const { name, pred, truth } = pairs[index];
+    return { name, pred, truth, error };
   };
   const runWorker = () =>
     new Promise<void>((done) => {
@@ -48,17 +58,17 @@ export async function countInWorkers(
         held = next++;
         worker.postMessage({ index: held, pair: pairs[held], opts } satisfies CountRequest);
       };
-      worker.on('message', ({ index, counted }: CountAnswer) => {
-        finish(index, counted);
+      worker.on('message', ({ index, record }: CountAnswer) => {
+        finish(index, record);
         give();
       });
       worker.on('error', (error) => {
-        if (held >= 0) finish(held, { pair: pairs[held], error: `worker thread failed: ${error.message}` });
+        if (held >= 0) finish(held, failed(held, `worker thread failed: ${error.message}`));
         held = -1;
         done();
       });
       worker.on('exit', (code) => {
-        if (held >= 0) finish(held, { pair: pairs[held], error: `worker thread exited with code ${code}` });
+        if (held >= 0) finish(held, failed(held, `worker thread exited with code ${code}`));
         held = -1;
         done();
       });
@@ -68,5 +78,4 @@ export async function countInWorkers(
   await Promise.all(Array.from({ length: threads }, runWorker));
   // Pairs no worker took (every worker died): counted here, in turn.
   for (; next < pairs.length; next++) finish(next, await countPair(k, pairs[next], opts));
-  return results as Counted[];
 }

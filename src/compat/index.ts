@@ -1,5 +1,5 @@
 // dice-wasm/compat: the Python libraries' losses and metrics under their own names, parameters
-// and defaults, on dice-wasm's kernels. See the README, "Python-compatible losses: `dice-wasm/compat`"
+// and defaults, on dice-wasm's kernels. See docs/porting.md
 // and "Metrics" → "Python: `dice-wasm/compat`".
 export * as monai from './monai/index.js';
 export * as torchmetrics from './torchmetrics.js';

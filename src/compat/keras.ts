@@ -13,15 +13,23 @@ import type { Tensor, TensorInput } from './tensor.js';
 /** Keras' reductions of the per-term losses; null and 'none' keep them. */
 export type KerasReduction = 'sum_over_batch_size' | 'sum' | 'mean' | 'mean_with_sample_weight' | 'none' | null;
 
+/** The parameters of Keras's `Dice`, under their Python names; an absent one takes Keras's default. */
 export interface KerasDiceParams {
+  /** `'sum_over_batch_size'` (default, the mean), `'sum'`, or `null` / `'none'` (one value per term). */
   reduction?: KerasReduction;
+  /** The loss's name, as Keras keeps it. Default `'dice'` / `'tversky'`. */
   name?: string | null;
+  /** Axes summed into one term (the others index the terms). Default `null`: every axis, batch included. */
   axis?: number | readonly number[] | null;
+  /** `'float32'` or `null` (default); other dtypes are refused. */
   dtype?: 'float32' | null;
 }
 
+/** The parameters of Keras's `Tversky`, under their Python names; an absent one takes Keras's default. */
 export interface KerasTverskyParams extends KerasDiceParams {
+  /** Weight of false positives. Default 0.5. */
   alpha?: number;
+  /** Weight of false negatives. Default 0.5. */
   beta?: number;
 }
 
@@ -99,6 +107,9 @@ abstract class KerasLoss {
  * new keras.Dice({ axis: [1, 2, 3], reduction: null }).call(yTrue, yPred);  // { data, shape: [B] }
  */
 export class Dice extends KerasLoss {
+  /**
+   * Reads the parameters as Keras's `Dice` does; an unknown name or a bad value throws, naming the Python parameter.
+   */
   constructor(params?: KerasDiceParams) {
     const p = checkOptionNames('Dice', params, ['reduction', 'name', 'axis', 'dtype']);
     super('Dice', p, 'dice', {});
@@ -112,6 +123,9 @@ export class Dice extends KerasLoss {
  * new keras.Tversky({ alpha: 0.2, beta: 0.8 }).call(yTrue, yPred);
  */
 export class Tversky extends KerasLoss {
+  /**
+   * Reads the parameters as Keras's `Tversky` does; an unknown name or a bad value throws, naming the Python parameter.
+   */
   constructor(params?: KerasTverskyParams) {
     const p = checkOptionNames('Tversky', params, ['alpha', 'beta', 'reduction', 'name', 'axis', 'dtype']);
     super('Tversky', p, 'tversky', {

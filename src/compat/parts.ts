@@ -9,11 +9,15 @@ import type { Tensor } from './tensor.js';
 
 /** A gradient as the compat layer returns it: float32, as the kernels compute it, in the input's shape. */
 export interface GradTensor {
+  /** The values, in row-major order. */
   data: Float32Array;
+  /** The dimensions. */
   shape: number[];
 }
 
+/** What `forwardWithGrad` / `callWithGrad` return: the loss and its gradient in the prediction's shape. */
 export interface LossWithGrad {
+  /** The reduced loss. */
   loss: number;
   /** ∂loss/∂input. */
   grad: GradTensor;

@@ -14,6 +14,10 @@ import { fractionOf, readParams } from './params.js';
 import { asDense, asLabels, asScores, readTensor, type Tensor, type TensorData, type TensorInput } from './tensor.js';
 import { REDUCTIONS } from '../core/option-values.js';
 
+/**
+ * smp's `mode`: how prediction and target are laid out (binary (B, 1, …), multilabel (B, C, …), multiclass with a label
+ * map).
+ */
 export type Mode = 'binary' | 'multiclass' | 'multilabel';
 const MODES: readonly Mode[] = ['binary', 'multiclass', 'multilabel'];
 
@@ -79,20 +83,33 @@ function scoreOptions(score: Score, smooth: number, alpha: number, beta: number)
   return { softLabel: true, smoothNr: s, smoothDr: s, ...(score === 'tversky' ? { alpha, beta } : {}) };
 }
 
+/** The parameters of smp's `DiceLoss`, `JaccardLoss`, under their Python names; an absent one takes smp's default. */
 export interface SmpOverlapParams {
+  /** `'binary'` (B, 1, …), `'multilabel'` (B, C, …) or `'multiclass'` (a label map target). */
   mode: Mode;
+  /** The classes to average (their indices). Default `null`: every class. */
   classes?: readonly number[] | null;
+  /** The loss is `−log score` instead of `1 − score`. Default `false`. */
   log_loss?: boolean;
+  /** The prediction is logits: a sigmoid (binary, multilabel) or softmax (multiclass) first. Default `true`. */
   from_logits?: boolean;
+  /** Added to numerator and denominator. Default 0. */
   smooth?: number;
+  /** Target value whose voxels are left out. Default `null` (none). */
   ignore_index?: number | null;
+  /** Lower clamp of the denominator. Default 1e-7. */
   eps?: number;
+  /** Weights of the classes averaged (normalised: Σw·loss/Σw). Default `null` (equal). */
   class_weights?: readonly number[] | null;
 }
 
+/** The parameters of smp's `TverskyLoss`, under their Python names; an absent one takes smp's default. */
 export interface SmpTverskyParams extends SmpOverlapParams {
+  /** Weight of false positives. Default 0.5. */
   alpha?: number;
+  /** Weight of false negatives. Default 0.5. */
   beta?: number;
+  /** Exponent of the mean over classes (focal Tversky). Default 1. */
   gamma?: number;
 }
 
@@ -370,6 +387,9 @@ function overlapParams(
  * new smp.DiceLoss({ mode: 'multiclass', ignore_index: 255 }).forward(logits, labels);
  */
 export class DiceLoss extends OverlapLoss {
+  /**
+   * Reads the parameters as smp's `DiceLoss` does; an unknown name or a bad value throws, naming the Python parameter.
+   */
   constructor(params: SmpOverlapParams) {
     super('DiceLoss', 'dice', overlapParams('DiceLoss', params));
   }
@@ -377,6 +397,10 @@ export class DiceLoss extends OverlapLoss {
 
 /** smp.losses.JaccardLoss: as DiceLoss with `1 − (I + smooth)/(P + G − I + smooth)`. */
 export class JaccardLoss extends OverlapLoss {
+  /**
+   * Reads the parameters as smp's `JaccardLoss` does; an unknown name or a bad value throws, naming the Python
+   * parameter.
+   */
   constructor(params: SmpOverlapParams) {
     super('JaccardLoss', 'jaccard', overlapParams('JaccardLoss', params));
   }
@@ -389,6 +413,10 @@ export class JaccardLoss extends OverlapLoss {
  * new smp.TverskyLoss({ mode: 'binary', alpha: 0.3, beta: 0.7, gamma: 0.75 }).forward(logits, mask);
  */
 export class TverskyLoss extends OverlapLoss {
+  /**
+   * Reads the parameters as smp's `TverskyLoss` does; an unknown name or a bad value throws, naming the Python
+   * parameter.
+   */
   constructor(params: SmpTverskyParams) {
     const p = overlapParams('TverskyLoss', params, ['alpha', 'beta', 'gamma']);
     super('TverskyLoss', 'tversky', p, nonNegative('TverskyLoss', 'gamma', p.gamma, 1));
@@ -417,13 +445,21 @@ function checkHard(fn: string, values: ArrayLike<number>, mask: Uint8Array | nul
   }
 }
 
+/** The parameters of smp's `FocalLoss`, under their Python names; an absent one takes smp's default. */
 export interface SmpFocalLossParams {
+  /** `'binary'` (B, 1, …), `'multilabel'` (B, C, …) or `'multiclass'` (a label map target). */
   mode: Mode;
+  /** Balance of positives, `α·y + (1 − α)(1 − y)`. Default `null` (none). */
   alpha?: number | null;
+  /** Focusing exponent. Default 2. */
   gamma?: number;
+  /** Target value whose voxels are left out. Default `null` (none). */
   ignore_index?: number | null;
+  /** `'mean'` (default), `'sum'` or `'none'` (one value per element not ignored). */
   reduction?: 'mean' | 'sum' | 'none';
+  /** smp's normalised focal loss; `true` is refused (not reproduced natively). Default `false`. */
   normalized?: boolean;
+  /** smp's reduced focal loss; a number is refused (not reproduced natively). Default `null`. */
   reduced_threshold?: number | null;
 }
 
@@ -442,6 +478,9 @@ export class FocalLoss extends SmpLoss {
   private readonly options: Record<string, unknown>;
   private readonly ignoreIndex: number | null;
 
+  /**
+   * Reads the parameters as smp's `FocalLoss` does; an unknown name or a bad value throws, naming the Python parameter.
+   */
   constructor(params: SmpFocalLossParams) {
     const fn = 'FocalLoss';
     const p = readParams<SmpFocalLossParams>(fn, params, [
@@ -527,10 +566,15 @@ function classSums(
   };
 }
 
+/** The parameters of smp's `LovaszLoss`, under their Python names; an absent one takes smp's default. */
 export interface SmpLovaszLossParams {
+  /** `'binary'` (B, 1, …), `'multilabel'` (B, C, …) or `'multiclass'` (a label map target). */
   mode: Mode;
+  /** One loss per image, then their mean. Default `false`. */
   per_image?: boolean;
+  /** Target value whose voxels are left out. Default `null` (none). */
   ignore_index?: number | null;
+  /** The prediction is logits: a sigmoid (binary, multilabel) or softmax (multiclass) first. Default `true`. */
   from_logits?: boolean;
 }
 
@@ -545,6 +589,10 @@ export class LovaszLoss extends SmpLoss {
   private readonly mode: Mode;
   private readonly options: Record<string, unknown>;
 
+  /**
+   * Reads the parameters as smp's `LovaszLoss` does; an unknown name or a bad value throws, naming the Python
+   * parameter.
+   */
   constructor(params: SmpLovaszLossParams) {
     const fn = 'LovaszLoss';
     super(fn);
@@ -576,7 +624,9 @@ export class LovaszLoss extends SmpLoss {
   }
 }
 
+/** The parameters of smp's `MCCLoss`, under their Python names; an absent one takes smp's default. */
 export interface SmpMCCLossParams {
+  /** Added to each soft count. Default 1e-5. */
   eps?: number;
 }
 
@@ -589,6 +639,9 @@ export interface SmpMCCLossParams {
 export class MCCLoss extends SmpLoss {
   private readonly eps: number;
 
+  /**
+   * Reads the parameters as smp's `MCCLoss` does; an unknown name or a bad value throws, naming the Python parameter.
+   */
   constructor(params?: SmpMCCLossParams) {
     super('MCCLoss');
     this.eps = nonNegative('MCCLoss', 'eps', readParams<SmpMCCLossParams>('MCCLoss', params, ['eps']).eps, 1e-5);
@@ -621,11 +674,17 @@ function softReduction(
   return { reduction: reduction === 'none' ? 'none' : 'sum', scale: reduction === 'mean' ? 1 / elements : 1 };
 }
 
+/** The parameters of smp's `SoftBCEWithLogitsLoss`, under their Python names; an absent one takes smp's default. */
 export interface SoftBCEWithLogitsLossParams {
+  /** Weight of each element's loss (a number, or one per class). Default `null` (none). */
   weight?: number | readonly number[] | null;
+  /** Target value whose elements count 0 (they stay in the mean's denominator). Default −100. */
   ignore_index?: number | null;
+  /** `'mean'` (default; over all elements), `'sum'` or `'none'`. */
   reduction?: 'mean' | 'sum' | 'none';
+  /** Label smoothing ε: target `(1 − t)·ε + t·(1 − ε)`. Default `null` (none). */
   smooth_factor?: number | null;
+  /** Weight of positives, one number (a per-class list is refused). Default `null` (none). */
   pos_weight?: number | readonly number[] | null;
 }
 
@@ -642,6 +701,10 @@ export class SoftBCEWithLogitsLoss extends SmpLoss {
   private readonly ignoreIndex: number | null;
   private readonly smoothFactor: number | null;
 
+  /**
+   * Reads the parameters as smp's `SoftBCEWithLogitsLoss` does; an unknown name or a bad value throws, naming the
+   * Python parameter.
+   */
   constructor(params?: SoftBCEWithLogitsLossParams) {
     const fn = 'SoftBCEWithLogitsLoss';
     const p = readParams<SoftBCEWithLogitsLossParams>(fn, params, [
@@ -687,10 +750,15 @@ export class SoftBCEWithLogitsLoss extends SmpLoss {
   }
 }
 
+/** The parameters of smp's `SoftCrossEntropyLoss`, under their Python names; an absent one takes smp's default. */
 export interface SoftCrossEntropyLossParams {
+  /** `'mean'` (default; over all voxels), `'sum'` or `'none'` (one per voxel). */
   reduction?: 'mean' | 'sum' | 'none';
+  /** Label smoothing ε. Default `null` (none). */
   smooth_factor?: number | null;
+  /** Label whose voxels count 0 (they stay in the mean's denominator). Default −100. */
   ignore_index?: number | null;
+  /** The class axis: 1 (channels first, default) or the last. */
   dim?: number;
 }
 
@@ -707,6 +775,10 @@ export class SoftCrossEntropyLoss extends SmpLoss {
   private readonly ignoreIndex: number | null;
   private readonly dim: number;
 
+  /**
+   * Reads the parameters as smp's `SoftCrossEntropyLoss` does; an unknown name or a bad value throws, naming the Python
+   * parameter.
+   */
   constructor(params?: SoftCrossEntropyLossParams) {
     const fn = 'SoftCrossEntropyLoss';
     const p = readParams<SoftCrossEntropyLossParams>(fn, params, ['reduction', 'smooth_factor', 'ignore_index', 'dim']);
@@ -752,15 +824,24 @@ export class SoftCrossEntropyLoss extends SmpLoss {
 // ---------------------------------------------------------------------------------------------
 // The score functions of smp.losses._functional
 
+/**
+ * The parameters of smp's `soft_dice_score`, `soft_jaccard_score`, under their Python names; an absent one takes smp's
+ * default.
+ */
 export interface SoftScoreParams {
+  /** Added to numerator and denominator. Default 0. */
   smooth?: number;
+  /** Lower clamp of the denominator. Default 1e-7. */
   eps?: number;
   /** Axes to sum over; null: the whole tensor (one score). */
   dims?: number | readonly number[] | null;
 }
 
+/** The parameters of smp's `soft_tversky_score`, under their Python names; an absent one takes smp's default. */
 export interface SoftTverskyScoreParams extends SoftScoreParams {
+  /** Weight of false positives. */
   alpha: number;
+  /** Weight of false negatives. */
   beta: number;
 }
 

@@ -1,8 +1,12 @@
-// Tensors of the Python-compatible layer (README, "Metrics" → "Python: `dice-wasm/compat`"): in
+// Tensors of the Python-compatible layer (docs/porting.md, "Tensors, calls and results"): in
 // as { data, shape }, nested arrays, or a list of channel-first tensors stacked into a batch; out
 // as { data, shape } with the Python output shape, or a number for a scalar. The readers below
 // turn them into the typed arrays the native API takes.
-import { describe, rangeError, typeError } from '../core/errors.js';
+import { describe, list, rangeError, typeError } from '../core/errors.js';
+import { revoked } from '../core/options.js';
+
+/** Axes a tensor may have: more is no image (and a cyclic nested array would never end). */
+const MAX_RANK = 32;
 
 type NumericArray =
   | Float32Array
@@ -17,20 +21,29 @@ type NumericArray =
 
 /** A tensor as the compat layer returns it. */
 export interface Tensor {
+  /** The values, in row-major (C) order. */
   data: Float64Array;
+  /** The dimensions, outermost first. */
   shape: number[];
 }
 
 /** What the compat layer accepts wherever Python takes a tensor. */
 export type TensorInput =
-  | { data: NumericArray | readonly boolean[]; shape: readonly number[] }
+  | {
+      /** The values, in row-major (C) order. */
+      data: NumericArray | readonly boolean[];
+      /** The dimensions, outermost first. */
+      shape: readonly number[];
+    }
   | NestedArray
   | readonly TensorInput[];
 type NestedArray = readonly (number | boolean | NestedArray)[];
 
 /** A tensor read from the caller: its values (as given, or numbers) and its shape. */
 export interface TensorData {
+  /** The values, in row-major (C) order. */
   data: NumericArray;
+  /** The dimensions, outermost first. */
   shape: number[];
 }
 
@@ -38,11 +51,19 @@ export interface TensorData {
 export const product = (shape: readonly number[]): number => shape.reduce((a, d) => a * d, 1);
 
 function isTensorObject(value: unknown): value is { data: unknown; shape: unknown } {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) && 'data' in value && 'shape' in value;
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !revoked(value) &&
+    !Array.isArray(value) &&
+    'data' in value &&
+    'shape' in value
+  );
 }
 
 /** Reads a tensor argument; `name` is the Python parameter name for error messages. */
 export function readTensor(fn: string, name: string, value: unknown): TensorData {
+  if (revoked(value)) throw typeError(fn, name, 'is a revoked Proxy');
   if (isTensorObject(value)) return readObject(fn, name, value);
   if (Array.isArray(value)) {
     if (value.length > 0 && value.every(isTensorObject))
@@ -61,10 +82,18 @@ export function readTensor(fn: string, name: string, value: unknown): TensorData
 }
 
 function readObject(fn: string, name: string, value: { data: unknown; shape: unknown }): TensorData {
-  const { data, shape } = value;
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw rangeError(fn, `${name}.shape`, `must be an array of non-negative integers; got ${describe(shape)}`);
+  const { data, shape: given } = value;
+  // The shape read once (entry by entry), then checked: what is checked is what is used.
+  const shape: unknown[] | null = !revoked(given) && Array.isArray(given) && given.length <= MAX_RANK ? [] : null;
+  if (shape !== null) for (let i = 0, n = (given as unknown[]).length; i < n; i++) shape.push((given as unknown[])[i]);
+  if (shape === null || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
+    throw rangeError(
+      fn,
+      `${name}.shape`,
+      `must be an array of at most ${MAX_RANK} non-negative integers; got ${describe(given)}`,
+    );
   }
+  if (revoked(data)) throw typeError(fn, `${name}.data`, 'is a revoked Proxy');
   let values: NumericArray;
   if (
     ArrayBuffer.isView(data) &&
@@ -78,10 +107,11 @@ function readObject(fn: string, name: string, value: { data: unknown; shape: unk
   } else {
     throw typeError(fn, `${name}.data`, `must be a typed array or an array of numbers; got ${describe(data)}`);
   }
-  if (values.length !== product(shape)) {
-    throw rangeError(fn, name, `has ${values.length} values but shape [${shape.join(', ')}] holds ${product(shape)}`);
+  const dims = shape as number[];
+  if (values.length !== product(dims)) {
+    throw rangeError(fn, name, `has ${values.length} values but shape ${list(dims)} holds ${product(dims)}`);
   }
-  return { data: values, shape: shape.slice() };
+  return { data: values, shape: dims };
 }
 
 function scalar(fn: string, name: string, v: unknown): number {
@@ -92,18 +122,21 @@ function scalar(fn: string, name: string, v: unknown): number {
 
 function readNested(fn: string, name: string, value: NestedArray): TensorData {
   const shape: number[] = [];
-  for (let level: unknown = value; Array.isArray(level); level = level[0]) shape.push(level.length);
+  for (let level: unknown = value; !revoked(level) && Array.isArray(level); level = level[0]) {
+    if (shape.length === MAX_RANK) throw rangeError(fn, name, `is nested more than ${MAX_RANK} deep`);
+    shape.push(level.length);
+  }
   const data: number[] = [];
   const walk = (node: unknown, depth: number, at: string): void => {
     if (depth === shape.length) {
       data.push(scalar(fn, at, node));
       return;
     }
-    if (!Array.isArray(node) || node.length !== shape[depth]) {
+    if (revoked(node) || !Array.isArray(node) || node.length !== shape[depth]) {
       throw rangeError(
         fn,
         name,
-        `is a ragged nested array: ${at} should have ${shape[depth]} entries (shape [${shape.join(', ')}])`,
+        `is a ragged nested array: ${at} should have ${shape[depth]} entries (shape ${list(shape)})`,
       );
     }
     for (const [i, child] of node.entries()) walk(child, depth + 1, `${at}[${i}]`);
@@ -120,8 +153,7 @@ function stack(fn: string, name: string, items: TensorData[]): TensorData {
       throw rangeError(
         fn,
         `${name}[${i}]`,
-        `has shape [${item.shape.join(', ')}] but ${name}[0] has [${shape.join(', ')}]; a list is ` +
-          'stacked into one batch',
+        `has shape ${list(item.shape)} but ${name}[0] has ${list(shape)}; a list is stacked into one batch`,
       );
     }
   });

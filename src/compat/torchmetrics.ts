@@ -156,10 +156,12 @@ abstract class Accumulating {
 
   protected abstract score(counts: ConfusionCounts, includeBackground: boolean): number | Tensor;
 
+  /** Adds a batch's counts to the state. */
   update(preds: TensorInput, target: TensorInput): void {
     this.add(`${this.name}.update`, preds, target);
   }
 
+  /** The metric of everything added so far. */
   compute(): number | Tensor {
     return this.score(this.stream.counts(), this.includeBackground);
   }
@@ -169,6 +171,7 @@ abstract class Accumulating {
     return this.score(this.add(`${this.name}.forward`, preds, target), this.includeBackground);
   }
 
+  /** Empties the state. */
   reset(): void {
     this.stream.reset();
   }
@@ -181,11 +184,22 @@ abstract class Accumulating {
   }
 }
 
+/**
+ * The parameters of torchmetrics's `DiceScore`, under their Python names; an absent one takes torchmetrics's default.
+ */
 export interface DiceScoreParams {
+  /** The number of classes C (`null`: inferred from one-hot inputs). */
   num_classes: number;
+  /** Count class 0. Default `true`. */
   include_background?: boolean;
+  /**
+   * How the classes of a sample combine: `'macro'` (default; `dice_score`: `'micro'`), `'micro'`, `'weighted'`,
+   * `'none'` (or `null`).
+   */
   average?: MetricAverage | null;
+  /** `'samplewise'` (default): per sample, then the mean; `'global'`: counts pooled first. */
   aggregation_level?: MetricAggregation;
+  /** `'one-hot'` (default, (B, C, …)) or `'index'` (label maps (B, …)). */
   input_format?: InputFormat;
 }
 
@@ -206,6 +220,10 @@ export class DiceScore extends Accumulating {
   private readonly average: MetricAverage;
   private readonly aggregation: MetricAggregation;
 
+  /**
+   * Reads the parameters as torchmetrics's `DiceScore` does; an unknown name or a bad value throws, naming the Python
+   * parameter.
+   */
   constructor(params: DiceScoreParams) {
     const fn = 'DiceScore';
     const p = checkOptionNames(fn, params, [
@@ -229,6 +247,9 @@ export class DiceScore extends Accumulating {
   }
 }
 
+/**
+ * The parameters of torchmetrics's `dice_score`, under their Python names; an absent one takes torchmetrics's default.
+ */
 export interface DiceScoreFunctionalParams extends DiceScoreParams {}
 
 /**
@@ -260,10 +281,15 @@ export function dice_score(preds: TensorInput, target: TensorInput, params: Dice
   return tensor(values, average === 'none' ? [rows, values.length / Math.max(1, rows)] : [rows]);
 }
 
+/** The parameters of torchmetrics's `MeanIoU`, under their Python names; an absent one takes torchmetrics's default. */
 export interface MeanIoUParams {
+  /** The number of classes C (`null`: inferred from one-hot inputs). */
   num_classes?: number | null;
+  /** Count class 0. Default `true`. */
   include_background?: boolean;
+  /** One IoU per class instead of their mean. Default `false`. */
   per_class?: boolean;
+  /** `'one-hot'` (default, (B, C, …)) or `'index'` (label maps (B, …)). */
   input_format?: 'one-hot' | 'index';
 }
 
@@ -278,6 +304,10 @@ const absentAsMinusOne = (v: number): number => (Number.isNaN(v) ? -1 : v);
 export class MeanIoU extends Accumulating {
   private readonly perClass: boolean;
 
+  /**
+   * Reads the parameters as torchmetrics's `MeanIoU` does; an unknown name or a bad value throws, naming the Python
+   * parameter.
+   */
   constructor(params?: MeanIoUParams) {
     const fn = 'MeanIoU';
     const p = checkOptionNames(fn, params, ['num_classes', 'include_background', 'per_class', 'input_format']);

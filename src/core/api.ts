@@ -9,6 +9,8 @@ import type {
   LAYOUTS,
   LOSS_EMPTY_POLICIES,
   METRIC_AGGREGATIONS,
+  BOUNDARY_DISTANCES,
+  SKELETON_METHODS,
   METRIC_AVERAGES,
   METRIC_EMPTY_POLICIES,
   METRIC_REDUCTIONS,
@@ -29,12 +31,20 @@ export type Layout = (typeof LAYOUTS)[number];
 /** A dense target has pred's shape; a label map has one integer class per voxel and no class axis. */
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
+/**
+ * How a loss combines its terms: `'mean'` (default) or `'sum'` over the included terms, or `'none'`: one value
+ * per term (overlap losses), per element (BCE, focal) or per voxel (cross-entropy).
+ */
 export type Reduction = (typeof REDUCTIONS)[number];
 
 /** Dense targets: one-hot, multi-label or soft, same shape and layout as `pred`. */
 export type DenseTarget = Float32Array | Uint8Array;
 /** Label maps: shape `[B, ...spatial]`, values in `[0, C)` or `ignoreIndex`. */
 export type LabelMap = Uint8Array | Uint16Array | Int32Array;
+/**
+ * A target: dense (pred's shape) or a label map (no class axis); `target: 'dense' | 'labels'` says which when the type
+ * does not.
+ */
 export type Target = DenseTarget | LabelMap;
 
 /** Options that describe the tensors (shared by every loss and metric). */
@@ -100,6 +110,7 @@ export interface DiceLossOptions extends OverlapOptions {
    */
   empty?: LossEmptyPolicy;
 }
+/** Options of `jaccardLoss`: those of `diceLoss` (soft IoU, `1 − (I + sNr)/(P + G − I + sDr)`). */
 export type JaccardLossOptions = DiceLossOptions;
 
 export interface TverskyLossOptions extends DiceLossOptions {
@@ -109,6 +120,10 @@ export interface TverskyLossOptions extends DiceLossOptions {
   beta?: number;
 }
 
+/**
+ * Options of `focalTverskyLoss`, `(1 − T)^γ` per class: Tversky's without `logLoss`, with alpha 0.7 and beta 0.3 by
+ * default.
+ */
 export interface FocalTverskyLossOptions extends Omit<TverskyLossOptions, 'logLoss'> {
   /** Exponent of `(1 − T)` per class. Default 0.75 (the paper's 1/γ with γ = 4/3); alpha 0.7, beta 0.3 by default. */
   gamma?: number;
@@ -176,20 +191,28 @@ export interface Lambdas {
 /** Dice + cross-entropy (softmax, default) or + binary cross-entropy (sigmoid). */
 export type DiceCELossOptions = Omit<DiceLossOptions, 'reduction'> &
   Lambdas & {
+    /** `'mean'` (default) or `'sum'`; a combined loss has no `'none'`. */
     reduction?: 'mean' | 'sum';
+    /** Cross-entropy target `(1 − ε)·y + ε/C`. Default 0. */
     labelSmoothing?: number;
+    /**
+     * With `activation: 'sigmoid'` (binary cross-entropy): the weight of positives, one number or one per class.
+     * Default none (1).
+     */
     posWeight?: number | ArrayLike<number> | null;
   };
 /** Dice + focal loss (sigmoid by default). */
 export type DiceFocalLossOptions = Omit<DiceLossOptions, 'reduction'> &
   Lambdas &
   Pick<FocalLossOptions, 'gamma' | 'alpha'> & {
+    /** `'mean'` (default) or `'sum'`; a combined loss has no `'none'`. */
     reduction?: 'mean' | 'sum';
   };
 /** Generalized Dice + focal loss (sigmoid by default); `weight` applies to the focal part. */
 export type GeneralizedDiceFocalLossOptions = Omit<GeneralizedDiceLossOptions, 'reduction'> &
   Lambdas &
   Pick<FocalLossOptions, 'gamma' | 'alpha' | 'weight'> & {
+    /** `'mean'` (default) or `'sum'`; a combined loss has no `'none'`. */
     reduction?: 'mean' | 'sum';
   };
 
@@ -198,8 +221,17 @@ export type WithGrad<T> = T & {
   /** Where to write the gradient (a Float32Array of pred's length); a new array otherwise. */
   out?: Float32Array;
 };
+/** Options of `diceLossWithGrad`: those of `diceLoss` and `out`. */
 export type DiceLossGradOptions = WithGrad<DiceLossOptions>;
 
+/**
+ * What a `...WithGrad` function returns.
+ *
+ * @example
+ * ```ts
+ * const { loss, grad } = k.diceLossWithGrad(pred, target); // grad.length === pred.length
+ * ```
+ */
 export interface LossAndGrad {
   /** The reduced loss. */
   loss: number;
@@ -227,6 +259,10 @@ export interface LossOptionsByName {
   generalizedDiceFocal: GeneralizedDiceFocalLossOptions;
   lovaszHinge: LovaszHingeLossOptions;
   lovaszSoftmax: LovaszSoftmaxLossOptions;
+  clDice: ClDiceLossOptions;
+  diceClDice: DiceClDiceLossOptions;
+  hausdorffDT: HausdorffDTLossOptions;
+  boundary: BoundaryLossOptions;
 }
 
 /** Loss names `createLoss` knows (besides the Lovász losses, `LovaszLossName`). */
@@ -234,7 +270,10 @@ export type LossName = Exclude<keyof LossOptionsByName, LovaszLossName>;
 
 /** `createLoss` options: a loss name and that loss's options (the mask is passed per call). */
 export type CreateLossOptions = {
-  [K in LossName]: { loss: K } & Omit<LossOptionsByName[K], 'mask' | 'out'>;
+  [K in LossName]: {
+    /** The loss: `'dice'`, `'jaccard'`, `'tversky'`, `'diceCE'`, … (a key of the registry). */
+    loss: K;
+  } & Omit<LossOptionsByName[K], 'mask' | 'out'>;
 }[LossName];
 
 /** The pointwise losses alone (BCE, cross-entropy, focal): their options take `out`, for reduction 'none'. */
@@ -243,21 +282,37 @@ type PointLossOptions = Extract<CreateLossOptions, { loss: PointLossName }>;
 /** `createLoss` options whose value is a number, or one value per term (Float64Array) with reduction 'none'. */
 export type CreateTermLossOptions =
   | Exclude<CreateLossOptions, PointLossOptions>
-  | (PointLossOptions & { reduction?: 'mean' | 'sum' });
+  | (PointLossOptions & {
+      /** `'mean'` (default) or `'sum'`: the value is one number. */
+      reduction?: 'mean' | 'sum';
+    });
 /**
  * `createLoss` options of a pointwise loss alone with reduction 'none': its value is one per element (Float32Array).
  */
-export type CreatePointLossOptions = PointLossOptions & { reduction: 'none' };
+export type CreatePointLossOptions = PointLossOptions & {
+  /** `'none'`: the value is one loss per element (BCE, focal) or per voxel (cross-entropy). */
+  reduction: 'none';
+};
 
 /**
  * A loss whose options were resolved once. `Values`: what reduction 'none' gives — one value per
  * term (Float64Array), or per element of a pointwise loss (Float32Array).
  */
 export interface Loss<Values extends Float64Array | Float32Array = Float64Array> {
+  /** The loss of `pred` against `target` (a number, or `Values` with reduction 'none'); `mask`: voxels that count. */
   value(pred: Float32Array, target: Target, mask?: Uint8Array | Float32Array): number | Values;
+  /** The loss and ∂loss/∂pred, written into `out` when given (pred's length), else into a new array. */
   valueAndGrad(pred: Float32Array, target: Target, out?: Float32Array, mask?: Uint8Array | Float32Array): LossAndGrad;
 }
 
+/**
+ * Options of `loadDice` and `loadDiceSync`.
+ *
+ * @example
+ * ```ts
+ * const k = await loadDice({ backend: 'js' }); // no WebAssembly at all (a strict Content-Security-Policy)
+ * ```
+ */
 export interface LoadOptions {
   /** Force an implementation; default: `'simd'` when the engine supports it, else `'scalar'`. */
   backend?: BackendName;
@@ -288,7 +343,7 @@ export interface PoolOptions {
    * Work below which a call runs on the calling thread instead of the workers: elements of pred
    * weighted by their cost (8 with a softmax or a pointwise term, 3 with a sigmoid, 1/8 for
    * probabilities, whose passes only stream memory). Default 2^21: a softmax call splits from
-   * 256K elements, a sigmoid one from 700K, Dice of probabilities from 16M (see README, "Thread
+   * 256K elements, a sigmoid one from 700K, Dice of probabilities from 16M (see docs/memory-and-threads.md, "Thread
    * pool"); 0 splits every call.
    */
   parallelThreshold?: number;
@@ -305,6 +360,7 @@ export interface PoolLoss {
     target: Target,
     mask?: Uint8Array | Float32Array,
   ): Promise<number | Float64Array | Float32Array>;
+  /** The loss and ∂loss/∂pred (into `out` when given), the call split across the workers when large. */
   valueAndGrad(
     pred: Float32Array,
     target: Target,
@@ -360,8 +416,62 @@ export type LovaszLossName = 'lovaszHinge' | 'lovaszSoftmax';
 
 /** `createLoss` options of the Lovász losses. */
 export type CreateLovaszLossOptions = {
-  [K in LovaszLossName]: { loss: K } & LossOptionsByName[K];
+  [K in LovaszLossName]: {
+    /** `'lovaszHinge'` or `'lovaszSoftmax'`. */
+    loss: K;
+  } & LossOptionsByName[K];
 }[LovaszLossName];
+
+/**
+ * Options shared by the losses on whole class volumes (clDice, Dice + clDice, Hausdorff-DT,
+ * boundary): `shape` is required, [B, C, ...spatial]; no ignoreIndex or mask (skeletons and
+ * distance maps need every voxel).
+ */
+export interface SpatialLossOptions extends Omit<TensorOptions, 'ignoreIndex' | 'shape'> {
+  /** Shape of `pred`: [B, C, ...spatial] channels first (`[B, ...spatial, C]` with layout `'NHWC'`). */
+  shape: readonly number[];
+  /** Include class 0 in the terms. Default `true`. */
+  includeBackground?: boolean;
+  /** Pool the sums of all samples before the formula (one term per class). Default `false`. */
+  batch?: boolean;
+  /** Default `'mean'` over the terms; `'none'` gives every term (NaN for a class left out). */
+  reduction?: Reduction;
+}
+
+/** Options of `k.clDiceLoss` (soft clDice, MONAI's SoftclDiceLoss). */
+export interface ClDiceLossOptions extends SpatialLossOptions {
+  /** Erosion steps of the soft skeleton (MONAI's `iter_`). Default 3. */
+  iterations?: number;
+  /** Added to numerator and denominator of Tprec and Tsens. Default 1. */
+  smooth?: number;
+  /**
+   * Sum the included classes before the formula: one term per sample (per batch with `batch`;
+   * MONAI). Default `false`.
+   */
+  poolClasses?: boolean;
+}
+
+/** Options of `k.diceClDiceLoss` ((1 − α)·Dice + α·clDice, MONAI's SoftDiceclDiceLoss). */
+export interface DiceClDiceLossOptions extends ClDiceLossOptions {
+  /** The weight α of clDice. Default 0.5. */
+  alpha?: number;
+}
+
+/** Options of `k.hausdorffDTLoss` (Karimi & Salcudean 2019, MONAI's HausdorffDTLoss). */
+export interface HausdorffDTLossOptions extends SpatialLossOptions {
+  /** Exponent of the distance maps. Default 2. */
+  alpha?: number;
+  /** log(1 + loss) (MONAI's LogHausdorffDTLoss). Default `false`. */
+  logLoss?: boolean;
+  /** Voxel spacing of the distance maps: one number or one per spatial axis (in the order of shape). Default 1. */
+  spacing?: number | readonly number[];
+}
+
+/** Options of `k.boundaryLoss` (Kervadec et al. 2019). */
+export interface BoundaryLossOptions extends SpatialLossOptions {
+  /** Voxel spacing of the signed distance map: one number or one per spatial axis. Default 1. */
+  spacing?: number | readonly number[];
+}
 
 // ---------------------------------------------------------------------------------------------
 // Hard metrics: confusion counts and the metrics computed from them.
@@ -391,6 +501,10 @@ export type MetricReduction = (typeof METRIC_REDUCTIONS)[number];
 export type MetricAverage = (typeof METRIC_AVERAGES)[number];
 /** torchmetrics' aggregation: score each sample, or pool the counts of all samples first. */
 export type MetricAggregation = (typeof METRIC_AGGREGATIONS)[number];
+/** `boundaryDistance` of Boundary IoU: the API's erosion by a box (`'chessboard'`) or `'euclidean'`. */
+export type BoundaryDistance = (typeof BOUNDARY_DISTANCES)[number];
+/** `skeleton` of clDice: `'lee'` (ImageJ's and scikit-image's thinning) or `'lee-preserving'`. */
+export type SkeletonMethod = (typeof SKELETON_METHODS)[number];
 /**
  * How `'hausdorff95'` combines the two directions: `'max-directed'`, the larger of the two
  * directions' percentiles (MONAI's `compute_hausdorff_distance`, Metrics Reloaded), or `'pooled'`,
@@ -432,17 +546,23 @@ export interface ConfusionOptions {
 
 /** Per (sample, class) counts, sample-major (`[b * C + c]`), every class, exact integers. */
 export interface ConfusionCounts {
+  /** True positives: voxels where prediction and target both say the class. */
   tp: Float64Array;
+  /** False positives: the prediction says the class, the target does not. */
   fp: Float64Array;
+  /** False negatives: the target says the class, the prediction does not. */
   fn: Float64Array;
+  /** True negatives: counted voxels where neither says the class. */
   tn: Float64Array;
+  /** B, the number of samples (rows). */
   numSamples: number;
+  /** C, the number of classes (columns), background included. */
   numClasses: number;
 }
 
 /** What to compute from the counts, and how to reduce it. */
 export interface MetricOptions {
-  /** Metric names (see README, "Metrics"): `'dice'`, `'iou'`, `'recall'`, MONAI's names and aliases, ... */
+  /** Metric names (docs/metrics.md): `'dice'`, `'iou'`, `'recall'`, MONAI's names and aliases, ... */
   metrics: readonly string[];
   /** Include class 0 in averages and reductions. Default `true`. Per-term results always hold every class. */
   includeBackground?: boolean;
@@ -460,11 +580,45 @@ export interface MetricOptions {
   weightType?: WeightType;
 }
 
-export interface MetricsOptions extends ConfusionOptions, MetricOptions {}
+/**
+ * Options of the metrics measured on the masks themselves (README, "Topology and boundaries"):
+ * `'cldice'` (and `'topologyPrecision'`, `'topologySensitivity'`) on their skeletons, `'biou'` on
+ * their boundary bands. Those metrics need `shape` (1 to 3 spatial axes).
+ */
+export interface TopologyMetricOptions {
+  /**
+   * clDice's skeletons: `'lee'` (default), the thinning of Lee et al. 1994 as ImageJ's
+   * Skeletonize3D and scikit-image's `skeletonize(method='lee')` do it, voxel for voxel, including
+   * their loss of some components of even thickness (scikit-image issue #3757); `'lee-preserving'`,
+   * the same thinning with Lee's whole simple-point test when deletions are re-checked, which keeps
+   * a voxel of every component.
+   */
+  skeleton?: SkeletonMethod;
+  /**
+   * Boundary IoU's band width d in voxels: a voxel of a mask is in its band when a voxel outside
+   * the mask (or the image) is within d. Default: 2 % of the image diagonal, rounded, at least 1
+   * (the Boundary IoU API's dilation_ratio 0.02).
+   */
+  boundaryWidth?: number;
+  /** The band width in spacing units (mm) instead, with `spacing`. */
+  boundaryWidthMm?: number;
+  /**
+   * The distance of the band: `'chessboard'` (default; the Boundary IoU API's d-fold erosion by a
+   * 3×3 square, a 3×3×3 cube in 3D: within d along every axis) or `'euclidean'` (exact Euclidean
+   * distance).
+   */
+  boundaryDistance?: BoundaryDistance;
+  /** Voxel spacing for `boundaryWidthMm`: one number, one per spatial axis, or one such list per sample. */
+  spacing?: Spacing;
+}
+
+export interface MetricsOptions extends ConfusionOptions, MetricOptions, TopologyMetricOptions {}
 
 /** A reduced metric and how many non-NaN terms went into each of its values (same shape). */
 export interface ReducedMetric {
+  /** The reduced value: a number (`'mean'`, `'sum'`) or one per class or sample (`'mean_batch'`, …). */
   value: number | Float64Array;
+  /** How many non-NaN terms went into each value. */
   notNans: number | Float64Array;
 }
 
@@ -481,6 +635,7 @@ export type CreateMetricOptions = Omit<MetricsOptions, 'shape'>;
 /** A sample's identity across updates, instances and processes (tiles of one volume share it). */
 export type SampleKey = string | number;
 
+/** Options of `StreamingMetric.update`: this batch's shape and its samples' keys. */
 export interface MetricUpdateOptions {
   /** Shape of this update's `pred` (see ConfusionOptions.shape). */
   shape?: readonly number[];
@@ -489,16 +644,33 @@ export interface MetricUpdateOptions {
    * the same key add up (tiles of one volume). Without keys every sample is a new one.
    */
   sample?: SampleKey | readonly SampleKey[];
+  /** Spacing of this update's samples (for `'biou'` with `boundaryWidthMm`), if it differs from the metric's. */
+  spacing?: Spacing;
 }
 
 /** The serialised state of a streaming metric (`toJSON`), accepted by `fromJSON` and `merge`. */
 export interface MetricJSON {
+  /** Always `'dice-wasm/metric'`. */
   format: 'dice-wasm/metric';
+  /** The format's version, 1. */
   version: 1;
   /** The metric's options with every default filled in. */
   options: Record<string, unknown>;
-  /** Per sample: its key (if any) and its counts, [tp, fp, fn, tn] per class. */
-  samples: { key?: SampleKey; counts: number[] }[];
+  /**
+   * Per sample: its key (if any) and its counts, [tp, fp, fn, tn] per class; with a topology
+   * metric, the topology record of each class.
+   */
+  samples: {
+    /** The sample's key, when updates gave one. */
+    key?: SampleKey;
+    /** Its counts, [tp, fp, fn, tn] per class. */
+    counts: number[];
+    /**
+     * With a topology metric: 6 counts per class (skeleton voxels of the prediction, of them in the
+     * target, of the target, of them in the prediction; band voxels in both, in either).
+     */
+    topology?: number[];
+  }[];
 }
 
 /** A metric evaluated in pieces: counts add exactly, so any split gives the one-pass result. */
@@ -515,7 +687,9 @@ export interface StreamingMetric {
   counts(): ConfusionCounts;
   /** Adds another metric's state (same options): samples with the same key add up. */
   merge(other: StreamingMetric | MetricJSON): this;
+  /** Empties the state (the options stay). */
   reset(): this;
+  /** The state as JSON (`JSON.stringify(metric)` calls it): options and every sample's counts. */
   toJSON(): MetricJSON;
   /** Replaces the state with a serialised one (made with the same options). */
   fromJSON(json: MetricJSON): this;
@@ -535,7 +709,7 @@ export type Spacing = number | readonly number[] | readonly (readonly number[])[
 
 /** What to compute from the two surfaces of each (sample, class), and how to reduce it. */
 export interface SurfaceMetricOptions {
-  /** `'hausdorff'`, `'hausdorff95'`, `'assd'`, `'asd'`, `'nsd'` or an alias (README, "Surface distances"). */
+  /** `'hausdorff'`, `'hausdorff95'`, `'assd'`, `'asd'`, `'nsd'` or an alias (docs/surface-distances.md). */
   metrics: readonly string[];
   /** Default 1 along every axis (distances in voxels). */
   spacing?: Spacing;
@@ -566,7 +740,7 @@ export interface SurfaceMetricOptions {
   /** MONAI's NaN-aware reduction of the (sample × class) table. Default `'none'`. */
   reduction?: MetricReduction;
   /**
-   * Terms whose class is absent from the target (README, "Empty masks and infinite
+   * Terms whose class is absent from the target (docs/surface-distances.md, "Empty masks and infinite
    * distances"): `'nan'` (default), `'formula'` (MONAI: +∞ distances, NSD 0, NaN when both are
    * empty), `'zero'` / `'one'` (the value when the prediction is empty too; `'one'` only for `'nsd'`).
    */
@@ -585,6 +759,7 @@ export interface SurfaceMetricsOptions extends Omit<ConfusionOptions, 'shape'>, 
 /** Options of a streaming surface metric: everything but the shape (and spacing), which each update gives. */
 export type CreateSurfaceMetricOptions = Omit<SurfaceMetricsOptions, 'shape'>;
 
+/** Options of `StreamingSurfaceMetric.update`: this case's shape and spacing. */
 export interface SurfaceUpdateOptions {
   /** Shape of this update's `pred`. */
   shape: readonly number[];
@@ -594,7 +769,9 @@ export interface SurfaceUpdateOptions {
 
 /** The serialised state of a streaming surface metric. */
 export interface SurfaceMetricJSON {
+  /** Always `'dice-wasm/surface-metric'`. */
   format: 'dice-wasm/surface-metric';
+  /** The format's version, 1. */
   version: 1;
   /** The metric's options with every default filled in. */
   options: Record<string, unknown>;
@@ -602,7 +779,10 @@ export interface SurfaceMetricJSON {
    * Per sample: the surface record of each class, flattened (what every surface metric is computed
    * from; non-finite values as strings).
    */
-  samples: { records: (number | 'Infinity' | 'NaN')[] }[];
+  samples: {
+    /** The surface record of each class, flattened. */
+    records: (number | 'Infinity' | 'NaN')[];
+  }[];
 }
 
 /**
@@ -610,11 +790,18 @@ export interface SurfaceMetricJSON {
  * their surface records (what every metric is computed from), so `compute` can reduce them all.
  */
 export interface StreamingSurfaceMetric {
+  /** Measures one case (its own `shape` and `spacing`) and keeps its samples' surface records. */
   update(pred: HardPrediction, target: Target, options: SurfaceUpdateOptions): this;
+  /** The metrics of every case so far; `overrides` change how they are reduced, not the state. */
   compute(overrides?: Pick<SurfaceMetricOptions, 'reduction' | 'includeBackground' | 'empty'>): MetricsResult;
+  /** Adds another surface metric's cases (same options). */
   merge(other: StreamingSurfaceMetric | SurfaceMetricJSON): this;
+  /** Empties the state (the options stay). */
   reset(): this;
+  /** The state as JSON: options and every sample's surface records. */
   toJSON(): SurfaceMetricJSON;
+  /** Replaces the state with a serialised one (made with the same options). */
   fromJSON(json: SurfaceMetricJSON): this;
+  /** Number of samples measured. */
   readonly numSamples: number;
 }

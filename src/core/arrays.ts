@@ -2,7 +2,7 @@
 // written: an array from alloc() that no longer views its memory, and an `out` of the wrong type
 // or length, or one that overlaps an input.
 import type { Target } from './api.js';
-import { describe, rangeError, typeError } from './errors.js';
+import { checkView, describe, rangeError, typeError } from './errors.js';
 
 /** What the checks ask of the engine that runs the call (backends/engine.ts: every Engine is one). */
 export interface ArrayOwner {
@@ -15,7 +15,10 @@ export interface ArrayOwner {
   sameMemory(a: ArrayBufferView, b: ArrayBufferView): boolean;
 }
 
-/** Every array of a call still views its memory, if it came from alloc(). */
+/**
+ * Every array of a call is a typed array itself (not a Proxy of one) and still views its memory,
+ * if it came from alloc().
+ */
 export function checkAttached(
   owner: ArrayOwner,
   fn: string,
@@ -24,6 +27,10 @@ export function checkAttached(
   mask: unknown,
   out: unknown,
 ): void {
+  checkView(fn, 'pred', pred);
+  checkView(fn, 'target', target);
+  checkView(fn, 'mask', mask);
+  checkView(fn, 'out', out);
   owner.checkAttached(fn, 'pred', pred);
   owner.checkAttached(fn, 'target', target);
   owner.checkAttached(fn, 'mask', mask);

@@ -34,6 +34,10 @@ export const METRIC_REDUCTIONS = [
 export const METRIC_AVERAGES = ['micro', 'macro', 'weighted', 'none'] as const;
 /** `aggregation` of the metrics: torchmetrics' per-sample scores or counts pooled first. */
 export const METRIC_AGGREGATIONS = ['samplewise', 'global'] as const;
+/** `boundaryDistance` of Boundary IoU: how the band around a mask's outside is measured. */
+export const BOUNDARY_DISTANCES = ['chessboard', 'euclidean'] as const;
+/** `skeleton` of clDice: Lee's thinning as ImageJ and scikit-image do it, or keeping every component. */
+export const SKELETON_METHODS = ['lee', 'lee-preserving'] as const;
 /**
  * `hdConvention` of the surface metrics: the larger of the two directions' percentiles (MONAI,
  * Metrics Reloaded) or the percentile of both directions' distances pooled in one list (MedPy).

@@ -1,7 +1,7 @@
 // The plans the engines carry out: what a backend needs to know about one call's arrays, made
 // by losses/ and metrics/ once the options are resolved and the arrays checked (the overlap and
 // pointwise losses' plan, TensorPlan, is in tensors.ts), and the surface record the engines fill.
-import type { Layout, Target, TargetKind } from './api.js';
+import type { Layout, SkeletonMethod, Target, TargetKind } from './api.js';
 import { DIST_STRIDE } from './constants.js';
 import type { TargetType } from './tensors.js';
 
@@ -51,9 +51,19 @@ export interface SurfacePlan {
   dims: [number, number, number];
   /** Spatial axes: 1, 2 or 3. */
   rank: number;
-  /** Per sample, the squared spacing along x, y, z (memory order): B × 3. */
+  /**
+   * Per sample, the squared spacing along x, y, z (memory order), in units of `scale`: B × 3.
+   * Distances are measured in those units and multiplied by `scale` afterwards
+   * (metrics/surface-plan.ts rescaleRecords).
+   */
   weights: Float64Array;
-  /** NSD tolerance of each class (0 when NSD is not asked for). */
+  /**
+   * A power of two ≥ the largest spacing: the kernels measure in its units, so that squared
+   * distances stay in float32's range whatever the spacing's unit (scaling by a power of two is
+   * exact: the numbers are those of the spacing as given).
+   */
+  scale: number;
+  /** NSD tolerance of each class (0 when NSD is not asked for), in units of `scale`. */
   tolerance: Float64Array;
   /** The percentile to report per direction, or null. */
   percentile: number | null;
@@ -91,6 +101,73 @@ export interface LovaszInputs {
   pred: Float32Array;
   target: Target;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Topology and boundary metrics (metrics/topology-plan.ts plans them): skeletons (clDice) and
+// boundary bands (Boundary IoU) of each term's class mask, counted in TOPO_STRIDE records.
+
+/** How the boundary band of a mask is measured: its voxels within a distance of the outside. */
+export type BandPlan =
+  | { kind: 'chessboard' /** Per sample, the erosion radii along x, y, z (memory order): B × 3. */; radii: Int32Array }
+  | {
+      kind: 'euclidean';
+      /** Per sample, the squared spacing along x, y, z: B × 3. */
+      weights: Float64Array;
+      /** Per sample, the largest squared distance in the band. */
+      limits: Float64Array;
+    };
+
+export interface TopologyPlan {
+  arrays: ConfusionPlan;
+  /** Spatial extents fastest first (x = the last axis of the shape), 1 for axes the image has not. */
+  dims: [number, number, number];
+  rank: number;
+  /** Count skeleton voxels (clDice), thinning by that method; null: no skeletons. */
+  skeleton: SkeletonMethod | null;
+  /** Count band voxels (Boundary IoU), or not. */
+  band: BandPlan | null;
+  /** 1 where the (sample, class) term is measured. */
+  terms: Uint8Array;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Losses on whole class volumes: the soft clDice loss (losses/cldice.ts) and the distance-weighted
+// losses (losses/distance.ts) plan them.
+
+/** The tensors of a call of a loss that works on whole class volumes. */
+export interface SpatialPlan {
+  B: number;
+  C: number;
+  /** Voxels per sample. */
+  S: number;
+  /** Spatial extents fastest first (x = the last axis of the shape), 1 for axes the image has not. */
+  dims: [number, number, number];
+  /** Spatial axes: 1, 2 or 3. */
+  rank: number;
+  layout: Layout;
+  activation: 'none' | 'sigmoid' | 'softmax';
+  targetKind: TargetKind;
+  targetType: TargetType;
+  /** 1 where the (sample, class) term is computed (its class is included). */
+  terms: Uint8Array;
+}
+
+/** The record of one (sample, class) of the soft clDice loss (SKEL_* slots, f64). */
+export const SKEL_A = 0; // Σ skel(p)·y
+export const SKEL_B = 1; // Σ skel(p)
+export const SKEL_C = 2; // Σ skel(y)·p
+export const SKEL_D = 3; // Σ skel(y)
+export const SKEL_I = 4; // Σ p·y
+export const SKEL_P = 5; // Σ p
+export const SKEL_G = 6; // Σ y
+export const SKEL_STRIDE = 7;
+/** Coefficients of one (sample, class): ∂L/∂ each of the first six sums (SKEL_A … SKEL_P). */
+export const SKEL_COEF_STRIDE = 6;
+
+/** A distance-weighted loss: its kind and, per sample, the squared spacing along x, y, z (B × 3). */
+export type DistanceLoss =
+  | { kind: 'hausdorff'; alpha: number; weights: Float64Array }
+  | { kind: 'boundary'; weights: Float64Array };
 
 // ---------------------------------------------------------------------------------------------
 // Instance-level metrics: connected components (metrics/instances/components.ts plans them), class

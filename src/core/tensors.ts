@@ -2,9 +2,22 @@
 // the checks of the arrays against them. Options are resolved once (`resolveTensorOptions`);
 // arrays are checked on every call (`planTensors`), before anything is computed or written.
 import type { Activation, Layout, Target, TargetKind, TensorOptions } from './api.js';
-import { describe, rangeError, typeError } from './errors.js';
+import { checkView, describe, list, rangeError, typeError } from './errors.js';
 import { oneOf } from './options.js';
 import { ACTIVATIONS, LAYOUTS, TARGET_KINDS } from './option-values.js';
+
+/**
+ * Classes a call may have (from its shape or numClasses): label maps are at most 16-bit in
+ * practice, and every per-class table is sized by it.
+ */
+export const MAX_CLASSES = 65536;
+/**
+ * (sample, class) terms a call may have beyond its elements: B·C ≤ max(elements, MAX_EXTRA_TERMS).
+ * With S ≥ 1 voxels per sample a dense tensor always passes (B·C·S ≥ B·C); the bound refuses a
+ * batch of empty samples or a label map whose numClasses dwarfs it, whose tables of B·C terms
+ * would cost far more than the data.
+ */
+export const MAX_EXTRA_TERMS = 1 << 20;
 
 /** Tensor options after validation; B, C and the spatial shape follow from `shape`. */
 export interface TensorSpec {
@@ -73,6 +86,7 @@ export function resolveTensorOptions(
   const target = opts.target === undefined ? null : oneOf(fn, 'target', opts.target, TARGET_KINDS, 'dense');
   const shape = opts.shape === undefined ? null : checkShape(fn, opts.shape);
   const C = shape === null || shape.length === 1 ? 1 : layout === 'NCHW' ? shape[1] : shape[shape.length - 1];
+  checkClasses(fn, 'shape', C);
 
   let ignoreIndex: number | null = null;
   if (opts.ignoreIndex !== undefined && opts.ignoreIndex !== null) {
@@ -99,12 +113,35 @@ export function checkShape(fn: string, shape: unknown): readonly number[] {
   if (!Array.isArray(shape) || shape.length === 0) {
     throw typeError(fn, 'shape', `must be a non-empty array of integers; got ${describe(shape)}`);
   }
-  for (const d of shape) {
+  // Read once: what is checked is what is used.
+  const dims: number[] = [];
+  for (let i = 0, n = shape.length; i < n; i++) dims.push(shape[i]);
+  for (const d of dims) {
     if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
-      throw rangeError(fn, 'shape', `must hold non-negative integers; got [${shape.join(', ')}]`);
+      throw rangeError(fn, 'shape', `must hold non-negative integers; got ${list(dims)}`);
     }
   }
-  return Object.freeze(shape.slice());
+  return Object.freeze(dims);
+}
+
+/** At most MAX_CLASSES classes. */
+export function checkClasses(fn: string, arg: string, C: number): void {
+  if (C > MAX_CLASSES) {
+    throw rangeError(fn, arg, `gives ${C} classes; a call takes at most ${MAX_CLASSES}`);
+  }
+}
+
+/** B·C terms bounded by the data: at most max(elements, MAX_EXTRA_TERMS). */
+export function checkTerms(fn: string, arg: string, B: number, C: number, elements: number): void {
+  const terms = B * C;
+  if (terms > Math.max(elements, MAX_EXTRA_TERMS)) {
+    throw rangeError(
+      fn,
+      arg,
+      `gives ${B} samples × ${C} classes = ${terms} terms for ${elements} elements; a call takes at most ` +
+        `max(elements, ${MAX_EXTRA_TERMS}) terms (split the batch)`,
+    );
+  }
 }
 
 /** Checks pred, target and mask against the options and returns the plan and the arrays of this call. */
@@ -116,22 +153,22 @@ export function planTensors(
   target: unknown,
   mask?: unknown,
 ): { plan: TensorPlan; inputs: Inputs } {
+  checkView(fn, 'pred', pred);
+  checkView(fn, 'target', target);
+  checkView(fn, 'mask', mask);
   if (!(pred instanceof Float32Array)) {
     throw typeError(fn, 'pred', `must be a Float32Array; got ${describe(pred)} (convert with Float32Array.from)`);
   }
   const shape = spec.shape ?? [pred.length];
   const total = shape.reduce((a, d) => a * d, 1);
   if (total !== pred.length) {
-    throw rangeError(fn, 'pred', `has length ${pred.length} but shape [${shape.join(', ')}] holds ${total} elements`);
+    throw rangeError(fn, 'pred', `has length ${pred.length} but shape ${list(shape)} holds ${total} elements`);
   }
   const { B, C, S } = axes(shape, spec.layout);
   if (B === 0 || C === 0) {
-    throw rangeError(
-      fn,
-      'shape',
-      `[${shape.join(', ')}] has no ${B === 0 ? 'sample' : 'class'}: there is nothing to reduce`,
-    );
+    throw rangeError(fn, 'shape', `${list(shape)} has no ${B === 0 ? 'sample' : 'class'}: there is nothing to reduce`);
   }
+  checkTerms(fn, 'shape', B, C, pred.length);
   const kind = targetKind(fn, spec, target, pred.length, B * S);
   const targetType = checkTargetType(fn, kind, target);
   const expected = kind === 'dense' ? pred.length : B * S;

@@ -2,6 +2,7 @@
 // entry of the registry: the option names come from the entry, the computation from its path.
 import type { CreateLossOptions, CreateLovaszLossOptions, Loss, LossAndGrad, Target } from '../core/api.js';
 import { describe, rangeError, typeError } from '../core/errors.js';
+import { checkOptionNames } from '../core/options.js';
 import type { Engine } from '../backends/engine.js';
 import { lossValue } from './elementwise.js';
 import type { LossEntry, Mask, OwnLoss, SumsLoss } from './entry.js';
@@ -25,14 +26,26 @@ export function methodOptionNames(entry: LossEntry, withGrad: boolean): readonly
   return [...entry.options, ...mask, ...out];
 }
 
-/** The spec of a 'sums' loss's method (`fn` is the method's name). */
-export function methodSpec(fn: string, entry: SumsLoss, options: object | undefined, withGrad: boolean): OverlapSpec {
-  return resolveOverlap(fn, entry, options, methodOptionNames(entry, withGrad), withGrad);
+/**
+ * A 'sums' loss method's spec and the per-call arrays of its options, all read from one snapshot
+ * of them (core/options.ts: each option read once, so what is checked is what is used).
+ */
+export interface MethodCall extends CallArrays {
+  spec: OverlapSpec;
 }
 
-/** The spec of diceCoefficient: the Dice loss's score, without the loss's own options. */
-export function scoreSpec(options: object | undefined): OverlapSpec {
-  return resolveOverlap('diceCoefficient', LOSSES.dice as SumsLoss, options, [...SCORE_OPTION_NAMES, 'mask'], false);
+/** The spec and per-call arrays of a 'sums' loss's method (`fn` is the method's name). */
+export function methodSpec(fn: string, entry: SumsLoss, options: object | undefined, withGrad: boolean): MethodCall {
+  const names = methodOptionNames(entry, withGrad);
+  const opts = checkOptionNames(fn, options, names) as CallArrays;
+  return { spec: resolveOverlap(fn, entry, opts, names, withGrad), mask: opts.mask, out: opts.out };
+}
+
+/** The spec of diceCoefficient (the Dice loss's score, without the loss's own options) and its mask. */
+export function scoreSpec(options: object | undefined): MethodCall {
+  const names = [...SCORE_OPTION_NAMES, 'mask'];
+  const opts = checkOptionNames('diceCoefficient', options, names) as CallArrays;
+  return { spec: resolveOverlap('diceCoefficient', LOSSES.dice as SumsLoss, opts, names, false), mask: opts.mask };
 }
 
 /** `<name>Loss`: options resolved, then the loss (for a pointwise loss alone with reduction 'none', per element). */
@@ -46,11 +59,11 @@ export function runLoss(
   const fn = methodName(name, false);
   const entry = LOSSES[name];
   if (entry.path === 'own') {
-    const spec = entry.resolve(fn, options, methodOptionNames(entry, false), false);
-    return entry.value(engine, spec, pred, target, (options as CallArrays | undefined)?.mask);
+    const names = methodOptionNames(entry, false);
+    const opts = checkOptionNames(fn, options, names) as CallArrays;
+    return entry.value(engine, entry.resolve(fn, opts, names, false), pred, target, opts.mask);
   }
-  const spec = methodSpec(fn, entry, options, false);
-  const { mask, out } = (options ?? {}) as CallArrays;
+  const { spec, mask, out } = methodSpec(fn, entry, options, false);
   return lossValue(engine, spec, pred, target, mask, out);
 }
 
@@ -64,14 +77,13 @@ export function runLossWithGrad(
 ): LossAndGrad {
   const fn = methodName(name, true);
   const entry = LOSSES[name];
-  const spec =
-    entry.path === 'own'
-      ? entry.resolve(fn, options, methodOptionNames(entry, true), true)
-      : methodSpec(fn, entry, options, true);
-  const { mask, out } = (options ?? {}) as CallArrays;
-  return entry.path === 'own'
-    ? entry.valueAndGrad(engine, spec, pred, target, out, mask)
-    : overlapValueAndGrad(engine, spec as OverlapSpec, pred, target, out, mask);
+  if (entry.path === 'own') {
+    const names = methodOptionNames(entry, true);
+    const opts = checkOptionNames(fn, options, names) as CallArrays;
+    return entry.valueAndGrad(engine, entry.resolve(fn, opts, names, true), pred, target, opts.out, opts.mask);
+  }
+  const { spec, mask, out } = methodSpec(fn, entry, options, true);
+  return overlapValueAndGrad(engine, spec, pred, target, out, mask);
 }
 
 /**

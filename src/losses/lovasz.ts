@@ -10,11 +10,11 @@
 import type { LossAndGrad, Target, TensorOptions } from '../core/api.js';
 import type { Engine } from '../backends/engine.js';
 import { checkAttached, checkOut } from '../core/arrays.js';
-import { describe, rangeError, typeError } from '../core/errors.js';
+import { describe, list, rangeError, typeError } from '../core/errors.js';
 import { checkOptionNames, flag, oneOf } from '../core/options.js';
 import type { LovaszInputs, LovaszPlan } from '../core/plans.js';
 import type { OwnLoss } from './entry.js';
-import { planTensors, resolveTensorOptions, type TargetType, type TensorSpec } from '../core/tensors.js';
+import { checkTerms, planTensors, resolveTensorOptions, type TargetType, type TensorSpec } from '../core/tensors.js';
 
 export type LovaszLoss = 'hinge' | 'softmax';
 
@@ -71,16 +71,18 @@ function resolveClasses(fn: string, value: unknown, C: number): LovaszSpec['clas
   if (!Array.isArray(value) && !ArrayBuffer.isView(value)) {
     throw typeError(fn, 'classes', `must be 'present', 'all' or an array of class indices; got ${describe(value)}`);
   }
-  const list = Array.from(value as ArrayLike<unknown>);
-  if (list.length === 0)
+  const indices = Array.from(value as ArrayLike<unknown>);
+  if (indices.length === 0)
     throw rangeError(fn, 'classes', `is empty; name at least one class, or use 'present' or 'all'`);
-  list.forEach((c, i) => {
+  const seen = new Set<unknown>();
+  indices.forEach((c, i) => {
     if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c >= C) {
       throw rangeError(fn, 'classes', `[${i}] must be a class index in [0, ${C}); got ${describe(c)}`);
     }
-    if (list.indexOf(c) !== i) throw rangeError(fn, 'classes', `names class ${c} twice`);
+    if (seen.has(c)) throw rangeError(fn, 'classes', `names class ${c} twice`);
+    seen.add(c);
   });
-  return Object.freeze(list as number[]);
+  return Object.freeze(indices as number[]);
 }
 
 /** Checks pred and target against the options and returns the plan of this call. */
@@ -120,10 +122,11 @@ function planHinge(spec: LovaszSpec, pred: unknown, target: unknown): { plan: Lo
   const shape = spec.tensor.shape ?? [pred.length];
   const total = shape.reduce((a, d) => a * d, 1);
   if (total !== pred.length) {
-    throw rangeError(fn, 'pred', `has length ${pred.length} but shape [${shape.join(', ')}] holds ${total} elements`);
+    throw rangeError(fn, 'pred', `has length ${pred.length} but shape ${list(shape)} holds ${total} elements`);
   }
   const B = shape.length > 1 ? shape[0] : 1;
-  if (B === 0) throw rangeError(fn, 'shape', `[${shape.join(', ')}] has no sample: there is nothing to reduce`);
+  if (B === 0) throw rangeError(fn, 'shape', `${list(shape)} has no sample: there is nothing to reduce`);
+  checkTerms(fn, 'shape', B, 1, pred.length);
   const targetType: TargetType | null =
     target instanceof Float32Array
       ? 'f32'
@@ -211,7 +214,7 @@ function evaluate(
       let sum = 0;
       for (const c of classes) {
         const counts = job.list(b0, b1, c);
-        if (counts.other > 0) throw badTarget(spec.fn, plan, inputs.target, b0, b1);
+        if (counts.other > 0) throw badInput(spec.fn, plan, inputs, b0, b1);
         if (spec.classes === 'present' && counts.foreground === 0) continue;
         const value = job.walk(counts.foreground);
         if (!Number.isFinite(value)) {
@@ -236,11 +239,17 @@ function evaluate(
   }
 }
 
-/**
- * The error for a list that counted targets of none of the values expected: the first such value of samples [b0, b1).
- */
-function badTarget(fn: string, plan: LovaszPlan, target: Target, b0: number, b1: number): RangeError {
+/** What a list counted as unexpected in samples [b0, b1): a logit that is not finite (hinge), else a target value. */
+function badInput(fn: string, plan: LovaszPlan, inputs: LovaszInputs, b0: number, b1: number): RangeError {
   const { C, S, targetKind, ignoreIndex } = plan;
+  const { pred, target } = inputs;
+  if (targetKind === 'binary') {
+    for (let i = b0 * S; i < b1 * S; i++) {
+      if (!Number.isFinite(pred[i]) && target[i] !== ignoreIndex) {
+        return rangeError(fn, 'pred', `contains non-finite values (NaN or ±Infinity): ${pred[i]} at index ${i}`);
+      }
+    }
+  }
   const perSample = targetKind === 'labels' ? S : C * S;
   for (let i = b0 * perSample; i < b1 * perSample; i++) {
     const v = target[i];

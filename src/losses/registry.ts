@@ -14,6 +14,8 @@ import type { LossOptionsByName } from '../core/api.js';
 import { TENSOR_OPTION_NAMES } from '../core/tensors.js';
 import { type LossEntry, ownLoss, sumsLoss } from './entry.js';
 import { lovaszPath } from './lovasz.js';
+import { CLDICE_OPTION_NAMES, clDicePath, DICE_CLDICE_OPTION_NAMES } from './cldice.js';
+import { DISTANCE_OPTION_NAMES, distancePath } from './distance.js';
 
 /** Every loss's name, the public type's keys. */
 export type AnyLossName = keyof LossOptionsByName;
@@ -96,6 +98,11 @@ export const LOSSES: { readonly [Name in AnyLossName]: LossEntry } = {
     mask: false,
     ...lovaszPath('softmax'),
   }),
+  // Losses on whole class volumes (no mask: skeletons and distance maps need every voxel).
+  clDice: ownLoss({ options: CLDICE_OPTION_NAMES, mask: false, ...clDicePath(false) }),
+  diceClDice: ownLoss({ options: DICE_CLDICE_OPTION_NAMES, mask: false, ...clDicePath(true) }),
+  hausdorffDT: ownLoss({ options: DISTANCE_OPTION_NAMES.hausdorff, mask: false, ...distancePath('hausdorff') }),
+  boundary: ownLoss({ options: DISTANCE_OPTION_NAMES.boundary, mask: false, ...distancePath('boundary') }),
 };
 
 /** The names, in the order errors list them. */

@@ -1,5 +1,5 @@
 // Surface-distance metrics as pure functions of what the kernels measure between the surface
-// ∂P of the prediction and the surface ∂G of the target (README, "Surface distances"):
+// ∂P of the prediction and the surface ∂G of the target (docs/surface-distances.md):
 // D(P→G) is the list of distances from each voxel of ∂P to the nearest voxel of ∂G, D(G→P) the
 // reverse; a kernel reports per direction their count, sum, maximum, how many are within the
 // tolerance τ, and (when asked) their percentile.

@@ -4,7 +4,8 @@
 import type { ConfusionCounts, HardPrediction, Target } from '../core/api.js';
 import { CONF_PRED, CONF_STRIDE, CONF_TARGET, CONF_TP, CONF_VALID } from '../core/constants.js';
 import type { Engine } from '../backends/engine.js';
-import { describe, rangeError, typeError } from '../core/errors.js';
+import { checkView, describe, rangeError, typeError } from '../core/errors.js';
+import { revoked } from '../core/options.js';
 import type { ConfusionSpec } from './options.js';
 import { planConfusion } from './plan.js';
 import type { ConfusionPlan } from '../core/plans.js';
@@ -16,6 +17,8 @@ export function countConfusion(
   target: Target,
   shape?: readonly number[],
 ): ConfusionCounts {
+  checkView(spec.fn, 'pred', pred);
+  checkView(spec.fn, 'target', target);
   engine.checkAttached(spec.fn, 'pred', pred);
   engine.checkAttached(spec.fn, 'target', target);
   const plan = planConfusion(spec, pred, target, shape);
@@ -94,22 +97,26 @@ function outOfRange(
   return rangeError(fn, name, `sample ${b}: per-class counts do not add up to the voxel count`);
 }
 
-/** Checks counts that come from outside (another process, a file): shape and values. */
-export function checkCounts(fn: string, counts: unknown): asserts counts is ConfusionCounts {
-  const c = counts as Partial<ConfusionCounts> | null;
-  if (c === null || typeof c !== 'object')
+/**
+ * Checks counts that come from outside (another process, a file): shape and values. Each field is
+ * read once; the checked snapshot is returned, for the caller to use instead of `counts`.
+ */
+export function checkCounts(fn: string, counts: unknown, integers = false): ConfusionCounts {
+  if (counts === null || typeof counts !== 'object' || revoked(counts))
     throw typeError(
       fn,
       'counts',
       `must be { tp, fp, fn, tn, numSamples, numClasses } (from confusion()); got ${describe(counts)}`,
     );
-  const { numSamples: B, numClasses: C } = c;
+  const { numSamples: B, numClasses: C, tp, fp, fn: fnCounts, tn } = counts as Partial<ConfusionCounts>;
   if (!Number.isSafeInteger(B) || (B as number) < 0)
     throw rangeError(fn, 'counts.numSamples', `must be an integer ≥ 0; got ${describe(B)}`);
   if (!Number.isSafeInteger(C) || (C as number) < 1)
     throw rangeError(fn, 'counts.numClasses', `must be an integer ≥ 1; got ${describe(C)}`);
+  const fields = { tp, fp, fn: fnCounts, tn };
   for (const name of ['tp', 'fp', 'fn', 'tn'] as const) {
-    const values = c[name];
+    const values = fields[name];
+    checkView(fn, `counts.${name}`, values);
     if (!(values instanceof Float64Array))
       throw typeError(fn, `counts.${name}`, `must be a Float64Array; got ${describe(values)}`);
     if (values.length !== (B as number) * (C as number)) {
@@ -119,7 +126,19 @@ export function checkCounts(fn: string, counts: unknown): asserts counts is Conf
         `has length ${values.length} but numSamples × numClasses is ${(B as number) * (C as number)}`,
       );
     }
-    const bad = values.findIndex((v) => !(v >= 0 && Number.isFinite(v)));
-    if (bad >= 0) throw rangeError(fn, `counts.${name}[${bad}]`, `must be a finite count ≥ 0; got ${values[bad]}`);
+    // With `integers`, the rule of a streaming metric's fromJSON: exact integers, so that its state
+    // survives toJSON → fromJSON.
+    const bad = values.findIndex((v) =>
+      integers ? !(Number.isSafeInteger(v) && v >= 0) : !(v >= 0 && Number.isFinite(v)),
+    );
+    if (bad >= 0) {
+      const rule = integers ? 'an integer count in [0, 2^53)' : 'a finite count ≥ 0';
+      throw rangeError(fn, `counts.${name}[${bad}]`, `must be ${rule}; got ${values[bad]}`);
+    }
   }
+  return {
+    ...(fields as Pick<ConfusionCounts, 'tp' | 'fp' | 'fn' | 'tn'>),
+    numSamples: B as number,
+    numClasses: C as number,
+  };
 }

@@ -4,13 +4,22 @@ import type { ConfusionCounts, MetricEmptyPolicy, MetricOptions, MetricsResult, 
 import { rangeError } from '../core/errors.js';
 import { checkOptionNames } from '../core/options.js';
 import { generalizedDice } from '../math/metrics.js';
-import { definitionOf, type CountMetric, type MetricId } from './names.js';
+import { definitionOf, type MetricId } from './names.js';
+import { TOPO_STRIDE } from '../core/constants.js';
+
+/**
+ * Confusion counts, and when a topology metric (clDice, Boundary IoU) is asked for, the topology
+ * records of the same terms (TOPO_STRIDE f64 each, sample-major).
+ */
+export interface MeasuredCounts extends ConfusionCounts {
+  topology?: Float64Array;
+}
 import { checkCounts } from './counts.js';
 import { EVALUATION_OPTION_NAMES, resolveEvaluation, type EvaluationSpec } from './options.js';
 import { columns, nanMeanOverSamples, reduceMonai, type Table } from './reduce.js';
 
 /**
- * The value of a term whose class is absent from the target (README, "Empty classes"):
+ * The value of a term whose class is absent from the target (docs/metrics.md, "Empty classes"):
  * `value` is what the formula gave, NaN where it divides by zero.
  */
 export function withEmptyPolicy(value: number, tp: number, fp: number, fn: number, empty: MetricEmptyPolicy): number {
@@ -21,9 +30,9 @@ export function withEmptyPolicy(value: number, tp: number, fp: number, fn: numbe
 }
 
 /** Counts of all samples added up: one row. */
-export function poolSamples(counts: ConfusionCounts): ConfusionCounts {
+export function poolSamples(counts: MeasuredCounts): MeasuredCounts {
   const C = counts.numClasses;
-  const pooled = {
+  const pooled: MeasuredCounts = {
     tp: new Float64Array(C),
     fp: new Float64Array(C),
     fn: new Float64Array(C),
@@ -37,6 +46,13 @@ export function poolSamples(counts: ConfusionCounts): ConfusionCounts {
     pooled.fn[k % C] += counts.fn[k];
     pooled.tn[k % C] += counts.tn[k];
   }
+  if (counts.topology !== undefined) {
+    const topology = new Float64Array(C * TOPO_STRIDE);
+    for (let k = 0; k < counts.numSamples * C; k++) {
+      for (let j = 0; j < TOPO_STRIDE; j++) topology[(k % C) * TOPO_STRIDE + j] += counts.topology[k * TOPO_STRIDE + j];
+    }
+    pooled.topology = topology;
+  }
   return pooled;
 }
 
@@ -49,15 +65,24 @@ export function poolSamples(counts: ConfusionCounts): ConfusionCounts {
  */
 export function metricsFromCounts(counts: ConfusionCounts, options: MetricOptions): MetricsResult {
   const fn = 'metricsFromCounts';
-  checkCounts(fn, counts);
+  const checked = checkCounts(fn, counts);
   const opts = checkOptionNames(fn, options, EVALUATION_OPTION_NAMES);
-  return evaluateCounts(resolveEvaluation(fn, opts), counts);
+  return evaluateCounts(resolveEvaluation(fn, opts), checked);
 }
 
-export function evaluateCounts(spec: EvaluationSpec, counts: ConfusionCounts): MetricsResult {
+export function evaluateCounts(spec: EvaluationSpec, counts: MeasuredCounts): MetricsResult {
   const C = counts.numClasses;
   if (!spec.includeBackground && C < 2) {
     throw rangeError(spec.fn, 'includeBackground', `false needs at least 2 classes (there are ${C})`);
+  }
+  const measured = spec.metrics.find((e) => definitionOf(e.id).topology !== undefined);
+  if (measured !== undefined && counts.topology === undefined) {
+    throw rangeError(
+      spec.fn,
+      'metrics',
+      `'${measured.key}' is measured on the masks themselves (skeletons or boundary ` +
+        `bands), not from confusion counts; use metrics() or createMetric().update()`,
+    );
   }
   const source = spec.aggregation === 'global' ? poolSamples(counts) : counts;
   const first = spec.includeBackground ? 0 : 1;
@@ -91,18 +116,37 @@ function reduceGroups(table: Table, spec: EvaluationSpec): Float64Array | Reduce
   return reduced;
 }
 
-function metricOf(id: MetricId): CountMetric {
-  const metric = definitionOf(id).perClass;
-  if (metric === null) throw new Error(`unreachable: ${id} is not a per-class metric`);
-  return metric;
+/**
+ * The metric of one term: of its confusion counts (tp, fp, fn, tn), or of its topology record
+ * (the TOPO_STRIDE values at `at` of `topology`).
+ */
+type TermMetric = (tp: number, fp: number, fn: number, tn: number, topology: ArrayLike<number>, at: number) => number;
+
+function metricOf(id: MetricId, beta: number): TermMetric {
+  const definition = definitionOf(id);
+  const counted = definition.perClass;
+  if (counted !== null) return (tp, fp, fn, tn) => counted(tp, fp, fn, tn, beta);
+  const measured = definition.topology?.metric;
+  if (measured === undefined) throw new Error(`unreachable: ${id} is not a per-class metric`);
+  return (_tp, _fp, _fn, _tn, topology, at) => measured(topology, at);
 }
 
-function perClassTable(counts: ConfusionCounts, id: MetricId, spec: EvaluationSpec): Table {
-  const metric = metricOf(id);
+const NO_TOPOLOGY = new Float64Array(0);
+
+function perClassTable(counts: MeasuredCounts, id: MetricId, spec: EvaluationSpec): Table {
+  const metric = metricOf(id, spec.beta);
   const { tp, fp, fn, tn } = counts;
+  const topology = counts.topology ?? NO_TOPOLOGY;
+  // Masks of an excluded background are not measured: NaN, as the surface metrics do.
+  const skipBackground = definitionOf(id).topology !== undefined && !spec.includeBackground;
   const values = new Float64Array(counts.numSamples * counts.numClasses);
   for (let k = 0; k < values.length; k++) {
-    values[k] = withEmptyPolicy(metric(tp[k], fp[k], fn[k], tn[k], spec.beta), tp[k], fp[k], fn[k], spec.empty);
+    if (skipBackground && k % counts.numClasses === 0) {
+      values[k] = Number.NaN;
+      continue;
+    }
+    const value = metric(tp[k], fp[k], fn[k], tn[k], topology, k * TOPO_STRIDE);
+    values[k] = withEmptyPolicy(value, tp[k], fp[k], fn[k], spec.empty);
   }
   return { rows: counts.numSamples, cols: counts.numClasses, values };
 }
@@ -112,7 +156,7 @@ function perClassTable(counts: ConfusionCounts, id: MetricId, spec: EvaluationSp
  * counts, 'macro' is the NaN-mean of the class scores, 'weighted' weighs them by their target
  * volume (NaN only when every class is NaN), 'none' keeps them.
  */
-function averagedTable(counts: ConfusionCounts, id: MetricId, first: number, spec: EvaluationSpec): Table {
+function averagedTable(counts: MeasuredCounts, id: MetricId, first: number, spec: EvaluationSpec): Table {
   const perClass = perClassTable(counts, id, spec);
   if (spec.average === 'none') return columns(perClass, first);
   const C = counts.numClasses,
@@ -125,13 +169,17 @@ function averagedTable(counts: ConfusionCounts, id: MetricId, first: number, spe
         fp = 0,
         fn = 0,
         tn = 0;
+      const topology = new Float64Array(TOPO_STRIDE);
       for (let c = first; c < C; c++) {
         tp += counts.tp[row + c];
         fp += counts.fp[row + c];
         fn += counts.fn[row + c];
         tn += counts.tn[row + c];
+        if (counts.topology !== undefined) {
+          for (let j = 0; j < TOPO_STRIDE; j++) topology[j] += counts.topology[(row + c) * TOPO_STRIDE + j];
+        }
       }
-      values[b] = withEmptyPolicy(metricOf(id)(tp, fp, fn, tn, spec.beta), tp, fp, fn, spec.empty);
+      values[b] = withEmptyPolicy(metricOf(id, spec.beta)(tp, fp, fn, tn, topology, 0), tp, fp, fn, spec.empty);
     } else if (spec.average === 'macro') {
       let sum = 0,
         n = 0;
@@ -162,7 +210,7 @@ function averagedTable(counts: ConfusionCounts, id: MetricId, first: number, spe
 }
 
 /** One Generalized Dice score per sample over the classes [first, C). */
-function generalizedDiceTable(counts: ConfusionCounts, first: number, spec: EvaluationSpec): Table {
+function generalizedDiceTable(counts: MeasuredCounts, first: number, spec: EvaluationSpec): Table {
   const C = counts.numClasses,
     B = counts.numSamples;
   const values = new Float64Array(B);

@@ -3,18 +3,37 @@
 // surface-distance metrics (src/math/surface.ts). Names are
 // matched after lowercasing and dropping spaces, '_' and '-', so 'balanced accuracy',
 // 'balanced_accuracy' and 'balancedAccuracy' are one metric.
-import { rangeError, typeError, describe } from '../core/errors.js';
+import { describe, quote, rangeError, typeError } from '../core/errors.js';
 import { closest } from '../core/options.js';
 import * as m from '../math/metrics.js';
+import * as t from '../math/topology.js';
+import {
+  TOPO_BAND_BOTH,
+  TOPO_BAND_EITHER,
+  TOPO_SKEL_PRED,
+  TOPO_SKEL_PRED_IN_TARGET,
+  TOPO_SKEL_TARGET,
+  TOPO_SKEL_TARGET_IN_PRED,
+} from '../core/constants.js';
 
 /** A metric of one confusion matrix; `beta` is the F-beta parameter. */
 export type CountMetric = (tp: number, fp: number, fn: number, tn: number, beta: number) => number;
 
+/** A metric of the topology record (TOPO_* slots) that starts at `at`. */
+export type TopologyMetric = (record: ArrayLike<number>, at: number) => number;
+
 interface MetricDefinition {
-  /** Per (sample, class), or null for the Generalized Dice score (one value per sample). */
+  /** Per (sample, class), or null for the Generalized Dice score (one value per sample) and the topology metrics. */
   perClass: CountMetric | null;
+  /**
+   * A metric of what the topology kernels count (math/topology.ts) rather than of the confusion
+   * counts: the skeletons of both masks (clDice) or their boundary bands (Boundary IoU).
+   */
+  topology?: { needs: 'skeleton' | 'band'; metric: TopologyMetric };
   aliases: readonly string[];
 }
+
+const skeletonMetric = (metric: TopologyMetric) => ({ needs: 'skeleton' as const, metric });
 
 const DEFINITIONS = {
   dice: { perClass: m.dice, aliases: ['f1', 'f1 score', 'dsc', 'sorensen dice'] },
@@ -40,15 +59,47 @@ const DEFINITIONS = {
   markedness: { perClass: m.markedness, aliases: ['mk', 'deltap'] },
   volumeSimilarity: { perClass: m.volumeSimilarity, aliases: ['vs'] },
   generalizedDice: { perClass: null, aliases: ['gds', 'generalized dice score'] },
+  cldice: {
+    perClass: null,
+    topology: skeletonMetric((r, at) =>
+      t.clDice(
+        r[at + TOPO_SKEL_PRED],
+        r[at + TOPO_SKEL_PRED_IN_TARGET],
+        r[at + TOPO_SKEL_TARGET],
+        r[at + TOPO_SKEL_TARGET_IN_PRED],
+      ),
+    ),
+    aliases: ['cl dice', 'centreline dice', 'centerline dice', 'cdsc', 'centreline dsc'],
+  },
+  topologyPrecision: {
+    perClass: null,
+    topology: skeletonMetric((r, at) => t.topologyPrecision(r[at + TOPO_SKEL_PRED], r[at + TOPO_SKEL_PRED_IN_TARGET])),
+    aliases: ['tprec', 'topology precision'],
+  },
+  topologySensitivity: {
+    perClass: null,
+    topology: skeletonMetric((r, at) =>
+      t.topologySensitivity(r[at + TOPO_SKEL_TARGET], r[at + TOPO_SKEL_TARGET_IN_PRED]),
+    ),
+    aliases: ['tsens', 'topology sensitivity'],
+  },
+  biou: {
+    perClass: null,
+    topology: {
+      needs: 'band',
+      metric: (r, at) => t.boundaryIou(r[at + TOPO_BAND_BOTH], r[at + TOPO_BAND_EITHER]),
+    },
+    aliases: ['boundary iou', 'boundary jaccard'],
+  },
 } satisfies Record<string, MetricDefinition>;
 
 export type MetricId = keyof typeof DEFINITIONS;
 
-/** Canonical metric names, in the order of the README table. */
+/** Canonical metric names, in the order of the table of docs/metrics.md. */
 export const METRIC_IDS = Object.keys(DEFINITIONS) as MetricId[];
 
 /**
- * The surface-distance metrics (src/math/surface.ts, README "Surface distances"): measured on the
+ * The surface-distance metrics (src/math/surface.ts, docs/surface-distances.md): measured on the
  * surfaces of the two masks, by k.surfaceMetrics, not from confusion counts.
  */
 const SURFACE_DEFINITIONS = {
@@ -61,7 +112,7 @@ const SURFACE_DEFINITIONS = {
 
 export type SurfaceMetricId = keyof typeof SURFACE_DEFINITIONS;
 
-/** Canonical surface metric names, in the order of the README table. */
+/** Canonical surface metric names, in the order of the table of docs/metrics.md. */
 export const SURFACE_METRIC_IDS = Object.keys(SURFACE_DEFINITIONS) as SurfaceMetricId[];
 
 const normalise = (name: string): string => name.toLowerCase().replace(/[\s_-]+/g, '');
@@ -80,12 +131,27 @@ export function definitionOf(id: MetricId): MetricDefinition {
   return DEFINITIONS[id];
 }
 
+/** What the metrics listed need measured beyond the confusion counts. */
+export function topologyNeeds(metrics: readonly MetricEntry[]): { skeleton: boolean; band: boolean } {
+  const needs = metrics.map((e) => (DEFINITIONS[e.id] as MetricDefinition).topology?.needs);
+  return { skeleton: needs.includes('skeleton'), band: needs.includes('band') };
+}
+
 /**
  * Whether `name` (canonical or alias) is a surface-distance metric, for callers that split one
  * list of names between k.metrics and k.surfaceMetrics (a command line, say).
  */
 export function isSurfaceMetric(name: string): boolean {
   return SURFACE_LOOKUP.has(normalise(name));
+}
+
+/**
+ * Whether `name` (canonical or alias) is a metric measured on the masks themselves (clDice and
+ * its parts, Boundary IoU), for callers that split one list of names (a command line, say).
+ */
+export function isTopologyMetric(name: string): boolean {
+  const id = LOOKUP.get(normalise(name));
+  return id !== undefined && (DEFINITIONS[id] as MetricDefinition).topology !== undefined;
 }
 
 /** A metric asked for: the name as given (the result's key) and what it computes. */
@@ -155,7 +221,7 @@ function resolveNames<Id extends string>(
       throw rangeError(
         fn,
         `${arg}[${i}]`,
-        `'${name}' is not a metric this library knows${hint}; its metrics are ${family.ids.join(', ')} ` +
+        `'${quote(name, 40)}' is not a metric this library knows${hint}; its metrics are ${family.ids.join(', ')} ` +
           '(README: aliases)',
       );
     }

@@ -12,12 +12,14 @@ import type {
   MetricOptions,
   MetricReduction,
   TargetKind,
+  TopologyMetricOptions,
   WeightType,
 } from '../core/api.js';
 import { describe, rangeError, typeError } from '../core/errors.js';
 import { checkOptionNames, flag, nonNegative, oneOf } from '../core/options.js';
-import { checkShape, resolveTensorOptions } from '../core/tensors.js';
-import { resolveMetricNames, type MetricEntry } from './names.js';
+import { checkShape, MAX_CLASSES, resolveTensorOptions } from '../core/tensors.js';
+import { resolveMetricNames, topologyNeeds, type MetricEntry } from './names.js';
+import { resolveTopology, TOPOLOGY_OPTION_NAMES, type TopologySpec } from './topology-options.js';
 import {
   ACTIVATIONS,
   DECISIONS,
@@ -104,8 +106,8 @@ export function resolveConfusion(fn: string, opts: ConfusionOptions): ConfusionS
 
 function numClasses(fn: string, value: unknown): number | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw rangeError(fn, 'numClasses', `must be an integer ≥ 1; got ${describe(value)}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > MAX_CLASSES) {
+    throw rangeError(fn, 'numClasses', `must be an integer in [1, ${MAX_CLASSES}]; got ${describe(value)}`);
   }
   return value;
 }
@@ -160,13 +162,25 @@ export function resolveMetricsCall(
   fn: string,
   options: unknown,
   extra: readonly string[] = [],
-): { confusion: ConfusionSpec; evaluation: EvaluationSpec } {
+): { confusion: ConfusionSpec; evaluation: EvaluationSpec; topology: TopologySpec | null } {
   if (options === undefined)
     throw typeError(fn, 'options', `must be an object with a 'metrics' list, e.g. { metrics: ['dice'] }`);
   const opts = checkOptionNames(fn, options as object, [
     ...CONFUSION_OPTION_NAMES,
     ...EVALUATION_OPTION_NAMES,
+    ...TOPOLOGY_OPTION_NAMES,
     ...extra,
-  ]) as ConfusionOptions & MetricOptions;
-  return { confusion: resolveConfusion(fn, opts), evaluation: resolveEvaluation(fn, opts) };
+  ]) as ConfusionOptions & MetricOptions & TopologyMetricOptions;
+  const evaluation = resolveEvaluation(fn, opts);
+  const topology = resolveTopology(fn, opts, evaluation.metrics);
+  if (topology !== null && opts.shape === undefined) {
+    const name = evaluation.metrics.find((e) => topologyNeeds([e]).skeleton || topologyNeeds([e]).band)?.key;
+    throw rangeError(
+      fn,
+      'shape',
+      `is required for '${name}' (measured on the masks): [B, ...spatial] for ` +
+        `a label map, [B, C, ...spatial] for dense input (1 to 3 spatial axes)`,
+    );
+  }
+  return { confusion: resolveConfusion(fn, opts), evaluation, topology };
 }

@@ -1,9 +1,9 @@
 // The plan of one confusion count: which arrays, read how. Checks the arrays against the
 // options (types, lengths, shape) before any kernel runs.
 import type { HardPrediction, Target } from '../core/api.js';
-import { describe, rangeError, typeError } from '../core/errors.js';
+import { checkView, describe, list, rangeError, typeError } from '../core/errors.js';
 import type { ConfusionPlan, LabelType, PredPlan, TargetPlan } from '../core/plans.js';
-import { axes, checkTargetType, type TargetType } from '../core/tensors.js';
+import { axes, checkClasses, checkTargetType, checkTerms, type TargetType } from '../core/tensors.js';
 import type { ConfusionSpec } from './options.js';
 
 export function planConfusion(
@@ -13,6 +13,8 @@ export function planConfusion(
   shapeOverride?: readonly number[],
 ): ConfusionPlan {
   const { fn } = spec;
+  checkView(fn, 'pred', pred);
+  checkView(fn, 'target', target);
   if (
     !(
       pred instanceof Float32Array ||
@@ -32,7 +34,7 @@ export function planConfusion(
   const shape = shapeOverride ?? spec.shape ?? [pred.length];
   const total = shape.reduce((a, d) => a * d, 1);
   if (total !== pred.length) {
-    throw rangeError(fn, 'pred', `has length ${pred.length} but shape [${shape.join(', ')}] holds ${total} elements`);
+    throw rangeError(fn, 'pred', `has length ${pred.length} but shape ${list(shape)} holds ${total} elements`);
   }
   let B: number, C: number, S: number;
   if (labels) {
@@ -49,15 +51,17 @@ export function planConfusion(
     C = spec.numClasses;
   } else {
     ({ B, C, S } = axes(shape, spec.layout));
-    if (C === 0) throw rangeError(fn, 'shape', `[${shape.join(', ')}] has no class`);
+    if (C === 0) throw rangeError(fn, 'shape', `${list(shape)} has no class`);
     if (spec.numClasses !== null && spec.numClasses !== C) {
       throw rangeError(
         fn,
         'numClasses',
-        `is ${spec.numClasses} but the class axis of shape [${shape.join(', ')}] (${spec.layout}) has ${C}`,
+        `is ${spec.numClasses} but the class axis of shape ${list(shape)} (${spec.layout}) has ${C}`,
       );
     }
   }
+  checkClasses(fn, 'shape', C);
+  checkTerms(fn, labels ? 'numClasses' : 'shape', B, C, pred.length);
   const predPlan = labels ? { kind: 'labels' as const, type: labelType(pred) } : densePlan(spec, pred, C);
   return { B, C, S, layout: spec.layout, pred: predPlan, target: targetPlan(spec, target, B, C, S, labels) };
 }

@@ -3,8 +3,17 @@
 // sample, and which (sample, class) terms need measuring (core/plans.ts: the plan, and the record
 // the engines fill).
 import type { ConfusionCounts, Spacing } from '../core/api.js';
-import { rangeError } from '../core/errors.js';
-import type { ConfusionPlan, SurfacePlan } from '../core/plans.js';
+import { DIST_MAX, DIST_SUM } from '../core/constants.js';
+import { list, rangeError } from '../core/errors.js';
+import {
+  SURF_PRED,
+  SURF_PRED_PERCENTILE,
+  SURF_STRIDE,
+  SURF_TARGET,
+  SURF_TARGET_PERCENTILE,
+  type ConfusionPlan,
+  type SurfacePlan,
+} from '../core/plans.js';
 import type { SurfaceSpec } from './surface-options.js';
 
 export function planSurface(
@@ -15,18 +24,7 @@ export function planSurface(
 ): SurfacePlan {
   const { fn } = spec;
   const { B, C } = arrays;
-  const spatial =
-    arrays.pred.kind === 'labels' ? shape.slice(1) : arrays.layout === 'NCHW' ? shape.slice(2) : shape.slice(1, -1);
-  if (spatial.length < 1 || spatial.length > 3) {
-    throw rangeError(
-      fn,
-      'shape',
-      `[${shape.join(', ')}] has ${spatial.length} spatial axes; surface metrics take 1 to 3 ` +
-        (arrays.pred.kind === 'labels'
-          ? '([B, ...spatial] for a label map)'
-          : `([B, C, ...spatial] (${arrays.layout}))`),
-    );
-  }
+  const spatial = spatialShape(fn, arrays, shape, 'surface metrics');
   const rank = spatial.length;
   const reversed = [...spatial].reverse();
   const dims: [number, number, number] = [reversed[0], reversed[1] ?? 1, reversed[2] ?? 1];
@@ -37,12 +35,14 @@ export function planSurface(
     terms[k] = present && k % C >= first ? 1 : 0;
   }
   const ids = spec.metrics.map((m) => m.id);
+  const scale = spacingScale(spec.spacing);
   return {
     arrays,
     dims,
     rank,
-    weights: squaredSpacing(fn, spec.spacing, B, rank),
-    tolerance: classTolerance(fn, spec.tolerance, C),
+    weights: squaredSpacing(fn, spec.spacing, B, rank, scale),
+    scale,
+    tolerance: classTolerance(fn, spec.tolerance, C).map((t) => t / scale),
     percentile: ids.includes('hausdorff95') ? spec.percentile : null,
     pooled: spec.hdConvention === 'pooled',
     reach: reachOf(fn, spec.surfaceConnectivity, rank),
@@ -53,8 +53,53 @@ export function planSurface(
   };
 }
 
-/** B × 3 squared spacings in memory order (x = the last spatial axis), 1 on missing axes. */
-export function squaredSpacing(fn: string, spacing: Spacing, B: number, rank: number): Float64Array {
+/** The smallest power of two ≥ every spacing (checkSpacing bounds them, see surface-options.ts). */
+function spacingScale(spacing: Spacing): number {
+  const values = typeof spacing === 'number' ? [spacing] : (spacing as readonly (number | readonly number[])[]).flat();
+  let largest = 0;
+  for (const v of values) largest = Math.max(largest, v);
+  let scale = 2 ** Math.ceil(Math.log2(largest));
+  while (scale < largest) scale *= 2;
+  return scale;
+}
+
+/** Distances (sums, maxima, percentiles) of surface records measured in units of `scale`, in spacing units. */
+export function rescaleRecords(records: Float64Array, scale: number): void {
+  if (scale === 1) return;
+  for (let term = 0; term < records.length; term += SURF_STRIDE) {
+    for (const side of [SURF_PRED, SURF_TARGET]) {
+      records[term + side + DIST_SUM] *= scale;
+      records[term + side + DIST_MAX] *= scale;
+    }
+    records[term + SURF_PRED_PERCENTILE] *= scale;
+    records[term + SURF_TARGET_PERCENTILE] *= scale;
+  }
+}
+
+/** The spatial axes of a shape (in its order), 1 to 3 of them, else a RangeError naming `what` needs them. */
+export function spatialShape(
+  fn: string,
+  arrays: ConfusionPlan,
+  shape: readonly number[],
+  what: string,
+): readonly number[] {
+  const spatial =
+    arrays.pred.kind === 'labels' ? shape.slice(1) : arrays.layout === 'NCHW' ? shape.slice(2) : shape.slice(1, -1);
+  if (spatial.length < 1 || spatial.length > 3) {
+    throw rangeError(
+      fn,
+      'shape',
+      `${list(shape)} has ${spatial.length} spatial axes; ${what} take 1 to 3 ` +
+        (arrays.pred.kind === 'labels'
+          ? '([B, ...spatial] for a label map)'
+          : `([B, C, ...spatial] (${arrays.layout}))`),
+    );
+  }
+  return spatial;
+}
+
+/** B × 3 squared spacings in units of `scale`, in memory order (x = the last spatial axis), 1 on missing axes. */
+export function squaredSpacing(fn: string, spacing: Spacing, B: number, rank: number, scale = 1): Float64Array {
   const perSample: readonly (readonly number[])[] =
     typeof spacing === 'number'
       ? [new Array<number>(rank).fill(spacing)]
@@ -79,7 +124,7 @@ export function squaredSpacing(fn: string, spacing: Spacing, B: number, rank: nu
         `has ${s.length} values but the images have ${rank} spatial axes (in the order of shape)`,
       );
     }
-    for (let axis = 0; axis < rank; axis++) weights[b * 3 + axis] = s[rank - 1 - axis] ** 2;
+    for (let axis = 0; axis < rank; axis++) weights[b * 3 + axis] = (s[rank - 1 - axis] / scale) ** 2;
   }
   return weights;
 }

@@ -13,14 +13,16 @@ import type {
   Target,
 } from '../core/api.js';
 import type { Engine } from '../backends/engine.js';
+import { DIST_COUNT, DIST_MAX, DIST_SUM, DIST_WITHIN } from '../core/constants.js';
 import { describe, rangeError, typeError } from '../core/errors.js';
 import { checkOptionNames } from '../core/options.js';
 import { checkShape } from '../core/tensors.js';
 import { CONFUSION_OPTION_NAMES, resolveConfusion, type ConfusionSpec } from './options.js';
-import { canonical } from './stream.js';
+import { checkSameOptions, copyArray, readState } from './state.js';
 import { evaluateSurfaces, measureSurfaces } from './surface.js';
-import { checkSpacing, resolveSurface, SURFACE_OPTION_NAMES, type SurfaceSpec } from './surface-options.js';
-import { SURF_STRIDE } from '../core/plans.js';
+import { resolveSurface, SURFACE_OPTION_NAMES, type SurfaceSpec } from './surface-options.js';
+import { checkSpacing } from '../core/spacing.js';
+import { SURF_PRED, SURF_PRED_PERCENTILE, SURF_STRIDE, SURF_TARGET, SURF_TARGET_PERCENTILE } from '../core/plans.js';
 
 const FORMAT = 'dice-wasm/surface-metric';
 const OVERRIDES = ['reduction', 'includeBackground', 'empty'] as const;
@@ -132,55 +134,66 @@ export class SurfaceMetricStream implements StreamingSurfaceMetric {
     return this;
   }
 
-  /** The samples of a serialised state made with the same options, checked. */
+  /** The samples of a serialised state made with the same options, checked (each field read once). */
   private readJSON(fn: string, arg: string, json: SurfaceMetricJSON): Float64Array[] {
-    if (
-      json === null ||
-      typeof json !== 'object' ||
-      json.format !== FORMAT ||
-      json.version !== 1 ||
-      !Array.isArray(json.samples)
-    ) {
-      throw typeError(
-        fn,
-        arg,
-        `must be a surface metric or its toJSON() (format '${FORMAT}', version 1); got ${describe(json)}`,
-      );
-    }
-    if (canonical(json.options) !== canonical(this.options)) {
-      throw rangeError(
-        fn,
-        arg,
-        `was made with other options (${canonical(json.options)}) than this metric (${canonical(this.options)})`,
-      );
-    }
+    const state = readState(fn, arg, json, FORMAT, 'a surface metric');
+    checkSameOptions(fn, arg, state.options, this.options);
     let classes = this.classes;
-    const samples = json.samples.map((s, i) => {
-      const values = Array.isArray(s?.records) ? s.records.map(decode) : null;
+    const samples = state.samples.map((s, i) => {
+      const at = `${arg}.samples[${i}].records`;
+      const given = s !== null && typeof s === 'object' ? copyArray((s as { records?: unknown }).records) : null;
+      const values = given?.map(decode) ?? null;
       if (
         values === null ||
         values.length === 0 ||
         values.length % SURF_STRIDE !== 0 ||
         values.some((v) => v === undefined)
       ) {
-        throw rangeError(
-          fn,
-          `${arg}.samples[${i}].records`,
-          `must be ${SURF_STRIDE} numbers per class (from toJSON())`,
-        );
+        throw rangeError(fn, at, `must be ${SURF_STRIDE} numbers per class (from toJSON())`);
       }
       if (classes !== null && values.length !== SURF_STRIDE * classes) {
-        throw rangeError(
-          fn,
-          `${arg}.samples[${i}].records`,
-          `holds ${values.length / SURF_STRIDE} classes but this metric measures ${classes}`,
-        );
+        throw rangeError(fn, at, `holds ${values.length / SURF_STRIDE} classes but this metric measures ${classes}`);
       }
       classes = values.length / SURF_STRIDE;
-      return Float64Array.from(values as number[]);
+      const records = Float64Array.from(values as number[]);
+      checkRecords(fn, at, records);
+      return records;
     });
     this.classes = classes;
     return samples;
+  }
+}
+
+/**
+ * The checks of the overlap metrics' counts, for surface records (what the engines write, see
+ * surface-plan.ts): per direction, a count of surface voxels and of those within the tolerance
+ * (integers, within ≤ count), a sum and a maximum of distances (finite, ≥ 0; 0 where nothing was
+ * measured), and per direction a percentile (NaN when not asked for, else finite and ≥ 0).
+ */
+function checkRecords(fn: string, at: string, records: Float64Array): void {
+  for (let term = 0; term < records.length; term += SURF_STRIDE) {
+    const bad = (slot: number, rule: string): RangeError =>
+      rangeError(fn, `${at}[${term + slot}]`, `must be ${rule}; got ${records[term + slot]}`);
+    for (const side of [SURF_PRED, SURF_TARGET]) {
+      const count = records[term + side + DIST_COUNT];
+      if (!(Number.isSafeInteger(count) && count >= 0))
+        throw bad(side + DIST_COUNT, 'a count of surface voxels (an integer ≥ 0)');
+      const within = records[term + side + DIST_WITHIN];
+      if (!(Number.isSafeInteger(within) && within >= 0 && within <= count)) {
+        throw bad(
+          side + DIST_WITHIN,
+          `a count of voxels within the tolerance, an integer in [0, ${count}] (the surface's count)`,
+        );
+      }
+      for (const slot of [DIST_SUM, DIST_MAX]) {
+        const v = records[term + side + slot];
+        if (!(Number.isFinite(v) && v >= 0)) throw bad(side + slot, 'a distance: finite and ≥ 0');
+      }
+    }
+    for (const slot of [SURF_PRED_PERCENTILE, SURF_TARGET_PERCENTILE]) {
+      const v = records[term + slot];
+      if (!(Number.isNaN(v) || (Number.isFinite(v) && v >= 0))) throw bad(slot, 'a distance (finite and ≥ 0) or NaN');
+    }
   }
 }
 

@@ -13,7 +13,7 @@ import type { ConfusionSpec } from './options.js';
 import { planConfusion } from './plan.js';
 import { columns, reduceMonai } from './reduce.js';
 import type { SurfaceSpec } from './surface-options.js';
-import { planSurface } from './surface-plan.js';
+import { planSurface, rescaleRecords } from './surface-plan.js';
 import { SURF_PRED, SURF_PRED_PERCENTILE, SURF_STRIDE, SURF_TARGET, SURF_TARGET_PERCENTILE } from '../core/plans.js';
 
 /** Surface records of every (sample, class) of one call (SURF_STRIDE each, sample-major). */
@@ -33,8 +33,10 @@ export function measureSurfaces(
 ): SurfaceRecords {
   const counts = countConfusion(engine, confusion, pred, target, shape);
   const plan = planSurface(surface, planConfusion(confusion, pred, target, shape), shape, counts);
+  const records = engine.surface(confusion.fn, plan, pred, target);
+  rescaleRecords(records, plan.scale);
   return {
-    records: engine.surface(confusion.fn, plan, pred, target),
+    records,
     numSamples: plan.arrays.B,
     numClasses: plan.arrays.C,
   };

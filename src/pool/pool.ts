@@ -172,7 +172,10 @@ export class DicePool {
         this.serial(() => local[name](...args));
     const methods: Record<string, unknown> = {
       diceCoefficient: (pred: Float32Array, target: Target, options?: CallOptions) =>
-        this.serial(() => this.value(scoreSpec(options), 'score', pred, target, options?.mask)),
+        this.serial(() => {
+          const { spec, mask } = scoreSpec(options);
+          return this.value(spec, 'score', pred, target, mask);
+        }),
     };
     for (const loss of LOSS_NAMES) {
       const entry = LOSSES[loss];
@@ -186,18 +189,17 @@ export class DicePool {
       }
       methods[value] = (pred: Float32Array, target: Target, options?: CallOptions) =>
         this.serial(() => {
-          const spec = methodSpec(value, entry, options, false);
+          const { spec, mask, out } = methodSpec(value, entry, options, false);
           // A pointwise loss of reduction 'none' (kernel 3, one value per element) runs on the calling thread.
-          if (spec.pointwise?.reduction === 'none') {
-            return lossValue(this.engine, spec, pred, target, options?.mask, options?.out);
-          }
-          checkNoOut(spec, options?.out);
-          return this.value(spec, 'loss', pred, target, options?.mask);
+          if (spec.pointwise?.reduction === 'none') return lossValue(this.engine, spec, pred, target, mask, out);
+          checkNoOut(spec, out);
+          return this.value(spec, 'loss', pred, target, mask);
         });
       methods[withGrad] = (pred: Float32Array, target: Target, options?: CallOptions) =>
-        this.serial(() =>
-          this.valueAndGrad(methodSpec(withGrad, entry, options, true), pred, target, options?.out, options?.mask),
-        );
+        this.serial(() => {
+          const { spec, mask, out } = methodSpec(withGrad, entry, options, true);
+          return this.valueAndGrad(spec, pred, target, out, mask);
+        });
     }
     for (const name of ONE_THREAD) methods[name] = onThisThread(name);
     Object.assign(this, methods);

@@ -15,6 +15,19 @@ const MAX_PAGES = 65536;
 const LARGE = 1 << 20;
 const STAGGER = 68 * 1024;
 
+/**
+ * The memory cannot hold what a call or an alloc needs: the 4 GiB of wasm32, or what the host
+ * would give. The engine turns it into a RangeError that names the function and the argument.
+ */
+export class MemoryExhausted extends RangeError {
+  constructor(readonly bytes: number) {
+    super(
+      `cannot grow WebAssembly memory for ${bytes} more bytes: the 4 GiB limit of wasm32 (or the host's ` +
+        'memory) is reached',
+    );
+  }
+}
+
 interface Span {
   start: number;
   end: number;
@@ -117,14 +130,19 @@ export class Arena {
     const needed = Math.ceil((this.top + size - tail - this.memory.buffer.byteLength) / PAGE);
     // Grow geometrically so that a growing workload does not grow (and detach views) every call.
     const pages = Math.min(Math.max(needed, current), MAX_PAGES - current);
-    if (pages < needed) {
-      throw new RangeError(
-        `dice-wasm: cannot grow WebAssembly memory by ${needed} pages (64 KiB each): the 4 GiB limit of ` +
-          'wasm32 is reached',
-      );
-    }
+    if (!(pages >= needed)) throw new MemoryExhausted(size);
     if (this.shared) this.known.add(this.memory.buffer);
-    this.memory.grow(pages);
+    try {
+      this.memory.grow(pages);
+    } catch {
+      // The host refused (its memory, or a maximum below 4 GiB): the pages needed alone, else no.
+      if (pages === needed) throw new MemoryExhausted(size);
+      try {
+        this.memory.grow(needed);
+      } catch {
+        throw new MemoryExhausted(size);
+      }
+    }
     const end = this.memory.buffer.byteLength;
     this.release({ start: this.top, end });
     this.top = end;

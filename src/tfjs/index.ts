@@ -5,6 +5,10 @@
 // training loops (tf.grad, tf.variableGrads, optimizer.minimize).
 import * as tf from '@tensorflow/tfjs-core';
 import type {
+  BoundaryLossOptions,
+  ClDiceLossOptions,
+  DiceClDiceLossOptions,
+  HausdorffDTLossOptions,
   CreateLossOptions,
   CreateTermLossOptions,
   DiceCELossOptions,
@@ -32,7 +36,9 @@ import { LOSSES } from '../losses/registry.js';
  * pointwise part needs logits, keep 'softmax' / 'sigmoid'), `reduction: 'mean'`.
  */
 export type TfLossOptions<T> = Omit<T, 'shape' | 'mask' | 'reduction' | 'out'> & {
+  /** `'mean'` (default) or `'sum'`: a TF.js loss is one scalar. */
   reduction?: 'mean' | 'sum';
+  /** The kernel that computes the loss. Default: one `loadDiceSync()` kernel shared by every TF.js loss. */
   kernel?: DiceKernel;
 };
 
@@ -80,6 +86,31 @@ export function tfDiceCELoss(opts: TfLossOptions<DiceCELossOptions> = {}): TfLos
 /** Dice + focal loss (MONAI's DiceFocalLoss) from logits: `activation: 'sigmoid'` (default) or `'softmax'`. */
 export function tfDiceFocalLoss(opts: TfLossOptions<DiceFocalLossOptions> = {}): TfLoss {
   return tfLoss('tfDiceFocalLoss', 'diceFocal', opts);
+}
+
+/**
+ * Soft clDice loss (Shit et al. 2021): 1 − 2·Tprec·Tsens/(Tprec + Tsens) with the soft skeletons of
+ * `iterations` steps, per (sample, class) of yPred [B, ...spatial, C] (2 or 3 spatial axes).
+ * @example
+ * model.compile({ optimizer: 'adam', loss: tfClDiceLoss({ includeBackground: false }) });
+ */
+export function tfClDiceLoss(opts: TfLossOptions<ClDiceLossOptions> = {}): TfLoss {
+  return tfLoss('tfClDiceLoss', 'clDice', opts);
+}
+
+/** (1 − α)·Dice + α·clDice (MONAI's SoftDiceclDiceLoss); α 0.5 by default. */
+export function tfDiceClDiceLoss(opts: TfLossOptions<DiceClDiceLossOptions> = {}): TfLoss {
+  return tfLoss('tfDiceClDiceLoss', 'diceClDice', opts);
+}
+
+/** Hausdorff-DT loss (Karimi & Salcudean 2019, MONAI's HausdorffDTLoss): mean (p − y)²·(d_p^α + d_y^α). */
+export function tfHausdorffDTLoss(opts: TfLossOptions<HausdorffDTLossOptions> = {}): TfLoss {
+  return tfLoss('tfHausdorffDTLoss', 'hausdorffDT', opts);
+}
+
+/** Boundary loss (Kervadec et al. 2019): mean p·φ, φ the target's signed distance map. */
+export function tfBoundaryLoss(opts: TfLossOptions<BoundaryLossOptions> = {}): TfLoss {
+  return tfLoss('tfBoundaryLoss', 'boundary', opts);
 }
 
 type AnyLossOptions = Omit<CreateLossOptions, 'loss'>;

@@ -22,6 +22,7 @@ const DICE = [...OVERLAP, 'weight', 'logLoss', 'empty'];
 const GENERALIZED = [...OVERLAP, 'weightType'];
 const POINT = [...TENSOR, 'mask', 'weight', 'reduction', 'out'];
 const LAMBDAS = ['lambdaOverlap', 'lambdaPoint'];
+const SPATIAL = ['shape', 'layout', 'activation', 'target', 'includeBackground', 'batch', 'reduction'];
 
 /** The option names of each loss's options type (core/api.ts): the value method's, mask and out included. */
 const TYPE_OPTIONS: Record<string, string[]> = {
@@ -39,7 +40,13 @@ const TYPE_OPTIONS: Record<string, string[]> = {
   generalizedDiceFocal: [...GENERALIZED, ...LAMBDAS, 'gamma', 'alpha', 'weight'],
   lovaszHinge: ['shape', 'perImage', 'ignoreIndex'],
   lovaszSoftmax: [...TENSOR, 'classes', 'perImage'],
+  clDice: [...SPATIAL, 'poolClasses', 'smooth', 'iterations'],
+  diceClDice: [...SPATIAL, 'poolClasses', 'smooth', 'iterations', 'alpha'],
+  hausdorffDT: [...SPATIAL, 'spacing', 'alpha', 'logLoss'],
+  boundary: [...SPATIAL, 'spacing'],
 };
+/** The losses on whole class volumes: 2 spatial axes at least, no mask, no ignoreIndex. */
+const SPATIAL_LOSSES = ['clDice', 'diceClDice', 'hausdorffDT', 'boundary'];
 const NAMES = Object.keys(TYPE_OPTIONS);
 
 /** The option names an error lists for an unknown option ("…; its options are a, b, c"). */
@@ -69,7 +76,7 @@ afterAll(() => pool.terminate());
 describe('the loss registry', () => {
   it('names every loss of the public types in createLoss, in their order', () => {
     expect(() => k.createLoss({ loss: 'nope' } as never)).toThrow(
-      `createLoss: loss must be one of ${NAMES.map((n) => `'${n}'`).join(', ')}; got string nope`,
+      `createLoss: loss must be one of ${NAMES.map((n) => `'${n}'`).join(', ')}; got string 'nope'`,
     );
   });
 
@@ -102,7 +109,7 @@ describe('the loss registry', () => {
       it('computes in createLoss what its methods compute, on the kernel and on the pool', async () => {
         // Two samples of two classes, 3 voxels each: values in (0, 1), probabilities for the losses
         // whose activation is 'none' by default, logits for the others; 0/1 dense targets.
-        const shape = [2, 2, 3];
+        const shape = SPATIAL_LOSSES.includes(name) ? [2, 2, 3, 1] : [2, 2, 3];
         const pred = Float32Array.from([0.3, 0.12, 0.9, 0.4, 0.85, 0.55, 0.21, 0.2, 0.7, 0.61, 0.06, 0.05]);
         const target = Float32Array.from([1, 0, 1, 0, 1, 0, 0, 1, 1, 1, 0, 0]);
         const options = name === 'lovaszHinge' ? { shape } : { shape, target: 'dense' };

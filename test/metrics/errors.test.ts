@@ -168,7 +168,7 @@ const badCalls: BadCall[] = [
   {
     name: 'numClasses 0',
     error: RangeError,
-    names: /numClasses must be an integer ≥ 1/,
+    names: /numClasses must be an integer in \[1, 65536\]/,
     call: (k) => k.confusion(predLabels, labels, { numClasses: 0 }),
   },
   {

@@ -211,7 +211,7 @@ const badCalls: BadCall[] = [
   {
     name: 'an unknown HD convention',
     error: RangeError,
-    names: /surfaceMetrics: hdConvention must be one of 'max-directed', 'pooled'; got string medpy/,
+    names: /surfaceMetrics: hdConvention must be one of 'max-directed', 'pooled'; got string 'medpy'/,
     call: call({ ...ok, hdConvention: 'medpy' }),
   },
   {

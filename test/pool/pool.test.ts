@@ -127,9 +127,10 @@ describe('the pool', () => {
       (name) =>
         name !== 'createLoss' && /Loss$|LossWithGrad$|^diceCoefficient$|^confusion$|[mM]etrics$|Metric$/.test(name),
     );
-    // 12 losses and 2 Lovász losses, each with a WithGrad twin; diceCoefficient, confusion, metrics,
-    // surfaceMetrics, lesionMetrics, objectMetrics, createMetric, createSurfaceMetric
-    expect(kernelMethods.length).toBe(36);
+    // 12 losses, 2 Lovász losses and 4 volume losses (clDice, Dice + clDice, Hausdorff-DT, boundary),
+    // each with a WithGrad twin; diceCoefficient, confusion, metrics, surfaceMetrics, lesionMetrics,
+    // objectMetrics, createMetric, createSurfaceMetric
+    expect(kernelMethods.length).toBe(44);
     for (const name of ['connectedComponents', 'panopticQuality'])
       expect(typeof (pool as unknown as Record<string, unknown>)[name], name).toBe('function');
     for (const name of kernelMethods)
@@ -302,7 +303,7 @@ describe('the pool', () => {
         expectClose(got.loss, expected.loss, 'loss');
         expectGradClose(out, expected.grad, 'gradient');
         expect(pool.memory.buffer.byteLength).toBe(reserved);
-        expect(() => pool.reserve(-1)).toThrow(/^reserve: bytes must be a non-negative integer; got -1$/);
+        expect(() => pool.reserve(-1)).toThrow(/^reserve: bytes must be a non-negative integer; got number -1$/);
         expect(() => pool.reserve(1.5)).toThrow(RangeError);
       });
     },

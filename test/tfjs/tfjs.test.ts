@@ -410,7 +410,7 @@ describe('bad options and inputs', () => {
     refuses(() => tfFocalTverskyLoss({ gamma: 0 })(oneHot, probs), /^tfFocalTverskyLoss: gamma must be > 0/);
     refuses(
       () => tfGeneralizedDiceLoss({ weightType: 'cube' as never })(oneHot, probs),
-      /^tfGeneralizedDiceLoss: weightType must be one of 'square', 'simple', 'uniform'; got string cube$/,
+      /^tfGeneralizedDiceLoss: weightType must be one of 'square', 'simple', 'uniform'; got string 'cube'$/,
     );
     refuses(
       () => tfDiceLoss({ weight: [1, 2] })(oneHot, probs),

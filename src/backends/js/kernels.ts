@@ -77,12 +77,20 @@ function pointPartSoftmax(plan: TensorPlan, y: number, p: number, logp: number, 
   return e * y * (power - plan.gamma * p * (power / q) * logp);
 }
 
-/** σ'(x) as (e·p)·p with e = e^-x: exact for saturated logits, where 1 − p would round to 0. */
+/**
+ * σ'(x) = σ(x)·σ(−x) = e/(1 + e)² with e = e^−|x| (σ' is even): exact for saturated logits, where
+ * 1 − p would round to 0, and finite for every x (e^−x overflows to +∞ from x ≤ −710, and +∞·0 is NaN).
+ */
 function sigmoidSlope(x: number): number {
-  const e = Math.exp(-x);
-  const p = 1 / (1 + e);
-  return e * p * p;
+  const e = Math.exp(-Math.abs(x));
+  return e / ((1 + e) * (1 + e));
 }
+
+/**
+ * NaN when x is not finite, else 0: added to what a logit becomes, so that ±∞ reaches the sums
+ * (σ(±∞), e^−∞ alone are finite).
+ */
+const unlessFinite = (x: number): number => x - x;
 
 /**
  * The target of voxel s of row (b, c) at pred index i: its value, or null when the voxel does
@@ -113,12 +121,13 @@ export function softmaxAt(
   logp?: Float64Array,
 ): void {
   let max = -Infinity;
+  let z = 0;
   for (let c = 0; c < plan.C; c++) {
     const x = pred[indexOf(plan, b, c, s)];
     p[c] = x;
     max = Math.max(max, x);
+    z += unlessFinite(x);
   }
-  let z = 0;
   for (let c = 0; c < plan.C; c++) {
     if (logp) logp[c] = p[c] - max;
     const e = Math.exp(p[c] - max);
@@ -176,7 +185,7 @@ export function statsJS(plan: TensorPlan, inputs: Inputs): Float64Array {
       for (let s = 0, i = start; s < S; s++, i += step) {
         const y = targetAt(plan, inputs, b, c, s, i);
         if (y === null) continue;
-        const p = activate ? sigmoid(pred[i]) : pred[i];
+        const p = activate ? sigmoid(pred[i]) + unlessFinite(pred[i]) : pred[i];
         I += p * y;
         P += squared ? p * p : p;
         G += squared ? y * y : y;

@@ -75,7 +75,8 @@ export class JsLovaszJob implements LovaszJob {
         const t = target[i];
         if (t === ignoreIndex) continue;
         const fg = t === 1;
-        errors.push(fg ? 1 - pred[i] : 1 + pred[i], i, fg, fg ? -1 : 1, fg || t === 0);
+        // A logit that is not finite counts as unexpected, as in assembly/lovasz.ts.
+        errors.push(fg ? 1 - pred[i] : 1 + pred[i], i, fg, fg ? -1 : 1, (fg || t === 0) && Number.isFinite(pred[i]));
       }
       return { ...errors.counts };
     }

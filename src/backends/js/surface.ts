@@ -281,7 +281,7 @@ export function distancesToSurface(
  * out[at + x] = w·(distance along the row to the nearest voxel with `feature`)², +∞ for a row
  * with none: a scan forward, then one back.
  */
-function squaredRowDistances(
+export function squaredRowDistances(
   out: Float64Array,
   at: number,
   mask: Uint8Array,

@@ -3,16 +3,26 @@
 // (stream.ts), or, for the Lovász losses (which sort the whole input), copied in for the call.
 import type { AllocatableConstructor, HardPrediction, Target } from '../../core/api.js';
 import { ACTIVATION_CODE, COEF_STRIDE, LAYOUT_CODE, POINT_CODE, STATS_STRIDE } from '../../core/constants.js';
-import { describe, typeError } from '../../core/errors.js';
-import type { LovaszInputs, LovaszPlan, ConfusionPlan, SurfacePlan } from '../../core/plans.js';
+import { rangeError, typeError } from '../../core/errors.js';
+import type {
+  ConfusionPlan,
+  DistanceLoss,
+  LovaszInputs,
+  LovaszPlan,
+  SpatialPlan,
+  SurfacePlan,
+  TopologyPlan,
+} from '../../core/plans.js';
 import type { Inputs, TensorPlan } from '../../core/tensors.js';
-import { Arena } from '../../runtime/arena.js';
-import type { Engine, KernelJob, LovaszJob } from '../engine.js';
-import { checkLength } from '../js/engine.js';
+import { Arena, MemoryExhausted } from '../../runtime/arena.js';
+import type { Engine, KernelJob, LovaszJob, SpatialInputs, SpatialJob } from '../engine.js';
+import { checkAllocatable, checkLength } from '../js/engine.js';
 import { countConfusionWasm, type Placement } from './confusion.js';
 import type { DiceExports } from './exports.generated.js';
 import { lovaszWorkspace, WasmLovaszJob, type LovaszAddresses } from './lovasz.js';
 import { surfaceWasm } from './surface.js';
+import { topologyWasm } from './topology.js';
+import { spatialWorkspace, WasmDistanceLossJob, WasmSkeletonLossJob } from './spatial.js';
 import { componentsWasm, dilateWasm } from './components.js';
 import { classCropsWasm, maskDistancesWasm } from './instances.js';
 import type { ClassCrop, CropPlan, MaskDistanceOptions, MaskDistances } from '../../core/plans.js';
@@ -21,15 +31,6 @@ import type { ComponentsInput } from '../../core/plans.js';
 import { alignment, chunkVoxels } from './regions.js';
 import { stagingArea, StreamJob, type Operand, type Operands } from './stream.js';
 import { MemoryViews } from './views.js';
-
-const ALLOCATABLE: readonly AllocatableConstructor[] = [
-  Float32Array,
-  Float64Array,
-  Uint8Array,
-  Uint16Array,
-  Int32Array,
-  Uint32Array,
-];
 
 /** Staging areas start on cache lines. */
 const LINE = 64;
@@ -71,6 +72,10 @@ export class WasmEngine implements Engine {
   }
 
   open(fn: string, plan: TensorPlan, inputs: Inputs, gradOut: Float32Array | null | undefined): KernelJob {
+    return withinMemory(fn, 'shape', () => this.openJob(fn, plan, inputs, gradOut));
+  }
+
+  private openJob(fn: string, plan: TensorPlan, inputs: Inputs, gradOut: Float32Array | null | undefined): KernelJob {
     const { B, C, S } = plan;
     // Addresses of resident arrays first: growing the memory below detaches a non-shared memory's views.
     const operand = (name: string, array: ArrayBufferView, bytes: number, shape: Operand['shape']): Operand => ({
@@ -132,6 +137,7 @@ export class WasmEngine implements Engine {
     const work = this.reserveWorkspace(
       statsBytes + coefBytes + scratchBytes + keptBytes + areas.reduce((a, b) => a + b, 0),
     );
+    if (gradOut) this.checkStillAttached(fn, gradOut, ops.out?.at ?? null);
     let staging = work + statsBytes + coefBytes + scratchBytes + keptBytes;
     areas.forEach((bytes, i) => {
       all[i].staging = staging;
@@ -189,6 +195,7 @@ export class WasmEngine implements Engine {
           for (const b of blocks) this.arena.free(b);
         },
       };
+      if (gradOut) this.checkStillAttached(fn, gradOut, outAt);
       const buffer = this.memory.buffer;
       if (predAt === null) new Float32Array(buffer, placed.pred, pred.length).set(pred);
       if (targetAt === null) sameTypeView(target, buffer, placed.target).set(target as never);
@@ -202,7 +209,7 @@ export class WasmEngine implements Engine {
 
   openLovasz(fn: string, plan: LovaszPlan, inputs: LovaszInputs, gradOut: Float32Array | null | undefined): LovaszJob {
     const { bytes, offsets } = lovaszWorkspace(this.kernels, plan, gradOut !== undefined);
-    const placed = this.placeWhole(fn, inputs, gradOut, bytes);
+    const placed = withinMemory(fn, 'pred', () => this.placeWhole(fn, inputs, gradOut, bytes));
     const area = (offset: number | undefined): number => (offset === undefined ? 0 : placed.work + offset);
     const at: LovaszAddresses = {
       pred: placed.pred,
@@ -224,7 +231,7 @@ export class WasmEngine implements Engine {
       this.resident(fn, 'pred', pred) === null && this.resident(fn, 'target', target) === null,
     );
     if (plain) return plain.confusion(fn, plan, pred, target);
-    return countConfusionWasm(this.kernels, this.placement(fn), plan, pred, target);
+    return withinMemory(fn, 'pred', () => countConfusionWasm(this.kernels, this.placement(fn), plan, pred, target));
   }
 
   /** The engine of the non-shared instance, for a call whose arrays are `allPlain` (null: this one). */
@@ -235,7 +242,52 @@ export class WasmEngine implements Engine {
   }
 
   surface(fn: string, plan: SurfacePlan, pred: HardPrediction, target: Target): Float64Array {
-    return surfaceWasm(this.kernels, this.placement(fn), plan, pred, target);
+    return withinMemory(fn, 'pred', () => surfaceWasm(this.kernels, this.placement(fn), plan, pred, target));
+  }
+
+  /**
+   * `out` lives in this memory (at `at`) and must still view it once the call's memory is in
+   * place: growing a memory that is not shared detaches every view of it, and the gradient
+   * written at `at` would then reach no array of the caller's. Refused before anything is
+   * computed or written.
+   */
+  private checkStillAttached(fn: string, out: Float32Array, at: number | null): void {
+    if (at === null || this.views.owns(out.buffer)) return;
+    throw typeError(
+      fn,
+      'out',
+      'was detached by this call: it needed more WebAssembly memory, and growing a memory that is not ' +
+        'shared detaches every view of it (nothing was computed or written); reserve(bytes) before alloc() ' +
+        'keeps the memory from growing, or alloc() out again now that it has grown',
+    );
+  }
+
+  topology(fn: string, plan: TopologyPlan, pred: HardPrediction, target: Target): Float64Array {
+    return topologyWasm(this.kernels, this.placement(fn), plan, pred, target);
+  }
+
+  openSkeletonLoss(
+    fn: string,
+    plan: SpatialPlan,
+    inputs: SpatialInputs,
+    iterations: number,
+    gradOut: Float32Array | null | undefined,
+  ): SpatialJob {
+    const { bytes, offsets } = spatialWorkspace(this.kernels, plan, { iterations }, gradOut !== undefined);
+    const placed = this.placeWhole(fn, inputs, gradOut, bytes);
+    return new WasmSkeletonLossJob(this.kernels, plan, placed, offsets, gradOut, inputs.pred.length, iterations);
+  }
+
+  openDistanceLoss(
+    fn: string,
+    plan: SpatialPlan,
+    inputs: SpatialInputs,
+    loss: DistanceLoss,
+    gradOut: Float32Array | null | undefined,
+  ): SpatialJob {
+    const { bytes, offsets } = spatialWorkspace(this.kernels, plan, { loss }, gradOut !== undefined);
+    const placed = this.placeWhole(fn, inputs, gradOut, bytes);
+    return new WasmDistanceLossJob(this.kernels, plan, placed, offsets, gradOut, inputs.pred.length, loss);
   }
 
   components(fn: string, plan: ComponentsPlan, mask: ComponentsInput, labels: Int32Array): ComponentRecords {
@@ -346,15 +398,9 @@ export class WasmEngine implements Engine {
   }
 
   alloc<C extends AllocatableConstructor>(ctor: C, length: number): InstanceType<C> {
-    if (!ALLOCATABLE.includes(ctor)) {
-      throw typeError(
-        'alloc',
-        'type',
-        `must be one of ${ALLOCATABLE.map((c) => c.name).join(', ')}; got ${describe(ctor)}`,
-      );
-    }
-    checkLength('alloc', length);
-    const at = this.arena.alloc(length * ctor.BYTES_PER_ELEMENT);
+    checkAllocatable(ctor);
+    checkLength('alloc', 'length', length);
+    const at = withinMemory('alloc', 'length', () => this.arena.alloc(length * ctor.BYTES_PER_ELEMENT));
     const array = new ctor(this.memory.buffer, at, length) as InstanceType<C>;
     this.allocated.set(array, at);
     return array;
@@ -374,8 +420,23 @@ export class WasmEngine implements Engine {
   }
 
   reserve(bytes: number): void {
-    checkLength('reserve', bytes, 'bytes');
-    this.arena.reserve(bytes);
+    checkLength('reserve', 'bytes', bytes);
+    withinMemory('reserve', 'bytes', () => this.arena.reserve(bytes));
+  }
+}
+
+/** Runs `body`; memory it cannot get is a RangeError of `fn` naming `arg`. */
+function withinMemory<T>(fn: string, arg: string, body: () => T): T {
+  try {
+    return body();
+  } catch (error) {
+    if (!(error instanceof MemoryExhausted)) throw error;
+    throw rangeError(
+      fn,
+      arg,
+      `needs ${error.bytes} more bytes of WebAssembly memory than it can have (wasm32 holds at most 4 GiB, ` +
+        'and the host may give less)',
+    );
   }
 }
 

@@ -91,6 +91,12 @@ export class StreamJob implements KernelJob {
   private readonly whole: boolean;
   /** Where the gradient goes: the caller's array, or a new one (made by kernel 1 when it is activated). */
   private destination: Float32Array | null;
+  /**
+   * `out` as the kernels of a streamed call see it: staged even when it lives in the memory (from
+   * alloc) if the call is activated, so that kernel 1's activation goes to `kept`, not into the
+   * caller's `out` before the checks, and comes back through staging for kernel 2.
+   */
+  private readonly outOp: Operand | null;
 
   constructor(
     private readonly kernels: DiceExports,
@@ -115,6 +121,7 @@ export class StreamJob implements KernelJob {
         POINT_CODE[plan.point],
       ) !== 0;
     this.destination = (out?.array as Float32Array | null | undefined) ?? null;
+    this.outOp = out !== null && this.activated && !this.whole ? unplaced(out) : out;
   }
 
   stats(): Float64Array {
@@ -127,7 +134,7 @@ export class StreamJob implements KernelJob {
       if (this.activated) piece.out = this.work.kept;
       invoke(this.kernels, statsCall(this.plan, piece, this.activated));
     } else {
-      const out = this.ops.out as Operand;
+      const out = this.outOp as Operand;
       const ops = this.activated ? [...this.inputs(), out] : this.inputs();
       const memory = this.views.all();
       for (const region of this.regions(ops)) {
@@ -214,7 +221,7 @@ export class StreamJob implements KernelJob {
     outIn: boolean,
   ): Float32Array {
     const { C } = this.plan;
-    const out = this.ops.out as Operand;
+    const out = this.outOp as Operand;
     this.views.f64(this.work.coef + coef.length * 8).set(coef, this.work.coef / 8);
     const destination = this.gradientArray();
     if (this.whole) {
@@ -275,7 +282,7 @@ export class StreamJob implements KernelJob {
       if (op === null || !ops.includes(op)) return 0;
       if (inPlace(op)) return (op.at as number) + this.offset(op, region) * op.bytes;
       const runs = this.runs(op, region, stride);
-      if (op === this.ops.out) {
+      if (op === this.outOp) {
         outRuns = runs;
         if (outIn) for (const run of runs) copyIn(memory, unplaced(op), run, this.keptArray());
       } else {
@@ -283,12 +290,12 @@ export class StreamJob implements KernelJob {
       }
       return runs[0].staged;
     };
-    const { pred, target, mask, out } = this.ops;
+    const { pred, target, mask } = this.ops;
     const piece: Piece = {
       pred: address(pred),
       target: address(target),
       mask: address(mask),
-      out: address(out),
+      out: address(this.outOp),
       records,
       scratch: this.work.scratch,
       samples: region.b1 - region.b0,

@@ -48,28 +48,22 @@ export type Labels = Uint8Array | Uint16Array | Int32Array;
 export class FileError extends Error {}
 
 /**
- * `count` values of `dtype` from `bytes` at `offset`, copied into an aligned array in the machine's
- * (little-endian) order.
+ * Voxels an image may have unless --max-voxels says otherwise: 2^28 (512×512×1024), about 1 GiB of
+ * memory for a pair. A compressed file can declare far more than it weighs (an 875 KB PNG of
+ * 30000×30000 zeros, a 2 MB .nii.gz of 1024×1024×2047), and would be read at that cost.
  */
-export function readVoxels(
-  bytes: Uint8Array,
-  offset: number,
-  count: number,
-  dtype: Dtype,
-  littleEndian: boolean,
-): Voxels {
+export const DEFAULT_MAX_VOXELS = 2 ** 28;
+
+/**
+ * The voxels of `dtype` in `bytes`, which the caller owns and which start at the beginning of
+ * their buffer (so that the view is aligned), in the machine's (little-endian) order.
+ */
+export function voxelsOf(bytes: Uint8Array, dtype: Dtype, littleEndian: boolean): Voxels {
   const { bytes: size, array: Type } = DTYPES[dtype];
-  const end = offset + count * size;
-  if (end > bytes.length) {
-    throw new FileError(
-      `holds ${bytes.length - offset} bytes of voxel data; ${count} ${dtype} voxels need ${count * size}`,
-    );
-  }
-  const copy = bytes.slice(offset, end);
   if (!littleEndian && size > 1) {
-    for (let i = 0; i < copy.length; i += size) copy.subarray(i, i + size).reverse();
+    for (let i = 0; i + size <= bytes.length; i += size) bytes.subarray(i, i + size).reverse();
   }
-  return new Type(copy.buffer, 0, count);
+  return new Type(bytes.buffer as ArrayBuffer, bytes.byteOffset, Math.floor(bytes.length / size));
 }
 
 /** Shapes compared without trailing axes of length 1 (a NIfTI 8×8×4×1 is an 8×8×4 volume). */

@@ -13,8 +13,11 @@ import { describe, rangeError, typeError } from '../../core/errors.js';
 import { compatKernel } from '../kernel.js';
 import { readTensor, type TensorData, type TensorInput } from '../tensor.js';
 
+/** The keyword parameters of MedPy's distance and object functions (`hd`, `hd95`, `asd`, `assd`, `obj_*`). */
 export interface MedpyDistanceParams {
+  /** Voxel size: one number or one per axis. Default `null` (1). */
   voxelspacing?: number | number[] | null;
+  /** scipy's rank of the neighbourhood (1 faces, 2 edges, 3 corners), of the surfaces and the objects. Default 1. */
   connectivity?: number;
 }
 

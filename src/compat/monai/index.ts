@@ -1,5 +1,5 @@
-// The `monai` namespace of dice-wasm/compat: MONAI's names, parameters and defaults (README,
-// "Python-compatible losses: `dice-wasm/compat`" and "Metrics" → "Python: `dice-wasm/compat`").
+// The `monai` namespace of dice-wasm/compat: MONAI's names, parameters and defaults (docs/porting.md,
+// "MONAI").
 export {
   compute_dice,
   compute_generalized_dice,
@@ -45,6 +45,8 @@ export type {
   TverskyLossParams,
 } from './losses.js';
 export type { OtherAct } from './loss-inputs.js';
+export { HausdorffDTLoss, LogHausdorffDTLoss, SoftclDiceLoss, SoftDiceclDiceLoss } from './topology.js';
+export type { HausdorffDTLossParams, SoftclDiceLossParams, SoftDiceclDiceLossParams } from './topology.js';
 export * from './surface.js';
 export { compute_panoptic_quality, PanopticQualityMetric } from './panoptic.js';
 export type { ComputePanopticQualityParams, PanopticMetricName, PanopticQualityMetricParams } from './panoptic.js';

@@ -60,10 +60,18 @@ interface Preprocessing extends ActivationParams {
 }
 
 interface PreprocessingParams {
+  /** Keep channel 0 (background) in the loss; `false` drops it after the activation and one-hot. Default `true`. */
   include_background?: boolean;
+  /** The target is a label map (B, 1, …), one-hot encoded over the input's channels. Default `false`. */
   to_onehot_y?: boolean;
+  /** Apply a sigmoid to the input (logits). Default `false`. */
   sigmoid?: boolean;
+  /** Apply a softmax over the input's channels (logits). Default `false`. */
   softmax?: boolean;
+  /**
+   * Another activation: a function of `{ data, shape }` applied to a copy of the input (no gradient through it).
+   * Default `null`.
+   */
   other_act?: OtherAct | null;
 }
 
@@ -126,10 +134,18 @@ interface OverlapSpec {
 }
 
 interface OverlapParams extends PreprocessingParams {
+  /** `'mean'` (default), `'sum'`, or `'none'` (MONAI's own output shape). */
   reduction?: Reduction;
+  /** Added to the numerator. Default 1e-5. */
   smooth_nr?: number;
+  /** Added to the denominator. Default 1e-5. */
   smooth_dr?: number;
+  /** Sum over the batch before the ratio: one term per class. Default `false`. */
   batch?: boolean;
+  /**
+   * Soft-label intersection `(Σp + Σy − Σ|p − y|)/2`, so that a soft target predicted exactly has loss 0. Default
+   * `false`.
+   */
   soft_label?: boolean;
 }
 
@@ -420,9 +436,15 @@ abstract class OverlapLoss extends MonaiLoss {
   }
 }
 
+/** The parameters of MONAI's `DiceLoss`, under their Python names; an absent one takes MONAI's default. */
 export interface DiceLossParams extends OverlapParams {
+  /** Squared denominator `Σp² + Σy²` (V-Net). Default `false`. */
   squared_pred?: boolean;
+  /** Jaccard (IoU) instead of Dice, in MONAI's form `(2I + s)/(2(P + G − I) + s)`. Default `false`. */
   jaccard?: boolean;
+  /**
+   * Class weights: one number for every class, or one per class left after background removal. Default `null` (none).
+   */
   weight?: MonaiWeight | null;
 }
 
@@ -465,6 +487,10 @@ function diceSpecOf(fn: string, params: DiceLossParams | undefined): OverlapSpec
  * const { grad } = loss.forwardWithGrad(logits, labels);
  */
 export class DiceLoss extends OverlapLoss {
+  /**
+   * Reads the parameters as MONAI's `DiceLoss` does; an unknown name or a bad value throws, naming the Python
+   * parameter.
+   */
   constructor(params?: DiceLossParams) {
     super('DiceLoss', diceSpecOf('DiceLoss', params));
   }
@@ -478,6 +504,10 @@ export class DiceLoss extends OverlapLoss {
  * new monai.MaskedDiceLoss({ sigmoid: true }).forward(logits, target, mask);
  */
 export class MaskedDiceLoss extends OverlapLoss {
+  /**
+   * Reads the parameters as MONAI's `MaskedDiceLoss` does; an unknown name or a bad value throws, naming the Python
+   * parameter.
+   */
   constructor(params?: DiceLossParams) {
     super('MaskedDiceLoss', diceSpecOf('MaskedDiceLoss', params));
   }
@@ -501,8 +531,11 @@ export class MaskedDiceLoss extends OverlapLoss {
   }
 }
 
+/** The parameters of MONAI's `TverskyLoss`, under their Python names; an absent one takes MONAI's default. */
 export interface TverskyLossParams extends OverlapParams {
+  /** Weight of false positives. Default 0.5. */
   alpha?: number;
+  /** Weight of false negatives. Default 0.5. */
   beta?: number;
 }
 
@@ -514,6 +547,10 @@ export interface TverskyLossParams extends OverlapParams {
  * new monai.TverskyLoss({ alpha: 0.3, beta: 0.7, sigmoid: true }).forward(logits, target);
  */
 export class TverskyLoss extends OverlapLoss {
+  /**
+   * Reads the parameters as MONAI's `TverskyLoss` does; an unknown name or a bad value throws, naming the Python
+   * parameter.
+   */
   constructor(params?: TverskyLossParams) {
     const fn = 'TverskyLoss';
     const p = readParams(fn, params, [
@@ -535,7 +572,9 @@ export class TverskyLoss extends OverlapLoss {
   }
 }
 
+/** The parameters of MONAI's `GeneralizedDiceLoss`, under their Python names; an absent one takes MONAI's default. */
 export interface GeneralizedDiceLossParams extends OverlapParams {
+  /** Class weights from the target volume G: `'square'` (1/G², default), `'simple'` (1/G) or `'uniform'`. */
   w_type?: WeightType;
 }
 
@@ -561,6 +600,10 @@ const GDL_PARAMS = [
  * new monai.GeneralizedDiceLoss({ softmax: true, to_onehot_y: true }).forward(logits, labels);
  */
 export class GeneralizedDiceLoss extends OverlapLoss {
+  /**
+   * Reads the parameters as MONAI's `GeneralizedDiceLoss` does; an unknown name or a bad value throws, naming the
+   * Python parameter.
+   */
   constructor(params?: GeneralizedDiceLossParams) {
     const fn = 'GeneralizedDiceLoss';
     const p = readParams(fn, params, [...GDL_PARAMS, 'soft_label']);
@@ -572,13 +615,26 @@ export class GeneralizedDiceLoss extends OverlapLoss {
   }
 }
 
+/** The parameters of MONAI's `FocalLoss`, under their Python names; an absent one takes MONAI's default. */
 export interface FocalLossParams {
+  /** Keep channel 0 (background) in the loss; `false` drops it after the activation and one-hot. Default `true`. */
   include_background?: boolean;
+  /** The target is a label map (B, 1, …), one-hot encoded over the input's channels. Default `false`. */
   to_onehot_y?: boolean;
+  /** Focusing exponent of `(1 − p_t)^γ`. Default 2. */
   gamma?: number;
+  /**
+   * Balance of positives: `α·y + (1 − α)(1 − y)` (sigmoid), `1 − α` for class 0 and `α` for the others (softmax).
+   * Default `null` (none).
+   */
   alpha?: number | null;
+  /**
+   * Class weights: one number for every class, or one per class left after background removal. Default `null` (none).
+   */
   weight?: MonaiWeight | null;
+  /** `'mean'` (default), `'sum'`, or `'none'` (MONAI's own output shape). */
   reduction?: Reduction;
+  /** A softmax over the channels instead of a sigmoid per channel. Default `false`. */
   use_softmax?: boolean;
 }
 
@@ -597,6 +653,10 @@ export class FocalLoss extends MonaiLoss {
   private readonly spec: FocalSpec;
   private readonly toOnehotY: boolean;
 
+  /**
+   * Reads the parameters as MONAI's `FocalLoss` does; an unknown name or a bad value throws, naming the Python
+   * parameter.
+   */
   constructor(params?: FocalLossParams) {
     const fn = 'FocalLoss';
     const p = readParams(fn, params, [
@@ -636,11 +696,17 @@ function lambdaOf(fn: string, name: string, value: unknown): number {
   return nonNegative(fn, name, value, 1);
 }
 
+/** The parameters of MONAI's `DiceCELoss`, under their Python names; an absent one takes MONAI's default. */
 export interface DiceCELossParams extends Omit<DiceLossParams, 'reduction' | 'weight' | 'soft_label'> {
+  /** `'mean'` (default) or `'sum'`. */
   reduction?: 'mean' | 'sum';
+  /** Cross-entropy class weights (one channel: BCE's `pos_weight`). Default `null` (none). */
   weight?: readonly number[] | number | null;
+  /** Weight of the Dice part. Default 1. */
   lambda_dice?: number;
+  /** Weight of the cross-entropy part. Default 1. */
   lambda_ce?: number;
+  /** Cross-entropy label smoothing ε: target `(1 − ε)·y + ε/C`. Default 0. */
   label_smoothing?: number;
 }
 
@@ -659,6 +725,10 @@ export class DiceCELoss extends MonaiLoss {
   private readonly lambdaCe: number;
   private readonly labelSmoothing: number;
 
+  /**
+   * Reads the parameters as MONAI's `DiceCELoss` does; an unknown name or a bad value throws, naming the Python
+   * parameter.
+   */
   constructor(params?: DiceCELossParams) {
     const fn = 'DiceCELoss';
     const p = readParams(fn, params, [
@@ -798,11 +868,20 @@ function focalSpecOf(
   };
 }
 
+/** The parameters of MONAI's `DiceFocalLoss`, under their Python names; an absent one takes MONAI's default. */
 export interface DiceFocalLossParams extends Omit<DiceLossParams, 'reduction' | 'soft_label'> {
+  /**
+   * `'mean'` (default) or `'sum'`; `'none'` is refused (MONAI broadcasts the overlap terms over the elementwise focal
+   * loss).
+   */
   reduction?: 'mean' | 'sum';
+  /** Focusing exponent of the focal part. Default 2. */
   gamma?: number;
+  /** Balance of positives of the focal part (as FocalLoss). Default `null` (none). */
   alpha?: number | null;
+  /** Weight of the Dice part. Default 1. */
   lambda_dice?: number;
+  /** Weight of the focal part. Default 1. */
   lambda_focal?: number;
 }
 
@@ -814,6 +893,10 @@ export interface DiceFocalLossParams extends Omit<DiceLossParams, 'reduction' | 
  * new monai.DiceFocalLoss({ sigmoid: true, gamma: 2, lambda_focal: 0.5 }).forward(logits, target);
  */
 export class DiceFocalLoss extends OverlapFocalLoss {
+  /**
+   * Reads the parameters as MONAI's `DiceFocalLoss` does; an unknown name or a bad value throws, naming the Python
+   * parameter.
+   */
   constructor(params?: DiceFocalLossParams) {
     const fn = 'DiceFocalLoss';
     const p = readParams(fn, params, [
@@ -845,11 +928,19 @@ export class DiceFocalLoss extends OverlapFocalLoss {
   }
 }
 
+/**
+ * The parameters of MONAI's `GeneralizedDiceFocalLoss`, under their Python names; an absent one takes MONAI's default.
+ */
 export interface GeneralizedDiceFocalLossParams extends Omit<GeneralizedDiceLossParams, 'reduction'> {
+  /** `'mean'` (default) or `'sum'`; `'none'` is refused. */
   reduction?: 'mean' | 'sum';
+  /** Focusing exponent of the focal part. Default 2. */
   gamma?: number;
+  /** Class weights of the focal part. Default `null` (none). */
   weight?: MonaiWeight | null;
+  /** Weight of the Generalized Dice part. Default 1. */
   lambda_gdl?: number;
+  /** Weight of the focal part. Default 1. */
   lambda_focal?: number;
 }
 
@@ -860,6 +951,10 @@ export interface GeneralizedDiceFocalLossParams extends Omit<GeneralizedDiceLoss
  * new monai.GeneralizedDiceFocalLoss({ sigmoid: true }).forward(logits, target);
  */
 export class GeneralizedDiceFocalLoss extends OverlapFocalLoss {
+  /**
+   * Reads the parameters as MONAI's `GeneralizedDiceFocalLoss` does; an unknown name or a bad value throws, naming the
+   * Python parameter.
+   */
   constructor(params?: GeneralizedDiceFocalLossParams) {
     const fn = 'GeneralizedDiceFocalLoss';
     const p = readParams(fn, params, [...GDL_PARAMS, 'gamma', 'weight', 'lambda_gdl', 'lambda_focal']);

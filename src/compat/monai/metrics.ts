@@ -23,6 +23,10 @@ import { METRIC_REDUCTIONS, WEIGHT_TYPES } from '../../core/option-values.js';
 
 /** A MONAI result: a number for a scalar, else a tensor; with get_not_nans a [result, not_nans] pair. */
 export type MonaiValue = number | Tensor;
+/**
+ * What MONAI's metrics return: a value (number or tensor); with `get_not_nans` a `[value, notNans]` pair;
+ * with `return_with_label` the values by label.
+ */
 export type MonaiResult =
   | MonaiValue
   | [MonaiValue, MonaiValue]
@@ -95,6 +99,7 @@ class Cumulative {
     return counts;
   }
 
+  /** Empties the buffer of batches. */
   reset(): void {
     this.stream.reset();
     this.inputs = null;
@@ -117,16 +122,33 @@ class Cumulative {
 // ---------------------------------------------------------------------------------------------
 // Dice
 
+/** The parameters of MONAI's `DiceHelper`, under their Python names; an absent one takes MONAI's default. */
 export interface DiceHelperParams {
+  /** Count channel 0 (background). Default `null`: as `threshold` (`false` for the argmax). */
   include_background?: boolean | null;
+  /** MONAI's deprecated name of `threshold`. Default `null`. */
   sigmoid?: boolean | null;
+  /** MONAI's deprecated name of `apply_argmax`. Default `null`. */
   softmax?: boolean | null;
+  /** Apply the sigmoid before thresholding (`sigmoid` on logits). Default `false`. */
   activate?: boolean;
+  /** `forward()` also returns the count of non-NaN terms: `[value, notNans]`. Default `true`. */
   get_not_nans?: boolean;
+  /**
+   * MONAI's NaN-aware reduction: `'mean_batch'` (default), `'mean'`, `'sum'`, `'sum_batch'`, `'mean_channel'`,
+   * `'sum_channel'`, `'none'`.
+   */
   reduction?: MetricReduction;
+  /**
+   * A class absent from the target scores NaN (left out of the means); `false`: 1 if not predicted either, else 0.
+   * Default `true`.
+   */
   ignore_empty?: boolean;
+  /** The number of classes (`null`: the prediction's channels). */
   num_classes?: number | null;
+  /** Threshold the prediction at 0.5 instead of taking the argmax. Default `false`. */
   threshold?: boolean;
+  /** Take the argmax over the channels. Default `null`: unless `threshold`. */
   apply_argmax?: boolean | null;
 }
 
@@ -157,6 +179,10 @@ export class DiceHelper {
   private readonly reduction: MetricReduction;
   private readonly empty: MetricEmptyPolicy;
 
+  /**
+   * Reads the parameters as MONAI's `DiceHelper` does; an unknown name or a bad value throws, naming the Python
+   * parameter.
+   */
   constructor(params?: DiceHelperParams) {
     const fn = 'DiceHelper';
     const p = readParams(fn, params, DICE_HELPER_PARAMS);
@@ -176,6 +202,9 @@ export class DiceHelper {
     this.empty = flag(fn, 'ignore_empty', p.ignore_empty, true) ? 'nan' : 'one';
   }
 
+  /**
+   * Python's `__call__`: the loss of `input` against `target` (a number, or MONAI's tensor with `reduction: 'none'`).
+   */
   forward(yPred: TensorInput, y: TensorInput): MonaiResult {
     return diceOfBatch(
       this.kernel,
@@ -255,6 +284,9 @@ class CumulativeMetric {
     this.cumulative = new Cumulative(compatKernel(), [metric], empty, weightType);
   }
 
+  /**
+   * Python's `__call__`: the loss of `input` against `target` (a number, or MONAI's tensor with `reduction: 'none'`).
+   */
   forward(yPred: TensorInput, y: TensorInput): Tensor {
     const inputs = this.read(`${this.name}.forward`, yPred, y);
     return reduceBatch(
@@ -268,19 +300,28 @@ class CumulativeMetric {
     ) as Tensor;
   }
 
+  /** The metric over every batch so far, reduced by `reduction` (default: the constructor's). */
   aggregate(reduction?: MetricReduction | null): MonaiResult {
     const fn = `${this.name}.aggregate`;
     return this.cumulative.aggregate(fn, this.metric, reductionOf(fn, reduction, this.reduction), this.getNotNans);
   }
 
+  /** Empties the buffer of batches. */
   reset(): void {
     this.cumulative.reset();
   }
 }
 
+/** The parameters of MONAI's `compute_dice`, under their Python names; an absent one takes MONAI's default. */
 export interface ComputeDiceParams {
+  /** Count channel 0 (background). Default `true`. */
   include_background?: boolean;
+  /**
+   * A class absent from the target scores NaN (left out of the means); `false`: 1 if not predicted either, else 0.
+   * Default `true`.
+   */
   ignore_empty?: boolean;
+  /** The number of classes (`null`: the prediction's channels). */
   num_classes?: number | null;
 }
 
@@ -304,12 +345,27 @@ export function compute_dice(yPred: TensorInput, y: TensorInput, params?: Comput
   return diceOfBatch(compatKernel(), fn, yPred, y, reading, empty, 'none', false) as Tensor;
 }
 
+/** The parameters of MONAI's `DiceMetric`, under their Python names; an absent one takes MONAI's default. */
 export interface DiceMetricParams {
+  /** Count channel 0 (background). Default `true`. */
   include_background?: boolean;
+  /**
+   * MONAI's NaN-aware reduction: `'mean'` (default), `'sum'`, `'mean_batch'`, `'sum_batch'`, `'mean_channel'`,
+   * `'sum_channel'`, `'none'`.
+   */
   reduction?: MetricReduction;
+  /**
+   * `aggregate()` also returns the count of non-NaN terms: `[value, notNans]`. Default `false`.
+   */
   get_not_nans?: boolean;
+  /**
+   * A class absent from the target scores NaN (left out of the means); `false`: 1 if not predicted either, else 0.
+   * Default `true`.
+   */
   ignore_empty?: boolean;
+  /** The number of classes (`null`: the prediction's channels). */
   num_classes?: number | null;
+  /** Label the aggregated values: `true` (`class0`, …) or a list of labels. Default `false`. */
   return_with_label?: boolean | string[];
 }
 
@@ -324,6 +380,10 @@ export interface DiceMetricParams {
 export class DiceMetric extends CumulativeMetric {
   private readonly labels: { reduction: MetricReduction; names: boolean | string[] };
 
+  /**
+   * Reads the parameters as MONAI's `DiceMetric` does; an unknown name or a bad value throws, naming the Python
+   * parameter.
+   */
   constructor(params?: DiceMetricParams) {
     const fn = 'DiceMetric';
     const p = readParams(fn, params, [
@@ -380,8 +440,14 @@ export class DiceMetric extends CumulativeMetric {
 // ---------------------------------------------------------------------------------------------
 // IoU
 
+/** The parameters of MONAI's `compute_iou`, under their Python names; an absent one takes MONAI's default. */
 export interface ComputeIouParams {
+  /** Count channel 0 (background). Default `true`. */
   include_background?: boolean;
+  /**
+   * A class absent from the target scores NaN (left out of the means); `false`: 1 if not predicted either, else 0.
+   * Default `true`.
+   */
   ignore_empty?: boolean;
 }
 
@@ -405,15 +471,31 @@ export function compute_iou(yPred: TensorInput, y: TensorInput, params?: Compute
   ) as Tensor;
 }
 
+/** The parameters of MONAI's `MeanIoU`, under their Python names; an absent one takes MONAI's default. */
 export interface MeanIoUParams {
+  /** Count channel 0 (background). Default `true`. */
   include_background?: boolean;
+  /**
+   * MONAI's NaN-aware reduction: `'mean'` (default), `'sum'`, `'mean_batch'`, `'sum_batch'`, `'mean_channel'`,
+   * `'sum_channel'`, `'none'`.
+   */
   reduction?: MetricReduction;
+  /**
+   * `aggregate()` also returns the count of non-NaN terms: `[value, notNans]`. Default `false`.
+   */
   get_not_nans?: boolean;
+  /**
+   * A class absent from the target scores NaN (left out of the means); `false`: 1 if not predicted either, else 0.
+   * Default `true`.
+   */
   ignore_empty?: boolean;
 }
 
 /** monai.metrics.MeanIoU: compute_iou per batch (`forward`), NaN-aware `aggregate(reduction?)` (default 'mean'). */
 export class MeanIoU extends CumulativeMetric {
+  /**
+   * Reads the parameters as MONAI's `MeanIoU` does; an unknown name or a bad value throws, naming the Python parameter.
+   */
   constructor(params?: MeanIoUParams) {
     const fn = 'MeanIoU';
     const p = readParams(fn, params, ['include_background', 'reduction', 'get_not_nans', 'ignore_empty']);
@@ -432,9 +514,15 @@ export class MeanIoU extends CumulativeMetric {
 // ---------------------------------------------------------------------------------------------
 // Generalized Dice
 
+/**
+ * The parameters of MONAI's `compute_generalized_dice`, under their Python names; an absent one takes MONAI's default.
+ */
 export interface ComputeGeneralizedDiceParams {
+  /** Count channel 0 (background). Default `true`. */
   include_background?: boolean;
+  /** Class weights from the target volume G: `'square'` (1/G², default), `'simple'` (1/G) or `'uniform'`. */
   weight_type?: WeightType;
+  /** `true`: one generalized Dice score per image, (B, 1); `false` (default): one score per class, (B, C'). */
   sum_over_classes?: boolean;
 }
 
@@ -465,9 +553,16 @@ export function compute_generalized_dice(
   return reduceBatch(counts, inputs, metric, empty, 'none', false, weightType) as Tensor;
 }
 
+/** The parameters of MONAI's `GeneralizedDiceScore`, under their Python names; an absent one takes MONAI's default. */
 export interface GeneralizedDiceScoreParams {
+  /** Count channel 0 (background). Default `true`. */
   include_background?: boolean;
+  /**
+   * MONAI's NaN-aware reduction: `'mean'` (default), `'sum'`, `'mean_batch'`, `'sum_batch'`, `'mean_channel'`,
+   * `'sum_channel'`, `'none'`.
+   */
   reduction?: MetricReduction;
+  /** Class weights from the target volume G: `'square'` (1/G², default), `'simple'` (1/G) or `'uniform'`. */
   weight_type?: WeightType;
 }
 
@@ -477,6 +572,10 @@ export interface GeneralizedDiceScoreParams {
  * `aggregate()` returns the reduced value only (its `reduction` argument is ignored, as in MONAI 1.5).
  */
 export class GeneralizedDiceScore extends CumulativeMetric {
+  /**
+   * Reads the parameters as MONAI's `GeneralizedDiceScore` does; an unknown name or a bad value throws, naming the
+   * Python parameter.
+   */
   constructor(params?: GeneralizedDiceScoreParams) {
     const fn = 'GeneralizedDiceScore';
     const p = readParams(fn, params, ['include_background', 'reduction', 'weight_type']);
@@ -518,7 +617,9 @@ function confusionMatrices(counts: ConfusionCounts, classes: readonly number[]):
   return { data, shape: [B, K, 4] };
 }
 
+/** The parameters of MONAI's `get_confusion_matrix`, under their Python names; an absent one takes MONAI's default. */
 export interface GetConfusionMatrixParams {
+  /** Count channel 0 (background). Default `true`. */
   include_background?: boolean;
 }
 
@@ -530,11 +631,22 @@ export function get_confusion_matrix(yPred: TensorInput, y: TensorInput, params?
   return confusionMatrices(compatKernel().confusion(inputs.pred, inputs.target, inputs.options), inputs.classes);
 }
 
+/** The parameters of MONAI's `ConfusionMatrixMetric`, under their Python names; an absent one takes MONAI's default. */
 export interface ConfusionMatrixMetricParams {
+  /** Count channel 0 (background). Default `true`. */
   include_background?: boolean;
+  /** A metric name or a list (MONAI's names and aliases: `'sensitivity'`, `'f1 score'`, …). Default `'hit_rate'`. */
   metric_name?: string | string[];
+  /** Compute the metric per sample before reducing (else from the pooled counts). Default `false`. */
   compute_sample?: boolean;
+  /**
+   * MONAI's NaN-aware reduction: `'mean'` (default), `'sum'`, `'mean_batch'`, `'sum_batch'`, `'mean_channel'`,
+   * `'sum_channel'`, `'none'`.
+   */
   reduction?: MetricReduction;
+  /**
+   * `aggregate()` also returns the count of non-NaN terms: `[value, notNans]`. Default `false`.
+   */
   get_not_nans?: boolean;
 }
 
@@ -552,6 +664,10 @@ export class ConfusionMatrixMetric {
   private readonly reduction: MetricReduction;
   private readonly getNotNans: boolean;
 
+  /**
+   * Reads the parameters as MONAI's `ConfusionMatrixMetric` does; an unknown name or a bad value throws, naming the
+   * Python parameter.
+   */
   constructor(params?: ConfusionMatrixMetricParams) {
     const fn = 'ConfusionMatrixMetric';
     const p = readParams(fn, params, [
@@ -571,6 +687,9 @@ export class ConfusionMatrixMetric {
     this.cumulative = new Cumulative(compatKernel(), this.names, 'formula');
   }
 
+  /**
+   * Python's `__call__`: the loss of `input` against `target` (a number, or MONAI's tensor with `reduction: 'none'`).
+   */
   forward(yPred: TensorInput, y: TensorInput): Tensor {
     const inputs = readSameShape('ConfusionMatrixMetric.forward', yPred, y, this.includeBackground, 2);
     // Classification input (no spatial axis): MONAI scores the accumulated matrices only.
@@ -579,6 +698,7 @@ export class ConfusionMatrixMetric {
     return confusionMatrices(this.cumulative.count(inputs), inputs.classes);
   }
 
+  /** The metric over every batch so far, reduced by `reduction` (default: the constructor's). */
   aggregate(computeSample = false, reduction?: MetricReduction | null): MonaiResult[] {
     const fn = 'ConfusionMatrixMetric.aggregate';
     const r = reductionOf(fn, reduction, this.reduction);
@@ -612,6 +732,7 @@ export class ConfusionMatrixMetric {
     return this.getNotNans ? [f, notNans] : f;
   }
 
+  /** Empties the buffer of batches. */
   reset(): void {
     this.cumulative.reset();
   }

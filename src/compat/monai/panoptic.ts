@@ -19,21 +19,36 @@ import { compatKernel } from '../kernel.js';
 import { readParams } from '../params.js';
 import { readTensor, type Tensor, type TensorData, type TensorInput } from '../tensor.js';
 
+/** The scores of panoptic quality: `'pq'` (= sq · rq), `'sq'` (segmentation quality), `'rq'` (recognition quality). */
 export type PanopticMetricName = 'pq' | 'sq' | 'rq';
 
+/**
+ * The parameters of MONAI's `compute_panoptic_quality`, under their Python names; an absent one takes MONAI's default.
+ */
 export interface ComputePanopticQualityParams {
+  /** `'pq'` (default), `'sq'` or `'rq'` (or their long names, `'panoptic_quality'`, …). */
   metric_name?: string;
+  /** MONAI renumbers the instance ids first; the result does not depend on it here. Default `true`. */
   remap?: boolean;
+  /** A pair matches when its IoU exceeds this, in (0, 1]. Default 0.5. */
   match_iou_threshold?: number;
+  /** Added to the scores' denominators, so that an empty term scores 0. Default 1e-6. */
   smooth_numerator?: number;
+  /** Return `[tp, fp, fn, iou_sum]` instead of the score. Default `false`. */
   output_confusion_matrix?: boolean;
 }
 
+/** The parameters of MONAI's `PanopticQualityMetric`, under their Python names; an absent one takes MONAI's default. */
 export interface PanopticQualityMetricParams {
+  /** The number of classes (required). */
   num_classes: number;
+  /** `'pq'` (default), `'sq'`, `'rq'`, or a list of them (one result each). */
   metric_name?: string | string[];
+  /** MONAI's reduction of the counts before scoring. Default `'mean_batch'`. */
   reduction?: MetricReduction | null;
+  /** A pair matches when its IoU exceeds this, in (0, 1]. Default 0.5. */
   match_iou_threshold?: number;
+  /** Added to the scores' denominators. Default 1e-6. */
   smooth_numerator?: number;
 }
 
@@ -141,6 +156,10 @@ export class PanopticQualityMetric {
   /** Buffered counts, one (num_classes × 4) block per sample. */
   private buffer: number[][] = [];
 
+  /**
+   * Reads the parameters as MONAI's `PanopticQualityMetric` does; an unknown name or a bad value throws, naming the
+   * Python parameter.
+   */
   constructor(params: PanopticQualityMetricParams) {
     const fn = 'PanopticQualityMetric';
     const p = readParams<PanopticQualityMetricParams>(fn, params, [
@@ -257,6 +276,7 @@ export class PanopticQualityMetric {
     return this.single ? shaped[0] : shaped;
   }
 
+  /** Empties the buffer of batches. */
   reset(): void {
     this.buffer = [];
   }

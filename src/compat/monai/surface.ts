@@ -1,7 +1,7 @@
 // MONAI's surface-distance metrics (monai.metrics, 1.5) as thin translations onto
 // k.surfaceMetrics: y_pred and y are binarised one-hot (B, C, ...spatial) tensors read as masks
 // (non-zero = the class), background dropped unless include_background, results (B, C').
-// MONAI's empty-mask rules are the native `empty: 'formula'` (README, "Surface distances"), except
+// MONAI's empty-mask rules are the native `empty: 'formula'` (docs/surface-distances.md), except
 // the one quirk reproduced here: MONAI's percentile of a list of +∞ distances is NaN
 // (torch.quantile interpolates ∞ − ∞), so a percentile Hausdorff distance with one empty mask is NaN.
 import type { MetricEmptyPolicy, Spacing } from '../../core/api.js';
@@ -14,25 +14,47 @@ import { readSameShape, type MonaiInputs } from './inputs.js';
 /** MONAI's `spacing`: a number, one per spatial axis, or one such list per image; null is 1. */
 export type MonaiSpacing = number | number[] | number[][] | null;
 
+/**
+ * The parameters of MONAI's `compute_hausdorff_distance`, under their Python names; an absent one takes MONAI's
+ * default.
+ */
 export interface ComputeHausdorffDistanceParams {
+  /** Measure channel 0 too. Default `false` (as MONAI). */
   include_background?: boolean;
+  /** `'euclidean'` (default); `'chessboard'` and `'taxicab'` are refused. */
   distance_metric?: string;
+  /** Report this percentile (0–100) of the distances instead of their maximum. Default `null` (the maximum). */
   percentile?: number | null;
+  /** From the prediction to the target only. Default `false`. */
   directed?: boolean;
+  /** Voxel size: one number, one per spatial axis, or one such list per image. Default `null` (1). */
   spacing?: MonaiSpacing;
 }
 
+/** The parameters of MONAI's `compute_surface_dice`, under their Python names; an absent one takes MONAI's default. */
 export interface ComputeSurfaceDiceParams {
+  /** Measure channel 0 too. Default `false` (as MONAI). */
   include_background?: boolean;
+  /** `'euclidean'` (default); `'chessboard'` and `'taxicab'` are refused. */
   distance_metric?: string;
+  /** Voxel size: one number, one per spatial axis, or one such list per image. Default `null` (1). */
   spacing?: MonaiSpacing;
+  /** MONAI's subvoxel surfaces; `true` is refused (not provided). Default `false`. */
   use_subvoxels?: boolean;
 }
 
+/**
+ * The parameters of MONAI's `compute_average_surface_distance`, under their Python names; an absent one takes MONAI's
+ * default.
+ */
 export interface ComputeAverageSurfaceDistanceParams {
+  /** Measure channel 0 too. Default `false` (as MONAI). */
   include_background?: boolean;
+  /** Average over both directions (ASSD) instead of from the prediction only. Default `false`. */
   symmetric?: boolean;
+  /** `'euclidean'` (default); `'chessboard'` and `'taxicab'` are refused. */
   distance_metric?: string;
+  /** Voxel size: one number, one per spatial axis, or one such list per image. Default `null` (1). */
   spacing?: MonaiSpacing;
 }
 

@@ -15,7 +15,7 @@ import { describe, rangeError, typeError } from '../../core/errors.js';
 import { checkOptionNames, flag, oneOf } from '../../core/options.js';
 import { checkShape } from '../../core/tensors.js';
 import { CONFUSION_OPTION_NAMES, resolveConfusion, type ConfusionSpec } from '../options.js';
-import { checkSpacing } from '../surface-options.js';
+import { checkSpacing } from '../../core/spacing.js';
 import type { MetricReduction, MetricsResult } from '../../core/api.js';
 import { columns, reduceMonai } from '../reduce.js';
 import { LESION_SCORE_NAMES, lesionScores, type LesionScores } from '../../math/lesions.js';

@@ -20,7 +20,7 @@ import { checkOptionNames, flag, oneOf } from '../../core/options.js';
 import { checkShape } from '../../core/tensors.js';
 import { CONFUSION_OPTION_NAMES, resolveConfusion, type ConfusionSpec } from '../options.js';
 import { columns, reduceMonai } from '../reduce.js';
-import { checkSpacing } from '../surface-options.js';
+import { checkSpacing } from '../../core/spacing.js';
 import { CONNECTIVITIES, type ComponentsPlan } from './components.js';
 import { withBinaryDefault } from './lesions.js';
 import type { ClassCrop } from '../../core/plans.js';

@@ -7,7 +7,7 @@ import { METRIC_REDUCTIONS } from '../../core/option-values.js';
 import type { HardPrediction, MetricsResult, Target } from '../../core/api.js';
 import type { Engine } from '../../backends/engine.js';
 import { describe, rangeError, typeError } from '../../core/errors.js';
-import { checkOptionNames, flag, oneOf } from '../../core/options.js';
+import { checkOptionNames, flag, oneOf, revoked } from '../../core/options.js';
 import { checkShape } from '../../core/tensors.js';
 import {
   lesionScores,
@@ -24,8 +24,8 @@ import {
 import { isSurfaceMetric } from '../names.js';
 import { CONFUSION_OPTION_NAMES, resolveConfusion, type ConfusionSpec } from '../options.js';
 import { columns, reduceMonai } from '../reduce.js';
-import { canonical } from '../stream.js';
-import { checkSpacing } from '../surface-options.js';
+import { checkSameOptions, copyArray, readState } from '../state.js';
+import { checkSpacing } from '../../core/spacing.js';
 import { checkMinSize, type ComponentsPlan } from './components.js';
 import {
   emptyTable,
@@ -238,32 +238,17 @@ export class InstanceMetricStream implements StreamingInstanceMetric {
 
   /** The samples of a serialised state made with the same options, checked value by value. */
   private readJSON(fn: string, arg: string, json: InstanceMetricJSON): (Term | null)[][] {
-    if (
-      json === null ||
-      typeof json !== 'object' ||
-      json.format !== FORMAT ||
-      json.version !== 1 ||
-      !Array.isArray(json.samples)
-    ) {
-      throw typeError(
-        fn,
-        arg,
-        `must be an instance metric or its toJSON() (format '${FORMAT}', version 1); got ${describe(json)}`,
-      );
-    }
-    if (canonical(json.options) !== canonical(this.options)) {
-      throw rangeError(
-        fn,
-        arg,
-        `was made with other options (${canonical(json.options)}) than this metric (${canonical(this.options)})`,
-      );
-    }
+    const { options, samples } = readState(fn, arg, json, FORMAT, 'an instance metric');
+    checkSameOptions(fn, arg, options, this.options);
     let classes = this.classes;
-    return json.samples.map((sample, i) => {
+    return samples.map((sample, i) => {
       const at = `${arg}.samples[${i}].classes`;
-      const list = (sample as { classes?: unknown } | null)?.classes;
-      if (!Array.isArray(list) || list.length === 0)
-        throw rangeError(fn, at, 'must be one entry per class (from toJSON())');
+      const list = copyArray(
+        sample !== null && typeof sample === 'object' && !revoked(sample)
+          ? (sample as { classes?: unknown }).classes
+          : undefined,
+      );
+      if (list === null || list.length === 0) throw rangeError(fn, at, 'must be one entry per class (from toJSON())');
       if (classes !== null && list.length !== classes) {
         throw rangeError(fn, at, `holds ${list.length} classes but this metric measures ${classes}`);
       }

@@ -13,6 +13,7 @@ export type { ComponentsInput };
  */
 export type Connectivity = 2 | 4 | 6 | 8 | 18 | 26;
 
+/** Options of `k.connectedComponents`. */
 export interface ConnectedComponentsOptions {
   /** `[B, ...spatial]`, 1 to 3 spatial axes (required). */
   shape: readonly number[];
@@ -30,6 +31,14 @@ export interface ConnectedComponentsOptions {
   out?: Int32Array;
 }
 
+/**
+ * What `k.connectedComponents` returns: the labels and, per component, its size and box.
+ *
+ * @example
+ * ```ts
+ * const { labels, counts, sizes } = k.connectedComponents(mask, { shape: [1, 155, 240, 240], connectivity: 26 });
+ * ```
+ */
 export interface ConnectedComponents {
   /**
    * Per voxel (B·S, as the input): 0 for background, else 1…counts[b] in the raster order of each
@@ -53,7 +62,7 @@ export interface ConnectedComponents {
 export type InstanceReduction = MetricReduction;
 export type { Spacing };
 
-/** Options of `lesionMetrics` (README, "Lesion-wise metrics"). */
+/** Options of `lesionMetrics` (docs/instances.md, "Lesion-wise metrics"). */
 export interface LesionMetricsOptions {
   /**
    * `[B, ...spatial]` for label maps and masks, `[B, C, ...spatial]` for dense input; 1 to 3 spatial
@@ -73,7 +82,12 @@ export interface LesionMetricsOptions {
    * When a predicted lesion matches a truth lesion: `'overlap'` (default, BraTS) when they share a
    * voxel — of the truth lesion's dilated region with `dilation` —, or `{ iou: τ }` when their IoU exceeds τ.
    */
-  match?: 'overlap' | { iou: number };
+  match?:
+    | 'overlap'
+    | {
+        /** The IoU a predicted and a truth lesion must exceed to match, 0 ≤ τ < 1. */
+        iou: number;
+      };
   /**
    * Steps of binary dilation (3×3 in 2D, 18-neighbourhood in 3D) of the truth mask: truth parts
    * whose dilations touch are one lesion, and the dilated region is what `'overlap'` matches. Default 0 (BraTS: 1–3).
@@ -91,11 +105,17 @@ export interface LesionMetricsOptions {
   includeBackground?: boolean;
   /** MONAI's NaN-aware reduction of each (sample × class) table. Default `'none'`. */
   reduction?: MetricReduction;
+  /** Where the class axis of dense input is: `'NCHW'` (default) or `'NHWC'`. */
   layout?: 'NCHW' | 'NHWC';
+  /** How `pred` says which classes a voxel is, as for `k.metrics`. Default: by its type. */
   decision?: 'labels' | 'argmax' | 'threshold' | 'nonzero';
+  /** For `decision: 'threshold'`. Default 0.5. */
   threshold?: number;
+  /** `'sigmoid'` for logits with a threshold. Default `'none'`. */
   activation?: 'none' | 'sigmoid' | 'softmax';
+  /** How to read the target: a label map or dense masks. Default: by length and type. */
   target?: 'dense' | 'labels';
+  /** Target label whose voxels are not counted. Default none. */
   ignoreIndex?: number | null;
 }
 
@@ -130,12 +150,19 @@ export interface ObjectMetricsOptions {
   connectivity?: number;
   /** Score class 0 too. Default false. */
   includeBackground?: boolean;
+  /** MONAI's NaN-aware reduction of each (sample × class) table. Default `'none'`. */
   reduction?: MetricReduction;
+  /** Where the class axis of dense input is: `'NCHW'` (default) or `'NHWC'`. */
   layout?: 'NCHW' | 'NHWC';
+  /** How `pred` says which classes a voxel is, as for `k.metrics`. Default: by its type. */
   decision?: 'labels' | 'argmax' | 'threshold' | 'nonzero';
+  /** For `decision: 'threshold'`. Default 0.5. */
   threshold?: number;
+  /** `'sigmoid'` for logits with a threshold. Default `'none'`. */
   activation?: 'none' | 'sigmoid' | 'softmax';
+  /** How to read the target: a label map or dense masks. Default: by length and type. */
   target?: 'dense' | 'labels';
+  /** Target label whose voxels are not counted. Default none. */
   ignoreIndex?: number | null;
 }
 
@@ -158,10 +185,13 @@ export type InstanceMetricName =
  * options (except shape; spacing per update if it varies) and the metrics.
  */
 export interface CreateInstanceMetricOptions extends Omit<LesionMetricsOptions, 'shape'> {
+  /** Instance metric names: `'lesion_dice'`, `'lesion_hd95'`, `'lesion_f1'`, …, `'pq'`, `'sq'`, `'rq'`. */
   metrics: readonly (InstanceMetricName | (string & {}))[];
 }
 
+/** Options of `StreamingInstanceMetric.update`: this case's shape and spacing. */
 export interface InstanceUpdateOptions {
+  /** Shape of this update's `pred`. */
   shape: readonly number[];
   /** This update's spacing (default: the metric's). */
   spacing?: Spacing;
@@ -169,6 +199,7 @@ export interface InstanceUpdateOptions {
 
 /** One (sample, class) term of the state: its lesion table and its panoptic counts (null when not asked for). */
 export interface InstanceTermJSON {
+  /** The volume of one voxel, in spacing units³ (for `minVolume`). */
   voxelVolume: number;
   /** TRUTH_STRIDE values per truth lesion (voxels, matched, matched voxels, overlap, HD95; non-finite as strings). */
   truth?: (number | 'Infinity' | 'NaN')[];
@@ -178,12 +209,19 @@ export interface InstanceTermJSON {
   panoptic?: number[];
 }
 
+/** The serialised state of a streaming instance metric (`toJSON`), accepted by `fromJSON` and `merge`. */
 export interface InstanceMetricJSON {
+  /** Always `'dice-wasm/instance-metric'`. */
   format: 'dice-wasm/instance-metric';
+  /** The format's version, 1. */
   version: 1;
+  /** The metric's options with every default filled in. */
   options: Record<string, unknown>;
-  /** Per sample, per class: its term, or null for a class not measured. */
-  samples: { classes: (InstanceTermJSON | null)[] }[];
+  /** Per sample, in the order `compute` reports them. */
+  samples: {
+    /** Per class: its term, or null for a class not measured. */
+    classes: (InstanceTermJSON | null)[];
+  }[];
 }
 
 /**
@@ -191,14 +229,20 @@ export interface InstanceMetricJSON {
  * lesion tables.
  */
 export interface StreamingInstanceMetric {
+  /** Measures whole samples (their own `shape` and `spacing`) and keeps their lesion tables. */
   update(pred: HardPrediction, target: Target, options: InstanceUpdateOptions): this;
   /** Scores and reduces every sample kept; the size thresholds and penalty may be changed here. */
   compute(
     overrides?: Pick<LesionMetricsOptions, 'reduction' | 'includeBackground' | 'minSize' | 'minVolume' | 'fpPenalty'>,
   ): MetricsResult;
+  /** Adds another instance metric's samples (same options). */
   merge(other: StreamingInstanceMetric | InstanceMetricJSON): this;
+  /** Empties the state (the options stay). */
   reset(): this;
+  /** The state as JSON: options and every sample's lesion tables (+∞ as `"Infinity"`). */
   toJSON(): InstanceMetricJSON;
+  /** Replaces the state with a serialised one (made with the same options), checked value by value. */
   fromJSON(json: InstanceMetricJSON): this;
+  /** Number of samples measured. */
   readonly numSamples: number;
 }

@@ -29,7 +29,8 @@ describe.each(['simd', 'scalar'] as const)('σ below the exp clamp, activation k
   const positions = [3, 17, 33, 36];
 
   for (const zeroCopy of [true, false]) {
-    it(`gradient exactly 0 below −87, the float64 value at −87 (${zeroCopy ? 'zero copy' : 'plain arrays'})`, async () => {
+    const arrays = zeroCopy ? 'zero copy' : 'plain arrays';
+    it(`gradient exactly 0 below −87, the float64 value at −87 (${arrays})`, async () => {
       const js = await loadDice({ backend: 'js' });
       const { pred, target, labels } = base(N);
       for (const [j, at] of positions.entries()) pred[at] = j % 2 === 0 ? BELOW : -87;

@@ -43,6 +43,13 @@ export const STORE: i32 = 16;
  * MASKED; with STORE, act[i] = e^−pred[i] for every voxel i < n (masked or not).
  */
 export function sumDense<T>(rec: usize, pred: usize, y: usize, mask: usize, n: i32, variant: i32, act: usize): void {
+  // Masked calls with an activation (bound by exp) run one loop with the flags tested at run time:
+  // a loop per variant there added bytes to every download for ≤ 4 % of speed (docs/performance.md,
+  // "Bundle size").
+  if ((variant & (MASKED | SIGMOID)) == (MASKED | SIGMOID)) {
+    sumDenseRow<T>(rec, pred, y, mask, n, variant, act);
+    return;
+  }
   switch (variant) {
     case 0: sumDenseRow<T>(rec, pred, y, mask, n, 0, act); break;
     case 1: sumDenseRow<T>(rec, pred, y, mask, n, 1, act); break;
@@ -51,17 +58,11 @@ export function sumDense<T>(rec: usize, pred: usize, y: usize, mask: usize, n: i
     case 4: sumDenseRow<T>(rec, pred, y, mask, n, 4, act); break;
     case 5: sumDenseRow<T>(rec, pred, y, mask, n, 5, act); break;
     case 8: sumDenseRow<T>(rec, pred, y, mask, n, 8, act); break;
-    case 9: sumDenseRow<T>(rec, pred, y, mask, n, 9, act); break;
     case 10: sumDenseRow<T>(rec, pred, y, mask, n, 10, act); break;
-    case 11: sumDenseRow<T>(rec, pred, y, mask, n, 11, act); break;
     case 12: sumDenseRow<T>(rec, pred, y, mask, n, 12, act); break;
-    case 13: sumDenseRow<T>(rec, pred, y, mask, n, 13, act); break;
     case 17: sumDenseRow<T>(rec, pred, y, mask, n, 17, act); break;
     case 19: sumDenseRow<T>(rec, pred, y, mask, n, 19, act); break;
     case 21: sumDenseRow<T>(rec, pred, y, mask, n, 21, act); break;
-    case 25: sumDenseRow<T>(rec, pred, y, mask, n, 25, act); break;
-    case 27: sumDenseRow<T>(rec, pred, y, mask, n, 27, act); break;
-    case 29: sumDenseRow<T>(rec, pred, y, mask, n, 29, act); break;
     default: unreachable();
   }
 }
@@ -173,19 +174,22 @@ export function sumDense<T>(rec: usize, pred: usize, y: usize, mask: usize, n: i
 export function sumLabels<T>(
   rec: usize, pred: usize, labels: usize, mask: usize, n: i32, c: i32, ignoreIndex: i32, hasIgnore: bool, variant: i32, act: usize,
 ): void {
+  // Masked calls with an activation (bound by exp) run one loop with the flags tested at run time:
+  // a loop per variant there added bytes to every download for ≤ 4 % of speed (docs/performance.md,
+  // "Bundle size").
+  if ((variant & (MASKED | SIGMOID)) == (MASKED | SIGMOID)) {
+    sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, variant, act);
+    return;
+  }
   switch (variant) {
     case 0: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 0, act); break;
     case 1: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 1, act); break;
     case 2: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 2, act); break;
     case 3: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 3, act); break;
     case 8: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 8, act); break;
-    case 9: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 9, act); break;
     case 10: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 10, act); break;
-    case 11: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 11, act); break;
     case 17: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 17, act); break;
     case 19: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 19, act); break;
-    case 25: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 25, act); break;
-    case 27: sumLabelsRow<T>(rec, pred, labels, mask, n, c, ignoreIndex, hasIgnore, 27, act); break;
     default: unreachable();
   }
 }

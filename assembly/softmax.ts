@@ -118,23 +118,23 @@ export function sumSoftmaxLabels(
   rec: usize, e: usize, r: usize, p: usize, x: usize, m: usize, lz: usize, labels: usize, mask: usize, n: i32, c: i32,
   ignoreIndex: i32, squared: bool, variant: i32,
 ): void {
+  // Masked calls with an activation (bound by exp) run one loop with the flags tested at run time:
+  // a loop per variant there added bytes to every download for ≤ 4 % of speed (docs/performance.md,
+  // "Bundle size").
+  if ((variant & MASKED) != 0) {
+    sumSoftmaxLabelsRow(rec, e, r, p, x, m, lz, labels, mask, n, c, ignoreIndex, squared, variant);
+    return;
+  }
   switch (variant) {
     case 0: sumSoftmaxLabelsRow(rec, e, r, p, x, m, lz, labels, mask, n, c, ignoreIndex, squared, 0); break;
-    case 1: sumSoftmaxLabelsRow(rec, e, r, p, x, m, lz, labels, mask, n, c, ignoreIndex, squared, 1); break;
     case 2: sumSoftmaxLabelsRow(rec, e, r, p, x, m, lz, labels, mask, n, c, ignoreIndex, squared, 2); break;
-    case 3: sumSoftmaxLabelsRow(rec, e, r, p, x, m, lz, labels, mask, n, c, ignoreIndex, squared, 3); break;
     case 4: sumSoftmaxLabelsRow(rec, e, r, p, x, m, lz, labels, mask, n, c, ignoreIndex, squared, 4); break;
-    case 5: sumSoftmaxLabelsRow(rec, e, r, p, x, m, lz, labels, mask, n, c, ignoreIndex, squared, 5); break;
     case 6: sumSoftmaxLabelsRow(rec, e, r, p, x, m, lz, labels, mask, n, c, ignoreIndex, squared, 6); break;
-    case 7: sumSoftmaxLabelsRow(rec, e, r, p, x, m, lz, labels, mask, n, c, ignoreIndex, squared, 7); break;
     case 8: sumSoftmaxLabelsRow(rec, e, r, p, x, m, lz, labels, mask, n, c, ignoreIndex, squared, 8); break;
-    case 9: sumSoftmaxLabelsRow(rec, e, r, p, x, m, lz, labels, mask, n, c, ignoreIndex, squared, 9); break;
     case 10: sumSoftmaxLabelsRow(rec, e, r, p, x, m, lz, labels, mask, n, c, ignoreIndex, squared, 10); break;
-    case 11: sumSoftmaxLabelsRow(rec, e, r, p, x, m, lz, labels, mask, n, c, ignoreIndex, squared, 11); break;
     case 12: sumSoftmaxLabelsRow(rec, e, r, p, x, m, lz, labels, mask, n, c, ignoreIndex, squared, 12); break;
-    case 13: sumSoftmaxLabelsRow(rec, e, r, p, x, m, lz, labels, mask, n, c, ignoreIndex, squared, 13); break;
     case 14: sumSoftmaxLabelsRow(rec, e, r, p, x, m, lz, labels, mask, n, c, ignoreIndex, squared, 14); break;
-    default: sumSoftmaxLabelsRow(rec, e, r, p, x, m, lz, labels, mask, n, c, ignoreIndex, squared, 15);
+    default: unreachable();
   }
 }
 
@@ -212,23 +212,23 @@ export function weighLabels(
   u: usize, sum: usize, p: usize, labels: usize, mask: usize, n: i32, c: i32, ignoreIndex: i32,
   a1: f32, a0: f32, q: f32, b1: f32, b0: f32, variant: i32,
 ): void {
+  // Masked calls with an activation (bound by exp) run one loop with the flags tested at run time:
+  // a loop per variant there added bytes to every download for ≤ 4 % of speed (docs/performance.md,
+  // "Bundle size").
+  if ((variant & MASKED) != 0) {
+    weighLabelsRow(u, sum, p, labels, mask, n, c, ignoreIndex, a1, a0, q, b1, b0, variant);
+    return;
+  }
   switch (variant) {
     case 0: weighLabelsRow(u, sum, p, labels, mask, n, c, ignoreIndex, a1, a0, q, b1, b0, 0); break;
-    case 1: weighLabelsRow(u, sum, p, labels, mask, n, c, ignoreIndex, a1, a0, q, b1, b0, 1); break;
     case 2: weighLabelsRow(u, sum, p, labels, mask, n, c, ignoreIndex, a1, a0, q, b1, b0, 2); break;
-    case 3: weighLabelsRow(u, sum, p, labels, mask, n, c, ignoreIndex, a1, a0, q, b1, b0, 3); break;
     case 4: weighLabelsRow(u, sum, p, labels, mask, n, c, ignoreIndex, a1, a0, q, b1, b0, 4); break;
-    case 5: weighLabelsRow(u, sum, p, labels, mask, n, c, ignoreIndex, a1, a0, q, b1, b0, 5); break;
     case 6: weighLabelsRow(u, sum, p, labels, mask, n, c, ignoreIndex, a1, a0, q, b1, b0, 6); break;
-    case 7: weighLabelsRow(u, sum, p, labels, mask, n, c, ignoreIndex, a1, a0, q, b1, b0, 7); break;
     case 8: weighLabelsRow(u, sum, p, labels, mask, n, c, ignoreIndex, a1, a0, q, b1, b0, 8); break;
-    case 9: weighLabelsRow(u, sum, p, labels, mask, n, c, ignoreIndex, a1, a0, q, b1, b0, 9); break;
     case 10: weighLabelsRow(u, sum, p, labels, mask, n, c, ignoreIndex, a1, a0, q, b1, b0, 10); break;
-    case 11: weighLabelsRow(u, sum, p, labels, mask, n, c, ignoreIndex, a1, a0, q, b1, b0, 11); break;
     case 12: weighLabelsRow(u, sum, p, labels, mask, n, c, ignoreIndex, a1, a0, q, b1, b0, 12); break;
-    case 13: weighLabelsRow(u, sum, p, labels, mask, n, c, ignoreIndex, a1, a0, q, b1, b0, 13); break;
     case 14: weighLabelsRow(u, sum, p, labels, mask, n, c, ignoreIndex, a1, a0, q, b1, b0, 14); break;
-    default: weighLabelsRow(u, sum, p, labels, mask, n, c, ignoreIndex, a1, a0, q, b1, b0, 15);
+    default: unreachable();
   }
 }
 

@@ -9,6 +9,9 @@ import { createInterface } from 'node:readline';
 /** The C flags of the issue that set the ceiling: gcc -O3 -ffast-math -fopenmp-simd, one thread. */
 const COMMON_FLAGS = ['-O3', '-ffast-math', '-fopenmp-simd'];
 
+/** C files of bench/native that are programs of other benchmarks, with a `main` of their own. */
+const OTHER_PROGRAMS = ['components.c'];
+
 export interface NativeBuild {
   /** `C-128` (SSE4.1, no AVX: WebAssembly's vector width) or `C-native` (-march=native). */
   id: 'C-128' | 'C-native';
@@ -36,8 +39,9 @@ export function findCompiler(): Compiler | null {
 /** Compiles the references with each build's flags into `outDir`; returns the executables by build id. */
 export function compileNative(compiler: Compiler, sourceDir: string, outDir: string): Map<NativeBuild['id'], string> {
   mkdirSync(outDir, { recursive: true });
+  // components.c is the connected-components benchmark's own program (bench/components.bench.ts).
   const sources = readdirSync(sourceDir)
-    .filter((f) => f.endsWith('.c'))
+    .filter((f) => f.endsWith('.c') && !OTHER_PROGRAMS.includes(f))
     .map((f) => join(sourceDir, f));
   const executables = new Map<NativeBuild['id'], string>();
   for (const build of NATIVE_BUILDS) {

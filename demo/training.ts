@@ -1,0 +1,2 @@
+// The training view (filled in next).
+export function setupTraining(): void {}

@@ -285,3 +285,76 @@ describe('demo: volumes and metrics', () => {
     });
   });
 });
+
+describe('demo: training', () => {
+  it('trains 3 epochs on cpu: held-out Dice rises; the loss costs on every backend; screenshot', async () => {
+    await withPage('training', async (page) => {
+      await page.selectOption('#tf-backend', 'cpu');
+      await page.selectOption('#tf-loss', 'dice');
+      await page.fill('#tf-epochs', '3');
+      await page.click('#tf-train');
+      await page.waitForSelector('#tf-curves[data-done="true"]', { timeout: 120_000 });
+      const status = (await page.textContent('#tf-status')) as string;
+      expect(status).toMatch(/^Epoch 3\/3 on the 'cpu' backend/);
+      const dice = JSON.parse((await page.getAttribute('#tf-curves', 'data-dice')) as string) as number[];
+      const loss = JSON.parse((await page.getAttribute('#tf-curves', 'data-loss')) as string) as number[];
+      expect(dice).toHaveLength(4);
+      // Held-out Dice (the argmax's, classes 1 and 2) from the untrained network's to well above it.
+      expect(dice[3]).toBeGreaterThan(dice[0] + 0.2);
+      expect(dice[3]).toBeGreaterThan(0.5);
+      expect(loss[2]).toBeLessThan(loss[0]);
+      expect(await page.$$eval('#tf-curves polyline', (lines) => lines.length)).toBe(2);
+      expect(await page.$$eval('#tf-samples canvas', (c) => c.length)).toBe(8);
+      mkdirSync(artifacts, { recursive: true });
+      await page.screenshot({ path: join(artifacts, 'demo-training.png'), fullPage: true });
+
+      await page.click('#tf-compare');
+      await page.waitForSelector('#tf-timing[data-done="true"]', { timeout: 120_000 });
+      const rows = await page.$$eval('#tf-timing tbody tr', (trs) =>
+        trs.map((tr) => ({
+          backend: (tr as HTMLElement).dataset.backend,
+          loss: (tr as HTMLElement).dataset.loss,
+          difference: Number((tr as HTMLElement).dataset.difference),
+          cells: Array.from(tr.querySelectorAll('td')).map((td) => td.textContent),
+        })),
+      );
+      // cpu and wasm run here (webgl depends on the machine's GPU); the two losses agree on each.
+      for (const backend of ['cpu', 'wasm']) {
+        const measured = rows.filter((r) => r.backend === backend);
+        expect(measured.map((r) => r.loss)).toEqual(['dice', 'diceCE']);
+        for (const r of measured) {
+          expect(r.difference).toBeLessThan(1e-5);
+          for (const cell of r.cells.slice(2)) expect(cell).toMatch(/^[\d.]+ (µs|ms)$/);
+        }
+      }
+      await page.screenshot({ path: join(artifacts, 'demo-training-costs.png'), fullPage: true });
+    });
+  });
+});
+
+describe('demo: speed', () => {
+  it('WASM vs JS on the loaded pair, and the thread pool (the page is cross-origin isolated); screenshot', async () => {
+    await withPage('volumes', async (page) => {
+      await loadExample(page);
+      await page.click('#tab-speed');
+      await page.click('#speed-run');
+      await page.waitForSelector('#pool-timing tbody tr', { timeout: 120_000 });
+      expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+      const timing = await page.$$eval('#timing tbody tr', (rows) =>
+        rows.map((row) => Array.from(row.querySelectorAll('td')).map((td) => td.textContent as string)),
+      );
+      expect(timing.map((r) => r[0])).toEqual(['the loaded pair (307200 voxels)', 'tiled to 4300800 voxels']);
+      for (const [, wasm, js, ratio] of timing) {
+        expect(wasm).toMatch(/^[\d.]+ (µs|ms)$/);
+        expect(js).toMatch(/^[\d.]+ (µs|ms)$/);
+        expect(ratio).toMatch(/^[\d.]+×$/);
+      }
+      expect(await page.textContent('#backend')).toBe("'simd'");
+      const pool = await page.$$eval('#pool-timing tbody td', (tds) => tds.map((td) => td.textContent as string));
+      expect(pool[1]).toMatch(/^[\d.]+ (µs|ms)$/);
+      expect(pool[2]).toMatch(/^[\d.]+ (µs|ms)$/);
+      expect(await page.textContent('#pool-status')).toMatch(/^Cross-origin isolated: a pool of \d+ workers/);
+      await page.screenshot({ path: join(artifacts, 'demo-speed.png'), fullPage: true });
+    });
+  });
+});

@@ -128,7 +128,8 @@ export async function heldOutDice(
   x: tf.Tensor4D,
   truth: Int32Array,
 ): Promise<{ dice: number; pred: Int32Array }> {
-  const k = await (kernel ??= loadDice());
+  kernel ??= loadDice();
+  const k = await kernel;
   const pred = tf.tidy(() => tf.argMax(model.predict(x) as tf.Tensor, -1));
   const labels = (await pred.data()) as Int32Array;
   pred.dispose();

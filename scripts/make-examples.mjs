@@ -2,11 +2,13 @@
 // 16×12 PNG label maps (8-bit grey, 16-bit grey, palette) and one 8×8×4 NIfTI-1 volume
 // (uint8, gzipped, voxels of 0.75 × 0.75 × 2.5 mm in its header). Every class is an
 // axis-aligned box, so every count of examples/README.md is a product of side lengths, and its
-// surface distances can be found by hand. The PNG and NIfTI writers are written out here (zlib and the
-// file formats' specifications), independent of the readers under src/cli/formats/.
+// surface distances can be found by hand. The PNG writer is written out here, the NIfTI writer in
+// nifti-writer.mjs (zlib and the file formats' specifications), independent of the readers under
+// src/cli/formats/.
 //   node scripts/make-examples.mjs
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { crc32, deflateSync, gzipSync } from 'node:zlib';
+import { niftiBytes } from './nifti-writer.mjs';
 
 const root = new URL('../examples/', import.meta.url);
 const W = 16,
@@ -105,34 +107,12 @@ const VOC_PALETTE = [
   [128, 128, 0],
 ];
 
-/** A NIfTI-1 single file (.nii): 348-byte header, 4 bytes of extension flags, uint8 voxels (x fastest). */
-function nifti(labels, dims) {
-  const header = Buffer.alloc(352);
-  header.writeInt32LE(348, 0); // sizeof_hdr
-  header.writeInt16LE(dims.length, 40); // dim[0]
-  for (const [i, d] of dims.entries()) header.writeInt16LE(d, 42 + 2 * i);
-  for (let i = dims.length; i < 7; i++) header.writeInt16LE(1, 42 + 2 * i);
-  header.writeInt16LE(2, 70); // datatype: DT_UINT8
-  header.writeInt16LE(8, 72); // bitpix
-  header.writeFloatLE(1, 76); // pixdim[0] (qfac)
-  for (const [i, mm] of VOXEL_MM.entries()) header.writeFloatLE(mm, 80 + 4 * i); // pixdim[1..3]
-  header.writeFloatLE(352, 108); // vox_offset
-  header[123] = 2; // xyzt_units: mm
-  header.writeFloatLE(1, 112); // scl_slope
-  header.write('dice-wasm example labels', 148, 'latin1'); // descrip
-  header.writeInt16LE(1, 254); // sform_code: scanner
-  // srow_x/y/z: the voxel size on the diagonal
-  for (const [i, mm] of VOXEL_MM.entries()) header.writeFloatLE(mm, 280 + 20 * i);
-  header.write('n+1\0', 344, 'latin1'); // magic
-  return Buffer.concat([header, Buffer.from(Uint8Array.from(labels))]);
-}
-
 for (const side of ['pred', 'truth']) mkdirSync(new URL(`${side}/`, root), { recursive: true });
 for (const [name, c] of Object.entries(CASES)) {
   for (const side of ['pred', 'truth']) {
     let bytes;
     if (c.kind === 'nifti') {
-      bytes = gzipSync(nifti(labelMap(c.dims, c[side]), c.dims));
+      bytes = gzipSync(niftiBytes(labelMap(c.dims, c[side]), c.dims, VOXEL_MM, 'dice-wasm example labels'));
     } else {
       const labels = labelMap([W, H], c[side]);
       const format = {

@@ -1,9 +1,15 @@
-// The demo page (demo/, `npm run demo`) in headless Debian Chromium: built by Vite, served on
-// localhost, the sample masks of examples/ uploaded through the file inputs; the numbers shown
-// must be those counted by hand in examples/README.md. A screenshot goes to test/artifacts/.
-import { mkdirSync } from 'node:fs';
+// The demo app (demo/, `npm run demo`, `npm run build:demo`) in headless Debian Chromium: built by
+// Vite with its own configuration, served on localhost with the COOP/COEP headers docs/demo.md
+// asks a static host for. Each view is driven on the bundled data: the example volume loaded and
+// stepped through, its metrics against `dice-wasm eval` on the same files, the slice's colours
+// against a count made here from the files; the sample PNG masks against the hand counts of
+// examples/README.md; bad files; a few epochs of training; the speed tables. Screenshots go to
+// test/artifacts/ (docs/demo.md shows copies of them).
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encode } from 'fast-png';
+import { promisify } from 'node:util';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,20 +19,36 @@ import { serveStatic, type StaticServer } from '../support/static-server.js';
 
 const site = join(repositoryRoot, 'build', 'demo');
 const artifacts = join(repositoryRoot, 'test', 'artifacts');
+const exampleDir = join(repositoryRoot, 'demo', 'public', 'example');
+const METRICS = ['dice', 'iou', 'precision', 'recall', 'hd', 'hd95', 'assd', 'nsd'];
 
 let chromium: Promise<Browser>;
 let server: StaticServer;
+/** `dice-wasm eval --format json` of the example pair, tolerance 2 (the page's default). */
+let cli: Promise<Record<string, Record<string, number>>>;
 
 beforeAll(async () => {
   chromium = launchChromium();
   chromium.catch(() => undefined);
+  cli = promisify(execFile)(process.execPath, [
+    join(repositoryRoot, 'dist', 'cli', 'main.js'),
+    'eval',
+    join(exampleDir, 'pred.nii.gz'),
+    join(exampleDir, 'truth.nii.gz'),
+    '--metrics',
+    METRICS.join(','),
+    '--tolerance',
+    '2',
+    '--format',
+    'json',
+  ]).then(({ stdout }) => JSON.parse(stdout).cases[0].classes);
+  cli.catch(() => undefined);
   await build({
-    root: join(repositoryRoot, 'demo'),
-    configFile: false,
-    logLevel: 'warn',
+    configFile: join(repositoryRoot, 'demo', 'vite.config.ts'),
+    logLevel: 'error',
     build: { outDir: site, emptyOutDir: true },
   });
-  server = await serveStatic(site);
+  server = await serveStatic(site, { crossOriginIsolated: true });
 });
 afterAll(async () => {
   await Promise.all([
@@ -38,9 +60,9 @@ afterAll(async () => {
   ]);
 });
 
-/** The page with `pred` and `truth` (files of examples/) uploaded, once it shows results; fails on any page error. */
-async function withMasks<T>(pred: string, truth: string, body: (page: Page) => Promise<T>): Promise<T> {
-  const context = await (await chromium).newContext({ viewport: { width: 1100, height: 760 } });
+/** The page at `view`, in a new context; fails on any page error or console error. */
+async function withPage<T>(view: string, body: (page: Page) => Promise<T>): Promise<T> {
+  const context = await (await chromium).newContext({ viewport: { width: 1200, height: 900 } });
   try {
     const page = await context.newPage();
     const errors: string[] = [];
@@ -48,10 +70,7 @@ async function withMasks<T>(pred: string, truth: string, body: (page: Page) => P
     page.on('console', (message) => {
       if (message.type() === 'error') errors.push(`console: ${message.text()}`);
     });
-    await page.goto(`${server.origin}/`);
-    await page.setInputFiles('#file-pred', join(repositoryRoot, 'examples', pred));
-    await page.setInputFiles('#file-truth', join(repositoryRoot, 'examples', truth));
-    await page.waitForSelector('#timing tbody tr[data-case="tiled"]', { timeout: 60_000 });
+    await page.goto(`${server.origin}/#${view}`);
     const value = await body(page);
     expect(errors).toEqual([]);
     return value;
@@ -60,115 +79,282 @@ async function withMasks<T>(pred: string, truth: string, body: (page: Page) => P
   }
 }
 
-/** The metrics table as { class: { metric: text } }. */
-function metricsShown(page: Page): Promise<Record<string, Record<string, string>>> {
+async function loadExample(page: Page): Promise<void> {
+  await page.click('#load-example');
+  await page.waitForSelector('#metrics[data-ready]', { timeout: 60_000 });
+}
+
+/** The metrics table: class → metric → the full value the cell holds (data-value) and its text. */
+function table(page: Page): Promise<Record<string, Record<string, { value: number; text: string }>>> {
   return page.$$eval('#metrics tbody tr', (rows) =>
     Object.fromEntries(
       rows.map((row) => [
-        (row as HTMLElement).dataset.class!,
-        Object.fromEntries(Array.from(row.querySelectorAll('td')).map((td) => [td.dataset.metric!, td.textContent!])),
+        (row as HTMLElement).dataset.class as string,
+        Object.fromEntries(
+          Array.from(row.querySelectorAll('td')).map((td) => [
+            td.dataset.metric as string,
+            { value: Number(td.dataset.value), text: td.textContent as string },
+          ]),
+        ),
       ]),
     ),
   );
 }
 
-/** Pixels of the overlay canvas per colour, as 'r,g,b'. */
-function overlayColours(page: Page): Promise<Record<string, number>> {
-  return page.$eval('#overlay', (canvas) => {
-    const c = canvas as HTMLCanvasElement;
-    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    const tally: Record<string, number> = {};
-    for (let i = 0; i < data.length; i += 4) {
-      const key = `${data[i]},${data[i + 1]},${data[i + 2]}`;
-      tally[key] = (tally[key] ?? 0) + 1;
-    }
-    return tally;
-  });
+/** The legend's colours: 'class 1 TP' → 'r,g,b'. */
+function legend(page: Page): Promise<Record<string, string>> {
+  return page.$$eval('#legend li', (items) =>
+    Object.fromEntries(
+      items
+        .filter((li) => li.querySelector('i'))
+        .map((li) => [
+          (li.textContent as string).trim(),
+          ((li.querySelector('i') as HTMLElement).style.background.match(/\d+/g) as string[]).join(','),
+        ]),
+    ),
+  );
+}
+
+const viewState = (page: Page) =>
+  page.$eval('#view', (c) => ({
+    plane: (c as HTMLElement).dataset.plane,
+    slice: Number((c as HTMLElement).dataset.slice),
+    tally: JSON.parse((c as HTMLElement).dataset.tally as string) as Record<string, number>,
+    marks: Number((c as HTMLElement).dataset.marks),
+  }));
+
+/** A NIfTI file of the example (uint8, 352-byte header): its voxels, x fastest, and its dims. */
+function exampleVoxels(name: string): { voxels: Uint8Array; dims: number[] } {
+  const bytes = gunzipSync(readFileSync(join(exampleDir, name)));
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  const dims = [1, 2, 3].map((i) => view.getInt16(40 + 2 * i, true));
+  return { voxels: bytes.subarray(352), dims };
 }
 
 const f4 = (v: number) => v.toFixed(4);
 
-describe('demo page', () => {
-  it('case-a: per-class metrics, overlay counts and timing as counted by hand; screenshot', async () => {
-    await withMasks('pred/case-a.png', 'truth/case-a.png', async (page) => {
-      // Label 1: TP 30, FP 6, FN 6; label 2: TP 24, FP 0, FN 8 (examples/README.md).
-      expect(await metricsShown(page)).toEqual({
-        1: {
-          class: '1',
-          dice: f4(60 / 72),
-          iou: f4(30 / 42),
-          precision: f4(30 / 36),
-          recall: f4(30 / 36),
-          tp: '30',
-          fp: '6',
-          fn: '6',
-        },
-        2: {
-          class: '2',
-          dice: f4(48 / 56),
-          iou: f4(24 / 32),
-          precision: f4(1),
-          recall: f4(24 / 32),
-          tp: '24',
-          fp: '0',
-          fn: '8',
-        },
-      });
-      // Overlay: 54 TP pixels (green), 6 FP (red), 14 FN (blue), no wrong class; 192 pixels in all.
-      expect(await overlayColours(page)).toEqual({
-        '46,158,68': 54,
-        '216,58,58': 6,
-        '47,111,214': 14,
-        '17,17,17': 192 - 54 - 6 - 14,
-      });
-      expect(await page.textContent('#count-swap')).toBe('0');
-      const timing = await page.$$eval('#timing tbody tr', (rows) =>
-        rows.map((row) => Array.from(row.querySelectorAll('td')).map((td) => td.textContent!)),
+describe('demo: volumes and metrics', () => {
+  it('example: metrics as dice-wasm eval, slices stepped, colours as counted from the files; screenshots', async () => {
+    const expected = await cli;
+    await withPage('volumes', async (page) => {
+      await loadExample(page);
+      expect(await page.textContent('#status')).toBe(
+        'pred.nii.gz vs truth.nii.gz: 96×80×40 voxels (x, y, z) of 0.8×0.8×2, labels 0–2.',
       );
-      expect(timing).toHaveLength(2);
+      // Every value equal to the CLI's, to the last digit: the same library on the same files.
+      const shown = await table(page);
+      expect(Object.keys(shown)).toEqual(['1', '2']);
+      for (const label of ['1', '2']) {
+        for (const m of METRICS) {
+          expect(shown[label][m].value, `class ${label} ${m}`).toBe(expected[label][m]);
+          expect(shown[label][m].text).toBe(f4(expected[label][m]));
+        }
+      }
+      // The middle axial slice, its voxels counted here from the files.
+      const { voxels: truth, dims } = exampleVoxels('truth.nii.gz');
+      const { voxels: pred } = exampleVoxels('pred.nii.gz');
+      const [nx, ny] = dims;
+      const colours = await legend(page);
+      const countSlice = (z: number) => {
+        const tally: Record<string, number> = {};
+        for (let i = z * nx * ny; i < (z + 1) * nx * ny; i++) {
+          const p = pred[i],
+            t = truth[i];
+          const key =
+            p === 0 && t === 0
+              ? '17,17,17'
+              : p === t
+                ? colours[`class ${p} TP`]
+                : p !== 0
+                  ? colours[`class ${p} FP`]
+                  : colours[`class ${t} FN`];
+          tally[key] = (tally[key] ?? 0) + 1;
+        }
+        return tally;
+      };
+      let state = await viewState(page);
+      expect(state).toMatchObject({ plane: 'axial', slice: 20 });
+      expect(state.tally).toEqual(countSlice(20));
+      // Keyboard: ↑ and PageDown on the focused slice, then the coronal plane by its key.
+      await page.focus('#view');
+      await page.keyboard.press('ArrowUp');
+      state = await viewState(page);
+      expect(state.slice).toBe(21);
+      expect(state.tally).toEqual(countSlice(21));
+      await page.keyboard.press('PageDown');
+      expect((await viewState(page)).slice).toBe(11);
+      expect(await page.textContent('#slice-label')).toBe('12 / 40');
+      await page.keyboard.press('c');
+      state = await viewState(page);
+      expect(state).toMatchObject({ plane: 'coronal', slice: 40 });
+      expect(await page.getAttribute('#slice', 'max')).toBe('79');
+      // Coronal: x across, z up; a voxel 2 mm tall and 0.8 mm wide: the canvas is 40·2 by 96·0.8.
+      const size = await page.$eval('#view', (c) => (c as HTMLCanvasElement).height / (c as HTMLCanvasElement).width);
+      expect(size).toBeCloseTo((40 * 2) / (96 * 0.8), 2);
+      // The slider moves the slice too.
+      await page.fill('#slice', '5');
+      expect((await viewState(page)).slice).toBe(5);
+      await page.keyboard.press('a');
+      await page.screenshot({ path: join(artifacts, 'demo-volumes.png'), fullPage: true });
+
+      // Class 1's Hausdorff voxels: the distance between them is the library's HD, and they are circled.
+      const button = await page.textContent('#hd-marks button[data-class="1"]');
+      expect(button).toContain(`${f4(expected[1].hd)} apart`);
+      await page.click('#hd-marks button[data-class="1"]');
+      state = await viewState(page);
+      const at = /z (\d+)\)/.exec(button as string) as RegExpExecArray;
+      expect(state.slice).toBe(Number(at[1]));
+      expect(state.marks).toBeGreaterThanOrEqual(1);
+      // Surface colouring: surface voxels leave the class colours for the distance ramp.
+      await page.check('#show-distances');
+      state = await viewState(page);
+      expect(Object.keys(state.tally).some((k) => Object.values(colours).includes(k))).toBe(false);
+      expect(state.tally['230,0,40'] ?? 0).toBeGreaterThan(0); // the farthest voxel, red
+      mkdirSync(artifacts, { recursive: true });
+      await page.screenshot({ path: join(artifacts, 'demo-distances.png'), fullPage: true });
+
+      // Another NSD tolerance: the worker measures again; NSD only grows with τ.
+      await page.fill('#tolerance', '5');
+      await page.dispatchEvent('#tolerance', 'change');
+      await page.waitForSelector('#metrics[data-ready="2"]', { timeout: 60_000 });
+      const wider = await table(page);
+      expect(wider[1].nsd.value).toBeGreaterThan(expected[1].nsd);
+      expect(wider[1].hd.value).toBe(expected[1].hd);
+    });
+  });
+
+  it('PNG pairs: the hand counts of examples/README.md', async () => {
+    await withPage('volumes', async (page) => {
+      await page.setInputFiles('#file-pred', join(repositoryRoot, 'examples/pred/case-a.png'));
+      await page.setInputFiles('#file-truth', join(repositoryRoot, 'examples/truth/case-a.png'));
+      await page.waitForSelector('#metrics[data-ready]', { timeout: 60_000 });
+      const shown = await table(page);
+      // Label 1: TP 30, FP 6, FN 6, shifted one column: HD 1, ASSD 20/40, every distance ≤ 2.
+      expect(shown[1].dice.text).toBe(f4(60 / 72));
+      expect(shown[1].iou.text).toBe(f4(30 / 42));
+      expect(shown[1].hd.value).toBe(1);
+      expect(shown[1].assd.value).toBeCloseTo(0.5, 12);
+      expect(shown[1].nsd.value).toBe(1);
+      // Label 2: TP 24, FP 0, FN 8; G→P distances up to 2 (its two extra rows), ASSD 12/36.
+      expect(shown[2].precision.text).toBe(f4(1));
+      expect(shown[2].recall.text).toBe(f4(24 / 32));
+      expect(shown[2].hd.value).toBe(2);
+      expect(shown[2].assd.value).toBeCloseTo(12 / 36, 12);
+      expect(await page.getAttribute('#slice', 'max')).toBe('0');
+    });
+  });
+
+  it('bad files: a clear message, and the page still works afterwards', async () => {
+    await withPage('volumes', async (page) => {
+      const status = () => page.textContent('#status');
+      const upload = (side: string, name: string, buffer: Buffer) =>
+        page.setInputFiles(`#file-${side}`, { name, mimeType: 'application/octet-stream', buffer });
+      // Not a format the page reads.
+      await upload('pred', 'notes.txt', Buffer.from('hello'));
+      await expect.poll(status).toBe('notes.txt has no extension read here (.png, .nii, .nii.gz, .npy)');
+      expect(await page.getAttribute('#status', 'class')).toBe('error');
+      // A PNG named .nii.
+      await upload('pred', 'mask.nii', readFileSync(join(repositoryRoot, 'examples/pred/case-a.png')));
+      await expect.poll(status).toMatch(/^mask\.nii is not a NIfTI file: 85 bytes, less than a header$/);
+      // Shapes that differ.
+      await page.setInputFiles('#file-pred', join(repositoryRoot, 'examples/pred/case-a.png'));
+      await page.setInputFiles('#file-truth', join(exampleDir, 'truth.nii.gz'));
+      await expect.poll(status).toBe('The shapes differ: case-a.png is 12×16, truth.nii.gz is 96×80×40.');
+      expect(await page.isHidden('#results')).toBe(true);
+      // A volume beyond the page's budget (1024³ declared, in a few hundred bytes): refused from its header.
+      const header = Buffer.alloc(352);
+      header.writeInt32LE(348, 0);
+      header.writeInt16LE(3, 40);
+      for (const i of [1, 2, 3]) header.writeInt16LE(1024, 40 + 2 * i);
+      header.writeInt16LE(2, 70);
+      header.writeFloatLE(352, 108);
+      header.write('n+1\0', 344, 'latin1');
+      await upload('truth', 'huge.nii.gz', gzipSync(header));
+      await expect
+        .poll(status)
+        .toBe(
+          'huge.nii.gz declares 1024×1024×1024 voxels, more than this page reads (33554432 voxels, its memory ' +
+            'budget); evaluate it with the CLI, dice-wasm eval',
+        );
+      // A truncated gzip stream.
+      await upload('truth', 'cut.nii.gz', readFileSync(join(exampleDir, 'truth.nii.gz')).subarray(0, 300));
+      await expect.poll(status).toMatch(/^cut\.nii\.gz (is not a readable gzip file|inflates to \d+ bytes)/);
+      // Nothing broke: the example loads and is measured.
+      await loadExample(page);
+      expect(Object.keys(await table(page))).toEqual(['1', '2']);
+    });
+  });
+});
+
+describe('demo: training', () => {
+  it('trains 3 epochs on cpu: held-out Dice rises; the loss costs on every backend; screenshot', async () => {
+    await withPage('training', async (page) => {
+      await page.selectOption('#tf-backend', 'cpu');
+      await page.selectOption('#tf-loss', 'dice');
+      await page.fill('#tf-epochs', '3');
+      await page.click('#tf-train');
+      await page.waitForSelector('#tf-curves[data-done="true"]', { timeout: 120_000 });
+      const status = (await page.textContent('#tf-status')) as string;
+      expect(status).toMatch(/^Epoch 3\/3 on the 'cpu' backend/);
+      const dice = JSON.parse((await page.getAttribute('#tf-curves', 'data-dice')) as string) as number[];
+      const loss = JSON.parse((await page.getAttribute('#tf-curves', 'data-loss')) as string) as number[];
+      expect(dice).toHaveLength(4);
+      // Held-out Dice (the argmax's, classes 1 and 2) from the untrained network's to well above it.
+      expect(dice[3]).toBeGreaterThan(dice[0] + 0.2);
+      expect(dice[3]).toBeGreaterThan(0.5);
+      expect(loss[2]).toBeLessThan(loss[0]);
+      expect(await page.$$eval('#tf-curves polyline', (lines) => lines.length)).toBe(2);
+      expect(await page.$$eval('#tf-samples canvas', (c) => c.length)).toBe(8);
+      mkdirSync(artifacts, { recursive: true });
+      await page.screenshot({ path: join(artifacts, 'demo-training.png'), fullPage: true });
+
+      await page.click('#tf-compare');
+      await page.waitForSelector('#tf-timing[data-done="true"]', { timeout: 120_000 });
+      const rows = await page.$$eval('#tf-timing tbody tr', (trs) =>
+        trs.map((tr) => ({
+          backend: (tr as HTMLElement).dataset.backend,
+          loss: (tr as HTMLElement).dataset.loss,
+          difference: Number((tr as HTMLElement).dataset.difference),
+          cells: Array.from(tr.querySelectorAll('td')).map((td) => td.textContent),
+        })),
+      );
+      // cpu and wasm run here (webgl depends on the machine's GPU); the two losses agree on each.
+      for (const backend of ['cpu', 'wasm']) {
+        const measured = rows.filter((r) => r.backend === backend);
+        expect(measured.map((r) => r.loss)).toEqual(['dice', 'diceCE']);
+        for (const r of measured) {
+          expect(r.difference).toBeLessThan(1e-5);
+          for (const cell of r.cells.slice(2)) expect(cell).toMatch(/^[\d.]+ (µs|ms)$/);
+        }
+      }
+      await page.screenshot({ path: join(artifacts, 'demo-training-costs.png'), fullPage: true });
+    });
+  });
+});
+
+describe('demo: speed', () => {
+  it('WASM vs JS on the loaded pair, and the thread pool (the page is cross-origin isolated); screenshot', async () => {
+    await withPage('volumes', async (page) => {
+      await loadExample(page);
+      await page.click('#tab-speed');
+      await page.click('#speed-run');
+      await page.waitForSelector('#pool-timing tbody tr', { timeout: 120_000 });
+      expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+      const timing = await page.$$eval('#timing tbody tr', (rows) =>
+        rows.map((row) => Array.from(row.querySelectorAll('td')).map((td) => td.textContent as string)),
+      );
+      expect(timing.map((r) => r[0])).toEqual(['the loaded pair (307200 voxels)', 'tiled to 4300800 voxels']);
       for (const [, wasm, js, ratio] of timing) {
         expect(wasm).toMatch(/^[\d.]+ (µs|ms)$/);
         expect(js).toMatch(/^[\d.]+ (µs|ms)$/);
         expect(ratio).toMatch(/^[\d.]+×$/);
       }
       expect(await page.textContent('#backend')).toBe("'simd'");
-      mkdirSync(artifacts, { recursive: true });
-      await page.screenshot({ path: join(artifacts, 'demo.png'), fullPage: true });
+      const pool = await page.$$eval('#pool-timing tbody td', (tds) => tds.map((td) => td.textContent as string));
+      expect(pool[1]).toMatch(/^[\d.]+ (µs|ms)$/);
+      expect(pool[2]).toMatch(/^[\d.]+ (µs|ms)$/);
+      expect(await page.textContent('#pool-status')).toMatch(/^Cross-origin isolated: a pool of \d+ workers/);
+      await page.screenshot({ path: join(artifacts, 'demo-speed.png'), fullPage: true });
     });
-  });
-
-  it('case-b (16-bit) and case-c (palette): the labels of the files, NaN for a class not in the truth', async () => {
-    await withMasks('pred/case-b.png', 'truth/case-b.png', async (page) => {
-      const shown = await metricsShown(page);
-      expect(shown[1]).toMatchObject({ dice: f4(64 / 80), recall: f4(32 / 48), tp: '32', fn: '16' });
-      expect(shown[2]).toMatchObject({ dice: 'NaN', precision: 'NaN', fp: '16' }); // not scored (empty 'nan')
-      expect(shown[3]).toMatchObject({ dice: f4(1), iou: f4(1), tp: '48' });
-      expect(await page.textContent('#count-swap')).toBe('16');
-    });
-    await withMasks('pred/case-c.png', 'truth/case-c.png', async (page) => {
-      const shown = await metricsShown(page);
-      expect(Object.keys(shown)).toEqual(['1', '3']);
-      expect(shown[1]).toMatchObject({ dice: f4(64 / 80), precision: f4(32 / 48), recall: f4(1) });
-      expect(shown[3]).toMatchObject({ dice: f4(0), precision: 'NaN', recall: f4(0), fn: '16' });
-    });
-  });
-
-  it('says so when the masks differ in size or a file is not a PNG', async () => {
-    const context = await (await chromium).newContext();
-    try {
-      const page = await context.newPage();
-      await page.goto(`${server.origin}/`);
-      await page.setInputFiles('#file-pred', join(repositoryRoot, 'examples/pred/case-a.png'));
-      const small = encode({ width: 4, height: 3, depth: 8, channels: 1, data: new Uint8Array(12) });
-      await page.setInputFiles('#file-truth', { name: 'small.png', mimeType: 'image/png', buffer: Buffer.from(small) });
-      await expect
-        .poll(() => page.textContent('#status'))
-        .toBe('The masks differ in size: case-a.png is 16×12, small.png is 4×3.');
-      expect(await page.getAttribute('#status', 'class')).toBe('error');
-      await page.setInputFiles('#file-truth', join(repositoryRoot, 'examples/truth/volume.nii.gz'));
-      await expect.poll(() => page.textContent('#status')).toMatch(/^volume\.nii\.gz is not a readable PNG/);
-    } finally {
-      await context.close();
-    }
   });
 });

@@ -10,7 +10,8 @@ import { realpath } from 'node:fs/promises';
 import { dirname, join, relative, isAbsolute, sep } from 'node:path';
 import { createGunzip, createInflate } from 'node:zlib';
 import { readMetaHeader, readNrrdHeader, type TextHeader } from './headers.js';
-import { applyScaling, NIFTI_PREFIX_BYTES, readNiftiHeader, type NiftiHeader } from './nifti.js';
+import { bytesFor, checkSize, describeVoxels, inflatedNifti, niftiVolume } from './memory.js';
+import { NIFTI_PREFIX_BYTES, readNiftiHeader, type NiftiHeader } from './nifti.js';
 import { NPY_PREFIX_BYTES, npyHeaderEnd, readNpyHeader } from './npy.js';
 import { DEFLATE_MAX_RATIO, PNG_PREFIX_BYTES, readPng, readPngHeader } from './png.js';
 import { DTYPES, FileError, formatShape, voxelsOf, type Dtype, type Volume } from './volume.js';
@@ -97,15 +98,6 @@ export function fileKind(stats: Stats): string {
   return 'not a file';
 }
 
-/** A new array of `length` bytes, or a FileError when the memory cannot be had. */
-function bytesFor(length: number, what: string): Uint8Array {
-  try {
-    return new Uint8Array(length);
-  } catch {
-    throw new FileError(`needs ${length} bytes of memory for ${what}, which could not be allocated`);
-  }
-}
-
 /** Bytes read at once when a file is opened. */
 const HEAD_BYTES = 1 << 16;
 
@@ -128,26 +120,6 @@ async function readExactly(file: OpenFile, position: number, length: number, wha
     done += bytesRead;
   }
   return bytes;
-}
-
-/** The file's size against what its header declares: exactly `offset` + `dataBytes`. */
-function checkSize(size: number, offset: number, dataBytes: number, declared: string): void {
-  if (size < offset + dataBytes) {
-    throw new FileError(
-      `holds ${Math.max(size - offset, 0)} bytes of voxel data; its header declares ${declared}, ` +
-        `which need ${dataBytes}`,
-    );
-  }
-  if (size > offset + dataBytes) {
-    throw new FileError(
-      `holds ${size - offset - dataBytes} bytes more than its header declares (${declared}: ` +
-        `${offset + dataBytes} bytes in all)`,
-    );
-  }
-}
-
-function describeVoxels(shape: readonly number[], dtype: Dtype): string {
-  return `${formatShape(shape)} ${dtype} voxels`;
 }
 
 async function readPngFile(file: OpenFile, size: number, maxVoxels: number): Promise<Volume> {
@@ -190,9 +162,7 @@ async function readNiftiFile(file: OpenFile, size: number, maxVoxels: number): P
     magic[0] === 0x1f && magic[1] === 0x8b
       ? await inflateNifti(file, size, maxVoxels)
       : await readPlainNifti(file, size, maxVoxels);
-  const voxels = voxelsOf(data, header.dtype, header.littleEndian);
-  const geometry = { shape: header.shape, firstAxisFastest: true, spacing: header.spacing };
-  return { ...geometry, voxels: applyScaling(header, voxels) ?? voxels };
+  return niftiVolume(header, data);
 }
 
 async function readPlainNifti(
@@ -209,11 +179,7 @@ async function readPlainNifti(
   return { header, data: await readExactly(file, header.voxOffset, header.dataBytes, declared) };
 }
 
-/**
- * A gzip-compressed NIfTI file, inflated as a stream: the header first (checked, and its
- * declared size against what the compressed bytes can hold), then the voxels into an array of
- * exactly their size; inflating stops as soon as the stream goes past the size declared.
- */
+/** A gzip-compressed NIfTI file, inflated as a stream (memory.ts's inflatedNifti). */
 async function inflateNifti(
   file: OpenFile,
   size: number,
@@ -224,69 +190,13 @@ async function inflateNifti(
   const gunzip = createGunzip({ chunkSize: 1 << 20 });
   input.on('error', (error) => gunzip.destroy(error));
   input.pipe(gunzip);
-  const prefix = new Uint8Array(NIFTI_PREFIX_BYTES);
-  let inflated = 0;
-  let read: { header: NiftiHeader; data: Uint8Array; end: number } | null = null;
-  const parse = (bytes: Uint8Array): { header: NiftiHeader; data: Uint8Array; end: number } => {
-    const header = readNiftiHeader(bytes, maxVoxels);
-    const end = header.voxOffset + header.dataBytes;
-    const declared = describeVoxels(header.shape, header.dtype);
-    if (end > DEFLATE_MAX_RATIO * size + 65536) {
-      throw new FileError(
-        `declares ${declared} (${end} bytes), which its ${size} compressed bytes cannot hold ` +
-          `(deflate inflates at most ${DEFLATE_MAX_RATIO}:1)`,
-      );
-    }
-    return { header, data: bytesFor(header.dataBytes, declared), end };
-  };
-  /** Copies what `bytes`, found at `at` in the inflated stream, hold of the voxels. */
-  const take = (bytes: Uint8Array, at: number): void => {
-    const { header, data, end } = read as NonNullable<typeof read>;
-    if (at + bytes.length > end) {
-      throw new FileError(
-        `inflates to more than the ${end} bytes its header declares ` +
-          `(${describeVoxels(header.shape, header.dtype)}); inflating was stopped there`,
-      );
-    }
-    const lo = Math.max(header.voxOffset, at);
-    if (at + bytes.length > lo) data.set(bytes.subarray(lo - at), lo - header.voxOffset);
-  };
   try {
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
-      const from = inflated;
-      inflated += chunk.length;
-      if (read !== null) {
-        take(chunk, from);
-        continue;
-      }
-      const n = Math.min(chunk.length, NIFTI_PREFIX_BYTES - from);
-      prefix.set(chunk.subarray(0, n), from);
-      if (inflated < NIFTI_PREFIX_BYTES) continue;
-      read = parse(prefix);
-      take(prefix, 0);
-      take(chunk.subarray(n), from + n);
-    }
-  } catch (error) {
-    if (error instanceof FileError) throw error;
-    throw new FileError(`is not a readable gzip file (${error instanceof Error ? error.message : String(error)})`);
+    return await inflatedNifti(gunzip as AsyncIterable<Buffer>, size, maxVoxels);
   } finally {
     input.unpipe(gunzip);
     input.destroy();
     gunzip.destroy();
   }
-  if (read === null) {
-    // A file shorter than NIFTI_PREFIX_BYTES once inflated: a small NIfTI-1 image.
-    read = parse(prefix.subarray(0, inflated));
-    take(prefix.subarray(0, inflated), 0);
-  }
-  const { header, data, end } = read;
-  if (inflated < end) {
-    throw new FileError(
-      `inflates to ${inflated} bytes; its header declares ${describeVoxels(header.shape, header.dtype)}, ` +
-        `which need ${end}`,
-    );
-  }
-  return { header, data };
 }
 
 /**

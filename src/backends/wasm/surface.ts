@@ -5,10 +5,18 @@
 import type { HardPrediction, Target } from '../../core/api.js';
 import {
   BOX_STRIDE,
+  BOX_X0,
+  BOX_X1,
+  BOX_Y0,
+  BOX_Y1,
+  BOX_Z0,
   CONF_TILE,
   DECIDE_CODE,
   DIST_COUNT,
+  DIST_MAX,
   DIST_STRIDE,
+  DIST_SUM,
+  DIST_WITHIN,
   EDGE_PRED,
   EDGE_TARGET,
   LAYOUT_CODE,
@@ -27,6 +35,8 @@ import {
 } from '../../core/plans.js';
 import type { Placement } from './confusion.js';
 import { markEdges } from '../js/edges.js';
+import { cornerBox, cornerGrid, sampleSpacing } from '../js/surfels.js';
+import { cellCode, surfelMeasures, weightedDistances } from '../../math/surfels.js';
 import type { DiceExports } from './exports.generated.js';
 
 const CTORS = { u8: Uint8Array, u16: Uint16Array, i32: Int32Array, f32: Float32Array } as const;
@@ -74,8 +84,9 @@ export function surfaceWasm(
       mask: take(S),
       labels: argmax ? take(S * CTORS[labelType].BYTES_PER_ELEMENT) : 0,
       tile: argmax ? take(ARGMAX_TILE_BYTES) : 0,
-      rec: take(2 * DIST_STRIDE * 8 + BOX_STRIDE * 4),
-      work: take(k.distanceWorkBytes(nx, ny, nz)),
+      rec: take(2 * DIST_STRIDE * 8 + 2 * BOX_STRIDE * 4),
+      work: take(plan.surfel ? k.distanceWorkBytes(nx + 1, ny + 1, nz + 1) : k.distanceWorkBytes(nx, ny, nz)),
+      corners: plan.surfel ? take((nx + 1) * (ny + 1) * (nz + 1)) : 0,
     };
     const box = at.rec + 2 * DIST_STRIDE * 8;
     if (predAt === null) new CTORS[typeOf(pred)](place.memory.buffer, at.pred, pred.length).set(pred);
@@ -91,6 +102,10 @@ export function surfaceWasm(
           markPrediction(k, plan, at, pred, b, c, argmax ? labelType : null);
           markTarget(k, plan, at, target, b, c);
           k.maskBox(box, at.mask, nx, ny, nz);
+          if (plan.surfel) {
+            surfelRecordWasm(k, place, plan, at, box, records, (b * C + c) * SURF_STRIDE, b, c, pairs);
+            continue;
+          }
           k.surfaceBits(at.rec, at.mask, box, nx, ny, nz, plan.rank);
           if (plan.reach !== 1) wideEdges(place, plan, at);
           const rec = new Float64Array(place.memory.buffer, at.rec, 2 * DIST_STRIDE);
@@ -147,6 +162,91 @@ export function surfaceWasm(
     return records;
   } finally {
     for (const b of blocks) place.arena.free(b);
+  }
+}
+
+/**
+ * The surfel record of one (sample, class) (js/surfels.ts is the reference): surfelBits marks the
+ * corner grid, distancesToSurface lists each direction's distances on it, argsortDesc_f32 orders
+ * them for the percentile, and the surfels' measures weigh them here.
+ */
+function surfelRecordWasm(
+  k: DiceExports,
+  place: Placement,
+  plan: SurfacePlan,
+  at: { mask: number; rec: number; work: number; corners: number },
+  box: number,
+  records: Float64Array,
+  term: number,
+  b: number,
+  c: number,
+  pairs: PairBlock,
+): void {
+  const [nx, ny, nz] = plan.dims;
+  const grid = { nx, ny, nz, rank: plan.rank };
+  const corners = cornerGrid(grid);
+  const cboxAt = box + BOX_STRIDE * 4;
+  const cbox = cornerBox(new Int32Array(place.memory.buffer, box, BOX_STRIDE).slice(), plan.rank);
+  new Int32Array(place.memory.buffer, cboxAt, BOX_STRIDE).set(cbox);
+  k.surfelBits(at.rec, at.corners, at.mask, cboxAt, nx, ny, nz, plan.rank);
+  const rec = new Float64Array(place.memory.buffer, at.rec, 2 * DIST_STRIDE);
+  const counts = [rec[DIST_COUNT], rec[DIST_STRIDE + DIST_COUNT]];
+  records[term + SURF_PRED_PERCENTILE] = records[term + SURF_TARGET_PERCENTILE] = Number.NaN;
+  records[term + SURF_PRED + DIST_COUNT] = counts[0];
+  records[term + SURF_TARGET + DIST_COUNT] = counts[1];
+  if (counts[0] === 0 || counts[1] === 0) return;
+  const w = plan.weights.subarray(b * 3, b * 3 + 3);
+  const measures = surfelMeasures(plan.rank as 2 | 3, sampleSpacing(w));
+  const cx = cbox[BOX_X1] - cbox[BOX_X0],
+    cy = cbox[BOX_Y1] - cbox[BOX_Y0];
+  // Both directions always: each side's total measure is a record slot, whatever is asked for.
+  for (const [from, bit, feature, query] of [
+    [SURF_PRED, MASK_PRED, EDGE_TARGET, EDGE_PRED],
+    [SURF_TARGET, MASK_TARGET, EDGE_PRED, EDGE_TARGET],
+  ]) {
+    const n = counts[from === SURF_PRED ? 0 : 1];
+    const pairsAt = pairs.reserve(n);
+    const recAt = at.rec + from * 8;
+    k.distancesToSurface(
+      recAt,
+      pairsAt,
+      1,
+      at.corners,
+      feature,
+      query,
+      cboxAt,
+      corners.nx,
+      corners.ny,
+      corners.nz,
+      w[0],
+      w[1],
+      w[2],
+      plan.tolerance[c],
+      at.work,
+    );
+    if (plan.percentile !== null) k.argsortDesc_f32(pairsAt, n, pairsAt + n * 8);
+    const mask = new Uint8Array(place.memory.buffer, at.mask, plan.arrays.S);
+    const listed = new Uint32Array(place.memory.buffer, pairsAt, 2 * n);
+    const keys = new Float32Array(place.memory.buffer, pairsAt, 2 * n);
+    const own = new Float64Array(n),
+      distances = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      // Sorted descending: the i-th smallest is pair n − 1 − i.
+      const p = plan.percentile === null ? i : n - 1 - i;
+      const v = listed[2 * p];
+      const x = cbox[BOX_X0] + (v % cx),
+        y = cbox[BOX_Y0] + (Math.floor(v / cx) % cy),
+        z = cbox[BOX_Z0] + Math.floor(v / (cx * cy));
+      own[i] = measures[cellCode(mask, bit, nx, ny, nz, plan.rank, x, y, z)];
+      distances[i] = keys[2 * p + 1];
+    }
+    const order = plan.percentile === null ? null : Uint32Array.from(distances.keys());
+    const m = weightedDistances(own, distances, plan.tolerance[c], order, plan.percentile ?? 100);
+    records[term + from + DIST_COUNT] = m.area;
+    records[term + from + DIST_SUM] = m.sum;
+    records[term + from + DIST_MAX] = m.max;
+    records[term + from + DIST_WITHIN] = m.within;
+    records[term + (from === SURF_PRED ? SURF_PRED_PERCENTILE : SURF_TARGET_PERCENTILE)] = m.percentile;
   }
 }
 

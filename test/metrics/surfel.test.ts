@@ -250,7 +250,10 @@ describe('every backend against a brute-force reference', () => {
         (dims, spacing, seed, q, tau) => {
           const n = dims[0] * dims[1] * dims[2];
           let s = seed;
-          const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) >>> 16) & 1;
+          const rand = (): number => {
+            s = (s * 1103515245 + 12345) >>> 0;
+            return (s >>> 16) & 1;
+          };
           const pred = Uint8Array.from({ length: n }, rand),
             target = Uint8Array.from({ length: n }, rand);
           pred[0] = 1;

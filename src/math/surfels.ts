@@ -80,12 +80,28 @@ function polygonArea(points: number[][]): number {
   return area;
 }
 
+/** Tables of the spacings met last (a dataset has few), by rank and spacing; read-only. */
+const tables = new Map<string, Float64Array>();
+const TABLES_KEPT = 16;
+
 /**
  * The measure of the surface in a cell of each code (2^(2^rank) codes: 16 in 2D, 256 in 3D):
  * contour length in 2D, surface area in 3D, in the units of `spacing` ([x, y, z], memory order:
- * x the last axis of the shape); 0 for the empty and the full cell.
+ * x the last axis of the shape); 0 for the empty and the full cell. The table returned is shared:
+ * not to be written.
  */
 export function surfelMeasures(rank: 2 | 3, spacing: readonly number[]): Float64Array {
+  const key = `${rank}:${spacing[0]}:${spacing[1]}:${rank === 3 ? spacing[2] : 1}`;
+  let table = tables.get(key);
+  if (table === undefined) {
+    table = measureTable(rank, spacing);
+    if (tables.size >= TABLES_KEPT) tables.delete(tables.keys().next().value as string);
+    tables.set(key, table);
+  }
+  return table;
+}
+
+function measureTable(rank: 2 | 3, spacing: readonly number[]): Float64Array {
   const s = [spacing[0], spacing[1], rank === 3 ? spacing[2] : 1];
   const cellFaces = faces(rank);
   const table = new Float64Array(1 << (1 << rank));

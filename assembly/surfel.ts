@@ -79,3 +79,31 @@ export function surfelBits(rec: usize, corners: usize, mask: usize, cbox: usize,
 @inline function byteAt(row: usize, x: i32): u32 {
   return row == 0 ? 0 : <u32>load<u8>(row + <usize>x);
 }
+
+/**
+ * WRITES out[i] (f64) = table[code] for each of the n 8-byte pairs at `pairs` (distancesToSurface's
+ * layout: the corner's index in `cbox`, x fastest, as the u32 payload), where code is the corner's
+ * cell code in the class mask: bit dx + 2·dy + 4·dz set when voxel (x − 1 + dx, y − 1 + dy,
+ * z − 1 + dz) is in the image and its byte has `bit` (dy, dz only on the axes the image has).
+ * `table` holds the f64 measure of each code (src/math/surfels.ts).
+ */
+export function surfelMeasuresOf(out: usize, pairs: usize, n: i32, mask: usize, cbox: usize, nx: i32, ny: i32, nz: i32, rank: i32, bit: i32, table: usize): void {
+  const x0 = boxAt(cbox, BOX_X0), y0 = boxAt(cbox, BOX_Y0), z0 = boxAt(cbox, BOX_Z0);
+  const cx = <u32>(boxAt(cbox, BOX_X1) - x0), cy = <u32>(boxAt(cbox, BOX_Y1) - y0);
+  const b = <u32>bit;
+  for (let i = 0; i < n; i++) {
+    const v = load<u32>(pairs + (<usize>i << 3));
+    const x = x0 + <i32>(v % cx), y = y0 + <i32>((v / cx) % cy), z = z0 + <i32>(v / (cx * cy));
+    let code: u32 = 0;
+    for (let dz = 0; dz < (rank >= 3 ? 2 : 1); dz++) {
+      for (let dy = 0; dy < (rank >= 2 ? 2 : 1); dy++) {
+        const row = voxelRow(mask, nx, ny, nz, rank, y - 1 + dy, z - 1 + dz);
+        if (row == 0) continue;
+        const shift = <u32>(2 * dy + 4 * dz);
+        if (x > 0 && (<u32>load<u8>(row + <usize>(x - 1)) & b)) code |= <u32>1 << shift;
+        if (x < nx && (<u32>load<u8>(row + <usize>x) & b)) code |= <u32>2 << shift;
+      }
+    }
+    store<f64>(out + (<usize>i << 3), load<f64>(table + (<usize>code << 3)));
+  }
+}

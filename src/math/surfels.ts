@@ -175,21 +175,20 @@ export interface WeightedDistances {
 }
 
 /**
- * Area-weighted statistics of the distances of one surface's surfels (`order`: their indices by
- * increasing distance, or null without a percentile). The percentile is DeepMind's
- * `compute_robust_hausdorff`: the smallest distance whose cumulative share of the total measure,
- * taken in increasing order of distance, reaches q/100 (no interpolation); the largest when
- * rounding leaves every share below it.
+ * Area-weighted statistics of the distances of one surface's surfels, and with a percentile q
+ * (not null; the surfels then listed in increasing distance) DeepMind's `compute_robust_hausdorff`:
+ * the smallest distance whose cumulative share of the total measure, taken in increasing order of
+ * distance, reaches q/100 (no interpolation); the largest when rounding leaves every share below it.
  */
 export function weightedDistances(
   measures: ArrayLike<number>,
   distances: ArrayLike<number>,
   tolerance: number,
-  order: ArrayLike<number> | null,
-  q: number,
+  q: number | null,
 ): WeightedDistances {
   const result: WeightedDistances = { area: 0, sum: 0, max: 0, within: 0, percentile: Number.NaN };
-  for (let i = 0; i < distances.length; i++) {
+  const n = distances.length;
+  for (let i = 0; i < n; i++) {
     const a = measures[i],
       d = distances[i];
     result.area += a;
@@ -197,13 +196,13 @@ export function weightedDistances(
     result.max = Math.max(result.max, d);
     if (d <= tolerance) result.within += a;
   }
-  if (order !== null && order.length > 0) {
+  if (q !== null && n > 0) {
     let cumulative = 0;
-    result.percentile = distances[order[order.length - 1]];
-    for (let k = 0; k < order.length; k++) {
-      cumulative += measures[order[k]];
+    result.percentile = distances[n - 1];
+    for (let i = 0; i < n; i++) {
+      cumulative += measures[i];
       if (cumulative / result.area >= q / 100) {
-        result.percentile = distances[order[k]];
+        result.percentile = distances[i];
         break;
       }
     }

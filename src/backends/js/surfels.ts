@@ -116,11 +116,15 @@ export function surfelRecord(
         z = cbox[BOX_Z0] + Math.floor(v / (cx * cy));
       own[i] = measures[cellCode(mask, bit, grid.nx, grid.ny, grid.nz, grid.rank, x, y, z)];
     }
-    const order =
-      plan.percentile === null
-        ? null
-        : Uint32Array.from(distances.keys()).sort((i, j) => distances[i] - distances[j] || own[i] - own[j]);
-    const w = weightedDistances(own, distances, tolerance, order, plan.percentile ?? 100);
+    // With a percentile, both lists in increasing distance (ties by measure, as DeepMind sorts them).
+    const order = Uint32Array.from(distances.keys());
+    if (plan.percentile !== null) order.sort((i, j) => distances[i] - distances[j] || own[i] - own[j]);
+    const w = weightedDistances(
+      Float64Array.from(order, (i) => own[i]),
+      Float64Array.from(order, (i) => distances[i]),
+      tolerance,
+      plan.percentile,
+    );
     records[at + record + DIST_COUNT] = w.area;
     records[at + record + DIST_SUM] = w.sum;
     records[at + record + DIST_MAX] = w.max;

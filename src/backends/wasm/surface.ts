@@ -5,11 +5,6 @@
 import type { HardPrediction, Target } from '../../core/api.js';
 import {
   BOX_STRIDE,
-  BOX_X0,
-  BOX_X1,
-  BOX_Y0,
-  BOX_Y1,
-  BOX_Z0,
   CONF_TILE,
   DECIDE_CODE,
   DIST_COUNT,
@@ -36,7 +31,7 @@ import {
 import type { Placement } from './confusion.js';
 import { markEdges } from '../js/edges.js';
 import { cornerBox, cornerGrid, sampleSpacing } from '../js/surfels.js';
-import { cellCode, surfelMeasures, weightedDistances } from '../../math/surfels.js';
+import { surfelMeasures, weightedDistances } from '../../math/surfels.js';
 import type { DiceExports } from './exports.generated.js';
 
 const CTORS = { u8: Uint8Array, u16: Uint16Array, i32: Int32Array, f32: Float32Array } as const;
@@ -197,56 +192,54 @@ function surfelRecordWasm(
   if (counts[0] === 0 || counts[1] === 0) return;
   const w = plan.weights.subarray(b * 3, b * 3 + 3);
   const measures = surfelMeasures(plan.rank as 2 | 3, sampleSpacing(w));
-  const cx = cbox[BOX_X1] - cbox[BOX_X0],
-    cy = cbox[BOX_Y1] - cbox[BOX_Y0];
-  // Both directions always: each side's total measure is a record slot, whatever is asked for.
-  for (const [from, bit, feature, query] of [
-    [SURF_PRED, MASK_PRED, EDGE_TARGET, EDGE_PRED],
-    [SURF_TARGET, MASK_TARGET, EDGE_PRED, EDGE_TARGET],
-  ]) {
-    const n = counts[from === SURF_PRED ? 0 : 1];
-    const pairsAt = pairs.reserve(n);
-    const recAt = at.rec + from * 8;
-    k.distancesToSurface(
-      recAt,
-      pairsAt,
-      1,
-      at.corners,
-      feature,
-      query,
-      cboxAt,
-      corners.nx,
-      corners.ny,
-      corners.nz,
-      w[0],
-      w[1],
-      w[2],
-      plan.tolerance[c],
-      at.work,
-    );
-    if (plan.percentile !== null) k.argsortDesc_f32(pairsAt, n, pairsAt + n * 8);
-    const mask = new Uint8Array(place.memory.buffer, at.mask, plan.arrays.S);
-    const listed = new Uint32Array(place.memory.buffer, pairsAt, 2 * n);
-    const keys = new Float32Array(place.memory.buffer, pairsAt, 2 * n);
-    const own = new Float64Array(n),
-      distances = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      // Sorted descending: the i-th smallest is pair n − 1 − i.
-      const p = plan.percentile === null ? i : n - 1 - i;
-      const v = listed[2 * p];
-      const x = cbox[BOX_X0] + (v % cx),
-        y = cbox[BOX_Y0] + (Math.floor(v / cx) % cy),
-        z = cbox[BOX_Z0] + Math.floor(v / (cx * cy));
-      own[i] = measures[cellCode(mask, bit, nx, ny, nz, plan.rank, x, y, z)];
-      distances[i] = keys[2 * p + 1];
+  // The measure table, then room for each listed surfel's measure.
+  const tableAt = place.arena.alloc(measures.byteLength + 8 * Math.max(counts[0], counts[1]));
+  try {
+    new Float64Array(place.memory.buffer, tableAt, measures.length).set(measures);
+    const ownAt = tableAt + measures.byteLength;
+    // Both directions always: each side's total measure is a record slot, whatever is asked for.
+    for (const [from, bit, feature, query] of [
+      [SURF_PRED, MASK_PRED, EDGE_TARGET, EDGE_PRED],
+      [SURF_TARGET, MASK_TARGET, EDGE_PRED, EDGE_TARGET],
+    ]) {
+      const n = counts[from === SURF_PRED ? 0 : 1];
+      const pairsAt = pairs.reserve(n);
+      const recAt = at.rec + from * 8;
+      const [cx, cy, cz] = [corners.nx, corners.ny, corners.nz];
+      k.distancesToSurface(
+        recAt,
+        pairsAt,
+        1,
+        at.corners,
+        feature,
+        query,
+        cboxAt,
+        cx,
+        cy,
+        cz,
+        w[0],
+        w[1],
+        w[2],
+        plan.tolerance[c],
+        at.work,
+      );
+      if (plan.percentile !== null) k.argsortDesc_f32(pairsAt, n, pairsAt + n * 8);
+      k.surfelMeasuresOf(ownAt, pairsAt, n, at.mask, cboxAt, nx, ny, nz, plan.rank, bit, tableAt);
+      // Listed in decreasing distance when sorted: the i-th smallest is pair n − 1 − i.
+      const keys = new Float32Array(place.memory.buffer, pairsAt, 2 * n);
+      const listed = new Float64Array(place.memory.buffer, ownAt, n);
+      const own = plan.percentile === null ? listed : listed.slice().reverse();
+      const distances = new Float64Array(n);
+      for (let i = 0; i < n; i++) distances[i] = keys[2 * (plan.percentile === null ? i : n - 1 - i) + 1];
+      const m = weightedDistances(own, distances, plan.tolerance[c], plan.percentile);
+      records[term + from + DIST_COUNT] = m.area;
+      records[term + from + DIST_SUM] = m.sum;
+      records[term + from + DIST_MAX] = m.max;
+      records[term + from + DIST_WITHIN] = m.within;
+      records[term + (from === SURF_PRED ? SURF_PRED_PERCENTILE : SURF_TARGET_PERCENTILE)] = m.percentile;
     }
-    const order = plan.percentile === null ? null : Uint32Array.from(distances.keys());
-    const m = weightedDistances(own, distances, plan.tolerance[c], order, plan.percentile ?? 100);
-    records[term + from + DIST_COUNT] = m.area;
-    records[term + from + DIST_SUM] = m.sum;
-    records[term + from + DIST_MAX] = m.max;
-    records[term + from + DIST_WITHIN] = m.within;
-    records[term + (from === SURF_PRED ? SURF_PRED_PERCENTILE : SURF_TARGET_PERCENTILE)] = m.percentile;
+  } finally {
+    place.arena.free(tableAt);
   }
 }
 

@@ -16,12 +16,10 @@ import type { Engine } from '../backends/engine.js';
 import { DIST_COUNT, DIST_MAX, DIST_SUM, DIST_WITHIN } from '../core/constants.js';
 import { describe, rangeError, typeError } from '../core/errors.js';
 import { checkOptionNames } from '../core/options.js';
-import { checkShape } from '../core/tensors.js';
 import { CONFUSION_OPTION_NAMES, resolveConfusion, type ConfusionSpec } from './options.js';
-import { checkSameOptions, copyArray, readState } from './state.js';
+import { checkSameOptions, copyArray, readState, readUpdateGeometry } from './state.js';
 import { evaluateSurfaces, measureSurfaces } from './surface.js';
 import { resolveSurface, SURFACE_OPTION_NAMES, type SurfaceSpec } from './surface-options.js';
-import { checkSpacing } from '../core/spacing.js';
 import { SURF_PRED, SURF_PRED_PERCENTILE, SURF_STRIDE, SURF_TARGET, SURF_TARGET_PERCENTILE } from '../core/plans.js';
 
 const FORMAT = 'dice-wasm/surface-metric';
@@ -67,18 +65,7 @@ export class SurfaceMetricStream implements StreamingSurfaceMetric {
   }
 
   update(pred: HardPrediction, target: Target, options: SurfaceUpdateOptions): this {
-    const opts = checkOptionNames('update', options, ['shape', 'spacing']);
-    if (opts.shape === undefined)
-      throw rangeError(
-        'update',
-        'shape',
-        'is required: [B, ...spatial] for a label map, [B, C, ...spatial] for dense input',
-      );
-    const shape = checkShape('update', opts.shape);
-    const surface =
-      opts.spacing === undefined
-        ? this.surface
-        : { ...this.surface, spacing: checkSpacing('update', 'spacing', opts.spacing) };
+    const { shape, spec: surface } = readUpdateGeometry(options, this.surface);
     const measured = measureSurfaces(this.engine, this.confusion, surface, pred, target, shape);
     const C = measured.numClasses;
     if (this.classes !== null && this.classes !== C)

@@ -58,45 +58,25 @@ export function surfaceWasm(
   pred: HardPrediction,
   target: Target,
 ): Float64Array {
-  const { B, C, S } = plan.arrays;
+  const { B, C } = plan.arrays;
   const [nx, ny, nz] = plan.dims;
   const records = new Float64Array(B * C * SURF_STRIDE);
-  // Addresses of resident arrays first: any allocation below may grow the memory and detach them.
-  const predAt = place.resident('pred', pred),
-    targetAt = place.resident('target', target);
-  const blocks: number[] = [];
-  const take = (bytes: number): number => {
-    const at = place.arena.alloc(bytes);
-    blocks.push(at);
-    return at;
-  };
+  const pass = new MaskPass(k, place, plan, pred, target);
   try {
-    const argmax = plan.arrays.pred.kind === 'dense' && plan.arrays.pred.decision === 'argmax';
-    const labelType: LabelType = C - 1 <= LARGEST.u8 ? 'u8' : C - 1 <= LARGEST.u16 ? 'u16' : 'i32';
     const at = {
-      pred: predAt ?? take(pred.byteLength),
-      target: targetAt ?? take(target.byteLength),
-      mask: take(S),
-      labels: argmax ? take(S * CTORS[labelType].BYTES_PER_ELEMENT) : 0,
-      tile: argmax ? take(ARGMAX_TILE_BYTES) : 0,
-      rec: take(2 * DIST_STRIDE * 8 + 2 * BOX_STRIDE * 4),
-      work: take(plan.surfel ? k.distanceWorkBytes(nx + 1, ny + 1, nz + 1) : k.distanceWorkBytes(nx, ny, nz)),
-      corners: plan.surfel ? take((nx + 1) * (ny + 1) * (nz + 1)) : 0,
+      ...pass.at,
+      rec: pass.take(2 * DIST_STRIDE * 8 + 2 * BOX_STRIDE * 4),
+      work: pass.take(plan.surfel ? k.distanceWorkBytes(nx + 1, ny + 1, nz + 1) : k.distanceWorkBytes(nx, ny, nz)),
+      corners: plan.surfel ? pass.take((nx + 1) * (ny + 1) * (nz + 1)) : 0,
     };
     const box = at.rec + 2 * DIST_STRIDE * 8;
-    if (predAt === null) new CTORS[typeOf(pred)](place.memory.buffer, at.pred, pred.length).set(pred);
-    if (targetAt === null) new CTORS[typeOf(target)](place.memory.buffer, at.target, target.length).set(target);
     const pairs = new PairBlock(k, place);
     try {
       for (let b = 0; b < B; b++) {
-        if (argmax)
-          k[`argmaxLabels_${labelType}`](at.labels, at.pred, b, C, S, LAYOUT_CODE[plan.arrays.layout], at.tile);
+        pass.sample(b);
         for (let c = 0; c < C; c++) {
           if (plan.terms[b * C + c] === 0) continue;
-          new Uint8Array(place.memory.buffer, at.mask, S).fill(0);
-          markPrediction(k, plan, at, pred, b, c, argmax ? labelType : null);
-          markTarget(k, plan, at, target, b, c);
-          k.maskBox(box, at.mask, nx, ny, nz);
+          pass.term(b, c, box, plan.dims);
           if (plan.surfel) {
             surfelRecordWasm(k, place, plan, at, box, records, (b * C + c) * SURF_STRIDE, b, c, pairs);
             continue;
@@ -156,7 +136,7 @@ export function surfaceWasm(
     }
     return records;
   } finally {
-    for (const b of blocks) place.arena.free(b);
+    pass.release();
   }
 }
 
@@ -262,6 +242,81 @@ export interface Addresses {
   target: number;
   mask: number;
   labels: number;
+}
+
+/**
+ * The blocks of a pass over the class masks of (sample, class) terms (surface and topology
+ * records): pred and target in memory (resident, or copied in), the class mask, the argmax labels
+ * of the sample when pred is dense under argmax, and blocks the caller takes; release() frees them.
+ */
+export class MaskPass {
+  readonly at: Addresses & { tile: number };
+  private readonly argmaxType: LabelType | null;
+  private readonly blocks: number[] = [];
+
+  constructor(
+    private readonly k: DiceExports,
+    private readonly place: Placement,
+    private readonly plan: Pick<SurfacePlan, 'arrays'>,
+    private readonly pred: HardPrediction,
+    private readonly target: Target,
+  ) {
+    const { C, S } = plan.arrays;
+    // Addresses of resident arrays first: any allocation below may grow the memory and detach them.
+    const predAt = place.resident('pred', pred),
+      targetAt = place.resident('target', target);
+    const argmax = plan.arrays.pred.kind === 'dense' && plan.arrays.pred.decision === 'argmax';
+    const labelType: LabelType = C - 1 <= LARGEST.u8 ? 'u8' : C - 1 <= LARGEST.u16 ? 'u16' : 'i32';
+    this.argmaxType = argmax ? labelType : null;
+    try {
+      this.at = {
+        pred: predAt ?? this.take(pred.byteLength),
+        target: targetAt ?? this.take(target.byteLength),
+        mask: this.take(S),
+        labels: argmax ? this.take(S * CTORS[labelType].BYTES_PER_ELEMENT) : 0,
+        tile: argmax ? this.take(ARGMAX_TILE_BYTES) : 0,
+      };
+      if (predAt === null) new CTORS[typeOf(pred)](place.memory.buffer, this.at.pred, pred.length).set(pred);
+      if (targetAt === null) new CTORS[typeOf(target)](place.memory.buffer, this.at.target, target.length).set(target);
+    } catch (error) {
+      this.release();
+      throw error;
+    }
+  }
+
+  /** A block of the pass, freed by release(). */
+  take(bytes: number): number {
+    const at = this.place.arena.alloc(bytes);
+    this.blocks.push(at);
+    return at;
+  }
+
+  /** Before the terms of sample b: its argmax labels, when pred is dense under argmax. */
+  sample(b: number): void {
+    const { C, S, layout } = this.plan.arrays;
+    if (this.argmaxType !== null)
+      this.k[`argmaxLabels_${this.argmaxType}`](
+        this.at.labels,
+        this.at.pred,
+        b,
+        C,
+        S,
+        LAYOUT_CODE[layout],
+        this.at.tile,
+      );
+  }
+
+  /** The class mask of term (b, c) (MASK_PRED, MASK_TARGET; every other bit cleared) and its box at `box`. */
+  term(b: number, c: number, box: number, dims: readonly number[]): void {
+    new Uint8Array(this.place.memory.buffer, this.at.mask, this.plan.arrays.S).fill(0);
+    markPrediction(this.k, this.plan, this.at, this.pred, b, c, this.argmaxType);
+    markTarget(this.k, this.plan, this.at, this.target, b, c);
+    this.k.maskBox(box, this.at.mask, dims[0], dims[1], dims[2]);
+  }
+
+  release(): void {
+    for (const block of this.blocks.splice(0)) this.place.arena.free(block);
+  }
 }
 
 export function markPrediction(

@@ -171,20 +171,25 @@ describe("DeepMind's test cases (surface_distance_test.py), derived by hand", ()
 
 /** Brute force: surfels of each mask by the definition, exhaustive nearest distances, the table's measures. */
 function bruteForce(pred: Uint8Array, target: Uint8Array, dims: number[], spacing: number[], q: number, tau: number) {
-  const [nz, ny, nx] = dims;
+  // 2D images as one plane: no corners, cells or distance along z.
+  const rank = dims.length;
+  const [nz, ny, nx] = rank === 3 ? dims : [1, ...dims];
+  const [sz, sy, sx] = rank === 3 ? spacing : [0, ...spacing];
   const at = (m: Uint8Array, z: number, y: number, x: number): number =>
     z >= 0 && z < nz && y >= 0 && y < ny && x >= 0 && x < nx ? m[(z * ny + y) * nx + x] : 0;
-  const table = surfelMeasures(3, [spacing[2], spacing[1], spacing[0]]);
+  const table = rank === 3 ? surfelMeasures(3, [sx, sy, sz]) : surfelMeasures(2, [sx, sy]);
+  const cells = rank === 3 ? 8 : 4;
   const surfels = (m: Uint8Array) => {
     const list: { p: number[]; a: number }[] = [];
-    for (let z = 0; z <= nz; z++)
+    for (let z = 0; z <= (rank === 3 ? nz : 0); z++)
       for (let y = 0; y <= ny; y++)
         for (let x = 0; x <= nx; x++) {
           let code = 0;
-          for (let i = 0; i < 8; i++)
-            if (at(m, z - 1 + (i >> 2), y - 1 + ((i >> 1) & 1), x - 1 + (i & 1))) code |= 1 << i;
-          if (code !== 0 && code !== 255)
-            list.push({ p: [z * spacing[0], y * spacing[1], x * spacing[2]], a: table[code] });
+          for (let i = 0; i < cells; i++) {
+            const vz = rank === 3 ? z - 1 + (i >> 2) : 0;
+            if (at(m, vz, y - 1 + ((i >> 1) & 1), x - 1 + (i & 1))) code |= 1 << i;
+          }
+          if (code !== 0 && code !== (1 << cells) - 1) list.push({ p: [z * sz, y * sy, x * sx], a: table[code] });
         }
     return list;
   };
@@ -229,18 +234,22 @@ function bruteForce(pred: Uint8Array, target: Uint8Array, dims: number[], spacin
 }
 
 describe('every backend against a brute-force reference', () => {
-  it('random 3D masks, random spacing, random percentile and tolerance', () => {
+  it('random 2D and 3D masks, random spacing, random percentile and tolerance', () => {
     fc.assert(
       fc.property(
-        fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 7 })),
+        fc.oneof(
+          fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 7 })),
+          fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 11 })),
+        ),
         fc.array(fc.double({ min: 0.3, max: 3, noNaN: true }), { minLength: 3, maxLength: 3 }),
         fc.integer({ min: 0, max: 2 ** 31 - 1 }),
         // Whole percentiles: a q within rounding of a cumulative share is decided by the order of
         // summation, in DeepMind's rule as in any.
         fc.integer({ min: 0, max: 100 }),
         fc.double({ min: 0, max: 3, noNaN: true }),
-        (dims, spacing, seed, q, tau) => {
-          const n = dims[0] * dims[1] * dims[2];
+        (dims, spacings, seed, q, tau) => {
+          const n = dims.reduce((a, d) => a * d, 1);
+          const spacing = spacings.slice(0, dims.length);
           let s = seed;
           const rand = (): number => {
             s = (s * 1103515245 + 12345) >>> 0;

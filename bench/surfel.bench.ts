@@ -73,7 +73,8 @@ async function main(): Promise<void> {
     `dice-wasm benchmark: HD95 of two spheres at ${N}³, surfels vs surface voxels (median of round-robin samples)`,
   );
   console.log(
-    `machine: ${machine.cpu}, ${machine.cores} cores; engine: Node ${engine.node}; load average ${loadBefore.map((v) => v.toFixed(2)).join(' ')}`,
+    `machine: ${machine.cpu}, ${machine.cores} cores; engine: Node ${engine.node}; ` +
+      `load average ${loadBefore.map((v) => v.toFixed(2)).join(' ')}`,
   );
   progress('making inputs');
   const { pred, target } = spheres(N);
@@ -122,7 +123,8 @@ async function main(): Promise<void> {
     );
     console.log(
       `surfel WASM / JS: ${ratios.surfelWasmVsJs.toFixed(1)}×; voxel WASM / JS: ${ratios.voxelWasmVsJs.toFixed(1)}×; ` +
-        `surfel / voxel time: ${ratios.surfelVsVoxelWasm.toFixed(2)} (WASM), ${ratios.surfelVsVoxelJs.toFixed(2)} (JS); ` +
+        `surfel / voxel time: ${ratios.surfelVsVoxelWasm.toFixed(2)} (WASM), ` +
+        `${ratios.surfelVsVoxelJs.toFixed(2)} (JS); ` +
         `load average after ${loadAfter.map((v) => v.toFixed(2)).join(' ')}`,
     );
     const durationSeconds = (performance.now() - started) / 1000;

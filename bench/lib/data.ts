@@ -80,7 +80,10 @@ export function softmaxData(n: number, classes: number, seed: number): SoftmaxDa
   return { logits, labels, classes, voxels };
 }
 
-/** The surface benchmarks' case (surface, surfel), u8 label maps of n³ voxels. Target: a sphere of radius 0.3·n at the centre; prediction: radius 0.28·n, centre moved by (3, −2, 1) voxels. */
+/**
+ * The surface benchmarks' case (surface, surfel), u8 label maps of n³ voxels. Target: a sphere of
+ * radius 0.3·n at the centre; prediction: radius 0.28·n, centre moved by (3, −2, 1) voxels.
+ */
 export function spheres(n: number): { pred: Uint8Array; target: Uint8Array } {
   const pred = new Uint8Array(n * n * n),
     target = new Uint8Array(n * n * n);

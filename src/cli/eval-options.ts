@@ -341,7 +341,10 @@ function checkMetrics(overlap: string[], surface: string[], instances: string[])
 
 type SurfaceFlags = Pick<EvalOptions, 'spacing' | 'tolerance' | 'percentile' | 'hdConvention' | 'surfel'>;
 
-/** --spacing, --tolerance, --percentile, --hd-convention and --surfel, each checked against the surface metrics asked for. */
+/**
+ * --spacing, --tolerance, --percentile, --hd-convention and --surfel, each checked against the
+ * surface metrics asked for.
+ */
 function surfaceOptions(
   surface: readonly string[],
   values: {

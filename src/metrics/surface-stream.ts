@@ -154,8 +154,9 @@ export class SurfaceMetricStream implements StreamingSurfaceMetric {
 /**
  * The checks of the overlap metrics' counts, for surface records (what the engines write, see
  * surface-plan.ts): per direction, a count of surface voxels and of those within the tolerance
- * (integers, within ≤ count; with surfels their measures, finite ≥ 0), a sum and a maximum of distances (finite, ≥ 0; 0 where nothing was
- * measured), and per direction a percentile (NaN when not asked for, else finite and ≥ 0).
+ * (integers, within ≤ count; with surfels their measures, finite ≥ 0), a sum and a maximum of
+ * distances (finite, ≥ 0; 0 where nothing was measured), and per direction a percentile (NaN when
+ * not asked for, else finite and ≥ 0).
  */
 function checkRecords(fn: string, at: string, records: Float64Array, surfel: boolean): void {
   // With surfels the counts are measures (areas or lengths): finite numbers ≥ 0, not integers.

@@ -308,8 +308,8 @@ describe('options that do not combine, and the other entry points', () => {
       const copy = k.createSurfaceMetric({ numClasses: 2, metrics: all, tolerance: 1, surfel: true });
       copy.merge(JSON.parse(JSON.stringify(m.toJSON())));
       for (const name of all) {
-        expect(m.compute()[name][1]).toBe(once[name][1]);
-        expect(copy.compute()[name][1]).toBe(once[name][1]);
+        expect((m.compute()[name] as Float64Array)[1]).toBe(once[name][1]);
+        expect((copy.compute()[name] as Float64Array)[1]).toBe(once[name][1]);
       }
       // A state measured without surfels is not merged into one with.
       const voxels = k.createSurfaceMetric({ numClasses: 2, metrics: all, tolerance: 1 });

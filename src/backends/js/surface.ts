@@ -32,7 +32,6 @@ import {
 } from '../../core/plans.js';
 import { predicate, targetPredicate } from './confusion.js';
 import { markEdges } from './edges.js';
-import { surfelRecord } from './surfels.js';
 
 /** A sample's voxel grid: extents fastest first, and how many axes the image has. */
 export interface Grid {
@@ -65,10 +64,6 @@ export function surfaceJS(plan: SurfacePlan, pred: HardPrediction, target: Targe
       const at = (b * C + c) * SURF_STRIDE;
       records[at + SURF_PRED_PERCENTILE] = records[at + SURF_TARGET_PERCENTILE] = Number.NaN;
       const box = maskBox(mask, grid);
-      if (plan.surfel) {
-        surfelRecord(records, at, plan, mask, box, grid, weights, plan.tolerance[c]);
-        continue;
-      }
       const edges = plan.reach === 1 ? surfaceBits(mask, box, grid) : markEdges(mask, plan.dims, plan.rank, plan.reach);
       records[at + SURF_PRED + DIST_COUNT] = edges.pred;
       records[at + SURF_TARGET + DIST_COUNT] = edges.target;

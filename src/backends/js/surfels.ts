@@ -21,7 +21,28 @@ import {
   type SurfacePlan,
 } from '../../core/plans.js';
 import { cellCode, surfelMeasures, weightedDistances } from '../../math/surfels.js';
-import { distancesToSurface, type Grid } from './surface.js';
+import type { HardPrediction, Target } from '../../core/api.js';
+import { SURF_STRIDE } from '../../core/plans.js';
+import { classMask, distancesToSurface, maskBox, type Grid } from './surface.js';
+
+/** The surface records of a plan with `surfel` set (the engine's surface() for it). */
+export function surfelsJS(plan: SurfacePlan, pred: HardPrediction, target: Target): Float64Array {
+  const { B, C, S } = plan.arrays;
+  const [nx, ny, nz] = plan.dims;
+  const grid = { nx, ny, nz, rank: plan.rank };
+  const records = new Float64Array(B * C * SURF_STRIDE);
+  const mask = new Uint8Array(S);
+  for (let b = 0; b < B; b++) {
+    const weights = plan.weights.subarray(b * 3, b * 3 + 3);
+    for (let c = 0; c < C; c++) {
+      if (plan.terms[b * C + c] === 0) continue;
+      classMask(mask, plan, pred, target, b, c);
+      const at = (b * C + c) * SURF_STRIDE;
+      surfelRecord(records, at, plan, mask, maskBox(mask, grid), grid, weights, plan.tolerance[c]);
+    }
+  }
+  return records;
+}
 
 /** The corner grid of an image grid: one more corner than voxels along each axis the image has. */
 export function cornerGrid({ nx, ny, nz, rank }: Grid): Grid {
@@ -61,6 +82,7 @@ export function surfelRecord(
   weights: ArrayLike<number>,
   tolerance: number,
 ): void {
+  records[at + SURF_PRED_PERCENTILE] = records[at + SURF_TARGET_PERCENTILE] = Number.NaN;
   const corners = cornerGrid(grid);
   const cbox = cornerBox(box, grid.rank);
   const marks = new Uint8Array(corners.nx * corners.ny * corners.nz);

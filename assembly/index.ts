@@ -35,6 +35,7 @@ export {
   argmaxLabels_u8, argmaxLabels_u16, argmaxLabels_i32, maskBox, surfaceBits, maskCounts,
 } from "./boundary";
 export { distanceWorkBytes, distancesToSurface, distanceFieldWorkBytes, distanceField } from "./edt";
+export { surfelBits, surfelMeasuresOf } from "./surfel";
 export { skeletonWorkBytes, skeletonBits } from "./skeleton";
 export { bandWorkBytes, bandBitsChessboard, bandBitsEuclidean } from "./band";
 export {

@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { loadDice, type DiceKernel } from '../src/index.js';
 import { engineInfo, machineInfo, packageRoot, packageVersions } from './lib/machine.js';
 import { formatRatio, formatTime, progress, sizesTable, writeJson } from './lib/report.js';
+import { spheres } from './lib/data.js';
+import { residentLabels } from './lib/resident.js';
 import { agreeThenTime } from './lib/rounds.js';
 import { consumeSink, type Runnable, type Schedule } from './lib/timing.js';
 
@@ -58,25 +60,6 @@ const IMPLEMENTATIONS = [
 ] as const;
 type ImplementationId = (typeof IMPLEMENTATIONS)[number]['id'];
 
-/** Target: a sphere of radius 0.3·n at the centre; prediction: radius 0.28·n, centre moved by (3, −2, 1) voxels. */
-function spheres(n: number): { pred: Uint8Array; target: Uint8Array } {
-  const pred = new Uint8Array(n * n * n),
-    target = new Uint8Array(n * n * n);
-  const c = n / 2,
-    rt = 0.3 * n,
-    rp = 0.28 * n;
-  for (let z = 0; z < n; z++) {
-    for (let y = 0; y < n; y++) {
-      for (let x = 0; x < n; x++) {
-        const i = (z * n + y) * n + x;
-        target[i] = (x - c) ** 2 + (y - c) ** 2 + (z - c) ** 2 <= rt * rt ? 1 : 0;
-        pred[i] = (x - c - 3) ** 2 + (y - c + 2) ** 2 + (z - c - 1) ** 2 <= rp * rp ? 1 : 0;
-      }
-    }
-  }
-  return { pred, target };
-}
-
 interface Contender extends Runnable {
   readonly id: ImplementationId;
   dispose(): void;
@@ -90,27 +73,13 @@ function contender(
   n: number,
   zeroCopy: boolean,
 ): Contender {
-  let p = pred,
-    t = target;
-  if (zeroCopy) {
-    // Room for both arrays and a call's work (a mask byte and a float32 per voxel, the distance
-    // pairs), so that no call grows the memory, which would detach the arrays.
-    k.reserve(8 * pred.length + (64 << 20));
-    p = k.alloc(Uint8Array, pred.length);
-    t = k.alloc(Uint8Array, target.length);
-    p.set(pred);
-    t.set(target);
-  }
+  // Room for a call's work (a mask byte and a float32 per voxel, the distance pairs).
+  const resident = residentLabels(k, pred, target, zeroCopy, 6 * pred.length + (64 << 20));
   const options = { numClasses: 2, shape: [1, n, n, n], metrics: ['hausdorff95'], includeBackground: false };
   return {
     id,
-    run: () => (k.surfaceMetrics(p, t, options).hausdorff95 as Float64Array)[1],
-    dispose: () => {
-      if (zeroCopy) {
-        k.free(p);
-        k.free(t);
-      }
-    },
+    run: () => (k.surfaceMetrics(resident.pred, resident.target, options).hausdorff95 as Float64Array)[1],
+    dispose: () => resident.free(),
   };
 }
 

@@ -22,9 +22,11 @@ import { gzipSync } from 'node:zlib';
  * issue 12's kernels (the activation kept between kernels, the fused label-map softmax, register
  * transposes, histogram confusion counts; one loop per variant): +24.6 KiB, 177.9 KiB measured, after
  * masked calls with an activation went to one loop with run-time flags (−3.6 KiB, ≤ 4 % slower); the
- * other variants measured worth more than 5 % each (docs/performance.md, "Bundle size").
+ * other variants measured worth more than 5 % each (docs/performance.md, "Bundle size"). 185 KiB
+ * since issue 18's surfel-weighted surface distances (corner-grid kernels in both builds, the
+ * measure tables and their JS reference: +3.9 KiB, 181.8 KiB measured).
  */
-const BUDGET_GZIP_BYTES = 181 * 1024;
+const BUDGET_GZIP_BYTES = 185 * 1024;
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const gzip = (text) => gzipSync(text, { level: 9 }).length;

@@ -79,3 +79,25 @@ export function softmaxData(n: number, classes: number, seed: number): SoftmaxDa
   }
   return { logits, labels, classes, voxels };
 }
+
+/**
+ * The surface benchmarks' case (surface, surfel), u8 label maps of n³ voxels. Target: a sphere of
+ * radius 0.3·n at the centre; prediction: radius 0.28·n, centre moved by (3, −2, 1) voxels.
+ */
+export function spheres(n: number): { pred: Uint8Array; target: Uint8Array } {
+  const pred = new Uint8Array(n * n * n),
+    target = new Uint8Array(n * n * n);
+  const c = n / 2,
+    rt = 0.3 * n,
+    rp = 0.28 * n;
+  for (let z = 0; z < n; z++) {
+    for (let y = 0; y < n; y++) {
+      for (let x = 0; x < n; x++) {
+        const i = (z * n + y) * n + x;
+        target[i] = (x - c) ** 2 + (y - c) ** 2 + (z - c) ** 2 <= rt * rt ? 1 : 0;
+        pred[i] = (x - c - 3) ** 2 + (y - c + 2) ** 2 + (z - c - 1) ** 2 <= rp * rp ? 1 : 0;
+      }
+    }
+  }
+  return { pred, target };
+}

@@ -35,3 +35,36 @@ export function residentCopies(
     },
   };
 }
+
+/** Two label maps, resident: the arrays to pass, and how to free them. */
+export interface ResidentLabels {
+  pred: Uint8Array;
+  target: Uint8Array;
+  free(): void;
+}
+
+/**
+ * Copies of two u8 label maps in a kernel's memory (or the arrays themselves when `zeroCopy` is
+ * false), after reserving `workBytes` beyond them: room for a call's work, so that no call grows
+ * the memory, which would detach the copies.
+ */
+export function residentLabels(
+  k: DiceKernel,
+  pred: Uint8Array,
+  target: Uint8Array,
+  zeroCopy: boolean,
+  workBytes: number,
+): ResidentLabels {
+  if (!zeroCopy) return { pred, target, free: () => {} };
+  k.reserve(pred.length + target.length + workBytes);
+  const copies = { pred: k.alloc(Uint8Array, pred.length), target: k.alloc(Uint8Array, target.length) };
+  copies.pred.set(pred);
+  copies.target.set(target);
+  return {
+    ...copies,
+    free: () => {
+      k.free(copies.pred);
+      k.free(copies.target);
+    },
+  };
+}

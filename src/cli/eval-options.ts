@@ -1,7 +1,7 @@
 // The options of `dice-wasm eval`, checked before any file is read: a bad option is a usage
 // error (exit code 2) whose message names the option.
 import { parseArgs } from 'node:util';
-import type { BoundaryDistance, MetricEmptyPolicy, SkeletonMethod } from '../core/api.js';
+import type { BoundaryDistance, HdConvention, MetricEmptyPolicy, SkeletonMethod } from '../core/api.js';
 import { quote } from '../core/errors.js';
 import { closest } from '../core/options.js';
 import { MAX_CLASSES } from '../core/tensors.js';
@@ -10,7 +10,7 @@ import { isInstanceMetric, resolveInstanceMetricNames } from '../metrics/instanc
 import { SPACING_RANGE, SPACING_RATIO } from '../core/spacing.js';
 import { DEFAULT_MAX_VOXELS, DTYPE_NAMES, type Dtype } from './formats/volume.js';
 import type { RawFormat } from './formats/index.js';
-import { BOUNDARY_DISTANCES, METRIC_EMPTY_POLICIES, SKELETON_METHODS } from '../core/option-values.js';
+import { BOUNDARY_DISTANCES, HD_CONVENTIONS, METRIC_EMPTY_POLICIES, SKELETON_METHODS } from '../core/option-values.js';
 
 export const EVAL_USAGE = `Usage: dice-wasm eval PRED TRUTH [options]
 
@@ -33,6 +33,10 @@ Options:
                          Default: NIfTI pixdim from the truth file's header, else 1
   --tolerance T          nsd: the distance (spacing units) within which surfaces match
   --percentile P         hd95: the percentile of the distances (default 95)
+  --hd-convention C      hd95: max-directed (default: the larger of the two directions'
+                         percentiles, MONAI's) or pooled (both directions in one list, MedPy's)
+  --surfel               surface distances between surfels weighted by their area (DeepMind's
+                         surface-distance) instead of between surface voxels; not with pooled
   --skeleton METHOD      cldice: lee (default, as scikit-image and ImageJ) or lee-preserving
   --boundary-width D     biou: the band width in voxels (default 2 % of the image diagonal)
   --boundary-width-mm D  biou: the band width in spacing units instead (see --spacing)
@@ -101,6 +105,10 @@ export interface EvalOptions {
   tolerance: number | null;
   /** Percentile of hd95. */
   percentile: number;
+  /** How hd95 combines the two directions (null: the library's default, max-directed). */
+  hdConvention: HdConvention | null;
+  /** Surfel-weighted surface distances (DeepMind's surface-distance). */
+  surfel: boolean;
   numClasses: number | null;
   includeBackground: boolean;
   ignoreIndex: number | null;
@@ -143,6 +151,8 @@ const OPTIONS = {
   spacing: { type: 'string' },
   tolerance: { type: 'string' },
   percentile: { type: 'string' },
+  'hd-convention': { type: 'string' },
+  surfel: { type: 'boolean' },
   'boundary-width': { type: 'string' },
   'boundary-width-mm': { type: 'string' },
   'boundary-distance': { type: 'string' },
@@ -233,6 +243,9 @@ export function reportFlags(opts: EvalOptions): string[] {
         ? opts.percentile
         : null,
     ],
+    // Refused without hd95 (--hd-convention) or a surface metric (--surfel), and null unless given.
+    ['hd-convention', opts.hdConvention],
+    ['surfel', opts.surfel || null],
     // The lesion options are refused without instance metrics, so they are written only with them.
     ['connectivity', opts.instanceMetrics.length > 0 ? opts.connectivity : null],
     ['min-lesion-size', opts.instanceMetrics.length > 0 ? opts.minLesionSize : null],
@@ -264,6 +277,8 @@ export const REPORT_FLAGS = [
   'spacing',
   'tolerance',
   'percentile',
+  'hd-convention',
+  'surfel',
   'connectivity',
   'min-lesion-size',
   'dilation',
@@ -324,12 +339,21 @@ function checkMetrics(overlap: string[], surface: string[], instances: string[])
   }
 }
 
-type SurfaceFlags = Pick<EvalOptions, 'spacing' | 'tolerance' | 'percentile'>;
+type SurfaceFlags = Pick<EvalOptions, 'spacing' | 'tolerance' | 'percentile' | 'hdConvention' | 'surfel'>;
 
-/** --spacing, --tolerance and --percentile, each checked against the surface metrics asked for. */
+/**
+ * --spacing, --tolerance, --percentile, --hd-convention and --surfel, each checked against the
+ * surface metrics asked for.
+ */
 function surfaceOptions(
   surface: readonly string[],
-  values: { spacing?: string; tolerance?: string; percentile?: string },
+  values: {
+    spacing?: string;
+    tolerance?: string;
+    percentile?: string;
+    'hd-convention'?: string;
+    surfel?: boolean;
+  },
   empty: string,
 ): SurfaceFlags {
   const asked = (id: string) => surface.some((m) => resolveSurfaceMetricNames('eval', [m])[0].id === id);
@@ -350,6 +374,20 @@ function surfaceOptions(
     throw new UsageError('--tolerance is for nsd, which --metrics does not ask for');
   if (!asked('hausdorff95') && values.percentile !== undefined)
     throw new UsageError('--percentile is for hd95, which --metrics does not ask for');
+  if (!asked('hausdorff95') && values['hd-convention'] !== undefined)
+    throw new UsageError('--hd-convention is for hd95, which --metrics does not ask for');
+  if (surface.length === 0 && values.surfel)
+    throw new UsageError(
+      '--surfel is for the surface distances (hd, hd95, assd, asd, nsd), which --metrics does not ask for',
+    );
+  const hdConvention =
+    values['hd-convention'] === undefined ? null : oneOf('--hd-convention', values['hd-convention'], HD_CONVENTIONS);
+  if (values.surfel && hdConvention === 'pooled') {
+    throw new UsageError(
+      "--hd-convention pooled (MedPy's percentile of both directions' voxel distances) does not combine with " +
+        "--surfel, whose hd95 is DeepMind's: the larger of the two directions' area-weighted percentiles",
+    );
+  }
   const percentile = values.percentile === undefined ? 95 : finite('--percentile', values.percentile);
   if (percentile < 0 || percentile > 100)
     throw new UsageError(`--percentile must be between 0 and 100; got '${quote(String(values.percentile))}'`);
@@ -357,6 +395,8 @@ function surfaceOptions(
     spacing: values.spacing === undefined ? null : spacingOf(values.spacing),
     tolerance: values.tolerance === undefined ? null : nonNegative('--tolerance', values.tolerance),
     percentile,
+    hdConvention,
+    surfel: values.surfel ?? false,
   };
 }
 

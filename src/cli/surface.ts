@@ -49,6 +49,8 @@ export function surfaceValues(
     spacing: axes.map((a) => spacing[a]),
     metrics: opts.surfaceMetrics,
     percentile: opts.percentile,
+    ...(opts.hdConvention === null ? {} : { hdConvention: opts.hdConvention }),
+    ...(opts.surfel ? { surfel: true } : {}),
     ...(opts.tolerance === null ? {} : { tolerance: opts.tolerance }),
     ...(opts.ignoreIndex === null ? {} : { ignoreIndex: opts.ignoreIndex }),
     includeBackground: opts.includeBackground,

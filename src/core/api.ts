@@ -730,6 +730,15 @@ export interface SurfaceMetricOptions {
    * `connectivity` 2 and 3); 2 in 1D.
    */
   surfaceConnectivity?: number;
+  /**
+   * Surface elements weighted by their area, as DeepMind's `surface-distance` defines them
+   * (`compute_surface_distances`): the corners of the voxel grid whose 2 × 2 (× 2) cell the
+   * surface crosses, each with the length (2D) or area (3D) of its marching-squares / cubes
+   * surface; distances between those corners; HD95 as the area-weighted percentile of each
+   * direction, ASSD / ASD as area-weighted means, NSD as the area within τ over the total area.
+   * 2D and 3D images; not with `hdConvention: 'pooled'` or `surfaceConnectivity`. Default `false`.
+   */
+  surfel?: boolean;
   /** NSD tolerance τ in spacing units: one number, or one per class. Required for `'nsd'`. */
   tolerance?: number | readonly number[];
   /**

@@ -71,6 +71,11 @@ export interface SurfacePlan {
   pooled: boolean;
   /** How many axes a neighbour that decides the surface may move along: 1 (faces), 2 or 3. */
   reach: number;
+  /**
+   * Surfels (DeepMind's surface-distance): distances between the corners of the voxel grid whose
+   * 2 × 2 (× 2) cell the surface crosses, each weighted by its surface's measure (math/surfels.ts).
+   */
+  surfel: boolean;
   /** Measure the target's surface towards the prediction's too (else only P → G). */
   symmetric: boolean;
   /** 1 where the (sample, class) term is measured: some voxel of the class on either side, and the class included. */

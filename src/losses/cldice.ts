@@ -19,7 +19,7 @@ import {
 } from '../core/plans.js';
 import { clDiceLoss, softDiceLoss } from '../math/cldice.js';
 import {
-  checkSums,
+  runSpatialJob,
   groupsOf,
   planSpatial,
   reduceGroups,
@@ -160,13 +160,7 @@ export function clDiceValue(
 ): number | Float64Array {
   const plan = planSpatial(engine, spec, pred, target, undefined);
   const job = engine.openSkeletonLoss(spec.fn, plan, { pred, target }, spec.iterations, undefined);
-  try {
-    const sums = job.sums();
-    checkSums(spec.fn, sums);
-    return evaluate(spec, plan, sums, false).value;
-  } finally {
-    job.close();
-  }
+  return runSpatialJob(spec.fn, job, (sums, withGrad) => evaluate(spec, plan, sums, withGrad), false);
 }
 
 export function clDiceValueAndGrad(
@@ -178,14 +172,7 @@ export function clDiceValueAndGrad(
 ): LossAndGrad {
   const plan = planSpatial(engine, spec, pred, target, out);
   const job = engine.openSkeletonLoss(spec.fn, plan, { pred, target }, spec.iterations, out ?? null);
-  try {
-    const sums = job.sums();
-    checkSums(spec.fn, sums);
-    const { value, coef } = evaluate(spec, plan, sums, true);
-    return { loss: value as number, grad: job.grad(coef as Float64Array) };
-  } finally {
-    job.close();
-  }
+  return runSpatialJob(spec.fn, job, (sums, withGrad) => evaluate(spec, plan, sums, withGrad), true);
 }
 
 /** The registry's code path of the clDice losses (clDice alone, or Dice + clDice). */

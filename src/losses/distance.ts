@@ -16,7 +16,7 @@ import type { DistanceLoss, SpatialPlan } from '../core/plans.js';
 import { checkSpacing } from '../core/spacing.js';
 import { noMask, singleGradient } from './cldice.js';
 import {
-  checkSums,
+  runSpatialJob,
   groupsOf,
   planSpatial,
   reduceGroups,
@@ -122,13 +122,7 @@ export function distanceValue(
 ): number | Float64Array {
   const plan = planSpatial(engine, spec, pred, target, undefined);
   const job = engine.openDistanceLoss(spec.fn, plan, { pred, target }, distanceLoss(spec, plan.B), undefined);
-  try {
-    const sums = job.sums();
-    checkSums(spec.fn, sums);
-    return evaluate(spec, plan, sums, false).value;
-  } finally {
-    job.close();
-  }
+  return runSpatialJob(spec.fn, job, (sums, withGrad) => evaluate(spec, plan, sums, withGrad), false);
 }
 
 export function distanceValueAndGrad(
@@ -140,14 +134,7 @@ export function distanceValueAndGrad(
 ): LossAndGrad {
   const plan = planSpatial(engine, spec, pred, target, out);
   const job = engine.openDistanceLoss(spec.fn, plan, { pred, target }, distanceLoss(spec, plan.B), out ?? null);
-  try {
-    const sums = job.sums();
-    checkSums(spec.fn, sums);
-    const { value, coef } = evaluate(spec, plan, sums, true);
-    return { loss: value as number, grad: job.grad(coef as Float64Array) };
-  } finally {
-    job.close();
-  }
+  return runSpatialJob(spec.fn, job, (sums, withGrad) => evaluate(spec, plan, sums, withGrad), true);
 }
 
 /** The registry's code path of a distance-weighted loss. */

@@ -2,8 +2,8 @@
 // losses): the tensor options with a required shape of 1 to 3 (or 2 to 3) spatial axes, the terms
 // of a call — per (sample, class), pooled over the batch with `batch` — the checks of the arrays,
 // and the reduction of the term values.
-import type { Reduction, Target, TensorOptions } from '../core/api.js';
-import type { Engine } from '../backends/engine.js';
+import type { LossAndGrad, Reduction, Target, TensorOptions } from '../core/api.js';
+import type { Engine, SpatialJob } from '../backends/engine.js';
 import { checkAttached, checkOut } from '../core/arrays.js';
 import { rangeError } from '../core/errors.js';
 import { flag, oneOf } from '../core/options.js';
@@ -158,4 +158,37 @@ export function reduceGroups(
   });
   if (reduction === 'sum') return { value: sum, scale: 1 };
   return n === 0 ? { value: 0, scale: 0 } : { value: sum / n, scale: 1 / n };
+}
+
+/** What a spatial loss makes of a job's sums: the value, and with `withGrad` each term's gradient coefficient. */
+export type SpatialEvaluation = (
+  sums: Float64Array,
+  withGrad: boolean,
+) => { value: number | Float64Array; coef: Float64Array | null };
+
+/**
+ * A spatial loss from its open job (closed here, whatever happens): the sums, checked finite, then
+ * the value, or the value and the job's gradient when `withGrad`.
+ */
+export function runSpatialJob(
+  fn: string,
+  job: SpatialJob,
+  evaluate: SpatialEvaluation,
+  withGrad: false,
+): number | Float64Array;
+export function runSpatialJob(fn: string, job: SpatialJob, evaluate: SpatialEvaluation, withGrad: true): LossAndGrad;
+export function runSpatialJob(
+  fn: string,
+  job: SpatialJob,
+  evaluate: SpatialEvaluation,
+  withGrad: boolean,
+): number | Float64Array | LossAndGrad {
+  try {
+    const sums = job.sums();
+    checkSums(fn, sums);
+    const { value, coef } = evaluate(sums, withGrad);
+    return withGrad ? { loss: value as number, grad: job.grad(coef as Float64Array) } : value;
+  } finally {
+    job.close();
+  }
 }

@@ -2,7 +2,10 @@
 // untrusted, so every field is read once, lists are copied before they are checked, and what a
 // message quotes is truncated.
 import { describe, quote, rangeError, typeError } from '../core/errors.js';
-import { revoked } from '../core/options.js';
+import { checkOptionNames, revoked } from '../core/options.js';
+import type { Spacing } from '../core/api.js';
+import { checkSpacing } from '../core/spacing.js';
+import { checkShape } from '../core/tensors.js';
 
 /** The fields of a state, each read once; `samples` copied. */
 export interface StateFields {
@@ -56,4 +59,26 @@ export function canonical(value: unknown): string {
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
       : v,
   );
+}
+
+/**
+ * The options of a streaming update() that measures per-sample geometry: the shape (required,
+ * checked) and, when given, a spacing (checked) that replaces the one of `spec`.
+ */
+export function readUpdateGeometry<Spec extends { spacing: Spacing }>(
+  options: { shape?: unknown; spacing?: unknown } | undefined,
+  spec: Spec,
+): { shape: readonly number[]; spec: Spec } {
+  const opts = checkOptionNames('update', options, ['shape', 'spacing']);
+  if (opts.shape === undefined)
+    throw rangeError(
+      'update',
+      'shape',
+      'is required: [B, ...spatial] for a label map, [B, C, ...spatial] for dense input',
+    );
+  const shape = checkShape('update', opts.shape);
+  return {
+    shape,
+    spec: opts.spacing === undefined ? spec : { ...spec, spacing: checkSpacing('update', 'spacing', opts.spacing) },
+  };
 }

@@ -32,6 +32,8 @@ export interface SurfaceSpec {
   /** The neighbourhood that decides the surface, as a connectivity (null: faces only, 2·rank neighbours). */
   surfaceConnectivity: number | null;
   directed: boolean;
+  /** Surfel-weighted distances (DeepMind's surface-distance) instead of surface voxels. */
+  surfel: boolean;
   /** One τ, or one per class; null without 'nsd'. */
   tolerance: number | Float64Array | null;
   includeBackground: boolean;
@@ -46,6 +48,7 @@ export const SURFACE_OPTION_NAMES = [
   'hdConvention',
   'surfaceConnectivity',
   'directed',
+  'surfel',
   'tolerance',
   'includeBackground',
   'reduction',
@@ -83,9 +86,28 @@ export function resolveSurface(fn: string, opts: SurfaceMetricOptions): SurfaceS
         "use 'max-directed' for the prediction-to-target percentile",
     );
   }
+  const surfel = flag(fn, 'surfel', opts.surfel, false);
+  if (surfel && hdConvention === 'pooled') {
+    throw rangeError(
+      fn,
+      'hdConvention',
+      "'pooled' (MedPy's percentile of both directions' voxel distances in one list) does not combine with " +
+        "surfel: true, whose percentile Hausdorff is DeepMind's compute_robust_hausdorff: the larger of the " +
+        "two directions' area-weighted percentiles ('max-directed')",
+    );
+  }
+  if (surfel && opts.surfaceConnectivity !== undefined && opts.surfaceConnectivity !== null) {
+    throw rangeError(
+      fn,
+      'surfaceConnectivity',
+      'does not combine with surfel: true: surfels are the corners of the voxel grid whose 2 × 2 (× 2) ' +
+        'cell the surface crosses, not voxels with a neighbour outside the mask',
+    );
+  }
   return {
     fn,
     metrics,
+    surfel,
     spacing: checkSpacing(fn, 'spacing', opts.spacing ?? 1),
     percentile: percentile(fn, opts.percentile),
     hdConvention,

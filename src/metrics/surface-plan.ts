@@ -45,10 +45,13 @@ export function planSurface(
     tolerance: classTolerance(fn, spec.tolerance, C).map((t) => t / scale),
     percentile: ids.includes('hausdorff95') ? spec.percentile : null,
     pooled: spec.hdConvention === 'pooled',
+    surfel: surfelRank(fn, spec.surfel, rank),
     reach: reachOf(fn, spec.surfaceConnectivity, rank),
-    symmetric: ids.some(
-      (id) => id === 'assd' || id === 'nsd' || ((id === 'hausdorff' || id === 'hausdorff95') && !spec.directed),
-    ),
+    symmetric:
+      spec.surfel ||
+      ids.some(
+        (id) => id === 'assd' || id === 'nsd' || ((id === 'hausdorff' || id === 'hausdorff95') && !spec.directed),
+      ),
     terms,
   };
 }
@@ -135,6 +138,19 @@ function classTolerance(fn: string, tolerance: number | Float64Array | null, C: 
   if (tolerance.length !== C)
     throw rangeError(fn, 'tolerance', `has ${tolerance.length} values but there are ${C} classes`);
   return tolerance;
+}
+
+/** `surfel` checked against the images' rank: DeepMind's surfels are defined in 2D and 3D. */
+function surfelRank(fn: string, surfel: boolean, rank: number): boolean {
+  if (surfel && rank < 2) {
+    throw rangeError(
+      fn,
+      'surfel',
+      'true needs images of 2 or 3 spatial axes (contour elements in 2D, surface elements in 3D, as ' +
+        "DeepMind's surface-distance defines them); these have 1",
+    );
+  }
+  return surfel;
 }
 
 /** The reach (axes a deciding neighbour moves along) of a surface connectivity for `rank` axes. */

@@ -16,12 +16,10 @@ import type { Engine } from '../backends/engine.js';
 import { DIST_COUNT, DIST_MAX, DIST_SUM, DIST_WITHIN } from '../core/constants.js';
 import { describe, rangeError, typeError } from '../core/errors.js';
 import { checkOptionNames } from '../core/options.js';
-import { checkShape } from '../core/tensors.js';
 import { CONFUSION_OPTION_NAMES, resolveConfusion, type ConfusionSpec } from './options.js';
-import { checkSameOptions, copyArray, readState } from './state.js';
+import { checkSameOptions, copyArray, readState, readUpdateGeometry } from './state.js';
 import { evaluateSurfaces, measureSurfaces } from './surface.js';
 import { resolveSurface, SURFACE_OPTION_NAMES, type SurfaceSpec } from './surface-options.js';
-import { checkSpacing } from '../core/spacing.js';
 import { SURF_PRED, SURF_PRED_PERCENTILE, SURF_STRIDE, SURF_TARGET, SURF_TARGET_PERCENTILE } from '../core/plans.js';
 
 const FORMAT = 'dice-wasm/surface-metric';
@@ -67,18 +65,7 @@ export class SurfaceMetricStream implements StreamingSurfaceMetric {
   }
 
   update(pred: HardPrediction, target: Target, options: SurfaceUpdateOptions): this {
-    const opts = checkOptionNames('update', options, ['shape', 'spacing']);
-    if (opts.shape === undefined)
-      throw rangeError(
-        'update',
-        'shape',
-        'is required: [B, ...spatial] for a label map, [B, C, ...spatial] for dense input',
-      );
-    const shape = checkShape('update', opts.shape);
-    const surface =
-      opts.spacing === undefined
-        ? this.surface
-        : { ...this.surface, spacing: checkSpacing('update', 'spacing', opts.spacing) };
+    const { shape, spec: surface } = readUpdateGeometry(options, this.surface);
     const measured = measureSurfaces(this.engine, this.confusion, surface, pred, target, shape);
     const C = measured.numClasses;
     if (this.classes !== null && this.classes !== C)
@@ -156,7 +143,7 @@ export class SurfaceMetricStream implements StreamingSurfaceMetric {
       }
       classes = values.length / SURF_STRIDE;
       const records = Float64Array.from(values as number[]);
-      checkRecords(fn, at, records);
+      checkRecords(fn, at, records, this.surface.surfel);
       return records;
     });
     this.classes = classes;
@@ -167,19 +154,25 @@ export class SurfaceMetricStream implements StreamingSurfaceMetric {
 /**
  * The checks of the overlap metrics' counts, for surface records (what the engines write, see
  * surface-plan.ts): per direction, a count of surface voxels and of those within the tolerance
- * (integers, within ≤ count), a sum and a maximum of distances (finite, ≥ 0; 0 where nothing was
- * measured), and per direction a percentile (NaN when not asked for, else finite and ≥ 0).
+ * (integers, within ≤ count; with surfels their measures, finite ≥ 0), a sum and a maximum of
+ * distances (finite, ≥ 0; 0 where nothing was measured), and per direction a percentile (NaN when
+ * not asked for, else finite and ≥ 0).
  */
-function checkRecords(fn: string, at: string, records: Float64Array): void {
+function checkRecords(fn: string, at: string, records: Float64Array, surfel: boolean): void {
+  // With surfels the counts are measures (areas or lengths): finite numbers ≥ 0, not integers.
+  const amount = surfel ? (v: number) => Number.isFinite(v) && v >= 0 : Number.isSafeInteger;
   for (let term = 0; term < records.length; term += SURF_STRIDE) {
     const bad = (slot: number, rule: string): RangeError =>
       rangeError(fn, `${at}[${term + slot}]`, `must be ${rule}; got ${records[term + slot]}`);
     for (const side of [SURF_PRED, SURF_TARGET]) {
       const count = records[term + side + DIST_COUNT];
-      if (!(Number.isSafeInteger(count) && count >= 0))
-        throw bad(side + DIST_COUNT, 'a count of surface voxels (an integer ≥ 0)');
+      if (!(amount(count) && count >= 0))
+        throw bad(
+          side + DIST_COUNT,
+          surfel ? 'a surfel measure (finite, ≥ 0)' : 'a count of surface voxels (an integer ≥ 0)',
+        );
       const within = records[term + side + DIST_WITHIN];
-      if (!(Number.isSafeInteger(within) && within >= 0 && within <= count)) {
+      if (!(amount(within) && within >= 0 && within <= count)) {
         throw bad(
           side + DIST_WITHIN,
           `a count of voxels within the tolerance, an integer in [0, ${count}] (the surface's count)`,

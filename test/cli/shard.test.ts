@@ -366,6 +366,8 @@ describe('dice-wasm eval --shard, dice-wasm merge', () => {
       ['--metrics', 'dice,lesion_f1,pq', '--connectivity', '4', '--min-lesion-size', '3', '--dilation', '2'],
       ['--metrics', 'cldice,biou', '--skeleton', 'lee-preserving', '--boundary-width-mm', '1.5'],
       ['--metrics', 'tprec,biou', '--boundary-width', '3', '--boundary-distance', 'euclidean', '--empty', 'zero'],
+      ['--metrics', 'hd95,assd', '--hd-convention', 'pooled'],
+      ['--metrics', 'hd,hd95,nsd', '--tolerance', '1', '--surfel', '--hd-convention', 'max-directed'],
     ]) {
       const opts = parseEvalOptions(['P', 'T', ...argv])!;
       const again = parseEvalOptions(['P', 'T', ...reportFlags(opts)])!;

@@ -166,6 +166,11 @@ describe('the pool', () => {
     expect(await pool.surfaceMetrics(predLabels, y, surfaceOptions)).toEqual(
       k.surfaceMetrics(predLabels, y, surfaceOptions),
     );
+    // surfel: true (area-weighted, DeepMind's) through the pool as well.
+    const surfelOptions = { ...surfaceOptions, surfel: true, metrics: ['hausdorff95', 'assd', 'nsd'] };
+    const surfels = await pool.surfaceMetrics(predLabels, y, surfelOptions);
+    expect(surfels).toEqual(k.surfaceMetrics(predLabels, y, surfelOptions));
+    expect(surfels.assd).not.toEqual(k.surfaceMetrics(predLabels, y, { ...surfelOptions, surfel: false }).assd);
     const surface = pool.createSurfaceMetric({ numClasses: C, metrics: ['hausdorff'] });
     surface.update(predLabels, y, { shape: [1, 40, 25] });
     expect(surface.compute()).toEqual(

@@ -16,6 +16,7 @@ import { confusionJS } from './confusion.js';
 import { gradJS, pointLossJS, statsJS } from './kernels.js';
 import { JsLovaszJob } from './lovasz.js';
 import { surfaceJS } from './surface.js';
+import { surfelsJS } from './surfels.js';
 import { topologyJS } from './topology.js';
 import { JsDistanceLossJob, JsSkeletonLossJob } from './spatial.js';
 import { componentsJS, dilateJS } from './components.js';
@@ -121,7 +122,7 @@ export class JsEngine implements Engine {
   }
 
   surface(_fn: string, plan: SurfacePlan, pred: HardPrediction, target: Target): Float64Array {
-    return surfaceJS(plan, pred, target);
+    return plan.surfel ? surfelsJS(plan, pred, target) : surfaceJS(plan, pred, target);
   }
 
   topology(_fn: string, plan: TopologyPlan, pred: HardPrediction, target: Target): Float64Array {

@@ -8,7 +8,10 @@ import {
   CONF_TILE,
   DECIDE_CODE,
   DIST_COUNT,
+  DIST_MAX,
   DIST_STRIDE,
+  DIST_SUM,
+  DIST_WITHIN,
   EDGE_PRED,
   EDGE_TARGET,
   LAYOUT_CODE,
@@ -27,6 +30,8 @@ import {
 } from '../../core/plans.js';
 import type { Placement } from './confusion.js';
 import { markEdges } from '../js/edges.js';
+import { cornerBox, cornerGrid, sampleSpacing } from '../js/surfels.js';
+import { surfelMeasures, weightedDistances } from '../../math/surfels.js';
 import type { DiceExports } from './exports.generated.js';
 
 const CTORS = { u8: Uint8Array, u16: Uint16Array, i32: Int32Array, f32: Float32Array } as const;
@@ -53,44 +58,29 @@ export function surfaceWasm(
   pred: HardPrediction,
   target: Target,
 ): Float64Array {
-  const { B, C, S } = plan.arrays;
+  const { B, C } = plan.arrays;
   const [nx, ny, nz] = plan.dims;
   const records = new Float64Array(B * C * SURF_STRIDE);
-  // Addresses of resident arrays first: any allocation below may grow the memory and detach them.
-  const predAt = place.resident('pred', pred),
-    targetAt = place.resident('target', target);
-  const blocks: number[] = [];
-  const take = (bytes: number): number => {
-    const at = place.arena.alloc(bytes);
-    blocks.push(at);
-    return at;
-  };
+  const pass = new MaskPass(k, place, plan, pred, target);
   try {
-    const argmax = plan.arrays.pred.kind === 'dense' && plan.arrays.pred.decision === 'argmax';
-    const labelType: LabelType = C - 1 <= LARGEST.u8 ? 'u8' : C - 1 <= LARGEST.u16 ? 'u16' : 'i32';
     const at = {
-      pred: predAt ?? take(pred.byteLength),
-      target: targetAt ?? take(target.byteLength),
-      mask: take(S),
-      labels: argmax ? take(S * CTORS[labelType].BYTES_PER_ELEMENT) : 0,
-      tile: argmax ? take(ARGMAX_TILE_BYTES) : 0,
-      rec: take(2 * DIST_STRIDE * 8 + BOX_STRIDE * 4),
-      work: take(k.distanceWorkBytes(nx, ny, nz)),
+      ...pass.at,
+      rec: pass.take(2 * DIST_STRIDE * 8 + 2 * BOX_STRIDE * 4),
+      work: pass.take(plan.surfel ? k.distanceWorkBytes(nx + 1, ny + 1, nz + 1) : k.distanceWorkBytes(nx, ny, nz)),
+      corners: plan.surfel ? pass.take((nx + 1) * (ny + 1) * (nz + 1)) : 0,
     };
     const box = at.rec + 2 * DIST_STRIDE * 8;
-    if (predAt === null) new CTORS[typeOf(pred)](place.memory.buffer, at.pred, pred.length).set(pred);
-    if (targetAt === null) new CTORS[typeOf(target)](place.memory.buffer, at.target, target.length).set(target);
     const pairs = new PairBlock(k, place);
     try {
       for (let b = 0; b < B; b++) {
-        if (argmax)
-          k[`argmaxLabels_${labelType}`](at.labels, at.pred, b, C, S, LAYOUT_CODE[plan.arrays.layout], at.tile);
+        pass.sample(b);
         for (let c = 0; c < C; c++) {
           if (plan.terms[b * C + c] === 0) continue;
-          new Uint8Array(place.memory.buffer, at.mask, S).fill(0);
-          markPrediction(k, plan, at, pred, b, c, argmax ? labelType : null);
-          markTarget(k, plan, at, target, b, c);
-          k.maskBox(box, at.mask, nx, ny, nz);
+          pass.term(b, c, box, plan.dims);
+          if (plan.surfel) {
+            surfelRecordWasm(k, place, plan, at, box, records, (b * C + c) * SURF_STRIDE, b, c, pairs);
+            continue;
+          }
           k.surfaceBits(at.rec, at.mask, box, nx, ny, nz, plan.rank);
           if (plan.reach !== 1) wideEdges(place, plan, at);
           const rec = new Float64Array(place.memory.buffer, at.rec, 2 * DIST_STRIDE);
@@ -146,7 +136,90 @@ export function surfaceWasm(
     }
     return records;
   } finally {
-    for (const b of blocks) place.arena.free(b);
+    pass.release();
+  }
+}
+
+/**
+ * The surfel record of one (sample, class) (js/surfels.ts is the reference): surfelBits marks the
+ * corner grid, distancesToSurface lists each direction's distances on it, argsortDesc_f32 orders
+ * them for the percentile, and the surfels' measures weigh them here.
+ */
+function surfelRecordWasm(
+  k: DiceExports,
+  place: Placement,
+  plan: SurfacePlan,
+  at: { mask: number; rec: number; work: number; corners: number },
+  box: number,
+  records: Float64Array,
+  term: number,
+  b: number,
+  c: number,
+  pairs: PairBlock,
+): void {
+  const [nx, ny, nz] = plan.dims;
+  const grid = { nx, ny, nz, rank: plan.rank };
+  const corners = cornerGrid(grid);
+  const cboxAt = box + BOX_STRIDE * 4;
+  const cbox = cornerBox(new Int32Array(place.memory.buffer, box, BOX_STRIDE).slice(), plan.rank);
+  new Int32Array(place.memory.buffer, cboxAt, BOX_STRIDE).set(cbox);
+  k.surfelBits(at.rec, at.corners, at.mask, cboxAt, nx, ny, nz, plan.rank);
+  const rec = new Float64Array(place.memory.buffer, at.rec, 2 * DIST_STRIDE);
+  const counts = [rec[DIST_COUNT], rec[DIST_STRIDE + DIST_COUNT]];
+  records[term + SURF_PRED_PERCENTILE] = records[term + SURF_TARGET_PERCENTILE] = Number.NaN;
+  records[term + SURF_PRED + DIST_COUNT] = counts[0];
+  records[term + SURF_TARGET + DIST_COUNT] = counts[1];
+  if (counts[0] === 0 || counts[1] === 0) return;
+  const w = plan.weights.subarray(b * 3, b * 3 + 3);
+  const measures = surfelMeasures(plan.rank as 2 | 3, sampleSpacing(w));
+  // The measure table, then room for each listed surfel's measure.
+  const tableAt = place.arena.alloc(measures.byteLength + 8 * Math.max(counts[0], counts[1]));
+  try {
+    new Float64Array(place.memory.buffer, tableAt, measures.length).set(measures);
+    const ownAt = tableAt + measures.byteLength;
+    // Both directions always: each side's total measure is a record slot, whatever is asked for.
+    for (const [from, bit, feature, query] of [
+      [SURF_PRED, MASK_PRED, EDGE_TARGET, EDGE_PRED],
+      [SURF_TARGET, MASK_TARGET, EDGE_PRED, EDGE_TARGET],
+    ]) {
+      const n = counts[from === SURF_PRED ? 0 : 1];
+      const pairsAt = pairs.reserve(n);
+      const recAt = at.rec + from * 8;
+      const [cx, cy, cz] = [corners.nx, corners.ny, corners.nz];
+      k.distancesToSurface(
+        recAt,
+        pairsAt,
+        1,
+        at.corners,
+        feature,
+        query,
+        cboxAt,
+        cx,
+        cy,
+        cz,
+        w[0],
+        w[1],
+        w[2],
+        plan.tolerance[c],
+        at.work,
+      );
+      if (plan.percentile !== null) k.argsortDesc_f32(pairsAt, n, pairsAt + n * 8);
+      k.surfelMeasuresOf(ownAt, pairsAt, n, at.mask, cboxAt, nx, ny, nz, plan.rank, bit, tableAt);
+      // Listed in decreasing distance when sorted: the i-th smallest is pair n − 1 − i.
+      const keys = new Float32Array(place.memory.buffer, pairsAt, 2 * n);
+      const listed = new Float64Array(place.memory.buffer, ownAt, n);
+      const own = plan.percentile === null ? listed : listed.slice().reverse();
+      const distances = new Float64Array(n);
+      for (let i = 0; i < n; i++) distances[i] = keys[2 * (plan.percentile === null ? i : n - 1 - i) + 1];
+      const m = weightedDistances(own, distances, plan.tolerance[c], plan.percentile);
+      records[term + from + DIST_COUNT] = m.area;
+      records[term + from + DIST_SUM] = m.sum;
+      records[term + from + DIST_MAX] = m.max;
+      records[term + from + DIST_WITHIN] = m.within;
+      records[term + (from === SURF_PRED ? SURF_PRED_PERCENTILE : SURF_TARGET_PERCENTILE)] = m.percentile;
+    }
+  } finally {
+    place.arena.free(tableAt);
   }
 }
 
@@ -169,6 +242,81 @@ export interface Addresses {
   target: number;
   mask: number;
   labels: number;
+}
+
+/**
+ * The blocks of a pass over the class masks of (sample, class) terms (surface and topology
+ * records): pred and target in memory (resident, or copied in), the class mask, the argmax labels
+ * of the sample when pred is dense under argmax, and blocks the caller takes; release() frees them.
+ */
+export class MaskPass {
+  readonly at: Addresses & { tile: number };
+  private readonly argmaxType: LabelType | null;
+  private readonly blocks: number[] = [];
+
+  constructor(
+    private readonly k: DiceExports,
+    private readonly place: Placement,
+    private readonly plan: Pick<SurfacePlan, 'arrays'>,
+    private readonly pred: HardPrediction,
+    private readonly target: Target,
+  ) {
+    const { C, S } = plan.arrays;
+    // Addresses of resident arrays first: any allocation below may grow the memory and detach them.
+    const predAt = place.resident('pred', pred),
+      targetAt = place.resident('target', target);
+    const argmax = plan.arrays.pred.kind === 'dense' && plan.arrays.pred.decision === 'argmax';
+    const labelType: LabelType = C - 1 <= LARGEST.u8 ? 'u8' : C - 1 <= LARGEST.u16 ? 'u16' : 'i32';
+    this.argmaxType = argmax ? labelType : null;
+    try {
+      this.at = {
+        pred: predAt ?? this.take(pred.byteLength),
+        target: targetAt ?? this.take(target.byteLength),
+        mask: this.take(S),
+        labels: argmax ? this.take(S * CTORS[labelType].BYTES_PER_ELEMENT) : 0,
+        tile: argmax ? this.take(ARGMAX_TILE_BYTES) : 0,
+      };
+      if (predAt === null) new CTORS[typeOf(pred)](place.memory.buffer, this.at.pred, pred.length).set(pred);
+      if (targetAt === null) new CTORS[typeOf(target)](place.memory.buffer, this.at.target, target.length).set(target);
+    } catch (error) {
+      this.release();
+      throw error;
+    }
+  }
+
+  /** A block of the pass, freed by release(). */
+  take(bytes: number): number {
+    const at = this.place.arena.alloc(bytes);
+    this.blocks.push(at);
+    return at;
+  }
+
+  /** Before the terms of sample b: its argmax labels, when pred is dense under argmax. */
+  sample(b: number): void {
+    const { C, S, layout } = this.plan.arrays;
+    if (this.argmaxType !== null)
+      this.k[`argmaxLabels_${this.argmaxType}`](
+        this.at.labels,
+        this.at.pred,
+        b,
+        C,
+        S,
+        LAYOUT_CODE[layout],
+        this.at.tile,
+      );
+  }
+
+  /** The class mask of term (b, c) (MASK_PRED, MASK_TARGET; every other bit cleared) and its box at `box`. */
+  term(b: number, c: number, box: number, dims: readonly number[]): void {
+    new Uint8Array(this.place.memory.buffer, this.at.mask, this.plan.arrays.S).fill(0);
+    markPrediction(this.k, this.plan, this.at, this.pred, b, c, this.argmaxType);
+    markTarget(this.k, this.plan, this.at, this.target, b, c);
+    this.k.maskBox(box, this.at.mask, dims[0], dims[1], dims[2]);
+  }
+
+  release(): void {
+    for (const block of this.blocks.splice(0)) this.place.arena.free(block);
+  }
 }
 
 export function markPrediction(

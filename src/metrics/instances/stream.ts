@@ -8,7 +8,6 @@ import type { HardPrediction, MetricsResult, Target } from '../../core/api.js';
 import type { Engine } from '../../backends/engine.js';
 import { describe, rangeError, typeError } from '../../core/errors.js';
 import { checkOptionNames, flag, oneOf, revoked } from '../../core/options.js';
-import { checkShape } from '../../core/tensors.js';
 import {
   lesionScores,
   PRED_MATCHED,
@@ -24,8 +23,7 @@ import {
 import { isSurfaceMetric } from '../names.js';
 import { CONFUSION_OPTION_NAMES, resolveConfusion, type ConfusionSpec } from '../options.js';
 import { columns, reduceMonai } from '../reduce.js';
-import { checkSameOptions, copyArray, readState } from '../state.js';
-import { checkSpacing } from '../../core/spacing.js';
+import { checkSameOptions, copyArray, readState, readUpdateGeometry } from '../state.js';
 import { checkMinSize, type ComponentsPlan } from './components.js';
 import {
   emptyTable,
@@ -133,18 +131,7 @@ export class InstanceMetricStream implements StreamingInstanceMetric {
   }
 
   update(pred: HardPrediction, target: Target, options: InstanceUpdateOptions): this {
-    const opts = checkOptionNames('update', options, ['shape', 'spacing']);
-    if (opts.shape === undefined)
-      throw rangeError(
-        'update',
-        'shape',
-        'is required: [B, ...spatial] for a label map, [B, C, ...spatial] for dense input',
-      );
-    const shape = checkShape('update', opts.shape);
-    const spec =
-      opts.spacing === undefined
-        ? this.spec
-        : { ...this.spec, spacing: checkSpacing('update', 'spacing', opts.spacing) };
+    const { shape, spec } = readUpdateGeometry(options, this.spec);
     const measured = measureTerms(this.engine, this.confusion, spec, 'full', pred, target, shape, (term, crop) =>
       this.measure(spec, term, crop),
     );

@@ -21,27 +21,54 @@ export async function countInTurn(
   opts: EvalOptions,
   onCase: (record: CaseRecord) => void,
 ): Promise<void> {
-  for (const pair of pairs) onCase(await countPair(k, pair, opts));
+  // The next pair is read while this one is counted: its file reads and inflating run on libuv's
+  // threads meanwhile (one pair ahead, so at most two pairs are held).
+  let reading = pairs.length > 0 ? startReading(k, pairs[0], opts) : null;
+  for (let i = 0; i < pairs.length; i++) {
+    const current = reading;
+    reading = i + 1 < pairs.length ? startReading(k, pairs[i + 1], opts) : null;
+    onCase(await countPair(k, pairs[i], opts, current));
+  }
 }
 
-/** One pair's record: its counts and measured values, or why it could not be evaluated. Structured-cloneable. */
-export async function countPair(k: DiceKernel, pair: Pair, opts: EvalOptions): Promise<CaseRecord> {
+/** A pair being read: both files' label volumes (or why not), and the kernel's blocks to free after the pair. */
+interface Reading {
+  blocks: ArrayBufferView[];
+  volumes: Promise<PromiseSettledResult<LabelVolume>[]>;
+}
+
+/** Starts reading both files of a pair at once; null for a pair that has no two files to read. */
+function startReading(k: DiceKernel, pair: Pair, opts: EvalOptions): Reading | null {
+  if (pair.refused !== undefined || pair.pred === null || pair.truth === null) return null;
+  // The voxels of label types are read into the kernel's memory (no copy when it counts them).
+  const blocks: ArrayBufferView[] = [];
+  const volumes = Promise.allSettled([
+    labelsOf(pair.pred, opts, opts.threshold, k, blocks),
+    labelsOf(pair.truth, opts, null, k, blocks),
+  ]);
+  return { blocks, volumes };
+}
+
+/**
+ * One pair's record: its counts and measured values, or why it could not be evaluated.
+ * Structured-cloneable. `reading` is the pair's reading when it was started before (countInTurn).
+ */
+export async function countPair(
+  k: DiceKernel,
+  pair: Pair,
+  opts: EvalOptions,
+  reading: Reading | null = startReading(k, pair, opts),
+): Promise<CaseRecord> {
   const base = { name: pair.name, pred: pair.pred, truth: pair.truth };
   if (pair.refused !== undefined) return { ...base, error: pair.refused };
   if (pair.pred === null)
     return { ...base, error: `no prediction: ${pair.truth} has no file of the same name in ${opts.pred}` };
   if (pair.truth === null)
     return { ...base, error: `no truth: ${pair.pred} has no file of the same name in ${opts.truth}` };
-  // The voxels of label types are read into the kernel's memory (no copy when it counts them); freed after the pair.
-  const blocks: ArrayBufferView[] = [];
+  const { blocks, volumes } = reading as Reading;
   try {
-    // Both files are read at once; when both fail, the prediction's error is reported, whichever failed first.
-    const [pred, truth] = (
-      await Promise.allSettled([
-        labelsOf(pair.pred, opts, opts.threshold, k, blocks),
-        labelsOf(pair.truth, opts, null, k, blocks),
-      ])
-    ).map((read) => {
+    // When both files fail, the prediction's error is reported, whichever failed first.
+    const [pred, truth] = (await volumes).map((read) => {
       if (read.status === 'rejected') throw read.reason;
       return read.value;
     });

@@ -5,11 +5,12 @@
 // image read, into an array of exactly the size declared. A compressed NIfTI file is inflated as
 // a stream and stopped at the size its header declares.
 import { constants, type Stats } from 'node:fs';
+import { constants as zlibConstants } from 'node:zlib';
 import { open, type FileHandle } from 'node:fs/promises';
 import { realpath } from 'node:fs/promises';
 import { dirname, join, relative, isAbsolute, sep } from 'node:path';
 import * as zlib from 'node:zlib';
-import { createGunzip, createInflate, createInflateRaw } from 'node:zlib';
+import { createGunzip, createInflate, createInflateRaw, gunzip, gunzipSync } from 'node:zlib';
 import { readMetaHeader, readNrrdHeader, type TextHeader } from './headers.js';
 import { applyScaling, NIFTI_PREFIX_BYTES, readNiftiHeader, type NiftiHeader } from './nifti.js';
 import { NPY_PREFIX_BYTES, npyHeaderEnd, readNpyHeader, type NpyHeader } from './npy.js';
@@ -269,6 +270,8 @@ async function inflateNifti(
   size: number,
   options: ReadOptions,
 ): Promise<{ header: NiftiHeader; data: Uint8Array }> {
+  const whole = await inflateNiftiInOneJob(file, size, options);
+  if (whole !== null) return whole;
   const input = file.handle.createReadStream({ start: 0, autoClose: false });
   // 1 MiB chunks: a 256³ volume in 16 chunks, not 1024 (each copied into the voxels and checked).
   const gunzip = createGunzip({ chunkSize: 1 << 20 });
@@ -278,15 +281,7 @@ async function inflateNifti(
   let inflated = 0;
   let read: { header: NiftiHeader; data: Uint8Array; end: number } | null = null;
   const parse = (bytes: Uint8Array): { header: NiftiHeader; data: Uint8Array; end: number } => {
-    const header = readNiftiHeader(bytes, options.maxVoxels);
-    const end = header.voxOffset + header.dataBytes;
-    const declared = describeVoxels(header.shape, header.dtype);
-    if (end > DEFLATE_MAX_RATIO * size + 65536) {
-      throw new FileError(
-        `declares ${declared} (${end} bytes), which its ${size} compressed bytes cannot hold ` +
-          `(deflate inflates at most ${DEFLATE_MAX_RATIO}:1)`,
-      );
-    }
+    const { header, end, declared } = niftiLayout(bytes, size, options);
     return { header, data: voxelBytes(options, header.dataBytes, header.dtype, declared), end };
   };
   /** Copies what `bytes`, found at `at` in the inflated stream, hold of the voxels. */
@@ -336,6 +331,71 @@ async function inflateNifti(
         `which need ${end}`,
     );
   }
+  return { header, data };
+}
+
+/** A compressed NIfTI's header, checked, and where its voxels end once inflated (refused when the file cannot hold them). */
+function niftiLayout(
+  bytes: Uint8Array,
+  size: number,
+  options: ReadOptions,
+): { header: NiftiHeader; end: number; declared: string } {
+  const header = readNiftiHeader(bytes, options.maxVoxels);
+  const end = header.voxOffset + header.dataBytes;
+  const declared = describeVoxels(header.shape, header.dtype);
+  if (end > DEFLATE_MAX_RATIO * size + 65536) {
+    throw new FileError(
+      `declares ${declared} (${end} bytes), which its ${size} compressed bytes cannot hold ` +
+        `(deflate inflates at most ${DEFLATE_MAX_RATIO}:1)`,
+    );
+  }
+  return { header, end, declared };
+}
+
+/** Compressed NIfTI files up to this size are inflated in one job (inflateNiftiInOneJob). */
+const ONE_JOB_BYTES = 256 << 20;
+
+/**
+ * A gzip-compressed NIfTI file inflated in one job on libuv's threads (so that it overlaps the
+ * kernels of the pair before it): the header from the first 4 KiB (which inflate to at most
+ * 4 MiB), then the whole file into one buffer of the size it declares, stopped (by node:zlib's
+ * maxOutputLength) as soon as it passes it. Null where the streaming path is taken instead: a
+ * large file, a header beyond the first 4 KiB, a stream that is not plain gzip (whose error the
+ * streaming path then reports).
+ */
+async function inflateNiftiInOneJob(
+  file: OpenFile,
+  size: number,
+  options: ReadOptions,
+): Promise<{ header: NiftiHeader; data: Uint8Array } | null> {
+  if (size > ONE_JOB_BYTES) return null;
+  let start: Buffer;
+  try {
+    start = gunzipSync(file.head.subarray(0, Math.min(size, 4096)), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  } catch {
+    return null;
+  }
+  if (start.length < NIFTI_PREFIX_BYTES) return null;
+  const { header, end, declared } = niftiLayout(start, size, options);
+  const compressed = await readExactly(file, 0, size, 'the file');
+  let inflated: Buffer;
+  try {
+    inflated = await new Promise<Buffer>((resolve, reject) =>
+      gunzip(compressed, { chunkSize: Math.max(end + 1, 64), maxOutputLength: end }, (error, out) =>
+        error === null ? resolve(out) : reject(error),
+      ),
+    );
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') return null;
+    throw new FileError(
+      `inflates to more than the ${end} bytes its header declares (${declared}); inflating was stopped there`,
+    );
+  }
+  if (inflated.length < end) {
+    throw new FileError(`inflates to ${inflated.length} bytes; its header declares ${declared}, which need ${end}`);
+  }
+  const data = voxelBytes(options, header.dataBytes, header.dtype, declared);
+  data.set(inflated.subarray(header.voxOffset, end));
   return { header, data };
 }
 

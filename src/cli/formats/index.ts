@@ -18,11 +18,13 @@ import {
   checkCrc,
   chooseNpzEntry,
   crc32,
+  npzLayout,
   readZipDirectory,
   readZipEnd,
   ZIP_LOCAL_BYTES,
   ZIP_TAIL_BYTES,
   zipDataStart,
+  type NpzLayout,
   type ZipEntry,
 } from './npz.js';
 import { DEFLATE_MAX_RATIO, PNG_PREFIX_BYTES, readPng, readPngHeader } from './png.js';
@@ -540,22 +542,13 @@ async function readNpzFile(file: OpenFile, size: number, options: ReadOptions): 
     end.directoryOffset,
   );
   const where = `the array '${entry.name}'`;
+  const layout = npzLayout(entry, options.maxVoxels);
   const parse = (bytes: Uint8Array): { header: NpyHeader; data: Uint8Array } => {
-    const header = readNpyHeader(bytes, options.maxVoxels);
-    const declared = describeVoxels(header.shape, header.dtype);
-    if (header.dataOffset + header.dataBytes !== entry.bytes) {
-      throw new FileError(
-        `holds ${where} of ${entry.bytes} bytes; its .npy header declares ${declared}, which need ` +
-          `${header.dataOffset + header.dataBytes}`,
-      );
-    }
-    if (entry.method === 8 && entry.bytes > DEFLATE_MAX_RATIO * entry.compressedBytes + 65536) {
-      throw new FileError(
-        `holds ${where}, which declares ${entry.bytes} bytes that its ${entry.compressedBytes} compressed bytes ` +
-          `cannot hold (deflate inflates at most ${DEFLATE_MAX_RATIO}:1)`,
-      );
-    }
-    return { header, data: voxelBytes(options, header.dataBytes, header.dtype, declared) };
+    const header = layout.parse(bytes);
+    return {
+      header,
+      data: voxelBytes(options, header.dataBytes, header.dtype, describeVoxels(header.shape, header.dtype)),
+    };
   };
   let read: { header: NpyHeader; data: Uint8Array };
   if (entry.method === 0) {
@@ -569,7 +562,7 @@ async function readNpzFile(file: OpenFile, size: number, options: ReadOptions): 
     await readExactly(file, start + headerEnd, header.dataBytes, describeVoxels(header.shape, header.dtype), data);
     checkCrc(entry, crcOf(data, crcOf(headerBytes, 0)));
   } else {
-    read = await inflateNpz(file, start, entry, where, parse);
+    read = await inflateNpz(file, start, entry, where, layout, parse);
   }
   return { shape: read.header.shape, voxels: voxelsOf(read.data, read.header.dtype, read.header.littleEndian) };
 }
@@ -580,6 +573,7 @@ async function inflateNpz(
   start: number,
   entry: ZipEntry,
   where: string,
+  layout: NpzLayout,
   parse: (header: Uint8Array) => { header: NpyHeader; data: Uint8Array },
 ): Promise<{ header: NpyHeader; data: Uint8Array }> {
   const input = file.handle.createReadStream({
@@ -605,12 +599,7 @@ async function inflateNpz(
     for await (const chunk of inflate as AsyncIterable<Buffer>) {
       const from = inflated;
       inflated += chunk.length;
-      if (inflated > entry.bytes) {
-        throw new FileError(
-          `holds ${where}, which inflates to more than the ${entry.bytes} bytes its directory declares; ` +
-            'inflating was stopped there',
-        );
-      }
+      layout.checkInflated(inflated);
       crc = crcOf(chunk, crc);
       if (read !== null) {
         take(chunk, from);
@@ -642,9 +631,7 @@ async function inflateNpz(
     npyHeaderEnd(head);
     throw new FileError(`holds ${where}, a truncated .npy (${inflated} bytes inflated)`);
   }
-  if (inflated < entry.bytes) {
-    throw new FileError(`holds ${where}, which inflates to ${inflated} bytes; its directory declares ${entry.bytes}`);
-  }
+  layout.checkComplete(inflated);
   checkCrc(entry, crc);
   return read;
 }

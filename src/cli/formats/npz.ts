@@ -6,8 +6,11 @@
 // allocated; an entry is stored (method 0) or deflated (method 8), never encrypted. Its CRC-32 is
 // checked after reading, as np.load's zipfile does (a file it refuses is refused here too).
 // Specification: PKWARE's APPNOTE.TXT (sections 4.3 and 4.5).
+import { Inflate } from 'fflate';
 import { quote } from '../../core/errors.js';
-import { FileError } from './volume.js';
+import { NPY_PREFIX_BYTES, npyHeaderEnd, readNpyHeader, type NpyHeader } from './npy.js';
+import { DEFLATE_MAX_RATIO } from './png.js';
+import { FileError, formatShape, voxelsOf, type Volume } from './volume.js';
 
 /** Bytes at the end of a file that hold the end record: 22 bytes, a comment of up to 65535, the zip64 locator and record. */
 export const ZIP_TAIL_BYTES = 22 + 65535 + 20 + 56;
@@ -229,4 +232,121 @@ export function checkCrc(entry: ZipEntry, crc: number): void {
   }
 }
 
+/** The checks of an entry's .npy against the sizes its directory declares, as it is inflated. */
+export interface NpzLayout {
+  /** The .npy header, checked: --max-voxels, its size against the entry's, and what the compressed bytes can hold. */
+  parse(headerBytes: Uint8Array): NpyHeader;
+  /** Refuses a stream that has inflated past the declared size (inflating stops there). */
+  checkInflated(inflated: number): void;
+  /** Refuses a stream that ended short of the declared size. */
+  checkComplete(inflated: number): void;
+}
+
+export function npzLayout(entry: ZipEntry, maxVoxels: number): NpzLayout {
+  const where = `the array '${quote(entry.name, 80)}'`;
+  return {
+    parse(headerBytes) {
+      const header = readNpyHeader(headerBytes, maxVoxels);
+      if (header.dataOffset + header.dataBytes !== entry.bytes) {
+        throw new FileError(
+          `holds ${where} of ${entry.bytes} bytes; its .npy header declares ${formatShape(header.shape)} ` +
+            `${header.dtype} voxels, which need ${header.dataOffset + header.dataBytes}`,
+        );
+      }
+      if (entry.method === 8 && entry.bytes > DEFLATE_MAX_RATIO * entry.compressedBytes + 65536) {
+        throw new FileError(
+          `holds ${where}, which declares ${entry.bytes} bytes that its ${entry.compressedBytes} compressed bytes ` +
+            `cannot hold (deflate inflates at most ${DEFLATE_MAX_RATIO}:1)`,
+        );
+      }
+      return header;
+    },
+    checkInflated(inflated) {
+      if (inflated > entry.bytes) {
+        throw new FileError(
+          `holds ${where}, which inflates to more than the ${entry.bytes} bytes its directory declares; ` +
+            'inflating was stopped there',
+        );
+      }
+    },
+    checkComplete(inflated) {
+      if (inflated < entry.bytes) {
+        throw new FileError(
+          `holds ${where}, which inflates to ${inflated} bytes; its directory declares ${entry.bytes}`,
+        );
+      }
+    },
+  };
+}
+
 const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
+
+/** Compressed bytes handed to the JavaScript inflate at a time: what it inflates past a declared size is bounded by 1032 times this. */
+const PUSH_BYTES = 16 << 10;
+
+/**
+ * An .npz file held in memory (a browser's File, a fetch): the same checks as the CLI's reader,
+ * inflated by JavaScript (fflate, which fast-png's PNG reader already brings) instead of node:zlib.
+ * `npzKey` chooses the array as --npz-key does.
+ */
+export function readNpz(bytes: Uint8Array, options: { maxVoxels: number; npzKey?: string | null }): Volume {
+  const size = bytes.length;
+  const tailStart = Math.max(0, size - ZIP_TAIL_BYTES);
+  const end = readZipEnd(bytes.subarray(tailStart), tailStart, size);
+  const directory = bytes.subarray(end.directoryOffset, end.directoryOffset + end.directoryBytes);
+  const entry = chooseNpzEntry(readZipDirectory(directory, end), options.npzKey ?? null);
+  const start = zipDataStart(
+    bytes.subarray(entry.localOffset, entry.localOffset + ZIP_LOCAL_BYTES),
+    entry,
+    end.directoryOffset,
+  );
+  const compressed = bytes.subarray(start, start + entry.compressedBytes);
+  const layout = npzLayout(entry, options.maxVoxels);
+  let header: NpyHeader | null = null;
+  let data = new Uint8Array(0);
+  let head = new Uint8Array(0);
+  let inflated = 0;
+  let crc = 0;
+  const take = (chunk: Uint8Array): void => {
+    const from = inflated;
+    inflated += chunk.length;
+    layout.checkInflated(inflated);
+    crc = crc32(chunk, crc);
+    if (header === null) {
+      const joined = new Uint8Array(head.length + chunk.length);
+      joined.set(head);
+      joined.set(chunk, head.length);
+      head = joined;
+      if (head.length < NPY_PREFIX_BYTES || head.length < npyHeaderEnd(head)) return;
+      header = layout.parse(head.subarray(0, npyHeaderEnd(head)));
+      data = new Uint8Array(header.dataBytes);
+      data.set(head.subarray(header.dataOffset));
+      head = new Uint8Array(0);
+      return;
+    }
+    data.set(chunk, from - header.dataOffset);
+  };
+  if (entry.method === 0) take(compressed);
+  else {
+    const inflate = new Inflate((chunk) => take(chunk));
+    try {
+      for (let at = 0; at < compressed.length || at === 0; at += PUSH_BYTES) {
+        inflate.push(compressed.subarray(at, at + PUSH_BYTES), at + PUSH_BYTES >= compressed.length);
+      }
+    } catch (error) {
+      if (error instanceof FileError) throw error;
+      throw new FileError(
+        `holds the array '${entry.name}', which is not a readable deflate stream ` +
+          `(${error instanceof Error ? error.message : String(error)})`,
+      );
+    }
+  }
+  if (header === null) {
+    npyHeaderEnd(head);
+    throw new FileError(`holds the array '${entry.name}', a truncated .npy (${inflated} bytes inflated)`);
+  }
+  layout.checkComplete(inflated);
+  checkCrc(entry, crc);
+  const h = header as NpyHeader;
+  return { shape: h.shape, voxels: voxelsOf(data, h.dtype, h.littleEndian) };
+}

@@ -336,7 +336,10 @@ async function inflateNifti(
   return { header, data };
 }
 
-/** A compressed NIfTI's header, checked, and where its voxels end once inflated (refused when the file cannot hold them). */
+/**
+ * A compressed NIfTI's header, checked, and where its voxels end once inflated (refused when the
+ * file cannot hold them).
+ */
 function niftiLayout(
   bytes: Uint8Array,
   size: number,
@@ -619,7 +622,8 @@ async function inflateNpz(
   } catch (error) {
     if (error instanceof FileError) throw error;
     throw new FileError(
-      `holds ${where}, which is not a readable deflate stream (${error instanceof Error ? error.message : String(error)})`,
+      `holds ${where}, which is not a readable deflate stream ` +
+        `(${error instanceof Error ? error.message : String(error)})`,
     );
   } finally {
     input.unpipe(inflate);

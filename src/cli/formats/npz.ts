@@ -12,7 +12,7 @@ import { NPY_PREFIX_BYTES, npyHeaderEnd, readNpyHeader, type NpyHeader } from '.
 import { DEFLATE_MAX_RATIO } from './png.js';
 import { FileError, formatShape, voxelsOf, type Volume } from './volume.js';
 
-/** Bytes at the end of a file that hold the end record: 22 bytes, a comment of up to 65535, the zip64 locator and record. */
+/** Bytes at the end of a file that hold the end record (22, a comment of up to 65535, the zip64 locator and record). */
 export const ZIP_TAIL_BYTES = 22 + 65535 + 20 + 56;
 /** Bytes of a local file header before its name and extra field. */
 export const ZIP_LOCAL_BYTES = 30;
@@ -188,7 +188,7 @@ export function chooseNpzEntry(entries: readonly ZipEntry[], key: string | null)
   return found;
 }
 
-/** Where the entry's data starts, from its local header's first ZIP_LOCAL_BYTES bytes, checked to end before `limit`. */
+/** Where the entry's data starts, from its local header's first ZIP_LOCAL_BYTES bytes; it must end before `limit`. */
 export function zipDataStart(local: Uint8Array, entry: ZipEntry, limit: number): number {
   const view = new DataView(local.buffer, local.byteOffset, local.length);
   if (local.length < ZIP_LOCAL_BYTES || view.getUint32(0, true) !== LOCAL) {
@@ -281,7 +281,10 @@ export function npzLayout(entry: ZipEntry, maxVoxels: number): NpzLayout {
 
 const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
 
-/** Compressed bytes handed to the JavaScript inflate at a time: what it inflates past a declared size is bounded by 1032 times this. */
+/**
+ * Compressed bytes handed to the JavaScript inflate at a time: what it inflates past a declared
+ * size is at most 1032 times this.
+ */
 const PUSH_BYTES = 16 << 10;
 
 /**

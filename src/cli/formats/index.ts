@@ -357,8 +357,12 @@ function niftiLayout(
   return { header, end, declared };
 }
 
-/** Compressed NIfTI files up to this size are inflated in one job (inflateNiftiInOneJob). */
-const ONE_JOB_BYTES = 256 << 20;
+/**
+ * Compressed NIfTI files that inflate to at most this many bytes are inflated in one job
+ * (inflateNiftiInOneJob), which holds the inflated file beside the voxels for a moment; larger
+ * ones are streamed in 1 MiB chunks.
+ */
+const ONE_JOB_BYTES = 64 << 20;
 
 /**
  * A gzip-compressed NIfTI file inflated in one job on libuv's threads (so that it overlaps the
@@ -382,6 +386,7 @@ async function inflateNiftiInOneJob(
   }
   if (start.length < NIFTI_PREFIX_BYTES) return null;
   const { header, end, declared } = niftiLayout(start, size, options);
+  if (end > ONE_JOB_BYTES) return null;
   const compressed = await readExactly(file, 0, size, 'the file');
   let inflated: Buffer;
   try {

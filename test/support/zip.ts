@@ -30,8 +30,8 @@ export function crc32Bitwise(bytes: Uint8Array): number {
 
 /** A zip archive of `entries`; with `zip64`, the directory's sizes and offsets go in zip64 fields. */
 export function zipFile(entries: readonly ZipEntrySpec[], { zip64 = false } = {}): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
+  const locals: Uint8Array[] = [];
+  const centrals: Uint8Array[] = [];
   let offset = 0;
   for (const e of entries) {
     const name = Buffer.from(e.name, 'utf8');

@@ -7,17 +7,26 @@
 // map), when its class-c value is non-zero or above `threshold` (dense, `decide`), or when c is
 // its argmax (dense scores); the target says "c" when its label is c or its class-c value is
 // non-zero. Dense tensors have B × C × S elements in `layout`, label maps B × S. `scratch`
-// holds confusionScratchBytes() bytes (tiles of the argmax and channels-last paths).
+// holds confusionScratchBytes(C) bytes (tiles of the argmax and channels-last paths, histograms).
 import { CONF_STRIDE, CONF_TILE, DECIDE_THRESHOLD, LAYOUT_NCHW } from "./constants";
 import { argmaxTile, narrowLabels } from "./argmax";
-import { countLabels, countMaskLabels, countMasks, recordOf } from "./count";
+import { countLabels, countMaskLabels, countMasks, histogramBytes, recordOf } from "./count";
 import { gatherRow } from "./tile";
 
 const ROW_BYTES: usize = <usize>CONF_TILE << 2;
 
-/** Scratch of the tiled paths: argmax labels (i32), the same narrowed, a prediction row, a target row. */
-export function confusionScratchBytes(): usize {
-  return ROW_BYTES << 2;
+/**
+ * Scratch of the tiled paths (argmax labels (i32), the same narrowed, a prediction row, a target
+ * row) and of the label counts (their histograms, after the first two rows).
+ */
+export function confusionScratchBytes(C: i32): usize {
+  return max(ROW_BYTES << 2, (ROW_BYTES << 1) + histogramBytes(C));
+}
+
+/** Where countLabels keeps its histograms in the scratch (beside the argmax rows). */
+// @ts-ignore: decorator
+@inline function histograms(scratch: usize): usize {
+  return scratch + (ROW_BYTES << 1);
 }
 
 // @ts-ignore: decorator
@@ -25,10 +34,13 @@ export function confusionScratchBytes(): usize {
   return out + ((<usize>b * <usize>C * <usize>CONF_STRIDE) << 3);
 }
 
-function confusionLabels<T>(out: usize, pred: usize, target: usize, B: i32, C: i32, S: i32, ignoreIndex: i32, hasIgnore: bool): void {
+function confusionLabels<T>(
+  out: usize, pred: usize, target: usize, B: i32, C: i32, S: i32, ignoreIndex: i32, hasIgnore: bool, scratch: usize,
+): void {
   const row = <usize>S * sizeof<T>();
   for (let b = 0; b < B; b++) {
-    countLabels<T>(recordsOf(out, b, C), pred + <usize>b * row, target + <usize>b * row, S, C, ignoreIndex, hasIgnore);
+    countLabels<T>(recordsOf(out, b, C), pred + <usize>b * row, target + <usize>b * row, S, C, ignoreIndex, hasIgnore,
+      histograms(scratch));
   }
 }
 
@@ -98,7 +110,7 @@ function confusionArgmaxLabels<T>(
       argmaxTile(wide, pred, b, C, S, layout, s0, n);
       if (sizeof<T>() != 4) narrowLabels<T>(narrow, wide, n);
       const map = labels + (<usize>b * <usize>S + <usize>s0) * sizeof<T>();
-      countLabels<T>(recordsOf(out, b, C), narrow, map, n, C, ignoreIndex, hasIgnore);
+      countLabels<T>(recordsOf(out, b, C), narrow, map, n, C, ignoreIndex, hasIgnore, histograms(scratch));
     }
   }
 }
@@ -124,16 +136,22 @@ function confusionArgmaxMasks<T>(out: usize, pred: usize, target: usize, B: i32,
   }
 }
 
-export function confusionLabels_u8(out: usize, pred: usize, target: usize, B: i32, C: i32, S: i32, ignoreIndex: i32, hasIgnore: bool): void {
-  confusionLabels<u8>(out, pred, target, B, C, S, ignoreIndex, hasIgnore);
+export function confusionLabels_u8(
+  out: usize, pred: usize, target: usize, B: i32, C: i32, S: i32, ignoreIndex: i32, hasIgnore: bool, scratch: usize,
+): void {
+  confusionLabels<u8>(out, pred, target, B, C, S, ignoreIndex, hasIgnore, scratch);
 }
 
-export function confusionLabels_u16(out: usize, pred: usize, target: usize, B: i32, C: i32, S: i32, ignoreIndex: i32, hasIgnore: bool): void {
-  confusionLabels<u16>(out, pred, target, B, C, S, ignoreIndex, hasIgnore);
+export function confusionLabels_u16(
+  out: usize, pred: usize, target: usize, B: i32, C: i32, S: i32, ignoreIndex: i32, hasIgnore: bool, scratch: usize,
+): void {
+  confusionLabels<u16>(out, pred, target, B, C, S, ignoreIndex, hasIgnore, scratch);
 }
 
-export function confusionLabels_i32(out: usize, pred: usize, target: usize, B: i32, C: i32, S: i32, ignoreIndex: i32, hasIgnore: bool): void {
-  confusionLabels<i32>(out, pred, target, B, C, S, ignoreIndex, hasIgnore);
+export function confusionLabels_i32(
+  out: usize, pred: usize, target: usize, B: i32, C: i32, S: i32, ignoreIndex: i32, hasIgnore: bool, scratch: usize,
+): void {
+  confusionLabels<i32>(out, pred, target, B, C, S, ignoreIndex, hasIgnore, scratch);
 }
 
 export function confusionMasks_f32_f32(out: usize, pred: usize, target: usize, B: i32, C: i32, S: i32, layout: i32, decide: i32, threshold: f32, scratch: usize): void {

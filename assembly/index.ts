@@ -1,7 +1,7 @@
 // The module's exports: positional, total functions over pointers (no optional parameters,
 // no allocation) and the constants the TypeScript side checks itself against.
 export * from "./constants";
-export { tileLength, scratchBytes } from "./tile";
+export { keepsActivation, tileLength, scratchBytes } from "./tile";
 export {
   statsDense_f32, statsDense_u8, statsLabels_u8, statsLabels_u16, statsLabels_i32,
 } from "./stats";

@@ -314,7 +314,7 @@ export function lovaszBackward(
         const to = layout == LAYOUT_NCHW ? out + at : dp + at, n = min(tile, S - s0);
         // softmaxBackward takes u = p·∂L/∂p.
         for (let c = 0; c < C; c++) weighByProb(dp + at + <usize>c * plane, prob + at + <usize>c * plane, n);
-        softmaxBackward(to, plane, prob + at, dp + at, plane, C, n, scratch);
+        softmaxBackward(to, plane, prob + at, plane, dp + at, plane, C, n, scratch);
       }
     }
     if (layout == LAYOUT_NCHW) return;

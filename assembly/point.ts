@@ -9,7 +9,7 @@
 // summing them into a statistics record, or (`each`) adding e·E_i + f·E2_i to dst[i]. Its flags
 // are run-time branches, taken the same way for a whole row.
 import { STAT_E, STAT_E2 } from "./constants";
-import { exp1, exp4, log1, log4, one4, sigmoid1, sigmoid4, softplus1, softplus4 } from "./activation";
+import { exp1, exp4, exp4n, log1, log4, one4, sigmoid1, sigmoid4, softplus1, softplus4 } from "./activation";
 import { keep1, keep4, lanesum, value1, values4 } from "./values";
 
 const FOCAL: i32 = 1;
@@ -63,7 +63,7 @@ export function addPointSigmoid(dst: usize, x: usize, y: usize, keep: usize, n: 
       let term2 = f32x4.mul(t, sp);
       if (focal) {
         const z = f32x4.mul(v, f32x4.sub(f32x4.add(t, t), one4()));
-        term = f32x4.mul(exp4(f32x4.neg(f32x4.mul(g, softplus4(z)))), term);
+        term = f32x4.mul(exp4n(f32x4.mul(g, softplus4(z))), term);
         term2 = f32x4.mul(t, term);
       }
       if (masked) {
@@ -202,7 +202,7 @@ export function mapPointSigmoid<T>(out: usize, x: usize, y: usize, keep: usize, 
         const sign = f32x4.sub(f32x4.add(t, t), one4());
         const z = f32x4.mul(v, sign);
         const bce = f32x4.add(softplus4(f32x4.neg(v)), f32x4.mul(f32x4.sub(one4(), t), v));
-        const mod = exp4(f32x4.neg(f32x4.mul(g, softplus4(z))));
+        const mod = exp4n(f32x4.mul(g, softplus4(z)));
         const slope = f32x4.sub(f32x4.sub(s, t), f32x4.mul(f32x4.mul(g, sigmoid4(z)), f32x4.mul(sign, bce)));
         d = f32x4.mul(f32x4.add(ev, f32x4.mul(fv, t)), f32x4.mul(mod, slope));
       } else {

@@ -5,11 +5,29 @@
   return <f32>load<T>(ptr);
 }
 
-/** Four consecutive dense target values as f32x4. */
+/**
+ * Four consecutive dense target values as f32x4. Bytes convert as signed i32 lanes, which they
+ * fit (0..255): one instruction, where the unsigned conversion takes eight on x86.
+ */
 // @ts-ignore: decorator
 @inline export function values4<T>(ptr: usize): v128 {
   if (isFloat<T>()) return v128.load(ptr);
-  return f32x4.convert_i32x4_u(widenBytes(ptr));
+  return f32x4.convert_i32x4_s(widenBytes(ptr));
+}
+
+/** Values i..i+3 (`half` 0) or i+4..i+7 (`half` 1) of the eight dense target values at ptr, from one load of bytes. */
+// @ts-ignore: decorator
+@inline export function values8<T>(ptr: usize, bytes8: v128, half: i32): v128 {
+  if (isFloat<T>()) return v128.load(ptr + (<usize>half << 4));
+  const wide = i16x8.extend_low_i8x16_u(bytes8);
+  return f32x4.convert_i32x4_s(half == 0 ? i32x4.extend_low_i16x8_u(wide) : i32x4.extend_high_i16x8_u(wide));
+}
+
+/** The eight bytes at ptr (u8 targets) for values8; nothing is read for f32 targets. */
+// @ts-ignore: decorator
+@inline export function load8<T>(ptr: usize): v128 {
+  if (isFloat<T>()) return i32x4.splat(0);
+  return v128.load64_zero(ptr);
 }
 
 /** Four bytes zero-extended to i32x4; reads exactly 4 bytes (never past an array's end). */

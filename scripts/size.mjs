@@ -18,9 +18,13 @@ import { gzipSync } from 'node:zlib';
  * soft skeleton with its backward pass in both WebAssembly builds, their TypeScript and float64
  * references: ~33 KiB) with the hostile-input checks (~4 KiB): 153.3 KiB measured then. 160 KiB
  * leaves room for fixes; the next feature should rather move the volume losses and topology kernels
- * to an entry point of their own (a binary loaded on first use) than raise this again.
+ * to an entry point of their own (a binary loaded on first use) than raise this again. 181 KiB since
+ * issue 12's kernels (the activation kept between kernels, the fused label-map softmax, register
+ * transposes, histogram confusion counts; one loop per variant): +24.6 KiB, 177.9 KiB measured, after
+ * masked calls with an activation went to one loop with run-time flags (−3.6 KiB, ≤ 4 % slower); the
+ * other variants measured worth more than 5 % each (docs/performance.md, "Bundle size").
  */
-const BUDGET_GZIP_BYTES = 160 * 1024;
+const BUDGET_GZIP_BYTES = 181 * 1024;
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const gzip = (text) => gzipSync(text, { level: 9 }).length;

@@ -98,6 +98,15 @@ function compileWasmSync(choice: WasmChoice): WebAssembly.Module {
   return compiled[key];
 }
 
+/**
+ * For a shared memory: a maker of an instance of the same build with a memory of its own, not
+ * shared, which the engine streams plain arrays through (see WasmEngine).
+ */
+function plainInstance(choice: WasmChoice): (() => WebAssembly.Instance) | undefined {
+  if (!choice.shared) return undefined;
+  return () => new WebAssembly.Instance(compileWasmSync({ ...choice, shared: false }), {});
+}
+
 /** What an instance of a build imports: its shared memory, or nothing. */
 export function importsFor(choice: WasmChoice): WebAssembly.Imports {
   return choice.shared ? { env: { memory: createSharedMemory(sharedWasm(choice.flavor).initialPages) } } : {};
@@ -118,7 +127,7 @@ export async function loadDice(options?: LoadOptions): Promise<DiceKernel> {
   const choice = chooseLoad('loadDice', options);
   if (choice.backend === 'js') return new DiceKernel(new JsEngine());
   const instance = await WebAssembly.instantiate(await compileWasm(choice), importsFor(choice));
-  return new DiceKernel(new WasmEngine(choice.flavor, instance, choice.stagingBytes));
+  return new DiceKernel(new WasmEngine(choice.flavor, instance, choice.stagingBytes, plainInstance(choice)));
 }
 
 /**
@@ -129,5 +138,5 @@ export function loadDiceSync(options?: LoadOptions): DiceKernel {
   const choice = chooseLoad('loadDiceSync', options);
   if (choice.backend === 'js') return new DiceKernel(new JsEngine());
   const instance = new WebAssembly.Instance(compileWasmSync(choice), importsFor(choice));
-  return new DiceKernel(new WasmEngine(choice.flavor, instance, choice.stagingBytes));
+  return new DiceKernel(new WasmEngine(choice.flavor, instance, choice.stagingBytes, plainInstance(choice)));
 }

@@ -17,7 +17,7 @@ import { spawnThreads, type Thread } from './spawn.js';
 import { workerSource, type WorkerInit, type WorkerMessage } from './worker.js';
 
 const LINE = 64;
-/** f64 slots per call: kernel index, argument count, and up to 18 arguments (the kernels take ≤ 17). */
+/** f64 slots per call: kernel index, argument count, and up to 18 arguments (the kernels take ≤ 18). */
 const CALL_SLOTS = 20;
 /** Int32 word indices of the header. */
 export const PENDING_WORD = 0;

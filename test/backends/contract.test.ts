@@ -54,9 +54,13 @@ describe.each(['simd', 'scalar'] as const)('the %s build', (flavor) => {
       expect(constant(slot), slot).toBeLessThan(constant('COMP_STRIDE'));
   });
 
-  it('has the confusion scratch area its kernels are given: four tiles of CONF_TILE 4-byte values', () => {
-    // i32 argmax labels, narrowed labels, a pred row, a target row.
-    expect((exports.confusionScratchBytes as () => number)()).toBe(4 * 4 * abi.CONF_TILE);
+  it('has the confusion scratch area its kernels are given, for few classes and for many', () => {
+    // Four tiles of CONF_TILE 4-byte values: i32 argmax labels, narrowed labels, a pred row, a target row;
+    // for many classes, the first two, four sets of label histograms of C + 2 bins (three u32 each:
+    // TP, other predictions, targets) and two u16 offsets for each of 256 voxels.
+    const scratchBytes = exports.confusionScratchBytes as (C: number) => number;
+    expect(scratchBytes(4)).toBe(4 * 4 * abi.CONF_TILE);
+    expect(scratchBytes(65536)).toBe(2 * 4 * abi.CONF_TILE + 4 * (65536 + 2) * 12 + 256 * 4);
   });
 
   it('exports exactly the functions of exports.generated.ts, with their arities, and imports nothing', () => {

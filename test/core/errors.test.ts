@@ -372,6 +372,44 @@ describe.each(['simd', 'scalar', 'js'])('bad input on the %s backend', (backend)
   });
 });
 
+// Arrays from alloc are used in place, in one piece: kernel 1 then keeps the activation in a
+// workspace block, so bad input found after it still leaves the caller's out as it was.
+describe.each(['simd', 'scalar'])('bad input with arrays from alloc on the %s backend', (backend) => {
+  const cases = [
+    {
+      name: 'a label equal to C',
+      activation: 'softmax' as const,
+      bad: (_x: Float32Array, y: Uint8Array) => (y[5] = 3),
+    },
+    { name: 'NaN logits under softmax', activation: 'softmax' as const, bad: (x: Float32Array) => (x[7] = Number.NaN) },
+    { name: 'NaN logits under sigmoid', activation: 'sigmoid' as const, bad: (x: Float32Array) => (x[7] = Number.NaN) },
+  ];
+  it.each(cases)('$name leaves out untouched', ({ activation, bad }) => {
+    const k = kernels.find((kk) => kk.backend === backend) as DiceKernel;
+    const sigmoid = activation === 'sigmoid';
+    const x = k.alloc(Float32Array, 24);
+    x.set(pred);
+    const y = k.alloc(Uint8Array, sigmoid ? 24 : 8);
+    y.set(sigmoid ? onehot.map((v) => v) : labels);
+    const out = k.alloc(Float32Array, 24);
+    out.fill(7);
+    bad(x, y);
+    const options = { shape, activation, out };
+    expect(() => k.diceLossWithGrad(x, y, options)).toThrow(RangeError);
+    expect(Array.from(out).every((v) => v === 7)).toBe(true);
+    // Good input through the same arrays afterwards: the gradient lands in out.
+    x.set(pred);
+    y.set(sigmoid ? onehot : labels);
+    const good = k.diceLossWithGrad(x, y, options);
+    expect(Number.isFinite(good.loss)).toBe(true);
+    expect(good.grad).toBe(out);
+    expect(Array.from(out).some((v) => v !== 7)).toBe(true);
+    k.free(x);
+    k.free(y);
+    k.free(out);
+  });
+});
+
 describe('bad input to the factories', () => {
   it('createLoss names an unknown loss, and its valueAndGrad refuses reduction none', () => {
     const k = kernels[0];

@@ -261,6 +261,47 @@ describe('confusion counts equal the counts by definition on every backend', () 
     }
   });
 
+  // 2 … 256 classes: one histogram pass instead of a compare pass per class.
+  it('for many classes, lengths 0..70 and several blocks', () => {
+    const labelTypes = ['labels-u8', 'labels-u16', 'labels-i32'] as const;
+    for (const C of [2, 5, 17, 64, 65, 150, 256]) {
+      for (const S of [0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 70, 255 * 16 + 9]) {
+        const type = labelTypes[(C + S) % 3];
+        // u8 maps can hold the labels of at most 256 classes, and 255 is one of them at C = 256.
+        const ignore = (['none', 'zero', 'above', '255'] as const)[S % 4];
+        check({
+          B: 1 + (S % 2),
+          C,
+          spatial: [S],
+          layout: 'NCHW',
+          pred: type,
+          target: type,
+          ignore: C === 256 && ignore === 'above' && type === 'labels-u8' ? 'none' : ignore,
+          threshold: 0.5,
+          offset: 1 + (S % 5),
+          resident: S % 3 === 0,
+          seed: 1000 * C + S,
+        });
+      }
+    }
+    // Argmax over many classes into a label map: the histograms per tile of voxels.
+    for (const C of [65, 150]) {
+      check({
+        B: 2,
+        C,
+        spatial: [4096 + 37],
+        layout: 'NHWC',
+        pred: 'argmax',
+        target: 'labels-u8',
+        ignore: 'zero',
+        threshold: 0.5,
+        offset: 2,
+        resident: false,
+        seed: C,
+      });
+    }
+  });
+
   it('for label maps of different types (the narrower one is widened)', () => {
     const random = rng(9);
     const a = Uint8Array.from({ length: 1000 }, () => Math.floor(random() * 4));

@@ -461,7 +461,7 @@ describe('terminate and failures', () => {
       const beyond = 0xfffff000;
       const trap: KernelCall = {
         kernel: 'statsDense_f32',
-        args: [beyond, beyond, beyond, 0, 0, 1, 1, 1024, 1024, 0, 0, 0, 0, 0, 0],
+        args: [beyond, beyond, beyond, 0, 0, 1, 1, 1024, 1024, 0, 0, 0, 0, 0, 0, 0],
       };
       await expect(crewOf(pool).run([trap], 0, 0)).rejects.toThrow(
         new RegExp(
@@ -490,7 +490,7 @@ describe('terminate and failures', () => {
         process.exit(7);
       });`;
     const crew = await Crew.start(module, memory, 64 * 1024 - controlBytes(2), 2, exiting);
-    const call: KernelCall = { kernel: 'statsDense_f32', args: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] };
+    const call: KernelCall = { kernel: 'statsDense_f32', args: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] };
     await expect(crew.run([call, call], 0, 0)).rejects.toThrow(
       /dice-wasm pool: worker [01] failed \(exited with code 7\)/,
     );

@@ -48,7 +48,11 @@ export interface Piece {
   count: number;
 }
 
-export function statsCall(plan: TensorPlan, p: Piece): KernelCall {
+/**
+ * Kernel 1. `activated`: kernel 1 may leave the activation in the piece's `out` for kernel 2
+ * (assembly/stats.ts), which must then be called with `activated` too, on the same `out`.
+ */
+export function statsCall(plan: TensorPlan, p: Piece, activated = false): KernelCall {
   const head = [
     p.records,
     p.pred,
@@ -63,29 +67,53 @@ export function statsCall(plan: TensorPlan, p: Piece): KernelCall {
     ACTIVATION_CODE[plan.activation],
   ] as const;
   const flags = (plan.squared ? ROW_SQUARED : 0) | (plan.soft ? ROW_SOFT : 0);
+  const keep = activated ? p.out : 0;
   if (plan.targetKind === 'dense') {
     return {
       kernel: plan.targetType === 'f32' ? 'statsDense_f32' : 'statsDense_u8',
-      args: [...head, flags, POINT_CODE[plan.point], plan.gamma, p.scratch],
+      args: [...head, flags, POINT_CODE[plan.point], plan.gamma, keep, p.scratch],
     };
   }
   return {
     kernel: `statsLabels_${plan.targetType as 'u8' | 'u16' | 'i32'}`,
-    args: [...head, flags, ...ignoreArgs(plan), POINT_CODE[plan.point], plan.gamma, p.scratch],
+    args: [...head, flags, ...ignoreArgs(plan), POINT_CODE[plan.point], plan.gamma, keep, p.scratch],
   };
 }
 
-export function gradCall(plan: TensorPlan, p: Piece): KernelCall {
-  return mapCall('grad', plan, p);
+/** Kernel 2; `activated` as kernel 1 was called. */
+export function gradCall(plan: TensorPlan, p: Piece, activated = false): KernelCall {
+  const head = mapHead(plan, p);
+  const keep = activated ? 1 : 0;
+  if (plan.targetKind === 'dense') {
+    return {
+      kernel: plan.targetType === 'f32' ? 'gradDense_f32' : 'gradDense_u8',
+      args: [...head, POINT_CODE[plan.point], plan.gamma, keep, p.scratch],
+    };
+  }
+  return {
+    kernel: `gradLabels_${plan.targetType as 'u8' | 'u16' | 'i32'}`,
+    args: [...head, ...ignoreArgs(plan), POINT_CODE[plan.point], plan.gamma, keep, p.scratch],
+  };
 }
 
-/** Kernel 3 (the pointwise losses of reduction 'none'): the arguments of kernel 2. */
+/** Kernel 3 (the pointwise losses of reduction 'none'): the arguments of kernel 2, but `activated`. */
 export function pointLossCall(plan: TensorPlan, p: Piece): KernelCall {
-  return mapCall('pointLoss', plan, p);
+  const head = mapHead(plan, p);
+  if (plan.targetKind === 'dense') {
+    return {
+      kernel: plan.targetType === 'f32' ? 'pointLossDense_f32' : 'pointLossDense_u8',
+      args: [...head, POINT_CODE[plan.point], plan.gamma, p.scratch],
+    };
+  }
+  return {
+    kernel: `pointLossLabels_${plan.targetType as 'u8' | 'u16' | 'i32'}`,
+    args: [...head, ...ignoreArgs(plan), POINT_CODE[plan.point], plan.gamma, p.scratch],
+  };
 }
 
-function mapCall(kernel: 'grad' | 'pointLoss', plan: TensorPlan, p: Piece): KernelCall {
-  const head = [
+/** The arguments that kernels 2 and 3 begin with. */
+function mapHead(plan: TensorPlan, p: Piece) {
+  return [
     p.out,
     p.pred,
     p.target,
@@ -99,16 +127,37 @@ function mapCall(kernel: 'grad' | 'pointLoss', plan: TensorPlan, p: Piece): Kern
     LAYOUT_CODE[plan.layout],
     ACTIVATION_CODE[plan.activation],
   ] as const;
-  if (plan.targetKind === 'dense') {
-    return {
-      kernel: `${kernel}Dense_${plan.targetType as 'f32' | 'u8'}`,
-      args: [...head, POINT_CODE[plan.point], plan.gamma, p.scratch],
-    };
-  }
-  return {
-    kernel: `${kernel}Labels_${plan.targetType as 'u8' | 'u16' | 'i32'}`,
-    args: [...head, ...ignoreArgs(plan), POINT_CODE[plan.point], plan.gamma, p.scratch],
-  };
+}
+
+type Kernel = (...args: number[]) => void;
+
+/**
+ * Makes a call on an instance. The arguments are passed one by one (an 18-argument list; a kernel
+ * ignores those beyond its own): V8 calls a WebAssembly export about twice as fast that way as
+ * through a spread array.
+ */
+export function invoke(kernels: DiceExports, call: KernelCall): void {
+  const a = call.args as readonly number[];
+  (kernels[call.kernel] as unknown as Kernel)(
+    a[0],
+    a[1],
+    a[2],
+    a[3],
+    a[4],
+    a[5],
+    a[6],
+    a[7],
+    a[8],
+    a[9],
+    a[10],
+    a[11],
+    a[12],
+    a[13],
+    a[14],
+    a[15],
+    a[16],
+    a[17],
+  );
 }
 
 /**

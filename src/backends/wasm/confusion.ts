@@ -6,6 +6,7 @@ import { CONF_PRED, CONF_STRIDE, CONF_TARGET, DECIDE_CODE, LAYOUT_CODE } from '.
 import type { ConfusionPlan, LabelType } from '../../core/plans.js';
 import type { Arena } from '../../runtime/arena.js';
 import type { DiceExports } from './exports.generated.js';
+import type { MemoryViews } from './views.js';
 
 type ElementType = LabelType | 'f32';
 
@@ -16,6 +17,7 @@ const LARGEST: Readonly<Record<LabelType, number>> = { u8: 0xff, u16: 0xffff, i3
 /** What the engine lends to one count: its arena, where resident arrays are, its workspace. */
 export interface Placement {
   memory: WebAssembly.Memory;
+  views: MemoryViews;
   arena: Arena;
   /** Address of an array that lives in the memory (from alloc), or null for one to copy. */
   resident(name: string, array: ArrayBufferView): number | null;
@@ -48,20 +50,23 @@ export function countConfusionWasm(
   const blocks: number[] = [];
   try {
     const recordBytes = plan.B * plan.C * CONF_STRIDE * 8;
-    const work = place.workspace(recordBytes + k.confusionScratchBytes());
+    const work = place.workspace(recordBytes + k.confusionScratchBytes(plan.C));
     const p = locate(place, blocks, pred, predLength, predAt, dispatch.predType);
     const t = locate(place, blocks, target, targetLength, targetAt, dispatch.targetType);
-    const buffer = place.memory.buffer;
-    if (p.copy)
-      new CTORS[dispatch.predType](buffer, p.at, predLength).set(reattached(buffer, pred, predLength, predAt));
-    if (t.copy)
-      new CTORS[dispatch.targetType](buffer, t.at, targetLength).set(
-        reattached(buffer, target, targetLength, targetAt),
-      );
-    const records = new Float64Array(buffer, work, plan.B * plan.C * CONF_STRIDE);
-    records.fill(0); // the kernels add to their records
+    if (p.copy || t.copy) {
+      const buffer = place.memory.buffer;
+      if (p.copy)
+        new CTORS[dispatch.predType](buffer, p.at, predLength).set(reattached(buffer, pred, predLength, predAt));
+      if (t.copy)
+        new CTORS[dispatch.targetType](buffer, t.at, targetLength).set(
+          reattached(buffer, target, targetLength, targetAt),
+        );
+    }
+    const first = work / 8,
+      length = plan.B * plan.C * CONF_STRIDE;
+    place.views.f64(work + length * 8).fill(0, first, first + length); // the kernels add to their records
     dispatch.run(work, p.at, t.at, work + recordBytes);
-    const out = new Float64Array(place.memory.buffer, work, records.length).slice();
+    const out = place.views.f64().slice(first, first + length);
     if (dispatch.swapped) exchangePredTarget(out);
     return out;
   } finally {
@@ -130,7 +135,7 @@ function chooseKernel(k: DiceExports, plan: ConfusionPlan): Dispatch {
         predType: type,
         targetType: type,
         swapped: false,
-        run: (out, p, t) => k[`confusionLabels_${type}`](out, p, t, B, C, S, ignoreIndex, hasIgnore),
+        run: (out, p, t, scratch) => k[`confusionLabels_${type}`](out, p, t, B, C, S, ignoreIndex, hasIgnore, scratch),
       };
     }
     if (pred.decision === 'argmax') {

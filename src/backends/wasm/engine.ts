@@ -2,7 +2,7 @@
 // memory (from `alloc`) are used in place; any other array is streamed through a staging area
 // (stream.ts), or, for the Lovász losses (which sort the whole input), copied in for the call.
 import type { AllocatableConstructor, HardPrediction, Target } from '../../core/api.js';
-import { COEF_STRIDE, STATS_STRIDE } from '../../core/constants.js';
+import { ACTIVATION_CODE, COEF_STRIDE, LAYOUT_CODE, POINT_CODE, STATS_STRIDE } from '../../core/constants.js';
 import { rangeError, typeError } from '../../core/errors.js';
 import type {
   ConfusionPlan,
@@ -30,6 +30,7 @@ import type { ComponentRecords, ComponentsPlan } from '../../core/plans.js';
 import type { ComponentsInput } from '../../core/plans.js';
 import { alignment, chunkVoxels } from './regions.js';
 import { stagingArea, StreamJob, type Operand, type Operands } from './stream.js';
+import { MemoryViews } from './views.js';
 
 /** Staging areas start on cache lines. */
 const LINE = 64;
@@ -39,21 +40,35 @@ export class WasmEngine implements Engine {
   readonly memory: WebAssembly.Memory;
   readonly kernels: DiceExports;
   private readonly arena: Arena;
+  private readonly views: MemoryViews;
   /** Arrays handed out by alloc, with their block address. */
   private readonly allocated = new WeakMap<ArrayBufferView, number>();
   /** Arrays from alloc that were freed since: a call that gets one throws (its block may be someone else's by now). */
   private readonly released = new WeakSet<ArrayBufferView>();
   /** Block for the statistics, coefficients, kernel scratch and staging of a call; kept between calls. */
   private workspace = { at: 0, bytes: 0 };
+  private scratchFor = { C: 0, bytes: 0 };
 
+  /** The engine of `plainInstance`, once made (see the constructor). */
+  private plain: WasmEngine | null = null;
+
+  /**
+   * `plainInstance` (only with a shared memory): makes an instance of the same build with a
+   * memory of its own, not shared, through which the calls whose arrays are all plain (none from
+   * alloc) stream. V8 copies into and out of a SharedArrayBuffer word by word (measured here:
+   * ~5 GB/s from an array in main memory, against ~19 GB/s into an ArrayBuffer), which made the
+   * copies, not the kernels, the cost of a streamed call. Made on first use.
+   */
   constructor(
     readonly name: 'simd' | 'scalar',
     instance: WebAssembly.Instance,
     private readonly stagingBytes: number,
+    private readonly plainInstance?: () => WebAssembly.Instance,
   ) {
     this.kernels = instance.exports as unknown as DiceExports;
     this.memory = this.kernels.memory;
     this.arena = new Arena(this.memory, this.kernels.heapBase());
+    this.views = new MemoryViews(this.memory, this.arena);
   }
 
   open(fn: string, plan: TensorPlan, inputs: Inputs, gradOut: Float32Array | null | undefined): KernelJob {
@@ -86,8 +101,14 @@ export class WasmEngine implements Engine {
             ? { array: null, at: null, bytes: 4, shape: 'class', staging: 0 }
             : operand('out', gradOut, 4, outShape(plan, gradOut)),
     };
+    const statsBytes = roundUp(B * C * STATS_STRIDE * 8);
+    const coefBytes = roundUp(B * C * COEF_STRIDE * 8);
+    const scratchBytes = this.scratchBytes(C);
     const all = [ops.pred, ops.target, ops.mask, ops.out].filter((op): op is Operand => op !== null);
+    const plain = this.plainEngine(all.every((op) => op.at === null));
+    if (plain) return plain.open(fn, plan, inputs, gradOut);
     let capacity = 0;
+    let areas: number[] = [];
     if (all.some((op) => op.at === null)) {
       // The chunk's share of the budget: what the areas take beyond the chunk itself is fixed.
       const perVoxel = all.reduce((sum, op) => sum + stagingArea(plan, op, 1) - stagingArea(plan, op, 0), 0);
@@ -98,23 +119,41 @@ export class WasmEngine implements Engine {
         alignment(this.kernels.tileLength(C)),
         B * S,
       );
+      areas = all.map((op) => roundUp(stagingArea(plan, op, capacity)));
     }
-    const statsBytes = roundUp(B * C * STATS_STRIDE * 8);
-    const coefBytes = roundUp(B * C * COEF_STRIDE * 8);
-    const scratchBytes = roundUp(this.kernels.scratchBytes(C));
-    const areas = all.map((op) => (capacity === 0 ? 0 : roundUp(stagingArea(plan, op, capacity))));
-    const work = this.reserveWorkspace(statsBytes + coefBytes + scratchBytes + areas.reduce((a, b) => a + b, 0));
+    // In one piece, kernel 1 leaves the activation in a block of out's size, not in out itself (stream.ts).
+    const keptBytes =
+      capacity === 0 &&
+      ops.out !== null &&
+      ops.out.shape === 'class' &&
+      this.kernels.keepsActivation(
+        C,
+        LAYOUT_CODE[plan.layout],
+        ACTIVATION_CODE[plan.activation],
+        POINT_CODE[plan.point],
+      )
+        ? roundUp(B * C * S * 4)
+        : 0;
+    const work = this.reserveWorkspace(
+      statsBytes + coefBytes + scratchBytes + keptBytes + areas.reduce((a, b) => a + b, 0),
+    );
     if (gradOut) this.checkStillAttached(fn, gradOut, ops.out?.at ?? null);
-    let staging = work + statsBytes + coefBytes + scratchBytes;
-    all.forEach((op, i) => {
-      op.staging = staging;
-      staging += areas[i];
+    let staging = work + statsBytes + coefBytes + scratchBytes + keptBytes;
+    areas.forEach((bytes, i) => {
+      all[i].staging = staging;
+      staging += bytes;
     });
     return new StreamJob(
       this.kernels,
+      this.views,
       plan,
       ops,
-      { stats: work, coef: work + statsBytes, scratch: work + statsBytes + coefBytes },
+      {
+        stats: work,
+        coef: work + statsBytes,
+        scratch: work + statsBytes + coefBytes,
+        kept: keptBytes === 0 ? 0 : work + statsBytes + coefBytes + scratchBytes,
+      },
       capacity,
     );
   }
@@ -188,7 +227,18 @@ export class WasmEngine implements Engine {
   }
 
   confusion(fn: string, plan: ConfusionPlan, pred: HardPrediction, target: Target): Float64Array {
+    const plain = this.plainEngine(
+      this.resident(fn, 'pred', pred) === null && this.resident(fn, 'target', target) === null,
+    );
+    if (plain) return plain.confusion(fn, plan, pred, target);
     return withinMemory(fn, 'pred', () => countConfusionWasm(this.kernels, this.placement(fn), plan, pred, target));
+  }
+
+  /** The engine of the non-shared instance, for a call whose arrays are `allPlain` (null: this one). */
+  private plainEngine(allPlain: boolean): WasmEngine | null {
+    if (!allPlain || !this.plainInstance || !this.arena.shared) return null;
+    this.plain ??= new WasmEngine(this.name, this.plainInstance(), this.stagingBytes);
+    return this.plain;
   }
 
   surface(fn: string, plan: SurfacePlan, pred: HardPrediction, target: Target): Float64Array {
@@ -202,7 +252,7 @@ export class WasmEngine implements Engine {
    * computed or written.
    */
   private checkStillAttached(fn: string, out: Float32Array, at: number | null): void {
-    if (at === null || this.arena.ownsBuffer(out.buffer)) return;
+    if (at === null || this.views.owns(out.buffer)) return;
     throw typeError(
       fn,
       'out',
@@ -272,10 +322,17 @@ export class WasmEngine implements Engine {
   private placement(fn: string): Placement {
     return {
       memory: this.memory,
+      views: this.views,
       arena: this.arena,
       resident: (name, array) => this.resident(fn, name, array),
       workspace: (bytes) => this.reserveWorkspace(bytes),
     };
+  }
+
+  /** The kernels' scratch for C classes, rounded up to a cache line (the last C asked for is remembered). */
+  private scratchBytes(C: number): number {
+    if (this.scratchFor.C !== C) this.scratchFor = { C, bytes: roundUp(this.kernels.scratchBytes(C)) };
+    return this.scratchFor.bytes;
   }
 
   /** The workspace block, grown to at least `bytes` (calls are synchronous: one user at a time). */
@@ -290,8 +347,10 @@ export class WasmEngine implements Engine {
 
   /** Address of an array that lives in this instance's memory, or null for one to copy in. */
   private resident(fn: string, name: string, array: ArrayBufferView): number | null {
+    // An array alloc() made, still attached, lies in its block by construction.
+    if (this.allocated.has(array) && this.views.owns(array.buffer)) return array.byteOffset;
     this.refuseFreed(fn, name, array);
-    if (this.arena.ownsBuffer(array.buffer)) {
+    if (this.views.owns(array.buffer)) {
       if (!this.arena.contains(array.byteOffset, array.byteLength)) {
         throw typeError(
           fn,
@@ -324,7 +383,7 @@ export class WasmEngine implements Engine {
   checkAttached(fn: string, name: string, array: unknown): void {
     if (!ArrayBuffer.isView(array)) return;
     this.refuseFreed(fn, name, array);
-    if (this.allocated.has(array) && !this.arena.ownsBuffer(array.buffer)) {
+    if (this.allocated.has(array) && !this.views.owns(array.buffer)) {
       throw typeError(
         fn,
         name,
@@ -335,7 +394,7 @@ export class WasmEngine implements Engine {
   }
 
   sameMemory(a: ArrayBufferView, b: ArrayBufferView): boolean {
-    return a.buffer === b.buffer || (this.arena.ownsBuffer(a.buffer) && this.arena.ownsBuffer(b.buffer));
+    return a.buffer === b.buffer || (this.views.owns(a.buffer) && this.views.owns(b.buffer));
   }
 
   alloc<C extends AllocatableConstructor>(ctor: C, length: number): InstanceType<C> {

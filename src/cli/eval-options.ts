@@ -15,8 +15,8 @@ import { BOUNDARY_DISTANCES, HD_CONVENTIONS, METRIC_EMPTY_POLICIES, SKELETON_MET
 export const EVAL_USAGE = `Usage: dice-wasm eval PRED TRUTH [options]
 
 PRED and TRUTH are two mask files, or two directories whose files are paired by name.
-Formats: .png (grey 1–16 bit or palette), .nii / .nii.gz, .npy, .nrrd / .nhdr, .mha / .mhd,
-raw binary (--shape, --dtype).
+Formats: .png (grey 1–16 bit or palette), .nii / .nii.gz, .npy, .npz, .nrrd / .nhdr,
+.mha / .mhd, raw binary (--shape, --dtype).
 Classes are the label values; background (label 0) is left out unless --include-background.
 
 Options:
@@ -62,6 +62,8 @@ Options:
   --threads N            read, count and measure the pairs on N worker threads (default 1; at most
                          the number of cores, which a larger N is capped at)
   --max-voxels N         refuse images of more than N voxels, before reading them (default 2^28)
+  --npz-key NAME         .npz files: read the array NAME (np.load(f)[NAME], stored as NAME.npy);
+                         default: the only array of the file
   --shard I/N            evaluate only the I-th of N shares of the cases (I from 0 to N − 1): the
                          sorted case list cut into N consecutive runs, the same on every machine
   --state FILE           also write the run's state (options, cases, counts) to FILE, for
@@ -121,6 +123,8 @@ export interface EvalOptions {
   threads: number;
   /** Images with more voxels are refused (each such pair is an error), before they are read. */
   maxVoxels: number;
+  /** The array of .npz files to read, or null for the only one. */
+  npzKey: string | null;
   /** This run's share of the cases: the index-th (from 0) of count. */
   shard: { index: number; count: number };
   /** Where the state for `dice-wasm merge` goes, or null. */
@@ -146,6 +150,7 @@ const OPTIONS = {
   dtype: { type: 'string' },
   threads: { type: 'string' },
   'max-voxels': { type: 'string' },
+  'npz-key': { type: 'string' },
   shard: { type: 'string' },
   state: { type: 'string' },
   spacing: { type: 'string' },
@@ -221,6 +226,7 @@ export function parseEvalOptions(argv: readonly string[]): EvalOptions | null {
     raw,
     threads: values.threads === undefined ? 1 : integer('--threads', values.threads, 1),
     maxVoxels,
+    npzKey: npzKeyOf(values['npz-key']),
     shard: values.shard === undefined ? { index: 0, count: 1 } : shardOf(values.shard),
     state: values.state ?? null,
   };
@@ -264,6 +270,7 @@ export function reportFlags(opts: EvalOptions): string[] {
     ['shape', opts.raw?.shape.join(',') ?? null],
     ['dtype', opts.raw?.dtype ?? null],
     ['max-voxels', opts.maxVoxels],
+    ['npz-key', opts.npzKey],
   ];
   // --name=value: a value that starts with '-' (a negative threshold) is not taken for a flag.
   return flags
@@ -295,9 +302,21 @@ export const REPORT_FLAGS = [
   'shape',
   'dtype',
   'max-voxels',
+  'npz-key',
 ] as const;
 export const RUN_FLAGS = ['format', 'output', 'threads', 'shard', 'state', 'help'] as const;
 export const EVAL_FLAGS = Object.keys(OPTIONS);
+
+/** --npz-key: a name as np.savez writes it (not empty; no '/' or NUL, which no keyword argument holds). */
+function npzKeyOf(text: string | undefined): string | null {
+  if (text === undefined) return null;
+  if (text === '' || /[\0/]/.test(text) || text.length > 255) {
+    throw new UsageError(
+      `--npz-key must be the name of an array in the .npz files (np.savez's keyword); got '${quote(text)}'`,
+    );
+  }
+  return text;
+}
 
 function shardOf(text: string): { index: number; count: number } {
   const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);

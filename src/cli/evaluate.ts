@@ -7,7 +7,7 @@ import type { ConfusionCounts } from '../core/api.js';
 import type { DiceKernel } from '../kernel.js';
 import type { EvalOptions } from './eval-options.js';
 import { readVolume } from './formats/index.js';
-import { FileError, formatShape, maxLabel, toLabels, trimShape, type Labels } from './formats/volume.js';
+import { FileError, formatShape, maxLabel, toLabels, trimShape, type Dtype, type Labels } from './formats/volume.js';
 import type { Pair } from './pairs.js';
 import { MAX_LABEL, type CaseRecord, type MeasuredCase } from './records.js';
 import { surfaceValues, type LabelVolume } from './surface.js';
@@ -21,22 +21,54 @@ export async function countInTurn(
   opts: EvalOptions,
   onCase: (record: CaseRecord) => void,
 ): Promise<void> {
-  for (const pair of pairs) onCase(await countPair(k, pair, opts));
+  // The next pair is read while this one is counted: its file reads and inflating run on libuv's
+  // threads meanwhile (one pair ahead, so at most two pairs are held).
+  let reading = pairs.length > 0 ? startReading(k, pairs[0], opts) : null;
+  for (let i = 0; i < pairs.length; i++) {
+    const current = reading;
+    reading = i + 1 < pairs.length ? startReading(k, pairs[i + 1], opts) : null;
+    onCase(await countPair(k, pairs[i], opts, current));
+  }
 }
 
-/** One pair's record: its counts and measured values, or why it could not be evaluated. Structured-cloneable. */
-export async function countPair(k: DiceKernel, pair: Pair, opts: EvalOptions): Promise<CaseRecord> {
+/** A pair being read: both files' label volumes (or why not), and the kernel's blocks to free after the pair. */
+interface Reading {
+  blocks: ArrayBufferView[];
+  volumes: Promise<PromiseSettledResult<LabelVolume>[]>;
+}
+
+/** Starts reading both files of a pair at once; null for a pair that has no two files to read. */
+function startReading(k: DiceKernel, pair: Pair, opts: EvalOptions): Reading | null {
+  if (pair.refused !== undefined || pair.pred === null || pair.truth === null) return null;
+  // The voxels of label types are read into the kernel's memory (no copy when it counts them).
+  const blocks: ArrayBufferView[] = [];
+  const volumes = Promise.allSettled([
+    labelsOf(pair.pred, opts, opts.threshold, k, blocks),
+    labelsOf(pair.truth, opts, null, k, blocks),
+  ]);
+  return { blocks, volumes };
+}
+
+/**
+ * One pair's record: its counts and measured values, or why it could not be evaluated.
+ * Structured-cloneable. `reading` is the pair's reading when it was started before (countInTurn).
+ */
+export async function countPair(
+  k: DiceKernel,
+  pair: Pair,
+  opts: EvalOptions,
+  reading: Reading | null = startReading(k, pair, opts),
+): Promise<CaseRecord> {
   const base = { name: pair.name, pred: pair.pred, truth: pair.truth };
   if (pair.refused !== undefined) return { ...base, error: pair.refused };
   if (pair.pred === null)
     return { ...base, error: `no prediction: ${pair.truth} has no file of the same name in ${opts.pred}` };
   if (pair.truth === null)
     return { ...base, error: `no truth: ${pair.pred} has no file of the same name in ${opts.truth}` };
+  const { blocks, volumes } = reading as Reading;
   try {
-    // Both files are read at once; when both fail, the prediction's error is reported, whichever failed first.
-    const [pred, truth] = (
-      await Promise.allSettled([labelsOf(pair.pred, opts, opts.threshold), labelsOf(pair.truth, opts, null)])
-    ).map((read) => {
+    // When both files fail, the prediction's error is reported, whichever failed first.
+    const [pred, truth] = (await volumes).map((read) => {
       if (read.status === 'rejected') throw read.reason;
       return read.value;
     });
@@ -75,6 +107,8 @@ export async function countPair(k: DiceKernel, pair: Pair, opts: EvalOptions): P
   } catch (error) {
     if (error instanceof RangeError) return { ...base, error: `${pair.pred} vs ${pair.truth}: ${error.message}` };
     return { ...base, error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    for (const block of blocks) k.free(block);
   }
 }
 
@@ -133,9 +167,36 @@ function heldValues(values: Record<string, Float64Array>, labels: readonly numbe
   return Object.fromEntries(Object.entries(values).map(([m, v]) => [m, labels.map((c) => v[c])]));
 }
 
-async function labelsOf(path: string, opts: EvalOptions, threshold: number | null): Promise<LabelVolume> {
+/** Dtypes whose voxels are the label map as read (toLabels keeps them), by the array the kernel reads. */
+const RESIDENT = { bool: Uint8Array, uint8: Uint8Array, uint16: Uint16Array, int32: Int32Array } as const;
+
+async function labelsOf(
+  path: string,
+  opts: EvalOptions,
+  threshold: number | null,
+  k: DiceKernel,
+  blocks: ArrayBufferView[],
+): Promise<LabelVolume> {
+  // Label types without --threshold go straight into the kernel's memory; others into a new array.
+  const allocate = (bytes: number, dtype: Dtype): Uint8Array => {
+    const Type = threshold === null ? RESIDENT[dtype as keyof typeof RESIDENT] : undefined;
+    if (Type === undefined || bytes === 0 || bytes % Type.BYTES_PER_ELEMENT !== 0) return new Uint8Array(bytes);
+    const block = k.alloc(Type, bytes / Type.BYTES_PER_ELEMENT);
+    // Only a shared memory: growing one that is not (the other file's block) would detach this view.
+    if (!(block.buffer instanceof SharedArrayBuffer)) {
+      k.free(block);
+      return new Uint8Array(bytes);
+    }
+    blocks.push(block);
+    return new Uint8Array(block.buffer, block.byteOffset, bytes);
+  };
   try {
-    const { voxels, ...geometry } = await readVolume(path, { raw: opts.raw, maxVoxels: opts.maxVoxels });
+    const { voxels, ...geometry } = await readVolume(path, {
+      raw: opts.raw,
+      maxVoxels: opts.maxVoxels,
+      npzKey: opts.npzKey,
+      allocate,
+    });
     return { ...geometry, labels: toLabels(voxels, threshold) };
   } catch (error) {
     if (error instanceof FileError) throw new Error(`${path} ${error.message}`);

@@ -14,6 +14,7 @@ import { readVolume } from '../../src/cli/formats/index.js';
 import { FileError } from '../../src/cli/formats/volume.js';
 import { probe } from '../support/cli-run.js';
 import { niftiHeader, npyFile, pngFile } from '../support/files.js';
+import { zipFile } from '../support/zip.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 160_516);
 /** Files per format in process (cheap), and child runs of a directory each (about 1 s of CPU each). */
@@ -214,8 +215,29 @@ const raw = fc
   .oneof({ weight: 3, arbitrary: fc.constant(16) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 40 }) })
   .map((n) => Uint8Array.from({ length: n }, (_, i) => i % 3));
 
+// .npz: one or two of those .npy files (any of them broken) in a zip, stored or deflated, zip64 or
+// not; then the zip itself mutated.
+const npz = mutated(
+  fc
+    .tuple(
+      fc.array(npy, { minLength: 1, maxLength: 2 }),
+      fc.constantFrom('stored', 'deflated') as fc.Arbitrary<'stored' | 'deflated'>,
+      fc.boolean(),
+    )
+    .map(
+      ([arrays, method, zip64]) =>
+        new Uint8Array(
+          zipFile(
+            arrays.map((data, i) => ({ name: `arr_${i}.npy`, data, method })),
+            { zip64 },
+          ),
+        ),
+    ),
+);
+
 const FORMATS = {
   png: ['png', png],
+  npz: ['npz', npz],
   nii: ['nii', nifti],
   'nii.gz': ['nii.gz', nifti],
   npy: ['npy', npy],

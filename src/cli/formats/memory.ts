@@ -37,30 +37,46 @@ export function bytesFor(length: number, what: string): Uint8Array {
 }
 
 /**
+ * A compressed NIfTI's header, checked, and where its voxels end once inflated (refused when its
+ * `size` compressed bytes cannot hold them).
+ */
+export function niftiLayout(
+  bytes: Uint8Array,
+  size: number,
+  maxVoxels: number,
+): { header: NiftiHeader; end: number; declared: string } {
+  const header = readNiftiHeader(bytes, maxVoxels);
+  const end = header.voxOffset + header.dataBytes;
+  const declared = describeVoxels(header.shape, header.dtype);
+  if (end > DEFLATE_MAX_RATIO * size + 65536) {
+    throw new FileError(
+      `declares ${declared} (${end} bytes), which its ${size} compressed bytes cannot hold ` +
+        `(deflate inflates at most ${DEFLATE_MAX_RATIO}:1)`,
+    );
+  }
+  return { header, end, declared };
+}
+
+/**
  * A gzip-compressed NIfTI file from its inflated `chunks` (`size`: the compressed bytes): the
  * header first (checked, and its declared size against what the compressed bytes can hold), then
  * the voxels into an array of exactly their size; it stops as soon as the stream goes past the
  * size declared. An error of the stream itself is a FileError "is not a readable gzip file".
+ * `allocate` gives the array the voxels are inflated into (by default a new one).
  */
 export async function inflatedNifti(
   chunks: AsyncIterable<Uint8Array>,
   size: number,
   maxVoxels: number,
+  allocate: (length: number, dtype: Dtype, declared: string) => Uint8Array = (length, _dtype, declared) =>
+    bytesFor(length, declared),
 ): Promise<{ header: NiftiHeader; data: Uint8Array }> {
   const prefix = new Uint8Array(NIFTI_PREFIX_BYTES);
   let inflated = 0;
   let read: { header: NiftiHeader; data: Uint8Array; end: number } | null = null;
   const parse = (bytes: Uint8Array): { header: NiftiHeader; data: Uint8Array; end: number } => {
-    const header = readNiftiHeader(bytes, maxVoxels);
-    const end = header.voxOffset + header.dataBytes;
-    const declared = describeVoxels(header.shape, header.dtype);
-    if (end > DEFLATE_MAX_RATIO * size + 65536) {
-      throw new FileError(
-        `declares ${declared} (${end} bytes), which its ${size} compressed bytes cannot hold ` +
-          `(deflate inflates at most ${DEFLATE_MAX_RATIO}:1)`,
-      );
-    }
-    return { header, data: bytesFor(header.dataBytes, declared), end };
+    const { header, end, declared } = niftiLayout(bytes, size, maxVoxels);
+    return { header, data: allocate(header.dataBytes, header.dtype, declared), end };
   };
   /** Copies what `bytes`, found at `at` in the inflated stream, hold of the voxels. */
   const take = (bytes: Uint8Array, at: number): void => {

@@ -358,3 +358,108 @@ describe('demo: speed', () => {
     });
   });
 });
+
+/**
+ * In the page: every visible control without an accessible name (its label, aria-label,
+ * aria-labelledby, title or, for a button, its text), and every visible text whose WCAG 2 contrast
+ * against its background is below 4.5:1 (3:1 for large text: 24 px, or 18.66 px bold). The
+ * background is the first opaque one among the ancestors (translucent ones blended over it; white
+ * at the root); SVG text is left out (the plots draw it on their own backgrounds), and so are
+ * disabled controls, which WCAG exempts.
+ */
+async function accessibilityProblems(page: Page): Promise<{ unnamed: string[]; lowContrast: string[] }> {
+  return page.evaluate(() => {
+    type Rgba = [number, number, number, number];
+    const parse = (css: string): Rgba => {
+      const n = (css.match(/[\d.]+/g) ?? []).map(Number);
+      return [n[0] ?? 0, n[1] ?? 0, n[2] ?? 0, n.length > 3 ? n[3] : 1];
+    };
+    const over = (top: Rgba, under: Rgba): Rgba => {
+      const a = top[3];
+      return [0, 1, 2].map((i) => top[i] * a + under[i] * (1 - a)).concat(1) as Rgba;
+    };
+    const background = (element: Element | null): Rgba => {
+      if (element === null) return [255, 255, 255, 1];
+      const own = parse(getComputedStyle(element).backgroundColor);
+      if (own[3] >= 1) return own;
+      const under = background(element.parentElement);
+      return own[3] === 0 ? under : over(own, under);
+    };
+    const luminance = ([r, g, b]: Rgba): number => {
+      const c = [r, g, b].map((v) => {
+        const s = v / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+    };
+    const visible = (element: Element): boolean => {
+      const box = element.getBoundingClientRect();
+      return box.width > 0 && box.height > 0 && getComputedStyle(element).visibility !== 'hidden';
+    };
+    const describe = (element: Element): string => {
+      const text = (element.textContent ?? '').trim().slice(0, 40);
+      return `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''} "${text}"`;
+    };
+
+    const unnamed: string[] = [];
+    for (const control of Array.from(
+      document.querySelectorAll<HTMLElement>('input, select, textarea, button, [tabindex]'),
+    )) {
+      if (!visible(control) || (control as HTMLInputElement).type === 'hidden') continue;
+      const labelledBy = control.getAttribute('aria-labelledby');
+      const names = [
+        control.getAttribute('aria-label'),
+        labelledBy
+          ?.split(/\s+/)
+          .map((id) => document.getElementById(id)?.textContent ?? '')
+          .join(' '),
+        control.getAttribute('title'),
+        ...Array.from((control as HTMLInputElement).labels ?? [], (label) => label.textContent),
+        control.tagName === 'BUTTON' ? control.textContent : null,
+      ];
+      if (!names.some((name) => name !== null && name !== undefined && name.trim() !== '')) {
+        unnamed.push(describe(control));
+      }
+    }
+
+    const lowContrast: string[] = [];
+    for (const element of Array.from(document.querySelectorAll<HTMLElement>('body *'))) {
+      // WCAG 1.4.3 exempts inactive controls (a disabled button is greyed out on purpose).
+      if (element.closest('svg') !== null || element.matches(':disabled') || !visible(element)) continue;
+      const text = Array.from(element.childNodes as NodeListOf<ChildNode>)
+        .filter((node: ChildNode) => node.nodeType === Node.TEXT_NODE)
+        .map((node: ChildNode) => node.textContent ?? '')
+        .join('')
+        .trim();
+      if (text === '') continue;
+      const style = getComputedStyle(element);
+      const back = background(element);
+      const fore = over(parse(style.color), back);
+      const [hi, lo] = [luminance(fore), luminance(back)].sort((a, b) => b - a);
+      const ratio = (hi + 0.05) / (lo + 0.05);
+      const size = Number.parseFloat(style.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5)) lowContrast.push(`${describe(element)}: ${ratio.toFixed(2)}:1`);
+    }
+    return { unnamed, lowContrast };
+  });
+}
+
+describe('demo: accessibility basics', () => {
+  it('every visible control has a name, and text contrast meets WCAG AA, in each view', async () => {
+    await withPage('volumes', async (page) => {
+      await loadExample(page);
+      const seen: Record<string, { unnamed: string[]; lowContrast: string[] }> = {};
+      seen.volumes = await accessibilityProblems(page);
+      await page.click('#tab-training');
+      seen.training = await accessibilityProblems(page);
+      await page.click('#tab-speed');
+      seen.speed = await accessibilityProblems(page);
+      expect(seen).toEqual({
+        volumes: { unnamed: [], lowContrast: [] },
+        training: { unnamed: [], lowContrast: [] },
+        speed: { unnamed: [], lowContrast: [] },
+      });
+    });
+  });
+});

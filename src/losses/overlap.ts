@@ -82,18 +82,7 @@ export function resolveOverlap(
   const smooth = nonNegative(fn, 'smooth', opts.smooth, overlap?.smooth ?? 1);
   const smoothNr = nonNegative(fn, 'smoothNr', opts.smoothNr, smooth);
   const smoothDr = nonNegative(fn, 'smoothDr', opts.smoothDr, smooth);
-  const includeBackground = flag(fn, 'includeBackground', opts.includeBackground, true);
-  if (!includeBackground && tensor.C < 2) {
-    throw rangeError(fn, 'includeBackground', `false needs at least 2 classes (shape gives C = ${tensor.C})`);
-  }
-  const reduction = oneOf(fn, 'reduction', opts.reduction, REDUCTIONS, 'mean');
-  if (withGrad && reduction === 'none') {
-    throw rangeError(
-      fn,
-      'reduction',
-      `'none' gives one loss per term, which has no single gradient; use 'mean' or 'sum'`,
-    );
-  }
+  const { includeBackground, reduction } = resolveTermOptions(fn, opts, tensor.C, withGrad);
   return {
     fn,
     tensor,
@@ -409,4 +398,29 @@ function undefinedScore(spec: OverlapSpec, t: number, C: number): RangeError {
     );
   }
   return rangeError(spec.fn, 'pred', `gives a score that is not finite for ${termName(spec, t, C)}`);
+}
+
+/**
+ * The options every per-(sample, class) loss takes, checked: `includeBackground` (default true;
+ * false needs at least 2 classes) and `reduction` (default 'mean'; 'none' refused with a gradient).
+ */
+export function resolveTermOptions(
+  fn: string,
+  opts: { includeBackground?: boolean; reduction?: Reduction },
+  C: number,
+  withGrad: boolean,
+): { includeBackground: boolean; reduction: Reduction } {
+  const includeBackground = flag(fn, 'includeBackground', opts.includeBackground, true);
+  if (!includeBackground && C < 2) {
+    throw rangeError(fn, 'includeBackground', `false needs at least 2 classes (shape gives C = ${C})`);
+  }
+  const reduction = oneOf(fn, 'reduction', opts.reduction, REDUCTIONS, 'mean');
+  if (withGrad && reduction === 'none') {
+    throw rangeError(
+      fn,
+      'reduction',
+      `'none' gives one loss per term, which has no single gradient; use 'mean' or 'sum'`,
+    );
+  }
+  return { includeBackground, reduction };
 }

@@ -6,10 +6,10 @@ import type { LossAndGrad, Reduction, Target, TensorOptions } from '../core/api.
 import type { Engine, SpatialJob } from '../backends/engine.js';
 import { checkAttached, checkOut } from '../core/arrays.js';
 import { rangeError } from '../core/errors.js';
-import { flag, oneOf } from '../core/options.js';
-import { REDUCTIONS } from '../core/option-values.js';
+import { flag } from '../core/options.js';
 import type { SpatialPlan } from '../core/plans.js';
 import { planTensors, resolveTensorOptions, type TensorSpec } from '../core/tensors.js';
+import { resolveTermOptions } from './overlap.js';
 
 /** The tensor options these losses take (no ignoreIndex: a skeleton or a distance map has no holes to skip). */
 export const SPATIAL_TENSOR_OPTION_NAMES = ['shape', 'layout', 'activation', 'target'] as const;
@@ -57,18 +57,7 @@ export function resolveSpatial(
     );
   }
   const reversed = [...spatial].reverse();
-  const includeBackground = flag(fn, 'includeBackground', opts.includeBackground, true);
-  if (!includeBackground && tensor.C < 2) {
-    throw rangeError(fn, 'includeBackground', `false needs at least 2 classes (shape gives C = ${tensor.C})`);
-  }
-  const reduction = oneOf(fn, 'reduction', opts.reduction, REDUCTIONS, 'mean');
-  if (withGrad && reduction === 'none') {
-    throw rangeError(
-      fn,
-      'reduction',
-      `'none' gives one loss per term, which has no single gradient; use 'mean' or 'sum'`,
-    );
-  }
+  const { includeBackground, reduction } = resolveTermOptions(fn, opts, tensor.C, withGrad);
   return {
     fn,
     tensor,
